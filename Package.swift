@@ -1,0 +1,219 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Stricter settings shared by every target, as Hummingbird does.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "sluice",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "worker", targets: ["worker"]),
+        .executable(name: "scheduler", targets: ["scheduler"]),
+        .executable(name: "resumer", targets: ["resumer"]),
+        .executable(name: "sluice", targets: ["sluice"]),
+        .executable(name: "sluice-bench", targets: ["sluice-bench"]),
+        .library(name: "SluiceCore", targets: ["SluiceCore"]),
+        .library(name: "SluiceExpressions", targets: ["SluiceExpressions"]),
+        .library(name: "SluiceFlows", targets: ["SluiceFlows"]),
+        .library(name: "SluiceRedis", targets: ["SluiceRedis"]),
+        .library(name: "SluiceStore", targets: ["SluiceStore"]),
+        .library(name: "SluiceWorker", targets: ["SluiceWorker"]),
+        .library(name: "SluiceScheduler", targets: ["SluiceScheduler"]),
+        .library(name: "SluiceResumer", targets: ["SluiceResumer"]),
+        .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+    ],
+    targets: [
+        // The only C in the project: hiredis, seen through one shim header.
+        .systemLibrary(
+            name: "CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        // The hiredis wrapper: the only Swift code that imports CHiredis.
+        .target(
+            name: "SluiceRedis",
+            dependencies: [
+                "CHiredis",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Pure domain values: JSON, job ids and states, scripts. No Redis, no I/O.
+        .target(
+            name: "SluiceCore",
+            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: swiftSettings
+        ),
+        // The safe JavaScript-subset interpreter used by input transforms.
+        .target(
+            name: "SluiceExpressions",
+            dependencies: ["SluiceCore"],
+            swiftSettings: swiftSettings
+        ),
+        // Flows: the OpenFlow subset, input schemas, and the pure decisions of what happens next.
+        .target(
+            name: "SluiceFlows",
+            dependencies: [
+                "SluiceCore",
+                "SluiceExpressions",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The Redis key layout, the Lua scripts and typed operations on them.
+        .target(
+            name: "SluiceStore",
+            dependencies: [
+                "SluiceCore",
+                "SluiceFlows",
+                "SluiceRedis",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Taking jobs, running scripts, advancing flows.
+        .target(
+            name: "SluiceWorker",
+            dependencies: [
+                "SluiceCore",
+                "SluiceStore",
+                "SluiceRedis",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Firing what is due: delayed jobs, expired leases, gate deadlines.
+        .target(
+            name: "SluiceScheduler",
+            dependencies: [
+                "SluiceCore",
+                "SluiceStore",
+                "SluiceRedis",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP server behind the secret links.
+        .target(
+            name: "SluiceResumer",
+            dependencies: [
+                "SluiceCore",
+                "SluiceStore",
+                "SluiceRedis",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Test support for Sluice users and for our own tests: a private redis-server.
+        .target(
+            name: "SluiceTesting",
+            dependencies: ["SluiceRedis"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "worker",
+            dependencies: [
+                "SluiceWorker", "SluiceStore", "SluiceRedis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "scheduler",
+            dependencies: [
+                "SluiceScheduler", "SluiceStore", "SluiceRedis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "resumer",
+            dependencies: [
+                "SluiceResumer", "SluiceStore", "SluiceRedis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "sluice",
+            dependencies: [
+                "SluiceCore", "SluiceStore", "SluiceRedis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "sluice-bench",
+            dependencies: [
+                "SluiceCore", "SluiceStore", "SluiceRedis", "SluiceWorker", "SluiceTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/sluice-bench",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceCoreTests",
+            dependencies: ["SluiceCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceFlowsTests",
+            dependencies: ["SluiceFlows", "SluiceCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceExpressionsTests",
+            dependencies: ["SluiceExpressions", "SluiceCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceRedisTests",
+            dependencies: ["SluiceRedis", "SluiceTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceIntegrationTests",
+            dependencies: [
+                "SluiceCore", "SluiceStore", "SluiceRedis", "SluiceWorker", "SluiceScheduler", "SluiceTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

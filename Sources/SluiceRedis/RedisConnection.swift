@@ -1,0 +1,235 @@
+import CHiredis
+import Glibc
+
+/// One blocking connection to Redis through hiredis. The only type in Sluice that touches C.
+///
+/// A connection is used by one thread at a time; its calls block until Redis answers or the
+/// command timeout passes, so they belong on a dedicated thread (see ``RedisClient``), never on
+/// the cooperative pool or an event loop. Every reply is copied into a ``RedisReply`` and freed
+/// before the call returns: no pointer leaves this type. A broken connection is dropped and made
+/// again on the next call.
+public final class RedisConnection {
+    /// Where this connection goes.
+    public let configuration: RedisConfiguration
+    private var context: UnsafeMutablePointer<redisContext>?
+
+    /// Connects, authenticates and selects the database.
+    public init(configuration: RedisConfiguration) throws(RedisError) {
+        self.configuration = configuration
+        try connect()
+    }
+
+    deinit {
+        if let context { redisFree(context) }
+    }
+
+    /// Whether the connection is currently open (it may still have been closed by the server).
+    public var isConnected: Bool { context != nil }
+
+    /// Drops the current connection, if any.
+    public func close() {
+        if let context { redisFree(context) }
+        context = nil
+    }
+
+    private func connect() throws(RedisError) {
+        close()
+        let connectTimeout = Self.timeval(configuration.connectTimeout)
+        let made: UnsafeMutablePointer<redisContext>?
+        switch configuration.endpoint {
+        case .tcp(let host, let port):
+            made = redisConnectWithTimeout(host, Int32(port), connectTimeout)
+        case .unix(let path):
+            made = redisConnectUnixWithTimeout(path, connectTimeout)
+        }
+        guard let made else { throw RedisError.connection("cannot allocate a hiredis context") }
+        if made.pointee.err != 0 {
+            let message = Self.errorString(made)
+            redisFree(made)
+            throw RedisError.connection("\(configuration): \(message)")
+        }
+        if configuration.endpoint.isTCP { _ = redisEnableKeepAlive(made) }
+        _ = redisSetTimeout(made, Self.timeval(configuration.commandTimeout))
+        context = made
+        do {
+            if let password = configuration.password {
+                var auth: [RedisArgument] = ["AUTH"]
+                if let username = configuration.username { auth.append(.string(username)) }
+                auth.append(.string(password))
+                _ = try sendOnOpenConnection(auth).throwingServerError()
+            }
+            if configuration.database != 0 {
+                _ = try sendOnOpenConnection(["SELECT", .int(configuration.database)]).throwingServerError()
+            }
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    /// Sends one command and returns its reply; an error reply is thrown as ``RedisError/server(_:)``.
+    @discardableResult
+    public func send(_ arguments: [RedisArgument]) throws(RedisError) -> RedisReply {
+        if context == nil { try connect() }
+        return try sendOnOpenConnection(arguments).throwingServerError()
+    }
+
+    /// Sends one command given as text arguments.
+    @discardableResult
+    public func send(_ arguments: RedisArgument...) throws(RedisError) -> RedisReply {
+        try send(arguments)
+    }
+
+    /// Sends several commands in one write and reads their replies in order (one round trip).
+    /// Error replies come back in place as ``RedisReply/error(_:)``; only connection failures throw.
+    public func pipeline(_ commands: [[RedisArgument]]) throws(RedisError) -> [RedisReply] {
+        if commands.isEmpty { return [] }
+        if context == nil { try connect() }
+        guard let context else { throw RedisError.connection("not connected") }
+        for command in commands {
+            let status = Self.withArgv(command) { argc, argv, lengths in
+                redisAppendCommandArgv(context, argc, argv, lengths)
+            }
+            if status != REDIS_OK { throw brokenConnection() }
+        }
+        var replies: [RedisReply] = []
+        replies.reserveCapacity(commands.count)
+        for _ in commands {
+            var raw: UnsafeMutableRawPointer?
+            if redisGetReply(context, &raw) != REDIS_OK { throw brokenConnection() }
+            guard let raw else { throw brokenConnection() }
+            let reply = raw.assumingMemoryBound(to: redisReply.self)
+            defer { freeReplyObject(raw) }
+            replies.append(Self.copy(reply))
+        }
+        return replies
+    }
+
+    /// Runs a Lua script with `EVALSHA`, loading it first if Redis does not know it.
+    /// Error replies (including the script's own `error_reply`) are thrown as ``RedisError/server(_:)``.
+    @discardableResult
+    public func evaluate(_ script: RedisScript, keys: [RedisArgument], arguments: [RedisArgument]) throws(RedisError) -> RedisReply {
+        var command: [RedisArgument] = ["EVALSHA", .string(script.sha1), .int(keys.count)]
+        command.reserveCapacity(3 + keys.count + arguments.count)
+        command.append(contentsOf: keys)
+        command.append(contentsOf: arguments)
+        if context == nil { try connect() }
+        let reply = try sendOnOpenConnection(command)
+        if case .error(let message) = reply, message.hasPrefix("NOSCRIPT") {
+            _ = try sendOnOpenConnection(["SCRIPT", "LOAD", .string(script.source)]).throwingServerError()
+            return try sendOnOpenConnection(command).throwingServerError()
+        }
+        if case .error(let message) = reply {
+            throw RedisError.server("\(script.name): \(message)")
+        }
+        return reply
+    }
+
+    private func sendOnOpenConnection(_ arguments: [RedisArgument]) throws(RedisError) -> RedisReply {
+        guard let context else { throw RedisError.connection("not connected") }
+        let raw = Self.withArgv(arguments) { argc, argv, lengths in
+            redisCommandArgv(context, argc, argv, lengths)
+        }
+        guard let raw else { throw brokenConnection() }
+        defer { freeReplyObject(raw) }
+        return Self.copy(raw.assumingMemoryBound(to: redisReply.self))
+    }
+
+    /// Records why the context broke, frees it, and returns the error to throw.
+    private func brokenConnection() -> RedisError {
+        let message = context.map(Self.errorString) ?? "not connected"
+        close()
+        return RedisError.connection(message)
+    }
+
+    private static func errorString(_ context: UnsafeMutablePointer<redisContext>) -> String {
+        withUnsafeBytes(of: context.pointee.errstr) { raw in
+            let bytes = raw.prefix { $0 != 0 }
+            let text = String(decoding: bytes, as: UTF8.self)
+            return text.isEmpty ? "connection lost" : text
+        }
+    }
+
+    private static func timeval(_ duration: Duration) -> Glibc.timeval {
+        let (seconds, attoseconds) = duration.components
+        return Glibc.timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+    }
+
+    /// Lays the arguments out in one buffer and calls `body` with hiredis's argc/argv/argvlen.
+    private static func withArgv<Result>(
+        _ arguments: [RedisArgument],
+        _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> Result
+    ) -> Result {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(arguments.reduce(0) { $0 + $1.byteCount } + 1)
+        var lengths: [Int] = []
+        lengths.reserveCapacity(arguments.count)
+        for argument in arguments {
+            lengths.append(argument.byteCount)
+            argument.append(to: &buffer)
+        }
+        buffer.append(0)
+        return buffer.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                var pointers: [UnsafePointer<CChar>?] = []
+                pointers.reserveCapacity(arguments.count)
+                var offset = 0
+                for length in lengths {
+                    pointers.append(chars.baseAddress.map { $0 + offset })
+                    offset += length
+                }
+                return pointers.withUnsafeMutableBufferPointer { argv in
+                    lengths.withUnsafeBufferPointer { lengthPointer in
+                        // Both buffers are non-empty whenever arguments is; an empty command never reaches here.
+                        guard let argvBase = argv.baseAddress, let lengthBase = lengthPointer.baseAddress else {
+                            var none: UnsafePointer<CChar>? = nil
+                            var zero = 0
+                            return body(0, &none, &zero)
+                        }
+                        return body(Int32(arguments.count), argvBase, lengthBase)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies a hiredis reply tree into Swift values. The caller frees the reply.
+    private static func copy(_ reply: UnsafeMutablePointer<redisReply>) -> RedisReply {
+        let value = reply.pointee
+        switch value.type {
+        case REDIS_REPLY_STRING:
+            return .bulk(bytes(value.str, value.len))
+        case REDIS_REPLY_STATUS:
+            return .status(String(decoding: bytes(value.str, value.len), as: UTF8.self))
+        case REDIS_REPLY_ERROR:
+            return .error(String(decoding: bytes(value.str, value.len), as: UTF8.self))
+        case REDIS_REPLY_INTEGER:
+            return .integer(Int64(value.integer))
+        case REDIS_REPLY_ARRAY:
+            var elements: [RedisReply] = []
+            elements.reserveCapacity(value.elements)
+            for index in 0..<value.elements {
+                if let element = value.element?[index] {
+                    elements.append(copy(element))
+                } else {
+                    elements.append(.null)
+                }
+            }
+            return .array(elements)
+        default:
+            return .null
+        }
+    }
+
+    private static func bytes(_ pointer: UnsafeMutablePointer<CChar>?, _ length: Int) -> [UInt8] {
+        guard let pointer, length > 0 else { return [] }
+        return pointer.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
+    }
+}
+
+extension RedisConfiguration.Endpoint {
+    var isTCP: Bool {
+        if case .tcp = self { return true }
+        return false
+    }
+}
