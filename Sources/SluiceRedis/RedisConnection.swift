@@ -114,10 +114,10 @@ public final class RedisConnection {
         command.append(contentsOf: keys)
         command.append(contentsOf: arguments)
         if context == nil { try connect() }
-        let reply = try sendOnOpenConnection(command)
+        var reply = try sendOnOpenConnection(command)
         if case .error(let message) = reply, message.hasPrefix("NOSCRIPT") {
             _ = try sendOnOpenConnection(["SCRIPT", "LOAD", .string(script.source)]).throwingServerError()
-            return try sendOnOpenConnection(command).throwingServerError()
+            reply = try sendOnOpenConnection(command)
         }
         if case .error(let message) = reply {
             throw RedisError.server("\(script.name): \(message)")

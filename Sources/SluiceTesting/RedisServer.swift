@@ -1,0 +1,146 @@
+public import Foundation
+public import SluiceRedis
+import Synchronization
+
+/// A private `redis-server` for tests: its own free port, its own temporary directory, no
+/// persistence, stopped and removed when the test is done. Used by Sluice's own tests and
+/// available to users' tests of their flows.
+///
+/// ```swift
+/// try await RedisServer.with { server in
+///     let connection = try RedisConnection(configuration: server.configuration)
+///     ...
+/// }
+/// ```
+public final class RedisServer: Sendable {
+    /// The TCP port the server listens on (loopback only).
+    public let port: Int
+    /// The server's working directory, removed by ``stop()``.
+    public let directory: URL
+    private let executable: String
+    private let process: Mutex<Process?>
+
+    /// The server's URL, `redis://127.0.0.1:PORT/0`.
+    public var url: String { "redis://127.0.0.1:\(port)/0" }
+
+    /// A connection configuration for this server.
+    public var configuration: RedisConfiguration {
+        RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port))
+    }
+
+    /// Starts a server on a free port and waits until it answers `PING`.
+    public init(executable: String? = nil) throws {
+        self.executable = executable ?? RedisServer.findExecutable()
+        self.port = try RedisServer.freePort()
+        self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-redis-\(UUID().uuidString)")
+        self.process = Mutex(nil)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try start()
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// Starts the server if it is not running (again, on the same port, after ``kill()``).
+    public func start() throws {
+        try process.withLock { current in
+            if let current, current.isRunning { return }
+            let launched = Process()
+            launched.executableURL = URL(fileURLWithPath: executable)
+            launched.arguments = [
+                "--port", String(port), "--bind", "127.0.0.1", "--dir", directory.path,
+                "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
+                "--logfile", directory.appendingPathComponent("redis.log").path,
+            ]
+            launched.standardOutput = FileHandle.nullDevice
+            launched.standardError = FileHandle.nullDevice
+            try launched.run()
+            current = launched
+        }
+        try waitUntilReady()
+    }
+
+    /// Kills the server abruptly (SIGKILL), keeping its directory, to test a Redis that goes away.
+    public func kill() {
+        process.withLock { current in
+            guard let running = current else { return }
+            if running.isRunning {
+                Foundation.kill(running.processIdentifier, SIGKILL)
+                running.waitUntilExit()
+            }
+            current = nil
+        }
+    }
+
+    /// Stops the server and removes its directory. Safe to call more than once.
+    public func stop() {
+        kill()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Runs `body` with a fresh server and stops it afterwards, whatever `body` does.
+    public static func with<Result: Sendable>(_ body: (RedisServer) async throws -> Result) async throws -> Result {
+        let server = try RedisServer()
+        defer { server.stop() }
+        return try await body(server)
+    }
+
+    private func waitUntilReady() throws {
+        let deadline = Date().addingTimeInterval(10)
+        var lastError: (any Error)?
+        while Date() < deadline {
+            do {
+                let connection = try RedisConnection(configuration: configuration)
+                if try connection.send("PING").string == "PONG" { return }
+            } catch {
+                lastError = error
+            }
+            usleep(10_000)
+        }
+        throw RedisServerError.notReady(port: port, lastError: lastError.map { "\($0)" } ?? "no answer")
+    }
+
+    private static func findExecutable() -> String {
+        if let override = ProcessInfo.processInfo.environment["SLUICE_REDIS_SERVER"] { return override }
+        for candidate in ["/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server"]
+        where FileManager.default.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        return "/usr/bin/redis-server"
+    }
+
+    /// Asks the kernel for a free loopback port by binding port 0.
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw RedisServerError.noFreePort }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw RedisServerError.noFreePort }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard named == 0 else { throw RedisServerError.noFreePort }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Why a test server could not be started.
+public enum RedisServerError: Error, CustomStringConvertible {
+    case noFreePort
+    case notReady(port: Int, lastError: String)
+
+    public var description: String {
+        switch self {
+        case .noFreePort: "no free TCP port for redis-server"
+        case .notReady(let port, let lastError): "redis-server on port \(port) did not become ready: \(lastError)"
+        }
+    }
+}
