@@ -93,3 +93,17 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
         self = .object(members)
     }
 }
+
+extension JSONValue {
+    /// An object with `members` in the given order; a repeated key keeps its last value.
+    public init(members: [(String, JSONValue)]) {
+        var dictionary = OrderedDictionary<String, JSONValue>()
+        for (key, value) in members { dictionary[key] = value }
+        self = .object(dictionary)
+    }
+
+    /// An object of strings, keys sorted, for environments and other string maps.
+    public init(strings: [String: String]) {
+        self.init(members: strings.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
+    }
+}

@@ -1,0 +1,78 @@
+public import SluiceCore
+
+/// Everything needed to create a job.
+public struct EnqueueRequest: Sendable, Equatable {
+    public var id: JobID
+    public var kind: JobKind
+    public var queue: String
+    public var arguments: JSONValue
+    /// The script or flow path, for display and `sluice job show`.
+    public var path: String?
+    public var scriptHash: String?
+    public var language: ScriptLanguage?
+    /// When to run, in milliseconds since the epoch; `nil` runs now.
+    public var runAt: Int64?
+    public var createdBy: String?
+    public var timeoutSeconds: Int?
+    public var maxDeliveries: Int
+    public var environment: [String: String]
+    /// Further hash fields a higher layer keeps with the job (flow state, step position).
+    public var extraFields: [(String, String)]
+
+    public init(
+        id: JobID,
+        kind: JobKind,
+        queue: String = "default",
+        arguments: JSONValue = .emptyObject,
+        path: String? = nil,
+        scriptHash: String? = nil,
+        language: ScriptLanguage? = nil,
+        runAt: Int64? = nil,
+        createdBy: String? = nil,
+        timeoutSeconds: Int? = nil,
+        maxDeliveries: Int = 3,
+        environment: [String: String] = [:],
+        extraFields: [(String, String)] = []
+    ) {
+        self.id = id
+        self.kind = kind
+        self.queue = queue
+        self.arguments = arguments
+        self.path = path
+        self.scriptHash = scriptHash
+        self.language = language
+        self.runAt = runAt
+        self.createdBy = createdBy
+        self.timeoutSeconds = timeoutSeconds
+        self.maxDeliveries = maxDeliveries
+        self.environment = environment
+        self.extraFields = extraFields
+    }
+
+    /// The hash fields this request writes (besides id, queue, state and timestamps).
+    var hashFields: [String] {
+        typealias Field = JobRecord.Field
+        var fields = [Field.kind, kind.rawValue, Field.arguments, arguments.jsonText, Field.maxDeliveries, String(maxDeliveries)]
+        if let path { fields += [Field.path, path] }
+        if let scriptHash { fields += [Field.scriptHash, scriptHash] }
+        if let language { fields += [Field.language, language.rawValue] }
+        if let createdBy { fields += [Field.createdBy, createdBy] }
+        if let timeoutSeconds { fields += [Field.timeout, String(timeoutSeconds)] }
+        if !environment.isEmpty { fields += [Field.environment, JSONValue(strings: environment).jsonText] }
+        for (name, value) in extraFields { fields += [name, value] }
+        return fields
+    }
+
+    public static func == (lhs: EnqueueRequest, rhs: EnqueueRequest) -> Bool {
+        lhs.id == rhs.id && lhs.hashFields == rhs.hashFields && lhs.queue == rhs.queue && lhs.runAt == rhs.runAt
+    }
+}
+
+/// Queue names: letters, digits, `_`, `-`, `.` — they become part of Redis keys.
+public enum QueueName {
+    /// Whether `name` may name a queue.
+    public static func isValid(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 64
+            && name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0)) }
+    }
+}

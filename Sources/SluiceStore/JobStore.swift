@@ -1,0 +1,222 @@
+public import SluiceCore
+public import SluiceRedis
+
+/// Typed operations on jobs: each state change is one Lua script call (see `Scripts/`).
+///
+/// Every method runs on a caller-supplied ``RedisConnection`` and blocks; call them from a
+/// dedicated thread (``RedisClient/run(_:)``), never from an event loop.
+public struct JobStore: Sendable {
+    public let keys: KeySpace
+    public let settings: StoreSettings
+
+    public init(keys: KeySpace = KeySpace(), settings: StoreSettings = StoreSettings()) {
+        self.keys = keys
+        self.settings = settings
+    }
+
+    /// Creates a job and queues it (or schedules it for `runAt`). Returns its first state.
+    @discardableResult
+    public func enqueue(_ request: EnqueueRequest, on connection: RedisConnection) throws(RedisError) -> JobState {
+        let reply = try connection.evaluate(StoreScripts.enqueueJob, keys: enqueueKeys(request), arguments: enqueueArguments(request))
+        return reply.string.flatMap(JobState.init(rawValue:)) ?? .queued
+    }
+
+    /// Creates many jobs in one round trip (a pipeline of `enqueue_job` calls). Each job is still
+    /// created atomically; the result says per job whether it was.
+    public func enqueue(_ requests: [EnqueueRequest], on connection: RedisConnection) throws(RedisError) -> [Result<JobState, RedisError>] {
+        // Make sure the script is loaded so the pipelined EVALSHAs cannot meet NOSCRIPT.
+        _ = try connection.send(["SCRIPT", "LOAD", .string(StoreScripts.enqueueJob.source)])
+        let commands: [[RedisArgument]] = requests.map { request in
+            let keys = enqueueKeys(request)
+            let arguments = enqueueArguments(request)
+            return ["EVALSHA", .string(StoreScripts.enqueueJob.sha1), .int(keys.count)] + keys + arguments
+        }
+        return try connection.pipeline(commands).map { reply in
+            if case .error(let message) = reply { return .failure(.server(message)) }
+            return .success(reply.string.flatMap(JobState.init(rawValue:)) ?? .queued)
+        }
+    }
+
+    private func enqueueKeys(_ request: EnqueueRequest) -> [RedisArgument] {
+        [.string(keys.namespace), .string(keys.job(request.id)), .string(keys.delayed), .string(keys.schedulerWake)]
+    }
+
+    private func enqueueArguments(_ request: EnqueueRequest) -> [RedisArgument] {
+        var arguments: [RedisArgument] = [.string(request.id.rawValue), .string(request.queue), .int(request.runAt ?? 0)]
+        arguments.append(contentsOf: request.hashFields.map { RedisArgument.string($0) })
+        return arguments
+    }
+
+    /// Takes the next job of `queues` (in priority order) for `worker`, or `nil` when all are empty.
+    /// `signaledQueue` is the index in `queues` whose wake-up token the worker took while waiting.
+    public func fetch(
+        worker: String,
+        queues: [String],
+        leaseMilliseconds: Int,
+        signaledQueue: Int? = nil,
+        on connection: RedisConnection
+    ) throws(RedisError) -> JobRecord? {
+        var arguments: [RedisArgument] = [.string(worker), .int(leaseMilliseconds), .int(signaledQueue.map { $0 + 1 } ?? 0)]
+        arguments.append(contentsOf: queues.map { RedisArgument.string($0) })
+        let reply = try connection.evaluate(StoreScripts.fetchJob, keys: [.string(keys.namespace), .string(keys.leases)], arguments: arguments)
+        return try Self.job(from: reply)
+    }
+
+    /// Blocks until one of `queues` has a wake-up token or `timeout` passes. Returns the index of
+    /// the queue whose token was taken, or `nil` on timeout.
+    public func waitForWork(queues: [String], timeout: Duration, on connection: RedisConnection) throws(RedisError) -> Int? {
+        var command: [RedisArgument] = ["BLPOP"]
+        command.append(contentsOf: queues.map { RedisArgument.string(keys.queueSignal($0)) })
+        command.append(.string(Self.seconds(timeout)))
+        let reply = try connection.send(command)
+        guard let key = reply.array?.first?.string else { return nil }
+        return queues.firstIndex { keys.queueSignal($0) == key }
+    }
+
+    /// What a worker wants next after finishing a job: another job from these queues, under a lease.
+    public struct NextJob: Sendable {
+        public var queues: [String]
+        public var leaseMilliseconds: Int
+        public init(queues: [String], leaseMilliseconds: Int) {
+            self.queues = queues
+            self.leaseMilliseconds = leaseMilliseconds
+        }
+    }
+
+    /// Records how `job`'s current delivery ended and, in the same call, takes the next job.
+    /// `applied` is false when the report was stale (the job was canceled or handed back meanwhile).
+    public func complete(
+        _ job: JobRecord,
+        worker: String,
+        outcome: JobOutcome,
+        logs: String,
+        next: NextJob?,
+        on connection: RedisConnection
+    ) throws(RedisError) -> (applied: Bool, next: JobRecord?) {
+        var arguments: [RedisArgument] = [
+            .string(job.id.rawValue), .string(worker), .int(job.deliveries), .string(outcome.state), .string(outcome.payload),
+            .string(logs), .int(settings.retentionSeconds), .int(settings.finishedIndexCap), .int(next?.leaseMilliseconds ?? 0),
+        ]
+        if let next { arguments.append(contentsOf: next.queues.map { RedisArgument.string($0) }) }
+        let reply = try connection.evaluate(
+            StoreScripts.completeJob,
+            keys: [.string(keys.namespace), .string(keys.job(job.id)), .string(keys.jobLogs(job.id))],
+            arguments: arguments
+        )
+        guard let parts = reply.array, parts.count == 2 else { throw RedisError.unexpectedReply("complete_job: \(reply)") }
+        return (parts[0].integer == 1, try Self.job(from: parts[1]))
+    }
+
+    /// Hands a job back to its queue (a worker shutting down). Returns false when stale.
+    @discardableResult
+    public func requeue(_ job: JobRecord, worker: String, on connection: RedisConnection) throws(RedisError) -> Bool {
+        let reply = try connection.evaluate(
+            StoreScripts.requeueJob,
+            keys: [.string(keys.namespace), .string(keys.job(job.id)), .string(keys.leases)],
+            arguments: [.string(job.id.rawValue), .string(worker), .int(job.deliveries)]
+        )
+        return reply.integer == 1
+    }
+
+    /// The heartbeat: marks `worker` alive and extends the leases of `held` jobs (id and delivery).
+    /// Returns the ids the worker no longer holds.
+    public func renewLeases(
+        worker: String,
+        info: JSONValue,
+        held: [(JobID, Int)],
+        leaseMilliseconds: Int,
+        on connection: RedisConnection
+    ) throws(RedisError) -> [JobID] {
+        var arguments: [RedisArgument] = [.string(worker), .int(leaseMilliseconds), .string(info.jsonText)]
+        for (id, delivery) in held {
+            arguments.append(.string(id.rawValue))
+            arguments.append(.int(delivery))
+        }
+        let reply = try connection.evaluate(
+            StoreScripts.renewLeases,
+            keys: [.string(keys.namespace), .string(keys.workers), .string(keys.worker(worker)), .string(keys.leases)],
+            arguments: arguments
+        )
+        return (reply.array ?? []).compactMap { $0.string.flatMap(JobID.init) }
+    }
+
+    /// Hands back (or fails) jobs whose lease expired; forgets workers silent for `workerSilence`.
+    public func reclaimExpiredLeases(
+        limit: Int = 500,
+        workerSilence: Duration = .seconds(60),
+        on connection: RedisConnection
+    ) throws(RedisError) -> (handedBack: Int, failed: Int) {
+        let reply = try connection.evaluate(
+            StoreScripts.reclaimExpiredLeases,
+            keys: [.string(keys.namespace), .string(keys.leases), .string(keys.workers)],
+            arguments: [.int(limit), .int(settings.retentionSeconds), .int(settings.finishedIndexCap), .int(Self.milliseconds(workerSilence))]
+        )
+        let counts = reply.array?.compactMap(\.integer) ?? []
+        return (Int(counts.first ?? 0), Int(counts.dropFirst().first ?? 0))
+    }
+
+    /// Moves due delayed jobs to their queues. Returns how many moved and how long until the next is due.
+    public func promoteDueJobs(limit: Int = 1000, on connection: RedisConnection) throws(RedisError) -> (moved: Int, nextDue: Duration?) {
+        let reply = try connection.evaluate(
+            StoreScripts.promoteDueJobs,
+            keys: [.string(keys.namespace), .string(keys.delayed)],
+            arguments: [.int(limit)]
+        )
+        let counts = reply.array?.compactMap(\.integer) ?? []
+        let wait = counts.dropFirst().first ?? -1
+        return (Int(counts.first ?? 0), wait < 0 ? nil : .milliseconds(wait))
+    }
+
+    /// Cancels a job that has not finished. Returns the state it was in, or `nil` for an unknown id.
+    public func cancel(_ id: JobID, reason: String, on connection: RedisConnection) throws(RedisError) -> JobState? {
+        let reply = try connection.evaluate(
+            StoreScripts.cancelJob,
+            keys: [.string(keys.namespace), .string(keys.job(id)), .string(keys.delayed)],
+            arguments: [.string(id.rawValue), .string(reason), .int(settings.retentionSeconds), .int(settings.finishedIndexCap)]
+        )
+        return reply.string.flatMap(JobState.init(rawValue:))
+    }
+
+    /// Reads a job, or `nil` for an unknown (or expired) id.
+    public func job(_ id: JobID, on connection: RedisConnection) throws(RedisError) -> JobRecord? {
+        try Self.job(from: connection.send(["HGETALL", .string(keys.job(id))]))
+    }
+
+    /// A job's captured logs, or `nil` when it has none.
+    public func logs(_ id: JobID, on connection: RedisConnection) throws(RedisError) -> String? {
+        try connection.send(["GET", .string(keys.jobLogs(id))]).string
+    }
+
+    /// Waits until the job is finished or `timeout` passes; returns the job as last seen, `nil` if unknown.
+    public func wait(for id: JobID, timeout: Duration, on connection: RedisConnection) throws(RedisError) -> JobRecord? {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while true {
+            let state = try connection.evaluate(StoreScripts.watchJob, keys: [.string(keys.job(id))], arguments: [])
+            guard let stateText = state.string, let current = JobState(rawValue: stateText) else { return nil }
+            if current.isFinal { return try job(id, on: connection) }
+            let remaining = deadline - clock.now
+            if remaining <= .zero { return try job(id, on: connection) }
+            // A token arrives when the job finishes; wake at least every few seconds to re-check.
+            _ = try connection.send(["BLPOP", .string(keys.jobDone(id)), .string(Self.seconds(min(remaining, .seconds(5))))])
+        }
+    }
+
+    static func job(from reply: RedisReply) throws(RedisError) -> JobRecord? {
+        guard let fields = reply.fieldDictionary else { return nil }
+        guard let record = JobRecord(fields: fields) else {
+            throw RedisError.unexpectedReply("a job hash without the required fields (\(fields["id"] ?? "no id"))")
+        }
+        return record
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let milliseconds = max(1, milliseconds(duration))
+        return String(Double(milliseconds) / 1000)
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}

@@ -1,0 +1,95 @@
+public import SluiceCore
+public import SluiceRedis
+
+/// A script as stored under its path.
+public struct StoredScript: Sendable, Equatable {
+    public var path: String
+    public var hash: String
+    public var language: ScriptLanguage
+    public var summary: String
+    /// When this version became current, in ms since the epoch.
+    public var updatedAt: Int64
+}
+
+/// Pushed scripts: content by hash (immutable), the current version per path, older versions kept.
+public struct ScriptStore: Sendable {
+    public let keys: KeySpace
+
+    public init(keys: KeySpace = KeySpace()) {
+        self.keys = keys
+    }
+
+    /// Stores `content` and makes it the current version of `path`. Returns the content hash and
+    /// whether it changed the current version.
+    @discardableResult
+    public func push(
+        path: ScriptPath,
+        language: ScriptLanguage,
+        content: String,
+        summary: String = "",
+        on connection: RedisConnection
+    ) throws(RedisError) -> (hash: String, changed: Bool) {
+        let hash = ContentHash.of(content)
+        let reply = try connection.evaluate(
+            StoreScripts.pushScript,
+            keys: [
+                .string(keys.content(hash)), .string(keys.script(path.rawValue)), .string(keys.scriptVersions(path.rawValue)),
+                .string(keys.scripts),
+            ],
+            arguments: [.string(path.rawValue), .string(hash), .string(language.rawValue), .string(content), .string(summary)]
+        )
+        return (hash, reply.integer == 1)
+    }
+
+    /// Stores content by hash alone (inline flow scripts). Returns the hash.
+    @discardableResult
+    public func storeContent(_ content: String, on connection: RedisConnection) throws(RedisError) -> String {
+        let hash = ContentHash.of(content)
+        try connection.send(["SET", .string(keys.content(hash)), .string(content), "NX"])
+        return hash
+    }
+
+    /// The current version of `path`, or `nil` when nothing was pushed there.
+    public func script(at path: String, on connection: RedisConnection) throws(RedisError) -> StoredScript? {
+        guard let fields = try connection.send(["HGETALL", .string(keys.script(path))]).fieldDictionary,
+            let hash = fields["hash"], let language = fields["language"].flatMap(ScriptLanguage.init(rawValue:))
+        else { return nil }
+        return StoredScript(
+            path: path,
+            hash: hash,
+            language: language,
+            summary: fields["summary"] ?? "",
+            updatedAt: fields["updated_at"].flatMap { Int64($0) } ?? 0
+        )
+    }
+
+    /// Every pushed script path, most recently updated first.
+    public func list(on connection: RedisConnection) throws(RedisError) -> [StoredScript] {
+        let paths = try connection.send(["ZREVRANGE", .string(keys.scripts), "0", "-1"]).array?.compactMap(\.string) ?? []
+        var scripts: [StoredScript] = []
+        for path in paths {
+            if let script = try script(at: path, on: connection) { scripts.append(script) }
+        }
+        return scripts
+    }
+
+    /// The hashes of every version of `path`, newest first, with when each was pushed.
+    public func versions(of path: String, on connection: RedisConnection) throws(RedisError) -> [(hash: String, pushedAt: Int64)] {
+        let reply = try connection.send(["ZREVRANGE", .string(keys.scriptVersions(path)), "0", "-1", "WITHSCORES"])
+        let elements = reply.array ?? []
+        var versions: [(String, Int64)] = []
+        var index = 0
+        while index + 1 < elements.count {
+            if let hash = elements[index].string, let score = elements[index + 1].string.flatMap(Double.init) {
+                versions.append((hash, Int64(score)))
+            }
+            index += 2
+        }
+        return versions
+    }
+
+    /// The content stored under `hash`, or `nil`.
+    public func content(hash: String, on connection: RedisConnection) throws(RedisError) -> String? {
+        try connection.send(["GET", .string(keys.content(hash))]).string
+    }
+}

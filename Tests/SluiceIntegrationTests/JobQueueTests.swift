@@ -1,0 +1,239 @@
+import Foundation
+import SluiceCore
+import SluiceRedis
+import SluiceStore
+import SluiceTesting
+import Testing
+
+@Suite("Job queue scripts against a real redis-server", .serialized)
+struct JobQueueTests {
+    let server: RedisServer
+
+    init() throws {
+        server = try RedisServer()
+    }
+
+    @Test("enqueue, fetch, complete: the job ends with its result, timestamps and index entry")
+    func lifecycle() throws {
+        let store = JobStore(keys: uniqueKeys())
+        let connection = try server.connect()
+        let id = newJobID()
+        let state = try store.enqueue(EnqueueRequest(id: id, kind: .identity, arguments: ["x": 1], createdBy: "alice"), on: connection)
+        #expect(state == .queued)
+        let taken = try #require(try store.fetch(worker: "w1", queues: ["default"], leaseMilliseconds: 30_000, on: connection))
+        #expect(taken.id == id)
+        #expect(taken.state == .running)
+        #expect(taken.deliveries == 1)
+        #expect(taken.worker == "w1")
+        #expect(taken.arguments == ["x": 1])
+        #expect(try store.fetch(worker: "w1", queues: ["default"], leaseMilliseconds: 30_000, on: connection) == nil)
+        let (applied, next) = try store.complete(
+            taken, worker: "w1", outcome: .success(["ok": true]), logs: "hello\n", next: nil, on: connection)
+        #expect(applied)
+        #expect(next == nil)
+        let done = try #require(try store.job(id, on: connection))
+        #expect(done.state == .success)
+        #expect(done.result == ["ok": true])
+        #expect(done.createdBy == "alice")
+        #expect(done.startedAt != nil && done.finishedAt != nil)
+        #expect(try store.logs(id, on: connection) == "hello\n")
+        let indexed = try connection.send("ZRANGE", .string(store.keys.finished("default")), "0", "-1").array?.compactMap(\.string)
+        #expect(indexed == [id.rawValue])
+        let ttl = try connection.send("TTL", .string(store.keys.job(id))).integer ?? -1
+        #expect(ttl > 0)
+        #expect(try connection.send("ZCARD", .string(store.keys.leases)).integer == 0)
+    }
+
+    @Test("jobs are taken in FIFO order, and completing one takes the next in the same call")
+    func completeAndFetchNext() throws {
+        let store = JobStore(keys: uniqueKeys())
+        let connection = try server.connect()
+        let ids = (0..<3).map { _ in newJobID() }
+        for id in ids { try store.enqueue(EnqueueRequest(id: id, kind: .identity), on: connection) }
+        var current = try #require(try store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 10_000, on: connection))
+        var seen = [current.id]
+        let next = JobStore.NextJob(queues: ["default"], leaseMilliseconds: 10_000)
+        while let following = try store.complete(current, worker: "w", outcome: .success(nil), logs: "", next: next, on: connection).next {
+            seen.append(following.id)
+            current = following
+        }
+        #expect(seen == ids)
+        #expect(try connection.send("LLEN", .string(store.keys.queueSignal("default"))).integer == 0)
+    }
+
+    @Test("queues are tried in the order given")
+    func queuePriority() throws {
+        let store = JobStore(keys: uniqueKeys())
+        let connection = try server.connect()
+        let low = newJobID()
+        let high = newJobID()
+        try store.enqueue(EnqueueRequest(id: low, kind: .identity, queue: "low"), on: connection)
+        try store.enqueue(EnqueueRequest(id: high, kind: .identity, queue: "high"), on: connection)
+        let first = try store.fetch(worker: "w", queues: ["high", "low"], leaseMilliseconds: 1000, on: connection)
+        #expect(first?.id == high)
+    }
+
+    @Test("a late or duplicate report is fenced off and changes nothing")
+    func fencing() throws {
+        let store = JobStore(keys: uniqueKeys())
+        let connection = try server.connect()
+        let id = newJobID()
+        try store.enqueue(EnqueueRequest(id: id, kind: .identity), on: connection)
+        let taken = try #require(try store.fetch(worker: "w1", queues: ["default"], leaseMilliseconds: 10_000, on: connection))
+        var stale = taken
+        stale.deliveries = 0
+        #expect(try store.complete(stale, worker: "w1", outcome: .success(1), logs: "", next: nil, on: connection).applied == false)
+        #expect(try store.complete(taken, worker: "intruder", outcome: .success(2), logs: "", next: nil, on: connection).applied == false)
+        #expect(try store.job(id, on: connection)?.state == .running)
+        #expect(try store.complete(taken, worker: "w1", outcome: .success(3), logs: "", next: nil, on: connection).applied)
+        #expect(try store.complete(taken, worker: "w1", outcome: .failure("late"), logs: "", next: nil, on: connection).applied == false)
+        let done = try #require(try store.job(id, on: connection))
+        #expect(done.state == .success)
+        #expect(done.result == 3)
+        #expect(done.error == nil)
+    }
+
+    @Test("a blocked worker wakes when a job is pushed, without waiting for its timeout")
+    func blockingFetchWakes() async throws {
+        let store = JobStore(keys: uniqueKeys())
+        let waiter = RedisClient(configuration: server.configuration)
+        let pusher = try server.connect()
+        async let woke = waiter.run { connection in
+            try store.waitForWork(queues: ["other", "default"], timeout: .seconds(20), on: connection)
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let id = newJobID()
+        try store.enqueue(EnqueueRequest(id: id, kind: .identity), on: pusher)
+        let index = try await woke
+        #expect(index == 1)
+        let taken = try store.fetch(worker: "w", queues: ["other", "default"], leaseMilliseconds: 1000, signaledQueue: index, on: pusher)
+        #expect(taken?.id == id)
+    }
+
+    @Test("an expired lease hands the job back; after max_deliveries it fails with a clear error")
+    func leaseExpiry() async throws {
+        let store = JobStore(keys: uniqueKeys())
+        let connection = try server.connect()
+        let id = newJobID()
+        try store.enqueue(EnqueueRequest(id: id, kind: .identity, maxDeliveries: 2), on: connection)
+        let first = try #require(try store.fetch(worker: "dead1", queues: ["default"], leaseMilliseconds: 50, on: connection))
+        #expect(first.deliveries == 1)
+        try await Task.sleep(for: .milliseconds(120))
+        #expect(try store.reclaimExpiredLeases(on: connection) == (1, 0))
+        #expect(try store.job(id, on: connection)?.state == .queued)
+        let second = try #require(try store.fetch(worker: "dead2", queues: ["default"], leaseMilliseconds: 50, on: connection))
+        #expect(second.deliveries == 2)
+        // The first worker's late report is fenced off.
+        #expect(try store.complete(first, worker: "dead1", outcome: .success(1), logs: "", next: nil, on: connection).applied == false)
+        try await Task.sleep(for: .milliseconds(120))
+        #expect(try store.reclaimExpiredLeases(on: connection) == (0, 1))
+        let failed = try #require(try store.job(id, on: connection))
+        #expect(failed.state == .failure)
+        #expect(failed.error?.contains("delivered 2 times") == true)
+    }
+
+    @Test("heartbeats keep a lease alive and report jobs the worker no longer holds")
+    func heartbeat() async throws {
+        let store = JobStore(keys: uniqueKeys())
+        let connection = try server.connect()
+        let kept = newJobID()
+        let canceled = newJobID()
+        try store.enqueue(EnqueueRequest(id: kept, kind: .identity), on: connection)
+        try store.enqueue(EnqueueRequest(id: canceled, kind: .identity), on: connection)
+        let a = try #require(try store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 150, on: connection))
+        let b = try #require(try store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 150, on: connection))
+        #expect(try store.cancel(b.id, reason: "operator", on: connection) == .running)
+        for _ in 0..<3 {
+            try await Task.sleep(for: .milliseconds(80))
+            let lost = try store.renewLeases(worker: "w", info: [:], held: [(a.id, a.deliveries), (b.id, b.deliveries)], leaseMilliseconds: 150, on: connection)
+            #expect(lost == [b.id])
+        }
+        #expect(try store.reclaimExpiredLeases(on: connection) == (0, 0))
+        #expect(try store.job(a.id, on: connection)?.state == .running)
+        #expect(try store.job(b.id, on: connection)?.state == .canceled)
+        #expect(try connection.send("ZSCORE", .string(store.keys.workers), "w") != .null)
+    }
+
+    @Test("delayed jobs wait in the delayed set until due, on Redis's clock")
+    func delayed() async throws {
+        let store = JobStore(keys: uniqueKeys())
+        let connection = try server.connect()
+        let id = newJobID()
+        let now = try #require(try Self.redisMilliseconds(connection))
+        let state = try store.enqueue(EnqueueRequest(id: id, kind: .identity, runAt: now + 300), on: connection)
+        #expect(state == .scheduled)
+        let early = try store.promoteDueJobs(on: connection)
+        #expect(early.moved == 0)
+        let wait = try #require(early.nextDue)
+        #expect(wait > .zero && wait <= .milliseconds(300))
+        #expect(try store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 1000, on: connection) == nil)
+        try await Task.sleep(for: wait + .milliseconds(20))
+        #expect(try store.promoteDueJobs(on: connection).moved == 1)
+        #expect(try store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 1000, on: connection)?.id == id)
+    }
+
+    @Test("two schedulers promoting at once never fire a job twice")
+    func concurrentSchedulers() async throws {
+        let store = JobStore(keys: uniqueKeys())
+        let connection = try server.connect()
+        let now = try #require(try Self.redisMilliseconds(connection))
+        let requests = (0..<2000).map { index in EnqueueRequest(id: newJobID(), kind: .identity, runAt: now + 200 + Int64(index % 50)) }
+        let results = try store.enqueue(requests, on: connection)
+        #expect(results.allSatisfy { (try? $0.get()) == .scheduled })
+        try await Task.sleep(for: .milliseconds(300))
+        let schedulers = (0..<4).map { index in RedisClient(configuration: server.configuration, label: "scheduler-\(index)") }
+        let moved = try await withThrowingTaskGroup(of: Int.self) { group in
+            for scheduler in schedulers {
+                group.addTask {
+                    var total = 0
+                    while true {
+                        let batch = try await scheduler.run { try store.promoteDueJobs(limit: 37, on: $0).moved }
+                        if batch == 0 { return total }
+                        total += batch
+                    }
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(moved == requests.count)
+        let queued = try connection.send("LRANGE", .string(store.keys.queue("default")), "0", "-1").array?.compactMap(\.string) ?? []
+        #expect(queued.count == requests.count)
+        #expect(Set(queued).count == requests.count)
+        #expect(try connection.send("LLEN", .string(store.keys.queueSignal("default"))).integer == Int64(requests.count))
+    }
+
+    @Test("cancel takes a queued job off its queue and wakes waiters; unknown ids answer nil")
+    func cancelAndWait() async throws {
+        let store = JobStore(keys: uniqueKeys())
+        let connection = try server.connect()
+        let id = newJobID()
+        try store.enqueue(EnqueueRequest(id: id, kind: .identity), on: connection)
+        let waiter = RedisClient(configuration: server.configuration)
+        async let waited = waiter.run { try store.wait(for: id, timeout: .seconds(20), on: $0) }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(try store.cancel(id, reason: "not needed", on: connection) == .queued)
+        let seen = try await waited
+        #expect(seen?.state == .canceled)
+        #expect(seen?.error == "not needed")
+        #expect(try connection.send("LLEN", .string(store.keys.queue("default"))).integer == 0)
+        #expect(try connection.send("LLEN", .string(store.keys.queueSignal("default"))).integer == 0)
+        #expect(try store.cancel(newJobID(), reason: "x", on: connection) == nil)
+        #expect(try store.cancel(id, reason: "again", on: connection) == .canceled)
+    }
+
+    @Test("an id is never reused")
+    func duplicateID() throws {
+        let store = JobStore(keys: uniqueKeys())
+        let connection = try server.connect()
+        let id = newJobID()
+        try store.enqueue(EnqueueRequest(id: id, kind: .identity, arguments: [1]), on: connection)
+        #expect(throws: RedisError.self) { try store.enqueue(EnqueueRequest(id: id, kind: .identity, arguments: [2]), on: connection) }
+        #expect(try store.job(id, on: connection)?.arguments == [1])
+    }
+
+    static func redisMilliseconds(_ connection: RedisConnection) throws -> Int64? {
+        let parts = try connection.send("TIME").array?.compactMap(\.integer) ?? []
+        guard parts.count == 2 else { return nil }
+        return parts[0] * 1000 + parts[1] / 1000
+    }
+}
