@@ -37,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.4.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
@@ -102,6 +103,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -132,6 +134,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What the executables share: connection options, environment fallbacks, logging, output formats.
+        .target(
+            name: "SluiceCommandLine",
+            dependencies: [
+                "SluiceCore", "SluiceStore", "SluiceRedis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Test support for Sluice users and for our own tests: a private redis-server.
         .target(
             name: "SluiceTesting",
@@ -141,37 +153,40 @@ let package = Package(
         .executableTarget(
             name: "worker",
             dependencies: [
-                "SluiceWorker", "SluiceStore", "SluiceRedis",
+                "SluiceCommandLine", "SluiceWorker", "SluiceStore", "SluiceRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "scheduler",
             dependencies: [
-                "SluiceScheduler", "SluiceStore", "SluiceRedis",
+                "SluiceCommandLine", "SluiceScheduler", "SluiceStore", "SluiceRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "resumer",
             dependencies: [
-                "SluiceResumer", "SluiceStore", "SluiceRedis",
+                "SluiceCommandLine", "SluiceResumer", "SluiceStore", "SluiceRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceCore", "SluiceStore", "SluiceRedis",
+                "SluiceCommandLine", "SluiceCore", "SluiceStore", "SluiceRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -67,7 +67,7 @@ public struct JobStore: Sendable {
     public func waitForWork(queues: [String], timeout: Duration, on connection: RedisConnection) throws(RedisError) -> Int? {
         var command: [RedisArgument] = ["BLPOP"]
         command.append(contentsOf: queues.map { RedisArgument.string(keys.queueSignal($0)) })
-        command.append(.string(Self.seconds(timeout)))
+        command.append(timeout.redisTimeoutArgument)
         let reply = try connection.send(command)
         guard let key = reply.array?.first?.string else { return nil }
         return queues.firstIndex { keys.queueSignal($0) == key }
@@ -149,7 +149,7 @@ public struct JobStore: Sendable {
         let reply = try connection.evaluate(
             StoreScripts.reclaimExpiredLeases,
             keys: [.string(keys.namespace), .string(keys.leases), .string(keys.workers)],
-            arguments: [.int(limit), .int(settings.retentionSeconds), .int(settings.finishedIndexCap), .int(Self.milliseconds(workerSilence))]
+            arguments: [.int(limit), .int(settings.retentionSeconds), .int(settings.finishedIndexCap), .int(workerSilence.wholeMilliseconds)]
         )
         let counts = reply.array?.compactMap(\.integer) ?? []
         return (Int(counts.first ?? 0), Int(counts.dropFirst().first ?? 0))
@@ -198,7 +198,7 @@ public struct JobStore: Sendable {
             let remaining = deadline - clock.now
             if remaining <= .zero { return try job(id, on: connection) }
             // A token arrives when the job finishes; wake at least every few seconds to re-check.
-            _ = try connection.send(["BLPOP", .string(keys.jobDone(id)), .string(Self.seconds(min(remaining, .seconds(5))))])
+            _ = try connection.send(["BLPOP", .string(keys.jobDone(id)), min(remaining, .seconds(5)).redisTimeoutArgument])
         }
     }
 
@@ -208,15 +208,5 @@ public struct JobStore: Sendable {
             throw RedisError.unexpectedReply("a job hash without the required fields (\(fields["id"] ?? "no id"))")
         }
         return record
-    }
-
-    static func seconds(_ duration: Duration) -> String {
-        let milliseconds = max(1, milliseconds(duration))
-        return String(Double(milliseconds) / 1000)
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -1,0 +1,41 @@
+public import ArgumentParser
+import Foundation
+public import SluiceRedis
+public import SluiceStore
+
+/// The options every Sluice executable takes to reach Redis. Each falls back to an environment
+/// variable, then to a default: `--redis` / `SLUICE_REDIS_URL` / `redis://127.0.0.1:6379`, and
+/// `--prefix` / `SLUICE_PREFIX` / `sluice`.
+public struct ConnectionOptions: ParsableArguments, Sendable {
+    @Option(name: .long, help: "Redis URL: redis://[user:pass@]host:port/db or unix:///path?db=N (env SLUICE_REDIS_URL).")
+    public var redis: String?
+
+    @Option(name: .long, help: "Key prefix; every key lives under {PREFIX} (env SLUICE_PREFIX, default sluice).")
+    public var prefix: String?
+
+    public init() {}
+
+    /// The Redis configuration, from the option, the environment or the default.
+    public func redisConfiguration() throws -> RedisConfiguration {
+        let url = redis ?? Environment.value("SLUICE_REDIS_URL") ?? "redis://127.0.0.1:6379"
+        do {
+            return try RedisConfiguration(url: url)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// The key space under the chosen prefix.
+    public var keySpace: KeySpace {
+        KeySpace(prefix: prefix ?? Environment.value("SLUICE_PREFIX") ?? "sluice")
+    }
+}
+
+/// Reads the process environment.
+public enum Environment {
+    /// The variable's value, or `nil` when unset or empty.
+    public static func value(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+}

@@ -1,0 +1,50 @@
+import Glibc
+import Synchronization
+
+/// Kills a running script's whole process group, once, and remembers why — a timeout or a
+/// cancellation seen by the heartbeat — so the run can report it.
+public final class ProcessKiller: Sendable {
+    /// Why a process was killed.
+    public enum Reason: Sendable, Equatable {
+        case timedOut(seconds: Int)
+        case canceled
+        case shuttingDown
+    }
+
+    private struct State {
+        var processGroup: pid_t?
+        var reason: Reason?
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Records the process group to kill; kills it at once if a kill was already asked for.
+    func attach(processGroup: pid_t) {
+        let killNow = state.withLock { state -> Bool in
+            state.processGroup = processGroup
+            return state.reason != nil
+        }
+        if killNow { Glibc.kill(-processGroup, SIGKILL) }
+    }
+
+    /// Forgets the process group once it has exited, so a reused pid is never signaled.
+    func detach() {
+        state.withLock { $0.processGroup = nil }
+    }
+
+    /// Kills the process group (if any) with SIGKILL; the first reason given wins.
+    public func kill(_ reason: Reason) {
+        let group = state.withLock { state -> pid_t? in
+            if state.reason == nil { state.reason = reason }
+            return state.processGroup
+        }
+        if let group { Glibc.kill(-group, SIGKILL) }
+    }
+
+    /// Why the process was killed, if it was.
+    public var reason: Reason? {
+        state.withLock { $0.reason }
+    }
+}

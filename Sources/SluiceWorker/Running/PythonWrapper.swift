@@ -1,0 +1,45 @@
+/// The Python program that runs a python3 script the Windmill way: it imports the script, calls
+/// `main(**args)` with the arguments `main` accepts, and writes `json.dumps` of the return value to
+/// `result.json`; an exception is written to `error.json` with its traceback (and printed to stderr).
+enum PythonWrapper {
+    static let fileName = "_sluice_wrapper.py"
+
+    static let source = #"""
+        import importlib.util
+        import inspect
+        import json
+        import os
+        import sys
+        import traceback
+
+        def _run():
+            here = os.path.dirname(os.path.abspath(__file__))
+            with open(os.path.join(here, "args.json"), encoding="utf-8") as handle:
+                args = json.load(handle)
+            try:
+                spec = importlib.util.spec_from_file_location("script", os.path.join(here, "script.py"))
+                module = importlib.util.module_from_spec(spec)
+                sys.modules["script"] = module
+                spec.loader.exec_module(module)
+                main = getattr(module, "main", None)
+                if not callable(main):
+                    raise NameError("the script defines no main function")
+                parameters = inspect.signature(main).parameters.values()
+                if not any(p.kind == inspect.Parameter.VAR_KEYWORD for p in parameters):
+                    accepted = {p.name for p in parameters}
+                    args = {k: v for k, v in args.items() if k in accepted}
+                result = main(**args)
+                text = json.dumps(result, default=str)
+            except BaseException as error:
+                trace = traceback.format_exc()
+                sys.stderr.write(trace)
+                sys.stderr.flush()
+                with open(os.path.join(here, "error.json"), "w", encoding="utf-8") as handle:
+                    json.dump({"name": type(error).__name__, "message": str(error), "traceback": trace}, handle)
+                sys.exit(1)
+            with open(os.path.join(here, "result.json"), "w", encoding="utf-8") as handle:
+                handle.write(text)
+
+        _run()
+        """#
+}

@@ -1,0 +1,43 @@
+public import SluiceRedis
+
+/// How a worker process takes and runs jobs.
+public struct WorkerSettings: Sendable {
+    /// This worker's name in Redis (leases, heartbeats); unique per process.
+    public var workerID: String
+    /// Queues to take jobs from, in priority order.
+    public var queues: [String]
+    /// Jobs run at the same time in this process.
+    public var concurrency: Int
+    /// How long a taken job stays leased without a heartbeat.
+    public var lease: Duration
+    /// How often the heartbeat renews leases; well under `lease`.
+    public var heartbeat: Duration
+    /// The execution timeout of jobs that do not set their own.
+    public var defaultJobTimeout: Duration
+    /// How long one blocking wait for work lasts before the worker re-checks for shutdown.
+    public var idleWait: Duration
+    /// Where Redis is.
+    public var redis: RedisConfiguration
+
+    public init(
+        workerID: String,
+        queues: [String] = ["default"],
+        concurrency: Int = 4,
+        lease: Duration = .seconds(30),
+        heartbeat: Duration? = nil,
+        defaultJobTimeout: Duration = .seconds(600),
+        idleWait: Duration = .seconds(1),
+        redis: RedisConfiguration
+    ) {
+        self.workerID = workerID
+        self.queues = queues
+        self.concurrency = max(1, concurrency)
+        self.lease = lease
+        self.heartbeat = heartbeat ?? lease / 3
+        self.defaultJobTimeout = defaultJobTimeout
+        self.idleWait = idleWait
+        self.redis = redis
+    }
+
+    var leaseMilliseconds: Int { lease.wholeMilliseconds }
+}

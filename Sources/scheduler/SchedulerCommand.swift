@@ -1,0 +1,49 @@
+import ArgumentParser
+import Logging
+import ServiceLifecycle
+import SluiceCommandLine
+import SluiceScheduler
+import SluiceStore
+import UnixSignals
+
+/// `scheduler`: fires delayed jobs and hands back jobs of dead workers until SIGTERM or SIGINT.
+@main
+struct SchedulerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scheduler",
+        abstract: "Fire what is due in Sluice: delayed jobs, expired leases. Several may run at once."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var logging: LoggingOptions
+
+    @Option(name: .long, help: "Longest sleep in seconds when nothing is due sooner (default 1).")
+    var maxIdle: String = "1"
+
+    @Option(name: .long, help: "Seconds between looks for expired leases (default 0.5).")
+    var reapInterval: String = "0.5"
+
+    func validate() throws {
+        for (name, value) in [("--max-idle", maxIdle), ("--reap-interval", reapInterval)] {
+            guard let duration = DurationParsing.seconds(value), duration > .zero else {
+                throw ValidationError("\(name) must be a positive number of seconds, got '\(value)'")
+            }
+        }
+    }
+
+    func run() async throws {
+        let logger = try logging.bootstrap(label: "sluice.scheduler")
+        let settings = SchedulerSettings(
+            redis: try connection.redisConfiguration(),
+            maximumIdle: DurationParsing.seconds(maxIdle) ?? .seconds(1),
+            reapInterval: DurationParsing.seconds(reapInterval) ?? .milliseconds(500)
+        )
+        let scheduler = SchedulerService(settings: settings, store: JobStore(keys: connection.keySpace), logger: logger)
+        let configuration = ServiceGroupConfiguration(
+            services: [.init(service: scheduler)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        try await ServiceGroup(configuration: configuration).run()
+    }
+}

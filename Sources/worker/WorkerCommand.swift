@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import SluiceCommandLine
+import SluiceStore
+import SluiceWorker
+import UnixSignals
+
+/// `worker`: takes jobs from Redis queues and runs them until SIGTERM or SIGINT.
+@main
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Take jobs from Sluice's Redis queues and run them."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var logging: LoggingOptions
+
+    @Option(name: .long, help: "Comma-separated queues, in priority order (env SLUICE_QUEUES, default 'default').")
+    var queues: String?
+
+    @Option(name: .long, help: "Jobs run at the same time (env SLUICE_CONCURRENCY, default 4).")
+    var concurrency: Int?
+
+    @Option(name: .long, help: "Seconds a taken job stays leased without a heartbeat (default 30).")
+    var lease: String = "30"
+
+    @Option(name: .long, help: "Default execution timeout of a job in seconds (default 600).")
+    var jobTimeout: String = "600"
+
+    @Option(name: .long, help: "Seconds to finish running jobs after SIGTERM before they are killed and handed back (default 30).")
+    var shutdownGrace: String = "30"
+
+    @Option(name: .long, help: "Name of this worker in Redis (default HOST-PID-RANDOM).")
+    var workerID: String?
+
+    @Option(name: .long, help: "Directory for the jobs' scratch directories (default $TMPDIR/sluice-jobs).")
+    var scratch: String?
+
+    @Option(name: .long, help: "A variable of the worker's environment to pass to scripts (repeatable; Redis settings never pass).")
+    var passEnv: [String] = []
+
+    func validate() throws {
+        if let concurrency, !(1...1024).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 1024") }
+        for (name, value) in [("--lease", lease), ("--job-timeout", jobTimeout), ("--shutdown-grace", shutdownGrace)] {
+            guard let duration = DurationParsing.seconds(value), duration > .zero else {
+                throw ValidationError("\(name) must be a positive number of seconds, got '\(value)'")
+            }
+        }
+        for queue in queueList where !QueueName.isValid(queue) {
+            throw ValidationError("invalid queue name '\(queue)' (letters, digits, '_', '-', '.')")
+        }
+    }
+
+    var queueList: [String] {
+        (queues ?? Environment.value("SLUICE_QUEUES") ?? "default").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+    }
+
+    func run() async throws {
+        let logger = try logging.bootstrap(label: "sluice.worker")
+        let redis = try connection.redisConfiguration()
+        let identifier = workerID ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))"
+        let settings = WorkerSettings(
+            workerID: identifier,
+            queues: queueList,
+            concurrency: concurrency ?? Environment.value("SLUICE_CONCURRENCY").flatMap { Int($0) } ?? 4,
+            lease: DurationParsing.seconds(lease) ?? .seconds(30),
+            defaultJobTimeout: DurationParsing.seconds(jobTimeout) ?? .seconds(600),
+            redis: redis
+        )
+        let runner = ScriptRunner(
+            settings: ScriptRunnerSettings(
+                scratchRoot: scratch,
+                passedEnvironment: ScriptRunnerSettings.defaultPassedEnvironment + passEnv
+            )
+        )
+        let worker = WorkerService(settings: settings, store: JobStore(keys: connection.keySpace), runner: runner, logger: logger)
+        var configuration = ServiceGroupConfiguration(
+            services: [.init(service: worker)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        configuration.maximumGracefulShutdownDuration = DurationParsing.seconds(shutdownGrace) ?? .seconds(30)
+        try await ServiceGroup(configuration: configuration).run()
+    }
+}
