@@ -1,0 +1,63 @@
+import Foundation
+public import SluiceCore
+
+/// How jobs look on a terminal and as JSON for scripts.
+public enum JobPresenter {
+    /// Milliseconds since the epoch as an ISO 8601 UTC timestamp with milliseconds.
+    public static func timestamp(_ milliseconds: Int64) -> String {
+        let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+        return date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+
+    /// A job as aligned `field: value` lines.
+    public static func text(_ job: JobRecord) -> String {
+        var lines: [(String, String)] = [
+            ("id", job.id.rawValue),
+            ("state", job.state.rawValue),
+            ("kind", job.kind.rawValue),
+            ("queue", job.queue),
+        ]
+        if let path = job.path { lines.append(("path", path)) }
+        if let hash = job.scriptHash { lines.append(("script", String(hash.prefix(16)))) }
+        if let createdBy = job.createdBy { lines.append(("created by", createdBy)) }
+        lines.append(("created", timestamp(job.createdAt)))
+        if let scheduled = job.scheduledFor { lines.append(("scheduled for", timestamp(scheduled))) }
+        if let started = job.startedAt { lines.append(("started", timestamp(started))) }
+        if let finished = job.finishedAt {
+            lines.append(("finished", timestamp(finished)))
+            if let started = job.startedAt { lines.append(("duration", "\(finished - started) ms")) }
+        }
+        lines.append(("deliveries", "\(job.deliveries) of at most \(job.maxDeliveries)"))
+        if let worker = job.worker { lines.append(("worker", worker)) }
+        if let timeout = job.timeoutSeconds { lines.append(("timeout", "\(timeout) s")) }
+        lines.append(("args", job.arguments.jsonText))
+        if let result = job.result { lines.append(("result", result.jsonText)) }
+        if let error = job.error { lines.append(("error", error)) }
+        let width = lines.map(\.0.count).max() ?? 0
+        return lines.map { name, value in
+            name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value
+        }.joined(separator: "\n")
+    }
+
+    /// A job as a JSON object, for `--json`.
+    public static func json(_ job: JobRecord) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("id", .string(job.id.rawValue)),
+            ("state", .string(job.state.rawValue)),
+            ("kind", .string(job.kind.rawValue)),
+            ("queue", .string(job.queue)),
+            ("path", job.path.map(JSONValue.string) ?? .null),
+            ("args", job.arguments),
+            ("result", job.result ?? .null),
+            ("error", job.error.map(JSONValue.string) ?? .null),
+            ("created_at", .number(Double(job.createdAt))),
+            ("started_at", job.startedAt.map { .number(Double($0)) } ?? .null),
+            ("finished_at", job.finishedAt.map { .number(Double($0)) } ?? .null),
+            ("deliveries", .number(Double(job.deliveries))),
+            ("worker", job.worker.map(JSONValue.string) ?? .null),
+            ("created_by", job.createdBy.map(JSONValue.string) ?? .null),
+        ]
+        if let scheduled = job.scheduledFor { members.append(("scheduled_for", .number(Double(scheduled)))) }
+        return JSONValue(members: members)
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import SluiceCommandLine
+import SluiceCore
+import SluiceRedis
+import SluiceStore
+
+/// `sluice job show|logs|wait|cancel ID`.
+struct JobCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "job",
+        abstract: "Inspect, wait for and cancel jobs.",
+        subcommands: [Show.self, Logs.self, Wait.self, Cancel.self]
+    )
+
+    static func parse(_ text: String) throws -> JobID {
+        guard let id = JobID(text) else { throw CommandFailure("'\(text)' is not a job id (26 characters, e.g. 01JD3...)") }
+        return id
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a job: state, timestamps, arguments, result or error.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The job id.") var id: String
+        @Flag(help: "Print JSON instead of text.") var json = false
+
+        func run() throws {
+            let jobID = try JobCommand.parse(id)
+            let session = try Session(connection)
+            guard let job = try session.perform({ try session.jobs.job(jobID, on: session.connection) }) else {
+                throw CommandFailure("no job '\(id)' (unknown, or expired after the retention period)")
+            }
+            print(json ? JobPresenter.json(job).prettyJSONText : JobPresenter.text(job))
+        }
+    }
+
+    struct Logs: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a job's captured stdout and stderr.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The job id.") var id: String
+
+        func run() throws {
+            let jobID = try JobCommand.parse(id)
+            let session = try Session(connection)
+            guard try session.perform({ try session.jobs.job(jobID, on: session.connection) }) != nil else {
+                throw CommandFailure("no job '\(id)'")
+            }
+            let logs = try session.perform { try session.jobs.logs(jobID, on: session.connection) } ?? ""
+            print(logs, terminator: logs.isEmpty || logs.hasSuffix("\n") ? "" : "\n")
+        }
+    }
+
+    struct Wait: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Wait for a job to finish; print its result JSON.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The job id.") var id: String
+        @Option(help: "Give up after this many seconds.") var timeout: String?
+
+        func run() throws {
+            let jobID = try JobCommand.parse(id)
+            let session = try Session(connection)
+            try JobWaiting.waitAndPrint(jobID, session: session, timeout: timeout.flatMap(DurationParsing.seconds))
+        }
+    }
+
+    struct Cancel: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel a job that has not finished.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The job id.") var id: String
+        @Option(help: "Why (recorded as the job's error).") var reason: String = "canceled by operator"
+
+        func run() throws {
+            let jobID = try JobCommand.parse(id)
+            let session = try Session(connection)
+            guard let previous = try session.perform({ try session.jobs.cancel(jobID, reason: reason, on: session.connection) })
+            else { throw CommandFailure("no job '\(id)'") }
+            if previous.isFinal {
+                print("job \(id) had already finished (\(previous.rawValue)); nothing changed")
+            } else {
+                print("job \(id) canceled (was \(previous.rawValue))")
+            }
+        }
+    }
+}

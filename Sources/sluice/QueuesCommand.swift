@@ -1,0 +1,69 @@
+import Foundation
+import ArgumentParser
+import SluiceCommandLine
+import SluiceCore
+import SluiceRedis
+import SluiceStore
+
+/// `sluice queues` (alias `stats`): per-queue depth, running, delayed, finished counts, throughput, live workers.
+struct QueuesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "queues",
+        abstract: "Per-queue pending, running, delayed and finished jobs, throughput, and live workers.",
+        aliases: ["stats"]
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func run() throws {
+        let session = try Session(connection)
+        let reader = StatisticsReader(keys: session.jobs.keys)
+        let queues = try session.perform { try reader.queues(on: session.connection) }
+        let workers = try session.perform { try reader.workers(on: session.connection) }
+        if json {
+            let value = JSONValue(members: [
+                ("queues", .array(queues.map { queue in
+                    JSONValue(members: [
+                        ("queue", .string(queue.queue)), ("pending", .number(Double(queue.pending))),
+                        ("running", .number(Double(queue.running))), ("delayed", .number(Double(queue.delayed))),
+                        ("succeeded", .number(Double(queue.succeeded))), ("failed", .number(Double(queue.failed))),
+                        ("canceled", .number(Double(queue.canceled))), ("finished_last_minute", .number(Double(queue.finishedLastMinute))),
+                        ("finished_last_5_minutes", .number(Double(queue.finishedLastFiveMinutes))),
+                    ])
+                })),
+                ("workers", .array(workers.map { worker in
+                    JSONValue(members: [("id", .string(worker.id)), ("last_seen", .number(Double(worker.lastSeen))), ("info", worker.info)])
+                })),
+            ])
+            print(value.prettyJSONText)
+            return
+        }
+        let header = ["QUEUE", "PENDING", "RUNNING", "DELAYED", "SUCCEEDED", "FAILED", "CANCELED", "LAST 1M", "LAST 5M"]
+        let rows = queues.map { queue in
+            [queue.queue] + [queue.pending, queue.running, queue.delayed, queue.succeeded, queue.failed, queue.canceled,
+                             queue.finishedLastMinute, queue.finishedLastFiveMinutes].map(String.init)
+        }
+        print(Table.render([header] + rows))
+        print("")
+        print("\(workers.count) live worker\(workers.count == 1 ? "" : "s")")
+        for worker in workers {
+            let queues = worker.info["queues"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",") ?? "?"
+            let concurrency = worker.info["concurrency"]?.intValue.map(String.init) ?? "?"
+            print("  \(worker.id)  queues=\(queues) concurrency=\(concurrency) seen=\(JobPresenter.timestamp(worker.lastSeen))")
+        }
+    }
+}
+
+/// Left-aligned columns separated by two spaces.
+enum Table {
+    static func render(_ rows: [[String]]) -> String {
+        let columns = rows.map(\.count).max() ?? 0
+        let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}

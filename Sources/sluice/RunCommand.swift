@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import SluiceCommandLine
+import SluiceCore
+import SluiceRedis
+import SluiceStore
+
+/// `sluice run PATH`: queue a run of a pushed script (or the built-in identity job), optionally wait.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a pushed script with JSON arguments, now or later; print the job id (or, with --wait, the result)."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "The script's path (omit with --identity).") var path: String?
+    @Option(name: .long, help: "The arguments as a JSON object.") var args: String?
+    @Option(name: .customShort("a"), help: "One argument as key=value (value parsed as JSON if it can be); repeatable.") var arg: [String] = []
+    @Option(help: "The queue to run on (default 'default').") var queue: String = "default"
+    @Option(name: .customLong("in"), help: "Run after this many seconds.") var delay: String?
+    @Option(help: "Run at this ISO 8601 time, e.g. 2026-12-01T09:00:00Z.") var at: String?
+    @Option(name: .customLong("as"), help: "Who starts the job (recorded as created_by).") var createdBy: String?
+    @Option(help: "The job's execution timeout in seconds.") var jobTimeout: Int?
+    @Option(help: "An environment variable for the script, KEY=VALUE; repeatable.") var env: [String] = []
+    @Option(help: "How many deliveries before a job whose workers keep dying fails (default 3).") var maxDeliveries: Int = 3
+    @Flag(help: "Run the built-in identity job: no process, returns its arguments.") var identity = false
+    @Flag(help: "Wait for the job and print its result.") var wait = false
+    @Option(help: "With --wait: give up after this many seconds (default: wait forever).") var timeout: String?
+
+    func validate() throws {
+        if identity == (path != nil) { throw ValidationError("give a script path, or --identity") }
+        if delay != nil && at != nil { throw ValidationError("--in and --at cannot be used together") }
+        if !QueueName.isValid(queue) { throw ValidationError("invalid queue name '\(queue)'") }
+        if let jobTimeout, jobTimeout <= 0 { throw ValidationError("--job-timeout must be positive") }
+        if !(1...100).contains(maxDeliveries) { throw ValidationError("--max-deliveries must be between 1 and 100") }
+        if let delay, DurationParsing.seconds(delay) == nil { throw ValidationError("--in must be a number of seconds") }
+        if let timeout, DurationParsing.seconds(timeout) == nil { throw ValidationError("--timeout must be a number of seconds") }
+    }
+
+    func run() throws {
+        let arguments = try ArgumentsInput.build(json: args, pairs: arg)
+        let environment = try ArgumentsInput.environment(env)
+        var runAt: Int64?
+        if let at {
+            guard let date = try? Date(at, strategy: .iso8601) else { throw CommandFailure("--at is not an ISO 8601 time: '\(at)'") }
+            runAt = Int64(date.timeIntervalSince1970 * 1000)
+        }
+        let session = try Session(connection)
+        let now = try session.perform { try StatisticsReader.redisMilliseconds(session.connection) }
+        if let delay, let duration = DurationParsing.seconds(delay) {
+            runAt = now + Int64(duration.wholeMilliseconds)
+        }
+        var request = EnqueueRequest(
+            id: JobID(milliseconds: UInt64(now)),
+            kind: .identity,
+            queue: queue,
+            arguments: arguments,
+            runAt: runAt,
+            createdBy: createdBy,
+            timeoutSeconds: jobTimeout,
+            maxDeliveries: maxDeliveries,
+            environment: environment
+        )
+        if let path {
+            guard let script = try session.perform({ try session.scripts.script(at: path, on: session.connection) })
+            else { throw CommandFailure("no script at '\(path)' (push one with: sluice script push \(path) FILE)") }
+            request.kind = .script
+            request.path = path
+            request.scriptHash = script.hash
+            request.language = script.language
+        }
+        try session.perform { _ = try session.jobs.enqueue(request, on: session.connection) }
+        guard wait else {
+            print(request.id.rawValue)
+            return
+        }
+        try JobWaiting.waitAndPrint(request.id, session: session, timeout: timeout.flatMap(DurationParsing.seconds))
+    }
+}
+
+/// Shared by `run --wait` and `job wait`: waits, prints the result JSON as the last line, and
+/// exits non-zero when the job failed, was canceled, or the wait timed out.
+enum JobWaiting {
+    static func waitAndPrint(_ id: JobID, session: Session, timeout: Duration?) throws {
+        let limit = timeout ?? .seconds(100 * 365 * 24 * 3600)
+        guard let job = try session.perform({ try session.jobs.wait(for: id, timeout: limit, on: session.connection) })
+        else { throw CommandFailure("no job '\(id)'") }
+        switch job.state {
+        case .success:
+            print((job.result ?? .null).jsonText)
+        case .failure:
+            throw CommandFailure("job \(id) failed: \(job.error ?? "no error recorded")")
+        case .canceled:
+            throw CommandFailure("job \(id) was canceled: \(job.error ?? "")")
+        default:
+            FileHandle.standardError.write(Data("sluice: timed out waiting for job \(id) (state \(job.state.rawValue))\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}

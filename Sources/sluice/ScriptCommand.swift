@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import SluiceCommandLine
+import SluiceCore
+import SluiceStore
+
+/// `sluice script push|list|show`.
+struct ScriptCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "script",
+        abstract: "Push, list and show scripts.",
+        subcommands: [Push.self, List.self, Show.self]
+    )
+
+    struct Push: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Store a script under a path, e.g. f/ops/restart.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The script's path, e.g. f/ops/restart.") var path: String
+        @Argument(help: "The file to push.") var file: String
+        @Option(help: "bash or python3 (default: from the file's extension).") var language: String?
+        @Option(help: "A one-line summary.") var summary: String = ""
+
+        func run() throws {
+            guard let scriptPath = ScriptPath(path) else {
+                throw CommandFailure("invalid path '\(path)' (expected segments like f/ops/restart)")
+            }
+            let chosen: ScriptLanguage
+            if let language {
+                guard let parsed = ScriptLanguage(rawValue: language) else {
+                    throw CommandFailure("unsupported language '\(language)' (bash or python3)")
+                }
+                chosen = parsed
+            } else {
+                guard let parsed = ScriptLanguage(fileExtension: URL(fileURLWithPath: file).pathExtension) else {
+                    throw CommandFailure("cannot tell the language of '\(file)'; pass --language bash|python3")
+                }
+                chosen = parsed
+            }
+            let content: String
+            do {
+                content = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                throw CommandFailure("cannot read '\(file)': \(error.localizedDescription)")
+            }
+            let session = try Session(connection)
+            let (hash, changed) = try session.perform {
+                try session.scripts.push(path: scriptPath, language: chosen, content: content, summary: summary, on: session.connection)
+            }
+            print("\(path) \(chosen.rawValue) \(hash.prefix(16))\(changed ? "" : " (unchanged)")")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List pushed scripts.")
+        @OptionGroup var connection: ConnectionOptions
+
+        func run() throws {
+            let session = try Session(connection)
+            let scripts = try session.perform { try session.scripts.list(on: session.connection) }
+            for script in scripts {
+                print("\(script.path)\t\(script.language.rawValue)\t\(script.hash.prefix(16))\t\(JobPresenter.timestamp(script.updatedAt))\t\(script.summary)")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a script's current content (or one version's).")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The script's path.") var path: String
+        @Option(help: "A content hash (or its prefix) of an older version.") var version: String?
+        @Flag(help: "List the versions instead of printing the content.") var versions = false
+
+        func run() throws {
+            let session = try Session(connection)
+            guard let script = try session.perform({ try session.scripts.script(at: path, on: session.connection) })
+            else { throw CommandFailure("no script at '\(path)'") }
+            let history = try session.perform { try session.scripts.versions(of: path, on: session.connection) }
+            if versions {
+                for entry in history {
+                    print("\(entry.hash)\t\(JobPresenter.timestamp(entry.pushedAt))\(entry.hash == script.hash ? "\tcurrent" : "")")
+                }
+                return
+            }
+            var hash = script.hash
+            if let version {
+                guard let match = history.first(where: { $0.hash.hasPrefix(version) }) else {
+                    throw CommandFailure("no version '\(version)' of '\(path)'")
+                }
+                hash = match.hash
+            }
+            guard let content = try session.perform({ try session.scripts.content(hash: hash, on: session.connection) })
+            else { throw CommandFailure("content \(hash) is missing") }
+            print(content, terminator: content.hasSuffix("\n") ? "" : "\n")
+        }
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `sluice`: the operator CLI — push scripts, run jobs, inspect and cancel them, watch the queues.
+@main
+struct SluiceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sluice",
+        abstract: "Operate Sluice: push scripts, run them, inspect jobs and queues.",
+        subcommands: [ScriptCommand.self, RunCommand.self, JobCommand.self, QueuesCommand.self]
+    )
+}
