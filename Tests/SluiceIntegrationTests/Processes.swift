@@ -1,0 +1,89 @@
+import Foundation
+import Synchronization
+
+/// The project's built executables (worker, scheduler, sluice, resumer), found next to the test
+/// bundle, or in `SLUICE_BIN_DIR`.
+enum Executables {
+    static var directory: URL {
+        if let override = ProcessInfo.processInfo.environment["SLUICE_BIN_DIR"] { return URL(fileURLWithPath: override) }
+        var candidate = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        // The runner may be inside the .xctest bundle's directory tree.
+        for _ in 0..<4 where !FileManager.default.isExecutableFile(atPath: candidate.appendingPathComponent("worker").path) {
+            candidate = candidate.deletingLastPathComponent()
+        }
+        return candidate
+    }
+
+    static func path(_ name: String) -> String {
+        directory.appendingPathComponent(name).path
+    }
+}
+
+/// A child process started by a test, killed when the test is done.
+final class ChildProcess: Sendable {
+    let process: Process
+    let output: URL
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Executables.path(executable))
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        output = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-test-\(executable)-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        self.process = process
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    func signal(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits up to `timeout` for the process to exit; returns its status, or nil if it is still running.
+    func waitForExit(timeout: Duration) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    var log: String {
+        (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: output)
+    }
+}
+
+/// Runs a command to completion and returns its exit status, stdout and stderr.
+func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Executables.path(executable))
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env.removeValue(forKey: "SLUICE_REDIS_URL")
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    let stdout = Pipe()
+    let stderr = Pipe()
+    process.standardOutput = stdout
+    process.standardError = stderr
+    try process.run()
+    let out = stdout.fileHandleForReading.readDataToEndOfFile()
+    let err = stderr.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+import SluiceCore
+import SluiceRedis
+import SluiceStore
+import SluiceTesting
+import SluiceWorker
+
+/// Runs a `WorkerService` in-process for a test, on its own key space, and stops it afterwards.
+struct WorkerHarness {
+    let store: JobStore
+    let server: RedisServer
+
+    init(server: RedisServer, keys: KeySpace) {
+        self.server = server
+        self.store = JobStore(keys: keys)
+    }
+
+    func settings(id: String = "test-worker", concurrency: Int = 2, lease: Duration = .seconds(5), jobTimeout: Duration = .seconds(30))
+        -> WorkerSettings
+    {
+        WorkerSettings(
+            workerID: id, queues: ["default"], concurrency: concurrency, lease: lease, defaultJobTimeout: jobTimeout,
+            idleWait: .milliseconds(200), redis: server.configuration)
+    }
+
+    /// Starts a worker, runs `body`, then stops the worker and waits for it to end.
+    func withWorker<Result: Sendable>(
+        _ settings: WorkerSettings? = nil,
+        runner: ScriptRunner = ScriptRunner(settings: ScriptRunnerSettings()),
+        _ body: (WorkerService) async throws -> Result
+    ) async throws -> Result {
+        let worker = WorkerService(settings: settings ?? self.settings(), store: store, runner: runner, logger: Logger(label: "test.worker"))
+        let task = Task { try await worker.run() }
+        defer { worker.stopTakingJobs() }
+        let result = try await body(worker)
+        worker.stopTakingJobs()
+        _ = try? await task.value
+        return result
+    }
+
+    /// Pushes a script and queues a run of it; returns the job id.
+    func run(_ language: ScriptLanguage, _ content: String, arguments: JSONValue = [:], timeoutSeconds: Int? = nil, environment: [String: String] = [:]) throws -> JobID {
+        let connection = try server.connect()
+        let path = try #require(ScriptPath("f/test/\(UUID().uuidString.prefix(8).lowercased())"))
+        let (hash, _) = try ScriptStore(keys: store.keys).push(path: path, language: language, content: content, on: connection)
+        let id = newJobID()
+        try store.enqueue(
+            EnqueueRequest(
+                id: id, kind: .script, arguments: arguments, path: path.rawValue, scriptHash: hash, language: language,
+                timeoutSeconds: timeoutSeconds, environment: environment),
+            on: connection)
+        return id
+    }
+
+    /// Waits for a job to finish (up to 60 s) and returns it.
+    func finished(_ id: JobID) async throws -> JobRecord {
+        let client = RedisClient(configuration: server.configuration)
+        let store = store
+        let job = try await client.run { try store.wait(for: id, timeout: .seconds(60), on: $0) }
+        return try #require(job)
+    }
+}
+
+import Testing

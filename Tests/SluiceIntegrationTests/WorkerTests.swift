@@ -1,0 +1,173 @@
+import Foundation
+import SluiceCore
+import SluiceRedis
+import SluiceStore
+import SluiceTesting
+import SluiceWorker
+import Testing
+
+@Suite("Worker running real scripts against a real redis-server", .serialized)
+struct WorkerTests {
+    let server: RedisServer
+
+    init() throws {
+        server = try RedisServer()
+    }
+
+    @Test("python3: main(**args) is called and its return value is the JSON result; logs are kept")
+    func python() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker { _ in
+            let id = try harness.run(
+                .python3,
+                """
+                import sys
+                def main(x: int, name: str = "a"):
+                    print("out line")
+                    print("err line", file=sys.stderr)
+                    return {"double": x * 2, "name": name, "items": [1, None, True]}
+                """,
+                arguments: ["x": 21, "ignored": "extra arguments main does not take are dropped"])
+            let job = try await harness.finished(id)
+            #expect(job.state == .success)
+            #expect(job.result == ["double": 42, "name": "a", "items": [1, nil, true]])
+            let logs = try harness.store.logs(id, on: server.connect()) ?? ""
+            #expect(logs.contains("out line"))
+            #expect(logs.contains("err line"))
+        }
+    }
+
+    @Test("python3: an exception fails the job with its type, message and traceback")
+    func pythonFailure() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker { _ in
+            let id = try harness.run(.python3, "def main():\n    raise KeyError('missing')\n")
+            let job = try await harness.finished(id)
+            #expect(job.state == .failure)
+            #expect(job.error?.hasPrefix("KeyError: 'missing'") == true)
+            #expect(job.error?.contains("Traceback") == true)
+        }
+    }
+
+    @Test("bash: positional arguments in declared order; the last stdout line is the result (JSON if it parses)")
+    func bash() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker { _ in
+            let json = try harness.run(
+                .bash,
+                """
+                greeting="$2"
+                name="${1}"
+                count="${3:-1}"
+                echo "diagnostics" >&2
+                echo "{\\"text\\": \\"$greeting $name\\", \\"count\\": $count}"
+                """,
+                arguments: ["name": "Ada", "greeting": "Hi", "count": 3])
+            let plain = try harness.run(.bash, "who=\"$1\"\necho first\necho \"done by $who\"\n", arguments: ["who": "bob"])
+            let failing = try harness.run(.bash, "echo about to fail\nexit 3\n")
+            #expect(try await harness.finished(json).result == ["text": "Hi Ada", "count": 3])
+            #expect(try await harness.finished(plain).result == "done by bob")
+            let failed = try await harness.finished(failing)
+            #expect(failed.state == .failure)
+            #expect(failed.error?.contains("exited with code 3") == true)
+            #expect(failed.error?.contains("about to fail") == true)
+        }
+    }
+
+    @Test("a script that runs past its timeout is killed with its whole process group")
+    func timeout() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-orphan-\(UUID().uuidString)")
+        try await harness.withWorker { _ in
+            let id = try harness.run(
+                .bash,
+                """
+                marker="$1"
+                ( sleep 2; touch "$marker" ) &
+                sleep 30
+                echo never
+                """,
+                arguments: ["marker": .string(marker.path)],
+                timeoutSeconds: 1)
+            let job = try await harness.finished(id)
+            #expect(job.state == .failure)
+            #expect(job.error == "timed out after 1 s")
+            // The background child was in the same process group: it must not survive to touch the marker.
+            try await Task.sleep(for: .milliseconds(2500))
+            #expect(!FileManager.default.fileExists(atPath: marker.path))
+        }
+    }
+
+    @Test("scripts see SLUICE_JOB_ID and their job's env, never Redis settings or the worker's descriptors")
+    func environment() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let runner = ScriptRunner(
+            settings: ScriptRunnerSettings(passedEnvironment: ["PATH", "SLUICE_REDIS_URL", "SECRET_TOKEN"]),
+            processEnvironment: ["PATH": "/usr/bin:/bin", "SLUICE_REDIS_URL": "redis://:pw@host", "SECRET_TOKEN": "passed-on-purpose"])
+        try await harness.withWorker(runner: runner) { _ in
+            let id = try harness.run(
+                .bash,
+                """
+                fds=""
+                for fd in /proc/$$/fd/*; do fds="$fds $(basename "$fd")=$(readlink "$fd")"; done
+                echo "{\\"job\\": \\"$SLUICE_JOB_ID\\", \\"redis\\": \\"${SLUICE_REDIS_URL:-unset}\\", \\"token\\": \\"${SECRET_TOKEN:-unset}\\", \\"team\\": \\"$TEAM\\", \\"fds\\": \\"$fds\\"}"
+                """,
+                environment: ["TEAM": "payments"])
+            let job = try await harness.finished(id)
+            #expect(job.result?["job"] == .string(id.rawValue))
+            #expect(job.result?["redis"] == "unset")
+            #expect(job.result?["token"] == "passed-on-purpose")
+            #expect(job.result?["team"] == "payments")
+            // Only stdin, stdout and stderr: no inherited Redis sockets.
+            print("LOGS", try harness.store.logs(id, on: server.connect()) ?? "")
+            let descriptors = job.result?["fds"]?.stringValue?.split(separator: " ").compactMap { Int($0) } ?? []
+            // bash keeps the script itself open on descriptor 255.
+            #expect(descriptors.filter { $0 > 2 && $0 != 255 }.isEmpty, "inherited descriptors: \(descriptors)")
+        }
+    }
+
+    @Test("the scratch directory is removed after the run")
+    func scratchRemoved() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker { _ in
+            let id = try harness.run(.bash, "pwd\n")
+            let job = try await harness.finished(id)
+            let directory = try #require(job.result?.stringValue)
+            #expect(directory.contains(id.rawValue))
+            #expect(!FileManager.default.fileExists(atPath: directory))
+        }
+    }
+
+    @Test("canceling a running job kills its process at the next heartbeat")
+    func cancelRunning() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(harness.settings(lease: .milliseconds(600))) { _ in
+            let id = try harness.run(.bash, "sleep 30\n")
+            let connection = try server.connect()
+            while try harness.store.job(id, on: connection)?.state != .running {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let started = ContinuousClock.now
+            #expect(try harness.store.cancel(id, reason: "stop it", on: connection) == .running)
+            // The worker's slot is free again once the process is gone: a new job runs.
+            let next = try harness.run(.bash, "echo free\n")
+            #expect(try await harness.finished(next).result == "free")
+            #expect(ContinuousClock.now - started < .seconds(20))
+            #expect(try harness.store.job(id, on: connection)?.state == .canceled)
+        }
+    }
+
+    @Test("the worker carries on after Redis restarts under it")
+    func redisRestart() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker { _ in
+            let before = try harness.run(.bash, "echo one\n")
+            #expect(try await harness.finished(before).result == "one")
+            server.kill()
+            try await Task.sleep(for: .milliseconds(300))
+            try server.start()
+            let after = try harness.run(.bash, "echo two\n")
+            #expect(try await harness.finished(after).result == "two")
+        }
+    }
+}
