@@ -1,0 +1,134 @@
+import Foundation
+import SluiceCore
+import SluiceRedis
+import SluiceStore
+import SluiceTesting
+import Testing
+
+/// The built executables, run as separate processes against a private redis-server.
+@Suite("worker, scheduler and sluice as processes", .serialized)
+struct ProcessTests {
+    let server: RedisServer
+
+    init() throws {
+        server = try RedisServer()
+    }
+
+    func environment(_ keys: KeySpace) -> [String: String] {
+        ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix, "SLUICE_LOG_LEVEL": "info"]
+    }
+
+    @Test("a worker SIGKILLed mid-job: the scheduler hands the job back and another worker completes it")
+    func workerKilledMidJob() async throws {
+        let keys = uniqueKeys()
+        let env = environment(keys)
+        let harness = WorkerHarness(server: server, keys: keys)
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-started-\(UUID().uuidString)")
+        let doomed = try ChildProcess("worker", ["--concurrency", "1", "--lease", "1"], environment: env)
+        let scheduler = try ChildProcess("scheduler", ["--reap-interval", "0.2"], environment: env)
+        // The first delivery announces itself and hangs; a later delivery finishes at once.
+        let id = try harness.run(
+            .bash,
+            """
+            marker="$1"
+            if [ ! -e "$marker" ]; then touch "$marker"; sleep 60; fi
+            echo '{"finished": true}'
+            """,
+            arguments: ["marker": .string(marker.path)])
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !FileManager.default.fileExists(atPath: marker.path), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(FileManager.default.fileExists(atPath: marker.path))
+        doomed.signal(SIGKILL)
+        _ = await doomed.waitForExit(timeout: .seconds(5))
+        let rescuer = try ChildProcess("worker", ["--concurrency", "1"], environment: env)
+        let job = try await harness.finished(id)
+        #expect(job.state == .success)
+        #expect(job.result == ["finished": true])
+        #expect(job.deliveries == 2)
+        #expect(job.extra["lost_by"]?.isEmpty == false)
+        try? FileManager.default.removeItem(at: marker)
+        _ = (scheduler, rescuer)
+    }
+
+    @Test("SIGTERM: the worker stops taking jobs, finishes the running one, and exits 0")
+    func gracefulShutdown() async throws {
+        let keys = uniqueKeys()
+        let harness = WorkerHarness(server: server, keys: keys)
+        let worker = try ChildProcess("worker", ["--concurrency", "1"], environment: environment(keys))
+        let running = try harness.run(.bash, "sleep 1\necho finished-after-sigterm\n")
+        let connection = try server.connect()
+        while try harness.store.job(running, on: connection)?.state != .running {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        worker.signal(SIGTERM)
+        try await Task.sleep(for: .milliseconds(100))
+        let waiting = try harness.run(.bash, "echo should-wait\n")
+        let status = await worker.waitForExit(timeout: .seconds(20))
+        #expect(status == 0, "worker log: \(worker.log)")
+        #expect(try harness.store.job(running, on: connection)?.result == "finished-after-sigterm")
+        #expect(try harness.store.job(waiting, on: connection)?.state == .queued)
+    }
+
+    @Test("the CLI pushes, runs and waits; results print as JSON")
+    func cliRoundTrip() throws {
+        let keys = uniqueKeys()
+        let env = environment(keys)
+        let worker = try ChildProcess("worker", [], environment: env)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("greet-\(UUID().uuidString).py")
+        try "def main(name: str, n: int = 1):\n    return {'hi': name, 'n': n}\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let push = try runCommand("sluice", ["script", "push", "f/test/greet", file.path], environment: env)
+        #expect(push.status == 0, "\(push.stderr)")
+        #expect(push.stdout.hasPrefix("f/test/greet python3 "))
+        let run = try runCommand("sluice", ["run", "f/test/greet", "--args", #"{"name": "ada"}"#, "-a", "n=2", "--wait", "--timeout", "30"], environment: env)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.split(separator: "\n").last.map(String.init) == #"{"hi":"ada","n":2}"#)
+        let queued = try runCommand("sluice", ["run", "f/test/greet", "-a", "name=x"], environment: env)
+        let id = queued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(JobID(id) != nil)
+        let waited = try runCommand("sluice", ["job", "wait", id, "--timeout", "30"], environment: env)
+        #expect(waited.stdout.contains(#""hi":"x""#))
+        let shown = try runCommand("sluice", ["job", "show", id, "--json"], environment: env)
+        let json = try JSONValue(parsing: shown.stdout)
+        #expect(json["state"] == "success")
+        #expect(json["path"] == "f/test/greet")
+        let stats = try runCommand("sluice", ["queues", "--json"], environment: env)
+        let statistics = try JSONValue(parsing: stats.stdout)
+        #expect(statistics["queues"]?.arrayValue?.first?["succeeded"] == 2)
+        #expect(statistics["workers"]?.arrayValue?.count == 1)
+        _ = worker
+    }
+
+    @Test(
+        "bad input to the CLI: a clear first line on stderr, non-zero exit, nothing written",
+        arguments: [
+            (["run", "f/test/missing"], "no script at 'f/test/missing'"),
+            (["run", "--identity", "--args", "{not json"], "--args is not valid JSON"),
+            (["run", "--identity", "--args", "[1,2]"], "--args must be a JSON object"),
+            (["run", "--identity", "-a", "novalue"], "-a expects key=value"),
+            (["job", "show", "nope"], "is not a job id"),
+            (["job", "show", "01M87KGH8Q8T0PSFFTTWYSVC5J"], "no job '01M87KGH8Q8T0PSFFTTWYSVC5J'"),
+            (["script", "push", "bad path", "/etc/hostname"], "invalid path"),
+            (["script", "push", "f/x/y", "/nonexistent/file.py"], "cannot read"),
+            (["run", "--identity", "--queue", "a b"], "invalid queue name"),
+        ])
+    func badInput(arguments: [String], message: String) throws {
+        let keys = uniqueKeys()
+        let result = try runCommand("sluice", arguments, environment: environment(keys))
+        #expect(result.status != 0)
+        // The first line says what is wrong (argument errors add the usage line after it).
+        #expect(result.stderr.split(separator: "\n").first?.contains(message) == true, "stderr: \(result.stderr)")
+        let written = try server.connect().send("KEYS", .string(keys.prefix + "*")).array ?? []
+        #expect(written.isEmpty)
+    }
+
+    @Test("an unreachable Redis is a clear error, not a crash")
+    func unreachableRedis() throws {
+        let result = try runCommand("sluice", ["queues"], environment: ["SLUICE_REDIS_URL": "redis://127.0.0.1:1"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("Redis connection failed"))
+        #expect(result.stderr.contains("127.0.0.1:1"))
+    }
+}
