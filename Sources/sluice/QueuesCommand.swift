@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import SluiceCommandLine
 import SluiceCore
 import SluiceRedis
@@ -23,26 +23,37 @@ struct QueuesCommand: ParsableCommand {
         let workers = try session.perform { try reader.workers(on: session.connection) }
         if json {
             let value = JSONValue(members: [
-                ("queues", .array(queues.map { queue in
-                    JSONValue(members: [
-                        ("queue", .string(queue.queue)), ("pending", .number(Double(queue.pending))),
-                        ("running", .number(Double(queue.running))), ("delayed", .number(Double(queue.delayed))),
-                        ("succeeded", .number(Double(queue.succeeded))), ("failed", .number(Double(queue.failed))),
-                        ("canceled", .number(Double(queue.canceled))), ("finished_last_minute", .number(Double(queue.finishedLastMinute))),
-                        ("finished_last_5_minutes", .number(Double(queue.finishedLastFiveMinutes))),
-                    ])
-                })),
-                ("workers", .array(workers.map { worker in
-                    JSONValue(members: [("id", .string(worker.id)), ("last_seen", .number(Double(worker.lastSeen))), ("info", worker.info)])
-                })),
+                (
+                    "queues",
+                    .array(
+                        queues.map { queue in
+                            JSONValue(members: [
+                                ("queue", .string(queue.queue)), ("pending", .number(Double(queue.pending))),
+                                ("running", .number(Double(queue.running))), ("delayed", .number(Double(queue.delayed))),
+                                ("succeeded", .number(Double(queue.succeeded))), ("failed", .number(Double(queue.failed))),
+                                ("canceled", .number(Double(queue.canceled))), ("finished_last_minute", .number(Double(queue.finishedLastMinute))),
+                                ("finished_last_5_minutes", .number(Double(queue.finishedLastFiveMinutes))),
+                            ])
+                        })
+                ),
+                (
+                    "workers",
+                    .array(
+                        workers.map { worker in
+                            JSONValue(members: [("id", .string(worker.id)), ("last_seen", .number(Double(worker.lastSeen))), ("info", worker.info)])
+                        })
+                ),
             ])
             print(value.prettyJSONText)
             return
         }
         let header = ["QUEUE", "PENDING", "RUNNING", "DELAYED", "SUCCEEDED", "FAILED", "CANCELED", "LAST 1M", "LAST 5M"]
         let rows = queues.map { queue in
-            [queue.queue] + [queue.pending, queue.running, queue.delayed, queue.succeeded, queue.failed, queue.canceled,
-                             queue.finishedLastMinute, queue.finishedLastFiveMinutes].map(String.init)
+            [queue.queue]
+                + [
+                    queue.pending, queue.running, queue.delayed, queue.succeeded, queue.failed, queue.canceled,
+                    queue.finishedLastMinute, queue.finishedLastFiveMinutes,
+                ].map(String.init)
         }
         print(Table.render([header] + rows))
         print("")

@@ -59,7 +59,9 @@ struct ScriptCommand: ParsableCommand {
             let session = try Session(connection)
             let scripts = try session.perform { try session.scripts.list(on: session.connection) }
             for script in scripts {
-                print("\(script.path)\t\(script.language.rawValue)\t\(script.hash.prefix(16))\t\(JobPresenter.timestamp(script.updatedAt))\t\(script.summary)")
+                print(
+                    "\(script.path)\t\(script.language.rawValue)\t\(script.hash.prefix(16))\t\(JobPresenter.timestamp(script.updatedAt))\t\(script.summary)"
+                )
             }
         }
     }

@@ -145,7 +145,8 @@ struct JobQueueTests {
         #expect(try store.cancel(b.id, reason: "operator", on: connection) == .running)
         for _ in 0..<3 {
             try await Task.sleep(for: .milliseconds(80))
-            let lost = try store.renewLeases(worker: "w", info: [:], held: [(a.id, a.deliveries), (b.id, b.deliveries)], leaseMilliseconds: 150, on: connection)
+            let lost = try store.renewLeases(
+                worker: "w", info: [:], held: [(a.id, a.deliveries), (b.id, b.deliveries)], leaseMilliseconds: 150, on: connection)
             #expect(lost == [b.id])
         }
         #expect(try store.reclaimExpiredLeases(on: connection) == (0, 0))

@@ -82,7 +82,8 @@ struct ProcessTests {
         let push = try runCommand("sluice", ["script", "push", "f/test/greet", file.path], environment: env)
         #expect(push.status == 0, "\(push.stderr)")
         #expect(push.stdout.hasPrefix("f/test/greet python3 "))
-        let run = try runCommand("sluice", ["run", "f/test/greet", "--args", #"{"name": "ada"}"#, "-a", "n=2", "--wait", "--timeout", "30"], environment: env)
+        let run = try runCommand(
+            "sluice", ["run", "f/test/greet", "--args", #"{"name": "ada"}"#, "-a", "n=2", "--wait", "--timeout", "30"], environment: env)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.split(separator: "\n").last.map(String.init) == #"{"hi":"ada","n":2}"#)
         let queued = try runCommand("sluice", ["run", "f/test/greet", "-a", "name=x"], environment: env)

@@ -69,7 +69,9 @@ final class ChildProcess: Sendable {
 }
 
 /// Runs a command to completion and returns its exit status, stdout and stderr.
-func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (
+    status: Int32, stdout: String, stderr: String
+) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Executables.path(executable))
     process.arguments = arguments

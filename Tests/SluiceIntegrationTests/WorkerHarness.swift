@@ -5,6 +5,7 @@ import SluiceRedis
 import SluiceStore
 import SluiceTesting
 import SluiceWorker
+import Testing
 
 /// Runs a `WorkerService` in-process for a test, on its own key space, and stops it afterwards.
 struct WorkerHarness {
@@ -40,7 +41,9 @@ struct WorkerHarness {
     }
 
     /// Pushes a script and queues a run of it; returns the job id.
-    func run(_ language: ScriptLanguage, _ content: String, arguments: JSONValue = [:], timeoutSeconds: Int? = nil, environment: [String: String] = [:]) throws -> JobID {
+    func run(
+        _ language: ScriptLanguage, _ content: String, arguments: JSONValue = [:], timeoutSeconds: Int? = nil, environment: [String: String] = [:]
+    ) throws -> JobID {
         let connection = try server.connect()
         let path = try #require(ScriptPath("f/test/\(UUID().uuidString.prefix(8).lowercased())"))
         let (hash, _) = try ScriptStore(keys: store.keys).push(path: path, language: language, content: content, on: connection)
@@ -61,5 +64,3 @@ struct WorkerHarness {
         return try #require(job)
     }
 }
-
-import Testing

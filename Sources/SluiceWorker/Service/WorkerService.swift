@@ -44,7 +44,9 @@ public final class WorkerService: Service, CustomStringConvertible {
     public func run() async throws {
         logger.info(
             "worker started",
-            metadata: ["worker": "\(settings.workerID)", "queues": "\(settings.queues.joined(separator: ","))", "concurrency": "\(settings.concurrency)"]
+            metadata: [
+                "worker": "\(settings.workerID)", "queues": "\(settings.queues.joined(separator: ","))", "concurrency": "\(settings.concurrency)",
+            ]
         )
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in

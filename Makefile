@@ -1,0 +1,43 @@
+# Sluice — the two commands: `make demo` and `make test`. Both install what is missing first.
+SWIFT ?= swift
+APT_PACKAGES := redis-server libhiredis-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps build release test lint demo bench clean
+
+## deps: install redis-server and libhiredis-dev with apt-get when they are missing.
+deps:
+	@missing=""; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	[ -f /usr/include/hiredis/hiredis.h ] || missing="$$missing libhiredis-dev"; \
+	command -v python3 >/dev/null 2>&1 || missing="$$missing python3"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## test: every test (each suite starts its own redis-server), then the style check.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	$(MAKE) lint
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests bench Package.swift
+
+## demo: a private redis-server, a scheduler, two workers, the examples driven end to end.
+demo: release
+	./scripts/demo.sh .build/release
+
+## bench: throughput and latency figures (see docs/benchmarks.md).
+bench: release
+	./scripts/bench.sh .build/release
+
+clean:
+	rm -rf .build
