@@ -194,9 +194,10 @@ let package = Package(
         .executableTarget(
             name: "sluice-bench",
             dependencies: [
-                "SluiceCore", "SluiceStore", "SluiceRedis", "SluiceWorker", "SluiceTesting",
+                "SluiceCore", "SluiceStore", "SluiceRedis", "SluiceTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             path: "bench/sluice-bench",
             swiftSettings: swiftSettings

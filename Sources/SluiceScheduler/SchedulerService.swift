@@ -22,36 +22,53 @@ public final class SchedulerService: Service, CustomStringConvertible {
     public func run() async throws {
         logger.info("scheduler started")
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.promoteDelayedJobs() }
+            let wake = WakeSignal()
+            group.addTask { await self.listenForWakeUps(wake) }
+            group.addTask { await self.promoteDelayedJobs(wake) }
             group.addTask { await self.reapExpiredLeases() }
             await group.waitForAll()
         }
         logger.info("scheduler stopped")
     }
 
-    /// Moves due jobs, then sleeps until the next one is due (or a new delayed job wakes it),
-    /// never longer than `maximumIdle`.
-    private func promoteDelayedJobs() async {
+    /// Moves due jobs, then sleeps until the next one is due or a newly scheduled job wakes it,
+    /// never longer than `maximumIdle`. The sleep is the process's own timer, precise to about a
+    /// millisecond (a Redis blocking timeout would only be as precise as Redis's 100 ms cron).
+    private func promoteDelayedJobs(_ wake: WakeSignal) async {
         let client = RedisClient(configuration: settings.redis, label: "sluice.scheduler.delayed")
         let store = store
-        let settings = settings
         var backoff = ReconnectBackoff()
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
-                try await client.run { connection in
+                let nextDue = try await client.run { connection in
                     var (moved, nextDue) = try store.promoteDueJobs(on: connection)
                     while moved >= 1000 {
                         (moved, nextDue) = try store.promoteDueJobs(on: connection)
                     }
-                    let wait = min(nextDue ?? settings.maximumIdle, settings.maximumIdle)
-                    if wait > .zero {
-                        // A newly scheduled job pushes a token here, so an earlier due time is not missed.
-                        try connection.send(["BLPOP", .string(store.keys.schedulerWake), wait.redisTimeoutArgument])
-                    }
+                    return nextDue
                 }
                 backoff.reset()
+                await wake.wait(upTo: min(nextDue ?? settings.maximumIdle, settings.maximumIdle))
             } catch {
                 logger.warning("scheduler cannot reach Redis, retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: backoff.nextDelay())
+            }
+        }
+    }
+
+    /// Waits on the wake list that scheduling a job pushes to, and wakes the promoting loop.
+    private func listenForWakeUps(_ wake: WakeSignal) async {
+        let client = RedisClient(configuration: settings.redis, label: "sluice.scheduler.wake")
+        let key = store.keys.schedulerWake
+        var backoff = ReconnectBackoff()
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                let woken = try await client.run { connection in
+                    !(try connection.send(["BLPOP", .string(key), "1"]).isNull)
+                }
+                backoff.reset()
+                if woken { wake.signal() }
+            } catch {
                 try? await Task.sleep(for: backoff.nextDelay())
             }
         }

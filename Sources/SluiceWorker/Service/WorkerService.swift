@@ -68,6 +68,8 @@ public final class WorkerService: Service, CustomStringConvertible {
         let client = RedisClient(configuration: settings.redis, label: "sluice.worker.slot\(slot)")
         var backoff = ReconnectBackoff()
         var next: JobRecord?
+        // After a report that found the queues empty, go straight to the blocking wait.
+        var queuesSeenEmpty = false
         while true {
             if isStopping || Task.isCancelled {
                 if let held = next { await handBack(held, client: client) }
@@ -75,13 +77,15 @@ public final class WorkerService: Service, CustomStringConvertible {
             }
             do {
                 if next == nil {
-                    next = try await takeJob(client: client)
+                    next = try await takeJob(client: client, tryFirst: !queuesSeenEmpty)
+                    queuesSeenEmpty = false
                     backoff.reset()
                 }
                 guard let job = next else { continue }
                 next = nil
                 let outcome = await execute(job, client: client)
                 next = await report(job, outcome: outcome, client: client)
+                queuesSeenEmpty = next == nil
             } catch {
                 logger.warning("worker cannot reach Redis, retrying", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: backoff.nextDelay())
@@ -89,12 +93,14 @@ public final class WorkerService: Service, CustomStringConvertible {
         }
     }
 
-    private func takeJob(client: RedisClient) async throws -> JobRecord? {
+    /// Takes a job: at once if one is queued (unless `tryFirst` is false because the last report
+    /// just found the queues empty), else after blocking until a push wakes this slot.
+    private func takeJob(client: RedisClient, tryFirst: Bool) async throws -> JobRecord? {
         let store = store
         let settings = settings
         return try await client.run { connection in
             let lease = settings.leaseMilliseconds
-            if let job = try store.fetch(worker: settings.workerID, queues: settings.queues, leaseMilliseconds: lease, on: connection) {
+            if tryFirst, let job = try store.fetch(worker: settings.workerID, queues: settings.queues, leaseMilliseconds: lease, on: connection) {
                 return job
             }
             guard let signaled = try store.waitForWork(queues: settings.queues, timeout: settings.idleWait, on: connection) else {

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `sluice-bench`: measures Sluice against a private redis-server and prints the figures.
+@main
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sluice-bench",
+        abstract: "Sluice benchmarks: job throughput, spawn baseline, round trips per job.",
+        subcommands: [ThroughputBenchmark.self, SpawnBaseline.self]
+    )
+}

@@ -1,0 +1,61 @@
+import Foundation
+import SluiceCore
+import SluiceRedis
+import SluiceStore
+import SluiceTesting
+
+/// A private redis-server and the built executables, shared by the benchmarks.
+struct BenchEnvironment {
+    let server: RedisServer
+    let binaries: String
+    let keys = KeySpace(prefix: "bench")
+
+    init(binaries: String) throws {
+        server = try RedisServer()
+        self.binaries = binaries
+    }
+
+    func connect() throws -> RedisConnection {
+        try RedisConnection(configuration: server.configuration)
+    }
+
+    /// Starts a built executable against the private server.
+    func start(_ executable: String, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binaries + "/" + executable)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["SLUICE_REDIS_URL"] = server.url
+        environment["SLUICE_PREFIX"] = keys.prefix
+        environment["SLUICE_LOG_LEVEL"] = "warning"
+        process.environment = environment
+        try process.run()
+        return process
+    }
+
+    /// Redis's clock in ms.
+    func now(_ connection: RedisConnection) throws -> Int64 {
+        try StatisticsReader.redisMilliseconds(connection)
+    }
+}
+
+/// Median, p99 and friends of a sample.
+struct Summary {
+    let sorted: [Double]
+
+    init(_ values: [Double]) {
+        sorted = values.sorted()
+    }
+
+    func percentile(_ p: Double) -> Double {
+        guard !sorted.isEmpty else { return .nan }
+        let index = min(sorted.count - 1, max(0, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1))
+        return sorted[index]
+    }
+
+    var median: Double { percentile(50) }
+}
+
+func format(_ value: Double, digits: Int = 1) -> String {
+    String(format: "%.\(digits)f", value)
+}

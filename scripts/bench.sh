@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Benchmarks (make bench): each starts its own private redis-server; figures are printed and
+# recorded by hand in docs/benchmarks.md with the date and machine.
+set -euo pipefail
+BIN="${1:-.build/release}"
+cd "$(dirname "$0")/.."
+echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(redis-server --version | awk '{print $3}')"
+echo "== identity jobs: full lifecycle through one worker process, concurrency 8"
+"$BIN/sluice-bench" throughput --kind identity --count 100000 --concurrency 8 --binaries "$BIN"
+echo "== bash jobs against a plain spawn loop with the same parallelism (same run)"
+"$BIN/sluice-bench" throughput --kind bash --count 3000 --concurrency 8 --round-trip-sample 0 --binaries "$BIN"
+"$BIN/sluice-bench" spawn-baseline --count 3000 --parallelism 8
