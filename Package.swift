@@ -68,7 +68,7 @@ let package = Package(
         // The safe JavaScript-subset interpreter used by input transforms.
         .target(
             name: "SluiceExpressions",
-            dependencies: ["SluiceCore"],
+            dependencies: ["SluiceCore", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: swiftSettings
         ),
         // Flows: the OpenFlow subset, input schemas, and the pure decisions of what happens next.

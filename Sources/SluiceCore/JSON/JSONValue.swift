@@ -22,6 +22,12 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
+    /// The members of an object as key/value pairs in order, or `nil` for any other value.
+    public var memberList: [(key: String, value: JSONValue)]? {
+        guard case .object(let members) = self else { return nil }
+        return members.map { (key: $0.key, value: $0.value) }
+    }
+
     /// The elements of an array, or `nil` for any other value.
     public var arrayValue: [JSONValue]? {
         if case .array(let elements) = self { return elements }

@@ -1,0 +1,79 @@
+public import SluiceCore
+
+/// A JavaScript expression in the subset Sluice evaluates (docs/flows.md lists it): parsed once,
+/// evaluated many times, never with access to anything but the variables it is given, and always
+/// within ``EvaluationLimits``.
+public struct Expression: Sendable {
+    /// The text as written.
+    public let source: String
+    let root: Node
+
+    /// Parses `source`. Syntax outside the subset fails here, naming the construct and its position.
+    public init(_ source: String) throws(ExpressionError) {
+        self.source = source
+        var parser = try Parser(source: source)
+        root = try parser.parseExpression()
+    }
+
+    /// The identifiers the expression reads from its scope (not arrow parameters, not globals).
+    public var freeVariables: Set<String> {
+        var names = Set<String>()
+        root.collectFreeVariables(bound: [], into: &names)
+        return names.subtracting(Globals.names)
+    }
+
+    /// Evaluates with `variables` in scope (a variable bound to `nil` is `undefined`). Returns `nil`
+    /// for `undefined`. An identifier missing from `variables` is a reference error.
+    public func evaluate(_ variables: [String: JSONValue?], limits: EvaluationLimits = .default) throws(ExpressionError) -> JSONValue? {
+        var evaluator = Evaluator(variables: variables, limits: limits)
+        let value = try evaluator.evaluate(root, scope: [:])
+        return try value.toJSON(limits: limits)
+    }
+}
+
+/// Bounds on one evaluation, so no input can hang or exhaust the worker.
+public struct EvaluationLimits: Sendable, Equatable {
+    /// Nodes evaluated plus callback iterations.
+    public var maxSteps: Int
+    /// Largest string (in UTF-8 bytes) or array/object (in elements) a step may produce.
+    public var maxValueSize: Int
+    /// Deepest nesting of calls and sub-expressions.
+    public var maxDepth: Int
+
+    public init(maxSteps: Int = 100_000, maxValueSize: Int = 1 << 20, maxDepth: Int = 200) {
+        self.maxSteps = maxSteps
+        self.maxValueSize = maxValueSize
+        self.maxDepth = maxDepth
+    }
+
+    public static let `default` = EvaluationLimits()
+}
+
+/// Why an expression could not be parsed or evaluated, with the character offset it concerns.
+public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// Not valid JavaScript.
+        case syntax
+        /// Valid JavaScript outside the supported subset.
+        case unsupported
+        /// A name that is not in scope.
+        case reference
+        /// An operation on a value of the wrong type (e.g. reading a property of undefined).
+        case type
+        /// A step, size or depth limit was reached.
+        case limit
+    }
+
+    public let kind: Kind
+    public let message: String
+    /// Offset in characters (Unicode scalars) from the start of the source.
+    public let position: Int
+
+    public init(_ kind: Kind, _ message: String, at position: Int) {
+        self.kind = kind
+        self.message = message
+        self.position = position
+    }
+
+    public var description: String { "\(message) (at \(position))" }
+}
