@@ -15,6 +15,8 @@ public struct FlowState: Sendable, Equatable {
     public var resume: ResumeContext?
     /// The error that sent the flow to its failure module.
     public var failure: String?
+    /// The id of the module whose failure sent the flow to its failure module.
+    public var failedModuleID: String?
     /// Who started the flow.
     public var createdBy: String?
 
@@ -26,6 +28,7 @@ public struct FlowState: Sendable, Equatable {
         previousResult: JSONValue? = nil,
         resume: ResumeContext? = nil,
         failure: String? = nil,
+        failedModuleID: String? = nil,
         createdBy: String? = nil
     ) {
         self.flowInput = flowInput
@@ -35,6 +38,7 @@ public struct FlowState: Sendable, Equatable {
         self.previousResult = previousResult ?? flowInput
         self.resume = resume
         self.failure = failure
+        self.failedModuleID = failedModuleID
         self.createdBy = createdBy
     }
 
@@ -46,7 +50,8 @@ public struct FlowState: Sendable, Equatable {
     public static func == (lhs: FlowState, rhs: FlowState) -> Bool {
         lhs.flowInput == rhs.flowInput && lhs.results.map(\.0) == rhs.results.map(\.0) && lhs.results.map(\.1) == rhs.results.map(\.1)
             && lhs.position == rhs.position && lhs.attempt == rhs.attempt && lhs.previousResult == rhs.previousResult
-            && lhs.resume == rhs.resume && lhs.failure == rhs.failure && lhs.createdBy == rhs.createdBy
+            && lhs.resume == rhs.resume && lhs.failure == rhs.failure && lhs.failedModuleID == rhs.failedModuleID
+            && lhs.createdBy == rhs.createdBy
     }
 }
 

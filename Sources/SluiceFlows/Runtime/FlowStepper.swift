@@ -130,15 +130,16 @@ public struct FlowStepper: Sendable {
         }
         var next = state
         next.failure = message
-        next.previousResult = errorObject(message, state: state)
+        next.failedModuleID = definition.module(at: state.position)?.id
+        next.previousResult = errorObject(message, moduleID: next.failedModuleID)
         var transition = plan(.failureModule, attempt: 1, state: next, delay: .zero)
         transition.recorded = recorded
         return transition
     }
 
-    private func errorObject(_ message: String, state: FlowState) -> JSONValue {
-        let stepID = definition.module(at: state.position)?.id ?? ""
-        return ["name": "FlowError", "message": .string(message), "step_id": .string(stepID)]
+    /// What the failure module sees as `error` (and as `previous_result`).
+    public func errorObject(_ message: String, moduleID: String?) -> JSONValue {
+        ["name": "FlowError", "message": .string(message), "step_id": .string(moduleID ?? "")]
     }
 
     // MARK: - Planning a step
@@ -207,7 +208,7 @@ public struct FlowStepper: Sendable {
             "resumes": state.resume.map { JSONValue.array($0.resumes) },
             "approvers": state.resume.map { JSONValue.array($0.approvers.map { .string($0) }) },
         ]
-        if let failure = state.failure { variables["error"] = .some(errorObject(failure, state: state)) }
+        if let failure = state.failure { variables["error"] = .some(errorObject(failure, moduleID: state.failedModuleID)) }
         for (name, value) in extra { variables[name] = .some(value) }
         return variables
     }

@@ -1,0 +1,88 @@
+import SluiceCore
+
+extension FlowParser {
+    func parseRetry(_ node: JSONValue, at location: String, warnings: inout [String]) throws(FlowFormatError) -> RetryPolicy {
+        var reader = try ObjectReader(node, at: location)
+        var policy = RetryPolicy()
+        if let constant = reader.value("constant"), !constant.isNull {
+            var constantReader = try ObjectReader(constant, at: reader.path("constant"))
+            let attempts = try constantReader.integer("attempts") ?? 0
+            let seconds = try constantReader.number("seconds") ?? 0
+            guard seconds >= 0 else { throw FlowFormatError(at: constantReader.path("seconds"), "must not be negative") }
+            try constantReader.finish(warnings: &warnings)
+            if attempts > 0 { policy.constant = RetryPolicy.Constant(attempts: attempts, seconds: seconds) }
+        }
+        if let exponential = reader.value("exponential"), !exponential.isNull {
+            var exponentialReader = try ObjectReader(exponential, at: reader.path("exponential"))
+            let attempts = try exponentialReader.integer("attempts") ?? 0
+            let multiplier = try exponentialReader.number("multiplier") ?? 1
+            let seconds = try exponentialReader.number("seconds") ?? 0
+            let randomFactor = try exponentialReader.number("random_factor") ?? 0
+            guard multiplier >= 0, seconds >= 0, (0...100).contains(randomFactor) else {
+                throw FlowFormatError(at: exponentialReader.location, "multiplier and seconds must be ≥ 0 and random_factor between 0 and 100")
+            }
+            try exponentialReader.finish(warnings: &warnings)
+            if attempts > 0 {
+                policy.exponential = RetryPolicy.Exponential(attempts: attempts, multiplier: multiplier, seconds: seconds, randomFactor: randomFactor)
+            }
+        }
+        if let condition = reader.value("retry_if"), !condition.isNull {
+            throw FlowFormatError(at: reader.path("retry_if"), "conditional retries are not supported")
+        }
+        try reader.finish(warnings: &warnings)
+        guard policy.maximumRetries <= 1000 else { throw FlowFormatError(at: location, "at most 1000 retries") }
+        return policy
+    }
+
+    func parseTimeout(_ node: JSONValue, at location: String) throws(FlowFormatError) -> Int {
+        var value = node
+        if node.memberList != nil {
+            guard case .staticValue(let constant) = try parseTransform(node, at: location) else {
+                throw FlowFormatError(at: location, "a computed timeout is not supported; give a number of seconds")
+            }
+            value = constant
+        }
+        guard let seconds = value.numberValue, seconds > 0, seconds <= 30 * 24 * 3600 else {
+            throw FlowFormatError(at: location, "expected a positive number of seconds")
+        }
+        return Int(seconds.rounded(.up))
+    }
+
+    func parseSuspend(_ node: JSONValue, at location: String, warnings: inout [String]) throws(FlowFormatError) -> SuspendSettings {
+        var reader = try ObjectReader(node, at: location)
+        var settings = SuspendSettings()
+        if let required = try reader.integer("required_events", minimum: 1) { settings.requiredEvents = required }
+        if let timeout = try reader.integer("timeout", minimum: 1) { settings.timeoutSeconds = timeout }
+        settings.continueOnDisapproveTimeout = try reader.bool("continue_on_disapprove_timeout") ?? false
+        settings.selfApprovalDisabled = try reader.bool("self_approval_disabled") ?? false
+        settings.userAuthRequired = try reader.bool("user_auth_required") ?? false
+        settings.hideCancel = try reader.bool("hide_cancel") ?? false
+        if let form = reader.value("resume_form"), !form.isNull {
+            var formReader = try ObjectReader(form, at: reader.path("resume_form"))
+            if let schema = formReader.value("schema"), !schema.isNull {
+                do {
+                    _ = try JSONSchema(schema)
+                } catch {
+                    throw FlowFormatError(at: formReader.path("schema"), error.description)
+                }
+                settings.resumeFormSchema = schema
+            }
+            try formReader.finish(warnings: &warnings)
+        }
+        if let groups = reader.value("user_groups_required"), !groups.isNull {
+            let groupsLocation = reader.path("user_groups_required")
+            if case .array(let names) = groups {
+                guard names.allSatisfy({ $0.stringValue != nil }) else { throw FlowFormatError(at: groupsLocation, "expected group names") }
+                settings.userGroupsRequired = .staticValue(groups)
+            } else {
+                settings.userGroupsRequired = try parseTransform(groups, at: groupsLocation)
+            }
+        }
+        if let shown = reader.value("user_auth_required_message") ?? nil, !shown.isNull {
+            warnings.append("\(reader.path("user_auth_required_message")): ignored")
+        }
+        try reader.finish(warnings: &warnings)
+        guard settings.requiredEvents <= 1000 else { throw FlowFormatError(at: reader.path("required_events"), "at most 1000") }
+        return settings
+    }
+}

@@ -1,0 +1,50 @@
+import SluiceCore
+import Yams
+
+/// Reads YAML (and so JSON) into a ``JSONValue``, keeping mapping order. A scalar tagged
+/// `!inline` (the unquoted spelling of Windmill's `'!inline file.py'`) becomes the string
+/// `"!inline file.py"`.
+enum YAMLDocument {
+    static func parse(_ text: String) throws(FlowFormatError) -> JSONValue {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch {
+            throw FlowFormatError(at: "", "not valid YAML or JSON: \(error)")
+        }
+        guard let node else { throw FlowFormatError(at: "", "the document is empty") }
+        return try convert(node, location: "", depth: 0)
+    }
+
+    private static func convert(_ node: Node, location: String, depth: Int) throws(FlowFormatError) -> JSONValue {
+        guard depth < 200 else { throw FlowFormatError(at: location, "nested too deeply") }
+        switch node {
+        case .scalar(let scalar):
+            if scalar.tag.rawValue == "!inline" { return .string("!inline " + scalar.string) }
+            if scalar.style != .plain { return .string(scalar.string) }
+            switch node.tag.rawValue {
+            case Tag.Name.null.rawValue: return .null
+            case Tag.Name.bool.rawValue: return node.bool.map(JSONValue.bool) ?? .string(scalar.string)
+            case Tag.Name.int.rawValue: return node.int.map { .number(Double($0)) } ?? .string(scalar.string)
+            case Tag.Name.float.rawValue: return node.float.map(JSONValue.number) ?? .string(scalar.string)
+            default: return .string(scalar.string)
+            }
+        case .sequence(let sequence):
+            var elements: [JSONValue] = []
+            for (index, element) in sequence.enumerated() {
+                elements.append(try convert(element, location: "\(location)[\(index)]", depth: depth + 1))
+            }
+            return .array(elements)
+        case .mapping(let mapping):
+            var members: [(String, JSONValue)] = []
+            for (key, value) in mapping {
+                guard let name = key.string else { throw FlowFormatError(at: location, "mapping keys must be strings") }
+                let child = location.isEmpty ? name : "\(location).\(name)"
+                members.append((name, try convert(value, location: child, depth: depth + 1)))
+            }
+            return JSONValue(members: members)
+        case .alias:
+            throw FlowFormatError(at: location, "YAML aliases are not supported")
+        }
+    }
+}

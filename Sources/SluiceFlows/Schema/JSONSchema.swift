@@ -1,0 +1,221 @@
+import Foundation
+public import SluiceCore
+
+/// The JSON Schema subset Windmill writes for flow inputs and approval forms: an object with
+/// typed properties (`string`, `number`, `integer`, `boolean`, `array`, `object`), `required`,
+/// `order`, `enum`, `default`, `description`, `title`, `minimum`/`maximum`, `minLength`/`maxLength`,
+/// `pattern`, array `items` and `nullable`. Annotations (`format`, `contentEncoding`, ...) are kept
+/// but do not constrain.
+public struct JSONSchema: Sendable, Equatable {
+    /// The top-level properties, in display order (`order`, then declaration order).
+    public let properties: [SchemaProperty]
+    /// Whether members not listed in `properties` are refused (`additionalProperties: false`).
+    public let closed: Bool
+
+    /// Reads a schema; anything outside the subset that would constrain values is an error.
+    public init(_ value: JSONValue) throws(SchemaError) {
+        guard let members = value.memberList else { throw SchemaError("the schema must be an object") }
+        let type = value["type"]?.stringValue ?? "object"
+        guard type == "object" else { throw SchemaError("the schema's type must be 'object', got '\(type)'") }
+        let node = try SchemaNode(value, at: "")
+        var properties = node.properties
+        if let order = value["order"]?.arrayValue?.compactMap(\.stringValue) {
+            properties.sort { (order.firstIndex(of: $0.name) ?? Int.max, $0.position) < (order.firstIndex(of: $1.name) ?? Int.max, $1.position) }
+        }
+        self.properties = properties
+        closed = members.contains { $0.key == "additionalProperties" && $0.value == .bool(false) }
+    }
+
+    /// Checks `value` against the schema and returns it with defaults filled in. The first
+    /// violation is thrown, naming the field: `flow_input.count: expected integer, got string`.
+    public func validate(_ value: JSONValue, root: String = "flow_input") throws(SchemaViolation) -> JSONValue {
+        guard let members = value.memberList else {
+            throw SchemaViolation(field: root, message: "expected an object, got \(value.typeName)")
+        }
+        var result: [(String, JSONValue)] = []
+        for property in properties {
+            let path = "\(root).\(property.name)"
+            if let given = members.first(where: { $0.key == property.name })?.value {
+                result.append((property.name, try property.schema.validate(given, at: path)))
+            } else if let fallback = property.schema.defaultValue {
+                result.append((property.name, fallback))
+            } else if property.required {
+                throw SchemaViolation(field: path, message: "is required")
+            }
+        }
+        for (key, member) in members where !properties.contains(where: { $0.name == key }) {
+            if closed { throw SchemaViolation(field: "\(root).\(key)", message: "is not an accepted field") }
+            result.append((key, member))
+        }
+        return JSONValue(members: result)
+    }
+}
+
+/// One top-level field of a schema.
+public struct SchemaProperty: Sendable, Equatable {
+    public let name: String
+    public let required: Bool
+    public let schema: SchemaNode
+    let position: Int
+}
+
+/// The schema of one value: its type and constraints.
+public struct SchemaNode: Sendable, Equatable {
+    public enum ValueType: String, Sendable, Equatable {
+        case string, number, integer, boolean, array, object
+    }
+
+    public let type: ValueType?
+    public let title: String?
+    public let description: String?
+    public let defaultValue: JSONValue?
+    public let choices: [JSONValue]?
+    public let format: String?
+    public let minimum: Double?
+    public let maximum: Double?
+    public let minLength: Int?
+    public let maxLength: Int?
+    public let pattern: String?
+    public let nullable: Bool
+    public let items: [SchemaNode]
+    public let properties: [SchemaProperty]
+
+    /// The keywords that constrain values and that Sluice checks.
+    static let understood: Set<String> = [
+        "type", "title", "description", "default", "enum", "format", "minimum", "maximum", "minLength", "maxLength", "pattern", "nullable",
+        "items", "properties", "required", "order", "additionalProperties",
+    ]
+    /// Keywords that only annotate (for forms and editors) and are safe to ignore.
+    static let annotations: Set<String> = [
+        "$schema", "$id", "contentEncoding", "enumLabels", "customErrorMessage", "disableCreate", "showExpr", "password", "placeholder",
+        "examples", "readOnly", "writeOnly", "disableVariablePicker", "originalType", "dateFormat", "multiselect", "x-ui", "deprecated",
+        "$comment", "disabled", "hidden",
+    ]
+
+    init(_ value: JSONValue, at location: String) throws(SchemaError) {
+        guard let members = value.memberList else { throw SchemaError("\(location.isEmpty ? "schema" : location): expected an object") }
+        for (key, _) in members where !Self.understood.contains(key) && !Self.annotations.contains(key) {
+            throw SchemaError("\(location.isEmpty ? "" : location + ": ")the keyword '\(key)' is not supported")
+        }
+        switch value["type"] {
+        case .none, .null?: type = nil
+        case .string(let name)?:
+            guard let parsed = ValueType(rawValue: name) else { throw SchemaError("\(location): type '\(name)' is not supported") }
+            type = parsed
+        case .array(let names)?:
+            // ["string", "null"] is a nullable string.
+            let nonNull = names.compactMap(\.stringValue).filter { $0 != "null" }
+            guard nonNull.count == 1, let parsed = ValueType(rawValue: nonNull[0]) else {
+                throw SchemaError("\(location): a list of several types is not supported")
+            }
+            type = parsed
+        case let other?: throw SchemaError("\(location): type must be a string, got \(other.typeName)")
+        }
+        title = value["title"]?.stringValue
+        description = value["description"]?.stringValue
+        defaultValue = value["default"].flatMap { $0.isNull ? nil : $0 }
+        choices = value["enum"]?.arrayValue
+        format = value["format"]?.stringValue
+        minimum = value["minimum"]?.numberValue
+        maximum = value["maximum"]?.numberValue
+        minLength = value["minLength"]?.intValue
+        maxLength = value["maxLength"]?.intValue
+        pattern = value["pattern"]?.stringValue
+        nullable = value["nullable"]?.boolValue ?? value["type"]?.arrayValue?.contains(.string("null")) ?? false
+        if let pattern, (try? NSRegularExpression(pattern: pattern)) == nil {
+            throw SchemaError("\(location): pattern '\(pattern)' is not a valid regular expression")
+        }
+        if let itemSchema = value["items"], !itemSchema.isNull {
+            items = [try SchemaNode(itemSchema, at: location + "[]")]
+        } else {
+            items = []
+        }
+        let required = Set(value["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        var properties: [SchemaProperty] = []
+        for (position, member) in (value["properties"]?.memberList ?? []).enumerated() {
+            let child = location.isEmpty ? member.key : "\(location).\(member.key)"
+            properties.append(
+                SchemaProperty(
+                    name: member.key, required: required.contains(member.key), schema: try SchemaNode(member.value, at: child), position: position))
+        }
+        self.properties = properties
+    }
+
+    /// Checks one value; returns it with nested defaults filled in.
+    func validate(_ value: JSONValue, at path: String) throws(SchemaViolation) -> JSONValue {
+        if value.isNull {
+            if nullable || type == nil { return value }
+            throw SchemaViolation(field: path, message: "expected \(type?.rawValue ?? "a value"), got null")
+        }
+        if let choices, !choices.contains(value) {
+            let listed = choices.map(\.jsonText).joined(separator: ", ")
+            throw SchemaViolation(field: path, message: "must be one of \(listed)")
+        }
+        switch type {
+        case .none:
+            return value
+        case .string?:
+            guard case .string(let text) = value else { throw mismatch(value, path) }
+            let length = text.count
+            if let minLength, length < minLength { throw SchemaViolation(field: path, message: "must be at least \(minLength) characters") }
+            if let maxLength, length > maxLength { throw SchemaViolation(field: path, message: "must be at most \(maxLength) characters") }
+            if let pattern, let expression = try? NSRegularExpression(pattern: pattern) {
+                let range = NSRange(text.startIndex..., in: text)
+                if expression.firstMatch(in: text, range: range) == nil {
+                    throw SchemaViolation(field: path, message: "must match the pattern \(pattern)")
+                }
+            }
+            return value
+        case .number?, .integer?:
+            guard case .number(let number) = value else { throw mismatch(value, path) }
+            if type == .integer, number.rounded() != number {
+                throw SchemaViolation(field: path, message: "expected integer, got \(JSONValue.format(number: number))")
+            }
+            if let minimum, number < minimum { throw SchemaViolation(field: path, message: "must be ≥ \(JSONValue.format(number: minimum))") }
+            if let maximum, number > maximum { throw SchemaViolation(field: path, message: "must be ≤ \(JSONValue.format(number: maximum))") }
+            return value
+        case .boolean?:
+            guard case .bool = value else { throw mismatch(value, path) }
+            return value
+        case .array?:
+            guard case .array(let elements) = value else { throw mismatch(value, path) }
+            guard let itemSchema = items.first else { return value }
+            var checked: [JSONValue] = []
+            for (index, element) in elements.enumerated() { checked.append(try itemSchema.validate(element, at: "\(path)[\(index)]")) }
+            return .array(checked)
+        case .object?:
+            guard let members = value.memberList else { throw mismatch(value, path) }
+            guard !properties.isEmpty else { return value }
+            var result: [(String, JSONValue)] = []
+            for property in properties {
+                let child = "\(path).\(property.name)"
+                if let given = members.first(where: { $0.key == property.name })?.value {
+                    result.append((property.name, try property.schema.validate(given, at: child)))
+                } else if let fallback = property.schema.defaultValue {
+                    result.append((property.name, fallback))
+                } else if property.required {
+                    throw SchemaViolation(field: child, message: "is required")
+                }
+            }
+            for member in members where !properties.contains(where: { $0.name == member.key }) { result.append((member.key, member.value)) }
+            return JSONValue(members: result)
+        }
+    }
+
+    private func mismatch(_ value: JSONValue, _ path: String) -> SchemaViolation {
+        SchemaViolation(field: path, message: "expected \(type?.rawValue ?? "a value"), got \(value.typeName)")
+    }
+}
+
+/// A schema Sluice cannot use.
+public struct SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A value that does not satisfy a schema: which field, and why.
+public struct SchemaViolation: Error, Sendable, Equatable, CustomStringConvertible {
+    public let field: String
+    public let message: String
+    public var description: String { "\(field): \(message)" }
+}

@@ -1,0 +1,189 @@
+import SluiceCore
+import SluiceFlows
+import Testing
+
+@Suite("OpenFlow documents")
+struct FlowFormatTests {
+    static let windmillYAML = """
+        summary: Deploy with approval
+        description: Builds, asks for a yes, deploys.
+        value:
+          same_worker: false
+          modules:
+            - id: build
+              summary: Build
+              value:
+                type: rawscript
+                language: python3
+                content: '!inline build.py'
+                input_transforms:
+                  version:
+                    type: javascript
+                    expr: flow_input.version
+                  target:
+                    type: static
+                    value: prod
+              retry:
+                constant:
+                  attempts: 2
+                  seconds: 1
+              cache_ttl: 60
+            - id: approve
+              value:
+                type: rawscript
+                language: bash
+                content: |
+                  echo '{"description": "Deploy?"}'
+                input_transforms: {}
+              suspend:
+                required_events: 2
+                timeout: 600
+                continue_on_disapprove_timeout: true
+                resume_form:
+                  schema:
+                    type: object
+                    properties:
+                      reason:
+                        type: string
+                        description: Why
+                    required: [reason]
+                user_groups_required:
+                  type: static
+                  value: [ops]
+                self_approval_disabled: true
+            - id: deploy
+              value:
+                type: script
+                path: f/ops/deploy
+                input_transforms:
+                  why:
+                    type: javascript
+                    expr: resume.reason
+              sleep:
+                type: static
+                value: 5
+              stop_after_if:
+                expr: result.skipped === true
+                skip_if_stopped: true
+            - id: echo
+              value:
+                type: identity
+        schema:
+          $schema: https://json-schema.org/draft/2020-12/schema
+          type: object
+          properties:
+            version:
+              type: string
+              default: "1.0"
+          required: []
+        """
+
+    @Test("a Windmill flow with !inline content, a gate and every supported module field")
+    func windmillFlow() throws {
+        let parser = FlowParser(loadInline: { name in
+            #expect(name == "build.py")
+            return "def main(version, target):\n    return version\n"
+        })
+        let parsed = try parser.parse(Self.windmillYAML)
+        let flow = parsed.definition
+        #expect(flow.summary == "Deploy with approval")
+        #expect(flow.modules.map(\.id) == ["build", "approve", "deploy", "echo"])
+        guard case .rawScript(let language, let content, let transforms) = flow.modules[0].value else {
+            Issue.record("build is not a rawscript")
+            return
+        }
+        #expect(language == .python3)
+        #expect(content.hasPrefix("def main"))
+        #expect(transforms == [NamedTransform("version", .javascript("flow_input.version")), NamedTransform("target", .staticValue("prod"))])
+        #expect(flow.modules[0].retry?.constant == RetryPolicy.Constant(attempts: 2, seconds: 1))
+        let suspend = try #require(flow.modules[1].suspend)
+        #expect(suspend.requiredEvents == 2)
+        #expect(suspend.timeoutSeconds == 600)
+        #expect(suspend.continueOnDisapproveTimeout)
+        #expect(suspend.selfApprovalDisabled)
+        #expect(suspend.userGroupsRequired == .staticValue(["ops"]))
+        #expect(suspend.resumeFormSchema?["properties"]?["reason"]?["type"] == "string")
+        #expect(flow.modules[2].sleep == .staticValue(5))
+        #expect(flow.modules[2].stopAfterIf == StopAfterIf(expression: "result.skipped === true", skipIfStopped: true))
+        #expect(flow.modules[3].value == .identity)
+        #expect(parsed.warnings.count == 2)
+        #expect(parsed.warnings.contains { $0.contains("same_worker") })
+        #expect(parsed.warnings.contains { $0.contains("cache_ttl") })
+    }
+
+    @Test("JSON is read as well as YAML, numbers and strings kept apart")
+    func json() throws {
+        let parsed = try FlowParser().parse(
+            #"{"summary": "j", "value": {"modules": [{"id": "a", "value": {"type": "identity"}, "sleep": 2}]}, "schema": {"type": "object", "properties": {"n": {"type": "integer"}}}}"#
+        )
+        #expect(parsed.definition.modules[0].sleep == .staticValue(2))
+        let yaml = try FlowParser().parse(
+            "value:\n  modules:\n    - id: a\n      value:\n        type: rawscript\n        language: bash\n        content: echo\n        input_transforms:\n          s: {type: static, value: '007'}\n          n: {type: static, value: 7}\n"
+        )
+        #expect(yaml.definition.modules[0].value.inputTransforms.map(\.transform) == [.staticValue("007"), .staticValue(7)])
+    }
+
+    @Test(
+        "what Sluice does not implement is refused with its location",
+        arguments: [
+            (
+                "value:\n  modules:\n    - id: a\n      value: {type: branchone, branches: []}\n", "value.modules[0].value.type",
+                "'branchone' is not supported yet"
+            ),
+            (
+                "value:\n  modules:\n    - id: a\n      value: {type: forloopflow}\n", "value.modules[0].value.type",
+                "'forloopflow' is not supported yet"
+            ),
+            (
+                "value:\n  modules:\n    - id: a\n      value: {type: rawscript, language: deno, content: x}\n", "value.modules[0].value.language",
+                "deno"
+            ),
+            (
+                "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      continue_on_error: true\n",
+                "value.modules[0].continue_on_error", "not supported"
+            ),
+            (
+                "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      skip_if: {expr: 'true'}\n", "value.modules[0].skip_if",
+                "not supported"
+            ),
+            (
+                "value:\n  modules:\n    - id: a\n      value: {type: identity}\n    - id: a\n      value: {type: identity}\n", "value.modules[1].id",
+                "duplicate"
+            ),
+            ("value:\n  modules:\n    - id: 1a\n      value: {type: identity}\n", "value.modules[0].id", "not a valid module id"),
+            ("value:\n  modules: []\n  preprocessor_module: {id: p}\n", "value.preprocessor_module", "not supported"),
+            (
+                "value:\n  modules:\n    - id: a\n      value: {type: rawscript, language: bash, content: x, input_transforms: {v: {type: javascript, expr: 'a = 1'}}}\n",
+                "value.modules[0].value.input_transforms.v.expr", "assignment is not supported"
+            ),
+            (
+                "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      stop_after_if: {expr: 'new Date()'}\n",
+                "value.modules[0].stop_after_if.expr", "'new'"
+            ),
+            ("value:\n  modules:\n    - id: a\n      value: {type: script, path: f/x/y, hash: abc}\n", "value.modules[0].value.hash", "pinning"),
+            (
+                "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      retry: {constant: {attempts: 1, seconds: 1}, retry_if: {expr: x}}\n",
+                "value.modules[0].retry.retry_if", "conditional retries"
+            ),
+            (
+                "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      suspend: {required_events: 0}\n",
+                "value.modules[0].suspend.required_events", "whole number"
+            ),
+            ("summary: x\n", "value", "is required"),
+            ("value: {modules: []}\nschema: {type: object, properties: {a: {type: string, oneOf: []}}}\n", "schema", "'oneOf' is not supported"),
+            (
+                "value:\n  modules:\n    - id: a\n      value: {type: rawscript, language: python3, content: '!inline missing.py'}\n",
+                "value.modules[0].value.content", "cannot read"
+            ),
+            ("{ not yaml: [", "", "not valid YAML"),
+        ])
+    func refused(document: String, location: String, fragment: String) {
+        do {
+            _ = try FlowParser().parse(document)
+            Issue.record("expected a refusal at \(location)")
+        } catch {
+            #expect(error.location == location, "\(error)")
+            #expect(error.message.contains(fragment), "\(error)")
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import SluiceCore
+import SluiceFlows
+import Testing
+
+@Suite("JSON Schema validation of inputs and approval payloads")
+struct JSONSchemaTests {
+    static let schema: JSONValue = [
+        "type": "object",
+        "properties": [
+            "name": ["type": "string", "minLength": 2],
+            "count": ["type": "integer", "default": 1, "minimum": 0],
+            "ratio": ["type": "number"],
+            "dry_run": ["type": "boolean", "default": false],
+            "env": ["type": "string", "enum": ["dev", "prod"]],
+            "tags": ["type": "array", "items": ["type": "string"]],
+            "ticket": ["type": "string", "pattern": "^[A-Z]+-[0-9]+$"],
+            "owner": ["type": "object", "properties": ["team": ["type": "string"]], "required": ["team"]],
+        ],
+        "required": ["name", "env"],
+        "order": ["env", "name"],
+    ]
+
+    @Test("defaults are filled in, order follows 'order'")
+    func defaults() throws {
+        let schema = try JSONSchema(Self.schema)
+        #expect(schema.properties.prefix(2).map(\.name) == ["env", "name"])
+        let value = try schema.validate(["name": "ada", "env": "dev"])
+        #expect(value["count"] == 1)
+        #expect(value["dry_run"] == false)
+    }
+
+    static let violationCases: [(String, String)] = [
+        (#"{"env": "dev"}"#, "flow_input.name: is required"),
+        (#"{"name": "ada", "env": "qa"}"#, #"flow_input.env: must be one of "dev", "prod""#),
+        (#"{"name": "ada", "env": "dev", "count": "3"}"#, "flow_input.count: expected integer, got string"),
+        (#"{"name": "ada", "env": "dev", "count": 1.5}"#, "flow_input.count: expected integer, got 1.5"),
+        (#"{"name": "ada", "env": "dev", "count": -1}"#, "flow_input.count: must be ≥ 0"),
+        (#"{"name": "a", "env": "dev"}"#, "flow_input.name: must be at least 2 characters"),
+        (#"{"name": "ada", "env": "dev", "tags": ["a", 1]}"#, "flow_input.tags[1]: expected string, got number"),
+        (#"{"name": "ada", "env": "dev", "ticket": "ops-1"}"#, "flow_input.ticket: must match the pattern ^[A-Z]+-[0-9]+$"),
+        (#"{"name": "ada", "env": "dev", "owner": {}}"#, "flow_input.owner.team: is required"),
+        (#"{"name": "ada", "env": "dev", "dry_run": "yes"}"#, "flow_input.dry_run: expected boolean, got string"),
+        ("[1, 2]", "flow_input: expected an object, got array"),
+    ]
+
+    @Test("violations name the field", arguments: violationCases)
+    func violations(text: String, message: String) throws {
+        let value = try JSONValue(parsing: text)
+        let schema = try JSONSchema(Self.schema)
+        do {
+            _ = try schema.validate(value)
+            Issue.record("expected \(message)")
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
+    @Test("a number is accepted where number is asked, integral or not")
+    func numbers() throws {
+        let schema = try JSONSchema(Self.schema)
+        #expect(try schema.validate(["name": "ada", "env": "dev", "ratio": 0.5])["ratio"] == 0.5)
+    }
+
+    @Test("unsupported schema keywords are refused when the schema is read")
+    func unsupportedKeyword() {
+        #expect(throws: SchemaError.self) { try JSONSchema(["type": "object", "properties": ["a": ["anyOf": []]]]) }
+        #expect(throws: SchemaError.self) { try JSONSchema(["type": "array"]) }
+        #expect(throws: SchemaError.self) { try JSONSchema(["type": "object", "properties": ["a": ["type": "string", "pattern": "("]]]) }
+    }
+}
