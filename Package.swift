@@ -186,7 +186,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceCommandLine", "SluiceCore", "SluiceStore", "SluiceRedis",
+                "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceStore", "SluiceRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

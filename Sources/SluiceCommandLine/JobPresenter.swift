@@ -30,13 +30,31 @@ public enum JobPresenter {
         lines.append(("deliveries", "\(job.deliveries) of at most \(job.maxDeliveries)"))
         if let worker = job.worker { lines.append(("worker", worker)) }
         if let timeout = job.timeoutSeconds { lines.append(("timeout", "\(timeout) s")) }
-        lines.append(("args", job.arguments.jsonText))
+        if let flowID = job.flowID { lines.append(("flow", flowID.rawValue)) }
+        if let module = job.extra["module_id"] { lines.append(("module", "\(module) (attempt \(job.extra["attempt"] ?? "1"))")) }
+        if job.extra["skipped"] == "1" { lines.append(("skipped", "yes (stop_after_if with skip_if_stopped)")) }
+        lines.append((job.kind == .flow ? "input" : "args", job.arguments.jsonText))
         if let result = job.result { lines.append(("result", result.jsonText)) }
         if let error = job.error { lines.append(("error", error)) }
         let width = lines.map(\.0.count).max() ?? 0
         return lines.map { name, value in
             name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value
         }.joined(separator: "\n")
+    }
+
+    /// A flow's steps as a table: position, module, state, attempt, duration, result or error.
+    public static func steps(_ steps: [JobRecord]) -> String {
+        var rows = [["STEP", "MODULE", "STATE", "ATTEMPT", "DURATION", "RESULT / ERROR"]]
+        for step in steps {
+            let duration = step.startedAt.flatMap { started in step.finishedAt.map { "\($0 - started) ms" } } ?? "-"
+            var outcome = step.result?.jsonText ?? step.error ?? ""
+            outcome = outcome.replacingOccurrences(of: "\n", with: " ")
+            if outcome.count > 80 { outcome = String(outcome.prefix(77)) + "..." }
+            rows.append([
+                step.id.rawValue, step.extra["module_id"] ?? "?", step.state.rawValue, step.extra["attempt"] ?? "1", duration, outcome,
+            ])
+        }
+        return Table.render(rows)
     }
 
     /// A job as a JSON object, for `--json`.
@@ -58,6 +76,9 @@ public enum JobPresenter {
             ("created_by", job.createdBy.map(JSONValue.string) ?? .null),
         ]
         if let scheduled = job.scheduledFor { members.append(("scheduled_for", .number(Double(scheduled)))) }
+        if let flowID = job.flowID { members.append(("flow_id", .string(flowID.rawValue))) }
+        if let module = job.extra["module_id"] { members.append(("module_id", .string(module))) }
+        if job.extra["skipped"] == "1" { members.append(("skipped", .bool(true))) }
         return JSONValue(members: members)
     }
 }

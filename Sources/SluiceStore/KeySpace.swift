@@ -40,4 +40,9 @@ public struct KeySpace: Sendable, Equatable {
     public func script(_ path: String) -> String { namespace + "script:" + path }
     public func scriptVersions(_ path: String) -> String { script(path) + ":versions" }
     public var scripts: String { namespace + "scripts" }
+    public func flow(_ path: String) -> String { namespace + "flow:" + path }
+    public func flowVersions(_ path: String) -> String { flow(path) + ":versions" }
+    public var flows: String { namespace + "flows" }
+    public func flowResults(_ id: JobID) -> String { job(id) + ":results" }
+    public func flowSteps(_ id: JobID) -> String { job(id) + ":steps" }
 }

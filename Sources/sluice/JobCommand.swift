@@ -29,7 +29,23 @@ struct JobCommand: ParsableCommand {
             guard let job = try session.perform({ try session.jobs.job(jobID, on: session.connection) }) else {
                 throw CommandFailure("no job '\(id)' (unknown, or expired after the retention period)")
             }
-            print(json ? JobPresenter.json(job).prettyJSONText : JobPresenter.text(job))
+            var steps: [JobRecord] = []
+            if job.kind == .flow {
+                let flows = FlowStore(keys: session.jobs.keys)
+                let ids = try session.perform { try flows.steps(of: jobID, on: session.connection) }
+                steps = try session.perform { try ids.compactMap { try session.jobs.job($0, on: session.connection) } }
+            }
+            if json {
+                var value = JobPresenter.json(job)
+                if job.kind == .flow { value = value.setting("steps", to: .array(steps.map(JobPresenter.json))) }
+                print(value.prettyJSONText)
+            } else {
+                print(JobPresenter.text(job))
+                if job.kind == .flow {
+                    print("")
+                    print(JobPresenter.steps(steps))
+                }
+            }
         }
     }
 

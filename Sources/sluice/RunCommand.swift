@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SluiceCommandLine
 import SluiceCore
+import SluiceFlows
 import SluiceRedis
 import SluiceStore
 
@@ -61,20 +62,55 @@ struct RunCommand: ParsableCommand {
             maxDeliveries: maxDeliveries,
             environment: environment
         )
-        if let path {
+        if let path, let flow = try session.perform({ try FlowStore(keys: session.jobs.keys).flow(at: path, on: session.connection) }) {
+            guard runAt == nil else { throw CommandFailure("--in and --at are for scripts; a flow starts now") }
+            try startFlow(flow, arguments: arguments, environment: environment, id: request.id, session: session)
+        } else if let path {
             guard let script = try session.perform({ try session.scripts.script(at: path, on: session.connection) })
-            else { throw CommandFailure("no script at '\(path)' (push one with: sluice script push \(path) FILE)") }
+            else { throw CommandFailure("no script or flow at '\(path)' (push one with: sluice script push \(path) FILE)") }
             request.kind = .script
             request.path = path
             request.scriptHash = script.hash
             request.language = script.language
+            try session.perform { _ = try session.jobs.enqueue(request, on: session.connection) }
+        } else {
+            try session.perform { _ = try session.jobs.enqueue(request, on: session.connection) }
         }
-        try session.perform { _ = try session.jobs.enqueue(request, on: session.connection) }
         guard wait else {
             print(request.id.rawValue)
             return
         }
         try JobWaiting.waitAndPrint(request.id, session: session, timeout: timeout.flatMap(DurationParsing.seconds))
+    }
+}
+
+extension RunCommand {
+    /// Validates the input against the flow's schema (defaults filled in) and starts the flow.
+    func startFlow(_ flow: StoredFlow, arguments: JSONValue, environment: [String: String], id: JobID, session: Session) throws {
+        let flows = FlowStore(keys: session.jobs.keys)
+        guard let text = try session.perform({ try flows.document(hash: flow.hash, on: session.connection) }) else {
+            throw CommandFailure("the flow's document \(flow.hash) is missing")
+        }
+        let definition: FlowDefinition
+        do {
+            definition = try FlowParser().parse(text).definition
+        } catch {
+            throw CommandFailure("the stored flow cannot be read: \(error)")
+        }
+        var input = arguments
+        if let schema = definition.schema {
+            do {
+                input = try JSONSchema(schema).validate(arguments)
+            } catch let violation as SchemaViolation {
+                throw CommandFailure("invalid input: \(violation)")
+            } catch {
+                throw CommandFailure("the flow's schema cannot be used: \(error)")
+            }
+        }
+        let start = FlowRun.Start(
+            id: id, path: flow.path, input: input, queue: queue, createdBy: createdBy, environment: environment, maxDeliveries: maxDeliveries)
+        let stepper = FlowStepper(definition: definition, evaluator: JavaScriptSubsetEvaluator())
+        try session.perform { try FlowRun(flows: flows).start(start, flow: flow, stepper: stepper, on: session.connection) }
     }
 }
 

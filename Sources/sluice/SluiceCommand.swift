@@ -6,6 +6,6 @@ struct SluiceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "Operate Sluice: push scripts, run them, inspect jobs and queues.",
-        subcommands: [ScriptCommand.self, RunCommand.self, JobCommand.self, QueuesCommand.self]
+        subcommands: [ScriptCommand.self, FlowCommand.self, RunCommand.self, JobCommand.self, QueuesCommand.self]
     )
 }

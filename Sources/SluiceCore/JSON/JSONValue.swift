@@ -108,6 +108,13 @@ extension JSONValue {
         self = .object(dictionary)
     }
 
+    /// This object with `key` set to `value` (added at the end when new); other values unchanged.
+    public func setting(_ key: String, to value: JSONValue) -> JSONValue {
+        guard case .object(var members) = self else { return self }
+        members[key] = value
+        return .object(members)
+    }
+
     /// An object of strings, keys sorted, for environments and other string maps.
     public init(strings: [String: String]) {
         self.init(members: strings.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })

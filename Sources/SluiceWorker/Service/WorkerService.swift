@@ -21,6 +21,7 @@ public final class WorkerService: Service, CustomStringConvertible {
     let logger: Logger
     let inFlight = InFlightJobs()
     let contents = ContentCache()
+    let flowReporter: FlowReporter
     private let stopping = Atomic<Bool>(false)
 
     public var description: String { "WorkerService(\(settings.workerID), queues: \(settings.queues.joined(separator: ",")))" }
@@ -29,6 +30,7 @@ public final class WorkerService: Service, CustomStringConvertible {
         self.settings = settings
         self.store = store
         self.scripts = ScriptStore(keys: store.keys)
+        self.flowReporter = FlowReporter(flows: FlowStore(keys: store.keys, settings: store.settings), definitions: FlowDefinitionCache())
         self.runner = runner
         self.logger = logger
     }
@@ -135,23 +137,24 @@ public final class WorkerService: Service, CustomStringConvertible {
         switch job.kind {
         case .identity:
             return Execution(outcome: .success(job.arguments), logs: "", handBack: false)
-        case .script:
-            guard let hash = job.scriptHash, let language = job.language else {
-                return Execution(outcome: .failure("the job names no script"), logs: "", handBack: false)
-            }
-            let content: String
+        case .step where job.extra["module_type"] == "identity":
+            return Execution(outcome: .success(job.arguments), logs: "", handBack: false)
+        case .script, .step:
+            let script: (language: ScriptLanguage, content: String)
             do {
-                guard let found = try await scriptContent(hash: hash, client: client) else {
-                    return Execution(outcome: .failure("script content \(hash) is missing from Redis"), logs: "", handBack: false)
+                switch try await resolveScript(job, client: client) {
+                case .found(let language, let content): script = (language, content)
+                case .missing(let message): return Execution(outcome: .failure(message), logs: "", handBack: false)
                 }
-                content = found
             } catch {
                 return Execution(outcome: .failure("cannot read the script: \(error)"), logs: "", handBack: true)
             }
+            let (language, content) = script
             var environment = job.environment
             environment["SLUICE_JOB_ID"] = job.id.rawValue
             environment["SLUICE_WORKER"] = settings.workerID
             environment["SLUICE_QUEUE"] = job.queue
+            if let flowID = job.flowID { environment["SLUICE_FLOW_JOB_ID"] = flowID.rawValue }
             if let path = job.path { environment["SLUICE_SCRIPT_PATH"] = path }
             let timeout = job.timeoutSeconds.map { Duration.seconds($0) } ?? settings.defaultJobTimeout
             let run = ScriptRun(language: language, content: content, arguments: job.arguments, environment: environment, timeout: timeout)
@@ -162,9 +165,34 @@ public final class WorkerService: Service, CustomStringConvertible {
             case .failure(let message): outcome = .failure(message)
             }
             return Execution(outcome: outcome, logs: result.logs, handBack: killer.reason == .shuttingDown)
-        case .flow, .step, .flowEvent:
+        case .flow, .flowEvent:
             return Execution(outcome: .failure("\(job.kind.rawValue) jobs are not supported by this worker"), logs: "", handBack: false)
         }
+    }
+
+    enum ResolvedScript {
+        case found(ScriptLanguage, String)
+        case missing(String)
+    }
+
+    /// The script a job runs: by content hash, or — for a flow module of `type: script` — the
+    /// current version of its path.
+    private func resolveScript(_ job: JobRecord, client: RedisClient) async throws -> ResolvedScript {
+        if let hash = job.scriptHash, let language = job.language {
+            guard let content = try await scriptContent(hash: hash, client: client) else {
+                return .missing("script content \(hash) is missing from Redis")
+            }
+            return .found(language, content)
+        }
+        guard let path = job.path else { return .missing("the job names no script") }
+        let scripts = scripts
+        guard let stored = try await client.run({ try scripts.script(at: path, on: $0) }) else {
+            return .missing("no script at '\(path)'")
+        }
+        guard let content = try await scriptContent(hash: stored.hash, client: client) else {
+            return .missing("script content \(stored.hash) is missing from Redis")
+        }
+        return .found(stored.language, content)
     }
 
     func scriptContent(hash: String, client: RedisClient) async throws -> String? {
@@ -184,11 +212,18 @@ public final class WorkerService: Service, CustomStringConvertible {
         let store = store
         let settings = settings
         let next = isStopping ? nil : JobStore.NextJob(queues: settings.queues, leaseMilliseconds: settings.leaseMilliseconds)
+        let flowReporter = flowReporter
         var backoff = ReconnectBackoff()
         while true {
             do {
                 let (applied, following) = try await client.run { connection in
-                    try store.complete(job, worker: settings.workerID, outcome: execution.outcome, logs: execution.logs, next: next, on: connection)
+                    if job.kind == .step || job.kind == .flowEvent {
+                        let result = try flowReporter.report(
+                            job, worker: settings.workerID, outcome: execution.outcome, logs: execution.logs, next: next, on: connection)
+                        return (result.heldJobApplied, result.next)
+                    }
+                    return try store.complete(
+                        job, worker: settings.workerID, outcome: execution.outcome, logs: execution.logs, next: next, on: connection)
                 }
                 if !applied {
                     logger.info("stale report ignored (job canceled or handed back meanwhile)", metadata: ["job.id": "\(job.id)"])

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import SluiceCommandLine
+import SluiceCore
+import SluiceFlows
+import SluiceStore
+
+/// `sluice flow push|list|show`.
+struct FlowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flow",
+        abstract: "Push, list and show flows (Windmill OpenFlow, YAML or JSON).",
+        subcommands: [Push.self, List.self, Show.self]
+    )
+
+    struct Push: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Store a flow under a path. FILE is a flow.yaml/.json, or a folder (e.g. deploy.flow/) holding flow.yaml.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The flow's path, e.g. f/ops/deploy.") var path: String
+        @Argument(help: "A flow file, or a folder with flow.yaml (as `wmill sync pull` writes).") var file: String
+
+        func run() throws {
+            guard let flowPath = ScriptPath(path) else { throw CommandFailure("invalid path '\(path)' (expected segments like f/ops/deploy)") }
+            let (text, folder) = try FlowFiles.read(file)
+            let parser = FlowParser(loadInline: { name in
+                let url = URL(fileURLWithPath: name, relativeTo: folder).standardizedFileURL
+                guard url.path.hasPrefix(folder.standardizedFileURL.path) else {
+                    throw CommandFailure("'\(name)' is outside the flow's folder")
+                }
+                return try String(contentsOf: url, encoding: .utf8)
+            })
+            let canonical: (document: JSONValue, flow: ParsedFlow)
+            do {
+                canonical = try parser.canonicalDocument(text)
+            } catch {
+                throw CommandFailure("\(file): \(error)")
+            }
+            for warning in canonical.flow.warnings {
+                FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+            }
+            let session = try Session(connection)
+            let flows = FlowStore(keys: session.jobs.keys)
+            let (hash, changed) = try session.perform {
+                try flows.push(path: flowPath, document: canonical.document, definition: canonical.flow.definition, on: session.connection)
+            }
+            let modules = canonical.flow.definition.modules.count
+            print("\(path) flow \(hash.prefix(16)) (\(modules) module\(modules == 1 ? "" : "s"))\(changed ? "" : " (unchanged)")")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List pushed flows.")
+        @OptionGroup var connection: ConnectionOptions
+
+        func run() throws {
+            let session = try Session(connection)
+            let flows = FlowStore(keys: session.jobs.keys)
+            for flow in try session.perform({ try flows.list(on: session.connection) }) {
+                print("\(flow.path)\t\(flow.hash.prefix(16))\t\(JobPresenter.timestamp(flow.updatedAt))\t\(flow.summary)")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a flow's stored document (inline scripts included) as JSON.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The flow's path.") var path: String
+
+        func run() throws {
+            let session = try Session(connection)
+            let flows = FlowStore(keys: session.jobs.keys)
+            guard let flow = try session.perform({ try flows.flow(at: path, on: session.connection) }) else {
+                throw CommandFailure("no flow at '\(path)'")
+            }
+            guard let text = try session.perform({ try flows.document(hash: flow.hash, on: session.connection) }),
+                let document = try? JSONValue(parsing: text)
+            else { throw CommandFailure("the flow's document \(flow.hash) is missing") }
+            print(document.prettyJSONText)
+        }
+    }
+}
+
+/// Finding a flow's text: a file, or a folder with flow.yaml / flow.json.
+enum FlowFiles {
+    static func read(_ path: String) throws -> (text: String, folder: URL) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CommandFailure("cannot read '\(path)': no such file")
+        }
+        var file = URL(fileURLWithPath: path)
+        if isDirectory.boolValue {
+            let candidates = ["flow.yaml", "flow.yml", "flow.json"].map { file.appendingPathComponent($0) }
+            guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+                throw CommandFailure("'\(path)' holds no flow.yaml or flow.json")
+            }
+            file = found
+        }
+        do {
+            return (try String(contentsOf: file, encoding: .utf8), file.deletingLastPathComponent())
+        } catch {
+            throw CommandFailure("cannot read '\(file.path)': \(error.localizedDescription)")
+        }
+    }
+}
