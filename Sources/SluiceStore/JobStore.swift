@@ -1,3 +1,4 @@
+import Foundation
 public import SluiceCore
 public import SluiceRedis
 
@@ -150,6 +151,7 @@ public struct JobStore: Sendable {
             StoreScripts.reclaimExpiredLeases,
             keys: [.string(keys.namespace), .string(keys.leases), .string(keys.workers)],
             arguments: [.int(limit), .int(settings.retentionSeconds), .int(settings.finishedIndexCap), .int(workerSilence.wholeMilliseconds)]
+                + Self.freshIDs(32)
         )
         let counts = reply.array?.compactMap(\.integer) ?? []
         return (Int(counts.first ?? 0), Int(counts.dropFirst().first ?? 0))
@@ -200,6 +202,12 @@ public struct JobStore: Sendable {
             // A token arrives when the job finishes; wake at least every few seconds to re-check.
             _ = try connection.send(["BLPOP", .string(keys.jobDone(id)), min(remaining, .seconds(5)).redisTimeoutArgument])
         }
+    }
+
+    /// Ids for jobs a script may create (flow events), ULID style on this host's clock.
+    static func freshIDs(_ count: Int) -> [RedisArgument] {
+        let milliseconds = UInt64(Date().timeIntervalSince1970 * 1000)
+        return (0..<count).map { _ in .string(JobID(milliseconds: milliseconds).rawValue) }
     }
 
     static func job(from reply: RedisReply) throws(RedisError) -> JobRecord? {

@@ -52,6 +52,52 @@ struct ProcessTests {
         _ = (scheduler, rescuer)
     }
 
+    @Test("a worker SIGKILLed during a flow step: the flow still finishes once, with one result per step")
+    func workerKilledMidFlow() async throws {
+        let keys = uniqueKeys()
+        let env = environment(keys)
+        let harness = WorkerHarness(server: server, keys: keys)
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-flow-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: marker) }
+        let doomed = try ChildProcess("worker", ["--concurrency", "1", "--lease", "1"], environment: env)
+        let scheduler = try ChildProcess("scheduler", ["--reap-interval", "0.2"], environment: env)
+        let id = try harness.startFlow(
+            """
+            value:
+              modules:
+                - id: before
+                  value: {type: identity}
+                - id: fragile
+                  value:
+                    type: rawscript
+                    language: bash
+                    content: |
+                      marker="$1"
+                      if [ ! -e "$marker" ]; then touch "$marker"; sleep 60; fi
+                      echo '{"survived": true}'
+                    input_transforms:
+                      marker: {type: static, value: MARKER}
+                - id: after
+                  value: {type: identity}
+            """.replacingOccurrences(of: "MARKER", with: marker.path), input: ["n": 1])
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !FileManager.default.fileExists(atPath: marker.path), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        doomed.signal(SIGKILL)
+        _ = await doomed.waitForExit(timeout: .seconds(5))
+        let rescuer = try ChildProcess("worker", ["--concurrency", "1"], environment: env)
+        let flow = try await harness.finished(id)
+        #expect(flow.state == .success)
+        #expect(flow.result == ["survived": true])
+        let steps = try harness.steps(of: id)
+        #expect(steps.map { $0.extra["module_id"] } == ["before", "fragile", "after"])
+        #expect(steps[1].deliveries == 2)
+        let results = try server.connect().send("HLEN", .string(keys.flowResults(id))).integer
+        #expect(results == 3)
+        _ = (scheduler, rescuer)
+    }
+
     @Test("SIGTERM: the worker stops taking jobs, finishes the running one, and exits 0")
     func gracefulShutdown() async throws {
         let keys = uniqueKeys()

@@ -55,6 +55,13 @@ struct FlowReporter: Sendable {
             case .failure(let message): event = .failed(message)
             }
             transition = stepper.afterStep(state: state, event: event, unitRandom: Double.random(in: 0..<1))
+        case .flowEvent:
+            guard let event = FlowEvent(job.arguments) else { return FlowPlan(reportingOnly: flowID) }
+            switch event {
+            case .stepLost(let stepID, let message):
+                guard run.currentJob == stepID else { return FlowPlan(reportingOnly: flowID) }
+                transition = stepper.afterStep(state: state, event: .failed(message), unitRandom: Double.random(in: 0..<1))
+            }
         default:
             return FlowPlan(reportingOnly: flowID)
         }

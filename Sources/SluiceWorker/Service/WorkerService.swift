@@ -165,8 +165,11 @@ public final class WorkerService: Service, CustomStringConvertible {
             case .failure(let message): outcome = .failure(message)
             }
             return Execution(outcome: outcome, logs: result.logs, handBack: killer.reason == .shuttingDown)
-        case .flow, .flowEvent:
-            return Execution(outcome: .failure("\(job.kind.rawValue) jobs are not supported by this worker"), logs: "", handBack: false)
+        case .flowEvent:
+            // Flow events run no process: reporting them moves the flow (see FlowReporter).
+            return Execution(outcome: .success(job.arguments), logs: "", handBack: false)
+        case .flow:
+            return Execution(outcome: .failure("a flow job is never queued; its steps are"), logs: "", handBack: false)
         }
     }
 
