@@ -194,7 +194,7 @@ let package = Package(
         .executableTarget(
             name: "sluice-bench",
             dependencies: [
-                "SluiceCore", "SluiceStore", "SluiceRedis", "SluiceTesting",
+                "SluiceCore", "SluiceFlows", "SluiceStore", "SluiceRedis", "SluiceTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),

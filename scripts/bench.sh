@@ -10,3 +10,5 @@ echo "== identity jobs: full lifecycle through one worker process, concurrency 8
 echo "== bash jobs against a plain spawn loop with the same parallelism (same run)"
 "$BIN/sluice-bench" throughput --kind bash --count 3000 --concurrency 8 --round-trip-sample 0 --binaries "$BIN"
 "$BIN/sluice-bench" spawn-baseline --count 3000 --parallelism 8
+echo "== flows of identity steps: latency with an idle worker, then 1,000 in parallel"
+"$BIN/sluice-bench" flows --steps 3 --steps 10 --binaries "$BIN"

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import SluiceCore
+import SluiceFlows
+import SluiceRedis
+import SluiceStore
+import SluiceTesting
+
+/// Flow latency and throughput: flows of N identity steps on one idle worker process.
+struct FlowBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flows", abstract: "End-to-end latency of identity flows, and flows/s with many in parallel.")
+
+    @Option(help: "Identity steps per flow (repeatable).") var steps: [Int] = [3, 10]
+    @Option(help: "Flows measured one at a time for latency.") var samples: Int = 500
+    @Option(help: "Flows started together for throughput.") var parallel: Int = 1000
+    @Option(help: "The worker's --concurrency.") var concurrency: Int = 8
+    @Option(help: "Directory of the built executables.") var binaries: String = ".build/release"
+
+    func run() async throws {
+        let environment = try BenchEnvironment(binaries: binaries)
+        defer { environment.server.stop() }
+        let connection = try environment.connect()
+        let flows = FlowStore(keys: environment.keys)
+        let jobs = JobStore(keys: environment.keys)
+        let worker = try environment.start("worker", ["--concurrency", String(concurrency)])
+        defer { worker.terminate() }
+        try await Task.sleep(for: .milliseconds(500))
+        let evaluator = JavaScriptSubsetEvaluator()
+        for count in steps {
+            let modules = (0..<count).map { "    - id: s\($0)\n      value: {type: identity}" }.joined(separator: "\n")
+            let canonical = try FlowParser().canonicalDocument("value:\n  modules:\n\(modules)\n")
+            guard let path = ScriptPath("f/bench/identity\(count)") else { return }
+            try flows.push(path: path, document: canonical.document, definition: canonical.flow.definition, on: connection)
+            guard let stored = try flows.flow(at: path.rawValue, on: connection) else { return }
+            let stepper = FlowStepper(definition: canonical.flow.definition, evaluator: evaluator)
+            let run = FlowRun(flows: flows)
+            func start() throws -> JobID {
+                let id = JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+                try run.start(FlowRun.Start(id: id, path: path.rawValue, input: ["n": 1]), flow: stored, stepper: stepper, on: connection)
+                return id
+            }
+            // Warm-up: the worker reads and parses the flow once.
+            for _ in 0..<20 { _ = try jobs.wait(for: try start(), timeout: .seconds(10), on: connection) }
+            var latencies: [Double] = []
+            for _ in 0..<samples {
+                let begin = ContinuousClock.now
+                let id = try start()
+                let done = try jobs.wait(for: id, timeout: .seconds(10), on: connection)
+                let elapsed = ContinuousClock.now - begin
+                guard done?.state == .success else { throw CleanExit.message("flow \(id) did not succeed: \(done?.error ?? "?")") }
+                latencies.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+            }
+            let summary = Summary(latencies)
+            print(
+                "\(count)-step identity flow, idle worker (concurrency \(concurrency)), \(samples) runs: "
+                    + "median \(format(summary.median, digits: 2)) ms, p99 \(format(summary.percentile(99), digits: 2)) ms")
+
+            let begin = ContinuousClock.now
+            var ids: [JobID] = []
+            for _ in 0..<parallel { ids.append(try start()) }
+            for id in ids {
+                guard try jobs.wait(for: id, timeout: .seconds(120), on: connection)?.state == .success else {
+                    throw CleanExit.message("flow \(id) did not succeed")
+                }
+            }
+            let elapsed = ContinuousClock.now - begin
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            print(
+                "\(parallel) \(count)-step flows in parallel: \(format(seconds, digits: 2)) s, \(format(Double(parallel) / seconds, digits: 0)) flows/s, "
+                    + "\(format(Double(parallel * count) / seconds, digits: 0)) step transitions/s")
+        }
+    }
+}
