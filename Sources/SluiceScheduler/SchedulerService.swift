@@ -22,9 +22,11 @@ public final class SchedulerService: Service, CustomStringConvertible {
     public func run() async throws {
         logger.info("scheduler started")
         await withTaskGroup(of: Void.self) { group in
-            let wake = WakeSignal()
-            group.addTask { await self.listenForWakeUps(wake) }
-            group.addTask { await self.promoteDelayedJobs(wake) }
+            let wakeDelayed = WakeSignal()
+            let wakeGates = WakeSignal()
+            group.addTask { await self.listenForWakeUps([wakeDelayed, wakeGates]) }
+            group.addTask { await self.promoteDelayedJobs(wakeDelayed) }
+            group.addTask { await self.fireGateDeadlines(wakeGates) }
             group.addTask { await self.reapExpiredLeases() }
             await group.waitForAll()
         }
@@ -56,8 +58,38 @@ public final class SchedulerService: Service, CustomStringConvertible {
         }
     }
 
-    /// Waits on the wake list that scheduling a job pushes to, and wakes the promoting loop.
-    private func listenForWakeUps(_ wake: WakeSignal) async {
+    /// Times out approval gates whose deadline passed, then sleeps until the next deadline (or
+    /// until a gate opens), never longer than `maximumIdle`.
+    private func fireGateDeadlines(_ wake: WakeSignal) async {
+        let client = RedisClient(configuration: settings.redis, label: "sluice.scheduler.gates")
+        let gates = GateStore(keys: store.keys)
+        var backoff = ReconnectBackoff()
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                let (fired, lateness, nextDue) = try await client.run { connection in
+                    var total = 0
+                    var late: [Int64] = []
+                    while true {
+                        let batch = try gates.fireDeadlines(on: connection)
+                        total += batch.fired
+                        late += batch.lateness
+                        if batch.fired < 200 { return (total, late, batch.nextDue) }
+                    }
+                }
+                if fired > 0 {
+                    logger.info("gate deadlines fired", metadata: ["gates": "\(fired)", "max_lateness_ms": "\(lateness.max() ?? 0)"])
+                }
+                backoff.reset()
+                await wake.wait(upTo: min(nextDue ?? settings.maximumIdle, settings.maximumIdle))
+            } catch {
+                logger.warning("gate deadline loop cannot reach Redis, retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: backoff.nextDelay())
+            }
+        }
+    }
+
+    /// Waits on the wake list that scheduling a job (or opening a gate) pushes to, and wakes the loops.
+    private func listenForWakeUps(_ wakes: [WakeSignal]) async {
         let client = RedisClient(configuration: settings.redis, label: "sluice.scheduler.wake")
         let key = store.keys.schedulerWake
         var backoff = ReconnectBackoff()
@@ -67,7 +99,7 @@ public final class SchedulerService: Service, CustomStringConvertible {
                     !(try connection.send(["BLPOP", .string(key), "1"]).isNull)
                 }
                 backoff.reset()
-                if woken { wake.signal() }
+                if woken { for wake in wakes { wake.signal() } }
             } catch {
                 try? await Task.sleep(for: backoff.nextDelay())
             }

@@ -57,6 +57,7 @@ public struct FlowPlan: Sendable {
     private var record: (String, JSONValue)?
     private var set: [(String, String)] = []
     private var step: [String: JSONValue]?
+    private var park: [String: JSONValue]?
     private var finish: [String: JSONValue]?
 
     /// The plan for `transition` of the flow `flowID`, which must still be at `expectVersion`.
@@ -77,9 +78,14 @@ public struct FlowPlan: Sendable {
                 "id": .string(id.rawValue), "queue": .string(context.queue), "delay_ms": .number(Double(plan.delay.wholeMilliseconds)),
                 "fields": .array(Self.stepFields(plan, flowID: flowID, context: context).map { .string($0) }),
             ]
-        case .suspend:
-            // Gates are applied by the approvals layer; a plan that reaches here parks nothing.
-            finish = ["state": "failure", "error": "approval gates are not supported by this worker"]
+            if let gate = plan.gate {
+                step?["gate"] = .array(Self.gateFields(gate, moduleID: plan.moduleID, context: context).map { .string($0) })
+            }
+        case .suspend(let gate):
+            park = [
+                "timeout_ms": .number(Double(gate.settings.timeoutSeconds) * 1000), "page": .string(gate.page.jsonText),
+                "event_id": .string(JobID(milliseconds: now).rawValue),
+            ]
         case .finish(let ending):
             switch ending {
             case .success(let result, let skipped):
@@ -97,6 +103,23 @@ public struct FlowPlan: Sendable {
     public init(reportingOnly flowID: JobID) {
         self.flowID = flowID
         expectVersion = -1
+    }
+
+    /// The pending gate's hash fields: its rules (known before any approval arrives), what the
+    /// approval page shows, and the secret its links are derived from.
+    static func gateFields(_ gate: GateSpec, moduleID: String, context: Context) -> [String] {
+        let settings = gate.settings
+        var fields = [
+            "module_id", moduleID, "secret", GateSecret.generate(), "required", String(settings.requiredEvents),
+            "timeout_seconds", String(settings.timeoutSeconds), "continue_on_disapprove_timeout", settings.continueOnDisapproveTimeout ? "1" : "0",
+            "self_approval_disabled", settings.selfApprovalDisabled ? "1" : "0", "user_auth_required", settings.userAuthRequired ? "1" : "0",
+            "hide_cancel", settings.hideCancel ? "1" : "0", "groups", JSONValue.array(gate.requiredGroups.map { .string($0) }).jsonText,
+            "flow_summary", gate.flowSummary, "module_summary", gate.moduleSummary,
+        ]
+        if let schema = settings.resumeFormSchema { fields += ["form", schema.jsonText] }
+        if let createdBy = context.createdBy { fields += ["created_by", createdBy] }
+        if let flowPath = context.flowPath { fields += ["flow_path", flowPath] }
+        return fields
     }
 
     static func stepFields(_ plan: StepPlan, flowID: JobID, context: Context) -> [String] {
@@ -150,6 +173,16 @@ public struct FlowPlan: Sendable {
         if let record { members.append(("record", ["module": .string(record.0), "result": .string(record.1.jsonText)])) }
         if !set.isEmpty { members.append(("set", JSONValue(members: set.map { ($0.0, .string($0.1)) }))) }
         if let step { members.append(("step", JSONValue(members: step.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))) }
+        if let park {
+            members.append(
+                (
+                    "park",
+                    JSONValue(
+                        members: park.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }.map { ($0.0, $0.1) } + [
+                            ("gate", .string(held?.id.rawValue ?? ""))
+                        ])
+                ))
+        }
         if let finish {
             members.append(
                 ("finish", JSONValue(members: finish.sorted { $0.key < $1.key }.filter { $0.value != .bool(false) }.map { ($0.key, $0.value) })))

@@ -30,20 +30,29 @@ struct JobCommand: ParsableCommand {
                 throw CommandFailure("no job '\(id)' (unknown, or expired after the retention period)")
             }
             var steps: [JobRecord] = []
+            var gates: [GateRecord] = []
             if job.kind == .flow {
+                gates = try session.perform { try GateStore(keys: session.jobs.keys).gates(ofFlow: jobID, on: session.connection) }
                 let flows = FlowStore(keys: session.jobs.keys)
                 let ids = try session.perform { try flows.steps(of: jobID, on: session.connection) }
                 steps = try session.perform { try ids.compactMap { try session.jobs.job($0, on: session.connection) } }
             }
             if json {
                 var value = JobPresenter.json(job)
-                if job.kind == .flow { value = value.setting("steps", to: .array(steps.map(JobPresenter.json))) }
+                if job.kind == .flow {
+                    value = value.setting("steps", to: .array(steps.map(JobPresenter.json)))
+                    value = value.setting("gates", to: .array(gates.map(GatePresenter.json)))
+                }
                 print(value.prettyJSONText)
             } else {
                 print(JobPresenter.text(job))
                 if job.kind == .flow {
                     print("")
                     print(JobPresenter.steps(steps))
+                    for gate in gates {
+                        print("")
+                        print(GatePresenter.text(gate))
+                    }
                 }
             }
         }

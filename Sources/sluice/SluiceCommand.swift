@@ -6,6 +6,9 @@ struct SluiceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "Operate Sluice: push scripts, run them, inspect jobs and queues.",
-        subcommands: [ScriptCommand.self, FlowCommand.self, RunCommand.self, JobCommand.self, QueuesCommand.self]
+        subcommands: [
+            ScriptCommand.self, FlowCommand.self, RunCommand.self, JobCommand.self, SuspendedCommand.self, ResumeCommand.self, GroupCommand.self,
+            QueuesCommand.self,
+        ]
     )
 }

@@ -42,6 +42,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A variable of the worker's environment to pass to scripts (repeatable; Redis settings never pass).")
     var passEnv: [String] = []
 
+    @Option(name: .long, help: "The resumer's public base URL, for resume links (env SLUICE_PUBLIC_URL, default http://127.0.0.1:8080).")
+    var publicURL: String?
+
     func validate() throws {
         if let concurrency, !(1...1024).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 1024") }
         for (name, value) in [("--lease", lease), ("--job-timeout", jobTimeout), ("--shutdown-grace", shutdownGrace)] {
@@ -69,7 +72,8 @@ struct WorkerCommand: AsyncParsableCommand {
             concurrency: concurrency ?? Environment.value("SLUICE_CONCURRENCY").flatMap { Int($0) } ?? 4,
             lease: DurationParsing.seconds(lease) ?? .seconds(30),
             defaultJobTimeout: DurationParsing.seconds(jobTimeout) ?? .seconds(600),
-            redis: redis
+            redis: redis,
+            publicURL: publicURL ?? Environment.value("SLUICE_PUBLIC_URL") ?? "http://127.0.0.1:8080"
         )
         let runner = ScriptRunner(
             settings: ScriptRunnerSettings(

@@ -202,14 +202,16 @@ struct FlowStepperTests {
     func gateApproved() throws {
         let flow = try stepper(Self.gated.replacingOccurrences(of: "CONTINUE", with: "false"))
         let start = flow.start(input: ["env": "prod"], createdBy: "carol")
-        let parked = flow.afterStep(state: start.state, event: .succeeded(["env": "prod"]))
+        #expect(try step(start).gate?.requiredGroups == ["ops", "sre"])
+        #expect(try step(start).gate?.settings.requiredEvents == 2)
+        let parked = flow.afterStep(state: start.state, event: .succeeded(["env": "prod", "description": "**Deploy?**", "enums": ["x": ["a"]]]))
         guard case .suspend(let gate) = parked.decision else {
             Issue.record("expected a gate, got \(parked.decision)")
             return
         }
         #expect(gate.moduleID == "ask")
         #expect(gate.settings.requiredEvents == 2)
-        #expect(gate.requiredGroups == ["ops", "sre"])
+        #expect(gate.page == ["description": "**Deploy?**", "enums": ["x": ["a"]]])
         let context = ResumeContext(resume: ["reason": "ok"], resumes: [["reason": "fine"], ["reason": "ok"]], approvers: ["alice", "bob"])
         let next = try step(flow.afterGate(state: parked.state, outcome: .approved(context)))
         #expect(next.moduleID == "after")

@@ -151,7 +151,7 @@ struct ProcessTests {
     @Test(
         "bad input to the CLI: a clear first line on stderr, non-zero exit, nothing written",
         arguments: [
-            (["run", "f/test/missing"], "no script at 'f/test/missing'"),
+            (["run", "f/test/missing"], "no script or flow at 'f/test/missing'"),
             (["run", "--identity", "--args", "{not json"], "--args is not valid JSON"),
             (["run", "--identity", "--args", "[1,2]"], "--args must be a JSON object"),
             (["run", "--identity", "-a", "novalue"], "-a expects key=value"),

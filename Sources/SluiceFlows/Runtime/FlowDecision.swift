@@ -21,6 +21,18 @@ public struct StepPlan: Sendable, Equatable {
     public var delay: Duration
     public var run: StepRun
     public var timeoutSeconds: Int?
+    /// The approval gate this module opens after it runs, created with its job so that approvals
+    /// sent while the script still runs are kept.
+    public var gate: GateSpec?
+}
+
+/// A module's gate: its settings, with `user_groups_required` resolved when the step is planned.
+public struct GateSpec: Sendable, Equatable {
+    public var settings: SuspendSettings
+    public var requiredGroups: [String]
+    /// For the approval page: the flow's and the module's summaries.
+    public var flowSummary: String
+    public var moduleSummary: String
 }
 
 /// What a step's job runs.
@@ -30,13 +42,14 @@ public enum StepRun: Sendable, Equatable {
     case rawScript(language: ScriptLanguage, content: String)
 }
 
-/// A gate to open: the module that parked the flow and its settings.
+/// The gate to open: the module that just finished parks the flow.
 public struct GatePlan: Sendable, Equatable {
     public var position: FlowPosition
     public var moduleID: String
     public var settings: SuspendSettings
-    /// Groups whose members may approve, resolved when the gate opens (`user_groups_required`).
-    public var requiredGroups: [String]
+    /// What the module's result asks of the approval page: `description` (markdown),
+    /// `default_args` and `enums` — Windmill's "default args" and "dynamic enums".
+    public var page: JSONValue
 }
 
 /// How a flow ends.

@@ -81,13 +81,12 @@ public struct FlowStepper: Sendable {
             }
         }
         if let settings = module.suspend {
-            do {
-                let groups = try requiredGroups(settings, state: next, result: result)
-                let gate = GatePlan(position: state.position, moduleID: module.id, settings: settings, requiredGroups: groups)
-                return FlowTransition(decision: .suspend(gate), state: next, recorded: (module.id, result))
-            } catch {
-                return failFlow(state: next, message: "module '\(module.id)', user_groups_required: \(error)", recorded: (module.id, result))
+            var page: [(String, JSONValue)] = []
+            for key in ["description", "default_args", "enums"] {
+                if let value = result[key], !value.isNull { page.append((key, value)) }
             }
+            let gate = GatePlan(position: state.position, moduleID: module.id, settings: settings, page: JSONValue(members: page))
+            return FlowTransition(decision: .suspend(gate), state: next, recorded: (module.id, result))
         }
         var transition = advance(after: module, state: next, result: result)
         transition.recorded = (module.id, result)
@@ -167,9 +166,19 @@ public struct FlowStepper: Sendable {
         case .script(let path, _): run = .script(path: path)
         case .rawScript(let language, let content, _): run = .rawScript(language: language, content: content)
         }
+        var gate: GateSpec?
+        if let settings = module.suspend {
+            do {
+                gate = GateSpec(
+                    settings: settings, requiredGroups: try requiredGroups(settings, state: next), flowSummary: definition.summary,
+                    moduleSummary: module.summary)
+            } catch {
+                return failFlow(state: next, message: "module '\(module.id)', user_groups_required: \(error)")
+            }
+        }
         let step = StepPlan(
             position: position, moduleID: module.id, attempt: attempt, arguments: arguments, delay: delay, run: run,
-            timeoutSeconds: module.timeoutSeconds)
+            timeoutSeconds: module.timeoutSeconds, gate: gate)
         return FlowTransition(decision: .runStep(step), state: next)
     }
 
@@ -229,12 +238,14 @@ public struct FlowStepper: Sendable {
         return .milliseconds(Int64((min(seconds, 365 * 24 * 3600) * 1000).rounded()))
     }
 
-    private func requiredGroups(_ settings: SuspendSettings, state: FlowState, result: JSONValue) throws -> [String] {
+    /// `user_groups_required`, evaluated when the gated module is planned (with `flow_input`,
+    /// `results` and `previous_result` in scope), so every rule is known before approvals arrive.
+    private func requiredGroups(_ settings: SuspendSettings, state: FlowState) throws -> [String] {
         guard let transform = settings.userGroupsRequired else { return [] }
         let value: JSONValue?
         switch transform {
         case .staticValue(let constant): value = constant
-        case .javascript(let source): value = try evaluate(source, scope: scope(state, extra: ["result": result]))
+        case .javascript(let source): value = try evaluate(source, scope: scope(state))
         }
         switch value {
         case .none, .null?: return []

@@ -9,15 +9,19 @@ extension StoreScripts {
     /// - ARGV: `[1]` the plan, JSON: `create` (fields of a new flow hash), `expect_version`,
     ///   `complete` (the job the worker holds — step or flow event — with its outcome, fenced like
     ///   `complete_job`), `record` (a module's result), `set` (flow fields; empty string deletes),
-    ///   `step` (a step job to create and queue, after `delay_ms`), `gate` (see the approvals
-    ///   issue), `finish` (the flow's end), `next` (take the worker's next job), `retention`, `cap`.
+    ///   `step` (a step job to create and queue, after `delay_ms`, with its pending `gate` when the
+    ///   module has one), `park` (open the finished step's gate and suspend the flow; `event_id` for
+    ///   a decision already reached by approvals sent early), `finish` (the flow's end), `next`
+    ///   (take the worker's next job), `retention`, `cap`.
     /// - Guarantees: a stale report (the held job is no longer the caller's) changes nothing. The
     ///   flow moves only if it is `running` at exactly `expect_version`, so a step reported twice,
     ///   or a decision made from state that changed meanwhile, cannot advance it twice; every
-    ///   applied decision bumps `version`. Returns `{held_job_applied, flow_advanced, next_job}`.
+    ///   applied decision bumps `version`. A held step's gate that does not open (the step failed,
+    ///   or the flow moved otherwise) is closed, so its links die. Returns
+    ///   `{held_job_applied, flow_advanced, next_job}`.
     static let advanceFlow = RedisScript(
         name: "advance_flow",
-        source: LuaPrelude.source + #"""
+        source: LuaPrelude.source + GateLua.source + #"""
             local ns, flow_key, results_key, steps_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
             local plan = cjson.decode(ARGV[1])
             local now = now_ms()
@@ -52,6 +56,14 @@ extension StoreScripts {
               end
               if held.logs and held.logs ~= '' then redis.call('SET', held_key .. ':logs', held.logs) end
               finish_job(ns, held.id, held.state, now, retention, cap)
+              if held.kind == 'step' and not (advancing and plan.park) then
+                local gate_key = ns .. 'gate:' .. held.id
+                local gate_state = redis.call('HGET', gate_key, 'state')
+                if gate_state == 'pending' or gate_state == 'open' then
+                  redis.call('HSET', gate_key, 'state', 'closed', 'closed_at', now)
+                  redis.call('ZREM', ns .. 'gates:deadlines', held.id)
+                end
+              end
             end
 
             if advancing then
@@ -68,6 +80,12 @@ extension StoreScripts {
                 redis.call('HSET', step_key, 'id', step.id, 'queue', step.queue, 'created_at', now, 'deliveries', 0, unpack(step.fields))
                 redis.call('HSET', flow_key, 'current_job', step.id)
                 redis.call('RPUSH', steps_key, step.id)
+                if step.gate then
+                  redis.call('HSET', ns .. 'gate:' .. step.id, 'id', step.id, 'state', 'pending', 'flow_id', plan.flow_id,
+                    'created_at', now, unpack(step.gate))
+                  redis.call('HSET', step_key, 'gate', '1')
+                  redis.call('RPUSH', flow_key .. ':gates', step.id)
+                end
                 local delay = tonumber(step.delay_ms)
                 if delay > 0 then
                   redis.call('HSET', step_key, 'state', 'scheduled', 'scheduled_for', now + delay)
@@ -77,6 +95,23 @@ extension StoreScripts {
                 else
                   redis.call('HSET', step_key, 'state', 'queued')
                   push_ready(ns, step.queue, step.id, false)
+                end
+              end
+              if plan.park then
+                local park = plan.park
+                local gate_key = ns .. 'gate:' .. park.gate
+                local deadline = now + tonumber(park.timeout_ms)
+                redis.call('HSET', gate_key, 'state', 'open', 'opened_at', now, 'deadline', deadline, 'page', park.page)
+                redis.call('ZADD', ns .. 'gates:deadlines', deadline, park.gate)
+                redis.call('LPUSH', KEYS[6], '1')
+                redis.call('LTRIM', KEYS[6], 0, 0)
+                redis.call('HSET', flow_key, 'state', 'suspended', 'gate', park.gate)
+                redis.call('HDEL', flow_key, 'current_job')
+                local early = redis.call('HMGET', gate_key, 'pending_rejection_by', 'pending_rejection_reason', 'required')
+                if early[1] then
+                  close_gate(ns, park.gate, 'rejected', early[1], early[2], park.event_id, now)
+                elseif redis.call('LLEN', gate_key .. ':approvals') >= tonumber(early[3] or '1') then
+                  close_gate(ns, park.gate, 'approved', nil, '', park.event_id, now)
                 end
               end
               if plan.finish then
@@ -90,6 +125,7 @@ extension StoreScripts {
                   redis.call('EXPIRE', results_key, retention)
                   redis.call('EXPIRE', steps_key, retention)
                 end
+                expire_gates(ns, flow_key, retention)
               end
             end
 

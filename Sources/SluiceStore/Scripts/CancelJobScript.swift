@@ -13,7 +13,7 @@ extension StoreScripts {
     ///   flow. Returns the state the job was in, or nil for an unknown id.
     static let cancelJob = RedisScript(
         name: "cancel_job",
-        source: LuaPrelude.source + #"""
+        source: LuaPrelude.source + GateLua.source + #"""
             local ns = KEYS[1]
             local retention, cap = tonumber(ARGV[3]), tonumber(ARGV[4])
             local now = now_ms()
@@ -33,12 +33,18 @@ extension StoreScripts {
               redis.call('HSET', key, 'error', reason)
               finish_job(ns, id, 'canceled', now, retention, cap)
               if fields[3] == 'flow' then
-                redis.call('ZREM', ns .. 'gates:deadlines', id)
-                redis.call('HSET', key, 'gate_state', 'closed')
+                local gate = redis.call('HGET', key, 'gate')
+                if gate then
+                  local gate_state = redis.call('HGET', ns .. 'gate:' .. gate, 'state')
+                  if gate_state == 'pending' or gate_state == 'open' then
+                    redis.call('HSET', ns .. 'gate:' .. gate, 'state', 'canceled', 'closed_at', now)
+                  end
+                end
                 if retention > 0 then
                   redis.call('EXPIRE', key .. ':results', retention)
                   redis.call('EXPIRE', key .. ':steps', retention)
                 end
+                expire_gates(ns, key, retention)
                 if fields[4] then cancel(fields[4], 'canceled with its flow') end
               elseif fields[3] == 'step' and fields[5] then
                 cancel(fields[5], 'canceled: its step ' .. id .. ' was canceled (' .. reason .. ')')

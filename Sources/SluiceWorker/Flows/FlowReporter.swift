@@ -61,6 +61,9 @@ struct FlowReporter: Sendable {
             case .stepLost(let stepID, let message):
                 guard run.currentJob == stepID else { return FlowPlan(reportingOnly: flowID) }
                 transition = stepper.afterStep(state: state, event: .failed(message), unitRandom: Double.random(in: 0..<1))
+            case .gateDecided(let gate, let outcome):
+                guard run.job.extra["gate"] == gate.rawValue else { return FlowPlan(reportingOnly: flowID) }
+                transition = stepper.afterGate(state: state, outcome: outcome)
             }
         default:
             return FlowPlan(reportingOnly: flowID)

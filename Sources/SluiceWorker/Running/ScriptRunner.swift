@@ -103,6 +103,9 @@ public struct ScriptRunner: Sendable {
             var environment = baseEnvironment
             for (name, value) in run.environment { environment[name] = value }
             environment["TMPDIR"] = directory
+            if run.supportFiles.keys.contains(where: { $0.hasPrefix("bin/") }) {
+                environment["PATH"] = directory + "/bin:" + (environment["PATH"] ?? "/usr/bin:/bin")
+            }
             var options = PlatformOptions()
             options.processGroupID = 0
             let timeoutSeconds = Int(run.timeout.components.seconds)
@@ -157,7 +160,14 @@ public struct ScriptRunner: Sendable {
 
     private func prepare(_ run: ScriptRun, in directory: String) throws -> Command {
         for (name, content) in run.supportFiles {
-            try content.write(toFile: directory + "/" + name, atomically: false, encoding: .utf8)
+            let path = directory + "/" + name
+            if name.hasPrefix("bin/") {
+                try FileManager.default.createDirectory(atPath: directory + "/bin", withIntermediateDirectories: true)
+                try content.write(toFile: path, atomically: false, encoding: .utf8)
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+            } else {
+                try content.write(toFile: path, atomically: false, encoding: .utf8)
+            }
         }
         switch run.language {
         case .bash:

@@ -2,6 +2,7 @@ import Foundation
 public import Logging
 public import ServiceLifecycle
 import SluiceCore
+import SluiceFlows
 public import SluiceRedis
 public import SluiceStore
 import Synchronization
@@ -156,8 +157,23 @@ public final class WorkerService: Service, CustomStringConvertible {
             environment["SLUICE_QUEUE"] = job.queue
             if let flowID = job.flowID { environment["SLUICE_FLOW_JOB_ID"] = flowID.rawValue }
             if let path = job.path { environment["SLUICE_SCRIPT_PATH"] = path }
+            var supportFiles: [String: String] = [:]
+            if job.extra["gate"] == "1" {
+                do {
+                    let links = try await resumeLinkEnvironment(gate: job.id, client: client)
+                    for (name, value) in links { environment[name] = value }
+                    supportFiles = [
+                        "sluice.py": ResumeLinkHelpers.sluiceModule, "wmill.py": ResumeLinkHelpers.wmillModule,
+                        "bin/sluice-resume-urls": ResumeLinkHelpers.command,
+                    ]
+                } catch {
+                    return Execution(outcome: .failure("cannot read the step's gate: \(error)"), logs: "", handBack: true)
+                }
+            }
             let timeout = job.timeoutSeconds.map { Duration.seconds($0) } ?? settings.defaultJobTimeout
-            let run = ScriptRun(language: language, content: content, arguments: job.arguments, environment: environment, timeout: timeout)
+            let run = ScriptRun(
+                language: language, content: content, arguments: job.arguments, environment: environment, timeout: timeout,
+                supportFiles: supportFiles)
             let result = await runner.run(run, label: job.id.rawValue, killer: killer)
             let outcome: JobOutcome
             switch result.outcome {
@@ -171,6 +187,21 @@ public final class WorkerService: Service, CustomStringConvertible {
         case .flow:
             return Execution(outcome: .failure("a flow job is never queued; its steps are"), logs: "", handBack: false)
         }
+    }
+
+    /// The variables a gated step's script needs to hand out its links: the public URL, the gate,
+    /// the gate's minting key, and one anonymous link set ready to use (`SLUICE_RESUME_URLS`).
+    private func resumeLinkEnvironment(gate: JobID, client: RedisClient) async throws -> [String: String] {
+        let gates = GateStore(keys: store.keys)
+        guard let record = try await client.run({ try gates.gate(gate, on: $0) }) else {
+            throw FlowRuntimeError("gate \(gate) is missing")
+        }
+        let key = GateSecret.mintingKey(secret: record.secret)
+        let anonymous = ResumeLinks(publicURL: settings.publicURL, gate: gate.rawValue, subject: .newAnonymous(), mintingKey: key)
+        return [
+            "SLUICE_PUBLIC_URL": settings.publicURL, "SLUICE_GATE_ID": gate.rawValue, "SLUICE_RESUME_MINT_KEY": GateSecret.hex(key),
+            "SLUICE_RESUME_URLS": anonymous.json,
+        ]
     }
 
     enum ResolvedScript {

@@ -18,6 +18,8 @@ public struct WorkerSettings: Sendable {
     public var idleWait: Duration
     /// Where Redis is.
     public var redis: RedisConfiguration
+    /// The resumer's public base URL, which resume links start with.
+    public var publicURL: String
 
     public init(
         workerID: String,
@@ -27,7 +29,8 @@ public struct WorkerSettings: Sendable {
         heartbeat: Duration? = nil,
         defaultJobTimeout: Duration = .seconds(600),
         idleWait: Duration = .seconds(1),
-        redis: RedisConfiguration
+        redis: RedisConfiguration,
+        publicURL: String = "http://127.0.0.1:8080"
     ) {
         self.workerID = workerID
         self.queues = queues
@@ -37,6 +40,7 @@ public struct WorkerSettings: Sendable {
         self.defaultJobTimeout = defaultJobTimeout
         self.idleWait = idleWait
         self.redis = redis
+        self.publicURL = publicURL
     }
 
     var leaseMilliseconds: Int { lease.wholeMilliseconds }

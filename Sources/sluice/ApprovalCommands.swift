@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import SluiceCommandLine
+import SluiceCore
+import SluiceFlows
+import SluiceStore
+
+/// `sluice suspended`: the open gates.
+struct SuspendedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "suspended", abstract: "List flows waiting at an approval gate: approvals so far, required, deadline.")
+    @OptionGroup var connection: ConnectionOptions
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func run() throws {
+        let session = try Session(connection)
+        let gates = try session.perform { try GateStore(keys: session.jobs.keys).openGates(on: session.connection) }
+        if json {
+            print(JSONValue.array(gates.map(GatePresenter.json)).prettyJSONText)
+            return
+        }
+        var rows = [["FLOW", "PATH", "STEP", "APPROVALS", "DEADLINE", "GATE"]]
+        for gate in gates {
+            rows.append([
+                gate.flowID.rawValue, gate.flowPath ?? "", gate.moduleID, "\(gate.approvals.count)/\(gate.required)",
+                gate.deadline.map(JobPresenter.timestamp) ?? "-", gate.id.rawValue,
+            ])
+        }
+        print(Table.render(rows))
+    }
+}
+
+/// `sluice resume ID`: approve or reject a gate as an operator.
+struct ResumeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Approve (or --reject) a suspended flow as an operator. The gate's rules still apply to the named approver.")
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "The flow's id (or the gate's).") var id: String
+    @Option(help: "Approve as this person (default: operator).") var approver: String = "operator"
+    @Option(help: "The approval's payload, a JSON object (checked against the gate's form).") var payload: String?
+    @Flag(help: "Reject instead of approving.") var reject = false
+    @Option(help: "Why (with --reject).") var reason: String?
+
+    func run() throws {
+        let target = try JobCommand.parse(id)
+        var body: JSONValue = .emptyObject
+        if let payload {
+            do {
+                body = try JSONValue(parsing: payload)
+            } catch {
+                throw CommandFailure("--payload is not valid JSON: \(error)")
+            }
+            guard body.memberList != nil else { throw CommandFailure("--payload must be a JSON object") }
+        }
+        let session = try Session(connection)
+        let gates = GateStore(keys: session.jobs.keys)
+        var gateID = target
+        if let job = try session.perform({ try session.jobs.job(target, on: session.connection) }), job.kind == .flow {
+            guard let current = job.extra["gate"].flatMap(JobID.init) else { throw CommandFailure("flow \(id) has no gate") }
+            gateID = current
+        }
+        guard let gate = try session.perform({ try gates.gate(gateID, on: session.connection) }) else {
+            throw CommandFailure("no gate for '\(id)'")
+        }
+        guard gate.isAcceptingDecisions else { throw CommandFailure("the gate is closed (\(gate.state))") }
+        if !reject, let form = gate.form {
+            do {
+                body = try JSONSchema(form).validate(body, root: "payload")
+            } catch {
+                throw CommandFailure("invalid payload: \(error)")
+            }
+        }
+        let outcome = try session.perform {
+            try gates.record(
+                gate: gateID, subject: .named(approver), reject: reject, payload: body, reason: reason, via: "operator", on: session.connection)
+        }
+        switch outcome {
+        case .recorded(let count, let required):
+            print(
+                "recorded: \(count) of \(required) approvals\(gate.state == "pending" ? " (the step is still running; counted when the flow parks)" : "")"
+            )
+        case .decided(let decision, let count, let required):
+            print("gate \(decision) (\(count)/\(required) approvals); the flow moves on")
+        case .duplicate(let message): print(message)
+        case .refused(let why): throw CommandFailure("refused: \(why)")
+        case .closed(let state): throw CommandFailure("the gate is closed (\(state))")
+        case .unknown: throw CommandFailure("no gate for '\(id)'")
+        }
+    }
+}
+
+/// `sluice group set|list`.
+struct GroupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "group", abstract: "Manage approver groups (user_groups_required).", subcommands: [Set.self, List.self])
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set a group's members: sluice group set ops alice,bob (empty list removes it).")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The group's name.") var name: String
+        @Argument(help: "Comma-separated members.") var members: String = ""
+
+        func run() throws {
+            guard GroupStore.isValidName(name) else { throw CommandFailure("invalid group name '\(name)'") }
+            let list = members.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let session = try Session(connection)
+            try session.perform { try GroupStore(keys: session.jobs.keys).set(name, members: list, on: session.connection) }
+            print(list.isEmpty ? "group \(name) removed" : "group \(name): \(list.joined(separator: ", "))")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List groups and members.")
+        @OptionGroup var connection: ConnectionOptions
+
+        func run() throws {
+            let session = try Session(connection)
+            for group in try session.perform({ try GroupStore(keys: session.jobs.keys).list(on: session.connection) }) {
+                print("\(group.name)\t\(group.members.joined(separator: ","))")
+            }
+        }
+    }
+}
