@@ -217,5 +217,10 @@ public struct SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
 public struct SchemaViolation: Error, Sendable, Equatable, CustomStringConvertible {
     public let field: String
     public let message: String
+
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
     public var description: String { "\(field): \(message)" }
 }

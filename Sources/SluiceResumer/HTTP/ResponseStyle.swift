@@ -1,0 +1,35 @@
+import HTTPTypes
+import Hummingbird
+import SluiceCore
+
+/// Whether an answer is a page for a browser or JSON for an API client: JSON when the request
+/// sent JSON or asks only for it, a page otherwise.
+enum ResponseStyle {
+    case html
+    case json
+
+    init(_ request: Request) {
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        let accept = request.headers[.accept]?.lowercased() ?? ""
+        if contentType.hasPrefix("application/json") || (accept.contains("application/json") && !accept.contains("text/html")) {
+            self = .json
+        } else {
+            self = .html
+        }
+    }
+}
+
+extension Response {
+    static func html(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ value: JSONValue) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: value.jsonText + "\n")))
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ body: String, contentType: String = "text/plain; charset=utf-8") -> Response {
+        Response(status: status, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+}

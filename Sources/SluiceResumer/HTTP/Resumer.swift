@@ -1,0 +1,61 @@
+public import Hummingbird
+public import Logging
+public import Prometheus
+import SluiceCore
+import SluiceRedis
+public import SluiceStore
+
+/// The resumer: the HTTP server behind resume links (approval page, resume, cancel), `/healthz`
+/// and Prometheus `/metrics`. Redis calls go through a pool of clients on their own queues, never
+/// on the server's event loops.
+public struct Resumer: Sendable {
+    public let settings: ResumerSettings
+    let routes: ApprovalRoutes
+    let pool: RedisClientPool
+    let metrics: ResumerMetrics
+    let logger: Logger
+
+    public init(settings: ResumerSettings, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger) throws {
+        self.settings = settings
+        self.logger = logger
+        pool = RedisClientPool(configuration: settings.redis, size: settings.connections, label: "sluice.resumer")
+        metrics = ResumerMetrics(registry: registry, keys: settings.keys)
+        let desk = ApprovalDesk(pool: pool, gates: GateStore(keys: settings.keys), jobs: JobStore(keys: settings.keys))
+        routes = ApprovalRoutes(desk: desk, pages: try PageRenderer(), metrics: metrics, bodyLimit: settings.bodyLimit, logger: logger)
+    }
+
+    /// The router with every route and the security headers.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        let routes = routes
+        let pool = pool
+        let metrics = metrics
+        router.get("healthz") { _, _ -> Response in
+            if await routes.desk.isRedisReachable() { return .json(.ok, ["status": "ok", "redis": "up"]) }
+            return .json(.serviceUnavailable, ["status": "degraded", "redis": "down"])
+        }
+        router.get("metrics") { _, _ -> Response in
+            .text(.ok, await metrics.render(pool: pool), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        let link = "approvals/:gate/:subject/:token"
+        router.get(RouterPath(link)) { request, context in await routes.page(request, context) }
+        router.get(RouterPath(link + "/resume")) { request, context in await routes.page(request, context) }
+        router.get(RouterPath(link + "/cancel")) { request, context in await routes.confirmReject(request, context) }
+        router.post(RouterPath(link + "/resume")) { request, context in await routes.act(request, context, reject: false) }
+        router.post(RouterPath(link + "/cancel")) { request, context in await routes.act(request, context, reject: true) }
+        return router
+    }
+
+    /// The application, listening on the configured host and port (0 picks a free port;
+    /// `onServerRunning` receives the bound port).
+    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "sluice-resumer"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
+            logger: logger
+        )
+    }
+}

@@ -1,0 +1,53 @@
+import Prometheus
+import SluiceRedis
+import SluiceStore
+
+/// The resumer's Prometheus metrics: what approvers did, and — read from Redis at each scrape —
+/// the open gates and each queue's pending, running and finished counts.
+struct ResumerMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+    let keys: KeySpace
+
+    init(registry: PrometheusCollectorRegistry, keys: KeySpace) {
+        self.registry = registry
+        self.keys = keys
+    }
+
+    private func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "sluice", metricName: name, unitName: "", helpText: help)
+    }
+
+    private func gauge(_ name: String, _ help: String, _ labels: [(String, String)] = [], _ value: Double) {
+        registry.makeGauge(descriptor: descriptor(name, help), labels: labels).set(to: value)
+    }
+
+    /// Counts one approval request by its outcome (`approved`, `counted`, `duplicate`, `refused`, ...).
+    func count(_ outcome: String) {
+        registry.makeCounter(
+            descriptor: descriptor("approval_requests_total", "Approval and rejection requests by outcome"), labels: [("outcome", outcome)]
+        )
+        .increment()
+    }
+
+    /// The exposition text, with gauges refreshed from Redis.
+    func render(pool: RedisClientPool) async -> String {
+        let keys = keys
+        let snapshot = try? await pool.run { connection -> (Int64, [QueueStatistics]) in
+            let open = try connection.send(["ZCARD", .string(keys.gateDeadlines)]).integer ?? 0
+            return (open, try StatisticsReader(keys: keys).queues(on: connection))
+        }
+        if let (open, queues) = snapshot {
+            gauge("open_gates", "Approval gates waiting for a decision", [], Double(open))
+            for queue in queues {
+                let labels = [("queue", queue.queue)]
+                gauge("queue_pending", "Jobs waiting in the queue", labels, Double(queue.pending))
+                gauge("queue_running", "Jobs taken by workers", labels, Double(queue.running))
+                gauge("queue_delayed", "Jobs waiting for their run-at time", labels, Double(queue.delayed))
+                gauge("jobs_succeeded", "Jobs finished successfully", labels, Double(queue.succeeded))
+                gauge("jobs_failed", "Jobs finished with an error", labels, Double(queue.failed))
+            }
+        }
+        gauge("redis_up", "1 when the resumer reached Redis at this scrape", [], snapshot == nil ? 0 : 1)
+        return registry.emitToString()
+    }
+}

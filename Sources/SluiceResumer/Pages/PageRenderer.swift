@@ -1,0 +1,131 @@
+import Foundation
+import Mustache
+import SluiceCore
+import SluiceFlows
+import SluiceStore
+
+/// Renders the approval page and the result pages from ``PageTemplates``.
+struct PageRenderer: Sendable {
+    private let library: MustacheLibrary
+
+    init() throws {
+        var library = MustacheLibrary()
+        try library.register(PageTemplates.layout, named: "layout")
+        try library.register(PageTemplates.approval, named: "approval")
+        try library.register(PageTemplates.confirmReject, named: "confirmReject")
+        try library.register(PageTemplates.message, named: "message")
+        self.library = library
+    }
+
+    private func page(_ title: String, template: String, _ values: [String: Any]) -> String {
+        let body = library.render(values, withTemplate: template) ?? ""
+        return library.render(["title": title, "body": body], withTemplate: "layout") ?? body
+    }
+
+    /// The approval page of a gate, for the approver of `view.link`.
+    func approvalPage(_ view: ApprovalDesk.View, actionBase: String) -> String {
+        let gate = view.gate
+        let title = gate.flowSummary.isEmpty ? (gate.flowPath ?? "Approval") : gate.flowSummary
+        let step = gate.moduleSummary.isEmpty ? gate.moduleID : "\(gate.moduleSummary) (\(gate.moduleID))"
+        var identityNote: String?
+        if view.link.subject.isAnonymous, gate.userAuthRequired || gate.selfApprovalDisabled || !gate.groups.isEmpty {
+            identityNote = "This link is anonymous, and this gate counts only identified approvers: ask for a link made for you."
+        } else if !gate.groups.isEmpty {
+            identityNote = "Only members of \(gate.groups.joined(separator: ", ")) count for this gate."
+        }
+        let approverName = view.link.subject.isAnonymous ? nil : view.link.subject.approverName
+        var values: [String: Any] = [
+            "title": title, "step": step, "count": gate.approvals.count, "required": gate.required, "plural": gate.required != 1,
+            "pending": gate.state == "pending", "hideCancel": gate.hideCancel, "resumeAction": actionBase + "/resume",
+            "cancelAction": actionBase + "/cancel", "fields": fields(gate),
+            "approveLabel": approverName.map { "Approve as \($0)" } ?? "Approve",
+            "history": GatePresenterLines.lines(gate).map { ["text": $0] }, "hasHistory": !gate.approvals.isEmpty || !gate.rejections.isEmpty,
+        ]
+        if let path = gate.flowPath { values["flowPath"] = path }
+        if let createdBy = gate.createdBy { values["startedBy"] = createdBy }
+        if let created = view.flow?.createdAt, created > 0 { values["startedAt"] = Self.time(created) }
+        if let deadline = gate.deadline { values["deadline"] = Self.time(deadline) }
+        if let inputs = view.flow?.arguments, inputs != .emptyObject { values["inputs"] = inputs.prettyJSONText }
+        if let description = gate.page["description"]?.stringValue, !description.isEmpty {
+            values["descriptionHTML"] = SafeMarkdown.html(description)
+        }
+        if let identityNote { values["identityNote"] = identityNote }
+        return page(title, template: "approval", values)
+    }
+
+    /// The confirmation page behind a GET on a reject link: it changes nothing.
+    func rejectConfirmation(_ view: ApprovalDesk.View, actionBase: String) -> String {
+        let gate = view.gate
+        let title = gate.flowSummary.isEmpty ? (gate.flowPath ?? "Approval") : gate.flowSummary
+        return page("Reject? — \(title)", template: "confirmReject", ["title": title, "step": gate.moduleID, "cancelAction": actionBase + "/cancel"])
+    }
+
+    /// A result or error page.
+    func message(heading: String, message: String, detail: String? = nil, success: Bool) -> String {
+        var values: [String: Any] = ["heading": heading, "message": message, "statusClass": success ? "status-ok" : "status-error"]
+        if let detail { values["detail"] = detail }
+        return page(heading, template: "message", values)
+    }
+
+    /// The form fields for the gate's `resume_form.schema`, pre-filled from the step's
+    /// `default_args` (else the schema's defaults), choices from `enums` (else the schema's `enum`).
+    func fields(_ gate: GateRecord) -> [[String: Any]] {
+        guard let form = gate.form, let schema = try? JSONSchema(form) else { return [] }
+        let defaults = gate.page["default_args"]
+        let enums = gate.page["enums"]
+        return schema.properties.map { property in
+            let node = property.schema
+            let prefilled = defaults?[property.name] ?? node.defaultValue
+            var field: [String: Any] = [
+                "name": property.name, "label": node.title ?? property.name, "required": property.required,
+            ]
+            if let description = node.description { field["description"] = description }
+            let choices = enums?[property.name]?.arrayValue ?? node.choices
+            if let choices, node.type != .boolean {
+                field["isSelect"] = true
+                field["options"] = choices.map { choice -> [String: Any] in
+                    let text = choice.stringValue ?? choice.jsonText
+                    return ["value": text, "selected": choice == prefilled]
+                }
+            } else {
+                switch node.type {
+                case .boolean?:
+                    field["isCheckbox"] = true
+                    field["checked"] = prefilled?.boolValue ?? false
+                case .number?, .integer?:
+                    field["isNumber"] = true
+                    field["step"] = node.type == .integer ? "1" : "any"
+                    field["value"] = prefilled?.numberValue.map { JSONValue.format(number: $0) } ?? ""
+                case .array?, .object?:
+                    field["isTextarea"] = true
+                    field["value"] = prefilled?.jsonText ?? ""
+                default:
+                    let text = prefilled?.stringValue ?? ""
+                    let long = node.format == "textarea" || (node.maxLength ?? 0) > 200 || text.contains("\n")
+                    field[long ? "isTextarea" : "isText"] = true
+                    field["value"] = text
+                }
+            }
+            return field
+        }
+    }
+
+    static func time(_ milliseconds: Int64) -> String {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000).formatted(
+            .iso8601.year().month().day().dateTimeSeparator(.space).time(includingFractionalSeconds: false).timeZone(separator: .omitted))
+    }
+}
+
+/// The gate's history as sentences for the page.
+enum GatePresenterLines {
+    static func lines(_ gate: GateRecord) -> [String] {
+        let approvals = gate.approvals.map { ($0.at, "Approved by \($0.approver) at \(PageRenderer.time($0.at))") }
+        let rejections = gate.rejections.map { entry in
+            (
+                entry.at,
+                "Rejected by \(entry.approver) at \(PageRenderer.time(entry.at))" + ((entry.reason ?? "").isEmpty ? "" : ": \(entry.reason ?? "")")
+            )
+        }
+        return (approvals + rejections).sorted { $0.0 < $1.0 }.map(\.1)
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import SluiceCommandLine
+import SluiceResumer
+
+/// `resumer`: the HTTP server behind approval links, until SIGTERM or SIGINT.
+@main
+struct ResumerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resumer",
+        abstract: "Serve Sluice's approval links: approval page, resume, cancel; /healthz and /metrics."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var logging: LoggingOptions
+
+    @Option(help: "Address to listen on (default 127.0.0.1).") var host: String = "127.0.0.1"
+    @Option(help: "Port to listen on (default 8080; 0 picks a free one).") var port: Int = 8080
+    @Option(help: "The base URL people open, as links are minted with it (env SLUICE_PUBLIC_URL).") var publicURL: String?
+    @Option(help: "Largest request body in bytes (default 65536).") var bodyLimit: Int = 65536
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard (1024...(16 << 20)).contains(bodyLimit) else { throw ValidationError("--body-limit must be between 1 KiB and 16 MiB") }
+    }
+
+    func run() async throws {
+        let logger = try logging.bootstrap(label: "sluice.resumer")
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let publicURL = publicURL ?? Environment.value("SLUICE_PUBLIC_URL") ?? "http://\(host):\(port)"
+        let settings = ResumerSettings(
+            redis: try connection.redisConfiguration(), keys: connection.keySpace, host: host, port: port, publicURL: publicURL,
+            bodyLimit: bodyLimit)
+        let resumer = try Resumer(settings: settings, registry: registry, logger: logger)
+        let application = resumer.application { bound in
+            logger.info("resumer listening", metadata: ["port": "\(bound)", "public_url": "\(publicURL)"])
+        }
+        try await application.runService()
+    }
+}
