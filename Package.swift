@@ -230,7 +230,8 @@ let package = Package(
         .testTarget(
             name: "SluiceIntegrationTests",
             dependencies: [
-                "SluiceCore", "SluiceStore", "SluiceRedis", "SluiceWorker", "SluiceScheduler", "SluiceTesting",
+                "SluiceCore", "SluiceFlows", "SluiceStore", "SluiceRedis", "SluiceWorker", "SluiceScheduler", "SluiceResumer", "SluiceTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

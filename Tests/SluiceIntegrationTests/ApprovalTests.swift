@@ -1,0 +1,334 @@
+import Foundation
+import SluiceCore
+import SluiceFlows
+import SluiceRedis
+import SluiceStore
+import SluiceTesting
+import Testing
+
+/// Flows with approval gates, driven over real HTTP against a real resumer, worker, scheduler and Redis.
+@Suite("Approval gates over real HTTP", .serialized)
+struct ApprovalTests {
+    let server: RedisServer
+
+    init() throws {
+        server = try RedisServer()
+    }
+
+    /// A flow whose first module asks for approval, and whose second reports what it saw.
+    static func gatedFlow(_ suspend: String, ask: String = "def main():\n    return {'description': 'Ship **it**?'}\n", language: String = "python3")
+        -> String
+    {
+        """
+        summary: Ship it
+        value:
+          modules:
+            - id: ask
+              value:
+                type: rawscript
+                language: \(language)
+                content: \(JSONValue.string(ask).jsonText)
+              suspend:
+        \(suspend.split(separator: "\n").map { "        " + $0 }.joined(separator: "\n"))
+            - id: after
+              value:
+                type: rawscript
+                language: python3
+                content: "def main(resume, resumes, approvers):\\n    return {'resume': resume, 'resumes': resumes, 'approvers': approvers}\\n"
+                input_transforms:
+                  resume: {type: javascript, expr: resume}
+                  resumes: {type: javascript, expr: resumes}
+                  approvers: {type: javascript, expr: approvers}
+        """
+    }
+
+    static let form = """
+        resume_form:
+          schema:
+            type: object
+            properties:
+              reason: {type: string}
+              count: {type: integer, default: 1}
+            required: [reason]
+        """
+
+    @Test("a quorum of 2 distinct approvers resumes the flow; the same approver twice counts once")
+    func quorum() async throws {
+        try await ApprovalStack.with(server: server) { stack in
+            let (flow, gate) = try await stack.startAndPark(Self.gatedFlow("required_events: 2\n" + Self.form))
+            #expect(gate.state == "open")
+            let alice = stack.links(gate, approver: "alice")
+            let bob = stack.links(gate, approver: "bob")
+            let first = try await stack.request("POST", alice.resume, body: #"{"reason": "looks good"}"#)
+            #expect(first.status == 202)
+            #expect(first.json?["approvals"] == 1)
+            let again = try await stack.request("POST", alice.resume, body: #"{"reason": "really"}"#)
+            #expect(again.status == 200)
+            #expect(again.json?["status"] == "already_counted")
+            #expect(try stack.gates.gate(gate.id, on: server.connect())?.state == "open")
+            let second = try await stack.request("POST", bob.resume, body: #"{"reason": "ok", "count": 3}"#)
+            #expect(second.status == 200)
+            #expect(second.json?["status"] == "approved")
+            let done = try await stack.harness.finished(flow)
+            #expect(done.state == .success)
+            #expect(done.result?["approvers"] == ["alice", "bob"])
+            #expect(done.result?["resume"] == ["reason": "ok", "count": 3])
+            #expect(done.result?["resumes"] == [["reason": "looks good", "count": 1], ["reason": "ok", "count": 3]])
+        }
+    }
+
+    @Test("a rejection cancels the flow, with the reason; the next step never runs")
+    func rejectionCancels() async throws {
+        try await ApprovalStack.with(server: server) { stack in
+            let (flow, gate) = try await stack.startAndPark(Self.gatedFlow("required_events: 2"))
+            let answer = try await stack.request("POST", stack.links(gate, approver: "bob").cancel, body: #"{"reason": "too risky"}"#)
+            #expect(answer.status == 200)
+            #expect(answer.json?["status"] == "rejected")
+            let done = try await stack.harness.finished(flow)
+            #expect(done.state == .canceled)
+            #expect(done.error == "disapproved by bob: too risky")
+            #expect(try stack.harness.steps(of: flow).count == 1)
+            let recorded = try #require(try stack.gates.gate(gate.id, on: server.connect()))
+            #expect(recorded.rejections.first?.reason == "too risky")
+        }
+    }
+
+    @Test("with continue_on_disapprove_timeout a rejection continues, and the next step sees SuspendedDisapproved")
+    func rejectionContinues() async throws {
+        try await ApprovalStack.with(server: server) { stack in
+            let (flow, gate) = try await stack.startAndPark(Self.gatedFlow("continue_on_disapprove_timeout: true"))
+            _ = try await stack.request("POST", stack.links(gate, approver: "bob").cancel, body: "{}")
+            let done = try await stack.harness.finished(flow)
+            #expect(done.state == .success)
+            #expect(done.result?["resume"] == ["error": ["name": "SuspendedDisapproved", "message": "Disapproved by bob"]])
+        }
+    }
+
+    @Test("the timeout cancels the flow")
+    func timeoutCancels() async throws {
+        try await ApprovalStack.with(server: server) { stack in
+            let (flow, _) = try await stack.startAndPark(Self.gatedFlow("timeout: 1"))
+            let done = try await stack.harness.finished(flow)
+            #expect(done.state == .canceled)
+            #expect(done.error == "timed out waiting to be resumed")
+        }
+    }
+
+    @Test("with continue_on_disapprove_timeout the timeout continues, and the next step sees SuspendedTimedOut")
+    func timeoutContinues() async throws {
+        try await ApprovalStack.with(server: server) { stack in
+            let (flow, gate) = try await stack.startAndPark(Self.gatedFlow("timeout: 1\ncontinue_on_disapprove_timeout: true\nrequired_events: 2"))
+            _ = try await stack.request("POST", stack.links(gate, approver: "alice").resume, body: "{}")
+            let done = try await stack.harness.finished(flow)
+            #expect(done.state == .success)
+            #expect(done.result?["resume"] == ["error": ["name": "SuspendedTimedOut", "message": "Timed out waiting to be resumed"]])
+            #expect(done.result?["approvers"] == ["alice"])
+            let closed = try #require(try stack.gates.gate(gate.id, on: server.connect()))
+            #expect(closed.state == "timed_out")
+            let late = try #require(closed.closedAt) - (closed.deadline ?? 0)
+            #expect(late >= 0)
+        }
+    }
+
+    @Test("self_approval_disabled refuses the starter and anonymous links with 403, changing nothing")
+    func selfApproval() async throws {
+        try await ApprovalStack.with(server: server) { stack in
+            let (flow, gate) = try await stack.startAndPark(Self.gatedFlow("self_approval_disabled: true"), createdBy: "carol")
+            let own = try await stack.request("POST", stack.links(gate, approver: "carol").resume, body: "{}")
+            #expect(own.status == 403)
+            #expect(own.json?["message"]?.stringValue?.contains("carol started this flow") == true)
+            let anonymous = try await stack.request("POST", stack.links(gate, approver: nil).resume, body: "{}")
+            #expect(anonymous.status == 403)
+            #expect(try stack.gates.gate(gate.id, on: server.connect())?.approvals.isEmpty == true)
+            #expect(try await stack.request("POST", stack.links(gate, approver: "dave").resume, body: "{}").status == 200)
+            #expect(try await stack.harness.finished(flow).result?["approvers"] == ["dave"])
+        }
+    }
+
+    @Test("user_groups_required counts only members of the groups")
+    func groups() async throws {
+        try await ApprovalStack.with(server: server) { stack in
+            try GroupStore(keys: stack.harness.store.keys).set("ops", members: ["alice"], on: server.connect())
+            let (flow, gate) = try await stack.startAndPark(Self.gatedFlow("user_groups_required: [ops]"))
+            #expect(gate.groups == ["ops"])
+            let outsider = try await stack.request("POST", stack.links(gate, approver: "bob").resume, body: "{}")
+            #expect(outsider.status == 403)
+            #expect(outsider.json?["message"] == "bob is not a member of ops")
+            #expect(try await stack.request("POST", stack.links(gate, approver: nil).resume, body: "{}").status == 403)
+            #expect(try await stack.request("POST", stack.links(gate, approver: "alice").resume, body: "{}").status == 200)
+            #expect(try await stack.harness.finished(flow).state == .success)
+        }
+    }
+
+    @Test("forged, edited and replayed links are refused and change nothing")
+    func forgedLinks() async throws {
+        try await ApprovalStack.with(server: server) { stack in
+            let (flow, gate) = try await stack.startAndPark(Self.gatedFlow("required_events: 1"))
+            let alice = stack.links(gate, approver: "alice")
+            let forged = alice.resume.replacingOccurrences(
+                of: String(alice.resume.split(separator: "/").dropLast().last ?? ""), with: String(repeating: "ab", count: 32))
+            #expect(try await stack.request("POST", forged, body: "{}").status == 404)
+            // Alice's token under another name.
+            let edited = alice.resume.replacingOccurrences(
+                of: "u." + Base64URL.encode(Array("alice".utf8)), with: "u." + Base64URL.encode(Array("mallory".utf8)))
+            #expect(edited != alice.resume)
+            #expect(try await stack.request("POST", edited, body: "{}").status == 404)
+            #expect(try await stack.request("GET", edited, accept: "text/html").status == 404)
+            let unknownGate = alice.resume.replacingOccurrences(of: gate.id.rawValue, with: newJobID().rawValue)
+            #expect(try await stack.request("POST", unknownGate, body: "{}").status == 404)
+            #expect(try await stack.request("POST", stack.baseURL + "/approvals/x/y/z/resume", body: "{}").status == 404)
+            #expect(try stack.gates.gate(gate.id, on: server.connect())?.approvals.isEmpty == true)
+            #expect(try await stack.request("POST", alice.resume, body: "{}").status == 200)
+            _ = try await stack.harness.finished(flow)
+            // Replayed after the gate closed: gone.
+            let replay = try await stack.request("POST", alice.resume, body: "{}")
+            #expect(replay.status == 410)
+            #expect(replay.json?["state"] == "approved")
+            #expect(try await stack.request("GET", alice.approvalPage, accept: "text/html").status == 410)
+            #expect(try stack.harness.steps(of: flow).count == 2)
+        }
+    }
+
+    @Test("GET on any link shows a page and changes nothing (link-preview bots)")
+    func getChangesNothing() async throws {
+        try await ApprovalStack.with(server: server) { stack in
+            let (_, gate) = try await stack.startAndPark(Self.gatedFlow("required_events: 1\n" + Self.form))
+            let alice = stack.links(gate, approver: "alice")
+            for url in [alice.approvalPage, alice.resume, alice.cancel] {
+                let page = try await stack.request("GET", url, accept: "text/html")
+                #expect(page.status == 200)
+                #expect(page.body.contains("<form method=\"post\""))
+            }
+            let page = try await stack.request("GET", alice.approvalPage, accept: "text/html")
+            #expect(page.body.contains("Ship <strong>it</strong>?"))
+            #expect(page.body.contains("Approve as alice"))
+            let current = try #require(try stack.gates.gate(gate.id, on: server.connect()))
+            #expect(current.state == "open")
+            #expect(current.approvals.isEmpty && current.rejections.isEmpty)
+        }
+    }
+
+    @Test("payloads are validated against the form; bad bodies get precise answers and change nothing")
+    func badPayloads() async throws {
+        try await ApprovalStack.with(server: server) { stack in
+            let (_, gate) = try await stack.startAndPark(Self.gatedFlow("required_events: 1\n" + Self.form))
+            let url = stack.links(gate, approver: "alice").resume
+            let missing = try await stack.request("POST", url, body: "{}")
+            #expect(missing.status == 422)
+            #expect(missing.json?["field"] == "payload.reason")
+            let wrongType = try await stack.request("POST", url, body: #"{"reason": "x", "count": "many"}"#)
+            #expect(wrongType.status == 422)
+            #expect(wrongType.json?["message"] == "payload.count: expected integer, got string")
+            let formWrongType = try await stack.request("POST", url, body: "reason=x&count=many", contentType: "application/x-www-form-urlencoded")
+            #expect(formWrongType.status == 422)
+            #expect(try await stack.request("POST", url, body: "{not json").status == 400)
+            #expect(try await stack.request("POST", url, body: "<xml/>", contentType: "application/xml").status == 415)
+            let huge = #"{"reason": ""# + String(repeating: "x", count: 20_000) + #""}"#
+            #expect(try await stack.request("POST", url, body: huge).status == 413)
+            #expect(try stack.gates.gate(gate.id, on: server.connect())?.approvals.isEmpty == true)
+        }
+    }
+
+    @Test("approvals, a rejection and the timeout racing close the gate once and queue the next step once")
+    func race() async throws {
+        try await ApprovalStack.with(server: server, workerConcurrency: 8) { stack in
+            for round in 0..<3 {
+                let (flow, gate) = try await stack.startAndPark(
+                    Self.gatedFlow("required_events: 3\ntimeout: 1\ncontinue_on_disapprove_timeout: true"))
+                // Fire everything just around the deadline.
+                let opened = try #require(gate.openedAt)
+                let deadline = try #require(gate.deadline)
+                let redisNow = try JobQueueTests.redisMilliseconds(server.connect()) ?? opened
+                try await Task.sleep(for: .milliseconds(max(0, deadline - redisNow - 15 + Int64(round * 10))))
+                let urls = (0..<12).map { stack.links(gate, approver: "approver\($0)").resume } + [stack.links(gate, approver: "rejecter").cancel]
+                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for url in urls { group.addTask { try await stack.request("POST", url, body: "{}").status } }
+                    return try await group.reduce(into: [Int]()) { $0.append($1) }
+                }
+                #expect(statuses.allSatisfy { [200, 202, 410].contains($0) }, "\(statuses)")
+                let done = try await stack.harness.finished(flow)
+                #expect(done.state == .success)
+                let steps = try stack.harness.steps(of: flow)
+                #expect(steps.map { $0.extra["module_id"] } == ["ask", "after"], "round \(round)")
+                let closed = try #require(try stack.gates.gate(gate.id, on: server.connect()))
+                #expect(["approved", "rejected", "timed_out"].contains(closed.state))
+                // Exactly one flow event was created for the gate.
+                let events =
+                    try server.connect().send("KEYS", .string(stack.harness.store.keys.namespace + "job:*")).array?.compactMap(\.string) ?? []
+                var gateEvents = 0
+                for key in events where !key.contains(":") || key.split(separator: ":").count == 3 {
+                    let fields = try server.connect().send("HMGET", .string(key), "kind", "flow_id").array?.compactMap(\.string) ?? []
+                    if fields == ["flow_event", flow.rawValue] { gateEvents += 1 }
+                }
+                #expect(gateEvents == 1)
+            }
+        }
+    }
+
+    @Test("an unmodified Windmill approval script (wmill.get_resume_urls) runs, and its links work")
+    func windmillScript() async throws {
+        try await ApprovalStack.with(server: server) { stack in
+            let windmill = """
+                import wmill
+
+
+                def main():
+                    urls = wmill.get_resume_urls()
+                    print(urls["approvalPage"])
+                    return urls
+
+                """
+            let (flow, _) = try await stack.startAndPark(Self.gatedFlow("required_events: 1", ask: windmill))
+            let urls = try #require(try stack.result(of: flow, module: "ask"))
+            let resume = try #require(urls["resume"]?.stringValue)
+            #expect(resume.hasPrefix(stack.baseURL + "/approvals/"))
+            #expect(urls["approvalPage"]?.stringValue.map { resume.hasPrefix($0) } == true)
+            #expect(try await stack.request("POST", resume, body: "{}").status == 200)
+            let done = try await stack.harness.finished(flow)
+            #expect(done.result?["approvers"] == ["anonymous"])
+        }
+    }
+
+    @Test("bash scripts get their links from SLUICE_RESUME_URLS and sluice-resume-urls, bound to the named approver")
+    func bashLinks() async throws {
+        try await ApprovalStack.with(server: server) { stack in
+            let bash = """
+                named=$(sluice-resume-urls alice)
+                echo "{\\"anonymous\\": $SLUICE_RESUME_URLS, \\"alice\\": $named}"
+                """
+            let (flow, _) = try await stack.startAndPark(Self.gatedFlow("required_events: 2", ask: bash, language: "bash"))
+            let links = try #require(try stack.result(of: flow, module: "ask"))
+            let askStep = try #require(try stack.harness.steps(of: flow).first)
+            let askLogs = try stack.harness.store.logs(askStep.id, on: server.connect()) ?? ""
+            #expect(links["alice"] != nil, "result: \(links), logs: \(askLogs)")
+            let named = try #require(links["alice"]?["resume"]?.stringValue)
+            #expect(named.contains("/u." + Base64URL.encode(Array("alice".utf8)) + "/"))
+            #expect(try await stack.request("POST", named, body: "{}").status == 202)
+            #expect(try await stack.request("POST", try #require(links["anonymous"]?["resume"]?.stringValue), body: "{}").status == 200)
+            #expect(try await stack.harness.finished(flow).result?["approvers"] == ["alice", "anonymous"])
+        }
+    }
+
+    @Test("approvals that arrive while the step's script still runs are kept and counted when the flow parks")
+    func earlyApprovals() async throws {
+        try await ApprovalStack.with(server: server) { stack in
+            let slow = "import time\n\ndef main():\n    time.sleep(1.5)\n    return {}\n"
+            let id = try stack.harness.startFlow(Self.gatedFlow("required_events: 2", ask: slow))
+            let connection = try server.connect()
+            var gate: GateRecord?
+            while gate == nil {
+                try await Task.sleep(for: .milliseconds(20))
+                if let step = try stack.harness.steps(of: id).first, step.state == .running { gate = try stack.gates.gate(step.id, on: connection) }
+            }
+            let pending = try #require(gate)
+            #expect(pending.state == "pending")
+            let first = try await stack.request("POST", stack.links(pending, approver: "alice").resume, body: "{}")
+            #expect(first.status == 202)
+            #expect(first.json?["pending"] == true)
+            #expect(try await stack.request("POST", stack.links(pending, approver: "bob").resume, body: "{}").status == 202)
+            let done = try await stack.harness.finished(id)
+            #expect(done.state == .success)
+            #expect(done.result?["approvers"] == ["alice", "bob"])
+        }
+    }
+}
