@@ -5,7 +5,9 @@ set -euo pipefail
 BIN="${1:-.build/release}"
 cd "$(dirname "$0")/.."
 WORK="$(mktemp -d /tmp/sluice-demo.XXXXXX)"
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+PORT="$(free_port)"
+HTTP_PORT="$(free_port)"
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -23,12 +25,15 @@ redis-server --port "$PORT" --bind 127.0.0.1 --dir "$WORK" --save "" --appendonl
   --logfile "$WORK/redis.log" --pidfile "$WORK/redis.pid"
 for _ in $(seq 1 100); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.05; done
 export SLUICE_REDIS_URL="redis://127.0.0.1:$PORT/0"
+export SLUICE_PUBLIC_URL="http://127.0.0.1:$HTTP_PORT"
 
-step "scheduler and two workers"
+step "scheduler, two workers and the resumer (approval links on $SLUICE_PUBLIC_URL)"
 "$BIN/scheduler" >"$WORK/scheduler.log" 2>&1 & PIDS+=($!)
 "$BIN/worker" --concurrency 4 --worker-id demo-worker-1 >"$WORK/worker1.log" 2>&1 & PIDS+=($!)
 "$BIN/worker" --concurrency 4 --worker-id demo-worker-2 >"$WORK/worker2.log" 2>&1 & PIDS+=($!)
-sleep 0.5
+"$BIN/resumer" --port "$HTTP_PORT" >"$WORK/resumer.log" 2>&1 & PIDS+=($!)
+for _ in $(seq 1 100); do curl -fs "$SLUICE_PUBLIC_URL/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
+show curl -s "$SLUICE_PUBLIC_URL/healthz"; echo
 
 step "push the example scripts"
 show "$BIN/sluice" script push f/examples/hello examples/scripts/hello.py --summary "Greets someone"
@@ -48,6 +53,40 @@ show "$BIN/sluice" job show "$ID"
 show "$BIN/sluice" job wait "$ID"
 show "$BIN/sluice" job show "$ID"
 show "$BIN/sluice" job logs "$ID"
+
+step "a flow: build, check (with retries), summary"
+show "$BIN/sluice" flow push f/examples/deploy examples/flows/deploy.flow
+show "$BIN/sluice" run f/examples/deploy -a service=api -a version=2.4.0 --wait
+
+step "an approval flow: a refund that two people must approve"
+show "$BIN/sluice" group set finance alice,bob
+show "$BIN/sluice" flow push f/examples/refund examples/flows/refund.flow.yaml
+FLOW="$("$BIN/sluice" run f/examples/refund -a order_id=A-17 -a amount=12.5 --as carol)"
+echo "started flow $FLOW (by carol)"
+for _ in $(seq 1 200); do
+  "$BIN/sluice" job show "$FLOW" --json | grep -q '"state": "suspended"' && break
+  sleep 0.05
+done
+show "$BIN/sluice" suspended
+STEP="$("$BIN/sluice" job show "$FLOW" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["steps"][0]["id"])')"
+echo "the first step's script minted one link per approver (it would mail them):"
+"$BIN/sluice" job logs "$STEP"
+ALICE="$("$BIN/sluice" job logs "$STEP" | awk '/for alice/ {print $NF}')"
+BOB="$("$BIN/sluice" job logs "$STEP" | awk '/for bob/ {print $NF}')"
+printf '\napproval page for alice: %s\n' "$ALICE"
+echo "a GET (what a chat's link preview does) shows the page and approves nothing:"
+curl -s -o /dev/null -w "  GET approval page -> HTTP %{http_code}\n" "$ALICE"
+echo "alice approves over HTTP (JSON):"
+show curl -s -X POST -H 'Content-Type: application/json' -d '{"channel": "card", "note": "ok from alice"}' "$ALICE/resume"; echo
+echo "alice again: counted once"
+show curl -s -X POST -H 'Content-Type: application/json' -d '{"channel": "card"}' "$ALICE/resume"; echo
+echo "bob approves with a form post, as his browser would:"
+curl -s -o /dev/null -w "  POST form -> HTTP %{http_code}\n" -X POST -H 'Content-Type: application/x-www-form-urlencoded' \
+  --data 'channel=bank+transfer&note=second+approval&urgent=true' "$BOB/resume"
+echo "the gate is closed now; replaying a link answers 410:"
+curl -s -o /dev/null -w "  POST replay -> HTTP %{http_code}\n" -X POST -H 'Content-Type: application/json' -d '{"channel": "card"}' "$BOB/resume"
+show "$BIN/sluice" job wait "$FLOW" --timeout 30
+show "$BIN/sluice" job show "$FLOW"
 
 step "queues and workers"
 show "$BIN/sluice" queues
