@@ -25,7 +25,7 @@ public enum JobPresenter {
         if let started = job.startedAt { lines.append(("started", timestamp(started))) }
         if let finished = job.finishedAt {
             lines.append(("finished", timestamp(finished)))
-            if let started = job.startedAt { lines.append(("duration", "\(finished - started) ms")) }
+            if let started = job.startedAt ?? (job.kind == .flow ? job.createdAt : nil) { lines.append(("duration", "\(finished - started) ms")) }
         }
         lines.append(("deliveries", "\(job.deliveries) of at most \(job.maxDeliveries)"))
         if let worker = job.worker { lines.append(("worker", worker)) }

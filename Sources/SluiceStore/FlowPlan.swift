@@ -109,13 +109,16 @@ public struct FlowPlan: Sendable {
     /// approval page shows, and the secret its links are derived from.
     static func gateFields(_ gate: GateSpec, moduleID: String, context: Context) -> [String] {
         let settings = gate.settings
-        var fields = [
-            "module_id", moduleID, "secret", GateSecret.generate(), "required", String(settings.requiredEvents),
-            "timeout_seconds", String(settings.timeoutSeconds), "continue_on_disapprove_timeout", settings.continueOnDisapproveTimeout ? "1" : "0",
-            "self_approval_disabled", settings.selfApprovalDisabled ? "1" : "0", "user_auth_required", settings.userAuthRequired ? "1" : "0",
-            "hide_cancel", settings.hideCancel ? "1" : "0", "groups", JSONValue.array(gate.requiredGroups.map { .string($0) }).jsonText,
-            "flow_summary", gate.flowSummary, "module_summary", gate.moduleSummary,
-        ]
+        // Only what differs from the defaults is stored: thousands of gates may be open at once.
+        var fields = ["module_id", moduleID, "secret", GateSecret.generate(), "timeout_seconds", String(settings.timeoutSeconds)]
+        if settings.requiredEvents != 1 { fields += ["required", String(settings.requiredEvents)] }
+        if settings.continueOnDisapproveTimeout { fields += ["continue_on_disapprove_timeout", "1"] }
+        if settings.selfApprovalDisabled { fields += ["self_approval_disabled", "1"] }
+        if settings.userAuthRequired { fields += ["user_auth_required", "1"] }
+        if settings.hideCancel { fields += ["hide_cancel", "1"] }
+        if !gate.requiredGroups.isEmpty { fields += ["groups", JSONValue.array(gate.requiredGroups.map { .string($0) }).jsonText] }
+        if !gate.flowSummary.isEmpty { fields += ["flow_summary", gate.flowSummary] }
+        if !gate.moduleSummary.isEmpty { fields += ["module_summary", gate.moduleSummary] }
         if let schema = settings.resumeFormSchema { fields += ["form", schema.jsonText] }
         if let createdBy = context.createdBy { fields += ["created_by", createdBy] }
         if let flowPath = context.flowPath { fields += ["flow_path", flowPath] }

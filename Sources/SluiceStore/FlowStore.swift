@@ -106,7 +106,7 @@ public struct FlowStore: Sendable {
 
     /// The step job ids of a flow run, in the order they were created.
     public func steps(of flowID: JobID, on connection: RedisConnection) throws(RedisError) -> [JobID] {
-        (try connection.send(["LRANGE", .string(keys.flowSteps(flowID)), "0", "-1"]).array ?? []).compactMap { $0.string.flatMap(JobID.init) }
+        (try connection.send(["ZRANGE", .string(keys.flowSteps(flowID)), "0", "-1"]).array ?? []).compactMap { $0.string.flatMap(JobID.init) }
     }
 
     /// What `advance_flow` answered.

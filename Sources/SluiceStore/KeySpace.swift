@@ -45,7 +45,6 @@ public struct KeySpace: Sendable, Equatable {
     public var flows: String { namespace + "flows" }
     public func flowResults(_ id: JobID) -> String { job(id) + ":results" }
     public func flowSteps(_ id: JobID) -> String { job(id) + ":steps" }
-    public func flowGates(_ id: JobID) -> String { job(id) + ":gates" }
     public func gate(_ id: JobID) -> String { namespace + "gate:" + id.rawValue }
     public var gateDeadlines: String { namespace + "gates:deadlines" }
     public func group(_ name: String) -> String { namespace + "group:" + name }

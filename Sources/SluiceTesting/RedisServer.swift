@@ -110,8 +110,8 @@ public final class RedisServer: Sendable {
         return "/usr/bin/redis-server"
     }
 
-    /// Asks the kernel for a free loopback port by binding port 0.
-    static func freePort() throws -> Int {
+    /// Asks the kernel for a free loopback port by binding port 0 (for servers a test starts beside Redis).
+    public static func freePort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw RedisServerError.noFreePort }
         defer { close(descriptor) }

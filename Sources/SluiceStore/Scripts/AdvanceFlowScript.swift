@@ -5,7 +5,7 @@ extension StoreScripts {
     /// from the state it read — in one step.
     ///
     /// - KEYS: `[1]` namespace, `[2]` the flow's job hash, `[3]` its results hash, `[4]` its steps
-    ///   list, `[5]` the delayed set, `[6]` the scheduler wake list.
+    ///   (a sorted set, scored by creation order), `[5]` the delayed set, `[6]` the scheduler wake list.
     /// - ARGV: `[1]` the plan, JSON: `create` (fields of a new flow hash), `expect_version`,
     ///   `complete` (the job the worker holds — step or flow event — with its outcome, fenced like
     ///   `complete_job`), `record` (a module's result), `set` (flow fields; empty string deletes),
@@ -29,7 +29,7 @@ extension StoreScripts {
 
             if plan.create then
               if redis.call('EXISTS', flow_key) == 1 then return redis.error_reply('EXISTS flow already exists') end
-              redis.call('HSET', flow_key, 'created_at', now, 'started_at', now, 'deliveries', 0, 'version', 0, unpack(plan.create))
+              redis.call('HSET', flow_key, 'created_at', now, 'deliveries', 0, 'version', 0, unpack(plan.create))
             end
 
             local held = plan.complete
@@ -79,12 +79,11 @@ extension StoreScripts {
                 local step_key = ns .. 'job:' .. step.id
                 redis.call('HSET', step_key, 'id', step.id, 'queue', step.queue, 'created_at', now, 'deliveries', 0, unpack(step.fields))
                 redis.call('HSET', flow_key, 'current_job', step.id)
-                redis.call('RPUSH', steps_key, step.id)
+                redis.call('ZADD', steps_key, redis.call('ZCARD', steps_key) + 1, step.id)
                 if step.gate then
                   redis.call('HSET', ns .. 'gate:' .. step.id, 'id', step.id, 'state', 'pending', 'flow_id', plan.flow_id,
                     'created_at', now, unpack(step.gate))
                   redis.call('HSET', step_key, 'gate', '1')
-                  redis.call('RPUSH', flow_key .. ':gates', step.id)
                 end
                 local delay = tonumber(step.delay_ms)
                 if delay > 0 then
@@ -101,7 +100,8 @@ extension StoreScripts {
                 local park = plan.park
                 local gate_key = ns .. 'gate:' .. park.gate
                 local deadline = now + tonumber(park.timeout_ms)
-                redis.call('HSET', gate_key, 'state', 'open', 'opened_at', now, 'deadline', deadline, 'page', park.page)
+                redis.call('HSET', gate_key, 'state', 'open', 'opened_at', now, 'deadline', deadline)
+                if park.page ~= '{}' then redis.call('HSET', gate_key, 'page', park.page) end
                 redis.call('ZADD', ns .. 'gates:deadlines', deadline, park.gate)
                 redis.call('LPUSH', KEYS[6], '1')
                 redis.call('LTRIM', KEYS[6], 0, 0)

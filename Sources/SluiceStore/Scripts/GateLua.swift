@@ -28,19 +28,21 @@ enum GateLua {
           push_ready(ns, queue, event_id, true)
         end
 
-        -- Sets the gate keys of a finished flow to expire with it.
+        -- Sets the gate keys of a finished flow to expire with it. A flow's gates are its steps
+        -- marked `gate` (a gate's id is its step's id).
         local function expire_gates(ns, flow_key, retention)
           if retention <= 0 then return end
-          for _, gate_id in ipairs(redis.call('LRANGE', flow_key .. ':gates', 0, -1)) do
-            local gate_key = ns .. 'gate:' .. gate_id
-            redis.call('ZREM', ns .. 'gates:deadlines', gate_id)
+          for _, step_id in ipairs(redis.call('ZRANGE', flow_key .. ':steps', 0, -1)) do
+            if redis.call('HGET', ns .. 'job:' .. step_id, 'gate') == '1' then
+            local gate_key = ns .. 'gate:' .. step_id
+            redis.call('ZREM', ns .. 'gates:deadlines', step_id)
             local state = redis.call('HGET', gate_key, 'state')
             if state == 'pending' or state == 'open' then redis.call('HSET', gate_key, 'state', 'closed') end
             for _, key in ipairs({gate_key, gate_key .. ':approvals', gate_key .. ':approvers', gate_key .. ':rejections'}) do
               redis.call('EXPIRE', key, retention)
             end
+            end
           end
-          redis.call('EXPIRE', flow_key .. ':gates', retention)
         end
 
         """#

@@ -1,0 +1,160 @@
+import ArgumentParser
+import Foundation
+import SluiceCore
+import SluiceFlows
+import SluiceRedis
+import SluiceStore
+import SluiceTesting
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Approval gates: resume latency over HTTP with an idle worker; memory per parked flow with many
+/// parked; lateness of gate deadlines fired by the scheduler with that many open.
+struct ApprovalBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approvals", abstract: "Resume latency, memory per parked flow, deadline lateness.")
+
+    @Option(help: "Approvals measured one at a time.") var samples: Int = 300
+    @Option(help: "Flows parked at once for the memory and lateness figures.") var parked: Int = 100_000
+    @Option(help: "Directory of the built executables.") var binaries: String = ".build/release"
+
+    func run() async throws {
+        let environment = try BenchEnvironment(binaries: binaries)
+        defer { environment.server.stop() }
+        let connection = try environment.connect()
+        let port = try RedisServer.freePort()
+        let worker = try environment.start("worker", ["--concurrency", "8", "--public-url", "http://127.0.0.1:\(port)"])
+        let scheduler = try environment.start("scheduler", [])
+        let resumer = try environment.start("resumer", ["--port", String(port)])
+        defer { [worker, scheduler, resumer].forEach { $0.terminate() } }
+        try await Task.sleep(for: .milliseconds(800))
+        let flows = FlowStore(keys: environment.keys)
+        let gates = GateStore(keys: environment.keys)
+        let jobs = JobStore(keys: environment.keys)
+
+        func push(_ name: String, timeout: Int) throws -> (StoredFlow, FlowStepper) {
+            let yaml = """
+                value:
+                  modules:
+                    - id: ask
+                      value: {type: identity}
+                      suspend: {required_events: 1, timeout: \(timeout)}
+                    - id: done
+                      value: {type: identity}
+                """
+            let canonical = try FlowParser().canonicalDocument(yaml)
+            guard let path = ScriptPath("f/bench/\(name)") else { throw CleanExit.message("bad path") }
+            try flows.push(path: path, document: canonical.document, definition: canonical.flow.definition, on: connection)
+            guard let stored = try flows.flow(at: path.rawValue, on: connection) else { throw CleanExit.message("flow missing") }
+            return (stored, FlowStepper(definition: canonical.flow.definition, evaluator: JavaScriptSubsetEvaluator()))
+        }
+        func start(_ flow: StoredFlow, _ stepper: FlowStepper) throws -> JobID {
+            let id = JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+            try FlowRun(flows: flows).start(FlowRun.Start(id: id, path: flow.path, input: ["n": 1]), flow: flow, stepper: stepper, on: connection)
+            return id
+        }
+        func parkedGate(_ id: JobID) async throws -> GateRecord {
+            while true {
+                if let job = try jobs.job(id, on: connection), job.state == .suspended, let gate = job.extra["gate"].flatMap(JobID.init),
+                    let record = try gates.gate(gate, on: connection)
+                {
+                    return record
+                }
+                try await Task.sleep(for: .microseconds(200))
+            }
+        }
+
+        // Resume latency.
+        let (quick, quickStepper) = try push("latency", timeout: 3600)
+        var roundTrips: [Double] = []
+        var toNextStep: [Double] = []
+        var toFlowDone: [Double] = []
+        for index in 0..<(samples + 20) {
+            let id = try start(quick, quickStepper)
+            let gate = try await parkedGate(id)
+            let link = ResumeLinks(
+                publicURL: "http://127.0.0.1:\(port)", gate: gate.id.rawValue, subject: .named("bench"),
+                mintingKey: GateSecret.mintingKey(secret: gate.secret))
+            var request = URLRequest(url: URL(string: link.resume) ?? URL(fileURLWithPath: "/"))
+            request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data("{}".utf8)
+            let begin = ContinuousClock.now
+            let (_, response) = try await URLSession.shared.data(for: request)
+            let accepted = ContinuousClock.now
+            guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw CleanExit.message("approval refused: \(response)") }
+            _ = try jobs.wait(for: id, timeout: .seconds(10), on: connection)
+            let done = ContinuousClock.now
+            guard index >= 20 else { continue }
+            roundTrips.append(milliseconds(accepted - begin))
+            toFlowDone.append(milliseconds(done - begin))
+            let steps = try flows.steps(of: id, on: connection)
+            if let closed = try gates.gate(gate.id, on: connection)?.closedAt, let next = steps.last,
+                let started = try jobs.job(next, on: connection)?.startedAt
+            {
+                toNextStep.append(Double(started - closed))
+            }
+        }
+        let post = Summary(roundTrips)
+        let next = Summary(toNextStep)
+        let end = Summary(toFlowDone)
+        print("resume latency, idle worker, \(samples) approvals over HTTP:")
+        print("  POST round trip (accepted):          median \(format(post.median, digits: 2)) ms, p99 \(format(post.percentile(99), digits: 2)) ms")
+        print(
+            "  gate closed → next step started:     median \(format(next.median, digits: 0)) ms, p99 \(format(next.percentile(99), digits: 0)) ms (Redis clock, 1 ms resolution)"
+        )
+        print("  POST sent → flow finished (2 steps): median \(format(end.median, digits: 2)) ms, p99 \(format(end.percentile(99), digits: 2)) ms")
+
+        // Memory and deadline lateness with many flows parked.
+        let timeout = max(60, parked / 1000 + 30)
+        let (many, manyStepper) = try push("parked", timeout: timeout)
+        _ = try connection.send("MEMORY", "PURGE")
+        let before = try usedMemory(connection)
+        let begin = ContinuousClock.now
+        for _ in 0..<parked { _ = try start(many, manyStepper) }
+        while try connection.send("ZCARD", .string(environment.keys.gateDeadlines)).integer ?? 0 < Int64(parked) {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let parkSeconds = milliseconds(ContinuousClock.now - begin) / 1000
+        let after = try usedMemory(connection)
+        print(
+            "\(parked) flows parked in \(format(parkSeconds, digits: 1)) s; Redis memory per parked flow: \(format(Double(after - before) / Double(parked), digits: 0)) bytes "
+                + "(used_memory \(before / 1_048_576) MiB → \(after / 1_048_576) MiB)")
+        print("waiting for their \(timeout) s deadlines to fire...")
+        while try connection.send("ZCARD", .string(environment.keys.gateDeadlines)).integer ?? 1 > 0 {
+            try await Task.sleep(for: .seconds(1))
+        }
+        let gateKeys =
+            try connection.send("KEYS", .string(environment.keys.namespace + "gate:*")).array?.compactMap(\.string).filter {
+                !$0.contains(":approv") && !$0.hasSuffix(":rejections")
+            } ?? []
+        var lateness: [Double] = []
+        for chunk in stride(from: 0, to: gateKeys.count, by: 5000) {
+            let replies = try connection.pipeline(
+                gateKeys[chunk..<min(gateKeys.count, chunk + 5000)].map { ["HMGET", .string($0), "state", "deadline", "closed_at"] })
+            for reply in replies {
+                let fields = reply.array ?? []
+                guard fields.count == 3, fields[0].string == "timed_out", let deadline = fields[1].integer, let closed = fields[2].integer else {
+                    continue
+                }
+                lateness.append(Double(closed - deadline))
+            }
+        }
+        let late = Summary(lateness)
+        print(
+            "gate deadlines fired with \(parked) open: \(lateness.count) timed out; lateness (fire − deadline, Redis clock): median \(format(late.median, digits: 0)) ms, "
+                + "p99 \(format(late.percentile(99), digits: 0)) ms, max \(format(late.sorted.last ?? 0, digits: 0)) ms")
+    }
+
+    private func usedMemory(_ connection: RedisConnection) throws -> Int {
+        let info = try connection.send("INFO", "memory").string ?? ""
+        let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("used_memory:") }
+        return line.flatMap { Int($0.dropFirst("used_memory:".count)) } ?? 0
+    }
+}
+
+func milliseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+}
