@@ -4,8 +4,6 @@ import Crypto
 public enum ContentHash {
     /// The hex SHA-256 of `text`'s UTF-8 bytes.
     public static func of(_ text: String) -> String {
-        SHA256.hash(data: Array(text.utf8)).map { byte in
-            byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
-        }.joined()
+        Hex.encode(SHA256.hash(data: Array(text.utf8)))
     }
 }

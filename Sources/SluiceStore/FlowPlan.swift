@@ -177,14 +177,8 @@ public struct FlowPlan: Sendable {
         if !set.isEmpty { members.append(("set", JSONValue(members: set.map { ($0.0, .string($0.1)) }))) }
         if let step { members.append(("step", JSONValue(members: step.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))) }
         if let park {
-            members.append(
-                (
-                    "park",
-                    JSONValue(
-                        members: park.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }.map { ($0.0, $0.1) } + [
-                            ("gate", .string(held?.id.rawValue ?? ""))
-                        ])
-                ))
+            let gate: JSONValue = .string(held?.id.rawValue ?? "")
+            members.append(("park", JSONValue(members: park.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } + [("gate", gate)])))
         }
         if let finish {
             members.append(

@@ -11,7 +11,7 @@ public enum GateSecret {
     /// 32 random bytes from the system's generator, hex.
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
-        return hex((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        return Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     /// The key a gate's script gets to mint its links (never the secret itself, never Redis credentials).
@@ -21,36 +21,13 @@ public enum GateSecret {
 
     /// The token of a link for `subject`, hex.
     public static func token(mintingKey: [UInt8], subject: String) -> String {
-        hex(Array(HMAC<SHA256>.authenticationCode(for: Array(subject.utf8), using: SymmetricKey(data: mintingKey))))
+        Hex.encode(Array(HMAC<SHA256>.authenticationCode(for: Array(subject.utf8), using: SymmetricKey(data: mintingKey))))
     }
 
     /// Whether `token` (hex) is the token of `subject`, compared in constant time.
     public static func verify(token: String, subject: String, secret: String) -> Bool {
-        guard let bytes = unhex(token), bytes.count == 32 else { return false }
+        guard let bytes = Hex.decode(token), bytes.count == 32 else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(
             bytes, authenticating: Array(subject.utf8), using: SymmetricKey(data: mintingKey(secret: secret)))
-    }
-
-    public static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
-    }
-
-    static func unhex(_ text: String) -> [UInt8]? {
-        guard text.utf8.count % 2 == 0, text.utf8.count <= 128 else { return nil }
-        var bytes: [UInt8] = []
-        var iterator = text.utf8.makeIterator()
-        while let high = iterator.next(), let low = iterator.next() {
-            guard let h = nibble(high), let l = nibble(low) else { return nil }
-            bytes.append(h << 4 | l)
-        }
-        return bytes
-    }
-
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        default: nil
-        }
     }
 }

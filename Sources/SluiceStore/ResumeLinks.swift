@@ -54,7 +54,7 @@ public enum ResumeLinkSubject: Sendable, Equatable {
     /// A new anonymous subject with a random 128-bit nonce.
     public static func newAnonymous() -> ResumeLinkSubject {
         var generator = SystemRandomNumberGenerator()
-        return .anonymous(nonce: GateSecret.hex((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }))
+        return .anonymous(nonce: Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }))
     }
 }
 

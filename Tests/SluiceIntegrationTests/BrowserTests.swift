@@ -43,19 +43,10 @@ struct BrowserTests {
             defer { try? FileManager.default.removeItem(at: screenshot) }
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("browser/approve_in_browser.py").path
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = [script, page, screenshot.path, "channel=select:bank transfer", "urgent=check", "amount=7.25"]
-            let output = Pipe()
-            let errors = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-            let printed = output.fileHandleForReading.readDataToEndOfFile()
-            let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "browser run failed: \(problems)")
-            let seen = try JSONValue(parsing: String(decoding: printed, as: UTF8.self))
+            let run = try runProcess(
+                "/usr/bin/python3", [script, page, screenshot.path, "channel=select:bank transfer", "urgent=check", "amount=7.25"])
+            #expect(run.status == 0, "browser run failed: \(run.stderr)")
+            let seen = try JSONValue(parsing: run.stdout)
             #expect(seen["title"] == "Ship it")
             #expect(seen["prefilled"]?["note"] == "refund A-17")
             #expect(seen["prefilled"]?["amount"] == "12.5")

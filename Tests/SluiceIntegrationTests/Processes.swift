@@ -68,12 +68,19 @@ final class ChildProcess: Sendable {
     }
 }
 
-/// Runs a command to completion and returns its exit status, stdout and stderr.
+/// Runs one of the built executables to completion and returns its exit status, stdout and stderr.
 func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (
     status: Int32, stdout: String, stderr: String
 ) {
+    try runProcess(Executables.path(executable), arguments, environment: environment)
+}
+
+/// Runs a program to completion and returns its exit status, stdout and stderr.
+func runProcess(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (
+    status: Int32, stdout: String, stderr: String
+) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: Executables.path(executable))
+    process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "SLUICE_REDIS_URL")

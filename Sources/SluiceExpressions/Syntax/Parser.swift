@@ -116,19 +116,24 @@ struct Parser {
     }
 
     private mutating func logicalOr() throws(ExpressionError) -> Node {
-        var node = try logicalAnd()
-        while current.isPunctuator("||") {
-            let position = advance().position
-            node = .logical("||", node, try logicalAnd(), position)
-        }
-        return node
+        try leftAssociative(["||"], logical: true) { (parser: inout Parser) throws(ExpressionError) in try parser.logicalAnd() }
     }
 
     private mutating func logicalAnd() throws(ExpressionError) -> Node {
-        var node = try bitwise()
-        while current.isPunctuator("&&") {
+        try leftAssociative(["&&"], logical: true) { (parser: inout Parser) throws(ExpressionError) in try parser.bitwise() }
+    }
+
+    /// `operand (op operand)*` for left-associative operators at one precedence level.
+    private mutating func leftAssociative(
+        _ operators: [String],
+        logical: Bool = false,
+        operand: (inout Parser) throws(ExpressionError) -> Node
+    ) throws(ExpressionError) -> Node {
+        var node = try operand(&self)
+        while let op = operators.first(where: current.isPunctuator) {
             let position = advance().position
-            node = .logical("&&", node, try bitwise(), position)
+            let right = try operand(&self)
+            node = logical ? .logical(op, node, right, position) : .binary(op, node, right, position)
         }
         return node
     }
@@ -142,12 +147,7 @@ struct Parser {
     }
 
     private mutating func equality() throws(ExpressionError) -> Node {
-        var node = try relational()
-        while let op = ["===", "!==", "==", "!="].first(where: current.isPunctuator) {
-            let position = advance().position
-            node = .binary(op, node, try relational(), position)
-        }
-        return node
+        try leftAssociative(["===", "!==", "==", "!="]) { (parser: inout Parser) throws(ExpressionError) in try parser.relational() }
     }
 
     private mutating func relational() throws(ExpressionError) -> Node {
@@ -173,21 +173,11 @@ struct Parser {
     }
 
     private mutating func additive() throws(ExpressionError) -> Node {
-        var node = try multiplicative()
-        while let op = ["+", "-"].first(where: current.isPunctuator) {
-            let position = advance().position
-            node = .binary(op, node, try multiplicative(), position)
-        }
-        return node
+        try leftAssociative(["+", "-"]) { (parser: inout Parser) throws(ExpressionError) in try parser.multiplicative() }
     }
 
     private mutating func multiplicative() throws(ExpressionError) -> Node {
-        var node = try exponent()
-        while let op = ["*", "/", "%"].first(where: current.isPunctuator) {
-            let position = advance().position
-            node = .binary(op, node, try exponent(), position)
-        }
-        return node
+        try leftAssociative(["*", "/", "%"]) { (parser: inout Parser) throws(ExpressionError) in try parser.exponent() }
     }
 
     private mutating func exponent() throws(ExpressionError) -> Node {

@@ -32,31 +32,39 @@ public struct JSONSchema: Sendable, Equatable {
         guard let members = value.memberList else {
             throw SchemaViolation(field: root, message: "expected an object, got \(value.typeName)")
         }
-        var result: [(String, JSONValue)] = []
-        for property in properties {
-            let path = "\(root).\(property.name)"
-            if let given = members.first(where: { $0.key == property.name })?.value {
-                result.append((property.name, try property.schema.validate(given, at: path)))
-            } else if let fallback = property.schema.defaultValue {
-                result.append((property.name, fallback))
-            } else if property.required {
-                throw SchemaViolation(field: path, message: "is required")
-            }
-        }
-        for (key, member) in members where !properties.contains(where: { $0.name == key }) {
-            if closed { throw SchemaViolation(field: "\(root).\(key)", message: "is not an accepted field") }
-            result.append((key, member))
-        }
-        return JSONValue(members: result)
+        return try SchemaProperty.validate(members, against: properties, closed: closed, at: root)
     }
 }
 
-/// One top-level field of a schema.
+/// One field of an object schema.
 public struct SchemaProperty: Sendable, Equatable {
     public let name: String
     public let required: Bool
     public let schema: SchemaNode
     let position: Int
+
+    /// Validates an object's members against its properties: each checked, defaults filled in,
+    /// required ones demanded; other members kept, unless the object is `closed`.
+    static func validate(_ members: [(key: String, value: JSONValue)], against properties: [SchemaProperty], closed: Bool, at path: String)
+        throws(SchemaViolation) -> JSONValue
+    {
+        var result: [(String, JSONValue)] = []
+        for property in properties {
+            let child = "\(path).\(property.name)"
+            if let given = members.first(where: { $0.key == property.name })?.value {
+                result.append((property.name, try property.schema.validate(given, at: child)))
+            } else if let fallback = property.schema.defaultValue {
+                result.append((property.name, fallback))
+            } else if property.required {
+                throw SchemaViolation(field: child, message: "is required")
+            }
+        }
+        for member in members where !properties.contains(where: { $0.name == member.key }) {
+            if closed { throw SchemaViolation(field: "\(path).\(member.key)", message: "is not an accepted field") }
+            result.append((member.key, member.value))
+        }
+        return JSONValue(members: result)
+    }
 }
 
 /// The schema of one value: its type and constraints.
@@ -186,19 +194,7 @@ public struct SchemaNode: Sendable, Equatable {
         case .object?:
             guard let members = value.memberList else { throw mismatch(value, path) }
             guard !properties.isEmpty else { return value }
-            var result: [(String, JSONValue)] = []
-            for property in properties {
-                let child = "\(path).\(property.name)"
-                if let given = members.first(where: { $0.key == property.name })?.value {
-                    result.append((property.name, try property.schema.validate(given, at: child)))
-                } else if let fallback = property.schema.defaultValue {
-                    result.append((property.name, fallback))
-                } else if property.required {
-                    throw SchemaViolation(field: child, message: "is required")
-                }
-            }
-            for member in members where !properties.contains(where: { $0.name == member.key }) { result.append((member.key, member.value)) }
-            return JSONValue(members: result)
+            return try SchemaProperty.validate(members, against: properties, closed: false, at: path)
         }
     }
 

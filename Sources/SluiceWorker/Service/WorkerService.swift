@@ -199,7 +199,7 @@ public final class WorkerService: Service, CustomStringConvertible {
         let key = GateSecret.mintingKey(secret: record.secret)
         let anonymous = ResumeLinks(publicURL: settings.publicURL, gate: gate.rawValue, subject: .newAnonymous(), mintingKey: key)
         return [
-            "SLUICE_PUBLIC_URL": settings.publicURL, "SLUICE_GATE_ID": gate.rawValue, "SLUICE_RESUME_MINT_KEY": GateSecret.hex(key),
+            "SLUICE_PUBLIC_URL": settings.publicURL, "SLUICE_GATE_ID": gate.rawValue, "SLUICE_RESUME_MINT_KEY": Hex.encode(key),
             "SLUICE_RESUME_URLS": anonymous.json,
         ]
     }
