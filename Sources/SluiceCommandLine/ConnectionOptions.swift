@@ -13,6 +13,9 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "Key prefix; every key lives under {PREFIX} (env SLUICE_PREFIX, default sluice).")
     public var prefix: String?
 
+    @Option(name: .long, help: "Days finished jobs and their logs are kept (env SLUICE_RETENTION_DAYS, default 7).")
+    public var retentionDays: Double?
+
     public init() {}
 
     /// The Redis configuration, from the option, the environment or the default.
@@ -23,6 +26,18 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
         } catch {
             throw ValidationError("\(error)")
         }
+    }
+
+    /// Retention and index settings, from the option, the environment or the defaults.
+    public func storeSettings() throws -> StoreSettings {
+        let days = retentionDays ?? Environment.value("SLUICE_RETENTION_DAYS").flatMap(Double.init) ?? 7
+        guard days > 0, days <= 3650 else { throw ValidationError("--retention-days must be between 0 and 3650") }
+        return StoreSettings(retentionSeconds: Int((days * 86400).rounded()))
+    }
+
+    /// The job store for these options.
+    public func jobStore() throws -> JobStore {
+        JobStore(keys: keySpace, settings: try storeSettings())
     }
 
     /// The key space under the chosen prefix.

@@ -13,6 +13,8 @@ public struct ResumerSettings: Sendable {
     public var bodyLimit: Int
     /// Redis connections for requests.
     public var connections: Int
+    /// Retention of finished jobs.
+    public var store: StoreSettings
 
     public init(
         redis: RedisConfiguration,
@@ -21,7 +23,8 @@ public struct ResumerSettings: Sendable {
         port: Int = 8080,
         publicURL: String = "http://127.0.0.1:8080",
         bodyLimit: Int = 64 * 1024,
-        connections: Int = 4
+        connections: Int = 4,
+        store: StoreSettings = StoreSettings()
     ) {
         self.redis = redis
         self.keys = keys
@@ -30,5 +33,6 @@ public struct ResumerSettings: Sendable {
         self.publicURL = publicURL
         self.bodyLimit = bodyLimit
         self.connections = connections
+        self.store = store
     }
 }

@@ -34,7 +34,7 @@ struct ResumerCommand: AsyncParsableCommand {
         let publicURL = publicURL ?? Environment.value("SLUICE_PUBLIC_URL") ?? "http://\(host):\(port)"
         let settings = ResumerSettings(
             redis: try connection.redisConfiguration(), keys: connection.keySpace, host: host, port: port, publicURL: publicURL,
-            bodyLimit: bodyLimit)
+            bodyLimit: bodyLimit, store: try connection.storeSettings())
         let resumer = try Resumer(settings: settings, registry: registry, logger: logger)
         let application = resumer.application { bound in
             logger.info("resumer listening", metadata: ["port": "\(bound)", "public_url": "\(publicURL)"])

@@ -38,7 +38,7 @@ struct SchedulerCommand: AsyncParsableCommand {
             maximumIdle: DurationParsing.seconds(maxIdle) ?? .seconds(1),
             reapInterval: DurationParsing.seconds(reapInterval) ?? .milliseconds(500)
         )
-        let scheduler = SchedulerService(settings: settings, store: JobStore(keys: connection.keySpace), logger: logger)
+        let scheduler = SchedulerService(settings: settings, store: try connection.jobStore(), logger: logger)
         let configuration = ServiceGroupConfiguration(
             services: [.init(service: scheduler)],
             gracefulShutdownSignals: [.sigterm, .sigint],

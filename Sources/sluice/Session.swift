@@ -15,7 +15,7 @@ struct Session {
         } catch {
             throw CommandFailure("\(error)")
         }
-        jobs = JobStore(keys: options.keySpace)
+        jobs = try options.jobStore()
         scripts = ScriptStore(keys: options.keySpace)
     }
 

@@ -81,7 +81,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 passedEnvironment: ScriptRunnerSettings.defaultPassedEnvironment + passEnv
             )
         )
-        let worker = WorkerService(settings: settings, store: JobStore(keys: connection.keySpace), runner: runner, logger: logger)
+        let worker = WorkerService(settings: settings, store: try connection.jobStore(), runner: runner, logger: logger)
         var configuration = ServiceGroupConfiguration(
             services: [.init(service: worker)],
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -34,12 +34,12 @@ struct ApprovalStack {
         let harness = WorkerHarness(server: server, keys: keys)
         let logger = Logger(label: "test.resumer")
         let portBox = Mutex<Int?>(nil)
-        let placeholder = "http://127.0.0.1:1"
-        // The worker mints links with the resumer's address, known once it is bound: the
-        // resumer starts first on port 0.
+        // Links and the page's forms use the public URL, so the port is chosen first.
+        let chosen = try RedisServer.freePort()
         let resumer = try Resumer(
             settings: ResumerSettings(
-                redis: server.configuration, keys: keys, host: "127.0.0.1", port: 0, publicURL: placeholder, bodyLimit: 16 * 1024),
+                redis: server.configuration, keys: keys, host: "127.0.0.1", port: chosen, publicURL: "http://127.0.0.1:\(chosen)",
+                bodyLimit: 16 * 1024),
             logger: logger)
         let application = resumer.application { bound in portBox.withLock { $0 = bound } }
         let serverTask = Task { try await application.run() }

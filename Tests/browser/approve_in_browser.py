@@ -41,7 +41,16 @@ def main():
                 element.clear()
                 element.send_keys(value)
         driver.save_screenshot(screenshot)
+        old_heading = driver.find_element(By.TAG_NAME, "h1")
         driver.find_element(By.XPATH, "//button[starts-with(normalize-space(.), 'Approve')]").click()
+        # Wait for the answer page to replace this one, then read its heading.
+        try:
+            WebDriverWait(driver, 10).until(conditions.staleness_of(old_heading))
+        except Exception:
+            invalid = {e.get_attribute("name"): e.get_attribute("validationMessage")
+                       for e in driver.find_elements(By.CSS_SELECTOR, "input, select, textarea") if e.get_attribute("validationMessage")}
+            actions = [f.get_attribute("action") for f in driver.find_elements(By.TAG_NAME, "form")]
+            raise SystemExit(f"the form was not submitted: page {driver.current_url}, actions {actions}, invalid fields {invalid}")
         heading = WebDriverWait(driver, 10).until(conditions.presence_of_element_located((By.TAG_NAME, "h1")))
         print(json.dumps({"title": title, "prefilled": prefilled, "options": options_seen, "heading": heading.text,
                           "after": driver.find_element(By.TAG_NAME, "main").text}))

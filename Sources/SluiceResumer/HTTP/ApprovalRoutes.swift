@@ -16,6 +16,7 @@ struct ApprovalRoutes: Sendable {
     let pages: PageRenderer
     let metrics: ResumerMetrics
     let bodyLimit: Int
+    let publicURL: String
     let logger: Logger
 
     func link(_ context: some RequestContext) -> ApprovalLink? {
@@ -25,8 +26,10 @@ struct ApprovalRoutes: Sendable {
         return ApprovalLink(gate: gate, subject: subject, token: token)
     }
 
+    /// Where the page's forms post: the link itself, under the public URL (which may carry a path
+    /// prefix when the resumer sits behind a proxy).
     private func actionBase(_ link: ApprovalLink) -> String {
-        "/approvals/\(link.gate.rawValue)/\(link.subject.pathSegment)/\(link.token)"
+        publicURL + "/approvals/\(link.gate.rawValue)/\(link.subject.pathSegment)/\(link.token)"
     }
 
     /// GET on the page link (and on the resume link): the approval page.

@@ -20,8 +20,10 @@ public struct Resumer: Sendable {
         self.logger = logger
         pool = RedisClientPool(configuration: settings.redis, size: settings.connections, label: "sluice.resumer")
         metrics = ResumerMetrics(registry: registry, keys: settings.keys)
-        let desk = ApprovalDesk(pool: pool, gates: GateStore(keys: settings.keys), jobs: JobStore(keys: settings.keys))
-        routes = ApprovalRoutes(desk: desk, pages: try PageRenderer(), metrics: metrics, bodyLimit: settings.bodyLimit, logger: logger)
+        let desk = ApprovalDesk(pool: pool, gates: GateStore(keys: settings.keys), jobs: JobStore(keys: settings.keys, settings: settings.store))
+        routes = ApprovalRoutes(
+            desk: desk, pages: try PageRenderer(), metrics: metrics, bodyLimit: settings.bodyLimit,
+            publicURL: settings.publicURL.hasSuffix("/") ? String(settings.publicURL.dropLast()) : settings.publicURL, logger: logger)
     }
 
     /// The router with every route and the security headers.
