@@ -268,8 +268,16 @@ struct Parser {
 
     private mutating func arguments() throws(ExpressionError) -> [Node.Element] {
         _ = try expect("(")
+        return try elements(until: ")", allowingHoles: true)
+    }
+
+    /// Comma-separated values and spreads up to `closing` (consumed). Array literals refuse holes.
+    private mutating func elements(until closing: String, allowingHoles: Bool) throws(ExpressionError) -> [Node.Element] {
         var elements: [Node.Element] = []
-        while !current.isPunctuator(")") {
+        while !current.isPunctuator(closing) {
+            if !allowingHoles, current.isPunctuator(",") {
+                throw ExpressionError(.unsupported, "array holes are not supported", at: current.position)
+            }
             if current.isPunctuator("...") {
                 _ = advance()
                 elements.append(.spread(try expression()))
@@ -278,8 +286,8 @@ struct Parser {
             }
             if current.isPunctuator(",") {
                 _ = advance()
-            } else if !current.isPunctuator(")") {
-                throw ExpressionError(.syntax, "expected ',' or ')' in arguments but found \(describe(current))", at: current.position)
+            } else if !current.isPunctuator(closing) {
+                throw ExpressionError(.syntax, "expected ',' or '\(closing)' but found \(describe(current))", at: current.position)
             }
         }
         _ = advance()
@@ -341,25 +349,7 @@ struct Parser {
 
     private mutating func arrayLiteral() throws(ExpressionError) -> Node {
         let position = advance().position
-        var elements: [Node.Element] = []
-        while !current.isPunctuator("]") {
-            if current.isPunctuator(",") {
-                throw ExpressionError(.unsupported, "array holes are not supported", at: current.position)
-            }
-            if current.isPunctuator("...") {
-                _ = advance()
-                elements.append(.spread(try expression()))
-            } else {
-                elements.append(.value(try expression()))
-            }
-            if current.isPunctuator(",") {
-                _ = advance()
-            } else if !current.isPunctuator("]") {
-                throw ExpressionError(.syntax, "expected ',' or ']' but found \(describe(current))", at: current.position)
-            }
-        }
-        _ = advance()
-        return .array(elements, position)
+        return .array(try elements(until: "]", allowingHoles: false), position)
     }
 
     private mutating func objectLiteral() throws(ExpressionError) -> Node {
