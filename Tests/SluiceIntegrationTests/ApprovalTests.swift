@@ -309,6 +309,55 @@ struct ApprovalTests {
         }
     }
 
+    @Test("canceling a parked flow closes its gate: its links answer 410")
+    func cancelParked() async throws {
+        try await ApprovalStack.with(server: server) { stack in
+            let (flow, gate) = try await stack.startAndPark(Self.gatedFlow("required_events: 1"))
+            #expect(try stack.harness.store.cancel(flow, reason: "not needed", on: server.connect()) == .suspended)
+            #expect(try stack.gates.gate(gate.id, on: server.connect())?.state == "canceled")
+            let late = try await stack.request("POST", stack.links(gate, approver: "alice").resume, body: "{}")
+            #expect(late.status == 410)
+            #expect(late.json?["state"] == "canceled")
+            #expect(try stack.harness.store.job(flow, on: server.connect())?.state == .canceled)
+        }
+    }
+
+    @Test("operators list open gates and approve or reject from the CLI; the gate's rules still apply")
+    func operatorCLI() async throws {
+        try await ApprovalStack.with(server: server) { stack in
+            let keys = stack.harness.store.keys
+            let env = ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix]
+            let (flow, gate) = try await stack.startAndPark(
+                Self.gatedFlow("required_events: 2\nself_approval_disabled: true\n" + Self.form), createdBy: "carol")
+            let listed = try runCommand("sluice", ["suspended"], environment: env)
+            #expect(listed.stdout.contains(flow.rawValue))
+            #expect(listed.stdout.contains("0/2"))
+            let refused = try runCommand(
+                "sluice", ["resume", flow.rawValue, "--approver", "carol", "--payload", #"{"reason": "mine"}"#], environment: env)
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("carol started this flow"))
+            let invalid = try runCommand("sluice", ["resume", flow.rawValue, "--approver", "alice", "--payload", "{}"], environment: env)
+            #expect(invalid.status != 0)
+            #expect(invalid.stderr.contains("payload.reason: is required"))
+            let first = try runCommand(
+                "sluice", ["resume", flow.rawValue, "--approver", "alice", "--payload", #"{"reason": "ok"}"#], environment: env)
+            #expect(first.stdout.contains("1 of 2"))
+            let reject = try runCommand(
+                "sluice", ["resume", flow.rawValue, "--reject", "--reason", "changed my mind", "--approver", "bob"], environment: env)
+            #expect(reject.status == 0, "\(reject.stderr)")
+            let done = try await stack.harness.finished(flow)
+            #expect(done.state == .canceled)
+            #expect(done.error == "disapproved by bob: changed my mind")
+            let shown = try runCommand("sluice", ["job", "show", flow.rawValue], environment: env)
+            #expect(shown.stdout.contains("approved by alice"))
+            #expect(shown.stdout.contains("via operator"))
+            #expect(shown.stdout.contains("rejected by bob"))
+            let closed = try runCommand(
+                "sluice", ["resume", gate.id.rawValue, "--approver", "dave", "--payload", #"{"reason": "late"}"#], environment: env)
+            #expect(closed.stderr.contains("the gate is closed (rejected)"))
+        }
+    }
+
     @Test("approvals that arrive while the step's script still runs are kept and counted when the flow parks")
     func earlyApprovals() async throws {
         try await ApprovalStack.with(server: server) { stack in
