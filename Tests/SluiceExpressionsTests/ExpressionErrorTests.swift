@@ -95,6 +95,24 @@ struct ExpressionLimitTests {
         }
     }
 
+    static let hugeInputs: [String: String] = [
+        "member chain": "a" + String(repeating: ".b", count: 100_000),
+        "sum": "1" + String(repeating: " + 1", count: 100_000),
+        "unary minus": String(repeating: "-", count: 100_000) + "1",
+        "negation": String(repeating: "!", count: 100_000) + "x",
+        "nullish chain": "x" + String(repeating: " ?? x", count: 100_000),
+        "calls": "f" + String(repeating: "()", count: 100_000),
+        "open brackets": String(repeating: "[", count: 100_000),
+        "nested templates": String(repeating: "`${", count: 10_000) + "1" + String(repeating: "}`", count: 10_000),
+        "ternaries": String(repeating: "a ? b : ", count: 100_000) + "c",
+    ]
+
+    @Test("huge inputs are refused, never a crash: long chains, deep nesting, many tokens", arguments: hugeInputs.keys.sorted())
+    func hugeInputs(label: String) throws {
+        let source = try #require(Self.hugeInputs[label])
+        #expect(throws: ExpressionError.self) { try Expression(source).evaluate(["a": ["b": 1], "x": 1, "b": 1, "c": 1]) }
+    }
+
     @Test("step, size and depth limits stop runaway work")
     func limits() {
         #expect(kind("'x'.repeat(1e9)") == .limit)

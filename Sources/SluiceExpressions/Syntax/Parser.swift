@@ -78,6 +78,14 @@ struct Parser {
 
     private mutating func leave() { depth -= 1 }
 
+    /// Chains (`a.b.c…`, `1 + 2 + 3…`) are parsed in a loop but make trees as deep as they are
+    /// long; they are bounded like nesting, so no tree is deep enough to exhaust the stack.
+    private func checkChainLength(_ length: Int, at position: Int) throws(ExpressionError) {
+        if depth + length > Self.maximumDepth {
+            throw ExpressionError(.limit, "expression nested too deeply (a chain longer than \(Self.maximumDepth))", at: position)
+        }
+    }
+
     // MARK: - Precedence levels
 
     private mutating func expression() throws(ExpressionError) -> Node {
@@ -101,8 +109,11 @@ struct Parser {
             throw ExpressionError(.syntax, "'??' cannot be mixed with '\(op)' without parentheses", at: position)
         }
         var node = left
+        var count = 0
         while current.isPunctuator("??") {
             let position = advance().position
+            count += 1
+            try checkChainLength(count, at: position)
             let right = try logicalOr()
             if case .logical(let op, _, _, _) = right, op != "??" {
                 throw ExpressionError(.syntax, "'??' cannot be mixed with '\(op)' without parentheses", at: position)
@@ -130,8 +141,11 @@ struct Parser {
         operand: (inout Parser) throws(ExpressionError) -> Node
     ) throws(ExpressionError) -> Node {
         var node = try operand(&self)
+        var count = 0
         while let op = operators.first(where: current.isPunctuator) {
             let position = advance().position
+            count += 1
+            try checkChainLength(count, at: position)
             let right = try operand(&self)
             node = logical ? .logical(op, node, right, position) : .binary(op, node, right, position)
         }
@@ -218,6 +232,7 @@ struct Parser {
     private mutating func postfix() throws(ExpressionError) -> Node {
         var node = try primary()
         var sawOptional = false
+        var links = 0
         while true {
             if current.isPunctuator(".") {
                 let position = advance().position
@@ -248,8 +263,8 @@ struct Parser {
             } else {
                 break
             }
-            try enter(node.position)
-            defer { leave() }
+            links += 1
+            try checkChainLength(links, at: node.position)
         }
         return sawOptional ? .chain(node) : node
     }
