@@ -95,7 +95,7 @@ struct ExpressionLimitTests {
         }
     }
 
-    static let hugeInputs: [String: String] = [
+    static let hugeSources: [String: String] = [
         "member chain": "a" + String(repeating: ".b", count: 100_000),
         "sum": "1" + String(repeating: " + 1", count: 100_000),
         "unary minus": String(repeating: "-", count: 100_000) + "1",
@@ -107,9 +107,9 @@ struct ExpressionLimitTests {
         "ternaries": String(repeating: "a ? b : ", count: 100_000) + "c",
     ]
 
-    @Test("huge inputs are refused, never a crash: long chains, deep nesting, many tokens", arguments: hugeInputs.keys.sorted())
+    @Test("huge inputs are refused, never a crash: long chains, deep nesting, many tokens", arguments: hugeSources.keys.sorted())
     func hugeInputs(label: String) throws {
-        let source = try #require(Self.hugeInputs[label])
+        let source = try #require(Self.hugeSources[label])
         #expect(throws: ExpressionError.self) { try Expression(source).evaluate(["a": ["b": 1], "x": 1, "b": 1, "c": 1]) }
     }
 
