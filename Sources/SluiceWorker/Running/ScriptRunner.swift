@@ -42,6 +42,8 @@ public struct ScriptRun: Sendable {
     public var timeout: Duration
     /// Extra files written next to the script (helper modules), by file name.
     public var supportFiles: [String: String]
+    /// The content's hash, when known: bash scripts are then written once and reused.
+    public var contentHash: String?
 
     public init(
         language: ScriptLanguage,
@@ -49,7 +51,8 @@ public struct ScriptRun: Sendable {
         arguments: JSONValue,
         environment: [String: String] = [:],
         timeout: Duration,
-        supportFiles: [String: String] = [:]
+        supportFiles: [String: String] = [:],
+        contentHash: String? = nil
     ) {
         self.language = language
         self.content = content
@@ -57,6 +60,7 @@ public struct ScriptRun: Sendable {
         self.environment = environment
         self.timeout = timeout
         self.supportFiles = supportFiles
+        self.contentHash = contentHash
     }
 }
 
@@ -78,9 +82,11 @@ public enum JobOutcomeValue: Sendable, Equatable {
 public struct ScriptRunner: Sendable {
     public let settings: ScriptRunnerSettings
     private let baseEnvironment: [String: String]
+    private let scriptFiles: ScriptFileCache
 
     public init(settings: ScriptRunnerSettings, processEnvironment: [String: String]? = nil) {
         self.settings = settings
+        self.scriptFiles = ScriptFileCache(root: settings.scratchRoot)
         let processEnvironment = processEnvironment ?? ProcessInfo.processInfo.environment
         var base: [String: String] = [:]
         for name in settings.passedEnvironment {
@@ -171,9 +177,14 @@ public struct ScriptRunner: Sendable {
         }
         switch run.language {
         case .bash:
-            let path = directory + "/script.sh"
-            try run.content.write(toFile: path, atomically: false, encoding: .utf8)
-            let names = BashArguments.declaredNames(in: run.content)
+            var path = directory + "/script.sh"
+            var names: [String]
+            if let hash = run.contentHash {
+                (path, names) = try scriptFiles.bashScript(hash: hash, content: run.content)
+            } else {
+                try run.content.write(toFile: path, atomically: false, encoding: .utf8)
+                names = BashArguments.declaredNames(in: run.content)
+            }
             let values = names.map { name in Self.bashArgument(run.arguments[name]) }
             return Command(executable: settings.bashPath, arguments: [path] + values)
         case .python3:

@@ -141,16 +141,16 @@ public final class WorkerService: Service, CustomStringConvertible {
         case .step where job.extra["module_type"] == "identity":
             return Execution(outcome: .success(job.arguments), logs: "", handBack: false)
         case .script, .step:
-            let script: (language: ScriptLanguage, content: String)
+            let script: (language: ScriptLanguage, content: String, hash: String)
             do {
                 switch try await resolveScript(job, client: client) {
-                case .found(let language, let content): script = (language, content)
+                case .found(let language, let content, let hash): script = (language, content, hash)
                 case .missing(let message): return Execution(outcome: .failure(message), logs: "", handBack: false)
                 }
             } catch {
                 return Execution(outcome: .failure("cannot read the script: \(error)"), logs: "", handBack: true)
             }
-            let (language, content) = script
+            let (language, content, contentHash) = script
             var environment = job.environment
             environment["SLUICE_JOB_ID"] = job.id.rawValue
             environment["SLUICE_WORKER"] = settings.workerID
@@ -173,7 +173,7 @@ public final class WorkerService: Service, CustomStringConvertible {
             let timeout = job.timeoutSeconds.map { Duration.seconds($0) } ?? settings.defaultJobTimeout
             let run = ScriptRun(
                 language: language, content: content, arguments: job.arguments, environment: environment, timeout: timeout,
-                supportFiles: supportFiles)
+                supportFiles: supportFiles, contentHash: contentHash)
             let result = await runner.run(run, label: job.id.rawValue, killer: killer)
             let outcome: JobOutcome
             switch result.outcome {
@@ -205,7 +205,7 @@ public final class WorkerService: Service, CustomStringConvertible {
     }
 
     enum ResolvedScript {
-        case found(ScriptLanguage, String)
+        case found(ScriptLanguage, String, hash: String)
         case missing(String)
     }
 
@@ -216,7 +216,7 @@ public final class WorkerService: Service, CustomStringConvertible {
             guard let content = try await scriptContent(hash: hash, client: client) else {
                 return .missing("script content \(hash) is missing from Redis")
             }
-            return .found(language, content)
+            return .found(language, content, hash: hash)
         }
         guard let path = job.path else { return .missing("the job names no script") }
         let scripts = scripts
@@ -226,7 +226,7 @@ public final class WorkerService: Service, CustomStringConvertible {
         guard let content = try await scriptContent(hash: stored.hash, client: client) else {
             return .missing("script content \(stored.hash) is missing from Redis")
         }
-        return .found(stored.language, content)
+        return .found(stored.language, content, hash: stored.hash)
     }
 
     func scriptContent(hash: String, client: RedisClient) async throws -> String? {
