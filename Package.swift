@@ -50,6 +50,9 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        // Linux calls Swift cannot import (variadic prctl), behind fixed-argument C functions; only
+        // SluiceWorker's ProcessHardening imports it.
+        .target(name: "CSluiceLinux"),
         // The hiredis wrapper: the only Swift code that imports CHiredis.
         .target(
             name: "SluiceRedis",
@@ -98,6 +101,7 @@ let package = Package(
         .target(
             name: "SluiceWorker",
             dependencies: [
+                "CSluiceLinux",
                 "SluiceCore",
                 "SluiceStore",
                 "SluiceRedis",

@@ -127,7 +127,7 @@ public struct JobStore: Sendable {
         held: [(JobID, Int)],
         leaseMilliseconds: Int,
         on connection: RedisConnection
-    ) throws(RedisError) -> [JobID] {
+    ) throws(RedisError) -> [(JobID, Int)] {
         var arguments: [RedisArgument] = [.string(worker), .int(leaseMilliseconds), .string(info.jsonText)]
         for (id, delivery) in held {
             arguments.append(.string(id.rawValue))
@@ -138,7 +138,11 @@ public struct JobStore: Sendable {
             keys: [.string(keys.namespace), .string(keys.workers), .string(keys.worker(worker)), .string(keys.leases)],
             arguments: arguments
         )
-        return (reply.array ?? []).compactMap { $0.string.flatMap(JobID.init) }
+        let parts = reply.array ?? []
+        return stride(from: 0, to: parts.count - 1, by: 2).compactMap { index in
+            guard let id = parts[index].string.flatMap(JobID.init), let delivery = parts[index + 1].string.flatMap({ Int($0) }) else { return nil }
+            return (id, delivery)
+        }
     }
 
     /// Hands back (or fails) jobs whose lease expired; forgets workers silent for `workerSilence`.

@@ -36,8 +36,28 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Name of this worker in Redis (default HOST-PID-RANDOM).")
     var workerID: String?
 
-    @Option(name: .long, help: "Directory for the jobs' scratch directories (default $TMPDIR/sluice-jobs).")
+    @Option(name: .long, help: "Root of the scratch space, owner-only (default $TMPDIR/sluice-<uid>); one directory per worker process inside.")
     var scratch: String?
+
+    @Option(name: .long, help: "How jobs are confined: bwrap (a bubblewrap sandbox per job, default) or none (no isolation; a warning is logged).")
+    var sandbox: String = "bwrap"
+
+    @Flag(name: .long, help: "Give sandboxed jobs no network at all.")
+    var sandboxNoNetwork = false
+
+    @Option(name: .long, help: "A path to hide from sandboxed jobs, on top of the defaults (repeatable).")
+    var sandboxHide: [String] = []
+
+    @Option(name: .long, help: "A path under a hidden one to show read-only to sandboxed jobs (repeatable).")
+    var sandboxShow: [String] = []
+
+    @Option(name: .long, help: "The bubblewrap executable (default /usr/bin/bwrap).")
+    var bwrap: String = "/usr/bin/bwrap"
+
+    @Option(
+        name: .long,
+        help: "The python3 to run scripts with (default: /usr/bin/python3, else the first python3 on PATH that is not a version-manager shim).")
+    var python: String?
 
     @Option(name: .long, help: "A variable of the worker's environment to pass to scripts (repeatable; Redis settings never pass).")
     var passEnv: [String] = []
@@ -52,6 +72,10 @@ struct WorkerCommand: AsyncParsableCommand {
                 throw ValidationError("\(name) must be a positive number of seconds, got '\(value)'")
             }
         }
+        guard SandboxSettings.Mode(rawValue: sandbox) != nil else { throw ValidationError("--sandbox must be bwrap or none, got '\(sandbox)'") }
+        for path in sandboxHide + sandboxShow where !path.hasPrefix("/") {
+            throw ValidationError("sandbox paths must be absolute, got '\(path)'")
+        }
         for queue in queueList where !QueueName.isValid(queue) {
             throw ValidationError("invalid queue name '\(queue)' (letters, digits, '_', '-', '.')")
         }
@@ -64,6 +88,8 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try logging.bootstrap(label: "sluice.worker")
+        // No process of the same uid may read this process's environment (a Redis password) or memory.
+        try ProcessHardening.makeNonDumpable()
         let redis = try connection.redisConfiguration()
         let identifier = workerID ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))"
         let settings = WorkerSettings(
@@ -78,7 +104,11 @@ struct WorkerCommand: AsyncParsableCommand {
         let runner = ScriptRunner(
             settings: ScriptRunnerSettings(
                 scratchRoot: scratch,
-                passedEnvironment: ScriptRunnerSettings.defaultPassedEnvironment + passEnv
+                pythonPath: python,
+                passedEnvironment: ScriptRunnerSettings.defaultPassedEnvironment + passEnv,
+                sandbox: SandboxSettings(
+                    mode: SandboxSettings.Mode(rawValue: sandbox) ?? .bubblewrap, network: !sandboxNoNetwork, bubblewrapPath: bwrap,
+                    hiddenPaths: SandboxSettings.defaultHiddenPaths + sandboxHide, readOnlyPaths: sandboxShow)
             )
         )
         let worker = WorkerService(settings: settings, store: try connection.jobStore(), runner: runner, logger: logger)

@@ -87,8 +87,6 @@ struct FlowTests {
     @Test("a step that fails twice succeeds on its 3rd attempt; each attempt is its own job")
     func retriesSucceed() async throws {
         let harness = WorkerHarness(server: server, keys: uniqueKeys())
-        let counter = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-attempts-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: counter) }
         try await harness.withScheduler {
             try await harness.withWorker { _ in
                 let id = try harness.startFlow(
@@ -100,16 +98,13 @@ struct FlowTests {
                             type: rawscript
                             language: bash
                             content: |
-                              counter="$1"
-                              echo x >> "$counter"
-                              n=$(wc -l < "$counter")
+                              n="$SLUICE_STEP_ATTEMPT"
                               if [ "$n" -lt 3 ]; then echo "attempt $n fails" >&2; exit 1; fi
                               echo "{\\"attempts\\": $n}"
-                            input_transforms:
-                              counter: {type: static, value: COUNTER}
+                            input_transforms: {}
                           retry:
                             constant: {attempts: 3, seconds: 0.1}
-                    """.replacingOccurrences(of: "COUNTER", with: counter.path))
+                    """)
                 let flow = try await harness.finished(id)
                 #expect(flow.state == .success)
                 #expect(flow.result == ["attempts": 3])

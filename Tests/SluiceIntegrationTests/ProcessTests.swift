@@ -18,37 +18,34 @@ struct ProcessTests {
         ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix, "SLUICE_LOG_LEVEL": "info"]
     }
 
-    @Test("a worker SIGKILLed mid-job: the scheduler hands the job back and another worker completes it")
+    @Test("a worker SIGKILLed mid-job: its script dies with it, the scheduler hands the job back and another worker completes it")
     func workerKilledMidJob() async throws {
         let keys = uniqueKeys()
         let env = environment(keys)
         let harness = WorkerHarness(server: server, keys: keys)
-        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-started-\(UUID().uuidString)")
+        let tag = "\(Int.random(in: 100_000...999_999))"
         let doomed = try ChildProcess("worker", ["--concurrency", "1", "--lease", "1"], environment: env)
         let scheduler = try ChildProcess("scheduler", ["--reap-interval", "0.2"], environment: env)
-        // The first delivery announces itself and hangs; a later delivery finishes at once.
+        // The first delivery hangs; a later delivery finishes at once.
         let id = try harness.run(
             .bash,
             """
-            marker="$1"
-            if [ ! -e "$marker" ]; then touch "$marker"; sleep 60; fi
+            tag="$1"
+            if [ "$SLUICE_DELIVERY" = 1 ]; then sleep 60.$tag; fi
             echo '{"finished": true}'
             """,
-            arguments: ["marker": .string(marker.path)])
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !FileManager.default.fileExists(atPath: marker.path), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(FileManager.default.fileExists(atPath: marker.path))
+            arguments: ["tag": .string(tag)])
+        #expect(await HostInspection.waitUntilRunning("sleep 60.\(tag)"))
         doomed.signal(SIGKILL)
         _ = await doomed.waitForExit(timeout: .seconds(5))
+        // --die-with-parent: the sandboxed script does not outlive its worker.
+        #expect(await HostInspection.waitUntilGone("sleep 60.\(tag)").isEmpty, "the script outlived its SIGKILLed worker")
         let rescuer = try ChildProcess("worker", ["--concurrency", "1"], environment: env)
         let job = try await harness.finished(id)
         #expect(job.state == .success)
         #expect(job.result == ["finished": true])
         #expect(job.deliveries == 2)
         #expect(job.extra["lost_by"]?.isEmpty == false)
-        try? FileManager.default.removeItem(at: marker)
         _ = (scheduler, rescuer)
     }
 
@@ -57,8 +54,7 @@ struct ProcessTests {
         let keys = uniqueKeys()
         let env = environment(keys)
         let harness = WorkerHarness(server: server, keys: keys)
-        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-flow-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: marker) }
+        let tag = "\(Int.random(in: 100_000...999_999))"
         let doomed = try ChildProcess("worker", ["--concurrency", "1", "--lease", "1"], environment: env)
         let scheduler = try ChildProcess("scheduler", ["--reap-interval", "0.2"], environment: env)
         let id = try harness.startFlow(
@@ -72,18 +68,15 @@ struct ProcessTests {
                     type: rawscript
                     language: bash
                     content: |
-                      marker="$1"
-                      if [ ! -e "$marker" ]; then touch "$marker"; sleep 60; fi
+                      tag="$1"
+                      if [ "$SLUICE_DELIVERY" = 1 ]; then sleep 60.$tag; fi
                       echo '{"survived": true}'
                     input_transforms:
-                      marker: {type: static, value: MARKER}
+                      tag: {type: static, value: 'TAG'}
                 - id: after
                   value: {type: identity}
-            """.replacingOccurrences(of: "MARKER", with: marker.path), input: ["n": 1])
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !FileManager.default.fileExists(atPath: marker.path), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+            """.replacingOccurrences(of: "TAG", with: tag), input: ["n": 1])
+        #expect(await HostInspection.waitUntilRunning("sleep 60.\(tag)"))
         doomed.signal(SIGKILL)
         _ = await doomed.waitForExit(timeout: .seconds(5))
         let rescuer = try ChildProcess("worker", ["--concurrency", "1"], environment: env)

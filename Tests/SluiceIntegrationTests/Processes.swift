@@ -26,12 +26,13 @@ final class ChildProcess: Sendable {
 
     init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Executables.path(executable))
+        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : Executables.path(executable))
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        output = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-test-\(executable)-\(UUID().uuidString).log")
+        output = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sluice-test-\(URL(fileURLWithPath: executable).lastPathComponent)-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         process.standardOutput = handle
@@ -95,4 +96,38 @@ func runProcess(_ path: String, _ arguments: [String], environment: [String: Str
     let err = stderr.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+}
+
+/// What a test can see of the machine's processes and files, for checking what scripts left behind.
+enum HostInspection {
+    /// The pids of live processes whose command line contains `text` (read from /proc; zombies excluded).
+    static func processes(containing text: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return false }
+            let command = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+            let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+            return command.contains(text) && !status.contains("State:\tZ")
+        }
+    }
+
+    /// Waits up to `timeout` until no live process's command line contains `text`; returns the survivors.
+    static func waitUntilGone(_ text: String, timeout: Duration = .seconds(3)) async -> [Int32] {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if processes(containing: text).isEmpty { return [] }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return processes(containing: text)
+    }
+
+    /// Waits up to `timeout` until a process's command line contains `text`.
+    static func waitUntilRunning(_ text: String, timeout: Duration = .seconds(30)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if !processes(containing: text).isEmpty { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
 }

@@ -74,27 +74,27 @@ struct WorkerTests {
         }
     }
 
-    @Test("a script that runs past its timeout is killed with its whole process group")
+    @Test("a script that runs past its timeout is killed with everything it started, setsid'd children included")
     func timeout() async throws {
         let harness = WorkerHarness(server: server, keys: uniqueKeys())
-        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-orphan-\(UUID().uuidString)")
+        let tag = "\(Int.random(in: 100_000...999_999))"
         try await harness.withWorker { _ in
             let id = try harness.run(
                 .bash,
                 """
-                marker="$1"
-                ( sleep 2; touch "$marker" ) &
+                tag="$1"
+                ( sleep 41.$tag ) &
+                setsid sleep 42.$tag &
                 sleep 30
                 echo never
                 """,
-                arguments: ["marker": .string(marker.path)],
+                arguments: ["tag": .string(tag)],
                 timeoutSeconds: 1)
             let job = try await harness.finished(id)
             #expect(job.state == .failure)
             #expect(job.error == "timed out after 1 s")
-            // The background child was in the same process group: it must not survive to touch the marker.
-            try await Task.sleep(for: .milliseconds(2500))
-            #expect(!FileManager.default.fileExists(atPath: marker.path))
+            #expect(await HostInspection.waitUntilGone("sleep 41.\(tag)").isEmpty, "a background child survived the timeout")
+            #expect(await HostInspection.waitUntilGone("sleep 42.\(tag)").isEmpty, "a setsid child survived the timeout")
         }
     }
 
@@ -154,6 +154,31 @@ struct WorkerTests {
             #expect(try await harness.finished(next).result == "free")
             #expect(ContinuousClock.now - started < .seconds(20))
             #expect(try harness.store.job(id, on: connection)?.state == .canceled)
+        }
+    }
+
+    @Test("a job handed back and taken again by the same worker: each delivery is tracked apart, so it runs exactly twice")
+    func redeliveryToSameWorker() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withScheduler {
+            try await harness.withWorker(harness.settings(concurrency: 2, lease: .seconds(1))) { _ in
+                // Delivery 1 ends early; delivery 2 runs on well past delivery 1's end.
+                let id = try harness.run(.bash, "if [ \"$SLUICE_DELIVERY\" = 1 ]; then sleep 1; else sleep 3; fi\necho \"$SLUICE_DELIVERY\"\n")
+                let connection = try server.connect()
+                while try harness.store.job(id, on: connection)?.state != .running {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                // As if the worker had stalled past its lease: the job is handed back and this
+                // same worker's free slot takes it again as delivery 2.
+                _ = try connection.send("ZADD", .string(harness.store.keys.leases), "0", .string(id.rawValue))
+                _ = try harness.store.reclaimExpiredLeases(on: connection)
+                let job = try await harness.finished(id)
+                // Before runs were tracked by delivery, delivery 1's end dropped delivery 2's entry,
+                // its lease lapsed and the job ran a third time.
+                #expect(job.state == .success)
+                #expect(job.result == 2)
+                #expect(job.deliveries == 2)
+            }
         }
     }
 

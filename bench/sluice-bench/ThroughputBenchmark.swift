@@ -16,6 +16,7 @@ struct ThroughputBenchmark: AsyncParsableCommand {
     @Option(help: "The worker's --concurrency.") var concurrency: Int = 8
     @Option(help: "Directory of the built executables.") var binaries: String = ".build/release"
     @Option(help: "Sample this many jobs under MONITOR to count round trips per job (0 = skip).") var roundTripSample: Int = 200
+    @Option(help: "The worker's --sandbox (bwrap or none).") var sandbox: String = "bwrap"
 
     func run() async throws {
         let environment = try BenchEnvironment(binaries: binaries)
@@ -47,9 +48,10 @@ struct ThroughputBenchmark: AsyncParsableCommand {
         let enqueueSeconds =
             Double((ContinuousClock.now - enqueueStart).components.attoseconds) / 1e18
             + Double((ContinuousClock.now - enqueueStart).components.seconds)
-        print("enqueued \(count) \(kind) jobs (pipelined) at \(format(Double(count) / enqueueSeconds, digits: 0)) jobs/s")
+        print(
+            "enqueued \(count) \(kind) jobs (worker --sandbox \(sandbox)) (pipelined) at \(format(Double(count) / enqueueSeconds, digits: 0)) jobs/s")
 
-        let worker = try environment.start("worker", ["--queues", "bench", "--concurrency", String(concurrency)])
+        let worker = try environment.start("worker", ["--queues", "bench", "--concurrency", String(concurrency), "--sandbox", sandbox])
         defer { worker.terminate() }
         let finishedKey = environment.keys.stats("bench")
         while true {

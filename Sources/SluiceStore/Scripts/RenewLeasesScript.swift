@@ -7,8 +7,9 @@ extension StoreScripts {
     /// - KEYS: `[1]` namespace, `[2]` the workers set, `[3]` this worker's hash, `[4]` the leases set.
     /// - ARGV: `[1]` worker id, `[2]` lease ms, `[3]` worker info JSON, then pairs of job id and delivery.
     /// - Guarantees: a lease is extended only while the job is `running` for this worker and this
-    ///   delivery; the ids of jobs the worker no longer holds (canceled, handed back) are returned so
-    ///   it can stop their processes.
+    ///   delivery; the runs the worker no longer holds (canceled, handed back — possibly taken again
+    ///   as a later delivery) are returned as flat `id, delivery` pairs so it can stop exactly those
+    ///   processes.
     static let renewLeases = RedisScript(
         name: "renew_leases",
         source: LuaPrelude.source + #"""
@@ -26,6 +27,7 @@ extension StoreScripts {
                 redis.call('ZADD', KEYS[4], 'XX', now + lease_ms, id)
               else
                 lost[#lost + 1] = id
+                lost[#lost + 1] = ARGV[i + 1]
               end
             end
             return lost

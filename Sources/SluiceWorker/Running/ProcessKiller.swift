@@ -29,9 +29,15 @@ public final class ProcessKiller: Sendable {
         if killNow { Glibc.kill(-processGroup, SIGKILL) }
     }
 
-    /// Forgets the process group once it has exited, so a reused pid is never signaled.
-    func detach() {
-        state.withLock { $0.processGroup = nil }
+    /// After the script's main process has exited: kills what it left in its process group (a
+    /// background child, say), then forgets the group. While any member lives, the kernel does not
+    /// reuse the group's id, so the signal reaches only the script's own leftovers.
+    func finish() {
+        let group = state.withLock { state -> pid_t? in
+            defer { state.processGroup = nil }
+            return state.processGroup
+        }
+        if let group { Glibc.kill(-group, SIGKILL) }
     }
 
     /// Kills the process group (if any) with SIGKILL; the first reason given wins.

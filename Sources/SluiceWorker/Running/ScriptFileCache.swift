@@ -1,9 +1,13 @@
 import Foundation
 import Synchronization
 
-/// Bash scripts written once per content hash under the scratch root (`.scripts/<hash>.sh`), and
-/// their declared arguments parsed once: content never changes under its hash, so each run
-/// executes the cached file instead of writing the script again.
+/// Bash scripts written once per content hash in the worker's scratch space
+/// (`scripts/<hash>.sh`, read-only), and their declared arguments parsed once: content never
+/// changes under its hash, so each run executes the cached file instead of writing the script again.
+///
+/// Jobs see a cached file read-only inside the sandbox; even so, the file is compared with the
+/// script's content before every run and written again on any difference, so a file changed by
+/// anything (an unsandboxed job, an operator) never runs in place of the script.
 final class ScriptFileCache: Sendable {
     private struct Entry {
         var path: String
@@ -13,23 +17,27 @@ final class ScriptFileCache: Sendable {
     private let directory: String
     private let entries = Mutex<[String: Entry]>([:])
 
-    init(root: String) {
-        directory = root + "/.scripts"
+    init(directory: String) {
+        self.directory = directory
     }
 
     /// The cached file and declared argument names of a bash script.
     func bashScript(hash: String, content: String) throws -> (path: String, argumentNames: [String]) {
-        if let entry = entries.withLock({ $0[hash] }), FileManager.default.fileExists(atPath: entry.path) {
+        let expected = Data(content.utf8)
+        if let entry = entries.withLock({ $0[hash] }), FileManager.default.contents(atPath: entry.path) == expected {
             return (entry.path, entry.argumentNames)
         }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/" + hash + ".sh"
-        // Written under a unique name then renamed, so a concurrent run never sees half a file.
-        let temporary = path + ".tmp-" + UUID().uuidString
-        try content.write(toFile: temporary, atomically: false, encoding: .utf8)
-        if rename(temporary, path) != 0 {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw CocoaError(.fileWriteUnknown)
+        if FileManager.default.contents(atPath: path) != expected {
+            // Written under a unique name then renamed, so a concurrent run never sees half a file.
+            let temporary = path + ".tmp-" + UUID().uuidString
+            guard FileManager.default.createFile(atPath: temporary, contents: expected, attributes: [.posixPermissions: 0o400]) else {
+                throw CocoaError(.fileWriteUnknown)
+            }
+            if rename(temporary, path) != 0 {
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw CocoaError(.fileWriteUnknown)
+            }
         }
         let entry = Entry(path: path, argumentNames: BashArguments.declaredNames(in: content))
         entries.withLock { entries in

@@ -1,34 +1,41 @@
 import Foundation
 public import SluiceCore
 import Subprocess
+import Synchronization
 import SystemPackage
 
 /// How scripts are run on this worker.
 public struct ScriptRunnerSettings: Sendable {
-    /// Where each run gets its scratch directory (removed afterwards).
+    /// The root of the worker's scratch space (see ``ScratchSpace``): each worker process gets an
+    /// owner-only directory under it for its runs and its script cache.
     public var scratchRoot: String
     public var bashPath: String
+    /// The python3 executable (see ``InterpreterLocator``).
     public var pythonPath: String
     /// Names of the worker's environment variables passed on to scripts. Anything naming Redis is
     /// never passed, whatever this list says.
     public var passedEnvironment: [String]
     /// Most bytes of stdout+stderr kept per job.
     public var logCap: Int
+    /// How scripts are confined.
+    public var sandbox: SandboxSettings
 
-    public static let defaultPassedEnvironment = ["PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "USER", "LOGNAME"]
+    public static let defaultPassedEnvironment = ["PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "USER", "LOGNAME"]
 
     public init(
         scratchRoot: String? = nil,
         bashPath: String = "/bin/bash",
-        pythonPath: String = "/usr/bin/env",
+        pythonPath: String? = nil,
         passedEnvironment: [String] = ScriptRunnerSettings.defaultPassedEnvironment,
-        logCap: Int = 1 << 20
+        logCap: Int = 1 << 20,
+        sandbox: SandboxSettings = SandboxSettings()
     ) {
-        self.scratchRoot = scratchRoot ?? (NSTemporaryDirectory() + "sluice-jobs")
+        self.scratchRoot = scratchRoot ?? ScratchSpace.defaultRoot
         self.bashPath = bashPath
-        self.pythonPath = pythonPath
+        self.pythonPath = InterpreterLocator.python(explicit: pythonPath) ?? "/usr/bin/python3"
         self.passedEnvironment = passedEnvironment.filter { !$0.uppercased().contains("REDIS") }
         self.logCap = logCap
+        self.sandbox = sandbox
     }
 }
 
@@ -82,11 +89,21 @@ public enum JobOutcomeValue: Sendable, Equatable {
 public struct ScriptRunner: Sendable {
     public let settings: ScriptRunnerSettings
     private let baseEnvironment: [String: String]
-    private let scriptFiles: ScriptFileCache
+    private let workspace = Workspace()
+
+    /// The scratch space, script cache and sandbox, set up once by ``prepare()``.
+    private final class Workspace: Sendable {
+        struct Prepared: Sendable {
+            var scratch: ScratchSpace
+            var scriptFiles: ScriptFileCache
+            var sandbox: BubblewrapSandbox?
+        }
+
+        let prepared = Mutex<Prepared?>(nil)
+    }
 
     public init(settings: ScriptRunnerSettings, processEnvironment: [String: String]? = nil) {
         self.settings = settings
-        self.scriptFiles = ScriptFileCache(root: settings.scratchRoot)
         let processEnvironment = processEnvironment ?? ProcessInfo.processInfo.environment
         var base: [String: String] = [:]
         for name in settings.passedEnvironment {
@@ -96,19 +113,59 @@ public struct ScriptRunner: Sendable {
         self.baseEnvironment = base
     }
 
+    /// Sets up the scratch space (checking its root, removing dead workers' directories) and checks
+    /// that the sandbox works here. A worker calls it before taking jobs and refuses to start when
+    /// it throws; ``run(_:label:killer:)`` calls it on first use otherwise.
+    public func prepare() async throws {
+        if workspace.prepared.withLock({ $0 != nil }) { return }
+        let scratch = try ScratchSpace(root: settings.scratchRoot)
+        var sandbox: BubblewrapSandbox?
+        if settings.sandbox.mode == .bubblewrap {
+            let made = BubblewrapSandbox(
+                settings: settings.sandbox, scratchRoot: settings.scratchRoot, interpreters: [settings.bashPath, settings.pythonPath])
+            let probeDirectory = try scratch.makeRunDirectory(label: "probe")
+            defer { try? FileManager.default.removeItem(atPath: probeDirectory) }
+            try await made.probe(directory: probeDirectory)
+            sandbox = made
+        }
+        let ready = Workspace.Prepared(scratch: scratch, scriptFiles: ScriptFileCache(directory: scratch.scripts), sandbox: sandbox)
+        workspace.prepared.withLock { prepared in
+            if prepared == nil { prepared = ready }
+        }
+    }
+
+    /// This worker process's scratch directory (after ``prepare()``).
+    public var scratchDirectory: String? { workspace.prepared.withLock { $0?.scratch.directory } }
+
     /// Runs `run` to completion (or until `killer` fires) and reports its outcome. Never throws:
     /// every failure, including failing to start, is a failure outcome with a clear message.
     public func run(_ run: ScriptRun, label: String, killer: ProcessKiller) async -> ScriptRunResult {
-        let directory = settings.scratchRoot + "/" + label + "-" + UUID().uuidString.prefix(8)
-        let files = FileManager.default
-        defer { try? files.removeItem(atPath: directory) }
         let collector = LogCollector(logCap: settings.logCap)
+        let prepared: Workspace.Prepared
         do {
-            try files.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let command = try prepare(run, in: directory)
+            try await prepare()
+            guard let ready = workspace.prepared.withLock({ $0 }) else { throw ScratchError("the scratch space is not ready") }
+            prepared = ready
+        } catch {
+            return ScriptRunResult(outcome: .failure("cannot prepare the job's sandbox: \(error)"), logs: "")
+        }
+        let directory: String
+        do {
+            directory = try prepared.scratch.makeRunDirectory(label: label)
+        } catch {
+            return ScriptRunResult(outcome: .failure("cannot make the job's scratch directory: \(error)"), logs: "")
+        }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            var command = try prepare(run, in: directory, scriptFiles: prepared.scriptFiles)
+            if let sandbox = prepared.sandbox {
+                (command.executable, command.arguments) = sandbox.command(
+                    executable: command.executable, arguments: command.arguments, directory: directory, readOnlyFiles: command.readOnlyFiles)
+            }
             var environment = baseEnvironment
             for (name, value) in run.environment { environment[name] = value }
             environment["TMPDIR"] = directory
+            environment["HOME"] = directory
             if run.supportFiles.keys.contains(where: { $0.hasPrefix("bin/") }) {
                 environment["PATH"] = directory + "/bin:" + (environment["PATH"] ?? "/usr/bin:/bin")
             }
@@ -150,11 +207,13 @@ public struct ScriptRunner: Sendable {
                     timer.cancel()
                 }
             }
-            killer.detach()
+            // Whatever the script left in its process group goes with it (in the sandbox, its
+            // PID namespace has ended already, taking every process it started).
+            killer.finish()
             let outcome = interpret(execution.terminationStatus, language: run.language, directory: directory, collector: collector, killer: killer)
             return ScriptRunResult(outcome: outcome, logs: collector.logText)
         } catch {
-            killer.detach()
+            killer.finish()
             return ScriptRunResult(outcome: .failure("could not run the \(run.language.rawValue) script: \(error)"), logs: collector.logText)
         }
     }
@@ -162,40 +221,46 @@ public struct ScriptRunner: Sendable {
     private struct Command {
         var executable: String
         var arguments: [String]
+        /// Files outside the run's directory the command reads (cached scripts), shown read-only.
+        var readOnlyFiles: [String] = []
     }
 
-    private func prepare(_ run: ScriptRun, in directory: String) throws -> Command {
+    private func prepare(_ run: ScriptRun, in directory: String, scriptFiles: ScriptFileCache) throws -> Command {
+        let files = FileManager.default
         for (name, content) in run.supportFiles {
             let path = directory + "/" + name
             if name.hasPrefix("bin/") {
-                try FileManager.default.createDirectory(atPath: directory + "/bin", withIntermediateDirectories: true)
-                try content.write(toFile: path, atomically: false, encoding: .utf8)
-                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+                try files.createDirectory(atPath: directory + "/bin", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                guard files.createFile(atPath: path, contents: Data(content.utf8), attributes: [.posixPermissions: 0o700]) else {
+                    throw ScratchError("cannot write \(path)")
+                }
             } else {
-                try content.write(toFile: path, atomically: false, encoding: .utf8)
+                try Self.write(content, to: path)
             }
         }
         switch run.language {
         case .bash:
-            var path = directory + "/script.sh"
-            var names: [String]
             if let hash = run.contentHash {
-                (path, names) = try scriptFiles.bashScript(hash: hash, content: run.content)
-            } else {
-                try run.content.write(toFile: path, atomically: false, encoding: .utf8)
-                names = BashArguments.declaredNames(in: run.content)
+                let (path, names) = try scriptFiles.bashScript(hash: hash, content: run.content)
+                return Command(
+                    executable: settings.bashPath, arguments: [path] + names.map { Self.bashArgument(run.arguments[$0]) }, readOnlyFiles: [path])
             }
-            let values = names.map { name in Self.bashArgument(run.arguments[name]) }
-            return Command(executable: settings.bashPath, arguments: [path] + values)
+            let path = directory + "/script.sh"
+            try Self.write(run.content, to: path)
+            let names = BashArguments.declaredNames(in: run.content)
+            return Command(executable: settings.bashPath, arguments: [path] + names.map { Self.bashArgument(run.arguments[$0]) })
         case .python3:
-            try run.content.write(toFile: directory + "/script.py", atomically: false, encoding: .utf8)
-            try PythonWrapper.source.write(toFile: directory + "/" + PythonWrapper.fileName, atomically: false, encoding: .utf8)
-            try run.arguments.jsonText.write(toFile: directory + "/args.json", atomically: false, encoding: .utf8)
-            let wrapper = directory + "/" + PythonWrapper.fileName
-            if settings.pythonPath == "/usr/bin/env" {
-                return Command(executable: "/usr/bin/env", arguments: ["python3", "-u", wrapper])
-            }
-            return Command(executable: settings.pythonPath, arguments: ["-u", wrapper])
+            try Self.write(run.content, to: directory + "/script.py")
+            try Self.write(PythonWrapper.source, to: directory + "/" + PythonWrapper.fileName)
+            try Self.write(run.arguments.jsonText, to: directory + "/args.json")
+            return Command(executable: settings.pythonPath, arguments: ["-u", directory + "/" + PythonWrapper.fileName])
+        }
+    }
+
+    /// Writes an owner-only file (the run's directory is owner-only too).
+    private static func write(_ text: String, to path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ScratchError("cannot write \(path)")
         }
     }
 

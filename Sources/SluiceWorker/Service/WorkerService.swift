@@ -45,6 +45,10 @@ public final class WorkerService: Service, CustomStringConvertible {
     }
 
     public func run() async throws {
+        try await runner.prepare()
+        if runner.settings.sandbox.mode == .none {
+            logger.warning("scripts run WITHOUT a sandbox (--sandbox none): jobs can see each other's processes and files")
+        }
         logger.info(
             "worker started",
             metadata: [
@@ -124,8 +128,9 @@ public final class WorkerService: Service, CustomStringConvertible {
 
     private func execute(_ job: JobRecord, client: RedisClient) async -> Execution {
         let killer = ProcessKiller()
-        inFlight.add(job.id, delivery: job.deliveries, killer: killer)
-        defer { inFlight.remove(job.id) }
+        let held = InFlightJobs.Run(id: job.id, delivery: job.deliveries)
+        inFlight.add(held, killer: killer)
+        defer { inFlight.remove(held) }
         logger.debug("job started", metadata: ["job.id": "\(job.id)", "kind": "\(job.kind.rawValue)"])
         return await withTaskCancellationHandler {
             await run(job, killer: killer, client: client)
@@ -155,6 +160,8 @@ public final class WorkerService: Service, CustomStringConvertible {
             environment["SLUICE_JOB_ID"] = job.id.rawValue
             environment["SLUICE_WORKER"] = settings.workerID
             environment["SLUICE_QUEUE"] = job.queue
+            environment["SLUICE_DELIVERY"] = String(job.deliveries)
+            if let attempt = job.extra["attempt"] { environment["SLUICE_STEP_ATTEMPT"] = attempt }
             if let flowID = job.flowID { environment["SLUICE_FLOW_JOB_ID"] = flowID.rawValue }
             if let path = job.path { environment["SLUICE_SCRIPT_PATH"] = path }
             var supportFiles: [String: String] = [:]
@@ -294,7 +301,7 @@ public final class WorkerService: Service, CustomStringConvertible {
             "started_at": .number((Date().timeIntervalSince1970 * 1000).rounded()),
         ]
         while !Task.isCancelled {
-            let held = inFlight.held
+            let held = inFlight.held.map { ($0.id, $0.delivery) }
             let store = store
             let settings = settings
             do {
@@ -302,9 +309,10 @@ public final class WorkerService: Service, CustomStringConvertible {
                     try store.renewLeases(
                         worker: settings.workerID, info: info, held: held, leaseMilliseconds: settings.leaseMilliseconds, on: connection)
                 }
-                for id in lost {
-                    logger.info("job no longer held (canceled or handed back); stopping it", metadata: ["job.id": "\(id)"])
-                    inFlight.kill(id, reason: .canceled)
+                for (id, delivery) in lost {
+                    logger.info(
+                        "job no longer held (canceled or handed back); stopping it", metadata: ["job.id": "\(id)", "delivery": "\(delivery)"])
+                    inFlight.kill(InFlightJobs.Run(id: id, delivery: delivery), reason: .canceled)
                 }
             } catch {
                 logger.warning("heartbeat failed", metadata: ["error": "\(error)"])

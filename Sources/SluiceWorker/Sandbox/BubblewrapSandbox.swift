@@ -1,0 +1,131 @@
+import Foundation
+import Glibc
+import Subprocess
+import SystemPackage
+
+/// The bubblewrap command line that confines one script run (see ``SandboxSettings``).
+///
+/// Mounts, in order: the whole system read-only; a fresh `/dev` and a `/proc` of the job's own
+/// PID namespace; an empty tmpfs over every hidden directory (and over the scratch root, so no job
+/// sees another's directory or the script cache), `/dev/null` over hidden files; the paths shown
+/// again read-only (interpreter prefixes, the targets of `/etc/resolv.conf` and friends when they
+/// live under a hidden directory); the job's scratch directory read-write; the cached script files
+/// of the run read-only. No secret is ever put on the command line: the job's variables reach it
+/// through the environment of the bubblewrap process, which only the job's own namespace can read.
+struct BubblewrapSandbox: Sendable {
+    let settings: SandboxSettings
+    /// Mount arguments shared by every run, computed once.
+    private let fixedArguments: [String]
+
+    /// - Parameters:
+    ///   - scratchRoot: the directory holding every job's scratch directory and the script cache.
+    ///   - interpreters: executables scripts are run with; their install prefixes stay visible
+    ///     when a hidden directory holds them.
+    init(settings: SandboxSettings, scratchRoot: String, interpreters: [String]) {
+        self.settings = settings
+        var arguments = ["--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
+        if !settings.network { arguments.append("--unshare-net") }
+        if getuid() == 0 { arguments += ["--cap-drop", "ALL"] }
+        arguments += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+        var hiddenDirectories: [String] = []
+        for path in settings.hiddenPaths {
+            switch Self.kind(of: path) {
+            case .directory:
+                arguments += ["--tmpfs", path]
+                hiddenDirectories.append(path)
+            case .file:
+                arguments += ["--ro-bind", "/dev/null", path]
+            case .other, .missing:
+                continue
+            }
+        }
+        let root = Self.canonical(scratchRoot)
+        if !hiddenDirectories.contains(where: { Self.isInside(root, $0) }) {
+            arguments += ["--tmpfs", root]
+            hiddenDirectories.append(root)
+        }
+        var shown: [String] = []
+        for interpreter in interpreters {
+            let real = Self.canonical(interpreter)
+            guard hiddenDirectories.contains(where: { Self.isInside(real, $0) }) else { continue }
+            // …/prefix/bin/python3 → …/prefix: the interpreter with its libraries.
+            let prefix = URL(fileURLWithPath: real).deletingLastPathComponent().deletingLastPathComponent().path
+            shown.append(prefix)
+        }
+        for essential in ["/etc/resolv.conf", "/etc/hosts", "/etc/localtime", "/etc/ssl/certs"] {
+            let real = Self.canonical(essential)
+            if real != essential, hiddenDirectories.contains(where: { Self.isInside(real, $0) }) { shown.append(real) }
+        }
+        shown += settings.readOnlyPaths
+        for path in shown where Self.kind(of: path) != .missing {
+            arguments += ["--ro-bind", path, path]
+        }
+        fixedArguments = arguments
+    }
+
+    /// The bubblewrap invocation that runs `executable arguments…` in `directory`, with `readOnlyFiles`
+    /// (cached script files) visible read-only at their own paths.
+    func command(executable: String, arguments: [String], directory: String, readOnlyFiles: [String]) -> (executable: String, arguments: [String]) {
+        var wrapped = fixedArguments
+        wrapped += ["--bind", directory, directory]
+        for file in readOnlyFiles { wrapped += ["--ro-bind", file, file] }
+        wrapped += ["--chdir", directory, "--", executable]
+        wrapped += arguments
+        return (settings.bubblewrapPath, wrapped)
+    }
+
+    /// Runs `/bin/true` in the sandbox once; throws with bubblewrap's own message when it cannot
+    /// work here (missing, or user namespaces disabled), so a worker refuses to start rather than
+    /// run jobs unconfined.
+    func probe(directory: String) async throws(SandboxError) {
+        guard FileManager.default.isExecutableFile(atPath: settings.bubblewrapPath) else {
+            throw SandboxError(
+                "bubblewrap is not installed at \(settings.bubblewrapPath) (apt-get install bubblewrap), or run the worker with --sandbox none")
+        }
+        let (executable, arguments) = command(executable: "/bin/true", arguments: [], directory: directory, readOnlyFiles: [])
+        let status: TerminationStatus
+        let message: String
+        do {
+            let result = try await Subprocess.run(
+                .path(FilePath(executable)), arguments: Arguments(arguments), environment: .custom([:]), output: .discarded,
+                error: .string(limit: 4096))
+            status = result.terminationStatus
+            message = result.standardError
+        } catch {
+            throw SandboxError("cannot start bubblewrap: \(error)")
+        }
+        guard case .exited(0) = status else {
+            throw SandboxError("bubblewrap cannot make a sandbox here (\(message.trimmingCharacters(in: .whitespacesAndNewlines)))")
+        }
+    }
+
+    enum PathKind { case directory, file, other, missing }
+
+    /// What `path` is, without following a final symlink (a symlinked directory is not mounted over).
+    static func kind(of path: String) -> PathKind {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: return .directory
+        case S_IFREG: return .file
+        default: return .other
+        }
+    }
+
+    /// `path` with symlinks resolved (itself when it cannot be resolved).
+    static func canonical(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    static func isInside(_ path: String, _ directory: String) -> Bool {
+        path == directory || path.hasPrefix(directory.hasSuffix("/") ? directory : directory + "/")
+    }
+}
+
+/// Why the sandbox cannot be used.
+public struct SandboxError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,252 @@
+import Foundation
+import SluiceCore
+import SluiceRedis
+import SluiceStore
+import SluiceTesting
+import SluiceWorker
+import Testing
+
+/// What a script can and cannot reach: the attacks of the hardening review, replayed against a
+/// real worker. In `bwrap` mode each must fail; the `none` cases show what the sandbox is for.
+@Suite("Job sandbox: what a script can reach", .serialized)
+struct SandboxTests {
+    let server: RedisServer
+
+    init() throws {
+        server = try RedisServer()
+    }
+
+    func runner(_ mode: SandboxSettings.Mode, network: Bool = true, root: String? = nil) -> ScriptRunner {
+        ScriptRunner(settings: ScriptRunnerSettings(scratchRoot: root, sandbox: SandboxSettings(mode: mode, network: network)))
+    }
+
+    @Test("a script cannot read the worker's environment through /proc (with --sandbox none it can)", arguments: SandboxSettings.Mode.allCases)
+    func workerEnvironment(mode: SandboxSettings.Mode) async throws {
+        let keys = uniqueKeys()
+        let harness = WorkerHarness(server: server, keys: keys)
+        let secret = "worker-secret-\(UUID().uuidString)"
+        let worker = try ChildProcess(
+            "worker", ["--concurrency", "1", "--sandbox", mode.rawValue],
+            environment: ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix, "SLUICE_TEST_SECRET": secret])
+        defer { worker.signal(SIGKILL) }
+        let id = try harness.run(
+            .bash,
+            """
+            found=$(cat /proc/$PPID/environ /proc/*/environ 2>/dev/null | tr '\\0' '\\n' | grep -c SLUICE_TEST_SECRET)
+            echo "$found"
+            """)
+        let job = try await harness.finished(id)
+        #expect(job.state == .success, "\(job.error ?? "")")
+        if mode == .bubblewrap {
+            #expect(job.result == 0, "the worker's environment leaked into the sandbox")
+        } else if getuid() == 0 {
+            // Without a sandbox, a script running as root reads its worker's environment (as another
+            // uid, non-dumpability stops it): what the sandbox is for.
+            #expect((job.result?.numberValue ?? 0) > 0, "without a sandbox the worker's environment is readable")
+        }
+    }
+
+    @Test("a job cannot find another job's minting key in /proc, and sees only its own processes")
+    func otherJobsSecrets() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let key = "mint-\(UUID().uuidString)"
+        try await harness.withWorker(harness.settings(concurrency: 2), runner: runner(.bubblewrap)) { _ in
+            let victim = try harness.run(.bash, "sleep 3\necho done\n", environment: ["SLUICE_RESUME_MINT_KEY": key])
+            let connection = try server.connect()
+            while try harness.store.job(victim, on: connection)?.state != .running {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let thief = try harness.run(
+                .bash,
+                """
+                found=$(cat /proc/*/environ 2>/dev/null | tr '\\0' '\\n' | grep -c SLUICE_RESUME_MINT_KEY)
+                pids=$(ls /proc | grep -cE '^[0-9]+$')
+                echo "{\\"found\\": $found, \\"pids\\": $pids}"
+                """)
+            let job = try await harness.finished(thief)
+            #expect(job.result?["found"] == 0)
+            // bubblewrap's init, bash, and the pipeline's commands: a handful, never the victim's.
+            #expect((job.result?["pids"]?.numberValue ?? 99) < 8, "\(job.result?.jsonText ?? "")")
+            #expect(try await harness.finished(victim).result == "done")
+        }
+    }
+
+    @Test("read-only system, private /tmp, scratch directory the only writable place, no other runs or cached scripts in sight")
+    func filesystem() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let tag = "\(Int.random(in: 100_000...999_999))"
+        try await harness.withWorker(harness.settings(concurrency: 2), runner: runner(.bubblewrap)) { _ in
+            let id = try harness.run(
+                .bash,
+                """
+                tag="$1"
+                check() { if "$@" 2>/dev/null; then echo yes; else echo no; fi; }
+                usr=$(check touch /usr/local/sluice-probe)
+                etc=$(check touch /etc/sluice-probe)
+                scratch=$(check touch "$TMPDIR/mine")
+                tmp=$(check touch /tmp/private-$1)
+                cache=$(check sh -c "echo injected >> '$0'")
+                neighbours=$(ls "$(dirname "$TMPDIR")" | wc -l)
+                scripts=$(ls "$(dirname "$(dirname "$TMPDIR")")/scripts" 2>/dev/null | wc -l)
+                echo "{\\"usr\\":\\"$usr\\",\\"etc\\":\\"$etc\\",\\"scratch\\":\\"$scratch\\",\\"tmp\\":\\"$tmp\\",\\"cache\\":\\"$cache\\",\\"neighbours\\":$neighbours,\\"scripts\\":$scripts}"
+                """,
+                arguments: ["tag": .string(tag)])
+            let job = try await harness.finished(id)
+            #expect(job.state == .success, "\(job.error ?? "")")
+            let result = try #require(job.result)
+            #expect(result["usr"] == "no")
+            #expect(result["etc"] == "no")
+            #expect(result["scratch"] == "yes")
+            #expect(result["tmp"] == "yes")
+            #expect(result["cache"] == "no", "a job could write the cached script file")
+            #expect(result["neighbours"] == 1, "a job saw other runs' directories")
+            #expect(result["scripts"] == 1, "a job saw other cached scripts")
+            // The private /tmp of one job is not another's.
+            let later = try harness.run(
+                .bash, "tag=\"$1\"\nif [ -e /tmp/private-$tag ]; then echo seen; else echo unseen; fi\n", arguments: ["tag": .string(tag)])
+            #expect(try await harness.finished(later).result == "unseen")
+        }
+    }
+
+    @Test("a cached script changed on disk by another job is rewritten before it runs again (unsandboxed jobs can write it)")
+    func cachedScriptVerified() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(harness.settings(concurrency: 1), runner: runner(.none)) { _ in
+            let victim = try harness.run(.bash, "echo victim\n")
+            #expect(try await harness.finished(victim).result == "victim")
+            // Without a sandbox, a job reaches the worker's script cache next to its own directory.
+            let injector = try harness.run(
+                .bash,
+                """
+                count=0
+                for file in "$(dirname "$(dirname "$TMPDIR")")"/scripts/*.sh; do
+                  if [ "$file" != "$0" ]; then chmod u+w "$file" && printf 'echo INJECTED\\n' >> "$file" && count=$((count + 1)); fi
+                done
+                echo "$count"
+                """)
+            #expect(try await harness.finished(injector).result == 1, "the injection itself should work without a sandbox")
+            let again = try harness.run(.bash, "echo victim\n")
+            #expect(try await harness.finished(again).result == "victim", "the tampered cached file ran")
+        }
+    }
+
+    @Test("everything a script starts dies when it exits: background, nohup and setsid children")
+    func childrenDieWithScript() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let tag = "\(Int.random(in: 100_000...999_999))"
+        try await harness.withWorker(runner: runner(.bubblewrap)) { _ in
+            let id = try harness.run(
+                .bash,
+                """
+                tag="$1"
+                sleep 51.$tag > /dev/null 2>&1 &
+                nohup sleep 52.$tag > /dev/null 2>&1 &
+                setsid sleep 53.$tag > /dev/null 2>&1 < /dev/null &
+                disown -a
+                echo done
+                """,
+                arguments: ["tag": .string(tag)])
+            #expect(try await harness.finished(id).result == "done")
+            for prefix in ["sleep 51.", "sleep 52.", "sleep 53."] {
+                #expect(await HostInspection.waitUntilGone(prefix + tag).isEmpty, "\(prefix)\(tag) outlived its script")
+            }
+        }
+    }
+
+    @Test("a canceled job's setsid children die with it")
+    func cancelKillsEverything() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let tag = "\(Int.random(in: 100_000...999_999))"
+        try await harness.withWorker(harness.settings(lease: .milliseconds(600)), runner: runner(.bubblewrap)) { _ in
+            let id = try harness.run(
+                .bash, "tag=\"$1\"\nsetsid sleep 54.$tag > /dev/null 2>&1 < /dev/null &\nsleep 30\n", arguments: ["tag": .string(tag)])
+            #expect(await HostInspection.waitUntilRunning("sleep 54.\(tag)"))
+            #expect(try harness.store.cancel(id, reason: "stop", on: server.connect()) == .running)
+            #expect(await HostInspection.waitUntilGone("sleep 54.\(tag)", timeout: .seconds(5)).isEmpty)
+        }
+    }
+
+    @Test("network: reachable by default, cut by --sandbox-no-network", arguments: [true, false])
+    func network(allowed: Bool) async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let port = server.port
+        try await harness.withWorker(runner: runner(.bubblewrap, network: allowed)) { _ in
+            let id = try harness.run(
+                .bash, "port=\"$1\"\nif exec 3<>/dev/tcp/127.0.0.1/$port; then echo connected; else echo refused; fi\n",
+                arguments: ["port": .number(Double(port))])
+            #expect(try await harness.finished(id).result == (allowed ? "connected" : "refused"))
+        }
+    }
+
+    @Test("the scratch root: created owner-only, tightened when too open, refused when another user owns it or it is a symlink")
+    func scratchRoot() async throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-root-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+
+        let fresh = base + "/fresh"
+        try await runner(.none, root: fresh).prepare()
+        #expect(try permissions(fresh) == 0o700)
+
+        let open = base + "/open"
+        try FileManager.default.createDirectory(atPath: open, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
+        try await runner(.none, root: open).prepare()
+        #expect(try permissions(open) == 0o700)
+
+        let foreign = base + "/foreign"
+        try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: false)
+        #expect(chown(foreign, 65534, 65534) == 0)
+        await #expect(throws: ScratchError.self) { try await runner(.none, root: foreign).prepare() }
+
+        let link = base + "/link"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fresh)
+        await #expect(throws: ScratchError.self) { try await runner(.none, root: link).prepare() }
+    }
+
+    @Test("a worker starting removes the scratch directories of dead workers, never a live one's")
+    func staleScratchRemoved() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-stale-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let live = runner(.none, root: root)
+        try await live.prepare()
+        let liveDirectory = try #require(live.scratchDirectory)
+        // A worker that died: its lock file exists but nobody holds it.
+        let dead = root + "/w-999999-dead"
+        try FileManager.default.createDirectory(atPath: dead + "/runs/leftover", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dead + "/.lock", contents: nil)
+        let next = runner(.none, root: root)
+        try await next.prepare()
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: liveDirectory))
+    }
+
+    @Test("the worker process is non-dumpable: another process of its uid cannot read its environment")
+    func nonDumpable() async throws {
+        let keys = uniqueKeys()
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-nobody-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        #expect(chown(scratch, 65534, 65534) == 0)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups"]
+        let worker = try ChildProcess(
+            "/usr/bin/setpriv", asNobody + [Executables.path("worker"), "--concurrency", "1", "--scratch", scratch],
+            environment: ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix, "SLUICE_TEST_SECRET": "x"])
+        defer { worker.signal(SIGKILL) }
+        // Wait until the worker registered itself (it is running as nobody).
+        let harness = WorkerHarness(server: server, keys: keys)
+        let id = try harness.run(.bash, "echo up\n")
+        #expect(try await harness.finished(id).result == "up", "\(worker.log)")
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        reader.arguments = asNobody + ["/bin/cat", "/proc/\(worker.pid)/environ"]
+        reader.standardOutput = FileHandle.nullDevice
+        reader.standardError = FileHandle.nullDevice
+        try reader.run()
+        reader.waitUntilExit()
+        #expect(reader.terminationStatus != 0, "a process of the worker's uid read its environment")
+    }
+
+    private func permissions(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
+    }
+}
