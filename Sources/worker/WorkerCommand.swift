@@ -45,10 +45,10 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Give sandboxed jobs no network at all.")
     var sandboxNoNetwork = false
 
-    @Option(name: .long, help: "A path to hide from sandboxed jobs, on top of the defaults (repeatable).")
+    @Option(name: .long, help: "A path inside the visible ones (/usr, /etc, /opt, /bin, /lib…) to hide from sandboxed jobs (repeatable).")
     var sandboxHide: [String] = []
 
-    @Option(name: .long, help: "A path under a hidden one to show read-only to sandboxed jobs (repeatable).")
+    @Option(name: .long, help: "One more path to show read-only to sandboxed jobs (repeatable).")
     var sandboxShow: [String] = []
 
     @Option(name: .long, help: "The bubblewrap executable (default /usr/bin/bwrap).")

@@ -5,56 +5,62 @@ import SystemPackage
 
 /// The bubblewrap command line that confines one script run (see ``SandboxSettings``).
 ///
-/// Mounts, in order: the whole system read-only; a fresh `/dev` and a `/proc` of the job's own
-/// PID namespace; an empty tmpfs over every hidden directory (and over the scratch root, so no job
-/// sees another's directory or the script cache), `/dev/null` over hidden files; the paths shown
-/// again read-only (interpreter prefixes, the targets of `/etc/resolv.conf` and friends when they
-/// live under a hidden directory); the job's scratch directory read-write; the cached script files
-/// of the run read-only. No secret is ever put on the command line: the job's variables reach it
-/// through the environment of the bubblewrap process, which only the job's own namespace can read.
+/// The sandbox starts from an empty root and mounts, in order: the visible system paths read-only
+/// (host symlinks such as `/bin → usr/bin` recreated as symlinks); `/dev/null` or an empty tmpfs
+/// over hidden paths inside them; a fresh `/dev`, a `/proc` of the job's own PID namespace and a
+/// private `/tmp`; paths shown again read-only (interpreter prefixes outside the visible paths, the
+/// targets of `/etc/resolv.conf` and friends when they live elsewhere); the job's scratch directory
+/// read-write; the run's cached script files read-only. Mounting only what is needed is both
+/// tighter and cheaper than hiding places in a copy of the whole tree (each mount costs time on
+/// every job). No secret is ever put on the command line: the job's variables reach it through the
+/// environment of the bubblewrap process, which only the job's own namespace can read.
 struct BubblewrapSandbox: Sendable {
     let settings: SandboxSettings
     /// Mount arguments shared by every run, computed once.
     private let fixedArguments: [String]
 
     /// - Parameters:
-    ///   - scratchRoot: the directory holding every job's scratch directory and the script cache.
-    ///   - interpreters: executables scripts are run with; their install prefixes stay visible
-    ///     when a hidden directory holds them.
+    ///   - scratchRoot: the directory holding every job's scratch directory and the script cache;
+    ///     hidden when a visible path holds it.
+    ///   - interpreters: executables scripts are run with; their install prefixes are shown when
+    ///     they live outside the visible paths.
     init(settings: SandboxSettings, scratchRoot: String, interpreters: [String]) {
         self.settings = settings
-        var arguments = ["--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
+        var arguments = ["--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc"]
         if !settings.network { arguments.append("--unshare-net") }
         if getuid() == 0 { arguments += ["--cap-drop", "ALL"] }
-        arguments += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-        var hiddenDirectories: [String] = []
-        for path in settings.hiddenPaths {
+        var visible: [String] = []
+        for path in settings.visiblePaths {
             switch Self.kind(of: path) {
-            case .directory:
-                arguments += ["--tmpfs", path]
-                hiddenDirectories.append(path)
-            case .file:
-                arguments += ["--ro-bind", "/dev/null", path]
+            case .symlink(let target):
+                arguments += ["--symlink", target, path]
+            case .directory, .file:
+                arguments += ["--ro-bind", path, path]
+                visible.append(path)
             case .other, .missing:
                 continue
             }
         }
         let root = Self.canonical(scratchRoot)
-        if !hiddenDirectories.contains(where: { Self.isInside(root, $0) }) {
-            arguments += ["--tmpfs", root]
-            hiddenDirectories.append(root)
+        let hidden = settings.hiddenPaths + (visible.contains(where: { Self.isInside(root, $0) }) ? [root] : [])
+        for path in hidden {
+            switch Self.kind(of: path) {
+            case .directory: arguments += ["--tmpfs", path]
+            case .file: arguments += ["--ro-bind", "/dev/null", path]
+            case .symlink, .other, .missing: continue
+            }
         }
+        arguments += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
         var shown: [String] = []
         for interpreter in interpreters {
             let real = Self.canonical(interpreter)
-            guard hiddenDirectories.contains(where: { Self.isInside(real, $0) }) else { continue }
+            guard !visible.contains(where: { Self.isInside(real, $0) }) else { continue }
             // …/prefix/bin/python3 → …/prefix: the interpreter with its libraries.
-            let prefix = URL(fileURLWithPath: real).deletingLastPathComponent().deletingLastPathComponent().path
-            shown.append(prefix)
+            shown.append(URL(fileURLWithPath: real).deletingLastPathComponent().deletingLastPathComponent().path)
         }
         for essential in ["/etc/resolv.conf", "/etc/hosts", "/etc/localtime", "/etc/ssl/certs"] {
             let real = Self.canonical(essential)
-            if real != essential, hiddenDirectories.contains(where: { Self.isInside(real, $0) }) { shown.append(real) }
+            if real != essential, !visible.contains(where: { Self.isInside(real, $0) }) { shown.append(real) }
         }
         shown += settings.readOnlyPaths
         for path in shown where Self.kind(of: path) != .missing {
@@ -99,15 +105,18 @@ struct BubblewrapSandbox: Sendable {
         }
     }
 
-    enum PathKind { case directory, file, other, missing }
+    enum PathKind: Equatable { case directory, file, symlink(String), other, missing }
 
-    /// What `path` is, without following a final symlink (a symlinked directory is not mounted over).
+    /// What `path` is, without following a final symlink.
     static func kind(of path: String) -> PathKind {
         var info = stat()
         guard lstat(path, &info) == 0 else { return .missing }
         switch info.st_mode & S_IFMT {
         case S_IFDIR: return .directory
         case S_IFREG: return .file
+        case S_IFLNK:
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) else { return .other }
+            return .symlink(target)
         default: return .other
         }
     }
