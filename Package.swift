@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "SluiceFlows", targets: ["SluiceFlows"]),
         .library(name: "SluiceRedis", targets: ["SluiceRedis"]),
         .library(name: "SluiceStore", targets: ["SluiceStore"]),
+        .library(name: "SluiceRuntime", targets: ["SluiceRuntime"]),
         .library(name: "SluiceWorker", targets: ["SluiceWorker"]),
         .library(name: "SluiceScheduler", targets: ["SluiceScheduler"]),
         .library(name: "SluiceResumer", targets: ["SluiceResumer"]),
@@ -85,16 +86,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The Redis key layout, the Lua scripts and typed operations on them.
+        // The Redis key layout, the Lua scripts (Lua/, embedded by scripts/embed-lua.py) and typed operations on them.
         .target(
             name: "SluiceStore",
             dependencies: [
                 "SluiceCore",
-                "SluiceFlows",
                 "SluiceRedis",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["Lua"],
+            swiftSettings: swiftSettings
+        ),
+        // The flow runtime: pushing and starting flows, preparing and reporting steps, flow events —
+        // the pure decisions of SluiceFlows applied through the store.
+        .target(
+            name: "SluiceRuntime",
+            dependencies: ["SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceStore"],
             swiftSettings: swiftSettings
         ),
         // Taking jobs, running scripts, advancing flows.
@@ -103,6 +110,8 @@ let package = Package(
             dependencies: [
                 "CSluiceLinux",
                 "SluiceCore",
+                "SluiceFlows",
+                "SluiceRuntime",
                 "SluiceStore",
                 "SluiceRedis",
                 .product(name: "Logging", package: "swift-log"),
@@ -129,6 +138,7 @@ let package = Package(
             name: "SluiceResumer",
             dependencies: [
                 "SluiceCore",
+                "SluiceFlows",
                 "SluiceStore",
                 "SluiceRedis",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -195,7 +205,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceStore", "SluiceRedis",
+                "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -203,7 +213,7 @@ let package = Package(
         .executableTarget(
             name: "sluice-bench",
             dependencies: [
-                "SluiceCore", "SluiceFlows", "SluiceStore", "SluiceRedis", "SluiceTesting",
+                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis", "SluiceTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -234,7 +244,8 @@ let package = Package(
         .testTarget(
             name: "SluiceIntegrationTests",
             dependencies: [
-                "SluiceCore", "SluiceFlows", "SluiceStore", "SluiceRedis", "SluiceWorker", "SluiceScheduler", "SluiceResumer", "SluiceTesting",
+                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis", "SluiceWorker", "SluiceScheduler", "SluiceResumer",
+                "SluiceTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -22,6 +22,16 @@ public struct Expression: Sendable {
         return names.subtracting(Globals.names)
     }
 
+    /// The members the expression reads from the variable `name` by a fixed name (`results.build`,
+    /// `results["build"]`), or `nil` when it uses the variable whole or with a computed key — then
+    /// any member may be read.
+    public func memberReads(of name: String) -> Set<String>? {
+        var names = Set<String>()
+        var dynamic = false
+        root.collectMemberReads(of: name, bound: [], into: &names, dynamic: &dynamic)
+        return dynamic ? nil : names
+    }
+
     /// Evaluates with `variables` in scope (a variable bound to `nil` is `undefined`). Returns `nil`
     /// for `undefined`. An identifier missing from `variables` is a reference error.
     public func evaluate(_ variables: [String: JSONValue?], limits: EvaluationLimits = .default) throws(ExpressionError) -> JSONValue? {

@@ -30,7 +30,7 @@ public struct EnqueueRequest: Sendable, Equatable {
         runAt: Int64? = nil,
         createdBy: String? = nil,
         timeoutSeconds: Int? = nil,
-        maxDeliveries: Int = 3,
+        maxDeliveries: Int = JobDefaults.maxDeliveries,
         environment: [String: String] = [:],
         extraFields: [(String, String)] = []
     ) {

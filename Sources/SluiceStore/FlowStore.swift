@@ -1,5 +1,4 @@
 public import SluiceCore
-public import SluiceFlows
 public import SluiceRedis
 
 /// A flow as stored under its path.
@@ -12,7 +11,8 @@ public struct StoredFlow: Sendable, Equatable {
 }
 
 /// Pushed flows and running flows: documents by hash, the current version per path, and the
-/// state of each run (its job hash, results hash and steps list).
+/// keys of each run (its job hash, results, steps, frames, containers), read and changed only
+/// through ``FlowSnapshot`` reads and ``FlowAdvance`` decisions.
 public struct FlowStore: Sendable {
     public let keys: KeySpace
     public let settings: StoreSettings
@@ -24,25 +24,22 @@ public struct FlowStore: Sendable {
 
     // MARK: - Pushing flows
 
-    /// Stores a parsed flow: its canonical document, and every inline script's content by hash,
-    /// then points `path` at it. Returns the document's hash and whether the version changed.
+    /// Stores a flow's canonical document and the contents of its inline scripts (by hash), then
+    /// points `path` at it. Returns the document's hash and whether the version changed.
     @discardableResult
-    public func push(path: ScriptPath, document: JSONValue, definition: FlowDefinition, on connection: RedisConnection) throws(RedisError)
-        -> (hash: String, changed: Bool)
+    public func push(path: ScriptPath, document: JSONValue, summary: String, inlineScripts: [String], on connection: RedisConnection)
+        throws(RedisError) -> (hash: String, changed: Bool)
     {
         let text = document.jsonText
         let hash = ContentHash.of(text)
-        var commands: [[RedisArgument]] = []
-        for module in definition.modules + [definition.failureModule].compactMap({ $0 }) {
-            if case .rawScript(_, let content, _) = module.value {
-                commands.append(["SET", .string(keys.content(ContentHash.of(content))), .string(content), "NX"])
-            }
+        let commands: [[RedisArgument]] = inlineScripts.map { content in
+            ["SET", .string(keys.content(ContentHash.of(content))), .string(content), "NX"]
         }
-        _ = try connection.pipeline(commands)
+        if !commands.isEmpty { _ = try connection.pipeline(commands) }
         let reply = try connection.evaluate(
             StoreScripts.pushScript,
             keys: [.string(keys.content(hash)), .string(keys.flow(path.rawValue)), .string(keys.flowVersions(path.rawValue)), .string(keys.flows)],
-            arguments: [.string(path.rawValue), .string(hash), "flow", .string(text), .string(definition.summary)]
+            arguments: [.string(path.rawValue), .string(hash), "flow", .string(text), .string(summary)]
         )
         return (hash, reply.integer == 1)
     }
@@ -73,62 +70,118 @@ public struct FlowStore: Sendable {
 
     // MARK: - Running flows
 
-    /// A flow run's stored state: its job and its results by module id.
-    public struct RunState: Sendable {
-        public var job: JobRecord
-        public var results: [String: JSONValue]
-        /// The flow's `version`: decisions are applied only at this version.
-        public var version: Int
-        public var cursor: String?
-        public var attempt: Int
-        public var currentJob: JobID?
-        public var flowHash: String?
-    }
-
-    /// Reads a flow run (one round trip), or `nil` for an unknown id.
-    public func runState(_ flowID: JobID, on connection: RedisConnection) throws(RedisError) -> RunState? {
-        let replies = try connection.pipeline([["HGETALL", .string(keys.job(flowID))], ["HGETALL", .string(keys.flowResults(flowID))]])
-        guard let fields = replies[0].fieldDictionary, let job = JobRecord(fields: fields) else { return nil }
-        var results: [String: JSONValue] = [:]
-        for (module, text) in replies[1].fieldDictionary ?? [:] {
-            results[module] = (try? JSONValue(parsing: text)) ?? .string(text)
-        }
-        return RunState(
-            job: job,
-            results: results,
-            version: fields["version"].flatMap { Int($0) } ?? 0,
-            cursor: fields["cursor"],
-            attempt: fields["attempt"].flatMap { Int($0) } ?? 1,
-            currentJob: fields["current_job"].flatMap(JobID.init),
-            flowHash: fields["flow_hash"]
-        )
-    }
-
     /// The step job ids of a flow run, in the order they were created.
     public func steps(of flowID: JobID, on connection: RedisConnection) throws(RedisError) -> [JobID] {
         (try connection.send(["ZRANGE", .string(keys.flowSteps(flowID)), "0", "-1"]).array ?? []).compactMap { $0.string.flatMap(JobID.init) }
+    }
+
+    /// Reads what a decision needs, in one round trip.
+    public func read(_ request: FlowSnapshot.Request, on connection: RedisConnection) throws(RedisError) -> FlowSnapshot {
+        let flow = request.flow
+        var commands: [[RedisArgument]] = [["HMGET", .string(keys.job(flow))] + request.flowFields.map { .string($0) }]
+        let records = request.records
+        if !records.isEmpty { commands.append(["HMGET", .string(keys.flowFrames(flow))] + records.map { .string($0) }) }
+        if !request.results.isEmpty { commands.append(["HMGET", .string(keys.flowResults(flow))] + request.results.map { .string($0) }) }
+        if let item = request.item { commands.append(["HGET", .string(keys.containerItems(flow, container: item.container)), .int(item.child)]) }
+        if let container = request.collected { commands.append(["HGETALL", .string(keys.containerCollected(flow, container: container))]) }
+        let replies = try connection.pipeline(commands)
+        var index = 0
+        func nextReply() -> RedisReply {
+            defer { index += 1 }
+            return index < replies.count ? replies[index] : .null
+        }
+        func parse(_ reply: RedisReply) -> JSONValue? { reply.string.flatMap { try? JSONValue(parsing: $0) } }
+        var snapshot = FlowSnapshot()
+        let flowReply = nextReply().array ?? []
+        for (position, field) in request.flowFields.enumerated() where position < flowReply.count {
+            if let value = flowReply[position].string { snapshot.flowFields[field] = value }
+        }
+        if !records.isEmpty {
+            let reply = nextReply().array ?? []
+            for (position, id) in records.enumerated() where position < reply.count {
+                if let value = parse(reply[position]) { snapshot.records[id] = value }
+            }
+        }
+        if !request.results.isEmpty {
+            let reply = nextReply().array ?? []
+            for (position, field) in request.results.enumerated() where position < reply.count {
+                if let text = reply[position].string { snapshot.results[field] = (try? JSONValue(parsing: text)) ?? .string(text) }
+            }
+        }
+        if request.item != nil { snapshot.item = parse(nextReply()) }
+        if request.collected != nil {
+            for (child, text) in nextReply().fieldDictionary ?? [:] {
+                if let number = Int(child) { snapshot.collected[number] = (try? JSONValue(parsing: text)) ?? .string(text) }
+            }
+        }
+        return snapshot
     }
 
     /// What `advance_flow` answered.
     public struct AdvanceResult: Sendable {
         /// The held job's report was applied (false: it was stale).
         public var heldJobApplied: Bool
-        /// The flow moved (false: it was no longer at the expected version, or no longer running).
+        /// The decision applied (false: the frame or the flow was no longer as the decision saw it).
         public var flowAdvanced: Bool
         public var next: JobRecord?
     }
 
-    /// Applies a plan made by ``FlowPlan``.
-    public func advance(_ plan: FlowPlan, on connection: RedisConnection) throws(RedisError) -> AdvanceResult {
+    /// Applies a decision with `advance_flow`.
+    public func advance(_ decision: FlowAdvance, on connection: RedisConnection) throws(RedisError) -> AdvanceResult {
         let reply = try connection.evaluate(
             StoreScripts.advanceFlow,
-            keys: [
-                .string(keys.namespace), .string(keys.job(plan.flowID)), .string(keys.flowResults(plan.flowID)),
-                .string(keys.flowSteps(plan.flowID)), .string(keys.delayed), .string(keys.schedulerWake),
-            ],
-            arguments: [.string(plan.json(settings: settings).jsonText)]
+            keys: [.string(keys.namespace), .string(keys.job(decision.flow)), .string(keys.flowFrames(decision.flow)), .string(keys.leases)],
+            arguments: [.string(decision.json(settings: settings).jsonText)]
         )
         guard let parts = reply.array, parts.count == 3 else { throw RedisError.unexpectedReply("advance_flow: \(reply)") }
         return AdvanceResult(heldJobApplied: parts[0].integer == 1, flowAdvanced: parts[1].integer == 1, next: try JobStore.job(from: parts[2]))
     }
+
+    /// Creates a gated step's pending gate before its script runs (fenced by the step's delivery).
+    /// Returns false when the step is no longer this worker's.
+    public func openPendingGate(step: JobRecord, flow: JobID, worker: String, fields: [String], on connection: RedisConnection)
+        throws(RedisError) -> Bool
+    {
+        let reply = try connection.evaluate(
+            StoreScripts.openPendingGate,
+            keys: [.string(keys.namespace), .string(keys.job(step.id)), .string(keys.gate(step.id)), .string(keys.flowGates(flow))],
+            arguments: [.string(step.id.rawValue), .string(worker), .int(step.deliveries), .string(flow.rawValue)] + fields.map { .string($0) }
+        )
+        return (reply.integer ?? 0) > 0
+    }
+}
+
+/// What the flow runtime read of a run for one decision (see ``FlowStore/read(_:on:)``).
+public struct FlowSnapshot: Sendable {
+    /// What to read: fields of the flow's hash, records of its frames hash (frames and
+    /// containers), result fields, one loop element, one container's collected results.
+    public struct Request: Sendable {
+        public var flow: JobID
+        public var flowFields: [String]
+        public var records: [String]
+        public var results: [String]
+        public var item: (container: String, child: Int)?
+        public var collected: String?
+
+        public init(
+            flow: JobID, flowFields: [String], records: [String] = [], results: [String] = [], item: (container: String, child: Int)? = nil,
+            collected: String? = nil
+        ) {
+            self.flow = flow
+            self.flowFields = flowFields
+            self.records = records
+            self.results = results
+            self.item = item
+            self.collected = collected
+        }
+    }
+
+    public var flowFields: [String: String] = [:]
+    /// Frame and container records by id, as JSON.
+    public var records: [String: JSONValue] = [:]
+    /// Result values by field.
+    public var results: [String: JSONValue] = [:]
+    public var item: JSONValue?
+    /// A container's collected results by child index.
+    public var collected: [Int: JSONValue] = [:]
 }

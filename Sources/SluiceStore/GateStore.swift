@@ -88,9 +88,8 @@ public struct GateStore: Sendable {
 
     /// The gates a flow opened, in order.
     public func gates(ofFlow flowID: JobID, on connection: RedisConnection) throws(RedisError) -> [GateRecord] {
-        let steps = try FlowStore(keys: keys).steps(of: flowID, on: connection)
-        let marks = try connection.pipeline(steps.map { ["HGET", .string(keys.job($0)), "gate"] })
-        let ids = zip(steps, marks).filter { $0.1.string == "1" }.map(\.0)
+        let ids = (try connection.send(["SMEMBERS", .string(keys.flowGates(flowID))]).array ?? []).compactMap { $0.string.flatMap(JobID.init) }
+            .sorted()
         var gates: [GateRecord] = []
         for id in ids {
             if let found = try gate(id, on: connection) { gates.append(found) }

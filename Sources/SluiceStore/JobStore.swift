@@ -59,7 +59,7 @@ public struct JobStore: Sendable {
     ) throws(RedisError) -> JobRecord? {
         var arguments: [RedisArgument] = [.string(worker), .int(leaseMilliseconds), .int(signaledQueue.map { $0 + 1 } ?? 0)]
         arguments.append(contentsOf: queues.map { RedisArgument.string($0) })
-        let reply = try connection.evaluate(StoreScripts.fetchJob, keys: [.string(keys.namespace), .string(keys.leases)], arguments: arguments)
+        let reply = try connection.evaluate(StoreScripts.fetchJob, keys: [.string(keys.namespace)], arguments: arguments)
         return try Self.job(from: reply)
     }
 
@@ -177,8 +177,11 @@ public struct JobStore: Sendable {
     public func cancel(_ id: JobID, reason: String, on connection: RedisConnection) throws(RedisError) -> JobState? {
         let reply = try connection.evaluate(
             StoreScripts.cancelJob,
-            keys: [.string(keys.namespace), .string(keys.job(id)), .string(keys.delayed)],
-            arguments: [.string(id.rawValue), .string(reason), .int(settings.retentionSeconds), .int(settings.finishedIndexCap)]
+            keys: [.string(keys.namespace), .string(keys.job(id))],
+            arguments: [
+                .string(id.rawValue), .string(reason), .int(settings.retentionSeconds), .int(settings.finishedIndexCap),
+                .string(JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000)).rawValue),
+            ]
         )
         return reply.string.flatMap(JobState.init(rawValue:))
     }

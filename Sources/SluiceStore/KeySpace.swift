@@ -3,9 +3,10 @@ public import SluiceCore
 /// Every Redis key Sluice uses, under one prefix wrapped in a hash tag (default `{sluice}`), so
 /// all keys hash to one slot and every Lua script is valid on Redis Cluster.
 ///
-/// The layout is documented key by key in docs/redis-keys.md. Scripts that find a key from data
-/// they read (a job's queue, the next job's id) build it from ``namespace``, which is passed to
-/// them as `KEYS[1]`; such keys share the hash tag.
+/// The layout is documented key by key in docs/redis-keys.md. The key segments below are the one
+/// definition of the layout: the Swift functions build keys from them, and the Lua prelude
+/// (``LuaPrelude``) is generated from them, so Lua builds the keys it derives from data (a job's
+/// queue, a popped id) from the same text, under the namespace passed as `KEYS[1]`.
 public struct KeySpace: Sendable, Equatable {
     /// The prefix with its hash tag, e.g. `{sluice}`.
     public let prefix: String
@@ -19,34 +20,83 @@ public struct KeySpace: Sendable, Equatable {
         }
     }
 
+    /// The text of each key segment, by the name Lua knows it as (`KEY.<name>`).
+    public enum Segment {
+        public static let job = "job:"
+        public static let queue = "queue:"
+        public static let signalSuffix = ":signal"
+        public static let queues = "queues"
+        public static let delayed = "delayed"
+        public static let leases = "leases"
+        public static let workers = "workers"
+        public static let worker = "worker:"
+        public static let finished = "finished:"
+        public static let stats = "stats:"
+        public static let throughput = "throughput:"
+        public static let schedulerWake = "scheduler:wake"
+        public static let content = "content:"
+        public static let script = "script:"
+        public static let versionsSuffix = ":versions"
+        public static let scripts = "scripts"
+        public static let flow = "flow:"
+        public static let flows = "flows"
+        public static let gate = "gate:"
+        public static let gateDeadlines = "gates:deadlines"
+        public static let group = "group:"
+        public static let groups = "groups"
+        public static let logsSuffix = ":logs"
+        public static let doneSuffix = ":done"
+        public static let resultsSuffix = ":results"
+        public static let stepsSuffix = ":steps"
+        public static let framesSuffix = ":frames"
+        public static let gatesSuffix = ":gates"
+        public static let itemsInfix = ":items:"
+        public static let collectInfix = ":collect:"
+        public static let kidsInfix = ":kids:"
+
+        /// The segments Lua uses, by their Lua name.
+        static let lua: [(String, String)] = [
+            ("job", job), ("queue", queue), ("signal_suffix", signalSuffix), ("queues", queues), ("delayed", delayed), ("leases", leases),
+            ("workers", workers), ("worker", worker), ("finished", finished), ("stats", stats), ("throughput", throughput),
+            ("scheduler_wake", schedulerWake), ("gate", gate), ("gate_deadlines", gateDeadlines), ("group", group), ("logs_suffix", logsSuffix),
+            ("done_suffix", doneSuffix), ("results_suffix", resultsSuffix), ("steps_suffix", stepsSuffix), ("frames_suffix", framesSuffix),
+            ("gates_suffix", gatesSuffix), ("items_infix", itemsInfix), ("collect_infix", collectInfix), ("kids_infix", kidsInfix),
+        ]
+    }
+
     /// `{sluice}:` — the start of every key.
     public var namespace: String { prefix + ":" }
 
-    public func job(_ id: JobID) -> String { namespace + "job:" + id.rawValue }
-    public func jobLogs(_ id: JobID) -> String { job(id) + ":logs" }
-    public func jobDone(_ id: JobID) -> String { job(id) + ":done" }
-    public func queue(_ name: String) -> String { namespace + "queue:" + name }
-    public func queueSignal(_ name: String) -> String { queue(name) + ":signal" }
-    public var queues: String { namespace + "queues" }
-    public var delayed: String { namespace + "delayed" }
-    public var leases: String { namespace + "leases" }
-    public var workers: String { namespace + "workers" }
-    public func worker(_ id: String) -> String { namespace + "worker:" + id }
-    public func finished(_ queue: String) -> String { namespace + "finished:" + queue }
-    public func stats(_ queue: String) -> String { namespace + "stats:" + queue }
-    public func throughput(_ queue: String, minute: Int64) -> String { namespace + "throughput:" + queue + ":" + String(minute) }
-    public var schedulerWake: String { namespace + "scheduler:wake" }
-    public func content(_ hash: String) -> String { namespace + "content:" + hash }
-    public func script(_ path: String) -> String { namespace + "script:" + path }
-    public func scriptVersions(_ path: String) -> String { script(path) + ":versions" }
-    public var scripts: String { namespace + "scripts" }
-    public func flow(_ path: String) -> String { namespace + "flow:" + path }
-    public func flowVersions(_ path: String) -> String { flow(path) + ":versions" }
-    public var flows: String { namespace + "flows" }
-    public func flowResults(_ id: JobID) -> String { job(id) + ":results" }
-    public func flowSteps(_ id: JobID) -> String { job(id) + ":steps" }
-    public func gate(_ id: JobID) -> String { namespace + "gate:" + id.rawValue }
-    public var gateDeadlines: String { namespace + "gates:deadlines" }
-    public func group(_ name: String) -> String { namespace + "group:" + name }
-    public var groups: String { namespace + "groups" }
+    public func job(_ id: JobID) -> String { namespace + Segment.job + id.rawValue }
+    public func jobLogs(_ id: JobID) -> String { job(id) + Segment.logsSuffix }
+    public func jobDone(_ id: JobID) -> String { job(id) + Segment.doneSuffix }
+    public func queue(_ name: String) -> String { namespace + Segment.queue + name }
+    public func queueSignal(_ name: String) -> String { queue(name) + Segment.signalSuffix }
+    public var queues: String { namespace + Segment.queues }
+    public var delayed: String { namespace + Segment.delayed }
+    public var leases: String { namespace + Segment.leases }
+    public var workers: String { namespace + Segment.workers }
+    public func worker(_ id: String) -> String { namespace + Segment.worker + id }
+    public func finished(_ queue: String) -> String { namespace + Segment.finished + queue }
+    public func stats(_ queue: String) -> String { namespace + Segment.stats + queue }
+    public func throughput(_ queue: String, minute: Int64) -> String { namespace + Segment.throughput + queue + ":" + String(minute) }
+    public var schedulerWake: String { namespace + Segment.schedulerWake }
+    public func content(_ hash: String) -> String { namespace + Segment.content + hash }
+    public func script(_ path: String) -> String { namespace + Segment.script + path }
+    public func scriptVersions(_ path: String) -> String { script(path) + Segment.versionsSuffix }
+    public var scripts: String { namespace + Segment.scripts }
+    public func flow(_ path: String) -> String { namespace + Segment.flow + path }
+    public func flowVersions(_ path: String) -> String { flow(path) + Segment.versionsSuffix }
+    public var flows: String { namespace + Segment.flows }
+    public func flowResults(_ id: JobID) -> String { job(id) + Segment.resultsSuffix }
+    public func flowSteps(_ id: JobID) -> String { job(id) + Segment.stepsSuffix }
+    public func flowFrames(_ id: JobID) -> String { job(id) + Segment.framesSuffix }
+    public func flowGates(_ id: JobID) -> String { job(id) + Segment.gatesSuffix }
+    public func containerItems(_ id: JobID, container: String) -> String { job(id) + Segment.itemsInfix + container }
+    public func containerCollected(_ id: JobID, container: String) -> String { job(id) + Segment.collectInfix + container }
+    public func containerChildren(_ id: JobID, container: String) -> String { job(id) + Segment.kidsInfix + container }
+    public func gate(_ id: JobID) -> String { namespace + Segment.gate + id.rawValue }
+    public var gateDeadlines: String { namespace + Segment.gateDeadlines }
+    public func group(_ name: String) -> String { namespace + Segment.group + name }
+    public var groups: String { namespace + Segment.groups }
 }

@@ -3,6 +3,7 @@ import Foundation
 import SluiceCommandLine
 import SluiceCore
 import SluiceFlows
+import SluiceRuntime
 import SluiceStore
 
 /// `sluice flow push|list|show`.
@@ -24,29 +25,26 @@ struct FlowCommand: ParsableCommand {
         func run() throws {
             guard let flowPath = ScriptPath(path) else { throw CommandFailure("invalid path '\(path)' (expected segments like f/ops/deploy)") }
             let (text, folder) = try FlowFiles.read(file)
-            let parser = FlowParser(loadInline: { name in
+            let loader: FlowParser.InlineLoader = { name in
                 let url = URL(fileURLWithPath: name, relativeTo: folder).standardizedFileURL
                 guard url.path.hasPrefix(folder.standardizedFileURL.path) else {
                     throw CommandFailure("'\(name)' is outside the flow's folder")
                 }
                 return try String(contentsOf: url, encoding: .utf8)
-            })
-            let canonical: (document: JSONValue, flow: ParsedFlow)
-            do {
-                canonical = try parser.canonicalDocument(text)
-            } catch {
-                throw CommandFailure("\(file): \(error)")
-            }
-            for warning in canonical.flow.warnings {
-                FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
             }
             let session = try Session(connection)
-            let flows = FlowStore(keys: session.jobs.keys)
-            let (hash, changed) = try session.perform {
-                try flows.push(path: flowPath, document: canonical.document, definition: canonical.flow.definition, on: session.connection)
+            let engine = FlowEngine(flows: FlowStore(keys: session.jobs.keys))
+            let pushed: FlowEngine.Pushed
+            do {
+                pushed = try session.perform { try engine.push(path: flowPath, text: text, loadInline: loader, on: session.connection) }
+            } catch let error as FlowFormatError {
+                throw CommandFailure("\(file): \(error)")
             }
-            let modules = canonical.flow.definition.modules.count
-            print("\(path) flow \(hash.prefix(16)) (\(modules) module\(modules == 1 ? "" : "s"))\(changed ? "" : " (unchanged)")")
+            for warning in pushed.warnings {
+                FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+            }
+            let modules = pushed.definition.allModules.count
+            print("\(path) flow \(pushed.hash.prefix(16)) (\(modules) module\(modules == 1 ? "" : "s"))\(pushed.changed ? "" : " (unchanged)")")
         }
     }
 

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import SluiceCommandLine
 import SluiceCore
-import SluiceFlows
 import SluiceRedis
+import SluiceRuntime
 import SluiceStore
 
 /// `sluice run PATH`: queue a run of a pushed script (or the built-in identity job), optionally wait.
@@ -23,7 +23,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("as"), help: "Who starts the job (recorded as created_by).") var createdBy: String?
     @Option(help: "The job's execution timeout in seconds.") var jobTimeout: Int?
     @Option(help: "An environment variable for the script, KEY=VALUE; repeatable.") var env: [String] = []
-    @Option(help: "How many deliveries before a job whose workers keep dying fails (default 3).") var maxDeliveries: Int = 3
+    @Option(help: "How many deliveries before a job whose workers keep dying fails (default 3).") var maxDeliveries: Int = JobDefaults.maxDeliveries
     @Flag(help: "Run the built-in identity job: no process, returns its arguments.") var identity = false
     @Flag(help: "Wait for the job and print its result.") var wait = false
     @Option(help: "With --wait: give up after this many seconds (default: wait forever).") var timeout: String?
@@ -85,32 +85,16 @@ struct RunCommand: ParsableCommand {
 }
 
 extension RunCommand {
-    /// Validates the input against the flow's schema (defaults filled in) and starts the flow.
+    /// Starts the flow: its input checked against the flow's schema (defaults filled in).
     func startFlow(_ flow: StoredFlow, arguments: JSONValue, environment: [String: String], id: JobID, session: Session) throws {
-        let flows = FlowStore(keys: session.jobs.keys)
-        guard let text = try session.perform({ try flows.document(hash: flow.hash, on: session.connection) }) else {
-            throw CommandFailure("the flow's document \(flow.hash) is missing")
-        }
-        let definition: FlowDefinition
+        let engine = FlowEngine(flows: FlowStore(keys: session.jobs.keys, settings: session.jobs.settings))
+        let start = FlowEngine.Start(
+            id: id, path: flow.path, input: arguments, queue: queue, createdBy: createdBy, environment: environment, maxDeliveries: maxDeliveries)
         do {
-            definition = try FlowParser().parse(text).definition
-        } catch {
-            throw CommandFailure("the stored flow cannot be read: \(error)")
+            try session.perform { try engine.start(start, on: session.connection) }
+        } catch let error as FlowStartError {
+            throw CommandFailure("\(error)")
         }
-        var input = arguments
-        if let schema = definition.schema {
-            do {
-                input = try JSONSchema(schema).validate(arguments)
-            } catch let violation as SchemaViolation {
-                throw CommandFailure("invalid input: \(violation)")
-            } catch {
-                throw CommandFailure("the flow's schema cannot be used: \(error)")
-            }
-        }
-        let start = FlowRun.Start(
-            id: id, path: flow.path, input: input, queue: queue, createdBy: createdBy, environment: environment, maxDeliveries: maxDeliveries)
-        let stepper = FlowStepper(definition: definition, evaluator: JavaScriptSubsetEvaluator())
-        try session.perform { try FlowRun(flows: flows).start(start, flow: flow, stepper: stepper, on: session.connection) }
     }
 }
 

@@ -106,9 +106,9 @@ struct FlowFormatTests {
         #expect(flow.modules[2].sleep == .staticValue(5))
         #expect(flow.modules[2].stopAfterIf == StopAfterIf(expression: "result.skipped === true", skipIfStopped: true))
         #expect(flow.modules[3].value == .identity)
-        #expect(parsed.warnings.count == 2)
+        #expect(parsed.warnings.count == 1)
         #expect(parsed.warnings.contains { $0.contains("same_worker") })
-        #expect(parsed.warnings.contains { $0.contains("cache_ttl") })
+        #expect(flow.modules[0].cacheTTL != nil)
     }
 
     @Test("JSON is read as well as YAML, numbers and strings kept apart")
@@ -127,24 +127,32 @@ struct FlowFormatTests {
         "what Sluice does not implement is refused with its location",
         arguments: [
             (
-                "value:\n  modules:\n    - id: a\n      value: {type: branchone, branches: []}\n", "value.modules[0].value.type",
-                "'branchone' is not supported yet"
+                "value:\n  modules:\n    - id: a\n      value: {type: forloopflow, modules: []}\n", "value.modules[0].value.iterator",
+                "is required"
             ),
             (
-                "value:\n  modules:\n    - id: a\n      value: {type: forloopflow}\n", "value.modules[0].value.type",
-                "'forloopflow' is not supported yet"
+                "value:\n  modules:\n    - id: a\n      value: {type: rawscript, language: go, content: x}\n", "value.modules[0].value.language",
+                "language 'go' is not supported"
             ),
             (
-                "value:\n  modules:\n    - id: a\n      value: {type: rawscript, language: deno, content: x}\n", "value.modules[0].value.language",
-                "deno"
+                "value:\n  modules:\n    - id: a\n      value: {type: aiagent, tools: [], input_transforms: {}}\n", "value.modules[0].value.type",
+                "Windmill's AI service"
             ),
             (
-                "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      continue_on_error: true\n",
-                "value.modules[0].continue_on_error", "not supported"
+                "value:\n  modules:\n    - id: a\n      value: {type: whileloopflow, parallel: true, modules: [{id: b, value: {type: identity}}]}\n",
+                "value.modules[0].value.parallel", "one after the other"
             ),
             (
-                "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      skip_if: {expr: 'true'}\n", "value.modules[0].skip_if",
-                "not supported"
+                "value:\n  modules:\n    - id: a\n      value: {type: branchall, branches: []}\n      suspend: {required_events: 1}\n",
+                "value.modules[0].suspend", "cannot be suspended"
+            ),
+            (
+                "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      stop_after_all_iters_if: {expr: 'true'}\n",
+                "value.modules[0].stop_after_all_iters_if", "only a forloopflow or whileloopflow"
+            ),
+            (
+                "value:\n  modules:\n    - id: a\n      value: {type: forloopflow, iterator: {type: javascript, expr: '[1]'}, skip_failures: false, modules: [{id: a, value: {type: identity}}]}\n",
+                "value.modules[0].value.modules[0].id", "duplicate module id 'a'"
             ),
             (
                 "value:\n  modules:\n    - id: a\n      value: {type: identity}\n    - id: a\n      value: {type: identity}\n", "value.modules[1].id",
@@ -162,8 +170,8 @@ struct FlowFormatTests {
             ),
             ("value:\n  modules:\n    - id: a\n      value: {type: script, path: f/x/y, hash: abc}\n", "value.modules[0].value.hash", "pinning"),
             (
-                "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      retry: {constant: {attempts: 1, seconds: 1}, retry_if: {expr: x}}\n",
-                "value.modules[0].retry.retry_if", "conditional retries"
+                "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      retry: {constant: {attempts: 1, seconds: 1}, retry_if: {expr: 'x ='}}\n",
+                "value.modules[0].retry.retry_if.expr", "assignment"
             ),
             (
                 "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      suspend: {required_events: 0}\n",

@@ -3,7 +3,7 @@ import SluiceCore
 import SluiceFlows
 import Testing
 
-/// The pure decisions, without Redis: each test feeds events and checks what happens next.
+/// The pure decisions, without Redis: each test gives a scope and an event and checks what happens.
 @Suite("FlowStepper decisions")
 struct FlowStepperTests {
     let evaluator = JavaScriptSubsetEvaluator()
@@ -12,12 +12,12 @@ struct FlowStepperTests {
         FlowStepper(definition: try FlowParser().parse(yaml).definition, evaluator: evaluator)
     }
 
-    func step(_ transition: FlowTransition) throws -> StepPlan {
-        guard case .runStep(let plan) = transition.decision else {
-            Issue.record("expected a step, got \(transition.decision)")
-            throw FlowRuntimeError("no step")
+    func invocation(_ start: StepStart) throws -> StepInvocation {
+        guard case .run(let invocation) = start else {
+            Issue.record("expected a run, got \(start)")
+            throw FlowRuntimeError("no run")
         }
-        return plan
+        return invocation
     }
 
     static let linear = """
@@ -44,32 +44,48 @@ struct FlowStepperTests {
               value: {type: identity}
         """
 
-    @Test("a linear flow passes results along; undefined arguments are left out; sleep delays the next step")
+    @Test("a linear flow: arguments evaluated as each step starts (undefined ones left out), sleep delays the next, the last ends the frame")
     func linear() throws {
         let flow = try stepper(Self.linear)
-        let start = flow.start(input: ["n": 1], createdBy: "alice")
-        let first = try step(start)
-        #expect(first.moduleID == "a")
-        #expect(first.arguments == ["n": 2, "label": "first"])
-        #expect(first.run == .rawScript(language: .bash, content: "echo"))
-        let second = try step(flow.afterStep(state: start.state, event: .succeeded(10)))
-        #expect(second.moduleID == "b")
-        #expect(second.arguments == ["x": 20, "from_a": 10])
-        #expect(second.run == .script(path: "f/x/double"))
-        #expect(second.delay == .zero)
-        let afterA = flow.afterStep(state: start.state, event: .succeeded(10))
-        let afterB = flow.afterStep(state: afterA.state, event: .succeeded(20))
-        let third = try step(afterB)
-        #expect(third.moduleID == "c")
-        #expect(third.arguments == 20)
-        #expect(third.delay == .seconds(3))
-        #expect(afterB.recorded?.0 == "b")
-        let end = flow.afterStep(state: afterB.state, event: .succeeded(20))
-        #expect(end.decision == .finish(.success(20, skipped: false)))
-        #expect(end.state.results.map(\.0) == ["a", "b", "c"])
+        let input: JSONValue = ["n": 1]
+        #expect(try invocation(flow.start(frame: .main, cursor: 0, scope: StepScope(flowInput: input))).arguments == ["n": 2, "label": "first"])
+        #expect(
+            flow.afterStep(frame: .main, cursor: 0, scope: StepScope(flowInput: input), outcome: .success(10), attempt: 1)
+                == .next(result: 10, delay: .zero))
+        let atB = StepScope(flowInput: input, results: ["a": 10], previousResult: 10)
+        #expect(try invocation(flow.start(frame: .main, cursor: 1, scope: atB)).arguments == ["x": 20, "from_a": 10])
+        #expect(flow.afterStep(frame: .main, cursor: 1, scope: atB, outcome: .success(20), attempt: 1) == .next(result: 20, delay: .seconds(3)))
+        #expect(flow.afterStep(frame: .main, cursor: 1, scope: atB, outcome: .success(200), attempt: 1) == .next(result: 200, delay: .zero))
+        let atC = StepScope(flowInput: input, previousResult: 20)
+        #expect(try invocation(flow.start(frame: .main, cursor: 2, scope: atC)).arguments == 20)
+        #expect(
+            flow.afterStep(frame: .main, cursor: 2, scope: atC, outcome: .success(20), attempt: 1) == .endFrame(.completed(module: "c", result: 20)))
+        #expect(flow.flowEnding(.completed(module: "c", result: 20)) == .success(20, skipped: false))
     }
 
-    @Test("retries: constant first, then exponential with multiplier × seconds^n, then failure")
+    @Test("what a step reads: only the results and inputs its expressions name")
+    func needs() throws {
+        let flow = try stepper(Self.linear)
+        let atA = flow.needs(frame: .main, cursor: 0)
+        #expect(atA.flowInput && !atA.previousResult && atA.results.isEmpty)
+        let atB = flow.needs(frame: .main, cursor: 1)
+        #expect(atB.flowInput && atB.previousResult)
+        #expect(atB.results.map(\.field) == ["a"])
+        let atC = flow.needs(frame: .main, cursor: 2)
+        #expect(!atC.flowInput && atC.previousResult && atC.results.isEmpty)
+        let dynamic = try stepper(
+            """
+            value:
+              modules:
+                - id: a
+                  value: {type: identity}
+                - id: b
+                  value: {type: script, path: f/x/y, input_transforms: {all: {type: javascript, expr: 'Object.keys(results)'}}}
+            """)
+        #expect(dynamic.needs(frame: .main, cursor: 1).results.map(\.field).sorted() == ["a", "b"])
+    }
+
+    @Test("retries: constant first, then exponential with multiplier × seconds^n, then failure; retry_if decides with the error in scope")
     func retries() throws {
         let flow = try stepper(
             """
@@ -81,19 +97,28 @@ struct FlowStepperTests {
                     constant: {attempts: 1, seconds: 2}
                     exponential: {attempts: 2, multiplier: 3, seconds: 2}
             """)
-        var state = flow.start(input: [:], createdBy: nil).state
-        var delays: [Duration] = []
-        for _ in 0..<3 {
-            let transition = flow.afterStep(state: state, event: .failed("boom"))
-            let retry = try step(transition)
-            #expect(retry.moduleID == "flaky")
-            delays.append(retry.delay)
-            state = transition.state
-        }
-        #expect(delays == [.seconds(2), .seconds(6), .seconds(12)])
-        #expect(state.attempt == 4)
-        let end = flow.afterStep(state: state, event: .failed("boom"))
-        #expect(end.decision == .finish(.failure("module 'flaky' failed after 4 attempts: boom")))
+        let scope = StepScope(flowInput: [:])
+        let delays = (1...3).map { flow.afterStep(frame: .main, cursor: 0, scope: scope, outcome: .failure("boom"), attempt: $0) }
+        #expect(delays == [.retry(delay: .seconds(2)), .retry(delay: .seconds(6)), .retry(delay: .seconds(12))])
+        #expect(
+            flow.afterStep(frame: .main, cursor: 0, scope: scope, outcome: .failure("boom"), attempt: 4)
+                == .endFrame(.failed(module: "flaky", message: "module 'flaky' failed after 4 attempts: boom")))
+        let conditional = try stepper(
+            """
+            value:
+              modules:
+                - id: flaky
+                  value: {type: rawscript, language: bash, content: 'exit 1'}
+                  retry:
+                    constant: {attempts: 3, seconds: 1}
+                    retry_if: {expr: 'error.message.includes("timeout")'}
+            """)
+        #expect(
+            conditional.afterStep(frame: .main, cursor: 0, scope: scope, outcome: .failure("timeout talking to db"), attempt: 1)
+                == .retry(delay: .seconds(1)))
+        #expect(
+            conditional.afterStep(frame: .main, cursor: 0, scope: scope, outcome: .failure("bad input"), attempt: 1)
+                == .endFrame(.failed(module: "flaky", message: "module 'flaky' failed: bad input")))
     }
 
     @Test("random_factor moves the exponential delay by at most that percentage")
@@ -105,7 +130,7 @@ struct FlowStepperTests {
         #expect(policy.delay(beforeRetry: 2, unitRandom: 0.5) == nil)
     }
 
-    @Test("stop_after_if ends the flow early: success, skipped, or failure with the message")
+    @Test("stop_after_if stops: success, skipped, or failure with the message")
     func earlyStop() throws {
         let template = """
             value:
@@ -119,41 +144,46 @@ struct FlowStepperTests {
         let plain = try stepper(template.replacingOccurrences(of: " ERROR", with: "").replacingOccurrences(of: "SKIP", with: "false"))
         let skipped = try stepper(template.replacingOccurrences(of: " ERROR", with: "").replacingOccurrences(of: "SKIP", with: "true"))
         let failing = try stepper(template.replacingOccurrences(of: "SKIP ERROR", with: "false, error_message: 'stopped early'"))
-        let state = plain.start(input: [:], createdBy: nil).state
-        #expect(plain.afterStep(state: state, event: .succeeded(["stop": true])).decision == .finish(.success(["stop": true], skipped: false)))
-        #expect(skipped.afterStep(state: state, event: .succeeded(["stop": true])).decision == .finish(.success(["stop": true], skipped: true)))
-        #expect(failing.afterStep(state: state, event: .succeeded(["stop": 1])).decision == .finish(.failure("stopped early")))
-        #expect(try step(plain.afterStep(state: state, event: .succeeded(["stop": false]))).moduleID == "never")
+        let scope = StepScope(flowInput: [:])
+        func after(_ flow: FlowStepper, _ result: JSONValue) -> StepFollowUp {
+            flow.afterStep(frame: .main, cursor: 0, scope: scope, outcome: .success(result), attempt: 1)
+        }
+        #expect(after(plain, ["stop": true]) == .endFrame(.stopped(module: "check", result: ["stop": true], skipped: false)))
+        #expect(after(skipped, ["stop": true]) == .endFrame(.stopped(module: "check", result: ["stop": true], skipped: true)))
+        #expect(after(failing, ["stop": 1]) == .endFrame(.stoppedWithError(module: "check", result: ["stop": 1], message: "stopped early")))
+        #expect(plain.flowEnding(.stopped(module: "check", result: 1, skipped: true)) == .success(1, skipped: true))
+        #expect(after(plain, ["stop": false]) == .next(result: ["stop": false], delay: .zero))
     }
 
-    @Test("a failing step goes to the failure module with the error in scope; the flow still fails")
-    func failureModule() throws {
+    @Test("skip_if, mock and continue_on_error")
+    func options() throws {
         let flow = try stepper(
             """
             value:
               modules:
-                - id: a
-                  value: {type: identity}
-              failure_module:
-                id: failure
-                value:
-                  type: rawscript
-                  language: bash
-                  content: echo
-                  input_transforms:
-                    message: {type: javascript, expr: error.message}
-                    step: {type: javascript, expr: error.step_id}
+                - id: maybe
+                  skip_if: {expr: 'flow_input.dry'}
+                  value: {type: rawscript, language: bash, content: echo}
+                - id: fake
+                  mock: {enabled: true, return_value: {ok: 1}}
+                  value: {type: rawscript, language: bash, content: 'exit 1'}
+                - id: tolerant
+                  continue_on_error: true
+                  value: {type: rawscript, language: bash, content: 'exit 1'}
             """)
-        let state = flow.start(input: [:], createdBy: nil).state
-        let toFailure = flow.afterStep(state: state, event: .failed("disk full"))
-        let plan = try step(toFailure)
-        #expect(plan.position == .failureModule)
-        #expect(plan.arguments == ["message": "module 'a' failed: disk full", "step": "a"])
-        let end = flow.afterStep(state: toFailure.state, event: .succeeded("notified"))
-        #expect(end.decision == .finish(.failure("module 'a' failed: disk full")))
+        #expect(flow.start(frame: .main, cursor: 0, scope: StepScope(flowInput: ["dry": true])) == .skipped(.null))
+        #expect(try invocation(flow.start(frame: .main, cursor: 0, scope: StepScope(flowInput: ["dry": false]))).arguments == [:])
+        #expect(flow.start(frame: .main, cursor: 1, scope: StepScope(flowInput: [:])) == .mocked(["ok": 1]))
+        let tolerated = flow.afterStep(frame: .main, cursor: 2, scope: StepScope(flowInput: [:]), outcome: .failure("nope"), attempt: 1)
+        guard case .endFrame(.completed(_, let result)) = tolerated else {
+            Issue.record("expected the flow to go on, got \(tolerated)")
+            return
+        }
+        #expect(result["error"]?["message"] == "nope")
+        #expect(result["error"]?["step_id"] == "tolerant")
     }
 
-    @Test("an expression that fails at run time fails the flow, naming module and argument")
+    @Test("an expression that fails at run time fails the step, naming module and argument")
     func expressionFailure() throws {
         let flow = try stepper(
             """
@@ -167,9 +197,8 @@ struct FlowStepperTests {
                     input_transforms:
                       v: {type: javascript, expr: flow_input.user.name}
             """)
-        let start = flow.start(input: [:], createdBy: nil)
-        guard case .finish(.failure(let message)) = start.decision else {
-            Issue.record("expected a failure, got \(start.decision)")
+        guard case .failed(let message) = flow.start(frame: .main, cursor: 0, scope: StepScope(flowInput: [:])) else {
+            Issue.record("expected a failure")
             return
         }
         #expect(message.contains("module 'a'"))
@@ -198,42 +227,47 @@ struct FlowStepperTests {
                   which: {type: javascript, expr: 'resume?.error?.name ?? "approved"'}
         """
 
-    @Test("a gate parks the flow; approval resumes with resume, resumes and approvers in scope")
+    @Test("a gate parks its frame; approval moves on, and the next step sees resume, resumes and approvers")
     func gateApproved() throws {
         let flow = try stepper(Self.gated.replacingOccurrences(of: "CONTINUE", with: "false"))
-        let start = flow.start(input: ["env": "prod"], createdBy: "carol")
-        #expect(try step(start).gate?.requiredGroups == ["ops", "sre"])
-        #expect(try step(start).gate?.settings.requiredEvents == 2)
-        let parked = flow.afterStep(state: start.state, event: .succeeded(["env": "prod", "description": "**Deploy?**", "enums": ["x": ["a"]]]))
-        guard case .suspend(let gate) = parked.decision else {
-            Issue.record("expected a gate, got \(parked.decision)")
+        let input: JSONValue = ["env": "prod"]
+        let started = try invocation(flow.start(frame: .main, cursor: 0, scope: StepScope(flowInput: input, createdBy: "carol")))
+        #expect(started.gate?.requiredGroups == ["ops", "sre"])
+        #expect(started.gate?.settings.requiredEvents == 2)
+        let result: JSONValue = ["env": "prod", "description": "**Deploy?**", "enums": ["x": ["a"]]]
+        let parked = flow.afterStep(frame: .main, cursor: 0, scope: StepScope(flowInput: input), outcome: .success(result), attempt: 1)
+        guard case .park(_, let gate) = parked else {
+            Issue.record("expected a gate, got \(parked)")
             return
         }
         #expect(gate.moduleID == "ask")
-        #expect(gate.settings.requiredEvents == 2)
         #expect(gate.page == ["description": "**Deploy?**", "enums": ["x": ["a"]]])
         let context = ResumeContext(resume: ["reason": "ok"], resumes: [["reason": "fine"], ["reason": "ok"]], approvers: ["alice", "bob"])
-        let next = try step(flow.afterGate(state: parked.state, outcome: .approved(context)))
-        #expect(next.moduleID == "after")
-        #expect(next.arguments == ["resume": ["reason": "ok"], "who": ["alice", "bob"], "count": 2, "which": "approved"])
+        let (next, resume) = flow.afterGate(frame: .main, cursor: 0, scope: StepScope(flowInput: input), result: result, outcome: .approved(context))
+        #expect(next == .next(result: result, delay: .zero))
+        #expect(resume == context)
+        let after = try invocation(flow.start(frame: .main, cursor: 1, scope: StepScope(flowInput: input, resume: context)))
+        #expect(after.arguments == ["resume": ["reason": "ok"], "who": ["alice", "bob"], "count": 2, "which": "approved"])
     }
 
     @Test("rejection and timeout cancel the flow — or, with continue_on_disapprove_timeout, continue with Windmill's error shapes")
     func gateRejectedOrTimedOut() throws {
         let canceling = try stepper(Self.gated.replacingOccurrences(of: "CONTINUE", with: "false"))
         let continuing = try stepper(Self.gated.replacingOccurrences(of: "CONTINUE", with: "true"))
-        let start = canceling.start(input: ["env": "dev"], createdBy: nil)
-        let parked = canceling.afterStep(state: start.state, event: .succeeded(1)).state
+        let scope = StepScope(flowInput: ["env": "dev"])
         let soFar = ResumeContext(resume: .null, resumes: [["ok": true]], approvers: ["alice"])
         #expect(
-            canceling.afterGate(state: parked, outcome: .rejected(by: "bob", reason: "too risky", soFar)).decision
-                == .finish(.canceled("disapproved by bob: too risky")))
-        #expect(canceling.afterGate(state: parked, outcome: .timedOut(soFar)).decision == .finish(.canceled("timed out waiting to be resumed")))
-        let rejected = try step(continuing.afterGate(state: parked, outcome: .rejected(by: "bob", reason: nil, soFar)))
-        #expect(rejected.arguments["which"] == "SuspendedDisapproved")
-        #expect(rejected.arguments["resume"] == ["error": ["name": "SuspendedDisapproved", "message": "Disapproved by bob"]])
-        #expect(rejected.arguments["who"] == ["alice"])
-        let timedOut = try step(continuing.afterGate(state: parked, outcome: .timedOut(soFar)))
-        #expect(timedOut.arguments["resume"] == ["error": ["name": "SuspendedTimedOut", "message": "Timed out waiting to be resumed"]])
+            canceling.afterGate(frame: .main, cursor: 0, scope: scope, result: 1, outcome: .rejected(by: "bob", reason: "too risky", soFar)).0
+                == .endFrame(.canceled("disapproved by bob: too risky")))
+        #expect(
+            canceling.afterGate(frame: .main, cursor: 0, scope: scope, result: 1, outcome: .timedOut(soFar)).0
+                == .endFrame(.canceled("timed out waiting to be resumed")))
+        let (_, rejected) = continuing.afterGate(frame: .main, cursor: 0, scope: scope, result: 1, outcome: .rejected(by: "bob", reason: nil, soFar))
+        #expect(rejected?.resume == ["error": ["name": "SuspendedDisapproved", "message": "Disapproved by bob"]])
+        #expect(rejected?.approvers == ["alice"])
+        let (_, timedOut) = continuing.afterGate(frame: .main, cursor: 0, scope: scope, result: 1, outcome: .timedOut(soFar))
+        #expect(timedOut?.resume == ["error": ["name": "SuspendedTimedOut", "message": "Timed out waiting to be resumed"]])
+        let after = try invocation(continuing.start(frame: .main, cursor: 1, scope: StepScope(flowInput: scope.flowInput, resume: rejected)))
+        #expect(after.arguments["which"] == "SuspendedDisapproved")
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import SluiceCore
 import SluiceFlows
 import SluiceRedis
+import SluiceRuntime
 import SluiceScheduler
 import SluiceStore
 import SluiceTesting
@@ -11,21 +12,24 @@ import Testing
 extension WorkerHarness {
     var flows: FlowStore { FlowStore(keys: store.keys, settings: store.settings) }
 
+    var engine: FlowEngine { FlowEngine(flows: flows) }
+
     /// Pushes a flow given as YAML and starts a run; returns the flow's job id.
     func startFlow(_ yaml: String, input: JSONValue = [:], path: String? = nil, createdBy: String? = nil, maxDeliveries: Int = 3) throws -> JobID {
         let connection = try server.connect()
         let flowPath = try #require(ScriptPath(path ?? "f/test/flow-\(UUID().uuidString.prefix(8).lowercased())"))
-        let canonical = try FlowParser().canonicalDocument(yaml)
-        try flows.push(path: flowPath, document: canonical.document, definition: canonical.flow.definition, on: connection)
-        let stored = try #require(try flows.flow(at: flowPath.rawValue, on: connection))
-        var validated = input
-        if let schema = canonical.flow.definition.schema { validated = try JSONSchema(schema).validate(input) }
+        let engine = engine
+        _ = try engine.push(path: flowPath, text: yaml, on: connection)
         let id = newJobID()
-        let stepper = FlowStepper(definition: canonical.flow.definition, evaluator: JavaScriptSubsetEvaluator())
-        try FlowRun(flows: flows).start(
-            FlowRun.Start(id: id, path: flowPath.rawValue, input: validated, createdBy: createdBy, maxDeliveries: maxDeliveries), flow: stored,
-            stepper: stepper, on: connection)
+        try engine.start(
+            FlowEngine.Start(id: id, path: flowPath.rawValue, input: input, createdBy: createdBy, maxDeliveries: maxDeliveries), on: connection)
         return id
+    }
+
+    /// Pushes a flow given as YAML under `path` (for subflows).
+    func pushFlow(_ yaml: String, path: String) throws {
+        let flowPath = try #require(ScriptPath(path))
+        _ = try engine.push(path: flowPath, text: yaml, on: try server.connect())
     }
 
     /// The flow's step jobs, in order.

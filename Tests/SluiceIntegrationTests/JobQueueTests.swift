@@ -179,10 +179,10 @@ struct JobQueueTests {
         let store = JobStore(keys: uniqueKeys())
         let connection = try server.connect()
         let now = try #require(try Self.redisMilliseconds(connection))
-        let requests = (0..<2000).map { index in EnqueueRequest(id: newJobID(), kind: .identity, runAt: now + 200 + Int64(index % 50)) }
+        let requests = (0..<2000).map { index in EnqueueRequest(id: newJobID(), kind: .identity, runAt: now + 1500 + Int64(index % 50)) }
         let results = try store.enqueue(requests, on: connection)
-        #expect(results.allSatisfy { (try? $0.get()) == .scheduled })
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(results.allSatisfy { (try? $0.get()) == .scheduled }, "\(results.prefix(3))")
+        try await Task.sleep(for: .milliseconds(1600))
         let schedulers = (0..<4).map { index in RedisClient(configuration: server.configuration, label: "scheduler-\(index)") }
         let moved = try await withThrowingTaskGroup(of: Int.self) { group in
             for scheduler in schedulers {

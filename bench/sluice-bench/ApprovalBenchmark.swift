@@ -3,6 +3,7 @@ import Foundation
 import SluiceCore
 import SluiceFlows
 import SluiceRedis
+import SluiceRuntime
 import SluiceStore
 import SluiceTesting
 
@@ -31,10 +32,11 @@ struct ApprovalBenchmark: AsyncParsableCommand {
         defer { [worker, scheduler, resumer].forEach { $0.terminate() } }
         try await Task.sleep(for: .milliseconds(800))
         let flows = FlowStore(keys: environment.keys)
+        let engine = FlowEngine(flows: flows)
         let gates = GateStore(keys: environment.keys)
         let jobs = JobStore(keys: environment.keys)
 
-        func push(_ name: String, timeout: Int) throws -> (StoredFlow, FlowStepper) {
+        func push(_ name: String, timeout: Int) throws -> StoredFlow {
             let yaml = """
                 value:
                   modules:
@@ -44,15 +46,14 @@ struct ApprovalBenchmark: AsyncParsableCommand {
                     - id: done
                       value: {type: identity}
                 """
-            let canonical = try FlowParser().canonicalDocument(yaml)
             guard let path = ScriptPath("f/bench/\(name)") else { throw CleanExit.message("bad path") }
-            try flows.push(path: path, document: canonical.document, definition: canonical.flow.definition, on: connection)
+            _ = try engine.push(path: path, text: yaml, on: connection)
             guard let stored = try flows.flow(at: path.rawValue, on: connection) else { throw CleanExit.message("flow missing") }
-            return (stored, FlowStepper(definition: canonical.flow.definition, evaluator: JavaScriptSubsetEvaluator()))
+            return stored
         }
-        func start(_ flow: StoredFlow, _ stepper: FlowStepper) throws -> JobID {
+        func start(_ flow: StoredFlow) throws -> JobID {
             let id = JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
-            try FlowRun(flows: flows).start(FlowRun.Start(id: id, path: flow.path, input: ["n": 1]), flow: flow, stepper: stepper, on: connection)
+            try engine.start(FlowEngine.Start(id: id, path: flow.path, input: ["n": 1]), version: flow, on: connection)
             return id
         }
         func parkedGate(_ id: JobID) async throws -> GateRecord {
@@ -67,12 +68,12 @@ struct ApprovalBenchmark: AsyncParsableCommand {
         }
 
         // Resume latency.
-        let (quick, quickStepper) = try push("latency", timeout: 3600)
+        let quick = try push("latency", timeout: 3600)
         var roundTrips: [Double] = []
         var toNextStep: [Double] = []
         var toFlowDone: [Double] = []
         for index in 0..<(samples + 20) {
-            let id = try start(quick, quickStepper)
+            let id = try start(quick)
             let gate = try await parkedGate(id)
             let link = ResumeLinks(
                 publicURL: "http://127.0.0.1:\(port)", gate: gate.id.rawValue, subject: .named("bench"),
@@ -109,11 +110,11 @@ struct ApprovalBenchmark: AsyncParsableCommand {
 
         // Memory and deadline lateness with many flows parked.
         let timeout = max(60, parked / 1000 + 30)
-        let (many, manyStepper) = try push("parked", timeout: timeout)
+        let many = try push("parked", timeout: timeout)
         _ = try connection.send("MEMORY", "PURGE")
         let before = try usedMemory(connection)
         let begin = ContinuousClock.now
-        for _ in 0..<parked { _ = try start(many, manyStepper) }
+        for _ in 0..<parked { _ = try start(many) }
         while try connection.send("ZCARD", .string(environment.keys.gateDeadlines)).integer ?? 0 < Int64(parked) {
             try await Task.sleep(for: .milliseconds(200))
         }

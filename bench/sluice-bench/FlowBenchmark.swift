@@ -3,6 +3,7 @@ import Foundation
 import SluiceCore
 import SluiceFlows
 import SluiceRedis
+import SluiceRuntime
 import SluiceStore
 import SluiceTesting
 
@@ -26,18 +27,15 @@ struct FlowBenchmark: AsyncParsableCommand {
         let worker = try environment.start("worker", ["--concurrency", String(concurrency)])
         defer { worker.terminate() }
         try await Task.sleep(for: .milliseconds(500))
-        let evaluator = JavaScriptSubsetEvaluator()
+        let engine = FlowEngine(flows: flows)
         for count in steps {
             let modules = (0..<count).map { "    - id: s\($0)\n      value: {type: identity}" }.joined(separator: "\n")
-            let canonical = try FlowParser().canonicalDocument("value:\n  modules:\n\(modules)\n")
             guard let path = ScriptPath("f/bench/identity\(count)") else { return }
-            try flows.push(path: path, document: canonical.document, definition: canonical.flow.definition, on: connection)
+            _ = try engine.push(path: path, text: "value:\n  modules:\n\(modules)\n", on: connection)
             guard let stored = try flows.flow(at: path.rawValue, on: connection) else { return }
-            let stepper = FlowStepper(definition: canonical.flow.definition, evaluator: evaluator)
-            let run = FlowRun(flows: flows)
             func start() throws -> JobID {
                 let id = JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
-                try run.start(FlowRun.Start(id: id, path: path.rawValue, input: ["n": 1]), flow: stored, stepper: stepper, on: connection)
+                try engine.start(FlowEngine.Start(id: id, path: path.rawValue, input: ["n": 1]), version: stored, on: connection)
                 return id
             }
             // Warm-up: the worker reads and parses the flow once.

@@ -88,7 +88,7 @@ public struct JobRecord: Sendable, Equatable {
         startedAt = fields[Field.startedAt].flatMap { Int64($0) }
         finishedAt = fields[Field.finishedAt].flatMap { Int64($0) }
         deliveries = fields[Field.deliveries].flatMap { Int($0) } ?? 0
-        maxDeliveries = fields[Field.maxDeliveries].flatMap { Int($0) } ?? 3
+        maxDeliveries = fields[Field.maxDeliveries].flatMap { Int($0) } ?? JobDefaults.maxDeliveries
         worker = fields[Field.worker]
         createdBy = fields[Field.createdBy]
         timeoutSeconds = fields[Field.timeout].flatMap { Int($0) }

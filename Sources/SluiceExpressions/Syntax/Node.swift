@@ -92,3 +92,65 @@ indirect enum Node: Sendable {
         }
     }
 }
+
+extension Node {
+    /// Adds to `names` the members read from the free variable `variable` by name
+    /// (`variable.x`, `variable?.x`, `variable["x"]`); sets `dynamic` when the variable is used
+    /// any other way (passed whole, indexed by a computed key), so all of it may be read.
+    func collectMemberReads(of variable: String, bound: Set<String>, into names: inout Set<String>, dynamic: inout Bool) {
+        if bound.contains(variable) { return }
+        switch self {
+        case .member(.identifier(let name, _), let property, _, _) where name == variable:
+            names.insert(property)
+            return
+        case .index(.identifier(let name, _), .literal(.string(let key), _), _, _) where name == variable:
+            names.insert(key)
+            return
+        case .identifier(let name, _):
+            if name == variable { dynamic = true }
+            return
+        default:
+            break
+        }
+        for child in children {
+            child.collectMemberReads(of: variable, bound: boundInside(bound), into: &names, dynamic: &dynamic)
+        }
+    }
+
+    /// The names bound for this node's children (an arrow function's parameters).
+    private func boundInside(_ bound: Set<String>) -> Set<String> {
+        if case .arrow(let parameters, _, _) = self { return bound.union(parameters) }
+        return bound
+    }
+
+    /// The node's direct sub-expressions.
+    private var children: [Node] {
+        func nodes(_ elements: [Element]) -> [Node] {
+            elements.map { element in
+                switch element {
+                case .value(let node), .spread(let node): node
+                }
+            }
+        }
+        switch self {
+        case .literal, .identifier: return []
+        case .template(_, let parts, _): return parts
+        case .array(let elements, _): return nodes(elements)
+        case .object(let members, _):
+            return members.flatMap { member -> [Node] in
+                switch member {
+                case .property(_, let value), .spread(let value): [value]
+                case .computed(let key, let value): [key, value]
+                }
+            }
+        case .member(let object, _, _, _): return [object]
+        case .index(let object, let key, _, _): return [object, key]
+        case .call(let callee, let arguments, _, _): return [callee] + nodes(arguments)
+        case .chain(let inner): return [inner]
+        case .unary(_, let operand, _): return [operand]
+        case .binary(_, let left, let right, _), .logical(_, let left, let right, _): return [left, right]
+        case .conditional(let test, let yes, let no, _): return [test, yes, no]
+        case .arrow(_, let body, _): return [body]
+        }
+    }
+}

@@ -12,7 +12,8 @@ enum FlowFields {
         "same_worker", "concurrent_limit", "concurrency_time_window_s", "concurrency_key", "cache_ttl", "priority", "debounce_delay_s",
         "debounce_key",
     ]
-    static let moduleTuning: Set<String> = ["cache_ttl", "priority", "delete_after_use", "apply_preprocessor"]
+    static let moduleTuning: Set<String> = ["delete_after_use", "apply_preprocessor"]
+    static let branchTuning: Set<String> = ["parallel"]
     static let valueTuning: Set<String> = [
         "lock", "tag", "tag_override", "concurrent_limit", "concurrency_time_window_s", "custom_concurrency_key", "is_trigger", "asset",
         "assets",

@@ -16,12 +16,7 @@ extension FlowParser {
         for (index, member) in value.enumerated() {
             switch member.key {
             case "modules":
-                guard case .array(let modules) = member.value else { continue }
-                var inlined: [JSONValue] = []
-                for (position, module) in modules.enumerated() {
-                    inlined.append(try inlining(module, at: "value.modules[\(position)]"))
-                }
-                value[index].value = .array(inlined)
+                value[index].value = try inliningModules(member.value, at: "value.modules")
             case "failure_module":
                 value[index].value = try inlining(member.value, at: "value.failure_module")
             default:
@@ -32,17 +27,48 @@ extension FlowParser {
         return JSONValue(members: top.map { ($0.key, $0.value) })
     }
 
+    private func inliningModules(_ list: JSONValue, at location: String) throws(FlowFormatError) -> JSONValue {
+        guard case .array(let modules) = list else { return list }
+        var inlined: [JSONValue] = []
+        for (position, module) in modules.enumerated() {
+            inlined.append(try inlining(module, at: "\(location)[\(position)]"))
+        }
+        return .array(inlined)
+    }
+
+    /// A module with its `!inline` content read, and the modules inside it (loops, branches) too.
     private func inlining(_ module: JSONValue, at location: String) throws(FlowFormatError) -> JSONValue {
         guard var members = module.memberList, let valueIndex = members.firstIndex(where: { $0.key == "value" }),
-            var value = members[valueIndex].value.memberList,
-            let contentIndex = value.firstIndex(where: { $0.key == "content" }),
-            case .string(let content) = value[contentIndex].value,
-            let name = FlowFields.inlineReference(content)
+            var value = members[valueIndex].value.memberList
         else { return module }
-        do {
-            value[contentIndex].value = .string(try loadInline(name))
-        } catch {
-            throw FlowFormatError(at: "\(location).value.content", "cannot read '!inline \(name)': \(error)")
+        let here = "\(location).value"
+        for (index, member) in value.enumerated() {
+            switch member.key {
+            case "content":
+                guard case .string(let content) = member.value, let name = FlowFields.inlineReference(content) else { continue }
+                do {
+                    value[index].value = .string(try loadInline(name))
+                } catch {
+                    throw FlowFormatError(at: "\(here).content", "cannot read '!inline \(name)': \(error)")
+                }
+            case "modules", "default":
+                value[index].value = try inliningModules(member.value, at: "\(here).\(member.key)")
+            case "branches":
+                guard case .array(let branches) = member.value else { continue }
+                var inlined: [JSONValue] = []
+                for (position, branch) in branches.enumerated() {
+                    guard var branchMembers = branch.memberList, let modulesIndex = branchMembers.firstIndex(where: { $0.key == "modules" }) else {
+                        inlined.append(branch)
+                        continue
+                    }
+                    branchMembers[modulesIndex].value = try inliningModules(
+                        branchMembers[modulesIndex].value, at: "\(here).branches[\(position)].modules")
+                    inlined.append(JSONValue(members: branchMembers.map { ($0.key, $0.value) }))
+                }
+                value[index].value = .array(inlined)
+            default:
+                continue
+            }
         }
         members[valueIndex].value = JSONValue(members: value.map { ($0.key, $0.value) })
         return JSONValue(members: members.map { ($0.key, $0.value) })

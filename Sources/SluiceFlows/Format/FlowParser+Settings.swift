@@ -27,25 +27,30 @@ extension FlowParser {
             }
         }
         if let condition = reader.value("retry_if"), !condition.isNull {
-            throw FlowFormatError(at: reader.path("retry_if"), "conditional retries are not supported")
+            var conditionReader = try ObjectReader(condition, at: reader.path("retry_if"))
+            let expression = try conditionReader.requiredString("expr")
+            try checkExpression(expression, at: conditionReader.path("expr"))
+            try conditionReader.finish(warnings: &warnings)
+            policy.retryIf = expression
         }
         try reader.finish(warnings: &warnings)
         guard policy.maximumRetries <= 1000 else { throw FlowFormatError(at: location, "at most 1000 retries") }
         return policy
     }
 
-    func parseTimeout(_ node: JSONValue, at location: String) throws(FlowFormatError) -> Int {
+    /// `timeout`: a number of seconds, or a transform (a `javascript` one is evaluated as the step starts).
+    func parseTimeout(_ node: JSONValue, at location: String) throws(FlowFormatError) -> InputTransform {
         var value = node
         if node.memberList != nil {
-            guard case .staticValue(let constant) = try parseTransform(node, at: location) else {
-                throw FlowFormatError(at: location, "a computed timeout is not supported; give a number of seconds")
-            }
+            let transform = try parseTransform(node, at: location)
+            guard case .staticValue(let constant) = transform else { return transform }
             value = constant
         }
+        if value.isNull { return .staticValue(.null) }
         guard let seconds = value.numberValue, seconds > 0, seconds <= 30 * 24 * 3600 else {
             throw FlowFormatError(at: location, "expected a positive number of seconds")
         }
-        return Int(seconds.rounded(.up))
+        return .staticValue(.number(seconds.rounded(.up)))
     }
 
     func parseSuspend(_ node: JSONValue, at location: String, warnings: inout [String]) throws(FlowFormatError) -> SuspendSettings {

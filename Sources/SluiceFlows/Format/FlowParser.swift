@@ -47,22 +47,13 @@ public struct FlowParser: Sendable {
         guard let modulesNode = value.value("modules"), case .array(let moduleNodes) = modulesNode else {
             throw FlowFormatError(at: "value.modules", "is required: a list of modules")
         }
-        var modules: [FlowModule] = []
-        var ids = Set<String>()
-        for (index, node) in moduleNodes.enumerated() {
-            let module = try parseModule(node, at: "value.modules[\(index)]", warnings: &warnings)
-            guard ids.insert(module.id).inserted else {
-                throw FlowFormatError(at: "value.modules[\(index)].id", "duplicate module id '\(module.id)'")
-            }
-            modules.append(module)
-        }
+        var context = ModuleContext(warnings: [], ids: [])
+        let modules = try parseModules(moduleNodes, at: "value.modules", context: &context)
         var failureModule: FlowModule?
         if let node = value.value("failure_module"), !node.isNull {
-            failureModule = try parseModule(node, at: "value.failure_module", warnings: &warnings)
-            if let id = failureModule?.id, ids.contains(id) {
-                throw FlowFormatError(at: "value.failure_module.id", "duplicate module id '\(id)'")
-            }
+            failureModule = try parseModule(node, at: "value.failure_module", context: &context)
         }
+        warnings += context.warnings
         try value.finish(tuning: FlowFields.flowValueTuning, warnings: &warnings)
         try top.finish(tuning: FlowFields.topLevelTuning, warnings: &warnings)
         let definition = FlowDefinition(
@@ -70,54 +61,103 @@ public struct FlowParser: Sendable {
         return ParsedFlow(definition: definition, warnings: warnings)
     }
 
-    private func parseModule(_ node: JSONValue, at location: String, warnings: inout [String]) throws(FlowFormatError) -> FlowModule {
+    /// What parsing the modules of one flow shares: warnings, and the ids seen so far (unique in
+    /// the whole flow, nested modules included, as `results.<id>` names them).
+    struct ModuleContext {
+        var warnings: [String]
+        var ids: Set<String>
+        var depth = 0
+    }
+
+    /// The most levels of containers inside containers.
+    static let maximumNesting = 16
+
+    func parseModules(_ nodes: [JSONValue], at location: String, context: inout ModuleContext) throws(FlowFormatError) -> [FlowModule] {
+        var modules: [FlowModule] = []
+        for (index, node) in nodes.enumerated() {
+            modules.append(try parseModule(node, at: "\(location)[\(index)]", context: &context))
+        }
+        return modules
+    }
+
+    private func parseModule(_ node: JSONValue, at location: String, context: inout ModuleContext) throws(FlowFormatError) -> FlowModule {
         var reader = try ObjectReader(node, at: location)
         let id = try reader.requiredString("id")
         guard FlowFields.isIdentifier(id) else {
             throw FlowFormatError(at: reader.path("id"), "'\(id)' is not a valid module id (letters, digits, '_'; not starting with a digit)")
         }
+        guard context.ids.insert(id).inserted else { throw FlowFormatError(at: reader.path("id"), "duplicate module id '\(id)'") }
         let summary = try reader.string("summary") ?? ""
         guard let valueNode = reader.value("value") else { throw FlowFormatError(at: reader.path("value"), "is required") }
-        let value = try parseValue(valueNode, at: reader.path("value"), warnings: &warnings)
+        let value = try parseValue(valueNode, at: reader.path("value"), context: &context)
         var module = FlowModule(id: id, summary: summary, value: value)
         if let retry = reader.value("retry"), !retry.isNull {
-            module.retry = try parseRetry(retry, at: reader.path("retry"), warnings: &warnings)
+            module.retry = try parseRetry(retry, at: reader.path("retry"), warnings: &context.warnings)
         }
         if let sleep = reader.value("sleep"), !sleep.isNull {
-            if case .number = sleep {
-                module.sleep = .staticValue(sleep)
-            } else {
-                module.sleep = try parseTransform(sleep, at: reader.path("sleep"))
-            }
+            module.sleep = try parseNumberOrTransform(sleep, at: reader.path("sleep"))
         }
         if let stop = reader.value("stop_after_if"), !stop.isNull {
-            var stopReader = try ObjectReader(stop, at: reader.path("stop_after_if"))
-            let expression = try stopReader.requiredString("expr")
-            try checkExpression(expression, at: stopReader.path("expr"))
-            module.stopAfterIf = StopAfterIf(
-                expression: expression, skipIfStopped: try stopReader.bool("skip_if_stopped") ?? false,
-                errorMessage: try stopReader.string("error_message").flatMap { $0.isEmpty ? nil : $0 })
-            try stopReader.finish(warnings: &warnings)
+            module.stopAfterIf = try parseStop(stop, at: reader.path("stop_after_if"), warnings: &context.warnings)
         }
+        if let stop = reader.value("stop_after_all_iters_if"), !stop.isNull {
+            guard value.isLoop else {
+                throw FlowFormatError(at: reader.path("stop_after_all_iters_if"), "only a forloopflow or whileloopflow module can have it")
+            }
+            module.stopAfterAllItersIf = try parseStop(stop, at: reader.path("stop_after_all_iters_if"), warnings: &context.warnings)
+        }
+        if let skip = reader.value("skip_if"), !skip.isNull {
+            var skipReader = try ObjectReader(skip, at: reader.path("skip_if"))
+            let expression = try skipReader.requiredString("expr")
+            try checkExpression(expression, at: skipReader.path("expr"))
+            try skipReader.finish(warnings: &context.warnings)
+            module.skipIf = expression
+        }
+        module.continueOnError = try reader.bool("continue_on_error") ?? false
         if let timeout = reader.value("timeout"), !timeout.isNull {
-            module.timeoutSeconds = try parseTimeout(timeout, at: reader.path("timeout"))
+            module.timeout = try parseTimeout(timeout, at: reader.path("timeout"))
         }
         if let suspend = reader.value("suspend"), !suspend.isNull {
-            module.suspend = try parseSuspend(suspend, at: reader.path("suspend"), warnings: &warnings)
+            guard !value.isContainer else {
+                throw FlowFormatError(at: reader.path("suspend"), "a \(value.typeName) module cannot be suspended; suspend a module inside it")
+            }
+            module.suspend = try parseSuspend(suspend, at: reader.path("suspend"), warnings: &context.warnings)
         }
         if let mock = reader.value("mock"), !mock.isNull {
             var mockReader = try ObjectReader(mock, at: reader.path("mock"))
-            if try mockReader.bool("enabled") == true {
-                throw FlowFormatError(at: mockReader.path("enabled"), "mocked modules are not supported")
-            }
-            _ = mockReader.value("return_value")
-            try mockReader.finish(warnings: &warnings)
+            let enabled = try mockReader.bool("enabled") ?? false
+            let returned = mockReader.value("return_value") ?? .null
+            try mockReader.finish(warnings: &context.warnings)
+            if enabled { module.mock = returned }
         }
-        try reader.finish(tuning: FlowFields.moduleTuning, warnings: &warnings)
+        if let ttl = try reader.number("cache_ttl") {
+            guard ttl >= 0, ttl <= 366 * 24 * 3600 else {
+                throw FlowFormatError(at: reader.path("cache_ttl"), "expected seconds between 0 and one year")
+            }
+            if ttl >= 1 { module.cacheTTL = Int(ttl) }
+        }
+        if let priority = try reader.number("priority") {
+            guard priority.rounded() == priority, abs(priority) <= 1_000_000 else {
+                throw FlowFormatError(at: reader.path("priority"), "expected a whole number")
+            }
+            module.priority = Int(priority)
+        }
+        try reader.finish(tuning: FlowFields.moduleTuning, warnings: &context.warnings)
         return module
     }
 
-    private func parseValue(_ node: JSONValue, at location: String, warnings: inout [String]) throws(FlowFormatError) -> ModuleValue {
+    private func parseStop(_ node: JSONValue, at location: String, warnings: inout [String]) throws(FlowFormatError) -> StopAfterIf {
+        var stopReader = try ObjectReader(node, at: location)
+        let expression = try stopReader.requiredString("expr")
+        try checkExpression(expression, at: stopReader.path("expr"))
+        let stop = StopAfterIf(
+            expression: expression, skipIfStopped: try stopReader.bool("skip_if_stopped") ?? false,
+            errorMessage: try stopReader.string("error_message").flatMap { $0.isEmpty ? nil : $0 })
+        try stopReader.finish(warnings: &warnings)
+        return stop
+    }
+
+    private func parseValue(_ node: JSONValue, at location: String, context: inout ModuleContext) throws(FlowFormatError) -> ModuleValue {
         var reader = try ObjectReader(node, at: location)
         let type = try reader.requiredString("type")
         let value: ModuleValue
@@ -125,7 +165,10 @@ public struct FlowParser: Sendable {
         case "rawscript":
             let languageName = try reader.requiredString("language")
             guard let language = ScriptLanguage(rawValue: languageName) else {
-                throw FlowFormatError(at: reader.path("language"), "language '\(languageName)' is not supported (bash or python3)")
+                throw FlowFormatError(
+                    at: reader.path("language"),
+                    "language '\(languageName)' is not supported by Sluice (supported: \(ScriptLanguage.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             var content = try reader.requiredString("content")
             if let name = FlowFields.inlineReference(content) {
@@ -144,16 +187,101 @@ public struct FlowParser: Sendable {
                 throw FlowFormatError(at: reader.path("hash"), "pinning a script version by hash is not supported; the current version runs")
             }
             value = .script(path: path, inputTransforms: try parseTransforms(&reader))
+        case "flow":
+            let path = try reader.requiredString("path")
+            guard ScriptPath(path) != nil else { throw FlowFormatError(at: reader.path("path"), "'\(path)' is not a valid flow path") }
+            value = .flow(path: path, inputTransforms: try parseTransforms(&reader))
         case "identity":
             _ = reader.value("flow")
             value = .identity
-        case "branchone", "branchall", "forloopflow", "whileloopflow", "flow", "aiagent":
-            throw FlowFormatError(at: reader.path("type"), "'\(type)' is not supported yet")
+        case "forloopflow", "whileloopflow", "branchone", "branchall":
+            guard context.depth < Self.maximumNesting else {
+                throw FlowFormatError(at: location, "containers are nested more than \(Self.maximumNesting) levels deep")
+            }
+            context.depth += 1
+            defer { context.depth -= 1 }
+            value = try parseContainer(type, reader: &reader, context: &context)
+        case "aiagent":
+            throw FlowFormatError(at: reader.path("type"), "'aiagent' modules need Windmill's AI service, which Sluice does not have")
         default:
             throw FlowFormatError(at: reader.path("type"), "unknown module type '\(type)'")
         }
-        try reader.finish(tuning: FlowFields.valueTuning, warnings: &warnings)
+        try reader.finish(tuning: FlowFields.valueTuning, warnings: &context.warnings)
         return value
+    }
+
+    private func parseContainer(_ type: String, reader: inout ObjectReader, context: inout ModuleContext) throws(FlowFormatError) -> ModuleValue {
+        func modules(_ key: String, in reader: inout ObjectReader, required: Bool = true) throws(FlowFormatError) -> [FlowModule] {
+            switch reader.value(key) {
+            case .array(let nodes)?: return try parseModules(nodes, at: reader.path(key), context: &context)
+            case .none, .null?:
+                if required { throw FlowFormatError(at: reader.path(key), "is required: a list of modules") }
+                return []
+            case let other?: throw FlowFormatError(at: reader.path(key), "expected a list of modules, got \(other.typeName)")
+            }
+        }
+        func branchNodes(_ reader: inout ObjectReader) throws(FlowFormatError) -> [JSONValue] {
+            guard case .array(let nodes)? = reader.value("branches") else {
+                throw FlowFormatError(at: reader.path("branches"), "is required: a list of branches")
+            }
+            return nodes
+        }
+        switch type {
+        case "forloopflow":
+            guard let iteratorNode = reader.value("iterator"), !iteratorNode.isNull else {
+                throw FlowFormatError(at: reader.path("iterator"), "is required: an expression giving the array to iterate over")
+            }
+            let iterator = try parseTransform(iteratorNode, at: reader.path("iterator"))
+            let parallel = try reader.bool("parallel") ?? false
+            var parallelism: InputTransform?
+            if let node = reader.value("parallelism"), !node.isNull {
+                parallelism = try parseNumberOrTransform(node, at: reader.path("parallelism"))
+            }
+            let skipFailures = try reader.bool("skip_failures") ?? false
+            return .forLoop(
+                ForLoop(
+                    iterator: iterator, parallel: parallel, parallelism: parallelism, skipFailures: skipFailures,
+                    modules: try modules("modules", in: &reader)))
+        case "whileloopflow":
+            let skipFailures = try reader.bool("skip_failures") ?? false
+            if try reader.bool("parallel") == true {
+                throw FlowFormatError(
+                    at: reader.path("parallel"), "a while loop's iterations run one after the other; 'parallel: true' is not supported")
+            }
+            _ = reader.value("parallelism")
+            let maximum = try reader.integer("max_iterations", minimum: 1) ?? WhileLoop.defaultMaximumIterations
+            guard maximum <= 1_000_000 else { throw FlowFormatError(at: reader.path("max_iterations"), "at most 1,000,000") }
+            return .whileLoop(WhileLoop(skipFailures: skipFailures, modules: try modules("modules", in: &reader), maximumIterations: maximum))
+        case "branchone":
+            var branches: [BranchOne.Branch] = []
+            for (index, node) in try branchNodes(&reader).enumerated() {
+                var branch = try ObjectReader(node, at: reader.path("branches[\(index)]"))
+                let summary = try branch.string("summary") ?? ""
+                let expression = try branch.requiredString("expr")
+                try checkExpression(expression, at: branch.path("expr"))
+                let list = try modules("modules", in: &branch)
+                try branch.finish(tuning: FlowFields.branchTuning, warnings: &context.warnings)
+                branches.append(BranchOne.Branch(summary: summary, expression: expression, modules: list))
+            }
+            return .branchOne(BranchOne(branches: branches, defaultModules: try modules("default", in: &reader, required: false)))
+        default:
+            var branches: [BranchAll.Branch] = []
+            for (index, node) in try branchNodes(&reader).enumerated() {
+                var branch = try ObjectReader(node, at: reader.path("branches[\(index)]"))
+                let summary = try branch.string("summary") ?? ""
+                let skipFailure = try branch.bool("skip_failure") ?? false
+                let list = try modules("modules", in: &branch)
+                try branch.finish(tuning: FlowFields.branchTuning, warnings: &context.warnings)
+                branches.append(BranchAll.Branch(summary: summary, skipFailure: skipFailure, modules: list))
+            }
+            return .branchAll(BranchAll(branches: branches, parallel: try reader.bool("parallel") ?? false))
+        }
+    }
+
+    /// A number, or a static/javascript transform (`sleep`, `parallelism`).
+    private func parseNumberOrTransform(_ node: JSONValue, at location: String) throws(FlowFormatError) -> InputTransform {
+        if case .number = node { return .staticValue(node) }
+        return try parseTransform(node, at: location)
     }
 
     private func parseTransforms(_ reader: inout ObjectReader) throws(FlowFormatError) -> [NamedTransform] {

@@ -7,7 +7,7 @@ public struct FlowDefinition: Sendable, Equatable {
     /// JSON Schema of `flow_input`, if the flow declares one.
     public var schema: JSONValue?
     public var modules: [FlowModule]
-    /// Runs when a step fails for good, with `error` in scope; the flow still ends failed.
+    /// Runs when the flow fails, with `error` in scope; the flow still ends failed.
     public var failureModule: FlowModule?
 
     public init(
@@ -24,35 +24,70 @@ public struct FlowDefinition: Sendable, Equatable {
         self.failureModule = failureModule
     }
 
-    /// The module at `position` (the failure module is position ``FlowPosition/failureModule``).
-    public func module(at position: FlowPosition) -> FlowModule? {
-        switch position {
-        case .step(let index): modules.indices.contains(index) ? modules[index] : nil
-        case .failureModule: failureModule
+    /// The modules a frame runs: the top level, the failure module, or a container's child
+    /// (`nil` when the frame does not fit this definition).
+    public func modules(of frame: FrameID) -> [FlowModule]? {
+        var current: [FlowModule]
+        switch frame.root {
+        case .main: current = modules
+        case .failure: current = failureModule.map { [$0] } ?? []
         }
+        for hop in frame.hops {
+            guard current.indices.contains(hop.module) else { return nil }
+            let value = current[hop.module].value
+            let children = value.children
+            let index = Self.childSequence(of: value, child: hop.child)
+            guard children.indices.contains(index) else { return nil }
+            current = children[index]
+        }
+        return current
+    }
+
+    /// The module a frame runs at `cursor`.
+    public func module(in frame: FrameID, at cursor: Int) -> FlowModule? {
+        guard let sequence = modules(of: frame), sequence.indices.contains(cursor) else { return nil }
+        return sequence[cursor]
+    }
+
+    /// Which of a container's module lists a child runs: a loop's iterations all run its body
+    /// (list 0); a branch runs its own list.
+    static func childSequence(of value: ModuleValue, child: Int) -> Int {
+        switch value {
+        case .forLoop, .whileLoop: 0
+        case .branchOne, .branchAll, .rawScript, .script, .flow, .identity: child
+        }
+    }
+
+    /// Every module, depth first (nested modules after their container), the failure module last.
+    public var allModules: [FlowModule] {
+        func walk(_ modules: [FlowModule]) -> [FlowModule] {
+            modules.flatMap { module in [module] + module.value.children.flatMap(walk) }
+        }
+        return walk(modules) + (failureModule.map { walk([$0]) } ?? [])
+    }
+
+    /// Where each module sits: the static path of its sequence (container index, list index
+    /// pairs from the top), under the main modules or the failure module, and its index there.
+    public var locations: [String: ModuleLocation] {
+        var found: [String: ModuleLocation] = [:]
+        func walk(_ modules: [FlowModule], root: FrameID.Root, path: [FrameID.Hop]) {
+            for (index, module) in modules.enumerated() {
+                found[module.id] = ModuleLocation(root: root, path: path, index: index)
+                for (list, children) in module.value.children.enumerated() {
+                    walk(children, root: root, path: path + [FrameID.Hop(module: index, child: list)])
+                }
+            }
+        }
+        walk(modules, root: .main, path: [])
+        if let failureModule { walk([failureModule], root: .failure, path: []) }
+        return found
     }
 }
 
-/// Where a flow is: one of its modules, or its failure module.
-public enum FlowPosition: Sendable, Hashable, CustomStringConvertible {
-    case step(Int)
-    case failureModule
-
-    /// As stored in the flow's hash (`cursor`): the index, or `failure`.
-    public var description: String {
-        switch self {
-        case .step(let index): String(index)
-        case .failureModule: "failure"
-        }
-    }
-
-    public init?(_ text: String) {
-        if text == "failure" {
-            self = .failureModule
-        } else if let index = Int(text), index >= 0 {
-            self = .step(index)
-        } else {
-            return nil
-        }
-    }
+/// Where a module sits in a definition (see ``FlowDefinition/locations``).
+public struct ModuleLocation: Sendable, Equatable {
+    public var root: FrameID.Root
+    /// The static path of its sequence: container index and module-list index at each level.
+    public var path: [FrameID.Hop]
+    public var index: Int
 }

@@ -1,8 +1,9 @@
 public import SluiceCore
 
-/// One step of a flow.
+/// One module of a flow: what it runs (``ModuleValue``) and the options around it, with
+/// Windmill's field names and meaning.
 public struct FlowModule: Sendable, Equatable {
-    /// The module's id: `results.<id>` in expressions.
+    /// The module's id: `results.<id>` in expressions. Unique in the whole flow, nested modules included.
     public var id: String
     public var summary: String
     public var value: ModuleValue
@@ -10,10 +11,23 @@ public struct FlowModule: Sendable, Equatable {
     /// Seconds to wait after this module before the next one starts.
     public var sleep: InputTransform?
     public var stopAfterIf: StopAfterIf?
-    /// Execution timeout of this module's job, in seconds.
-    public var timeoutSeconds: Int?
+    /// On a loop: evaluated after each iteration with `result` = that iteration's result; a truthy
+    /// value ends the loop.
+    public var stopAfterAllItersIf: StopAfterIf?
+    /// `skip_if.expr`: when truthy (evaluated as the module starts), the module does not run.
+    public var skipIf: String?
+    /// A failure does not fail the flow: the module's result becomes the error object.
+    public var continueOnError: Bool
+    /// Execution timeout of this module's job, in seconds (a number or an expression).
+    public var timeout: InputTransform?
     /// Makes the flow wait for approvals after this module.
     public var suspend: SuspendSettings?
+    /// `mock`: when enabled, the module does not run and this is its result.
+    public var mock: JSONValue?
+    /// `cache_ttl`: a result for identical inputs is reused for this many seconds.
+    public var cacheTTL: Int?
+    /// `priority`: higher runs first among the jobs waiting in the same queue.
+    public var priority: Int?
 
     public init(
         id: String,
@@ -22,8 +36,14 @@ public struct FlowModule: Sendable, Equatable {
         retry: RetryPolicy? = nil,
         sleep: InputTransform? = nil,
         stopAfterIf: StopAfterIf? = nil,
-        timeoutSeconds: Int? = nil,
-        suspend: SuspendSettings? = nil
+        stopAfterAllItersIf: StopAfterIf? = nil,
+        skipIf: String? = nil,
+        continueOnError: Bool = false,
+        timeout: InputTransform? = nil,
+        suspend: SuspendSettings? = nil,
+        mock: JSONValue? = nil,
+        cacheTTL: Int? = nil,
+        priority: Int? = nil
     ) {
         self.id = id
         self.summary = summary
@@ -31,35 +51,14 @@ public struct FlowModule: Sendable, Equatable {
         self.retry = retry
         self.sleep = sleep
         self.stopAfterIf = stopAfterIf
-        self.timeoutSeconds = timeoutSeconds
+        self.stopAfterAllItersIf = stopAfterAllItersIf
+        self.skipIf = skipIf
+        self.continueOnError = continueOnError
+        self.timeout = timeout
         self.suspend = suspend
-    }
-}
-
-/// What a module runs.
-public enum ModuleValue: Sendable, Equatable {
-    /// A script written into the flow.
-    case rawScript(language: ScriptLanguage, content: String, inputTransforms: [NamedTransform])
-    /// A pushed script, by path.
-    case script(path: String, inputTransforms: [NamedTransform])
-    /// Passes its input (the previous result) through; runs no process.
-    case identity
-
-    /// The module's argument transforms, in order.
-    public var inputTransforms: [NamedTransform] {
-        switch self {
-        case .rawScript(_, _, let transforms), .script(_, let transforms): transforms
-        case .identity: []
-        }
-    }
-
-    /// `rawscript`, `script` or `identity`.
-    public var typeName: String {
-        switch self {
-        case .rawScript: "rawscript"
-        case .script: "script"
-        case .identity: "identity"
-        }
+        self.mock = mock
+        self.cacheTTL = cacheTTL
+        self.priority = priority
     }
 }
 
@@ -80,7 +79,8 @@ public enum InputTransform: Sendable, Equatable {
     case javascript(String)
 }
 
-/// `stop_after_if`: ends the flow early when `expr` (with `result` = this step's result) is truthy.
+/// `stop_after_if`: ends the flow (or the loop it is in) early when `expr` — with `result` = this
+/// step's result — is truthy.
 public struct StopAfterIf: Sendable, Equatable {
     public var expression: String
     /// The stopped flow is marked skipped rather than plainly successful.

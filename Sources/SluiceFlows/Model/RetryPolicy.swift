@@ -29,10 +29,14 @@ public struct RetryPolicy: Sendable, Equatable {
 
     public var constant: Constant?
     public var exponential: Exponential?
+    /// `retry_if.expr`: retry only when this holds (with `error` — `{name, message}` — and
+    /// `result` = the error in scope).
+    public var retryIf: String?
 
-    public init(constant: Constant? = nil, exponential: Exponential? = nil) {
+    public init(constant: Constant? = nil, exponential: Exponential? = nil, retryIf: String? = nil) {
         self.constant = constant
         self.exponential = exponential
+        self.retryIf = retryIf
     }
 
     /// Retries allowed in all.

@@ -1,83 +1,184 @@
 public import SluiceCore
 
-/// Decides what happens next in a flow — after it starts, after a step, after a gate — as a pure
-/// function of the flow's definition, its state and the event. Nothing here touches Redis; the
-/// store applies a ``FlowTransition`` with one script that checks the flow is still in the state
-/// the decision was made from.
+/// Decides what happens in a flow — as a step starts, after it ends, after a gate, when a loop's
+/// or branch's child ends, when a container is done — as pure functions of the flow's definition,
+/// the scope read for the module, and the event. Nothing here touches Redis: the flow runtime
+/// reads the scope, asks, and applies the answer with one script that checks the state it expects.
 public struct FlowStepper: Sendable {
     public let definition: FlowDefinition
     public let evaluator: any ExpressionEvaluator
+    let index: DefinitionIndex
+
+    /// What the stepper precomputes about a definition: where each module sits and what its
+    /// expressions read.
+    struct DefinitionIndex: Sendable {
+        var locations: [String: ModuleLocation]
+        var reads: [String: ModuleReads]
+    }
 
     public init(definition: FlowDefinition, evaluator: any ExpressionEvaluator) {
         self.definition = definition
         self.evaluator = evaluator
+        var reads: [String: ModuleReads] = [:]
+        for module in definition.allModules { reads[module.id] = ModuleReads(module) }
+        index = DefinitionIndex(locations: definition.locations, reads: reads)
     }
 
-    /// The first step of a new flow (or its end, for a flow without modules).
-    public func start(input: JSONValue, createdBy: String?) -> FlowTransition {
-        let state = FlowState(flowInput: input, createdBy: createdBy)
-        guard !definition.modules.isEmpty else {
-            return FlowTransition(decision: .finish(.success(input, skipped: false)), state: state)
-        }
-        return plan(.step(0), attempt: 1, state: state, delay: .zero)
-    }
+    // MARK: - Starting a step
 
-    /// What follows a step's end. `unitRandom` (0..<1) picks the retry jitter.
-    public func afterStep(state: FlowState, event: StepEvent, unitRandom: Double = 0.5) -> FlowTransition {
-        guard let module = definition.module(at: state.position) else {
-            return FlowTransition(decision: .finish(.failure("the flow has no module at \(state.position)")), state: state)
+    /// How the module at `cursor` of `frame` starts, its expressions evaluated against `scope`.
+    public func start(frame: FrameID, cursor: Int, scope: StepScope) -> StepStart {
+        guard let module = definition.module(in: frame, at: cursor) else {
+            return .failed("the flow has no module at \(frame) #\(cursor)")
         }
-        switch event {
-        case .failed(let message):
-            return afterFailure(module: module, state: state, message: message, unitRandom: unitRandom)
-        case .succeeded(let result):
-            return afterSuccess(module: module, state: state, result: result)
-        }
-    }
-
-    /// What follows a gate's decision, for the module that parked the flow.
-    public func afterGate(state: FlowState, outcome: GateOutcome) -> FlowTransition {
-        guard let module = definition.module(at: state.position), let settings = module.suspend else {
-            return FlowTransition(decision: .finish(.failure("the flow is not at a gate")), state: state)
-        }
-        var next = state
-        switch outcome {
-        case .approved(let context):
-            next.resume = context
-        case .rejected(let approver, let reason, let context):
-            guard settings.continueOnDisapproveTimeout else {
-                let why = reason.map { ": \($0)" } ?? ""
-                return FlowTransition(decision: .finish(.canceled("disapproved by \(approver)\(why)")), state: state)
+        if let skip = module.skipIf {
+            do {
+                if try truthy(evaluator.evaluate(skip, variables: scope.variables())) { return .skipped(.null) }
+            } catch {
+                return .failed("module '\(module.id)', skip_if: \(error)")
             }
-            next.resume = ResumeContext(resume: ResumeContext.disapproved(by: approver), resumes: context.resumes, approvers: context.approvers)
-        case .timedOut(let context):
-            guard settings.continueOnDisapproveTimeout else {
-                return FlowTransition(decision: .finish(.canceled("timed out waiting to be resumed")), state: state)
-            }
-            next.resume = ResumeContext(resume: ResumeContext.timedOut, resumes: context.resumes, approvers: context.approvers)
         }
-        let result = state.results.last { $0.0 == module.id }?.1 ?? .null
-        return advance(after: module, state: next, result: result)
+        if let mock = module.mock { return .mocked(mock) }
+        switch module.value {
+        case .identity, .rawScript, .script:
+            do {
+                let arguments = module.value == .identity ? scope.previousResult : try evaluateArguments(module, scope: scope)
+                let timeout = try timeoutSeconds(module, scope: scope)
+                var gate: GateSpec?
+                if let settings = module.suspend {
+                    gate = GateSpec(
+                        settings: settings, requiredGroups: try requiredGroups(settings, scope: scope), flowSummary: definition.summary,
+                        moduleSummary: module.summary)
+                }
+                return .run(StepInvocation(arguments: arguments, timeoutSeconds: timeout, gate: gate))
+            } catch {
+                return .failed("module '\(module.id)': \(error)")
+            }
+        case .flow(let path, _):
+            do {
+                return .subflow(path: path, input: try evaluateArguments(module, scope: scope))
+            } catch {
+                return .failed("module '\(module.id)': \(error)")
+            }
+        case .forLoop(let loop):
+            return openForLoop(loop, module: module, scope: scope)
+        case .whileLoop(let loop):
+            return .open(
+                ContainerOpening(
+                    collection: .array, children: [], parallelism: 1, previous: scope.previousResult,
+                    toleratesEveryFailure: loop.skipFailures, maximumIterations: loop.maximumIterations))
+        case .branchOne(let branches):
+            var chosen = branches.branches.count
+            for (number, branch) in branches.branches.enumerated() {
+                do {
+                    if try truthy(evaluator.evaluate(branch.expression, variables: scope.variables())) {
+                        chosen = number
+                        break
+                    }
+                } catch {
+                    return .failed("module '\(module.id)', branch \(number) expr (\(branch.expression)): \(error)")
+                }
+            }
+            let modules = module.value.children[chosen]
+            return .open(
+                ContainerOpening(
+                    collection: .single, children: [chosen], previous: scope.previousResult,
+                    immediateResult: modules.isEmpty ? scope.previousResult : nil))
+        case .branchAll(let branches):
+            let tolerated = Set(branches.branches.indices.filter { branches.branches[$0].skipFailure })
+            let count = branches.branches.count
+            return .open(
+                ContainerOpening(
+                    collection: .array, children: Array(0..<count), parallelism: branches.parallel ? max(1, count) : 1,
+                    previous: scope.previousResult, toleratedFailures: tolerated, immediateResult: count == 0 ? .array([]) : nil))
+        }
+    }
+
+    /// Most iterations of a parallel loop without `parallelism` started at once.
+    public static let defaultParallelism = 1000
+
+    private func openForLoop(_ loop: ForLoop, module: FlowModule, scope: StepScope) -> StepStart {
+        let items: [JSONValue]
+        do {
+            let value = try value(of: loop.iterator, scope: scope)
+            switch value {
+            case .array(let elements)?: items = elements
+            case .null?, .none: items = []
+            case let other?: throw FlowRuntimeError("the iterator must give an array, got \(other.typeName)")
+            }
+        } catch {
+            return .failed("module '\(module.id)', iterator: \(error)")
+        }
+        var parallelism = 1
+        if loop.parallel {
+            parallelism = Self.defaultParallelism
+            if let transform = loop.parallelism {
+                do {
+                    let value = try value(of: transform, scope: scope)
+                    if let number = value?.numberValue, number.isFinite, number >= 1 {
+                        parallelism = Int(min(number, 1_000_000))
+                    } else if let value, !value.isNull {
+                        throw FlowRuntimeError("expected a number ≥ 1, got \(value.jsonText)")
+                    }
+                } catch {
+                    return .failed("module '\(module.id)', parallelism: \(error)")
+                }
+            }
+        }
+        return .open(
+            ContainerOpening(
+                collection: .array, children: Array(items.indices), items: items, parallelism: min(parallelism, max(1, items.count)),
+                previous: scope.previousResult, toleratesEveryFailure: loop.skipFailures, immediateResult: items.isEmpty ? .array([]) : nil))
     }
 
     // MARK: - After a step
 
-    private func afterSuccess(module: FlowModule, state: FlowState, result: JSONValue) -> FlowTransition {
-        var next = state
-        next.results.removeAll { $0.0 == module.id }
-        next.results.append((module.id, result))
-        if state.position == .failureModule {
-            // The failure module ran; the flow still ends as failed, with the original error.
-            return FlowTransition(decision: .finish(.failure(state.failure ?? "the flow failed")), state: next, recorded: (module.id, result))
+    /// What follows the end of the module at `cursor` of `frame` (a step, or a container once its
+    /// children are done). `attempt` counts runs of this module (1 on its first run); `unitRandom`
+    /// (0..<1) picks the retry jitter.
+    public func afterStep(frame: FrameID, cursor: Int, scope: StepScope, outcome: StepOutcome, attempt: Int, unitRandom: Double = 0.5)
+        -> StepFollowUp
+    {
+        guard let module = definition.module(in: frame, at: cursor) else {
+            return .endFrame(.failed(module: "?", message: "the flow has no module at \(frame) #\(cursor)"))
         }
+        switch outcome {
+        case .failure(let message):
+            if let retry = module.retry, let delay = retry.delay(beforeRetry: attempt, unitRandom: unitRandom) {
+                if let condition = retry.retryIf {
+                    let error = errorObject(message, moduleID: module.id)
+                    do {
+                        let holds = try truthy(
+                            evaluator.evaluate(condition, variables: scope.variables(extra: ["error": error, "result": ["error": error]])))
+                        if holds { return .retry(delay: delay) }
+                    } catch {
+                        return .endFrame(.failed(module: module.id, message: "module '\(module.id)', retry_if: \(error)"))
+                    }
+                } else {
+                    return .retry(delay: delay)
+                }
+            }
+            let attempts = attempt > 1 ? " after \(attempt) attempts" : ""
+            let failure = "module '\(module.id)' failed\(attempts): \(message)"
+            guard module.continueOnError else { return .endFrame(.failed(module: module.id, message: failure)) }
+            return afterSuccess(
+                module: module, frame: frame, cursor: cursor, scope: scope, result: ["error": errorObject(message, moduleID: module.id)])
+        case .success(let result):
+            return afterSuccess(module: module, frame: frame, cursor: cursor, scope: scope, result: result)
+        }
+    }
+
+    private func afterSuccess(module: FlowModule, frame: FrameID, cursor: Int, scope: StepScope, result: JSONValue) -> StepFollowUp {
         if let stop = module.stopAfterIf {
             do {
-                if try truthy(evaluate(stop.expression, scope: scope(next, extra: ["result": result]))) {
-                    let ending: FlowEnding = stop.errorMessage.map { .failure($0) } ?? .success(result, skipped: stop.skipIfStopped)
-                    return FlowTransition(decision: .finish(ending), state: next, recorded: (module.id, result))
+                if try truthy(evaluator.evaluate(stop.expression, variables: scope.variables(extra: ["result": result]))) {
+                    if let message = stop.errorMessage {
+                        return .endFrame(.stoppedWithError(module: module.id, result: result, message: message))
+                    }
+                    return .endFrame(.stopped(module: module.id, result: result, skipped: stop.skipIfStopped))
                 }
             } catch {
-                return failFlow(state: next, message: "module '\(module.id)', stop_after_if: \(error)", recorded: (module.id, result))
+                return .endFrame(.failed(module: module.id, message: "module '\(module.id)', stop_after_if: \(error)"))
             }
         }
         if let settings = module.suspend {
@@ -85,55 +186,100 @@ public struct FlowStepper: Sendable {
             for key in ["description", "default_args", "enums"] {
                 if let value = result[key], !value.isNull { page.append((key, value)) }
             }
-            let gate = GatePlan(position: state.position, moduleID: module.id, settings: settings, page: JSONValue(members: page))
-            return FlowTransition(decision: .suspend(gate), state: next, recorded: (module.id, result))
+            return .park(result: result, gate: GatePlan(moduleID: module.id, settings: settings, page: JSONValue(members: page)))
         }
-        var transition = advance(after: module, state: next, result: result)
-        transition.recorded = (module.id, result)
-        return transition
+        return moveOn(after: module, frame: frame, cursor: cursor, scope: scope, result: result)
     }
 
-    private func afterFailure(module: FlowModule, state: FlowState, message: String, unitRandom: Double) -> FlowTransition {
-        if let retry = module.retry, let delay = retry.delay(beforeRetry: state.attempt, unitRandom: unitRandom) {
-            return plan(state.position, attempt: state.attempt + 1, state: state, delay: delay)
-        }
-        let attempts = state.attempt > 1 ? " after \(state.attempt) attempts" : ""
-        return failFlow(state: state, message: "module '\(module.id)' failed\(attempts): \(message)")
-    }
-
-    /// Moves on from `module` (after its sleep, if any) to the next module, or ends the flow.
-    private func advance(after module: FlowModule, state: FlowState, result: JSONValue) -> FlowTransition {
-        guard case .step(let index) = state.position else {
-            return FlowTransition(decision: .finish(.failure(state.failure ?? "the flow failed")), state: state)
-        }
+    /// Moves on from a module (after its sleep, if any): to the next module, or the frame's end.
+    private func moveOn(after module: FlowModule, frame: FrameID, cursor: Int, scope: StepScope, result: JSONValue) -> StepFollowUp {
         var delay = Duration.zero
         if let sleep = module.sleep {
             do {
-                delay = try sleepDuration(sleep, state: state, result: result)
+                delay = try sleepDuration(sleep, scope: scope, result: result)
             } catch {
-                return failFlow(state: state, message: "module '\(module.id)', sleep: \(error)")
+                return .endFrame(.failed(module: module.id, message: "module '\(module.id)', sleep: \(error)"))
             }
         }
-        guard index + 1 < definition.modules.count else {
-            return FlowTransition(decision: .finish(.success(result, skipped: false)), state: state)
-        }
-        var next = state
-        next.previousResult = result
-        return plan(.step(index + 1), attempt: 1, state: next, delay: delay)
+        let count = definition.modules(of: frame)?.count ?? 0
+        guard cursor + 1 < count else { return .endFrame(.completed(module: module.id, result: result)) }
+        return .next(result: result, delay: delay)
     }
 
-    /// Ends the flow as failed — through its failure module when it has one and is not in it.
-    private func failFlow(state: FlowState, message: String, recorded: (String, JSONValue)? = nil) -> FlowTransition {
-        guard definition.failureModule != nil, state.position != .failureModule else {
-            return FlowTransition(decision: .finish(.failure(message)), state: state, recorded: recorded)
+    /// What follows a gate's decision on the module at `cursor` of `frame`, whose result was `result`.
+    public func afterGate(frame: FrameID, cursor: Int, scope: StepScope, result: JSONValue, outcome: GateOutcome) -> (StepFollowUp, ResumeContext?) {
+        guard let module = definition.module(in: frame, at: cursor), let settings = module.suspend else {
+            return (.endFrame(.failed(module: "?", message: "the flow is not at a gate")), nil)
         }
-        var next = state
-        next.failure = message
-        next.failedModuleID = definition.module(at: state.position)?.id
-        next.previousResult = errorObject(message, moduleID: next.failedModuleID)
-        var transition = plan(.failureModule, attempt: 1, state: next, delay: .zero)
-        transition.recorded = recorded
-        return transition
+        let context: ResumeContext
+        switch outcome {
+        case .approved(let given):
+            context = given
+        case .rejected(let approver, let reason, let given):
+            guard settings.continueOnDisapproveTimeout else {
+                let why = reason.map { ": \($0)" } ?? ""
+                return (.endFrame(.canceled("disapproved by \(approver)\(why)")), nil)
+            }
+            context = ResumeContext(resume: ResumeContext.disapproved(by: approver), resumes: given.resumes, approvers: given.approvers)
+        case .timedOut(let given):
+            guard settings.continueOnDisapproveTimeout else {
+                return (.endFrame(.canceled("timed out waiting to be resumed")), nil)
+            }
+            context = ResumeContext(resume: ResumeContext.timedOut, resumes: given.resumes, approvers: given.approvers)
+        }
+        var resumed = scope
+        resumed.resume = context
+        return (moveOn(after: module, frame: frame, cursor: cursor, scope: resumed, result: result), context)
+    }
+
+    // MARK: - Frames
+
+    /// What a child frame's end does to its container: recorded as the child's result (or its
+    /// tolerated failure), the container stopped (a loop broken by `stop_after_if`, or a while
+    /// loop by `stop_after_all_iters_if`), failed, or the flow ended.
+    public func childEnded(_ frame: FrameID, scope: StepScope, ending: FrameEnd, tolerated: Bool) -> ChildEnd {
+        guard let container = frame.container, let module = definition.module(in: container.frame, at: container.cursor) else {
+            return ChildEnd(outcome: .failure("the frame \(frame) is not a child of a container"), disposition: .failContainer("invalid frame"))
+        }
+        switch ending {
+        case .completed(_, let result):
+            if case .whileLoop = module.value, let stop = module.stopAfterAllItersIf {
+                do {
+                    if try truthy(evaluator.evaluate(stop.expression, variables: scope.variables(extra: ["result": result]))) {
+                        return ChildEnd(outcome: .success(result), disposition: .stopContainer)
+                    }
+                } catch {
+                    return ChildEnd(
+                        outcome: .success(result), disposition: .failContainer("module '\(module.id)', stop_after_all_iters_if: \(error)"))
+                }
+            }
+            return ChildEnd(outcome: .success(result), disposition: .proceed)
+        case .stopped(_, let result, _):
+            // stop_after_if inside a loop breaks the loop; inside a branch it stops the flow.
+            if module.value.isLoop { return ChildEnd(outcome: .success(result), disposition: .stopContainer) }
+            return ChildEnd(outcome: .success(result), disposition: .endFlow(ending))
+        case .stoppedWithError:
+            return ChildEnd(outcome: .failure("stopped"), disposition: .endFlow(ending))
+        case .failed(let moduleID, let message):
+            if tolerated {
+                return ChildEnd(outcome: .success(["error": errorObject(message, moduleID: moduleID)]), disposition: .proceed)
+            }
+            return ChildEnd(outcome: .failure(message), disposition: .failContainer(message))
+        case .canceled:
+            return ChildEnd(outcome: .failure("canceled"), disposition: .endFlow(ending))
+        }
+    }
+
+    /// How the flow ends when its main frame ends (the failure module, when there is one, runs
+    /// first for a failure: see ``failureScope(error:)``).
+    public func flowEnding(_ ending: FrameEnd) -> FlowEnding {
+        switch ending {
+        case .completed(_, let result): .success(result, skipped: false)
+        case .stopped(_, let result, let skipped): .success(result, skipped: skipped)
+        case .stoppedWithError(_, _, let message): .failure(message)
+        case .failed(_, let message): .failure(message)
+        case .canceled(let message): .canceled(message)
+        }
     }
 
     /// What the failure module sees as `error` (and as `previous_result`).
@@ -141,60 +287,18 @@ public struct FlowStepper: Sendable {
         ["name": "FlowError", "message": .string(message), "step_id": .string(moduleID ?? "")]
     }
 
-    // MARK: - Planning a step
+    // MARK: - Expressions
 
-    /// The job for the module at `position`, its arguments evaluated now.
-    func plan(_ position: FlowPosition, attempt: Int, state: FlowState, delay: Duration) -> FlowTransition {
-        guard let module = definition.module(at: position) else {
-            return FlowTransition(decision: .finish(.failure("the flow has no module at \(position)")), state: state)
-        }
-        var next = state
-        next.position = position
-        next.attempt = attempt
-        let arguments: JSONValue
-        do {
-            arguments = try evaluateArguments(module, state: next)
-        } catch {
-            if position == .failureModule {
-                return FlowTransition(decision: .finish(.failure(state.failure ?? "\(error)")), state: next)
-            }
-            return failFlow(state: next, message: "module '\(module.id)': \(error)")
-        }
-        let run: StepRun
-        switch module.value {
-        case .identity: run = .identity
-        case .script(let path, _): run = .script(path: path)
-        case .rawScript(let language, let content, _): run = .rawScript(language: language, content: content)
-        }
-        var gate: GateSpec?
-        if let settings = module.suspend {
-            do {
-                gate = GateSpec(
-                    settings: settings, requiredGroups: try requiredGroups(settings, state: next), flowSummary: definition.summary,
-                    moduleSummary: module.summary)
-            } catch {
-                return failFlow(state: next, message: "module '\(module.id)', user_groups_required: \(error)")
-            }
-        }
-        let step = StepPlan(
-            position: position, moduleID: module.id, attempt: attempt, arguments: arguments, delay: delay, run: run,
-            timeoutSeconds: module.timeoutSeconds, gate: gate)
-        return FlowTransition(decision: .runStep(step), state: next)
-    }
-
-    private func evaluateArguments(_ module: FlowModule, state: FlowState) throws -> JSONValue {
-        if case .identity = module.value { return state.previousResult }
+    private func evaluateArguments(_ module: FlowModule, scope: StepScope) throws -> JSONValue {
         var arguments: [(String, JSONValue)] = []
-        var variables = scope(state)
         for named in module.value.inputTransforms {
-            variables["params"] = .some(JSONValue(members: arguments))
             let value: JSONValue?
             switch named.transform {
             case .staticValue(let constant):
                 value = constant
             case .javascript(let source):
                 do {
-                    value = try evaluator.evaluate(source, variables: variables)
+                    value = try evaluator.evaluate(source, variables: scope.variables(extra: ["params": JSONValue(members: arguments)]))
                 } catch {
                     throw FlowRuntimeError("argument '\(named.name)' (\(source)): \(error)")
                 }
@@ -205,60 +309,53 @@ public struct FlowStepper: Sendable {
         return JSONValue(members: arguments)
     }
 
-    // MARK: - Expressions
-
-    func scope(_ state: FlowState, extra: [String: JSONValue] = [:]) -> [String: JSONValue?] {
-        var variables: [String: JSONValue?] = [
-            "flow_input": .some(state.flowInput),
-            "results": .some(state.resultsObject),
-            "previous_result": .some(state.previousResult),
-            "params": .some(.emptyObject),
-            "resume": state.resume?.resume,
-            "resumes": state.resume.map { JSONValue.array($0.resumes) },
-            "approvers": state.resume.map { JSONValue.array($0.approvers.map { .string($0) }) },
-        ]
-        if let failure = state.failure { variables["error"] = .some(errorObject(failure, moduleID: state.failedModuleID)) }
-        for (name, value) in extra { variables[name] = .some(value) }
-        return variables
-    }
-
-    private func evaluate(_ source: String, scope: [String: JSONValue?]) throws -> JSONValue? {
-        try evaluator.evaluate(source, variables: scope)
-    }
-
-    private func sleepDuration(_ sleep: InputTransform, state: FlowState, result: JSONValue) throws -> Duration {
-        let value: JSONValue?
-        switch sleep {
-        case .staticValue(let constant): value = constant
-        case .javascript(let source): value = try evaluate(source, scope: scope(state, extra: ["result": result]))
+    private func value(of transform: InputTransform, scope: StepScope, extra: [String: JSONValue] = [:]) throws -> JSONValue? {
+        switch transform {
+        case .staticValue(let constant): constant
+        case .javascript(let source): try evaluator.evaluate(source, variables: scope.variables(extra: extra))
         }
+    }
+
+    private func timeoutSeconds(_ module: FlowModule, scope: StepScope) throws -> Int? {
+        guard let transform = module.timeout else { return nil }
+        let value = try value(of: transform, scope: scope)
+        if value == nil || value?.isNull == true { return nil }
+        guard let seconds = value?.numberValue, seconds.isFinite, seconds > 0 else {
+            throw FlowRuntimeError("timeout: expected a positive number of seconds, got \(value?.jsonText ?? "undefined")")
+        }
+        return Int(min(seconds, 30 * 24 * 3600).rounded(.up))
+    }
+
+    private func sleepDuration(_ sleep: InputTransform, scope: StepScope, result: JSONValue) throws -> Duration {
+        let value = try value(of: sleep, scope: scope, extra: ["result": result])
         guard let seconds = value?.numberValue, seconds.isFinite, seconds >= 0 else {
             throw FlowRuntimeError("expected a number of seconds, got \(value?.jsonText ?? "undefined")")
         }
         return .milliseconds(Int64((min(seconds, 365 * 24 * 3600) * 1000).rounded()))
     }
 
-    /// `user_groups_required`, evaluated when the gated module is planned (with `flow_input`,
-    /// `results` and `previous_result` in scope), so every rule is known before approvals arrive.
-    private func requiredGroups(_ settings: SuspendSettings, state: FlowState) throws -> [String] {
+    /// `user_groups_required`, evaluated as the gated step starts, so every rule is known before
+    /// its script can hand out links.
+    private func requiredGroups(_ settings: SuspendSettings, scope: StepScope) throws -> [String] {
         guard let transform = settings.userGroupsRequired else { return [] }
         let value: JSONValue?
-        switch transform {
-        case .staticValue(let constant): value = constant
-        case .javascript(let source): value = try evaluate(source, scope: scope(state))
+        do {
+            value = try self.value(of: transform, scope: scope)
+        } catch {
+            throw FlowRuntimeError("user_groups_required: \(error)")
         }
         switch value {
         case .none, .null?: return []
         case .string(let group)?: return [group]
         case .array(let elements)?:
             let groups = elements.compactMap(\.stringValue)
-            guard groups.count == elements.count else { throw FlowRuntimeError("expected a list of group names") }
+            guard groups.count == elements.count else { throw FlowRuntimeError("user_groups_required: expected a list of group names") }
             return groups
-        case let other?: throw FlowRuntimeError("expected a list of group names, got \(other.typeName)")
+        case let other?: throw FlowRuntimeError("user_groups_required: expected a list of group names, got \(other.typeName)")
         }
     }
 
-    private func truthy(_ value: JSONValue?) -> Bool {
+    func truthy(_ value: JSONValue?) -> Bool {
         switch value {
         case .none, .null?: false
         case .bool(let bool)?: bool
@@ -266,44 +363,5 @@ public struct FlowStepper: Sendable {
         case .string(let string)?: !string.isEmpty
         case .array?, .object?: true
         }
-    }
-}
-
-/// The decision and the flow's state after it.
-public struct FlowTransition: Sendable, Equatable {
-    public var decision: FlowDecision
-    public var state: FlowState
-    /// The finished module's result to record under its id, if this transition records one.
-    public var recorded: (String, JSONValue)?
-
-    public init(decision: FlowDecision, state: FlowState, recorded: (String, JSONValue)? = nil) {
-        self.decision = decision
-        self.state = state
-        self.recorded = recorded
-    }
-
-    public static func == (lhs: FlowTransition, rhs: FlowTransition) -> Bool {
-        lhs.decision == rhs.decision && lhs.state == rhs.state && lhs.recorded?.0 == rhs.recorded?.0 && lhs.recorded?.1 == rhs.recorded?.1
-    }
-}
-
-/// How a step ended.
-public enum StepEvent: Sendable, Equatable {
-    case succeeded(JSONValue)
-    case failed(String)
-}
-
-/// How a gate was decided.
-public enum GateOutcome: Sendable, Equatable {
-    case approved(ResumeContext)
-    case rejected(by: String, reason: String?, ResumeContext)
-    case timedOut(ResumeContext)
-}
-
-/// A problem running a flow (an expression that fails, a bad sleep value), with a message for people.
-public struct FlowRuntimeError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) {
-        self.description = description
     }
 }

@@ -1,5 +1,36 @@
 import SluiceRedis
 
-/// The Lua scripts of the store: one per state transition, each documented with its KEYS, ARGV and
-/// what it guarantees. Each lives in its own file as a static member of this namespace.
-enum StoreScripts {}
+/// The Lua scripts of the store: one per state transition, each in its own file under `Lua/scripts`
+/// with its KEYS, ARGV and what it guarantees written at its top, sharing the helpers of
+/// `Lua/include` (jobs, gates, flows). Each script's source is the generated prelude, the
+/// includes, then its body.
+enum StoreScripts {
+    static let enqueueJob = script("enqueue_job")
+    static let fetchJob = script("fetch_job")
+    static let completeJob = script("complete_job")
+    static let renewLeases = script("renew_leases")
+    static let requeueJob = script("requeue_job")
+    static let reclaimExpiredLeases = script("reclaim_expired_leases")
+    static let promoteDueJobs = script("promote_due_jobs")
+    static let cancelJob = script("cancel_job")
+    static let watchJob = script("watch_job")
+    static let pushScript = script("push_script")
+    static let advanceFlow = script("advance_flow")
+    static let openPendingGate = script("open_pending_gate")
+    static let recordApproval = script("record_approval")
+    static let fireGateDeadlines = script("fire_gate_deadlines")
+
+    /// Every script, for checks and for loading them all at once.
+    static let all: [RedisScript] = [
+        enqueueJob, fetchJob, completeJob, renewLeases, requeueJob, reclaimExpiredLeases, promoteDueJobs, cancelJob, watchJob, pushScript,
+        advanceFlow, openPendingGate, recordApproval, fireGateDeadlines,
+    ]
+
+    /// The shared helpers' definitions, in the order they build on each other.
+    static let includes = ["jobs", "gates", "flows"].compactMap { EmbeddedLua.includes[$0] }.flatMap(LuaAssembly.definitions(in:))
+
+    private static func script(_ name: String) -> RedisScript {
+        let body = EmbeddedLua.scripts[name] ?? "error('missing script \(name)')"
+        return RedisScript(name: name, source: LuaAssembly.assemble(prelude: LuaPrelude.source, includes: includes, body: body))
+    }
+}

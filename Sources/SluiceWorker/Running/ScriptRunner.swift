@@ -73,14 +73,8 @@ public struct ScriptRun: Sendable {
 
 /// What a run produced: the outcome to record and the captured logs.
 public struct ScriptRunResult: Sendable {
-    public var outcome: JobOutcomeValue
+    public var outcome: JobOutcome
     public var logs: String
-}
-
-/// The outcome of a run, independent of the store's types.
-public enum JobOutcomeValue: Sendable, Equatable {
-    case success(JSONValue)
-    case failure(String)
 }
 
 /// Runs bash and python3 scripts as child processes: in a scratch directory removed afterwards,
@@ -279,7 +273,7 @@ public struct ScriptRunner: Sendable {
         directory: String,
         collector: LogCollector,
         killer: ProcessKiller
-    ) -> JobOutcomeValue {
+    ) -> JobOutcome {
         switch killer.reason {
         case .timedOut(let seconds)?: return .failure("timed out after \(seconds) s")
         case .canceled?: return .failure("canceled while running")

@@ -2,8 +2,8 @@ import Foundation
 public import Logging
 public import ServiceLifecycle
 import SluiceCore
-import SluiceFlows
 public import SluiceRedis
+import SluiceRuntime
 public import SluiceStore
 import Synchronization
 
@@ -22,7 +22,7 @@ public final class WorkerService: Service, CustomStringConvertible {
     let logger: Logger
     let inFlight = InFlightJobs()
     let contents = ContentCache()
-    let flowReporter: FlowReporter
+    let engine: FlowEngine
     private let stopping = Atomic<Bool>(false)
 
     public var description: String { "WorkerService(\(settings.workerID), queues: \(settings.queues.joined(separator: ",")))" }
@@ -31,7 +31,7 @@ public final class WorkerService: Service, CustomStringConvertible {
         self.settings = settings
         self.store = store
         self.scripts = ScriptStore(keys: store.keys)
-        self.flowReporter = FlowReporter(flows: FlowStore(keys: store.keys, settings: store.settings), definitions: FlowDefinitionCache())
+        self.engine = FlowEngine(flows: FlowStore(keys: store.keys, settings: store.settings))
         self.runner = runner
         self.logger = logger
     }
@@ -118,15 +118,7 @@ public final class WorkerService: Service, CustomStringConvertible {
         }
     }
 
-    /// What running a job produced, to report.
-    struct Execution: Sendable {
-        var outcome: JobOutcome
-        var logs: String
-        /// Set when the worker is stopping and the job should be handed back rather than reported.
-        var handBack: Bool
-    }
-
-    private func execute(_ job: JobRecord, client: RedisClient) async -> Execution {
+    func execute(_ job: JobRecord, client: RedisClient) async -> Execution {
         let killer = ProcessKiller()
         let held = InFlightJobs.Run(id: job.id, delivery: job.deliveries)
         inFlight.add(held, killer: killer)
@@ -142,129 +134,45 @@ public final class WorkerService: Service, CustomStringConvertible {
     private func run(_ job: JobRecord, killer: ProcessKiller, client: RedisClient) async -> Execution {
         switch job.kind {
         case .identity:
-            return Execution(outcome: .success(job.arguments), logs: "", handBack: false)
-        case .step where job.extra["module_type"] == "identity":
-            return Execution(outcome: .success(job.arguments), logs: "", handBack: false)
-        case .script, .step:
-            let script: (language: ScriptLanguage, content: String, hash: String)
-            do {
-                switch try await resolveScript(job, client: client) {
-                case .found(let language, let content, let hash): script = (language, content, hash)
-                case .missing(let message): return Execution(outcome: .failure(message), logs: "", handBack: false)
-                }
-            } catch {
-                return Execution(outcome: .failure("cannot read the script: \(error)"), logs: "", handBack: true)
-            }
-            let (language, content, contentHash) = script
-            var environment = job.environment
-            environment["SLUICE_JOB_ID"] = job.id.rawValue
-            environment["SLUICE_WORKER"] = settings.workerID
-            environment["SLUICE_QUEUE"] = job.queue
-            environment["SLUICE_DELIVERY"] = String(job.deliveries)
-            if let attempt = job.extra["attempt"] { environment["SLUICE_STEP_ATTEMPT"] = attempt }
-            if let flowID = job.flowID { environment["SLUICE_FLOW_JOB_ID"] = flowID.rawValue }
-            if let path = job.path { environment["SLUICE_SCRIPT_PATH"] = path }
-            var supportFiles: [String: String] = [:]
-            if job.extra["gate"] == "1" {
-                do {
-                    let links = try await resumeLinkEnvironment(gate: job.id, client: client)
-                    for (name, value) in links { environment[name] = value }
-                    supportFiles = [
-                        "sluice.py": ResumeLinkHelpers.sluiceModule, "wmill.py": ResumeLinkHelpers.wmillModule,
-                        "bin/sluice-resume-urls": ResumeLinkHelpers.command,
-                    ]
-                } catch {
-                    return Execution(outcome: .failure("cannot read the step's gate: \(error)"), logs: "", handBack: true)
-                }
-            }
-            let timeout = job.timeoutSeconds.map { Duration.seconds($0) } ?? settings.defaultJobTimeout
-            let run = ScriptRun(
-                language: language, content: content, arguments: job.arguments, environment: environment, timeout: timeout,
-                supportFiles: supportFiles, contentHash: contentHash)
-            let result = await runner.run(run, label: job.id.rawValue, killer: killer)
-            let outcome: JobOutcome
-            switch result.outcome {
-            case .success(let value): outcome = .success(value)
-            case .failure(let message): outcome = .failure(message)
-            }
-            return Execution(outcome: outcome, logs: result.logs, handBack: killer.reason == .shuttingDown)
+            return .plain(.success(job.arguments), logs: "")
+        case .script:
+            return await runScript(job, arguments: job.arguments, timeout: nil, gate: nil, killer: killer, client: client)
+        case .step:
+            return await runStep(job, killer: killer, client: client)
         case .flowEvent:
-            // Flow events run no process: reporting them moves the flow (see FlowReporter).
-            return Execution(outcome: .success(job.arguments), logs: "", handBack: false)
+            // Flow events run no process: reporting them moves the flow (FlowEngine.handle).
+            return .event
         case .flow:
-            return Execution(outcome: .failure("a flow job is never queued; its steps are"), logs: "", handBack: false)
+            return .plain(.failure("a flow job is never queued; its steps are"), logs: "")
         }
-    }
-
-    /// The variables a gated step's script needs to hand out its links: the public URL, the gate,
-    /// the gate's minting key, and one anonymous link set ready to use (`SLUICE_RESUME_URLS`).
-    private func resumeLinkEnvironment(gate: JobID, client: RedisClient) async throws -> [String: String] {
-        let gates = GateStore(keys: store.keys)
-        guard let record = try await client.run({ try gates.gate(gate, on: $0) }) else {
-            throw FlowRuntimeError("gate \(gate) is missing")
-        }
-        let key = GateSecret.mintingKey(secret: record.secret)
-        let anonymous = ResumeLinks(publicURL: settings.publicURL, gate: gate.rawValue, subject: .newAnonymous(), mintingKey: key)
-        return [
-            "SLUICE_PUBLIC_URL": settings.publicURL, "SLUICE_GATE_ID": gate.rawValue, "SLUICE_RESUME_MINT_KEY": Hex.encode(key),
-            "SLUICE_RESUME_URLS": anonymous.json,
-        ]
-    }
-
-    enum ResolvedScript {
-        case found(ScriptLanguage, String, hash: String)
-        case missing(String)
-    }
-
-    /// The script a job runs: by content hash, or — for a flow module of `type: script` — the
-    /// current version of its path.
-    private func resolveScript(_ job: JobRecord, client: RedisClient) async throws -> ResolvedScript {
-        if let hash = job.scriptHash, let language = job.language {
-            guard let content = try await scriptContent(hash: hash, client: client) else {
-                return .missing("script content \(hash) is missing from Redis")
-            }
-            return .found(language, content, hash: hash)
-        }
-        guard let path = job.path else { return .missing("the job names no script") }
-        let scripts = scripts
-        guard let stored = try await client.run({ try scripts.script(at: path, on: $0) }) else {
-            return .missing("no script at '\(path)'")
-        }
-        guard let content = try await scriptContent(hash: stored.hash, client: client) else {
-            return .missing("script content \(stored.hash) is missing from Redis")
-        }
-        return .found(stored.language, content, hash: stored.hash)
-    }
-
-    func scriptContent(hash: String, client: RedisClient) async throws -> String? {
-        if let cached = contents.content(for: hash) { return cached }
-        let scripts = scripts
-        guard let content = try await client.run({ try scripts.content(hash: hash, on: $0) }) else { return nil }
-        contents.store(content, for: hash)
-        return content
     }
 
     /// Reports a finished run and takes the next job in the same call; retries while Redis is away.
     private func report(_ job: JobRecord, outcome execution: Execution, client: RedisClient) async -> JobRecord? {
-        if execution.handBack {
+        if case .handBack = execution {
             await handBack(job, client: client)
             return nil
         }
         let store = store
         let settings = settings
         let next = isStopping ? nil : JobStore.NextJob(queues: settings.queues, leaseMilliseconds: settings.leaseMilliseconds)
-        let flowReporter = flowReporter
+        let engine = engine
         var backoff = ReconnectBackoff()
         while true {
             do {
                 let (applied, following) = try await client.run { connection in
-                    if job.kind == .step || job.kind == .flowEvent {
-                        let result = try flowReporter.report(
-                            job, worker: settings.workerID, outcome: execution.outcome, logs: execution.logs, next: next, on: connection)
+                    switch execution {
+                    case .plain(let outcome, let logs):
+                        return try store.complete(job, worker: settings.workerID, outcome: outcome, logs: logs, next: next, on: connection)
+                    case .step(let beginning, let report):
+                        let result = try engine.finish(beginning, report: report, worker: settings.workerID, next: next, on: connection)
                         return (result.heldJobApplied, result.next)
+                    case .event:
+                        let result = try engine.handle(event: job, worker: settings.workerID, next: next, on: connection)
+                        return (result.heldJobApplied, result.next)
+                    case .handBack:
+                        return (false, nil)
                     }
-                    return try store.complete(
-                        job, worker: settings.workerID, outcome: execution.outcome, logs: execution.logs, next: next, on: connection)
                 }
                 if !applied {
                     logger.info("stale report ignored (job canceled or handed back meanwhile)", metadata: ["job.id": "\(job.id)"])

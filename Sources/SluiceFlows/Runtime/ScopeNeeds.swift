@@ -1,0 +1,135 @@
+public import SluiceCore
+import SluiceExpressions
+
+/// What must be read from Redis to evaluate one module's expressions — its arguments,
+/// `skip_if`, `stop_after_if`, `sleep`, `timeout`, `retry_if`, groups, iterator, predicates — so a
+/// step reads only what it uses, whatever the flow has produced so far.
+public struct ScopeNeeds: Sendable, Equatable {
+    /// `flow_input` is read.
+    public var flowInput: Bool
+    /// `previous_result` is read (or the module passes it through: identity, containers).
+    public var previousResult: Bool
+    /// The results to read: the module id, and the frame holding its result.
+    public var results: [ResultReference]
+    /// `flow_input.iter` may be read (the module runs inside a loop).
+    public var iteration: Bool
+
+    public init(flowInput: Bool, previousResult: Bool, results: [ResultReference], iteration: Bool) {
+        self.flowInput = flowInput
+        self.previousResult = previousResult
+        self.results = results
+        self.iteration = iteration
+    }
+}
+
+/// A module result as stored: the frame that ran the module, and the module's id.
+public struct ResultReference: Sendable, Hashable {
+    public var frame: FrameID
+    public var moduleID: String
+
+    public init(frame: FrameID, moduleID: String) {
+        self.frame = frame
+        self.moduleID = moduleID
+    }
+
+    /// The field of the flow's results hash: the module id for the top-level frames (so
+    /// `HGETALL …:results` shows a flow's main results by id), `<frame>/<id>` inside loops and branches.
+    public var field: String {
+        frame.isTopLevel ? moduleID : "\(frame)/\(moduleID)"
+    }
+}
+
+/// What one module's expressions read, computed once per flow version.
+struct ModuleReads: Sendable {
+    var flowInput: Bool
+    var previousResult: Bool
+    /// Result ids read by name; `nil` when `results` is used whole (every visible result is read).
+    var results: Set<String>?
+
+    init(_ module: FlowModule) {
+        var flowInput = false
+        var previous = false
+        var named: Set<String>? = []
+        for source in Self.expressions(of: module) {
+            guard let expression = try? Expression(source) else { continue }
+            let free = expression.freeVariables
+            if free.contains("flow_input") { flowInput = true }
+            if free.contains("previous_result") { previous = true }
+            if free.contains("results") {
+                if let members = expression.memberReads(of: "results") { named?.formUnion(members) } else { named = nil }
+            }
+        }
+        switch module.value {
+        case .identity, .forLoop, .whileLoop, .branchOne, .branchAll: previous = true
+        case .rawScript, .script, .flow: break
+        }
+        self.flowInput = flowInput
+        previousResult = previous
+        results = named
+    }
+
+    /// Every expression a module evaluates, wherever it sits.
+    static func expressions(of module: FlowModule) -> [String] {
+        var sources: [String] = []
+        func add(_ transform: InputTransform?) {
+            if case .javascript(let source)? = transform { sources.append(source) }
+        }
+        for named in module.value.inputTransforms { add(named.transform) }
+        add(module.sleep)
+        add(module.timeout)
+        add(module.suspend?.userGroupsRequired)
+        sources += [module.skipIf, module.stopAfterIf?.expression, module.stopAfterAllItersIf?.expression, module.retry?.retryIf].compactMap { $0 }
+        switch module.value {
+        case .forLoop(let loop):
+            add(loop.iterator)
+            add(loop.parallelism)
+        case .branchOne(let branches):
+            sources += branches.branches.map(\.expression)
+        case .whileLoop, .branchAll, .rawScript, .script, .flow, .identity:
+            break
+        }
+        return sources
+    }
+}
+
+extension FlowStepper {
+    /// What the module at `cursor` of `frame` needs read to evaluate its expressions.
+    public func needs(frame: FrameID, cursor: Int) -> ScopeNeeds {
+        guard let module = definition.module(in: frame, at: cursor), let reads = index.reads[module.id] else {
+            return ScopeNeeds(flowInput: false, previousResult: false, results: [], iteration: false)
+        }
+        let visible = visibleModules(frame: frame)
+        let wanted = reads.results.map { Array($0) } ?? Array(visible.keys)
+        let results = wanted.sorted().compactMap { id in visible[id].map { ResultReference(frame: $0, moduleID: id) } }
+        return ScopeNeeds(flowInput: reads.flowInput, previousResult: reads.previousResult, results: results, iteration: !frame.isTopLevel)
+    }
+
+    /// The modules whose results a module in `frame` can read, with the frame holding each: the
+    /// modules of `frame`'s own sequence and of every enclosing one (the failure module also sees
+    /// the main modules).
+    public func visibleModules(frame: FrameID) -> [String: FrameID] {
+        let path = staticPath(of: frame)
+        var visible: [String: FrameID] = [:]
+        for (id, location) in index.locations {
+            if location.root == frame.root {
+                guard location.path.count <= path.count, Array(path.prefix(location.path.count)) == location.path else { continue }
+                visible[id] = FrameID(root: frame.root, hops: Array(frame.hops.prefix(location.path.count)))
+            } else if location.root == .main, frame.root == .failure, location.path.isEmpty {
+                visible[id] = .main
+            }
+        }
+        return visible
+    }
+
+    /// A frame's path in the definition: each hop's container index and module-list index.
+    func staticPath(of frame: FrameID) -> [FrameID.Hop] {
+        var path: [FrameID.Hop] = []
+        var current = FrameID(root: frame.root)
+        for hop in frame.hops {
+            guard let container = definition.module(in: current, at: hop.module) else { break }
+            path.append(FrameID.Hop(module: hop.module, child: FlowDefinition.childSequence(of: container.value, child: hop.child)))
+            current = current.child(cursor: hop.module, child: hop.child)
+        }
+        return path
+    }
+}

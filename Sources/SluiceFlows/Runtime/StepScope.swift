@@ -1,0 +1,71 @@
+public import SluiceCore
+
+/// What a step's expressions see: Windmill's `flow_input`, `results`, `previous_result`,
+/// `resume`, `resumes`, `approvers`, and `error` in the failure module. Read from Redis by the
+/// flow runtime — only what the module's expressions name (``ScopeNeeds``) — so a decision never
+/// touches Redis and a step's cost does not grow with the flow's history.
+public struct StepScope: Sendable, Equatable {
+    public var flowInput: JSONValue
+    /// Results by module id: those the expressions read, of the modules in scope.
+    public var results: [String: JSONValue]
+    public var previousResult: JSONValue
+    /// Inside a loop: the current iteration (`flow_input.iter`).
+    public var iteration: Iteration?
+    /// After a gate in this frame or an enclosing one: what approvers sent and who they were.
+    public var resume: ResumeContext?
+    /// In the failure module: the error that failed the flow.
+    public var error: JSONValue?
+    /// Who started the flow.
+    public var createdBy: String?
+
+    /// The current iteration of the innermost loop.
+    public struct Iteration: Sendable, Equatable {
+        public var index: Int
+        public var value: JSONValue
+
+        public init(index: Int, value: JSONValue) {
+            self.index = index
+            self.value = value
+        }
+    }
+
+    public init(
+        flowInput: JSONValue,
+        results: [String: JSONValue] = [:],
+        previousResult: JSONValue? = nil,
+        iteration: Iteration? = nil,
+        resume: ResumeContext? = nil,
+        error: JSONValue? = nil,
+        createdBy: String? = nil
+    ) {
+        self.flowInput = flowInput
+        self.results = results
+        self.previousResult = previousResult ?? flowInput
+        self.iteration = iteration
+        self.resume = resume
+        self.error = error
+        self.createdBy = createdBy
+    }
+
+    /// The variables an expression is evaluated with, plus `extra` (`result`, `params`...).
+    public func variables(extra: [String: JSONValue] = [:]) -> [String: JSONValue?] {
+        var input = flowInput
+        if let iteration, case .object = input {
+            input = input.setting("iter", to: ["value": iteration.value, "index": .number(Double(iteration.index))])
+        } else if let iteration {
+            input = ["iter": ["value": iteration.value, "index": .number(Double(iteration.index))]]
+        }
+        var variables: [String: JSONValue?] = [
+            "flow_input": .some(input),
+            "results": .some(JSONValue(members: results.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })),
+            "previous_result": .some(previousResult),
+            "params": .some(.emptyObject),
+            "resume": resume?.resume,
+            "resumes": resume.map { JSONValue.array($0.resumes) },
+            "approvers": resume.map { JSONValue.array($0.approvers.map { .string($0) }) },
+        ]
+        if let error { variables["error"] = .some(error) }
+        for (name, value) in extra { variables[name] = .some(value) }
+        return variables
+    }
+}

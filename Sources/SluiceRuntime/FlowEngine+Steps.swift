@@ -1,0 +1,187 @@
+public import SluiceCore
+public import SluiceFlows
+public import SluiceRedis
+public import SluiceStore
+
+/// A flow step as a worker took it: where it is, the scope read for it, and how it starts.
+public struct StepBeginning: Sendable {
+    public let job: JobRecord
+    public let flow: JobID
+    public let frame: FrameID
+    public let cursor: Int
+    public let attempt: Int
+    /// The module the step runs (nil when the flow version cannot be read).
+    public let module: FlowModule?
+    /// How the step starts: run (with its arguments), skipped, mocked, open a container, start a
+    /// subflow, or fail.
+    public let start: StepStart
+    /// Whether the step is still its frame's current one in a running flow (false: its flow ended
+    /// or moved on; the step is only reported).
+    public let isCurrent: Bool
+    let stepper: FlowStepper?
+    let scope: StepScope
+    let flowFields: [String: String]
+    let records: [String: JSONValue]
+}
+
+extension FlowEngine {
+    /// Reads what the step's module needs (one round trip) and decides how it starts.
+    public func begin(_ job: JobRecord, on connection: RedisConnection) throws -> StepBeginning {
+        guard let flow = job.flowID, let frame = job.extra["frame"].flatMap(FrameID.init), let cursor = job.extra["cursor"].flatMap({ Int($0) })
+        else {
+            return StepBeginning(
+                job: job, flow: job.flowID ?? job.id, frame: .main, cursor: 0, attempt: 1, module: nil,
+                start: .failed("the step names no flow position"), isCurrent: false, stepper: nil, scope: StepScope(flowInput: .emptyObject),
+                flowFields: [:], records: [:])
+        }
+        let attempt = job.extra["attempt"].flatMap { Int($0) } ?? 1
+        let stepper: FlowStepper
+        do {
+            stepper = try definitions.stepper(hash: job.extra["flow_hash"] ?? "", flows: flows, on: connection)
+        } catch let error as RedisError {
+            throw error
+        } catch {
+            return StepBeginning(
+                job: job, flow: flow, frame: frame, cursor: cursor, attempt: attempt, module: nil,
+                start: .failed("cannot continue the flow: \(error)"),
+                isCurrent: true, stepper: nil, scope: StepScope(flowInput: .emptyObject), flowFields: [:], records: [:])
+        }
+        let read = try readScope(flow: flow, stepper: stepper, frame: frame, cursor: cursor, on: connection)
+        let state = read.flowFields["state"]
+        let current = (state == "running" || state == "suspended") && read.records[frame.description]?["j"]?.stringValue == job.id.rawValue
+        let start = current ? stepper.start(frame: frame, cursor: cursor, scope: read.scope) : .failed("the flow has ended or moved on")
+        return StepBeginning(
+            job: job, flow: flow, frame: frame, cursor: cursor, attempt: attempt, module: stepper.definition.module(in: frame, at: cursor),
+            start: start, isCurrent: current, stepper: stepper, scope: read.scope, flowFields: read.flowFields, records: read.records)
+    }
+
+    /// How a step's run went, as the worker reports it.
+    public struct StepReport: Sendable {
+        public var outcome: JobOutcome
+        public var logs: String
+        public var skipped: Bool
+
+        public init(outcome: JobOutcome, logs: String = "", skipped: Bool = false) {
+            self.outcome = outcome
+            self.logs = logs
+            self.skipped = skipped
+        }
+    }
+
+    /// Reports a step and moves its flow on, taking the worker's next job in the same call.
+    /// For a container or subflow step, `report` is ignored: the step opens its children or
+    /// starts the subflow and waits.
+    public func finish(
+        _ beginning: StepBeginning, report: StepReport, worker: String, next: JobStore.NextJob?, on connection: RedisConnection
+    ) throws -> FlowStore.AdvanceResult {
+        var arguments: JSONValue?
+        if case .run(let invocation) = beginning.start { arguments = invocation.arguments }
+        var decision = FlowAdvance(flow: beginning.flow)
+        decision.next = next.map { (worker, $0) }
+        guard beginning.isCurrent, let stepper = beginning.stepper else {
+            decision.held = .init(job: beginning.job, worker: worker, ending: .finished(report.outcome), logs: report.logs, arguments: arguments)
+            decision.guardState = .job(frame: beginning.frame.description, job: beginning.job.id)
+            if beginning.stepper == nil, beginning.isCurrent {
+                // The flow's definition cannot be read: it cannot go on.
+                decision.operations = [.cancel(reason: Self.message(report.outcome), eventID: Self.newID())]
+            }
+            return try flows.advance(decision, on: connection)
+        }
+        let place = Place(flow: beginning.flow, frame: beginning.frame, cursor: beginning.cursor, attempt: beginning.attempt, job: beginning.job.id)
+        decision.guardState = .job(frame: beginning.frame.description, job: beginning.job.id)
+        switch beginning.start {
+        case .open(let opening):
+            if let immediate = opening.immediateResult {
+                decision.held = .init(job: beginning.job, worker: worker, ending: .finished(.success(immediate)))
+                decision.operations = operations(
+                    after: stepper.afterStep(
+                        frame: place.frame, cursor: place.cursor, scope: beginning.scope, outcome: .success(immediate), attempt: place.attempt),
+                    at: place, stepper: stepper, scope: beginning.scope)
+            } else {
+                decision.held = .init(job: beginning.job, worker: worker, ending: .waiting)
+                decision.operations = openOperations(opening, at: place, stepper: stepper)
+            }
+        case .subflow(let path, let input):
+            do {
+                decision.operations = try subflowOperations(path: path, input: input, at: place, beginning: beginning, on: connection)
+                decision.held = .init(job: beginning.job, worker: worker, ending: .waiting, arguments: input)
+            } catch let error as RedisError {
+                throw error
+            } catch {
+                let outcome = JobOutcome.failure("\(error)")
+                decision.held = .init(job: beginning.job, worker: worker, ending: .finished(outcome), arguments: input)
+                decision.operations = operations(
+                    after: stepper.afterStep(
+                        frame: place.frame, cursor: place.cursor, scope: beginning.scope, outcome: Self.stepOutcome(outcome), attempt: place.attempt,
+                        unitRandom: Double.random(in: 0..<1)),
+                    at: place, stepper: stepper, scope: beginning.scope)
+            }
+        case .run, .skipped, .mocked, .failed:
+            decision.held = .init(
+                job: beginning.job, worker: worker, ending: .finished(report.outcome), logs: report.logs, arguments: arguments,
+                skipped: report.skipped)
+            let followUp = stepper.afterStep(
+                frame: place.frame, cursor: place.cursor, scope: beginning.scope, outcome: Self.stepOutcome(report.outcome), attempt: place.attempt,
+                unitRandom: Double.random(in: 0..<1))
+            decision.operations = operations(after: followUp, at: place, stepper: stepper, scope: beginning.scope)
+            if case .success(let value) = report.outcome, let ttl = beginning.module?.cacheTTL, let key = cacheKey(beginning) {
+                decision.operations.insert(.cache(key: key, value: value, seconds: ttl), at: 0)
+            }
+        }
+        return try flows.advance(decision, on: connection)
+    }
+
+    /// Creates the pending gate of a gated step about to run its script. Returns its secret, or
+    /// nil when the step is no longer this worker's.
+    public func openPendingGate(_ beginning: StepBeginning, gate: GateSpec, worker: String, on connection: RedisConnection) throws -> String? {
+        let secret = GateSecret.generate()
+        var fields = ["module_id", beginning.module?.id ?? "", "secret", secret, "timeout_seconds", String(gate.settings.timeoutSeconds)]
+        let settings = gate.settings
+        // Only what differs from the defaults is stored: thousands of gates may be open at once.
+        if settings.requiredEvents != 1 { fields += ["required", String(settings.requiredEvents)] }
+        if settings.continueOnDisapproveTimeout { fields += ["continue_on_disapprove_timeout", "1"] }
+        if settings.selfApprovalDisabled { fields += ["self_approval_disabled", "1"] }
+        if settings.userAuthRequired { fields += ["user_auth_required", "1"] }
+        if settings.hideCancel { fields += ["hide_cancel", "1"] }
+        if !gate.requiredGroups.isEmpty { fields += ["groups", JSONValue.array(gate.requiredGroups.map { .string($0) }).jsonText] }
+        if !gate.flowSummary.isEmpty { fields += ["flow_summary", gate.flowSummary] }
+        if !gate.moduleSummary.isEmpty { fields += ["module_summary", gate.moduleSummary] }
+        if let schema = settings.resumeFormSchema { fields += ["form", schema.jsonText] }
+        if let createdBy = beginning.flowFields["created_by"] { fields += ["created_by", createdBy] }
+        if let path = beginning.flowFields["path"] { fields += ["flow_path", path] }
+        if !beginning.frame.isTopLevel { fields += ["frame", beginning.frame.description] }
+        if let iteration = beginning.scope.iteration { fields += ["iteration", String(iteration.index)] }
+        guard try flows.openPendingGate(step: beginning.job, flow: beginning.flow, worker: worker, fields: fields, on: connection) else {
+            return nil
+        }
+        return try GateStore(keys: keys).gate(beginning.job.id, on: connection)?.secret
+    }
+
+    /// A cached result for the step's inputs (`cache_ttl`), if one is still alive.
+    public func cachedResult(_ beginning: StepBeginning, on connection: RedisConnection) throws -> JSONValue? {
+        guard beginning.module?.cacheTTL != nil, let key = cacheKey(beginning) else { return nil }
+        return try connection.send(["GET", .string(key)]).string.flatMap { try? JSONValue(parsing: $0) }
+    }
+
+    /// `P:cache:<sha256>` of the flow path, the module, what it runs and its arguments.
+    func cacheKey(_ beginning: StepBeginning) -> String? {
+        guard case .run(let invocation) = beginning.start, let module = beginning.module else { return nil }
+        let what = beginning.job.scriptHash ?? beginning.job.path ?? module.value.typeName
+        let material = [beginning.flowFields["path"] ?? "", module.id, what, invocation.arguments.jsonText].joined(separator: "\u{1F}")
+        return keys.namespace + "cache:" + ContentHash.of(material)
+    }
+
+    static func stepOutcome(_ outcome: JobOutcome) -> StepOutcome {
+        switch outcome {
+        case .success(let value): .success(value)
+        case .failure(let message): .failure(message)
+        }
+    }
+
+    static func message(_ outcome: JobOutcome) -> String {
+        switch outcome {
+        case .success: "the flow cannot go on"
+        case .failure(let message): message
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+public import SluiceCore
+public import SluiceFlows
+public import SluiceRedis
+public import SluiceStore
+
+/// The flow runtime: everything between a flow definition and the store. It pushes and starts
+/// flows, prepares each step (reading the scope its expressions need and asking the pure
+/// ``FlowStepper`` how it starts), reports it (asking what follows and applying the answer with
+/// one `advance_flow` call), and handles flow events (gates decided, containers done, subflows
+/// ended, steps lost). The worker, the CLI, the tests and the benchmarks all go through it.
+///
+/// Every method blocks on the given connection: call it from a Redis client's own thread.
+public struct FlowEngine: Sendable {
+    public let flows: FlowStore
+    let definitions: FlowDefinitionCache
+
+    public init(flows: FlowStore) {
+        self.flows = flows
+        definitions = FlowDefinitionCache()
+    }
+
+    public var keys: KeySpace { flows.keys }
+
+    // MARK: - Pushing
+
+    /// A pushed flow: its version hash, whether that changed the current version, the parse warnings.
+    public struct Pushed: Sendable {
+        public var hash: String
+        public var changed: Bool
+        public var warnings: [String]
+        public var definition: FlowDefinition
+    }
+
+    /// Parses a flow document (YAML or JSON; `!inline` files read with `loadInline`), stores it in
+    /// its self-contained form with its inline scripts, and makes it the current version of `path`.
+    public func push(
+        path: ScriptPath, text: String,
+        loadInline: @escaping FlowParser.InlineLoader = { name in
+            throw FlowFormatError(at: "", "no file to resolve '!inline \(name)'")
+        }, on connection: RedisConnection
+    ) throws -> Pushed {
+        let (document, parsed) = try FlowParser(loadInline: loadInline).canonicalDocument(text)
+        var inline: [String] = []
+        for module in parsed.definition.allModules {
+            if case .rawScript(_, let content, _) = module.value { inline.append(content) }
+        }
+        let (hash, changed) = try flows.push(
+            path: path, document: document, summary: parsed.definition.summary, inlineScripts: inline, on: connection)
+        return Pushed(hash: hash, changed: changed, warnings: parsed.warnings, definition: parsed.definition)
+    }
+
+    // MARK: - Starting
+
+    /// A new flow run.
+    public struct Start: Sendable {
+        public var id: JobID
+        public var path: String
+        public var input: JSONValue
+        public var queue: String
+        public var createdBy: String?
+        public var environment: [String: String]
+        public var maxDeliveries: Int
+
+        public init(
+            id: JobID, path: String, input: JSONValue, queue: String = "default", createdBy: String? = nil, environment: [String: String] = [:],
+            maxDeliveries: Int = JobDefaults.maxDeliveries
+        ) {
+            self.id = id
+            self.path = path
+            self.input = input
+            self.queue = queue
+            self.createdBy = createdBy
+            self.environment = environment
+            self.maxDeliveries = maxDeliveries
+        }
+    }
+
+    /// Starts the current version of the flow at `start.path`: checks the input against its
+    /// schema (defaults filled in), then creates the run and queues its first step in one script
+    /// call. Throws ``FlowStartError`` for a missing flow or invalid input.
+    /// `version`, when given, is the flow version to start (as ``FlowStore/flow(at:on:)`` read it),
+    /// saving a read for callers that start the same version many times.
+    @discardableResult
+    public func start(_ start: Start, version: StoredFlow? = nil, on connection: RedisConnection) throws -> JobID {
+        let (stored, stepper) =
+            try version.map { ($0, try definitions.stepper(hash: $0.hash, flows: flows, on: connection)) }
+            ?? flowVersion(at: start.path, on: connection)
+        let input = try validated(start.input, for: stepper.definition)
+        var decision = FlowAdvance(flow: start.id, creates: true)
+        decision.operations = [.create(flow: start.id, fields: Self.flowFields(start, hash: stored.hash, input: input))]
+        decision.operations += firstOperations(flow: start.id, stepper: stepper, input: input, path: start.path)
+        _ = try flows.advance(decision, on: connection)
+        return start.id
+    }
+
+    /// The current version of a pushed flow with its stepper.
+    func flowVersion(at path: String, on connection: RedisConnection) throws -> (StoredFlow, FlowStepper) {
+        guard let stored = try flows.flow(at: path, on: connection) else { throw FlowStartError.noFlow(path) }
+        do {
+            return (stored, try definitions.stepper(hash: stored.hash, flows: flows, on: connection))
+        } catch let error as RedisError {
+            throw error
+        } catch {
+            throw FlowStartError.unreadable(path, "\(error)")
+        }
+    }
+
+    func validated(_ input: JSONValue, for definition: FlowDefinition) throws -> JSONValue {
+        guard let schema = definition.schema else {
+            guard input.memberList != nil else { throw FlowStartError.invalidInput("flow_input: expected an object, got \(input.typeName)") }
+            return input
+        }
+        do {
+            return try JSONSchema(schema).validate(input)
+        } catch let violation as SchemaViolation {
+            throw FlowStartError.invalidInput("\(violation)")
+        }
+    }
+
+    static func flowFields(_ start: Start, hash: String, input: JSONValue, parent: (flow: JobID, job: JobID)? = nil) -> [String] {
+        typealias Field = JobRecord.Field
+        var fields = [
+            Field.id, start.id.rawValue, Field.kind, JobKind.flow.rawValue, Field.state, JobState.running.rawValue, Field.queue, start.queue,
+            Field.path, start.path, "flow_hash", hash, Field.arguments, input.jsonText, Field.maxDeliveries, String(start.maxDeliveries),
+        ]
+        if let createdBy = start.createdBy { fields += [Field.createdBy, createdBy] }
+        if !start.environment.isEmpty { fields += [Field.environment, JSONValue(strings: start.environment).jsonText] }
+        if let parent { fields += ["parent_flow", parent.flow.rawValue, "parent_job", parent.job.rawValue] }
+        return fields
+    }
+
+    /// The operations that begin a run: its first step, or its end for a flow without modules.
+    func firstOperations(flow: JobID, stepper: FlowStepper, input: JSONValue, path: String) -> [FlowOperation] {
+        guard let first = stepper.definition.modules.first else {
+            return [.finish(flow: flow, state: .success, result: input, error: nil, skipped: false, eventID: Self.newID())]
+        }
+        return [
+            .step(StepCreation(flow: flow, id: Self.newID(), frame: FrameID.main.description, cursor: 0, attempt: 1, template: Self.template(first)))
+        ]
+    }
+
+    static func newID() -> JobID {
+        JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+    }
+
+    static func newIDs(_ count: Int) -> [JobID] {
+        (0..<count).map { _ in newID() }
+    }
+}
+
+/// Why a flow could not start.
+public enum FlowStartError: Error, Sendable, CustomStringConvertible {
+    case noFlow(String)
+    case invalidInput(String)
+    case unreadable(String, String)
+
+    public var description: String {
+        switch self {
+        case .noFlow(let path): "no flow at '\(path)'"
+        case .invalidInput(let message): "invalid input: \(message)"
+        case .unreadable(let path, let message): "the flow at '\(path)' cannot be read: \(message)"
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import SluiceCore
+import SluiceFlows
+import SluiceRedis
+import SluiceStore
+
+/// What the runtime read of a run to decide about one module.
+struct ScopeRead {
+    var scope: StepScope
+    var flowFields: [String: String]
+    /// Frame and container records by id.
+    var records: [String: JSONValue]
+    /// A container's collected children results, when asked for.
+    var collected: [Int: JSONValue]
+    /// Every result field read, by field.
+    var results: [String: JSONValue]
+}
+
+/// A module's position in a run, for decisions and their operations.
+struct Place {
+    var flow: JobID
+    var frame: FrameID
+    var cursor: Int
+    var attempt: Int
+    /// The frame's current job: the step (or container, or subflow step) at `cursor`.
+    var job: JobID
+}
+
+extension FlowEngine {
+    /// The flow fields every decision reads.
+    static let baseFlowFields = ["state", "created_by", "queue", "path", "flow_hash"]
+
+    /// Reads, in one round trip, what the module at `cursor` of `frame` needs: the flow's state,
+    /// the frame's lineage (records of every enclosing frame and container), the results its
+    /// expressions name, the previous result, the current loop element — and, when asked, a
+    /// container's collected results.
+    func readScope(
+        flow: JobID, stepper: FlowStepper, frame: FrameID, cursor: Int, collected container: String? = nil, extraResults: [String] = [],
+        on connection: RedisConnection
+    ) throws(RedisError) -> ScopeRead {
+        let needs = stepper.needs(frame: frame, cursor: cursor)
+        let definition = stepper.definition
+        var flowFields = Self.baseFlowFields
+        let previousFromInput = cursor == 0 && frame == .main
+        if needs.flowInput || previousFromInput || frame == .failure { flowFields.append("args") }
+        var records: [String] = []
+        for member in frame.lineage {
+            records.append(member.description)
+            if let owner = member.container { records.append(owner.description) }
+        }
+        var results = needs.results.map(\.field)
+        var previousField: String?
+        if cursor > 0, let previous = definition.module(in: frame, at: cursor - 1) {
+            let field = ResultReference(frame: frame, moduleID: previous.id).field
+            previousField = field
+            if needs.previousResult { results.append(field) }
+        }
+        results += extraResults
+        // The innermost loop iteration among the frame's lineage: `flow_input.iter`.
+        var iterationFrame: (frame: FrameID, container: ContainerID, value: ModuleValue)?
+        for member in frame.lineage {
+            guard let owner = member.container, let module = definition.module(in: owner.frame, at: owner.cursor), module.value.isLoop else {
+                continue
+            }
+            iterationFrame = (member, owner, module.value)
+            break
+        }
+        var item: (container: String, child: Int)?
+        if let iterationFrame, case .forLoop = iterationFrame.value, let child = iterationFrame.frame.childIndex {
+            item = (iterationFrame.container.description, child)
+        }
+        let snapshot = try flows.read(
+            FlowSnapshot.Request(flow: flow, flowFields: flowFields, records: records, results: results, item: item, collected: container),
+            on: connection)
+        let input = snapshot.flowFields["args"].flatMap { try? JSONValue(parsing: $0) } ?? .emptyObject
+        var scope = StepScope(flowInput: input, createdBy: snapshot.flowFields["created_by"])
+        for reference in needs.results {
+            if let value = snapshot.results[reference.field] { scope.results[reference.moduleID] = value }
+        }
+        if let previousField {
+            scope.previousResult = snapshot.results[previousField] ?? .null
+        } else if frame == .main {
+            scope.previousResult = input
+        } else if frame == .failure {
+            scope.previousResult = Self.embedded(snapshot.records[FrameID.failure.description]?["e"]) ?? .null
+        } else if let owner = frame.container, let text = snapshot.records[owner.description]?["prev"]?.stringValue {
+            scope.previousResult = (try? JSONValue(parsing: text)) ?? .null
+        }
+        if let iterationFrame, let child = iterationFrame.frame.childIndex {
+            scope.iteration = StepScope.Iteration(index: child, value: snapshot.item ?? .null)
+        }
+        for member in frame.lineage {
+            if let context = Self.embedded(snapshot.records[member.description]?["r"]).flatMap(ResumeContext.init(json:)) {
+                scope.resume = context
+                break
+            }
+        }
+        if frame.root == .failure { scope.error = Self.embedded(snapshot.records[FrameID.failure.description]?["e"]) }
+        return ScopeRead(
+            scope: scope, flowFields: snapshot.flowFields, records: snapshot.records, collected: snapshot.collected, results: snapshot.results)
+    }
+
+    /// A JSON value kept as text inside a record (so Lua's JSON round trips keep its key order).
+    static func embedded(_ value: JSONValue?) -> JSONValue? {
+        guard let text = value?.stringValue else { return value }
+        return try? JSONValue(parsing: text)
+    }
+}

@@ -1,0 +1,100 @@
+public import SluiceCore
+
+/// One flow decision as `advance_flow` applies it: the job the worker reports, the frame state
+/// the decision was made from, the operations, and the worker's next job to take.
+public struct FlowAdvance: Sendable {
+    /// The job a worker holds and reports with this decision (a step or a flow event), fenced.
+    public struct HeldJob: Sendable {
+        /// How the held job ends here: finished with an outcome, or kept running without a lease
+        /// (a container or subflow step waiting on its children).
+        public enum Ending: Sendable {
+            case finished(JobOutcome)
+            case waiting
+        }
+
+        public var id: JobID
+        public var kind: JobKind
+        public var worker: String
+        public var delivery: Int
+        public var ending: Ending
+        public var logs: String
+        /// The arguments the step was run with (evaluated as it started).
+        public var arguments: JSONValue?
+        /// The step did not run (`skip_if`).
+        public var skipped: Bool
+
+        public init(job: JobRecord, worker: String, ending: Ending, logs: String = "", arguments: JSONValue? = nil, skipped: Bool = false) {
+            id = job.id
+            kind = job.kind
+            self.worker = worker
+            delivery = job.deliveries
+            self.ending = ending
+            self.logs = logs
+            self.arguments = arguments
+            self.skipped = skipped
+        }
+    }
+
+    /// The frame state the decision was made from.
+    public enum Guard: Sendable, Equatable {
+        /// The frame's current job is `job` (and it is not parked).
+        case job(frame: String, job: JobID)
+        /// The frame is parked at `gate`.
+        case gate(frame: String, gate: JobID)
+    }
+
+    public var flow: JobID
+    /// Whether this decision creates the flow (its first operation is `create`).
+    public var creates: Bool
+    public var held: HeldJob?
+    public var guardState: Guard?
+    public var operations: [FlowOperation]
+    /// The worker and queues to take the next job for, in the same call.
+    public var next: (worker: String, queues: JobStore.NextJob)?
+
+    public init(flow: JobID, creates: Bool = false, held: HeldJob? = nil, guardState: Guard? = nil, operations: [FlowOperation] = []) {
+        self.flow = flow
+        self.creates = creates
+        self.held = held
+        self.guardState = guardState
+        self.operations = operations
+    }
+
+    func json(settings: StoreSettings) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("flow", .string(flow.rawValue)), ("retention", .number(Double(settings.retentionSeconds))),
+            ("cap", .number(Double(settings.finishedIndexCap))), ("ops", .array(operations.map(\.json))),
+        ]
+        if creates { members.append(("create", true)) }
+        if let held {
+            var job: [(String, JSONValue)] = [
+                ("id", .string(held.id.rawValue)), ("kind", .string(held.kind.rawValue)), ("worker", .string(held.worker)),
+                ("delivery", .number(Double(held.delivery))), ("logs", .string(held.logs)),
+            ]
+            switch held.ending {
+            case .waiting: job.append(("state", "wait"))
+            case .finished(.success(let value)): job += [("state", "success"), ("payload", .string(value.jsonText))]
+            case .finished(.failure(let message)): job += [("state", "failure"), ("payload", .string(message))]
+            }
+            if let arguments = held.arguments { job.append(("args", .string(arguments.jsonText))) }
+            if held.skipped { job.append(("skipped", true)) }
+            members.append(("held", JSONValue(members: job)))
+        }
+        switch guardState {
+        case .job(let frame, let job)?: members.append(("guard", ["frame": .string(frame), "job": .string(job.rawValue)]))
+        case .gate(let frame, let gate)?: members.append(("guard", ["frame": .string(frame), "gate": .string(gate.rawValue)]))
+        case nil: break
+        }
+        if let next {
+            members.append(
+                (
+                    "next",
+                    [
+                        "worker": .string(next.worker), "lease_ms": .number(Double(next.queues.leaseMilliseconds)),
+                        "queues": .array(next.queues.queues.map { .string($0) }),
+                    ]
+                ))
+        }
+        return JSONValue(members: members)
+    }
+}

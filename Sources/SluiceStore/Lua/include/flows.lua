@@ -1,0 +1,307 @@
+-- Flow helpers: the named operations `advance_flow` applies, also used by `cancel_job` and
+-- `reclaim_expired_leases`. A flow run `X` keeps, besides its job hash `P:job:X`:
+--   P:job:X:results   hash  result JSON by field: the module id at the top level, `<frame>/<id>` inside loops and branches
+--   P:job:X:steps     zset  its step job ids, scored by creation order
+--   P:job:X:frames    hash  the live frames and containers, each a small JSON record:
+--       frame `r`, `f`, `r.2.17`…  {c = cursor, a = attempt, j = current job, s = run|park|wait, g = gate, r = resume, e = error}
+--       container `r.2`…           {kind, n, par, launched, done, order?, tpl?, tpls?, prev, max?, job, stop?, failed?}
+--   P:job:X:gates     set   its gate ids
+--   P:job:X:items:<container>    hash  child index → element (for loops)
+--   P:job:X:collect:<container>  hash  child index → the child's result
+--   P:job:X:kids:<container>     set   the children running now
+
+local function flow_key(ns, flow) return ns .. KEY.job .. flow end
+
+local function get_record(frames, id)
+  local text = redis.call('HGET', frames, id)
+  if not text then return nil end
+  return cjson.decode(text)
+end
+
+local function put_record(frames, id, record) redis.call('HSET', frames, id, cjson.encode(record)) end
+
+local function wake_scheduler(ns)
+  local wake = ns .. KEY.scheduler_wake
+  redis.call('LPUSH', wake, '1')
+  redis.call('LTRIM', wake, 0, 0)
+end
+
+-- Creates a step job of `flow` and makes it wait (queued now, or in the delayed set after
+-- `delay_ms`), and points its frame at it. What every step inherits from its flow (queue,
+-- creator, environment, max deliveries, flow version) is copied here; `step.fields` holds what
+-- the module says (module_id, module_type, path, script_hash, language, priority).
+local function create_step(ns, flow, step, now)
+  local fkey = flow_key(ns, flow)
+  local f = redis.call('HMGET', fkey, 'queue', 'created_by', 'env', 'max_deliveries', 'flow_hash', 'path', 'state')
+  local queue = f[1] or 'default'
+  local key = ns .. KEY.job .. step.id
+  redis.call('HSET', key, 'id', step.id, 'kind', 'step', 'flow_id', flow, 'queue', queue, 'created_at', now, 'deliveries', 0,
+    'frame', step.frame, 'cursor', step.cursor, 'attempt', step.attempt, 'max_deliveries', f[4] or DEFAULT_MAX_DELIVERIES, unpack(step.fields))
+  if f[2] then redis.call('HSET', key, 'created_by', f[2]) end
+  if f[3] then redis.call('HSET', key, 'env', f[3]) end
+  if f[5] then redis.call('HSET', key, 'flow_hash', f[5]) end
+  if f[6] and redis.call('HGET', key, 'module_type') == 'rawscript' then
+    redis.call('HSET', key, 'path', f[6] .. '/' .. redis.call('HGET', key, 'module_id'))
+  end
+  local steps = fkey .. KEY.steps_suffix
+  redis.call('ZADD', steps, redis.call('ZCARD', steps) + 1, step.id)
+  local frames = fkey .. KEY.frames_suffix
+  local record = get_record(frames, step.frame) or {}
+  record.c = step.cursor
+  record.a = step.attempt
+  record.j = step.id
+  record.s = 'run'
+  record.g = nil
+  put_record(frames, step.frame, record)
+  redis.call('HINCRBY', fkey, 'steps', 1)
+  if f[7] == 'suspended' then redis.call('HSET', fkey, 'state', 'running') end
+  local delay = tonumber(step.delay_ms or 0)
+  if delay > 0 then
+    redis.call('HSET', key, 'state', 'scheduled', 'scheduled_for', now + delay)
+    redis.call('ZADD', ns .. KEY.delayed, now + delay, step.id)
+    wake_scheduler(ns)
+  else
+    redis.call('HSET', key, 'state', 'queued')
+    push_ready(ns, queue, step.id, tonumber(redis.call('HGET', key, 'priority') or '0') > 0)
+  end
+end
+
+-- The queue of a flow's events.
+local function flow_queue(ns, flow)
+  return redis.call('HGET', flow_key(ns, flow), 'queue') or 'default'
+end
+
+-- Deletes a container's keys and record.
+local function drop_container(ns, flow, cid)
+  local fkey = flow_key(ns, flow)
+  redis.call('DEL', fkey .. KEY.items_infix .. cid, fkey .. KEY.collect_infix .. cid, fkey .. KEY.kids_infix .. cid)
+  redis.call('HDEL', fkey .. KEY.frames_suffix, cid)
+end
+
+local cancel_flow
+
+-- Cancels everything a frame is running — its current job (and that job's gate and subflow),
+-- and, when it waits on a container, every child frame — and forgets the frame.
+local function cancel_frame(ns, flow, frame_id, reason, now, retention, cap)
+  local fkey = flow_key(ns, flow)
+  local frames = fkey .. KEY.frames_suffix
+  local r = get_record(frames, frame_id)
+  if not r then return end
+  if r.j then
+    local subflow = redis.call('HGET', ns .. KEY.job .. r.j, 'subflow')
+    cancel_one(ns, r.j, reason, now, retention, cap)
+    shut_gate(ns, r.j, 'canceled', now)
+    if subflow then cancel_flow(ns, subflow, reason, now, retention, cap, nil) end
+  end
+  if r.g then shut_gate(ns, r.g, 'canceled', now) end
+  if r.s == 'wait' then
+    local cid = frame_id .. '.' .. r.c
+    for _, k in ipairs(redis.call('SMEMBERS', fkey .. KEY.kids_infix .. cid)) do
+      cancel_frame(ns, flow, cid .. '.' .. k, reason, now, retention, cap)
+    end
+    drop_container(ns, flow, cid)
+  end
+  redis.call('HDEL', frames, frame_id)
+end
+
+-- Ends a flow run: its final state and result or error, anything still running canceled, its
+-- keys set to expire, and — for a subflow — an event that moves its parent on (`event_id`).
+local function finish_flow(ns, flow, spec, now, retention, cap)
+  local fkey = flow_key(ns, flow)
+  if FINAL_STATES[redis.call('HGET', fkey, 'state') or ''] then return end
+  if spec.result then redis.call('HSET', fkey, 'result', spec.result) end
+  if spec.error then redis.call('HSET', fkey, 'error', spec.error) end
+  if spec.skipped then redis.call('HSET', fkey, 'skipped', '1') end
+  local reason = spec.error or 'the flow ended'
+  cancel_frame(ns, flow, 'r', reason, now, retention, cap)
+  cancel_frame(ns, flow, 'f', reason, now, retention, cap)
+  redis.call('DEL', fkey .. KEY.frames_suffix)
+  finish_job(ns, flow, spec.state, now, retention, cap)
+  if retention > 0 then
+    redis.call('EXPIRE', fkey .. KEY.results_suffix, retention)
+    redis.call('EXPIRE', fkey .. KEY.steps_suffix, retention)
+  end
+  expire_gates(ns, fkey, retention, now)
+  local parent = redis.call('HMGET', fkey, 'parent_flow', 'parent_job')
+  if parent[1] and parent[2] and spec.event_id then
+    local args = cjson.encode({event = 'subflow_done', job = parent[2], subflow = flow, state = spec.state,
+      result = spec.result or cjson.null, error = spec.error or cjson.null})
+    queue_flow_event(ns, parent[1], flow_queue(ns, parent[1]), spec.event_id, args, now)
+  end
+end
+
+-- Cancels a flow run that has not finished, with everything it runs. Returns the state it was in.
+cancel_flow = function(ns, flow, reason, now, retention, cap, event_id)
+  local fkey = flow_key(ns, flow)
+  local state = redis.call('HGET', fkey, 'state')
+  if not state or FINAL_STATES[state] then return state end
+  finish_flow(ns, flow, {state = 'canceled', error = reason, event_id = event_id}, now, retention, cap)
+  return state
+end
+
+-- Starts children of container `cid` (record `c`) while fewer than `c.par` run and some remain.
+-- A child whose module list is empty completes at once with the container's previous result.
+local function fill_container(ns, flow, cid, c, ids, now)
+  local fkey = flow_key(ns, flow)
+  while not c.stop and not c.failed and c.launched < c.n and (c.launched - c.done) < c.par do
+    local k = c.order and c.order[c.launched + 1] or c.launched
+    local template = c.tpl or (c.tpls and c.tpls[k + 1])
+    c.launched = c.launched + 1
+    if template == nil or template == cjson.null or template.empty then
+      redis.call('HSET', fkey .. KEY.collect_infix .. cid, k, c.prev)
+      c.done = c.done + 1
+    else
+      local id = table.remove(ids, 1)
+      if not id then
+        c.launched = c.launched - 1
+        break
+      end
+      create_step(ns, flow, {id = id, frame = cid .. '.' .. k, cursor = 0, attempt = 1, delay_ms = 0, fields = template.fields}, now)
+      redis.call('SADD', fkey .. KEY.kids_infix .. cid, k)
+    end
+  end
+end
+
+-- Queues the event that lets a worker finish container `cid` once its children are done.
+local function complete_container(ns, flow, cid, c, event_id, now)
+  c.closed = true
+  local args = cjson.encode({event = 'container_done', container = cid, job = c.job})
+  queue_flow_event(ns, flow, flow_queue(ns, flow), event_id, args, now)
+end
+
+-- Opens a container: its record, its loop's elements, and its first children.
+local function open_container(ns, flow, op, now)
+  local fkey = flow_key(ns, flow)
+  local c = op.record
+  c.launched = 0
+  c.done = 0
+  if op.items then
+    local items = fkey .. KEY.items_infix .. op.container
+    for i, item in ipairs(op.items) do redis.call('HSET', items, i - 1, item) end
+  end
+  local frames = fkey .. KEY.frames_suffix
+  local parent = get_record(frames, op.frame) or {}
+  parent.s = 'wait'
+  put_record(frames, op.frame, parent)
+  fill_container(ns, flow, op.container, c, op.ids, now)
+  if c.launched >= c.n and redis.call('SCARD', fkey .. KEY.kids_infix .. op.container) == 0 then
+    complete_container(ns, flow, op.container, c, op.event_id, now)
+  end
+  put_record(frames, op.container, c)
+end
+
+-- A child frame of a container ended: its result is collected (or the container fails or
+-- stops), the next children start, and when none is left running the container completes.
+local function join_child(ns, flow, op, now, retention, cap)
+  local fkey = flow_key(ns, flow)
+  local frames = fkey .. KEY.frames_suffix
+  local c = get_record(frames, op.container)
+  if not c or c.closed then return end
+  redis.call('HDEL', frames, op.container .. '.' .. op.child)
+  redis.call('SREM', fkey .. KEY.kids_infix .. op.container, op.child)
+  for _, field in ipairs(op.forget or {}) do redis.call('HDEL', fkey .. KEY.results_suffix, field) end
+  c.done = c.done + 1
+  local kids = fkey .. KEY.kids_infix .. op.container
+  if op.disposition == 'fail' then
+    c.failed = op.message
+  else
+    redis.call('HSET', fkey .. KEY.collect_infix .. op.container, op.child, op.result)
+    if op.disposition == 'stop' then
+      c.stop = true
+    elseif c.max and c.launched >= c.max then
+      c.failed = 'the while loop ran ' .. c.max .. ' iterations without stopping (max_iterations)'
+    else
+      fill_container(ns, flow, op.container, c, op.ids or {}, now)
+    end
+  end
+  if c.failed or c.stop then
+    for _, k in ipairs(redis.call('SMEMBERS', kids)) do
+      cancel_frame(ns, flow, op.container .. '.' .. k, c.failed or 'the loop was stopped', now, retention, cap)
+    end
+    redis.call('DEL', kids)
+  end
+  if c.failed or c.stop or (c.launched >= c.n and redis.call('SCARD', kids) == 0) then
+    complete_container(ns, flow, op.container, c, op.event_id, now)
+  end
+  put_record(frames, op.container, c)
+end
+
+-- Finishes a step job that waited on children or a subflow (it holds no lease).
+local function close_waiting(ns, op, now, retention, cap)
+  local key = ns .. KEY.job .. op.job
+  if redis.call('HGET', key, 'state') ~= 'running' then return end
+  if op.state == 'success' then redis.call('HSET', key, 'result', op.result or 'null') else redis.call('HSET', key, 'error', op.error or '') end
+  finish_job(ns, op.job, op.state, now, retention, cap)
+end
+
+-- Opens the gate of the step that just finished and parks its frame; decides it at once when
+-- approvals or a rejection sent while the step ran already do.
+local function park_frame(ns, flow, op, now)
+  local fkey = flow_key(ns, flow)
+  local gate_key = ns .. KEY.gate .. op.gate
+  if not GATE_ACCEPTING[redis.call('HGET', gate_key, 'state') or ''] then return false end
+  local deadline = now + tonumber(op.timeout_ms)
+  redis.call('HSET', gate_key, 'state', 'open', 'opened_at', now, 'deadline', deadline)
+  if op.page ~= '{}' then redis.call('HSET', gate_key, 'page', op.page) end
+  redis.call('ZADD', ns .. KEY.gate_deadlines, deadline, op.gate)
+  wake_scheduler(ns)
+  local frames = fkey .. KEY.frames_suffix
+  local record = get_record(frames, op.frame) or {}
+  record.s = 'park'
+  record.g = op.gate
+  put_record(frames, op.frame, record)
+  redis.call('HSET', fkey, 'gate', op.gate)
+  if tonumber(redis.call('HGET', fkey, 'steps') or '0') <= 0 then redis.call('HSET', fkey, 'state', 'suspended') end
+  local early = redis.call('HMGET', gate_key, 'pending_rejection_by', 'pending_rejection_reason', 'required')
+  if early[1] then
+    close_gate(ns, op.gate, 'rejected', early[1], early[2], op.event_id, now)
+  elseif redis.call('LLEN', gate_key .. ':approvals') >= tonumber(early[3] or '1') then
+    close_gate(ns, op.gate, 'approved', nil, '', op.event_id, now)
+  end
+  return true
+end
+
+-- Applies the operations of a flow decision, in order.
+local function apply_ops(ns, flow, ops, now, retention, cap)
+  local parked = {}
+  for _, op in ipairs(ops) do
+    local target = op.flow or flow
+    local fkey = flow_key(ns, target)
+    if op.op == 'create' then
+      redis.call('HSET', fkey, 'created_at', now, 'deliveries', 0, 'steps', 0, unpack(op.fields))
+    elseif op.op == 'record' then
+      redis.call('HSET', fkey .. KEY.results_suffix, op.field, op.value)
+    elseif op.op == 'forget' then
+      for _, field in ipairs(op.fields) do redis.call('HDEL', fkey .. KEY.results_suffix, field) end
+    elseif op.op == 'step' then
+      create_step(ns, target, op, now)
+    elseif op.op == 'frame' then
+      local frames = fkey .. KEY.frames_suffix
+      local record = get_record(frames, op.frame) or {}
+      for k, v in pairs(op.set or {}) do record[k] = v end
+      for _, k in ipairs(op.unset or {}) do record[k] = nil end
+      put_record(frames, op.frame, record)
+    elseif op.op == 'drop_frame' then
+      redis.call('HDEL', fkey .. KEY.frames_suffix, op.frame)
+    elseif op.op == 'park' then
+      if park_frame(ns, target, op, now) then parked[op.gate] = true end
+    elseif op.op == 'open' then
+      open_container(ns, target, op, now)
+    elseif op.op == 'join' then
+      join_child(ns, target, op, now, retention, cap)
+    elseif op.op == 'close_waiting' then
+      close_waiting(ns, op, now, retention, cap)
+    elseif op.op == 'drop_container' then
+      drop_container(ns, target, op.container)
+    elseif op.op == 'link' then
+      redis.call('HSET', ns .. KEY.job .. op.job, 'subflow', op.subflow)
+    elseif op.op == 'finish' then
+      finish_flow(ns, target, op, now, retention, cap)
+    elseif op.op == 'cache' then
+      redis.call('SET', op.key, op.value, 'EX', op.seconds)
+    elseif op.op == 'cancel' then
+      cancel_flow(ns, target, op.reason, now, retention, cap, op.event_id)
+    end
+  end
+  return parked
+end

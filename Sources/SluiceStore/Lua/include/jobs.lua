@@ -1,0 +1,113 @@
+-- Job helpers shared by the store's scripts. Every function takes the namespace `ns`
+-- (e.g. `{sluice}:`, the scripts' KEYS[1]) and builds the keys it derives from data (a job's
+-- queue, a popped id) from it, so they share the script's hash slot.
+
+-- Redis's clock in milliseconds: all deadlines are compared against it, never a host's clock.
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- Makes a queued job wait for a worker: pushes it on its queue with one wake-up token.
+-- `front` puts it where workers take next (a job handed back, a flow event, a prioritized step).
+local function push_ready(ns, queue, id, front)
+  local list = ns .. KEY.queue .. queue
+  if front then redis.call('RPUSH', list, id) else redis.call('LPUSH', list, id) end
+  redis.call('LPUSH', list .. KEY.signal_suffix, '1')
+  redis.call('SADD', ns .. KEY.queues, queue)
+end
+
+-- Takes the oldest queued job of `queue` for `worker` under a lease; nil when the queue is empty.
+-- `signal_taken` says the caller already consumed this queue's wake-up token (BLPOP).
+local function take_job(ns, queue, signal_taken, worker, lease_ms, now)
+  local list = ns .. KEY.queue .. queue
+  while true do
+    local id = redis.call('RPOP', list)
+    if not id then return nil end
+    if not signal_taken then redis.call('LPOP', list .. KEY.signal_suffix) end
+    signal_taken = false
+    local key = ns .. KEY.job .. id
+    if redis.call('HGET', key, 'state') == 'queued' then
+      redis.call('HSET', key, 'state', 'running', 'worker', worker, 'started_at', now)
+      redis.call('HINCRBY', key, 'deliveries', 1)
+      redis.call('ZADD', ns .. KEY.leases, now + lease_ms, id)
+      return redis.call('HGETALL', key)
+    end
+  end
+end
+
+-- Tries each queue in order (the signaled one first) and returns the taken job's fields or nil.
+local function take_first(ns, queues, signaled, worker, lease_ms, now)
+  if signaled > 0 then
+    local job = take_job(ns, queues[signaled], true, worker, lease_ms, now)
+    if job then return job end
+  end
+  for i, queue in ipairs(queues) do
+    if i ~= signaled then
+      local job = take_job(ns, queue, false, worker, lease_ms, now)
+      if job then return job end
+    end
+  end
+  return nil
+end
+
+-- Records a job's final state: timestamps, lease released, retention set, the per-queue
+-- finished index (capped) and counters updated, anyone waiting on it woken. A flow step that
+-- still counted as one of its flow's live steps stops counting.
+local function finish_job(ns, id, state, now, retention, cap)
+  local key = ns .. KEY.job .. id
+  local fields = redis.call('HMGET', key, 'queue', 'kind', 'flow_id', 'waiting')
+  local queue = fields[1] or 'default'
+  redis.call('HSET', key, 'state', state, 'finished_at', now)
+  redis.call('ZREM', ns .. KEY.leases, id)
+  if fields[2] == 'step' and fields[3] and fields[4] ~= '1' then
+    redis.call('HINCRBY', ns .. KEY.job .. fields[3], 'steps', -1)
+  end
+  redis.call('HDEL', key, 'waiting')
+  if retention > 0 then
+    redis.call('EXPIRE', key, retention)
+    redis.call('EXPIRE', key .. KEY.logs_suffix, retention)
+  end
+  local index = ns .. KEY.finished .. queue
+  redis.call('ZADD', index, now, id)
+  redis.call('ZREMRANGEBYRANK', index, 0, -(cap + 1))
+  redis.call('HINCRBY', ns .. KEY.stats .. queue, state, 1)
+  local bucket = ns .. KEY.throughput .. queue .. ':' .. math.floor(now / 60000)
+  redis.call('HINCRBY', bucket, state, 1)
+  redis.call('EXPIRE', bucket, 7200)
+  local watchers = tonumber(redis.call('HGET', key, 'watchers') or '0')
+  if watchers > 0 then
+    local done = key .. KEY.done_suffix
+    for _ = 1, watchers do redis.call('LPUSH', done, state) end
+    redis.call('EXPIRE', done, 600)
+    redis.call('HDEL', key, 'watchers')
+  end
+end
+
+-- Takes a not-yet-finished job out of wherever it waits (its queue with its token, the delayed
+-- set, the leases) and finishes it as canceled with `reason`. Returns the state it was in, the
+-- final state when it had already finished, or nil for an unknown id. Cascades nowhere.
+local function cancel_one(ns, id, reason, now, retention, cap)
+  local key = ns .. KEY.job .. id
+  local fields = redis.call('HMGET', key, 'state', 'queue')
+  local state = fields[1]
+  if not state then return nil end
+  if FINAL_STATES[state] then return state end
+  if state == 'queued' then
+    local list = ns .. KEY.queue .. fields[2]
+    if redis.call('LREM', list, 0, id) > 0 then redis.call('LPOP', list .. KEY.signal_suffix) end
+  elseif state == 'scheduled' then
+    redis.call('ZREM', ns .. KEY.delayed, id)
+  end
+  redis.call('HSET', key, 'error', reason)
+  finish_job(ns, id, 'canceled', now, retention, cap)
+  return state
+end
+
+-- Creates a `flow_event` job for `flow` at the front of `queue`: a worker turns it into the
+-- flow's next move (a gate decided, a step lost, a container's children done, a subflow ended).
+local function queue_flow_event(ns, flow, queue, event_id, args, now)
+  redis.call('HSET', ns .. KEY.job .. event_id, 'id', event_id, 'kind', 'flow_event', 'state', 'queued', 'queue', queue,
+    'flow_id', flow, 'args', args, 'created_at', now, 'deliveries', 0, 'max_deliveries', DEFAULT_MAX_DELIVERIES)
+  push_ready(ns, queue, event_id, true)
+end

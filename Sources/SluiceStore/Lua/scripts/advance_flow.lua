@@ -1,0 +1,72 @@
+-- advance_flow: applies one flow decision — made by a worker from the state it read (or by the
+-- CLI, to start a flow) — in one step.
+--
+-- KEYS: [1] namespace, [2] the flow's job hash, [3] its frames hash, [4] the leases set.
+-- ARGV: [1] the plan, JSON: `flow`, `retention`, `cap`;
+--   `held` — the job the worker holds (a step or a flow event) with its outcome, fenced like
+--     complete_job: {id, kind, worker, delivery, state = success|failure|wait, payload, logs,
+--     args, skipped}; `wait` keeps a container or subflow step running without a lease;
+--   `guard` — the frame state the decision was made from: {frame, job} (the frame's current job)
+--     or {frame, gate} (the frame parked at that gate);
+--   `ops` — the operations (create, record, forget, step, frame, drop_frame, park, open, join,
+--     close_waiting, drop_container, link, finish, cancel; see flows.lua), applied in order only
+--     when the guard holds and the flow has not ended;
+--   `next` — {worker, lease_ms, queues}: take the worker's next job in the same call.
+-- Guarantees: a stale report (the held job is no longer the caller's) changes nothing. The ops
+-- apply only if the flow is still running or suspended and the guarded frame is exactly as the
+-- decision saw it, so a step reported twice, or two events racing, move a frame once. A held
+-- step's gate that did not open is closed, so its links die. Returns
+-- {held_job_applied, flow_advanced, next_job}.
+local ns, fkey, frames = KEYS[1], KEYS[2], KEYS[3]
+local plan = cjson.decode(ARGV[1])
+local now = now_ms()
+local retention, cap = tonumber(plan.retention), tonumber(plan.cap)
+
+local function take_next()
+  if plan.next then return take_first(ns, plan.next.queues, 0, plan.next.worker, plan.next.lease_ms, now) or false end
+  return false
+end
+
+if plan.create then
+  if redis.call('EXISTS', fkey) == 1 then return redis.error_reply('EXISTS flow already exists') end
+end
+
+local held = plan.held
+if held then
+  local key = ns .. KEY.job .. held.id
+  local fields = redis.call('HMGET', key, 'state', 'worker', 'deliveries')
+  if not (fields[1] == 'running' and fields[2] == held.worker and fields[3] == tostring(held.delivery)) then
+    return {0, 0, take_next()}
+  end
+  if held.args then redis.call('HSET', key, 'args', held.args) end
+  if held.skipped then redis.call('HSET', key, 'skipped', '1') end
+  if held.logs and held.logs ~= '' then redis.call('SET', key .. KEY.logs_suffix, held.logs) end
+  if held.state == 'wait' then
+    redis.call('ZREM', KEYS[4], held.id)
+    redis.call('HDEL', key, 'worker')
+    redis.call('HSET', key, 'waiting', '1')
+    redis.call('HINCRBY', fkey, 'steps', -1)
+  else
+    if held.state == 'success' then redis.call('HSET', key, 'result', held.payload) else redis.call('HSET', key, 'error', held.payload) end
+    finish_job(ns, held.id, held.state, now, retention, cap)
+  end
+end
+
+local advancing = plan.create ~= nil
+if not advancing then
+  local state = redis.call('HGET', fkey, 'state')
+  advancing = state == 'running' or state == 'suspended'
+  if advancing and plan.guard then
+    local record = get_record(frames, plan.guard.frame)
+    if plan.guard.gate then
+      advancing = record ~= nil and record.s == 'park' and record.g == plan.guard.gate
+    else
+      advancing = record ~= nil and record.j == plan.guard.job and record.s ~= 'park'
+    end
+  end
+end
+
+local parked = {}
+if advancing then parked = apply_ops(ns, plan.flow, plan.ops or {}, now, retention, cap) end
+if held and held.kind == 'step' and not parked[held.id] then shut_gate(ns, held.id, 'closed', now) end
+return {1, advancing and 1 or 0, take_next()}

@@ -1,0 +1,26 @@
+-- enqueue_job: creates a job hash and makes it wait, in one step.
+--
+-- KEYS: [1] namespace, [2] the job hash, [3] the delayed set, [4] the scheduler wake list.
+-- ARGV: [1] id, [2] queue, [3] run-at in ms (0 = now), then field/value pairs for the hash.
+-- Guarantees: an id is never reused (an existing hash is an error and nothing is written); the
+-- job is on its queue with a wake-up token, or in the delayed set with the scheduler woken —
+-- never both, never neither. `created_at` is Redis's clock. Returns the state.
+local ns, key = KEYS[1], KEYS[2]
+if redis.call('EXISTS', key) == 1 then
+  return redis.error_reply('EXISTS job ' .. ARGV[1] .. ' already exists')
+end
+local now = now_ms()
+local run_at = tonumber(ARGV[3])
+local fields = {}
+for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', key, 'id', ARGV[1], 'queue', ARGV[2], 'created_at', now, 'deliveries', 0, unpack(fields))
+if run_at > now then
+  redis.call('HSET', key, 'state', 'scheduled', 'scheduled_for', run_at)
+  redis.call('ZADD', KEYS[3], run_at, ARGV[1])
+  redis.call('LPUSH', KEYS[4], '1')
+  redis.call('LTRIM', KEYS[4], 0, 0)
+  return 'scheduled'
+end
+redis.call('HSET', key, 'state', 'queued')
+push_ready(ns, ARGV[2], ARGV[1], tonumber(redis.call('HGET', key, 'priority') or '0') > 0)
+return 'queued'

@@ -1,0 +1,16 @@
+-- push_script: stores a script's (or flow's) content by hash and makes it the current version of its path.
+--
+-- KEYS: [1] the content key (`content:<sha256>`), [2] the script's hash, [3] its versions set,
+-- [4] the scripts index.
+-- ARGV: [1] path, [2] sha256, [3] language, [4] content, [5] summary.
+-- Guarantees: content is written once per hash and never changed; older versions stay readable
+-- by hash. Returns 1 when this content is new for the path, 0 when it was already current.
+local now = now_ms()
+redis.call('SET', KEYS[1], ARGV[4], 'NX')
+local current = redis.call('HGET', KEYS[2], 'hash')
+redis.call('HSET', KEYS[2], 'path', ARGV[1], 'hash', ARGV[2], 'language', ARGV[3], 'summary', ARGV[5])
+if current == ARGV[2] then return 0 end
+redis.call('HSET', KEYS[2], 'updated_at', now)
+redis.call('ZADD', KEYS[3], now, ARGV[2])
+redis.call('ZADD', KEYS[4], now, ARGV[1])
+return 1

@@ -1,0 +1,46 @@
+-- reclaim_expired_leases: hands back the jobs of workers that stopped renewing their leases.
+--
+-- KEYS: [1] namespace, [2] the leases set, [3] the workers set.
+-- ARGV: [1] most jobs to handle in this call, [2] retention seconds, [3] finished-index cap,
+-- [4] how long (ms) a silent worker stays listed as live, [5...] fresh job ids, used for the
+-- flow events below.
+-- Guarantees: each expired lease is handled once, whichever scheduler runs the script: the job
+-- goes back to the front of its queue, or — when it was delivered max_deliveries times already —
+-- fails with an error saying so. A flow step failed that way queues a `flow_event` job
+-- (`step_lost`) so a worker moves its flow on (retry, failure module or failure).
+-- Returns {handed_back, failed}.
+local ns = KEYS[1]
+local now = now_ms()
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+local handed_back, failed = 0, 0
+for _, id in ipairs(expired) do
+  if not ARGV[5 + failed] then break end -- no id left for a flow event: the rest waits for the next call
+  local key = ns .. KEY.job .. id
+  local fields = redis.call('HMGET', key, 'state', 'deliveries', 'max_deliveries', 'queue', 'worker', 'kind', 'flow_id')
+  local limit = fields[3] or tostring(DEFAULT_MAX_DELIVERIES)
+  if fields[1] ~= 'running' then
+    redis.call('ZREM', KEYS[2], id)
+  elseif tonumber(fields[2] or '0') >= tonumber(limit) then
+    local message = 'worker lost: the job was delivered ' .. fields[2] ..
+      ' times without finishing (max_deliveries ' .. limit .. '); last worker ' .. (fields[5] or '?')
+    redis.call('HSET', key, 'error', message)
+    finish_job(ns, id, 'failure', now, tonumber(ARGV[2]), tonumber(ARGV[3]))
+    failed = failed + 1
+    local event_id = ARGV[4 + failed]
+    if fields[6] == 'step' and fields[7] and event_id then
+      queue_flow_event(ns, fields[7], fields[4], event_id, cjson.encode({event = 'step_lost', step_id = id, error = message}), now)
+    end
+  else
+    redis.call('ZREM', KEYS[2], id)
+    redis.call('HSET', key, 'state', 'queued', 'lost_by', fields[5] or '')
+    redis.call('HDEL', key, 'worker')
+    push_ready(ns, fields[4], id, true)
+    handed_back = handed_back + 1
+  end
+end
+local silent = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[4]))
+for _, worker in ipairs(silent) do
+  redis.call('ZREM', KEYS[3], worker)
+  redis.call('DEL', ns .. KEY.worker .. worker)
+end
+return {handed_back, failed}

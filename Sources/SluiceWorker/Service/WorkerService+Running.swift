@@ -1,0 +1,142 @@
+import Logging
+import SluiceCore
+import SluiceFlows
+import SluiceRedis
+import SluiceRuntime
+import SluiceStore
+
+extension WorkerService {
+    /// Runs a flow step: the runtime reads its scope and says how it starts (run the script with
+    /// these arguments, skip it, use a mock or cached result, open a loop or branch, start a
+    /// subflow); the outcome goes back through the runtime.
+    func runStep(_ job: JobRecord, killer: ProcessKiller, client: RedisClient) async -> Execution {
+        let engine = engine
+        let beginning: StepBeginning
+        do {
+            beginning = try await client.run { try engine.begin(job, on: $0) }
+        } catch {
+            logger.warning("cannot read the step's flow; handing it back", metadata: ["job.id": "\(job.id)", "error": "\(error)"])
+            return .handBack
+        }
+        switch beginning.start {
+        case .run(let invocation):
+            if case .identity? = beginning.module?.value, invocation.gate == nil {
+                return .step(beginning, FlowEngine.StepReport(outcome: .success(invocation.arguments)))
+            }
+            if beginning.module?.cacheTTL != nil, let cached = try? await client.run({ try engine.cachedResult(beginning, on: $0) }) {
+                return .step(beginning, FlowEngine.StepReport(outcome: .success(cached), logs: "[sluice: result reused from the cache]\n"))
+            }
+            var gateSecret: String?
+            if let gate = invocation.gate {
+                let worker = settings.workerID
+                do {
+                    guard let secret = try await client.run({ try engine.openPendingGate(beginning, gate: gate, worker: worker, on: $0) }) else {
+                        return .step(beginning, FlowEngine.StepReport(outcome: .failure("the step is no longer held by this worker")))
+                    }
+                    gateSecret = secret
+                } catch {
+                    return .handBack
+                }
+            }
+            if case .identity? = beginning.module?.value {
+                return .step(beginning, FlowEngine.StepReport(outcome: .success(invocation.arguments)))
+            }
+            let execution = await runScript(
+                job, arguments: invocation.arguments, timeout: invocation.timeoutSeconds, gate: gateSecret, killer: killer, client: client)
+            switch execution {
+            case .plain(let outcome, let logs): return .step(beginning, FlowEngine.StepReport(outcome: outcome, logs: logs))
+            case .handBack, .step, .event: return .handBack
+            }
+        case .skipped(let value):
+            return .step(beginning, FlowEngine.StepReport(outcome: .success(value), skipped: true))
+        case .mocked(let value):
+            return .step(beginning, FlowEngine.StepReport(outcome: .success(value), logs: "[sluice: mocked result]\n"))
+        case .failed(let message):
+            return .step(beginning, FlowEngine.StepReport(outcome: .failure(message)))
+        case .open, .subflow:
+            return .step(beginning, FlowEngine.StepReport(outcome: .success(.null)))
+        }
+    }
+
+    /// Runs a script job (or a flow step's script) as a sandboxed process.
+    func runScript(_ job: JobRecord, arguments: JSONValue, timeout: Int?, gate secret: String?, killer: ProcessKiller, client: RedisClient) async
+        -> Execution
+    {
+        let script: (language: ScriptLanguage, content: String, hash: String)
+        do {
+            switch try await resolveScript(job, client: client) {
+            case .found(let language, let content, let hash): script = (language, content, hash)
+            case .missing(let message): return .plain(.failure(message), logs: "")
+            }
+        } catch {
+            return .handBack
+        }
+        var environment = job.environment
+        environment["SLUICE_JOB_ID"] = job.id.rawValue
+        environment["SLUICE_WORKER"] = settings.workerID
+        environment["SLUICE_QUEUE"] = job.queue
+        environment["SLUICE_DELIVERY"] = String(job.deliveries)
+        if let attempt = job.extra["attempt"] { environment["SLUICE_STEP_ATTEMPT"] = attempt }
+        if let flowID = job.flowID { environment["SLUICE_FLOW_JOB_ID"] = flowID.rawValue }
+        if let path = job.path { environment["SLUICE_SCRIPT_PATH"] = path }
+        var supportFiles: [String: String] = [:]
+        if let secret {
+            for (name, value) in resumeLinkEnvironment(gate: job.id, secret: secret) { environment[name] = value }
+            supportFiles = [
+                "sluice.py": ResumeLinkHelpers.sluiceModule, "wmill.py": ResumeLinkHelpers.wmillModule,
+                "bin/sluice-resume-urls": ResumeLinkHelpers.command,
+            ]
+        }
+        let limit = (timeout ?? job.timeoutSeconds).map { Duration.seconds($0) } ?? settings.defaultJobTimeout
+        let run = ScriptRun(
+            language: script.language, content: script.content, arguments: arguments, environment: environment, timeout: limit,
+            supportFiles: supportFiles, contentHash: script.hash)
+        let result = await runner.run(run, label: job.id.rawValue, killer: killer)
+        if killer.reason == .shuttingDown { return .handBack }
+        return .plain(result.outcome, logs: result.logs)
+    }
+
+    /// The variables a gated step's script needs to hand out its links: the public URL, the gate,
+    /// the gate's minting key, and one anonymous link set ready to use (`SLUICE_RESUME_URLS`).
+    private func resumeLinkEnvironment(gate: JobID, secret: String) -> [String: String] {
+        let key = GateSecret.mintingKey(secret: secret)
+        let anonymous = ResumeLinks(publicURL: settings.publicURL, gate: gate.rawValue, subject: .newAnonymous(), mintingKey: key)
+        return [
+            "SLUICE_PUBLIC_URL": settings.publicURL, "SLUICE_GATE_ID": gate.rawValue, "SLUICE_RESUME_MINT_KEY": Hex.encode(key),
+            "SLUICE_RESUME_URLS": anonymous.json,
+        ]
+    }
+
+    enum ResolvedScript {
+        case found(ScriptLanguage, String, hash: String)
+        case missing(String)
+    }
+
+    /// The script a job runs: by content hash, or — for a flow module of `type: script` — the
+    /// current version of its path.
+    func resolveScript(_ job: JobRecord, client: RedisClient) async throws -> ResolvedScript {
+        if let hash = job.scriptHash, let language = job.language {
+            guard let content = try await scriptContent(hash: hash, client: client) else {
+                return .missing("script content \(hash) is missing from Redis")
+            }
+            return .found(language, content, hash: hash)
+        }
+        guard let path = job.path else { return .missing("the job names no script") }
+        let scripts = scripts
+        guard let stored = try await client.run({ try scripts.script(at: path, on: $0) }) else {
+            return .missing("no script at '\(path)'")
+        }
+        guard let content = try await scriptContent(hash: stored.hash, client: client) else {
+            return .missing("script content \(stored.hash) is missing from Redis")
+        }
+        return .found(stored.language, content, hash: stored.hash)
+    }
+
+    func scriptContent(hash: String, client: RedisClient) async throws -> String? {
+        if let cached = contents.content(for: hash) { return cached }
+        let scripts = scripts
+        guard let content = try await client.run({ try scripts.content(hash: hash, on: $0) }) else { return nil }
+        contents.store(content, for: hash)
+        return content
+    }
+}
