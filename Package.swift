@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "SluiceCore", targets: ["SluiceCore"]),
         .library(name: "SluiceExpressions", targets: ["SluiceExpressions"]),
         .library(name: "SluiceFlows", targets: ["SluiceFlows"]),
+        .library(name: "SluiceSchedules", targets: ["SluiceSchedules"]),
         .library(name: "SluiceRedis", targets: ["SluiceRedis"]),
         .library(name: "SluiceStore", targets: ["SluiceStore"]),
         .library(name: "SluiceRuntime", targets: ["SluiceRuntime"]),
@@ -84,6 +85,11 @@ let package = Package(
                 "SluiceExpressions",
                 .product(name: "Yams", package: "Yams"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // Schedules: cron expressions, next fire times in a time zone, the pure catch-up decision. Foundation only.
+        .target(
+            name: "SluiceSchedules",
             swiftSettings: swiftSettings
         ),
         // The Redis key layout, the Lua scripts (Lua/, embedded by scripts/embed-lua.py) and typed operations on them.
@@ -229,6 +235,11 @@ let package = Package(
         .testTarget(
             name: "SluiceFlowsTests",
             dependencies: ["SluiceFlows", "SluiceCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceSchedulesTests",
+            dependencies: ["SluiceSchedules"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
