@@ -42,7 +42,7 @@ extension FlowEngine {
         var flowFields = Self.baseFlowFields
         let previousFromInput = cursor == 0 && frame == .main
         if needs.flowInput || previousFromInput || frame == .failure { flowFields.append("args") }
-        var records: [String] = []
+        var records: [String] = container.map { [$0] } ?? []
         for member in frame.lineage {
             records.append(member.description)
             if let owner = member.container { records.append(owner.description) }

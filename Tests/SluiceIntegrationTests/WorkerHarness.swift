@@ -57,10 +57,19 @@ struct WorkerHarness {
     }
 
     /// Waits for a job to finish (up to 60 s) and returns it.
-    func finished(_ id: JobID) async throws -> JobRecord {
+    func finished(_ id: JobID, timeout: Duration = .seconds(60)) async throws -> JobRecord {
         let client = RedisClient(configuration: server.configuration)
         let store = store
-        let job = try await client.run { try store.wait(for: id, timeout: .seconds(60), on: $0) }
-        return try #require(job)
+        let job = try await client.run { try store.wait(for: id, timeout: timeout, on: $0) }
+        let found = try #require(job)
+        if !found.state.isFinal, ProcessInfo.processInfo.environment["SLUICE_TEST_DUMP"] != nil {
+            let connection = try server.connect()
+            print("FLOW", found.id, try connection.send("HGETALL", .string(store.keys.job(id))).array?.compactMap(\.string) ?? [])
+            print("FRAMES", try connection.send("HGETALL", .string(store.keys.flowFrames(id))).array?.compactMap(\.string) ?? [])
+            for step in try FlowStore(keys: store.keys).steps(of: id, on: connection) {
+                print("STEP", try connection.send("HGETALL", .string(store.keys.job(step))).array?.compactMap(\.string) ?? [])
+            }
+        }
+        return found
     }
 }

@@ -83,7 +83,7 @@ public struct FlowStepper: Sendable {
             return .open(
                 ContainerOpening(
                     collection: .single, children: [chosen], previous: scope.previousResult,
-                    immediateResult: modules.isEmpty ? scope.previousResult : nil))
+                    immediateResult: modules.isEmpty ? Optional(scope.previousResult) : nil))
         case .branchAll(let branches):
             let tolerated = Set(branches.branches.indices.filter { branches.branches[$0].skipFailure })
             let count = branches.branches.count

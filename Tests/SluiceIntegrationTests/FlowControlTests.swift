@@ -1,0 +1,320 @@
+import Foundation
+import SluiceCore
+import SluiceRedis
+import SluiceStore
+import SluiceTesting
+import SluiceWorker
+import Testing
+
+/// Branches, loops, subflows and per-module options, run by real workers against a real redis-server.
+@Suite("Flow control: branches, loops, subflows", .serialized)
+struct FlowControlTests {
+    let server: RedisServer
+
+    init() throws {
+        server = try RedisServer()
+    }
+
+    @Test("forloopflow: each element as flow_input.iter, the result is each iteration's last result, in order; sequential and parallel")
+    func forLoop() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(harness.settings(concurrency: 4)) { _ in
+            for parallel in ["false", "true"] {
+                let id = try harness.startFlow(
+                    """
+                    value:
+                      modules:
+                        - id: loop
+                          value:
+                            type: forloopflow
+                            iterator: {type: javascript, expr: flow_input.items}
+                            parallel: \(parallel)
+                            parallelism: {type: static, value: 2}
+                            skip_failures: false
+                            modules:
+                              - id: double
+                                value:
+                                  type: rawscript
+                                  language: bash
+                                  content: |
+                                    n="$1"
+                                    i="$2"
+                                    echo "{\\"n\\": $((n * 2)), \\"i\\": $i}"
+                                  input_transforms:
+                                    n: {type: javascript, expr: flow_input.iter.value}
+                                    i: {type: javascript, expr: flow_input.iter.index}
+                              - id: keep
+                                value: {type: identity}
+                        - id: after
+                          value:
+                            type: rawscript
+                            language: bash
+                            content: |
+                              all="$1"
+                              echo "$all"
+                            input_transforms:
+                              all: {type: javascript, expr: 'results.loop.map(r => r.n)'}
+                    """, input: ["items": [3, 1, 4, 1, 5]])
+                let flow = try await harness.finished(id, timeout: .seconds(10))
+                #expect(flow.state == .success, "\(flow.error ?? "")")
+                #expect(flow.result == [6, 2, 8, 2, 10])
+                let steps = try harness.steps(of: id)
+                // The loop's own step, two per iteration, the one after.
+                #expect(steps.count == 12)
+            }
+        }
+    }
+
+    @Test("branchone: the first branch whose expr holds runs, else the default; an empty branch passes the previous result")
+    func branchOne() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let yaml = """
+            value:
+              modules:
+                - id: pick
+                  value:
+                    type: branchone
+                    branches:
+                      - summary: big
+                        expr: flow_input.n > 10
+                        modules:
+                          - id: big
+                            value: {type: rawscript, language: bash, content: 'echo "\\"big\\""', input_transforms: {}}
+                      - summary: zero
+                        expr: flow_input.n === 0
+                        modules: []
+                    default:
+                      - id: small
+                        value: {type: rawscript, language: bash, content: 'echo "\\"small\\""', input_transforms: {}}
+            """
+        try await harness.withWorker { _ in
+            let big = try harness.startFlow(yaml, input: ["n": 50])
+            let small = try harness.startFlow(yaml, input: ["n": 5])
+            let zero = try harness.startFlow(yaml, input: ["n": 0])
+            let bigFlow = try await harness.finished(big)
+            #expect(bigFlow.result == "big", "\(bigFlow.result?.jsonText ?? bigFlow.error ?? "")")
+            #expect(try await harness.finished(small).result == "small")
+            #expect(try await harness.finished(zero).result == ["n": 0])
+        }
+    }
+
+    @Test("branchall: every branch runs (in parallel too), results in branch order; a failing branch fails the module unless skip_failure")
+    func branchAll() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        func yaml(parallel: Bool, skip: Bool) -> String {
+            """
+            value:
+              modules:
+                - id: all
+                  value:
+                    type: branchall
+                    parallel: \(parallel)
+                    branches:
+                      - modules:
+                          - id: one
+                            value: {type: rawscript, language: bash, content: 'sleep 0.2; echo 1', input_transforms: {}}
+                      - skip_failure: \(skip)
+                        modules:
+                          - id: two
+                            value: {type: rawscript, language: bash, content: 'echo oops >&2; exit 3', input_transforms: {}}
+                      - modules:
+                          - id: three
+                            value: {type: rawscript, language: bash, content: 'echo 3', input_transforms: {}}
+            """
+        }
+        try await harness.withWorker(harness.settings(concurrency: 3)) { _ in
+            for parallel in [false, true] {
+                let tolerant = try await harness.finished(try harness.startFlow(yaml(parallel: parallel, skip: true)))
+                #expect(tolerant.state == .success, "\(tolerant.error ?? "")")
+                #expect(tolerant.result?.arrayValue?.count == 3)
+                #expect(tolerant.result?.arrayValue?.first == 1)
+                #expect(tolerant.result?.arrayValue?.last == 3)
+                #expect(tolerant.result?.arrayValue?[1]["error"]?["step_id"] == "two")
+                let strict = try await harness.finished(try harness.startFlow(yaml(parallel: parallel, skip: false)))
+                #expect(strict.state == .failure)
+                #expect(strict.error?.contains("module 'two' failed") == true, "\(strict.error ?? "")")
+            }
+        }
+    }
+
+    @Test("whileloopflow: runs until a module's stop_after_if breaks it; the cap fails it clearly")
+    func whileLoop() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker { _ in
+            let id = try harness.startFlow(
+                """
+                value:
+                  modules:
+                    - id: loop
+                      value:
+                        type: whileloopflow
+                        skip_failures: false
+                        modules:
+                          - id: count
+                            value:
+                              type: rawscript
+                              language: bash
+                              content: |
+                                i="$1"
+                                echo "$i"
+                              input_transforms:
+                                i: {type: javascript, expr: flow_input.iter.index}
+                            stop_after_if: {expr: 'result >= 3'}
+                """)
+            let flow = try await harness.finished(id)
+            #expect(flow.state == .success, "\(flow.error ?? "")")
+            #expect(flow.result == [0, 1, 2, 3])
+            let capped = try harness.startFlow(
+                """
+                value:
+                  modules:
+                    - id: loop
+                      value:
+                        type: whileloopflow
+                        skip_failures: false
+                        max_iterations: 3
+                        modules:
+                          - id: forever
+                            value: {type: identity}
+                """)
+            let failed = try await harness.finished(capped)
+            #expect(failed.state == .failure)
+            #expect(failed.error?.contains("max_iterations") == true, "\(failed.error ?? "")")
+        }
+    }
+
+    @Test("a subflow runs as a flow job of its own; its result is the step's result; linked both ways")
+    func subflow() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let child = "f/test/child-\(UUID().uuidString.prefix(6).lowercased())"
+        try harness.pushFlow(
+            """
+            schema: {type: object, properties: {x: {type: integer}}, required: [x]}
+            value:
+              modules:
+                - id: inc
+                  value:
+                    type: rawscript
+                    language: bash
+                    content: |
+                      x="$1"
+                      echo $((x + 1))
+                    input_transforms:
+                      x: {type: javascript, expr: flow_input.x}
+            """, path: child)
+        try await harness.withWorker { _ in
+            let id = try harness.startFlow(
+                """
+                value:
+                  modules:
+                    - id: call
+                      value:
+                        type: flow
+                        path: \(child)
+                        input_transforms:
+                          x: {type: javascript, expr: flow_input.n * 10}
+                    - id: after
+                      value: {type: identity}
+                """, input: ["n": 4])
+            let flow = try await harness.finished(id)
+            #expect(flow.state == .success, "\(flow.error ?? "")")
+            #expect(flow.result == 41)
+            let callStep = try #require(try harness.steps(of: id).first)
+            let subflowID = try #require(callStep.extra["subflow"].flatMap(JobID.init))
+            let subflow = try #require(try harness.store.job(subflowID, on: server.connect()))
+            #expect(subflow.kind == .flow)
+            #expect(subflow.extra["parent_job"] == callStep.id.rawValue)
+            #expect(subflow.extra["parent_flow"] == id.rawValue)
+            #expect(subflow.result == 41)
+        }
+    }
+
+    @Test("nesting: a loop in a branch in a loop; results of the current iteration are in scope")
+    func nesting() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(harness.settings(concurrency: 4)) { _ in
+            let id = try harness.startFlow(
+                """
+                value:
+                  modules:
+                    - id: outer
+                      value:
+                        type: forloopflow
+                        iterator: {type: javascript, expr: '[1, 2]'}
+                        parallel: true
+                        skip_failures: false
+                        modules:
+                          - id: base
+                            value: {type: rawscript, language: bash, content: 'v="$1"; echo $((v * 100))', input_transforms: {v: {type: javascript, expr: flow_input.iter.value}}}
+                          - id: choose
+                            value:
+                              type: branchone
+                              branches:
+                                - expr: 'results.base > 100'
+                                  modules:
+                                    - id: inner
+                                      value:
+                                        type: forloopflow
+                                        iterator: {type: javascript, expr: '[1, 2, 3]'}
+                                        skip_failures: false
+                                        modules:
+                                          - id: add
+                                            value:
+                                              type: rawscript
+                                              language: bash
+                                              content: |
+                                                b="$1"
+                                                i="$2"
+                                                echo $((b + i))
+                                              input_transforms:
+                                                b: {type: javascript, expr: results.base}
+                                                i: {type: javascript, expr: flow_input.iter.value}
+                              default:
+                                - id: plain
+                                  value: {type: identity}
+                """)
+            let flow = try await harness.finished(id)
+            #expect(flow.state == .success, "\(flow.error ?? "")")
+            #expect(flow.result == [100, [201, 202, 203]])
+        }
+    }
+
+    @Test("skip_if, mock, continue_on_error and a per-module timeout, end to end")
+    func moduleOptions() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker { _ in
+            let id = try harness.startFlow(
+                """
+                value:
+                  modules:
+                    - id: skipped
+                      skip_if: {expr: 'flow_input.skip'}
+                      value: {type: rawscript, language: bash, content: 'exit 9', input_transforms: {}}
+                    - id: mocked
+                      mock: {enabled: true, return_value: {from: mock}}
+                      value: {type: rawscript, language: bash, content: 'exit 9', input_transforms: {}}
+                    - id: slow
+                      timeout: {type: javascript, expr: '1'}
+                      continue_on_error: true
+                      value: {type: rawscript, language: bash, content: 'sleep 20', input_transforms: {}}
+                    - id: last
+                      value:
+                        type: rawscript
+                        language: bash
+                        content: |
+                          m="$1"
+                          e="$2"
+                          echo "{\\"mock\\": \\"$m\\", \\"error\\": \\"$e\\"}"
+                        input_transforms:
+                          m: {type: javascript, expr: results.mocked.from}
+                          e: {type: javascript, expr: results.slow.error.message}
+                """, input: ["skip": true])
+            let flow = try await harness.finished(id)
+            #expect(flow.state == .success, "\(flow.error ?? "")")
+            #expect(flow.result?["mock"] == "mock")
+            #expect(flow.result?["error"]?.stringValue?.contains("timed out after 1 s") == true, "\(flow.result?.jsonText ?? "")")
+            let steps = try harness.steps(of: id)
+            #expect(steps.first?.extra["skipped"] == "1")
+        }
+    }
+}
