@@ -46,7 +46,8 @@ extension FlowEngine {
                 frame: place.frame, cursor: place.cursor, scope: read.scope, outcome: .failure(message), attempt: place.attempt,
                 unitRandom: Double.random(in: 0..<1))
             return (
-                place, operations(after: followUp, at: place, stepper: stepper, scope: read.scope), .job(frame: place.frame.description, job: step)
+                place, operations(after: followUp, at: place, stepper: stepper, scope: read.scope, records: read.records),
+                .job(frame: place.frame.description, job: step)
             )
 
         case .gateDecided(let gate, let outcome):
@@ -63,7 +64,7 @@ extension FlowEngine {
                 scope.resume = context
                 operations.append(.frame(id: place.frame.description, set: ["r": .string(context.json.jsonText)], unset: ["g"]))
             }
-            operations += self.operations(after: followUp, at: place, stepper: stepper, scope: scope)
+            operations += self.operations(after: followUp, at: place, stepper: stepper, scope: scope, records: read.records)
             return (place, operations, .gate(frame: place.frame.description, gate: gate))
 
         case .containerDone(let containerText, let job):
@@ -83,7 +84,7 @@ extension FlowEngine {
                 unitRandom: Double.random(in: 0..<1))
             let operations: [FlowOperation] =
                 [.closeWaiting(job: job, outcome: outcome), .dropContainer(containerText), .frame(id: place.frame.description, set: ["s": "run"])]
-                + self.operations(after: followUp, at: place, stepper: stepper, scope: read.scope)
+                + self.operations(after: followUp, at: place, stepper: stepper, scope: read.scope, records: read.records)
             return (place, operations, .job(frame: place.frame.description, job: job))
 
         case .subflowDone(let job, let state, let result, let error):
@@ -102,7 +103,7 @@ extension FlowEngine {
                 unitRandom: Double.random(in: 0..<1))
             let operations: [FlowOperation] =
                 [.closeWaiting(job: job, outcome: outcome), .frame(id: place.frame.description, set: ["s": "run"])]
-                + self.operations(after: followUp, at: place, stepper: stepper, scope: read.scope)
+                + self.operations(after: followUp, at: place, stepper: stepper, scope: read.scope, records: read.records)
             return (place, operations, .job(frame: place.frame.description, job: job))
         }
     }

@@ -96,7 +96,7 @@ extension FlowEngine {
                 decision.operations = operations(
                     after: stepper.afterStep(
                         frame: place.frame, cursor: place.cursor, scope: beginning.scope, outcome: .success(immediate), attempt: place.attempt),
-                    at: place, stepper: stepper, scope: beginning.scope)
+                    at: place, stepper: stepper, scope: beginning.scope, records: beginning.records)
             } else {
                 decision.held = .init(job: beginning.job, worker: worker, ending: .waiting)
                 decision.operations = openOperations(opening, at: place, stepper: stepper)
@@ -114,7 +114,7 @@ extension FlowEngine {
                     after: stepper.afterStep(
                         frame: place.frame, cursor: place.cursor, scope: beginning.scope, outcome: Self.stepOutcome(outcome), attempt: place.attempt,
                         unitRandom: Double.random(in: 0..<1)),
-                    at: place, stepper: stepper, scope: beginning.scope)
+                    at: place, stepper: stepper, scope: beginning.scope, records: beginning.records)
             }
         case .run, .skipped, .mocked, .failed:
             decision.held = .init(
@@ -123,7 +123,7 @@ extension FlowEngine {
             let followUp = stepper.afterStep(
                 frame: place.frame, cursor: place.cursor, scope: beginning.scope, outcome: Self.stepOutcome(report.outcome), attempt: place.attempt,
                 unitRandom: Double.random(in: 0..<1))
-            decision.operations = operations(after: followUp, at: place, stepper: stepper, scope: beginning.scope)
+            decision.operations = operations(after: followUp, at: place, stepper: stepper, scope: beginning.scope, records: beginning.records)
             if case .success(let value) = report.outcome, let ttl = beginning.module?.cacheTTL, let key = cacheKey(beginning) {
                 decision.operations.insert(.cache(key: key, value: value, seconds: ttl), at: 0)
             }

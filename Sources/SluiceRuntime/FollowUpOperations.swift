@@ -5,7 +5,9 @@ import SluiceStore
 
 extension FlowEngine {
     /// The store operations that carry out a decision about the module at `place`.
-    func operations(after followUp: StepFollowUp, at place: Place, stepper: FlowStepper, scope: StepScope) -> [FlowOperation] {
+    func operations(after followUp: StepFollowUp, at place: Place, stepper: FlowStepper, scope: StepScope, records: [String: JSONValue] = [:])
+        -> [FlowOperation]
+    {
         let definition = stepper.definition
         guard let module = definition.module(in: place.frame, at: place.cursor) else {
             return [.cancel(reason: "the flow has no module at \(place.frame) #\(place.cursor)", eventID: Self.newID())]
@@ -22,7 +24,7 @@ extension FlowEngine {
         case .next(let result, let delay):
             guard let following = definition.module(in: place.frame, at: place.cursor + 1) else {
                 return [.record(field: field, value: result)]
-                    + frameEnd(place.frame, .completed(module: module.id, result: result), stepper: stepper, scope: scope)
+                    + frameEnd(place.frame, .completed(module: module.id, result: result), stepper: stepper, scope: scope, records: records)
             }
             return [
                 .record(field: field, value: result),
@@ -46,13 +48,13 @@ extension FlowEngine {
             case .completed(nil, _), .failed, .canceled:
                 break
             }
-            return operations + frameEnd(place.frame, end, stepper: stepper, scope: scope)
+            return operations + frameEnd(place.frame, end, stepper: stepper, scope: scope, records: records)
         }
     }
 
     /// What a frame's end does: the flow ends (or its failure module starts), or the frame's
     /// container collects it.
-    func frameEnd(_ frame: FrameID, _ end: FrameEnd, stepper: FlowStepper, scope: StepScope) -> [FlowOperation] {
+    func frameEnd(_ frame: FrameID, _ end: FrameEnd, stepper: FlowStepper, scope: StepScope, records: [String: JSONValue]) -> [FlowOperation] {
         if frame == .main { return flowEnd(end, stepper: stepper) }
         if frame == .failure {
             // The failure module ran (or failed): the flow still ends failed, with the original error.
@@ -80,6 +82,17 @@ extension FlowEngine {
             message = why
         case .endFlow(let ending):
             return flowEnd(ending, stepper: stepper)
+        case .stopFrame(let stopped, let skipped):
+            // The stop ends the container, and its own frame stops in turn.
+            guard let owner = stepper.definition.module(in: container.frame, at: container.cursor),
+                let waiting = records[container.frame.description]?["j"]?.stringValue.flatMap(JobID.init)
+            else { return flowEnd(.stopped(module: "?", result: stopped, skipped: skipped), stepper: stepper) }
+            return [
+                .abandonContainer(container.description, job: waiting, result: stopped),
+                .record(field: ResultReference(frame: container.frame, moduleID: owner.id).field, value: stopped),
+            ]
+                + frameEnd(
+                    container.frame, .stopped(module: owner.id, result: stopped, skipped: skipped), stepper: stepper, scope: scope, records: records)
         }
         let launches = launchBudget(container, definition: stepper.definition)
         return [

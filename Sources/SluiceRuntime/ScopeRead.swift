@@ -40,7 +40,7 @@ extension FlowEngine {
         let needs = stepper.needs(frame: frame, cursor: cursor)
         let definition = stepper.definition
         var flowFields = Self.baseFlowFields
-        let previousFromInput = cursor == 0 && frame == .main
+        let previousFromInput = cursor == 0 && frame.root == .main
         if needs.flowInput || previousFromInput || frame == .failure { flowFields.append("args") }
         var records: [String] = container.map { [$0] } ?? []
         for member in frame.lineage {
@@ -82,11 +82,14 @@ extension FlowEngine {
             scope.previousResult = input
         } else if frame == .failure {
             scope.previousResult = Self.embedded(snapshot.records[FrameID.failure.description]?["e"]) ?? .null
-        } else if let owner = frame.container, let text = snapshot.records[owner.description]?["prev"]?.stringValue {
-            scope.previousResult = (try? JSONValue(parsing: text)) ?? .null
         }
         if let iterationFrame, let child = iterationFrame.frame.childIndex {
             scope.iteration = StepScope.Iteration(index: child, value: snapshot.item ?? .null)
+        }
+        if previousField == nil, frame.root == .main, !frame.isTopLevel {
+            // As in Windmill, a loop iteration or branch starts from its own input: the flow's
+            // input with `iter` (the previous module's result is `results.<id>`).
+            scope.previousResult = scope.inputWithIteration
         }
         for member in frame.lineage {
             if let context = Self.embedded(snapshot.records[member.description]?["r"]).flatMap(ResumeContext.init(json:)) {

@@ -28,6 +28,9 @@ public enum FlowOperation: Sendable, Equatable {
     case closeWaiting(job: JobID, outcome: JobOutcome)
     /// Deletes a finished container's keys and record.
     case dropContainer(String)
+    /// Ends a container early (a stop in one of its branches): its other children canceled, its
+    /// keys dropped, its waiting step finished with `result`.
+    case abandonContainer(String, job: JobID, result: JSONValue)
     /// Links a step to the subflow it started.
     case link(job: JobID, subflow: JobID)
     /// Ends a flow run (cancels what it still runs; tells a subflow's parent with `eventID`).
@@ -94,6 +97,8 @@ public enum FlowOperation: Sendable, Equatable {
             }
         case .dropContainer(let id):
             return ["op": "drop_container", "container": .string(id)]
+        case .abandonContainer(let id, let job, let result):
+            return ["op": "abandon_container", "container": .string(id), "job": .string(job.rawValue), "result": .string(result.jsonText)]
         case .link(let job, let subflow):
             return ["op": "link", "job": .string(job.rawValue), "subflow": .string(subflow.rawValue)]
         case .finish(let flow, let state, let result, let error, let skipped, let event):

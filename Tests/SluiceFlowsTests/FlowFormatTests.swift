@@ -148,7 +148,7 @@ struct FlowFormatTests {
             ),
             (
                 "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      stop_after_all_iters_if: {expr: 'true'}\n",
-                "value.modules[0].stop_after_all_iters_if", "only a forloopflow or whileloopflow"
+                "value.modules[0].stop_after_all_iters_if", "only a forloopflow, whileloopflow or branchall"
             ),
             (
                 "value:\n  modules:\n    - id: a\n      value: {type: forloopflow, iterator: {type: javascript, expr: '[1]'}, skip_failures: false, modules: [{id: a, value: {type: identity}}]}\n",

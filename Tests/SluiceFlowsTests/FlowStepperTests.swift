@@ -171,7 +171,8 @@ struct FlowStepperTests {
                   continue_on_error: true
                   value: {type: rawscript, language: bash, content: 'exit 1'}
             """)
-        #expect(flow.start(frame: .main, cursor: 0, scope: StepScope(flowInput: ["dry": true])) == .skipped(.null))
+        // A skipped module passes its input through.
+        #expect(flow.start(frame: .main, cursor: 0, scope: StepScope(flowInput: ["dry": true])) == .skipped(["dry": true]))
         #expect(try invocation(flow.start(frame: .main, cursor: 0, scope: StepScope(flowInput: ["dry": false]))).arguments == [:])
         #expect(flow.start(frame: .main, cursor: 1, scope: StepScope(flowInput: [:])) == .mocked(["ok": 1]))
         let tolerated = flow.afterStep(frame: .main, cursor: 2, scope: StepScope(flowInput: [:]), outcome: .failure("nope"), attempt: 1)

@@ -229,7 +229,7 @@ struct FlowControlTests {
         }
     }
 
-    @Test("nesting: a loop in a branch in a loop; results of the current iteration are in scope")
+    @Test("nesting: a loop in a branch in a loop; results of the current iteration are in scope; a child starts from its own input")
     func nesting() async throws {
         let harness = WorkerHarness(server: server, keys: uniqueKeys())
         try await harness.withWorker(harness.settings(concurrency: 4)) { _ in
@@ -275,7 +275,9 @@ struct FlowControlTests {
                 """)
             let flow = try await harness.finished(id)
             #expect(flow.state == .success, "\(flow.error ?? "")")
-            #expect(flow.result == [100, [201, 202, 203]])
+            // Iteration 0 takes the default branch, whose identity passes on the branch's input — as in
+            // Windmill, the flow's input with `iter`; iteration 1 runs the inner loop.
+            #expect(flow.result == [["iter": ["value": 1, "index": 0]], [201, 202, 203]])
         }
     }
 
@@ -315,6 +317,83 @@ struct FlowControlTests {
             #expect(flow.result?["error"]?.stringValue?.contains("timed out after 1 s") == true, "\(flow.result?.jsonText ?? "")")
             let steps = try harness.steps(of: id)
             #expect(steps.first?.extra["skipped"] == "1")
+        }
+    }
+}
+
+extension FlowControlTests {
+    @Test(
+        "stops: a loop's own stop_after_if breaks it after an iteration; stop_after_all_iters_if stops the flow after the loop; a stop inside a branch stops its frame, and a loop around absorbs it"
+    )
+    func stops() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker { _ in
+            let broken = try harness.startFlow(
+                """
+                value:
+                  modules:
+                    - id: loop
+                      stop_after_if: {expr: 'result >= 20'}
+                      value:
+                        type: forloopflow
+                        iterator: {type: javascript, expr: '[10, 20, 30, 40]'}
+                        skip_failures: false
+                        modules:
+                          - id: echo
+                            value: {type: rawscript, language: bash, content: "v=\\"$1\\"\\necho $v", input_transforms: {v: {type: javascript, expr: flow_input.iter.value}}}
+                    - id: after
+                      value: {type: identity}
+                """)
+            #expect(try await harness.finished(broken).result == [10, 20])
+            let allIterations = try harness.startFlow(
+                """
+                value:
+                  modules:
+                    - id: loop
+                      stop_after_all_iters_if: {expr: 'result.length === 2', skip_if_stopped: true}
+                      value:
+                        type: forloopflow
+                        iterator: {type: javascript, expr: '[1, 2]'}
+                        skip_failures: false
+                        modules:
+                          - id: echo
+                            value: {type: identity}
+                    - id: never
+                      value: {type: rawscript, language: bash, content: 'exit 1', input_transforms: {}}
+                """)
+            let stopped = try await harness.finished(allIterations)
+            #expect(stopped.state == .success)
+            #expect(stopped.extra["skipped"] == "1")
+            #expect(try harness.steps(of: allIterations).map { $0.extra["module_id"] }.contains("never") == false)
+            let absorbed = try harness.startFlow(
+                """
+                value:
+                  modules:
+                    - id: loop
+                      value:
+                        type: forloopflow
+                        iterator: {type: javascript, expr: '[1, 2, 3]'}
+                        skip_failures: false
+                        modules:
+                          - id: pick
+                            value:
+                              type: branchone
+                              branches:
+                                - expr: 'flow_input.iter.value === 2'
+                                  modules:
+                                    - id: stopper
+                                      value: {type: identity}
+                                      stop_after_if: {expr: 'true'}
+                              default:
+                                - id: pass
+                                  value: {type: rawscript, language: bash, content: "v=\\"$1\\"\\necho $v", input_transforms: {v: {type: javascript, expr: flow_input.iter.value}}}
+                    - id: after
+                      value: {type: rawscript, language: bash, content: "n=\\"$1\\"\\necho $n", input_transforms: {n: {type: javascript, expr: results.loop.length}}}
+                """)
+            let flow = try await harness.finished(absorbed)
+            // Iteration 1 stops inside its branch: the stop ends the iteration, the loop breaks, the flow goes on.
+            #expect(flow.state == .success, "\(flow.error ?? "")")
+            #expect(flow.result == 2)
         }
     }
 }

@@ -101,8 +101,10 @@ public struct FlowParser: Sendable {
             module.stopAfterIf = try parseStop(stop, at: reader.path("stop_after_if"), warnings: &context.warnings)
         }
         if let stop = reader.value("stop_after_all_iters_if"), !stop.isNull {
-            guard value.isLoop else {
-                throw FlowFormatError(at: reader.path("stop_after_all_iters_if"), "only a forloopflow or whileloopflow module can have it")
+            switch value {
+            case .forLoop, .whileLoop, .branchAll: break
+            case .rawScript, .script, .flow, .identity, .branchOne:
+                throw FlowFormatError(at: reader.path("stop_after_all_iters_if"), "only a forloopflow, whileloopflow or branchall module can have it")
             }
             module.stopAfterAllItersIf = try parseStop(stop, at: reader.path("stop_after_all_iters_if"), warnings: &context.warnings)
         }

@@ -163,7 +163,10 @@ public struct ChildEnd: Sendable, Equatable {
         case stopContainer
         /// The container fails with this message (its children still running are canceled).
         case failContainer(String)
-        /// The whole flow ends as this frame did (a stop or cancel inside a branch or loop).
+        /// The container's own frame stops here (a stop inside a branch): the container ends with
+        /// `result` and its frame ends as stopped, which its own container judges in turn.
+        case stopFrame(result: JSONValue, skipped: Bool)
+        /// The whole flow ends this way (a gate rejected or timed out inside a branch or loop).
         case endFlow(FrameEnd)
     }
 

@@ -33,7 +33,8 @@ public struct FlowStepper: Sendable {
         }
         if let skip = module.skipIf {
             do {
-                if try truthy(evaluator.evaluate(skip, variables: scope.variables())) { return .skipped(.null) }
+                // A skipped module passes its input through, as Windmill's does.
+                if try truthy(evaluator.evaluate(skip, variables: scope.variables())) { return .skipped(scope.previousResult) }
             } catch {
                 return .failed("module '\(module.id)', skip_if: \(error)")
             }
@@ -90,7 +91,7 @@ public struct FlowStepper: Sendable {
             return .open(
                 ContainerOpening(
                     collection: .array, children: Array(0..<count), parallelism: branches.parallel ? max(1, count) : 1,
-                    previous: scope.previousResult, toleratedFailures: tolerated, immediateResult: count == 0 ? .array([]) : nil))
+                    previous: scope.inputWithIteration, toleratedFailures: tolerated, immediateResult: count == 0 ? .array([]) : nil))
         }
     }
 
@@ -169,11 +170,19 @@ public struct FlowStepper: Sendable {
     }
 
     private func afterSuccess(module: FlowModule, frame: FrameID, cursor: Int, scope: StepScope, result: JSONValue) -> StepFollowUp {
-        if let stop = module.stopAfterIf {
+        // A loop's `stop_after_if` is checked after each iteration (it breaks the loop); at the end
+        // of a loop or a branchall, `stop_after_all_iters_if` is checked with every result.
+        let endStop: StopAfterIf?
+        switch module.value {
+        case .forLoop, .whileLoop, .branchAll: endStop = module.stopAfterAllItersIf
+        case .rawScript, .script, .flow, .identity, .branchOne: endStop = module.stopAfterIf
+        }
+        if let stop = endStop {
             do {
                 if try truthy(evaluator.evaluate(stop.expression, variables: scope.variables(extra: ["result": result]))) {
                     if let message = stop.errorMessage {
-                        return .endFrame(.stoppedWithError(module: module.id, result: result, message: message))
+                        let text = message.isEmpty ? "stop after if: \(stop.expression)" : message
+                        return .endFrame(.stoppedWithError(module: module.id, result: result, message: text))
                     }
                     return .endFrame(.stopped(module: module.id, result: result, skipped: stop.skipIfStopped))
                 }
@@ -234,33 +243,39 @@ public struct FlowStepper: Sendable {
 
     // MARK: - Frames
 
-    /// What a child frame's end does to its container: recorded as the child's result (or its
-    /// tolerated failure), the container stopped (a loop broken by `stop_after_if`, or a while
-    /// loop by `stop_after_all_iters_if`), failed, or the flow ended.
+    /// What a child frame's end does to its container, with Windmill's rules: a loop's
+    /// `stop_after_if` (checked with each iteration's result) or a stop inside a sequential loop's
+    /// iteration breaks the loop; a stop inside a branchone or a sequential branchall stops the
+    /// frame around it (and so on upwards until a loop absorbs it); parallel loops and branchalls
+    /// ignore stops inside; a failure fails the container unless it is tolerated
+    /// (`skip_failures`, `skip_failure`), in which case its error is the child's result.
     public func childEnded(_ frame: FrameID, scope: StepScope, ending: FrameEnd, tolerated: Bool) -> ChildEnd {
         guard let container = frame.container, let module = definition.module(in: container.frame, at: container.cursor) else {
             return ChildEnd(outcome: .failure("the frame \(frame) is not a child of a container"), disposition: .failContainer("invalid frame"))
         }
+        let parallel: Bool
+        switch module.value {
+        case .forLoop(let loop): parallel = loop.parallel
+        case .branchAll(let branches): parallel = branches.parallel
+        case .whileLoop, .branchOne, .rawScript, .script, .flow, .identity: parallel = false
+        }
         switch ending {
         case .completed(_, let result):
-            if case .whileLoop = module.value, let stop = module.stopAfterAllItersIf {
+            if module.value.isLoop, !parallel, let stop = module.stopAfterIf {
                 do {
                     if try truthy(evaluator.evaluate(stop.expression, variables: scope.variables(extra: ["result": result]))) {
                         return ChildEnd(outcome: .success(result), disposition: .stopContainer)
                     }
                 } catch {
-                    return ChildEnd(
-                        outcome: .success(result), disposition: .failContainer("module '\(module.id)', stop_after_all_iters_if: \(error)"))
+                    return ChildEnd(outcome: .success(result), disposition: .failContainer("module '\(module.id)', stop_after_if: \(error)"))
                 }
             }
             return ChildEnd(outcome: .success(result), disposition: .proceed)
-        case .stopped(_, let result, _):
-            // stop_after_if inside a loop breaks the loop; inside a branch it stops the flow.
+        case .stopped(_, let result, let skipped):
+            if parallel { return ChildEnd(outcome: .success(result), disposition: .proceed) }
             if module.value.isLoop { return ChildEnd(outcome: .success(result), disposition: .stopContainer) }
-            return ChildEnd(outcome: .success(result), disposition: .endFlow(ending))
-        case .stoppedWithError:
-            return ChildEnd(outcome: .failure("stopped"), disposition: .endFlow(ending))
-        case .failed(let moduleID, let message):
+            return ChildEnd(outcome: .success(result), disposition: .stopFrame(result: result, skipped: skipped))
+        case .stoppedWithError(let moduleID, _, let message), .failed(let moduleID, let message):
             if tolerated {
                 return ChildEnd(outcome: .success(["error": errorObject(message, moduleID: moduleID)]), disposition: .proceed)
             }

@@ -63,6 +63,8 @@ struct ModuleReads: Sendable {
         case .identity, .forLoop, .whileLoop, .branchOne, .branchAll: previous = true
         case .rawScript, .script, .flow: break
         }
+        // A skipped module passes its input through.
+        if module.skipIf != nil { previous = true }
         self.flowInput = flowInput
         previousResult = previous
         results = named

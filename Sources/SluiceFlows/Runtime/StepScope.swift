@@ -47,16 +47,18 @@ public struct StepScope: Sendable, Equatable {
         self.createdBy = createdBy
     }
 
+    /// `flow_input` as a loop iteration sees it: with `iter` = `{value, index}` of the innermost loop.
+    public var inputWithIteration: JSONValue {
+        guard let iteration else { return flowInput }
+        let iter: JSONValue = ["value": iteration.value, "index": .number(Double(iteration.index))]
+        if case .object = flowInput { return flowInput.setting("iter", to: iter) }
+        return ["iter": iter]
+    }
+
     /// The variables an expression is evaluated with, plus `extra` (`result`, `params`...).
     public func variables(extra: [String: JSONValue] = [:]) -> [String: JSONValue?] {
-        var input = flowInput
-        if let iteration, case .object = input {
-            input = input.setting("iter", to: ["value": iteration.value, "index": .number(Double(iteration.index))])
-        } else if let iteration {
-            input = ["iter": ["value": iteration.value, "index": .number(Double(iteration.index))]]
-        }
         var variables: [String: JSONValue?] = [
-            "flow_input": .some(input),
+            "flow_input": .some(inputWithIteration),
             "results": .some(JSONValue(members: results.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })),
             "previous_result": .some(previousResult),
             "params": .some(.emptyObject),

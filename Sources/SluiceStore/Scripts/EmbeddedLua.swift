@@ -235,6 +235,21 @@ enum EmbeddedLua {
           put_record(frames, op.container, c)
         end
 
+        -- Ends a container early because a child's stop ends the frame around it: every other child is
+        -- canceled, its keys dropped, and its waiting step finished with `result`.
+        local function abandon_container(ns, flow, op, now, retention, cap)
+          local fkey = flow_key(ns, flow)
+          for _, k in ipairs(redis.call('SMEMBERS', fkey .. KEY.kids_infix .. op.container)) do
+            cancel_frame(ns, flow, op.container .. '.' .. k, 'a branch stopped the flow', now, retention, cap)
+          end
+          drop_container(ns, flow, op.container)
+          local key = ns .. KEY.job .. op.job
+          if redis.call('HGET', key, 'state') == 'running' then
+            redis.call('HSET', key, 'result', op.result)
+            finish_job(ns, op.job, 'success', now, retention, cap)
+          end
+        end
+
         -- Finishes a step job that waited on children or a subflow (it holds no lease).
         local function close_waiting(ns, op, now, retention, cap)
           local key = ns .. KEY.job .. op.job
@@ -300,6 +315,8 @@ enum EmbeddedLua {
               join_child(ns, target, op, now, retention, cap)
             elseif op.op == 'close_waiting' then
               close_waiting(ns, op, now, retention, cap)
+            elseif op.op == 'abandon_container' then
+              abandon_container(ns, target, op, now, retention, cap)
             elseif op.op == 'drop_container' then
               drop_container(ns, target, op.container)
             elseif op.op == 'link' then
