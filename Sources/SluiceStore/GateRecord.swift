@@ -27,6 +27,9 @@ public struct GateRecord: Sendable, Equatable {
     public var deadline: Int64?
     public var closedAt: Int64?
     public var decidedBy: String?
+    /// For a gate inside a loop or branch: its frame (`r.2.17`) and, in a loop, the iteration number.
+    public var frame: String?
+    public var iteration: Int?
     /// The secret links are derived from. Never shown, never logged.
     public var secret: String
     public var approvals: [ApprovalEntry]
@@ -61,6 +64,8 @@ public struct GateRecord: Sendable, Equatable {
         deadline = fields["deadline"].flatMap { Int64($0) }
         closedAt = fields["closed_at"].flatMap { Int64($0) }
         decidedBy = fields["decided_by"]
+        frame = fields["frame"]
+        iteration = fields["iteration"].flatMap { Int($0) }
         self.approvals = approvals.compactMap { try? JSONValue(parsing: $0) }.compactMap(ApprovalEntry.init(json:))
         self.rejections = rejections.compactMap { try? JSONValue(parsing: $0) }.compactMap(ApprovalEntry.init(json:))
     }

@@ -397,3 +397,135 @@ extension FlowControlTests {
         }
     }
 }
+
+extension FlowControlTests {
+    @Test("suspend inside a parallel loop: each iteration parks at its own gate with its own links; the loop goes on as they close")
+    func gatesInLoop() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(harness.settings(concurrency: 4)) { _ in
+            let id = try harness.startFlow(
+                """
+                value:
+                  modules:
+                    - id: lines
+                      value:
+                        type: forloopflow
+                        iterator: {type: javascript, expr: flow_input.lines}
+                        parallel: true
+                        skip_failures: false
+                        modules:
+                          - id: ask
+                            value: {type: rawscript, language: bash, content: "line=\\"$1\\"\\necho \\"\\\\\\"$line\\\\\\"\\"", input_transforms: {line: {type: javascript, expr: flow_input.iter.value}}}
+                            suspend: {required_events: 1, timeout: 600}
+                          - id: approved
+                            value:
+                              type: rawscript
+                              language: bash
+                              content: |
+                                line="$1"
+                                who="$2"
+                                echo "{\\"line\\": \\"$line\\", \\"by\\": \\"$who\\"}"
+                              input_transforms:
+                                line: {type: javascript, expr: results.ask}
+                                who: {type: javascript, expr: 'approvers[0]'}
+                """, input: ["lines": ["a", "b", "c"]])
+            let connection = try server.connect()
+            let gates = GateStore(keys: harness.store.keys)
+            // All three iterations park at once, each at its own gate.
+            var open: [GateRecord] = []
+            let deadline = ContinuousClock.now + .seconds(30)
+            while open.count < 3, ContinuousClock.now < deadline {
+                open = try gates.gates(ofFlow: id, on: connection).filter { $0.state == "open" }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(open.count == 3)
+            #expect(Set(open.compactMap(\.iteration)) == [0, 1, 2])
+            #expect(Set(open.map(\.secret)).count == 3, "each gate has its own secret, so its own links")
+            #expect(try harness.store.job(id, on: connection)?.state == .suspended)
+            for (number, gate) in open.sorted(by: { ($0.iteration ?? 0) < ($1.iteration ?? 0) }).enumerated() {
+                let outcome = try gates.record(
+                    gate: gate.id, subject: .named("approver\(number)"), reject: false, payload: [:], reason: nil, via: "operator", on: connection)
+                #expect(outcome == .decided("approved", count: 1, required: 1))
+            }
+            let flow = try await harness.finished(id)
+            #expect(flow.state == .success, "\(flow.error ?? "")")
+            #expect(flow.result == [["line": "a", "by": "approver0"], ["line": "b", "by": "approver1"], ["line": "c", "by": "approver2"]])
+        }
+    }
+
+    @Test("a cancel during a fan-out cancels every running iteration and closes their gates")
+    func cancelFanOut() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(harness.settings(concurrency: 4, lease: .milliseconds(600))) { _ in
+            let id = try harness.startFlow(
+                """
+                value:
+                  modules:
+                    - id: fan
+                      value:
+                        type: forloopflow
+                        iterator: {type: javascript, expr: '[1, 2, 3, 4, 5, 6]'}
+                        parallel: true
+                        parallelism: {type: static, value: 3}
+                        skip_failures: false
+                        modules:
+                          - id: wait
+                            value: {type: rawscript, language: bash, content: 'sleep 30', input_transforms: {}}
+                """)
+            let connection = try server.connect()
+            var running: [JobRecord] = []
+            let deadline = ContinuousClock.now + .seconds(30)
+            while running.count < 3, ContinuousClock.now < deadline {
+                running = try harness.steps(of: id).filter { $0.state == .running && $0.extra["module_id"] == "wait" }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(running.count == 3)
+            #expect(try harness.store.cancel(id, reason: "operator", on: connection) == .running)
+            let flow = try await harness.finished(id)
+            #expect(flow.state == .canceled)
+            let steps = try harness.steps(of: id)
+            #expect(steps.allSatisfy { $0.state.isFinal }, "\(steps.map(\.state))")
+            // Only the first three iterations were ever started; none starts after the cancel.
+            #expect(steps.filter { $0.extra["module_id"] == "wait" }.count == 3)
+            #expect(try connection.send("EXISTS", .string(harness.store.keys.flowFrames(id))).integer == 0)
+        }
+    }
+}
+
+extension FlowControlTests {
+    @Test("two workers finishing parallel iterations at the same instant: every iteration counted once, the loop completes once")
+    func parallelRace() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let count = 300
+        try await harness.withWorker(harness.settings(id: "racer-a", concurrency: 8)) { _ in
+            try await harness.withWorker(harness.settings(id: "racer-b", concurrency: 8)) { _ in
+                let id = try harness.startFlow(
+                    """
+                    value:
+                      modules:
+                        - id: fan
+                          value:
+                            type: forloopflow
+                            iterator: {type: javascript, expr: flow_input.items}
+                            parallel: true
+                            parallelism: {type: static, value: 50}
+                            skip_failures: false
+                            modules:
+                              - id: echo
+                                value: {type: rawscript, language: bash, content: "v=\\"$1\\"\\necho $v", input_transforms: {v: {type: javascript, expr: flow_input.iter.value}}}
+                        - id: after
+                          value: {type: identity}
+                    """, input: ["items": .array((0..<count).map { .number(Double($0)) })])
+                let flow = try await harness.finished(id)
+                #expect(flow.state == .success, "\(flow.error ?? "")")
+                let elements = flow.result?.arrayValue ?? []
+                #expect(elements.count == count)
+                #expect(elements == (0..<count).map { .number(Double($0)) })
+                let steps = try harness.steps(of: id)
+                #expect(steps.count == 1 + count + 1)
+                #expect(Set(steps.compactMap { $0.extra["frame"] }).count == 1 + count)
+                #expect(steps.allSatisfy { $0.state == .success })
+            }
+        }
+    }
+}
