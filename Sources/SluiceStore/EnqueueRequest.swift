@@ -16,6 +16,8 @@ public struct EnqueueRequest: Sendable, Equatable {
     public var timeoutSeconds: Int?
     public var maxDeliveries: Int
     public var environment: [String: String]
+    /// Above 0: taken before the jobs of its queue that wait without priority.
+    public var priority: Int
     /// Further hash fields a higher layer keeps with the job (flow state, step position).
     public var extraFields: [(String, String)]
 
@@ -32,6 +34,7 @@ public struct EnqueueRequest: Sendable, Equatable {
         timeoutSeconds: Int? = nil,
         maxDeliveries: Int = JobDefaults.maxDeliveries,
         environment: [String: String] = [:],
+        priority: Int = 0,
         extraFields: [(String, String)] = []
     ) {
         self.id = id
@@ -46,6 +49,7 @@ public struct EnqueueRequest: Sendable, Equatable {
         self.timeoutSeconds = timeoutSeconds
         self.maxDeliveries = maxDeliveries
         self.environment = environment
+        self.priority = priority
         self.extraFields = extraFields
     }
 
@@ -59,6 +63,7 @@ public struct EnqueueRequest: Sendable, Equatable {
         if let createdBy { fields += [Field.createdBy, createdBy] }
         if let timeoutSeconds { fields += [Field.timeout, String(timeoutSeconds)] }
         if !environment.isEmpty { fields += [Field.environment, JSONValue(strings: environment).jsonText] }
+        if priority != 0 { fields += ["priority", String(priority)] }
         for (name, value) in extraFields { fields += [name, value] }
         return fields
     }

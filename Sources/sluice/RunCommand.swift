@@ -24,6 +24,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "The job's execution timeout in seconds.") var jobTimeout: Int?
     @Option(help: "An environment variable for the script, KEY=VALUE; repeatable.") var env: [String] = []
     @Option(help: "How many deliveries before a job whose workers keep dying fails (default 3).") var maxDeliveries: Int = JobDefaults.maxDeliveries
+    @Option(help: "Above 0: the job is taken before the jobs of its queue without priority.") var priority: Int = 0
     @Flag(help: "Run the built-in identity job: no process, returns its arguments.") var identity = false
     @Flag(help: "Wait for the job and print its result.") var wait = false
     @Option(help: "With --wait: give up after this many seconds (default: wait forever).") var timeout: String?
@@ -60,7 +61,8 @@ struct RunCommand: ParsableCommand {
             createdBy: createdBy,
             timeoutSeconds: jobTimeout,
             maxDeliveries: maxDeliveries,
-            environment: environment
+            environment: environment,
+            priority: priority
         )
         if let path, let flow = try session.perform({ try FlowStore(keys: session.jobs.keys).flow(at: path, on: session.connection) }) {
             guard runAt == nil else { throw CommandFailure("--in and --at are for scripts; a flow starts now") }

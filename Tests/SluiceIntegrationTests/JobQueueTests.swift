@@ -239,3 +239,26 @@ struct JobQueueTests {
         return parts[0] * 1000 + parts[1] / 1000
     }
 }
+
+extension JobQueueTests {
+    @Test("priority: a job with priority is taken before the queue's waiting jobs; a due delayed job before jobs ready after it")
+    func ordering() async throws {
+        let store = JobStore(keys: uniqueKeys())
+        let connection = try server.connect()
+        let now = try #require(try Self.redisMilliseconds(connection))
+        let delayed = newJobID()
+        try store.enqueue(EnqueueRequest(id: delayed, kind: .identity, runAt: now + 150), on: connection)
+        try await Task.sleep(for: .milliseconds(200))
+        let plain = (0..<3).map { _ in newJobID() }
+        for id in plain { try store.enqueue(EnqueueRequest(id: id, kind: .identity), on: connection) }
+        let urgent = newJobID()
+        try store.enqueue(EnqueueRequest(id: urgent, kind: .identity, priority: 5), on: connection)
+        #expect(try store.promoteDueJobs(on: connection).moved == 1)
+        var order: [JobID] = []
+        while let job = try store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 1000, on: connection) { order.append(job.id) }
+        // The due job was promoted last, but it became ready before the plain jobs were queued.
+        #expect(order.first == delayed)
+        #expect(order.dropFirst().first == urgent)
+        #expect(Array(order.suffix(3)) == plain)
+    }
+}

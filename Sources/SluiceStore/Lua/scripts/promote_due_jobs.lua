@@ -3,18 +3,22 @@
 -- KEYS: [1] namespace, [2] the delayed set.
 -- ARGV: [1] most jobs to move in this call.
 -- Guarantees: due is judged on Redis's clock; each job is moved once even with several
--- schedulers running the script at the same moment. Returns {moved, ms until the next due job
+-- schedulers running the script at the same moment; a due job is taken before the jobs that
+-- became ready after it (it goes to the front of its queue, the earliest due first). Returns {moved, ms until the next due job
 -- or -1 when none}.
 local ns = KEYS[1]
 local now = now_ms()
 local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
-for _, id in ipairs(due) do
+-- A due job has waited its turn already: it goes to the front of its queue, ahead of the jobs
+-- that became ready after its due time. Pushed latest-due first, so the earliest is taken first.
+for i = #due, 1, -1 do
+  local id = due[i]
   redis.call('ZREM', KEYS[2], id)
   local key = ns .. KEY.job .. id
-  local fields = redis.call('HMGET', key, 'state', 'queue', 'priority')
+  local fields = redis.call('HMGET', key, 'state', 'queue')
   if fields[1] == 'scheduled' then
     redis.call('HSET', key, 'state', 'queued')
-    push_ready(ns, fields[2], id, tonumber(fields[3] or '0') > 0)
+    push_ready(ns, fields[2], id, true)
   end
 end
 local following = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
