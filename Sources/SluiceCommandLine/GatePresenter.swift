@@ -6,7 +6,9 @@ public enum GatePresenter {
     public static func json(_ gate: GateRecord) -> JSONValue {
         JSONValue(members: [
             ("gate", .string(gate.id.rawValue)), ("flow", .string(gate.flowID.rawValue)), ("path", gate.flowPath.map(JSONValue.string) ?? .null),
-            ("module", .string(gate.moduleID)), ("state", .string(gate.state)), ("approvals", .number(Double(gate.approvals.count))),
+            ("module", .string(gate.moduleID)), ("frame", gate.frame.map(JSONValue.string) ?? .null),
+            ("iteration", gate.iteration.map { .number(Double($0)) } ?? .null), ("state", .string(gate.state)),
+            ("approvals", .number(Double(gate.approvals.count))),
             ("required", .number(Double(gate.required))), ("deadline", gate.deadline.map { .number(Double($0)) } ?? .null),
             ("groups", .array(gate.groups.map { .string($0) })), ("history", .array(history(gate).map(\.json))),
         ])
@@ -24,7 +26,8 @@ public enum GatePresenter {
 
     /// A gate and its history as text lines.
     public static func text(_ gate: GateRecord) -> String {
-        var lines = ["gate \(gate.moduleID) (\(gate.id)): \(gate.state), \(gate.approvals.count)/\(gate.required) approvals"]
+        let place = gate.frame.map { " " + JobPresenter.place($0) } ?? ""
+        var lines = ["gate \(gate.moduleID)\(place) (\(gate.id)): \(gate.state), \(gate.approvals.count)/\(gate.required) approvals"]
         if let deadline = gate.deadline { lines[0] += ", deadline \(JobPresenter.timestamp(deadline))" }
         for entry in gate.approvals {
             lines.append("  approved by \(entry.approver) at \(JobPresenter.timestamp(entry.at)) via \(entry.via): \(entry.payload.jsonText)")

@@ -44,17 +44,35 @@ public enum JobPresenter {
 
     /// A flow's steps as a table: position, module, state, attempt, duration, result or error.
     public static func steps(_ steps: [JobRecord]) -> String {
-        var rows = [["STEP", "MODULE", "STATE", "ATTEMPT", "DURATION", "RESULT / ERROR"]]
+        var rows = [["STEP", "MODULE", "WHERE", "STATE", "ATTEMPT", "DURATION", "RESULT / ERROR"]]
         for step in steps {
             let duration = step.startedAt.flatMap { started in step.finishedAt.map { "\($0 - started) ms" } } ?? "-"
             var outcome = step.result?.jsonText ?? step.error ?? ""
             outcome = outcome.replacingOccurrences(of: "\n", with: " ")
             if outcome.count > 80 { outcome = String(outcome.prefix(77)) + "..." }
+            var module = step.extra["module_id"] ?? "?"
+            if let type = step.extra["module_type"], !["script", "rawscript", "identity"].contains(type) { module += " (\(type))" }
+            if step.extra["skipped"] == "1" { outcome = "skipped: " + outcome }
             rows.append([
-                step.id.rawValue, step.extra["module_id"] ?? "?", step.state.rawValue, step.extra["attempt"] ?? "1", duration, outcome,
+                step.id.rawValue, module, place(step.extra["frame"]), step.state.rawValue, step.extra["attempt"] ?? "1", duration, outcome,
             ])
         }
         return Table.render(rows)
+    }
+
+    /// Where a step ran, for people: `top`, `failure`, or the loop iterations and branches it is in
+    /// (`r.2.17` → `#2[17]`: child 17 of the module at index 2).
+    public static func place(_ frame: String?) -> String {
+        guard let frame, frame != "r" else { return "top" }
+        if frame == "f" { return "failure" }
+        let parts = frame.split(separator: ".").dropFirst()
+        var text = ""
+        var index = parts.startIndex
+        while index < parts.endIndex, parts.index(after: index) < parts.endIndex {
+            text += "#\(parts[index])[\(parts[parts.index(after: index)])]"
+            index = parts.index(index, offsetBy: 2)
+        }
+        return text.isEmpty ? frame : text
     }
 
     /// A job as a JSON object, for `--json`.

@@ -140,11 +140,13 @@ extension FlowEngine {
         }
     }
 
-    /// How many children a join may start: one finished child frees one place; branches with no
-    /// modules complete at once and free another.
+    /// How many fresh job ids a join may need: one for the next child to start, when children
+    /// start one after another or under a parallelism bound (children without modules need none);
+    /// none for a parallel branchall, whose branches all started at once.
     func launchBudget(_ container: ContainerID, definition: FlowDefinition) -> Int {
         switch definition.module(in: container.frame, at: container.cursor)?.value {
-        case .branchAll(let branches)?: max(1, branches.branches.count)
+        case .branchAll(let branches)?: branches.parallel ? 0 : 1
+        case .branchOne?: 0
         default: 1
         }
     }

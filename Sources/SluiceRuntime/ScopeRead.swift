@@ -41,7 +41,7 @@ extension FlowEngine {
         let definition = stepper.definition
         var flowFields = Self.baseFlowFields
         let previousFromInput = cursor == 0 && frame.root == .main
-        if needs.flowInput || previousFromInput || frame == .failure { flowFields.append("args") }
+        if needs.flowInput || (previousFromInput && needs.previousResult) { flowFields.append("args") }
         var records: [String] = container.map { [$0] } ?? []
         for member in frame.lineage {
             records.append(member.description)

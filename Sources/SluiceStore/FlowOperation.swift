@@ -82,6 +82,7 @@ public enum FlowOperation: Sendable, Equatable {
                 ("event_id", .string(event.rawValue)),
             ]
             if let items { members.append(("items", .array(items.map { .string($0.jsonText) }))) }
+            if let templates = record.templates { members.append(("templates", .array(templates.map { $0?.json ?? ["empty": true] }))) }
             return JSONValue(members: members)
         case .join(let container, let child, let result, let disposition, let message, let forget, let list, let event):
             return [
@@ -205,7 +206,6 @@ public struct ContainerRecord: Sendable, Equatable {
         ]
         if let order { members.append(("order", .array(order.map { .number(Double($0)) }))) }
         if let template { members.append(("tpl", template.json)) }
-        if let templates { members.append(("tpls", .array(templates.map { $0?.json ?? ["empty": true] }))) }
         if let maximum { members.append(("max", .number(Double(maximum)))) }
         return JSONValue(members: members)
     }

@@ -53,6 +53,7 @@ public struct KeySpace: Sendable, Equatable {
         public static let itemsInfix = ":items:"
         public static let collectInfix = ":collect:"
         public static let kidsInfix = ":kids:"
+        public static let templatesInfix = ":tpl:"
 
         /// The segments Lua uses, by their Lua name.
         static let lua: [(String, String)] = [
@@ -61,6 +62,7 @@ public struct KeySpace: Sendable, Equatable {
             ("scheduler_wake", schedulerWake), ("gate", gate), ("gate_deadlines", gateDeadlines), ("group", group), ("logs_suffix", logsSuffix),
             ("done_suffix", doneSuffix), ("results_suffix", resultsSuffix), ("steps_suffix", stepsSuffix), ("frames_suffix", framesSuffix),
             ("gates_suffix", gatesSuffix), ("items_infix", itemsInfix), ("collect_infix", collectInfix), ("kids_infix", kidsInfix),
+            ("templates_infix", templatesInfix),
         ]
     }
 
@@ -95,6 +97,7 @@ public struct KeySpace: Sendable, Equatable {
     public func containerItems(_ id: JobID, container: String) -> String { job(id) + Segment.itemsInfix + container }
     public func containerCollected(_ id: JobID, container: String) -> String { job(id) + Segment.collectInfix + container }
     public func containerChildren(_ id: JobID, container: String) -> String { job(id) + Segment.kidsInfix + container }
+    public func containerTemplates(_ id: JobID, container: String) -> String { job(id) + Segment.templatesInfix + container }
     public func gate(_ id: JobID) -> String { namespace + Segment.gate + id.rawValue }
     public var gateDeadlines: String { namespace + Segment.gateDeadlines }
     public func group(_ name: String) -> String { namespace + Segment.group + name }

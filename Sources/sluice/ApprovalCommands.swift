@@ -19,10 +19,10 @@ struct SuspendedCommand: ParsableCommand {
             print(JSONValue.array(gates.map(GatePresenter.json)).prettyJSONText)
             return
         }
-        var rows = [["FLOW", "PATH", "STEP", "APPROVALS", "DEADLINE", "GATE"]]
+        var rows = [["FLOW", "PATH", "STEP", "WHERE", "APPROVALS", "DEADLINE", "GATE"]]
         for gate in gates {
             rows.append([
-                gate.flowID.rawValue, gate.flowPath ?? "", gate.moduleID, "\(gate.approvals.count)/\(gate.required)",
+                gate.flowID.rawValue, gate.flowPath ?? "", gate.moduleID, JobPresenter.place(gate.frame), "\(gate.approvals.count)/\(gate.required)",
                 gate.deadline.map(JobPresenter.timestamp) ?? "-", gate.id.rawValue,
             ])
         }
@@ -57,8 +57,13 @@ struct ResumeCommand: ParsableCommand {
         let gates = GateStore(keys: session.jobs.keys)
         var gateID = target
         if let job = try session.perform({ try session.jobs.job(target, on: session.connection) }), job.kind == .flow {
-            guard let current = job.extra["gate"].flatMap(JobID.init) else { throw CommandFailure("flow \(id) has no gate") }
-            gateID = current
+            let open = try session.perform { try gates.gates(ofFlow: target, on: session.connection) }.filter(\.isAcceptingDecisions)
+            guard let first = open.first else { throw CommandFailure("flow \(id) has no open gate") }
+            guard open.count == 1 else {
+                let list = open.map { "\($0.id) (\($0.moduleID) \(JobPresenter.place($0.frame)))" }.joined(separator: ", ")
+                throw CommandFailure("flow \(id) waits at \(open.count) gates; name one: \(list)")
+            }
+            gateID = first.id
         }
         guard let gate = try session.perform({ try gates.gate(gateID, on: session.connection) }) else {
             throw CommandFailure("no gate for '\(id)'")

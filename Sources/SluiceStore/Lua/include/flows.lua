@@ -9,6 +9,7 @@
 --   P:job:X:items:<container>    hash  child index → element (for loops)
 --   P:job:X:collect:<container>  hash  child index → the child's result
 --   P:job:X:kids:<container>     set   the children running now
+--   P:job:X:tpl:<container>      hash  child index → the first step of each branch (branches only)
 
 local function flow_key(ns, flow) return ns .. KEY.job .. flow end
 
@@ -74,7 +75,8 @@ end
 -- Deletes a container's keys and record.
 local function drop_container(ns, flow, cid)
   local fkey = flow_key(ns, flow)
-  redis.call('DEL', fkey .. KEY.items_infix .. cid, fkey .. KEY.collect_infix .. cid, fkey .. KEY.kids_infix .. cid)
+  redis.call('DEL', fkey .. KEY.items_infix .. cid, fkey .. KEY.collect_infix .. cid, fkey .. KEY.kids_infix .. cid,
+    fkey .. KEY.templates_infix .. cid)
   redis.call('HDEL', fkey .. KEY.frames_suffix, cid)
 end
 
@@ -145,7 +147,11 @@ local function fill_container(ns, flow, cid, c, ids, now)
   local fkey = flow_key(ns, flow)
   while not c.stop and not c.failed and c.launched < c.n and (c.launched - c.done) < c.par do
     local k = c.order and c.order[c.launched + 1] or c.launched
-    local template = c.tpl or (c.tpls and c.tpls[k + 1])
+    local template = c.tpl
+    if c.tpls then
+      local text = redis.call('HGET', fkey .. KEY.templates_infix .. cid, k)
+      template = text and cjson.decode(text) or nil
+    end
     c.launched = c.launched + 1
     if template == nil or template == cjson.null or template.empty then
       redis.call('HSET', fkey .. KEY.collect_infix .. cid, k, c.prev)
@@ -178,6 +184,14 @@ local function open_container(ns, flow, op, now)
   if op.items then
     local items = fkey .. KEY.items_infix .. op.container
     for i, item in ipairs(op.items) do redis.call('HSET', items, i - 1, item) end
+  end
+  if op.templates then
+    -- Kept apart from the record, which every join reads and writes.
+    local templates = fkey .. KEY.templates_infix .. op.container
+    for i, template in ipairs(op.templates) do
+      if template ~= cjson.null and not template.empty then redis.call('HSET', templates, i - 1, cjson.encode(template)) end
+    end
+    c.tpls = true
   end
   local frames = fkey .. KEY.frames_suffix
   local parent = get_record(frames, op.frame) or {}

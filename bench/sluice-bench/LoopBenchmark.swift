@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import SluiceCore
+import SluiceRedis
+import SluiceRuntime
+import SluiceStore
+import SluiceTesting
+
+/// Big fan-outs: a for loop of many identity iterations (with a parallelism bound) and a
+/// branchall of many parallel branches, run by one worker process. Reports step transitions/s,
+/// and Redis memory while the flow runs and after it ends — the flow's state must not grow with
+/// the iterations already done, nor be rewritten whole at each step.
+struct LoopBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "loops", abstract: "Transitions/s and memory of big loops and branchalls.")
+
+    @Option(help: "Iterations of the for loop.") var iterations: Int = 10_000
+    @Option(help: "The loop's parallelism.") var parallelism: Int = 50
+    @Option(help: "Parallel branches of the branchall.") var branches: Int = 1000
+    @Option(help: "The worker's --concurrency.") var concurrency: Int = 8
+    @Option(help: "Directory of the built executables.") var binaries: String = ".build/release"
+
+    func run() async throws {
+        let loop = """
+            value:
+              modules:
+                - id: loop
+                  value:
+                    type: forloopflow
+                    iterator: {type: javascript, expr: '"x".repeat(flow_input.n).split("").map((c, i) => i)'}
+                    parallel: true
+                    parallelism: {type: static, value: \(parallelism)}
+                    skip_failures: false
+                    modules:
+                      - id: step
+                        value: {type: identity}
+            """
+        try await measure(
+            "for loop of \(iterations) identity iterations, parallelism \(parallelism)", yaml: loop, input: ["n": .number(Double(iterations))],
+            steps: iterations + 1)
+        let branchList = (0..<branches).map { "          - modules: [{id: b\($0), value: {type: identity}}]" }.joined(separator: "\n")
+        let fanOut = """
+            value:
+              modules:
+                - id: all
+                  value:
+                    type: branchall
+                    parallel: true
+                    branches:
+            \(branchList)
+            """
+        try await measure("branchall of \(branches) parallel identity branches", yaml: fanOut, input: [:], steps: branches + 1)
+    }
+
+    /// Runs one flow on its own private redis-server and worker process, sampling Redis's memory.
+    private func measure(_ name: String, yaml: String, input: JSONValue, steps: Int) async throws {
+        let environment = try BenchEnvironment(binaries: binaries)
+        defer { environment.server.stop() }
+        let connection = try environment.connect()
+        let engine = FlowEngine(flows: FlowStore(keys: environment.keys))
+        let jobs = JobStore(keys: environment.keys)
+        let worker = try environment.start("worker", ["--concurrency", String(concurrency)])
+        defer { worker.terminate() }
+        try await Task.sleep(for: .milliseconds(500))
+        guard let path = ScriptPath("f/bench/fan\(steps)") else { return }
+        _ = try engine.push(path: path, text: yaml, on: connection)
+        let before = try usedMemory(connection)
+        let id = JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+        let begin = ContinuousClock.now
+        try engine.start(FlowEngine.Start(id: id, path: path.rawValue, input: input), on: connection)
+        // Sample Redis memory while the flow runs: the peak says whether state grows with the work done.
+        var peak = before
+        var samples: [(Double, Int)] = []
+        while true {
+            let state = try jobs.job(id, on: connection)?.state
+            let used = try usedMemory(connection)
+            peak = max(peak, used)
+            let elapsed = ContinuousClock.now - begin
+            samples.append((Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, used))
+            if state?.isFinal == true { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let elapsed = ContinuousClock.now - begin
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        guard let done = try jobs.job(id, on: connection), done.state == .success else {
+            throw CleanExit.message("\(name): the flow did not succeed")
+        }
+        let after = try usedMemory(connection)
+        let quarter = samples[samples.count / 4].1
+        let threeQuarters = samples[samples.count * 3 / 4].1
+        print(
+            "\(name): \(format(seconds, digits: 2)) s, \(format(Double(steps) / seconds, digits: 0)) step transitions/s; Redis memory "
+                + "+\(format(Double(quarter - before) / 1_048_576, digits: 1)) MiB at 1/4, +\(format(Double(threeQuarters - before) / 1_048_576, digits: 1)) MiB at 3/4, "
+                + "peak +\(format(Double(peak - before) / 1_048_576, digits: 1)) MiB, after +\(format(Double(after - before) / 1_048_576, digits: 1)) MiB "
+                + "(finished jobs kept for the retention period: \(format(Double(after - before) / Double(steps), digits: 0)) bytes per step)")
+    }
+
+    private func usedMemory(_ connection: RedisConnection) throws -> Int {
+        let info = try connection.send(["INFO", "memory"]).string ?? ""
+        for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("used_memory:") {
+            return Int(line.dropFirst("used_memory:".count)) ?? 0
+        }
+        return 0
+    }
+}
