@@ -111,6 +111,25 @@ struct FlowFormatTests {
         #expect(flow.modules[0].cacheTTL != nil)
     }
 
+    @Test("a flow whose input schema carries Windmill UI keywords pushes, with one warning per keyword, naming where it is")
+    func windmillSchemaKeywords() throws {
+        let parsed = try FlowParser().parse(
+            """
+            schema:
+              $schema: https://json-schema.org/draft/2020-12/schema
+              type: object
+              order: [service]
+              properties:
+                service: {type: string, x-windmill-dyn-select-name: services, prompt_for_ai: the service to deploy, min: 2}
+            value:
+              modules:
+                - id: a
+                  value: {type: identity}
+            """)
+        #expect(parsed.warnings.count == 3)
+        #expect(parsed.warnings.contains("schema: service: 'prompt_for_ai' is kept and not checked (it only shapes Windmill's UI)"))
+    }
+
     @Test("JSON is read as well as YAML, numbers and strings kept apart")
     func json() throws {
         let parsed = try FlowParser().parse(

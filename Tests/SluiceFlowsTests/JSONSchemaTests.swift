@@ -67,4 +67,53 @@ struct JSONSchemaTests {
         #expect(throws: SchemaError.self) { try JSONSchema(["type": "array"]) }
         #expect(throws: SchemaError.self) { try JSONSchema(["type": "object", "properties": ["a": ["type": "string", "pattern": "("]]]) }
     }
+
+    @Test("keywords only Windmill's UI or AI helpers read are kept, listed as ignored, and never refuse input")
+    func windmillUIKeywords() throws {
+        let schema = try JSONSchema([
+            "type": "object", "x-windmill-dyn-select": true, "prompt_for_ai": "a deploy",
+            "properties": [
+                "name": ["type": "string", "min": 3, "max": 5, "x-windmill-placeholder": "svc", "format": "windmill-invented"],
+                "tags": ["type": "array", "items": ["type": "string", "prompt_for_ai": "tag"]],
+            ],
+        ])
+        #expect(schema.ignored == ["'x-windmill-dyn-select'", "'prompt_for_ai'", "name: 'min'", "name: 'max'", "name: 'x-windmill-placeholder'", "tags[]: 'prompt_for_ai'"])
+        #expect(try schema.validate(["name": "a", "tags": ["x"]])["name"] == "a")
+    }
+
+    @Test("const, exclusive bounds, multipleOf, minItems, maxItems and uniqueItems constrain as JSON Schema says")
+    func standardConstraints() throws {
+        let schema = try JSONSchema([
+            "type": "object",
+            "properties": [
+                "mode": ["const": "safe"],
+                "ratio": ["type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1],
+                "step": ["type": "number", "multipleOf": 0.5],
+                "hosts": ["type": "array", "minItems": 1, "maxItems": 3, "uniqueItems": true],
+            ],
+        ])
+        #expect(try schema.validate(["mode": "safe", "ratio": 0.5, "step": 1.5, "hosts": ["a", "b"]])["step"] == 1.5)
+        let cases: [(JSONValue, String)] = [
+            (["mode": "fast"], "flow_input.mode"), (["ratio": 0], "flow_input.ratio"), (["ratio": 1], "flow_input.ratio"),
+            (["step": 1.2], "flow_input.step"), (["hosts": []], "flow_input.hosts"), (["hosts": ["a", "b", "c", "d"]], "flow_input.hosts"),
+            (["hosts": ["a", "a"]], "flow_input.hosts[1]"),
+        ]
+        for (input, field) in cases {
+            #expect(throws: SchemaViolation.self) { try schema.validate(input) }
+            do {
+                _ = try schema.validate(input)
+            } catch {
+                #expect(error.field == field)
+            }
+        }
+    }
+
+    @Test("the keywords that change what is valid and are not checked are refused, naming the keyword")
+    func constrainingKeywordsRefused() {
+        for keyword in ["oneOf", "allOf", "not", "$ref", "patternProperties", "if", "minProperties"] {
+            #expect(throws: SchemaError("a: the keyword '\(keyword)' is not supported")) {
+                try JSONSchema(["type": "object", "properties": ["a": [keyword: []]]])
+            }
+        }
+    }
 }

@@ -66,7 +66,9 @@ extension FlowParser {
             var formReader = try ObjectReader(form, at: reader.path("resume_form"))
             if let schema = formReader.value("schema"), !schema.isNull {
                 do {
-                    _ = try JSONSchema(schema)
+                    warnings += try JSONSchema(schema).ignored.map {
+                        "\(formReader.path("schema")): \($0) is kept and not checked (it only shapes Windmill's UI)"
+                    }
                 } catch {
                     throw FlowFormatError(at: formReader.path("schema"), error.description)
                 }

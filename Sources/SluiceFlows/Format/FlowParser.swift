@@ -37,7 +37,7 @@ public struct FlowParser: Sendable {
         let schema = top.value("schema").flatMap { $0.isNull ? nil : $0 }
         if let schema {
             do {
-                _ = try JSONSchema(schema)
+                warnings += try JSONSchema(schema).ignored.map { "schema: \($0) is kept and not checked (it only shapes Windmill's UI)" }
             } catch {
                 throw FlowFormatError(at: "schema", error.description)
             }

@@ -4,20 +4,27 @@ public import SluiceCore
 /// The JSON Schema subset Windmill writes for flow inputs and approval forms: an object with
 /// typed properties (`string`, `number`, `integer`, `boolean`, `array`, `object`), `required`,
 /// `order`, `enum`, `default`, `description`, `title`, `minimum`/`maximum`, `minLength`/`maxLength`,
-/// `pattern`, array `items` and `nullable`. Annotations (`format`, `contentEncoding`, ...) are kept
-/// but do not constrain.
+/// `pattern`, array `items` and `nullable`, and the standard `const`, `exclusiveMinimum`/`exclusiveMaximum`,
+/// `multipleOf`, `minItems`/`maxItems`, `uniqueItems`. Annotations (`format`, `contentEncoding`, ...)
+/// are kept but do not constrain; keywords only Windmill's UI or its AI helpers read (`x-windmill-*`,
+/// `prompt_for_ai`, `min`/`max` on strings, ...) are kept, ignored and listed in `ignored`. Only the
+/// keywords that change what is valid and that Sluice does not check (`oneOf`, `$ref`, ...) are refused.
 public struct JSONSchema: Sendable, Equatable {
     /// The top-level properties, in display order (`order`, then declaration order).
     public let properties: [SchemaProperty]
     /// Whether members not listed in `properties` are refused (`additionalProperties: false`).
     public let closed: Bool
+    /// The keywords kept but ignored, with where they are (`name: 'x-windmill-foo'`).
+    public let ignored: [String]
 
     /// Reads a schema; anything outside the subset that would constrain values is an error.
     public init(_ value: JSONValue) throws(SchemaError) {
         guard let members = value.memberList else { throw SchemaError("the schema must be an object") }
         let type = value["type"]?.stringValue ?? "object"
         guard type == "object" else { throw SchemaError("the schema's type must be 'object', got '\(type)'") }
-        let node = try SchemaNode(value, at: "")
+        var ignored: [String] = []
+        let node = try SchemaNode(value, at: "", ignored: &ignored)
+        self.ignored = ignored
         var properties = node.properties
         if let order = value["order"]?.arrayValue?.compactMap(\.stringValue) {
             properties.sort { (order.firstIndex(of: $0.name) ?? Int.max, $0.position) < (order.firstIndex(of: $1.name) ?? Int.max, $1.position) }
@@ -84,6 +91,13 @@ public struct SchemaNode: Sendable, Equatable {
     public let minLength: Int?
     public let maxLength: Int?
     public let pattern: String?
+    public let exclusiveMinimum: Double?
+    public let exclusiveMaximum: Double?
+    public let multipleOf: Double?
+    public let minItems: Int?
+    public let maxItems: Int?
+    public let uniqueItems: Bool
+    public let constant: JSONValue?
     public let nullable: Bool
     public let items: [SchemaNode]
     public let properties: [SchemaProperty]
@@ -91,7 +105,15 @@ public struct SchemaNode: Sendable, Equatable {
     /// The keywords that constrain values and that Sluice checks.
     static let understood: Set<String> = [
         "type", "title", "description", "default", "enum", "format", "minimum", "maximum", "minLength", "maxLength", "pattern", "nullable",
-        "items", "properties", "required", "order", "additionalProperties",
+        "items", "properties", "required", "order", "additionalProperties", "const", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+        "minItems", "maxItems", "uniqueItems",
+    ]
+    /// Keywords that change what is valid and that Sluice does not check: refused, so a schema never
+    /// accepts what its author meant to refuse.
+    static let refused: Set<String> = [
+        "oneOf", "anyOf", "allOf", "not", "$ref", "$defs", "definitions", "if", "then", "else", "patternProperties", "dependencies",
+        "dependentRequired", "dependentSchemas", "contains", "minContains", "maxContains", "propertyNames", "minProperties", "maxProperties",
+        "additionalItems", "prefixItems", "unevaluatedProperties", "unevaluatedItems",
     ]
     /// Keywords that only annotate (for forms and editors) and are safe to ignore.
     static let annotations: Set<String> = [
@@ -100,10 +122,13 @@ public struct SchemaNode: Sendable, Equatable {
         "$comment", "disabled", "hidden",
     ]
 
-    init(_ value: JSONValue, at location: String) throws(SchemaError) {
+    init(_ value: JSONValue, at location: String, ignored: inout [String]) throws(SchemaError) {
         guard let members = value.memberList else { throw SchemaError("\(location.isEmpty ? "schema" : location): expected an object") }
         for (key, _) in members where !Self.understood.contains(key) && !Self.annotations.contains(key) {
-            throw SchemaError("\(location.isEmpty ? "" : location + ": ")the keyword '\(key)' is not supported")
+            if Self.refused.contains(key) {
+                throw SchemaError("\(location.isEmpty ? "" : location + ": ")the keyword '\(key)' is not supported")
+            }
+            ignored.append("\(location.isEmpty ? "" : location + ": ")'\(key)'")
         }
         switch value["type"] {
         case .none, .null?: type = nil
@@ -129,12 +154,20 @@ public struct SchemaNode: Sendable, Equatable {
         minLength = value["minLength"]?.intValue
         maxLength = value["maxLength"]?.intValue
         pattern = value["pattern"]?.stringValue
+        exclusiveMinimum = value["exclusiveMinimum"]?.numberValue
+        exclusiveMaximum = value["exclusiveMaximum"]?.numberValue
+        multipleOf = value["multipleOf"]?.numberValue
+        if let multipleOf, multipleOf <= 0 { throw SchemaError("\(location): multipleOf must be positive") }
+        minItems = value["minItems"]?.intValue
+        maxItems = value["maxItems"]?.intValue
+        uniqueItems = value["uniqueItems"]?.boolValue ?? false
+        constant = value["const"]
         nullable = value["nullable"]?.boolValue ?? value["type"]?.arrayValue?.contains(.string("null")) ?? false
         if let pattern, (try? NSRegularExpression(pattern: pattern)) == nil {
             throw SchemaError("\(location): pattern '\(pattern)' is not a valid regular expression")
         }
         if let itemSchema = value["items"], !itemSchema.isNull {
-            items = [try SchemaNode(itemSchema, at: location + "[]")]
+            items = [try SchemaNode(itemSchema, at: location + "[]", ignored: &ignored)]
         } else {
             items = []
         }
@@ -144,7 +177,7 @@ public struct SchemaNode: Sendable, Equatable {
             let child = location.isEmpty ? member.key : "\(location).\(member.key)"
             properties.append(
                 SchemaProperty(
-                    name: member.key, required: required.contains(member.key), schema: try SchemaNode(member.value, at: child), position: position))
+                    name: member.key, required: required.contains(member.key), schema: try SchemaNode(member.value, at: child, ignored: &ignored), position: position))
         }
         self.properties = properties
     }
@@ -159,6 +192,7 @@ public struct SchemaNode: Sendable, Equatable {
             let listed = choices.map(\.jsonText).joined(separator: ", ")
             throw SchemaViolation(field: path, message: "must be one of \(listed)")
         }
+        if let constant, constant != value { throw SchemaViolation(field: path, message: "must be \(constant.jsonText)") }
         switch type {
         case .none:
             return value
@@ -181,12 +215,31 @@ public struct SchemaNode: Sendable, Equatable {
             }
             if let minimum, number < minimum { throw SchemaViolation(field: path, message: "must be ≥ \(JSONValue.format(number: minimum))") }
             if let maximum, number > maximum { throw SchemaViolation(field: path, message: "must be ≤ \(JSONValue.format(number: maximum))") }
+            if let exclusiveMinimum, number <= exclusiveMinimum {
+                throw SchemaViolation(field: path, message: "must be > \(JSONValue.format(number: exclusiveMinimum))")
+            }
+            if let exclusiveMaximum, number >= exclusiveMaximum {
+                throw SchemaViolation(field: path, message: "must be < \(JSONValue.format(number: exclusiveMaximum))")
+            }
+            if let multipleOf {
+                let quotient = number / multipleOf
+                if abs(quotient - quotient.rounded()) > 1e-9 * max(1, abs(quotient)) {
+                    throw SchemaViolation(field: path, message: "must be a multiple of \(JSONValue.format(number: multipleOf))")
+                }
+            }
             return value
         case .boolean?:
             guard case .bool = value else { throw mismatch(value, path) }
             return value
         case .array?:
             guard case .array(let elements) = value else { throw mismatch(value, path) }
+            if let minItems, elements.count < minItems { throw SchemaViolation(field: path, message: "must have at least \(minItems) items") }
+            if let maxItems, elements.count > maxItems { throw SchemaViolation(field: path, message: "must have at most \(maxItems) items") }
+            if uniqueItems {
+                for (index, element) in elements.enumerated() where elements[..<index].contains(element) {
+                    throw SchemaViolation(field: "\(path)[\(index)]", message: "repeats an earlier item")
+                }
+            }
             guard let itemSchema = items.first else { return value }
             var checked: [JSONValue] = []
             for (index, element) in elements.enumerated() { checked.append(try itemSchema.validate(element, at: "\(path)[\(index)]")) }
