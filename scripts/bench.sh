@@ -13,3 +13,5 @@ echo "== bash jobs against a plain spawn loop with the same parallelism (same ru
 "$BIN/sluice-bench" spawn-baseline --count 3000 --parallelism 8
 echo "== flows of identity steps: latency with an idle worker, then 1,000 in parallel"
 "$BIN/sluice-bench" flows --steps 3 --steps 10 --binaries "$BIN"
+echo "== big fan-outs: a 10,000-iteration for loop (parallelism 50) and a 1,000-branch branchall of identity steps"
+"$BIN/sluice-bench" loops --iterations 10000 --parallelism 50 --branches 1000 --binaries "$BIN"

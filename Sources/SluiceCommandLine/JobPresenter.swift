@@ -32,6 +32,10 @@ public enum JobPresenter {
         if let timeout = job.timeoutSeconds { lines.append(("timeout", "\(timeout) s")) }
         if let flowID = job.flowID { lines.append(("flow", flowID.rawValue)) }
         if let module = job.extra["module_id"] { lines.append(("module", "\(module) (attempt \(job.extra["attempt"] ?? "1"))")) }
+        if let subflow = job.extra["subflow"] { lines.append(("subflow", subflow)) }
+        if let parentFlow = job.extra["parent_flow"] {
+            lines.append(("parent", "flow \(parentFlow), step \(job.extra["parent_job"] ?? "?")"))
+        }
         if job.extra["skipped"] == "1" { lines.append(("skipped", "yes (stop_after_if with skip_if_stopped)")) }
         lines.append((job.kind == .flow ? "input" : "args", job.arguments.jsonText))
         if let result = job.result { lines.append(("result", result.jsonText)) }
@@ -53,6 +57,7 @@ public enum JobPresenter {
             var module = step.extra["module_id"] ?? "?"
             if let type = step.extra["module_type"], !["script", "rawscript", "identity"].contains(type) { module += " (\(type))" }
             if step.extra["skipped"] == "1" { outcome = "skipped: " + outcome }
+            if let subflow = step.extra["subflow"] { outcome = "subflow \(subflow)" + (outcome.isEmpty ? "" : ": " + outcome) }
             rows.append([
                 step.id.rawValue, module, place(step.extra["frame"]), step.state.rawValue, step.extra["attempt"] ?? "1", duration, outcome,
             ])
@@ -96,6 +101,9 @@ public enum JobPresenter {
         if let scheduled = job.scheduledFor { members.append(("scheduled_for", .number(Double(scheduled)))) }
         if let flowID = job.flowID { members.append(("flow_id", .string(flowID.rawValue))) }
         if let module = job.extra["module_id"] { members.append(("module_id", .string(module))) }
+        if let subflow = job.extra["subflow"] { members.append(("subflow", .string(subflow))) }
+        if let parentFlow = job.extra["parent_flow"] { members.append(("parent_flow", .string(parentFlow))) }
+        if let parentJob = job.extra["parent_job"] { members.append(("parent_job", .string(parentJob))) }
         if job.extra["skipped"] == "1" { members.append(("skipped", .bool(true))) }
         return JSONValue(members: members)
     }

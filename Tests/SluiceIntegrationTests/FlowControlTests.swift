@@ -493,6 +493,67 @@ extension FlowControlTests {
 }
 
 extension FlowControlTests {
+    /// Starts a parent flow whose one step calls `child` (a flow whose step sleeps), and waits
+    /// until the child's step runs: returns the parent, its call step and the child flow.
+    private func parentWaitingOnSubflow(_ harness: WorkerHarness) async throws -> (parent: JobID, call: JobID, child: JobID, sleeper: JobID) {
+        let childPath = "f/test/sleeper-\(UUID().uuidString.prefix(6).lowercased())"
+        try harness.pushFlow(
+            """
+            value:
+              modules:
+                - id: nap
+                  value: {type: rawscript, language: bash, content: 'sleep 30', input_transforms: {}}
+            """, path: childPath)
+        let parent = try harness.startFlow(
+            """
+            value:
+              modules:
+                - id: call
+                  value: {type: flow, path: \(childPath), input_transforms: {}}
+            """)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let call = try harness.steps(of: parent).first, let child = call.extra["subflow"].flatMap(JobID.init),
+                let sleeper = try harness.steps(of: child).first, sleeper.state == .running
+            {
+                return (parent, call.id, child, sleeper.id)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestFailure("the subflow's step never started")
+    }
+
+    @Test("canceling a flow cancels the subflow it waits on and the subflow's running step")
+    func cancelParentCascades() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(harness.settings(concurrency: 2, lease: .milliseconds(600))) { _ in
+            let (parent, call, child, sleeper) = try await parentWaitingOnSubflow(harness)
+            let connection = try server.connect()
+            #expect(try harness.store.cancel(parent, reason: "operator", on: connection) == .running)
+            #expect(try await harness.finished(parent).state == .canceled)
+            #expect(try await harness.finished(call).state == .canceled)
+            #expect(try await harness.finished(child).state == .canceled)
+            #expect(try await harness.finished(sleeper).state == .canceled)
+        }
+    }
+
+    @Test("canceling a subflow cancels the flow that called it")
+    func cancelChildCascades() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(harness.settings(concurrency: 2, lease: .milliseconds(600))) { _ in
+            let (parent, call, child, sleeper) = try await parentWaitingOnSubflow(harness)
+            let connection = try server.connect()
+            #expect(try harness.store.cancel(child, reason: "operator", on: connection) == .running)
+            #expect(try await harness.finished(sleeper).state == .canceled)
+            let flow = try await harness.finished(parent)
+            #expect(flow.state == .canceled)
+            #expect(flow.error?.contains("subflow") == true, "\(flow.error ?? "")")
+            #expect(try await harness.finished(call).state.isFinal)
+        }
+    }
+}
+
+extension FlowControlTests {
     @Test("two workers finishing parallel iterations at the same instant: every iteration counted once, the loop completes once")
     func parallelRace() async throws {
         let harness = WorkerHarness(server: server, keys: uniqueKeys())
