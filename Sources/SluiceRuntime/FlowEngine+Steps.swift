@@ -168,7 +168,7 @@ extension FlowEngine {
         guard case .run(let invocation) = beginning.start, let module = beginning.module else { return nil }
         let what = beginning.job.scriptHash ?? beginning.job.path ?? module.value.typeName
         let material = [beginning.flowFields["path"] ?? "", module.id, what, invocation.arguments.jsonText].joined(separator: "\u{1F}")
-        return keys.namespace + "cache:" + ContentHash.of(material)
+        return keys.cachedResult(ContentHash.of(material))
     }
 
     static func stepOutcome(_ outcome: JobOutcome) -> StepOutcome {

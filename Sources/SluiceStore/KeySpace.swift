@@ -54,6 +54,7 @@ public struct KeySpace: Sendable, Equatable {
         public static let collectInfix = ":collect:"
         public static let kidsInfix = ":kids:"
         public static let templatesInfix = ":tpl:"
+        public static let cache = "cache:"
 
         /// The segments Lua uses, by their Lua name.
         static let lua: [(String, String)] = [
@@ -98,6 +99,8 @@ public struct KeySpace: Sendable, Equatable {
     public func containerCollected(_ id: JobID, container: String) -> String { job(id) + Segment.collectInfix + container }
     public func containerChildren(_ id: JobID, container: String) -> String { job(id) + Segment.kidsInfix + container }
     public func containerTemplates(_ id: JobID, container: String) -> String { job(id) + Segment.templatesInfix + container }
+    /// A module's cached result (`cache_ttl`), by the hash of what it ran with.
+    public func cachedResult(_ hash: String) -> String { namespace + Segment.cache + hash }
     public func gate(_ id: JobID) -> String { namespace + Segment.gate + id.rawValue }
     public var gateDeadlines: String { namespace + Segment.gateDeadlines }
     public func group(_ name: String) -> String { namespace + Segment.group + name }
