@@ -160,7 +160,7 @@ let package = Package(
         .target(
             name: "SluiceCommandLine",
             dependencies: [
-                "SluiceCore", "SluiceStore", "SluiceRedis",
+                "SluiceCore", "SluiceFlows", "SluiceStore", "SluiceRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -230,6 +230,11 @@ let package = Package(
         .testTarget(
             name: "SluiceCoreTests",
             dependencies: ["SluiceCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceCommandLineTests",
+            dependencies: ["SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceStore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

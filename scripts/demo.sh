@@ -88,6 +88,30 @@ curl -s -o /dev/null -w "  POST replay -> HTTP %{http_code}\n" -X POST -H 'Conte
 show "$BIN/sluice" job wait "$FLOW" --timeout 30
 show "$BIN/sluice" job show "$FLOW"
 
+step "a fan-out: each line of an order approved on its own, all lines asked at once"
+show "$BIN/sluice" flow push f/examples/order_lines examples/flows/order-lines.flow.yaml
+LINES='{"order_id": "B-42", "lines": [{"sku": "desk", "quantity": 2}, {"sku": "lamp", "quantity": 1}, {"sku": "piano", "quantity": 1}]}'
+FAN="$("$BIN/sluice" run f/examples/order_lines --args "$LINES" --as carol)"
+echo "started flow $FAN"
+for _ in $(seq 1 200); do
+  [ "$("$BIN/sluice" suspended --json | python3 -c "import json, sys; print(sum(1 for g in json.load(sys.stdin) if g['flow'] == '$FAN' and g['state'] == 'open'))")" = 3 ] && break
+  sleep 0.05
+done
+echo "three gates, one per parallel iteration:"
+show "$BIN/sluice" suspended
+link_of() { # the approval link iteration $1's step printed
+  "$BIN/sluice" job show "$FAN" --json | python3 -c "
+import json, sys
+steps = [s for s in json.load(sys.stdin)['steps'] if s.get('module_id') == 'ask']
+print('\n'.join(s['id'] for s in steps))" | while read -r id; do "$BIN/sluice" job logs "$id"; done | awk -v n="line $1 " 'index($0, n) == 1 {print $NF}'
+}
+echo "line 0 and line 1 approved, line 2 (the piano) rejected with a reason:"
+curl -s -o /dev/null -w "  line 0 -> HTTP %{http_code}\n" -X POST -H 'Content-Type: application/json' -d '{}' "$(link_of 0)/resume"
+curl -s -o /dev/null -w "  line 1 -> HTTP %{http_code}\n" -X POST -H 'Content-Type: application/json' -d '{}' "$(link_of 1)/resume"
+curl -s -o /dev/null -w "  line 2 -> HTTP %{http_code}\n" -X POST -H 'Content-Type: application/json' -d '{"reason": "not in the budget"}' "$(link_of 2)/cancel"
+show "$BIN/sluice" job wait "$FAN" --timeout 30
+show "$BIN/sluice" job show "$FAN"
+
 step "queues and workers"
 show "$BIN/sluice" queues
 printf '\ndemo finished: everything it started is being stopped.\n'

@@ -28,6 +28,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Run the built-in identity job: no process, returns its arguments.") var identity = false
     @Flag(help: "Wait for the job and print its result.") var wait = false
     @Option(help: "With --wait: give up after this many seconds (default: wait forever).") var timeout: String?
+    @Flag(help: "With --wait: never ask in the terminal when the flow parks at a gate you may answer.") var noPrompt = false
 
     func validate() throws {
         if identity == (path != nil) { throw ValidationError("give a script path, or --identity") }
@@ -82,7 +83,9 @@ struct RunCommand: ParsableCommand {
             print(request.id.rawValue)
             return
         }
-        try JobWaiting.waitAndPrint(request.id, session: session, timeout: timeout.flatMap(DurationParsing.seconds))
+        // Windmill's prompts: a flow run from a terminal asks its runner at the gates they may answer.
+        let prompter = noPrompt || isatty(STDIN_FILENO) == 0 ? nil : TerminalPrompter(runner: createdBy ?? TerminalPrompter.loginName)
+        try JobWaiting.waitAndPrint(request.id, session: session, timeout: timeout.flatMap(DurationParsing.seconds), prompter: prompter)
     }
 }
 
@@ -101,12 +104,24 @@ extension RunCommand {
 }
 
 /// Shared by `run --wait` and `job wait`: waits, prints the result JSON as the last line, and
-/// exits non-zero when the job failed, was canceled, or the wait timed out.
+/// exits non-zero when the job failed, was canceled, or the wait timed out. With a prompter, a
+/// flow that parks at a gate the runner may answer is answered in the terminal, and the wait goes on.
 enum JobWaiting {
-    static func waitAndPrint(_ id: JobID, session: Session, timeout: Duration?) throws {
-        let limit = timeout ?? .seconds(100 * 365 * 24 * 3600)
-        guard let job = try session.perform({ try session.jobs.wait(for: id, timeout: limit, on: session.connection) })
-        else { throw CommandFailure("no job '\(id)'") }
+    static func waitAndPrint(_ id: JobID, session: Session, timeout: Duration?, prompter: TerminalPrompter? = nil) throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + (timeout ?? .seconds(100 * 365 * 24 * 3600))
+        var asked: Set<JobID> = []
+        var job: JobRecord
+        while true {
+            let slice = prompter == nil ? deadline - clock.now : min(deadline - clock.now, .seconds(1))
+            guard let current = try session.perform({ try session.jobs.wait(for: id, timeout: max(slice, .zero), on: session.connection) })
+            else { throw CommandFailure("no job '\(id)'") }
+            job = current
+            if job.state.isFinal || clock.now >= deadline { break }
+            if let prompter, job.kind == .flow, job.state == .suspended {
+                try prompter.answerOpenGates(of: id, asked: &asked, session: session)
+            }
+        }
         switch job.state {
         case .success:
             print((job.result ?? .null).jsonText)

@@ -177,7 +177,8 @@ public struct SchemaNode: Sendable, Equatable {
             let child = location.isEmpty ? member.key : "\(location).\(member.key)"
             properties.append(
                 SchemaProperty(
-                    name: member.key, required: required.contains(member.key), schema: try SchemaNode(member.value, at: child, ignored: &ignored), position: position))
+                    name: member.key, required: required.contains(member.key), schema: try SchemaNode(member.value, at: child, ignored: &ignored),
+                    position: position))
         }
         self.properties = properties
     }
