@@ -1,13 +1,43 @@
 import Foundation
 
-/// Where and how to reach Redis: parsed from `redis://[user:pass@]host:port/db` or `unix:///path/to.sock?db=N`.
+/// Where and how to reach Redis: parsed from `redis://[user:pass@]host:port/db`,
+/// `unix:///path/to.sock?db=N` or `redis+sentinel://[user:pass@]host1:port,host2:port/MASTER[?db=N]`.
 ///
-/// Its `description` never shows the password, so it is safe to log.
+/// Its `description` never shows a password, so it is safe to log.
 public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
     /// The transport to the server.
     public enum Endpoint: Sendable, Equatable {
         case tcp(host: String, port: Int)
         case unix(path: String)
+        /// The master that these Redis Sentinels name, found anew on every (re)connection.
+        case sentinel(SentinelGroup)
+    }
+
+    /// Redis Sentinels watching one master: asked in turn for its address.
+    public struct SentinelGroup: Sendable, Equatable {
+        public var sentinels: [HostAndPort]
+        public var masterName: String
+        /// The sentinels' own password (`?sentinel_password=`), when they have one.
+        public var sentinelPassword: String?
+
+        public init(sentinels: [HostAndPort], masterName: String, sentinelPassword: String? = nil) {
+            self.sentinels = sentinels
+            self.masterName = masterName
+            self.sentinelPassword = sentinelPassword
+        }
+    }
+
+    /// A TCP address.
+    public struct HostAndPort: Sendable, Equatable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
     }
 
     public var endpoint: Endpoint
@@ -37,6 +67,10 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses a Redis URL. Percent-escapes in user and password are decoded.
     public init(url text: String) throws(RedisError) {
+        if text.lowercased().hasPrefix("redis+sentinel://") {
+            try self.init(sentinelURL: text)
+            return
+        }
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
             throw RedisError.configuration("'\(RedisConfiguration.redacted(text))' is not a URL (expected redis://host:port/db)")
         }
@@ -64,7 +98,7 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
             }
             self.init(endpoint: .unix(path: components.path), database: database)
         default:
-            throw RedisError.configuration("unsupported scheme '\(scheme)' (use redis:// or unix://)")
+            throw RedisError.configuration("unsupported scheme '\(scheme)' (use redis://, unix:// or redis+sentinel://)")
         }
         if let user = components.user, !user.isEmpty {
             username = user.removingPercentEncoding ?? user
@@ -79,11 +113,81 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// `redis+sentinel://[user:pass@]host1:port,host2:port/MASTER[?db=N&sentinel_password=P]`: a
+    /// host without a port is on 26379, Sentinel's default.
+    private init(sentinelURL text: String) throws(RedisError) {
+        var rest = Substring(text.dropFirst("redis+sentinel://".count))
+        var query: Substring = ""
+        if let mark = rest.firstIndex(of: "?") {
+            query = rest[rest.index(after: mark)...]
+            rest = rest[..<mark]
+        }
+        guard let slash = rest.firstIndex(of: "/") else {
+            throw RedisError.configuration("a sentinel URL names its master: redis+sentinel://host:26379,host2:26379/MASTER_NAME")
+        }
+        let masterName = String(rest[rest.index(after: slash)...]).removingPercentEncoding ?? ""
+        guard !masterName.isEmpty, !masterName.contains("/") else {
+            throw RedisError.configuration("a sentinel URL names its master: redis+sentinel://host:26379,host2:26379/MASTER_NAME")
+        }
+        var authority = rest[..<slash]
+        var user: String?
+        var secret: String?
+        if let at = authority.lastIndex(of: "@") {
+            let credentials = authority[..<at]
+            authority = authority[authority.index(after: at)...]
+            if let colon = credentials.firstIndex(of: ":") {
+                user = String(credentials[..<colon])
+                secret = String(credentials[credentials.index(after: colon)...])
+            } else {
+                secret = String(credentials)
+            }
+        }
+        var sentinels: [HostAndPort] = []
+        for item in authority.split(separator: ",", omittingEmptySubsequences: false) {
+            let entry = item.trimmingCharacters(in: .whitespaces)
+            guard !entry.isEmpty else { throw RedisError.configuration("an empty sentinel address in the list") }
+            var host = entry
+            var port = 26379
+            if let colon = entry.lastIndex(of: ":"), !entry.hasSuffix("]") {
+                host = String(entry[..<colon])
+                guard let number = Int(entry[entry.index(after: colon)...]), (1...65535).contains(number) else {
+                    throw RedisError.configuration("sentinel '\(entry)' has no valid port")
+                }
+                port = number
+            }
+            host = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            guard !host.isEmpty else { throw RedisError.configuration("sentinel '\(entry)' has no host") }
+            sentinels.append(HostAndPort(host: host, port: port))
+        }
+        var database = 0
+        var sentinelPassword: String?
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            let name = String(parts[0])
+            let value = parts.count > 1 ? (String(parts[1]).removingPercentEncoding ?? String(parts[1])) : ""
+            switch name {
+            case "db":
+                guard let number = Int(value), number >= 0 else { throw RedisError.configuration("database '\(value)' is not a number") }
+                database = number
+            case "sentinel_password":
+                sentinelPassword = value
+            default:
+                throw RedisError.configuration("unknown sentinel URL option '\(name)' (db, sentinel_password)")
+            }
+        }
+        self.init(
+            endpoint: .sentinel(SentinelGroup(sentinels: sentinels, masterName: masterName, sentinelPassword: sentinelPassword)),
+            username: user.map { $0.removingPercentEncoding ?? $0 }.flatMap { $0.isEmpty ? nil : $0 },
+            password: secret.map { $0.removingPercentEncoding ?? $0 }, database: database)
+    }
+
     public var description: String {
         let auth = password == nil ? "" : (username.map { "\($0):***@" } ?? "***@")
         switch endpoint {
         case .tcp(let host, let port): return "redis://\(auth)\(host):\(port)/\(database)"
         case .unix(let path): return "unix://\(auth)\(path)?db=\(database)"
+        case .sentinel(let group):
+            return "redis+sentinel://\(auth)\(group.sentinels.map(\.description).joined(separator: ","))/\(group.masterName)?db=\(database)"
         }
     }
 

@@ -32,25 +32,48 @@ public final class RedisConnection {
         context = nil
     }
 
+    /// With a sentinel endpoint: the master's address this connection reached last.
+    public private(set) var masterAddress: RedisConfiguration.HostAndPort?
+    /// The sentinel that answered last, asked first next time.
+    private var preferredSentinel = 0
+
     private func connect() throws(RedisError) {
         close()
-        let connectTimeout = Self.timeval(configuration.connectTimeout)
-        let made: UnsafeMutablePointer<redisContext>?
         switch configuration.endpoint {
         case .tcp(let host, let port):
-            made = redisConnectWithTimeout(host, Int32(port), connectTimeout)
+            context = try Self.open(.tcp(host: host, port: port), timeout: configuration.connectTimeout)
+            try prepare()
         case .unix(let path):
-            made = redisConnectUnixWithTimeout(path, connectTimeout)
+            context = try Self.open(.unix(path: path), timeout: configuration.connectTimeout)
+            try prepare()
+        case .sentinel(let group):
+            try connectThroughSentinels(group)
+        }
+    }
+
+    /// Opens a hiredis context to an address (no authentication yet).
+    private static func open(_ address: RedisConfiguration.Endpoint, timeout: Duration) throws(RedisError) -> UnsafeMutablePointer<redisContext> {
+        let connectTimeout = Self.timeval(timeout)
+        let made: UnsafeMutablePointer<redisContext>?
+        switch address {
+        case .tcp(let host, let port): made = redisConnectWithTimeout(host, Int32(port), connectTimeout)
+        case .unix(let path): made = redisConnectUnixWithTimeout(path, connectTimeout)
+        case .sentinel: made = nil
         }
         guard let made else { throw RedisError.connection("cannot allocate a hiredis context") }
         if made.pointee.err != 0 {
             let message = Self.errorString(made)
             redisFree(made)
-            throw RedisError.connection("\(configuration): \(message)")
+            throw RedisError.connection("\(address.label): \(message)")
         }
-        if configuration.endpoint.isTCP { _ = redisEnableKeepAlive(made) }
-        _ = redisSetTimeout(made, Self.timeval(configuration.commandTimeout))
-        context = made
+        return made
+    }
+
+    /// Sets keep-alive and the command timeout on the open context, authenticates and selects the database.
+    private func prepare() throws(RedisError) {
+        guard let context else { throw RedisError.connection("not connected") }
+        if !configuration.endpoint.isUnix { _ = redisEnableKeepAlive(context) }
+        _ = redisSetTimeout(context, Self.timeval(configuration.commandTimeout))
         do {
             if let password = configuration.password {
                 var auth: [RedisArgument] = ["AUTH"]
@@ -65,6 +88,64 @@ public final class RedisConnection {
             close()
             throw error
         }
+    }
+
+    /// Asks the sentinels in turn for the master's address, connects to it, and checks with `ROLE`
+    /// that it really is the master (a sentinel may still name a demoted one during a failover).
+    private func connectThroughSentinels(_ group: RedisConfiguration.SentinelGroup) throws(RedisError) {
+        var failures: [String] = []
+        let count = group.sentinels.count
+        for offset in 0..<count {
+            let index = (preferredSentinel + offset) % count
+            let sentinel = group.sentinels[index]
+            guard let address = askSentinel(sentinel, group: group, failures: &failures) else { continue }
+            do {
+                context = try Self.open(.tcp(host: address.host, port: address.port), timeout: configuration.connectTimeout)
+                try prepare()
+                let role = try sendOnOpenConnection(["ROLE"]).throwingServerError()
+                guard role.array?.first?.string == "master" else {
+                    close()
+                    failures.append("\(sentinel) names \(address), which is not a master (yet)")
+                    continue
+                }
+            } catch {
+                close()
+                failures.append("master \(address) from \(sentinel): \(error)")
+                continue
+            }
+            preferredSentinel = index
+            masterAddress = address
+            return
+        }
+        throw RedisError.connection("no master '\(group.masterName)' reachable through the sentinels: " + failures.joined(separator: "; "))
+    }
+
+    /// One sentinel's answer to `SENTINEL get-master-addr-by-name`, or nil (the reason added to `failures`).
+    private func askSentinel(
+        _ sentinel: RedisConfiguration.HostAndPort, group: RedisConfiguration.SentinelGroup, failures: inout [String]
+    ) -> RedisConfiguration.HostAndPort? {
+        let asked: UnsafeMutablePointer<redisContext>
+        do {
+            asked = try Self.open(.tcp(host: sentinel.host, port: sentinel.port), timeout: configuration.connectTimeout)
+        } catch {
+            failures.append("\(error)")
+            return nil
+        }
+        defer { redisFree(asked) }
+        _ = redisSetTimeout(asked, Self.timeval(configuration.connectTimeout))
+        if let password = group.sentinelPassword {
+            guard case .status? = Self.command(asked, ["AUTH", .string(password)]) else {
+                failures.append("\(sentinel): authentication failed")
+                return nil
+            }
+        }
+        let reply = Self.command(asked, ["SENTINEL", "get-master-addr-by-name", .string(group.masterName)])
+        guard case .array(let parts)? = reply, parts.count == 2, let host = parts[0].string, let port = parts[1].string.flatMap({ Int($0) })
+        else {
+            failures.append("\(sentinel) does not know a master named '\(group.masterName)'")
+            return nil
+        }
+        return RedisConfiguration.HostAndPort(host: host, port: port)
     }
 
     /// Sends one command and returns its reply; an error reply is thrown as ``RedisError/server(_:)``.
@@ -102,6 +183,7 @@ public final class RedisConnection {
             defer { freeReplyObject(raw) }
             replies.append(Self.copy(reply))
         }
+        for reply in replies { try checkStillMaster(reply) }
         return replies
     }
 
@@ -127,10 +209,26 @@ public final class RedisConnection {
 
     private func sendOnOpenConnection(_ arguments: [RedisArgument]) throws(RedisError) -> RedisReply {
         guard let context else { throw RedisError.connection("not connected") }
+        guard let reply = Self.command(context, arguments) else { throw brokenConnection() }
+        try checkStillMaster(reply)
+        return reply
+    }
+
+    /// A `READONLY` answer means the server was demoted to a replica (a failover): the connection is
+    /// dropped so the next call finds the master again, and the caller sees a connection error it retries.
+    private func checkStillMaster(_ reply: RedisReply) throws(RedisError) {
+        if case .error(let message) = reply, message.hasPrefix("READONLY") {
+            close()
+            throw RedisError.connection("the server is a replica now (\(message)); the master is looked up again")
+        }
+    }
+
+    /// Sends one command on a context; nil when the context broke.
+    private static func command(_ context: UnsafeMutablePointer<redisContext>, _ arguments: [RedisArgument]) -> RedisReply? {
         let raw = Self.withArgv(arguments) { argc, argv, lengths in
             redisCommandArgv(context, argc, argv, lengths)
         }
-        guard let raw else { throw brokenConnection() }
+        guard let raw else { return nil }
         defer { freeReplyObject(raw) }
         return Self.copy(raw.assumingMemoryBound(to: redisReply.self))
     }
@@ -228,8 +326,17 @@ public final class RedisConnection {
 }
 
 extension RedisConfiguration.Endpoint {
-    var isTCP: Bool {
-        if case .tcp = self { return true }
+    var isUnix: Bool {
+        if case .unix = self { return true }
         return false
+    }
+
+    /// The address for error messages (no credentials).
+    var label: String {
+        switch self {
+        case .tcp(let host, let port): RedisConfiguration.HostAndPort(host: host, port: port).description
+        case .unix(let path): path
+        case .sentinel(let group): "sentinels of '\(group.masterName)'"
+        }
     }
 }

@@ -18,6 +18,7 @@ public final class RedisServer: Sendable {
     /// The server's working directory, removed by ``stop()``.
     public let directory: URL
     private let executable: String
+    private let extraArguments: [String]
     private let process: Mutex<Process?>
 
     /// The server's URL, `redis://127.0.0.1:PORT/0`.
@@ -28,9 +29,11 @@ public final class RedisServer: Sendable {
         RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port))
     }
 
-    /// Starts a server on a free port and waits until it answers `PING`.
-    public init(executable: String? = nil) throws {
+    /// Starts a server on a free port and waits until it answers `PING`. `arguments` are added to
+    /// its command line (e.g. `["--replicaof", "127.0.0.1", "6379"]`, `["--appendonly", "yes"]`).
+    public init(executable: String? = nil, arguments: [String] = []) throws {
         self.executable = executable ?? RedisServer.findExecutable()
+        self.extraArguments = arguments
         self.port = try RedisServer.freePort()
         self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-redis-\(UUID().uuidString)")
         self.process = Mutex(nil)
@@ -52,7 +55,7 @@ public final class RedisServer: Sendable {
                 "--port", String(port), "--bind", "127.0.0.1", "--dir", directory.path,
                 "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
                 "--logfile", directory.appendingPathComponent("redis.log").path,
-            ]
+            ] + extraArguments
             launched.standardOutput = FileHandle.nullDevice
             launched.standardError = FileHandle.nullDevice
             try launched.run()
@@ -101,7 +104,7 @@ public final class RedisServer: Sendable {
         throw RedisServerError.notReady(port: port, lastError: lastError.map { "\($0)" } ?? "no answer")
     }
 
-    private static func findExecutable() -> String {
+    static func findExecutable() -> String {
         if let override = ProcessInfo.processInfo.environment["SLUICE_REDIS_SERVER"] { return override }
         for candidate in ["/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server"]
         where FileManager.default.isExecutableFile(atPath: candidate) {
