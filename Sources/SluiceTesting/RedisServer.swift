@@ -51,11 +51,12 @@ public final class RedisServer: Sendable {
             if let current, current.isRunning { return }
             let launched = Process()
             launched.executableURL = URL(fileURLWithPath: executable)
-            launched.arguments = [
-                "--port", String(port), "--bind", "127.0.0.1", "--dir", directory.path,
-                "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
-                "--logfile", directory.appendingPathComponent("redis.log").path,
-            ] + extraArguments
+            launched.arguments =
+                [
+                    "--port", String(port), "--bind", "127.0.0.1", "--dir", directory.path,
+                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
+                    "--logfile", directory.appendingPathComponent("redis.log").path,
+                ] + extraArguments
             launched.standardOutput = FileHandle.nullDevice
             launched.standardError = FileHandle.nullDevice
             try launched.run()

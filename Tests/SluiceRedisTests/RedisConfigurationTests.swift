@@ -36,9 +36,11 @@ struct RedisConfigurationTests {
         #expect(configuration.database == 2)
     }
 
-    @Test("redis+sentinel:// URLs: several sentinels (26379 by default), the master's name, credentials for the master, db and the sentinels' password")
+    @Test(
+        "redis+sentinel:// URLs: several sentinels (26379 by default), the master's name, credentials for the master, db and the sentinels' password")
     func sentinelURL() throws {
-        let configuration = try RedisConfiguration(url: "redis+sentinel://ops:s%40cret@10.0.0.1:26380,10.0.0.2,[::1]:26381/jobs?db=2&sentinel_password=x")
+        let configuration = try RedisConfiguration(
+            url: "redis+sentinel://ops:s%40cret@10.0.0.1:26380,10.0.0.2,[::1]:26381/jobs?db=2&sentinel_password=x")
         let group = RedisConfiguration.SentinelGroup(
             sentinels: [.init(host: "10.0.0.1", port: 26380), .init(host: "10.0.0.2", port: 26379), .init(host: "::1", port: 26381)],
             masterName: "jobs", sentinelPassword: "x")
@@ -54,7 +56,10 @@ struct RedisConfigurationTests {
 
     @Test(
         "bad sentinel URLs are configuration errors",
-        arguments: ["redis+sentinel://s1:26379", "redis+sentinel://s1:26379/", "redis+sentinel://s1:x/m", "redis+sentinel://,s2/m", "redis+sentinel://s1/m?dbx=1"])
+        arguments: [
+            "redis+sentinel://s1:26379", "redis+sentinel://s1:26379/", "redis+sentinel://s1:x/m", "redis+sentinel://,s2/m",
+            "redis+sentinel://s1/m?dbx=1",
+        ])
     func badSentinelURLs(url: String) {
         #expect(throws: RedisError.self) { try RedisConfiguration(url: url) }
     }
