@@ -16,6 +16,17 @@ public struct QueueStatistics: Sendable, Equatable {
     /// Jobs finished (any state) in the last minute and the last five minutes.
     public var finishedLastMinute: Int
     public var finishedLastFiveMinutes: Int
+    /// Jobs finished in each of the last five minute buckets, the current (partial) minute first.
+    public var finishedPerMinute: [Int] = []
+    /// When the oldest job waiting in the list became ready (ms, Redis clock), if any waits.
+    public var oldestPendingSince: Int64?
+
+    /// Jobs per second over the last minute: the current minute's bucket and the one before,
+    /// over the time they cover (`millisecondsIntoMinute` of the current one).
+    public func jobsPerSecond(millisecondsIntoMinute: Int64) -> Double {
+        let counted = (finishedPerMinute.first ?? 0) + (finishedPerMinute.count > 1 ? finishedPerMinute[1] : 0)
+        return Double(counted) / (Double(60_000 + millisecondsIntoMinute) / 1000)
+    }
 }
 
 /// A live worker, from its heartbeat.
@@ -75,7 +86,8 @@ public struct StatisticsReader: Sendable {
                     failed: counters.count > 1 ? counters[1] : 0,
                     canceled: counters.count > 2 ? counters[2] : 0,
                     finishedLastMinute: perMinute[0],
-                    finishedLastFiveMinutes: perMinute.reduce(0, +)
+                    finishedLastFiveMinutes: perMinute.reduce(0, +),
+                    finishedPerMinute: perMinute
                 )
             )
         }

@@ -8,7 +8,7 @@ struct SluiceCommand: ParsableCommand {
         abstract: "Operate Sluice: push scripts, run them, inspect jobs and queues.",
         subcommands: [
             ScriptCommand.self, FlowCommand.self, RunCommand.self, JobCommand.self, SuspendedCommand.self, ResumeCommand.self, GroupCommand.self,
-            QueuesCommand.self,
+            QueuesCommand.self, TopCommand.self,
         ]
     )
 }

@@ -52,66 +52,6 @@ struct PromptTests {
                   payload: {type: javascript, expr: JSON.stringify(resume)}
         """
 
-    /// A tmux session on its own server (private socket) running one command, torn down after the test.
-    final class Terminal {
-        let socket = "sluice-test-\(UUID().uuidString.prefix(8))"
-
-        init(_ command: String) throws {
-            // The tmux server that `new-session` starts keeps every descriptor it inherits, so
-            // Foundation's Process (which watches one for the child's end) would wait forever:
-            // spawn it directly and reap it with waitpid.
-            let argv = ["/usr/bin/tmux", "-L", socket, "new-session", "-d", "-x", "160", "-y", "50", command]
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] {
-                posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == STDIN_FILENO ? O_RDONLY : O_WRONLY, 0)
-            }
-            var pointers = argv.map { strdup($0) } + [nil]
-            defer { pointers.forEach { free($0) } }
-            // Signals the test runner ignores would stay ignored in the terminal: Ctrl-C must work there.
-            var attributes = posix_spawnattr_t()
-            posix_spawnattr_init(&attributes)
-            defer { posix_spawnattr_destroy(&attributes) }
-            var defaults = sigset_t()
-            sigemptyset(&defaults)
-            sigaddset(&defaults, SIGINT)
-            sigaddset(&defaults, SIGQUIT)
-            var unblocked = sigset_t()
-            sigemptyset(&unblocked)
-            posix_spawnattr_setsigdefault(&attributes, &defaults)
-            posix_spawnattr_setsigmask(&attributes, &unblocked)
-            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-            var pid: pid_t = 0
-            guard posix_spawn(&pid, argv[0], &actions, &attributes, &pointers, environ) == 0 else { throw TestFailure("cannot start tmux") }
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-            guard status == 0 else { throw TestFailure("tmux did not start (status \(status))") }
-        }
-
-        func screen() -> String {
-            (try? runProcess("/usr/bin/tmux", ["-L", socket, "capture-pane", "-p", "-J", "-S", "-200"]).stdout) ?? ""
-        }
-
-        func type(_ keys: String...) throws {
-            _ = try runProcess("/usr/bin/tmux", ["-L", socket, "send-keys"] + keys)
-        }
-
-        /// Waits until the screen shows `text`.
-        func waitFor(_ text: String, timeout: Duration = .seconds(30)) async throws {
-            let deadline = ContinuousClock.now + timeout
-            while ContinuousClock.now < deadline {
-                if screen().contains(text) { return }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            throw TestFailure("the terminal never showed '\(text)'; it shows:\n\(screen())")
-        }
-
-        deinit {
-            _ = try? runProcess("/usr/bin/tmux", ["-L", socket, "kill-server"])
-        }
-    }
-
     private func prepare(_ flow: String = Self.flow, keys: KeySpace = uniqueKeys()) throws -> (keys: KeySpace, env: [String: String], path: String) {
         let env = ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix, "SLUICE_LOG_LEVEL": "warning"]
         let path = "f/test/prompt"
@@ -130,10 +70,10 @@ struct PromptTests {
     }
 
     @Test("the runner sees the step's description, dynamic enums and defaults, answers, and the flow finishes with that payload")
-    func answerInTerminal() async throws {
+    func answerInTmuxTerminal() async throws {
         let (keys, env, path) = try prepare()
         let worker = try ChildProcess("worker", ["--concurrency", "2"], environment: env)
-        let terminal = try Terminal(command(env, "run \(path) -a service=api --as alice --wait"))
+        let terminal = try TmuxTerminal(command(env, "run \(path) -a service=api --as alice --wait"))
         try await terminal.waitFor("Restart **api** now?")
         try await terminal.waitFor("window (string, one of 1) now 2) tonight, required): ")
         try terminal.type("3", "Enter")
@@ -168,7 +108,7 @@ struct PromptTests {
     func interruptAndRefusedRunner() async throws {
         let (keys, env, path) = try prepare()
         let worker = try ChildProcess("worker", ["--concurrency", "2"], environment: env)
-        let terminal = try Terminal(command(env, "run \(path) -a service=db --as bob --wait"))
+        let terminal = try TmuxTerminal(command(env, "run \(path) -a service=db --as bob --wait"))
         try await terminal.waitFor("(Ctrl-C leaves the flow parked; its links stay valid.)")
         try await terminal.waitFor("window (string")
         try terminal.type("C-c")
@@ -182,13 +122,13 @@ struct PromptTests {
         let flow = try #require(try JobStore(keys: keys).job(flowID, on: connection))
         #expect(flow.state == .suspended)
         // --no-prompt: no question, the wait just times out.
-        let quiet = try Terminal(command(env, "run \(path) -a service=db --as bob --wait --no-prompt --timeout 3"))
+        let quiet = try TmuxTerminal(command(env, "run \(path) -a service=db --as bob --wait --no-prompt --timeout 3"))
         try await quiet.waitFor("EXIT=2", timeout: .seconds(20))
         #expect(!quiet.screen().contains("window (string"))
         // The runner may not approve their own flow here: not asked, whatever the terminal.
         let selfApproval = Self.flow.replacingOccurrences(of: "required_events: 1", with: "required_events: 1\n        self_approval_disabled: true")
         _ = try prepare(selfApproval, keys: keys)  // a new version at the same path
-        let refused = try Terminal(command(env, "run \(path) -a service=db --as bob --wait --timeout 3"))
+        let refused = try TmuxTerminal(command(env, "run \(path) -a service=db --as bob --wait --timeout 3"))
         try await refused.waitFor("EXIT=2", timeout: .seconds(20))
         #expect(!refused.screen().contains("window (string"), "\(refused.screen())")
         _ = worker
