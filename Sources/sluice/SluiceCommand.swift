@@ -1,4 +1,5 @@
 import ArgumentParser
+import SluiceCommandLine
 
 /// `sluice`: the operator CLI — push scripts, run jobs, inspect and cancel them, watch the queues.
 @main
@@ -6,9 +7,15 @@ struct SluiceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "Operate Sluice: push scripts, run them, inspect jobs and queues.",
+        discussion: "The connection options (--redis, --prefix, --retention-days) may come before the subcommand or after it.",
         subcommands: [
             ScriptCommand.self, FlowCommand.self, RunCommand.self, JobCommand.self, SuspendedCommand.self, ResumeCommand.self, GroupCommand.self,
             QueuesCommand.self, TopCommand.self,
         ]
     )
+
+    /// Moves connection options given before the subcommand after it, then runs.
+    static func main() {
+        main(LeadingOptions.reordered(Array(CommandLine.arguments.dropFirst())))
+    }
 }

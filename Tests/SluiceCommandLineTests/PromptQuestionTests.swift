@@ -84,3 +84,19 @@ struct PromptQuestionTests {
         #expect(!GatePrompt.mayAnswer(pending, runner: "alice", groupMembers: [:]))
     }
 }
+
+@Suite("Connection options before or after the subcommand")
+struct LeadingOptionsTests {
+    @Test(
+        "shared options before the subcommand move after it; everything else stays",
+        arguments: [
+            (["--redis", "redis://h:1", "job", "show", "X"], ["job", "show", "X", "--redis", "redis://h:1"]),
+            (["--prefix=a", "--redis", "u", "queues"], ["queues", "--prefix=a", "--redis", "u"]),
+            (["job", "show", "X", "--redis", "u"], ["job", "show", "X", "--redis", "u"]),
+            (["--help"], ["--help"]),
+            (["--redis", "u"], ["--redis", "u"]),
+        ])
+    func reorder(given: [String], expected: [String]) {
+        #expect(LeadingOptions.reordered(given) == expected)
+    }
+}

@@ -53,5 +53,9 @@ struct TopTests {
         #expect(result.stdout.contains("reports"))
         #expect(result.stdout.contains("open gates: 0"))
         #expect(!result.stdout.contains("\u{1B}"))
+        // The connection options may also come before the subcommand.
+        let leading = try runCommand("sluice", ["--redis", server.url, "--prefix", keys.prefix, "top"])
+        #expect(leading.status == 0, "\(leading.stderr)")
+        #expect(leading.stdout.contains("reports"))
     }
 }
