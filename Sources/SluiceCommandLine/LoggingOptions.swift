@@ -1,10 +1,14 @@
 public import ArgumentParser
 public import Logging
 
-/// `--log-level` (env `SLUICE_LOG_LEVEL`, default info) and the one-time logging bootstrap.
+/// `--log-level` (env `SLUICE_LOG_LEVEL`, default info), `--log-format` (env `SLUICE_LOG_FORMAT`,
+/// `text` or `json`) and the one-time logging bootstrap.
 public struct LoggingOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (env SLUICE_LOG_LEVEL).")
     public var logLevel: String?
+
+    @Option(name: .long, help: "text or json: one JSON object per line (env SLUICE_LOG_FORMAT, default text).")
+    public var logFormat: String?
 
     public init() {}
 
@@ -14,10 +18,22 @@ public struct LoggingOptions: ParsableArguments, Sendable {
         guard let level = Logger.Level(rawValue: text) else {
             throw ValidationError("unknown log level '\(text)'")
         }
-        LoggingSystem.bootstrap { name in
-            var handler = StreamLogHandler.standardError(label: name)
-            handler.logLevel = level
-            return handler
+        let format = logFormat ?? Environment.value("SLUICE_LOG_FORMAT") ?? "text"
+        switch format {
+        case "text":
+            LoggingSystem.bootstrap { name in
+                var handler = StreamLogHandler.standardError(label: name)
+                handler.logLevel = level
+                return handler
+            }
+        case "json":
+            LoggingSystem.bootstrap { name in
+                var handler = JSONLogHandler(label: name)
+                handler.logLevel = level
+                return handler
+            }
+        default:
+            throw ValidationError("unknown log format '\(format)' (text or json)")
         }
         return Logger(label: label)
     }

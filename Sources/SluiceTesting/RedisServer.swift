@@ -19,21 +19,28 @@ public final class RedisServer: Sendable {
     public let directory: URL
     private let executable: String
     private let extraArguments: [String]
+    /// The password the server requires (`--requirepass`), if one was set.
+    public let password: String?
     private let process: Mutex<Process?>
 
-    /// The server's URL, `redis://127.0.0.1:PORT/0`.
-    public var url: String { "redis://127.0.0.1:\(port)/0" }
+    /// The server's URL, `redis://[:PASSWORD@]127.0.0.1:PORT/0`.
+    public var url: String {
+        let auth = password.map { ":\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)@" } ?? ""
+        return "redis://\(auth)127.0.0.1:\(port)/0"
+    }
 
     /// A connection configuration for this server.
     public var configuration: RedisConfiguration {
-        RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port))
+        RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port), password: password)
     }
 
     /// Starts a server on a free port and waits until it answers `PING`. `arguments` are added to
-    /// its command line (e.g. `["--replicaof", "127.0.0.1", "6379"]`, `["--appendonly", "yes"]`).
-    public init(executable: String? = nil, arguments: [String] = []) throws {
+    /// its command line (e.g. `["--replicaof", "127.0.0.1", "6379"]`, `["--appendonly", "yes"]`);
+    /// with `password`, it requires that password (and ``url`` and ``configuration`` carry it).
+    public init(executable: String? = nil, arguments: [String] = [], password: String? = nil) throws {
         self.executable = executable ?? RedisServer.findExecutable()
-        self.extraArguments = arguments
+        self.password = password
+        self.extraArguments = arguments + (password.map { ["--requirepass", $0] } ?? [])
         self.port = try RedisServer.freePort()
         self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-redis-\(UUID().uuidString)")
         self.process = Mutex(nil)
