@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "SluiceRuntime", targets: ["SluiceRuntime"]),
         .library(name: "SluiceWorker", targets: ["SluiceWorker"]),
         .library(name: "SluiceScheduler", targets: ["SluiceScheduler"]),
+        .library(name: "SluiceApprovals", targets: ["SluiceApprovals"]),
         .library(name: "SluiceResumer", targets: ["SluiceResumer"]),
         .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
     ],
@@ -139,10 +140,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Approvals and rejections as one operation — read the gate, check the credential, decide,
+        // record — shared by the resumer's links and `sluice resume`.
+        .target(
+            name: "SluiceApprovals",
+            dependencies: ["SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceStore"],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP server behind the secret links.
         .target(
             name: "SluiceResumer",
             dependencies: [
+                "SluiceApprovals",
                 "SluiceCore",
                 "SluiceFlows",
                 "SluiceStore",
@@ -211,7 +220,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis",
+                "SluiceApprovals", "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -255,8 +264,8 @@ let package = Package(
         .testTarget(
             name: "SluiceIntegrationTests",
             dependencies: [
-                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis", "SluiceWorker", "SluiceScheduler", "SluiceResumer",
-                "SluiceTesting",
+                "SluiceApprovals", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis", "SluiceWorker", "SluiceScheduler",
+                "SluiceResumer", "SluiceTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

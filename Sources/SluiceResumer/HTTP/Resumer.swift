@@ -1,6 +1,7 @@
 public import Hummingbird
 public import Logging
 public import Prometheus
+import SluiceApprovals
 import SluiceCore
 import SluiceRedis
 public import SluiceStore
@@ -20,9 +21,9 @@ public struct Resumer: Sendable {
         self.logger = logger
         pool = RedisClientPool(configuration: settings.redis, size: settings.connections, label: "sluice.resumer")
         metrics = ResumerMetrics(registry: registry, keys: settings.keys)
-        let desk = ApprovalDesk(pool: pool, gates: GateStore(keys: settings.keys), jobs: JobStore(keys: settings.keys, settings: settings.store))
         routes = ApprovalRoutes(
-            desk: desk, pages: try PageRenderer(), metrics: metrics, bodyLimit: settings.bodyLimit,
+            pool: pool, desk: ApprovalDesk(gates: GateStore(keys: settings.keys)), jobs: JobStore(keys: settings.keys, settings: settings.store),
+            pages: try PageRenderer(), metrics: metrics, bodyLimit: settings.bodyLimit,
             publicURL: settings.publicURL.hasSuffix("/") ? String(settings.publicURL.dropLast()) : settings.publicURL, logger: logger)
     }
 
@@ -35,7 +36,7 @@ public struct Resumer: Sendable {
         let pool = pool
         let metrics = metrics
         router.get("healthz") { _, _ -> Response in
-            if await routes.desk.isRedisReachable() { return .json(.ok, ["status": "ok", "redis": "up"]) }
+            if await routes.isRedisReachable() { return .json(.ok, ["status": "ok", "redis": "up"]) }
             return .json(.serviceUnavailable, ["status": "degraded", "redis": "down"])
         }
         router.get("metrics") { _, _ -> Response in
@@ -56,7 +57,7 @@ public struct Resumer: Sendable {
         Application(
             router: router(),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "sluice-resumer"),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
+            onServerRunning: { [settings] channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
             logger: logger
         )
     }

@@ -2,8 +2,9 @@ import Prometheus
 import SluiceRedis
 import SluiceStore
 
-/// The resumer's Prometheus metrics: what approvers did, and — read from Redis at each scrape —
-/// the open gates and each queue's pending, running and finished counts.
+/// The resumer's Prometheus metrics: what approvers did (every answer by outcome, every refusal
+/// by its reason), and — read from Redis at each scrape — the open gates and each queue's
+/// pending, running and finished counts.
 struct ResumerMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     let keys: KeySpace
@@ -21,7 +22,9 @@ struct ResumerMetrics: Sendable {
         registry.makeGauge(descriptor: descriptor(name, help), labels: labels).set(to: value)
     }
 
-    /// Counts one approval request by its outcome (`approved`, `counted`, `duplicate`, `refused`, ...).
+    /// Counts one approval request by its outcome: what it did (`approved`, `rejected`, `counted`,
+    /// `rejection_kept`, `duplicate`) or why it was refused (`not_found`, `closed`, `timed_out`,
+    /// `refused`, `invalid`, `malformed`, `unsupported_media_type`, `too_large`, `unavailable`).
     func count(_ outcome: String) {
         registry.makeCounter(
             descriptor: descriptor("approval_requests_total", "Approval and rejection requests by outcome"), labels: [("outcome", outcome)]
