@@ -74,6 +74,25 @@ struct ResumerHardeningTests {
         #expect(stored.approvals.isEmpty)
     }
 
+    @Test("approval history is on Redis's clock: each entry is stamped by the script that records it")
+    func historyOnRedisClock() async throws {
+        let harness = RouteHarness(server: server)
+        let approved = try harness.seed(.init(required: 2))
+        let rejected = try harness.seed()
+        let before = try SeededGate.redisMilliseconds(server.connect())
+        try await harness.run { client async throws in
+            #expect(try await client.post(approved.links("alice").resume, "{}").status == 202)
+            #expect(try await client.post(approved.links("bob").resume, "{}").status == 200)
+            #expect(try await client.post(rejected.links("carol").cancel, "{}").status == 200)
+        }
+        let after = try SeededGate.redisMilliseconds(server.connect())
+        let gate = try #require(try approved.record(on: server.connect()))
+        #expect(gate.approvals.allSatisfy { (before...after).contains($0.at) })
+        #expect(gate.approvals.last?.at == gate.closedAt, "the deciding approval and the closing share the script's clock")
+        let other = try #require(try rejected.record(on: server.connect()))
+        #expect(other.rejections.first?.at == other.closedAt)
+    }
+
     // MARK: Content types
 
     @Test(

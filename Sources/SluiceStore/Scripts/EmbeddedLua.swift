@@ -861,8 +861,8 @@ enum EmbeddedLua {
         -- ARGV: [1] gate id, [2] `approve` or `reject`, [3] identity (`user:<name>` or `link:<nonce>`),
         -- [4] approver name (`anonymous` for unnamed links), [5] `1` when anonymous, [6] how it arrives:
         -- `link` or `operator`, [7] the entry to record without its time: a JSON object (approver,
-        -- payload, via, reason) to which the script adds `at` on Redis's clock, [8] reason, [9] a fresh
-        -- job id for the flow event.
+        -- payload, via, reason) to which the script adds `at`, Redis's clock (added last, so it is the
+        -- time a reader sees whatever the object held), [8] reason, [9] a fresh job id for the flow event.
         -- Guarantees, in the order they are checked:
         -- * a gate that does not accept decisions changes nothing (`closed` + its state);
         -- * an open gate whose deadline has passed on Redis's clock is timed out here, exactly as
@@ -916,7 +916,7 @@ enum EmbeddedLua {
           local who = anonymous and 'this link' or approver
           return {'duplicate', who .. ' already ' .. earlier .. ' this gate; each approver decides once', count, required}
         end
-        local entry = '{"at":' .. string.format('%d', now) .. ',' .. string.sub(ARGV[7], 2)
+        local entry = string.sub(ARGV[7], 1, -2) .. ',"at":' .. string.format('%d', now) .. '}'
         if action == 'reject' then
           redis.call('RPUSH', gate_key .. KEY.rejections_suffix, entry)
           if state == 'open' then
