@@ -38,13 +38,16 @@ public enum ResumeLinkSubject: Sendable, Equatable {
         }
     }
 
-    /// Reads a path segment; `nil` when it is not one.
+    /// Reads a path segment; `nil` when it is not one. Each subject has one spelling: a name in
+    /// canonical base64url, a nonce in 32 lowercase hex digits.
     public init?(pathSegment: String) {
         if pathSegment.hasPrefix("u."), let bytes = Base64URL.decode(String(pathSegment.dropFirst(2))),
             let name = String(bytes: bytes, encoding: .utf8), !name.isEmpty, name.count <= 200
         {
             self = .named(name)
-        } else if pathSegment.hasPrefix("a."), pathSegment.count == 34, pathSegment.dropFirst(2).allSatisfy(\.isHexDigit) {
+        } else if pathSegment.hasPrefix("a."), pathSegment.utf8.count == 34,
+            pathSegment.utf8.dropFirst(2).allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
+        {
             self = .anonymous(nonce: String(pathSegment.dropFirst(2)))
         } else {
             return nil

@@ -93,6 +93,32 @@ struct ResumerHardeningTests {
         #expect(other.rejections.first?.at == other.closedAt)
     }
 
+    @Test("sluice resume goes through the same decision as the links; only hide_cancel binds links alone")
+    func operatorSharesTheDecision() throws {
+        let harness = RouteHarness(server: server)
+        let gate = try harness.seed(.init(required: 3, form: Self.refundForm, page: Self.refundPage, hideCancel: true))
+        let env = ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": harness.keys.prefix]
+        func resume(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+            try runCommand("sluice", ["resume", gate.id.rawValue] + arguments, environment: env)
+        }
+        let wire = try resume(["--approver", "alice", "--payload", #"{"channel": "wire to IBAN DE00", "reason": "x"}"#])
+        #expect(wire.status != 0)
+        #expect(wire.stderr.contains("payload.channel"), "\(wire.stderr)")
+        let empty = try resume(["--approver", "alice", "--payload", #"{"channel": "card", "reason": " "}"#])
+        #expect(empty.status != 0)
+        #expect(empty.stderr.contains("payload.reason"), "\(empty.stderr)")
+        let approved = try resume(["--approver", "alice", "--payload", #"{"channel": "card", "reason": "ok"}"#])
+        #expect(approved.stdout.contains("1 of 3"), "\(approved.stderr)")
+        let changed = try resume(["--approver", "alice", "--reject"])
+        #expect(changed.stdout.contains("already approved"), "\(changed.stdout) \(changed.stderr)")
+        let rejected = try resume(["--approver", "bob", "--reject", "--reason", "not this week"])
+        #expect(rejected.status == 0, "operators may reject a hide_cancel gate: \(rejected.stderr)")
+        let stored = try #require(try gate.record(on: server.connect()))
+        #expect(stored.state == "rejected")
+        #expect(stored.approvals.map(\.payload) == [["channel": "card", "reason": "ok"]])
+        #expect(stored.rejections.map(\.via) == ["operator"])
+    }
+
     // MARK: Content types
 
     @Test(
@@ -275,6 +301,15 @@ struct ResumerHardeningTests {
             #expect(try await client.get(variant).status == 404)
         }
         #expect(try gate.record(on: server.connect())?.approvals.isEmpty == true)
+    }
+
+    @Test("an anonymous link's nonce has one spelling: 32 lowercase hex digits")
+    func canonicalNonces() {
+        let nonce = String(repeating: "ab", count: 16)
+        #expect(ResumeLinkSubject(pathSegment: "a." + nonce) == .anonymous(nonce: nonce))
+        #expect(ResumeLinkSubject(pathSegment: "a." + nonce.uppercased()) == nil)
+        #expect(ResumeLinkSubject(pathSegment: "a." + String(repeating: "Ａ", count: 32)) == nil)
+        #expect(ResumeLinkSubject(pathSegment: "a." + nonce + "0") == nil)
     }
 
     // MARK: Headers
