@@ -78,6 +78,21 @@ struct ResumerConnectionTests {
         #expect(metrics.contains(#"sluice_resumer_connections_closed_total{reason="shed"}"#), "\(metrics)")
     }
 
+    @Test("a connection over the limit gets one answer: a request pipelined behind its /healthz is dropped, not answered out of turn")
+    func pipelinedOverLimit() async throws {
+        try await Self.withResumer(server: server, keys: uniqueKeys(), maxConnections: 1) { port in
+            let held = try RawSocket(port: port)
+            try await Task.sleep(for: .milliseconds(50))
+            let probe = try RawSocket(port: port)
+            probe.send(Self.health + "GET /approvals/x/y/z HTTP/1.1\r\nHost: resumer.test\r\n\r\n")
+            let answer = try await offThread { probe.read(until: .seconds(3)) }
+            #expect(answer.closed)
+            #expect(answer.text.hasPrefix("HTTP/1.1 200"), "\(answer.text)")
+            #expect(answer.text.components(separatedBy: "HTTP/1.1 ").count == 2, "one answer: \(answer.text)")
+            withExtendedLifetime(held) {}
+        }
+    }
+
     @Test("a client dripping its request headers is dropped after the idle timeout")
     func slowHeaders() async throws {
         try await Self.withResumer(server: server, keys: uniqueKeys()) { port in

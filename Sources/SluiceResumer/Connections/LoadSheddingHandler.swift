@@ -22,7 +22,19 @@ final class LoadSheddingHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let onShed: @Sendable () -> Void
     private var counted = false
     private var overLimit = false
-    private var refusing = false
+    private var answer = Answer.none
+
+    /// What a connection over the limit is doing with the request it reads.
+    private enum Answer {
+        /// No request yet.
+        case none
+        /// `GET /healthz`: handed to the router.
+        case serving
+        /// Anything else: read to its end, then answered 503.
+        case refusing
+        /// A request pipelined behind the one answered: dropped (the connection closes after that answer).
+        case dropping
+    }
     private var graceTimer: Scheduled<Void>?
 
     init(count: ConnectionCount, grace: TimeAmount, onShed: @escaping @Sendable () -> Void) {
@@ -56,16 +68,23 @@ final class LoadSheddingHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         switch unwrapInboundIn(data) {
         case .head(let request):
-            graceTimer?.cancel()
-            refusing = !(request.method == .get && (request.path ?? "").split(separator: "?").first == "/healthz")
-            if refusing { onShed() } else { context.fireChannelRead(data) }
-        case .body:
-            if !refusing { context.fireChannelRead(data) }
-        case .end:
-            guard refusing else {
-                context.fireChannelRead(data)
+            guard answer == .none else {
+                answer = .dropping
                 return
             }
+            graceTimer?.cancel()
+            if request.method == .get, (request.path ?? "").split(separator: "?").first == "/healthz" {
+                answer = .serving
+                context.fireChannelRead(data)
+            } else {
+                answer = .refusing
+                onShed()
+            }
+        case .body:
+            if answer == .serving { context.fireChannelRead(data) }
+        case .end:
+            if answer == .serving { context.fireChannelRead(data) }
+            guard answer == .refusing else { return }
             var head = HTTPResponse(status: .serviceUnavailable)
             head.headerFields[.contentType] = "text/plain; charset=utf-8"
             head.headerFields[.retryAfter] = "1"
