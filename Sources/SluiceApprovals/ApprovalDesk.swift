@@ -40,30 +40,30 @@ public struct ApprovalDesk: Sendable {
         do {
             decision = try ApprovalDecision(submission, gate: gate)
         } catch .closed where gate.isPastDeadline {
-            // Open, but past its deadline on Redis's clock and not yet fired by a scheduler:
-            // record_approval checks the deadline before anything else and times the gate out
-            // (once, with its flow event), so the late submission records nothing and the flow
-            // moves on now rather than when a scheduler next looks.
-            return try map(
-                gates.record(
-                    gate: submission.gate, subject: submission.subject, reject: submission.isRejection, payload: .emptyObject, reason: nil,
-                    channel: submission.credential.channel, on: connection), decision: nil, gate: gate)
+            // Open, but past its deadline on Redis's clock and not yet fired by a scheduler: time
+            // it out now (once, with its flow event), so the flow moves on at once; the late
+            // submission is refused either way and records nothing.
+            _ = try gates.expireIfDue(gate: submission.gate, on: connection)
+            throw ApprovalRefusal.closed(state: "timed_out")
         }
-        return try map(
-            gates.record(
-                gate: submission.gate, subject: submission.subject, reject: decision.reject, payload: decision.payload, reason: decision.reason,
-                channel: submission.credential.channel, on: connection), decision: decision, gate: gate)
+        let outcome = try gates.record(
+            gate: submission.gate, subject: submission.subject, reject: decision.reject, payload: decision.payload, reason: decision.reason,
+            channel: submission.credential.channel, on: connection)
+        return try Self.outcome(of: outcome, decision: decision, gate: gate)
     }
 
-    /// The outcome of `record_approval`, or the refusal it stands for.
-    private func map(_ outcome: GateStore.RecordOutcome, decision: ApprovalDecision?, gate: GateRecord) throws(ApprovalRefusal) -> ApprovalOutcome {
+    /// What `record_approval` answered, as an outcome or the refusal it stands for.
+    private static func outcome(of outcome: GateStore.RecordOutcome, decision: ApprovalDecision, gate: GateRecord) throws(ApprovalRefusal)
+        -> ApprovalOutcome
+    {
         switch outcome {
         case .recorded(let count, let required):
-            return decision?.reject == true ? .rejectionKept : .counted(count: count, required: required, pending: gate.state == "pending")
+            return decision.reject ? .rejectionKept : .counted(count: count, required: required, pending: gate.state == "pending")
         case .decided(let state, let count, let required): return .decided(state: state, count: count, required: required)
         case .duplicate(let message): return .alreadyDecided(message)
         case .refused(let why): throw .forbidden(why)
         case .closed(let state): throw .closed(state: state)
+        case .notDue(let state): throw .closed(state: state)  // only `expire` answers it
         case .unknown: throw .notFound
         }
     }

@@ -39,6 +39,8 @@ public struct GateStore: Sendable {
         /// The gate is no longer taking decisions (its state; `timed_out` also when its deadline
         /// had passed and this call timed it out).
         case closed(String)
+        /// Nothing recorded: an `expire` found the gate not past its deadline (its state).
+        case notDue(String)
         /// No such gate.
         case unknown
     }
@@ -54,13 +56,29 @@ public struct GateStore: Sendable {
         channel: ApprovalChannel,
         on connection: RedisConnection
     ) throws(RedisError) -> RecordOutcome {
+        try recordApproval(
+            id, action: reject ? "reject" : "approve", subject: subject, payload: payload, reason: reason, channel: channel, on: connection)
+    }
+
+    /// Times out an open gate whose deadline has passed on Redis's clock, as the scheduler would
+    /// (once, one flow event): ``RecordOutcome/closed(_:)`` with `timed_out`. Records nothing;
+    /// ``RecordOutcome/notDue(_:)`` when the deadline has not passed.
+    public func expireIfDue(gate id: JobID, on connection: RedisConnection) throws(RedisError) -> RecordOutcome {
+        try recordApproval(
+            id, action: "expire", subject: .anonymous(nonce: ""), payload: .emptyObject, reason: nil, channel: .operator, on: connection)
+    }
+
+    private func recordApproval(
+        _ id: JobID, action: String, subject: ResumeLinkSubject, payload: JSONValue, reason: String?, channel: ApprovalChannel,
+        on connection: RedisConnection
+    ) throws(RedisError) -> RecordOutcome {
         var entry: [(String, JSONValue)] = [("approver", .string(subject.approverName)), ("payload", payload), ("via", .string(channel.rawValue))]
         if let reason { entry.append(("reason", .string(reason))) }
         let reply = try connection.evaluate(
             StoreScripts.recordApproval,
             keys: [.string(keys.namespace), .string(keys.gate(id))],
             arguments: [
-                .string(id.rawValue), reject ? "reject" : "approve", .string(subject.identity), .string(subject.approverName),
+                .string(id.rawValue), .string(action), .string(subject.identity), .string(subject.approverName),
                 subject.isAnonymous ? "1" : "0", .string(channel.rawValue), .string(JSONValue(members: entry).jsonText), .string(reason ?? ""),
                 .string(JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000)).rawValue),
             ]
@@ -76,6 +94,7 @@ public struct GateStore: Sendable {
         case "duplicate": return .duplicate(detail)
         case "refused": return .refused(detail)
         case "closed": return .closed(detail)
+        case "not_due": return .notDue(detail)
         case "unknown": return .unknown
         default: throw RedisError.unexpectedReply("record_approval: \(reply)")
         }

@@ -858,7 +858,9 @@ enum EmbeddedLua {
         -- deadline and its rules before anything is written.
         --
         -- KEYS: [1] namespace, [2] the gate hash.
-        -- ARGV: [1] gate id, [2] `approve` or `reject`, [3] identity (`user:<name>` or `link:<nonce>`),
+        -- ARGV: [1] gate id, [2] `approve`, `reject`, or `expire` (only the deadline check below: it
+        -- never records anything, and answers `pending` or `open` + the state when the gate is not past
+        -- its deadline), [3] identity (`user:<name>` or `link:<nonce>`),
         -- [4] approver name (`anonymous` for unnamed links), [5] `1` when anonymous, [6] how it arrives:
         -- `link` or `operator`, [7] the entry to record without its time: a JSON object (approver,
         -- payload, via, reason) to which the script adds `at`, Redis's clock (added last, so it is the
@@ -890,6 +892,7 @@ enum EmbeddedLua {
           close_gate(ns, gate_id, 'timed_out', nil, '', ARGV[9], now)
           return {'closed', 'timed_out', count, required}
         end
+        if action == 'expire' then return {'not_due', state, count, required} end
         if action == 'reject' and via == 'link' and g[7] == '1' then
           return {'refused', 'this gate takes no rejections through its links (hide_cancel)', count, required}
         end
