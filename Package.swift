@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "SluiceRuntime", targets: ["SluiceRuntime"]),
         .library(name: "SluiceWorker", targets: ["SluiceWorker"]),
         .library(name: "SluiceScheduler", targets: ["SluiceScheduler"]),
+        .library(name: "SluiceApprovals", targets: ["SluiceApprovals"]),
         .library(name: "SluiceResumer", targets: ["SluiceResumer"]),
         .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
     ],
@@ -41,6 +42,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.4.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
@@ -139,16 +142,27 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Approvals and rejections as one operation — read the gate, check the credential, decide,
+        // record — shared by the resumer's links and `sluice resume`.
+        .target(
+            name: "SluiceApprovals",
+            dependencies: ["SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceStore"],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP server behind the secret links.
         .target(
             name: "SluiceResumer",
             dependencies: [
+                "SluiceApprovals",
                 "SluiceCore",
                 "SluiceFlows",
                 "SluiceStore",
                 "SluiceRedis",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -211,7 +225,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis",
+                "SluiceApprovals", "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -260,10 +274,13 @@ let package = Package(
         .testTarget(
             name: "SluiceIntegrationTests",
             dependencies: [
-                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis", "SluiceWorker", "SluiceScheduler", "SluiceResumer",
-                "SluiceTesting",
+                "SluiceApprovals", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis", "SluiceWorker", "SluiceScheduler",
+                "SluiceResumer", "SluiceTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

@@ -15,6 +15,20 @@ public struct ResumerSettings: Sendable {
     public var connections: Int
     /// Retention of finished jobs.
     public var store: StoreSettings
+    /// How long a connection may stay open without a request in progress — before its first
+    /// request, between requests, or while a client drips its request headers — before it is closed.
+    public var idleTimeout: Duration
+    /// How long a request's body may take to arrive once its headers have; a slower client is dropped.
+    public var readTimeout: Duration
+    /// Connections served at once; a connection over the limit is answered `503` (or, for
+    /// `GET /healthz`, served) and closed at once.
+    public var maxConnections: Int
+    /// How long a connection over the limit may take to send its request before it is closed.
+    public var shedGrace: Duration
+    /// Connections over `maxConnections` that are accepted to be answered and closed; beyond
+    /// them, new connections wait in the listen backlog until one closes (so the process never
+    /// runs out of descriptors).
+    public var shedCapacity: Int
 
     public init(
         redis: RedisConfiguration,
@@ -24,7 +38,12 @@ public struct ResumerSettings: Sendable {
         publicURL: String = "http://127.0.0.1:8080",
         bodyLimit: Int = 64 * 1024,
         connections: Int = 4,
-        store: StoreSettings = StoreSettings()
+        store: StoreSettings = StoreSettings(),
+        idleTimeout: Duration = .seconds(15),
+        readTimeout: Duration = .seconds(10),
+        maxConnections: Int = 1024,
+        shedGrace: Duration = .milliseconds(500),
+        shedCapacity: Int = 256
     ) {
         self.redis = redis
         self.keys = keys
@@ -34,5 +53,14 @@ public struct ResumerSettings: Sendable {
         self.bodyLimit = bodyLimit
         self.connections = connections
         self.store = store
+        self.idleTimeout = idleTimeout
+        self.readTimeout = readTimeout
+        self.maxConnections = maxConnections
+        self.shedGrace = shedGrace
+        self.shedCapacity = shedCapacity
     }
+
+    /// Open files the resumer may need: its connections, those over the limit being answered, and
+    /// some for Redis connections, logs and libraries.
+    public var descriptorsNeeded: Int { maxConnections + shedCapacity + 64 }
 }

@@ -154,7 +154,7 @@ extension FlowEngine {
         guard try flows.openPendingGate(step: beginning.job, flow: beginning.flow, worker: worker, fields: fields, on: connection) else {
             return nil
         }
-        return try GateStore(keys: keys).gate(beginning.job.id, on: connection)?.secret
+        return try GateStore(keys: keys).gate(beginning.job.id, history: false, on: connection)?.secret
     }
 
     /// A cached result for the step's inputs (`cache_ttl`), if one is still alive.

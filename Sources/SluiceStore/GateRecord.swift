@@ -34,11 +34,23 @@ public struct GateRecord: Sendable, Equatable {
     public var secret: String
     public var approvals: [ApprovalEntry]
     public var rejections: [ApprovalEntry]
+    /// Redis's clock when this record was read (milliseconds since the epoch), when known.
+    public var readAt: Int64?
 
-    /// Whether approvals and rejections are still taken.
-    public var isAcceptingDecisions: Bool { state == "pending" || state == "open" }
+    /// Whether the gate was open but past its deadline when read: the scheduler has not fired it
+    /// yet, but it takes no more decisions (`record_approval` times it out).
+    public var isPastDeadline: Bool {
+        guard state == "open", let deadline, let readAt else { return false }
+        return deadline <= readAt
+    }
 
-    init?(fields: [String: String], approvals: [String], rejections: [String]) {
+    /// The state as of ``readAt``: ``state``, except `timed_out` for an open gate past its deadline.
+    public var currentState: String { isPastDeadline ? "timed_out" : state }
+
+    /// Whether approvals and rejections are still taken: pending, or open and before its deadline.
+    public var isAcceptingDecisions: Bool { GateStates.acceptingDecisions.contains(state) && !isPastDeadline }
+
+    init?(fields: [String: String], approvals: [String], rejections: [String], readAt: Int64? = nil) {
         guard let id = fields["id"].flatMap(JobID.init), let flowID = fields["flow_id"].flatMap(JobID.init), let state = fields["state"],
             let secret = fields["secret"]
         else { return nil }
@@ -68,6 +80,7 @@ public struct GateRecord: Sendable, Equatable {
         iteration = fields["iteration"].flatMap { Int($0) }
         self.approvals = approvals.compactMap { try? JSONValue(parsing: $0) }.compactMap(ApprovalEntry.init(json:))
         self.rejections = rejections.compactMap { try? JSONValue(parsing: $0) }.compactMap(ApprovalEntry.init(json:))
+        self.readAt = readAt
     }
 }
 
@@ -75,7 +88,7 @@ public struct GateRecord: Sendable, Equatable {
 public struct ApprovalEntry: Sendable, Equatable {
     public var approver: String
     public var payload: JSONValue
-    /// Milliseconds since the epoch, on the resumer's or the CLI's clock.
+    /// Milliseconds since the epoch, on Redis's clock (set by `record_approval`).
     public var at: Int64
     /// `link` (through a resume link) or `operator` (`sluice resume`).
     public var via: String

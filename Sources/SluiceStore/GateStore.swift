@@ -10,15 +10,20 @@ public struct GateStore: Sendable {
         self.keys = keys
     }
 
-    /// A gate with its approvals and rejections (one round trip), or `nil` for an unknown id.
-    public func gate(_ id: JobID, on connection: RedisConnection) throws(RedisError) -> GateRecord? {
-        let key = keys.gate(id)
-        let replies = try connection.pipeline([
-            ["HGETALL", .string(key)], ["LRANGE", .string(key + ":approvals"), "0", "-1"], ["LRANGE", .string(key + ":rejections"), "0", "-1"],
-        ])
+    /// A gate (with its approvals and rejections when `history`), in one round trip that also
+    /// reads Redis's clock into ``GateRecord/readAt``; `nil` for an unknown id.
+    public func gate(_ id: JobID, history: Bool = true, on connection: RedisConnection) throws(RedisError) -> GateRecord? {
+        var commands: [[RedisArgument]] = [["HGETALL", .string(keys.gate(id))], ["TIME"]]
+        if history {
+            commands += [["LRANGE", .string(keys.gateApprovals(id)), "0", "-1"], ["LRANGE", .string(keys.gateRejections(id)), "0", "-1"]]
+        }
+        let replies = try connection.pipeline(commands)
         guard let fields = replies[0].fieldDictionary else { return nil }
+        let clock = replies[1].array?.compactMap(\.string).compactMap { Int64($0) } ?? []
         return GateRecord(
-            fields: fields, approvals: replies[1].array?.compactMap(\.string) ?? [], rejections: replies[2].array?.compactMap(\.string) ?? [])
+            fields: fields, approvals: history ? replies[2].array?.compactMap(\.string) ?? [] : [],
+            rejections: history ? replies[3].array?.compactMap(\.string) ?? [] : [],
+            readAt: clock.count == 2 ? clock[0] * 1000 + clock[1] / 1000 : nil)
     }
 
     /// What happened to an approval or a rejection.
@@ -27,34 +32,54 @@ public struct GateStore: Sendable {
         case recorded(count: Int, required: Int)
         /// This one decided the gate: `approved` or `rejected`.
         case decided(String, count: Int, required: Int)
-        /// This approver had already approved; it counts once.
+        /// This identity had already decided (approved or rejected); it decides once.
         case duplicate(String)
-        /// The gate's rules refuse this identity; nothing changed.
+        /// The gate's rules refuse this identity, or this rejection; nothing changed.
         case refused(String)
-        /// The gate is no longer taking decisions (its state).
+        /// The gate is no longer taking decisions (its state; `timed_out` also when its deadline
+        /// had passed and this call timed it out).
         case closed(String)
+        /// Nothing recorded: an `expire` found the gate not past its deadline (its state).
+        case notDue(String)
         /// No such gate.
         case unknown
     }
 
-    /// Records an approval (`reject: false`) or a rejection by `subject`, under the gate's rules.
+    /// Records an approval (`reject: false`) or a rejection by `subject` arriving through `channel`,
+    /// under the gate's state, deadline and rules (`record_approval`). The entry's time is Redis's.
     public func record(
         gate id: JobID,
         subject: ResumeLinkSubject,
         reject: Bool,
         payload: JSONValue,
         reason: String?,
-        via: String,
+        channel: ApprovalChannel,
         on connection: RedisConnection
     ) throws(RedisError) -> RecordOutcome {
-        let entry = ApprovalEntry(
-            approver: subject.approverName, payload: payload, at: Int64(Date().timeIntervalSince1970 * 1000), via: via, reason: reason)
+        try recordApproval(
+            id, action: reject ? "reject" : "approve", subject: subject, payload: payload, reason: reason, channel: channel, on: connection)
+    }
+
+    /// Times out an open gate whose deadline has passed on Redis's clock, as the scheduler would
+    /// (once, one flow event): ``RecordOutcome/closed(_:)`` with `timed_out`. Records nothing;
+    /// ``RecordOutcome/notDue(_:)`` when the deadline has not passed.
+    public func expireIfDue(gate id: JobID, on connection: RedisConnection) throws(RedisError) -> RecordOutcome {
+        try recordApproval(
+            id, action: "expire", subject: .anonymous(nonce: ""), payload: .emptyObject, reason: nil, channel: .operator, on: connection)
+    }
+
+    private func recordApproval(
+        _ id: JobID, action: String, subject: ResumeLinkSubject, payload: JSONValue, reason: String?, channel: ApprovalChannel,
+        on connection: RedisConnection
+    ) throws(RedisError) -> RecordOutcome {
+        var entry: [(String, JSONValue)] = [("approver", .string(subject.approverName)), ("payload", payload), ("via", .string(channel.rawValue))]
+        if let reason { entry.append(("reason", .string(reason))) }
         let reply = try connection.evaluate(
             StoreScripts.recordApproval,
             keys: [.string(keys.namespace), .string(keys.gate(id))],
             arguments: [
-                .string(id.rawValue), reject ? "reject" : "approve", .string(subject.identity), .string(subject.approverName),
-                subject.isAnonymous ? "1" : "0", .string(entry.json.jsonText), .string(reason ?? ""),
+                .string(id.rawValue), .string(action), .string(subject.identity), .string(subject.approverName),
+                subject.isAnonymous ? "1" : "0", .string(channel.rawValue), .string(JSONValue(members: entry).jsonText), .string(reason ?? ""),
                 .string(JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000)).rawValue),
             ]
         )
@@ -69,6 +94,7 @@ public struct GateStore: Sendable {
         case "duplicate": return .duplicate(detail)
         case "refused": return .refused(detail)
         case "closed": return .closed(detail)
+        case "not_due": return .notDue(detail)
         case "unknown": return .unknown
         default: throw RedisError.unexpectedReply("record_approval: \(reply)")
         }

@@ -42,6 +42,9 @@ public struct KeySpace: Sendable, Equatable {
         public static let flows = "flows"
         public static let gate = "gate:"
         public static let gateDeadlines = "gates:deadlines"
+        public static let approvalsSuffix = ":approvals"
+        public static let decidersSuffix = ":deciders"
+        public static let rejectionsSuffix = ":rejections"
         public static let group = "group:"
         public static let groups = "groups"
         public static let logsSuffix = ":logs"
@@ -60,7 +63,8 @@ public struct KeySpace: Sendable, Equatable {
         static let lua: [(String, String)] = [
             ("job", job), ("queue", queue), ("signal_suffix", signalSuffix), ("queues", queues), ("delayed", delayed), ("leases", leases),
             ("workers", workers), ("worker", worker), ("finished", finished), ("stats", stats), ("throughput", throughput),
-            ("scheduler_wake", schedulerWake), ("gate", gate), ("gate_deadlines", gateDeadlines), ("group", group), ("logs_suffix", logsSuffix),
+            ("scheduler_wake", schedulerWake), ("gate", gate), ("gate_deadlines", gateDeadlines), ("approvals_suffix", approvalsSuffix),
+            ("deciders_suffix", decidersSuffix), ("rejections_suffix", rejectionsSuffix), ("group", group), ("logs_suffix", logsSuffix),
             ("done_suffix", doneSuffix), ("results_suffix", resultsSuffix), ("steps_suffix", stepsSuffix), ("frames_suffix", framesSuffix),
             ("gates_suffix", gatesSuffix), ("items_infix", itemsInfix), ("collect_infix", collectInfix), ("kids_infix", kidsInfix),
             ("templates_infix", templatesInfix),
@@ -103,6 +107,9 @@ public struct KeySpace: Sendable, Equatable {
     public func cachedResult(_ hash: String) -> String { namespace + Segment.cache + hash }
     public func gate(_ id: JobID) -> String { namespace + Segment.gate + id.rawValue }
     public var gateDeadlines: String { namespace + Segment.gateDeadlines }
+    public func gateApprovals(_ id: JobID) -> String { gate(id) + Segment.approvalsSuffix }
+    public func gateDeciders(_ id: JobID) -> String { gate(id) + Segment.decidersSuffix }
+    public func gateRejections(_ id: JobID) -> String { gate(id) + Segment.rejectionsSuffix }
     public func group(_ name: String) -> String { namespace + Segment.group + name }
     public var groups: String { namespace + Segment.groups }
 }

@@ -38,13 +38,16 @@ public enum ResumeLinkSubject: Sendable, Equatable {
         }
     }
 
-    /// Reads a path segment; `nil` when it is not one.
+    /// Reads a path segment; `nil` when it is not one. Each subject has one spelling: a name in
+    /// canonical base64url, a nonce in 32 lowercase hex digits.
     public init?(pathSegment: String) {
         if pathSegment.hasPrefix("u."), let bytes = Base64URL.decode(String(pathSegment.dropFirst(2))),
             let name = String(bytes: bytes, encoding: .utf8), !name.isEmpty, name.count <= 200
         {
             self = .named(name)
-        } else if pathSegment.hasPrefix("a."), pathSegment.count == 34, pathSegment.dropFirst(2).allSatisfy(\.isHexDigit) {
+        } else if pathSegment.hasPrefix("a."), pathSegment.utf8.count == 34,
+            pathSegment.utf8.dropFirst(2).allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
+        {
             self = .anonymous(nonce: String(pathSegment.dropFirst(2)))
         } else {
             return nil
@@ -79,17 +82,24 @@ public struct ResumeLinks: Sendable, Equatable {
     }
 }
 
-/// URL-safe base64 without padding (RFC 4648 §5).
+/// URL-safe base64 without padding (RFC 4648 §5), decoded canonically: a text is accepted only if
+/// it is exactly what ``encode(_:)`` makes of its bytes — no padding, no stray trailing bits —
+/// so each name has one spelling in a link.
 public enum Base64URL {
     public static func encode(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// The bytes of a canonical encoding; `nil` for anything else.
     public static func decode(_ text: String) -> [UInt8]? {
-        guard text.count <= 400, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
+        guard text.utf8.count <= 400, text.utf8.count % 4 != 1,
+            text.utf8.allSatisfy({ (65...90).contains($0) || (97...122).contains($0) || (48...57).contains($0) || $0 == 45 || $0 == 95 })
+        else { return nil }
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64).map { Array($0) }
+        while base64.utf8.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64) else { return nil }
+        let bytes = Array(data)
+        return encode(bytes) == text ? bytes : nil
     }
 }

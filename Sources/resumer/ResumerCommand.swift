@@ -16,6 +16,7 @@ struct ResumerCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var logging: LoggingOptions
+    @OptionGroup var connectionLimits: ConnectionLimitOptions
 
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String = "127.0.0.1"
     @Option(help: "Port to listen on (default 8080; 0 picks a free one).") var port: Int = 8080
@@ -25,6 +26,7 @@ struct ResumerCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (1024...(16 << 20)).contains(bodyLimit) else { throw ValidationError("--body-limit must be between 1 KiB and 16 MiB") }
+        _ = try connectionLimits.limits()
     }
 
     func run() async throws {
@@ -32,12 +34,32 @@ struct ResumerCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let publicURL = publicURL ?? Environment.value("SLUICE_PUBLIC_URL") ?? "http://\(host):\(port)"
-        let settings = ResumerSettings(
+        let limits = try connectionLimits.limits()
+        var planned = ResumerSettings(
             redis: try connection.redisConfiguration(), keys: connection.keySpace, host: host, port: port, publicURL: publicURL,
-            bodyLimit: bodyLimit, store: try connection.storeSettings())
+            bodyLimit: bodyLimit, store: try connection.storeSettings(), idleTimeout: limits.idleTimeout, readTimeout: limits.readTimeout,
+            maxConnections: limits.maxConnections)
+        if let available = DescriptorLimit.raise(toAtLeast: planned.descriptorsNeeded), available < planned.descriptorsNeeded {
+            let fitting = available - (planned.descriptorsNeeded - planned.maxConnections)
+            guard !limits.maxConnectionsGiven, fitting >= 16 else {
+                throw CommandFailure(
+                    "--max-connections \(planned.maxConnections) needs about \(planned.descriptorsNeeded) open files, but this process may open "
+                        + "\(available) (ulimit -n): lower --max-connections or raise the limit")
+            }
+            logger.warning(
+                "open-file limit too low for the default connection limit; serving fewer connections",
+                metadata: ["max_connections": "\(fitting)", "open_files": "\(available)"])
+            planned.maxConnections = fitting
+        }
+        let settings = planned
         let resumer = try Resumer(settings: settings, registry: registry, logger: logger)
         let application = resumer.application { bound in
-            logger.info("resumer listening", metadata: ["port": "\(bound)", "public_url": "\(publicURL)"])
+            logger.info(
+                "resumer listening",
+                metadata: [
+                    "port": "\(bound)", "public_url": "\(publicURL)", "max_connections": "\(settings.maxConnections)",
+                    "idle_timeout": "\(limits.idleTimeout)", "read_timeout": "\(limits.readTimeout)",
+                ])
         }
         try await application.runService()
     }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
+import SluiceApprovals
 import SluiceCommandLine
 import SluiceCore
-import SluiceFlows
 import SluiceStore
 
 /// `sluice suspended`: the open gates.
@@ -30,7 +30,8 @@ struct SuspendedCommand: ParsableCommand {
     }
 }
 
-/// `sluice resume ID`: approve or reject a gate as an operator.
+/// `sluice resume ID`: approve or reject a gate as an operator, through the same ``ApprovalDesk``
+/// as the resumer's links — the gate's state, deadline, form and rules apply alike.
 struct ResumeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
@@ -54,44 +55,42 @@ struct ResumeCommand: ParsableCommand {
             guard body.memberList != nil else { throw CommandFailure("--payload must be a JSON object") }
         }
         let session = try Session(connection)
-        let gates = GateStore(keys: session.jobs.keys)
-        var gateID = target
-        if let job = try session.perform({ try session.jobs.job(target, on: session.connection) }), job.kind == .flow {
-            let open = try session.perform { try gates.gates(ofFlow: target, on: session.connection) }.filter(\.isAcceptingDecisions)
-            guard let first = open.first else { throw CommandFailure("flow \(id) has no open gate") }
-            guard open.count == 1 else {
-                let list = open.map { "\($0.id) (\($0.moduleID) \(JobPresenter.place($0.frame)))" }.joined(separator: ", ")
-                throw CommandFailure("flow \(id) waits at \(open.count) gates; name one: \(list)")
-            }
-            gateID = first.id
-        }
-        guard let gate = try session.perform({ try gates.gate(gateID, on: session.connection) }) else {
-            throw CommandFailure("no gate for '\(id)'")
-        }
-        guard gate.isAcceptingDecisions else { throw CommandFailure("the gate is closed (\(gate.state))") }
-        if !reject, let form = gate.form {
-            do {
-                body = try JSONSchema(form).validate(body, root: "payload")
-            } catch {
-                throw CommandFailure("invalid payload: \(error)")
-            }
-        }
-        let outcome = try session.perform {
-            try gates.record(
-                gate: gateID, subject: .named(approver), reject: reject, payload: body, reason: reason, via: "operator", on: session.connection)
+        let gateID = try gate(of: target, session: session)
+        let submission = ApprovalSubmission(
+            gate: gateID, subject: .named(approver), credential: .operator, action: reject ? .reject(reason: reason) : .approve(.json(body)))
+        let outcome: ApprovalOutcome
+        do {
+            outcome = try ApprovalDesk(gates: GateStore(keys: session.jobs.keys)).submit(submission, on: session.connection)
+        } catch let refusal as ApprovalRefusal {
+            throw CommandFailure(refusal == .notFound ? "no gate for '\(id)'" : refusal.description)
+        } catch {
+            throw CommandFailure("\(error)")
         }
         switch outcome {
-        case .recorded(let count, let required):
-            print(
-                "recorded: \(count) of \(required) approvals\(gate.state == "pending" ? " (the step is still running; counted when the flow parks)" : "")"
-            )
+        case .counted(let count, let required, let pending):
+            print("recorded: \(count) of \(required) approvals\(pending ? " (the step is still running; counted when the flow parks)" : "")")
+        case .rejectionKept:
+            print("rejection recorded; it decides the gate when the step before it finishes")
         case .decided(let decision, let count, let required):
             print("gate \(decision) (\(count)/\(required) approvals); the flow moves on")
-        case .duplicate(let message): print(message)
-        case .refused(let why): throw CommandFailure("refused: \(why)")
-        case .closed(let state): throw CommandFailure("the gate is closed (\(state))")
-        case .unknown: throw CommandFailure("no gate for '\(id)'")
+        case .alreadyDecided(let message): print(message)
         }
+    }
+
+    /// The gate `target` names: itself, or the one gate its flow waits at.
+    private func gate(of target: JobID, session: Session) throws -> JobID {
+        guard let job = try session.perform({ try session.jobs.job(target, on: session.connection) }), job.kind == .flow else { return target }
+        let gates = try session.perform { try GateStore(keys: session.jobs.keys).gates(ofFlow: target, on: session.connection) }
+        let waiting = gates.filter { GateStates.acceptingDecisions.contains($0.state) }
+        guard let first = waiting.first else {
+            let last = gates.last.map { " (its last gate is \($0.currentState))" } ?? ""
+            throw CommandFailure("flow \(id) has no open gate\(last)")
+        }
+        guard waiting.count == 1 else {
+            let list = waiting.map { "\($0.id) (\($0.moduleID) \(JobPresenter.place($0.frame)))" }.joined(separator: ", ")
+            throw CommandFailure("flow \(id) waits at \(waiting.count) gates; name one: \(list)")
+        }
+        return first.id
     }
 }
 

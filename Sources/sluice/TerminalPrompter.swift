@@ -1,7 +1,7 @@
 import Foundation
+import SluiceApprovals
 import SluiceCommandLine
 import SluiceCore
-import SluiceFlows
 import SluiceStore
 
 /// Asks the person who ran a flow, in their terminal, at each gate of the flow they may answer
@@ -31,45 +31,40 @@ struct TerminalPrompter {
         }
     }
 
+    /// One conversation at `gate`, handed in through the same ``ApprovalDesk`` as links and
+    /// `sluice resume`; an answer the form refuses is asked again.
     private func ask(_ gate: GateRecord, store: GateStore, session: Session) throws {
         let prompt = GatePrompt(gate: gate)
         let write: (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+        let desk = ApprovalDesk(gates: store)
         while true {
-            let decision = prompt.converse(read: { readLine() }, write: write)
-            var payload: JSONValue = .emptyObject
-            var reason: String?
-            var reject = false
-            switch decision {
+            let action: ApprovalSubmission.Action
+            switch prompt.converse(read: { readLine() }, write: write) {
             case .undecided:
                 write("Not answered; the flow stays parked.\n")
                 return
-            case .reject(let given):
-                reject = true
-                reason = given
-            case .approve(let answers):
-                payload = answers
-                if let form = gate.form {
-                    do {
-                        payload = try JSONSchema(form).validate(answers, root: "payload")
-                    } catch {
-                        write("  \(error); answer again.\n")
-                        continue
-                    }
+            case .reject(let reason): action = .reject(reason: reason)
+            case .approve(let answers): action = .approve(.json(answers))
+            }
+            let submission = ApprovalSubmission(gate: gate.id, subject: .named(runner), credential: .prompt, action: action)
+            do {
+                switch try desk.submit(submission, on: session.connection) {
+                case .counted(let count, let required, _): write("Recorded: \(count) of \(required) approvals; waiting for the others.\n")
+                case .rejectionKept: write("Rejection recorded.\n")
+                case .decided(let state, _, _): write("The gate is \(state); the flow moves on.\n")
+                case .alreadyDecided(let message): write("\(message)\n")
                 }
+                return
+            } catch let refusal as ApprovalRefusal {
+                if case .invalid = refusal {
+                    write("  \(refusal); answer again.\n")
+                    continue
+                }
+                write("\(refusal)\n")
+                return
+            } catch {
+                throw CommandFailure("\(error)")
             }
-            let outcome = try session.perform {
-                try store.record(
-                    gate: gate.id, subject: .named(runner), reject: reject, payload: payload, reason: reason, via: "prompt", on: session.connection)
-            }
-            switch outcome {
-            case .recorded(let count, let required): write("Recorded: \(count) of \(required) approvals; waiting for the others.\n")
-            case .decided(let decision, _, _): write("The gate is \(decision); the flow moves on.\n")
-            case .duplicate(let message): write("\(message)\n")
-            case .refused(let why): write("Refused: \(why)\n")
-            case .closed(let state): write("The gate is already closed (\(state)).\n")
-            case .unknown: write("The gate is gone.\n")
-            }
-            return
         }
     }
 }

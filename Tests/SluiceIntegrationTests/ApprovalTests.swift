@@ -6,7 +6,10 @@ import SluiceStore
 import SluiceTesting
 import Testing
 
-/// Flows with approval gates, driven over real HTTP against a real resumer, worker, scheduler and Redis.
+/// Flows with approval gates, driven over real HTTP against a real resumer, worker, scheduler and
+/// Redis: what happens end to end — flows resumed, canceled or continued, races, scripts' links,
+/// the CLI. What each link answers is tested against seeded gates in ResumerRouteTests and
+/// ResumerHardeningTests, without a worker or a scheduler.
 @Suite("Approval gates over real HTTP", .serialized)
 struct ApprovalTests {
     let server: RedisServer
@@ -127,105 +130,6 @@ struct ApprovalTests {
             #expect(closed.state == "timed_out")
             let late = try #require(closed.closedAt) - (closed.deadline ?? 0)
             #expect(late >= 0)
-        }
-    }
-
-    @Test("self_approval_disabled refuses the starter and anonymous links with 403, changing nothing")
-    func selfApproval() async throws {
-        try await ApprovalStack.with(server: server) { stack in
-            let (flow, gate) = try await stack.startAndPark(Self.gatedFlow("self_approval_disabled: true"), createdBy: "carol")
-            let own = try await stack.request("POST", stack.links(gate, approver: "carol").resume, body: "{}")
-            #expect(own.status == 403)
-            #expect(own.json?["message"]?.stringValue?.contains("carol started this flow") == true)
-            let anonymous = try await stack.request("POST", stack.links(gate, approver: nil).resume, body: "{}")
-            #expect(anonymous.status == 403)
-            #expect(try stack.gates.gate(gate.id, on: server.connect())?.approvals.isEmpty == true)
-            #expect(try await stack.request("POST", stack.links(gate, approver: "dave").resume, body: "{}").status == 200)
-            #expect(try await stack.harness.finished(flow).result?["approvers"] == ["dave"])
-        }
-    }
-
-    @Test("user_groups_required counts only members of the groups")
-    func groups() async throws {
-        try await ApprovalStack.with(server: server) { stack in
-            try GroupStore(keys: stack.harness.store.keys).set("ops", members: ["alice"], on: server.connect())
-            let (flow, gate) = try await stack.startAndPark(Self.gatedFlow("user_groups_required: [ops]"))
-            #expect(gate.groups == ["ops"])
-            let outsider = try await stack.request("POST", stack.links(gate, approver: "bob").resume, body: "{}")
-            #expect(outsider.status == 403)
-            #expect(outsider.json?["message"] == "bob is not a member of ops")
-            #expect(try await stack.request("POST", stack.links(gate, approver: nil).resume, body: "{}").status == 403)
-            #expect(try await stack.request("POST", stack.links(gate, approver: "alice").resume, body: "{}").status == 200)
-            #expect(try await stack.harness.finished(flow).state == .success)
-        }
-    }
-
-    @Test("forged, edited and replayed links are refused and change nothing")
-    func forgedLinks() async throws {
-        try await ApprovalStack.with(server: server) { stack in
-            let (flow, gate) = try await stack.startAndPark(Self.gatedFlow("required_events: 1"))
-            let alice = stack.links(gate, approver: "alice")
-            let forged = alice.resume.replacingOccurrences(
-                of: String(alice.resume.split(separator: "/").dropLast().last ?? ""), with: String(repeating: "ab", count: 32))
-            #expect(try await stack.request("POST", forged, body: "{}").status == 404)
-            // Alice's token under another name.
-            let edited = alice.resume.replacingOccurrences(
-                of: "u." + Base64URL.encode(Array("alice".utf8)), with: "u." + Base64URL.encode(Array("mallory".utf8)))
-            #expect(edited != alice.resume)
-            #expect(try await stack.request("POST", edited, body: "{}").status == 404)
-            #expect(try await stack.request("GET", edited, accept: "text/html").status == 404)
-            let unknownGate = alice.resume.replacingOccurrences(of: gate.id.rawValue, with: newJobID().rawValue)
-            #expect(try await stack.request("POST", unknownGate, body: "{}").status == 404)
-            #expect(try await stack.request("POST", stack.baseURL + "/approvals/x/y/z/resume", body: "{}").status == 404)
-            #expect(try stack.gates.gate(gate.id, on: server.connect())?.approvals.isEmpty == true)
-            #expect(try await stack.request("POST", alice.resume, body: "{}").status == 200)
-            _ = try await stack.harness.finished(flow)
-            // Replayed after the gate closed: gone.
-            let replay = try await stack.request("POST", alice.resume, body: "{}")
-            #expect(replay.status == 410)
-            #expect(replay.json?["state"] == "approved")
-            #expect(try await stack.request("GET", alice.approvalPage, accept: "text/html").status == 410)
-            #expect(try stack.harness.steps(of: flow).count == 2)
-        }
-    }
-
-    @Test("GET on any link shows a page and changes nothing (link-preview bots)")
-    func getChangesNothing() async throws {
-        try await ApprovalStack.with(server: server) { stack in
-            let (_, gate) = try await stack.startAndPark(Self.gatedFlow("required_events: 1\n" + Self.form))
-            let alice = stack.links(gate, approver: "alice")
-            for url in [alice.approvalPage, alice.resume, alice.cancel] {
-                let page = try await stack.request("GET", url, accept: "text/html")
-                #expect(page.status == 200)
-                #expect(page.body.contains("<form method=\"post\""))
-            }
-            let page = try await stack.request("GET", alice.approvalPage, accept: "text/html")
-            #expect(page.body.contains("Ship <strong>it</strong>?"))
-            #expect(page.body.contains("Approve as alice"))
-            let current = try #require(try stack.gates.gate(gate.id, on: server.connect()))
-            #expect(current.state == "open")
-            #expect(current.approvals.isEmpty && current.rejections.isEmpty)
-        }
-    }
-
-    @Test("payloads are validated against the form; bad bodies get precise answers and change nothing")
-    func badPayloads() async throws {
-        try await ApprovalStack.with(server: server) { stack in
-            let (_, gate) = try await stack.startAndPark(Self.gatedFlow("required_events: 1\n" + Self.form))
-            let url = stack.links(gate, approver: "alice").resume
-            let missing = try await stack.request("POST", url, body: "{}")
-            #expect(missing.status == 422)
-            #expect(missing.json?["field"] == "payload.reason")
-            let wrongType = try await stack.request("POST", url, body: #"{"reason": "x", "count": "many"}"#)
-            #expect(wrongType.status == 422)
-            #expect(wrongType.json?["message"] == "payload.count: expected integer, got string")
-            let formWrongType = try await stack.request("POST", url, body: "reason=x&count=many", contentType: "application/x-www-form-urlencoded")
-            #expect(formWrongType.status == 422)
-            #expect(try await stack.request("POST", url, body: "{not json").status == 400)
-            #expect(try await stack.request("POST", url, body: "<xml/>", contentType: "application/xml").status == 415)
-            let huge = #"{"reason": ""# + String(repeating: "x", count: 20_000) + #""}"#
-            #expect(try await stack.request("POST", url, body: huge).status == 413)
-            #expect(try stack.gates.gate(gate.id, on: server.connect())?.approvals.isEmpty == true)
         }
     }
 

@@ -444,7 +444,7 @@ extension FlowControlTests {
             #expect(try harness.store.job(id, on: connection)?.state == .suspended)
             for (number, gate) in open.sorted(by: { ($0.iteration ?? 0) < ($1.iteration ?? 0) }).enumerated() {
                 let outcome = try gates.record(
-                    gate: gate.id, subject: .named("approver\(number)"), reject: false, payload: [:], reason: nil, via: "operator", on: connection)
+                    gate: gate.id, subject: .named("approver\(number)"), reject: false, payload: [:], reason: nil, channel: .operator, on: connection)
                 #expect(outcome == .decided("approved", count: 1, required: 1))
             }
             let flow = try await harness.finished(id)

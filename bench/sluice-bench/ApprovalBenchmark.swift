@@ -72,6 +72,7 @@ struct ApprovalBenchmark: AsyncParsableCommand {
         var roundTrips: [Double] = []
         var toNextStep: [Double] = []
         var toFlowDone: [Double] = []
+        var measured: [(flow: JobID, closed: Int64, next: JobID)] = []
         for index in 0..<(samples + 20) {
             let id = try start(quick)
             let gate = try await parkedGate(id)
@@ -96,6 +97,7 @@ struct ApprovalBenchmark: AsyncParsableCommand {
                 let started = try jobs.job(next, on: connection)?.startedAt
             {
                 toNextStep.append(Double(started - closed))
+                measured.append((id, closed, next))
             }
         }
         let post = Summary(roundTrips)
@@ -107,6 +109,24 @@ struct ApprovalBenchmark: AsyncParsableCommand {
             "  gate closed → next step started:     median \(format(next.median, digits: 0)) ms, p99 \(format(next.percentile(99), digits: 0)) ms (Redis clock, 1 ms resolution)"
         )
         print("  POST sent → flow finished (2 steps): median \(format(end.median, digits: 2)) ms, p99 \(format(end.percentile(99), digits: 2)) ms")
+        // Where the gate-closed → next-step time goes: the flow event's hop through the queue, the
+        // worker applying the decision, the next step's own wait for a worker.
+        let events = try flowEvents(of: Set(measured.map(\.flow)), keys: environment.keys, on: connection)
+        var hop: [Double] = []
+        var applying: [Double] = []
+        var stepWait: [Double] = []
+        for sample in measured {
+            guard let event = events[sample.flow], let step = try jobs.job(sample.next, on: connection), let stepStarted = step.startedAt else {
+                continue
+            }
+            hop.append(Double(event.started - sample.closed))
+            applying.append(Double(event.finished - event.started))
+            stepWait.append(Double(stepStarted - step.createdAt))
+        }
+        print(
+            "  of which, means over \(hop.count) (Redis clock, 1 ms resolution): flow event queued → taken by a worker \(format(Summary(hop).mean, digits: 2)) ms, "
+                + "taken → next step queued \(format(Summary(applying).mean, digits: 2)) ms, next step queued → started \(format(Summary(stepWait).mean, digits: 2)) ms"
+        )
 
         // Memory and deadline lateness with many flows parked.
         let timeout = max(60, parked / 1000 + 30)
@@ -129,7 +149,7 @@ struct ApprovalBenchmark: AsyncParsableCommand {
         }
         let gateKeys =
             try connection.send("KEYS", .string(environment.keys.namespace + "gate:*")).array?.compactMap(\.string).filter {
-                !$0.contains(":approv") && !$0.hasSuffix(":rejections")
+                !$0.contains(":approv") && !$0.hasSuffix(":rejections") && !$0.hasSuffix(":deciders")
             } ?? []
         var lateness: [Double] = []
         for chunk in stride(from: 0, to: gateKeys.count, by: 5000) {
@@ -147,6 +167,34 @@ struct ApprovalBenchmark: AsyncParsableCommand {
         print(
             "gate deadlines fired with \(parked) open: \(lateness.count) timed out; lateness (fire − deadline, Redis clock): median \(format(late.median, digits: 0)) ms, "
                 + "p99 \(format(late.percentile(99), digits: 0)) ms, max \(format(late.sorted.last ?? 0, digits: 0)) ms")
+    }
+
+    /// The `flow_event` job of each of `flows` (the benchmark's flows have one gate, so one event
+    /// each): when it was queued, taken and finished, on Redis's clock.
+    private func flowEvents(of flows: Set<JobID>, keys space: KeySpace, on connection: RedisConnection) throws -> [JobID: (
+        started: Int64, finished: Int64
+    )] {
+        var keys: [String] = []
+        var cursor = "0"
+        repeat {
+            let reply = try connection.send("SCAN", .string(cursor), "MATCH", .string(space.namespace + "job:*"), "COUNT", "1000")
+            let parts = reply.array ?? []
+            cursor = parts.first?.string ?? "0"
+            keys += (parts.count > 1 ? parts[1].array ?? [] : []).compactMap(\.string).filter { $0.split(separator: ":").count == 3 }
+        } while cursor != "0"
+        var events: [JobID: (started: Int64, finished: Int64)] = [:]
+        for chunk in stride(from: 0, to: keys.count, by: 1000) {
+            let replies = try connection.pipeline(
+                keys[chunk..<min(keys.count, chunk + 1000)].map { ["HMGET", .string($0), "kind", "flow_id", "started_at", "finished_at"] })
+            for reply in replies {
+                let fields = reply.array?.map(\.string) ?? []
+                guard fields.count == 4, fields[0] == "flow_event", let flow = fields[1].flatMap(JobID.init), flows.contains(flow),
+                    let started = fields[2].flatMap({ Int64($0) }), let finished = fields[3].flatMap({ Int64($0) })
+                else { continue }
+                events[flow] = (started, finished)
+            }
+        }
+        return events
     }
 
     private func usedMemory(_ connection: RedisConnection) throws -> Int {

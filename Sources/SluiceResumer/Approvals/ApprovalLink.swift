@@ -1,3 +1,4 @@
+import SluiceApprovals
 import SluiceCore
 import SluiceStore
 
@@ -17,8 +18,11 @@ struct ApprovalLink: Sendable {
         self.token = token
     }
 
-    /// Whether the token was minted for this subject from the gate's secret (constant-time).
-    func isAuthentic(for gate: GateRecord) -> Bool {
-        GateSecret.verify(token: token, subject: subject.signedText, secret: gate.secret)
+    /// What the link proves: its token, for the desk to check against the gate's secret.
+    var credential: ApprovalCredential { .link(token: token) }
+
+    /// A submission of `action` through this link.
+    func submission(_ action: ApprovalSubmission.Action) -> ApprovalSubmission {
+        ApprovalSubmission(gate: gate, subject: subject, credential: credential, action: action)
     }
 }

@@ -2,17 +2,20 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import SluiceApprovals
 import SluiceCore
-import SluiceFlows
 import SluiceRedis
 import SluiceStore
 
 /// The handlers behind the links. A GET never changes anything (link-preview bots fetch links);
-/// POST acts. Every answer is precise — 404 unknown or forged link, 403 identity refused, 410 gate
-/// closed, 415 content type, 413 body too large, 422 invalid payload, 400 malformed body, 503 Redis
-/// unreachable — and no secret is ever logged.
+/// POST acts, through the shared ``ApprovalDesk``. Every answer is precise — 404 unknown or
+/// forged link, 403 identity or action refused, 410 gate closed or past its deadline, 415 content
+/// type, 413 body too large, 422 invalid payload, 400 malformed body, 503 Redis unreachable — every
+/// refusal is counted by its reason, and no secret is ever logged.
 struct ApprovalRoutes: Sendable {
+    let pool: RedisClientPool
     let desk: ApprovalDesk
+    let jobs: JobStore
     let pages: PageRenderer
     let metrics: ResumerMetrics
     let bodyLimit: Int
@@ -32,27 +35,37 @@ struct ApprovalRoutes: Sendable {
         publicURL + "/approvals/\(link.gate.rawValue)/\(link.subject.pathSegment)/\(link.token)"
     }
 
-    /// GET on the page link (and on the resume link): the approval page.
+    /// What `link` shows, read on a pool client.
+    private func view(_ link: ApprovalLink, withFlow: Bool) async throws -> ApprovalView {
+        let desk = desk
+        let jobs = jobs
+        return try await pool.run { connection in try ApprovalView.read(link, withFlow: withFlow, desk: desk, jobs: jobs, on: connection) }
+    }
+
+    /// GET on the page link (and on the resume link): the approval page, or with
+    /// `Accept: application/json` the gate's summary.
     func page(_ request: Request, _ context: some RequestContext) async -> Response {
         let style = ResponseStyle(request)
         guard let link = link(context) else { return refusal(.notFound, style) }
         do {
-            let view = try await desk.view(link)
+            let view = try await view(link, withFlow: style == .html)
             if style == .json { return .json(.ok, summary(view.gate)) }
-            guard view.gate.isAcceptingDecisions else { return refusal(.closed(view.gate.state), style) }
+            guard view.gate.isAcceptingDecisions else { return refusal(.closed(state: view.gate.currentState), style) }
             return .html(.ok, pages.approvalPage(view, actionBase: actionBase(link)))
         } catch {
             return failure(error, style)
         }
     }
 
-    /// GET on the reject link: a confirmation page, nothing changes.
+    /// GET on the reject link: a confirmation page, nothing changes. A `hide_cancel` gate offers
+    /// no rejection: 403.
     func confirmReject(_ request: Request, _ context: some RequestContext) async -> Response {
         let style = ResponseStyle(request)
         guard let link = link(context) else { return refusal(.notFound, style) }
         do {
-            let view = try await desk.view(link)
-            guard view.gate.isAcceptingDecisions else { return refusal(.closed(view.gate.state), style) }
+            let view = try await view(link, withFlow: false)
+            guard view.gate.isAcceptingDecisions else { return refusal(.closed(state: view.gate.currentState), style) }
+            guard !view.gate.hideCancel else { return refusal(.forbidden(Self.noRejections), style) }
             if style == .json { return .json(.ok, summary(view.gate)) }
             return .html(.ok, pages.rejectConfirmation(view, actionBase: actionBase(link)))
         } catch {
@@ -60,67 +73,61 @@ struct ApprovalRoutes: Sendable {
         }
     }
 
-    /// POST on the resume or cancel link.
+    static let noRejections = "this gate takes no rejections through its links (hide_cancel)"
+
+    /// POST on the resume or cancel link: the body (JSON, or the page's form) becomes one
+    /// submission, handed to the desk on a pool client — one read of the gate, then the script.
     func act(_ request: Request, _ context: some RequestContext, reject: Bool) async -> Response {
         var request = request
         let style = ResponseStyle(request)
         guard let link = link(context) else { return refusal(.notFound, style) }
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > bodyLimit {
-            metrics.count("too_large")
-            return message(.contentTooLarge, "Too large", "The request body is over \(bodyLimit) bytes.", style)
+            return httpRefusal(.contentTooLarge, "too_large", "Too large", "The request body is over \(bodyLimit) bytes.", style)
         }
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: bodyLimit)
         } catch {
-            metrics.count("too_large")
-            return message(.contentTooLarge, "Too large", "The request body is over \(bodyLimit) bytes.", style)
+            return httpRefusal(.contentTooLarge, "too_large", "Too large", "The request body is over \(bodyLimit) bytes.", style)
         }
         let text = String(buffer: body)
-        let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        do {
-            var payload: JSONValue = .emptyObject
-            var reason: String?
-            if contentType.hasPrefix("application/json") {
-                let value: JSONValue
-                do {
-                    value = text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? .emptyObject : try JSONValue(parsing: text)
-                } catch {
-                    metrics.count("malformed")
-                    return message(.badRequest, "Malformed JSON", "\(error)", style)
-                }
-                if reject {
-                    reason = value["reason"]?.stringValue
-                } else {
-                    payload = value
-                }
-            } else if contentType.hasPrefix("application/x-www-form-urlencoded") {
-                let pairs = FormDecoding.pairs(text)
-                if reject {
-                    reason = pairs.last { $0.0 == "reason" }?.1
-                } else {
-                    let view = try await desk.view(link)
-                    payload = try FormDecoding.payload(pairs, schema: view.gate.form)
-                }
-            } else if !(contentType.isEmpty && text.isEmpty) {
-                metrics.count("unsupported_media_type")
-                return message(
-                    .unsupportedMediaType, "Unsupported content type",
-                    "Send application/json or application/x-www-form-urlencoded.", style)
+        let action: ApprovalSubmission.Action
+        let contentType = request.headers[.contentType]
+        if contentType == nil, text.isEmpty {
+            action = reject ? .reject(reason: nil) : .approve(.json(.emptyObject))
+        } else if let mediaType = contentType.flatMap(MediaType.init), mediaType.isUTF8, mediaType.matches(.json) {
+            let value: JSONValue
+            do {
+                value = text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? .emptyObject : try JSONValue(parsing: text)
+            } catch {
+                return httpRefusal(.badRequest, "malformed", "Malformed JSON", "\(error)", style)
             }
-            if let given = reason, given.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { reason = nil }
-            let accepted = try await desk.act(link, reject: reject, payload: payload, reason: reason.map { String($0.prefix(2000)) })
-            return answer(accepted, reject: reject, subject: link.subject, style: style)
-        } catch let violation as SchemaViolation {
-            metrics.count("invalid")
-            return refusal(.invalid(field: violation.field, message: violation.message), style)
+            action = reject ? .reject(reason: value["reason"]?.stringValue) : .approve(.json(value))
+        } else if let mediaType = contentType.flatMap(MediaType.init), mediaType.isUTF8, mediaType.matches(.form) {
+            let fields = FormBody.fields(text)
+            action = reject ? .reject(reason: fields.last { $0.name == "reason" }?.value) : .approve(.form(fields))
+        } else {
+            return httpRefusal(
+                .unsupportedMediaType, "unsupported_media_type", "Unsupported content type",
+                "Send application/json or application/x-www-form-urlencoded (UTF-8).", style)
+        }
+        let desk = desk
+        let submission = link.submission(action)
+        do {
+            let outcome = try await pool.run { connection in try desk.submit(submission, on: connection) }
+            return answer(outcome, reject: reject, style: style)
         } catch {
             return failure(error, style)
         }
     }
 
-    private func answer(_ accepted: ApprovalDesk.Accepted, reject: Bool, subject: ResumeLinkSubject, style: ResponseStyle) -> Response {
-        switch accepted {
+    /// Whether Redis answers, for `/healthz`.
+    func isRedisReachable() async -> Bool {
+        (try? await pool.run { try $0.send(["PING"]).string == "PONG" }) ?? false
+    }
+
+    private func answer(_ outcome: ApprovalOutcome, reject: Bool, style: ResponseStyle) -> Response {
+        switch outcome {
         case .decided(let decision, let count, let required):
             metrics.count(decision)
             let heading = decision == "approved" ? "Approved" : "Rejected"
@@ -130,44 +137,44 @@ struct ApprovalRoutes: Sendable {
             }
             return .html(.ok, pages.message(heading: heading, message: text, success: true))
         case .counted(let count, let required, let pending):
-            metrics.count(reject ? "rejection_kept" : "counted")
+            metrics.count("counted")
             if style == .json {
                 return .json(
                     .accepted,
-                    [
-                        "status": reject ? "rejection_kept" : "counted", "approvals": .number(Double(count)), "required": .number(Double(required)),
-                        "pending": .bool(pending),
-                    ])
+                    ["status": "counted", "approvals": .number(Double(count)), "required": .number(Double(required)), "pending": .bool(pending)])
             }
             let text =
-                reject
-                ? "Your rejection is kept; it decides the gate as soon as the step before it finishes."
-                : "Your approval is counted: \(count) of \(required)." + (pending ? " It takes effect when the step before the gate finishes." : "")
-            return .html(.accepted, pages.message(heading: reject ? "Rejection kept" : "Approval counted", message: text, success: true))
-        case .alreadyCounted(let text):
+                "Your approval is counted: \(count) of \(required)." + (pending ? " It takes effect when the step before the gate finishes." : "")
+            return .html(.accepted, pages.message(heading: "Approval counted", message: text, success: true))
+        case .rejectionKept:
+            metrics.count("rejection_kept")
+            if style == .json { return .json(.accepted, ["status": "rejection_kept", "pending": true]) }
+            let text = "Your rejection is kept; it decides the gate as soon as the step before it finishes."
+            return .html(.accepted, pages.message(heading: "Rejection kept", message: text, success: true))
+        case .alreadyDecided(let text):
             metrics.count("duplicate")
             if style == .json { return .json(.ok, ["status": "already_counted", "message": .string(text)]) }
-            return .html(.ok, pages.message(heading: "Already counted", message: text, success: true))
+            return .html(.ok, pages.message(heading: "Already recorded", message: text, success: true))
         }
     }
 
     private func summary(_ gate: GateRecord) -> JSONValue {
         JSONValue(members: [
             ("gate", .string(gate.id.rawValue)), ("flow", .string(gate.flowID.rawValue)), ("step", .string(gate.moduleID)),
-            ("state", .string(gate.state)), ("approvals", .number(Double(gate.approvals.count))), ("required", .number(Double(gate.required))),
-            ("deadline", gate.deadline.map { .number(Double($0)) } ?? .null), ("form", gate.form ?? .null), ("hide_cancel", .bool(gate.hideCancel)),
-            ("description", gate.page["description"] ?? .null), ("default_args", gate.page["default_args"] ?? .null),
-            ("enums", gate.page["enums"] ?? .null),
+            ("state", .string(gate.currentState)), ("approvals", .number(Double(gate.approvals.count))),
+            ("required", .number(Double(gate.required))), ("deadline", gate.deadline.map { .number(Double($0)) } ?? .null),
+            ("form", gate.form ?? .null), ("hide_cancel", .bool(gate.hideCancel)), ("description", gate.page["description"] ?? .null),
+            ("default_args", gate.page["default_args"] ?? .null), ("enums", gate.page["enums"] ?? .null),
         ])
     }
 
-    func refusal(_ refusal: ApprovalDesk.Refusal, _ style: ResponseStyle) -> Response {
+    /// The answer to a refusal of the desk's, counted by its reason.
+    func refusal(_ refusal: ApprovalRefusal, _ style: ResponseStyle) -> Response {
+        metrics.count(refusal.reason)
         switch refusal {
         case .notFound:
-            metrics.count("not_found")
             return message(.notFound, "Link not valid", "This approval link is unknown, mistyped or forged.", style)
         case .closed(let state):
-            metrics.count("closed")
             let why: String
             switch state {
             case "approved": why = "It was approved."
@@ -178,16 +185,20 @@ struct ApprovalRoutes: Sendable {
             }
             return message(.gone, "This approval is closed", why, style, extra: ["state": .string(state)])
         case .forbidden(let why):
-            metrics.count("refused")
             return message(.forbidden, "Not allowed", why, style)
         case .invalid(let field, let text):
             return message(.unprocessableContent, "Invalid answer", "\(field): \(text)", style, extra: ["field": .string(field)])
         }
     }
 
+    /// The answer to a request refused before it reaches the desk, counted by `reason`.
+    private func httpRefusal(_ status: HTTPResponse.Status, _ reason: String, _ heading: String, _ text: String, _ style: ResponseStyle) -> Response {
+        metrics.count(reason)
+        return message(status, heading, text, style)
+    }
+
     private func failure(_ error: any Error, _ style: ResponseStyle) -> Response {
-        if let refusal = error as? ApprovalDesk.Refusal { return self.refusal(refusal, style) }
-        if let violation = error as? SchemaViolation { return refusal(.invalid(field: violation.field, message: violation.message), style) }
+        if let refusal = error as? ApprovalRefusal { return self.refusal(refusal, style) }
         metrics.count("unavailable")
         logger.error("approval request failed", metadata: ["error": "\(error)"])
         return message(.serviceUnavailable, "Try again shortly", "Sluice cannot reach its store right now; nothing was changed.", style)

@@ -3,19 +3,16 @@ import Hummingbird
 import SluiceCore
 
 /// Whether an answer is a page for a browser or JSON for an API client: JSON when the request
-/// sent JSON or asks only for it, a page otherwise.
+/// sent JSON, or when its `Accept` lists `application/json` and not `text/html`; a page otherwise.
 enum ResponseStyle {
     case html
     case json
 
     init(_ request: Request) {
-        let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        let accept = request.headers[.accept]?.lowercased() ?? ""
-        if contentType.hasPrefix("application/json") || (accept.contains("application/json") && !accept.contains("text/html")) {
-            self = .json
-        } else {
-            self = .html
-        }
+        let sentJSON = request.headers[.contentType].flatMap(MediaType.init)?.matches(.json) ?? false
+        let accepted = (request.headers[.accept] ?? "").split(separator: ",").compactMap { MediaType(String($0)) }
+        let wantsJSON = accepted.contains { $0.matches(.json) } && !accepted.contains { $0.matches(MediaType(type: "text", subtype: "html")) }
+        self = sentJSON || wantsJSON ? .json : .html
     }
 }
 

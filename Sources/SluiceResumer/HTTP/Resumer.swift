@@ -1,28 +1,36 @@
 public import Hummingbird
+import HummingbirdCore
 public import Logging
+import NIOCore
 public import Prometheus
+import SluiceApprovals
 import SluiceCore
 import SluiceRedis
 public import SluiceStore
 
 /// The resumer: the HTTP server behind resume links (approval page, resume, cancel), `/healthz`
 /// and Prometheus `/metrics`. Redis calls go through a pool of clients on their own queues, never
-/// on the server's event loops.
+/// on the server's event loops. Connections are bounded: idle ones and slow requests are closed;
+/// over `maxConnections`, up to `shedCapacity` more are answered (`/healthz`) or refused with a
+/// 503 and closed at once, and beyond those new ones wait in the listen backlog until one closes
+/// — the process never runs out of descriptors (docs/security.md).
 public struct Resumer: Sendable {
     public let settings: ResumerSettings
     let routes: ApprovalRoutes
     let pool: RedisClientPool
     let metrics: ResumerMetrics
+    let connections: ConnectionCount
     let logger: Logger
 
     public init(settings: ResumerSettings, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger) throws {
         self.settings = settings
         self.logger = logger
         pool = RedisClientPool(configuration: settings.redis, size: settings.connections, label: "sluice.resumer")
-        metrics = ResumerMetrics(registry: registry, keys: settings.keys)
-        let desk = ApprovalDesk(pool: pool, gates: GateStore(keys: settings.keys), jobs: JobStore(keys: settings.keys, settings: settings.store))
+        connections = ConnectionCount(limit: settings.maxConnections)
+        metrics = ResumerMetrics(registry: registry, keys: settings.keys, connections: connections)
         routes = ApprovalRoutes(
-            desk: desk, pages: try PageRenderer(), metrics: metrics, bodyLimit: settings.bodyLimit,
+            pool: pool, desk: ApprovalDesk(gates: GateStore(keys: settings.keys)), jobs: JobStore(keys: settings.keys, settings: settings.store),
+            pages: try PageRenderer(), metrics: metrics, bodyLimit: settings.bodyLimit,
             publicURL: settings.publicURL.hasSuffix("/") ? String(settings.publicURL.dropLast()) : settings.publicURL, logger: logger)
     }
 
@@ -35,7 +43,7 @@ public struct Resumer: Sendable {
         let pool = pool
         let metrics = metrics
         router.get("healthz") { _, _ -> Response in
-            if await routes.desk.isRedisReachable() { return .json(.ok, ["status": "ok", "redis": "up"]) }
+            if await routes.isRedisReachable() { return .json(.ok, ["status": "ok", "redis": "up"]) }
             return .json(.serviceUnavailable, ["status": "degraded", "redis": "down"])
         }
         router.get("metrics") { _, _ -> Response in
@@ -51,12 +59,25 @@ public struct Resumer: Sendable {
     }
 
     /// The application, listening on the configured host and port (0 picks a free port;
-    /// `onServerRunning` receives the bound port).
+    /// `onServerRunning` receives the bound port), with the connection limits of ``settings``.
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(
+        let connections = connections
+        let metrics = metrics
+        let readTimeout = TimeAmount(settings.readTimeout)
+        let shedGrace = TimeAmount(settings.shedGrace)
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [
+                RequestReadTimeoutHandler(timeout: readTimeout) { metrics.connectionClosed("read_timeout") },
+                LoadSheddingHandler(count: connections, grace: shedGrace) { metrics.connectionClosed("shed") },
+            ],
+            idleTimeout: TimeAmount(settings.idleTimeout))
+        return Application(
             router: router(),
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "sluice-resumer"),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
+            server: .http1(configuration: http1),
+            configuration: .init(
+                address: .hostname(settings.host, port: settings.port), serverName: "sluice-resumer",
+                availableConnectionsDelegate: .maximum(settings.maxConnections + settings.shedCapacity, logger: logger)),
+            onServerRunning: { [settings] channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
             logger: logger
         )
     }

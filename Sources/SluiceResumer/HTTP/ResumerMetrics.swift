@@ -2,15 +2,18 @@ import Prometheus
 import SluiceRedis
 import SluiceStore
 
-/// The resumer's Prometheus metrics: what approvers did, and — read from Redis at each scrape —
-/// the open gates and each queue's pending, running and finished counts.
+/// The resumer's Prometheus metrics: what approvers did (every answer by outcome, every refusal
+/// by its reason), connections open and closed by the resumer's limits, and — read from Redis at
+/// each scrape — the open gates and each queue's pending, running and finished counts.
 struct ResumerMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     let keys: KeySpace
+    let connections: ConnectionCount
 
-    init(registry: PrometheusCollectorRegistry, keys: KeySpace) {
+    init(registry: PrometheusCollectorRegistry, keys: KeySpace, connections: ConnectionCount) {
         self.registry = registry
         self.keys = keys
+        self.connections = connections
     }
 
     private func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
@@ -21,10 +24,22 @@ struct ResumerMetrics: Sendable {
         registry.makeGauge(descriptor: descriptor(name, help), labels: labels).set(to: value)
     }
 
-    /// Counts one approval request by its outcome (`approved`, `counted`, `duplicate`, `refused`, ...).
+    /// Counts one approval request by its outcome: what it did (`approved`, `rejected`, `counted`,
+    /// `rejection_kept`, `duplicate`) or why it was refused (`not_found`, `closed`, `timed_out`,
+    /// `refused`, `invalid`, `malformed`, `unsupported_media_type`, `too_large`, `unavailable`).
     func count(_ outcome: String) {
         registry.makeCounter(
             descriptor: descriptor("approval_requests_total", "Approval and rejection requests by outcome"), labels: [("outcome", outcome)]
+        )
+        .increment()
+    }
+
+    /// Counts a connection the resumer closed on its own: `read_timeout` (a request's body too
+    /// slow) or `shed` (over `--max-connections`).
+    func connectionClosed(_ reason: String) {
+        registry.makeCounter(
+            descriptor: descriptor("resumer_connections_closed_total", "Connections the resumer closed: slow requests, load shed"),
+            labels: [("reason", reason)]
         )
         .increment()
     }
@@ -48,6 +63,7 @@ struct ResumerMetrics: Sendable {
             }
         }
         gauge("redis_up", "1 when the resumer reached Redis at this scrape", [], snapshot == nil ? 0 : 1)
+        gauge("resumer_open_connections", "HTTP connections open now", [], Double(connections.current))
         return registry.emitToString()
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import SluiceApprovals
 import SluiceCore
 import SluiceFlows
 import SluiceStore
@@ -23,7 +24,7 @@ struct PageRenderer: Sendable {
     }
 
     /// The approval page of a gate, for the approver of `view.link`.
-    func approvalPage(_ view: ApprovalDesk.View, actionBase: String) -> String {
+    func approvalPage(_ view: ApprovalView, actionBase: String) -> String {
         let gate = view.gate
         let title = gate.flowSummary.isEmpty ? (gate.flowPath ?? "Approval") : gate.flowSummary
         let step = gate.moduleSummary.isEmpty ? gate.moduleID : "\(gate.moduleSummary) (\(gate.moduleID))"
@@ -54,7 +55,7 @@ struct PageRenderer: Sendable {
     }
 
     /// The confirmation page behind a GET on a reject link: it changes nothing.
-    func rejectConfirmation(_ view: ApprovalDesk.View, actionBase: String) -> String {
+    func rejectConfirmation(_ view: ApprovalView, actionBase: String) -> String {
         let gate = view.gate
         let title = gate.flowSummary.isEmpty ? (gate.flowPath ?? "Approval") : gate.flowSummary
         return page("Reject? — \(title)", template: "confirmReject", ["title": title, "step": gate.moduleID, "cancelAction": actionBase + "/cancel"])
@@ -67,12 +68,12 @@ struct PageRenderer: Sendable {
         return page(heading, template: "message", values)
     }
 
-    /// The form fields for the gate's `resume_form.schema`, pre-filled from the step's
-    /// `default_args` (else the schema's defaults), choices from `enums` (else the schema's `enum`).
+    /// The fields of the gate's ``ApprovalForm`` (its `resume_form.schema`, choices from the
+    /// step's `enums` where it gives them), pre-filled from the step's `default_args` (else the
+    /// schema's defaults). The server accepts exactly what these fields can send.
     func fields(_ gate: GateRecord) -> [[String: Any]] {
-        guard let form = gate.form, let schema = try? JSONSchema(form) else { return [] }
+        guard let schema = (try? ApprovalForm(gate: gate))?.schema else { return [] }
         let defaults = gate.page["default_args"]
-        let enums = gate.page["enums"]
         return schema.properties.map { property in
             let node = property.schema
             let prefilled = defaults?[property.name] ?? node.defaultValue
@@ -80,8 +81,7 @@ struct PageRenderer: Sendable {
                 "name": property.name, "label": node.title ?? property.name, "required": property.required,
             ]
             if let description = node.description { field["description"] = description }
-            let choices = enums?[property.name]?.arrayValue ?? node.choices
-            if let choices, node.type != .boolean {
+            if let choices = node.choices, node.type != .boolean {
                 field["isSelect"] = true
                 field["options"] = choices.map { choice -> [String: Any] in
                     let text = choice.stringValue ?? choice.jsonText

@@ -284,7 +284,7 @@ local function park_frame(ns, flow, op, now)
   local early = redis.call('HMGET', gate_key, 'pending_rejection_by', 'pending_rejection_reason', 'required')
   if early[1] then
     close_gate(ns, op.gate, 'rejected', early[1], early[2], op.event_id, now)
-  elseif redis.call('LLEN', gate_key .. ':approvals') >= tonumber(early[3] or '1') then
+  elseif redis.call('LLEN', gate_key .. KEY.approvals_suffix) >= tonumber(early[3] or '1') then
     close_gate(ns, op.gate, 'approved', nil, '', op.event_id, now)
   end
   return true

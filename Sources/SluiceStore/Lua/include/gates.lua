@@ -1,8 +1,8 @@
 -- Gate helpers. A gate lives in `P:gate:<step id>` (a hash), with its approvals in
--- `P:gate:<id>:approvals` (a list of JSON entries, in arrival order), the identities that
--- approved in `P:gate:<id>:approvers` (a set: each counts once) and rejections in
--- `P:gate:<id>:rejections`. Open gates are in `P:gates:deadlines` (id → deadline ms); a flow's
--- gates are in `P:job:<flow>:gates`.
+-- `P:gate:<id>:approvals` (a list of JSON entries, in arrival order), its rejections in
+-- `P:gate:<id>:rejections`, and the identities that decided in `P:gate:<id>:deciders` (a hash,
+-- identity → `approve` or `reject`: each identity records one decision). Open gates are in
+-- `P:gates:deadlines` (id → deadline ms); a flow's gates are in `P:job:<flow>:gates`.
 
 -- Closes an open or pending gate with `outcome` and queues the `flow_event` job that lets a
 -- worker move the flow on. Exactly-once rests on the callers: they close only a gate that
@@ -15,7 +15,7 @@ local function close_gate(ns, gate_id, outcome, by, reason, event_id, now)
   redis.call('ZREM', ns .. KEY.gate_deadlines, gate_id)
   local flow_key = ns .. KEY.job .. flow_id
   if redis.call('HGET', flow_key, 'state') == 'suspended' then redis.call('HSET', flow_key, 'state', 'running') end
-  local entries = redis.call('LRANGE', gate_key .. ':approvals', 0, -1)
+  local entries = redis.call('LRANGE', gate_key .. KEY.approvals_suffix, 0, -1)
   local args = '{"event":"gate_decided","gate":' .. cjson.encode(gate_id) .. ',"outcome":' .. cjson.encode(outcome)
     .. ',"by":' .. cjson.encode(by or '') .. ',"reason":' .. cjson.encode(reason or '')
     .. ',"entries":[' .. table.concat(entries, ',') .. ']}'
@@ -40,7 +40,7 @@ local function expire_gates(ns, flow_key, retention, now)
     shut_gate(ns, gate_id, 'closed', now)
     if retention > 0 then
       local gate_key = ns .. KEY.gate .. gate_id
-      for _, key in ipairs({gate_key, gate_key .. ':approvals', gate_key .. ':approvers', gate_key .. ':rejections'}) do
+      for _, key in ipairs({gate_key, gate_key .. KEY.approvals_suffix, gate_key .. KEY.deciders_suffix, gate_key .. KEY.rejections_suffix}) do
         redis.call('EXPIRE', key, retention)
       end
     end

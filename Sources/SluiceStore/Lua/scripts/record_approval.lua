@@ -1,23 +1,45 @@
--- record_approval: an approval or a rejection of a gate, checked against its rules.
+-- record_approval: one approval or rejection of a gate, checked against the gate's state, its
+-- deadline and its rules before anything is written.
 --
 -- KEYS: [1] namespace, [2] the gate hash.
--- ARGV: [1] gate id, [2] `approve` or `reject`, [3] identity (`user:<name>` or `link:<nonce>`),
--- [4] approver name (`anonymous` for unnamed links), [5] `1` when anonymous, [6] the entry to
--- record (JSON: approver, payload, at, via, reason), [7] reason, [8] a fresh job id for the flow event.
--- Guarantees: a gate that does not accept decisions changes nothing (`closed`); a refused
--- identity changes nothing (`refused` + why); an identity counts once (`duplicate`). The approval
--- that meets the quorum on an open gate, or a rejection on an open gate, closes it and queues one
--- flow event — whatever else arrives at the same moment. On a gate still pending (its step's
--- script still running) approvals and a rejection are kept and decided when the flow parks.
+-- ARGV: [1] gate id, [2] `approve`, `reject`, or `expire` (only the deadline check below: it
+-- never records anything, and answers `pending` or `open` + the state when the gate is not past
+-- its deadline), [3] identity (`user:<name>` or `link:<nonce>`),
+-- [4] approver name (`anonymous` for unnamed links), [5] `1` when anonymous, [6] how it arrives:
+-- `link` or `operator`, [7] the entry to record without its time: a JSON object (approver,
+-- payload, via, reason) to which the script adds `at`, Redis's clock (added last, so it is the
+-- time a reader sees whatever the object held), [8] reason, [9] a fresh job id for the flow event.
+-- Guarantees, in the order they are checked:
+-- * a gate that does not accept decisions changes nothing (`closed` + its state);
+-- * an open gate whose deadline has passed on Redis's clock is timed out here, exactly as
+--   fire_gate_deadlines would (it closes once, one flow event), and the answer is
+--   `closed timed_out`: nothing arriving late is recorded, whether or not the scheduler ran;
+-- * a rejection through a link or a prompt of a `hide_cancel` gate, and an identity the gate's rules refuse,
+--   change nothing (`refused` + why);
+-- * each identity records one decision, approval or rejection (`duplicate` + what it decided);
+-- * the approval that meets the quorum on an open gate, or a rejection on an open gate, closes
+--   it and queues one flow event — whatever else arrives at the same moment. On a pending gate
+--   (its step's script still running) approvals and the first rejection are kept and decide
+--   the gate when the flow parks.
 -- Returns {status, detail, count, required}.
 local ns, gate_key, gate_id = KEYS[1], KEYS[2], ARGV[1]
-local action, identity, approver, anonymous = ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1'
-local g = redis.call('HMGET', gate_key, 'state', 'required', 'self_approval_disabled', 'user_auth_required', 'groups', 'created_by')
+local action, identity, approver, anonymous, via = ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6]
+local g = redis.call('HMGET', gate_key, 'state', 'required', 'self_approval_disabled', 'user_auth_required', 'groups', 'created_by',
+  'hide_cancel', 'deadline')
 local state = g[1]
 if not state then return {'unknown', '', 0, 0} end
 local required = tonumber(g[2] or '1')
-local count = redis.call('LLEN', gate_key .. ':approvals')
+local count = redis.call('LLEN', gate_key .. KEY.approvals_suffix)
 if not GATE_ACCEPTING[state] then return {'closed', state, count, required} end
+local now = now_ms()
+if state == 'open' and g[8] and tonumber(g[8]) <= now then
+  close_gate(ns, gate_id, 'timed_out', nil, '', ARGV[9], now)
+  return {'closed', 'timed_out', count, required}
+end
+if action == 'expire' then return {'not_due', state, count, required} end
+if action == 'reject' and via ~= 'operator' and g[7] == '1' then
+  return {'refused', 'this gate takes no rejections through its links (hide_cancel)', count, required}
+end
 if anonymous and (g[3] == '1' or g[4] == '1') then
   return {'refused', 'this gate needs an identified approver; this link is anonymous', count, required}
 end
@@ -35,23 +57,28 @@ if #groups > 0 then
     return {'refused', approver .. ' is not a member of ' .. table.concat(groups, ', '), count, required}
   end
 end
-local now = now_ms()
+local deciders = gate_key .. KEY.deciders_suffix
+if redis.call('HSETNX', deciders, identity, action) == 0 then
+  local earlier = redis.call('HGET', deciders, identity) == 'reject' and 'rejected' or 'approved'
+  local who = anonymous and 'this link' or approver
+  return {'duplicate', who .. ' already ' .. earlier .. ' this gate; each approver decides once', count, required}
+end
+local entry = string.sub(ARGV[7], 1, -2) .. ',"at":' .. string.format('%d', now) .. '}'
 if action == 'reject' then
-  redis.call('RPUSH', gate_key .. ':rejections', ARGV[6])
+  redis.call('RPUSH', gate_key .. KEY.rejections_suffix, entry)
   if state == 'open' then
-    close_gate(ns, gate_id, 'rejected', approver, ARGV[7], ARGV[8], now)
+    close_gate(ns, gate_id, 'rejected', approver, ARGV[8], ARGV[9], now)
     return {'decided', 'rejected', count, required}
   end
-  redis.call('HSET', gate_key, 'pending_rejection_by', approver, 'pending_rejection_reason', ARGV[7])
+  if redis.call('HSETNX', gate_key, 'pending_rejection_by', approver) == 1 then
+    redis.call('HSET', gate_key, 'pending_rejection_reason', ARGV[8])
+  end
   return {'recorded', 'rejection kept until the flow parks', count, required}
 end
-if redis.call('SADD', gate_key .. ':approvers', identity) == 0 then
-  return {'duplicate', approver .. ' already approved; each approver counts once', count, required}
-end
-redis.call('RPUSH', gate_key .. ':approvals', ARGV[6])
+redis.call('RPUSH', gate_key .. KEY.approvals_suffix, entry)
 count = count + 1
 if state == 'open' and count >= required then
-  close_gate(ns, gate_id, 'approved', approver, '', ARGV[8], now)
+  close_gate(ns, gate_id, 'approved', approver, '', ARGV[9], now)
   return {'decided', 'approved', count, required}
 end
 return {'recorded', state, count, required}

@@ -1,0 +1,73 @@
+public import SluiceCore
+public import SluiceRedis
+public import SluiceStore
+
+/// Approvals and rejections as one operation, for every way they arrive (the resumer's links,
+/// `sluice resume`): read the gate once, check the credential before anything else is read,
+/// decide (``ApprovalDecision``), record (`record_approval`, one script that re-checks what it
+/// expects), and say what happened (``ApprovalOutcome``) or why not (``ApprovalRefusal``).
+///
+/// Its calls block on hiredis: run them on a ``RedisClientPool`` client (the resumer) or a
+/// command-line connection, never on an event loop.
+public struct ApprovalDesk: Sendable {
+    public let gates: GateStore
+
+    public init(gates: GateStore) {
+        self.gates = gates
+    }
+
+    /// The gate a credential opens, read in one round trip (with its history when `history`).
+    /// A link's token is checked against the gate's secret before anything else is read; an
+    /// unknown gate costs the same work as a forged token (a check against a stand-in secret), so
+    /// the answer's timing does not tell them apart. Throws ``ApprovalRefusal/notFound`` for both.
+    public func gate(_ id: JobID, subject: ResumeLinkSubject, credential: ApprovalCredential, history: Bool, on connection: RedisConnection) throws
+        -> GateRecord
+    {
+        let gate = try gates.gate(id, history: history, on: connection)
+        guard case .link(let token) = credential else {
+            guard let gate else { throw ApprovalRefusal.notFound }
+            return gate
+        }
+        let authentic = GateSecret.verify(token: token, subject: subject.signedText, secret: gate?.secret ?? Self.standInSecret)
+        guard let gate, authentic else { throw ApprovalRefusal.notFound }
+        return gate
+    }
+
+    /// Hands in `submission`: one read of its gate, then the one script that records it.
+    public func submit(_ submission: ApprovalSubmission, on connection: RedisConnection) throws -> ApprovalOutcome {
+        let gate = try gate(submission.gate, subject: submission.subject, credential: submission.credential, history: false, on: connection)
+        let decision: ApprovalDecision
+        do {
+            decision = try ApprovalDecision(submission, gate: gate)
+        } catch .closed where gate.isPastDeadline {
+            // Open, but past its deadline on Redis's clock and not yet fired by a scheduler: time
+            // it out now (once, with its flow event), so the flow moves on at once; the late
+            // submission is refused either way and records nothing.
+            _ = try gates.expireIfDue(gate: submission.gate, on: connection)
+            throw ApprovalRefusal.closed(state: "timed_out")
+        }
+        let outcome = try gates.record(
+            gate: submission.gate, subject: submission.subject, reject: decision.reject, payload: decision.payload, reason: decision.reason,
+            channel: submission.credential.channel, on: connection)
+        return try Self.outcome(of: outcome, decision: decision, gate: gate)
+    }
+
+    /// What `record_approval` answered, as an outcome or the refusal it stands for.
+    private static func outcome(of outcome: GateStore.RecordOutcome, decision: ApprovalDecision, gate: GateRecord) throws(ApprovalRefusal)
+        -> ApprovalOutcome
+    {
+        switch outcome {
+        case .recorded(let count, let required):
+            return decision.reject ? .rejectionKept : .counted(count: count, required: required, pending: gate.state == "pending")
+        case .decided(let state, let count, let required): return .decided(state: state, count: count, required: required)
+        case .duplicate(let message): return .alreadyDecided(message)
+        case .refused(let why): throw .forbidden(why)
+        case .closed(let state): throw .closed(state: state)
+        case .notDue(let state): throw .closed(state: state)  // only `expire` answers it
+        case .unknown: throw .notFound
+        }
+    }
+
+    /// What a token is checked against when its gate does not exist.
+    private static let standInSecret = String(repeating: "0", count: 64)
+}

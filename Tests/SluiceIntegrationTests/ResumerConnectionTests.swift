@@ -1,0 +1,216 @@
+import Foundation
+import Logging
+import Prometheus
+import ServiceLifecycle
+import SluiceResumer
+import SluiceStore
+import SluiceTesting
+import Synchronization
+import Testing
+
+/// The resumer's connection limits over real sockets: idle connections and slow clients are
+/// closed after their timeouts, and a server at its connection limit still answers — `/healthz`
+/// as usual, anything else `503` — instead of leaving clients hanging.
+@Suite("Resumer connections over real sockets", .serialized)
+struct ResumerConnectionTests {
+    let server: RedisServer
+
+    init() throws {
+        server = try RedisServer()
+    }
+
+    /// Runs a resumer on a free loopback port with short limits, passing its port to `body`.
+    static func withResumer<Result: Sendable>(
+        server: RedisServer, keys: KeySpace, maxConnections: Int = 20, idleTimeout: Duration = .seconds(1),
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), _ body: (Int) async throws -> Result
+    ) async throws -> Result {
+        let settings = ResumerSettings(
+            redis: server.configuration, keys: keys, host: "127.0.0.1", port: 0, publicURL: SeededGate.publicURL, bodyLimit: 16 * 1024,
+            idleTimeout: idleTimeout, readTimeout: .seconds(1), maxConnections: maxConnections, shedGrace: .milliseconds(500))
+        let bound = Mutex<Int?>(nil)
+        let application = try Resumer(settings: settings, registry: registry, logger: Logger(label: "test.resumer")).application { port in
+            bound.withLock { $0 = port }
+        }
+        let serverTask = Task { try await application.run() }
+        defer { serverTask.cancel() }
+        var port: Int?
+        for _ in 0..<500 where port == nil {
+            try await Task.sleep(for: .milliseconds(10))
+            port = bound.withLock { $0 }
+        }
+        return try await body(try #require(port))
+    }
+
+    static let health = "GET /healthz HTTP/1.1\r\nHost: resumer.test\r\n\r\n"
+
+    @Test("idle connections are closed after the idle timeout; while they are held, /healthz answers and the rest is shed with 503")
+    func idleConnections() async throws {
+        let registry = PrometheusCollectorRegistry()
+        // A 3 s idle timeout leaves room for the checks below on a loaded machine (all suites run at once).
+        try await Self.withResumer(server: server, keys: uniqueKeys(), idleTimeout: .seconds(3), registry: registry) { port in
+            let opened = ContinuousClock.now
+            let idle = try (0..<30).map { _ in try RawSocket(port: port) }
+            try await Task.sleep(for: .milliseconds(100))
+            // Over the limit: /healthz is still served (and that connection closed after it) ...
+            let probe = try RawSocket(port: port)
+            probe.send(Self.health)
+            let health = try await offThread { probe.readAnswer(until: .seconds(3)) }
+            #expect(health.hasPrefix("HTTP/1.1 200"), "\(health)")
+            #expect(health.lowercased().contains("connection: close"))
+            // ... and anything else answered 503 at once, with the security headers.
+            let other = try RawSocket(port: port)
+            other.send("GET /approvals/x/y/z HTTP/1.1\r\nHost: resumer.test\r\n\r\n")
+            let shed = try await offThread { other.readAnswer(until: .seconds(3)) }
+            #expect(shed.hasPrefix("HTTP/1.1 503"), "\(shed)")
+            #expect(shed.lowercased().contains("retry-after: 1"))
+            #expect(shed.contains("Content-Security-Policy"))
+            // Every idle connection is closed by the server within the idle timeout (3 s) and a margin.
+            let closed = try await offThread { RawSocket.waitUntilClosed(idle, timeout: .seconds(8)) }
+            #expect(closed == idle.count, "\(idle.count - closed) of \(idle.count) idle connections still open")
+            #expect(ContinuousClock.now - opened < .seconds(12))
+            // With them gone the server is under its limit again: /healthz keeps its connection.
+            let after = try RawSocket(port: port)
+            after.send(Self.health)
+            let answer = try await offThread { after.readAnswer(until: .seconds(3)) }
+            #expect(answer.hasPrefix("HTTP/1.1 200"))
+            #expect(!answer.lowercased().contains("connection: close"))
+        }
+        let metrics = registry.emitToString()
+        #expect(metrics.contains(#"sluice_resumer_connections_closed_total{reason="shed"}"#), "\(metrics)")
+    }
+
+    @Test("a connection over the limit gets one answer: a request pipelined behind its /healthz is dropped, not answered out of turn")
+    func pipelinedOverLimit() async throws {
+        try await Self.withResumer(server: server, keys: uniqueKeys(), maxConnections: 1) { port in
+            let held = try RawSocket(port: port)
+            try await Task.sleep(for: .milliseconds(50))
+            let probe = try RawSocket(port: port)
+            probe.send(Self.health + "GET /approvals/x/y/z HTTP/1.1\r\nHost: resumer.test\r\n\r\n")
+            let answer = try await offThread { probe.read(until: .seconds(3)) }
+            #expect(answer.closed)
+            #expect(answer.text.hasPrefix("HTTP/1.1 200"), "\(answer.text)")
+            #expect(answer.text.components(separatedBy: "HTTP/1.1 ").count == 2, "one answer: \(answer.text)")
+            withExtendedLifetime(held) {}
+        }
+    }
+
+    @Test("a client dripping its request headers is dropped after the idle timeout")
+    func slowHeaders() async throws {
+        try await Self.withResumer(server: server, keys: uniqueKeys()) { port in
+            let socket = try RawSocket(port: port)
+            let started = ContinuousClock.now
+            socket.send("GET /healthz HTTP/1.1\r\nHost: resumer.test\r\n")
+            var dropped = false
+            for index in 0..<40 where !dropped {
+                // One more header line every 200 ms: never a complete head.
+                guard socket.send("X-Drip-\(index): 1\r\n") else {
+                    dropped = true
+                    break
+                }
+                dropped = try await offThread { socket.read(until: .milliseconds(200)).closed }
+            }
+            let held = ContinuousClock.now - started
+            #expect(dropped, "still open after 8 s of dripping")
+            #expect(held < .seconds(5), "held for \(held)")
+        }
+    }
+
+    @Test("a client dripping its request body is dropped after the read timeout, and nothing is recorded")
+    func slowBody() async throws {
+        let keys = uniqueKeys()
+        let gate = try SeededGate.make(keys: keys, on: server.connect())
+        let path = routePath(gate.links("alice").resume)
+        try await Self.withResumer(server: server, keys: keys) { port in
+            let socket = try RawSocket(port: port)
+            let started = ContinuousClock.now
+            socket.send("POST \(path) HTTP/1.1\r\nHost: resumer.test\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{")
+            var dropped = false
+            for _ in 0..<40 where !dropped {
+                // One byte every 150 ms keeps the connection busy, but the body never completes in time.
+                guard socket.send(" ") else {
+                    dropped = true
+                    break
+                }
+                dropped = try await offThread { socket.read(until: .milliseconds(150)).closed }
+            }
+            let held = ContinuousClock.now - started
+            #expect(dropped, "still open after 6 s of dripping")
+            #expect(held < .seconds(5), "held for \(held)")
+        }
+        #expect(try gate.record(on: server.connect())?.approvals.isEmpty == true)
+    }
+
+    @Test("a server full of idle connections answers a new client at once: /healthz within 1 s while 200 connections are held")
+    func fullServerAnswers() async throws {
+        try await Self.withResumer(server: server, keys: uniqueKeys(), maxConnections: 50) { port in
+            let held = try (0..<200).map { _ in try RawSocket(port: port) }
+            for _ in 0..<5 {
+                let probe = try RawSocket(port: port)
+                let started = ContinuousClock.now
+                probe.send(Self.health)
+                let answer = try await offThread { probe.readAnswer(until: .seconds(3)) }
+                #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+                #expect(ContinuousClock.now - started < .seconds(1))
+            }
+            #expect(held.count == 200)
+        }
+    }
+
+    @Test("a flood of 3,000 idle connections never exhausts a resumer limited to 1,024 open files: /healthz is answered throughout")
+    func floodWithinDescriptorLimit() async throws {
+        let port = try RedisServer.freePort()
+        let resumer = try ChildProcess(
+            "/usr/bin/prlimit",
+            [
+                "--nofile=1024:1024", Executables.path("resumer"), "--redis", server.url, "--prefix", uniqueKeys().prefix, "--port", String(port),
+                "--max-connections", "512", "--idle-timeout", "2", "--read-timeout", "2",
+            ])
+        defer { resumer.signal(SIGKILL) }
+        var ready = false
+        for _ in 0..<200 where !ready {
+            try await Task.sleep(for: .milliseconds(25))
+            ready = (try? RawSocket(port: port)) != nil
+        }
+        #expect(ready, "resumer did not start: \(resumer.log)")
+        let flood = try (0..<3000).map { _ in try RawSocket(port: port, waiting: false) }
+        func descriptors() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(resumer.pid)/fd").count) ?? 0 }
+        var slowest: Duration = .zero
+        var most = 0
+        for _ in 0..<6 {
+            let started = ContinuousClock.now
+            let answer = try await offThread {
+                let probe = try RawSocket(port: port)
+                probe.send(Self.health)
+                return probe.readAnswer(until: .seconds(10))
+            }
+            #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+            slowest = max(slowest, ContinuousClock.now - started)
+            most = max(most, descriptors())
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(slowest < .seconds(5), "slowest /healthz while flooded: \(slowest)")
+        // 512 served + 256 being shed + Redis, logs, libraries: well under the 1,024 allowed.
+        #expect(most <= 512 + 256 + 64, "the resumer held \(most) descriptors")
+        // After the idle timeout (2 s) the flood holds nothing.
+        var left = descriptors()
+        for _ in 0..<150 where left > 64 {
+            try await Task.sleep(for: .milliseconds(100))
+            left = descriptors()
+        }
+        #expect(left <= 64, "the resumer still holds \(left) descriptors")
+        withExtendedLifetime(flood) {}
+        print("flood of \(flood.count) idle connections: slowest /healthz \(slowest), at most \(most) descriptors held, \(left) after")
+    }
+
+    @Test(
+        "bad connection limits, as flags or environment, are refused with a message naming them",
+        arguments: [
+            (["--idle-timeout", "abc"], [:], "--idle-timeout"), (["--read-timeout", "0"], [:], "--read-timeout"),
+            ([], ["SLUICE_MAX_CONNECTIONS": "0"], "SLUICE_MAX_CONNECTIONS"), ([], ["SLUICE_IDLE_TIMEOUT": "5000"], "SLUICE_IDLE_TIMEOUT"),
+        ])
+    func badLimits(arguments: [String], environment: [String: String], named: String) throws {
+        let run = try runCommand("resumer", arguments + ["--redis", server.url], environment: environment)
+        #expect(run.status != 0)
+        #expect(run.stderr.contains(named), "\(run.stderr)")
+    }
+}
