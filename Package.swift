@@ -127,11 +127,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Firing what is due: delayed jobs, expired leases, gate deadlines.
+        // Firing what is due: delayed jobs, expired leases, gate deadlines, schedules' ticks.
         .target(
             name: "SluiceScheduler",
             dependencies: [
                 "SluiceCore",
+                "SluiceRuntime",
+                "SluiceSchedules",
                 "SluiceStore",
                 "SluiceRedis",
                 .product(name: "Logging", package: "swift-log"),
@@ -160,7 +162,7 @@ let package = Package(
         .target(
             name: "SluiceCommandLine",
             dependencies: [
-                "SluiceCore", "SluiceStore", "SluiceRedis",
+                "SluiceCore", "SluiceFlows", "SluiceSchedules", "SluiceStore", "SluiceRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -211,7 +213,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis",
+                "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceStore", "SluiceRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -219,7 +221,7 @@ let package = Package(
         .executableTarget(
             name: "sluice-bench",
             dependencies: [
-                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis", "SluiceTesting",
+                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceStore", "SluiceRedis", "SluiceTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -255,8 +257,8 @@ let package = Package(
         .testTarget(
             name: "SluiceIntegrationTests",
             dependencies: [
-                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis", "SluiceWorker", "SluiceScheduler", "SluiceResumer",
-                "SluiceTesting",
+                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceStore", "SluiceRedis", "SluiceWorker", "SluiceScheduler",
+                "SluiceResumer", "SluiceTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
