@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// `sluice`: the operator CLI — push scripts, run jobs, inspect and cancel them, watch the queues.
+/// `sluice`: the operator CLI — push scripts, run jobs, inspect and cancel them, schedule them, watch the queues.
 @main
 struct SluiceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,7 +8,7 @@ struct SluiceCommand: ParsableCommand {
         abstract: "Operate Sluice: push scripts, run them, inspect jobs and queues.",
         subcommands: [
             ScriptCommand.self, FlowCommand.self, RunCommand.self, JobCommand.self, SuspendedCommand.self, ResumeCommand.self, GroupCommand.self,
-            QueuesCommand.self,
+            QueuesCommand.self, ScheduleCommand.self,
         ]
     )
 }
