@@ -53,7 +53,7 @@ public final class ScheduleFiring: Sendable {
     private func fireDueSchedules(into report: inout Report, on connection: RedisConnection) throws(RedisError) {
         // Bounded: every batch moves each due schedule on (or another scheduler did).
         for _ in 0..<10_000 {
-            let batch = try store.due(limit: batchSize, on: connection)
+            let batch = try store.due(limit: batchSize, anyWindow: true, on: connection)
             guard !batch.due.isEmpty else {
                 report.msUntilNextDue = batch.nextDue.map { max(0, $0 - batch.now) }
                 return
@@ -98,16 +98,27 @@ public final class ScheduleFiring: Sendable {
                 }
                 firings.append(firing)
             }
+            var progressed = false
             for (firing, result) in zip(firings, try store.fire(firings, on: connection)) {
                 switch result {
                 case .success(let outcome):
                     record(outcome, of: firing, into: &report)
+                    progressed = progressed || outcome.kind != .stale
                 case .failure(let error):
                     logger.error("firing a schedule failed", metadata: ["schedule": "\(firing.name)", "error": "\(error)"])
                 }
             }
+            // Nothing moved (every call failed, or another scheduler is changing these schedules
+            // right now): look again shortly instead of spinning.
+            guard progressed else {
+                report.msUntilNextDue = Self.retryAfterNoProgress
+                return
+            }
         }
     }
+
+    /// How soon to look again when a batch of due schedules moved nothing (ms).
+    static let retryAfterNoProgress: Int64 = 50
 
     private func record(_ outcome: TickOutcome, of firing: TickFiring, into report: inout Report) {
         switch outcome.kind {

@@ -14,8 +14,22 @@ extension ScheduleStore {
         public var nextDue: Int64?
     }
 
-    /// Up to `limit` due schedules, with Redis's clock, in one round trip.
-    public func due(limit: Int, on connection: RedisConnection) throws(RedisError) -> DueSchedules {
+    /// Up to `limit` due schedules, with Redis's clock, in one round trip. When more than `limit`
+    /// are due and `anyWindow` is set, a second round trip reads a window of them at a random
+    /// offset instead of the earliest: schedulers working through a burst together then mostly
+    /// decide different schedules rather than racing for the same ones.
+    public func due(limit: Int, anyWindow: Bool = false, on connection: RedisConnection) throws(RedisError) -> DueSchedules {
+        var head = try dueHead(limit: limit, on: connection)
+        guard anyWindow, head.due.count >= limit else { return head }
+        let count = try connection.send(["ZCOUNT", .string(keys.schedulesDue), "-inf", .int(head.now)]).integer ?? 0
+        guard count > Int64(limit) else { return head }
+        let offset = Int64.random(in: 0...(count - Int64(limit)))
+        let reply = try connection.send(["ZRANGEBYSCORE", .string(keys.schedulesDue), "-inf", .int(head.now), "LIMIT", .int(offset), .int(limit)])
+        head.due = (reply.array ?? []).compactMap(\.string)
+        return head
+    }
+
+    private func dueHead(limit: Int, on connection: RedisConnection) throws(RedisError) -> DueSchedules {
         let replies = try connection.pipeline([["TIME"], ["ZRANGE", .string(keys.schedulesDue), "0", .int(limit - 1), "WITHSCORES"]])
         let time = replies[0].array?.compactMap(\.integer) ?? []
         guard time.count == 2 else { throw RedisError.unexpectedReply("TIME: \(replies[0])") }
@@ -140,17 +154,25 @@ extension ScheduleStore {
         }
     }
 
-    /// Runs `script` once per call in one pipeline, after making sure Redis has it loaded (so the
-    /// `EVALSHA`s cannot meet `NOSCRIPT`).
+    /// Runs `script` once per call in one pipeline of `EVALSHA`s. Calls answered `NOSCRIPT` (Redis
+    /// restarted or its scripts were flushed) did not run: the script is loaded and they are sent again.
     private func evaluateEach(
         _ script: RedisScript, _ calls: [(keys: [RedisArgument], arguments: [RedisArgument])], on connection: RedisConnection
     ) throws(RedisError) -> [Result<RedisReply, RedisError>] {
         guard !calls.isEmpty else { return [] }
-        _ = try connection.send(["SCRIPT", "LOAD", .string(script.source)]).throwingServerError()
-        let commands: [[RedisArgument]] = calls.map { call in
-            ["EVALSHA", .string(script.sha1), .int(call.keys.count)] + call.keys + call.arguments
+        func commands(_ indices: [Int]) -> [[RedisArgument]] {
+            indices.map { ["EVALSHA", .string(script.sha1), .int(calls[$0].keys.count)] + calls[$0].keys + calls[$0].arguments }
         }
-        return try connection.pipeline(commands).map { reply in
+        var replies = try connection.pipeline(commands(Array(calls.indices)))
+        let unloaded = replies.indices.filter { index in
+            if case .error(let message) = replies[index], message.hasPrefix("NOSCRIPT") { return true }
+            return false
+        }
+        if !unloaded.isEmpty {
+            _ = try connection.send(["SCRIPT", "LOAD", .string(script.source)]).throwingServerError()
+            for (index, reply) in zip(unloaded, try connection.pipeline(commands(unloaded))) { replies[index] = reply }
+        }
+        return replies.map { reply in
             if case .error(let message) = reply { return .failure(.server(message)) }
             return .success(reply)
         }
