@@ -13,3 +13,6 @@ echo "== bash jobs against a plain spawn loop with the same parallelism (same ru
 "$BIN/sluice-bench" spawn-baseline --count 3000 --parallelism 8
 echo "== flows of identity steps: latency with an idle worker, then 1,000 in parallel"
 "$BIN/sluice-bench" flows --steps 3 --steps 10 --binaries "$BIN"
+echo "== schedules: 10,000 schedules, next fires computed, fired by one scheduler (spread over a minute, then in bursts), then by two racing"
+"$BIN/sluice-bench" schedules --count 10000 --bursts 3 --binaries "$BIN"
+"$BIN/sluice-bench" schedules --count 10000 --bursts 3 --schedulers 2 --binaries "$BIN"
