@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := redis-server libhiredis-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test-deps build release test lint demo bench clean
+.PHONY: deps test-deps build release test lint lua demo bench clean
 
 ## deps: install redis-server, libhiredis-dev and bubblewrap (the job sandbox) with apt-get when they are missing.
 deps:
@@ -42,6 +42,10 @@ test: test-deps
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests bench Package.swift
+
+## lua: regenerate Sources/SluiceStore/Scripts/EmbeddedLua.swift from Sources/SluiceStore/Lua (a test checks they match).
+lua:
+	python3 scripts/embed-lua.py
 
 ## demo: a private redis-server, a scheduler, two workers, the examples driven end to end.
 demo: release
