@@ -164,7 +164,8 @@ struct ScheduleCommand: ParsableCommand {
             let times = schedule.fireTimes(afterMilliseconds: now, count: count)
             guard !times.isEmpty else { throw CommandFailure("'\(schedule.expression)' never fires (no such date within eight years)") }
             for time in times {
-                print("\(SchedulePresenter.time(time, zone: zone))  \(SchedulePresenter.time(time, zone: "UTC"))")
+                let utc = SchedulePresenter.time(time, zone: "UTC")
+                print(zone == "UTC" ? utc : "\(SchedulePresenter.time(time, zone: zone))  \(utc)")
             }
         }
     }

@@ -8,7 +8,7 @@ import Testing
 /// Any job id: job keys all have the length of this one's.
 private let failedJobPlaceholder = JobID(milliseconds: 0)
 
-/// Schedules fired by an in-process scheduler (and run by an in-process worker) on a private
+/// Schedules fired by a scheduler process (and run by an in-process worker) on a private
 /// redis-server, in real time: ticks one or two seconds apart.
 @Suite("Schedules fired by the scheduler", .serialized)
 struct ScheduleFiringTests {
@@ -28,7 +28,7 @@ struct ScheduleFiringTests {
         let harness = WorkerHarness(server: server, keys: uniqueKeys())
         try harness.pushScript("f/test/stamp", .bash, "n=\"$1\"\necho \"{\\\"n\\\": $n}\"\n")
         try await harness.withWorker { _ in
-            try await harness.withScheduler {
+            try await harness.withSchedulerProcess {
                 try harness.setSchedule(ScheduleDefinition(name: "every2", path: "f/test/stamp", cron: "*/2 * * * * *", arguments: ["n": 7]))
                 let runs = try await harness.runs(of: "every2") { Self.settled($0).count >= 3 }
                 let settled = Self.settled(runs)
@@ -74,7 +74,7 @@ struct ScheduleFiringTests {
                       n: {type: javascript, expr: flow_input.n}
             """, path: "f/test/hello-flow")
         try await harness.withWorker { _ in
-            try await harness.withScheduler {
+            try await harness.withSchedulerProcess {
                 try harness.setSchedule(
                     ScheduleDefinition(
                         name: "f/test/flowy", path: "f/test/hello-flow", cron: "* * * * * *", arguments: ["who": "ada"], createdBy: "ops"))
@@ -100,7 +100,7 @@ struct ScheduleFiringTests {
         let harness = WorkerHarness(server: server, keys: uniqueKeys())
         try harness.pushScript("f/test/slow", .bash, "sleep 2.2\necho done\n")
         try await harness.withWorker { _ in
-            try await harness.withScheduler {
+            try await harness.withSchedulerProcess {
                 try harness.setSchedule(ScheduleDefinition(name: "slow", path: "f/test/slow", cron: "* * * * * *", noOverlap: true))
                 let runs = try await harness.runs(of: "slow") { runs in
                     runs.contains { $0.kind == .skipped } && Self.settled(runs).count >= 2
@@ -151,7 +151,7 @@ struct ScheduleFiringTests {
                       text: {type: javascript, expr: '`${flow_input.schedule} failed: ${flow_input.error.message}`'}
             """, path: "f/test/page-flow")
         try await harness.withWorker { _ in
-            try await harness.withScheduler {
+            try await harness.withSchedulerProcess {
                 try harness.setSchedule(ScheduleDefinition(name: "broken", path: "f/test/broken", cron: "* * * * * *", onFailure: "f/test/alert"))
                 try harness.setSchedule(
                     ScheduleDefinition(name: "broken-flow", path: "f/test/broken", cron: "* * * * * *", onFailure: "f/test/page-flow"))
@@ -197,7 +197,7 @@ struct ScheduleFiringTests {
         try harness.pushScript("f/test/alert", .bash, "echo alerted\n")
         let policy: JSONValue = ["constant": ["attempts": 2, "seconds": 0.2]]
         try await harness.withWorker { _ in
-            try await harness.withScheduler {
+            try await harness.withSchedulerProcess {
                 try harness.setSchedule(
                     ScheduleDefinition(
                         name: "flaky", path: "f/test/flaky", cron: "*/5 * * * * *", onFailure: "f/test/alert", retry: policy, retryDelays: [200, 200])
@@ -232,7 +232,7 @@ struct ScheduleFiringTests {
     func pauseResumeDelete() async throws {
         let harness = WorkerHarness(server: server, keys: uniqueKeys())
         try harness.pushScript("f/test/tick", .bash, "echo tick\n")
-        try await harness.withScheduler {
+        try await harness.withSchedulerProcess {
             let record = try harness.setSchedule(ScheduleDefinition(name: "ticker", path: "f/test/tick", cron: "* * * * * *"))
             let connection = try server.connect()
             _ = try await harness.runs(of: "ticker") { !$0.isEmpty }
@@ -268,7 +268,7 @@ struct ScheduleFiringTests {
     func changeTakesEffectAtNextTick() async throws {
         let harness = WorkerHarness(server: server, keys: uniqueKeys())
         try harness.pushScript("f/test/echo", .bash, "v=\"$1\"\necho \"$v\"\n")
-        try await harness.withScheduler {
+        try await harness.withSchedulerProcess {
             let definition = ScheduleDefinition(name: "echo", path: "f/test/echo", cron: "* * * * * *", arguments: ["v": "one"])
             try harness.setSchedule(definition)
             let before = try await harness.runs(of: "echo") { $0.count >= 2 }

@@ -3,6 +3,7 @@ import SluiceCore
 import SluiceRedis
 import SluiceSchedules
 import SluiceStore
+import SluiceTesting
 import Testing
 
 extension WorkerHarness {
@@ -45,6 +46,16 @@ extension WorkerHarness {
         while try StatisticsReader.redisMilliseconds(connection) < milliseconds {
             try await Task.sleep(for: .milliseconds(20))
         }
+    }
+
+    /// Runs the built `scheduler` executable on this key space while `body` runs. A process of
+    /// its own keeps its timers precise while other tests keep Swift's cooperative threads busy.
+    func withSchedulerProcess<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+        let scheduler = try ChildProcess(
+            "scheduler", ["--max-idle", "0.2"],
+            environment: ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": store.keys.prefix, "SLUICE_LOG_LEVEL": "info"])
+        defer { scheduler.signal(SIGTERM) }
+        return try await body()
     }
 
     func redisNow() throws -> Int64 {

@@ -39,6 +39,13 @@ struct ScheduleStoreTests {
             name: record.name, version: record.version, tick: tick, missed: missed, nextDue: nextDue ?? (tick + 1) * 1000, start: .job(request))
     }
 
+    /// Waits until Redis's clock reaches `milliseconds`: the tests claim ticks only once they are due.
+    static func waitForRedisClock(_ milliseconds: Int64, on connection: RedisConnection) async throws {
+        while try StatisticsReader.redisMilliseconds(connection) < milliseconds {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     @Test("every store script compiles in Redis, and the embedded Lua matches Lua/")
     func scriptsCompile() throws {
         let connection = try server.connect()
@@ -76,14 +83,14 @@ struct ScheduleStoreTests {
     }
 
     @Test("a tick is claimed once: the same tick again, an older tick, or a stale version fire nothing")
-    func exactlyOnce() throws {
+    func exactlyOnce() async throws {
         let store = ScheduleStore(keys: uniqueKeys())
         let connection = try server.connect()
         let (record, hash) = try makeSchedule(store, on: connection)
         let now = try StatisticsReader.redisMilliseconds(connection)
         // The set happened a moment ago: the first tick after it is due once Redis's clock passes it.
         let tick = CronSchedule.wholeSeconds(record.updatedAt) + 1
-        while try StatisticsReader.redisMilliseconds(connection) < tick * 1000 { usleep(20_000) }
+        try await Self.waitForRedisClock(tick * 1000, on: connection)
         // Pipelined calls that meet NOSCRIPT (Redis restarted, scripts flushed) are loaded and sent again.
         _ = try connection.send("SCRIPT", "FLUSH")
         let first = try store.fire([firing(record, tick: tick, hash: hash)], on: connection)
@@ -117,17 +124,17 @@ struct ScheduleStoreTests {
     }
 
     @Test("a catch-up is recorded with its missed count; no-overlap records a skip while the previous run is unfinished")
-    func catchUpAndSkip() throws {
+    func catchUpAndSkip() async throws {
         let store = ScheduleStore(keys: uniqueKeys())
         let connection = try server.connect()
         let (record, hash) = try makeSchedule(store, noOverlap: true, on: connection)
         let base = CronSchedule.wholeSeconds(record.updatedAt)
-        while try StatisticsReader.redisMilliseconds(connection) < (base + 2) * 1000 { usleep(20_000) }
+        try await Self.waitForRedisClock((base + 2) * 1000, on: connection)
         let caught = try store.fire([firing(record, tick: base + 2, hash: hash, missed: 1)], on: connection)
         let firstJob = try #require(try caught[0].get().job)
         let reread = try #require(try store.schedule("nightly", on: connection))
         #expect(reread.catchUps == 1)
-        while try StatisticsReader.redisMilliseconds(connection) < (base + 3) * 1000 { usleep(20_000) }
+        try await Self.waitForRedisClock((base + 3) * 1000, on: connection)
         let skipped = try store.fire([firing(reread, tick: base + 3, hash: hash)], on: connection)
         #expect(try skipped[0].get().kind == .skipped)
         #expect(try connection.send("LLEN", .string(store.keys.queue("default"))).integer == 1, "a skipped tick starts nothing")
@@ -139,13 +146,13 @@ struct ScheduleStoreTests {
     }
 
     @Test("a finished run is settled once: outcome on its entry, on-failure started once, only for a failure")
-    func settleOnce() throws {
+    func settleOnce() async throws {
         let store = ScheduleStore(keys: uniqueKeys())
         let jobs = JobStore(keys: store.keys)
         let connection = try server.connect()
         let (record, hash) = try makeSchedule(store, on: connection)
         let tick = CronSchedule.wholeSeconds(record.updatedAt) + 1
-        while try StatisticsReader.redisMilliseconds(connection) < tick * 1000 { usleep(20_000) }
+        try await Self.waitForRedisClock(tick * 1000, on: connection)
         let job = try #require(try store.fire([firing(record, tick: tick, hash: hash)], on: connection)[0].get().job)
         let taken = try #require(try jobs.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 10_000, on: connection))
         #expect(taken.id == job)
@@ -166,7 +173,7 @@ struct ScheduleStoreTests {
     }
 
     @Test("a failing script job with retries waits in the delayed set per attempt, then fails for good and is settled")
-    func retriesThroughTheDelayedSet() throws {
+    func retriesThroughTheDelayedSet() async throws {
         let keys = uniqueKeys()
         let jobs = JobStore(keys: keys)
         let connection = try server.connect()
@@ -184,7 +191,7 @@ struct ScheduleStoreTests {
         #expect(try connection.send("ZSCORE", .string(keys.delayed), .string(id.rawValue)).string != nil)
         #expect(try connection.send("ZCARD", .string(keys.leases)).integer == 0)
         #expect(try connection.send("ZCARD", .string(keys.schedulesSettle)).integer == 0, "a job waiting to retry has not finished")
-        while try jobs.promoteDueJobs(on: connection).moved == 0 { usleep(10_000) }
+        while try jobs.promoteDueJobs(on: connection).moved == 0 { try await Task.sleep(for: .milliseconds(10)) }
         let second = try #require(try jobs.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 10_000, on: connection))
         #expect(second.deliveries == 2)
         _ = try jobs.complete(second, worker: "w", outcome: .failure("second"), logs: "", next: nil, on: connection)
