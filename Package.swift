@@ -130,11 +130,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Firing what is due: delayed jobs, expired leases, gate deadlines.
+        // Firing what is due: delayed jobs, expired leases, gate deadlines, schedules' ticks.
         .target(
             name: "SluiceScheduler",
             dependencies: [
                 "SluiceCore",
+                "SluiceRuntime",
+                "SluiceSchedules",
                 "SluiceStore",
                 "SluiceRedis",
                 .product(name: "Logging", package: "swift-log"),
@@ -174,7 +176,7 @@ let package = Package(
         .target(
             name: "SluiceCommandLine",
             dependencies: [
-                "SluiceCore", "SluiceFlows", "SluiceStore", "SluiceRedis",
+                "SluiceCore", "SluiceFlows", "SluiceSchedules", "SluiceStore", "SluiceRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -225,7 +227,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceApprovals", "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis",
+                "SluiceApprovals", "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceStore", "SluiceRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -233,7 +235,7 @@ let package = Package(
         .executableTarget(
             name: "sluice-bench",
             dependencies: [
-                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis", "SluiceTesting",
+                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceStore", "SluiceRedis", "SluiceTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -274,7 +276,8 @@ let package = Package(
         .testTarget(
             name: "SluiceIntegrationTests",
             dependencies: [
-                "SluiceApprovals", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis", "SluiceWorker", "SluiceScheduler",
+                "SluiceApprovals", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceStore", "SluiceRedis", "SluiceWorker",
+                "SluiceScheduler",
                 "SluiceResumer", "SluiceTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

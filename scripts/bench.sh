@@ -15,3 +15,6 @@ echo "== flows of identity steps: latency with an idle worker, then 1,000 in par
 "$BIN/sluice-bench" flows --steps 3 --steps 10 --binaries "$BIN"
 echo "== big fan-outs: a 10,000-iteration for loop (parallelism 50) and a 1,000-branch branchall of identity steps"
 "$BIN/sluice-bench" loops --iterations 10000 --parallelism 50 --branches 1000 --binaries "$BIN"
+echo "== schedules: 10,000 schedules, next fires computed, fired by one scheduler (spread over a minute, then in bursts), then by two racing"
+"$BIN/sluice-bench" schedules --count 10000 --bursts 3 --binaries "$BIN"
+"$BIN/sluice-bench" schedules --count 10000 --bursts 3 --schedulers 2 --binaries "$BIN"

@@ -112,6 +112,19 @@ curl -s -o /dev/null -w "  line 2 -> HTTP %{http_code}\n" -X POST -H 'Content-Ty
 show "$BIN/sluice" job wait "$FAN" --timeout 30
 show "$BIN/sluice" job show "$FAN"
 
+step "a schedule: f/examples/hello every 3 seconds, each tick fired once by the scheduler"
+show "$BIN/sluice" schedule set demo-greeting --path f/examples/hello --cron '*/3 * * * * *' -a name=cron --as demo-operator
+show "$BIN/sluice" schedule next demo-greeting --count 3
+echo "(waiting for three runs...)"
+for _ in $(seq 1 200); do
+  "$BIN/sluice" schedule show demo-greeting --json | python3 -c \
+    'import json, sys; runs = json.load(sys.stdin)["runs"]; sys.exit(0 if sum(1 for r in runs if r["settled"]) >= 3 else 1)' && break
+  sleep 0.1
+done
+show "$BIN/sluice" schedule show demo-greeting --runs 5
+show "$BIN/sluice" schedule list
+show "$BIN/sluice" schedule pause demo-greeting
+
 step "queues and workers"
 show "$BIN/sluice" queues
 printf '\ndemo finished: everything it started is being stopped.\n'

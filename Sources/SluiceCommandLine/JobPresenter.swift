@@ -27,7 +27,11 @@ public enum JobPresenter {
             lines.append(("finished", timestamp(finished)))
             if let started = job.startedAt ?? (job.kind == .flow ? job.createdAt : nil) { lines.append(("duration", "\(finished - started) ms")) }
         }
-        lines.append(("deliveries", "\(job.deliveries) of at most \(job.maxDeliveries)"))
+        if let before = job.extra["deliveries_before"].flatMap({ Int($0) }) {
+            lines.append(("deliveries", "\(job.deliveries - before) of at most \(job.maxDeliveries) this attempt (\(job.deliveries) in all)"))
+        } else {
+            lines.append(("deliveries", "\(job.deliveries) of at most \(job.maxDeliveries)"))
+        }
         if let worker = job.worker { lines.append(("worker", worker)) }
         if let timeout = job.timeoutSeconds { lines.append(("timeout", "\(timeout) s")) }
         if let flowID = job.flowID { lines.append(("flow", flowID.rawValue)) }
@@ -37,6 +41,7 @@ public enum JobPresenter {
             lines.append(("parent", "flow \(parentFlow), step \(job.extra["parent_job"] ?? "?")"))
         }
         if job.extra["skipped"] == "1" { lines.append(("skipped", "yes (stop_after_if with skip_if_stopped)")) }
+        lines += scheduleLines(job)
         lines.append((job.kind == .flow ? "input" : "args", job.arguments.jsonText))
         if let result = job.result { lines.append(("result", result.jsonText)) }
         if let error = job.error { lines.append(("error", error)) }
@@ -44,6 +49,24 @@ public enum JobPresenter {
         return lines.map { name, value in
             name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value
         }.joined(separator: "\n")
+    }
+
+    /// What a schedule's run shows: its schedule and tick, its attempt and the last attempt's
+    /// error while a retry waits, its on-failure run; for an on-failure run, the run it handles.
+    static func scheduleLines(_ job: JobRecord) -> [(String, String)] {
+        var lines: [(String, String)] = []
+        if let schedule = job.extra["schedule"] {
+            let tick = job.extra["schedule_tick"].flatMap { Int64($0) }.map { " (tick " + timestamp($0 * 1000) + ")" } ?? ""
+            lines.append(("schedule", schedule + tick))
+        }
+        if job.kind != .step, let attempt = job.extra["attempt"] {
+            let retries = job.extra["retry_delays"].flatMap { try? JSONValue(parsing: $0) }?.arrayValue?.count ?? 0
+            lines.append(("attempt", "\(attempt) of at most \(retries + 1)"))
+            if job.state == .scheduled, let error = job.extra["last_error"] { lines.append(("last error", error)) }
+        }
+        if let handler = job.extra["on_failure_job"] { lines.append(("on-failure run", handler)) }
+        if let failed = job.extra["on_failure_of"] { lines.append(("on failure of", "\(failed) (schedule \(job.extra["on_failure_for"] ?? "?"))")) }
+        return lines
     }
 
     /// A flow's steps as a table: position, module, state, attempt, duration, result or error.
@@ -105,6 +128,11 @@ public enum JobPresenter {
         if let parentFlow = job.extra["parent_flow"] { members.append(("parent_flow", .string(parentFlow))) }
         if let parentJob = job.extra["parent_job"] { members.append(("parent_job", .string(parentJob))) }
         if job.extra["skipped"] == "1" { members.append(("skipped", .bool(true))) }
+        if let schedule = job.extra["schedule"] { members.append(("schedule", .string(schedule))) }
+        if let tick = job.extra["schedule_tick"].flatMap({ Double($0) }) { members.append(("schedule_tick", .number(tick))) }
+        if job.kind != .step, let attempt = job.extra["attempt"].flatMap({ Double($0) }) { members.append(("attempt", .number(attempt))) }
+        if let handler = job.extra["on_failure_job"] { members.append(("on_failure_job", .string(handler))) }
+        if let failed = job.extra["on_failure_of"] { members.append(("on_failure_of", .string(failed))) }
         return JSONValue(members: members)
     }
 }

@@ -61,10 +61,12 @@ public struct FlowEngine: Sendable {
         public var createdBy: String?
         public var environment: [String: String]
         public var maxDeliveries: Int
+        /// Further fields of the flow's job hash a caller keeps with the run (a schedule's name and tick).
+        public var extraFields: [(String, String)]
 
         public init(
             id: JobID, path: String, input: JSONValue, queue: String = "default", createdBy: String? = nil, environment: [String: String] = [:],
-            maxDeliveries: Int = JobDefaults.maxDeliveries
+            maxDeliveries: Int = JobDefaults.maxDeliveries, extraFields: [(String, String)] = []
         ) {
             self.id = id
             self.path = path
@@ -73,6 +75,7 @@ public struct FlowEngine: Sendable {
             self.createdBy = createdBy
             self.environment = environment
             self.maxDeliveries = maxDeliveries
+            self.extraFields = extraFields
         }
     }
 
@@ -83,6 +86,14 @@ public struct FlowEngine: Sendable {
     /// saving a read for callers that start the same version many times.
     @discardableResult
     public func start(_ start: Start, version: StoredFlow? = nil, on connection: RedisConnection) throws -> JobID {
+        _ = try flows.advance(try startDecision(start, version: version, on: connection), on: connection)
+        return start.id
+    }
+
+    /// The decision that starts a run — the flow's `create` operation and its first step — for a
+    /// caller that applies it in a script of its own (a schedule's tick claims the tick and starts
+    /// the flow in one step). Throws as ``start(_:version:on:)`` does; writes nothing.
+    public func startDecision(_ start: Start, version: StoredFlow? = nil, on connection: RedisConnection) throws -> FlowAdvance {
         let (stored, stepper) =
             try version.map { ($0, try definitions.stepper(hash: $0.hash, flows: flows, on: connection)) }
             ?? flowVersion(at: start.path, on: connection)
@@ -90,8 +101,14 @@ public struct FlowEngine: Sendable {
         var decision = FlowAdvance(flow: start.id, creates: true)
         decision.operations = [.create(flow: start.id, fields: Self.flowFields(start, hash: stored.hash, input: input))]
         decision.operations += firstOperations(flow: start.id, stepper: stepper, input: input, path: start.path)
-        _ = try flows.advance(decision, on: connection)
-        return start.id
+        return decision
+    }
+
+    /// Checks `input` against the schema of the current version of the flow at `path` (defaults
+    /// filled in), as starting it would. Throws ``FlowStartError``.
+    @discardableResult
+    public func checkInput(_ input: JSONValue, forFlowAt path: String, on connection: RedisConnection) throws -> JSONValue {
+        try validated(input, for: try flowVersion(at: path, on: connection).1.definition)
     }
 
     /// The current version of a pushed flow with its stepper.
@@ -127,6 +144,7 @@ public struct FlowEngine: Sendable {
         if let createdBy = start.createdBy { fields += [Field.createdBy, createdBy] }
         if !start.environment.isEmpty { fields += [Field.environment, JSONValue(strings: start.environment).jsonText] }
         if let parent { fields += ["parent_flow", parent.flow.rawValue, "parent_job", parent.job.rawValue] }
+        for (name, value) in start.extraFields { fields += [name, value] }
         return fields
     }
 

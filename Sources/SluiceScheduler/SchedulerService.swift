@@ -1,11 +1,13 @@
 public import Logging
 public import ServiceLifecycle
 public import SluiceRedis
+import SluiceRuntime
 public import SluiceStore
 
-/// The scheduler process as a ``Service``: it moves due delayed jobs to their queues and hands back
-/// the jobs of workers whose leases expired. Each loop has its own connection; any number of
-/// schedulers may run at once, because every firing is one atomic script on Redis's clock.
+/// The scheduler process as a ``Service``: it moves due delayed jobs to their queues, times out
+/// approval gates, fires schedules' ticks (and settles their runs), and hands back the jobs of
+/// workers whose leases expired. Each loop has its own connection; any number of schedulers may
+/// run at once, because every firing is one atomic script on Redis's clock.
 public final class SchedulerService: Service, CustomStringConvertible {
     public let settings: SchedulerSettings
     let store: JobStore
@@ -24,9 +26,11 @@ public final class SchedulerService: Service, CustomStringConvertible {
         await withTaskGroup(of: Void.self) { group in
             let wakeDelayed = WakeSignal()
             let wakeGates = WakeSignal()
-            group.addTask { await self.listenForWakeUps([wakeDelayed, wakeGates]) }
+            let wakeSchedules = WakeSignal()
+            group.addTask { await self.listenForWakeUps([wakeDelayed, wakeGates, wakeSchedules]) }
             group.addTask { await self.promoteDelayedJobs(wakeDelayed) }
             group.addTask { await self.fireGateDeadlines(wakeGates) }
+            group.addTask { await self.fireSchedules(wakeSchedules) }
             group.addTask { await self.reapExpiredLeases() }
             await group.waitForAll()
         }
@@ -83,6 +87,36 @@ public final class SchedulerService: Service, CustomStringConvertible {
                 await wake.wait(upTo: min(nextDue ?? settings.maximumIdle, settings.maximumIdle))
             } catch {
                 logger.warning("gate deadline loop cannot reach Redis, retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: backoff.nextDelay())
+            }
+        }
+    }
+
+    /// Fires due schedules and settles their finished runs, then sleeps until the next schedule is
+    /// due or until a wake-up (a schedule set or resumed, a scheduled run finished), never longer
+    /// than `maximumIdle`.
+    private func fireSchedules(_ wake: WakeSignal) async {
+        let client = RedisClient(configuration: settings.redis, label: "sluice.scheduler.schedules")
+        let firing = ScheduleFiring(
+            store: ScheduleStore(keys: store.keys, settings: store.settings),
+            engine: FlowEngine(flows: FlowStore(keys: store.keys, settings: store.settings)), logger: logger)
+        var backoff = ReconnectBackoff()
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                let report = try await client.run { try firing.look(on: $0) }
+                if report.fired + report.skipped > 0 {
+                    logger.info(
+                        "schedules fired",
+                        metadata: [
+                            "fired": "\(report.fired)", "catch_ups": "\(report.catchUps)", "skipped": "\(report.skipped)",
+                            "max_lateness_ms": "\(report.lateness.max() ?? 0)",
+                        ])
+                }
+                backoff.reset()
+                let untilDue = report.msUntilNextDue.map { Duration.milliseconds($0) } ?? settings.maximumIdle
+                await wake.wait(upTo: min(untilDue, settings.maximumIdle))
+            } catch {
+                logger.warning("schedule loop cannot reach Redis, retrying", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: backoff.nextDelay())
             }
         }

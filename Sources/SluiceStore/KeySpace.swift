@@ -58,6 +58,11 @@ public struct KeySpace: Sendable, Equatable {
         public static let kidsInfix = ":kids:"
         public static let templatesInfix = ":tpl:"
         public static let cache = "cache:"
+        public static let schedule = "schedule:"
+        public static let runsSuffix = ":runs"
+        public static let schedules = "schedules"
+        public static let schedulesDue = "schedules:due"
+        public static let schedulesSettle = "schedules:settle"
 
         /// The segments Lua uses, by their Lua name.
         static let lua: [(String, String)] = [
@@ -67,7 +72,7 @@ public struct KeySpace: Sendable, Equatable {
             ("deciders_suffix", decidersSuffix), ("rejections_suffix", rejectionsSuffix), ("group", group), ("logs_suffix", logsSuffix),
             ("done_suffix", doneSuffix), ("results_suffix", resultsSuffix), ("steps_suffix", stepsSuffix), ("frames_suffix", framesSuffix),
             ("gates_suffix", gatesSuffix), ("items_infix", itemsInfix), ("collect_infix", collectInfix), ("kids_infix", kidsInfix),
-            ("templates_infix", templatesInfix),
+            ("templates_infix", templatesInfix), ("schedule", schedule), ("runs_suffix", runsSuffix), ("schedules_settle", schedulesSettle),
         ]
     }
 
@@ -112,4 +117,9 @@ public struct KeySpace: Sendable, Equatable {
     public func gateRejections(_ id: JobID) -> String { gate(id) + Segment.rejectionsSuffix }
     public func group(_ name: String) -> String { namespace + Segment.group + name }
     public var groups: String { namespace + Segment.groups }
+    public func schedule(_ name: String) -> String { namespace + Segment.schedule + name }
+    public func scheduleRuns(_ name: String) -> String { schedule(name) + Segment.runsSuffix }
+    public var schedules: String { namespace + Segment.schedules }
+    public var schedulesDue: String { namespace + Segment.schedulesDue }
+    public var schedulesSettle: String { namespace + Segment.schedulesSettle }
 }

@@ -6,12 +6,13 @@ import SluiceScheduler
 import SluiceStore
 import UnixSignals
 
-/// `scheduler`: fires delayed jobs and hands back jobs of dead workers until SIGTERM or SIGINT.
+/// `scheduler`: fires delayed jobs, gate timeouts and schedules' ticks, and hands back jobs of dead
+/// workers, until SIGTERM or SIGINT.
 @main
 struct SchedulerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scheduler",
-        abstract: "Fire what is due in Sluice: delayed jobs, expired leases. Several may run at once."
+        abstract: "Fire what is due in Sluice: delayed jobs, gate timeouts, schedules' ticks, expired leases. Several may run at once."
     )
 
     @OptionGroup var connection: ConnectionOptions

@@ -5,11 +5,11 @@ import SluiceCore
 import SluiceRedis
 import SluiceStore
 
-/// `sluice queues` (alias `stats`): per-queue depth, running, delayed, finished counts, throughput, live workers.
+/// `sluice queues` (alias `stats`): per-queue depth, running, delayed, finished counts, throughput, live workers, schedules.
 struct QueuesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queues",
-        abstract: "Per-queue pending, running, delayed and finished jobs, throughput, and live workers.",
+        abstract: "Per-queue pending, running, delayed and finished jobs, throughput, live workers and schedules.",
         aliases: ["stats"]
     )
 
@@ -21,6 +21,7 @@ struct QueuesCommand: ParsableCommand {
         let reader = StatisticsReader(keys: session.jobs.keys)
         let queues = try session.perform { try reader.queues(on: session.connection) }
         let workers = try session.perform { try reader.workers(on: session.connection) }
+        let schedules = try session.perform { try ScheduleStore(keys: session.jobs.keys).summary(on: session.connection) }
         if json {
             let value = JSONValue(members: [
                 (
@@ -43,6 +44,14 @@ struct QueuesCommand: ParsableCommand {
                             JSONValue(members: [("id", .string(worker.id)), ("last_seen", .number(Double(worker.lastSeen))), ("info", worker.info)])
                         })
                 ),
+                (
+                    "schedules",
+                    JSONValue(members: [
+                        ("count", .number(Double(schedules.count))), ("waiting", .number(Double(schedules.waiting))),
+                        ("next", schedules.nextName.map(JSONValue.string) ?? .null),
+                        ("next_due", schedules.nextDue.map { .number(Double($0)) } ?? .null),
+                    ])
+                ),
             ])
             print(value.prettyJSONText)
             return
@@ -63,5 +72,9 @@ struct QueuesCommand: ParsableCommand {
             let concurrency = worker.info["concurrency"]?.intValue.map(String.init) ?? "?"
             print("  \(worker.id)  queues=\(queues) concurrency=\(concurrency) seen=\(JobPresenter.timestamp(worker.lastSeen))")
         }
+        print("")
+        var line = "\(schedules.count) schedule\(schedules.count == 1 ? "" : "s"), \(schedules.waiting) waiting for a tick"
+        if let name = schedules.nextName, let due = schedules.nextDue { line += "; next: \(name) at \(JobPresenter.timestamp(due))" }
+        print(line)
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import SluiceCommandLine
 
-/// `sluice`: the operator CLI — push scripts, run jobs, inspect and cancel them, watch the queues.
+/// `sluice`: the operator CLI — push scripts, run jobs, inspect and cancel them, schedule them, watch the queues.
 @main
 struct SluiceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,7 +10,7 @@ struct SluiceCommand: ParsableCommand {
         discussion: "The connection options (--redis, --prefix, --retention-days) may come before the subcommand or after it.",
         subcommands: [
             ScriptCommand.self, FlowCommand.self, RunCommand.self, JobCommand.self, SuspendedCommand.self, ResumeCommand.self, GroupCommand.self,
-            QueuesCommand.self, TopCommand.self,
+            QueuesCommand.self, TopCommand.self, ScheduleCommand.self,
         ]
     )
 

@@ -233,30 +233,30 @@ struct ApprovalTests {
             let env = ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix]
             let (flow, gate) = try await stack.startAndPark(
                 Self.gatedFlow("required_events: 2\nself_approval_disabled: true\n" + Self.form), createdBy: "carol")
-            let listed = try runCommand("sluice", ["suspended"], environment: env)
+            let listed = try await runCommand("sluice", ["suspended"], environment: env)
             #expect(listed.stdout.contains(flow.rawValue))
             #expect(listed.stdout.contains("0/2"))
-            let refused = try runCommand(
+            let refused = try await runCommand(
                 "sluice", ["resume", flow.rawValue, "--approver", "carol", "--payload", #"{"reason": "mine"}"#], environment: env)
             #expect(refused.status != 0)
             #expect(refused.stderr.contains("carol started this flow"))
-            let invalid = try runCommand("sluice", ["resume", flow.rawValue, "--approver", "alice", "--payload", "{}"], environment: env)
+            let invalid = try await runCommand("sluice", ["resume", flow.rawValue, "--approver", "alice", "--payload", "{}"], environment: env)
             #expect(invalid.status != 0)
             #expect(invalid.stderr.contains("payload.reason: is required"))
-            let first = try runCommand(
+            let first = try await runCommand(
                 "sluice", ["resume", flow.rawValue, "--approver", "alice", "--payload", #"{"reason": "ok"}"#], environment: env)
             #expect(first.stdout.contains("1 of 2"))
-            let reject = try runCommand(
+            let reject = try await runCommand(
                 "sluice", ["resume", flow.rawValue, "--reject", "--reason", "changed my mind", "--approver", "bob"], environment: env)
             #expect(reject.status == 0, "\(reject.stderr)")
             let done = try await stack.harness.finished(flow)
             #expect(done.state == .canceled)
             #expect(done.error == "disapproved by bob: changed my mind")
-            let shown = try runCommand("sluice", ["job", "show", flow.rawValue], environment: env)
+            let shown = try await runCommand("sluice", ["job", "show", flow.rawValue], environment: env)
             #expect(shown.stdout.contains("approved by alice"))
             #expect(shown.stdout.contains("via operator"))
             #expect(shown.stdout.contains("rejected by bob"))
-            let closed = try runCommand(
+            let closed = try await runCommand(
                 "sluice", ["resume", gate.id.rawValue, "--approver", "dave", "--payload", #"{"reason": "late"}"#], environment: env)
             #expect(closed.stderr.contains("the gate is closed (rejected)"))
         }

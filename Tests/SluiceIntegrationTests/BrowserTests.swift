@@ -43,7 +43,7 @@ struct BrowserTests {
             defer { try? FileManager.default.removeItem(at: screenshot) }
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("browser/approve_in_browser.py").path
-            let run = try runProcess(
+            let run = try await runProcess(
                 "/usr/bin/python3", [script, page, screenshot.path, "channel=select:bank transfer", "urgent=check", "amount=7.25"])
             #expect(run.status == 0, "browser run failed: \(run.stderr)")
             let seen = try JSONValue(parsing: run.stdout)

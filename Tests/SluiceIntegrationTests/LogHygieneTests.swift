@@ -35,8 +35,8 @@ struct LogHygieneTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("logs-\(UUID().uuidString).yaml")
         try Self.flow.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        #expect(try runCommand("sluice", ["flow", "push", "f/test/logs", file.path], environment: env).status == 0)
-        let started = try runCommand("sluice", ["run", "f/test/logs"], environment: env)
+        await #expect(try runCommand("sluice", ["flow", "push", "f/test/logs", file.path], environment: env).status == 0)
+        let started = try await runCommand("sluice", ["run", "f/test/logs"], environment: env)
         let flowID = try #require(JobID(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         let connection = try server.connect()
         let gates = GateStore(keys: keys)
@@ -51,14 +51,14 @@ struct LogHygieneTests {
         let mintingKey = GateSecret.mintingKey(secret: open.secret)
         let links = ResumeLinks(publicURL: "http://127.0.0.1:\(httpPort)", gate: open.id.rawValue, subject: .named("alice"), mintingKey: mintingKey)
         let token = try #require(links.resume.split(separator: "/").dropLast().last.map(String.init))
-        for _ in 0..<100 where try runProcess("/usr/bin/curl", ["-s", "-o", "/dev/null", "http://127.0.0.1:\(httpPort)/healthz"]).status != 0 {
+        for _ in 0..<100 where try await runProcess("/usr/bin/curl", ["-s", "-o", "/dev/null", "http://127.0.0.1:\(httpPort)/healthz"]).status != 0 {
             try await Task.sleep(for: .milliseconds(50))
         }
-        _ = try runProcess("/usr/bin/curl", ["-s", links.approvalPage])
-        _ = try runProcess("/usr/bin/curl", ["-s", links.approvalPage + "x"])  // a forged link
-        let posted = try runProcess("/usr/bin/curl", ["-s", "-X", "POST", "-H", "Content-Type: application/json", "-d", "{}", links.resume])
+        _ = try await runProcess("/usr/bin/curl", ["-s", links.approvalPage])
+        _ = try await runProcess("/usr/bin/curl", ["-s", links.approvalPage + "x"])  // a forged link
+        let posted = try await runProcess("/usr/bin/curl", ["-s", "-X", "POST", "-H", "Content-Type: application/json", "-d", "{}", links.resume])
         #expect(posted.stdout.contains("approved"), "\(posted.stdout)")
-        let done = try runCommand("sluice", ["job", "wait", flowID.rawValue, "--timeout", "30"], environment: env)
+        let done = try await runCommand("sluice", ["job", "wait", flowID.rawValue, "--timeout", "30"], environment: env)
         #expect(done.status == 0, "\(done.stderr)")
         worker.signal(SIGTERM)
         scheduler.signal(SIGTERM)

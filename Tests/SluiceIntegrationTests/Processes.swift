@@ -131,3 +131,23 @@ enum HostInspection {
         return false
     }
 }
+
+// Async tests run on Swift's cooperative pool, which has one thread per core (two here). A test
+// that waits for a process on one of them starves every other suite's in-process workers and
+// schedulers, so in async code these overloads wait on a Dispatch thread instead; the compiler
+// picks them there.
+
+/// Runs one of the built executables to completion, waiting off the cooperative pool.
+func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> (
+    status: Int32, stdout: String, stderr: String
+) {
+    let path = Executables.path(executable)
+    return try await offThread { try runProcess(path, arguments, environment: environment) }
+}
+
+/// Runs a program to completion, waiting off the cooperative pool.
+func runProcess(_ path: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> (
+    status: Int32, stdout: String, stderr: String
+) {
+    try await offThread { try runProcess(path, arguments, environment: environment) }
+}

@@ -31,7 +31,7 @@ struct SentinelProcessTests {
 
     @Test("worker, scheduler and resumer go on by themselves on the promoted replica; every job replicated before the kill still runs")
     func masterKilledMidLoad() async throws {
-        let testbed = try SentinelTestbed()
+        let testbed = try await offThread { try SentinelTestbed() }
         defer { testbed.stop() }
         let keys = uniqueKeys()
         let httpPort = try RedisServer.freePort()
@@ -68,7 +68,7 @@ struct SentinelProcessTests {
         let earlier = try states(before, store: store, connection: connection)
         #expect(earlier.filter { $0 == nil }.count == 0, "jobs replicated before the kill were lost")
         #expect(earlier.allSatisfy { $0 == .success }, "\(earlier.filter { $0 != .success })")
-        let health = try runProcess("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(httpPort)/healthz"])
+        let health = try await runProcess("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(httpPort)/healthz"])
         #expect(health.stdout == "200", "the resumer did not follow the failover")
         print("sentinel failover: master SIGKILLed → first job finished on the new master after \(firstDone.map { "\($0)" } ?? "never")")
         _ = (worker, scheduler, resumer)

@@ -5,7 +5,9 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice-bench",
-        abstract: "Sluice benchmarks: job throughput, spawn baseline, round trips per job.",
-        subcommands: [ThroughputBenchmark.self, SpawnBaseline.self, FlowBenchmark.self, ApprovalBenchmark.self, LoopBenchmark.self]
+        abstract: "Sluice benchmarks: job throughput, spawn baseline, round trips per job, flows, approvals, loops, schedules.",
+        subcommands: [
+            ThroughputBenchmark.self, SpawnBaseline.self, FlowBenchmark.self, ApprovalBenchmark.self, LoopBenchmark.self, ScheduleBenchmark.self,
+        ]
     )
 }

@@ -1,6 +1,14 @@
-import SluiceCore
+public import SluiceCore
 
 extension FlowParser {
+    /// Reads a `retry` object on its own — the shape of a module's `retry` (`constant`,
+    /// `exponential`, `retry_if`), which schedules reuse. Unknown fields come back as warnings.
+    public func retryPolicy(_ node: JSONValue) throws(FlowFormatError) -> (policy: RetryPolicy, warnings: [String]) {
+        var warnings: [String] = []
+        let policy = try parseRetry(node, at: "retry", warnings: &warnings)
+        return (policy, warnings)
+    }
+
     func parseRetry(_ node: JSONValue, at location: String, warnings: inout [String]) throws(FlowFormatError) -> RetryPolicy {
         var reader = try ObjectReader(node, at: location)
         var policy = RetryPolicy()

@@ -30,12 +30,6 @@ enum EmbeddedLua {
 
         local function put_record(frames, id, record) redis.call('HSET', frames, id, cjson.encode(record)) end
 
-        local function wake_scheduler(ns)
-          local wake = ns .. KEY.scheduler_wake
-          redis.call('LPUSH', wake, '1')
-          redis.call('LTRIM', wake, 0, 0)
-        end
-
         -- Creates a step job of `flow` and makes it wait (queued now, or in the delayed set after
         -- `delay_ms`), and points its frame at it. What every step inherits from its flow (queue,
         -- creator, environment, max deliveries, flow version) is copied here; `step.fields` holds what
@@ -419,6 +413,22 @@ enum EmbeddedLua {
           redis.call('SADD', ns .. KEY.queues, queue)
         end
 
+        -- Creates job `id` from `fields` (field/value pairs besides id, queue, state and timestamps) and
+        -- queues it now: its hash, its place on its queue (the front for a prioritized job) and one
+        -- wake-up token.
+        local function create_queued_job(ns, id, queue, fields, now)
+          local key = ns .. KEY.job .. id
+          redis.call('HSET', key, 'id', id, 'queue', queue, 'created_at', now, 'deliveries', 0, 'state', 'queued', unpack(fields))
+          push_ready(ns, queue, id, tonumber(redis.call('HGET', key, 'priority') or '0') > 0)
+        end
+
+        -- Wakes a scheduler sleeping on its timers (schedulers BLPOP this list); at most one token waits.
+        local function wake_scheduler(ns)
+          local wake = ns .. KEY.scheduler_wake
+          redis.call('LPUSH', wake, '1')
+          redis.call('LTRIM', wake, 0, 0)
+        end
+
         -- Takes the oldest queued job of `queue` for `worker` under a lease; nil when the queue is empty.
         -- `signal_taken` says the caller already consumed this queue's wake-up token (BLPOP).
         local function take_job(ns, queue, signal_taken, worker, lease_ms, now)
@@ -458,7 +468,7 @@ enum EmbeddedLua {
         -- still counted as one of its flow's live steps stops counting.
         local function finish_job(ns, id, state, now, retention, cap)
           local key = ns .. KEY.job .. id
-          local fields = redis.call('HMGET', key, 'queue', 'kind', 'flow_id', 'waiting')
+          local fields = redis.call('HMGET', key, 'queue', 'kind', 'flow_id', 'waiting', 'schedule')
           local queue = fields[1] or 'default'
           redis.call('HSET', key, 'state', state, 'finished_at', now)
           redis.call('ZREM', ns .. KEY.leases, id)
@@ -484,6 +494,32 @@ enum EmbeddedLua {
             redis.call('EXPIRE', done, 600)
             redis.call('HDEL', key, 'watchers')
           end
+          -- A schedule's run: the scheduler records its outcome (and starts its on-failure run).
+          if fields[5] then
+            redis.call('ZADD', ns .. KEY.schedules_settle, now, id)
+            wake_scheduler(ns)
+          end
+        end
+
+        -- A failed job with retries left (`retry_delays`: a JSON array of ms to wait before each retry;
+        -- `attempt`: 1-based) waits in the delayed set for its next attempt instead of finishing: its
+        -- lease released, its error kept as `last_error`, the deliveries of earlier attempts noted in
+        -- `deliveries_before` (max_deliveries counts per attempt). Returns whether it did.
+        local function retry_later(ns, id, message, now)
+          local key = ns .. KEY.job .. id
+          local f = redis.call('HMGET', key, 'retry_delays', 'attempt', 'deliveries')
+          if not f[1] then return false end
+          local attempt = tonumber(f[2] or '1')
+          local delay = cjson.decode(f[1])[attempt]
+          if not delay then return false end
+          local at = now + tonumber(delay)
+          redis.call('HSET', key, 'state', 'scheduled', 'scheduled_for', at, 'attempt', attempt + 1, 'last_error', message,
+            'deliveries_before', f[3] or '0')
+          redis.call('HDEL', key, 'worker')
+          redis.call('ZREM', ns .. KEY.leases, id)
+          redis.call('ZADD', ns .. KEY.delayed, at, id)
+          wake_scheduler(ns)
+          return true
         end
 
         -- Takes a not-yet-finished job out of wherever it waits (its queue with its token, the delayed
@@ -512,6 +548,36 @@ enum EmbeddedLua {
           redis.call('HSET', ns .. KEY.job .. event_id, 'id', event_id, 'kind', 'flow_event', 'state', 'queued', 'queue', queue,
             'flow_id', flow, 'args', args, 'created_at', now, 'deliveries', 0, 'max_deliveries', DEFAULT_MAX_DELIVERIES)
           push_ready(ns, queue, event_id, true)
+        end
+        """#,
+        "schedules":
+#"""
+        -- Schedule helpers. A schedule `N` keeps its definition and where it stands in `P:schedule:N`
+        -- (a hash) and its recent runs in `P:schedule:N:runs` (a list of JSON entries, newest first,
+        -- capped); `P:schedules:due` holds the enabled schedules by next due time (ms, Redis's clock) and
+        -- `P:schedules:settle` the finished runs whose outcome a scheduler has yet to record.
+
+        -- Starts what a schedule's tick (or a failed run's on-failure handler) runs, as `spec` says — the
+        -- scheduler builds it (ScheduleStore.RunStart):
+        --   {job = {id, queue, fields}}             a script job, queued now;
+        --   {flow = <an advance_flow plan>}         a flow run: its `create` operation and first step;
+        --   {failed = {id, queue, fields, error}}   nothing could start (no script or flow at the path,
+        --                                           input the flow refuses): a job that failed at once
+        --                                           with the error, so the run has a job like any other.
+        -- Returns the id of the job or flow it created.
+        local function start_scheduled(ns, spec, now, retention, cap)
+          if spec.job then
+            create_queued_job(ns, spec.job.id, spec.job.queue, spec.job.fields, now)
+            return spec.job.id
+          elseif spec.flow then
+            apply_ops(ns, spec.flow.flow, spec.flow.ops or {}, now, retention, cap)
+            return spec.flow.flow
+          end
+          local failed = spec.failed
+          redis.call('HSET', ns .. KEY.job .. failed.id, 'id', failed.id, 'queue', failed.queue, 'created_at', now, 'deliveries', 0,
+            'state', 'queued', 'error', failed.error, unpack(failed.fields))
+          finish_job(ns, failed.id, 'failure', now, retention, cap)
+          return failed.id
         end
         """#,
     ]
@@ -632,20 +698,23 @@ enum EmbeddedLua {
         -- finished-index cap, [9] lease ms for the next job (0 = take none), [10...] queues.
         -- Guarantees: fenced — only the worker holding the job's current delivery, while the job is
         -- still `running`, can finish it; a late or duplicate report changes nothing and is answered
-        -- {0, next}. Otherwise {1, next}, where `next` is the next job's fields or false.
+        -- {0, next}. Otherwise {1, next}, where `next` is the next job's fields or false. A failure of a
+        -- job with retries left (`retry_delays`, a schedule's script run) does not finish it: it waits
+        -- in the delayed set for its next attempt (see retry_later).
         local ns, key = KEYS[1], KEYS[2]
         local id, worker = ARGV[1], ARGV[2]
         local now = now_ms()
         local applied = 0
         local fields = redis.call('HMGET', key, 'state', 'worker', 'deliveries')
         if fields[1] == 'running' and fields[2] == worker and fields[3] == ARGV[3] then
+          if ARGV[6] ~= '' then redis.call('SET', KEYS[3], ARGV[6]) end
           if ARGV[4] == 'success' then
             redis.call('HSET', key, 'result', ARGV[5])
-          else
+            finish_job(ns, id, ARGV[4], now, tonumber(ARGV[7]), tonumber(ARGV[8]))
+          elseif not retry_later(ns, id, ARGV[5], now) then
             redis.call('HSET', key, 'error', ARGV[5])
+            finish_job(ns, id, ARGV[4], now, tonumber(ARGV[7]), tonumber(ARGV[8]))
           end
-          if ARGV[6] ~= '' then redis.call('SET', KEYS[3], ARGV[6]) end
-          finish_job(ns, id, ARGV[4], now, tonumber(ARGV[7]), tonumber(ARGV[8]))
           applied = 1
         end
         local next_job = false
@@ -656,6 +725,22 @@ enum EmbeddedLua {
           next_job = take_first(ns, queues, 0, worker, lease_ms, now) or false
         end
         return {applied, next_job}
+        """#,
+        "delete_schedule":
+#"""
+        -- delete_schedule: removes a schedule.
+        --
+        -- KEYS: [1] the schedule's hash, [2] its runs list, [3] the set of schedule names, [4] the due set.
+        -- ARGV: [1] name.
+        -- Guarantees: the definition, its runs and its due entry go together, so no scheduler fires it
+        -- again (one holding it fires nothing: its tick finds no schedule). Runs already started go on
+        -- and their own on-failure handlers still run; their outcomes are no longer recorded. Returns 1,
+        -- or 0 for an unknown schedule.
+        local existed = redis.call('DEL', KEYS[1])
+        redis.call('DEL', KEYS[2])
+        redis.call('SREM', KEYS[3], ARGV[1])
+        redis.call('ZREM', KEYS[4], ARGV[1])
+        return existed
         """#,
         "enqueue_job":
 #"""
@@ -674,16 +759,15 @@ enum EmbeddedLua {
         local run_at = tonumber(ARGV[3])
         local fields = {}
         for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
-        redis.call('HSET', key, 'id', ARGV[1], 'queue', ARGV[2], 'created_at', now, 'deliveries', 0, unpack(fields))
         if run_at > now then
-          redis.call('HSET', key, 'state', 'scheduled', 'scheduled_for', run_at)
+          redis.call('HSET', key, 'id', ARGV[1], 'queue', ARGV[2], 'created_at', now, 'deliveries', 0, 'state', 'scheduled',
+            'scheduled_for', run_at, unpack(fields))
           redis.call('ZADD', KEYS[3], run_at, ARGV[1])
           redis.call('LPUSH', KEYS[4], '1')
           redis.call('LTRIM', KEYS[4], 0, 0)
           return 'scheduled'
         end
-        redis.call('HSET', key, 'state', 'queued')
-        push_ready(ns, ARGV[2], ARGV[1], tonumber(redis.call('HGET', key, 'priority') or '0') > 0)
+        create_queued_job(ns, ARGV[1], ARGV[2], fields, now)
         return 'queued'
         """#,
         "fetch_job":
@@ -731,6 +815,72 @@ enum EmbeddedLua {
         local reply = {fired, wait}
         for _, late in ipairs(lateness) do reply[#reply + 1] = late end
         return reply
+        """#,
+        "fire_schedule_tick":
+#"""
+        -- fire_schedule_tick: fires one tick of a schedule — or records it as skipped, or only moves the
+        -- schedule to its next due time — exactly once, however many schedulers run.
+        --
+        -- KEYS: [1] namespace, [2] the schedule's hash, [3] its runs list, [4] the due set.
+        -- ARGV: [1] the plan, JSON, decided by a scheduler (in Swift, a pure function of the schedule it
+        -- read and Redis's clock): `name`; `version`, the schedule's version it read; `tick`, the tick id
+        -- to fire (whole seconds since the epoch; 0 = none, only move); `missed`, the due ticks passed
+        -- over for it (catch-up); `next_ms`, the next due time (-1 = never again); `start`, what the tick
+        -- starts (see start_scheduled); `retention`, `cap` (as for finishing jobs); `runs_cap`.
+        -- Guarantees: applies only at the version read, so a schedule changed, paused or deleted since is
+        -- left for the next look; fires only a tick later than the schedule's `last_tick` that is due on
+        -- Redis's clock — so each (schedule, tick) is claimed once and ticks fire in order. With
+        -- `no_overlap`, a tick whose previous run has not finished starts nothing and is recorded as
+        -- skipped. In the same step the run is recorded (`fired`, `catch_up` with its missed count, or
+        -- `skipped`) and the schedule moves to `next_ms` in the due set. Returns {outcome, lateness ms,
+        -- job id or false}, outcome one of `fired`, `skipped`, `moved`, `stale`, `gone`.
+        local ns, key, runs, due = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+        local plan = cjson.decode(ARGV[1])
+        local now = now_ms()
+        local s = redis.call('HMGET', key, 'version', 'enabled', 'last_tick', 'no_overlap', 'last_job')
+        if not s[1] then
+          redis.call('ZREM', due, plan.name)
+          return {'gone', 0, false}
+        end
+        if s[1] ~= plan.version then return {'stale', 0, false} end
+        if s[2] ~= '1' then
+          redis.call('ZREM', due, plan.name)
+          return {'stale', 0, false}
+        end
+        local tick = tonumber(plan.tick)
+        local outcome, lateness, job = 'moved', 0, false
+        if tick ~= 0 then
+          if (s[3] and tonumber(s[3]) >= tick) or tick * 1000 > now then return {'stale', 0, false} end
+          lateness = now - tick * 1000
+          local entry = {tick = tick, at = now, missed = tonumber(plan.missed)}
+          local previous = s[5] and redis.call('HGET', ns .. KEY.job .. s[5], 'state')
+          if s[4] == '1' and previous and not FINAL_STATES[previous] then
+            outcome = 'skipped'
+            entry.kind = 'skipped'
+            entry.job = s[5]
+            redis.call('HINCRBY', key, 'skipped', 1)
+          else
+            outcome = 'fired'
+            job = start_scheduled(ns, plan.start, now, tonumber(plan.retention), tonumber(plan.cap))
+            entry.kind = entry.missed > 0 and 'catch_up' or 'fired'
+            entry.job = job
+            redis.call('HSET', key, 'last_job', job, 'last_fired_at', now)
+            redis.call('HINCRBY', key, 'fired', 1)
+            if entry.missed > 0 then redis.call('HINCRBY', key, 'catch_ups', 1) end
+          end
+          redis.call('HSET', key, 'last_tick', tick)
+          redis.call('LPUSH', runs, cjson.encode(entry))
+          redis.call('LTRIM', runs, 0, tonumber(plan.runs_cap) - 1)
+        end
+        local next_ms = tonumber(plan.next_ms)
+        if next_ms >= 0 then
+          redis.call('HSET', key, 'next_due', next_ms)
+          redis.call('ZADD', due, next_ms, plan.name)
+        else
+          redis.call('HDEL', key, 'next_due')
+          redis.call('ZREM', due, plan.name)
+        end
+        return {outcome, lateness, job}
         """#,
         "open_pending_gate":
 #"""
@@ -814,8 +964,9 @@ enum EmbeddedLua {
         -- Guarantees: each expired lease is handled once, whichever scheduler runs the script: the job
         -- goes back to the front of its queue, or — when it was delivered max_deliveries times already —
         -- fails with an error saying so. A flow step failed that way queues a `flow_event` job
-        -- (`step_lost`) so a worker moves its flow on (retry, failure module or failure).
-        -- Returns {handed_back, failed}.
+        -- (`step_lost`) so a worker moves its flow on (retry, failure module or failure). A job with
+        -- retries left (see retry_later) waits for its next attempt instead, counted as handed back;
+        -- deliveries count per attempt. Returns {handed_back, failed}.
         local ns = KEYS[1]
         local now = now_ms()
         local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
@@ -823,19 +974,25 @@ enum EmbeddedLua {
         for _, id in ipairs(expired) do
           if not ARGV[5 + failed] then break end -- no id left for a flow event: the rest waits for the next call
           local key = ns .. KEY.job .. id
-          local fields = redis.call('HMGET', key, 'state', 'deliveries', 'max_deliveries', 'queue', 'worker', 'kind', 'flow_id')
+          local fields = redis.call('HMGET', key, 'state', 'deliveries', 'max_deliveries', 'queue', 'worker', 'kind', 'flow_id',
+            'deliveries_before')
           local limit = fields[3] or tostring(DEFAULT_MAX_DELIVERIES)
+          local delivered = tonumber(fields[2] or '0') - tonumber(fields[8] or '0')
           if fields[1] ~= 'running' then
             redis.call('ZREM', KEYS[2], id)
-          elseif tonumber(fields[2] or '0') >= tonumber(limit) then
-            local message = 'worker lost: the job was delivered ' .. fields[2] ..
+          elseif delivered >= tonumber(limit) then
+            local message = 'worker lost: the job was delivered ' .. delivered ..
               ' times without finishing (max_deliveries ' .. limit .. '); last worker ' .. (fields[5] or '?')
-            redis.call('HSET', key, 'error', message)
-            finish_job(ns, id, 'failure', now, tonumber(ARGV[2]), tonumber(ARGV[3]))
-            failed = failed + 1
-            local event_id = ARGV[4 + failed]
-            if fields[6] == 'step' and fields[7] and event_id then
-              queue_flow_event(ns, fields[7], fields[4], event_id, cjson.encode({event = 'step_lost', step_id = id, error = message}), now)
+            if retry_later(ns, id, message, now) then
+              handed_back = handed_back + 1
+            else
+              redis.call('HSET', key, 'error', message)
+              finish_job(ns, id, 'failure', now, tonumber(ARGV[2]), tonumber(ARGV[3]))
+              failed = failed + 1
+              local event_id = ARGV[4 + failed]
+              if fields[6] == 'step' and fields[7] and event_id then
+                queue_flow_event(ns, fields[7], fields[4], event_id, cjson.encode({event = 'step_lost', step_id = id, error = message}), now)
+              end
             end
           else
             redis.call('ZREM', KEYS[2], id)
@@ -984,6 +1141,128 @@ enum EmbeddedLua {
         redis.call('HDEL', key, 'worker')
         push_ready(ns, fields[4], id, true)
         return 1
+        """#,
+        "set_schedule":
+#"""
+        -- set_schedule: creates a schedule or replaces its definition; the change takes effect at its
+        -- next tick.
+        --
+        -- KEYS: [1] the schedule's hash, [2] the set of schedule names, [3] the due set, [4] the
+        -- scheduler wake list.
+        -- ARGV: [1] name, [2] the next due time in ms, computed from the new definition on Redis's clock
+        -- (-1 = none), [3] `1` enabled or `0` paused, [4...] the definition's field/value pairs.
+        -- Guarantees: the definition is replaced whole (an option left out is cleared) while what the
+        -- schedule did is kept (created_at, last_tick, last_job, last_fired_at, counters, runs).
+        -- `version` goes up, so a scheduler that read the old definition fires nothing with it, and
+        -- `updated_at` (Redis's clock) becomes the schedule's starting point: only ticks after it fire, so
+        -- a change never fires ticks that came due before it. An enabled schedule sits in the due set at
+        -- its next due time, a paused one is not in it; a scheduler is woken to look again. Returns
+        -- {1 if created else 0, version}.
+        local key = KEYS[1]
+        local now = now_ms()
+        local kept_names = {'created_at', 'last_tick', 'last_job', 'last_fired_at', 'fired', 'skipped', 'catch_ups', 'version'}
+        local kept = redis.call('HMGET', key, unpack(kept_names))
+        local created = kept[1] and 0 or 1
+        local version = tonumber(kept[8] or '0') + 1
+        local fields = {'name', ARGV[1], 'created_at', kept[1] or now, 'updated_at', now, 'version', version, 'enabled', ARGV[3]}
+        for i = 2, 7 do
+          if kept[i] then
+            fields[#fields + 1] = kept_names[i]
+            fields[#fields + 1] = kept[i]
+          end
+        end
+        for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+        local next_ms = tonumber(ARGV[2])
+        redis.call('DEL', key)
+        if ARGV[3] == '1' and next_ms >= 0 then
+          fields[#fields + 1] = 'next_due'
+          fields[#fields + 1] = next_ms
+          redis.call('ZADD', KEYS[3], next_ms, ARGV[1])
+        else
+          redis.call('ZREM', KEYS[3], ARGV[1])
+        end
+        redis.call('HSET', key, unpack(fields))
+        redis.call('SADD', KEYS[2], ARGV[1])
+        redis.call('LPUSH', KEYS[4], '1')
+        redis.call('LTRIM', KEYS[4], 0, 0)
+        return {created, version}
+        """#,
+        "set_schedule_enabled":
+#"""
+        -- set_schedule_enabled: pauses or resumes a schedule.
+        --
+        -- KEYS: [1] the schedule's hash, [2] the due set, [3] the scheduler wake list.
+        -- ARGV: [1] name, [2] `1` to resume or `0` to pause, [3] the version the caller read, [4] for a
+        -- resume, the next due time in ms computed from that version's definition on Redis's clock (-1 =
+        -- none).
+        -- Guarantees: applies only at the version read (otherwise it answers `stale` and the caller reads
+        -- again), so the next due time always matches the definition. Pausing takes the schedule out of
+        -- the due set: nothing fires until it is resumed. Resuming makes now its starting point — ticks
+        -- that came due while it was paused are not caught up — puts it back in the due set and wakes a
+        -- scheduler. Either bumps `version`. Returns `paused`, `resumed`, `unchanged` (it already was),
+        -- `stale`, or nil for an unknown schedule.
+        local key = KEYS[1]
+        local s = redis.call('HMGET', key, 'version', 'enabled')
+        if not s[1] then return false end
+        if s[1] ~= ARGV[3] then return 'stale' end
+        if s[2] == ARGV[2] then return 'unchanged' end
+        local now = now_ms()
+        redis.call('HINCRBY', key, 'version', 1)
+        if ARGV[2] == '0' then
+          redis.call('HSET', key, 'enabled', '0')
+          redis.call('HDEL', key, 'next_due')
+          redis.call('ZREM', KEYS[2], ARGV[1])
+          return 'paused'
+        end
+        redis.call('HSET', key, 'enabled', '1', 'updated_at', now)
+        local next_ms = tonumber(ARGV[4])
+        if next_ms >= 0 then
+          redis.call('HSET', key, 'next_due', next_ms)
+          redis.call('ZADD', KEYS[2], next_ms, ARGV[1])
+        end
+        redis.call('LPUSH', KEYS[3], '1')
+        redis.call('LTRIM', KEYS[3], 0, 0)
+        return 'resumed'
+        """#,
+        "settle_schedule_run":
+#"""
+        -- settle_schedule_run: records how a schedule's run ended and, when it failed for good and the
+        -- run names an on-failure script or flow, starts that — once.
+        --
+        -- KEYS: [1] namespace, [2] the settle set, [3] the runs list of the run's schedule.
+        -- ARGV: [1] the plan, JSON: `job`, the finished run's id; `on_failure`, what to start if it failed
+        -- (see start_scheduled; absent when there is nothing to run); `on_failure_error`, why the
+        -- on-failure handler could not start, if it could not; `retention`, `cap`.
+        -- Guarantees: a run is settled once, whichever scheduler calls — it leaves the settle set in the
+        -- same step, and a run not in the set is left alone. The on-failure handler starts only for a run
+        -- that ended in `failure` (after its retries: a job waiting for its next attempt has not
+        -- finished, so it is not in the set). The run's entry in the runs list, if still there, gets its
+        -- `outcome`, `finished_at`, `attempts` and `on_failure_job` (or `on_failure_error`). Returns the
+        -- on-failure job id, 1 when settled without one, or nil when it was settled already.
+        local ns, settle, runs = KEYS[1], KEYS[2], KEYS[3]
+        local plan = cjson.decode(ARGV[1])
+        if redis.call('ZREM', settle, plan.job) == 0 then return false end
+        local key = ns .. KEY.job .. plan.job
+        local f = redis.call('HMGET', key, 'state', 'finished_at', 'attempt')
+        local state = f[1] or 'expired'
+        local started = false
+        if state == 'failure' and plan.on_failure then
+          started = start_scheduled(ns, plan.on_failure, now_ms(), tonumber(plan.retention), tonumber(plan.cap))
+          redis.call('HSET', key, 'on_failure_job', started)
+        end
+        for i, text in ipairs(redis.call('LRANGE', runs, 0, -1)) do
+          local entry = cjson.decode(text)
+          if entry.job == plan.job and entry.kind ~= 'skipped' then
+            entry.outcome = state
+            entry.finished_at = tonumber(f[2])
+            entry.attempts = tonumber(f[3] or '1')
+            if started then entry.on_failure_job = started end
+            if state == 'failure' and plan.on_failure_error then entry.on_failure_error = plan.on_failure_error end
+            redis.call('LSET', runs, i - 1, cjson.encode(entry))
+            break
+          end
+        end
+        return started or 1
         """#,
         "watch_job":
 #"""

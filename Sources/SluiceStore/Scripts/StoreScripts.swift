@@ -2,7 +2,7 @@ import SluiceRedis
 
 /// The Lua scripts of the store: one per state transition, each in its own file under `Lua/scripts`
 /// with its KEYS, ARGV and what it guarantees written at its top, sharing the helpers of
-/// `Lua/include` (jobs, gates, flows). Each script's source is the generated prelude, the
+/// `Lua/include` (jobs, gates, flows, schedules). Each script's source is the generated prelude, the
 /// includes, then its body.
 enum StoreScripts {
     static let enqueueJob = script("enqueue_job")
@@ -19,15 +19,21 @@ enum StoreScripts {
     static let openPendingGate = script("open_pending_gate")
     static let recordApproval = script("record_approval")
     static let fireGateDeadlines = script("fire_gate_deadlines")
+    static let setSchedule = script("set_schedule")
+    static let setScheduleEnabled = script("set_schedule_enabled")
+    static let deleteSchedule = script("delete_schedule")
+    static let fireScheduleTick = script("fire_schedule_tick")
+    static let settleScheduleRun = script("settle_schedule_run")
 
     /// Every script, for checks and for loading them all at once.
     static let all: [RedisScript] = [
         enqueueJob, fetchJob, completeJob, renewLeases, requeueJob, reclaimExpiredLeases, promoteDueJobs, cancelJob, watchJob, pushScript,
-        advanceFlow, openPendingGate, recordApproval, fireGateDeadlines,
+        advanceFlow, openPendingGate, recordApproval, fireGateDeadlines, setSchedule, setScheduleEnabled, deleteSchedule, fireScheduleTick,
+        settleScheduleRun,
     ]
 
     /// The shared helpers' definitions, in the order they build on each other.
-    static let includes = ["jobs", "gates", "flows"].compactMap { EmbeddedLua.includes[$0] }.flatMap(LuaAssembly.definitions(in:))
+    static let includes = ["jobs", "gates", "flows", "schedules"].compactMap { EmbeddedLua.includes[$0] }.flatMap(LuaAssembly.definitions(in:))
 
     private static func script(_ name: String) -> RedisScript {
         let body = EmbeddedLua.scripts[name] ?? "error('missing script \(name)')"

@@ -76,7 +76,10 @@ extension WorkerService {
         environment["SLUICE_WORKER"] = settings.workerID
         environment["SLUICE_QUEUE"] = job.queue
         environment["SLUICE_DELIVERY"] = String(job.deliveries)
-        if let attempt = job.extra["attempt"] { environment["SLUICE_STEP_ATTEMPT"] = attempt }
+        if let attempt = job.extra["attempt"] {
+            environment["SLUICE_ATTEMPT"] = attempt
+            if job.kind == .step { environment["SLUICE_STEP_ATTEMPT"] = attempt }
+        }
         if let flowID = job.flowID { environment["SLUICE_FLOW_JOB_ID"] = flowID.rawValue }
         if let path = job.path { environment["SLUICE_SCRIPT_PATH"] = path }
         var supportFiles: [String: String] = [:]

@@ -21,12 +21,6 @@ end
 
 local function put_record(frames, id, record) redis.call('HSET', frames, id, cjson.encode(record)) end
 
-local function wake_scheduler(ns)
-  local wake = ns .. KEY.scheduler_wake
-  redis.call('LPUSH', wake, '1')
-  redis.call('LTRIM', wake, 0, 0)
-end
-
 -- Creates a step job of `flow` and makes it wait (queued now, or in the delayed set after
 -- `delay_ms`), and points its frame at it. What every step inherits from its flow (queue,
 -- creator, environment, max deliveries, flow version) is copied here; `step.fields` holds what

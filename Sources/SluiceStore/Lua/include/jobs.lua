@@ -17,6 +17,22 @@ local function push_ready(ns, queue, id, front)
   redis.call('SADD', ns .. KEY.queues, queue)
 end
 
+-- Creates job `id` from `fields` (field/value pairs besides id, queue, state and timestamps) and
+-- queues it now: its hash, its place on its queue (the front for a prioritized job) and one
+-- wake-up token.
+local function create_queued_job(ns, id, queue, fields, now)
+  local key = ns .. KEY.job .. id
+  redis.call('HSET', key, 'id', id, 'queue', queue, 'created_at', now, 'deliveries', 0, 'state', 'queued', unpack(fields))
+  push_ready(ns, queue, id, tonumber(redis.call('HGET', key, 'priority') or '0') > 0)
+end
+
+-- Wakes a scheduler sleeping on its timers (schedulers BLPOP this list); at most one token waits.
+local function wake_scheduler(ns)
+  local wake = ns .. KEY.scheduler_wake
+  redis.call('LPUSH', wake, '1')
+  redis.call('LTRIM', wake, 0, 0)
+end
+
 -- Takes the oldest queued job of `queue` for `worker` under a lease; nil when the queue is empty.
 -- `signal_taken` says the caller already consumed this queue's wake-up token (BLPOP).
 local function take_job(ns, queue, signal_taken, worker, lease_ms, now)
@@ -56,7 +72,7 @@ end
 -- still counted as one of its flow's live steps stops counting.
 local function finish_job(ns, id, state, now, retention, cap)
   local key = ns .. KEY.job .. id
-  local fields = redis.call('HMGET', key, 'queue', 'kind', 'flow_id', 'waiting')
+  local fields = redis.call('HMGET', key, 'queue', 'kind', 'flow_id', 'waiting', 'schedule')
   local queue = fields[1] or 'default'
   redis.call('HSET', key, 'state', state, 'finished_at', now)
   redis.call('ZREM', ns .. KEY.leases, id)
@@ -82,6 +98,32 @@ local function finish_job(ns, id, state, now, retention, cap)
     redis.call('EXPIRE', done, 600)
     redis.call('HDEL', key, 'watchers')
   end
+  -- A schedule's run: the scheduler records its outcome (and starts its on-failure run).
+  if fields[5] then
+    redis.call('ZADD', ns .. KEY.schedules_settle, now, id)
+    wake_scheduler(ns)
+  end
+end
+
+-- A failed job with retries left (`retry_delays`: a JSON array of ms to wait before each retry;
+-- `attempt`: 1-based) waits in the delayed set for its next attempt instead of finishing: its
+-- lease released, its error kept as `last_error`, the deliveries of earlier attempts noted in
+-- `deliveries_before` (max_deliveries counts per attempt). Returns whether it did.
+local function retry_later(ns, id, message, now)
+  local key = ns .. KEY.job .. id
+  local f = redis.call('HMGET', key, 'retry_delays', 'attempt', 'deliveries')
+  if not f[1] then return false end
+  local attempt = tonumber(f[2] or '1')
+  local delay = cjson.decode(f[1])[attempt]
+  if not delay then return false end
+  local at = now + tonumber(delay)
+  redis.call('HSET', key, 'state', 'scheduled', 'scheduled_for', at, 'attempt', attempt + 1, 'last_error', message,
+    'deliveries_before', f[3] or '0')
+  redis.call('HDEL', key, 'worker')
+  redis.call('ZREM', ns .. KEY.leases, id)
+  redis.call('ZADD', ns .. KEY.delayed, at, id)
+  wake_scheduler(ns)
+  return true
 end
 
 -- Takes a not-yet-finished job out of wherever it waits (its queue with its token, the delayed

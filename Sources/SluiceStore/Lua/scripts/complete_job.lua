@@ -6,20 +6,23 @@
 -- finished-index cap, [9] lease ms for the next job (0 = take none), [10...] queues.
 -- Guarantees: fenced — only the worker holding the job's current delivery, while the job is
 -- still `running`, can finish it; a late or duplicate report changes nothing and is answered
--- {0, next}. Otherwise {1, next}, where `next` is the next job's fields or false.
+-- {0, next}. Otherwise {1, next}, where `next` is the next job's fields or false. A failure of a
+-- job with retries left (`retry_delays`, a schedule's script run) does not finish it: it waits
+-- in the delayed set for its next attempt (see retry_later).
 local ns, key = KEYS[1], KEYS[2]
 local id, worker = ARGV[1], ARGV[2]
 local now = now_ms()
 local applied = 0
 local fields = redis.call('HMGET', key, 'state', 'worker', 'deliveries')
 if fields[1] == 'running' and fields[2] == worker and fields[3] == ARGV[3] then
+  if ARGV[6] ~= '' then redis.call('SET', KEYS[3], ARGV[6]) end
   if ARGV[4] == 'success' then
     redis.call('HSET', key, 'result', ARGV[5])
-  else
+    finish_job(ns, id, ARGV[4], now, tonumber(ARGV[7]), tonumber(ARGV[8]))
+  elseif not retry_later(ns, id, ARGV[5], now) then
     redis.call('HSET', key, 'error', ARGV[5])
+    finish_job(ns, id, ARGV[4], now, tonumber(ARGV[7]), tonumber(ARGV[8]))
   end
-  if ARGV[6] ~= '' then redis.call('SET', KEYS[3], ARGV[6]) end
-  finish_job(ns, id, ARGV[4], now, tonumber(ARGV[7]), tonumber(ARGV[8]))
   applied = 1
 end
 local next_job = false

@@ -13,14 +13,13 @@ local now = now_ms()
 local run_at = tonumber(ARGV[3])
 local fields = {}
 for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', key, 'id', ARGV[1], 'queue', ARGV[2], 'created_at', now, 'deliveries', 0, unpack(fields))
 if run_at > now then
-  redis.call('HSET', key, 'state', 'scheduled', 'scheduled_for', run_at)
+  redis.call('HSET', key, 'id', ARGV[1], 'queue', ARGV[2], 'created_at', now, 'deliveries', 0, 'state', 'scheduled',
+    'scheduled_for', run_at, unpack(fields))
   redis.call('ZADD', KEYS[3], run_at, ARGV[1])
   redis.call('LPUSH', KEYS[4], '1')
   redis.call('LTRIM', KEYS[4], 0, 0)
   return 'scheduled'
 end
-redis.call('HSET', key, 'state', 'queued')
-push_ready(ns, ARGV[2], ARGV[1], tonumber(redis.call('HGET', key, 'priority') or '0') > 0)
+create_queued_job(ns, ARGV[1], ARGV[2], fields, now)
 return 'queued'

@@ -7,8 +7,9 @@
 -- Guarantees: each expired lease is handled once, whichever scheduler runs the script: the job
 -- goes back to the front of its queue, or — when it was delivered max_deliveries times already —
 -- fails with an error saying so. A flow step failed that way queues a `flow_event` job
--- (`step_lost`) so a worker moves its flow on (retry, failure module or failure).
--- Returns {handed_back, failed}.
+-- (`step_lost`) so a worker moves its flow on (retry, failure module or failure). A job with
+-- retries left (see retry_later) waits for its next attempt instead, counted as handed back;
+-- deliveries count per attempt. Returns {handed_back, failed}.
 local ns = KEYS[1]
 local now = now_ms()
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
@@ -16,19 +17,25 @@ local handed_back, failed = 0, 0
 for _, id in ipairs(expired) do
   if not ARGV[5 + failed] then break end -- no id left for a flow event: the rest waits for the next call
   local key = ns .. KEY.job .. id
-  local fields = redis.call('HMGET', key, 'state', 'deliveries', 'max_deliveries', 'queue', 'worker', 'kind', 'flow_id')
+  local fields = redis.call('HMGET', key, 'state', 'deliveries', 'max_deliveries', 'queue', 'worker', 'kind', 'flow_id',
+    'deliveries_before')
   local limit = fields[3] or tostring(DEFAULT_MAX_DELIVERIES)
+  local delivered = tonumber(fields[2] or '0') - tonumber(fields[8] or '0')
   if fields[1] ~= 'running' then
     redis.call('ZREM', KEYS[2], id)
-  elseif tonumber(fields[2] or '0') >= tonumber(limit) then
-    local message = 'worker lost: the job was delivered ' .. fields[2] ..
+  elseif delivered >= tonumber(limit) then
+    local message = 'worker lost: the job was delivered ' .. delivered ..
       ' times without finishing (max_deliveries ' .. limit .. '); last worker ' .. (fields[5] or '?')
-    redis.call('HSET', key, 'error', message)
-    finish_job(ns, id, 'failure', now, tonumber(ARGV[2]), tonumber(ARGV[3]))
-    failed = failed + 1
-    local event_id = ARGV[4 + failed]
-    if fields[6] == 'step' and fields[7] and event_id then
-      queue_flow_event(ns, fields[7], fields[4], event_id, cjson.encode({event = 'step_lost', step_id = id, error = message}), now)
+    if retry_later(ns, id, message, now) then
+      handed_back = handed_back + 1
+    else
+      redis.call('HSET', key, 'error', message)
+      finish_job(ns, id, 'failure', now, tonumber(ARGV[2]), tonumber(ARGV[3]))
+      failed = failed + 1
+      local event_id = ARGV[4 + failed]
+      if fields[6] == 'step' and fields[7] and event_id then
+        queue_flow_event(ns, fields[7], fields[4], event_id, cjson.encode({event = 'step_lost', step_id = id, error = message}), now)
+      end
     end
   else
     redis.call('ZREM', KEYS[2], id)

@@ -1,0 +1,63 @@
+-- fire_schedule_tick: fires one tick of a schedule — or records it as skipped, or only moves the
+-- schedule to its next due time — exactly once, however many schedulers run.
+--
+-- KEYS: [1] namespace, [2] the schedule's hash, [3] its runs list, [4] the due set.
+-- ARGV: [1] the plan, JSON, decided by a scheduler (in Swift, a pure function of the schedule it
+-- read and Redis's clock): `name`; `version`, the schedule's version it read; `tick`, the tick id
+-- to fire (whole seconds since the epoch; 0 = none, only move); `missed`, the due ticks passed
+-- over for it (catch-up); `next_ms`, the next due time (-1 = never again); `start`, what the tick
+-- starts (see start_scheduled); `retention`, `cap` (as for finishing jobs); `runs_cap`.
+-- Guarantees: applies only at the version read, so a schedule changed, paused or deleted since is
+-- left for the next look; fires only a tick later than the schedule's `last_tick` that is due on
+-- Redis's clock — so each (schedule, tick) is claimed once and ticks fire in order. With
+-- `no_overlap`, a tick whose previous run has not finished starts nothing and is recorded as
+-- skipped. In the same step the run is recorded (`fired`, `catch_up` with its missed count, or
+-- `skipped`) and the schedule moves to `next_ms` in the due set. Returns {outcome, lateness ms,
+-- job id or false}, outcome one of `fired`, `skipped`, `moved`, `stale`, `gone`.
+local ns, key, runs, due = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local plan = cjson.decode(ARGV[1])
+local now = now_ms()
+local s = redis.call('HMGET', key, 'version', 'enabled', 'last_tick', 'no_overlap', 'last_job')
+if not s[1] then
+  redis.call('ZREM', due, plan.name)
+  return {'gone', 0, false}
+end
+if s[1] ~= plan.version then return {'stale', 0, false} end
+if s[2] ~= '1' then
+  redis.call('ZREM', due, plan.name)
+  return {'stale', 0, false}
+end
+local tick = tonumber(plan.tick)
+local outcome, lateness, job = 'moved', 0, false
+if tick ~= 0 then
+  if (s[3] and tonumber(s[3]) >= tick) or tick * 1000 > now then return {'stale', 0, false} end
+  lateness = now - tick * 1000
+  local entry = {tick = tick, at = now, missed = tonumber(plan.missed)}
+  local previous = s[5] and redis.call('HGET', ns .. KEY.job .. s[5], 'state')
+  if s[4] == '1' and previous and not FINAL_STATES[previous] then
+    outcome = 'skipped'
+    entry.kind = 'skipped'
+    entry.job = s[5]
+    redis.call('HINCRBY', key, 'skipped', 1)
+  else
+    outcome = 'fired'
+    job = start_scheduled(ns, plan.start, now, tonumber(plan.retention), tonumber(plan.cap))
+    entry.kind = entry.missed > 0 and 'catch_up' or 'fired'
+    entry.job = job
+    redis.call('HSET', key, 'last_job', job, 'last_fired_at', now)
+    redis.call('HINCRBY', key, 'fired', 1)
+    if entry.missed > 0 then redis.call('HINCRBY', key, 'catch_ups', 1) end
+  end
+  redis.call('HSET', key, 'last_tick', tick)
+  redis.call('LPUSH', runs, cjson.encode(entry))
+  redis.call('LTRIM', runs, 0, tonumber(plan.runs_cap) - 1)
+end
+local next_ms = tonumber(plan.next_ms)
+if next_ms >= 0 then
+  redis.call('HSET', key, 'next_due', next_ms)
+  redis.call('ZADD', due, next_ms, plan.name)
+else
+  redis.call('HDEL', key, 'next_due')
+  redis.call('ZREM', due, plan.name)
+end
+return {outcome, lateness, job}
