@@ -29,7 +29,8 @@ struct ResumerConnectionTests {
             "resumer",
             ["--port", String(port), "--idle-timeout", String(idleTimeout), "--read-timeout", "1", "--max-connections", String(maxConnections)],
             environment: [
-                "SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix, "SLUICE_PUBLIC_URL": SeededGate.publicURL, "SLUICE_LOG_LEVEL": "warning",
+                "SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix, "SLUICE_PUBLIC_URL": SeededGate.publicURL,
+                "SLUICE_LOG_LEVEL": "warning",
             ])
         var ready = false
         for _ in 0..<300 where !ready {
