@@ -12,6 +12,8 @@ public struct Overview: Sendable, Equatable {
     /// The nearest deadline of an open gate (ms).
     public var nearestDeadline: Int64?
     public var workers: [LiveWorker]
+    /// Schedules at a glance: how many, and which fires next.
+    public var schedules: ScheduleSummary
 
     /// A worker seen by its heartbeat, with the number of jobs it holds under a lease.
     public struct LiveWorker: Sendable, Equatable {
@@ -47,6 +49,7 @@ extension StatisticsReader {
         for holder in holders { if let worker = holder.string { held[worker, default: 0] += 1 } }
         return Overview(
             now: now, queues: queues, openGates: Int(gateCount), nearestDeadline: deadline,
-            workers: statuses.map { Overview.LiveWorker(status: $0, running: held[$0.id] ?? 0) })
+            workers: statuses.map { Overview.LiveWorker(status: $0, running: held[$0.id] ?? 0) },
+            schedules: try ScheduleStore(keys: keys).summary(on: connection))
     }
 }

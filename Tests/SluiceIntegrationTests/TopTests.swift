@@ -36,6 +36,7 @@ struct TopTests {
         #expect(cells[3] == "1", "delayed: \(row)")
         #expect(cells[5] != "-" && (cells[6] == "ms" || cells[6] == "s"), "oldest pending age: \(row)")
         #expect(screen.contains("open gates: 0"))
+        #expect(screen.contains("schedules: 0 (0 waiting for a tick)"))
         let workerRow = try #require(screen.split(separator: "\n").first { $0.hasPrefix("top-worker-1") })
         #expect(workerRow.contains("default") && workerRow.contains(" 3 "), "\(workerRow)")
         try terminal.type("q")

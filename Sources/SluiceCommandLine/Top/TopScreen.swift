@@ -24,6 +24,11 @@ public enum TopScreen {
             gates += ", nearest deadline in \(age(deadline - overview.now)) (\(JobPresenter.timestamp(deadline)))"
         }
         lines.append(gates)
+        var schedules = "schedules: \(overview.schedules.count) (\(overview.schedules.waiting) waiting for a tick)"
+        if let name = overview.schedules.nextName, let due = overview.schedules.nextDue {
+            schedules += ", next: \(name) in \(age(due - overview.now))"
+        }
+        lines.append(schedules)
         lines.append("")
         var workers = [["WORKER", "QUEUES", "CONCURRENCY", "RUNNING", "HEARTBEAT"]]
         for worker in overview.workers {
