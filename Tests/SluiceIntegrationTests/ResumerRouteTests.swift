@@ -42,6 +42,16 @@ struct ResumerRouteTests {
         #expect(stored.approvals.isEmpty && stored.rejections.isEmpty)
     }
 
+    @Test("a gate inside a loop says which iteration it belongs to")
+    func iterationShown() async throws {
+        let harness = RouteHarness(server: server)
+        let gate = try harness.seed(.init(form: Self.form, frame: "r.0.7", iteration: 7))
+        try await harness.run { client async throws in
+            let page = try await client.get(gate.links("alice").approvalPage)
+            #expect(page.body.contains("Step <strong>ask, iteration 7</strong>"), "\(page.body)")
+        }
+    }
+
     @Test("an approval that meets the quorum closes the gate and queues one flow event")
     func approvalDecides() async throws {
         let harness = RouteHarness(server: server)

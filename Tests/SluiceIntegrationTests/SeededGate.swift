@@ -19,6 +19,9 @@ struct SeededGate: Sendable {
         var userAuthRequired = false
         var groups: [String] = []
         var createdBy: String?
+        /// Inside a loop: the gate's frame and iteration.
+        var frame: String?
+        var iteration: Int?
         /// Milliseconds from now (Redis's clock) to the deadline; negative: already past.
         var deadlineFromNow: Int64 = 3_600_000
     }
@@ -55,6 +58,8 @@ struct SeededGate: Sendable {
         if !rules.groups.isEmpty { gateFields += ["groups", .string(JSONValue.array(rules.groups.map { .string($0) }).jsonText)] }
         if let createdBy = rules.createdBy { gateFields += ["created_by", .string(createdBy)] }
         if let form = rules.form { gateFields += ["form", .string(form.jsonText)] }
+        if let frame = rules.frame { gateFields += ["frame", .string(frame)] }
+        if let iteration = rules.iteration { gateFields += ["iteration", .string(String(iteration))] }
         if rules.state == "open" {
             let deadline = now + rules.deadlineFromNow
             gateFields += ["opened_at", .string(String(now - 3000)), "deadline", .string(String(deadline))]

@@ -27,7 +27,12 @@ struct PageRenderer: Sendable {
     func approvalPage(_ view: ApprovalView, actionBase: String) -> String {
         let gate = view.gate
         let title = gate.flowSummary.isEmpty ? (gate.flowPath ?? "Approval") : gate.flowSummary
-        let step = gate.moduleSummary.isEmpty ? gate.moduleID : "\(gate.moduleSummary) (\(gate.moduleID))"
+        var step = gate.moduleSummary.isEmpty ? gate.moduleID : "\(gate.moduleSummary) (\(gate.moduleID))"
+        if let iteration = gate.iteration {
+            step += ", iteration \(iteration)"
+        } else if let frame = gate.frame, frame != "r" {
+            step += ", in a branch"
+        }
         var identityNote: String?
         if view.link.subject.isAnonymous, gate.userAuthRequired || gate.selfApprovalDisabled || !gate.groups.isEmpty {
             identityNote = "This link is anonymous, and this gate counts only identified approvers: ask for a link made for you."
