@@ -167,7 +167,6 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
@@ -191,7 +190,7 @@ let package = Package(
         .executableTarget(
             name: "worker",
             dependencies: [
-                "SluiceCommandLine", "SluiceWorker", "SluiceStore", "SluiceRedis",
+                "SluiceCommandLine", "SluiceWorker", "SluiceStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -202,7 +201,7 @@ let package = Package(
         .executableTarget(
             name: "scheduler",
             dependencies: [
-                "SluiceCommandLine", "SluiceScheduler", "SluiceStore", "SluiceRedis",
+                "SluiceCommandLine", "SluiceScheduler", "SluiceStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -213,14 +212,12 @@ let package = Package(
         .executableTarget(
             name: "resumer",
             dependencies: [
-                "SluiceCommandLine", "SluiceResumer", "SluiceStore", "SluiceRedis",
+                "SluiceCommandLine", "SluiceResumer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -276,7 +273,7 @@ let package = Package(
         .testTarget(
             name: "SluiceIntegrationTests",
             dependencies: [
-                "SluiceApprovals", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceStore", "SluiceRedis", "SluiceWorker",
+                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceStore", "SluiceRedis", "SluiceWorker",
                 "SluiceScheduler",
                 "SluiceResumer", "SluiceTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),

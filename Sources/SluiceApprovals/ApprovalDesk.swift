@@ -44,7 +44,7 @@ public struct ApprovalDesk: Sendable {
             // it out now (once, with its flow event), so the flow moves on at once; the late
             // submission is refused either way and records nothing.
             _ = try gates.expireIfDue(gate: submission.gate, on: connection)
-            throw ApprovalRefusal.closed(state: "timed_out")
+            throw ApprovalRefusal.closed(state: .timedOut)
         }
         let outcome = try gates.record(
             gate: submission.gate, subject: submission.subject, reject: decision.reject, payload: decision.payload, reason: decision.reason,
@@ -58,12 +58,12 @@ public struct ApprovalDesk: Sendable {
     {
         switch outcome {
         case .recorded(let count, let required):
-            return decision.reject ? .rejectionKept : .counted(count: count, required: required, pending: gate.state == "pending")
+            return decision.reject ? .rejectionKept : .counted(count: count, required: required, pending: gate.state == .pending)
         case .decided(let state, let count, let required): return .decided(state: state, count: count, required: required)
         case .duplicate(let message): return .alreadyDecided(message)
         case .refused(let why): throw .forbidden(why)
-        case .closed(let state): throw .closed(state: state)
-        case .notDue(let state): throw .closed(state: state)  // only `expire` answers it
+        case .closed(let state): throw .closed(state: GateState(rawValue: state) ?? .closed)
+        case .notDue(let state): throw .closed(state: GateState(rawValue: state) ?? .closed)  // only `expire` answers it
         case .unknown: throw .notFound
         }
     }

@@ -7,7 +7,7 @@ public enum GatePresenter {
         JSONValue(members: [
             ("gate", .string(gate.id.rawValue)), ("flow", .string(gate.flowID.rawValue)), ("path", gate.flowPath.map(JSONValue.string) ?? .null),
             ("module", .string(gate.moduleID)), ("frame", gate.frame.map(JSONValue.string) ?? .null),
-            ("iteration", gate.iteration.map { .number(Double($0)) } ?? .null), ("state", .string(gate.state)),
+            ("iteration", gate.iteration.map { .number(Double($0)) } ?? .null), ("state", .string(gate.state.rawValue)),
             ("approvals", .number(Double(gate.approvals.count))),
             ("required", .number(Double(gate.required))), ("deadline", gate.deadline.map { .number(Double($0)) } ?? .null),
             ("groups", .array(gate.groups.map { .string($0) })), ("history", .array(history(gate).map(\.json))),

@@ -8,7 +8,7 @@ public struct GateRecord: Sendable, Equatable {
     public var moduleID: String
     /// `pending` (its step's script still runs), `open`, `approved`, `rejected`, `timed_out`,
     /// `closed` (its step failed or the flow moved on) or `canceled`.
-    public var state: String
+    public var state: GateState
     public var required: Int
     public var timeoutSeconds: Int
     public var continueOnDisapproveTimeout: Bool
@@ -40,18 +40,19 @@ public struct GateRecord: Sendable, Equatable {
     /// Whether the gate was open but past its deadline when read: the scheduler has not fired it
     /// yet, but it takes no more decisions (`record_approval` times it out).
     public var isPastDeadline: Bool {
-        guard state == "open", let deadline, let readAt else { return false }
+        guard state == .open, let deadline, let readAt else { return false }
         return deadline <= readAt
     }
 
     /// The state as of ``readAt``: ``state``, except `timed_out` for an open gate past its deadline.
-    public var currentState: String { isPastDeadline ? "timed_out" : state }
+    public var currentState: GateState { isPastDeadline ? .timedOut : state }
 
     /// Whether approvals and rejections are still taken: pending, or open and before its deadline.
-    public var isAcceptingDecisions: Bool { GateStates.acceptingDecisions.contains(state) && !isPastDeadline }
+    public var isAcceptingDecisions: Bool { state.isAcceptingDecisions && !isPastDeadline }
 
     init?(fields: [String: String], approvals: [String], rejections: [String], readAt: Int64? = nil) {
-        guard let id = fields["id"].flatMap(JobID.init), let flowID = fields["flow_id"].flatMap(JobID.init), let state = fields["state"],
+        guard let id = fields["id"].flatMap(JobID.init), let flowID = fields["flow_id"].flatMap(JobID.init),
+            let state = fields["state"].flatMap(GateState.init(rawValue:)),
             let secret = fields["secret"]
         else { return nil }
         self.id = id

@@ -81,7 +81,7 @@ struct ResumeCommand: ParsableCommand {
     private func gate(of target: JobID, session: Session) throws -> JobID {
         guard let job = try session.perform({ try session.jobs.job(target, on: session.connection) }), job.kind == .flow else { return target }
         let gates = try session.perform { try GateStore(keys: session.jobs.keys).gates(ofFlow: target, on: session.connection) }
-        let waiting = gates.filter { GateStates.acceptingDecisions.contains($0.state) }
+        let waiting = gates.filter { $0.state.isAcceptingDecisions }
         guard let first = waiting.first else {
             let last = gates.last.map { " (its last gate is \($0.currentState))" } ?? ""
             throw CommandFailure("flow \(id) has no open gate\(last)")

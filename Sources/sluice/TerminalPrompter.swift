@@ -19,7 +19,7 @@ struct TerminalPrompter {
     func answerOpenGates(of flow: JobID, asked: inout Set<JobID>, session: Session) throws {
         let store = GateStore(keys: session.jobs.keys)
         let open = try session.perform { try store.gates(ofFlow: flow, on: session.connection) }.filter {
-            $0.state == "open" && !asked.contains($0.id)
+            $0.state == .open && !asked.contains($0.id)
         }
         guard !open.isEmpty else { return }
         let groups = try session.perform { try GroupStore(keys: session.jobs.keys).list(on: session.connection) }

@@ -59,7 +59,7 @@ struct ApprovalTests {
     func quorum() async throws {
         try await ApprovalStack.with(server: server) { stack in
             let (flow, gate) = try await stack.startAndPark(Self.gatedFlow("required_events: 2\n" + Self.form))
-            #expect(gate.state == "open")
+            #expect(gate.state == .open)
             let alice = stack.links(gate, approver: "alice")
             let bob = stack.links(gate, approver: "bob")
             let first = try await stack.request("POST", alice.resume, body: #"{"reason": "looks good"}"#)
@@ -68,7 +68,7 @@ struct ApprovalTests {
             let again = try await stack.request("POST", alice.resume, body: #"{"reason": "really"}"#)
             #expect(again.status == 200)
             #expect(again.json?["status"] == "already_counted")
-            #expect(try stack.gates.gate(gate.id, on: server.connect())?.state == "open")
+            #expect(try stack.gates.gate(gate.id, on: server.connect())?.state == .open)
             let second = try await stack.request("POST", bob.resume, body: #"{"reason": "ok", "count": 3}"#)
             #expect(second.status == 200)
             #expect(second.json?["status"] == "approved")
@@ -127,7 +127,7 @@ struct ApprovalTests {
             #expect(done.result?["resume"] == ["error": ["name": "SuspendedTimedOut", "message": "Timed out waiting to be resumed"]])
             #expect(done.result?["approvers"] == ["alice"])
             let closed = try #require(try stack.gates.gate(gate.id, on: server.connect()))
-            #expect(closed.state == "timed_out")
+            #expect(closed.state == .timedOut)
             let late = try #require(closed.closedAt) - (closed.deadline ?? 0)
             #expect(late >= 0)
         }
@@ -155,7 +155,7 @@ struct ApprovalTests {
                 let steps = try stack.harness.steps(of: flow)
                 #expect(steps.map { $0.extra["module_id"] } == ["ask", "after"], "round \(round)")
                 let closed = try #require(try stack.gates.gate(gate.id, on: server.connect()))
-                #expect(["approved", "rejected", "timed_out"].contains(closed.state))
+                #expect([GateState.approved, .rejected, .timedOut].contains(closed.state))
                 // Exactly one flow event was created for the gate.
                 let events =
                     try server.connect().send("KEYS", .string(stack.harness.store.keys.namespace + "job:*")).array?.compactMap(\.string) ?? []
@@ -218,7 +218,7 @@ struct ApprovalTests {
         try await ApprovalStack.with(server: server) { stack in
             let (flow, gate) = try await stack.startAndPark(Self.gatedFlow("required_events: 1"))
             #expect(try stack.harness.store.cancel(flow, reason: "not needed", on: server.connect()) == .suspended)
-            #expect(try stack.gates.gate(gate.id, on: server.connect())?.state == "canceled")
+            #expect(try stack.gates.gate(gate.id, on: server.connect())?.state == .canceled)
             let late = try await stack.request("POST", stack.links(gate, approver: "alice").resume, body: "{}")
             #expect(late.status == 410)
             #expect(late.json?["state"] == "canceled")
@@ -274,7 +274,7 @@ struct ApprovalTests {
                 if let step = try stack.harness.steps(of: id).first, step.state == .running { gate = try stack.gates.gate(step.id, on: connection) }
             }
             let pending = try #require(gate)
-            #expect(pending.state == "pending")
+            #expect(pending.state == .pending)
             let first = try await stack.request("POST", stack.links(pending, approver: "alice").resume, body: "{}")
             #expect(first.status == 202)
             #expect(first.json?["pending"] == true)

@@ -435,7 +435,7 @@ extension FlowControlTests {
             var open: [GateRecord] = []
             let deadline = ContinuousClock.now + .seconds(30)
             while open.count < 3, ContinuousClock.now < deadline {
-                open = try gates.gates(ofFlow: id, on: connection).filter { $0.state == "open" }
+                open = try gates.gates(ofFlow: id, on: connection).filter { $0.state == .open }
                 try await Task.sleep(for: .milliseconds(20))
             }
             #expect(open.count == 3)

@@ -43,7 +43,7 @@ struct LogHygieneTests {
         var gate: GateRecord?
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            gate = try gates.gates(ofFlow: flowID, on: connection).first { $0.state == "open" }
+            gate = try gates.gates(ofFlow: flowID, on: connection).first { $0.state == .open }
             if gate != nil { break }
             try await Task.sleep(for: .milliseconds(20))
         }

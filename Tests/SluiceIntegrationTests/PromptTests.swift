@@ -116,7 +116,7 @@ struct PromptTests {
         let connection = try server.connect()
         let gates = try GateStore(keys: keys).openGates(on: connection)
         #expect(gates.count == 1)
-        #expect(gates.first?.state == "open")
+        #expect(gates.first?.state == .open)
         #expect(gates.first?.approvals.isEmpty == true)
         let flowID = try #require(gates.first?.flowID)
         let flow = try #require(try JobStore(keys: keys).job(flowID, on: connection))

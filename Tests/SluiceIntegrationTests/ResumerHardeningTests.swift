@@ -43,7 +43,7 @@ struct ResumerHardeningTests {
         }
         let connection = try server.connect()
         let stored = try #require(try gate.record(on: connection))
-        #expect(stored.state == "timed_out")
+        #expect(stored.state == .timedOut)
         #expect(stored.approvals.isEmpty && stored.rejections.isEmpty)
         #expect(try gate.flowEvents(on: connection) == 1, "timed out once, one flow event")
         #expect(try connection.send("ZSCORE", .string(harness.keys.gateDeadlines), .string(gate.id.rawValue)).isNull)
@@ -58,7 +58,7 @@ struct ResumerHardeningTests {
             #expect(summary.json?["state"] == "timed_out")
             #expect(try await client.get(gate.links("alice").cancel).status == 410)
         }
-        #expect(try gate.record(on: server.connect())?.state == "open")
+        #expect(try gate.record(on: server.connect())?.state == .open)
     }
 
     @Test("sluice resume on a gate past its deadline says it timed out and records nothing")
@@ -70,7 +70,7 @@ struct ResumerHardeningTests {
         #expect(late.status != 0)
         #expect(late.stderr.contains("timed out"), "\(late.stderr)")
         let stored = try #require(try gate.record(on: server.connect()))
-        #expect(stored.state == "timed_out")
+        #expect(stored.state == .timedOut)
         #expect(stored.approvals.isEmpty)
     }
 
@@ -114,7 +114,7 @@ struct ResumerHardeningTests {
         let rejected = try resume(["--approver", "bob", "--reject", "--reason", "not this week"])
         #expect(rejected.status == 0, "operators may reject a hide_cancel gate: \(rejected.stderr)")
         let stored = try #require(try gate.record(on: server.connect()))
-        #expect(stored.state == "rejected")
+        #expect(stored.state == .rejected)
         #expect(stored.approvals.map(\.payload) == [["channel": "card", "reason": "ok"]])
         #expect(stored.rejections.map(\.via) == ["operator"])
     }
@@ -228,7 +228,7 @@ struct ResumerHardeningTests {
     @Test("one link records one decision: repeated rejections on a pending gate are answered as already recorded")
     func oneRejectionPerLink() async throws {
         let harness = RouteHarness(server: server)
-        let gate = try harness.seed(.init(state: "pending"))
+        let gate = try harness.seed(.init(state: .pending))
         let bob = gate.links("bob")
         let anonymous = gate.links(nil)
         try await harness.run { client async throws in
@@ -260,7 +260,7 @@ struct ResumerHardeningTests {
             #expect(change.json?["status"] == "already_counted")
         }
         let stored = try #require(try gate.record(on: server.connect()))
-        #expect(stored.state == "open")
+        #expect(stored.state == .open)
         #expect(stored.rejections.isEmpty)
     }
 
@@ -282,7 +282,7 @@ struct ResumerHardeningTests {
             #expect(try await client.form(alice.cancel, "reason=no").status == 403)
         }
         let stored = try #require(try gate.record(on: server.connect()))
-        #expect(stored.state == "open")
+        #expect(stored.state == .open)
         #expect(stored.rejections.isEmpty)
     }
 

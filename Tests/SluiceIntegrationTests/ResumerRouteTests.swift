@@ -38,7 +38,7 @@ struct ResumerRouteTests {
             #expect(summary.json?["required"] == 1)
         }
         let stored = try #require(try gate.record(on: server.connect()))
-        #expect(stored.state == "open")
+        #expect(stored.state == .open)
         #expect(stored.approvals.isEmpty && stored.rejections.isEmpty)
     }
 
@@ -67,7 +67,7 @@ struct ResumerRouteTests {
         }
         let connection = try server.connect()
         let stored = try #require(try gate.record(on: connection))
-        #expect(stored.state == "approved")
+        #expect(stored.state == .approved)
         #expect(stored.approvals.map(\.payload) == [["reason": "looks good", "count": 1], ["reason": "ok", "count": 3]])
         #expect(stored.approvals.map(\.via) == ["link", "link"])
         #expect(try gate.flowEvents(on: connection) == 1)
@@ -83,7 +83,7 @@ struct ResumerRouteTests {
             #expect(answer.json?["status"] == "rejected")
         }
         let stored = try #require(try gate.record(on: server.connect()))
-        #expect(stored.state == "rejected")
+        #expect(stored.state == .rejected)
         #expect(stored.decidedBy == "bob")
         #expect(stored.rejections.first?.reason == "too risky")
     }
@@ -174,14 +174,14 @@ struct ResumerRouteTests {
     @Test("approvals on a pending gate are kept (202, pending) and do not close it")
     func pendingGate() async throws {
         let harness = RouteHarness(server: server)
-        let gate = try harness.seed(.init(state: "pending"))
+        let gate = try harness.seed(.init(state: .pending))
         try await harness.run { client async throws in
             let answer = try await client.post(gate.links("alice").resume, "{}")
             #expect(answer.status == 202)
             #expect(answer.json?["pending"] == true)
         }
         let stored = try #require(try gate.record(on: server.connect()))
-        #expect(stored.state == "pending")
+        #expect(stored.state == .pending)
         #expect(stored.approvals.count == 1)
     }
 

@@ -10,7 +10,7 @@ import SluiceTesting
 struct SeededGate: Sendable {
     /// What the gate is like; the defaults are an open gate needing one approval, an hour left.
     struct Rules: Sendable {
-        var state = "open"
+        var state: GateState = .open
         var required = 1
         var form: JSONValue?
         var page: JSONValue = .emptyObject
@@ -41,14 +41,14 @@ struct SeededGate: Sendable {
         let secret = GateSecret.generate()
         let flowKey = keys.job(flow)
         var flowFields: [RedisArgument] = [
-            "id", .string(flow.rawValue), "kind", "flow", "state", rules.state == "pending" ? "running" : "suspended", "queue", "default",
+            "id", .string(flow.rawValue), "kind", "flow", "state", rules.state == .pending ? "running" : "suspended", "queue", "default",
             "created_at", .string(String(now - 5000)), "args", #"{"order":"A-17","amount":12.5}"#, "path", "f/test/refund", "gate",
-            .string(id.rawValue), "steps", rules.state == "pending" ? "1" : "0",
+            .string(id.rawValue), "steps", rules.state == .pending ? "1" : "0",
         ]
         if let createdBy = rules.createdBy { flowFields += ["created_by", .string(createdBy)] }
         _ = try connection.send(["HSET", .string(flowKey)] + flowFields)
         var gateFields: [RedisArgument] = [
-            "id", .string(id.rawValue), "state", .string(rules.state), "flow_id", .string(flow.rawValue), "module_id", "ask", "secret",
+            "id", .string(id.rawValue), "state", .string(rules.state.rawValue), "flow_id", .string(flow.rawValue), "module_id", "ask", "secret",
             .string(secret), "timeout_seconds", "3600", "required", .string(String(rules.required)), "flow_summary", "Refund",
             "flow_path", "f/test/refund", "created_at", .string(String(now - 4000)),
         ]
@@ -60,7 +60,7 @@ struct SeededGate: Sendable {
         if let form = rules.form { gateFields += ["form", .string(form.jsonText)] }
         if let frame = rules.frame { gateFields += ["frame", .string(frame)] }
         if let iteration = rules.iteration { gateFields += ["iteration", .string(String(iteration))] }
-        if rules.state == "open" {
+        if rules.state == .open {
             let deadline = now + rules.deadlineFromNow
             gateFields += ["opened_at", .string(String(now - 3000)), "deadline", .string(String(deadline))]
             if rules.page != .emptyObject { gateFields += ["page", .string(rules.page.jsonText)] }

@@ -23,7 +23,7 @@ public struct GatePrompt: Sendable {
     /// Whether `runner` is someone the gate's rules let answer: not its creator when self-approval
     /// is disabled, and a member of one of its groups when it names groups.
     public static func mayAnswer(_ gate: GateRecord, runner: String, groupMembers: [String: [String]]) -> Bool {
-        guard gate.state == "open" else { return false }
+        guard gate.state == .open else { return false }
         if gate.selfApprovalDisabled, gate.createdBy == runner { return false }
         if !gate.groups.isEmpty, !gate.groups.contains(where: { groupMembers[$0]?.contains(runner) == true }) { return false }
         return true

@@ -161,7 +161,7 @@ struct ApprovalRoutes: Sendable {
     private func summary(_ gate: GateRecord) -> JSONValue {
         JSONValue(members: [
             ("gate", .string(gate.id.rawValue)), ("flow", .string(gate.flowID.rawValue)), ("step", .string(gate.moduleID)),
-            ("state", .string(gate.currentState)), ("approvals", .number(Double(gate.approvals.count))),
+            ("state", .string(gate.currentState.rawValue)), ("approvals", .number(Double(gate.approvals.count))),
             ("required", .number(Double(gate.required))), ("deadline", gate.deadline.map { .number(Double($0)) } ?? .null),
             ("form", gate.form ?? .null), ("hide_cancel", .bool(gate.hideCancel)), ("description", gate.page["description"] ?? .null),
             ("default_args", gate.page["default_args"] ?? .null), ("enums", gate.page["enums"] ?? .null),
@@ -177,13 +177,13 @@ struct ApprovalRoutes: Sendable {
         case .closed(let state):
             let why: String
             switch state {
-            case "approved": why = "It was approved."
-            case "rejected": why = "It was rejected."
-            case "timed_out": why = "Nobody decided before its deadline."
-            case "canceled": why = "The flow was canceled."
-            default: why = "Its step ended without waiting for approval."
+            case .approved: why = "It was approved."
+            case .rejected: why = "It was rejected."
+            case .timedOut: why = "Nobody decided before its deadline."
+            case .canceled: why = "The flow was canceled."
+            case .closed, .pending, .open: why = "Its step ended without waiting for approval."
             }
-            return message(.gone, "This approval is closed", why, style, extra: ["state": .string(state)])
+            return message(.gone, "This approval is closed", why, style, extra: ["state": .string(state.rawValue)])
         case .forbidden(let why):
             return message(.forbidden, "Not allowed", why, style)
         case .invalid(let field, let text):

@@ -42,7 +42,7 @@ struct PageRenderer: Sendable {
         let approverName = view.link.subject.isAnonymous ? nil : view.link.subject.approverName
         var values: [String: Any] = [
             "title": title, "step": step, "count": gate.approvals.count, "required": gate.required, "plural": gate.required != 1,
-            "pending": gate.state == "pending", "hideCancel": gate.hideCancel, "resumeAction": actionBase + "/resume",
+            "pending": gate.state == .pending, "hideCancel": gate.hideCancel, "resumeAction": actionBase + "/resume",
             "cancelAction": actionBase + "/cancel", "fields": fields(gate),
             "approveLabel": approverName.map { "Approve as \($0)" } ?? "Approve",
             "history": GatePresenterLines.lines(gate).map { ["text": $0] }, "hasHistory": !gate.approvals.isEmpty || !gate.rejections.isEmpty,

@@ -2,7 +2,7 @@ import SluiceCore
 
 /// The constants every Lua script starts with, generated from the Swift definitions so the data
 /// model is written once: the key segments (``KeySpace/Segment``), the final job states
-/// (``JobState/isFinal``), the gate states that still accept decisions (``GateStates``) and the
+/// (``JobState/isFinal``), the gate states that still accept decisions (``GateState``) and the
 /// job defaults (``JobDefaults``).
 enum LuaPrelude {
     static let source: String = {
@@ -12,7 +12,7 @@ enum LuaPrelude {
             -- Generated from Swift (SluiceStore/Scripts/LuaPrelude.swift): the key layout, state sets and defaults.
             local KEY = {\(keys)}
             local FINAL_STATES = \(set(JobState.allCases.filter(\.isFinal).map(\.rawValue)))
-            local GATE_ACCEPTING = \(set(GateStates.acceptingDecisions))
+            local GATE_ACCEPTING = \(set(GateState.accepting))
             local DEFAULT_MAX_DELIVERIES = \(JobDefaults.maxDeliveries)
 
             """
