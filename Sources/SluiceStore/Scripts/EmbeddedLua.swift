@@ -36,16 +36,16 @@ enum EmbeddedLua {
         -- the module says (module_id, module_type, path, script_hash, language, priority).
         local function create_step(ns, flow, step, now)
           local fkey = flow_key(ns, flow)
-          local f = redis.call('HMGET', fkey, 'queue', 'created_by', 'env', 'max_deliveries', 'flow_hash', 'path', 'state')
-          local queue = f[1] or 'default'
+          local f = hash_fields(fkey, 'queue', 'created_by', 'env', 'max_deliveries', 'flow_hash', 'path', 'state')
+          local queue = f.queue or 'default'
           local key = ns .. KEY.job .. step.id
           redis.call('HSET', key, 'id', step.id, 'kind', 'step', 'flow_id', flow, 'queue', queue, 'created_at', now, 'deliveries', 0,
-            'frame', step.frame, 'cursor', step.cursor, 'attempt', step.attempt, 'max_deliveries', f[4] or DEFAULT_MAX_DELIVERIES, unpack(step.fields))
-          if f[2] then redis.call('HSET', key, 'created_by', f[2]) end
-          if f[3] then redis.call('HSET', key, 'env', f[3]) end
-          if f[5] then redis.call('HSET', key, 'flow_hash', f[5]) end
-          if f[6] and redis.call('HGET', key, 'module_type') == 'rawscript' then
-            redis.call('HSET', key, 'path', f[6] .. '/' .. redis.call('HGET', key, 'module_id'))
+            'frame', step.frame, 'cursor', step.cursor, 'attempt', step.attempt, 'max_deliveries', f.max_deliveries or DEFAULT_MAX_DELIVERIES, unpack(step.fields))
+          if f.created_by then redis.call('HSET', key, 'created_by', f.created_by) end
+          if f.env then redis.call('HSET', key, 'env', f.env) end
+          if f.flow_hash then redis.call('HSET', key, 'flow_hash', f.flow_hash) end
+          if f.path and redis.call('HGET', key, 'module_type') == 'rawscript' then
+            redis.call('HSET', key, 'path', f.path .. '/' .. redis.call('HGET', key, 'module_id'))
           end
           local steps = fkey .. KEY.steps_suffix
           redis.call('ZADD', steps, redis.call('ZCARD', steps) + 1, step.id)
@@ -58,7 +58,7 @@ enum EmbeddedLua {
           record.g = nil
           put_record(frames, step.frame, record)
           redis.call('HINCRBY', fkey, 'steps', 1)
-          if f[7] == 'suspended' then redis.call('HSET', fkey, 'state', 'running') end
+          if f.state == 'suspended' then redis.call('HSET', fkey, 'state', 'running') end
           local delay = tonumber(step.delay_ms or 0)
           if delay > 0 then
             redis.call('HSET', key, 'state', 'scheduled', 'scheduled_for', now + delay)
@@ -127,11 +127,11 @@ enum EmbeddedLua {
             redis.call('EXPIRE', fkey .. KEY.steps_suffix, retention)
           end
           expire_gates(ns, fkey, retention, now)
-          local parent = redis.call('HMGET', fkey, 'parent_flow', 'parent_job')
-          if parent[1] and parent[2] and spec.event_id then
-            local args = cjson.encode({event = 'subflow_done', job = parent[2], subflow = flow, state = spec.state,
+          local parent = hash_fields(fkey, 'parent_flow', 'parent_job')
+          if parent.parent_flow and parent.parent_job and spec.event_id then
+            local args = cjson.encode({event = 'subflow_done', job = parent.parent_job, subflow = flow, state = spec.state,
               result = spec.result or cjson.null, error = spec.error or cjson.null})
-            queue_flow_event(ns, parent[1], flow_queue(ns, parent[1]), spec.event_id, args, now)
+            queue_flow_event(ns, parent.parent_flow, flow_queue(ns, parent.parent_flow), spec.event_id, args, now)
           end
         end
 
@@ -284,10 +284,10 @@ enum EmbeddedLua {
           put_record(frames, op.frame, record)
           redis.call('HSET', fkey, 'gate', op.gate)
           if tonumber(redis.call('HGET', fkey, 'steps') or '0') <= 0 then redis.call('HSET', fkey, 'state', 'suspended') end
-          local early = redis.call('HMGET', gate_key, 'pending_rejection_by', 'pending_rejection_reason', 'required')
-          if early[1] then
-            close_gate(ns, op.gate, 'rejected', early[1], early[2], op.event_id, now)
-          elseif redis.call('LLEN', gate_key .. KEY.approvals_suffix) >= tonumber(early[3] or '1') then
+          local early = hash_fields(gate_key, 'pending_rejection_by', 'pending_rejection_reason', 'required')
+          if early.pending_rejection_by then
+            close_gate(ns, op.gate, 'rejected', early.pending_rejection_by, early.pending_rejection_reason, op.event_id, now)
+          elseif redis.call('LLEN', gate_key .. KEY.approvals_suffix) >= tonumber(early.required or '1') then
             close_gate(ns, op.gate, 'approved', nil, '', op.event_id, now)
           end
           return true
@@ -398,6 +398,15 @@ enum EmbeddedLua {
         -- (e.g. `{sluice}:`, the scripts' KEYS[1]) and builds the keys it derives from data (a job's
         -- queue, a popped id) from it, so they share the script's hash slot.
 
+        -- A hash's fields by name (`false` for a missing one): `hash_fields(key, 'state', 'queue').state`.
+        local function hash_fields(key, ...)
+          local names = {...}
+          local values = redis.call('HMGET', key, unpack(names))
+          local fields = {}
+          for i, name in ipairs(names) do fields[name] = values[i] end
+          return fields
+        end
+
         -- Redis's clock in milliseconds: all deadlines are compared against it, never a host's clock.
         local function now_ms()
           local t = redis.call('TIME')
@@ -468,12 +477,12 @@ enum EmbeddedLua {
         -- still counted as one of its flow's live steps stops counting.
         local function finish_job(ns, id, state, now, retention, cap)
           local key = ns .. KEY.job .. id
-          local fields = redis.call('HMGET', key, 'queue', 'kind', 'flow_id', 'waiting', 'schedule')
-          local queue = fields[1] or 'default'
+          local fields = hash_fields(key, 'queue', 'kind', 'flow_id', 'waiting', 'schedule')
+          local queue = fields.queue or 'default'
           redis.call('HSET', key, 'state', state, 'finished_at', now)
           redis.call('ZREM', ns .. KEY.leases, id)
-          if fields[2] == 'step' and fields[3] and fields[4] ~= '1' then
-            redis.call('HINCRBY', ns .. KEY.job .. fields[3], 'steps', -1)
+          if fields.kind == 'step' and fields.flow_id and fields.waiting ~= '1' then
+            redis.call('HINCRBY', ns .. KEY.job .. fields.flow_id, 'steps', -1)
           end
           redis.call('HDEL', key, 'waiting')
           if retention > 0 then
@@ -495,7 +504,7 @@ enum EmbeddedLua {
             redis.call('HDEL', key, 'watchers')
           end
           -- A schedule's run: the scheduler records its outcome (and starts its on-failure run).
-          if fields[5] then
+          if fields.schedule then
             redis.call('ZADD', ns .. KEY.schedules_settle, now, id)
             wake_scheduler(ns)
           end
@@ -507,14 +516,14 @@ enum EmbeddedLua {
         -- `deliveries_before` (max_deliveries counts per attempt). Returns whether it did.
         local function retry_later(ns, id, message, now)
           local key = ns .. KEY.job .. id
-          local f = redis.call('HMGET', key, 'retry_delays', 'attempt', 'deliveries')
-          if not f[1] then return false end
-          local attempt = tonumber(f[2] or '1')
-          local delay = cjson.decode(f[1])[attempt]
+          local f = hash_fields(key, 'retry_delays', 'attempt', 'deliveries')
+          if not f.retry_delays then return false end
+          local attempt = tonumber(f.attempt or '1')
+          local delay = cjson.decode(f.retry_delays)[attempt]
           if not delay then return false end
           local at = now + tonumber(delay)
           redis.call('HSET', key, 'state', 'scheduled', 'scheduled_for', at, 'attempt', attempt + 1, 'last_error', message,
-            'deliveries_before', f[3] or '0')
+            'deliveries_before', f.deliveries or '0')
           redis.call('HDEL', key, 'worker')
           redis.call('ZREM', ns .. KEY.leases, id)
           redis.call('ZADD', ns .. KEY.delayed, at, id)
@@ -527,12 +536,12 @@ enum EmbeddedLua {
         -- final state when it had already finished, or nil for an unknown id. Cascades nowhere.
         local function cancel_one(ns, id, reason, now, retention, cap)
           local key = ns .. KEY.job .. id
-          local fields = redis.call('HMGET', key, 'state', 'queue')
-          local state = fields[1]
+          local fields = hash_fields(key, 'state', 'queue')
+          local state = fields.state
           if not state then return nil end
           if FINAL_STATES[state] then return state end
           if state == 'queued' then
-            local list = ns .. KEY.queue .. fields[2]
+            local list = ns .. KEY.queue .. fields.queue
             if redis.call('LREM', list, 0, id) > 0 then redis.call('LPOP', list .. KEY.signal_suffix) end
           elseif state == 'scheduled' then
             redis.call('ZREM', ns .. KEY.delayed, id)
@@ -622,8 +631,8 @@ enum EmbeddedLua {
         local held = plan.held
         if held then
           local key = ns .. KEY.job .. held.id
-          local fields = redis.call('HMGET', key, 'state', 'worker', 'deliveries')
-          if not (fields[1] == 'running' and fields[2] == held.worker and fields[3] == tostring(held.delivery)) then
+          local fields = hash_fields(key, 'state', 'worker', 'deliveries')
+          if not (fields.state == 'running' and fields.worker == held.worker and fields.deliveries == tostring(held.delivery)) then
             return {0, 0, take_next()}
           end
           if held.args then redis.call('HSET', key, 'args', held.args) end
@@ -675,16 +684,16 @@ enum EmbeddedLua {
         local ns = KEYS[1]
         local retention, cap = tonumber(ARGV[3]), tonumber(ARGV[4])
         local now = now_ms()
-        local fields = redis.call('HMGET', KEYS[2], 'state', 'kind', 'flow_id')
-        local state = fields[1]
+        local fields = hash_fields(KEYS[2], 'state', 'kind', 'flow_id')
+        local state = fields.state
         if not state then return false end
         if FINAL_STATES[state] then return state end
-        if fields[2] == 'flow' then
+        if fields.kind == 'flow' then
           return cancel_flow(ns, ARGV[1], ARGV[2], now, retention, cap, ARGV[5])
         end
         cancel_one(ns, ARGV[1], ARGV[2], now, retention, cap)
-        if fields[2] == 'step' and fields[3] then
-          cancel_flow(ns, fields[3], 'canceled: its step ' .. ARGV[1] .. ' was canceled (' .. ARGV[2] .. ')', now, retention, cap, ARGV[5])
+        if fields.kind == 'step' and fields.flow_id then
+          cancel_flow(ns, fields.flow_id, 'canceled: its step ' .. ARGV[1] .. ' was canceled (' .. ARGV[2] .. ')', now, retention, cap, ARGV[5])
         end
         return state
         """#,
@@ -705,8 +714,8 @@ enum EmbeddedLua {
         local id, worker = ARGV[1], ARGV[2]
         local now = now_ms()
         local applied = 0
-        local fields = redis.call('HMGET', key, 'state', 'worker', 'deliveries')
-        if fields[1] == 'running' and fields[2] == worker and fields[3] == ARGV[3] then
+        local fields = hash_fields(key, 'state', 'worker', 'deliveries')
+        if fields.state == 'running' and fields.worker == worker and fields.deliveries == ARGV[3] then
           if ARGV[6] ~= '' then redis.call('SET', KEYS[3], ARGV[6]) end
           if ARGV[4] == 'success' then
             redis.call('HSET', key, 'result', ARGV[5])
@@ -837,27 +846,27 @@ enum EmbeddedLua {
         local ns, key, runs, due = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
         local plan = cjson.decode(ARGV[1])
         local now = now_ms()
-        local s = redis.call('HMGET', key, 'version', 'enabled', 'last_tick', 'no_overlap', 'last_job')
-        if not s[1] then
+        local s = hash_fields(key, 'version', 'enabled', 'last_tick', 'no_overlap', 'last_job')
+        if not s.version then
           redis.call('ZREM', due, plan.name)
           return {'gone', 0, false}
         end
-        if s[1] ~= plan.version then return {'stale', 0, false} end
-        if s[2] ~= '1' then
+        if s.version ~= plan.version then return {'stale', 0, false} end
+        if s.enabled ~= '1' then
           redis.call('ZREM', due, plan.name)
           return {'stale', 0, false}
         end
         local tick = tonumber(plan.tick)
         local outcome, lateness, job = 'moved', 0, false
         if tick ~= 0 then
-          if (s[3] and tonumber(s[3]) >= tick) or tick * 1000 > now then return {'stale', 0, false} end
+          if (s.last_tick and tonumber(s.last_tick) >= tick) or tick * 1000 > now then return {'stale', 0, false} end
           lateness = now - tick * 1000
           local entry = {tick = tick, at = now, missed = tonumber(plan.missed)}
-          local previous = s[5] and redis.call('HGET', ns .. KEY.job .. s[5], 'state')
-          if s[4] == '1' and previous and not FINAL_STATES[previous] then
+          local previous = s.last_job and redis.call('HGET', ns .. KEY.job .. s.last_job, 'state')
+          if s.no_overlap == '1' and previous and not FINAL_STATES[previous] then
             outcome = 'skipped'
             entry.kind = 'skipped'
-            entry.job = s[5]
+            entry.job = s.last_job
             redis.call('HINCRBY', key, 'skipped', 1)
           else
             outcome = 'fired'
@@ -894,8 +903,8 @@ enum EmbeddedLua {
         -- kept as it is (with its secret and the approvals it has), so links handed out before a worker
         -- died stay valid. Returns 1 when made, 2 when it existed, 0 when the report is stale.
         local ns = KEYS[1]
-        local fields = redis.call('HMGET', KEYS[2], 'state', 'worker', 'deliveries')
-        if fields[1] ~= 'running' or fields[2] ~= ARGV[2] or fields[3] ~= ARGV[3] then return 0 end
+        local fields = hash_fields(KEYS[2], 'state', 'worker', 'deliveries')
+        if fields.state ~= 'running' or fields.worker ~= ARGV[2] or fields.deliveries ~= ARGV[3] then return 0 end
         redis.call('HSET', KEYS[2], 'gate', '1')
         if redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
         local gate = {}
@@ -923,10 +932,10 @@ enum EmbeddedLua {
           local id = due[i]
           redis.call('ZREM', KEYS[2], id)
           local key = ns .. KEY.job .. id
-          local fields = redis.call('HMGET', key, 'state', 'queue')
-          if fields[1] == 'scheduled' then
+          local fields = hash_fields(key, 'state', 'queue')
+          if fields.state == 'scheduled' then
             redis.call('HSET', key, 'state', 'queued')
-            push_ready(ns, fields[2], id, true)
+            push_ready(ns, fields.queue, id, true)
           end
         end
         local following = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
@@ -974,15 +983,15 @@ enum EmbeddedLua {
         for _, id in ipairs(expired) do
           if not ARGV[5 + failed] then break end -- no id left for a flow event: the rest waits for the next call
           local key = ns .. KEY.job .. id
-          local fields = redis.call('HMGET', key, 'state', 'deliveries', 'max_deliveries', 'queue', 'worker', 'kind', 'flow_id',
+          local fields = hash_fields(key, 'state', 'deliveries', 'max_deliveries', 'queue', 'worker', 'kind', 'flow_id',
             'deliveries_before')
-          local limit = fields[3] or tostring(DEFAULT_MAX_DELIVERIES)
-          local delivered = tonumber(fields[2] or '0') - tonumber(fields[8] or '0')
-          if fields[1] ~= 'running' then
+          local limit = fields.max_deliveries or tostring(DEFAULT_MAX_DELIVERIES)
+          local delivered = tonumber(fields.deliveries or '0') - tonumber(fields.deliveries_before or '0')
+          if fields.state ~= 'running' then
             redis.call('ZREM', KEYS[2], id)
           elseif delivered >= tonumber(limit) then
             local message = 'worker lost: the job was delivered ' .. delivered ..
-              ' times without finishing (max_deliveries ' .. limit .. '); last worker ' .. (fields[5] or '?')
+              ' times without finishing (max_deliveries ' .. limit .. '); last worker ' .. (fields.worker or '?')
             if retry_later(ns, id, message, now) then
               handed_back = handed_back + 1
             else
@@ -990,15 +999,15 @@ enum EmbeddedLua {
               finish_job(ns, id, 'failure', now, tonumber(ARGV[2]), tonumber(ARGV[3]))
               failed = failed + 1
               local event_id = ARGV[4 + failed]
-              if fields[6] == 'step' and fields[7] and event_id then
-                queue_flow_event(ns, fields[7], fields[4], event_id, cjson.encode({event = 'step_lost', step_id = id, error = message}), now)
+              if fields.kind == 'step' and fields.flow_id and event_id then
+                queue_flow_event(ns, fields.flow_id, fields.queue, event_id, cjson.encode({event = 'step_lost', step_id = id, error = message}), now)
               end
             end
           else
             redis.call('ZREM', KEYS[2], id)
-            redis.call('HSET', key, 'state', 'queued', 'lost_by', fields[5] or '')
+            redis.call('HSET', key, 'state', 'queued', 'lost_by', fields.worker or '')
             redis.call('HDEL', key, 'worker')
-            push_ready(ns, fields[4], id, true)
+            push_ready(ns, fields.queue, id, true)
             handed_back = handed_back + 1
           end
         end
@@ -1037,29 +1046,29 @@ enum EmbeddedLua {
         -- Returns {status, detail, count, required}.
         local ns, gate_key, gate_id = KEYS[1], KEYS[2], ARGV[1]
         local action, identity, approver, anonymous, via = ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6]
-        local g = redis.call('HMGET', gate_key, 'state', 'required', 'self_approval_disabled', 'user_auth_required', 'groups', 'created_by',
+        local g = hash_fields(gate_key, 'state', 'required', 'self_approval_disabled', 'user_auth_required', 'groups', 'created_by',
           'hide_cancel', 'deadline')
-        local state = g[1]
+        local state = g.state
         if not state then return {'unknown', '', 0, 0} end
-        local required = tonumber(g[2] or '1')
+        local required = tonumber(g.required or '1')
         local count = redis.call('LLEN', gate_key .. KEY.approvals_suffix)
         if not GATE_ACCEPTING[state] then return {'closed', state, count, required} end
         local now = now_ms()
-        if state == 'open' and g[8] and tonumber(g[8]) <= now then
+        if state == 'open' and g.deadline and tonumber(g.deadline) <= now then
           close_gate(ns, gate_id, 'timed_out', nil, '', ARGV[9], now)
           return {'closed', 'timed_out', count, required}
         end
         if action == 'expire' then return {'not_due', state, count, required} end
-        if action == 'reject' and via ~= 'operator' and g[7] == '1' then
+        if action == 'reject' and via ~= 'operator' and g.hide_cancel == '1' then
           return {'refused', 'this gate takes no rejections through its links (hide_cancel)', count, required}
         end
-        if anonymous and (g[3] == '1' or g[4] == '1') then
+        if anonymous and (g.self_approval_disabled == '1' or g.user_auth_required == '1') then
           return {'refused', 'this gate needs an identified approver; this link is anonymous', count, required}
         end
-        if g[3] == '1' and g[6] and approver == g[6] then
+        if g.self_approval_disabled == '1' and g.created_by and approver == g.created_by then
           return {'refused', approver .. ' started this flow and cannot approve it (self_approval_disabled)', count, required}
         end
-        local groups = cjson.decode(g[5] or '[]')
+        local groups = cjson.decode(g.groups or '[]')
         if #groups > 0 then
           if anonymous then return {'refused', 'only members of ' .. table.concat(groups, ', ') .. ' may act on this gate', count, required} end
           local member = false
@@ -1115,8 +1124,8 @@ enum EmbeddedLua {
         local lost = {}
         for i = 4, #ARGV, 2 do
           local id = ARGV[i]
-          local fields = redis.call('HMGET', ns .. KEY.job .. id, 'state', 'worker', 'deliveries')
-          if fields[1] == 'running' and fields[2] == worker and fields[3] == ARGV[i + 1] then
+          local fields = hash_fields(ns .. KEY.job .. id, 'state', 'worker', 'deliveries')
+          if fields.state == 'running' and fields.worker == worker and fields.deliveries == ARGV[i + 1] then
             redis.call('ZADD', KEYS[4], 'XX', now + lease_ms, id)
           else
             lost[#lost + 1] = id
@@ -1134,12 +1143,12 @@ enum EmbeddedLua {
         -- Guarantees: fenced like complete_job; the job goes back to the front of its queue and the
         -- hand-back does not count as a delivery. Returns 1 when handed back, 0 when stale.
         local ns, key, id = KEYS[1], KEYS[2], ARGV[1]
-        local fields = redis.call('HMGET', key, 'state', 'worker', 'deliveries', 'queue')
-        if fields[1] ~= 'running' or fields[2] ~= ARGV[2] or fields[3] ~= ARGV[3] then return 0 end
+        local fields = hash_fields(key, 'state', 'worker', 'deliveries', 'queue')
+        if fields.state ~= 'running' or fields.worker ~= ARGV[2] or fields.deliveries ~= ARGV[3] then return 0 end
         redis.call('ZREM', KEYS[3], id)
-        redis.call('HSET', key, 'state', 'queued', 'deliveries', tonumber(fields[3]) - 1)
+        redis.call('HSET', key, 'state', 'queued', 'deliveries', tonumber(fields.deliveries) - 1)
         redis.call('HDEL', key, 'worker')
-        push_ready(ns, fields[4], id, true)
+        push_ready(ns, fields.queue, id, true)
         return 1
         """#,
         "set_schedule":
@@ -1161,14 +1170,15 @@ enum EmbeddedLua {
         local key = KEYS[1]
         local now = now_ms()
         local kept_names = {'created_at', 'last_tick', 'last_job', 'last_fired_at', 'fired', 'skipped', 'catch_ups', 'version'}
-        local kept = redis.call('HMGET', key, unpack(kept_names))
-        local created = kept[1] and 0 or 1
-        local version = tonumber(kept[8] or '0') + 1
-        local fields = {'name', ARGV[1], 'created_at', kept[1] or now, 'updated_at', now, 'version', version, 'enabled', ARGV[3]}
+        local kept = hash_fields(key, unpack(kept_names))
+        local created = kept.created_at and 0 or 1
+        local version = tonumber(kept.version or '0') + 1
+        local fields = {'name', ARGV[1], 'created_at', kept.created_at or now, 'updated_at', now, 'version', version, 'enabled', ARGV[3]}
         for i = 2, 7 do
-          if kept[i] then
-            fields[#fields + 1] = kept_names[i]
-            fields[#fields + 1] = kept[i]
+          local name = kept_names[i]
+          if kept[name] then
+            fields[#fields + 1] = name
+            fields[#fields + 1] = kept[name]
           end
         end
         for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
@@ -1202,10 +1212,10 @@ enum EmbeddedLua {
         -- scheduler. Either bumps `version`. Returns `paused`, `resumed`, `unchanged` (it already was),
         -- `stale`, or nil for an unknown schedule.
         local key = KEYS[1]
-        local s = redis.call('HMGET', key, 'version', 'enabled')
-        if not s[1] then return false end
-        if s[1] ~= ARGV[3] then return 'stale' end
-        if s[2] == ARGV[2] then return 'unchanged' end
+        local s = hash_fields(key, 'version', 'enabled')
+        if not s.version then return false end
+        if s.version ~= ARGV[3] then return 'stale' end
+        if s.enabled == ARGV[2] then return 'unchanged' end
         local now = now_ms()
         redis.call('HINCRBY', key, 'version', 1)
         if ARGV[2] == '0' then
@@ -1243,8 +1253,8 @@ enum EmbeddedLua {
         local plan = cjson.decode(ARGV[1])
         if redis.call('ZREM', settle, plan.job) == 0 then return false end
         local key = ns .. KEY.job .. plan.job
-        local f = redis.call('HMGET', key, 'state', 'finished_at', 'attempt')
-        local state = f[1] or 'expired'
+        local f = hash_fields(key, 'state', 'finished_at', 'attempt')
+        local state = f.state or 'expired'
         local started = false
         if state == 'failure' and plan.on_failure then
           started = start_scheduled(ns, plan.on_failure, now_ms(), tonumber(plan.retention), tonumber(plan.cap))
@@ -1254,8 +1264,8 @@ enum EmbeddedLua {
           local entry = cjson.decode(text)
           if entry.job == plan.job and entry.kind ~= 'skipped' then
             entry.outcome = state
-            entry.finished_at = tonumber(f[2])
-            entry.attempts = tonumber(f[3] or '1')
+            entry.finished_at = tonumber(f.finished_at)
+            entry.attempts = tonumber(f.attempt or '1')
             if started then entry.on_failure_job = started end
             if state == 'failure' and plan.on_failure_error then entry.on_failure_error = plan.on_failure_error end
             redis.call('LSET', runs, i - 1, cjson.encode(entry))

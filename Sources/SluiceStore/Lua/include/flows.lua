@@ -27,16 +27,16 @@ local function put_record(frames, id, record) redis.call('HSET', frames, id, cjs
 -- the module says (module_id, module_type, path, script_hash, language, priority).
 local function create_step(ns, flow, step, now)
   local fkey = flow_key(ns, flow)
-  local f = redis.call('HMGET', fkey, 'queue', 'created_by', 'env', 'max_deliveries', 'flow_hash', 'path', 'state')
-  local queue = f[1] or 'default'
+  local f = hash_fields(fkey, 'queue', 'created_by', 'env', 'max_deliveries', 'flow_hash', 'path', 'state')
+  local queue = f.queue or 'default'
   local key = ns .. KEY.job .. step.id
   redis.call('HSET', key, 'id', step.id, 'kind', 'step', 'flow_id', flow, 'queue', queue, 'created_at', now, 'deliveries', 0,
-    'frame', step.frame, 'cursor', step.cursor, 'attempt', step.attempt, 'max_deliveries', f[4] or DEFAULT_MAX_DELIVERIES, unpack(step.fields))
-  if f[2] then redis.call('HSET', key, 'created_by', f[2]) end
-  if f[3] then redis.call('HSET', key, 'env', f[3]) end
-  if f[5] then redis.call('HSET', key, 'flow_hash', f[5]) end
-  if f[6] and redis.call('HGET', key, 'module_type') == 'rawscript' then
-    redis.call('HSET', key, 'path', f[6] .. '/' .. redis.call('HGET', key, 'module_id'))
+    'frame', step.frame, 'cursor', step.cursor, 'attempt', step.attempt, 'max_deliveries', f.max_deliveries or DEFAULT_MAX_DELIVERIES, unpack(step.fields))
+  if f.created_by then redis.call('HSET', key, 'created_by', f.created_by) end
+  if f.env then redis.call('HSET', key, 'env', f.env) end
+  if f.flow_hash then redis.call('HSET', key, 'flow_hash', f.flow_hash) end
+  if f.path and redis.call('HGET', key, 'module_type') == 'rawscript' then
+    redis.call('HSET', key, 'path', f.path .. '/' .. redis.call('HGET', key, 'module_id'))
   end
   local steps = fkey .. KEY.steps_suffix
   redis.call('ZADD', steps, redis.call('ZCARD', steps) + 1, step.id)
@@ -49,7 +49,7 @@ local function create_step(ns, flow, step, now)
   record.g = nil
   put_record(frames, step.frame, record)
   redis.call('HINCRBY', fkey, 'steps', 1)
-  if f[7] == 'suspended' then redis.call('HSET', fkey, 'state', 'running') end
+  if f.state == 'suspended' then redis.call('HSET', fkey, 'state', 'running') end
   local delay = tonumber(step.delay_ms or 0)
   if delay > 0 then
     redis.call('HSET', key, 'state', 'scheduled', 'scheduled_for', now + delay)
@@ -118,11 +118,11 @@ local function finish_flow(ns, flow, spec, now, retention, cap)
     redis.call('EXPIRE', fkey .. KEY.steps_suffix, retention)
   end
   expire_gates(ns, fkey, retention, now)
-  local parent = redis.call('HMGET', fkey, 'parent_flow', 'parent_job')
-  if parent[1] and parent[2] and spec.event_id then
-    local args = cjson.encode({event = 'subflow_done', job = parent[2], subflow = flow, state = spec.state,
+  local parent = hash_fields(fkey, 'parent_flow', 'parent_job')
+  if parent.parent_flow and parent.parent_job and spec.event_id then
+    local args = cjson.encode({event = 'subflow_done', job = parent.parent_job, subflow = flow, state = spec.state,
       result = spec.result or cjson.null, error = spec.error or cjson.null})
-    queue_flow_event(ns, parent[1], flow_queue(ns, parent[1]), spec.event_id, args, now)
+    queue_flow_event(ns, parent.parent_flow, flow_queue(ns, parent.parent_flow), spec.event_id, args, now)
   end
 end
 
@@ -275,10 +275,10 @@ local function park_frame(ns, flow, op, now)
   put_record(frames, op.frame, record)
   redis.call('HSET', fkey, 'gate', op.gate)
   if tonumber(redis.call('HGET', fkey, 'steps') or '0') <= 0 then redis.call('HSET', fkey, 'state', 'suspended') end
-  local early = redis.call('HMGET', gate_key, 'pending_rejection_by', 'pending_rejection_reason', 'required')
-  if early[1] then
-    close_gate(ns, op.gate, 'rejected', early[1], early[2], op.event_id, now)
-  elseif redis.call('LLEN', gate_key .. KEY.approvals_suffix) >= tonumber(early[3] or '1') then
+  local early = hash_fields(gate_key, 'pending_rejection_by', 'pending_rejection_reason', 'required')
+  if early.pending_rejection_by then
+    close_gate(ns, op.gate, 'rejected', early.pending_rejection_by, early.pending_rejection_reason, op.event_id, now)
+  elseif redis.call('LLEN', gate_key .. KEY.approvals_suffix) >= tonumber(early.required or '1') then
     close_gate(ns, op.gate, 'approved', nil, '', op.event_id, now)
   end
   return true

@@ -2,6 +2,15 @@
 -- (e.g. `{sluice}:`, the scripts' KEYS[1]) and builds the keys it derives from data (a job's
 -- queue, a popped id) from it, so they share the script's hash slot.
 
+-- A hash's fields by name (`false` for a missing one): `hash_fields(key, 'state', 'queue').state`.
+local function hash_fields(key, ...)
+  local names = {...}
+  local values = redis.call('HMGET', key, unpack(names))
+  local fields = {}
+  for i, name in ipairs(names) do fields[name] = values[i] end
+  return fields
+end
+
 -- Redis's clock in milliseconds: all deadlines are compared against it, never a host's clock.
 local function now_ms()
   local t = redis.call('TIME')
@@ -72,12 +81,12 @@ end
 -- still counted as one of its flow's live steps stops counting.
 local function finish_job(ns, id, state, now, retention, cap)
   local key = ns .. KEY.job .. id
-  local fields = redis.call('HMGET', key, 'queue', 'kind', 'flow_id', 'waiting', 'schedule')
-  local queue = fields[1] or 'default'
+  local fields = hash_fields(key, 'queue', 'kind', 'flow_id', 'waiting', 'schedule')
+  local queue = fields.queue or 'default'
   redis.call('HSET', key, 'state', state, 'finished_at', now)
   redis.call('ZREM', ns .. KEY.leases, id)
-  if fields[2] == 'step' and fields[3] and fields[4] ~= '1' then
-    redis.call('HINCRBY', ns .. KEY.job .. fields[3], 'steps', -1)
+  if fields.kind == 'step' and fields.flow_id and fields.waiting ~= '1' then
+    redis.call('HINCRBY', ns .. KEY.job .. fields.flow_id, 'steps', -1)
   end
   redis.call('HDEL', key, 'waiting')
   if retention > 0 then
@@ -99,7 +108,7 @@ local function finish_job(ns, id, state, now, retention, cap)
     redis.call('HDEL', key, 'watchers')
   end
   -- A schedule's run: the scheduler records its outcome (and starts its on-failure run).
-  if fields[5] then
+  if fields.schedule then
     redis.call('ZADD', ns .. KEY.schedules_settle, now, id)
     wake_scheduler(ns)
   end
@@ -111,14 +120,14 @@ end
 -- `deliveries_before` (max_deliveries counts per attempt). Returns whether it did.
 local function retry_later(ns, id, message, now)
   local key = ns .. KEY.job .. id
-  local f = redis.call('HMGET', key, 'retry_delays', 'attempt', 'deliveries')
-  if not f[1] then return false end
-  local attempt = tonumber(f[2] or '1')
-  local delay = cjson.decode(f[1])[attempt]
+  local f = hash_fields(key, 'retry_delays', 'attempt', 'deliveries')
+  if not f.retry_delays then return false end
+  local attempt = tonumber(f.attempt or '1')
+  local delay = cjson.decode(f.retry_delays)[attempt]
   if not delay then return false end
   local at = now + tonumber(delay)
   redis.call('HSET', key, 'state', 'scheduled', 'scheduled_for', at, 'attempt', attempt + 1, 'last_error', message,
-    'deliveries_before', f[3] or '0')
+    'deliveries_before', f.deliveries or '0')
   redis.call('HDEL', key, 'worker')
   redis.call('ZREM', ns .. KEY.leases, id)
   redis.call('ZADD', ns .. KEY.delayed, at, id)
@@ -131,12 +140,12 @@ end
 -- final state when it had already finished, or nil for an unknown id. Cascades nowhere.
 local function cancel_one(ns, id, reason, now, retention, cap)
   local key = ns .. KEY.job .. id
-  local fields = redis.call('HMGET', key, 'state', 'queue')
-  local state = fields[1]
+  local fields = hash_fields(key, 'state', 'queue')
+  local state = fields.state
   if not state then return nil end
   if FINAL_STATES[state] then return state end
   if state == 'queued' then
-    local list = ns .. KEY.queue .. fields[2]
+    local list = ns .. KEY.queue .. fields.queue
     if redis.call('LREM', list, 0, id) > 0 then redis.call('LPOP', list .. KEY.signal_suffix) end
   elseif state == 'scheduled' then
     redis.call('ZREM', ns .. KEY.delayed, id)

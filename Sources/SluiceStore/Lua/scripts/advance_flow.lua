@@ -34,8 +34,8 @@ end
 local held = plan.held
 if held then
   local key = ns .. KEY.job .. held.id
-  local fields = redis.call('HMGET', key, 'state', 'worker', 'deliveries')
-  if not (fields[1] == 'running' and fields[2] == held.worker and fields[3] == tostring(held.delivery)) then
+  local fields = hash_fields(key, 'state', 'worker', 'deliveries')
+  if not (fields.state == 'running' and fields.worker == held.worker and fields.deliveries == tostring(held.delivery)) then
     return {0, 0, take_next()}
   end
   if held.args then redis.call('HSET', key, 'args', held.args) end

@@ -12,15 +12,15 @@
 local ns = KEYS[1]
 local retention, cap = tonumber(ARGV[3]), tonumber(ARGV[4])
 local now = now_ms()
-local fields = redis.call('HMGET', KEYS[2], 'state', 'kind', 'flow_id')
-local state = fields[1]
+local fields = hash_fields(KEYS[2], 'state', 'kind', 'flow_id')
+local state = fields.state
 if not state then return false end
 if FINAL_STATES[state] then return state end
-if fields[2] == 'flow' then
+if fields.kind == 'flow' then
   return cancel_flow(ns, ARGV[1], ARGV[2], now, retention, cap, ARGV[5])
 end
 cancel_one(ns, ARGV[1], ARGV[2], now, retention, cap)
-if fields[2] == 'step' and fields[3] then
-  cancel_flow(ns, fields[3], 'canceled: its step ' .. ARGV[1] .. ' was canceled (' .. ARGV[2] .. ')', now, retention, cap, ARGV[5])
+if fields.kind == 'step' and fields.flow_id then
+  cancel_flow(ns, fields.flow_id, 'canceled: its step ' .. ARGV[1] .. ' was canceled (' .. ARGV[2] .. ')', now, retention, cap, ARGV[5])
 end
 return state

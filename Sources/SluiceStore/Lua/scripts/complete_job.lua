@@ -13,8 +13,8 @@ local ns, key = KEYS[1], KEYS[2]
 local id, worker = ARGV[1], ARGV[2]
 local now = now_ms()
 local applied = 0
-local fields = redis.call('HMGET', key, 'state', 'worker', 'deliveries')
-if fields[1] == 'running' and fields[2] == worker and fields[3] == ARGV[3] then
+local fields = hash_fields(key, 'state', 'worker', 'deliveries')
+if fields.state == 'running' and fields.worker == worker and fields.deliveries == ARGV[3] then
   if ARGV[6] ~= '' then redis.call('SET', KEYS[3], ARGV[6]) end
   if ARGV[4] == 'success' then
     redis.call('HSET', key, 'result', ARGV[5])

@@ -17,27 +17,27 @@
 local ns, key, runs, due = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local plan = cjson.decode(ARGV[1])
 local now = now_ms()
-local s = redis.call('HMGET', key, 'version', 'enabled', 'last_tick', 'no_overlap', 'last_job')
-if not s[1] then
+local s = hash_fields(key, 'version', 'enabled', 'last_tick', 'no_overlap', 'last_job')
+if not s.version then
   redis.call('ZREM', due, plan.name)
   return {'gone', 0, false}
 end
-if s[1] ~= plan.version then return {'stale', 0, false} end
-if s[2] ~= '1' then
+if s.version ~= plan.version then return {'stale', 0, false} end
+if s.enabled ~= '1' then
   redis.call('ZREM', due, plan.name)
   return {'stale', 0, false}
 end
 local tick = tonumber(plan.tick)
 local outcome, lateness, job = 'moved', 0, false
 if tick ~= 0 then
-  if (s[3] and tonumber(s[3]) >= tick) or tick * 1000 > now then return {'stale', 0, false} end
+  if (s.last_tick and tonumber(s.last_tick) >= tick) or tick * 1000 > now then return {'stale', 0, false} end
   lateness = now - tick * 1000
   local entry = {tick = tick, at = now, missed = tonumber(plan.missed)}
-  local previous = s[5] and redis.call('HGET', ns .. KEY.job .. s[5], 'state')
-  if s[4] == '1' and previous and not FINAL_STATES[previous] then
+  local previous = s.last_job and redis.call('HGET', ns .. KEY.job .. s.last_job, 'state')
+  if s.no_overlap == '1' and previous and not FINAL_STATES[previous] then
     outcome = 'skipped'
     entry.kind = 'skipped'
-    entry.job = s[5]
+    entry.job = s.last_job
     redis.call('HINCRBY', key, 'skipped', 1)
   else
     outcome = 'fired'

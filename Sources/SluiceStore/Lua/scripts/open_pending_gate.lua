@@ -8,8 +8,8 @@
 -- kept as it is (with its secret and the approvals it has), so links handed out before a worker
 -- died stay valid. Returns 1 when made, 2 when it existed, 0 when the report is stale.
 local ns = KEYS[1]
-local fields = redis.call('HMGET', KEYS[2], 'state', 'worker', 'deliveries')
-if fields[1] ~= 'running' or fields[2] ~= ARGV[2] or fields[3] ~= ARGV[3] then return 0 end
+local fields = hash_fields(KEYS[2], 'state', 'worker', 'deliveries')
+if fields.state ~= 'running' or fields.worker ~= ARGV[2] or fields.deliveries ~= ARGV[3] then return 0 end
 redis.call('HSET', KEYS[2], 'gate', '1')
 if redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
 local gate = {}

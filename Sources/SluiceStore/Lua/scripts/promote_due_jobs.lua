@@ -15,10 +15,10 @@ for i = #due, 1, -1 do
   local id = due[i]
   redis.call('ZREM', KEYS[2], id)
   local key = ns .. KEY.job .. id
-  local fields = redis.call('HMGET', key, 'state', 'queue')
-  if fields[1] == 'scheduled' then
+  local fields = hash_fields(key, 'state', 'queue')
+  if fields.state == 'scheduled' then
     redis.call('HSET', key, 'state', 'queued')
-    push_ready(ns, fields[2], id, true)
+    push_ready(ns, fields.queue, id, true)
   end
 end
 local following = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')

@@ -17,15 +17,15 @@ local handed_back, failed = 0, 0
 for _, id in ipairs(expired) do
   if not ARGV[5 + failed] then break end -- no id left for a flow event: the rest waits for the next call
   local key = ns .. KEY.job .. id
-  local fields = redis.call('HMGET', key, 'state', 'deliveries', 'max_deliveries', 'queue', 'worker', 'kind', 'flow_id',
+  local fields = hash_fields(key, 'state', 'deliveries', 'max_deliveries', 'queue', 'worker', 'kind', 'flow_id',
     'deliveries_before')
-  local limit = fields[3] or tostring(DEFAULT_MAX_DELIVERIES)
-  local delivered = tonumber(fields[2] or '0') - tonumber(fields[8] or '0')
-  if fields[1] ~= 'running' then
+  local limit = fields.max_deliveries or tostring(DEFAULT_MAX_DELIVERIES)
+  local delivered = tonumber(fields.deliveries or '0') - tonumber(fields.deliveries_before or '0')
+  if fields.state ~= 'running' then
     redis.call('ZREM', KEYS[2], id)
   elseif delivered >= tonumber(limit) then
     local message = 'worker lost: the job was delivered ' .. delivered ..
-      ' times without finishing (max_deliveries ' .. limit .. '); last worker ' .. (fields[5] or '?')
+      ' times without finishing (max_deliveries ' .. limit .. '); last worker ' .. (fields.worker or '?')
     if retry_later(ns, id, message, now) then
       handed_back = handed_back + 1
     else
@@ -33,15 +33,15 @@ for _, id in ipairs(expired) do
       finish_job(ns, id, 'failure', now, tonumber(ARGV[2]), tonumber(ARGV[3]))
       failed = failed + 1
       local event_id = ARGV[4 + failed]
-      if fields[6] == 'step' and fields[7] and event_id then
-        queue_flow_event(ns, fields[7], fields[4], event_id, cjson.encode({event = 'step_lost', step_id = id, error = message}), now)
+      if fields.kind == 'step' and fields.flow_id and event_id then
+        queue_flow_event(ns, fields.flow_id, fields.queue, event_id, cjson.encode({event = 'step_lost', step_id = id, error = message}), now)
       end
     end
   else
     redis.call('ZREM', KEYS[2], id)
-    redis.call('HSET', key, 'state', 'queued', 'lost_by', fields[5] or '')
+    redis.call('HSET', key, 'state', 'queued', 'lost_by', fields.worker or '')
     redis.call('HDEL', key, 'worker')
-    push_ready(ns, fields[4], id, true)
+    push_ready(ns, fields.queue, id, true)
     handed_back = handed_back + 1
   end
 end

@@ -24,29 +24,29 @@
 -- Returns {status, detail, count, required}.
 local ns, gate_key, gate_id = KEYS[1], KEYS[2], ARGV[1]
 local action, identity, approver, anonymous, via = ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6]
-local g = redis.call('HMGET', gate_key, 'state', 'required', 'self_approval_disabled', 'user_auth_required', 'groups', 'created_by',
+local g = hash_fields(gate_key, 'state', 'required', 'self_approval_disabled', 'user_auth_required', 'groups', 'created_by',
   'hide_cancel', 'deadline')
-local state = g[1]
+local state = g.state
 if not state then return {'unknown', '', 0, 0} end
-local required = tonumber(g[2] or '1')
+local required = tonumber(g.required or '1')
 local count = redis.call('LLEN', gate_key .. KEY.approvals_suffix)
 if not GATE_ACCEPTING[state] then return {'closed', state, count, required} end
 local now = now_ms()
-if state == 'open' and g[8] and tonumber(g[8]) <= now then
+if state == 'open' and g.deadline and tonumber(g.deadline) <= now then
   close_gate(ns, gate_id, 'timed_out', nil, '', ARGV[9], now)
   return {'closed', 'timed_out', count, required}
 end
 if action == 'expire' then return {'not_due', state, count, required} end
-if action == 'reject' and via ~= 'operator' and g[7] == '1' then
+if action == 'reject' and via ~= 'operator' and g.hide_cancel == '1' then
   return {'refused', 'this gate takes no rejections through its links (hide_cancel)', count, required}
 end
-if anonymous and (g[3] == '1' or g[4] == '1') then
+if anonymous and (g.self_approval_disabled == '1' or g.user_auth_required == '1') then
   return {'refused', 'this gate needs an identified approver; this link is anonymous', count, required}
 end
-if g[3] == '1' and g[6] and approver == g[6] then
+if g.self_approval_disabled == '1' and g.created_by and approver == g.created_by then
   return {'refused', approver .. ' started this flow and cannot approve it (self_approval_disabled)', count, required}
 end
-local groups = cjson.decode(g[5] or '[]')
+local groups = cjson.decode(g.groups or '[]')
 if #groups > 0 then
   if anonymous then return {'refused', 'only members of ' .. table.concat(groups, ', ') .. ' may act on this gate', count, required} end
   local member = false

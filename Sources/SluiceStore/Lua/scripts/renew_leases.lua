@@ -15,8 +15,8 @@ redis.call('PEXPIRE', KEYS[3], lease_ms * 3)
 local lost = {}
 for i = 4, #ARGV, 2 do
   local id = ARGV[i]
-  local fields = redis.call('HMGET', ns .. KEY.job .. id, 'state', 'worker', 'deliveries')
-  if fields[1] == 'running' and fields[2] == worker and fields[3] == ARGV[i + 1] then
+  local fields = hash_fields(ns .. KEY.job .. id, 'state', 'worker', 'deliveries')
+  if fields.state == 'running' and fields.worker == worker and fields.deliveries == ARGV[i + 1] then
     redis.call('ZADD', KEYS[4], 'XX', now + lease_ms, id)
   else
     lost[#lost + 1] = id

@@ -15,14 +15,15 @@
 local key = KEYS[1]
 local now = now_ms()
 local kept_names = {'created_at', 'last_tick', 'last_job', 'last_fired_at', 'fired', 'skipped', 'catch_ups', 'version'}
-local kept = redis.call('HMGET', key, unpack(kept_names))
-local created = kept[1] and 0 or 1
-local version = tonumber(kept[8] or '0') + 1
-local fields = {'name', ARGV[1], 'created_at', kept[1] or now, 'updated_at', now, 'version', version, 'enabled', ARGV[3]}
+local kept = hash_fields(key, unpack(kept_names))
+local created = kept.created_at and 0 or 1
+local version = tonumber(kept.version or '0') + 1
+local fields = {'name', ARGV[1], 'created_at', kept.created_at or now, 'updated_at', now, 'version', version, 'enabled', ARGV[3]}
 for i = 2, 7 do
-  if kept[i] then
-    fields[#fields + 1] = kept_names[i]
-    fields[#fields + 1] = kept[i]
+  local name = kept_names[i]
+  if kept[name] then
+    fields[#fields + 1] = name
+    fields[#fields + 1] = kept[name]
   end
 end
 for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end

@@ -11,10 +11,10 @@
 -- scheduler. Either bumps `version`. Returns `paused`, `resumed`, `unchanged` (it already was),
 -- `stale`, or nil for an unknown schedule.
 local key = KEYS[1]
-local s = redis.call('HMGET', key, 'version', 'enabled')
-if not s[1] then return false end
-if s[1] ~= ARGV[3] then return 'stale' end
-if s[2] == ARGV[2] then return 'unchanged' end
+local s = hash_fields(key, 'version', 'enabled')
+if not s.version then return false end
+if s.version ~= ARGV[3] then return 'stale' end
+if s.enabled == ARGV[2] then return 'unchanged' end
 local now = now_ms()
 redis.call('HINCRBY', key, 'version', 1)
 if ARGV[2] == '0' then

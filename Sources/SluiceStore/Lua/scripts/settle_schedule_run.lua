@@ -15,8 +15,8 @@ local ns, settle, runs = KEYS[1], KEYS[2], KEYS[3]
 local plan = cjson.decode(ARGV[1])
 if redis.call('ZREM', settle, plan.job) == 0 then return false end
 local key = ns .. KEY.job .. plan.job
-local f = redis.call('HMGET', key, 'state', 'finished_at', 'attempt')
-local state = f[1] or 'expired'
+local f = hash_fields(key, 'state', 'finished_at', 'attempt')
+local state = f.state or 'expired'
 local started = false
 if state == 'failure' and plan.on_failure then
   started = start_scheduled(ns, plan.on_failure, now_ms(), tonumber(plan.retention), tonumber(plan.cap))
@@ -26,8 +26,8 @@ for i, text in ipairs(redis.call('LRANGE', runs, 0, -1)) do
   local entry = cjson.decode(text)
   if entry.job == plan.job and entry.kind ~= 'skipped' then
     entry.outcome = state
-    entry.finished_at = tonumber(f[2])
-    entry.attempts = tonumber(f[3] or '1')
+    entry.finished_at = tonumber(f.finished_at)
+    entry.attempts = tonumber(f.attempt or '1')
     if started then entry.on_failure_job = started end
     if state == 'failure' and plan.on_failure_error then entry.on_failure_error = plan.on_failure_error end
     redis.call('LSET', runs, i - 1, cjson.encode(entry))
