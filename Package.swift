@@ -251,6 +251,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SluiceWorkerTests",
+            dependencies: ["SluiceWorker"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceSchedulerTests",
+            dependencies: ["SluiceScheduler"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SluiceFlowsTests",
             dependencies: ["SluiceFlows", "SluiceCore"],
             swiftSettings: swiftSettings

@@ -27,7 +27,7 @@ public enum JobPresenter {
             lines.append(("finished", timestamp(finished)))
             if let started = job.startedAt ?? (job.kind == .flow ? job.createdAt : nil) { lines.append(("duration", "\(finished - started) ms")) }
         }
-        if let before = job.extra["deliveries_before"].flatMap({ Int($0) }) {
+        if let before = job.deliveriesBefore {
             lines.append(("deliveries", "\(job.deliveries - before) of at most \(job.maxDeliveries) this attempt (\(job.deliveries) in all)"))
         } else {
             lines.append(("deliveries", "\(job.deliveries) of at most \(job.maxDeliveries)"))
@@ -35,12 +35,12 @@ public enum JobPresenter {
         if let worker = job.worker { lines.append(("worker", worker)) }
         if let timeout = job.timeoutSeconds { lines.append(("timeout", "\(timeout) s")) }
         if let flowID = job.flowID { lines.append(("flow", flowID.rawValue)) }
-        if let module = job.extra["module_id"] { lines.append(("module", "\(module) (attempt \(job.extra["attempt"] ?? "1"))")) }
-        if let subflow = job.extra["subflow"] { lines.append(("subflow", subflow)) }
-        if let parentFlow = job.extra["parent_flow"] {
-            lines.append(("parent", "flow \(parentFlow), step \(job.extra["parent_job"] ?? "?")"))
+        if let module = job.moduleID { lines.append(("module", "\(module) (attempt \(job.attempt))")) }
+        if let subflow = job.subflow { lines.append(("subflow", subflow)) }
+        if let parentFlow = job.parentFlow {
+            lines.append(("parent", "flow \(parentFlow), step \(job.parentJob ?? "?")"))
         }
-        if job.extra["skipped"] == "1" { lines.append(("skipped", "yes (stop_after_if with skip_if_stopped)")) }
+        if job.isSkipped { lines.append(("skipped", "yes (stop_after_if with skip_if_stopped)")) }
         lines += scheduleLines(job)
         lines.append((job.kind == .flow ? "input" : "args", job.arguments.jsonText))
         if let result = job.result { lines.append(("result", result.jsonText)) }
@@ -55,17 +55,16 @@ public enum JobPresenter {
     /// error while a retry waits, its on-failure run; for an on-failure run, the run it handles.
     static func scheduleLines(_ job: JobRecord) -> [(String, String)] {
         var lines: [(String, String)] = []
-        if let schedule = job.extra["schedule"] {
-            let tick = job.extra["schedule_tick"].flatMap { Int64($0) }.map { " (tick " + timestamp($0 * 1000) + ")" } ?? ""
+        if let schedule = job.schedule {
+            let tick = job.scheduleTick.flatMap { Int64($0) }.map { " (tick " + timestamp($0 * 1000) + ")" } ?? ""
             lines.append(("schedule", schedule + tick))
         }
-        if job.kind != .step, let attempt = job.extra["attempt"] {
-            let retries = job.extra["retry_delays"].flatMap { try? JSONValue(parsing: $0) }?.arrayValue?.count ?? 0
-            lines.append(("attempt", "\(attempt) of at most \(retries + 1)"))
-            if job.state == .scheduled, let error = job.extra["last_error"] { lines.append(("last error", error)) }
+        if job.kind != .step, job.hasAttempt {
+            lines.append(("attempt", "\(job.attempt) of at most \(job.retryDelays.count + 1)"))
+            if job.state == .scheduled, let error = job.lastError { lines.append(("last error", error)) }
         }
-        if let handler = job.extra["on_failure_job"] { lines.append(("on-failure run", handler)) }
-        if let failed = job.extra["on_failure_of"] { lines.append(("on failure of", "\(failed) (schedule \(job.extra["on_failure_for"] ?? "?"))")) }
+        if let handler = job.onFailureJob { lines.append(("on-failure run", handler)) }
+        if let failed = job.onFailureOf { lines.append(("on failure of", "\(failed) (schedule \(job.onFailureFor ?? "?"))")) }
         return lines
     }
 
@@ -77,12 +76,12 @@ public enum JobPresenter {
             var outcome = step.result?.jsonText ?? step.error ?? ""
             outcome = outcome.replacingOccurrences(of: "\n", with: " ")
             if outcome.count > 80 { outcome = String(outcome.prefix(77)) + "..." }
-            var module = step.extra["module_id"] ?? "?"
-            if let type = step.extra["module_type"], !["script", "rawscript", "identity"].contains(type) { module += " (\(type))" }
-            if step.extra["skipped"] == "1" { outcome = "skipped: " + outcome }
-            if let subflow = step.extra["subflow"] { outcome = "subflow \(subflow)" + (outcome.isEmpty ? "" : ": " + outcome) }
+            var module = step.moduleID ?? "?"
+            if let type = step.moduleType, !["script", "rawscript", "identity"].contains(type) { module += " (\(type))" }
+            if step.isSkipped { outcome = "skipped: " + outcome }
+            if let subflow = step.subflow { outcome = "subflow \(subflow)" + (outcome.isEmpty ? "" : ": " + outcome) }
             rows.append([
-                step.id.rawValue, module, place(step.extra["frame"]), step.state.rawValue, step.extra["attempt"] ?? "1", duration, outcome,
+                step.id.rawValue, module, place(step.frame), step.state.rawValue, String(step.attempt), duration, outcome,
             ])
         }
         return Table.render(rows)
@@ -123,16 +122,16 @@ public enum JobPresenter {
         ]
         if let scheduled = job.scheduledFor { members.append(("scheduled_for", .number(Double(scheduled)))) }
         if let flowID = job.flowID { members.append(("flow_id", .string(flowID.rawValue))) }
-        if let module = job.extra["module_id"] { members.append(("module_id", .string(module))) }
-        if let subflow = job.extra["subflow"] { members.append(("subflow", .string(subflow))) }
-        if let parentFlow = job.extra["parent_flow"] { members.append(("parent_flow", .string(parentFlow))) }
-        if let parentJob = job.extra["parent_job"] { members.append(("parent_job", .string(parentJob))) }
-        if job.extra["skipped"] == "1" { members.append(("skipped", .bool(true))) }
-        if let schedule = job.extra["schedule"] { members.append(("schedule", .string(schedule))) }
-        if let tick = job.extra["schedule_tick"].flatMap({ Double($0) }) { members.append(("schedule_tick", .number(tick))) }
-        if job.kind != .step, let attempt = job.extra["attempt"].flatMap({ Double($0) }) { members.append(("attempt", .number(attempt))) }
-        if let handler = job.extra["on_failure_job"] { members.append(("on_failure_job", .string(handler))) }
-        if let failed = job.extra["on_failure_of"] { members.append(("on_failure_of", .string(failed))) }
+        if let module = job.moduleID { members.append(("module_id", .string(module))) }
+        if let subflow = job.subflow { members.append(("subflow", .string(subflow))) }
+        if let parentFlow = job.parentFlow { members.append(("parent_flow", .string(parentFlow))) }
+        if let parentJob = job.parentJob { members.append(("parent_job", .string(parentJob))) }
+        if job.isSkipped { members.append(("skipped", .bool(true))) }
+        if let schedule = job.schedule { members.append(("schedule", .string(schedule))) }
+        if let tick = job.scheduleTick.flatMap({ Double($0) }) { members.append(("schedule_tick", .number(tick))) }
+        if job.kind != .step, job.hasAttempt { members.append(("attempt", .number(Double(job.attempt)))) }
+        if let handler = job.onFailureJob { members.append(("on_failure_job", .string(handler))) }
+        if let failed = job.onFailureOf { members.append(("on_failure_of", .string(failed))) }
         return JSONValue(members: members)
     }
 }

@@ -27,17 +27,17 @@ public struct StepBeginning: Sendable {
 extension FlowEngine {
     /// Reads what the step's module needs (one round trip) and decides how it starts.
     public func begin(_ job: JobRecord, on connection: RedisConnection) throws -> StepBeginning {
-        guard let flow = job.flowID, let frame = job.extra["frame"].flatMap(FrameID.init), let cursor = job.extra["cursor"].flatMap({ Int($0) })
+        guard let flow = job.flowID, let frame = job.frame.flatMap(FrameID.init), let cursor = job.cursor
         else {
             return StepBeginning(
                 job: job, flow: job.flowID ?? job.id, frame: .main, cursor: 0, attempt: 1, module: nil,
                 start: .failed("the step names no flow position"), isCurrent: false, stepper: nil, scope: StepScope(flowInput: .emptyObject),
                 flowFields: [:], records: [:])
         }
-        let attempt = job.extra["attempt"].flatMap { Int($0) } ?? 1
+        let attempt = job.attempt
         let stepper: FlowStepper
         do {
-            stepper = try definitions.stepper(hash: job.extra["flow_hash"] ?? "", flows: flows, on: connection)
+            stepper = try definitions.stepper(hash: job.flowHash ?? "", flows: flows, on: connection)
         } catch let error as RedisError {
             throw error
         } catch {

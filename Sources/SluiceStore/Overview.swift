@@ -28,7 +28,7 @@ extension StatisticsReader {
     /// A snapshot for `sluice top`.
     public func overview(on connection: RedisConnection) throws(RedisError) -> Overview {
         var queues = try queues(on: connection)
-        let now = try Self.redisMilliseconds(connection)
+        let now = try connection.serverMilliseconds()
         // The job each queue hands out next is the one waiting longest (the list's right end).
         let heads = try connection.pipeline(queues.map { ["LINDEX", .string(keys.queue($0.queue)), "-1"] })
         let times = try connection.pipeline(

@@ -47,7 +47,7 @@ public struct StatisticsReader: Sendable {
     /// Every known queue's statistics, sorted by name.
     public func queues(on connection: RedisConnection) throws(RedisError) -> [QueueStatistics] {
         let names = (try connection.send(["SMEMBERS", .string(keys.queues)]).array ?? []).compactMap(\.string).sorted()
-        let now = try Self.redisMilliseconds(connection)
+        let now = try connection.serverMilliseconds()
         let minute = now / 60_000
         // Running and delayed jobs are counted per queue from the leases and delayed sets (bounded
         // by the fleet's concurrency and by the scan limit, respectively).
@@ -110,10 +110,4 @@ public struct StatisticsReader: Sendable {
         return workers
     }
 
-    /// Redis's clock in milliseconds.
-    public static func redisMilliseconds(_ connection: RedisConnection) throws(RedisError) -> Int64 {
-        let parts = try connection.send(["TIME"]).array?.compactMap(\.integer) ?? []
-        guard parts.count == 2 else { throw RedisError.unexpectedReply("TIME") }
-        return parts[0] * 1000 + parts[1] / 1000
-    }
 }

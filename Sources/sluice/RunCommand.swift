@@ -49,7 +49,7 @@ struct RunCommand: ParsableCommand {
             runAt = Int64(date.timeIntervalSince1970 * 1000)
         }
         let session = try Session(connection)
-        let now = try session.perform { try StatisticsReader.redisMilliseconds(session.connection) }
+        let now = try session.perform { try session.connection.serverMilliseconds() }
         if let delay, let duration = DurationParsing.seconds(delay) {
             runAt = now + Int64(duration.wholeMilliseconds)
         }

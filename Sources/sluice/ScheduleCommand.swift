@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SluiceCommandLine
 import SluiceCore
+import SluiceRedis
 import SluiceSchedules
 import SluiceStore
 
@@ -39,7 +40,7 @@ struct ScheduleCommand: ParsableCommand {
             let (definition, schedule) = try ScheduleInput.definition(options)
             let session = try Session(connection)
             try ScheduleTargets.check(definition, session: session)
-            let now = try session.perform { try StatisticsReader.redisMilliseconds(session.connection) }
+            let now = try session.perform { try session.connection.serverMilliseconds() }
             let next = try ScheduleInput.nextDue(schedule, after: now)
             let store = ScheduleStore(keys: session.jobs.keys, settings: session.jobs.settings)
             let (created, version) = try session.perform { try store.set(definition, nextDue: next, on: session.connection) }
@@ -160,7 +161,7 @@ struct ScheduleCommand: ParsableCommand {
             } else {
                 schedule = try ScheduleInput.cronSchedule(cron ?? "", timeZone: timezone)
             }
-            let now = try session.perform { try StatisticsReader.redisMilliseconds(session.connection) }
+            let now = try session.perform { try session.connection.serverMilliseconds() }
             let times = schedule.fireTimes(afterMilliseconds: now, count: count)
             guard !times.isEmpty else { throw CommandFailure("'\(schedule.expression)' never fires (no such date within eight years)") }
             for time in times {

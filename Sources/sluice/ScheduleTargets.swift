@@ -1,5 +1,6 @@
 import SluiceCommandLine
 import SluiceCore
+import SluiceRedis
 import SluiceRuntime
 import SluiceSchedules
 import SluiceStore
@@ -58,7 +59,7 @@ enum ScheduleTargets {
             var next: Int64?
             if enabled {
                 let cron = try ScheduleInput.cronSchedule(schedule.definition.cron, timeZone: schedule.definition.timeZone)
-                let now = try session.perform { try StatisticsReader.redisMilliseconds(session.connection) }
+                let now = try session.perform { try session.connection.serverMilliseconds() }
                 next = cron.nextFire(afterMilliseconds: now)
             }
             let change = try session.perform {

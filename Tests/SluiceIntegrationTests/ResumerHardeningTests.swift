@@ -79,13 +79,13 @@ struct ResumerHardeningTests {
         let harness = RouteHarness(server: server)
         let approved = try harness.seed(.init(required: 2))
         let rejected = try harness.seed()
-        let before = try SeededGate.redisMilliseconds(server.connect())
+        let before = try server.connect().serverMilliseconds()
         try await harness.run { client async throws in
             #expect(try await client.post(approved.links("alice").resume, "{}").status == 202)
             #expect(try await client.post(approved.links("bob").resume, "{}").status == 200)
             #expect(try await client.post(rejected.links("carol").cancel, "{}").status == 200)
         }
-        let after = try SeededGate.redisMilliseconds(server.connect())
+        let after = try server.connect().serverMilliseconds()
         let gate = try #require(try approved.record(on: server.connect()))
         #expect(gate.approvals.allSatisfy { (before...after).contains($0.at) })
         #expect(gate.approvals.last?.at == gate.closedAt, "the deciding approval and the closing share the script's clock")

@@ -21,7 +21,7 @@ extension WorkerHarness {
     func setSchedule(_ definition: ScheduleDefinition) throws -> ScheduleRecord {
         let connection = try server.connect()
         let cron = try CronSchedule(cron: definition.cron, timeZone: definition.timeZone)
-        let now = try StatisticsReader.redisMilliseconds(connection)
+        let now = try connection.serverMilliseconds()
         try schedules.set(definition, nextDue: cron.nextFire(afterMilliseconds: now), on: connection)
         return try #require(try schedules.schedule(definition.name, on: connection))
     }
@@ -43,7 +43,7 @@ extension WorkerHarness {
     /// Waits until Redis's clock reaches `milliseconds` (for tests that need ticks to go by).
     func waitForRedisClock(_ milliseconds: Int64) async throws {
         let connection = try server.connect()
-        while try StatisticsReader.redisMilliseconds(connection) < milliseconds {
+        while try connection.serverMilliseconds() < milliseconds {
             try await Task.sleep(for: .milliseconds(20))
         }
     }
@@ -59,6 +59,6 @@ extension WorkerHarness {
     }
 
     func redisNow() throws -> Int64 {
-        try StatisticsReader.redisMilliseconds(try server.connect())
+        try try server.connect().serverMilliseconds()
     }
 }

@@ -23,7 +23,7 @@ struct ScheduleStoreTests {
     {
         let path = try #require(ScriptPath("f/test/report"))
         let (hash, _) = try ScriptStore(keys: store.keys).push(path: path, language: .bash, content: "echo ok\n", on: connection)
-        let now = try StatisticsReader.redisMilliseconds(connection)
+        let now = try connection.serverMilliseconds()
         let definition = ScheduleDefinition(
             name: name, path: path.rawValue, cron: "* * * * * *", arguments: ["n": 1], createdBy: "ops", noOverlap: noOverlap,
             onFailure: "f/test/alert")
@@ -41,7 +41,7 @@ struct ScheduleStoreTests {
 
     /// Waits until Redis's clock reaches `milliseconds`: the tests claim ticks only once they are due.
     static func waitForRedisClock(_ milliseconds: Int64, on connection: RedisConnection) async throws {
-        while try StatisticsReader.redisMilliseconds(connection) < milliseconds {
+        while try connection.serverMilliseconds() < milliseconds {
             try await Task.sleep(for: .milliseconds(20))
         }
     }
@@ -87,7 +87,7 @@ struct ScheduleStoreTests {
         let store = ScheduleStore(keys: uniqueKeys())
         let connection = try server.connect()
         let (record, hash) = try makeSchedule(store, on: connection)
-        let now = try StatisticsReader.redisMilliseconds(connection)
+        let now = try connection.serverMilliseconds()
         // The set happened a moment ago: the first tick after it is due once Redis's clock passes it.
         let tick = CronSchedule.wholeSeconds(record.updatedAt) + 1
         try await Self.waitForRedisClock(tick * 1000, on: connection)

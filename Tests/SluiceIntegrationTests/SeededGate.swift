@@ -35,7 +35,7 @@ struct SeededGate: Sendable {
 
     /// Writes a gate with `rules` and its flow, parked at it.
     static func make(_ rules: Rules = Rules(), keys: KeySpace, on connection: RedisConnection) throws -> SeededGate {
-        let now = try redisMilliseconds(connection)
+        let now = try connection.serverMilliseconds()
         let flow = newJobID()
         let id = newJobID()
         let secret = GateSecret.generate()
@@ -94,11 +94,6 @@ struct SeededGate: Sendable {
         return events
     }
 
-    static func redisMilliseconds(_ connection: RedisConnection) throws -> Int64 {
-        let parts = try connection.send("TIME").array?.compactMap(\.string).compactMap { Int64($0) } ?? []
-        guard parts.count == 2 else { throw RedisError.unexpectedReply("TIME") }
-        return parts[0] * 1000 + parts[1] / 1000
-    }
 }
 
 /// The path part of a link, as the in-process router client sends it.

@@ -35,7 +35,7 @@ struct BenchEnvironment {
 
     /// Redis's clock in ms.
     func now(_ connection: RedisConnection) throws -> Int64 {
-        try StatisticsReader.redisMilliseconds(connection)
+        try connection.serverMilliseconds()
     }
 }
 
