@@ -7,7 +7,11 @@ public import SluiceStore
 /// variable, then to a default: `--redis` / `SLUICE_REDIS_URL` / `redis://127.0.0.1:6379`, and
 /// `--prefix` / `SLUICE_PREFIX` / `sluice`.
 public struct ConnectionOptions: ParsableArguments, Sendable {
-    @Option(name: .long, help: "Redis URL: redis://[user:pass@]host:port/db or unix:///path?db=N (env SLUICE_REDIS_URL).")
+    @Option(
+        name: .long,
+        help:
+            "Redis URL: redis://[user:pass@]host:port/db, unix:///path?db=N, redis+sentinel://host:port,.../MASTER or redis+cluster://host:port,... (env SLUICE_REDIS_URL)."
+    )
     public var redis: String?
 
     @Option(name: .long, help: "Key prefix; every key lives under {PREFIX} (env SLUICE_PREFIX, default sluice).")
@@ -22,7 +26,10 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
     public func redisConfiguration() throws -> RedisConfiguration {
         let url = redis ?? Environment.value("SLUICE_REDIS_URL") ?? "redis://127.0.0.1:6379"
         do {
-            return try RedisConfiguration(url: url)
+            var configuration = try RedisConfiguration(url: url)
+            // On a cluster the connection serves the prefix's slot (all its keys share one hash tag).
+            configuration.slotKey = keySpace.prefix
+            return configuration
         } catch {
             throw ValidationError("\(error)")
         }

@@ -11,7 +11,14 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
         case unix(path: String)
         /// The master that these Redis Sentinels name, found anew on every (re)connection.
         case sentinel(SentinelGroup)
+        /// A Redis Cluster, reached through any of these nodes: the connection goes to the master
+        /// of ``RedisConfiguration/slotKey``'s slot and follows `MOVED` and `ASK` redirections.
+        case cluster(seeds: [HostAndPort])
     }
+
+    /// The key whose slot a cluster connection serves (any key with the prefix's hash tag, e.g.
+    /// `{sluice}`): set by the executables from `--prefix`; needed only for `redis+cluster://`.
+    public var slotKey: String?
 
     /// Redis Sentinels watching one master: asked in turn for its address.
     public struct SentinelGroup: Sendable, Equatable {
@@ -71,6 +78,10 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
             try self.init(sentinelURL: text)
             return
         }
+        if text.lowercased().hasPrefix("redis+cluster://") {
+            try self.init(clusterURL: text)
+            return
+        }
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
             throw RedisError.configuration("'\(RedisConfiguration.redacted(text))' is not a URL (expected redis://host:port/db)")
         }
@@ -98,7 +109,7 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
             }
             self.init(endpoint: .unix(path: components.path), database: database)
         default:
-            throw RedisError.configuration("unsupported scheme '\(scheme)' (use redis://, unix:// or redis+sentinel://)")
+            throw RedisError.configuration("unsupported scheme '\(scheme)' (use redis://, unix://, redis+sentinel:// or redis+cluster://)")
         }
         if let user = components.user, !user.isEmpty {
             username = user.removingPercentEncoding ?? user
@@ -111,6 +122,57 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
             password = username
             username = nil
         }
+    }
+
+    /// `redis+cluster://[user:pass@]host1:port,host2:port`: seed nodes of a cluster (a host
+    /// without a port is on 6379). A cluster has only database 0.
+    private init(clusterURL text: String) throws(RedisError) {
+        var rest = Substring(text.dropFirst("redis+cluster://".count))
+        if let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) {
+            let tail = rest[end...].trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            guard tail.isEmpty || tail == "0" else {
+                throw RedisError.configuration("a cluster URL takes no database or options (a cluster has only database 0)")
+            }
+            rest = rest[..<end]
+        }
+        let (user, secret, authority) = Self.splitCredentials(rest)
+        let seeds = try Self.hostList(authority, defaultPort: 6379, what: "cluster node")
+        self.init(
+            endpoint: .cluster(seeds: seeds), username: user.map { $0.removingPercentEncoding ?? $0 }.flatMap { $0.isEmpty ? nil : $0 },
+            password: secret.map { $0.removingPercentEncoding ?? $0 })
+    }
+
+    /// `user:pass@rest` → (user, pass, rest); `pass@rest` → (nil, pass, rest).
+    private static func splitCredentials(_ text: Substring) -> (String?, String?, Substring) {
+        guard let at = text.lastIndex(of: "@") else { return (nil, nil, text) }
+        let credentials = text[..<at]
+        let rest = text[text.index(after: at)...]
+        if let colon = credentials.firstIndex(of: ":") {
+            return (String(credentials[..<colon]), String(credentials[credentials.index(after: colon)...]), rest)
+        }
+        return (nil, String(credentials), rest)
+    }
+
+    /// `h1:p1,h2,[::1]:p3` → addresses, `defaultPort` where none is given.
+    private static func hostList(_ text: Substring, defaultPort: Int, what: String) throws(RedisError) -> [HostAndPort] {
+        var list: [HostAndPort] = []
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let entry = item.trimmingCharacters(in: .whitespaces)
+            guard !entry.isEmpty else { throw RedisError.configuration("an empty \(what) address in the list") }
+            var host = entry
+            var port = defaultPort
+            if let colon = entry.lastIndex(of: ":"), !entry.hasSuffix("]") {
+                host = String(entry[..<colon])
+                guard let number = Int(entry[entry.index(after: colon)...]), (1...65535).contains(number) else {
+                    throw RedisError.configuration("\(what) '\(entry)' has no valid port")
+                }
+                port = number
+            }
+            host = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            guard !host.isEmpty else { throw RedisError.configuration("\(what) '\(entry)' has no host") }
+            list.append(HostAndPort(host: host, port: port))
+        }
+        return list
     }
 
     /// `redis+sentinel://[user:pass@]host1:port,host2:port/MASTER[?db=N&sentinel_password=P]`: a
@@ -129,36 +191,8 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
         guard !masterName.isEmpty, !masterName.contains("/") else {
             throw RedisError.configuration("a sentinel URL names its master: redis+sentinel://host:26379,host2:26379/MASTER_NAME")
         }
-        var authority = rest[..<slash]
-        var user: String?
-        var secret: String?
-        if let at = authority.lastIndex(of: "@") {
-            let credentials = authority[..<at]
-            authority = authority[authority.index(after: at)...]
-            if let colon = credentials.firstIndex(of: ":") {
-                user = String(credentials[..<colon])
-                secret = String(credentials[credentials.index(after: colon)...])
-            } else {
-                secret = String(credentials)
-            }
-        }
-        var sentinels: [HostAndPort] = []
-        for item in authority.split(separator: ",", omittingEmptySubsequences: false) {
-            let entry = item.trimmingCharacters(in: .whitespaces)
-            guard !entry.isEmpty else { throw RedisError.configuration("an empty sentinel address in the list") }
-            var host = entry
-            var port = 26379
-            if let colon = entry.lastIndex(of: ":"), !entry.hasSuffix("]") {
-                host = String(entry[..<colon])
-                guard let number = Int(entry[entry.index(after: colon)...]), (1...65535).contains(number) else {
-                    throw RedisError.configuration("sentinel '\(entry)' has no valid port")
-                }
-                port = number
-            }
-            host = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-            guard !host.isEmpty else { throw RedisError.configuration("sentinel '\(entry)' has no host") }
-            sentinels.append(HostAndPort(host: host, port: port))
-        }
+        let (user, secret, authority) = Self.splitCredentials(rest[..<slash])
+        let sentinels = try Self.hostList(authority, defaultPort: 26379, what: "sentinel")
         var database = 0
         var sentinelPassword: String?
         for pair in query.split(separator: "&") {
@@ -188,6 +222,8 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
         case .unix(let path): return "unix://\(auth)\(path)?db=\(database)"
         case .sentinel(let group):
             return "redis+sentinel://\(auth)\(group.sentinels.map(\.description).joined(separator: ","))/\(group.masterName)?db=\(database)"
+        case .cluster(let seeds):
+            return "redis+cluster://\(auth)\(seeds.map(\.description).joined(separator: ","))"
         }
     }
 

@@ -48,6 +48,8 @@ public final class RedisConnection {
             try prepare()
         case .sentinel(let group):
             try connectThroughSentinels(group)
+        case .cluster(let seeds):
+            try connectToSlotOwner(seeds: seeds)
         }
     }
 
@@ -58,7 +60,7 @@ public final class RedisConnection {
         switch address {
         case .tcp(let host, let port): made = redisConnectWithTimeout(host, Int32(port), connectTimeout)
         case .unix(let path): made = redisConnectUnixWithTimeout(path, connectTimeout)
-        case .sentinel: made = nil
+        case .sentinel, .cluster: made = nil
         }
         guard let made else { throw RedisError.connection("cannot allocate a hiredis context") }
         if made.pointee.err != 0 {
@@ -152,7 +154,7 @@ public final class RedisConnection {
     @discardableResult
     public func send(_ arguments: [RedisArgument]) throws(RedisError) -> RedisReply {
         if context == nil { try connect() }
-        return try sendOnOpenConnection(arguments).throwingServerError()
+        return try followingRedirects { () throws(RedisError) in try sendOnOpenConnection(arguments) }.throwingServerError()
     }
 
     /// Sends one command given as text arguments.
@@ -166,6 +168,16 @@ public final class RedisConnection {
     public func pipeline(_ commands: [[RedisArgument]]) throws(RedisError) -> [RedisReply] {
         if commands.isEmpty { return [] }
         if context == nil { try connect() }
+        let replies = try pipelineOnOpenConnection(commands)
+        // Every key of a pipeline shares one slot: a MOVED reply means none of it ran on that node.
+        if let redirect = replies.lazy.compactMap(Redirect.init).first, case .moved(let address) = redirect {
+            try move(to: address)
+            return try pipelineOnOpenConnection(commands)
+        }
+        return replies
+    }
+
+    private func pipelineOnOpenConnection(_ commands: [[RedisArgument]]) throws(RedisError) -> [RedisReply] {
         guard let context else { throw RedisError.connection("not connected") }
         for command in commands {
             let status = Self.withArgv(command) { argc, argv, lengths in
@@ -196,10 +208,14 @@ public final class RedisConnection {
         command.append(contentsOf: keys)
         command.append(contentsOf: arguments)
         if context == nil { try connect() }
-        var reply = try sendOnOpenConnection(command)
-        if case .error(let message) = reply, message.hasPrefix("NOSCRIPT") {
-            _ = try sendOnOpenConnection(["SCRIPT", "LOAD", .string(script.source)]).throwingServerError()
-            reply = try sendOnOpenConnection(command)
+        let reply = try followingRedirects { () throws(RedisError) in
+            var reply = try sendOnOpenConnection(command)
+            // After a Redis restart, a failover or a redirection the server may not know the script yet.
+            if case .error(let message) = reply, message.hasPrefix("NOSCRIPT") {
+                _ = try sendOnOpenConnection(["SCRIPT", "LOAD", .string(script.source)]).throwingServerError()
+                reply = try sendOnOpenConnection(command)
+            }
+            return reply
         }
         if case .error(let message) = reply {
             throw RedisError.server("\(script.name): \(message)")
@@ -214,9 +230,102 @@ public final class RedisConnection {
         return reply
     }
 
+    /// A cluster's redirection of a command to another node.
+    enum Redirect {
+        /// The slot lives elsewhere now: talk to that node from now on.
+        case moved(RedisConfiguration.HostAndPort)
+        /// The slot is migrating: this one command goes to that node, after `ASKING`.
+        case ask(RedisConfiguration.HostAndPort)
+
+        init?(_ reply: RedisReply) {
+            guard case .error(let message) = reply else { return nil }
+            let parts = message.split(separator: " ")
+            guard parts.count == 3, parts[0] == "MOVED" || parts[0] == "ASK", let colon = parts[2].lastIndex(of: ":"),
+                let port = Int(parts[2][parts[2].index(after: colon)...])
+            else { return nil }
+            let address = RedisConfiguration.HostAndPort(host: String(parts[2][..<colon]), port: port)
+            self = parts[0] == "MOVED" ? .moved(address) : .ask(address)
+        }
+    }
+
+    /// Runs `attempt`; when a cluster redirects it, follows the redirection and runs it once more there.
+    private func followingRedirects(_ attempt: () throws(RedisError) -> RedisReply) throws(RedisError) -> RedisReply {
+        let reply = try attempt()
+        switch Redirect(reply) {
+        case .none: return reply
+        case .moved(let address)?:
+            try move(to: address)
+            return try attempt()
+        case .ask(let address)?:
+            let home = context
+            context = nil
+            defer {
+                close()
+                context = home
+            }
+            context = try Self.open(.tcp(host: address.host, port: address.port), timeout: configuration.connectTimeout)
+            try prepare()
+            _ = try sendOnOpenConnection(["ASKING"]).throwingServerError()
+            return try attempt()
+        }
+    }
+
+    /// Moves this connection to the node a `MOVED` named.
+    private func move(to address: RedisConfiguration.HostAndPort) throws(RedisError) {
+        close()
+        context = try Self.open(.tcp(host: address.host, port: address.port), timeout: configuration.connectTimeout)
+        try prepare()
+        masterAddress = address
+    }
+
+    /// Asks the seed nodes in turn which master serves ``RedisConfiguration/slotKey``'s slot
+    /// (`CLUSTER SLOTS`) and connects to it.
+    private func connectToSlotOwner(seeds: [RedisConfiguration.HostAndPort]) throws(RedisError) {
+        guard let slotKey = configuration.slotKey else {
+            throw RedisError.configuration("a redis+cluster:// connection needs the key prefix whose slot it serves")
+        }
+        let slot = ClusterSlot.of(slotKey)
+        var failures: [String] = []
+        for seed in seeds {
+            do {
+                context = try Self.open(.tcp(host: seed.host, port: seed.port), timeout: configuration.connectTimeout)
+                try prepare()
+                let slots = try sendOnOpenConnection(["CLUSTER", "SLOTS"]).throwingServerError()
+                guard let owner = Self.master(of: slot, in: slots, seed: seed) else {
+                    close()
+                    failures.append("\(seed): no master serves slot \(slot)")
+                    continue
+                }
+                if owner != seed { try move(to: owner) }
+                masterAddress = owner
+                return
+            } catch {
+                close()
+                failures.append("\(error)")
+            }
+        }
+        throw RedisError.connection("no cluster node serves slot \(slot) of '\(slotKey)': " + failures.joined(separator: "; "))
+    }
+
+    /// The master of `slot` in a `CLUSTER SLOTS` reply (an empty host means the node that answered, `seed`).
+    public static func master(of slot: Int, in reply: RedisReply, seed: RedisConfiguration.HostAndPort) -> RedisConfiguration.HostAndPort? {
+        for range in reply.array ?? [] {
+            guard let parts = range.array, parts.count >= 3, let start = parts[0].integer, let end = parts[1].integer,
+                (start...end).contains(Int64(slot)), let node = parts[2].array, node.count >= 2, let port = node[1].integer
+            else { continue }
+            let host = node[0].string.flatMap { $0.isEmpty || $0 == "?" ? nil : $0 } ?? seed.host
+            return RedisConfiguration.HostAndPort(host: host, port: Int(port))
+        }
+        return nil
+    }
+
     /// A `READONLY` answer means the server was demoted to a replica (a failover): the connection is
     /// dropped so the next call finds the master again, and the caller sees a connection error it retries.
     private func checkStillMaster(_ reply: RedisReply) throws(RedisError) {
+        if case .error(let message) = reply, message.hasPrefix("CLUSTERDOWN") || message.hasPrefix("TRYAGAIN") {
+            close()
+            throw RedisError.connection("the cluster cannot serve the slot now (\(message)); the slot's owner is looked up again")
+        }
         if case .error(let message) = reply, message.hasPrefix("READONLY") {
             close()
             throw RedisError.connection("the server is a replica now (\(message)); the master is looked up again")
@@ -337,6 +446,7 @@ extension RedisConfiguration.Endpoint {
         case .tcp(let host, let port): RedisConfiguration.HostAndPort(host: host, port: port).description
         case .unix(let path): path
         case .sentinel(let group): "sentinels of '\(group.masterName)'"
+        case .cluster(let seeds): "cluster nodes " + seeds.map(\.description).joined(separator: ",")
         }
     }
 }

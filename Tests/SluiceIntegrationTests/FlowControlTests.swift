@@ -55,7 +55,7 @@ struct FlowControlTests {
                             input_transforms:
                               all: {type: javascript, expr: 'results.loop.map(r => r.n)'}
                     """, input: ["items": [3, 1, 4, 1, 5]])
-                let flow = try await harness.finished(id, timeout: .seconds(10))
+                let flow = try await harness.finished(id)
                 #expect(flow.state == .success, "\(flow.error ?? "")")
                 #expect(flow.result == [6, 2, 8, 2, 10])
                 let steps = try harness.steps(of: id)
