@@ -18,3 +18,5 @@ echo "== big fan-outs: a 10,000-iteration for loop (parallelism 50) and a 1,000-
 echo "== schedules: 10,000 schedules, next fires computed, fired by one scheduler (spread over a minute, then in bursts), then by two racing"
 "$BIN/sluice-bench" schedules --count 10000 --bursts 3 --binaries "$BIN"
 "$BIN/sluice-bench" schedules --count 10000 --bursts 3 --schedulers 2 --binaries "$BIN"
+echo "== partitioned over a 3-master Redis Cluster: 1, 2 and 3 masters in use, one prefix and one worker each"
+"$BIN/sluice-bench" cluster --count 20000 --binaries "$BIN"

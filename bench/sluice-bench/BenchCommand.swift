@@ -7,7 +7,8 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "sluice-bench",
         abstract: "Sluice benchmarks: job throughput, spawn baseline, round trips per job, flows, approvals, loops, schedules.",
         subcommands: [
-            ThroughputBenchmark.self, SpawnBaseline.self, FlowBenchmark.self, ApprovalBenchmark.self, LoopBenchmark.self, ScheduleBenchmark.self,
+            ThroughputBenchmark.self, SpawnBaseline.self, FlowBenchmark.self, ApprovalBenchmark.self, LoopBenchmark.self, ClusterBenchmark.self,
+            ScheduleBenchmark.self,
         ]
     )
 }
