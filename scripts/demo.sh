@@ -127,4 +127,6 @@ show "$BIN/sluice" schedule pause demo-greeting
 
 step "queues and workers"
 show "$BIN/sluice" queues
+echo "(sluice top is the same view live in a terminal; piped, it prints one snapshot:)"
+show "$BIN/sluice" top
 printf '\ndemo finished: everything it started is being stopped.\n'
