@@ -56,5 +56,9 @@ demo: release
 bench: release
 	./scripts/bench.sh .build/release
 
+## deploy-check: validate deploy/ with the tools this machine has (systemd-analyze, YAML structure).
+deploy-check: release
+	./deploy/validate.sh
+
 clean:
 	rm -rf .build
