@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := redis-server libhiredis-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test-deps build release test lint lua demo bench clean
+.PHONY: deps test-deps build release test lint lua demo bench deploy-check clean
 
 ## deps: install redis-server, libhiredis-dev and bubblewrap (the job sandbox) with apt-get when they are missing.
 deps:
