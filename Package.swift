@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "SluiceScheduler", targets: ["SluiceScheduler"]),
         .library(name: "SluiceApprovals", targets: ["SluiceApprovals"]),
         .library(name: "SluiceResumer", targets: ["SluiceResumer"]),
+        .library(name: "SluiceMetrics", targets: ["SluiceMetrics"]),
         .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
     ],
     dependencies: [
@@ -140,6 +141,8 @@ let package = Package(
                 "SluiceStore",
                 "SluiceRedis",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -151,11 +154,24 @@ let package = Package(
             dependencies: ["SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceStore"],
             swiftSettings: swiftSettings
         ),
+        // Prometheus metrics on --metrics-port for the worker and the scheduler, and the gauges every
+        // process reads from Redis at a scrape.
+        .target(
+            name: "SluiceMetrics",
+            dependencies: [
+                "SluiceRedis", "SluiceStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP server behind the secret links.
         .target(
             name: "SluiceResumer",
             dependencies: [
-                "SluiceApprovals",
+                "SluiceApprovals", "SluiceMetrics",
                 "SluiceCore",
                 "SluiceFlows",
                 "SluiceStore",
@@ -201,9 +217,11 @@ let package = Package(
         .executableTarget(
             name: "scheduler",
             dependencies: [
-                "SluiceCommandLine", "SluiceScheduler", "SluiceStore",
+                "SluiceCommandLine", "SluiceMetrics", "SluiceScheduler", "SluiceStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],

@@ -12,6 +12,7 @@ public final class SchedulerService: Service, CustomStringConvertible {
     public let settings: SchedulerSettings
     let store: JobStore
     let logger: Logger
+    let metrics = SchedulerMetrics()
 
     public var description: String { "SchedulerService" }
 
@@ -46,16 +47,20 @@ public final class SchedulerService: Service, CustomStringConvertible {
         var backoff = ReconnectBackoff()
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
-                let nextDue = try await client.run { connection in
+                let (total, nextDue) = try await client.run { connection in
                     var (moved, nextDue) = try store.promoteDueJobs(on: connection)
+                    var total = moved
                     while moved >= 1000 {
                         (moved, nextDue) = try store.promoteDueJobs(on: connection)
+                        total += moved
                     }
-                    return nextDue
+                    return (total, nextDue)
                 }
+                metrics.promoted(total)
                 backoff.reset()
                 await wake.wait(upTo: min(nextDue ?? settings.maximumIdle, settings.maximumIdle))
             } catch {
+                metrics.redisError()
                 logger.warning("scheduler cannot reach Redis, retrying", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: backoff.nextDelay())
             }
@@ -81,11 +86,13 @@ public final class SchedulerService: Service, CustomStringConvertible {
                     }
                 }
                 if fired > 0 {
+                    metrics.gatesTimedOut(lateness: lateness)
                     logger.info("gate deadlines fired", metadata: ["gates": "\(fired)", "max_lateness_ms": "\(lateness.max() ?? 0)"])
                 }
                 backoff.reset()
                 await wake.wait(upTo: min(nextDue ?? settings.maximumIdle, settings.maximumIdle))
             } catch {
+                metrics.redisError()
                 logger.warning("gate deadline loop cannot reach Redis, retrying", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: backoff.nextDelay())
             }
@@ -104,6 +111,7 @@ public final class SchedulerService: Service, CustomStringConvertible {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
                 let report = try await client.run { try firing.look(on: $0) }
+                metrics.ticks(fired: report.fired, catchUps: report.catchUps, skipped: report.skipped)
                 if report.fired + report.skipped > 0 {
                     logger.info(
                         "schedules fired",
@@ -116,6 +124,7 @@ public final class SchedulerService: Service, CustomStringConvertible {
                 let untilDue = report.msUntilNextDue.map { Duration.milliseconds($0) } ?? settings.maximumIdle
                 await wake.wait(upTo: min(untilDue, settings.maximumIdle))
             } catch {
+                metrics.redisError()
                 logger.warning("schedule loop cannot reach Redis, retrying", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: backoff.nextDelay())
             }
@@ -147,10 +156,12 @@ public final class SchedulerService: Service, CustomStringConvertible {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
                 let (handedBack, failed) = try await client.run { try store.reclaimExpiredLeases(workerSilence: silence, on: $0) }
+                metrics.leases(handedBack: handedBack, failed: failed)
                 if handedBack > 0 || failed > 0 {
                     logger.info("expired leases handled", metadata: ["handed_back": "\(handedBack)", "failed": "\(failed)"])
                 }
             } catch {
+                metrics.redisError()
                 logger.warning("lease reaper cannot reach Redis", metadata: ["error": "\(error)"])
             }
             try? await Task.sleep(for: settings.reapInterval)

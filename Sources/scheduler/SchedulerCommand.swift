@@ -1,7 +1,10 @@
 import ArgumentParser
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import SluiceCommandLine
+import SluiceMetrics
 import SluiceScheduler
 import SluiceStore
 import UnixSignals
@@ -17,6 +20,7 @@ struct SchedulerCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var logging: LoggingOptions
+    @OptionGroup var metrics: MetricsOptions
 
     @Option(name: .long, help: "Longest sleep in seconds when nothing is due sooner (default 1).")
     var maxIdle: String = "1"
@@ -30,6 +34,7 @@ struct SchedulerCommand: AsyncParsableCommand {
                 throw ValidationError("\(name) must be a positive number of seconds, got '\(value)'")
             }
         }
+        _ = try metrics.address()
     }
 
     func run() async throws {
@@ -39,9 +44,20 @@ struct SchedulerCommand: AsyncParsableCommand {
             maximumIdle: DurationParsing.seconds(maxIdle) ?? .seconds(1),
             reapInterval: DurationParsing.seconds(reapInterval) ?? .milliseconds(500)
         )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let (host, port) = try metrics.address() {
+            // Bootstrapped before any service makes its counters.
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            services.append(
+                .init(
+                    service: MetricsEndpoint(
+                        host: host, port: port, registry: registry, redis: settings.redis, keys: connection.keySpace, logger: logger)))
+        }
         let scheduler = SchedulerService(settings: settings, store: try connection.jobStore(), logger: logger)
+        services.insert(.init(service: scheduler), at: 0)
         let configuration = ServiceGroupConfiguration(
-            services: [.init(service: scheduler)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -1,4 +1,5 @@
 import Prometheus
+import SluiceMetrics
 import SluiceRedis
 import SluiceStore
 
@@ -18,10 +19,6 @@ struct ResumerMetrics: Sendable {
 
     private func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "sluice", metricName: name, unitName: "", helpText: help)
-    }
-
-    private func gauge(_ name: String, _ help: String, _ labels: [(String, String)] = [], _ value: Double) {
-        registry.makeGauge(descriptor: descriptor(name, help), labels: labels).set(to: value)
     }
 
     /// Counts one approval request by its outcome: what it did (`approved`, `rejected`, `counted`,
@@ -44,26 +41,15 @@ struct ResumerMetrics: Sendable {
         .increment()
     }
 
-    /// The exposition text, with gauges refreshed from Redis.
+    /// The exposition text, with the state gauges refreshed from Redis.
     func render(pool: RedisClientPool) async -> String {
-        let keys = keys
-        let snapshot = try? await pool.run { connection -> (Int64, [QueueStatistics]) in
-            let open = try connection.send(["ZCARD", .string(keys.gateDeadlines)]).integer ?? 0
-            return (open, try StatisticsReader(keys: keys).queues(on: connection))
+        let gauges = StateGauges(registry: registry, keys: keys)
+        let reached = try? await pool.run { connection in
+            gauges.refresh(on: connection)
+            return true
         }
-        if let (open, queues) = snapshot {
-            gauge("open_gates", "Approval gates waiting for a decision", [], Double(open))
-            for queue in queues {
-                let labels = [("queue", queue.queue)]
-                gauge("queue_pending", "Jobs waiting in the queue", labels, Double(queue.pending))
-                gauge("queue_running", "Jobs taken by workers", labels, Double(queue.running))
-                gauge("queue_delayed", "Jobs waiting for their run-at time", labels, Double(queue.delayed))
-                gauge("jobs_succeeded", "Jobs finished successfully", labels, Double(queue.succeeded))
-                gauge("jobs_failed", "Jobs finished with an error", labels, Double(queue.failed))
-            }
-        }
-        gauge("redis_up", "1 when the resumer reached Redis at this scrape", [], snapshot == nil ? 0 : 1)
-        gauge("resumer_open_connections", "HTTP connections open now", [], Double(connections.current))
+        if reached == nil { gauges.refresh(on: nil) }
+        gauges.gauge("resumer_open_connections", "HTTP connections open now", [], Double(connections.current))
         return registry.emitToString()
     }
 }
