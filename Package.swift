@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "SluiceWorker", targets: ["SluiceWorker"]),
         .library(name: "SluiceScheduler", targets: ["SluiceScheduler"]),
         .library(name: "SluiceResumer", targets: ["SluiceResumer"]),
+        .library(name: "SluiceScripts", targets: ["SluiceScripts"]),
         .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
     ],
     dependencies: [
@@ -110,6 +111,17 @@ let package = Package(
             dependencies: ["SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceStore"],
             swiftSettings: swiftSettings
         ),
+        // What scripts need besides their text: finding python3, deno and uv; Python requirements
+        // (declared or inferred) and their locks.
+        .target(
+            name: "SluiceScripts",
+            dependencies: [
+                "SluiceCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Taking jobs, running scripts, advancing flows.
         .target(
             name: "SluiceWorker",
@@ -118,6 +130,7 @@ let package = Package(
                 "SluiceCore",
                 "SluiceFlows",
                 "SluiceRuntime",
+                "SluiceScripts",
                 "SluiceStore",
                 "SluiceRedis",
                 .product(name: "Logging", package: "swift-log"),
@@ -211,7 +224,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis",
+                "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceScripts", "SluiceStore", "SluiceRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -229,7 +242,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceCoreTests",
-            dependencies: ["SluiceCore"],
+            dependencies: ["SluiceCore", "SluiceScripts"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -260,8 +273,8 @@ let package = Package(
         .testTarget(
             name: "SluiceIntegrationTests",
             dependencies: [
-                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis", "SluiceWorker", "SluiceScheduler", "SluiceResumer",
-                "SluiceTesting",
+                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceScripts", "SluiceStore", "SluiceRedis", "SluiceWorker", "SluiceScheduler",
+                "SluiceResumer", "SluiceTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

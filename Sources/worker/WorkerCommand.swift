@@ -59,6 +59,23 @@ struct WorkerCommand: AsyncParsableCommand {
         help: "The python3 to run scripts with (default: /usr/bin/python3, else the first python3 on PATH that is not a version-manager shim).")
     var python: String?
 
+    @Option(
+        name: .long,
+        help: "The deno that runs TypeScript scripts (default: .venv-tools/bin/deno that make deps installed, else the first deno on PATH).")
+    var deno: String?
+
+    @Option(
+        name: .long,
+        help: "The uv that builds Python jobs' virtualenvs (default: .venv-tools/bin/uv that make deps installed, else the first uv on PATH).")
+    var uv: String?
+
+    @Option(
+        name: .long,
+        help:
+            "Deno permissions TypeScript jobs get besides their scratch directory, comma-separated: net, env, read, write, run, sys, ffi, import, all, each optionally =LIST (default net; '' grants none)."
+    )
+    var denoAllow: String = "net"
+
     @Option(name: .long, help: "A variable of the worker's environment to pass to scripts (repeatable; Redis settings never pass).")
     var passEnv: [String] = []
 
@@ -75,6 +92,11 @@ struct WorkerCommand: AsyncParsableCommand {
         guard SandboxSettings.Mode(rawValue: sandbox) != nil else { throw ValidationError("--sandbox must be bwrap or none, got '\(sandbox)'") }
         for path in sandboxHide + sandboxShow where !path.hasPrefix("/") {
             throw ValidationError("sandbox paths must be absolute, got '\(path)'")
+        }
+        do {
+            _ = try DenoPermissions(parsing: denoAllow)
+        } catch {
+            throw ValidationError("--deno-allow: \(error)")
         }
         for queue in queueList where !QueueName.isValid(queue) {
             throw ValidationError("invalid queue name '\(queue)' (letters, digits, '_', '-', '.')")
@@ -105,6 +127,9 @@ struct WorkerCommand: AsyncParsableCommand {
             settings: ScriptRunnerSettings(
                 scratchRoot: scratch,
                 pythonPath: python,
+                denoPath: deno,
+                uvPath: uv,
+                denoPermissions: (try? DenoPermissions(parsing: denoAllow)) ?? DenoPermissions(),
                 passedEnvironment: ScriptRunnerSettings.defaultPassedEnvironment + passEnv,
                 sandbox: SandboxSettings(
                     mode: SandboxSettings.Mode(rawValue: sandbox) ?? .bubblewrap, network: !sandboxNoNetwork, bubblewrapPath: bwrap,
