@@ -61,6 +61,18 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
+        help:
+            "How python3 jobs run: fork (a child forked per job from a warm fork server, isolated by Landlock; default), process (a fresh interpreter per job) or dedicated (long-lived processes per script version, one job at a time; docs/scripts.md)."
+    )
+    var pythonRunner: String = "fork"
+
+    @Option(
+        name: .long,
+        help: "How TypeScript jobs run: process (a deno per job, default) or dedicated (long-lived deno processes per script version).")
+    var denoRunner: String = "process"
+
+    @Option(
+        name: .long,
         help: "The deno that runs TypeScript scripts (default: .venv-tools/bin/deno that make deps installed, else the first deno on PATH).")
     var deno: String?
 
@@ -88,6 +100,12 @@ struct WorkerCommand: AsyncParsableCommand {
             guard let duration = DurationParsing.seconds(value), duration > .zero else {
                 throw ValidationError("\(name) must be a positive number of seconds, got '\(value)'")
             }
+        }
+        guard PythonRunnerMode(rawValue: pythonRunner) != nil else {
+            throw ValidationError("--python-runner must be fork, process or dedicated, got '\(pythonRunner)'")
+        }
+        guard ["process", "dedicated"].contains(denoRunner) else {
+            throw ValidationError("--deno-runner must be process or dedicated, got '\(denoRunner)'")
         }
         guard SandboxSettings.Mode(rawValue: sandbox) != nil else { throw ValidationError("--sandbox must be bwrap or none, got '\(sandbox)'") }
         for path in sandboxHide + sandboxShow where !path.hasPrefix("/") {
@@ -130,6 +148,8 @@ struct WorkerCommand: AsyncParsableCommand {
                 denoPath: deno,
                 uvPath: uv,
                 denoPermissions: (try? DenoPermissions(parsing: denoAllow)) ?? DenoPermissions(),
+                pythonRunner: PythonRunnerMode(rawValue: pythonRunner) ?? .fork,
+                denoDedicated: denoRunner == "dedicated",
                 passedEnvironment: ScriptRunnerSettings.defaultPassedEnvironment + passEnv,
                 sandbox: SandboxSettings(
                     mode: SandboxSettings.Mode(rawValue: sandbox) ?? .bubblewrap, network: !sandboxNoNetwork, bubblewrapPath: bwrap,

@@ -185,6 +185,49 @@ struct TypeScriptTests {
         }
     }
 
+    @Test("dedicated TypeScript: the module stays loaded between jobs, console output is each job's, a crash restarts it")
+    func dedicated() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(harness.settings(concurrency: 1), runner: runner()) { _ in
+            let connection = try server.connect()
+            let path = try #require(ScriptPath("f/test/ts_counter"))
+            let script = """
+                // sluice: dedicated
+                let count = 0;
+                const process = crypto.randomUUID();
+                export async function main(label: string, crash = false) {
+                  count += 1;
+                  console.log(`job ${label} sees ${count}`);
+                  if (crash) Deno.exit(3);
+                  if (label === "boom") throw new Error("boom");
+                  return { count, process };
+                }
+                """
+            let (hash, _) = try ScriptStore(keys: harness.store.keys).push(path: path, language: .deno, content: script, on: connection)
+            func run(_ arguments: JSONValue) async throws -> JobRecord {
+                let id = newJobID()
+                try harness.store.enqueue(
+                    EnqueueRequest(id: id, kind: .script, arguments: arguments, path: path.rawValue, scriptHash: hash, language: .deno),
+                    on: connection)
+                return try await harness.finished(id)
+            }
+            let first = try await run(["label": "a"])
+            let second = try await run(["label": "b"])
+            #expect(first.result?["count"] == 1, "\(first.error ?? "")")
+            #expect(second.result?["count"] == 2)
+            #expect(second.result?["process"] == first.result?["process"])
+            #expect(try harness.store.logs(second.id, on: connection)?.contains("job b sees 2") == true)
+            #expect(try harness.store.logs(second.id, on: connection)?.contains("job a") == false)
+            let failed = try await run(["label": "boom"])
+            #expect(failed.error?.hasPrefix("Error: boom") == true, "\(failed.error ?? "")")
+            let crashed = try await run(["label": "c", "crash": true])
+            #expect(crashed.state == .failure)
+            let restarted = try await run(["label": "d"])
+            #expect(restarted.result?["count"] == 1)
+            #expect(restarted.result?["process"] != first.result?["process"])
+        }
+    }
+
     @Test("a TypeScript job that runs too long is killed")
     func timeout() async throws {
         let harness = WorkerHarness(server: server, keys: uniqueKeys())

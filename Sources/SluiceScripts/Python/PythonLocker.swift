@@ -107,7 +107,7 @@ public struct UVRunner: Sendable {
                     var code: Int32?
                     if case .exited(let exit) = result.terminationStatus { code = exit }
                     return Finished(
-                        exitCode: code, status: "\(result.terminationStatus)", output: result.standardOutput ?? "", error: result.standardError ?? "")
+                        exitCode: code, status: "\(result.terminationStatus)", output: result.standardOutput, error: result.standardError)
                 }
                 group.addTask {
                     try await Task.sleep(for: timeout)

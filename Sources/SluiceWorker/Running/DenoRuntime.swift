@@ -10,13 +10,17 @@
 ///   `windmill-client`, `npm:windmill-client@1` and `windmill-client@1` (and `sluice`), so an
 ///   unmodified Windmill approval script runs without the npm registry.
 /// - `context.ts`: the run's context, shared by the runner and the client.
+/// - `dedicated.ts`: the dedicated runner — a long-lived process for one script version that
+///   imported it once and runs its jobs one at a time: `run TOKEN DIR` lines on stdin, `exit TOKEN
+///   CODE` lines on stdout; each job's console output goes to `DIR/.sluice-output`.
 enum DenoRuntime {
     static let runnerFile = "main.ts"
+    static let dedicatedFile = "dedicated.ts"
     static let importMapFile = "import-map.json"
 
     /// The files by name.
     static let files: [String: String] = [
-        runnerFile: runner, "context.ts": context, "windmill-client.ts": client, importMapFile: importMap,
+        runnerFile: runner, dedicatedFile: dedicated, "context.ts": context, "windmill-client.ts": client, importMapFile: importMap,
     ]
 
     /// What the runner imports in a warm-up run, so the worker's Deno cache holds the runtime's
@@ -87,6 +91,69 @@ enum DenoRuntime {
           code = 1;
         }
         Deno.exit(code);
+
+        """#
+
+    static let dedicated = #"""
+        import { current } from "./context.ts";
+
+        const home = Deno.args[0];
+        const script = await import(new URL(`file://${home}/script.ts`).href);
+        const encoder = new TextEncoder();
+        let output = "";
+        const capture = (...values: unknown[]) => {
+          output += values.map((value) => (typeof value === "string" ? value : Deno.inspect(value))).join(" ") + "\n";
+        };
+        for (const name of ["log", "info", "warn", "error", "debug", "trace"] as const) {
+          (console as unknown as Record<string, unknown>)[name] = capture;
+        }
+
+        async function send(line: string) {
+          const bytes = encoder.encode(line + "\n");
+          let written = 0;
+          while (written < bytes.length) written += await Deno.stdout.write(bytes.subarray(written));
+        }
+
+        function describe(error: unknown) {
+          if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack ?? "" };
+          return { name: "Error", message: String(error), stack: "" };
+        }
+
+        async function runJob(directory: string): Promise<number> {
+          output = "";
+          try {
+            const context = JSON.parse(await Deno.readTextFile(`${directory}/context.json`));
+            current.gate = context.gate ?? null;
+            current.jobID = context.jobID ?? null;
+            if (typeof script.main !== "function") throw new TypeError("the script exports no main function");
+            const args = context.args ?? {};
+            const result = await script.main(...(context.parameters as string[]).map((name) => args[name] ?? undefined));
+            await Deno.writeTextFile(`${directory}/result.json`, JSON.stringify(result === undefined ? null : result));
+            return 0;
+          } catch (error) {
+            const described = describe(error);
+            capture(described.stack || `${described.name}: ${described.message}`);
+            await Deno.writeTextFile(`${directory}/error.json`, JSON.stringify(described));
+            return 1;
+          } finally {
+            if (output) await Deno.writeTextFile(`${directory}/.sluice-output`, output, { append: true });
+            current.gate = null;
+          }
+        }
+
+        await send("ready 0");
+        const decoder = new TextDecoder();
+        let pending = "";
+        for await (const chunk of Deno.stdin.readable) {
+          pending += decoder.decode(chunk, { stream: true });
+          let newline: number;
+          while ((newline = pending.indexOf("\n")) >= 0) {
+            const [kind, token, directory] = pending.slice(0, newline).split(" ");
+            pending = pending.slice(newline + 1);
+            if (kind === "run") await send(`exit ${token} ${await runJob(directory)}`);
+          }
+        }
+        Deno.exit(0);
 
         """#
 

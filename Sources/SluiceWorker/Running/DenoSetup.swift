@@ -35,6 +35,15 @@ struct DenoSetup: Sendable {
         return (executable, arguments)
     }
 
+    /// The command of a dedicated Deno process for the script in `home` (`script.ts`), whose jobs'
+    /// directories are made inside `home`.
+    func dedicatedCommand(home: String, permissions: DenoPermissions) -> (executable: String, arguments: [String]) {
+        let arguments =
+            ["run", "--quiet", "--no-prompt", "--no-config", "--no-lock", "--import-map", runtime + "/" + DenoRuntime.importMapFile]
+            + permissions.flags(directory: home, runtime: runtime) + [runtime + "/" + DenoRuntime.dedicatedFile, home]
+        return (executable, arguments)
+    }
+
     /// Variables Deno needs: its cache, and no colours or update checks.
     var environment: [String: String] {
         ["DENO_DIR": cache, "NO_COLOR": "1", "DENO_NO_UPDATE_CHECK": "1", "DENO_NO_PROMPT": "1"]

@@ -22,6 +22,11 @@ public struct ScriptRunnerSettings: Sendable {
     /// Variables for uv on top of the worker's own `UV_*`, `PIP_*`, proxy and certificate ones
     /// (`UV_INDEX_URL`, `UV_FIND_LINKS`…).
     public var uvEnvironment: [String: String]
+    /// How python3 jobs run: a warm fork server per interpreter (default), a process each, or dedicated.
+    public var pythonRunner: PythonRunnerMode
+    /// Whether every TypeScript script runs in dedicated Deno processes (else only those marked
+    /// `// sluice: dedicated`; the rest start a Deno process per job).
+    public var denoDedicated: Bool
     /// The Deno permissions every TypeScript job gets besides reading and writing its scratch
     /// directory (see ``DenoPermissions``). Default: `net`.
     public var denoPermissions: DenoPermissions
@@ -43,6 +48,8 @@ public struct ScriptRunnerSettings: Sendable {
         uvPath: String? = nil,
         uvEnvironment: [String: String] = [:],
         denoPermissions: DenoPermissions = DenoPermissions(),
+        pythonRunner: PythonRunnerMode = .fork,
+        denoDedicated: Bool = false,
         passedEnvironment: [String] = ScriptRunnerSettings.defaultPassedEnvironment,
         logCap: Int = 1 << 20,
         sandbox: SandboxSettings = SandboxSettings()
@@ -54,6 +61,8 @@ public struct ScriptRunnerSettings: Sendable {
         self.uvPath = ToolLocator.uv(explicit: uvPath)
         self.uvEnvironment = uvEnvironment
         self.denoPermissions = denoPermissions
+        self.pythonRunner = pythonRunner
+        self.denoDedicated = denoDedicated
         self.passedEnvironment = passedEnvironment.filter { !$0.uppercased().contains("REDIS") }
         self.logCap = logCap
         self.sandbox = sandbox
@@ -125,6 +134,8 @@ public struct ScriptRunner: Sendable {
         var deno: DenoSetup?
         /// Python jobs' virtualenvs, one per lock.
         var environments: PythonEnvironments
+        /// Warm python runners: fork servers and dedicated processes.
+        var warm = WarmRunners()
     }
 
     public init(settings: ScriptRunnerSettings, processEnvironment: [String: String]? = nil) {
@@ -183,7 +194,15 @@ public struct ScriptRunner: Sendable {
         } catch {
             return ScriptRunResult(outcome: .failure("cannot prepare the job's sandbox: \(error)"), logs: "")
         }
+        if let mode = warmMode(for: run, prepared: prepared) {
+            return await runWarm(run, mode: mode, label: label, killer: killer, prepared: prepared)
+        }
         return await self.run(run, label: label, killer: killer, prepared: prepared)
+    }
+
+    /// Ends the warm runners (the worker is stopping).
+    public func shutDown() {
+        workspace.prepared.withLock { $0 }?.warm.terminateAll()
     }
 
     func run(_ run: ScriptRun, label: String, killer: ProcessKiller, prepared: Prepared, cacheWritable: Bool = false) async -> ScriptRunResult {
