@@ -17,7 +17,8 @@ struct ThroughputBenchmark: AsyncParsableCommand {
     @Option(help: "Directory of the built executables.") var binaries: String = ".build/release"
     @Option(help: "Sample this many jobs under MONITOR to count round trips per job (0 = skip).") var roundTripSample: Int = 200
     @Option(help: "The worker's --sandbox (bwrap or none).") var sandbox: String = "bwrap"
-    @Option(help: "The worker's --python-runner (fork, process or dedicated), for python and deno jobs.") var pythonRunner: String = "fork"
+    @Option(help: "The worker's --python-runner (fork, process or dedicated); with --kind deno, dedicated marks the script dedicated.")
+    var pythonRunner: String = "fork"
 
     func run() async throws {
         let environment = try BenchEnvironment(binaries: binaries)
@@ -89,7 +90,8 @@ struct ThroughputBenchmark: AsyncParsableCommand {
             }
         }
         let seconds = Double(lastFinish - firstStart) / 1000
-        let runnerNote = ["python", "deno"].contains(kind) ? " (--python-runner \(pythonRunner))" : ""
+        var runnerNote = kind == "python" ? " (--python-runner \(pythonRunner))" : ""
+        if kind == "deno" { runnerNote = pythonRunner == "dedicated" ? " (dedicated: marked // sluice: dedicated)" : " (a deno process per job)" }
         print(
             "\(kind)\(runnerNote): \(count) jobs, 1 worker process, concurrency \(concurrency), --sandbox \(sandbox): \(format(seconds, digits: 2)) s, "
                 + "\(format(Double(count) / seconds, digits: 0)) jobs/s, \(failures) not successful")

@@ -83,8 +83,12 @@ extension ScriptRunner {
                 }
             }
         } catch {
-            if prepared.sandbox != nil, "\(error)".contains("Landlock ABI") { prepared.warm.markUnavailable("\(error)") }
-            return ScriptRunResult(outcome: .failure("cannot start a warm python runner: \(error)"), logs: "")
+            if prepared.sandbox != nil, "\(error)".contains("Landlock ABI") {
+                // This kernel cannot isolate forked jobs: run this job, and every later one, as a process.
+                prepared.warm.markUnavailable("\(error)")
+                return await self.run(run, label: label, killer: killer, prepared: prepared)
+            }
+            return ScriptRunResult(outcome: .failure("cannot start a warm \(deno ? "deno" : "python") runner: \(error)"), logs: "")
         }
         let directory: String
         do {

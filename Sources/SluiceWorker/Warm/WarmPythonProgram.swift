@@ -21,11 +21,8 @@ enum WarmPythonProgram {
     static let fileName = "_sluice_warm.py"
 
     static let source = #"""
-        import array
         import ctypes
         import gc
-        import importlib.util
-        import inspect
         import json
         import os
         import select
@@ -34,7 +31,6 @@ enum WarmPythonProgram {
         import struct
         import sys
         import time
-        import traceback
         import types
 
         sys.dont_write_bytecode = True
@@ -121,12 +117,16 @@ enum WarmPythonProgram {
                         accepted = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
                         args = {k: v for k, v in args.items() if k in accepted}
                 else:
+                    import inspect
+
                     parameters = inspect.signature(main).parameters.values()
                     if not any(p.kind == inspect.Parameter.VAR_KEYWORD for p in parameters):
                         accepted = {p.name for p in parameters}
                         args = {k: v for k, v in args.items() if k in accepted}
                 text = json.dumps(main(**args), default=str)
             except BaseException as error:
+                import traceback
+
                 trace = traceback.format_exc()
                 sys.stderr.write(trace)
                 with open(os.path.join(directory, "error.json"), "w", encoding="utf-8") as handle:
@@ -188,6 +188,8 @@ enum WarmPythonProgram {
                         code = call(None, directory)
                     except BaseException:
                         try:
+                            import traceback
+
                             traceback.print_exc()
                         except BaseException:
                             pass
