@@ -34,3 +34,4 @@ long c_sluice_send_with_descriptor(int socket, const void *data, unsigned long l
 int c_sluice_spawn_close_from(posix_spawn_file_actions_t *actions, int from) {
     return posix_spawn_file_actions_addclosefrom_np(actions, from);
 }
+

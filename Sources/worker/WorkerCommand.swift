@@ -36,8 +36,17 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Name of this worker in Redis (default HOST-PID-RANDOM).")
     var workerID: String?
 
-    @Option(name: .long, help: "Root of the scratch space, owner-only (default $TMPDIR/sluice-<uid>); one directory per worker process inside.")
+    @Option(
+        name: .long,
+        help:
+            "Root of the scratch space, owner-only (default $TMPDIR/sluice-<uid>); one directory per worker process inside. A tmpfs is much faster for warm python jobs (not /dev/shm if TypeScript jobs run: Deno refuses /dev)."
+    )
     var scratch: String?
+
+    @Option(
+        name: .long,
+        help: "Root of the caches that outlive a worker (Python virtualenvs), owner-only (default /var/tmp/sluice-<uid>, or the --scratch root).")
+    var cache: String?
 
     @Option(name: .long, help: "How jobs are confined: bwrap (a bubblewrap sandbox per job, default) or none (no isolation; a warning is logged).")
     var sandbox: String = "bwrap"
@@ -144,6 +153,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let runner = ScriptRunner(
             settings: ScriptRunnerSettings(
                 scratchRoot: scratch,
+                cacheRoot: cache,
                 pythonPath: python,
                 denoPath: deno,
                 uvPath: uv,

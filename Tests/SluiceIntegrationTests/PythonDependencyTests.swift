@@ -32,7 +32,7 @@ struct PythonDependencyTests {
     }
 
     func runner(root: String? = nil) -> ScriptRunner {
-        ScriptRunner(settings: ScriptRunnerSettings(scratchRoot: root, uvEnvironment: Self.offline))
+        ScriptRunner(settings: ScriptRunnerSettings(scratchRoot: root, cacheRoot: root, uvEnvironment: Self.offline))
     }
 
     static let script = """

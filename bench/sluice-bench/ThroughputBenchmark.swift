@@ -19,6 +19,7 @@ struct ThroughputBenchmark: AsyncParsableCommand {
     @Option(help: "The worker's --sandbox (bwrap or none).") var sandbox: String = "bwrap"
     @Option(help: "The worker's --python-runner (fork, process or dedicated); with --kind deno, dedicated marks the script dedicated.")
     var pythonRunner: String = "fork"
+    @Option(help: "The worker's --scratch (default: the worker's own default).") var scratch: String?
 
     func run() async throws {
         let environment = try BenchEnvironment(binaries: binaries)
@@ -68,7 +69,9 @@ struct ThroughputBenchmark: AsyncParsableCommand {
             "enqueued \(count) \(kind) jobs (worker --sandbox \(sandbox)) (pipelined) at \(format(Double(count) / enqueueSeconds, digits: 0)) jobs/s")
 
         let worker = try environment.start(
-            "worker", ["--queues", "bench", "--concurrency", String(concurrency), "--sandbox", sandbox, "--python-runner", pythonRunner])
+            "worker",
+            ["--queues", "bench", "--concurrency", String(concurrency), "--sandbox", sandbox, "--python-runner", pythonRunner]
+                + (scratch.map { ["--scratch", $0] } ?? []))
         defer { worker.terminate() }
         let finishedKey = environment.keys.stats("bench")
         while true {

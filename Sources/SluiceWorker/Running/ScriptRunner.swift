@@ -10,6 +10,9 @@ public struct ScriptRunnerSettings: Sendable {
     /// The root of the worker's scratch space (see ``ScratchSpace``): each worker process gets an
     /// owner-only directory under it for its runs and its script cache.
     public var scratchRoot: String
+    /// Where Python virtualenvs are kept (`<cache root>/venvs`), shared by the worker processes of
+    /// the user and kept across restarts; owner-only like the scratch root.
+    public var cacheRoot: String
     public var bashPath: String
     /// The python3 executable (see ``ToolLocator``).
     public var pythonPath: String
@@ -42,6 +45,7 @@ public struct ScriptRunnerSettings: Sendable {
 
     public init(
         scratchRoot: String? = nil,
+        cacheRoot: String? = nil,
         bashPath: String = "/bin/bash",
         pythonPath: String? = nil,
         denoPath: String? = nil,
@@ -55,6 +59,7 @@ public struct ScriptRunnerSettings: Sendable {
         sandbox: SandboxSettings = SandboxSettings()
     ) {
         self.scratchRoot = scratchRoot ?? ScratchSpace.defaultRoot
+        self.cacheRoot = cacheRoot ?? (scratchRoot == nil ? ScratchSpace.defaultCacheRoot(scratchRoot: self.scratchRoot) : self.scratchRoot)
         self.bashPath = bashPath
         self.pythonPath = ToolLocator.python(explicit: pythonPath) ?? "/usr/bin/python3"
         self.denoPath = ToolLocator.deno(explicit: denoPath)
@@ -156,6 +161,7 @@ public struct ScriptRunner: Sendable {
     public func prepare() async throws {
         if workspace.prepared.withLock({ $0 != nil }) { return }
         let scratch = try ScratchSpace(root: settings.scratchRoot)
+        if settings.cacheRoot != settings.scratchRoot { try ScratchSpace.secureRoot(settings.cacheRoot) }
         var sandbox: BubblewrapSandbox?
         if settings.sandbox.mode == .bubblewrap {
             let made = BubblewrapSandbox(
@@ -169,7 +175,7 @@ public struct ScriptRunner: Sendable {
         var ready = Prepared(
             scratch: scratch, scriptFiles: ScriptFileCache(directory: scratch.scripts), sandbox: sandbox,
             environments: PythonEnvironments(
-                root: settings.scratchRoot + "/venvs", uv: settings.uvPath, python: settings.pythonPath, extraEnvironment: settings.uvEnvironment))
+                root: settings.cacheRoot + "/venvs", uv: settings.uvPath, python: settings.pythonPath, extraEnvironment: settings.uvEnvironment))
         if let denoPath = settings.denoPath {
             let deno = try DenoSetup(executable: denoPath, directory: scratch.directory + "/deno")
             ready.deno = deno
