@@ -11,7 +11,7 @@
 ///   unmodified Windmill approval script runs without the npm registry.
 /// - `context.ts`: the run's context, shared by the runner and the client.
 /// - `dedicated.ts`: the dedicated runner — a long-lived process for one script version that
-///   imported it once and runs its jobs one at a time: `run TOKEN DIR` lines on stdin, `exit TOKEN
+///   imported it once and runs its jobs one at a time: `run TOKEN DIR` lines (tab-separated) on stdin, `exit TOKEN
 ///   CODE` lines on stdout; each job's console output goes to `DIR/.sluice-output`.
 enum DenoRuntime {
     static let runnerFile = "main.ts"
@@ -148,7 +148,7 @@ enum DenoRuntime {
           pending += decoder.decode(chunk, { stream: true });
           let newline: number;
           while ((newline = pending.indexOf("\n")) >= 0) {
-            const [kind, token, directory] = pending.slice(0, newline).split(" ");
+            const [kind, token, directory] = pending.slice(0, newline).split("\t");
             pending = pending.slice(newline + 1);
             if (kind === "run") await send(`exit ${token} ${await runJob(directory)}`);
           }

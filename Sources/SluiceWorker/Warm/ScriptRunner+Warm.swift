@@ -100,16 +100,23 @@ extension ScriptRunner {
         defer { Self.remove(directory) }
         let outputPath = directory + "/" + Self.outputFile
         var output: Int32 = -1
+        var script: String?
         do {
             for (name, content) in run.supportFiles where !name.hasPrefix("bin/") { try Self.write(content, to: directory + "/" + name) }
             try writeSupportCommands(run, in: directory)
-            if mode == .fork { try Self.write(run.content, to: directory + "/script.py") }
-            if deno { try Self.write(Self.denoContext(run, parameters: parameters).jsonText, to: directory + "/context.json") }
-            try Self.write(run.arguments.jsonText, to: directory + "/args.json")
-            let environment = jobEnvironment(run, directory: directory).map {
-                JSONValue.string($0.key).jsonText + ":" + JSONValue.string($0.value).jsonText
+            if mode == .fork {
+                script = try prepared.scriptFiles.pythonScript(hash: run.contentHash ?? ContentHash.of(run.content), content: run.content)
             }
-            try Self.write("{" + environment.joined(separator: ",") + "}", to: directory + "/env.json")
+            if deno {
+                try Self.write(Self.denoContext(run, parameters: parameters).jsonText, to: directory + "/context.json")
+            } else {
+                // One file for the arguments and the environment: every inode counts at hundreds of jobs per second.
+                let environment = jobEnvironment(run, directory: directory).map {
+                    JSONValue.string($0.key).jsonText + ":" + JSONValue.string($0.value).jsonText
+                }
+                try Self.write(
+                    "{\"args\":" + run.arguments.jsonText + ",\"env\":{" + environment.joined(separator: ",") + "}}", to: directory + "/job.json")
+            }
             output = open(outputPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
             guard output >= 0 else { throw RunFailure("cannot open \(outputPath): \(String(cString: strerror(errno)))") }
         } catch {
@@ -124,7 +131,7 @@ extension ScriptRunner {
         let ending: WarmRunner.Ending
         do {
             let dedicated = mode == .dedicated
-            ending = try await runner.run(directory: directory, logDescriptor: output) { (kill: @escaping @Sendable () -> Void) in
+            ending = try await runner.run(directory: directory, script: script, logDescriptor: output) { (kill: @escaping @Sendable () -> Void) in
                 if dedicated {
                     killer.attach(kill: { runner.terminate() })
                 } else {
@@ -174,7 +181,8 @@ extension ScriptRunner {
         var arguments = ["-u", "-I", program, config.jsonText]
         if let sandbox = prepared.sandbox {
             (executable, arguments) = sandbox.command(
-                executable: interpreter, arguments: arguments, directory: home, readOnlyFiles: [program] + readable)
+                executable: interpreter, arguments: arguments, directory: home,
+                readOnlyFiles: [program] + readable + (mode == .fork ? [prepared.scratch.scripts] : []))
             arguments.removeAll { $0 == "--die-with-parent" }
         }
         var environment = baseEnvironment
@@ -238,7 +246,7 @@ extension ScriptRunner {
     /// Removes a job's directory: the files Sluice wrote with plain unlinks, then whatever the job
     /// left, recursively.
     static func remove(_ directory: String) {
-        for name in ["args.json", "env.json", "context.json", "script.py", "result.json", "error.json", outputFile] { unlink(directory + "/" + name) }
+        for name in ["job.json", "context.json", "result.json", "error.json", outputFile] { unlink(directory + "/" + name) }
         if rmdir(directory) != 0 { try? FileManager.default.removeItem(atPath: directory) }
     }
 

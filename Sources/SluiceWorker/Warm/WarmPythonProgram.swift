@@ -13,8 +13,10 @@
 ///   its jobs in-process, one at a time (each with its own scratch directory, environment and output
 ///   file), inside one Landlock domain of its own.
 ///
-/// Protocol on fd 0/1 (a unix socket to the worker), one line per message: the worker sends
-/// `run TOKEN DIR` with the job's output file attached (SCM_RIGHTS) and `kill TOKEN`; the runner
+/// Protocol on fd 0/1 (a unix socket to the worker), one line per message, fields separated by
+/// tabs: the worker sends `run TOKEN DIR [SCRIPT]` with the job's output file attached
+/// (SCM_RIGHTS; a fork server compiles SCRIPT, the worker's cached copy, once, and its children
+/// run the compiled code — they cannot read the cache themselves) and `kill TOKEN`; the runner
 /// answers `ready ABI` once, then `exit TOKEN CODE` or `signal TOKEN SIGNAL` per job. End of file
 /// on the socket (the worker exited, even by SIGKILL) kills every job and ends the runner.
 enum WarmPythonProgram {
@@ -104,13 +106,21 @@ enum WarmPythonProgram {
             return main
 
 
-        def call(main, directory):
+        def call(main, job, directory, compiled=None):
             """Runs main with the job's arguments; writes result.json or error.json. Returns the exit code."""
             try:
-                with open(os.path.join(directory, "args.json"), encoding="utf-8") as handle:
-                    args = json.load(handle)
+                args = job["args"]
                 if main is None:
-                    main = load(os.path.join(directory, "script.py"))
+                    code, failure = compiled
+                    if failure is not None:
+                        raise failure
+                    module = types.ModuleType("script")
+                    module.__file__ = code.co_filename
+                    sys.modules["script"] = module
+                    exec(code, module.__dict__)
+                    main = getattr(module, "main", None)
+                    if not callable(main):
+                        raise NameError("the script defines no main function")
                 code = getattr(main, "__code__", None)
                 if code is not None and not isinstance(main, type):
                     if not code.co_flags & 0x08:  # no **kwargs: pass only what main names
@@ -139,14 +149,15 @@ enum WarmPythonProgram {
 
         def enter(directory, log):
             """Makes this process the job's: its environment, directory, stdout and stderr on its output file."""
-            with open(os.path.join(directory, "env.json"), encoding="utf-8") as handle:
-                environment = json.load(handle)
+            with open(os.path.join(directory, "job.json"), encoding="utf-8") as handle:
+                job = json.load(handle)
             os.environ.clear()
-            os.environ.update(environment)
+            os.environ.update(job["env"])
             os.chdir(directory)
             sys.path[0:0] = [directory]
             os.dup2(log, 1)
             os.dup2(log, 2)
+            return job
 
 
         class Runner:
@@ -154,6 +165,7 @@ enum WarmPythonProgram {
                 self.config = config
                 self.control = socket.socket(fileno=0)
                 self.jobs = {}
+                self.codes = {}
                 self.main = None
                 self.sweep_due = False
                 self.swept_at = 0.0
@@ -168,7 +180,22 @@ enum WarmPythonProgram {
                 data, fds, _, _ = socket.recv_fds(self.control, 4096, 1)
                 return data, fds
 
-            def fork_job(self, token, directory, log):
+            def compiled(self, path):
+                """The script's code, compiled once per cached file (never run here: compiling runs no code)."""
+                entry = self.codes.get(path)
+                if entry is None:
+                    try:
+                        with open(path, "rb") as handle:
+                            entry = (compile(handle.read(), path, "exec", dont_inherit=True), None)
+                    except BaseException as error:
+                        entry = (None, error)
+                    if len(self.codes) >= 256:
+                        self.codes.clear()
+                    self.codes[path] = entry
+                return entry
+
+            def fork_job(self, token, directory, log, script):
+                compiled = self.compiled(script)
                 pid = os.fork()
                 if pid == 0:
                     code = 1
@@ -181,11 +208,11 @@ enum WarmPythonProgram {
                         LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
                         null = os.open("/dev/null", os.O_RDONLY)
                         os.dup2(null, 0)
-                        enter(directory, log)
+                        job = enter(directory, log)
                         if self.confinement is not None:
                             self.confinement.enter([directory])
                         os.closerange(3, 65536)
-                        code = call(None, directory)
+                        code = call(None, job, directory, compiled)
                     except BaseException:
                         try:
                             import traceback
@@ -207,8 +234,8 @@ enum WarmPythonProgram {
                 saved = (os.dup(1), os.dup(2), dict(os.environ), list(sys.path))
                 code = 1
                 try:
-                    enter(directory, log)
-                    code = call(self.main, directory)
+                    job = enter(directory, log)
+                    code = call(self.main, job, directory)
                 finally:
                     sys.stdout.flush()
                     sys.stderr.flush()
@@ -327,13 +354,15 @@ enum WarmPythonProgram {
                     buffer += data
                     while b"\n" in buffer:
                         line, buffer = buffer.split(b"\n", 1)
-                        parts = line.decode().split(" ", 2)
-                        if parts[0] == "run" and fds:
+                        parts = line.decode().split("\t")
+                        if parts[0] == "run" and fds and len(parts) >= 3:
                             log = fds.pop(0)
                             if mode == "dedicated":
                                 self.run_in_process(parts[1], parts[2], log)
+                            elif len(parts) == 4:
+                                self.fork_job(parts[1], parts[2], log, parts[3])
                             else:
-                                self.fork_job(parts[1], parts[2], log)
+                                os.close(log)
                         elif parts[0] == "kill":
                             self.kill(parts[1])
                     for fd in fds:

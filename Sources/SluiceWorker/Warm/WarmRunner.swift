@@ -101,7 +101,9 @@ final class WarmRunner: Sendable {
     /// Runs the job whose files are in `directory`, its output going to `logDescriptor` (its
     /// output file, closed here once sent). `attach` receives the job's kill action as soon
     /// as the job is sent.
-    func run(directory: String, logDescriptor: Int32, attach: (@escaping @Sendable () -> Void) -> Void) async throws -> Ending {
+    func run(directory: String, script: String? = nil, logDescriptor: Int32, attach: (@escaping @Sendable () -> Void) -> Void) async throws
+        -> Ending
+    {
         let token = state.withLock { state -> String in
             state.nextToken += 1
             return "j\(state.nextToken)"
@@ -118,7 +120,7 @@ final class WarmRunner: Sendable {
                 continuation.resume(throwing: Failure(description: refused))
                 return
             }
-            let message = Array("run \(token) \(directory)\n".utf8)
+            let message = Array((["run", token, directory] + (script.map { [$0] } ?? [])).joined(separator: "\t").utf8 + [UInt8(ascii: "\n")])
             let sent = message.withUnsafeBytes { c_sluice_send_with_descriptor(socket, $0.baseAddress, UInt($0.count), logDescriptor) }
             close(logDescriptor)
             if sent != message.count {
