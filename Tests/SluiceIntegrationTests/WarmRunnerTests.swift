@@ -121,7 +121,7 @@ struct WarmRunnerTests {
     }
 
     static let counter =
-        "# sluice: dedicated\nimport os\nCOUNT = 0\nPROCESS = os.urandom(8).hex()\n\ndef main(crash: bool = False):\n    global COUNT\n    COUNT += 1\n    if crash:\n        os._exit(3)\n    return {'count': COUNT, 'pid': PROCESS}\n"
+        "# sluice: dedicated\nimport os\nCOUNT = 0\nPROCESS = os.urandom(8).hex()\n\ndef main(crash: bool = False, fail: bool = False):\n    global COUNT\n    COUNT += 1\n    print('job', COUNT, os.environ.get('SLUICE_JOB_ID'))\n    if crash:\n        os._exit(3)\n    if fail:\n        raise ValueError('nope')\n    return {'count': COUNT, 'pid': PROCESS, 'cwd': os.getcwd()}\n"
 
     @Test("dedicated: the script stays loaded between its jobs, one at a time; a crash or timeout replaces the process")
     func dedicated() async throws {
@@ -144,6 +144,11 @@ struct WarmRunnerTests {
             #expect(first.result?["count"] == 1, "\(first.error ?? "")")
             #expect(second.result?["count"] == 2)
             #expect(second.result?["pid"] == first.result?["pid"])
+            #expect(second.result?["cwd"] != first.result?["cwd"], "each job has its own scratch directory")
+            #expect(try harness.store.logs(second.id, on: connection)?.contains("job 2 \(second.id.rawValue)") == true)
+            let failed = try await run(["fail": true])
+            #expect(failed.error?.hasPrefix("ValueError: nope") == true, "\(failed.error ?? "")")
+            #expect(try await run().result?["count"] == 4, "an exception keeps the process")
             let crashed = try await run(["crash": true])
             #expect(crashed.state == .failure)
             #expect(crashed.error?.contains("warm runner ended") == true, "\(crashed.error ?? "")")

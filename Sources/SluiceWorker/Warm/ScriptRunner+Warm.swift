@@ -101,6 +101,7 @@ extension ScriptRunner {
         let outputPath = directory + "/" + Self.outputFile
         var output: Int32 = -1
         var script: String?
+        var job: String?
         do {
             for (name, content) in run.supportFiles where !name.hasPrefix("bin/") { try Self.write(content, to: directory + "/" + name) }
             try writeSupportCommands(run, in: directory)
@@ -110,12 +111,13 @@ extension ScriptRunner {
             if deno {
                 try Self.write(Self.denoContext(run, parameters: parameters).jsonText, to: directory + "/context.json")
             } else {
-                // One file for the arguments and the environment: every inode counts at hundreds of jobs per second.
+                // One file for the arguments and the environment (none for a dedicated process,
+                // which gets them in the message): every inode counts at hundreds of jobs per second.
                 let environment = jobEnvironment(run, directory: directory).map {
                     JSONValue.string($0.key).jsonText + ":" + JSONValue.string($0.value).jsonText
                 }
-                try Self.write(
-                    "{\"args\":" + run.arguments.jsonText + ",\"env\":{" + environment.joined(separator: ",") + "}}", to: directory + "/job.json")
+                let text = "{\"args\":" + run.arguments.jsonText + ",\"env\":{" + environment.joined(separator: ",") + "}}"
+                if mode == .dedicated { job = text } else { try Self.write(text, to: directory + "/job.json") }
             }
             output = open(outputPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
             guard output >= 0 else { throw RunFailure("cannot open \(outputPath): \(String(cString: strerror(errno)))") }
@@ -128,10 +130,11 @@ extension ScriptRunner {
             killer.kill(.timedOut(seconds: timeoutSeconds))
         }
         defer { timer.cancel() }
-        let ending: WarmRunner.Ending
+        let finished: WarmRunner.Finished
         do {
             let dedicated = mode == .dedicated
-            ending = try await runner.run(directory: directory, script: script, logDescriptor: output) { (kill: @escaping @Sendable () -> Void) in
+            finished = try await runner.run(directory: directory, script: script, job: job, logDescriptor: output) {
+                (kill: @escaping @Sendable () -> Void) in
                 if dedicated {
                     killer.attach(kill: { runner.terminate() })
                 } else {
@@ -146,10 +149,13 @@ extension ScriptRunner {
         killer.finish()
         Self.readOutput(outputPath, into: collector)
         if mode == .dedicated {
-            if killer.reason == nil, case .exited = ending { prepared.warm.checkIn(key, runner: runner) } else { runner.terminate() }
+            if killer.reason == nil, case .exited = finished.ending { prepared.warm.checkIn(key, runner: runner) } else { runner.terminate() }
+        }
+        if killer.reason == nil, let text = finished.outcome, let outcome = Self.outcome(fromInline: text) {
+            return ScriptRunResult(outcome: outcome, logs: collector.logText)
         }
         let status: TerminationStatus =
-            switch ending {
+            switch finished.ending {
             case .exited(let code): .exited(code)
             case .signaled(let signal): .signaled(signal)
             }
@@ -211,6 +217,15 @@ extension ScriptRunner {
         return try await WarmRunner.start(
             executable: executable, arguments: arguments, environment: environment,
             errorLog: prepared.scratch.directory + "/warm-" + String(UInt32.random(in: 0...UInt32.max), radix: 16) + ".log", home: home)
+    }
+
+    /// A dedicated process's answer: `{"result": …}` or `{"error": {name, message, traceback}}`.
+    static func outcome(fromInline text: String) -> JobOutcome? {
+        guard let value = try? JSONValue(parsing: text) else { return nil }
+        if let result = value["result"] { return .success(result) }
+        guard let error = value["error"] else { return nil }
+        let name = error["name"]?.stringValue ?? "Error"
+        return .failure("\(name): \(error["message"]?.stringValue ?? "")\n\(error["traceback"]?.stringValue ?? "")")
     }
 
     /// The job's variables: the passed-through ones, the job's own, and its scratch directory as home.

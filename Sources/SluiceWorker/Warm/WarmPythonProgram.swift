@@ -17,7 +17,10 @@
 /// tabs: the worker sends `run TOKEN DIR [SCRIPT]` with the job's output file attached
 /// (SCM_RIGHTS; a fork server compiles SCRIPT, the worker's cached copy, once, and its children
 /// run the compiled code — they cannot read the cache themselves) and `kill TOKEN`; the runner
-/// answers `ready ABI` once, then `exit TOKEN CODE` or `signal TOKEN SIGNAL` per job. End of file
+/// answers `ready ABI` once, then `exit TOKEN CODE` or `signal TOKEN SIGNAL` per job. A dedicated
+/// process gets the job's arguments and environment in the message (`run TOKEN DIR - JOB`) and
+/// answers with the outcome (`exit TOKEN CODE<TAB>{"result": …}` or `{"error": …}`): two files
+/// fewer per job. End of file
 /// on the socket (the worker exited, even by SIGKILL) kills every job and ends the runner.
 enum WarmPythonProgram {
     static let fileName = "_sluice_warm.py"
@@ -106,8 +109,9 @@ enum WarmPythonProgram {
             return main
 
 
-        def call(main, job, directory, compiled=None):
-            """Runs main with the job's arguments; writes result.json or error.json. Returns the exit code."""
+        def call(main, job, directory, compiled=None, inline=False):
+            """Runs main with the job's arguments; writes result.json or error.json (returns the exit
+            code), or with `inline` returns the code and the outcome as JSON text instead."""
             try:
                 args = job["args"]
                 if main is None:
@@ -139,18 +143,24 @@ enum WarmPythonProgram {
 
                 trace = traceback.format_exc()
                 sys.stderr.write(trace)
+                described = {"name": type(error).__name__, "message": str(error), "traceback": trace}
+                if inline:
+                    return 1, json.dumps({"error": described})
                 with open(os.path.join(directory, "error.json"), "w", encoding="utf-8") as handle:
-                    json.dump({"name": type(error).__name__, "message": str(error), "traceback": trace}, handle)
+                    json.dump(described, handle)
                 return 1
+            if inline:
+                return 0, '{"result":' + text + "}"
             with open(os.path.join(directory, "result.json"), "w", encoding="utf-8") as handle:
                 handle.write(text)
             return 0
 
 
-        def enter(directory, log):
+        def enter(directory, log, job=None):
             """Makes this process the job's: its environment, directory, stdout and stderr on its output file."""
-            with open(os.path.join(directory, "job.json"), encoding="utf-8") as handle:
-                job = json.load(handle)
+            if job is None:
+                with open(os.path.join(directory, "job.json"), encoding="utf-8") as handle:
+                    job = json.load(handle)
             os.environ.clear()
             os.environ.update(job["env"])
             os.chdir(directory)
@@ -230,12 +240,12 @@ enum WarmPythonProgram {
                 os.close(log)
                 self.jobs[pid] = token
 
-            def run_in_process(self, token, directory, log):
+            def run_in_process(self, token, directory, log, payload):
                 saved = (os.dup(1), os.dup(2), dict(os.environ), list(sys.path))
-                code = 1
+                code, outcome = 1, json.dumps({"error": {"name": "RuntimeError", "message": "the job did not run", "traceback": ""}})
                 try:
-                    job = enter(directory, log)
-                    code = call(self.main, job, directory)
+                    job = enter(directory, log, json.loads(payload))
+                    code, outcome = call(self.main, job, directory, inline=True)
                 finally:
                     sys.stdout.flush()
                     sys.stderr.flush()
@@ -247,7 +257,7 @@ enum WarmPythonProgram {
                     os.environ.update(saved[2])
                     sys.path[:] = saved[3]
                     os.chdir("/")
-                self.send("exit %s %d" % (token, code))
+                self.send("exit %s %d\t%s" % (token, code, outcome))
 
             def reap(self):
                 while True:
@@ -354,11 +364,11 @@ enum WarmPythonProgram {
                     buffer += data
                     while b"\n" in buffer:
                         line, buffer = buffer.split(b"\n", 1)
-                        parts = line.decode().split("\t")
+                        parts = line.decode().split("\t", 4)
                         if parts[0] == "run" and fds and len(parts) >= 3:
                             log = fds.pop(0)
-                            if mode == "dedicated":
-                                self.run_in_process(parts[1], parts[2], log)
+                            if mode == "dedicated" and len(parts) == 5:
+                                self.run_in_process(parts[1], parts[2], log, parts[4])
                             elif len(parts) == 4:
                                 self.fork_job(parts[1], parts[2], log, parts[3])
                             else:

@@ -22,8 +22,14 @@ final class WarmRunner: Sendable {
         let description: String
     }
 
+    /// How a job ended and, from a dedicated process, its outcome as JSON text.
+    struct Finished: Sendable {
+        var ending: Ending
+        var outcome: String?
+    }
+
     private struct State {
-        var waiting: [String: CheckedContinuation<Ending, any Error>] = [:]
+        var waiting: [String: CheckedContinuation<Finished, any Error>] = [:]
         var ready: CheckedContinuation<Void, any Error>?
         var isReady = false
         var closed: String?
@@ -101,9 +107,9 @@ final class WarmRunner: Sendable {
     /// Runs the job whose files are in `directory`, its output going to `logDescriptor` (its
     /// output file, closed here once sent). `attach` receives the job's kill action as soon
     /// as the job is sent.
-    func run(directory: String, script: String? = nil, logDescriptor: Int32, attach: (@escaping @Sendable () -> Void) -> Void) async throws
-        -> Ending
-    {
+    func run(
+        directory: String, script: String? = nil, job: String? = nil, logDescriptor: Int32, attach: (@escaping @Sendable () -> Void) -> Void
+    ) async throws -> Finished {
         let token = state.withLock { state -> String in
             state.nextToken += 1
             return "j\(state.nextToken)"
@@ -120,9 +126,19 @@ final class WarmRunner: Sendable {
                 continuation.resume(throwing: Failure(description: refused))
                 return
             }
-            let message = Array((["run", token, directory] + (script.map { [$0] } ?? [])).joined(separator: "\t").utf8 + [UInt8(ascii: "\n")])
-            let sent = message.withUnsafeBytes { c_sluice_send_with_descriptor(socket, $0.baseAddress, UInt($0.count), logDescriptor) }
+            var fields = ["run", token, directory]
+            if let script { fields.append(script) }
+            if let job { fields += ["-", job] }
+            let message = Array(fields.joined(separator: "\t").utf8) + [UInt8(ascii: "\n")]
+            var sent = message.withUnsafeBytes { c_sluice_send_with_descriptor(socket, $0.baseAddress, UInt($0.count), logDescriptor) }
             close(logDescriptor)
+            // A long message (a job's arguments) may go in several parts; the descriptor went with the first.
+            while sent > 0, sent < message.count {
+                let more = message.withUnsafeBytes { Glibc.send(socket, $0.baseAddress?.advanced(by: sent), $0.count - sent, Int32(MSG_NOSIGNAL)) }
+                if more < 0, errno == EINTR { continue }
+                guard more > 0 else { break }
+                sent += more
+            }
             if sent != message.count {
                 let waiting = state.withLock { $0.waiting.removeValue(forKey: token) }
                 waiting?.resume(throwing: Failure(description: "cannot send the job to its runner: \(String(cString: strerror(errno)))"))
@@ -177,7 +193,7 @@ final class WarmRunner: Sendable {
             var status: Int32 = 0
             _ = waitpid(pid, &status, 0)
             let reason = "the warm runner ended (\(Self.describe(status)))\(lastError())"
-            let (waiting, ready) = state.withLock { state -> ([CheckedContinuation<Ending, any Error>], CheckedContinuation<Void, any Error>?) in
+            let (waiting, ready) = state.withLock { state -> ([CheckedContinuation<Finished, any Error>], CheckedContinuation<Void, any Error>?) in
                 state.closed = reason
                 defer {
                     state.waiting = [:]
@@ -194,7 +210,9 @@ final class WarmRunner: Sendable {
     }
 
     private func handle(_ line: String) {
-        let parts = line.split(separator: " ")
+        let halves = line.split(separator: "\t", maxSplits: 1)
+        let outcome = halves.count == 2 ? String(halves[1]) : nil
+        let parts = (halves.first ?? "").split(separator: " ")
         guard let kind = parts.first else { return }
         switch kind {
         case "ready":
@@ -207,7 +225,7 @@ final class WarmRunner: Sendable {
         case "exit", "signal":
             guard parts.count == 3, let value = Int32(parts[2]) else { return }
             let continuation = state.withLock { $0.waiting.removeValue(forKey: String(parts[1])) }
-            continuation?.resume(returning: kind == "exit" ? .exited(value) : .signaled(value))
+            continuation?.resume(returning: Finished(ending: kind == "exit" ? .exited(value) : .signaled(value), outcome: outcome))
         default:
             return
         }
