@@ -3,22 +3,42 @@ SWIFT ?= swift
 APT_PACKAGES := redis-server libhiredis-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test-deps build release test lint lua demo bench deploy-check clean
+.PHONY: deps apt-deps test-deps build release test lint lua demo bench deploy-check clean
 
-## deps: install redis-server, libhiredis-dev and bubblewrap (the job sandbox) with apt-get when they are missing.
-deps:
+TOOLS := .venv-tools
+# deno (TypeScript scripts) and uv (Python dependencies) ship as real binaries on PyPI.
+TOOL_PACKAGES := deno==2.9.8 uv==0.13.9
+
+## deps: install redis-server, libhiredis-dev, bubblewrap (the job sandbox) and python3-venv with apt-get when they are
+## missing, then deno and uv from PyPI into the project-local virtualenv .venv-tools (git-ignored).
+deps: apt-deps
+	@if [ ! -x $(TOOLS)/bin/deno ] || [ ! -x $(TOOLS)/bin/uv ]; then \
+	  echo "installing $(TOOL_PACKAGES) into $(TOOLS)"; \
+	  /usr/bin/python3 -m venv $(TOOLS) && $(TOOLS)/bin/pip install -q $(TOOL_PACKAGES); \
+	fi
+
+apt-deps:
 	@missing=""; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	command -v bwrap >/dev/null 2>&1 || missing="$$missing bubblewrap"; \
 	[ -f /usr/include/hiredis/hiredis.h ] || missing="$$missing libhiredis-dev"; \
-	command -v python3 >/dev/null 2>&1 || missing="$$missing python3"; \
+	[ -x /usr/bin/python3 ] || missing="$$missing python3"; \
+	/usr/bin/python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-## test-deps: what the browser and terminal tests need: headless Chromium, its driver, selenium, tmux.
+TEST_WHEELS := .test-wheels
+# Small real packages from PyPI for the Python-dependency tests, fetched here (the tests resolve
+# and install offline from this folder).
+TEST_PACKAGES := six==1.17.0 idna==3.10
+
+## test-deps: what the browser and terminal tests need (headless Chromium, its driver, selenium, tmux) and the
+## wheels of the Python-dependency tests.
 test-deps: deps
+	@[ -f $(TEST_WHEELS)/.complete ] || { echo "downloading $(TEST_PACKAGES) into $(TEST_WHEELS)"; \
+	  $(TOOLS)/bin/pip download -q --only-binary :all: --no-deps -d $(TEST_WHEELS) $(TEST_PACKAGES) && touch $(TEST_WHEELS)/.complete; }
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v chromedriver >/dev/null 2>&1 || missing="$$missing chromium-driver"; \

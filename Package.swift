@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "SluiceApprovals", targets: ["SluiceApprovals"]),
         .library(name: "SluiceResumer", targets: ["SluiceResumer"]),
         .library(name: "SluiceMetrics", targets: ["SluiceMetrics"]),
+        .library(name: "SluiceScripts", targets: ["SluiceScripts"]),
         .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
     ],
     dependencies: [
@@ -114,6 +115,17 @@ let package = Package(
             dependencies: ["SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceStore"],
             swiftSettings: swiftSettings
         ),
+        // What scripts need besides their text: finding python3, deno and uv; Python requirements
+        // (declared or inferred) and their locks.
+        .target(
+            name: "SluiceScripts",
+            dependencies: [
+                "SluiceCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Taking jobs, running scripts, advancing flows.
         .target(
             name: "SluiceWorker",
@@ -122,6 +134,7 @@ let package = Package(
                 "SluiceCore",
                 "SluiceFlows",
                 "SluiceRuntime",
+                "SluiceScripts",
                 "SluiceStore",
                 "SluiceRedis",
                 .product(name: "Logging", package: "swift-log"),
@@ -242,7 +255,8 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceApprovals", "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceStore", "SluiceRedis",
+                "SluiceApprovals", "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceScripts",
+                "SluiceStore", "SluiceRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -260,7 +274,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceCoreTests",
-            dependencies: ["SluiceCore"],
+            dependencies: ["SluiceCore", "SluiceScripts"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -301,7 +315,7 @@ let package = Package(
         .testTarget(
             name: "SluiceIntegrationTests",
             dependencies: [
-                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceStore", "SluiceRedis", "SluiceWorker",
+                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceScripts", "SluiceStore", "SluiceRedis", "SluiceWorker",
                 "SluiceScheduler",
                 "SluiceResumer", "SluiceTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -37,12 +37,17 @@ show curl -s "$SLUICE_PUBLIC_URL/healthz"; echo
 
 step "push the example scripts"
 show "$BIN/sluice" script push f/examples/hello examples/scripts/hello.py --summary "Greets someone"
+show "$BIN/sluice" script push f/examples/hello_ts examples/scripts/hello.ts --summary "Greets someone, in TypeScript on Deno"
+show "$BIN/sluice" script push f/examples/domain examples/scripts/domain.py --summary "Python with a PyPI package (idna), locked with uv"
+show "$BIN/sluice" script show f/examples/domain --lock
 show "$BIN/sluice" script push f/examples/disk_usage examples/scripts/disk_usage.sh --summary "How full is a mount point"
 show "$BIN/sluice" script push f/examples/refund examples/scripts/fails.py --summary "Always fails"
 show "$BIN/sluice" script list
 
 step "run them and wait for the results"
 show "$BIN/sluice" run f/examples/hello -a name=Ada -a times=2 --wait
+show "$BIN/sluice" run f/examples/hello_ts -a name=Grace -a times=2 --wait
+show "$BIN/sluice" run f/examples/domain -a domain=bücher.example --wait
 show "$BIN/sluice" run f/examples/disk_usage --args '{"mount": "/", "threshold": 95}' --wait
 echo "(a failing job exits non-zero and prints its error:)"
 "$BIN/sluice" run f/examples/refund -a order_id=A-17 --wait 2>&1 | head -n 1 || true
@@ -54,7 +59,7 @@ show "$BIN/sluice" job wait "$ID"
 show "$BIN/sluice" job show "$ID"
 show "$BIN/sluice" job logs "$ID"
 
-step "a flow: build, check (with retries), summary"
+step "a flow: build (python3 importing packaging from PyPI), check (bash, with retries), release notes (TypeScript on Deno), summary"
 show "$BIN/sluice" flow push f/examples/deploy examples/flows/deploy.flow
 show "$BIN/sluice" run f/examples/deploy -a service=api -a version=2.4.0 --wait
 

@@ -1,5 +1,11 @@
+#define _GNU_SOURCE
 #include "CSluiceLinux.h"
+#include <fcntl.h>
+#include <spawn.h>
+#include <string.h>
+#include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 
 int c_sluice_set_dumpable(int value) {
     return prctl(PR_SET_DUMPABLE, (unsigned long)value, 0UL, 0UL, 0UL);
@@ -8,3 +14,24 @@ int c_sluice_set_dumpable(int value) {
 int c_sluice_get_dumpable(void) {
     return prctl(PR_GET_DUMPABLE, 0UL, 0UL, 0UL, 0UL);
 }
+
+long c_sluice_send_with_descriptor(int socket, const void *data, unsigned long length, int fd) {
+    struct iovec part = {.iov_base = (void *)data, .iov_len = length};
+    union {
+        char buffer[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    memset(&control, 0, sizeof(control));
+    struct msghdr message = {.msg_iov = &part, .msg_iovlen = 1, .msg_control = control.buffer, .msg_controllen = sizeof(control.buffer)};
+    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(header), &fd, sizeof(int));
+    return (long)sendmsg(socket, &message, MSG_NOSIGNAL);
+}
+
+int c_sluice_spawn_close_from(posix_spawn_file_actions_t *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}
+

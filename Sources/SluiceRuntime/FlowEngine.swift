@@ -34,19 +34,26 @@ public struct FlowEngine: Sendable {
 
     /// Parses a flow document (YAML or JSON; `!inline` files read with `loadInline`), stores it in
     /// its self-contained form with its inline scripts, and makes it the current version of `path`.
+    /// `lockPython` gives the lock of each inline python3 script's requirements (`nil`: none), stored
+    /// with that script's content.
     public func push(
         path: ScriptPath, text: String,
         loadInline: @escaping FlowParser.InlineLoader = { name in
             throw FlowFormatError(at: "", "no file to resolve '!inline \(name)'")
-        }, on connection: RedisConnection
+        }, lockPython: (String) throws -> String? = { _ in nil }, on connection: RedisConnection
     ) throws -> Pushed {
         let (document, parsed) = try FlowParser(loadInline: loadInline).canonicalDocument(text)
         var inline: [String] = []
+        var locks: [String: String] = [:]
         for module in parsed.definition.allModules {
-            if case .rawScript(_, let content, _) = module.value { inline.append(content) }
+            guard case .rawScript(let language, let content, _) = module.value else { continue }
+            inline.append(content)
+            if language == .python3, locks[ContentHash.of(content)] == nil, let lock = try lockPython(content) {
+                locks[ContentHash.of(content)] = lock
+            }
         }
         let (hash, changed) = try flows.push(
-            path: path, document: document, summary: parsed.definition.summary, inlineScripts: inline, on: connection)
+            path: path, document: document, summary: parsed.definition.summary, inlineScripts: inline, locks: locks, on: connection)
         return Pushed(hash: hash, changed: changed, warnings: parsed.warnings, definition: parsed.definition)
     }
 

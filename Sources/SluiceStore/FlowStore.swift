@@ -26,13 +26,22 @@ public struct FlowStore: Sendable {
 
     /// Stores a flow's canonical document and the contents of its inline scripts (by hash), then
     /// points `path` at it. Returns the document's hash and whether the version changed.
+    ///
+    /// `locks` holds the Python locks of inline scripts, by content hash; each is kept only when
+    /// that content has none yet, and is written before the document that refers to it.
     @discardableResult
-    public func push(path: ScriptPath, document: JSONValue, summary: String, inlineScripts: [String], on connection: RedisConnection)
+    public func push(
+        path: ScriptPath, document: JSONValue, summary: String, inlineScripts: [String], locks: [String: String] = [:],
+        on connection: RedisConnection
+    )
         throws(RedisError) -> (hash: String, changed: Bool)
     {
         let text = document.jsonText
         let hash = ContentHash.of(text)
-        let commands: [[RedisArgument]] = inlineScripts.map { content in
+        var commands: [[RedisArgument]] = locks.sorted { $0.key < $1.key }.map { contentHash, lock in
+            ["SET", .string(keys.contentLock(contentHash)), .string(lock), "NX"]
+        }
+        commands += inlineScripts.map { content in
             ["SET", .string(keys.content(ContentHash.of(content))), .string(content), "NX"]
         }
         if !commands.isEmpty { _ = try connection.pipeline(commands) }

@@ -37,6 +37,7 @@ public struct KeySpace: Sendable, Equatable {
         public static let content = "content:"
         public static let script = "script:"
         public static let versionsSuffix = ":versions"
+        public static let lockSuffix = ":lock"
         public static let scripts = "scripts"
         public static let flow = "flow:"
         public static let flows = "flows"
@@ -94,6 +95,8 @@ public struct KeySpace: Sendable, Equatable {
     public func throughput(_ queue: String, minute: Int64) -> String { namespace + Segment.throughput + queue + ":" + String(minute) }
     public var schedulerWake: String { namespace + Segment.schedulerWake }
     public func content(_ hash: String) -> String { namespace + Segment.content + hash }
+    /// The Python lock resolved for a script's content (uv's hash-pinned requirements), if it has one.
+    public func contentLock(_ hash: String) -> String { content(hash) + Segment.lockSuffix }
     public func script(_ path: String) -> String { namespace + Segment.script + path }
     public func scriptVersions(_ path: String) -> String { script(path) + Segment.versionsSuffix }
     public var scripts: String { namespace + Segment.scripts }

@@ -21,12 +21,16 @@ public struct ScriptStore: Sendable {
 
     /// Stores `content` and makes it the current version of `path`. Returns the content hash and
     /// whether it changed the current version.
+    ///
+    /// `lock` is the Python lock resolved for this content (``lock(hash:on:)``); it is kept only
+    /// when the content has none yet, like the content itself.
     @discardableResult
     public func push(
         path: ScriptPath,
         language: ScriptLanguage,
         content: String,
         summary: String = "",
+        lock: String? = nil,
         on connection: RedisConnection
     ) throws(RedisError) -> (hash: String, changed: Bool) {
         let hash = ContentHash.of(content)
@@ -34,19 +38,32 @@ public struct ScriptStore: Sendable {
             StoreScripts.pushScript,
             keys: [
                 .string(keys.content(hash)), .string(keys.script(path.rawValue)), .string(keys.scriptVersions(path.rawValue)),
-                .string(keys.scripts),
+                .string(keys.scripts), .string(keys.contentLock(hash)),
             ],
-            arguments: [.string(path.rawValue), .string(hash), .string(language.rawValue), .string(content), .string(summary)]
+            arguments: [.string(path.rawValue), .string(hash), .string(language.rawValue), .string(content), .string(summary), .string(lock ?? "")]
         )
         return (hash, reply.integer == 1)
     }
 
-    /// Stores content by hash alone (inline flow scripts). Returns the hash.
+    /// Stores content by hash alone (inline flow scripts), with its lock if it has one. Returns the hash.
     @discardableResult
-    public func storeContent(_ content: String, on connection: RedisConnection) throws(RedisError) -> String {
+    public func storeContent(_ content: String, lock: String? = nil, on connection: RedisConnection) throws(RedisError) -> String {
         let hash = ContentHash.of(content)
+        if let lock { try connection.send(["SET", .string(keys.contentLock(hash)), .string(lock), "NX"]) }
         try connection.send(["SET", .string(keys.content(hash)), .string(content), "NX"])
         return hash
+    }
+
+    /// The Python lock stored with the content under `hash`, or `nil` when it has none.
+    public func lock(hash: String, on connection: RedisConnection) throws(RedisError) -> String? {
+        try connection.send(["GET", .string(keys.contentLock(hash))]).string
+    }
+
+    /// The content under `hash` and its lock, in one round trip.
+    public func version(hash: String, on connection: RedisConnection) throws(RedisError) -> (content: String, lock: String?)? {
+        let replies = try connection.pipeline([["GET", .string(keys.content(hash))], ["GET", .string(keys.contentLock(hash))]])
+        guard let content = replies.first?.string else { return nil }
+        return (content, replies.count > 1 ? replies[1].string : nil)
     }
 
     /// The current version of `path`, or `nil` when nothing was pushed there.

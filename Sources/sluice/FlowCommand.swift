@@ -21,6 +21,7 @@ struct FlowCommand: ParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The flow's path, e.g. f/ops/deploy.") var path: String
         @Argument(help: "A flow file, or a folder with flow.yaml (as `wmill sync pull` writes).") var file: String
+        @OptionGroup var locking: PythonLockOptions
 
         func run() throws {
             guard let flowPath = ScriptPath(path) else { throw CommandFailure("invalid path '\(path)' (expected segments like f/ops/deploy)") }
@@ -36,7 +37,16 @@ struct FlowCommand: ParsableCommand {
             let engine = FlowEngine(flows: FlowStore(keys: session.jobs.keys))
             let pushed: FlowEngine.Pushed
             do {
-                pushed = try session.perform { try engine.push(path: flowPath, text: text, loadInline: loader, on: session.connection) }
+                let locking = locking
+                pushed = try session.perform {
+                    try engine.push(
+                        path: flowPath, text: text, loadInline: loader,
+                        lockPython: { content in
+                            let locked = try locking.lock(content, session: session)
+                            if let note = locked.note { print("  python step \(ContentHash.of(content).prefix(12)): \(note)") }
+                            return locked.lock
+                        }, on: session.connection)
+                }
             } catch let error as FlowFormatError {
                 throw CommandFailure("\(file): \(error)")
             }

@@ -18,8 +18,10 @@ struct ScriptCommand: ParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The script's path, e.g. f/ops/restart.") var path: String
         @Argument(help: "The file to push.") var file: String
-        @Option(help: "bash or python3 (default: from the file's extension).") var language: String?
+        @Option(help: "bash, python3 or deno (also bun, nativets: TypeScript on Deno); default: from the file's extension (.sh, .py, .ts).")
+        var language: String?
         @Option(help: "A one-line summary.") var summary: String = ""
+        @OptionGroup var locking: PythonLockOptions
 
         func run() throws {
             guard let scriptPath = ScriptPath(path) else {
@@ -27,13 +29,13 @@ struct ScriptCommand: ParsableCommand {
             }
             let chosen: ScriptLanguage
             if let language {
-                guard let parsed = ScriptLanguage(rawValue: language) else {
-                    throw CommandFailure("unsupported language '\(language)' (bash or python3)")
+                guard let parsed = ScriptLanguage(windmillName: language) else {
+                    throw CommandFailure("unsupported language '\(language)' (\(ScriptLanguage.windmillNames.joined(separator: ", ")))")
                 }
                 chosen = parsed
             } else {
                 guard let parsed = ScriptLanguage(fileExtension: URL(fileURLWithPath: file).pathExtension) else {
-                    throw CommandFailure("cannot tell the language of '\(file)'; pass --language bash|python3")
+                    throw CommandFailure("cannot tell the language of '\(file)'; pass --language bash|python3|deno")
                 }
                 chosen = parsed
             }
@@ -43,11 +45,22 @@ struct ScriptCommand: ParsableCommand {
             } catch {
                 throw CommandFailure("cannot read '\(file)': \(error.localizedDescription)")
             }
+            if chosen == .deno {
+                do {
+                    _ = try TypeScriptSignature.parameterNames(in: content)
+                } catch {
+                    throw CommandFailure("\(file): \(error)")
+                }
+            }
             let session = try Session(connection)
+            var locked = PythonLockOptions.Locked()
+            if chosen == .python3 { locked = try locking.lock(content, session: session) }
             let (hash, changed) = try session.perform {
-                try session.scripts.push(path: scriptPath, language: chosen, content: content, summary: summary, on: session.connection)
+                try session.scripts.push(
+                    path: scriptPath, language: chosen, content: content, summary: summary, lock: locked.lock, on: session.connection)
             }
             print("\(path) \(chosen.rawValue) \(hash.prefix(16))\(changed ? "" : " (unchanged)")")
+            if let note = locked.note { print("  " + note) }
         }
     }
 
@@ -72,6 +85,7 @@ struct ScriptCommand: ParsableCommand {
         @Argument(help: "The script's path.") var path: String
         @Option(help: "A content hash (or its prefix) of an older version.") var version: String?
         @Flag(help: "List the versions instead of printing the content.") var versions = false
+        @Flag(help: "Print only the version's Python lock (uv's hash-pinned requirements).") var lock = false
 
         func run() throws {
             let session = try Session(connection)
@@ -91,9 +105,18 @@ struct ScriptCommand: ParsableCommand {
                 }
                 hash = match.hash
             }
-            guard let content = try session.perform({ try session.scripts.content(hash: hash, on: session.connection) })
+            guard let (content, stored) = try session.perform({ try session.scripts.version(hash: hash, on: session.connection) })
             else { throw CommandFailure("content \(hash) is missing") }
+            if lock {
+                guard let stored else { throw CommandFailure("\(path) (\(hash.prefix(16))) has no lock: it needs no packages") }
+                print(stored, terminator: stored.hasSuffix("\n") ? "" : "\n")
+                return
+            }
             print(content, terminator: content.hasSuffix("\n") ? "" : "\n")
+            if let stored {
+                print("\n# ---- lock (uv pip compile, stored with this version; the worker installs exactly this) ----")
+                print(stored, terminator: stored.hasSuffix("\n") ? "" : "\n")
+            }
         }
     }
 }

@@ -36,8 +36,17 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Name of this worker in Redis (default HOST-PID-RANDOM).")
     var workerID: String?
 
-    @Option(name: .long, help: "Root of the scratch space, owner-only (default $TMPDIR/sluice-<uid>); one directory per worker process inside.")
+    @Option(
+        name: .long,
+        help:
+            "Root of the scratch space, owner-only (default $TMPDIR/sluice-<uid>); one directory per worker process inside. A tmpfs is much faster for warm python jobs (not /dev/shm if TypeScript jobs run: Deno refuses /dev)."
+    )
     var scratch: String?
+
+    @Option(
+        name: .long,
+        help: "Root of the caches that outlive a worker (Python virtualenvs), owner-only (default /var/tmp/sluice-<uid>, or the --scratch root).")
+    var cache: String?
 
     @Option(name: .long, help: "How jobs are confined: bwrap (a bubblewrap sandbox per job, default) or none (no isolation; a warning is logged).")
     var sandbox: String = "bwrap"
@@ -59,6 +68,35 @@ struct WorkerCommand: AsyncParsableCommand {
         help: "The python3 to run scripts with (default: /usr/bin/python3, else the first python3 on PATH that is not a version-manager shim).")
     var python: String?
 
+    @Option(
+        name: .long,
+        help:
+            "How python3 jobs run: fork (a child forked per job from a warm fork server, isolated by Landlock; default), process (a fresh interpreter per job) or dedicated (long-lived processes per script version, one job at a time; docs/scripts.md)."
+    )
+    var pythonRunner: String = "fork"
+
+    @Option(
+        name: .long,
+        help: "How TypeScript jobs run: process (a deno per job, default) or dedicated (long-lived deno processes per script version).")
+    var denoRunner: String = "process"
+
+    @Option(
+        name: .long,
+        help: "The deno that runs TypeScript scripts (default: .venv-tools/bin/deno that make deps installed, else the first deno on PATH).")
+    var deno: String?
+
+    @Option(
+        name: .long,
+        help: "The uv that builds Python jobs' virtualenvs (default: .venv-tools/bin/uv that make deps installed, else the first uv on PATH).")
+    var uv: String?
+
+    @Option(
+        name: .long,
+        help:
+            "Deno permissions TypeScript jobs get besides their scratch directory, comma-separated: net, env, read, write, run, sys, ffi, import, all, each optionally =LIST (default net; '' grants none)."
+    )
+    var denoAllow: String = "net"
+
     @Option(name: .long, help: "A variable of the worker's environment to pass to scripts (repeatable; Redis settings never pass).")
     var passEnv: [String] = []
 
@@ -72,9 +110,20 @@ struct WorkerCommand: AsyncParsableCommand {
                 throw ValidationError("\(name) must be a positive number of seconds, got '\(value)'")
             }
         }
+        guard PythonRunnerMode(rawValue: pythonRunner) != nil else {
+            throw ValidationError("--python-runner must be fork, process or dedicated, got '\(pythonRunner)'")
+        }
+        guard ["process", "dedicated"].contains(denoRunner) else {
+            throw ValidationError("--deno-runner must be process or dedicated, got '\(denoRunner)'")
+        }
         guard SandboxSettings.Mode(rawValue: sandbox) != nil else { throw ValidationError("--sandbox must be bwrap or none, got '\(sandbox)'") }
         for path in sandboxHide + sandboxShow where !path.hasPrefix("/") {
             throw ValidationError("sandbox paths must be absolute, got '\(path)'")
+        }
+        do {
+            _ = try DenoPermissions(parsing: denoAllow)
+        } catch {
+            throw ValidationError("--deno-allow: \(error)")
         }
         for queue in queueList where !QueueName.isValid(queue) {
             throw ValidationError("invalid queue name '\(queue)' (letters, digits, '_', '-', '.')")
@@ -104,7 +153,13 @@ struct WorkerCommand: AsyncParsableCommand {
         let runner = ScriptRunner(
             settings: ScriptRunnerSettings(
                 scratchRoot: scratch,
+                cacheRoot: cache,
                 pythonPath: python,
+                denoPath: deno,
+                uvPath: uv,
+                denoPermissions: (try? DenoPermissions(parsing: denoAllow)) ?? DenoPermissions(),
+                pythonRunner: PythonRunnerMode(rawValue: pythonRunner) ?? .fork,
+                denoDedicated: denoRunner == "dedicated",
                 passedEnvironment: ScriptRunnerSettings.defaultPassedEnvironment + passEnv,
                 sandbox: SandboxSettings(
                     mode: SandboxSettings.Mode(rawValue: sandbox) ?? .bubblewrap, network: !sandboxNoNetwork, bubblewrapPath: bwrap,

@@ -154,6 +154,10 @@ struct FlowFormatTests {
                 "language 'go' is not supported"
             ),
             (
+                "value:\n  modules:\n    - id: a\n      value: {type: rawscript, language: nativets, content: 'export const x = 1'}\n",
+                "value.modules[0].value.content", "exports no main function"
+            ),
+            (
                 "value:\n  modules:\n    - id: a\n      value: {type: aiagent, tools: [], input_transforms: {}}\n", "value.modules[0].value.type",
                 "Windmill's AI service"
             ),

@@ -194,6 +194,31 @@ struct ApprovalTests {
         }
     }
 
+    @Test("an unmodified Windmill TypeScript approval script (wmill.getResumeUrls, language bun) runs on Deno, and its links work")
+    func windmillTypeScript() async throws {
+        try await ApprovalStack.with(server: server) { stack in
+            let windmill = """
+                import * as wmill from "windmill-client"
+
+                export async function main(approver?: string) {
+                  const urls = await wmill.getResumeUrls(approver)
+                  console.log(urls.approvalPage)
+                  return { anonymous: urls, alice: await wmill.getResumeUrls("alice") }
+                }
+
+                """
+            let (flow, _) = try await stack.startAndPark(Self.gatedFlow("required_events: 2", ask: windmill, language: "bun"))
+            let links = try #require(try stack.result(of: flow, module: "ask"))
+            let anonymous = try #require(links["anonymous"]?["resume"]?.stringValue)
+            let alice = try #require(links["alice"]?["resume"]?.stringValue)
+            #expect(anonymous.hasPrefix(stack.baseURL + "/approvals/"))
+            #expect(alice.contains("/u." + Base64URL.encode(Array("alice".utf8)) + "/"))
+            #expect(try await stack.request("POST", alice, body: "{}").status == 202)
+            #expect(try await stack.request("POST", anonymous, body: "{}").status == 200)
+            #expect(try await stack.harness.finished(flow).result?["approvers"] == ["alice", "anonymous"])
+        }
+    }
+
     @Test("bash scripts get their links from SLUICE_RESUME_URLS and sluice-resume-urls, bound to the named approver")
     func bashLinks() async throws {
         try await ApprovalStack.with(server: server) { stack in

@@ -42,11 +42,14 @@ struct WorkerHarness {
 
     /// Pushes a script and queues a run of it; returns the job id.
     func run(
-        _ language: ScriptLanguage, _ content: String, arguments: JSONValue = [:], timeoutSeconds: Int? = nil, environment: [String: String] = [:]
+        _ language: ScriptLanguage, _ content: String, arguments: JSONValue = [:], timeoutSeconds: Int? = nil, environment: [String: String] = [:],
+        lock: String? = nil
     ) throws -> JobID {
         let connection = try server.connect()
         let path = try #require(ScriptPath("f/test/\(UUID().uuidString.prefix(8).lowercased())"))
-        let (hash, _) = try ScriptStore(keys: store.keys).push(path: path, language: language, content: content, on: connection)
+        // The lock is content-addressed: give each locked run its own content.
+        let content = lock == nil ? content : content + "\n# run \(UUID().uuidString)\n"
+        let (hash, _) = try ScriptStore(keys: store.keys).push(path: path, language: language, content: content, lock: lock, on: connection)
         let id = newJobID()
         try store.enqueue(
             EnqueueRequest(

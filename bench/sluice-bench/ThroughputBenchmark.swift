@@ -11,12 +11,15 @@ import SluiceTesting
 struct ThroughputBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "throughput", abstract: "Jobs/s of one worker process.")
 
-    @Option(help: "identity or bash") var kind: String = "identity"
+    @Option(help: "identity, bash, python (def main(x): return x + 1) or deno (the same in TypeScript)") var kind: String = "identity"
     @Option(help: "How many jobs.") var count: Int = 50_000
     @Option(help: "The worker's --concurrency.") var concurrency: Int = 8
     @Option(help: "Directory of the built executables.") var binaries: String = ".build/release"
     @Option(help: "Sample this many jobs under MONITOR to count round trips per job (0 = skip).") var roundTripSample: Int = 200
     @Option(help: "The worker's --sandbox (bwrap or none).") var sandbox: String = "bwrap"
+    @Option(help: "The worker's --python-runner (fork, process or dedicated); with --kind deno, dedicated marks the script dedicated.")
+    var pythonRunner: String = "fork"
+    @Option(help: "The worker's --scratch (default: the worker's own default).") var scratch: String?
 
     func run() async throws {
         let environment = try BenchEnvironment(binaries: binaries)
@@ -33,13 +36,27 @@ struct ThroughputBenchmark: AsyncParsableCommand {
             template.scriptHash = hash
             template.language = .bash
         }
+        let scriptKinds: [String: (ScriptLanguage, String)] = [
+            "python": (.python3, "def main(x):\n    return x + 1\n"),
+            "deno": (.deno, "export function main(x: number) {\n  return x + 1;\n}\n"),
+        ]
+        if let (language, content) = scriptKinds[kind] {
+            // Dedicated Deno is marked in the script, as a user would.
+            let marked = kind == "deno" && pythonRunner == "dedicated" ? "// sluice: dedicated\n" + content : content
+            guard let path = ScriptPath("f/bench/\(kind)") else { return }
+            let (hash, _) = try scripts.push(path: path, language: language, content: marked, on: connection)
+            template.kind = .script
+            template.path = path.rawValue
+            template.scriptHash = hash
+            template.language = language
+        }
         var ids: [JobID] = []
         let enqueueStart = ContinuousClock.now
         for batchStart in stride(from: 0, to: count, by: 1000) {
             let requests = (batchStart..<min(count, batchStart + 1000)).map { index -> EnqueueRequest in
                 var request = template
                 request.id = JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
-                request.arguments = ["n": .number(Double(index))]
+                request.arguments = ["n": .number(Double(index)), "x": .number(Double(index))]
                 return request
             }
             ids.append(contentsOf: requests.map(\.id))
@@ -51,7 +68,10 @@ struct ThroughputBenchmark: AsyncParsableCommand {
         print(
             "enqueued \(count) \(kind) jobs (worker --sandbox \(sandbox)) (pipelined) at \(format(Double(count) / enqueueSeconds, digits: 0)) jobs/s")
 
-        let worker = try environment.start("worker", ["--queues", "bench", "--concurrency", String(concurrency), "--sandbox", sandbox])
+        let worker = try environment.start(
+            "worker",
+            ["--queues", "bench", "--concurrency", String(concurrency), "--sandbox", sandbox, "--python-runner", pythonRunner]
+                + (scratch.map { ["--scratch", $0] } ?? []))
         defer { worker.terminate() }
         let finishedKey = environment.keys.stats("bench")
         while true {
@@ -73,8 +93,10 @@ struct ThroughputBenchmark: AsyncParsableCommand {
             }
         }
         let seconds = Double(lastFinish - firstStart) / 1000
+        var runnerNote = kind == "python" ? " (--python-runner \(pythonRunner))" : ""
+        if kind == "deno" { runnerNote = pythonRunner == "dedicated" ? " (dedicated: marked // sluice: dedicated)" : " (a deno process per job)" }
         print(
-            "\(kind): \(count) jobs, 1 worker process, concurrency \(concurrency): \(format(seconds, digits: 2)) s, "
+            "\(kind)\(runnerNote): \(count) jobs, 1 worker process, concurrency \(concurrency), --sandbox \(sandbox): \(format(seconds, digits: 2)) s, "
                 + "\(format(Double(count) / seconds, digits: 0)) jobs/s, \(failures) not successful")
 
         if roundTripSample > 0 {

@@ -166,10 +166,10 @@ public struct FlowParser: Sendable {
         switch type {
         case "rawscript":
             let languageName = try reader.requiredString("language")
-            guard let language = ScriptLanguage(rawValue: languageName) else {
+            guard let language = ScriptLanguage(windmillName: languageName) else {
                 throw FlowFormatError(
                     at: reader.path("language"),
-                    "language '\(languageName)' is not supported by Sluice (supported: \(ScriptLanguage.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    "language '\(languageName)' is not supported by Sluice (supported: \(ScriptLanguage.windmillNames.joined(separator: ", ")))"
                 )
             }
             var content = try reader.requiredString("content")
@@ -178,6 +178,13 @@ public struct FlowParser: Sendable {
                     content = try loadInline(name)
                 } catch {
                     throw FlowFormatError(at: reader.path("content"), "cannot read '!inline \(name)': \(error)")
+                }
+            }
+            if language == .deno {
+                do {
+                    _ = try TypeScriptSignature.parameterNames(in: content)
+                } catch {
+                    throw FlowFormatError(at: reader.path("content"), error.description)
                 }
             }
             _ = try reader.string("path")

@@ -13,6 +13,7 @@ public final class ProcessKiller: Sendable {
 
     private struct State {
         var processGroup: pid_t?
+        var action: (@Sendable () -> Void)?
         var reason: Reason?
     }
 
@@ -29,12 +30,25 @@ public final class ProcessKiller: Sendable {
         if killNow { Glibc.kill(-processGroup, SIGKILL) }
     }
 
+    /// Records how to kill a job a warm runner runs (its process lives in the runner's namespace);
+    /// kills it at once if a kill was already asked for.
+    func attach(kill action: @escaping @Sendable () -> Void) {
+        let killNow = state.withLock { state -> Bool in
+            state.action = action
+            return state.reason != nil
+        }
+        if killNow { action() }
+    }
+
     /// After the script's main process has exited: kills what it left in its process group (a
     /// background child, say), then forgets the group. While any member lives, the kernel does not
     /// reuse the group's id, so the signal reaches only the script's own leftovers.
     func finish() {
         let group = state.withLock { state -> pid_t? in
-            defer { state.processGroup = nil }
+            defer {
+                state.processGroup = nil
+                state.action = nil
+            }
             return state.processGroup
         }
         if let group { Glibc.kill(-group, SIGKILL) }
@@ -42,11 +56,12 @@ public final class ProcessKiller: Sendable {
 
     /// Kills the process group (if any) with SIGKILL; the first reason given wins.
     public func kill(_ reason: Reason) {
-        let group = state.withLock { state -> pid_t? in
+        let (group, action) = state.withLock { state -> (pid_t?, (@Sendable () -> Void)?) in
             if state.reason == nil { state.reason = reason }
-            return state.processGroup
+            return (state.processGroup, state.action)
         }
         if let group { Glibc.kill(-group, SIGKILL) }
+        action?()
     }
 
     /// Why the process was killed, if it was.

@@ -1,8 +1,8 @@
 import Foundation
 import Synchronization
 
-/// Bash scripts written once per content hash in the worker's scratch space
-/// (`scripts/<hash>.sh`, read-only), and their declared arguments parsed once: content never
+/// Bash and python3 scripts written once per content hash in the worker's scratch space
+/// (`scripts/<hash>.sh`, `scripts/<hash>.py`, read-only), and bash's declared arguments parsed once: content never
 /// changes under its hash, so each run executes the cached file instead of writing the script again.
 ///
 /// Jobs see a cached file read-only inside the sandbox; even so, the file is compared with the
@@ -23,11 +23,21 @@ final class ScriptFileCache: Sendable {
 
     /// The cached file and declared argument names of a bash script.
     func bashScript(hash: String, content: String) throws -> (path: String, argumentNames: [String]) {
+        try cached(hash: hash, content: content, suffix: ".sh") { BashArguments.declaredNames(in: content) }
+    }
+
+    /// The cached file of a python3 script, for fork servers (which read and compile it; forked
+    /// jobs cannot read the cache).
+    func pythonScript(hash: String, content: String) throws -> String {
+        try cached(hash: hash, content: content, suffix: ".py") { [] }.path
+    }
+
+    private func cached(hash: String, content: String, suffix: String, names: () -> [String]) throws -> (path: String, argumentNames: [String]) {
         let expected = Data(content.utf8)
-        if let entry = entries.withLock({ $0[hash] }), FileManager.default.contents(atPath: entry.path) == expected {
+        if let entry = entries.withLock({ $0[hash + suffix] }), FileManager.default.contents(atPath: entry.path) == expected {
             return (entry.path, entry.argumentNames)
         }
-        let path = directory + "/" + hash + ".sh"
+        let path = directory + "/" + hash + suffix
         if FileManager.default.contents(atPath: path) != expected {
             // Written under a unique name then renamed, so a concurrent run never sees half a file.
             let temporary = path + ".tmp-" + UUID().uuidString
@@ -39,10 +49,10 @@ final class ScriptFileCache: Sendable {
                 throw CocoaError(.fileWriteUnknown)
             }
         }
-        let entry = Entry(path: path, argumentNames: BashArguments.declaredNames(in: content))
+        let entry = Entry(path: path, argumentNames: names())
         entries.withLock { entries in
             if entries.count > 1024 { entries.removeAll() }
-            entries[hash] = entry
+            entries[hash + suffix] = entry
         }
         return (entry.path, entry.argumentNames)
     }

@@ -1,5 +1,6 @@
 import Foundation
 public import SluiceCore
+import SluiceScripts
 import Subprocess
 import Synchronization
 import SystemPackage
@@ -9,9 +10,29 @@ public struct ScriptRunnerSettings: Sendable {
     /// The root of the worker's scratch space (see ``ScratchSpace``): each worker process gets an
     /// owner-only directory under it for its runs and its script cache.
     public var scratchRoot: String
+    /// Where Python virtualenvs are kept (`<cache root>/venvs`), shared by the worker processes of
+    /// the user and kept across restarts; owner-only like the scratch root.
+    public var cacheRoot: String
     public var bashPath: String
-    /// The python3 executable (see ``InterpreterLocator``).
+    /// The python3 executable (see ``ToolLocator``).
     public var pythonPath: String
+    /// The deno executable TypeScript runs on (see ``ToolLocator``); `nil` when none was found, and
+    /// TypeScript jobs then fail saying so.
+    public var denoPath: String?
+    /// The uv that builds Python jobs' virtualenvs from their locks; `nil` when none was found, and
+    /// jobs with dependencies then fail saying so.
+    public var uvPath: String?
+    /// Variables for uv on top of the worker's own `UV_*`, `PIP_*`, proxy and certificate ones
+    /// (`UV_INDEX_URL`, `UV_FIND_LINKS`…).
+    public var uvEnvironment: [String: String]
+    /// How python3 jobs run: a warm fork server per interpreter (default), a process each, or dedicated.
+    public var pythonRunner: PythonRunnerMode
+    /// Whether every TypeScript script runs in dedicated Deno processes (else only those marked
+    /// `// sluice: dedicated`; the rest start a Deno process per job).
+    public var denoDedicated: Bool
+    /// The Deno permissions every TypeScript job gets besides reading and writing its scratch
+    /// directory (see ``DenoPermissions``). Default: `net`.
+    public var denoPermissions: DenoPermissions
     /// Names of the worker's environment variables passed on to scripts. Anything naming Redis is
     /// never passed, whatever this list says.
     public var passedEnvironment: [String]
@@ -24,15 +45,29 @@ public struct ScriptRunnerSettings: Sendable {
 
     public init(
         scratchRoot: String? = nil,
+        cacheRoot: String? = nil,
         bashPath: String = "/bin/bash",
         pythonPath: String? = nil,
+        denoPath: String? = nil,
+        uvPath: String? = nil,
+        uvEnvironment: [String: String] = [:],
+        denoPermissions: DenoPermissions = DenoPermissions(),
+        pythonRunner: PythonRunnerMode = .fork,
+        denoDedicated: Bool = false,
         passedEnvironment: [String] = ScriptRunnerSettings.defaultPassedEnvironment,
         logCap: Int = 1 << 20,
         sandbox: SandboxSettings = SandboxSettings()
     ) {
         self.scratchRoot = scratchRoot ?? ScratchSpace.defaultRoot
+        self.cacheRoot = cacheRoot ?? (scratchRoot == nil ? ScratchSpace.defaultCacheRoot(scratchRoot: self.scratchRoot) : self.scratchRoot)
         self.bashPath = bashPath
-        self.pythonPath = InterpreterLocator.python(explicit: pythonPath) ?? "/usr/bin/python3"
+        self.pythonPath = ToolLocator.python(explicit: pythonPath) ?? "/usr/bin/python3"
+        self.denoPath = ToolLocator.deno(explicit: denoPath)
+        self.uvPath = ToolLocator.uv(explicit: uvPath)
+        self.uvEnvironment = uvEnvironment
+        self.denoPermissions = denoPermissions
+        self.pythonRunner = pythonRunner
+        self.denoDedicated = denoDedicated
         self.passedEnvironment = passedEnvironment.filter { !$0.uppercased().contains("REDIS") }
         self.logCap = logCap
         self.sandbox = sandbox
@@ -51,6 +86,9 @@ public struct ScriptRun: Sendable {
     public var supportFiles: [String: String]
     /// The content's hash, when known: bash scripts are then written once and reused.
     public var contentHash: String?
+    /// A Python script's lock (uv's hash-pinned requirements, stored with its version): the job
+    /// runs in the virtualenv built from it.
+    public var lock: String?
 
     public init(
         language: ScriptLanguage,
@@ -59,7 +97,8 @@ public struct ScriptRun: Sendable {
         environment: [String: String] = [:],
         timeout: Duration,
         supportFiles: [String: String] = [:],
-        contentHash: String? = nil
+        contentHash: String? = nil,
+        lock: String? = nil
     ) {
         self.language = language
         self.content = content
@@ -68,6 +107,7 @@ public struct ScriptRun: Sendable {
         self.timeout = timeout
         self.supportFiles = supportFiles
         self.contentHash = contentHash
+        self.lock = lock
     }
 }
 
@@ -77,23 +117,30 @@ public struct ScriptRunResult: Sendable {
     public var logs: String
 }
 
-/// Runs bash and python3 scripts as child processes: in a scratch directory removed afterwards,
-/// in their own process group (so a timeout kills every process they started), with a filtered
-/// environment, output captured into a capped log.
+/// Runs bash, python3 and TypeScript (Deno) scripts as child processes: in a scratch directory
+/// removed afterwards, in their own process group (so a timeout kills every process they started),
+/// with a filtered environment, output captured into a capped log.
 public struct ScriptRunner: Sendable {
     public let settings: ScriptRunnerSettings
-    private let baseEnvironment: [String: String]
+    let baseEnvironment: [String: String]
     private let workspace = Workspace()
 
     /// The scratch space, script cache and sandbox, set up once by ``prepare()``.
     private final class Workspace: Sendable {
-        struct Prepared: Sendable {
-            var scratch: ScratchSpace
-            var scriptFiles: ScriptFileCache
-            var sandbox: BubblewrapSandbox?
-        }
-
         let prepared = Mutex<Prepared?>(nil)
+    }
+
+    /// What ``prepare()`` set up.
+    struct Prepared: Sendable {
+        var scratch: ScratchSpace
+        var scriptFiles: ScriptFileCache
+        var sandbox: BubblewrapSandbox?
+        /// Deno's runtime files and cache, when deno was found.
+        var deno: DenoSetup?
+        /// Python jobs' virtualenvs, one per lock.
+        var environments: PythonEnvironments
+        /// Warm python runners: fork servers and dedicated processes.
+        var warm = WarmRunners()
     }
 
     public init(settings: ScriptRunnerSettings, processEnvironment: [String: String]? = nil) {
@@ -107,22 +154,33 @@ public struct ScriptRunner: Sendable {
         self.baseEnvironment = base
     }
 
-    /// Sets up the scratch space (checking its root, removing dead workers' directories) and checks
-    /// that the sandbox works here. A worker calls it before taking jobs and refuses to start when
-    /// it throws; ``run(_:label:killer:)`` calls it on first use otherwise.
+    /// Sets up the scratch space (checking its root, removing dead workers' directories), checks
+    /// that the sandbox works here, and prepares Deno's runtime files and cache. A worker calls it
+    /// before taking jobs and refuses to start when it throws; ``run(_:label:killer:)`` calls it
+    /// on first use otherwise.
     public func prepare() async throws {
         if workspace.prepared.withLock({ $0 != nil }) { return }
         let scratch = try ScratchSpace(root: settings.scratchRoot)
+        if settings.cacheRoot != settings.scratchRoot { try ScratchSpace.secureRoot(settings.cacheRoot) }
         var sandbox: BubblewrapSandbox?
         if settings.sandbox.mode == .bubblewrap {
             let made = BubblewrapSandbox(
-                settings: settings.sandbox, scratchRoot: settings.scratchRoot, interpreters: [settings.bashPath, settings.pythonPath])
+                settings: settings.sandbox, scratchRoot: settings.scratchRoot,
+                interpreters: [settings.bashPath, settings.pythonPath] + (settings.denoPath.map { [$0] } ?? []))
             let probeDirectory = try scratch.makeRunDirectory(label: "probe")
             defer { try? FileManager.default.removeItem(atPath: probeDirectory) }
             try await made.probe(directory: probeDirectory)
             sandbox = made
         }
-        let ready = Workspace.Prepared(scratch: scratch, scriptFiles: ScriptFileCache(directory: scratch.scripts), sandbox: sandbox)
+        var ready = Prepared(
+            scratch: scratch, scriptFiles: ScriptFileCache(directory: scratch.scripts), sandbox: sandbox,
+            environments: PythonEnvironments(
+                root: settings.cacheRoot + "/venvs", uv: settings.uvPath, python: settings.pythonPath, extraEnvironment: settings.uvEnvironment))
+        if let denoPath = settings.denoPath {
+            let deno = try DenoSetup(executable: denoPath, directory: scratch.directory + "/deno")
+            ready.deno = deno
+            await warmUp(deno, prepared: ready)
+        }
         workspace.prepared.withLock { prepared in
             if prepared == nil { prepared = ready }
         }
@@ -134,8 +192,7 @@ public struct ScriptRunner: Sendable {
     /// Runs `run` to completion (or until `killer` fires) and reports its outcome. Never throws:
     /// every failure, including failing to start, is a failure outcome with a clear message.
     public func run(_ run: ScriptRun, label: String, killer: ProcessKiller) async -> ScriptRunResult {
-        let collector = LogCollector(logCap: settings.logCap)
-        let prepared: Workspace.Prepared
+        let prepared: Prepared
         do {
             try await prepare()
             guard let ready = workspace.prepared.withLock({ $0 }) else { throw ScratchError("the scratch space is not ready") }
@@ -143,6 +200,19 @@ public struct ScriptRunner: Sendable {
         } catch {
             return ScriptRunResult(outcome: .failure("cannot prepare the job's sandbox: \(error)"), logs: "")
         }
+        if let mode = warmMode(for: run, prepared: prepared) {
+            return await runWarm(run, mode: mode, label: label, killer: killer, prepared: prepared)
+        }
+        return await self.run(run, label: label, killer: killer, prepared: prepared)
+    }
+
+    /// Ends the warm runners (the worker is stopping).
+    public func shutDown() {
+        workspace.prepared.withLock { $0 }?.warm.terminateAll()
+    }
+
+    func run(_ run: ScriptRun, label: String, killer: ProcessKiller, prepared: Prepared, cacheWritable: Bool = false) async -> ScriptRunResult {
+        let collector = LogCollector(logCap: settings.logCap)
         let directory: String
         do {
             directory = try prepared.scratch.makeRunDirectory(label: label)
@@ -151,164 +221,94 @@ public struct ScriptRunner: Sendable {
         }
         defer { try? FileManager.default.removeItem(atPath: directory) }
         do {
-            var command = try prepare(run, in: directory, scriptFiles: prepared.scriptFiles)
+            var command = try await prepare(run, in: directory, prepared: prepared)
             if let sandbox = prepared.sandbox {
+                var writable: [String] = []
+                if cacheWritable, let cache = prepared.deno?.cache { writable.append(cache) }
                 (command.executable, command.arguments) = sandbox.command(
-                    executable: command.executable, arguments: command.arguments, directory: directory, readOnlyFiles: command.readOnlyFiles)
+                    executable: command.executable, arguments: command.arguments, directory: directory, readOnlyFiles: command.readOnlyFiles,
+                    writable: writable)
             }
             var environment = baseEnvironment
             for (name, value) in run.environment { environment[name] = value }
+            for (name, value) in command.environment { environment[name] = value }
             environment["TMPDIR"] = directory
             environment["HOME"] = directory
             if run.supportFiles.keys.contains(where: { $0.hasPrefix("bin/") }) {
                 environment["PATH"] = directory + "/bin:" + (environment["PATH"] ?? "/usr/bin:/bin")
             }
-            var options = PlatformOptions()
-            options.processGroupID = 0
-            let timeoutSeconds = Int(run.timeout.components.seconds)
-            let execution = try await Subprocess.run(
-                .path(FilePath(command.executable)),
-                arguments: Arguments(command.arguments),
-                environment: .custom(Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), $0.value) })),
-                workingDirectory: FilePath(directory),
-                platformOptions: options,
-                input: .none,
-                output: .sequence,
-                error: .sequence
-            ) { execution in
-                let pid = execution.processIdentifier.value
-                killer.attach(processGroup: pid)
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        do {
-                            for try await buffer in execution.standardOutput {
-                                collector.append(buffer.withUnsafeBytes { Array($0) }, fromStandardOutput: true)
-                            }
-                        } catch {}
-                    }
-                    group.addTask {
-                        do {
-                            for try await buffer in execution.standardError {
-                                collector.append(buffer.withUnsafeBytes { Array($0) }, fromStandardOutput: false)
-                            }
-                        } catch {}
-                    }
-                    let timer = Task {
-                        try await Task.sleep(for: run.timeout)
-                        killer.kill(.timedOut(seconds: timeoutSeconds))
-                    }
-                    await group.waitForAll()
-                    timer.cancel()
-                }
-            }
-            // Whatever the script left in its process group goes with it (in the sandbox, its
-            // PID namespace has ended already, taking every process it started).
-            killer.finish()
-            let outcome = interpret(execution.terminationStatus, language: run.language, directory: directory, collector: collector, killer: killer)
+            let status = try await execute(
+                command, environment: environment, directory: directory, timeout: run.timeout, killer: killer, collector: collector)
+            let outcome = interpret(status, language: run.language, directory: directory, collector: collector, killer: killer)
             return ScriptRunResult(outcome: outcome, logs: collector.logText)
+        } catch let failure as RunFailure {
+            killer.finish()
+            return ScriptRunResult(outcome: .failure(failure.description), logs: collector.logText)
         } catch {
             killer.finish()
             return ScriptRunResult(outcome: .failure("could not run the \(run.language.rawValue) script: \(error)"), logs: collector.logText)
         }
     }
 
-    private struct Command {
-        var executable: String
-        var arguments: [String]
-        /// Files outside the run's directory the command reads (cached scripts), shown read-only.
-        var readOnlyFiles: [String] = []
-    }
-
-    private func prepare(_ run: ScriptRun, in directory: String, scriptFiles: ScriptFileCache) throws -> Command {
-        let files = FileManager.default
-        for (name, content) in run.supportFiles {
-            let path = directory + "/" + name
-            if name.hasPrefix("bin/") {
-                try files.createDirectory(atPath: directory + "/bin", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-                guard files.createFile(atPath: path, contents: Data(content.utf8), attributes: [.posixPermissions: 0o700]) else {
-                    throw ScratchError("cannot write \(path)")
+    /// Runs a prepared command in its own process group, collecting its output, until it exits or
+    /// `killer` fires (the timeout fires it too).
+    private func execute(
+        _ command: Command, environment: [String: String], directory: String, timeout: Duration, killer: ProcessKiller, collector: LogCollector
+    ) async throws -> TerminationStatus {
+        var options = PlatformOptions()
+        options.processGroupID = 0
+        let timeoutSeconds = Int(timeout.components.seconds)
+        let execution = try await Subprocess.run(
+            .path(FilePath(command.executable)),
+            arguments: Arguments(command.arguments),
+            environment: .custom(Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), $0.value) })),
+            workingDirectory: FilePath(directory),
+            platformOptions: options,
+            input: .none,
+            output: .sequence,
+            error: .sequence
+        ) { execution in
+            let pid = execution.processIdentifier.value
+            killer.attach(processGroup: pid)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        for try await buffer in execution.standardOutput {
+                            collector.append(buffer.withUnsafeBytes { Array($0) }, fromStandardOutput: true)
+                        }
+                    } catch {}
                 }
-            } else {
-                try Self.write(content, to: path)
+                group.addTask {
+                    do {
+                        for try await buffer in execution.standardError {
+                            collector.append(buffer.withUnsafeBytes { Array($0) }, fromStandardOutput: false)
+                        }
+                    } catch {}
+                }
+                let timer = Task {
+                    try await Task.sleep(for: timeout)
+                    killer.kill(.timedOut(seconds: timeoutSeconds))
+                }
+                await group.waitForAll()
+                timer.cancel()
             }
         }
-        switch run.language {
-        case .bash:
-            if let hash = run.contentHash {
-                let (path, names) = try scriptFiles.bashScript(hash: hash, content: run.content)
-                return Command(
-                    executable: settings.bashPath, arguments: [path] + names.map { Self.bashArgument(run.arguments[$0]) }, readOnlyFiles: [path])
-            }
-            let path = directory + "/script.sh"
-            try Self.write(run.content, to: path)
-            let names = BashArguments.declaredNames(in: run.content)
-            return Command(executable: settings.bashPath, arguments: [path] + names.map { Self.bashArgument(run.arguments[$0]) })
-        case .python3:
-            try Self.write(run.content, to: directory + "/script.py")
-            try Self.write(PythonWrapper.source, to: directory + "/" + PythonWrapper.fileName)
-            try Self.write(run.arguments.jsonText, to: directory + "/args.json")
-            return Command(executable: settings.pythonPath, arguments: ["-u", directory + "/" + PythonWrapper.fileName])
-        }
+        // Whatever the script left in its process group goes with it (in the sandbox, its
+        // PID namespace has ended already, taking every process it started).
+        killer.finish()
+        return execution.terminationStatus
     }
 
-    /// Writes an owner-only file (the run's directory is owner-only too).
-    private static func write(_ text: String, to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw ScratchError("cannot write \(path)")
-        }
+    /// Runs the Deno runtime once with the worker's Deno cache writable, so it holds the runtime's
+    /// compiled code before jobs (which see it read-only) start. Only Sluice's own code runs.
+    private func warmUp(_ deno: DenoSetup, prepared: Prepared) async {
+        let run = ScriptRun(language: .deno, content: DenoRuntime.warmUpScript, arguments: [:], timeout: .seconds(60))
+        _ = await self.run(run, label: "deno-warm-up", killer: ProcessKiller(), prepared: prepared, cacheWritable: true)
     }
+}
 
-    /// A JSON argument as bash sees it: strings as they are, missing as empty, others as JSON text.
-    static func bashArgument(_ value: JSONValue?) -> String {
-        switch value {
-        case .none, .null?: ""
-        case .string(let string)?: string
-        case let other?: other.jsonText
-        }
-    }
-
-    private func interpret(
-        _ status: TerminationStatus,
-        language: ScriptLanguage,
-        directory: String,
-        collector: LogCollector,
-        killer: ProcessKiller
-    ) -> JobOutcome {
-        switch killer.reason {
-        case .timedOut(let seconds)?: return .failure("timed out after \(seconds) s")
-        case .canceled?: return .failure("canceled while running")
-        case .shuttingDown?: return .failure("stopped: the worker shut down")
-        case nil: break
-        }
-        switch language {
-        case .python3:
-            if let text = try? String(contentsOfFile: directory + "/result.json", encoding: .utf8) {
-                if let value = try? JSONValue(parsing: text) { return .success(value) }
-                return .failure("the script's result is not valid JSON")
-            }
-            if let text = try? String(contentsOfFile: directory + "/error.json", encoding: .utf8),
-                let error = try? JSONValue(parsing: text)
-            {
-                let name = error["name"]?.stringValue ?? "Error"
-                let message = error["message"]?.stringValue ?? ""
-                let trace = error["traceback"]?.stringValue ?? ""
-                return .failure("\(name): \(message)\n\(trace)")
-            }
-            return .failure("python3 \(Self.describe(status)) without a result\n\(collector.lastLogLines(20))")
-        case .bash:
-            guard case .exited(0) = status else {
-                return .failure("bash \(Self.describe(status))\n\(collector.lastLogLines(20))")
-            }
-            guard let line = collector.lastStandardOutputLine else { return .success(.null) }
-            if let value = try? JSONValue(parsing: line) { return .success(value) }
-            return .success(.string(line))
-        }
-    }
-
-    private static func describe(_ status: TerminationStatus) -> String {
-        switch status {
-        case .exited(let code): "exited with code \(code)"
-        case .signaled(let signal): "was killed by signal \(signal)"
-        }
-    }
+/// A failure to start a script, with the message the job fails with.
+struct RunFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

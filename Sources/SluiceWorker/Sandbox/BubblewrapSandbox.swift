@@ -70,11 +70,15 @@ struct BubblewrapSandbox: Sendable {
     }
 
     /// The bubblewrap invocation that runs `executable arguments…` in `directory`, with `readOnlyFiles`
-    /// (cached script files) visible read-only at their own paths.
-    func command(executable: String, arguments: [String], directory: String, readOnlyFiles: [String]) -> (executable: String, arguments: [String]) {
+    /// (cached script files, runtime files) visible read-only at their own paths, and `writable`
+    /// directories (a cache being filled by Sluice's own code, never a job's) writable.
+    func command(
+        executable: String, arguments: [String], directory: String, readOnlyFiles: [String], writable: [String] = []
+    ) -> (executable: String, arguments: [String]) {
         var wrapped = fixedArguments
         wrapped += ["--bind", directory, directory]
-        for file in readOnlyFiles { wrapped += ["--ro-bind", file, file] }
+        for file in readOnlyFiles where !writable.contains(file) { wrapped += ["--ro-bind", file, file] }
+        for path in writable { wrapped += ["--bind", path, path] }
         wrapped += ["--chdir", directory, "--", executable]
         wrapped += arguments
         return (settings.bubblewrapPath, wrapped)

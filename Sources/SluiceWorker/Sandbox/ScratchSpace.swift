@@ -22,10 +22,26 @@ final class ScratchSpace: Sendable {
     var runs: String { directory + "/runs" }
     var scripts: String { directory + "/scripts" }
 
-    /// The default root: `$TMPDIR/sluice-<uid>`.
+    /// The default root: `$TMPDIR/sluice-<uid>`, else `/tmp/sluice-<uid>`.
+    ///
+    /// Scratch directories are small and short-lived: on a disk filesystem, creating and removing
+    /// their inodes at hundreds per second costs more than warm jobs themselves (ext4's inode
+    /// allocator dominated a dedicated python job's worker-side time); a tmpfs root is much faster
+    /// (docs/benchmarks.md). Not `/dev/shm` by default: Deno refuses paths under `/dev` without
+    /// `--allow-all`, so TypeScript jobs cannot run there.
     static var defaultRoot: String {
         let temporary = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         return (temporary.hasSuffix("/") ? String(temporary.dropLast()) : temporary) + "/sluice-\(geteuid())"
+    }
+
+    /// Where caches that outlive workers and should not take memory go (Python virtualenvs):
+    /// `/var/tmp/sluice-<uid>` (on disk, kept across reboots), else under the scratch root.
+    static func defaultCacheRoot(scratchRoot: String) -> String {
+        var info = stat()
+        if lstat("/var/tmp", &info) == 0, info.st_mode & S_IFMT == S_IFDIR, access("/var/tmp", W_OK) == 0 {
+            return "/var/tmp/sluice-\(geteuid())"
+        }
+        return scratchRoot
     }
 
     /// Checks (or creates) the root, makes this process's directory and removes dead workers' ones.
@@ -77,7 +93,8 @@ final class ScratchSpace: Sendable {
         return removed
     }
 
-    private static func secureRoot(_ root: String) throws(ScratchError) {
+    /// Checks (or creates) an owner-only root directory: never a symlink, never another user's.
+    static func secureRoot(_ root: String) throws(ScratchError) {
         var info = stat()
         if lstat(root, &info) != 0 {
             guard errno == ENOENT else { throw ScratchError("cannot inspect \(root): \(errorText())") }

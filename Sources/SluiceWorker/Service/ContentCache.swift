@@ -1,23 +1,30 @@
 import Synchronization
 
-/// Script contents by hash. Content is immutable per hash, so entries never go stale; the cache
-/// is emptied when it reaches its size limit.
+/// Script versions by content hash: the text and, for Python scripts with dependencies, the lock
+/// stored with it. Both are immutable per hash, so entries never go stale; the cache is emptied
+/// when it reaches its size limit.
 final class ContentCache: Sendable {
-    private let entries = Mutex<[String: String]>([:])
+    /// One script version.
+    struct Version: Sendable {
+        var content: String
+        var lock: String?
+    }
+
+    private let entries = Mutex<[String: Version]>([:])
     let limit: Int
 
     init(limit: Int = 512) {
         self.limit = limit
     }
 
-    func content(for hash: String) -> String? {
+    func version(for hash: String) -> Version? {
         entries.withLock { $0[hash] }
     }
 
-    func store(_ content: String, for hash: String) {
+    func store(_ version: Version, for hash: String) {
         entries.withLock { entries in
             if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
-            entries[hash] = content
+            entries[hash] = version
         }
     }
 }

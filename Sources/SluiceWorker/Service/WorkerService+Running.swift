@@ -62,10 +62,10 @@ extension WorkerService {
     func runScript(_ job: JobRecord, arguments: JSONValue, timeout: Int?, gate secret: String?, killer: ProcessKiller, client: RedisClient) async
         -> Execution
     {
-        let script: (language: ScriptLanguage, content: String, hash: String)
+        let script: (language: ScriptLanguage, version: ContentCache.Version, hash: String)
         do {
             switch try await resolveScript(job, client: client) {
-            case .found(let language, let content, let hash): script = (language, content, hash)
+            case .found(let language, let version, let hash): script = (language, version, hash)
             case .missing(let message): return .plain(.failure(message), logs: "")
             }
         } catch {
@@ -92,8 +92,8 @@ extension WorkerService {
         }
         let limit = (timeout ?? job.timeoutSeconds).map { Duration.seconds($0) } ?? settings.defaultJobTimeout
         let run = ScriptRun(
-            language: script.language, content: script.content, arguments: arguments, environment: environment, timeout: limit,
-            supportFiles: supportFiles, contentHash: script.hash)
+            language: script.language, content: script.version.content, arguments: arguments, environment: environment, timeout: limit,
+            supportFiles: supportFiles, contentHash: script.hash, lock: script.language == .python3 ? script.version.lock : nil)
         let result = await runner.run(run, label: job.id.rawValue, killer: killer)
         if killer.reason == .shuttingDown { return .handBack }
         return .plain(result.outcome, logs: result.logs)
@@ -111,7 +111,7 @@ extension WorkerService {
     }
 
     enum ResolvedScript {
-        case found(ScriptLanguage, String, hash: String)
+        case found(ScriptLanguage, ContentCache.Version, hash: String)
         case missing(String)
     }
 
@@ -119,27 +119,29 @@ extension WorkerService {
     /// current version of its path.
     func resolveScript(_ job: JobRecord, client: RedisClient) async throws -> ResolvedScript {
         if let hash = job.scriptHash, let language = job.language {
-            guard let content = try await scriptContent(hash: hash, client: client) else {
+            guard let version = try await scriptVersion(hash: hash, client: client) else {
                 return .missing("script content \(hash) is missing from Redis")
             }
-            return .found(language, content, hash: hash)
+            return .found(language, version, hash: hash)
         }
         guard let path = job.path else { return .missing("the job names no script") }
         let scripts = scripts
         guard let stored = try await client.run({ try scripts.script(at: path, on: $0) }) else {
             return .missing("no script at '\(path)'")
         }
-        guard let content = try await scriptContent(hash: stored.hash, client: client) else {
+        guard let version = try await scriptVersion(hash: stored.hash, client: client) else {
             return .missing("script content \(stored.hash) is missing from Redis")
         }
-        return .found(stored.language, content, hash: stored.hash)
+        return .found(stored.language, version, hash: stored.hash)
     }
 
-    func scriptContent(hash: String, client: RedisClient) async throws -> String? {
-        if let cached = contents.content(for: hash) { return cached }
+    /// A script's content and lock by hash, from the cache or in one round trip.
+    func scriptVersion(hash: String, client: RedisClient) async throws -> ContentCache.Version? {
+        if let cached = contents.version(for: hash) { return cached }
         let scripts = scripts
-        guard let content = try await client.run({ try scripts.content(hash: hash, on: $0) }) else { return nil }
-        contents.store(content, for: hash)
-        return content
+        guard let (content, lock) = try await client.run({ try scripts.version(hash: hash, on: $0) }) else { return nil }
+        let version = ContentCache.Version(content: content, lock: lock)
+        contents.store(version, for: hash)
+        return version
     }
 }

@@ -68,6 +68,7 @@ public final class WorkerService: Service, CustomStringConvertible {
         } onGracefulShutdown: {
             self.stopTakingJobs()
         }
+        runner.shutDown()
         logger.info("worker stopped", metadata: ["worker": "\(settings.workerID)"])
     }
 

@@ -1,0 +1,70 @@
+import Foundation
+
+/// The Deno permissions a worker grants its TypeScript jobs (`worker --deno-allow net,env,…`).
+///
+/// Every job may read and write its own scratch directory (and read Sluice's runtime files);
+/// nothing else unless granted here. Each entry is a Deno permission name — `net`, `env`, `read`,
+/// `write`, `run`, `sys`, `ffi`, `import` or `all` — optionally with Deno's own list of what it
+/// covers (`net=api.example.com:443`, `env=TZ,LANG`, `read=/usr/share/zoneinfo`). The default is
+/// `net`: the network, as the job sandbox allows it.
+public struct DenoPermissions: Sendable, Equatable {
+    /// The permissions, as given.
+    public let entries: [String]
+
+    /// Permission names Deno knows.
+    public static let names = ["net", "env", "read", "write", "run", "sys", "ffi", "import", "all"]
+
+    /// The default grant: the network.
+    public init() {
+        entries = ["net"]
+    }
+
+    /// Parses a comma-separated list (an empty text grants nothing); throws naming an unknown entry.
+    /// A value list may itself contain commas only after `=` (`env=TZ,LANG` is one entry when
+    /// its next item is no permission name).
+    public init(parsing text: String) throws(DenoPermissionError) {
+        var entries: [String] = []
+        for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+            let name = item.split(separator: "=", maxSplits: 1).first.map(String.init) ?? item
+            if Self.names.contains(name) {
+                entries.append(item)
+            } else if let last = entries.last, last.contains("=") {
+                entries[entries.count - 1] = last + "," + item
+            } else {
+                throw DenoPermissionError(
+                    "unknown Deno permission '\(name)' (known: \(Self.names.joined(separator: ", ")); e.g. --deno-allow net,env=TZ)")
+            }
+        }
+        self.entries = entries
+    }
+
+    /// Deno's flags for a job whose scratch directory is `directory`, with `runtime` (Sluice's
+    /// runner files) readable.
+    func flags(directory: String, runtime: String) -> [String] {
+        var flags: [String] = []
+        var read = false
+        var write = false
+        for entry in entries {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            let name = parts[0]
+            switch (name, parts.count) {
+            case ("read", 1): read = true
+            case ("write", 1): write = true
+            case ("read", _): flags.append("--allow-read=\(parts[1]),\(directory),\(runtime)"); read = true
+            case ("write", _): flags.append("--allow-write=\(parts[1]),\(directory)"); write = true
+            case ("all", _): read = true; write = true
+            default: break
+            }
+            if !(parts.count == 2 && (name == "read" || name == "write")) { flags.append("--allow-" + entry) }
+        }
+        if !read { flags.append("--allow-read=\(directory),\(runtime)") }
+        if !write { flags.append("--allow-write=\(directory)") }
+        return flags
+    }
+}
+
+/// A `--deno-allow` list that names no Deno permission.
+public struct DenoPermissionError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

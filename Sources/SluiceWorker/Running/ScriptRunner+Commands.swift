@@ -1,0 +1,115 @@
+import Foundation
+import Glibc
+import SluiceCore
+import SluiceScripts
+
+extension ScriptRunner {
+    /// What to start for one run.
+    struct Command {
+        var executable: String
+        var arguments: [String]
+        /// Files and directories outside the run's directory the command reads (cached scripts,
+        /// runtime files), shown read-only.
+        var readOnlyFiles: [String] = []
+        /// Variables the runtime needs on top of the job's.
+        var environment: [String: String] = [:]
+    }
+
+    /// Writes what the run needs into its directory and says what to start.
+    func prepare(_ run: ScriptRun, in directory: String, prepared: Prepared) async throws -> Command {
+        let files = FileManager.default
+        for (name, content) in run.supportFiles {
+            let path = directory + "/" + name
+            if name.hasPrefix("bin/") {
+                try files.createDirectory(atPath: directory + "/bin", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                guard files.createFile(atPath: path, contents: Data(content.utf8), attributes: [.posixPermissions: 0o700]) else {
+                    throw ScratchError("cannot write \(path)")
+                }
+            } else {
+                try Self.write(content, to: path)
+            }
+        }
+        switch run.language {
+        case .bash:
+            if let hash = run.contentHash {
+                let (path, names) = try prepared.scriptFiles.bashScript(hash: hash, content: run.content)
+                return Command(
+                    executable: settings.bashPath, arguments: [path] + names.map { Self.bashArgument(run.arguments[$0]) }, readOnlyFiles: [path])
+            }
+            let path = directory + "/script.sh"
+            try Self.write(run.content, to: path)
+            let names = BashArguments.declaredNames(in: run.content)
+            return Command(executable: settings.bashPath, arguments: [path] + names.map { Self.bashArgument(run.arguments[$0]) })
+        case .python3:
+            try Self.write(run.content, to: directory + "/script.py")
+            try Self.write(PythonWrapper.source, to: directory + "/" + PythonWrapper.fileName)
+            try Self.write(run.arguments.jsonText, to: directory + "/args.json")
+            var command = Command(executable: settings.pythonPath, arguments: ["-u", directory + "/" + PythonWrapper.fileName])
+            if let lock = run.lock {
+                let environment: String
+                do {
+                    environment = try await prepared.environments.directory(for: lock)
+                } catch {
+                    throw RunFailure(error.description)
+                }
+                command.executable = environment + "/bin/python"
+                command.readOnlyFiles.append(environment)
+            }
+            return command
+        case .deno:
+            guard let deno = prepared.deno else {
+                throw RunFailure("deno is not installed on this worker (make deps installs it into .venv-tools; or pass worker --deno PATH)")
+            }
+            let parameters: [String]
+            do {
+                parameters = try TypeScriptSignature.parameterNames(in: run.content)
+            } catch {
+                throw RunFailure(error.description)
+            }
+            try Self.write(run.content, to: directory + "/script.ts")
+            try Self.write(Self.denoContext(run, parameters: parameters).jsonText, to: directory + "/context.json")
+            let (executable, arguments) = deno.command(directory: directory, permissions: settings.denoPermissions)
+            return Command(executable: executable, arguments: arguments, readOnlyFiles: [deno.runtime, deno.cache], environment: deno.environment)
+        }
+    }
+
+    /// What the Deno runner reads: the arguments, `main`'s parameter names, the job's id and the
+    /// gate's link data when the step has a gate.
+    static func denoContext(_ run: ScriptRun, parameters: [String]) -> JSONValue {
+        var gate = JSONValue.null
+        if let id = run.environment["SLUICE_GATE_ID"], let key = run.environment["SLUICE_RESUME_MINT_KEY"] {
+            gate = ["publicURL": .string(run.environment["SLUICE_PUBLIC_URL"] ?? ""), "gateID": .string(id), "mintKey": .string(key)]
+        }
+        return [
+            "args": run.arguments, "parameters": .array(parameters.map { .string($0) }),
+            "jobID": run.environment["SLUICE_JOB_ID"].map { .string($0) } ?? .null, "gate": gate,
+        ]
+    }
+
+    /// Writes an owner-only file (the run's directory is owner-only too). A plain open/write/close:
+    /// `FileManager.createFile` writes a temporary file, fsyncs and renames it — milliseconds per
+    /// file, for files that live as long as one job.
+    static func write(_ text: String, to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard descriptor >= 0 else { throw ScratchError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { Glibc.write(descriptor, $0.baseAddress?.advanced(by: offset), $0.count - offset) }
+            if written < 0, errno == EINTR { continue }
+            guard written > 0 else { throw ScratchError("cannot write \(path): \(String(cString: strerror(errno)))") }
+            offset += written
+        }
+        bytes.removeAll()
+    }
+
+    /// A JSON argument as bash sees it: strings as they are, missing as empty, others as JSON text.
+    static func bashArgument(_ value: JSONValue?) -> String {
+        switch value {
+        case .none, .null?: ""
+        case .string(let string)?: string
+        case let other?: other.jsonText
+        }
+    }
+}

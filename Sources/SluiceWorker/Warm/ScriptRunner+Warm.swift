@@ -1,0 +1,286 @@
+import Dispatch
+import Foundation
+import Glibc
+import SluiceCore
+import SluiceScripts
+import SluiceStore
+import Subprocess
+
+/// How python3 jobs are run (`worker --python-runner`).
+public enum PythonRunnerMode: String, Sendable, CaseIterable {
+    /// A fresh interpreter per job (in its own bubblewrap sandbox).
+    case process
+    /// A child forked per job from a warm fork server (the default): still one process per job,
+    /// isolated by Landlock inside the server's sandbox; falls back to `process` where the kernel
+    /// lacks Landlock ABI 6.
+    case fork
+    /// Every script version gets long-lived processes that run its jobs in-process, one at a time.
+    case dedicated
+}
+
+extension ScriptRunner {
+    /// The marker a python3 script carries to run dedicated whatever the worker's mode.
+    static let dedicatedMarker = "# sluice: dedicated"
+
+    /// The marker a TypeScript script carries to run dedicated whatever the worker's mode.
+    static let denoDedicatedMarker = "// sluice: dedicated"
+
+    /// Whether `run` goes to a warm runner, and which kind.
+    func warmMode(for run: ScriptRun, prepared: Prepared) -> PythonRunnerMode? {
+        switch run.language {
+        case .python3:
+            guard prepared.warm.unavailable == nil else { return nil }
+            if settings.pythonRunner == .dedicated || run.content.contains(Self.dedicatedMarker) { return .dedicated }
+            return settings.pythonRunner == .fork ? .fork : nil
+        case .deno:
+            guard prepared.deno != nil, settings.denoDedicated || run.content.contains(Self.denoDedicatedMarker) else { return nil }
+            return .dedicated
+        case .bash:
+            return nil
+        }
+    }
+
+    /// Runs a python3 job (fork or dedicated) or a TypeScript job (dedicated) in a warm runner: its
+    /// files written as for a cold run (plus `env.json`), its output collected from its own file,
+    /// the same timeout and kill handling.
+    func runWarm(_ run: ScriptRun, mode: PythonRunnerMode, label: String, killer: ProcessKiller, prepared: Prepared) async -> ScriptRunResult {
+        let collector = LogCollector(logCap: settings.logCap)
+        let deno = run.language == .deno
+        var interpreter = deno ? (prepared.deno?.executable ?? "deno") : settings.pythonPath
+        var readable: [String] = []
+        var parameters: [String] = []
+        if deno {
+            do {
+                parameters = try TypeScriptSignature.parameterNames(in: run.content)
+            } catch {
+                return ScriptRunResult(outcome: .failure(error.description), logs: "")
+            }
+        }
+        if let lock = run.lock, !deno {
+            do {
+                let environment = try await prepared.environments.directory(for: lock)
+                interpreter = environment + "/bin/python"
+                readable.append(environment)
+            } catch {
+                return ScriptRunResult(outcome: .failure(error.description), logs: "")
+            }
+        }
+        let key = interpreter + "\u{0}" + (mode == .dedicated ? (run.contentHash ?? ContentHash.of(run.content)) : "")
+        let runner: WarmRunner
+        do {
+            if mode == .dedicated {
+                runner = try await prepared.warm.checkOut(key) {
+                    let home = try makeDirectory(
+                        prepared.scratch.directory + "/dedicated/" + String(UInt64.random(in: 0...UInt64.max), radix: 16))
+                    try Self.write(run.content, to: home + (deno ? "/script.ts" : "/script.py"))
+                    if deno { return try await startDenoRunner(home: home, prepared: prepared) }
+                    return try await startRunner(mode: .dedicated, interpreter: interpreter, readable: readable, home: home, prepared: prepared)
+                }
+            } else {
+                let home = prepared.scratch.runs
+                runner = try await prepared.warm.forkServer(key) {
+                    try await startRunner(mode: .fork, interpreter: interpreter, readable: readable, home: home, prepared: prepared)
+                }
+            }
+        } catch {
+            if prepared.sandbox != nil, "\(error)".contains("Landlock ABI") {
+                // This kernel cannot isolate forked jobs: run this job, and every later one, as a process.
+                prepared.warm.markUnavailable("\(error)")
+                return await self.run(run, label: label, killer: killer, prepared: prepared)
+            }
+            return ScriptRunResult(outcome: .failure("cannot start a warm \(deno ? "deno" : "python") runner: \(error)"), logs: "")
+        }
+        let directory: String
+        do {
+            directory = try makeDirectory(
+                (runner.home ?? prepared.scratch.runs) + "/" + label + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 16))
+        } catch {
+            return ScriptRunResult(outcome: .failure("cannot make the job's scratch directory: \(error)"), logs: "")
+        }
+        defer { Self.remove(directory) }
+        let outputPath = directory + "/" + Self.outputFile
+        var output: Int32 = -1
+        var script: String?
+        var job: String?
+        do {
+            for (name, content) in run.supportFiles where !name.hasPrefix("bin/") { try Self.write(content, to: directory + "/" + name) }
+            try writeSupportCommands(run, in: directory)
+            if mode == .fork {
+                script = try prepared.scriptFiles.pythonScript(hash: run.contentHash ?? ContentHash.of(run.content), content: run.content)
+            }
+            if deno {
+                try Self.write(Self.denoContext(run, parameters: parameters).jsonText, to: directory + "/context.json")
+            } else {
+                // One file for the arguments and the environment (none for a dedicated process,
+                // which gets them in the message): every inode counts at hundreds of jobs per second.
+                let environment = jobEnvironment(run, directory: directory).map {
+                    JSONValue.string($0.key).jsonText + ":" + JSONValue.string($0.value).jsonText
+                }
+                let text = "{\"args\":" + run.arguments.jsonText + ",\"env\":{" + environment.joined(separator: ",") + "}}"
+                if mode == .dedicated { job = text } else { try Self.write(text, to: directory + "/job.json") }
+            }
+            output = open(outputPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            guard output >= 0 else { throw RunFailure("cannot open \(outputPath): \(String(cString: strerror(errno)))") }
+        } catch {
+            return ScriptRunResult(outcome: .failure("cannot prepare the job: \(error)"), logs: "")
+        }
+        let timeoutSeconds = Int(run.timeout.components.seconds)
+        let timer = Task {
+            try await Task.sleep(for: run.timeout)
+            killer.kill(.timedOut(seconds: timeoutSeconds))
+        }
+        defer { timer.cancel() }
+        let finished: WarmRunner.Finished
+        do {
+            let dedicated = mode == .dedicated
+            finished = try await runner.run(directory: directory, script: script, job: job, logDescriptor: output) {
+                (kill: @escaping @Sendable () -> Void) in
+                if dedicated {
+                    killer.attach(kill: { runner.terminate() })
+                } else {
+                    killer.attach(kill: kill)
+                }
+            }
+        } catch {
+            killer.finish()
+            Self.readOutput(outputPath, into: collector)
+            return ScriptRunResult(outcome: .failure("\(deno ? "deno" : "python3") \(error)\n\(collector.lastLogLines(20))"), logs: collector.logText)
+        }
+        killer.finish()
+        Self.readOutput(outputPath, into: collector)
+        if mode == .dedicated {
+            if killer.reason == nil, case .exited = finished.ending { prepared.warm.checkIn(key, runner: runner) } else { runner.terminate() }
+        }
+        if killer.reason == nil, let text = finished.outcome, let outcome = Self.outcome(fromInline: text) {
+            return ScriptRunResult(outcome: outcome, logs: collector.logText)
+        }
+        let status: TerminationStatus =
+            switch finished.ending {
+            case .exited(let code): .exited(code)
+            case .signaled(let signal): .signaled(signal)
+            }
+        let outcome = interpret(status, language: run.language, directory: directory, collector: collector, killer: killer)
+        return ScriptRunResult(outcome: outcome, logs: collector.logText)
+    }
+
+    /// Starts a runner in the sandbox (or bare with `--sandbox none`).
+    private func startRunner(mode: PythonRunnerMode, interpreter: String, readable: [String], home: String, prepared: Prepared) async throws
+        -> WarmRunner
+    {
+        let program = prepared.scratch.directory + "/" + WarmPythonProgram.fileName
+        if !FileManager.default.fileExists(atPath: program) { try Self.write(WarmPythonProgram.source, to: program) }
+        let sandboxed = prepared.sandbox != nil
+        // /proc is readable, but another domain's /proc/<pid>/environ, mem, fd… are not (Landlock's ptrace rule).
+        var visible: [String] = []
+        let prefix = URL(fileURLWithPath: BubblewrapSandbox.canonical(settings.pythonPath)).deletingLastPathComponent().deletingLastPathComponent()
+            .path
+        for path in settings.sandbox.visiblePaths + settings.sandbox.readOnlyPaths + readable + ["/proc", prefix]
+        where !visible.contains(path) && BubblewrapSandbox.kind(of: path) != .missing {
+            visible.append(path)
+        }
+        let config: JSONValue = [
+            "mode": .string(mode.rawValue), "landlock": .bool(sandboxed), "readable": .array(visible.map { .string($0) }),
+            "devices": ["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"], "directory": .string(home),
+            "script": .string(home + "/script.py"),
+        ]
+        var executable = interpreter
+        var arguments = ["-u", "-I", program, config.jsonText]
+        if let sandbox = prepared.sandbox {
+            (executable, arguments) = sandbox.command(
+                executable: interpreter, arguments: arguments, directory: home,
+                readOnlyFiles: [program] + readable + (mode == .fork ? [prepared.scratch.scripts] : []))
+            arguments.removeAll { $0 == "--die-with-parent" }
+        }
+        var environment = baseEnvironment
+        environment["HOME"] = home
+        environment["TMPDIR"] = home
+        let runner = try await WarmRunner.start(
+            executable: executable, arguments: arguments, environment: environment,
+            errorLog: prepared.scratch.directory + "/warm-" + String(UInt32.random(in: 0...UInt32.max), radix: 16) + ".log",
+            home: mode == .dedicated ? home : nil)
+        return runner
+    }
+
+    /// Starts a dedicated Deno process for the script in `home`, in the sandbox (or bare with `--sandbox none`).
+    private func startDenoRunner(home: String, prepared: Prepared) async throws -> WarmRunner {
+        guard let deno = prepared.deno else { throw RunFailure("deno is not installed on this worker") }
+        var (executable, arguments) = deno.dedicatedCommand(home: home, permissions: settings.denoPermissions)
+        if let sandbox = prepared.sandbox {
+            (executable, arguments) = sandbox.command(
+                executable: executable, arguments: arguments, directory: home, readOnlyFiles: [deno.runtime, deno.cache])
+            arguments.removeAll { $0 == "--die-with-parent" }
+        }
+        var environment = baseEnvironment
+        for (name, value) in deno.environment { environment[name] = value }
+        environment["HOME"] = home
+        environment["TMPDIR"] = home
+        return try await WarmRunner.start(
+            executable: executable, arguments: arguments, environment: environment,
+            errorLog: prepared.scratch.directory + "/warm-" + String(UInt32.random(in: 0...UInt32.max), radix: 16) + ".log", home: home)
+    }
+
+    /// A dedicated process's answer: `{"result": …}` or `{"error": {name, message, traceback}}`.
+    static func outcome(fromInline text: String) -> JobOutcome? {
+        guard let value = try? JSONValue(parsing: text) else { return nil }
+        if let result = value["result"] { return .success(result) }
+        guard let error = value["error"] else { return nil }
+        let name = error["name"]?.stringValue ?? "Error"
+        return .failure("\(name): \(error["message"]?.stringValue ?? "")\n\(error["traceback"]?.stringValue ?? "")")
+    }
+
+    /// The job's variables: the passed-through ones, the job's own, and its scratch directory as home.
+    func jobEnvironment(_ run: ScriptRun, directory: String) -> [String: String] {
+        var environment = baseEnvironment
+        for (name, value) in run.environment { environment[name] = value }
+        environment["TMPDIR"] = directory
+        environment["HOME"] = directory
+        if run.supportFiles.keys.contains(where: { $0.hasPrefix("bin/") }) {
+            environment["PATH"] = directory + "/bin:" + (environment["PATH"] ?? "/usr/bin:/bin")
+        }
+        return environment
+    }
+
+    private func writeSupportCommands(_ run: ScriptRun, in directory: String) throws {
+        for (name, content) in run.supportFiles where name.hasPrefix("bin/") {
+            try FileManager.default.createDirectory(
+                atPath: directory + "/bin", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            guard FileManager.default.createFile(atPath: directory + "/" + name, contents: Data(content.utf8), attributes: [.posixPermissions: 0o700])
+            else {
+                throw ScratchError("cannot write \(directory)/\(name)")
+            }
+        }
+    }
+
+    private func makeDirectory(_ path: String) throws -> String {
+        if mkdir(path, 0o700) != 0 {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        return path
+    }
+
+    /// Removes a job's directory: the files Sluice wrote with plain unlinks, then whatever the job
+    /// left, recursively.
+    static func remove(_ directory: String) {
+        for name in ["job.json", "context.json", "result.json", "error.json", outputFile] { unlink(directory + "/" + name) }
+        if rmdir(directory) != 0 { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
+    /// The file a warm job's stdout and stderr go to, in its scratch directory (one file for both,
+    /// so their order is kept); read when the job has ended, up to the log cap.
+    static let outputFile = ".sluice-output"
+
+    static func readOutput(_ path: String, into collector: LogCollector) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var total = 0
+        while total <= collector.logCap {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            collector.append(Array(buffer[0..<count]), fromStandardOutput: true)
+            total += count
+        }
+    }
+}

@@ -1,0 +1,385 @@
+/// The Python program behind warm runners (see ``WarmRunner``), in one of two modes:
+///
+/// - `fork`: a fork server. It has imported everything the job wrapper needs; for each job it forks
+///   a child that becomes the job: its own process group, a subreaper for what it starts, stdout
+///   and stderr on the job's output file, stdin on /dev/null, no other descriptor, the job's
+///   environment and scratch directory (read from files there, so the server never holds one
+///   job's variables when it forks the next), and its own Landlock domain (Linux ≥ 6.12, ABI 6):
+///   it can read the system's visible paths and write only its scratch directory, and can neither
+///   signal, ptrace nor read /proc/<pid>/environ of any process outside its domain — the server,
+///   other jobs — nor reach their abstract unix sockets. The server itself is a subreaper: what a
+///   job leaves running when it exits is reparented to the server and killed.
+/// - `dedicated`: one long-lived process per script version that imported the script once and runs
+///   its jobs in-process, one at a time (each with its own scratch directory, environment and output
+///   file), inside one Landlock domain of its own.
+///
+/// Protocol on fd 0/1 (a unix socket to the worker), one line per message, fields separated by
+/// tabs: the worker sends `run TOKEN DIR [SCRIPT]` with the job's output file attached
+/// (SCM_RIGHTS; a fork server compiles SCRIPT, the worker's cached copy, once, and its children
+/// run the compiled code — they cannot read the cache themselves) and `kill TOKEN`; the runner
+/// answers `ready ABI` once, then `exit TOKEN CODE` or `signal TOKEN SIGNAL` per job. A dedicated
+/// process gets the job's arguments and environment in the message (`run TOKEN DIR - JOB`) and
+/// answers with the outcome (`exit TOKEN CODE<TAB>{"result": …}` or `{"error": …}`): two files
+/// fewer per job. End of file
+/// on the socket (the worker exited, even by SIGKILL) kills every job and ends the runner.
+enum WarmPythonProgram {
+    static let fileName = "_sluice_warm.py"
+
+    static let source = #"""
+        import ctypes
+        import gc
+        import json
+        import os
+        import select
+        import signal
+        import socket
+        import struct
+        import sys
+        import time
+        import types
+
+        sys.dont_write_bytecode = True
+        LIBC = ctypes.CDLL(None, use_errno=True)
+        LIBC.syscall.restype = ctypes.c_long
+        LIBC.prctl.restype = ctypes.c_int
+        PR_SET_NO_NEW_PRIVS = 38
+        PR_SET_CHILD_SUBREAPER = 36
+        PR_SET_DUMPABLE = 4
+        READ = (1 << 0) | (1 << 2) | (1 << 3)
+        READ_FILE = (1 << 0) | (1 << 2)
+        DEVICE = (1 << 1) | (1 << 2) | (1 << 14)
+        FILE_RIGHTS = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 14) | (1 << 15)
+        HANDLED = (1 << 16) - 1
+
+
+        def landlock_abi():
+            return LIBC.syscall(ctypes.c_long(444), None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+
+
+        class Confinement:
+            """Landlock rules prepared once (the system paths' descriptors opened in the server), so a
+            forked job only adds its own directory and enters the domain."""
+
+            def __init__(self, readable, devices):
+                self.rules = []
+                for paths, access in ((readable, READ), (devices, DEVICE)):
+                    for path in paths:
+                        try:
+                            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+                        except OSError:
+                            continue
+                        allowed = access if os.path.isdir(path) else access & FILE_RIGHTS
+                        self.rules.append((fd, ctypes.create_string_buffer(struct.pack("=Qi", allowed, fd))))
+
+            def enter(self, writable):
+                """Enters a new Landlock domain: read the prepared paths, everything in `writable`, nothing else."""
+                abi = landlock_abi()
+                if abi < 6:
+                    raise OSError("Landlock ABI %d: at least 6 (Linux 6.12) is needed to isolate warm jobs" % abi)
+                attr = ctypes.create_string_buffer(struct.pack("=QQQ", HANDLED, 0, 3))
+                ruleset = LIBC.syscall(ctypes.c_long(444), attr, ctypes.c_size_t(24), ctypes.c_uint32(0))
+                if ruleset < 0:
+                    raise OSError(ctypes.get_errno(), "landlock_create_ruleset")
+                try:
+                    rules = [rule for _, rule in self.rules]
+                    for path in writable:
+                        fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+                        rules.append(ctypes.create_string_buffer(struct.pack("=Qi", HANDLED, fd)))
+                    for rule in rules:
+                        if LIBC.syscall(ctypes.c_long(445), ctypes.c_long(ruleset), ctypes.c_long(1), rule, ctypes.c_uint32(0)) < 0:
+                            raise OSError(ctypes.get_errno(), "landlock_add_rule")
+                    if LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+                        raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS")
+                    if LIBC.syscall(ctypes.c_long(446), ctypes.c_long(ruleset), ctypes.c_uint32(0)) != 0:
+                        raise OSError(ctypes.get_errno(), "landlock_restrict_self")
+                finally:
+                    os.close(ruleset)
+
+
+        def load(path):
+            module = types.ModuleType("script")
+            module.__file__ = path
+            sys.modules["script"] = module
+            with open(path, "rb") as handle:
+                code = compile(handle.read(), path, "exec", dont_inherit=True)
+            exec(code, module.__dict__)
+            main = getattr(module, "main", None)
+            if not callable(main):
+                raise NameError("the script defines no main function")
+            return main
+
+
+        def call(main, job, directory, compiled=None, inline=False):
+            """Runs main with the job's arguments; writes result.json or error.json (returns the exit
+            code), or with `inline` returns the code and the outcome as JSON text instead."""
+            try:
+                args = job["args"]
+                if main is None:
+                    code, failure = compiled
+                    if failure is not None:
+                        raise failure
+                    module = types.ModuleType("script")
+                    module.__file__ = code.co_filename
+                    sys.modules["script"] = module
+                    exec(code, module.__dict__)
+                    main = getattr(module, "main", None)
+                    if not callable(main):
+                        raise NameError("the script defines no main function")
+                code = getattr(main, "__code__", None)
+                if code is not None and not isinstance(main, type):
+                    if not code.co_flags & 0x08:  # no **kwargs: pass only what main names
+                        accepted = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+                        args = {k: v for k, v in args.items() if k in accepted}
+                else:
+                    import inspect
+
+                    parameters = inspect.signature(main).parameters.values()
+                    if not any(p.kind == inspect.Parameter.VAR_KEYWORD for p in parameters):
+                        accepted = {p.name for p in parameters}
+                        args = {k: v for k, v in args.items() if k in accepted}
+                text = json.dumps(main(**args), default=str)
+            except BaseException as error:
+                import traceback
+
+                trace = traceback.format_exc()
+                sys.stderr.write(trace)
+                described = {"name": type(error).__name__, "message": str(error), "traceback": trace}
+                if inline:
+                    return 1, json.dumps({"error": described})
+                with open(os.path.join(directory, "error.json"), "w", encoding="utf-8") as handle:
+                    json.dump(described, handle)
+                return 1
+            if inline:
+                return 0, '{"result":' + text + "}"
+            with open(os.path.join(directory, "result.json"), "w", encoding="utf-8") as handle:
+                handle.write(text)
+            return 0
+
+
+        def enter(directory, log, job=None):
+            """Makes this process the job's: its environment, directory, stdout and stderr on its output file."""
+            if job is None:
+                with open(os.path.join(directory, "job.json"), encoding="utf-8") as handle:
+                    job = json.load(handle)
+            os.environ.clear()
+            os.environ.update(job["env"])
+            os.chdir(directory)
+            sys.path[0:0] = [directory]
+            os.dup2(log, 1)
+            os.dup2(log, 2)
+            return job
+
+
+        class Runner:
+            def __init__(self, config):
+                self.config = config
+                self.control = socket.socket(fileno=0)
+                self.jobs = {}
+                self.codes = {}
+                self.main = None
+                self.sweep_due = False
+                self.swept_at = 0.0
+                self.confinement = None
+                if config.get("landlock"):
+                    self.confinement = Confinement(config["readable"], config["devices"])
+
+            def send(self, text):
+                self.control.sendall((text + "\n").encode())
+
+            def receive(self):
+                data, fds, _, _ = socket.recv_fds(self.control, 4096, 1)
+                return data, fds
+
+            def compiled(self, path):
+                """The script's code, compiled once per cached file (never run here: compiling runs no code)."""
+                entry = self.codes.get(path)
+                if entry is None:
+                    try:
+                        with open(path, "rb") as handle:
+                            entry = (compile(handle.read(), path, "exec", dont_inherit=True), None)
+                    except BaseException as error:
+                        entry = (None, error)
+                    if len(self.codes) >= 256:
+                        self.codes.clear()
+                    self.codes[path] = entry
+                return entry
+
+            def fork_job(self, token, directory, log, script):
+                compiled = self.compiled(script)
+                pid = os.fork()
+                if pid == 0:
+                    code = 1
+                    try:
+                        gc.disable()
+                        signal.set_wakeup_fd(-1)
+                        for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
+                            signal.signal(number, signal.SIG_DFL)
+                        os.setpgid(0, 0)
+                        LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+                        null = os.open("/dev/null", os.O_RDONLY)
+                        os.dup2(null, 0)
+                        job = enter(directory, log)
+                        if self.confinement is not None:
+                            self.confinement.enter([directory])
+                        os.closerange(3, 65536)
+                        code = call(None, job, directory, compiled)
+                    except BaseException:
+                        try:
+                            import traceback
+
+                            traceback.print_exc()
+                        except BaseException:
+                            pass
+                    finally:
+                        try:
+                            sys.stdout.flush()
+                            sys.stderr.flush()
+                        except BaseException:
+                            pass
+                        os._exit(code)
+                os.close(log)
+                self.jobs[pid] = token
+
+            def run_in_process(self, token, directory, log, payload):
+                saved = (os.dup(1), os.dup(2), dict(os.environ), list(sys.path))
+                code, outcome = 1, json.dumps({"error": {"name": "RuntimeError", "message": "the job did not run", "traceback": ""}})
+                try:
+                    job = enter(directory, log, json.loads(payload))
+                    code, outcome = call(self.main, job, directory, inline=True)
+                finally:
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                    os.dup2(saved[0], 1)
+                    os.dup2(saved[1], 2)
+                    for fd in (saved[0], saved[1], log):
+                        os.close(fd)
+                    os.environ.clear()
+                    os.environ.update(saved[2])
+                    sys.path[:] = saved[3]
+                    os.chdir("/")
+                self.send("exit %s %d\t%s" % (token, code, outcome))
+
+            def reap(self):
+                while True:
+                    try:
+                        pid, status = os.waitpid(-1, os.WNOHANG)
+                    except ChildProcessError:
+                        return
+                    if pid == 0:
+                        break
+                    token = self.jobs.pop(pid, None)
+                    if token is None:
+                        continue
+                    if os.WIFSIGNALED(status):
+                        self.send("signal %s %d" % (token, os.WTERMSIG(status)))
+                    else:
+                        self.send("exit %s %d" % (token, os.WEXITSTATUS(status)))
+                    try:
+                        os.killpg(pid, signal.SIGKILL)  # what the job left in its own process group
+                    except OSError:
+                        pass
+                    self.sweep_due = True
+                self.sweep()
+
+            def sweep(self):
+                """Kills leftovers at most every 20 ms (a /proc scan costs more than a job on a busy host)."""
+                now = time.monotonic()
+                if self.sweep_due and now - self.swept_at >= 0.02:
+                    self.sweep_due = False
+                    self.swept_at = now
+                    self.kill_leftovers()
+
+            def kill_leftovers(self):
+                """Kills children that are not jobs: what jobs left running, reparented to this subreaper."""
+                me = os.getpid()
+                for name in os.listdir("/proc"):
+                    if not name.isdigit():
+                        continue
+                    pid = int(name)
+                    if pid in self.jobs:
+                        continue
+                    try:
+                        with open("/proc/%d/stat" % pid, "rb") as handle:
+                            stat = handle.read()
+                        parent = int(stat[stat.rindex(b")") + 2:].split()[1])
+                    except (OSError, ValueError, IndexError):
+                        continue
+                    if parent == me:
+                        try:
+                            os.kill(pid, signal.SIGKILL)
+                        except OSError:
+                            pass
+
+            def kill(self, token):
+                for pid, owner in list(self.jobs.items()):
+                    if owner == token:
+                        try:
+                            os.killpg(pid, signal.SIGKILL)
+                        except OSError:
+                            pass
+
+            def serve(self):
+                mode = self.config["mode"]
+                signal.pthread_sigmask(signal.SIG_SETMASK, set())
+                LIBC.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+                if mode == "dedicated":
+                    self.main = load(self.config["script"])
+                    if self.confinement is not None:
+                        self.confinement.enter([self.config["directory"]])
+                        for fd, _ in self.confinement.rules:
+                            os.close(fd)
+                else:
+                    LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+                    if self.config.get("landlock") and landlock_abi() < 6:
+                        raise OSError("Landlock ABI %d: at least 6 (Linux 6.12) is needed to isolate warm jobs" % landlock_abi())
+                wake_read, wake_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+                signal.set_wakeup_fd(wake_write)
+                signal.signal(signal.SIGCHLD, lambda *_: None)
+                # What the server has built so far is shared with every child: keep the collector
+                # away from it, so children do not copy those pages by touching them.
+                gc.collect()
+                gc.freeze()
+                self.send("ready %d" % max(landlock_abi(), 0))
+                buffer = b""
+                while True:
+                    readable, _, _ = select.select([self.control, wake_read], [], [], 0.02 if self.sweep_due else None)
+                    self.sweep()
+                    if wake_read in readable:
+                        try:
+                            os.read(wake_read, 4096)
+                        except BlockingIOError:
+                            pass
+                        self.reap()
+                    if self.control not in readable:
+                        continue
+                    data, fds = self.receive()
+                    if not data:
+                        for pid in list(self.jobs):
+                            try:
+                                os.killpg(pid, signal.SIGKILL)
+                            except OSError:
+                                pass
+                        self.kill_leftovers()
+                        os._exit(0)
+                    buffer += data
+                    while b"\n" in buffer:
+                        line, buffer = buffer.split(b"\n", 1)
+                        parts = line.decode().split("\t", 4)
+                        if parts[0] == "run" and fds and len(parts) >= 3:
+                            log = fds.pop(0)
+                            if mode == "dedicated" and len(parts) == 5:
+                                self.run_in_process(parts[1], parts[2], log, parts[4])
+                            elif len(parts) == 4:
+                                self.fork_job(parts[1], parts[2], log, parts[3])
+                            else:
+                                os.close(log)
+                        elif parts[0] == "kill":
+                            self.kill(parts[1])
+                    for fd in fds:
+                        os.close(fd)
+
+
+        if __name__ == "__main__":
+            Runner(json.loads(sys.argv[1])).serve()
+        """#
+}

@@ -1,0 +1,243 @@
+import CSluiceLinux
+import Foundation
+import Glibc
+import Synchronization
+
+/// One long-lived runner process (``WarmPythonProgram``: a fork server, or a dedicated process for
+/// one script version) and the worker's side of its control socket.
+///
+/// The process is started with `posix_spawn`: fd 0 and 1 are one end of a unix socket pair, fd 2 a
+/// log file for the runner's own errors, every other descriptor closed. A dedicated thread reads
+/// the runner's answers and completes the waiting jobs; the socket's end of file (the runner
+/// died) fails every waiting job, and the runner is then ``isAlive`` no more.
+final class WarmRunner: Sendable {
+    /// How one job ended in the runner.
+    enum Ending: Sendable, Equatable {
+        case exited(Int32)
+        case signaled(Int32)
+    }
+
+    /// The runner cannot take (or finish) a job.
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// How a job ended and, from a dedicated process, its outcome as JSON text.
+    struct Finished: Sendable {
+        var ending: Ending
+        var outcome: String?
+    }
+
+    private struct State {
+        var waiting: [String: CheckedContinuation<Finished, any Error>] = [:]
+        var ready: CheckedContinuation<Void, any Error>?
+        var isReady = false
+        var closed: String?
+        var nextToken = 0
+    }
+
+    let pid: pid_t
+    let errorLog: String
+    /// A dedicated process's own directory (its jobs' directories are made inside); `nil` for a fork server.
+    let home: String?
+    private let socket: Int32
+    private let state = Mutex(State())
+
+    /// Starts `executable arguments…` with `environment`, and waits until it says it is ready.
+    static func start(executable: String, arguments: [String], environment: [String: String], errorLog: String, home: String?) async throws
+        -> WarmRunner
+    {
+        var pair: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
+            throw Failure(description: "socketpair: \(String(cString: strerror(errno)))")
+        }
+        let logDescriptor = open(errorLog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        defer {
+            close(pair[1])
+            if logDescriptor >= 0 { close(logDescriptor) }
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, pair[1], 0)
+        posix_spawn_file_actions_adddup2(&actions, pair[1], 1)
+        if logDescriptor >= 0 { posix_spawn_file_actions_adddup2(&actions, logDescriptor, 2) }
+        c_sluice_spawn_close_from(&actions, 3)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // The spawning thread may block signals (SIGCHLD, say): the runner starts with none blocked
+        // and default handlers, or it would never hear of its children.
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGCHLD, SIGPIPE, SIGTERM, SIGINT, SIGHUP] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        guard status == 0 else {
+            close(pair[0])
+            throw Failure(description: "cannot start \(executable): \(String(cString: strerror(status)))")
+        }
+        let runner = WarmRunner(pid: pid, socket: pair[0], errorLog: errorLog, home: home)
+        runner.startReading()
+        try await runner.waitUntilReady()
+        return runner
+    }
+
+    private init(pid: pid_t, socket: Int32, errorLog: String, home: String?) {
+        self.pid = pid
+        self.socket = socket
+        self.errorLog = errorLog
+        self.home = home
+    }
+
+    var isAlive: Bool { state.withLock { $0.closed == nil } }
+
+    /// Runs the job whose files are in `directory`, its output going to `logDescriptor` (its
+    /// output file, closed here once sent). `attach` receives the job's kill action as soon
+    /// as the job is sent.
+    func run(
+        directory: String, script: String? = nil, job: String? = nil, logDescriptor: Int32, attach: (@escaping @Sendable () -> Void) -> Void
+    ) async throws -> Finished {
+        let token = state.withLock { state -> String in
+            state.nextToken += 1
+            return "j\(state.nextToken)"
+        }
+        attach { [weak self] in self?.kill(token: token) }
+        return try await withCheckedThrowingContinuation { continuation in
+            let refused = state.withLock { state -> String? in
+                if let closed = state.closed { return closed }
+                state.waiting[token] = continuation
+                return nil
+            }
+            if let refused {
+                close(logDescriptor)
+                continuation.resume(throwing: Failure(description: refused))
+                return
+            }
+            var fields = ["run", token, directory]
+            if let script { fields.append(script) }
+            if let job { fields += ["-", job] }
+            let message = Array(fields.joined(separator: "\t").utf8) + [UInt8(ascii: "\n")]
+            var sent = message.withUnsafeBytes { c_sluice_send_with_descriptor(socket, $0.baseAddress, UInt($0.count), logDescriptor) }
+            close(logDescriptor)
+            // A long message (a job's arguments) may go in several parts; the descriptor went with the first.
+            while sent > 0, sent < message.count {
+                let more = message.withUnsafeBytes { Glibc.send(socket, $0.baseAddress?.advanced(by: sent), $0.count - sent, Int32(MSG_NOSIGNAL)) }
+                if more < 0, errno == EINTR { continue }
+                guard more > 0 else { break }
+                sent += more
+            }
+            if sent != message.count {
+                let waiting = state.withLock { $0.waiting.removeValue(forKey: token) }
+                waiting?.resume(throwing: Failure(description: "cannot send the job to its runner: \(String(cString: strerror(errno)))"))
+            }
+        }
+    }
+
+    /// Kills one job (the runner kills its process group; what it leaves is killed as it is reparented).
+    func kill(token: String) {
+        send("kill \(token)\n")
+    }
+
+    /// Ends the runner and everything it runs.
+    func terminate() {
+        Glibc.kill(-pid, SIGKILL)
+        Glibc.kill(pid, SIGKILL)
+        shutdown(socket, Int32(SHUT_RDWR))
+    }
+
+    private func send(_ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    private func waitUntilReady() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let outcome = state.withLock { state -> Result<Void, Failure>? in
+                if state.isReady { return .success(()) }
+                if let closed = state.closed { return .failure(Failure(description: closed)) }
+                state.ready = continuation
+                return nil
+            }
+            if let outcome { continuation.resume(with: outcome) }
+        }
+    }
+
+    /// The reader: one thread per runner, blocking in `read` on the socket (never on Swift's pool).
+    private func startReading() {
+        let thread = Thread { [self] in
+            var pending: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(socket, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                if count <= 0 { break }
+                pending.append(contentsOf: buffer[0..<count])
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    handle(String(decoding: pending[..<newline], as: UTF8.self))
+                    pending.removeSubrange(...newline)
+                }
+            }
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+            let reason = "the warm runner ended (\(Self.describe(status)))\(lastError())"
+            let (waiting, ready) = state.withLock { state -> ([CheckedContinuation<Finished, any Error>], CheckedContinuation<Void, any Error>?) in
+                state.closed = reason
+                defer {
+                    state.waiting = [:]
+                    state.ready = nil
+                }
+                return (Array(state.waiting.values), state.ready)
+            }
+            close(socket)
+            for continuation in waiting { continuation.resume(throwing: Failure(description: reason)) }
+            ready?.resume(throwing: Failure(description: reason))
+        }
+        thread.name = "sluice.warm.\(pid)"
+        thread.start()
+    }
+
+    private func handle(_ line: String) {
+        let halves = line.split(separator: "\t", maxSplits: 1)
+        let outcome = halves.count == 2 ? String(halves[1]) : nil
+        let parts = (halves.first ?? "").split(separator: " ")
+        guard let kind = parts.first else { return }
+        switch kind {
+        case "ready":
+            let ready = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+                state.isReady = true
+                defer { state.ready = nil }
+                return state.ready
+            }
+            ready?.resume()
+        case "exit", "signal":
+            guard parts.count == 3, let value = Int32(parts[2]) else { return }
+            let continuation = state.withLock { $0.waiting.removeValue(forKey: String(parts[1])) }
+            continuation?.resume(returning: Finished(ending: kind == "exit" ? .exited(value) : .signaled(value), outcome: outcome))
+        default:
+            return
+        }
+    }
+
+    private func lastError() -> String {
+        guard let text = try? String(contentsOfFile: errorLog, encoding: .utf8), !text.isEmpty else { return "" }
+        return ": " + text.split(separator: "\n").suffix(5).joined(separator: "\n")
+    }
+
+    private static func describe(_ status: Int32) -> String {
+        let signal = status & 0x7f
+        return signal == 0 ? "exit code \((status >> 8) & 0xff)" : "signal \(signal)"
+    }
+}

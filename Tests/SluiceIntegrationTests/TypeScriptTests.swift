@@ -1,0 +1,241 @@
+import Foundation
+import SluiceCore
+import SluiceRedis
+import SluiceStore
+import SluiceTesting
+import SluiceWorker
+import Testing
+
+/// TypeScript scripts on Deno, run by a real worker in the job sandbox.
+@Suite("TypeScript on Deno", .serialized)
+struct TypeScriptTests {
+    let server: RedisServer
+
+    init() throws {
+        server = try RedisServer()
+    }
+
+    func runner(permissions: DenoPermissions = DenoPermissions(), sandbox: SandboxSettings.Mode = .bubblewrap) -> ScriptRunner {
+        ScriptRunner(settings: ScriptRunnerSettings(denoPermissions: permissions, sandbox: SandboxSettings(mode: sandbox)))
+    }
+
+    @Test("deno is found where make deps installs it")
+    func denoFound() {
+        #expect(ScriptRunnerSettings().denoPath?.hasSuffix("/.venv-tools/bin/deno") == true, "run make deps")
+    }
+
+    @Test("arguments by parameter name, defaults apply, console.log goes to the logs, the returned value is the result")
+    func windmillConvention() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(runner: runner()) { _ in
+            let id = try harness.run(
+                .deno,
+                """
+                export async function main(name: string, times = 2, tags: string[] = []) {
+                  console.log(`greeting ${name}`);
+                  console.error("to stderr");
+                  return { greeting: Array(times).fill(`Hello, ${name}!`).join(" "), tags, deno: typeof Deno.version.deno };
+                }
+                """,
+                arguments: ["times": 1, "name": "Ada", "ignored": true])
+            let job = try await harness.finished(id)
+            #expect(job.state == .success, "\(job.error ?? "")")
+            #expect(job.result == ["greeting": "Hello, Ada!", "tags": [], "deno": "string"])
+            let logs = try harness.store.logs(id, on: server.connect()) ?? ""
+            #expect(logs.contains("greeting Ada"))
+            #expect(logs.contains("to stderr"))
+        }
+    }
+
+    @Test("an exception fails the job with its message and stack; a main that returns nothing gives null")
+    func exceptions() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(runner: runner()) { _ in
+            let failing = try harness.run(
+                .deno,
+                "function check(n: number) {\n  if (n > 1) throw new RangeError(`too big: ${n}`);\n}\nexport function main(n = 5) {\n  check(n);\n}\n"
+            )
+            let job = try await harness.finished(failing)
+            #expect(job.state == .failure)
+            let error = job.error ?? ""
+            #expect(error.hasPrefix("RangeError: too big: 5"), "\(error)")
+            #expect(error.contains("at check (file://"), "no stack in \(error)")
+            let empty = try harness.run(.deno, "export function main() {}\n")
+            #expect(try await harness.finished(empty).result == .null)
+        }
+    }
+
+    @Test("windmill-client resolves to Sluice's own module however it is imported")
+    func windmillClientImports() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(runner: runner()) { _ in
+            let id = try harness.run(
+                .deno,
+                """
+                import * as a from "windmill-client";
+                import * as b from "npm:windmill-client@1";
+                import wmill from "windmill-client@1";
+                export async function main() {
+                  let outsideGate = "";
+                  try { await a.getResumeUrls(); } catch (error) { outsideGate = (error as Error).message; }
+                  let unsupported = "";
+                  try { b.getVariable("u/x/y"); } catch (error) { unsupported = (error as Error).message; }
+                  return { same: a.getResumeUrls === b.getResumeUrls && b.getResumeUrls === wmill.getResumeUrls, job: a.getJobId(), outsideGate, unsupported };
+                }
+                """)
+            let job = try await harness.finished(id)
+            #expect(job.state == .success, "\(job.error ?? "")")
+            #expect(job.result?["same"] == true)
+            #expect(job.result?["job"] == .string(id.rawValue))
+            #expect(job.result?["outsideGate"]?.stringValue?.contains("no approval gate") == true)
+            #expect(job.result?["unsupported"]?.stringValue?.contains("getVariable is not supported") == true)
+        }
+    }
+
+    static let probe = """
+        export async function main() {
+          const attempt = async (action: () => Promise<unknown>) => {
+            try { await action(); return "yes"; } catch (error) { return (error as Error).name; }
+          };
+          return {
+            ownWrite: await attempt(() => Deno.writeTextFile(`${Deno.cwd()}/mine.txt`, "x")),
+            ownRead: await attempt(() => Deno.readTextFile(`${Deno.cwd()}/mine.txt`)),
+            etc: await attempt(() => Deno.readTextFile("/etc/hostname")),
+            usr: await attempt(async () => Array.from(Deno.readDirSync("/usr"))),
+            tmp: await attempt(() => Deno.writeTextFile("/tmp/x", "x")),
+            env: await attempt(async () => Deno.env.get("SLUICE_JOB_ID")),
+            run: await attempt(() => new Deno.Command("/bin/true").output()),
+          };
+        }
+        """
+
+    @Test("by default a job reads and writes only its scratch directory: no other file, no environment, no subprocess")
+    func defaultPermissions() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(runner: runner()) { _ in
+            let job = try await harness.finished(try harness.run(.deno, Self.probe))
+            #expect(job.state == .success, "\(job.error ?? "")")
+            #expect(
+                job.result
+                    == [
+                        "ownWrite": "yes", "ownRead": "yes", "etc": "NotCapable", "usr": "NotCapable", "tmp": "NotCapable", "env": "NotCapable",
+                        "run": "NotCapable",
+                    ])
+        }
+    }
+
+    @Test("--deno-allow grants more: read, env, run (still inside the job sandbox)")
+    func grantedPermissions() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(runner: runner(permissions: try DenoPermissions(parsing: "net,read,env,run"))) { _ in
+            let job = try await harness.finished(try harness.run(.deno, Self.probe))
+            #expect(job.state == .success, "\(job.error ?? "")")
+            #expect(job.result?["etc"] == "yes")
+            #expect(job.result?["env"] == "yes")
+            #expect(job.result?["run"] == "yes")
+            // Deno allows writing, the sandbox still does not.
+            #expect(job.result?["tmp"] == "NotCapable")
+        }
+    }
+
+    @Test("--deno-allow refuses names Deno does not know")
+    func unknownPermission() {
+        #expect(throws: DenoPermissionError.self) { try DenoPermissions(parsing: "net,internet") }
+        #expect((try? DenoPermissions(parsing: "net=example.com:443,env=TZ,LANG"))?.entries == ["net=example.com:443", "env=TZ,LANG"])
+        #expect((try? DenoPermissions(parsing: ""))?.entries == [])
+    }
+
+    @Test("flow steps in deno, bun and nativets run on Deno and pass data along with python3")
+    func flowSteps() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(runner: runner()) { _ in
+            let id = try harness.startFlow(
+                """
+                value:
+                  modules:
+                    - id: a
+                      value:
+                        type: rawscript
+                        language: deno
+                        content: "export async function main(n: number) { return { n: n + 1 }; }"
+                        input_transforms: {n: {type: javascript, expr: flow_input.n}}
+                    - id: b
+                      value:
+                        type: rawscript
+                        language: bun
+                        content: "export function main(x: { n: number }, label = 'b') { return `${label}:${x.n * 2}`; }"
+                        input_transforms: {x: {type: javascript, expr: results.a}}
+                    - id: c
+                      value:
+                        type: rawscript
+                        language: python3
+                        content: "def main(text):\n    return text.upper()\n"
+                        input_transforms: {text: {type: javascript, expr: previous_result}}
+                    - id: d
+                      value:
+                        type: rawscript
+                        language: nativets
+                        content: "export const main = async (s: string) => [s, s.length]"
+                        input_transforms: {s: {type: javascript, expr: results.c}}
+                """,
+                input: ["n": 20])
+            let flow = try await harness.finished(id)
+            #expect(flow.state == .success, "\(flow.error ?? "")")
+            #expect(flow.result == ["B:42", 4])
+        }
+    }
+
+    @Test("dedicated TypeScript: the module stays loaded between jobs, console output is each job's, a crash restarts it")
+    func dedicated() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(harness.settings(concurrency: 1), runner: runner()) { _ in
+            let connection = try server.connect()
+            let path = try #require(ScriptPath("f/test/ts_counter"))
+            let script = """
+                // sluice: dedicated
+                let count = 0;
+                const process = crypto.randomUUID();
+                export async function main(label: string, crash = false) {
+                  count += 1;
+                  console.log(`job ${label} sees ${count}`);
+                  if (crash) Deno.exit(3);
+                  if (label === "boom") throw new Error("boom");
+                  return { count, process };
+                }
+                """
+            let (hash, _) = try ScriptStore(keys: harness.store.keys).push(path: path, language: .deno, content: script, on: connection)
+            func run(_ arguments: JSONValue) async throws -> JobRecord {
+                let id = newJobID()
+                try harness.store.enqueue(
+                    EnqueueRequest(id: id, kind: .script, arguments: arguments, path: path.rawValue, scriptHash: hash, language: .deno),
+                    on: connection)
+                return try await harness.finished(id)
+            }
+            let first = try await run(["label": "a"])
+            let second = try await run(["label": "b"])
+            #expect(first.result?["count"] == 1, "\(first.error ?? "")")
+            #expect(second.result?["count"] == 2)
+            #expect(second.result?["process"] == first.result?["process"])
+            #expect(try harness.store.logs(second.id, on: connection)?.contains("job b sees 2") == true)
+            #expect(try harness.store.logs(second.id, on: connection)?.contains("job a") == false)
+            let failed = try await run(["label": "boom"])
+            #expect(failed.error?.hasPrefix("Error: boom") == true, "\(failed.error ?? "")")
+            let crashed = try await run(["label": "c", "crash": true])
+            #expect(crashed.state == .failure)
+            let restarted = try await run(["label": "d"])
+            #expect(restarted.result?["count"] == 1)
+            #expect(restarted.result?["process"] != first.result?["process"])
+        }
+    }
+
+    @Test("a TypeScript job that runs too long is killed")
+    func timeout() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(runner: runner()) { _ in
+            let id = try harness.run(
+                .deno, "export async function main() {\n  await new Promise((r) => setTimeout(r, 30000));\n}\n", timeoutSeconds: 1)
+            let job = try await harness.finished(id)
+            #expect(job.error == "timed out after 1 s")
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import SluiceCore
+import SluiceRedis
+import SluiceStore
+import SluiceTesting
+import SluiceWorker
+import Testing
+
+/// Warm python runners: jobs forked from a fork server stay isolated from each other and from the
+/// server; dedicated processes keep a script loaded between its jobs and are replaced when they die.
+@Suite("Warm python runners", .serialized)
+struct WarmRunnerTests {
+    let server: RedisServer
+
+    init() throws {
+        server = try RedisServer()
+    }
+
+    func runner(_ mode: PythonRunnerMode) -> ScriptRunner {
+        ScriptRunner(settings: ScriptRunnerSettings(pythonRunner: mode))
+    }
+
+    static let warmth = "import sys\n\ndef main(x: int = 1):\n    return {'warm': 'ctypes' in sys.modules, 'y': x + 1}\n"
+
+    @Test(
+        "fork mode runs each job in a child of a warm server; process mode starts a fresh interpreter", arguments: [PythonRunnerMode.fork, .process])
+    func forked(mode: PythonRunnerMode) async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(runner: runner(mode)) { _ in
+            for x in 1...3 {
+                let job = try await harness.finished(try harness.run(.python3, Self.warmth, arguments: ["x": .number(Double(x))]))
+                #expect(job.state == .success, "\(job.error ?? "")")
+                #expect(job.result == ["warm": .bool(mode == .fork), "y": .number(Double(x + 1))])
+            }
+        }
+    }
+
+    @Test("a forked job cannot read or signal another running job, nor see its files, nor write outside its scratch directory")
+    func isolation() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let secret = "victim-secret-\(UUID().uuidString)"
+        try await harness.withWorker(harness.settings(concurrency: 2), runner: runner(.fork)) { _ in
+            let victim = try harness.run(
+                .python3, "import os, time\n\ndef main():\n    open('mine.txt', 'w').write('private')\n    time.sleep(3)\n    return 'survived'\n",
+                environment: ["SLUICE_RESUME_MINT_KEY": secret])
+            let connection = try server.connect()
+            while try harness.store.job(victim, on: connection)?.state != .running { try await Task.sleep(for: .milliseconds(20)) }
+            try await Task.sleep(for: .milliseconds(300))
+            let thief = try harness.run(
+                .python3,
+                """
+                import glob, os, signal
+
+
+                def attempt(action):
+                    try:
+                        action()
+                        return "yes"
+                    except OSError as error:
+                        return type(error).__name__
+
+
+                def main():
+                    found = 0
+                    for path in glob.glob("/proc/[0-9]*/environ"):
+                        try:
+                            found += open(path, "rb").read().count(b"victim-secret")
+                        except OSError:
+                            pass
+                    signalled = 0
+                    for name in os.listdir("/proc"):
+                        if name.isdigit() and int(name) != os.getpid():
+                            try:
+                                os.kill(int(name), 0)
+                                signalled += 1
+                            except OSError:
+                                pass
+                    runs = os.path.dirname(os.getcwd())
+                    return {
+                        "found": found,
+                        "signalled": signalled,
+                        "listRuns": attempt(lambda: os.listdir(runs)),
+                        "own": attempt(lambda: open("own.txt", "w").write("x")),
+                        "tmp": attempt(lambda: open("/tmp/x", "w").write("x")),
+                        "usr": attempt(lambda: open("/usr/x", "w").write("x")),
+                        "etc": attempt(lambda: open("/etc/hostname").read()),
+                    }
+                """)
+            let job = try await harness.finished(thief)
+            #expect(job.state == .success, "\(job.error ?? "")")
+            let result = try #require(job.result)
+            #expect(result["found"] == 0, "another job's environment was readable")
+            #expect(result["signalled"] == 0, "another process could be signalled: \(result.jsonText)")
+            #expect(result["listRuns"] == "PermissionError")
+            #expect(result["own"] == "yes")
+            #expect(result["tmp"] != "yes")
+            #expect(result["usr"] != "yes")
+            #expect(result["etc"] == "yes")
+            #expect(try await harness.finished(victim).result == "survived")
+        }
+    }
+
+    @Test("what a forked job leaves running (setsid, background) dies when it ends; a timeout kills it")
+    func leftoversAndTimeout() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let tag = "\(Int.random(in: 100_000...999_999))"
+        try await harness.withWorker(runner: runner(.fork)) { _ in
+            let id = try harness.run(
+                .python3,
+                "import subprocess\n\ndef main(tag: str):\n    subprocess.Popen(['sleep', '55.' + tag], start_new_session=True)\n    subprocess.Popen(['sleep', '56.' + tag])\n    return 'left'\n",
+                arguments: ["tag": .string(tag)])
+            #expect(try await harness.finished(id).result == "left")
+            for prefix in ["sleep 55.", "sleep 56."] {
+                #expect(await HostInspection.waitUntilGone(prefix + tag).isEmpty, "\(prefix)\(tag) outlived its job")
+            }
+            let slow = try harness.run(.python3, "import time\n\ndef main():\n    time.sleep(30)\n", timeoutSeconds: 1)
+            #expect(try await harness.finished(slow).error == "timed out after 1 s")
+            let after = try await harness.finished(try harness.run(.python3, Self.warmth))
+            #expect(after.result?["warm"] == true)
+        }
+    }
+
+    static let counter =
+        "# sluice: dedicated\nimport os\nCOUNT = 0\nPROCESS = os.urandom(8).hex()\n\ndef main(crash: bool = False, fail: bool = False):\n    global COUNT\n    COUNT += 1\n    print('job', COUNT, os.environ.get('SLUICE_JOB_ID'))\n    if crash:\n        os._exit(3)\n    if fail:\n        raise ValueError('nope')\n    return {'count': COUNT, 'pid': PROCESS, 'cwd': os.getcwd()}\n"
+
+    @Test("dedicated: the script stays loaded between its jobs, one at a time; a crash or timeout replaces the process")
+    func dedicated() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(harness.settings(concurrency: 1), runner: runner(.fork)) { _ in
+            let connection = try server.connect()
+            let path = try #require(ScriptPath("f/test/counter"))
+            let (hash, _) = try ScriptStore(keys: harness.store.keys).push(path: path, language: .python3, content: Self.counter, on: connection)
+            func run(_ arguments: JSONValue = [:], timeout: Int? = nil) async throws -> JobRecord {
+                let id = newJobID()
+                try harness.store.enqueue(
+                    EnqueueRequest(
+                        id: id, kind: .script, arguments: arguments, path: path.rawValue, scriptHash: hash, language: .python3,
+                        timeoutSeconds: timeout),
+                    on: connection)
+                return try await harness.finished(id)
+            }
+            let first = try await run()
+            let second = try await run()
+            #expect(first.result?["count"] == 1, "\(first.error ?? "")")
+            #expect(second.result?["count"] == 2)
+            #expect(second.result?["pid"] == first.result?["pid"])
+            #expect(second.result?["cwd"] != first.result?["cwd"], "each job has its own scratch directory")
+            #expect(try harness.store.logs(second.id, on: connection)?.contains("job 2 \(second.id.rawValue)") == true)
+            let failed = try await run(["fail": true])
+            #expect(failed.error?.hasPrefix("ValueError: nope") == true, "\(failed.error ?? "")")
+            #expect(try await run().result?["count"] == 4, "an exception keeps the process")
+            let crashed = try await run(["crash": true])
+            #expect(crashed.state == .failure)
+            #expect(crashed.error?.contains("warm runner ended") == true, "\(crashed.error ?? "")")
+            let restarted = try await run()
+            #expect(restarted.result?["count"] == 1)
+            #expect(restarted.result?["pid"] != first.result?["pid"])
+        }
+    }
+}
