@@ -1,8 +1,11 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import SluiceCommandLine
+import SluiceMetrics
 import SluiceStore
 import SluiceWorker
 import UnixSignals
@@ -17,6 +20,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var logging: LoggingOptions
+    @OptionGroup var metrics: MetricsOptions
 
     @Option(name: .long, help: "Comma-separated queues, in priority order (env SLUICE_QUEUES, default 'default').")
     var queues: String?
@@ -125,6 +129,7 @@ struct WorkerCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--deno-allow: \(error)")
         }
+        _ = try metrics.address()
         for queue in queueList where !QueueName.isValid(queue) {
             throw ValidationError("invalid queue name '\(queue)' (letters, digits, '_', '-', '.')")
         }
@@ -166,9 +171,18 @@ struct WorkerCommand: AsyncParsableCommand {
                     hiddenPaths: SandboxSettings.defaultHiddenPaths + sandboxHide, readOnlyPaths: sandboxShow)
             )
         )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let (host, port) = try metrics.address() {
+            // Bootstrapped before the worker makes its counters.
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            services.append(
+                .init(service: MetricsEndpoint(host: host, port: port, registry: registry, redis: redis, keys: connection.keySpace, logger: logger)))
+        }
         let worker = WorkerService(settings: settings, store: try connection.jobStore(), runner: runner, logger: logger)
+        services.insert(.init(service: worker), at: 0)
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: worker)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -15,6 +15,22 @@ struct ResumerMetrics: Sendable {
         self.registry = registry
         self.keys = keys
         self.connections = connections
+        // Present at zero from the start, so dashboards show 0 rather than no data.
+        for reason in ["read_timeout", "shed"] { closedCounter(reason) }
+        for outcome in ["approved", "rejected", "counted", "not_found", "closed", "invalid"] { requestCounter(outcome) }
+    }
+
+    @discardableResult
+    private func closedCounter(_ reason: String) -> Counter {
+        registry.makeCounter(
+            descriptor: descriptor("resumer_connections_closed_total", "Connections the resumer closed: slow requests, load shed"),
+            labels: [("reason", reason)])
+    }
+
+    @discardableResult
+    private func requestCounter(_ outcome: String) -> Counter {
+        registry.makeCounter(
+            descriptor: descriptor("approval_requests_total", "Approval and rejection requests by outcome"), labels: [("outcome", outcome)])
     }
 
     private func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
@@ -25,20 +41,13 @@ struct ResumerMetrics: Sendable {
     /// `rejection_kept`, `duplicate`) or why it was refused (`not_found`, `closed`, `timed_out`,
     /// `refused`, `invalid`, `malformed`, `unsupported_media_type`, `too_large`, `unavailable`).
     func count(_ outcome: String) {
-        registry.makeCounter(
-            descriptor: descriptor("approval_requests_total", "Approval and rejection requests by outcome"), labels: [("outcome", outcome)]
-        )
-        .increment()
+        requestCounter(outcome).increment()
     }
 
     /// Counts a connection the resumer closed on its own: `read_timeout` (a request's body too
     /// slow) or `shed` (over `--max-connections`).
     func connectionClosed(_ reason: String) {
-        registry.makeCounter(
-            descriptor: descriptor("resumer_connections_closed_total", "Connections the resumer closed: slow requests, load shed"),
-            labels: [("reason", reason)]
-        )
-        .increment()
+        closedCounter(reason).increment()
     }
 
     /// The exposition text, with the state gauges refreshed from Redis.

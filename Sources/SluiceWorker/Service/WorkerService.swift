@@ -21,6 +21,7 @@ public final class WorkerService: Service, CustomStringConvertible {
     let runner: ScriptRunner
     let logger: Logger
     let inFlight = InFlightJobs()
+    let metrics = WorkerMetrics()
     let contents = ContentCache()
     let engine: FlowEngine
     private let stopping = Atomic<Bool>(false)
@@ -91,10 +92,13 @@ public final class WorkerService: Service, CustomStringConvertible {
                 }
                 guard let job = next else { continue }
                 next = nil
+                let began = ContinuousClock.now
+                metrics.started(job)
                 let outcome = await execute(job, client: client)
-                next = await report(job, outcome: outcome, client: client)
+                next = await report(job, outcome: outcome, client: client, began: began)
                 queuesSeenEmpty = next == nil
             } catch {
+                metrics.redisError()
                 logger.warning("worker cannot reach Redis, retrying", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: backoff.nextDelay())
             }
@@ -149,7 +153,7 @@ public final class WorkerService: Service, CustomStringConvertible {
     }
 
     /// Reports a finished run and takes the next job in the same call; retries while Redis is away.
-    private func report(_ job: JobRecord, outcome execution: Execution, client: RedisClient) async -> JobRecord? {
+    private func report(_ job: JobRecord, outcome execution: Execution, client: RedisClient, began: ContinuousClock.Instant) async -> JobRecord? {
         if case .handBack = execution {
             await handBack(job, client: client)
             return nil
@@ -175,11 +179,22 @@ public final class WorkerService: Service, CustomStringConvertible {
                         return (false, nil)
                     }
                 }
-                if !applied {
+                if applied {
+                    let ran = ContinuousClock.now - began
+                    switch execution {
+                    case .plain(let outcome, _): metrics.finished(job, outcome: outcome, ran: ran)
+                    case .step(_, let report): metrics.finished(job, outcome: report.outcome, ran: ran)
+                    case .event:
+                        metrics.finished(job, outcome: nil, ran: ran)
+                        metrics.gateDecided(job, ran: ran)
+                    case .handBack: break
+                    }
+                } else {
                     logger.info("stale report ignored (job canceled or handed back meanwhile)", metadata: ["job.id": "\(job.id)"])
                 }
                 return following
             } catch let error as RedisError where error.isConnectionError {
+                metrics.redisError()
                 logger.warning("cannot report job, retrying", metadata: ["job.id": "\(job.id)", "error": "\(error)"])
                 try? await Task.sleep(for: backoff.nextDelay())
             } catch {
