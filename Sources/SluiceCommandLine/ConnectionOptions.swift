@@ -14,7 +14,10 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
     )
     public var redis: String?
 
-    @Option(name: .long, help: "Key prefix; every key lives under {PREFIX} (env SLUICE_PREFIX, default sluice).")
+    @Option(
+        name: .long,
+        help: "Key prefix; every key lives under {PREFIX} (env SLUICE_PREFIX, default sluice). The worker, scheduler and resumer take several: a,b,c."
+    )
     public var prefix: String?
 
     @Option(name: .long, help: "Days finished jobs and their logs are kept (env SLUICE_RETENTION_DAYS, default 7).")
@@ -22,13 +25,14 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
 
     public init() {}
 
-    /// The Redis configuration, from the option, the environment or the default.
-    public func redisConfiguration() throws -> RedisConfiguration {
+    /// The Redis configuration for `keys` (default: the first prefix), from the option, the
+    /// environment or the default.
+    public func redisConfiguration(for keys: KeySpace? = nil) throws -> RedisConfiguration {
         let url = redis ?? Environment.value("SLUICE_REDIS_URL") ?? "redis://127.0.0.1:6379"
         do {
             var configuration = try RedisConfiguration(url: url)
             // On a cluster the connection serves the prefix's slot (all its keys share one hash tag).
-            configuration.slotKey = keySpace.prefix
+            configuration.slotKey = (keys ?? keySpace).prefix
             return configuration
         } catch {
             throw ValidationError("\(error)")
@@ -42,14 +46,29 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
         return StoreSettings(retentionSeconds: Int((days * 86400).rounded()))
     }
 
-    /// The job store for these options.
-    public func jobStore() throws -> JobStore {
-        JobStore(keys: keySpace, settings: try storeSettings())
+    /// The job store for `keys` (default: the first prefix).
+    public func jobStore(for keys: KeySpace? = nil) throws -> JobStore {
+        JobStore(keys: keys ?? keySpace, settings: try storeSettings())
     }
 
-    /// The key space under the chosen prefix.
-    public var keySpace: KeySpace {
-        KeySpace(prefix: prefix ?? Environment.value("SLUICE_PREFIX") ?? "sluice")
+    /// The key space under the first (or only) prefix.
+    public var keySpace: KeySpace { keySpaces.first ?? KeySpace() }
+
+    /// Every prefix given (`--prefix a,b,c`), in order, each once.
+    public var keySpaces: [KeySpace] {
+        let text = prefix ?? Environment.value("SLUICE_PREFIX") ?? "sluice"
+        var seen = Set<String>()
+        return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { KeySpace(prefix: $0) }
+            .filter { seen.insert($0.prefix).inserted }
+    }
+
+    /// For commands that work on one prefix: refuses a list.
+    public func singlePrefix() throws -> KeySpace {
+        let all = keySpaces
+        guard all.count == 1, let only = all.first else {
+            throw ValidationError("this command works on one prefix; got \(all.map(\.name).joined(separator: ", "))")
+        }
+        return only
     }
 }
 

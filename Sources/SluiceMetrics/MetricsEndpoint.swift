@@ -12,32 +12,32 @@ public struct MetricsEndpoint: Service, CustomStringConvertible {
     public let host: String
     public let port: Int
     let registry: PrometheusCollectorRegistry
-    let gauges: StateGauges
-    let redis: RedisConfiguration
+    /// Each prefix served, with its Redis (on a cluster, each prefix's slot may live on another node).
+    let prefixes: [(gauges: StateGauges, redis: RedisConfiguration)]
     let logger: Logger
 
     public var description: String { "MetricsEndpoint(\(host):\(port))" }
 
-    public init(host: String, port: Int, registry: PrometheusCollectorRegistry, redis: RedisConfiguration, keys: KeySpace, logger: Logger) {
+    public init(host: String, port: Int, registry: PrometheusCollectorRegistry, prefixes: [(KeySpace, RedisConfiguration)], logger: Logger) {
         self.host = host
         self.port = port
         self.registry = registry
-        self.gauges = StateGauges(registry: registry, keys: keys)
-        self.redis = redis
+        self.prefixes = prefixes.map { (StateGauges(registry: registry, keys: $0.0), $0.1) }
         self.logger = logger
     }
 
     public func run() async throws {
-        let client = RedisClient(configuration: redis, label: "sluice.metrics")
-        let gauges = gauges
+        let served = prefixes.map { (gauges: $0.gauges, client: RedisClient(configuration: $0.redis, label: "sluice.metrics")) }
         let registry = registry
         let router = Router()
         router.get("metrics") { _, _ -> Response in
-            let reached = try? await client.run { connection in
-                gauges.refresh(on: connection)
-                return true
+            for (gauges, client) in served {
+                let reached = try? await client.run { connection in
+                    gauges.refresh(on: connection)
+                    return true
+                }
+                if reached == nil { gauges.refresh(on: nil) }
             }
-            if reached == nil { gauges.refresh(on: nil) }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: registry.emitToString())))

@@ -4,7 +4,7 @@ public import SluiceStore
 
 /// The gauges every process's `/metrics` reads from Redis at each scrape — the same figures
 /// whichever process is scraped: open gates, and per queue pending, running, delayed, succeeded
-/// and failed jobs, plus `sluice_redis_up`.
+/// and failed jobs, plus `sluice_redis_up` — each labelled with its `prefix`.
 public struct StateGauges: Sendable {
     public let registry: PrometheusCollectorRegistry
     public let keys: KeySpace
@@ -23,9 +23,9 @@ public struct StateGauges: Sendable {
             )
         }
         if let snapshot {
-            gauge("open_gates", "Approval gates waiting for a decision", [], Double(snapshot.open))
+            gauge("open_gates", "Approval gates waiting for a decision", [("prefix", keys.name)], Double(snapshot.open))
             for queue in snapshot.queues {
-                let labels = [("queue", queue.queue)]
+                let labels = [("prefix", keys.name), ("queue", queue.queue)]
                 gauge("queue_pending", "Jobs waiting in the queue", labels, Double(queue.pending))
                 gauge("queue_running", "Jobs taken by workers", labels, Double(queue.running))
                 gauge("queue_delayed", "Jobs waiting for their run-at time", labels, Double(queue.delayed))
@@ -33,7 +33,7 @@ public struct StateGauges: Sendable {
                 gauge("jobs_failed", "Jobs finished with an error", labels, Double(queue.failed))
             }
         }
-        gauge("redis_up", "1 when this process reached Redis at this scrape", [], snapshot == nil ? 0 : 1)
+        gauge("redis_up", "1 when this process reached Redis at this scrape", [("prefix", keys.name)], snapshot == nil ? 0 : 1)
     }
 
     /// Sets one gauge of the `sluice` namespace.

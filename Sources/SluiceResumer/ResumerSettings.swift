@@ -3,8 +3,22 @@ public import SluiceStore
 
 /// How the resumer serves approval links.
 public struct ResumerSettings: Sendable {
+    /// A further prefix whose gates this resumer serves, and its Redis.
+    public struct ServedPrefix: Sendable {
+        public var keys: KeySpace
+        public var redis: RedisConfiguration
+        public init(keys: KeySpace, redis: RedisConfiguration) {
+            self.keys = keys
+            self.redis = redis
+        }
+    }
+
     public var redis: RedisConfiguration
+    /// The first prefix: its links are served under `/p/<prefix>/approvals/...` and, as links
+    /// were minted before they named their prefix, under `/approvals/...` too.
     public var keys: KeySpace
+    /// More prefixes, each served under `/p/<prefix>/approvals/...` (`--prefix a,b,c`).
+    public var otherPrefixes: [ServedPrefix] = []
     public var host: String
     public var port: Int
     /// The base URL people open (links are minted with it); used in pages' form actions.

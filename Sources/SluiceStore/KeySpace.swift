@@ -1,3 +1,4 @@
+import Foundation
 public import SluiceCore
 
 /// Every Redis key Sluice uses, under one prefix wrapped in a hash tag (default `{sluice}`), so
@@ -79,6 +80,9 @@ public struct KeySpace: Sendable, Equatable {
 
     /// `{sluice}:` — the start of every key.
     public var namespace: String { prefix + ":" }
+
+    /// The prefix without its braces (`{payments}` → `payments`): how links and labels name it.
+    public var name: String { prefix.trimmingCharacters(in: CharacterSet(charactersIn: "{}")) }
 
     public func job(_ id: JobID) -> String { namespace + Segment.job + id.rawValue }
     public func jobLogs(_ id: JobID) -> String { job(id) + Segment.logsSuffix }

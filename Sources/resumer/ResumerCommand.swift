@@ -39,6 +39,9 @@ struct ResumerCommand: AsyncParsableCommand {
             redis: try connection.redisConfiguration(), keys: connection.keySpace, host: host, port: port, publicURL: publicURL,
             bodyLimit: bodyLimit, store: try connection.storeSettings(), idleTimeout: limits.idleTimeout, readTimeout: limits.readTimeout,
             maxConnections: limits.maxConnections)
+        planned.otherPrefixes = try connection.keySpaces.dropFirst().map {
+            ResumerSettings.ServedPrefix(keys: $0, redis: try connection.redisConfiguration(for: $0))
+        }
         if let available = DescriptorLimit.raise(toAtLeast: planned.descriptorsNeeded), available < planned.descriptorsNeeded {
             let fitting = available - (planned.descriptorsNeeded - planned.maxConnections)
             guard !limits.maxConnectionsGiven, fitting >= 16 else {

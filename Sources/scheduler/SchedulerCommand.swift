@@ -44,18 +44,20 @@ struct SchedulerCommand: AsyncParsableCommand {
             maximumIdle: DurationParsing.seconds(maxIdle) ?? .seconds(1),
             reapInterval: DurationParsing.seconds(reapInterval) ?? .milliseconds(500)
         )
+        let prefixes = try connection.keySpaces.map { ($0, try connection.redisConfiguration(for: $0)) }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let (host, port) = try metrics.address() {
             // Bootstrapped before any service makes its counters.
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-            services.append(
-                .init(
-                    service: MetricsEndpoint(
-                        host: host, port: port, registry: registry, redis: settings.redis, keys: connection.keySpace, logger: logger)))
+            services.append(.init(service: MetricsEndpoint(host: host, port: port, registry: registry, prefixes: prefixes, logger: logger)))
         }
-        let scheduler = SchedulerService(settings: settings, store: try connection.jobStore(), logger: logger)
-        services.insert(.init(service: scheduler), at: 0)
+        // One service per prefix, each with its own loops and connections.
+        for (keys, redis) in prefixes.reversed() {
+            var served = settings
+            served.redis = redis
+            services.insert(.init(service: SchedulerService(settings: served, store: try connection.jobStore(for: keys), logger: logger)), at: 0)
+        }
         let configuration = ServiceGroupConfiguration(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],

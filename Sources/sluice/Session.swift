@@ -15,8 +15,9 @@ struct Session {
         } catch {
             throw CommandFailure("\(error)")
         }
-        jobs = try options.jobStore()
-        scripts = ScriptStore(keys: options.keySpace)
+        let keys = try options.singlePrefix()
+        jobs = try options.jobStore(for: keys)
+        scripts = ScriptStore(keys: keys)
     }
 
     /// Runs a Redis operation, turning Redis errors into one-line command failures.

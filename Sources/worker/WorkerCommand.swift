@@ -144,7 +144,6 @@ struct WorkerCommand: AsyncParsableCommand {
         let logger = try logging.bootstrap(label: "sluice.worker")
         // No process of the same uid may read this process's environment (a Redis password) or memory.
         try ProcessHardening.makeNonDumpable()
-        let redis = try connection.redisConfiguration()
         let identifier = workerID ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))"
         let settings = WorkerSettings(
             workerID: identifier,
@@ -152,7 +151,7 @@ struct WorkerCommand: AsyncParsableCommand {
             concurrency: concurrency ?? Environment.value("SLUICE_CONCURRENCY").flatMap { Int($0) } ?? 4,
             lease: DurationParsing.seconds(lease) ?? .seconds(30),
             defaultJobTimeout: DurationParsing.seconds(jobTimeout) ?? .seconds(600),
-            redis: redis,
+            redis: try connection.redisConfiguration(),
             publicURL: publicURL ?? Environment.value("SLUICE_PUBLIC_URL") ?? "http://127.0.0.1:8080"
         )
         let runner = ScriptRunner(
@@ -171,16 +170,22 @@ struct WorkerCommand: AsyncParsableCommand {
                     hiddenPaths: SandboxSettings.defaultHiddenPaths + sandboxHide, readOnlyPaths: sandboxShow)
             )
         )
+        let prefixes = try connection.keySpaces.map { ($0, try connection.redisConfiguration(for: $0)) }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let (host, port) = try metrics.address() {
             // Bootstrapped before the worker makes its counters.
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-            services.append(
-                .init(service: MetricsEndpoint(host: host, port: port, registry: registry, redis: redis, keys: connection.keySpace, logger: logger)))
+            services.append(.init(service: MetricsEndpoint(host: host, port: port, registry: registry, prefixes: prefixes, logger: logger)))
         }
-        let worker = WorkerService(settings: settings, store: try connection.jobStore(), runner: runner, logger: logger)
-        services.insert(.init(service: worker), at: 0)
+        // One service per prefix, each with its own slots, connections and links (which name their prefix).
+        for (keys, redis) in prefixes.reversed() {
+            var served = settings
+            served.redis = redis
+            served.publicURL = PrefixLinks.base(publicURL: settings.publicURL, keys: keys)
+            let worker = WorkerService(settings: served, store: try connection.jobStore(for: keys), runner: runner, logger: logger)
+            services.insert(.init(service: worker), at: 0)
+        }
         var configuration = ServiceGroupConfiguration(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -16,8 +16,10 @@ public import SluiceStore
 /// — the process never runs out of descriptors (docs/security.md).
 public struct Resumer: Sendable {
     public let settings: ResumerSettings
-    let routes: ApprovalRoutes
-    let pool: RedisClientPool
+    /// Each prefix served: its routes (links under `/p/<prefix>`) and its Redis clients.
+    let prefixes: [(keys: KeySpace, routes: ApprovalRoutes, pool: RedisClientPool)]
+    /// The first prefix's routes for links that do not name their prefix (`/approvals/...`).
+    let unnamed: ApprovalRoutes
     let metrics: ResumerMetrics
     let connections: ConnectionCount
     let logger: Logger
@@ -25,13 +27,22 @@ public struct Resumer: Sendable {
     public init(settings: ResumerSettings, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger) throws {
         self.settings = settings
         self.logger = logger
-        pool = RedisClientPool(configuration: settings.redis, size: settings.connections, label: "sluice.resumer")
         connections = ConnectionCount(limit: settings.maxConnections)
-        metrics = ResumerMetrics(registry: registry, keys: settings.keys, connections: connections)
-        routes = ApprovalRoutes(
-            pool: pool, desk: ApprovalDesk(gates: GateStore(keys: settings.keys)), jobs: JobStore(keys: settings.keys, settings: settings.store),
-            pages: try PageRenderer(), metrics: metrics, bodyLimit: settings.bodyLimit,
-            publicURL: settings.publicURL.hasSuffix("/") ? String(settings.publicURL.dropLast()) : settings.publicURL, logger: logger)
+        let metrics = ResumerMetrics(registry: registry, keys: settings.keys, connections: connections)
+        self.metrics = metrics
+        let base = settings.publicURL.hasSuffix("/") ? String(settings.publicURL.dropLast()) : settings.publicURL
+        let pages = try PageRenderer()
+        func routes(_ keys: KeySpace, pool: RedisClientPool, publicURL: String) -> ApprovalRoutes {
+            ApprovalRoutes(
+                pool: pool, desk: ApprovalDesk(gates: GateStore(keys: keys)), jobs: JobStore(keys: keys, settings: settings.store), pages: pages,
+                metrics: metrics, bodyLimit: settings.bodyLimit, publicURL: publicURL, logger: logger)
+        }
+        let served = [ResumerSettings.ServedPrefix(keys: settings.keys, redis: settings.redis)] + settings.otherPrefixes
+        prefixes = served.map { prefix in
+            let pool = RedisClientPool(configuration: prefix.redis, size: settings.connections, label: "sluice.resumer.\(prefix.keys.name)")
+            return (prefix.keys, routes(prefix.keys, pool: pool, publicURL: PrefixLinks.base(publicURL: base, keys: prefix.keys)), pool)
+        }
+        unnamed = routes(settings.keys, pool: prefixes[0].pool, publicURL: base)
     }
 
     /// The router with every route and the security headers.
@@ -39,23 +50,31 @@ public struct Resumer: Sendable {
         let router = Router()
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: MetricsMiddleware())
-        let routes = routes
-        let pool = pool
+        let prefixes = prefixes
         let metrics = metrics
         router.get("healthz") { _, _ -> Response in
-            if await routes.isRedisReachable() { return .json(.ok, ["status": "ok", "redis": "up"]) }
-            return .json(.serviceUnavailable, ["status": "degraded", "redis": "down"])
+            for prefix in prefixes where !(await prefix.routes.isRedisReachable()) {
+                return .json(.serviceUnavailable, ["status": "degraded", "redis": "down", "prefix": .string(prefix.keys.name)])
+            }
+            return .json(.ok, ["status": "ok", "redis": "up"])
         }
         router.get("metrics") { _, _ -> Response in
-            .text(.ok, await metrics.render(pool: pool), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            .text(
+                .ok, await metrics.render(prefixes: prefixes.map { ($0.keys, $0.pool) }), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
-        let link = "approvals/:gate/:subject/:token"
+        Self.addLinks(to: router, under: "", routes: unnamed)
+        for prefix in prefixes { Self.addLinks(to: router, under: PrefixLinks.pathPrefix(prefix.keys) + "/", routes: prefix.routes) }
+        return router
+    }
+
+    /// The page, resume and cancel routes of one prefix's links, under `path`.
+    private static func addLinks(to router: Router<BasicRequestContext>, under path: String, routes: ApprovalRoutes) {
+        let link = path + "approvals/:gate/:subject/:token"
         router.get(RouterPath(link)) { request, context in await routes.page(request, context) }
         router.get(RouterPath(link + "/resume")) { request, context in await routes.page(request, context) }
         router.get(RouterPath(link + "/cancel")) { request, context in await routes.confirmReject(request, context) }
         router.post(RouterPath(link + "/resume")) { request, context in await routes.act(request, context, reject: false) }
         router.post(RouterPath(link + "/cancel")) { request, context in await routes.act(request, context, reject: true) }
-        return router
     }
 
     /// The application, listening on the configured host and port (0 picks a free port;

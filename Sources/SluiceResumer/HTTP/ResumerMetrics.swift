@@ -50,15 +50,17 @@ struct ResumerMetrics: Sendable {
         closedCounter(reason).increment()
     }
 
-    /// The exposition text, with the state gauges refreshed from Redis.
-    func render(pool: RedisClientPool) async -> String {
-        let gauges = StateGauges(registry: registry, keys: keys)
-        let reached = try? await pool.run { connection in
-            gauges.refresh(on: connection)
-            return true
+    /// The exposition text, with the state gauges of every prefix refreshed from Redis.
+    func render(prefixes: [(keys: KeySpace, pool: RedisClientPool)]) async -> String {
+        for (keys, pool) in prefixes {
+            let gauges = StateGauges(registry: registry, keys: keys)
+            let reached = try? await pool.run { connection in
+                gauges.refresh(on: connection)
+                return true
+            }
+            if reached == nil { gauges.refresh(on: nil) }
         }
-        if reached == nil { gauges.refresh(on: nil) }
-        gauges.gauge("resumer_open_connections", "HTTP connections open now", [], Double(connections.current))
+        StateGauges(registry: registry, keys: keys).gauge("resumer_open_connections", "HTTP connections open now", [], Double(connections.current))
         return registry.emitToString()
     }
 }
