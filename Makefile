@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := redis-server libhiredis-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test-deps build release test lint lua demo bench clean
+.PHONY: deps test-deps build release test lint lua demo bench fuzz clean
 
 ## deps: install redis-server, libhiredis-dev and bubblewrap (the job sandbox) with apt-get when they are missing.
 deps:
@@ -42,7 +42,7 @@ test: test-deps
 	$(MAKE) lint
 
 lint:
-	$(SWIFT) format lint --strict --recursive Sources Tests bench Package.swift
+	$(SWIFT) format lint --strict --recursive Sources Tests bench fuzz Package.swift
 
 ## lua: regenerate Sources/SluiceStore/Scripts/EmbeddedLua.swift from Sources/SluiceStore/Lua (a test checks it is current).
 lua:
@@ -56,5 +56,9 @@ demo: release
 bench: release
 	./scripts/bench.sh .build/release
 
+## fuzz: libFuzzer targets (JSON, expressions, flows, approval payloads), FUZZ_SECONDS each (default 60).
+fuzz: deps
+	./scripts/fuzz.sh
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "SluiceApprovals", targets: ["SluiceApprovals"]),
         .library(name: "SluiceResumer", targets: ["SluiceResumer"]),
         .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
+        .executable(name: "sluice-fuzz", targets: ["sluice-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -238,6 +239,26 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             path: "bench/sluice-bench",
+            swiftSettings: swiftSettings
+        ),
+        // Fuzzing: what each fuzz target checks (fuzz/SluiceFuzzing), its libFuzzer entry point and
+        // corpus replayer (fuzz/sluice-fuzz; `make fuzz` builds it with -sanitize=fuzzer,address).
+        .target(
+            name: "SluiceFuzzing",
+            dependencies: ["SluiceApprovals", "SluiceCore", "SluiceExpressions", "SluiceFlows"],
+            path: "fuzz/SluiceFuzzing",
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "CLibFuzzer", path: "fuzz/CLibFuzzer"),
+        .executableTarget(
+            name: "sluice-fuzz",
+            dependencies: ["CLibFuzzer", "SluiceFuzzing"],
+            path: "fuzz/sluice-fuzz",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceFuzzingTests",
+            dependencies: ["SluiceFuzzing"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
