@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := redis-server libhiredis-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test-deps build release test lint lua demo bench fuzz clean
+.PHONY: deps test-deps build release test chaos-quick lint lua demo bench chaos fuzz clean
 
 ## deps: install redis-server, libhiredis-dev and bubblewrap (the job sandbox) with apt-get when they are missing.
 deps:
@@ -35,11 +35,16 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## test: every test (each suite starts its own redis-server), then the style check.
+## test: every test (each suite starts its own redis-server), the short chaos run, then the style check.
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) chaos-quick
 	$(MAKE) lint
+
+## chaos-quick: the fault-injection scenarios at small scale against the debug build (part of make test).
+chaos-quick:
+	.build/debug/sluice-chaos --quick --binaries .build/debug
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests bench fuzz Package.swift
@@ -55,6 +60,11 @@ demo: release
 ## bench: throughput and latency figures (see docs/benchmarks.md).
 bench: release
 	./scripts/bench.sh .build/release
+
+## chaos: the fault-injection suite at full scale against the release build (docs/reliability.md);
+## CHAOS_SEED=N replays a run's random choices, CHAOS_ARGS="--scenario storm" runs one scenario.
+chaos: release
+	.build/release/sluice-chaos --binaries .build/release $(CHAOS_ARGS)
 
 ## fuzz: libFuzzer targets (JSON, expressions, flows, approval payloads), FUZZ_SECONDS each (default 60).
 fuzz: deps

@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "resumer", targets: ["resumer"]),
         .executable(name: "sluice", targets: ["sluice"]),
         .executable(name: "sluice-bench", targets: ["sluice-bench"]),
+        .executable(name: "sluice-chaos", targets: ["sluice-chaos"]),
         .library(name: "SluiceCore", targets: ["SluiceCore"]),
         .library(name: "SluiceExpressions", targets: ["SluiceExpressions"]),
         .library(name: "SluiceFlows", targets: ["SluiceFlows"]),
@@ -259,6 +260,16 @@ let package = Package(
         .testTarget(
             name: "SluiceFuzzingTests",
             dependencies: ["SluiceFuzzing"],
+            swiftSettings: swiftSettings
+        ),
+        // The fault-injection suite (`make chaos`): real processes against a redis-server per scenario.
+        .executableTarget(
+            name: "sluice-chaos",
+            dependencies: [
+                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis", "SluiceTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/sluice-chaos",
             swiftSettings: swiftSettings
         ),
         .testTarget(
