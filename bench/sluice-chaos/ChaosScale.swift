@@ -21,7 +21,7 @@ struct ChaosScale: Sendable {
 
     static let full = ChaosScale(
         stormJobs: 10_000, stormFlows: 500, restartJobs: 3000, stallJobs: 400, stallPause: 3.5, stallSleep: 12, delayedJobs: 1000, deadlineGates: 200,
-        gracefulJobs: 600, gracefulStops: 3, gracefulLongest: 3000,
+        gracefulJobs: 300, gracefulStops: 3, gracefulLongest: 3000,
         parkedGates: 1000, badRequests: 100_000, slowClients: 200)
 
     static let quick = ChaosScale(

@@ -67,8 +67,8 @@ struct GateScenario {
         report.figure("flows parked at a gate", parked.count)
         if parked.count < flows.count { report.problem("\(flows.count - parked.count) flows never parked") }
 
-        // Each gate's four requests go out together: at its deadline (give or take 20 ms) when it
-        // has one, else at a random moment of the storm.
+        // Each gate's four requests go out together: just around its deadline (from 200 ms before
+        // to 20 ms after) when it has one, else at a random moment of the storm.
         let redisNow = try cluster.now()
         let clockNow = ContinuousClock.now
         let stormStart = clockNow + .milliseconds(300)
@@ -78,7 +78,7 @@ struct GateScenario {
             guard let gate = parked[flow.id] else { continue }
             let moment: ContinuousClock.Instant
             if Self.variants[flow.variant].timeout < 3600, let deadline = gate.deadline {
-                moment = clockNow + .milliseconds(deadline - redisNow) + .milliseconds(Int64.random(in: -20...20, using: &random))
+                moment = clockNow + .milliseconds(deadline - redisNow) + .milliseconds(Int64.random(in: -200...20, using: &random))
             } else {
                 moment = stormStart + .milliseconds(Int64.random(in: 0...8000, using: &random))
             }

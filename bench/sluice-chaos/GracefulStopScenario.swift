@@ -50,7 +50,8 @@ struct GracefulStopScenario {
         if let slowest = exits.max(), slowest > (Self.grace + 3) * 1000 { report.problem("a worker took \(Int(slowest)) ms to stop") }
 
         let ids = requests.map(\.id)
-        let deadline = ContinuousClock.now + .seconds(90)
+        // Jobs take half the longest duration on average, on 8 slots: give it twice that, and a minute.
+        let deadline = ContinuousClock.now + .seconds(60 + Int64(scale.gracefulJobs * scale.gracefulLongest / 8000))
         while try Progress.unfinished(ids, keys: cluster.keys, on: connection) > 0, ContinuousClock.now < deadline {
             Thread.sleep(forTimeInterval: 0.2)
         }
