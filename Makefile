@@ -3,7 +3,9 @@ SWIFT ?= swift
 APT_PACKAGES := redis-server libhiredis-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test-deps build release test chaos-quick lint lua demo bench chaos fuzz clean
+PEERS_VENV := .build-peers/venv
+
+.PHONY: deps test-deps bench-deps build release test chaos-quick lint lua demo bench chaos fuzz clean
 
 ## deps: install redis-server, libhiredis-dev and bubblewrap (the job sandbox) with apt-get when they are missing.
 deps:
@@ -57,8 +59,24 @@ lua:
 demo: release
 	./scripts/demo.sh .build/release
 
-## bench: throughput and latency figures (see docs/benchmarks.md).
-bench: release
+## bench-deps: what the peers comparison needs: python3-venv (Debian's venv) and redis-benchmark.
+bench-deps: deps
+	@missing=""; \
+	/usr/bin/python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing="$$missing python3-venv"; \
+	command -v redis-benchmark >/dev/null 2>&1 || missing="$$missing redis-tools"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+## The virtualenv of the peers (RQ, Celery), installed from PyPI at the pinned versions of bench/peers/requirements.txt.
+$(PEERS_VENV)/installed: bench/peers/requirements.txt | bench-deps
+	/usr/bin/python3 -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install -q --disable-pip-version-check -r bench/peers/requirements.txt
+	touch $@
+
+## bench: throughput and latency figures against RQ and Celery in the same run (see docs/benchmarks.md); BENCH_QUICK=1: under two minutes.
+bench: release $(PEERS_VENV)/installed
 	./scripts/bench.sh .build/release
 
 ## chaos: the fault-injection suite at full scale against the release build (docs/reliability.md);

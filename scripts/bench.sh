@@ -1,20 +1,35 @@
 #!/usr/bin/env bash
 # Benchmarks (make bench): each starts its own private redis-server; figures are printed and
-# recorded by hand in docs/benchmarks.md with the date and machine.
+# recorded by hand in docs/benchmarks.md with the date and machine. The peers (RQ, Celery) run
+# from the virtualenv make bench installs (.build-peers/venv). BENCH_QUICK=1: small counts, the
+# peers comparison and a few Sluice figures, in under two minutes.
 set -euo pipefail
 BIN="${1:-.build/release}"
+PYTHON="${PEERS_PYTHON:-.build-peers/venv/bin/python}"
 cd "$(dirname "$0")/.."
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(redis-server --version | awk '{print $3}')"
-echo "== identity jobs: full lifecycle through one worker process, concurrency 8"
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+  echo "== [1/3] Sluice against RQ and Celery (quick counts), same private redis-server"
+  "$BIN/sluice-bench" peers --quick --binaries "$BIN" --python "$PYTHON"
+  echo "== [2/3] identity jobs: full lifecycle through one worker process, concurrency 8"
+  "$BIN/sluice-bench" throughput --kind identity --count 20000 --concurrency 8 --round-trip-sample 0 --binaries "$BIN"
+  echo "== [3/3] flows of 3 identity steps: latency with an idle worker, then 200 in parallel"
+  "$BIN/sluice-bench" flows --steps 3 --samples 100 --parallel 200 --binaries "$BIN"
+  exit 0
+fi
+echo "== [1/7] Sluice against RQ and Celery, same private redis-server"
+"$BIN/sluice-bench" peers --binaries "$BIN" --python "$PYTHON"
+echo "== [2/7] identity jobs: full lifecycle through one worker process, concurrency 8"
 "$BIN/sluice-bench" throughput --kind identity --count 100000 --concurrency 8 --binaries "$BIN"
-echo "== bash jobs against a plain spawn loop with the same parallelism (same run): sandboxed (default) and --sandbox none"
+echo "== [3/7] bash jobs against a plain spawn loop with the same parallelism (same run): sandboxed (default) and --sandbox none"
 "$BIN/sluice-bench" throughput --kind bash --count 3000 --concurrency 8 --round-trip-sample 0 --binaries "$BIN"
 "$BIN/sluice-bench" throughput --kind bash --count 3000 --concurrency 8 --round-trip-sample 0 --sandbox none --binaries "$BIN"
 "$BIN/sluice-bench" spawn-baseline --count 3000 --parallelism 8
-echo "== flows of identity steps: latency with an idle worker, then 1,000 in parallel"
+echo "== [4/7] flows of identity steps: latency with an idle worker, then 1,000 in parallel"
 "$BIN/sluice-bench" flows --steps 3 --steps 10 --binaries "$BIN"
-echo "== big fan-outs: a 10,000-iteration for loop (parallelism 50) and a 1,000-branch branchall of identity steps"
+echo "== [5/7] big fan-outs: a 10,000-iteration for loop (parallelism 50) and a 1,000-branch branchall of identity steps"
 "$BIN/sluice-bench" loops --iterations 10000 --parallelism 50 --branches 1000 --binaries "$BIN"
-echo "== schedules: 10,000 schedules, next fires computed, fired by one scheduler (spread over a minute, then in bursts), then by two racing"
+echo "== [6/7] schedules: 10,000 schedules, next fires computed, fired by one scheduler (spread over a minute, then in bursts)"
 "$BIN/sluice-bench" schedules --count 10000 --bursts 3 --binaries "$BIN"
+echo "== [7/7] the same with two schedulers racing"
 "$BIN/sluice-bench" schedules --count 10000 --bursts 3 --schedulers 2 --binaries "$BIN"
