@@ -3,7 +3,9 @@ SWIFT ?= swift
 APT_PACKAGES := redis-server libhiredis-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps apt-deps test-deps build release test lint lua demo bench deploy-check clean
+PEERS_VENV := .build-peers/venv
+
+.PHONY: deps apt-deps test-deps bench-deps build release test chaos-quick lint lua demo bench chaos fuzz deploy-check clean
 
 TOOLS := .venv-tools
 # deno (TypeScript scripts) and uv (Python dependencies) ship as real binaries on PyPI.
@@ -55,14 +57,19 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## test: every test (each suite starts its own redis-server), then the style check.
+## test: every test (each suite starts its own redis-server), the short chaos run, then the style check.
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) chaos-quick
 	$(MAKE) lint
 
+## chaos-quick: the fault-injection scenarios at small scale against the debug build (part of make test).
+chaos-quick:
+	.build/debug/sluice-chaos --quick --binaries .build/debug
+
 lint:
-	$(SWIFT) format lint --strict --recursive Sources Tests bench Package.swift
+	$(SWIFT) format lint --strict --recursive Sources Tests bench fuzz Package.swift
 
 ## lua: regenerate Sources/SluiceStore/Scripts/EmbeddedLua.swift from Sources/SluiceStore/Lua (a test checks it is current).
 lua:
@@ -72,13 +79,38 @@ lua:
 demo: release
 	./scripts/demo.sh .build/release
 
-## bench: throughput and latency figures (see docs/benchmarks.md).
-bench: release
+## bench-deps: what the peers comparison needs: python3-venv (Debian's venv) and redis-benchmark.
+bench-deps: deps
+	@missing=""; \
+	/usr/bin/python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing="$$missing python3-venv"; \
+	command -v redis-benchmark >/dev/null 2>&1 || missing="$$missing redis-tools"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+## The virtualenv of the peers (RQ, Celery), installed from PyPI at the pinned versions of bench/peers/requirements.txt.
+$(PEERS_VENV)/installed: bench/peers/requirements.txt | bench-deps
+	/usr/bin/python3 -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install -q --disable-pip-version-check -r bench/peers/requirements.txt
+	touch $@
+
+## bench: throughput and latency figures against RQ and Celery in the same run (see docs/benchmarks.md); BENCH_QUICK=1: under two minutes.
+bench: release $(PEERS_VENV)/installed
 	./scripts/bench.sh .build/release
 
 ## deploy-check: validate deploy/ with the tools this machine has (systemd-analyze, YAML structure).
 deploy-check: release
 	./deploy/validate.sh
 
+## chaos: the fault-injection suite at full scale against the release build (docs/reliability.md);
+## CHAOS_SEED=N replays a run's random choices, CHAOS_ARGS="--scenario storm" runs one scenario.
+chaos: release
+	.build/release/sluice-chaos --binaries .build/release $(CHAOS_ARGS)
+
+## fuzz: libFuzzer targets (JSON, expressions, flows, approval payloads), FUZZ_SECONDS each (default 60).
+fuzz: deps
+	./scripts/fuzz.sh
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

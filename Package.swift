@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "resumer", targets: ["resumer"]),
         .executable(name: "sluice", targets: ["sluice"]),
         .executable(name: "sluice-bench", targets: ["sluice-bench"]),
+        .executable(name: "sluice-chaos", targets: ["sluice-chaos"]),
         .library(name: "SluiceCore", targets: ["SluiceCore"]),
         .library(name: "SluiceExpressions", targets: ["SluiceExpressions"]),
         .library(name: "SluiceFlows", targets: ["SluiceFlows"]),
@@ -32,6 +33,7 @@ let package = Package(
         .library(name: "SluiceMetrics", targets: ["SluiceMetrics"]),
         .library(name: "SluiceScripts", targets: ["SluiceScripts"]),
         .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
+        .executable(name: "sluice-fuzz", targets: ["sluice-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -49,6 +51,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // The only C in the project: hiredis, seen through one shim header.
@@ -272,8 +275,39 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "bench/sluice-bench",
+            swiftSettings: swiftSettings
+        ),
+        // Fuzzing: what each fuzz target checks (fuzz/SluiceFuzzing), its libFuzzer entry point and
+        // corpus replayer (fuzz/sluice-fuzz; `make fuzz` builds it with -sanitize=fuzzer,address).
+        .target(
+            name: "SluiceFuzzing",
+            dependencies: ["SluiceApprovals", "SluiceCore", "SluiceExpressions", "SluiceFlows"],
+            path: "fuzz/SluiceFuzzing",
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "CLibFuzzer", path: "fuzz/CLibFuzzer"),
+        .executableTarget(
+            name: "sluice-fuzz",
+            dependencies: ["CLibFuzzer", "SluiceFuzzing"],
+            path: "fuzz/sluice-fuzz",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceFuzzingTests",
+            dependencies: ["SluiceFuzzing"],
+            swiftSettings: swiftSettings
+        ),
+        // The fault-injection suite (`make chaos`): real processes against a redis-server per scenario.
+        .executableTarget(
+            name: "sluice-chaos",
+            dependencies: [
+                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceStore", "SluiceRedis", "SluiceTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/sluice-chaos",
             swiftSettings: swiftSettings
         ),
         .testTarget(

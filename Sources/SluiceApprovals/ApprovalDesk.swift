@@ -36,20 +36,25 @@ public struct ApprovalDesk: Sendable {
     /// Hands in `submission`: one read of its gate, then the one script that records it.
     public func submit(_ submission: ApprovalSubmission, on connection: RedisConnection) throws -> ApprovalOutcome {
         let gate = try gate(submission.gate, subject: submission.subject, credential: submission.credential, history: false, on: connection)
-        let decision: ApprovalDecision
-        do {
-            decision = try ApprovalDecision(submission, gate: gate)
-        } catch .closed where gate.isPastDeadline {
-            // Open, but past its deadline on Redis's clock and not yet fired by a scheduler: time
-            // it out now (once, with its flow event), so the flow moves on at once; the late
-            // submission is refused either way and records nothing.
-            _ = try gates.expireIfDue(gate: submission.gate, on: connection)
-            throw ApprovalRefusal.closed(state: .timedOut)
-        }
+        guard gate.isAcceptingDecisions else { return try closedGate(submission, state: gate.currentState, on: connection) }
+        let decision = try ApprovalDecision(submission, gate: gate)
         let outcome = try gates.record(
             gate: submission.gate, subject: submission.subject, reject: decision.reject, payload: decision.payload, reason: decision.reason,
             channel: submission.credential.channel, on: connection)
         return try Self.outcome(of: outcome, decision: decision, gate: gate)
+    }
+
+    /// The answer for a gate that takes no more decisions: closed, or open but past its deadline on
+    /// Redis's clock and not yet fired by a scheduler — then `expire` times it out now (once, with
+    /// its flow event), so the flow moves on at once. Nothing is recorded either way; when this
+    /// identity had decided before the gate closed — a retry of a request that was applied, its
+    /// answer lost — the outcome says it counted, else the refusal says the gate is closed.
+    private func closedGate(_ submission: ApprovalSubmission, state: GateState, on connection: RedisConnection) throws -> ApprovalOutcome {
+        let found = try gates.expireIfDue(gate: submission.gate, subject: submission.subject, on: connection)
+        if case .countedBefore(let final, let rejected) = found {
+            return .countedBefore(state: GateState(rawValue: final) ?? state, rejected: rejected)
+        }
+        throw ApprovalRefusal.closed(state: state)
     }
 
     /// What `record_approval` answered, as an outcome or the refusal it stands for.
@@ -61,6 +66,7 @@ public struct ApprovalDesk: Sendable {
             return decision.reject ? .rejectionKept : .counted(count: count, required: required, pending: gate.state == .pending)
         case .decided(let state, let count, let required): return .decided(state: state, count: count, required: required)
         case .duplicate(let message): return .alreadyDecided(message)
+        case .countedBefore(let state, let rejected): return .countedBefore(state: GateState(rawValue: state) ?? .closed, rejected: rejected)
         case .refused(let why): throw .forbidden(why)
         case .closed(let state): throw .closed(state: GateState(rawValue: state) ?? .closed)
         case .notDue(let state): throw .closed(state: GateState(rawValue: state) ?? .closed)  // only `expire` answers it

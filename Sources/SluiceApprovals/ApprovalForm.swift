@@ -13,12 +13,18 @@ public struct ApprovalForm: Sendable {
 
     /// The form of `gate`.
     public init(gate: GateRecord) throws(ApprovalRefusal) {
-        guard let form = gate.form else {
+        try self.init(form: gate.form, enums: gate.page["enums"])
+    }
+
+    /// The form a gate with `resume_form.schema` = `form` (none: any JSON object) shows when its
+    /// step's result gave `enums`.
+    public init(form: JSONValue?, enums: JSONValue?) throws(ApprovalRefusal) {
+        guard let form else {
             schema = nil
             return
         }
         do {
-            schema = try JSONSchema(Self.applying(enums: gate.page["enums"], to: form))
+            schema = try JSONSchema(Self.applying(enums: enums, to: form))
         } catch {
             throw .invalid(field: "payload", message: "the gate's form cannot be used: \(error)")
         }

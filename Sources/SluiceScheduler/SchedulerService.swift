@@ -153,10 +153,18 @@ public final class SchedulerService: Service, CustomStringConvertible {
         let client = RedisClient(configuration: settings.redis, label: "sluice.scheduler.leases")
         let store = store
         let silence = settings.workerSilence
+        let (threshold, limit) = (settings.stallThreshold, settings.stallLimit)
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
-                let (handedBack, failed) = try await client.run { try store.reclaimExpiredLeases(workerSilence: silence, on: $0) }
+                let (handedBack, failed, givenBack) = try await client.run {
+                    try store.reclaimExpiredLeases(workerSilence: silence, stallThreshold: threshold, stallLimit: limit, on: $0)
+                }
                 metrics.leases(handedBack: handedBack, failed: failed)
+                if givenBack > .zero {
+                    logger.warning(
+                        "no lease reaping ran for a while (Redis stalled, or every scheduler was away): leases given that time back",
+                        metadata: ["given_back_ms": "\(givenBack.wholeMilliseconds)"])
+                }
                 if handedBack > 0 || failed > 0 {
                     logger.info("expired leases handled", metadata: ["handed_back": "\(handedBack)", "failed": "\(failed)"])
                 }

@@ -9,16 +9,23 @@ public struct SchedulerSettings: Sendable {
     public var reapInterval: Duration
     /// How long a silent worker stays listed as live.
     public var workerSilence: Duration
+    /// The most time a Redis stall (no reaping ran for a while) gives back to every lease.
+    public var stallLimit: Duration
 
     public init(
         redis: RedisConfiguration,
         maximumIdle: Duration = .seconds(1),
         reapInterval: Duration = .milliseconds(500),
-        workerSilence: Duration = .seconds(60)
+        workerSilence: Duration = .seconds(60),
+        stallLimit: Duration = .seconds(60)
     ) {
         self.redis = redis
         self.maximumIdle = maximumIdle
         self.reapInterval = reapInterval
         self.workerSilence = workerSilence
+        self.stallLimit = stallLimit
     }
+
+    /// A gap between two reapings longer than this is a stall: four reap intervals, at least 2 s.
+    public var stallThreshold: Duration { max(.seconds(2), reapInterval * 4) }
 }

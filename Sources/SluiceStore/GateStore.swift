@@ -34,6 +34,9 @@ public struct GateStore: Sendable {
         case decided(String, count: Int, required: Int)
         /// This identity had already decided (approved or rejected); it decides once.
         case duplicate(String)
+        /// The gate takes no more decisions (its state), but this identity's decision was recorded
+        /// before it closed (`rejected`: it was a rejection): what a retry of an applied request finds.
+        case countedBefore(String, rejected: Bool)
         /// The gate's rules refuse this identity, or this rejection; nothing changed.
         case refused(String)
         /// The gate is no longer taking decisions (its state; `timed_out` also when its deadline
@@ -57,19 +60,25 @@ public struct GateStore: Sendable {
         on connection: RedisConnection
     ) throws(RedisError) -> RecordOutcome {
         try recordApproval(
-            id, action: reject ? "reject" : "approve", subject: subject, payload: payload, reason: reason, channel: channel, on: connection)
+            id, action: reject ? "reject" : "approve", subject: subject, identity: subject.identity, payload: payload, reason: reason,
+            channel: channel, on: connection)
     }
 
     /// Times out an open gate whose deadline has passed on Redis's clock, as the scheduler would
     /// (once, one flow event): ``RecordOutcome/closed(_:)`` with `timed_out`. Records nothing;
-    /// ``RecordOutcome/notDue(_:)`` when the deadline has not passed.
-    public func expireIfDue(gate id: JobID, on connection: RedisConnection) throws(RedisError) -> RecordOutcome {
+    /// ``RecordOutcome/notDue(_:)`` when the deadline has not passed. With a `subject`, a gate that
+    /// is closed (or timed out here) after that identity decided answers
+    /// ``RecordOutcome/countedBefore(_:rejected:)`` instead of ``RecordOutcome/closed(_:)``.
+    public func expireIfDue(gate id: JobID, subject: ResumeLinkSubject? = nil, on connection: RedisConnection) throws(RedisError)
+        -> RecordOutcome
+    {
         try recordApproval(
-            id, action: "expire", subject: .anonymous(nonce: ""), payload: .emptyObject, reason: nil, channel: .operator, on: connection)
+            id, action: "expire", subject: subject ?? .anonymous(nonce: ""), identity: subject?.identity ?? "", payload: .emptyObject,
+            reason: nil, channel: .operator, on: connection)
     }
 
     private func recordApproval(
-        _ id: JobID, action: String, subject: ResumeLinkSubject, payload: JSONValue, reason: String?, channel: ApprovalChannel,
+        _ id: JobID, action: String, subject: ResumeLinkSubject, identity: String, payload: JSONValue, reason: String?, channel: ApprovalChannel,
         on connection: RedisConnection
     ) throws(RedisError) -> RecordOutcome {
         var entry: [(String, JSONValue)] = [("approver", .string(subject.approverName)), ("payload", payload), ("via", .string(channel.rawValue))]
@@ -78,7 +87,7 @@ public struct GateStore: Sendable {
             StoreScripts.recordApproval,
             keys: [.string(keys.namespace), .string(keys.gate(id))],
             arguments: [
-                .string(id.rawValue), .string(action), .string(subject.identity), .string(subject.approverName),
+                .string(id.rawValue), .string(action), .string(identity), .string(subject.approverName),
                 subject.isAnonymous ? "1" : "0", .string(channel.rawValue), .string(JSONValue(members: entry).jsonText), .string(reason ?? ""),
                 .string(JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000)).rawValue),
             ]
@@ -92,6 +101,7 @@ public struct GateStore: Sendable {
         case "recorded": return .recorded(count: count, required: required)
         case "decided": return .decided(detail, count: count, required: required)
         case "duplicate": return .duplicate(detail)
+        case "counted_before": return .countedBefore(detail, rejected: parts.count > 4 && parts[4].string == "reject")
         case "refused": return .refused(detail)
         case "closed": return .closed(detail)
         case "not_due": return .notDue(detail)

@@ -146,19 +146,27 @@ public struct JobStore: Sendable {
     }
 
     /// Hands back (or fails) jobs whose lease expired; forgets workers silent for `workerSilence`.
+    /// When no reaping ran for longer than `stallThreshold` (Redis stalled, or every scheduler was
+    /// away), nothing is handed back: each lease gets that unwatched time back, up to `stallLimit`,
+    /// reported as `givenBack` (see reclaim_expired_leases.lua).
     public func reclaimExpiredLeases(
         limit: Int = 500,
         workerSilence: Duration = .seconds(60),
+        stallThreshold: Duration = .seconds(2),
+        stallLimit: Duration = .seconds(60),
         on connection: RedisConnection
-    ) throws(RedisError) -> (handedBack: Int, failed: Int) {
+    ) throws(RedisError) -> (handedBack: Int, failed: Int, givenBack: Duration) {
         let reply = try connection.evaluate(
             StoreScripts.reclaimExpiredLeases,
-            keys: [.string(keys.namespace), .string(keys.leases), .string(keys.workers)],
-            arguments: [.int(limit), .int(settings.retentionSeconds), .int(settings.finishedIndexCap), .int(workerSilence.wholeMilliseconds)]
-                + Self.freshIDs(32)
+            keys: [.string(keys.namespace), .string(keys.leases), .string(keys.workers), .string(keys.leasesWatched)],
+            arguments: [
+                .int(limit), .int(settings.retentionSeconds), .int(settings.finishedIndexCap), .int(workerSilence.wholeMilliseconds),
+                .int(stallThreshold.wholeMilliseconds), .int(stallLimit.wholeMilliseconds),
+            ] + Self.freshIDs(32)
         )
         let counts = reply.array?.compactMap(\.integer) ?? []
-        return (Int(counts.first ?? 0), Int(counts.dropFirst().first ?? 0))
+        guard counts.count == 3 else { throw RedisError.unexpectedReply("reclaim_expired_leases: \(reply)") }
+        return (Int(counts[0]), Int(counts[1]), .milliseconds(counts[2]))
     }
 
     /// Moves due delayed jobs to their queues. Returns how many moved and how long until the next is due.

@@ -29,6 +29,7 @@ public struct KeySpace: Sendable, Equatable {
         public static let queues = "queues"
         public static let delayed = "delayed"
         public static let leases = "leases"
+        public static let leasesWatched = "leases:watched"
         public static let workers = "workers"
         public static let worker = "worker:"
         public static let finished = "finished:"
@@ -92,6 +93,7 @@ public struct KeySpace: Sendable, Equatable {
     public var queues: String { namespace + Segment.queues }
     public var delayed: String { namespace + Segment.delayed }
     public var leases: String { namespace + Segment.leases }
+    public var leasesWatched: String { namespace + Segment.leasesWatched }
     public var workers: String { namespace + Segment.workers }
     public func worker(_ id: String) -> String { namespace + Segment.worker + id }
     public func finished(_ queue: String) -> String { namespace + Segment.finished + queue }

@@ -28,8 +28,13 @@ struct SchedulerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds between looks for expired leases (default 0.5).")
     var reapInterval: String = "0.5"
 
+    @Option(
+        name: .long,
+        help: "Most seconds a Redis stall gives back to every lease, so jobs are not handed back for a silence nobody could break (default 60).")
+    var stallLimit: String = "60"
+
     func validate() throws {
-        for (name, value) in [("--max-idle", maxIdle), ("--reap-interval", reapInterval)] {
+        for (name, value) in [("--max-idle", maxIdle), ("--reap-interval", reapInterval), ("--stall-limit", stallLimit)] {
             guard let duration = DurationParsing.seconds(value), duration > .zero else {
                 throw ValidationError("\(name) must be a positive number of seconds, got '\(value)'")
             }
@@ -42,7 +47,8 @@ struct SchedulerCommand: AsyncParsableCommand {
         let settings = SchedulerSettings(
             redis: try connection.redisConfiguration(),
             maximumIdle: DurationParsing.seconds(maxIdle) ?? .seconds(1),
-            reapInterval: DurationParsing.seconds(reapInterval) ?? .milliseconds(500)
+            reapInterval: DurationParsing.seconds(reapInterval) ?? .milliseconds(500),
+            stallLimit: DurationParsing.seconds(stallLimit) ?? .seconds(60)
         )
         let prefixes = try connection.keySpaces.map { ($0, try connection.redisConfiguration(for: $0)) }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []

@@ -74,6 +74,7 @@ struct ResumeCommand: ParsableCommand {
         case .decided(let decision, let count, let required):
             print("gate \(decision) (\(count)/\(required) approvals); the flow moves on")
         case .alreadyDecided(let message): print(message)
+        case .countedBefore(let state, let rejected): print(ApprovalOutcome.countedBeforeMessage(state: state, rejected: rejected))
         }
     }
 

@@ -53,6 +53,7 @@ struct TerminalPrompter {
                 case .rejectionKept: write("Rejection recorded.\n")
                 case .decided(let state, _, _): write("The gate is \(state); the flow moves on.\n")
                 case .alreadyDecided(let message): write("\(message)\n")
+                case .countedBefore(let state, let rejected): write(ApprovalOutcome.countedBeforeMessage(state: state, rejected: rejected) + "\n")
                 }
                 return
             } catch let refusal as ApprovalRefusal {

@@ -49,6 +49,18 @@ struct JSONValueTests {
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: text) }
     }
 
+    @Test("a number beyond a double's range is refused, not read as infinity (then stored as null); found by make fuzz")
+    func outOfRange() throws {
+        for text in ["1e400", "-1e3028", #"{"a": [1, 2.5, -1e3028]}"#, String(repeating: "9", count: 400)] {
+            #expect(throws: JSONParseError.self) { try JSONValue(parsing: text) }
+        }
+        let error = try #require(#expect(throws: JSONParseError.self) { try JSONValue(parsing: "[1, 1e999]") })
+        #expect(error.offset == 4)
+        #expect(error.reason.contains("out of range"))
+        #expect(try JSONValue(parsing: "1.7976931348623157e308") == .number(.greatestFiniteMagnitude))
+        #expect(try JSONValue(parsing: "1e-400") == .number(0))
+    }
+
     @Test("nesting deeper than the limit is refused")
     func depth() {
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)

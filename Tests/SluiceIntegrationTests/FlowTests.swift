@@ -245,7 +245,7 @@ struct FlowTests {
         let taken = try #require(try harness.store.fetch(worker: "dead", queues: ["default"], leaseMilliseconds: 50, on: connection))
         #expect(taken.kind == .step)
         try await Task.sleep(for: .milliseconds(120))
-        #expect(try harness.store.reclaimExpiredLeases(on: connection) == (0, 1))
+        #expect(try harness.store.reclaimExpiredLeases(on: connection) == (0, 1, .zero))
         #expect(try harness.store.job(taken.id, on: connection)?.error?.contains("worker lost") == true)
         try await harness.withWorker { _ in
             let flow = try await harness.finished(id)

@@ -119,17 +119,50 @@ struct JobQueueTests {
         let first = try #require(try store.fetch(worker: "dead1", queues: ["default"], leaseMilliseconds: 50, on: connection))
         #expect(first.deliveries == 1)
         try await Task.sleep(for: .milliseconds(120))
-        #expect(try store.reclaimExpiredLeases(on: connection) == (1, 0))
+        #expect(try store.reclaimExpiredLeases(on: connection) == (1, 0, .zero))
         #expect(try store.job(id, on: connection)?.state == .queued)
         let second = try #require(try store.fetch(worker: "dead2", queues: ["default"], leaseMilliseconds: 50, on: connection))
         #expect(second.deliveries == 2)
         // The first worker's late report is fenced off.
         #expect(try store.complete(first, worker: "dead1", outcome: .success(1), logs: "", next: nil, on: connection).applied == false)
         try await Task.sleep(for: .milliseconds(120))
-        #expect(try store.reclaimExpiredLeases(on: connection) == (0, 1))
+        #expect(try store.reclaimExpiredLeases(on: connection) == (0, 1, .zero))
         let failed = try #require(try store.job(id, on: connection))
         #expect(failed.state == .failure)
         #expect(failed.error?.contains("delivered 2 times") == true)
+    }
+
+    @Test("a lease does not run down while nobody could reap (a Redis stall): the first reaping after the gap gives the time back")
+    func stallGivesLeasesBack() async throws {
+        let store = JobStore(keys: uniqueKeys())
+        let connection = try server.connect()
+        let id = newJobID()
+        try store.enqueue(EnqueueRequest(id: id, kind: .identity), on: connection)
+        let job = try #require(try store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 300, on: connection))
+        #expect(try store.reclaimExpiredLeases(stallThreshold: .milliseconds(600), on: connection) == (0, 0, .zero))
+        let before = try #require(try connection.send("ZSCORE", .string(store.keys.leases), .string(id.rawValue)).string.flatMap(Double.init))
+        // As if Redis had stalled: nothing reaps for longer than the threshold, the lease runs out meanwhile.
+        try await Task.sleep(for: .milliseconds(900))
+        let stalled = try store.reclaimExpiredLeases(stallThreshold: .milliseconds(600), on: connection)
+        #expect(stalled.handedBack == 0)
+        #expect(stalled.givenBack >= .milliseconds(850) && stalled.givenBack < .milliseconds(3000))
+        #expect(try store.job(id, on: connection)?.state == .running, "the worker could not renew during the stall: not a sign of death")
+        let after = try #require(try connection.send("ZSCORE", .string(store.keys.leases), .string(id.rawValue)).string.flatMap(Double.init))
+        #expect(after - before == Double(stalled.givenBack.wholeMilliseconds))
+        // Watched again and still not renewed: the lease runs out as usual. (A threshold far above
+        // this sleep: a loaded machine that oversleeps must not look like a second stall.)
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(try store.reclaimExpiredLeases(stallThreshold: .seconds(10), on: connection) == (1, 0, .zero))
+        #expect(try store.job(id, on: connection)?.state == .queued)
+        // The most a stall gives back is capped: a long outage of every scheduler delays recovery by at most that.
+        let again = try #require(try store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 100, on: connection))
+        #expect(again.id == job.id)
+        try await Task.sleep(for: .milliseconds(700))
+        #expect(
+            try store.reclaimExpiredLeases(stallThreshold: .milliseconds(600), stallLimit: .milliseconds(50), on: connection).givenBack
+                == .milliseconds(50))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(try store.reclaimExpiredLeases(stallThreshold: .seconds(10), on: connection).handedBack == 1)
     }
 
     @Test("heartbeats keep a lease alive and report jobs the worker no longer holds")
@@ -150,7 +183,7 @@ struct JobQueueTests {
             #expect(lost.map(\.0) == [b.id])
             #expect(lost.map(\.1) == [b.deliveries])
         }
-        #expect(try store.reclaimExpiredLeases(on: connection) == (0, 0))
+        #expect(try store.reclaimExpiredLeases(on: connection) == (0, 0, .zero))
         #expect(try store.job(a.id, on: connection)?.state == .running)
         #expect(try store.job(b.id, on: connection)?.state == .canceled)
         #expect(try connection.send("ZSCORE", .string(store.keys.workers), "w") != .null)

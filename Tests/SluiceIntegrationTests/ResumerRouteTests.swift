@@ -110,18 +110,21 @@ struct ResumerRouteTests {
         #expect(try gate.record(on: server.connect())?.approvals.isEmpty == true)
     }
 
-    @Test("after the gate closes its links answer 410, with the state")
+    @Test("after the gate closes, the links of those who did not decide answer 410 with the state; the decider's retry 200")
     func closedGate() async throws {
         let harness = RouteHarness(server: server)
         let gate = try harness.seed()
         let alice = gate.links("alice")
+        let bob = gate.links("bob")
         try await harness.run { client async throws in
             #expect(try await client.post(alice.resume, "{}").status == 200)
-            let replay = try await client.post(alice.resume, "{}")
-            #expect(replay.status == 410)
-            #expect(replay.json?["state"] == "approved")
-            #expect(try await client.get(alice.approvalPage).status == 410)
-            #expect(try await client.post(gate.links("bob").cancel, "{}").status == 410)
+            let late = try await client.post(bob.resume, "{}")
+            #expect(late.status == 410)
+            #expect(late.json?["state"] == "approved")
+            #expect(try await client.get(bob.approvalPage).status == 410)
+            #expect(try await client.post(bob.cancel, "{}").status == 410)
+            // alice's own retry (her first answer lost) learns that it counted (ApprovalRetryTests).
+            #expect(try await client.post(alice.resume, "{}").status == 200)
         }
         let stored = try #require(try gate.record(on: server.connect()))
         #expect(stored.approvals.count == 1)

@@ -5,10 +5,10 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice-bench",
-        abstract: "Sluice benchmarks: job throughput, spawn baseline, round trips per job, flows, approvals, loops, schedules.",
+        abstract: "Sluice benchmarks: job throughput, spawn baseline, round trips per job, flows, approvals, loops, schedules, peers.",
         subcommands: [
             ThroughputBenchmark.self, SpawnBaseline.self, FlowBenchmark.self, ApprovalBenchmark.self, LoopBenchmark.self, ClusterBenchmark.self,
-            ScheduleBenchmark.self,
+            ScheduleBenchmark.self, PeerBenchmark.self,
         ]
     )
 }

@@ -33,6 +33,11 @@ struct BenchEnvironment {
         return process
     }
 
+    /// Empties the private server between benchmarks (it is ours alone).
+    func flush() throws {
+        _ = try connect().send("FLUSHALL")
+    }
+
     /// Redis's clock in ms.
     func now(_ connection: RedisConnection) throws -> Int64 {
         try connection.serverMilliseconds()

@@ -182,6 +182,9 @@ struct JSONParser {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let number = Double(text) else { throw fail("invalid number") }
+        // A literal beyond a double's range would read as ±infinity, which JSON cannot write back
+        // (it became `null` when stored): refused, so what is stored is what was sent.
+        guard number.isFinite else { throw JSONParseError(reason: "number out of range (beyond ±1.8e308)", offset: start) }
         return .number(number)
     }
 

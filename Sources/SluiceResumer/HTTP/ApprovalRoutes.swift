@@ -155,6 +155,19 @@ struct ApprovalRoutes: Sendable {
             metrics.count("duplicate")
             if style == .json { return .json(.ok, ["status": "already_counted", "message": .string(text)]) }
             return .html(.ok, pages.message(heading: "Already recorded", message: text, success: true))
+        case .countedBefore(let state, let rejected):
+            // A retry of a request that was applied before the gate closed (its answer lost).
+            metrics.count("counted_before")
+            let text = ApprovalOutcome.countedBeforeMessage(state: state, rejected: rejected)
+            if style == .json {
+                return .json(
+                    .ok,
+                    [
+                        "status": "already_counted", "state": .string(state.rawValue), "decision": rejected ? "reject" : "approve",
+                        "message": .string(text),
+                    ])
+            }
+            return .html(.ok, pages.message(heading: "Already counted", message: text, success: true))
         }
     }
 

@@ -969,22 +969,40 @@ enum EmbeddedLua {
 #"""
         -- reclaim_expired_leases: hands back the jobs of workers that stopped renewing their leases.
         --
-        -- KEYS: [1] namespace, [2] the leases set, [3] the workers set.
+        -- KEYS: [1] namespace, [2] the leases set, [3] the workers set, [4] `P:leases:watched`.
         -- ARGV: [1] most jobs to handle in this call, [2] retention seconds, [3] finished-index cap,
-        -- [4] how long (ms) a silent worker stays listed as live, [5...] fresh job ids, used for the
-        -- flow events below.
+        -- [4] how long (ms) a silent worker stays listed as live, [5] stall threshold (ms), [6] the most
+        -- time (ms) a stall gives back, [7...] fresh job ids, used for the flow events below.
+        -- A lease only runs down while someone watches it: every call notes Redis's time in
+        -- `P:leases:watched`. When no call ran for longer than the stall threshold, Redis itself was
+        -- stalled (CLIENT PAUSE, DEBUG SLEEP, a slow fork or disk) — no worker could renew, nobody could
+        -- reap — or every scheduler was away. Either way silence then proves no worker dead, so this
+        -- call hands nothing back: it gives every lease the unwatched time back (at most ARGV[6]), and
+        -- live workers renew as soon as they reach Redis again. The cost: after every scheduler was
+        -- down, a dead worker's jobs come back up to ARGV[6] later.
         -- Guarantees: each expired lease is handled once, whichever scheduler runs the script: the job
         -- goes back to the front of its queue, or — when it was delivered max_deliveries times already —
         -- fails with an error saying so. A flow step failed that way queues a `flow_event` job
         -- (`step_lost`) so a worker moves its flow on (retry, failure module or failure). A job with
         -- retries left (see retry_later) waits for its next attempt instead, counted as handed back;
-        -- deliveries count per attempt. Returns {handed_back, failed}.
+        -- deliveries count per attempt. Returns {handed_back, failed, ms given back after a stall}.
         local ns = KEYS[1]
         local now = now_ms()
+        local watched = KEYS[4]
+        local last = tonumber(redis.call('GET', watched) or '')
+        redis.call('SET', watched, now)
+        if last and now - last > tonumber(ARGV[5]) then
+          local given = math.min(now - last, tonumber(ARGV[6]))
+          local leases = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
+          for i = 1, #leases, 2 do
+            redis.call('ZADD', KEYS[2], tonumber(leases[i + 1]) + given, leases[i])
+          end
+          return {0, 0, given}
+        end
         local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
         local handed_back, failed = 0, 0
         for _, id in ipairs(expired) do
-          if not ARGV[5 + failed] then break end -- no id left for a flow event: the rest waits for the next call
+          if not ARGV[7 + failed] then break end -- no id left for a flow event: the rest waits for the next call
           local key = ns .. KEY.job .. id
           local fields = hash_fields(key, 'state', 'deliveries', 'max_deliveries', 'queue', 'worker', 'kind', 'flow_id',
             'deliveries_before')
@@ -1001,7 +1019,7 @@ enum EmbeddedLua {
               redis.call('HSET', key, 'error', message)
               finish_job(ns, id, 'failure', now, tonumber(ARGV[2]), tonumber(ARGV[3]))
               failed = failed + 1
-              local event_id = ARGV[4 + failed]
+              local event_id = ARGV[6 + failed]
               if fields.kind == 'step' and fields.flow_id and event_id then
                 queue_flow_event(ns, fields.flow_id, fields.queue, event_id, cjson.encode({event = 'step_lost', step_id = id, error = message}), now)
               end
@@ -1019,7 +1037,7 @@ enum EmbeddedLua {
           redis.call('ZREM', KEYS[3], worker)
           redis.call('DEL', ns .. KEY.worker .. worker)
         end
-        return {handed_back, failed}
+        return {handed_back, failed, 0}
         """#,
         "record_approval":
 #"""
@@ -1027,18 +1045,23 @@ enum EmbeddedLua {
         -- deadline and its rules before anything is written.
         --
         -- KEYS: [1] namespace, [2] the gate hash.
-        -- ARGV: [1] gate id, [2] `approve`, `reject`, or `expire` (only the deadline check below: it
-        -- never records anything, and answers `pending` or `open` + the state when the gate is not past
-        -- its deadline), [3] identity (`user:<name>` or `link:<nonce>`),
+        -- ARGV: [1] gate id, [2] `approve`, `reject`, or `expire` (only the deadline check below and the
+        -- identity's earlier decision: it never records anything, and answers `not_due` + the state when
+        -- the gate is not past its deadline), [3] identity (`user:<name>` or `link:<nonce>`; may be empty
+        -- for `expire`),
         -- [4] approver name (`anonymous` for unnamed links), [5] `1` when anonymous, [6] how it arrives:
         -- `link` or `operator`, [7] the entry to record without its time: a JSON object (approver,
         -- payload, via, reason) to which the script adds `at`, Redis's clock (added last, so it is the
         -- time a reader sees whatever the object held), [8] reason, [9] a fresh job id for the flow event.
         -- Guarantees, in the order they are checked:
-        -- * a gate that does not accept decisions changes nothing (`closed` + its state);
+        -- * a gate that does not accept decisions changes nothing (`closed` + its state) — unless this
+        --   identity decided it before it closed: then the answer is `counted_before` + the gate's state
+        --   + `approve` or `reject` (what it decided), so a client retrying a request whose answer it lost
+        --   learns that it counted;
         -- * an open gate whose deadline has passed on Redis's clock is timed out here, exactly as
         --   fire_gate_deadlines would (it closes once, one flow event), and the answer is
-        --   `closed timed_out`: nothing arriving late is recorded, whether or not the scheduler ran;
+        --   `closed timed_out` (or `counted_before timed_out`, as above): nothing arriving late is
+        --   recorded, whether or not the scheduler ran;
         -- * a rejection through a link or a prompt of a `hide_cancel` gate, and an identity the gate's rules refuse,
         --   change nothing (`refused` + why);
         -- * each identity records one decision, approval or rejection (`duplicate` + what it decided);
@@ -1046,7 +1069,7 @@ enum EmbeddedLua {
         --   it and queues one flow event — whatever else arrives at the same moment. On a pending gate
         --   (its step's script still running) approvals and the first rejection are kept and decide
         --   the gate when the flow parks.
-        -- Returns {status, detail, count, required}.
+        -- Returns {status, detail, count, required[, earlier decision]}.
         local ns, gate_key, gate_id = KEYS[1], KEYS[2], ARGV[1]
         local action, identity, approver, anonymous, via = ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6]
         local g = hash_fields(gate_key, 'state', 'required', 'self_approval_disabled', 'user_auth_required', 'groups', 'created_by',
@@ -1055,11 +1078,18 @@ enum EmbeddedLua {
         if not state then return {'unknown', '', 0, 0} end
         local required = tonumber(g.required or '1')
         local count = redis.call('LLEN', gate_key .. KEY.approvals_suffix)
-        if not GATE_ACCEPTING[state] then return {'closed', state, count, required} end
+        local deciders = gate_key .. KEY.deciders_suffix
+        -- The answer for a gate that takes no more decisions: closed, or counted before it closed.
+        local function closed(final)
+          local earlier = identity ~= '' and redis.call('HGET', deciders, identity)
+          if earlier then return {'counted_before', final, count, required, earlier} end
+          return {'closed', final, count, required}
+        end
+        if not GATE_ACCEPTING[state] then return closed(state) end
         local now = now_ms()
         if state == 'open' and g.deadline and tonumber(g.deadline) <= now then
           close_gate(ns, gate_id, 'timed_out', nil, '', ARGV[9], now)
-          return {'closed', 'timed_out', count, required}
+          return closed('timed_out')
         end
         if action == 'expire' then return {'not_due', state, count, required} end
         if action == 'reject' and via ~= 'operator' and g.hide_cancel == '1' then
@@ -1082,7 +1112,6 @@ enum EmbeddedLua {
             return {'refused', approver .. ' is not a member of ' .. table.concat(groups, ', '), count, required}
           end
         end
-        local deciders = gate_key .. KEY.deciders_suffix
         if redis.call('HSETNX', deciders, identity, action) == 0 then
           local earlier = redis.call('HGET', deciders, identity) == 'reject' and 'rejected' or 'approved'
           local who = anonymous and 'this link' or approver

@@ -2,18 +2,23 @@
 -- deadline and its rules before anything is written.
 --
 -- KEYS: [1] namespace, [2] the gate hash.
--- ARGV: [1] gate id, [2] `approve`, `reject`, or `expire` (only the deadline check below: it
--- never records anything, and answers `pending` or `open` + the state when the gate is not past
--- its deadline), [3] identity (`user:<name>` or `link:<nonce>`),
+-- ARGV: [1] gate id, [2] `approve`, `reject`, or `expire` (only the deadline check below and the
+-- identity's earlier decision: it never records anything, and answers `not_due` + the state when
+-- the gate is not past its deadline), [3] identity (`user:<name>` or `link:<nonce>`; may be empty
+-- for `expire`),
 -- [4] approver name (`anonymous` for unnamed links), [5] `1` when anonymous, [6] how it arrives:
 -- `link` or `operator`, [7] the entry to record without its time: a JSON object (approver,
 -- payload, via, reason) to which the script adds `at`, Redis's clock (added last, so it is the
 -- time a reader sees whatever the object held), [8] reason, [9] a fresh job id for the flow event.
 -- Guarantees, in the order they are checked:
--- * a gate that does not accept decisions changes nothing (`closed` + its state);
+-- * a gate that does not accept decisions changes nothing (`closed` + its state) — unless this
+--   identity decided it before it closed: then the answer is `counted_before` + the gate's state
+--   + `approve` or `reject` (what it decided), so a client retrying a request whose answer it lost
+--   learns that it counted;
 -- * an open gate whose deadline has passed on Redis's clock is timed out here, exactly as
 --   fire_gate_deadlines would (it closes once, one flow event), and the answer is
---   `closed timed_out`: nothing arriving late is recorded, whether or not the scheduler ran;
+--   `closed timed_out` (or `counted_before timed_out`, as above): nothing arriving late is
+--   recorded, whether or not the scheduler ran;
 -- * a rejection through a link or a prompt of a `hide_cancel` gate, and an identity the gate's rules refuse,
 --   change nothing (`refused` + why);
 -- * each identity records one decision, approval or rejection (`duplicate` + what it decided);
@@ -21,7 +26,7 @@
 --   it and queues one flow event — whatever else arrives at the same moment. On a pending gate
 --   (its step's script still running) approvals and the first rejection are kept and decide
 --   the gate when the flow parks.
--- Returns {status, detail, count, required}.
+-- Returns {status, detail, count, required[, earlier decision]}.
 local ns, gate_key, gate_id = KEYS[1], KEYS[2], ARGV[1]
 local action, identity, approver, anonymous, via = ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6]
 local g = hash_fields(gate_key, 'state', 'required', 'self_approval_disabled', 'user_auth_required', 'groups', 'created_by',
@@ -30,11 +35,18 @@ local state = g.state
 if not state then return {'unknown', '', 0, 0} end
 local required = tonumber(g.required or '1')
 local count = redis.call('LLEN', gate_key .. KEY.approvals_suffix)
-if not GATE_ACCEPTING[state] then return {'closed', state, count, required} end
+local deciders = gate_key .. KEY.deciders_suffix
+-- The answer for a gate that takes no more decisions: closed, or counted before it closed.
+local function closed(final)
+  local earlier = identity ~= '' and redis.call('HGET', deciders, identity)
+  if earlier then return {'counted_before', final, count, required, earlier} end
+  return {'closed', final, count, required}
+end
+if not GATE_ACCEPTING[state] then return closed(state) end
 local now = now_ms()
 if state == 'open' and g.deadline and tonumber(g.deadline) <= now then
   close_gate(ns, gate_id, 'timed_out', nil, '', ARGV[9], now)
-  return {'closed', 'timed_out', count, required}
+  return closed('timed_out')
 end
 if action == 'expire' then return {'not_due', state, count, required} end
 if action == 'reject' and via ~= 'operator' and g.hide_cancel == '1' then
@@ -57,7 +69,6 @@ if #groups > 0 then
     return {'refused', approver .. ' is not a member of ' .. table.concat(groups, ', '), count, required}
   end
 end
-local deciders = gate_key .. KEY.deciders_suffix
 if redis.call('HSETNX', deciders, identity, action) == 0 then
   local earlier = redis.call('HGET', deciders, identity) == 'reject' and 'rejected' or 'approved'
   local who = anonymous and 'this link' or approver

@@ -1,0 +1,31 @@
+/// How big each scenario is: the figures for `make chaos`, a small version for the
+/// short form inside `make test` (`--quick`).
+struct ChaosScale: Sendable {
+    var stormJobs: Int
+    var stormFlows: Int
+    var restartJobs: Int
+    var stallJobs: Int
+    /// How long CLIENT PAUSE holds Redis (past the 2 s lease either way).
+    var stallPause: Double
+    /// How long DEBUG SLEEP stalls Redis: past every client's 10 s read timeout at full scale.
+    var stallSleep: Double
+    var delayedJobs: Int
+    var deadlineGates: Int
+    var gracefulJobs: Int
+    var gracefulStops: Int
+    /// The longest graceful-scenario job (ms): some outlast the 1.5 s grace.
+    var gracefulLongest: Int
+    var parkedGates: Int
+    var badRequests: Int
+    var slowClients: Int
+
+    static let full = ChaosScale(
+        stormJobs: 10_000, stormFlows: 500, restartJobs: 3000, stallJobs: 400, stallPause: 3.5, stallSleep: 12, delayedJobs: 1000, deadlineGates: 200,
+        gracefulJobs: 300, gracefulStops: 3, gracefulLongest: 3000,
+        parkedGates: 1000, badRequests: 100_000, slowClients: 200)
+
+    static let quick = ChaosScale(
+        stormJobs: 400, stormFlows: 30, restartJobs: 300, stallJobs: 60, stallPause: 2.5, stallSleep: 3, delayedJobs: 150, deadlineGates: 30,
+        gracefulJobs: 80, gracefulStops: 2, gracefulLongest: 2000,
+        parkedGates: 60, badRequests: 3000, slowClients: 30)
+}
