@@ -288,6 +288,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SluiceStoreTests",
+            dependencies: ["SluiceStore", "SluiceCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SluiceSchedulerTests",
             dependencies: ["SluiceScheduler"],
             swiftSettings: swiftSettings
