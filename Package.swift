@@ -284,7 +284,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceWorkerTests",
-            dependencies: ["SluiceWorker"],
+            dependencies: ["SluiceWorker", "SluiceCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

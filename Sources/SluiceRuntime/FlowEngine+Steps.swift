@@ -27,6 +27,16 @@ public struct StepBeginning: Sendable {
     let scope: StepScope
     let flowFields: [String: String]
     let records: [String: JSONValue]
+
+    /// The path of the step's flow.
+    public var flowPath: String? { flowFields["path"] }
+
+    /// Where the step's script keeps its state between runs (`get_state`/`set_state`):
+    /// `<flow path>/<module id>`.
+    public var statePath: String? {
+        guard let flowPath, let module else { return nil }
+        return flowPath + "/" + module.id
+    }
 }
 
 extension FlowEngine {
