@@ -322,7 +322,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceWorkerTests",
-            dependencies: ["SluiceWorker"],
+            dependencies: ["SluiceWorker", "SluiceCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceStoreTests",
+            dependencies: ["SluiceStore", "SluiceCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

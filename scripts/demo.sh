@@ -27,10 +27,14 @@ for _ in $(seq 1 100); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sl
 export SLUICE_REDIS_URL="redis://127.0.0.1:$PORT/0"
 export SLUICE_PUBLIC_URL="http://127.0.0.1:$HTTP_PORT"
 
+step "a secrets key pair: the private key for workers, the public one for the CLI"
+mkdir -m 700 "$WORK/keys"
+show "$BIN/sluice" secrets keygen --out "$WORK/keys"
+
 step "scheduler, two workers and the resumer (approval links on $SLUICE_PUBLIC_URL)"
 "$BIN/scheduler" >"$WORK/scheduler.log" 2>&1 & PIDS+=($!)
-"$BIN/worker" --concurrency 4 --worker-id demo-worker-1 >"$WORK/worker1.log" 2>&1 & PIDS+=($!)
-"$BIN/worker" --concurrency 4 --worker-id demo-worker-2 >"$WORK/worker2.log" 2>&1 & PIDS+=($!)
+"$BIN/worker" --concurrency 4 --worker-id demo-worker-1 --secret-key "$WORK/keys/secrets.key" >"$WORK/worker1.log" 2>&1 & PIDS+=($!)
+"$BIN/worker" --concurrency 4 --worker-id demo-worker-2 --secret-key "$WORK/keys/secrets.key" >"$WORK/worker2.log" 2>&1 & PIDS+=($!)
 "$BIN/resumer" --port "$HTTP_PORT" >"$WORK/resumer.log" 2>&1 & PIDS+=($!)
 for _ in $(seq 1 100); do curl -fs "$SLUICE_PUBLIC_URL/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
 show curl -s "$SLUICE_PUBLIC_URL/healthz"; echo
@@ -51,6 +55,19 @@ show "$BIN/sluice" run f/examples/domain -a domain=bücher.example --wait
 show "$BIN/sluice" run f/examples/disk_usage --args '{"mount": "/", "threshold": 95}' --wait
 echo "(a failing job exits non-zero and prints its error:)"
 "$BIN/sluice" run f/examples/refund -a order_id=A-17 --wait 2>&1 | head -n 1 || true
+
+step "a secret and a resource used by a job: sealed in Redis, masked in the job's logs"
+printf 'sk_live_%s' "$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+  | show "$BIN/sluice" variable set f/examples/stripe_key --secret --from-stdin --public-key "$WORK/keys/secrets.pub" --allow f/examples/
+show "$BIN/sluice" resource set f/examples/stripe --type stripe --value '{"endpoint": "https://api.stripe.example", "key": "$var:f/examples/stripe_key"}'
+show "$BIN/sluice" variable list
+echo "what redis-cli shows of the secret (a ciphertext):"
+show redis-cli -p "$PORT" HGET '{sluice}:variable:f/examples/stripe_key' value
+show "$BIN/sluice" script push f/examples/charge examples/scripts/charge.py --summary "Uses a secret and a resource"
+CHARGE="$("$BIN/sluice" run f/examples/charge --args '{"amount": 12.5, "api": "$res:f/examples/stripe"}')"
+show "$BIN/sluice" job wait "$CHARGE"
+show "$BIN/sluice" job logs "$CHARGE"
+show "$BIN/sluice" job show "$CHARGE"
 
 step "a job scheduled 1 second from now, then its record and logs"
 ID="$("$BIN/sluice" run f/examples/hello -a name=later --in 1 --as demo-operator)"

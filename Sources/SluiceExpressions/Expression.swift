@@ -32,10 +32,31 @@ public struct Expression: Sendable {
         return dynamic ? nil : names
     }
 
-    /// Evaluates with `variables` in scope (a variable bound to `nil` is `undefined`). Returns `nil`
-    /// for `undefined`. An identifier missing from `variables` is a reference error.
-    public func evaluate(_ variables: [String: JSONValue?], limits: EvaluationLimits = .default) throws(ExpressionError) -> JSONValue? {
-        var evaluator = Evaluator(variables: variables, limits: limits)
+    /// The variables and resources the expression reads with `variable('PATH')` and
+    /// `resource('PATH')` (paths written as string literals), to be resolved before it is evaluated.
+    public var references: Set<Reference> {
+        var found = Set<Reference>()
+        var dynamic: (name: String, position: Int)?
+        root.collectReferences(bound: [], into: &found, dynamic: &dynamic)
+        return found
+    }
+
+    /// The first `variable(…)` or `resource(…)` call whose path is not a string literal (it
+    /// cannot be resolved before the evaluation), with its position; `nil` when there is none.
+    public var dynamicReference: (name: String, position: Int)? {
+        var found = Set<Reference>()
+        var dynamic: (name: String, position: Int)?
+        root.collectReferences(bound: [], into: &found, dynamic: &dynamic)
+        return dynamic
+    }
+
+    /// Evaluates with `variables` in scope (a variable bound to `nil` is `undefined`) and
+    /// `references` answering `variable()` and `resource()`. Returns `nil` for `undefined`. An
+    /// identifier missing from `variables` is a reference error.
+    public func evaluate(
+        _ variables: [String: JSONValue?], references: [Reference: ResolvedReference] = [:], limits: EvaluationLimits = .default
+    ) throws(ExpressionError) -> JSONValue? {
+        var evaluator = Evaluator(variables: variables, references: references, limits: limits)
         let value = try evaluator.evaluate(root, scope: [:])
         return try value.toJSON(limits: limits)
     }

@@ -14,14 +14,29 @@ public struct StepBeginning: Sendable {
     public let module: FlowModule?
     /// How the step starts: run (with its arguments), skipped, mocked, open a container, start a
     /// subflow, or fail.
-    public let start: StepStart
+    public internal(set) var start: StepStart
     /// Whether the step is still its frame's current one in a running flow (false: its flow ended
     /// or moved on; the step is only reported).
     public let isCurrent: Bool
+    /// The secret values among the variables and resources resolved for the step: masked in what
+    /// is recorded of it (its arguments, result, error and logs).
+    public let secrets: SecretRedactor
+    /// The variables and resources the step was refused (access rules), for its logs.
+    public let refusals: [String]
     let stepper: FlowStepper?
     let scope: StepScope
     let flowFields: [String: String]
     let records: [String: JSONValue]
+
+    /// The path of the step's flow.
+    public var flowPath: String? { flowFields["path"] }
+
+    /// Where the step's script keeps its state between runs (`get_state`/`set_state`):
+    /// `<flow path>/<module id>`.
+    public var statePath: String? {
+        guard let flowPath, let module else { return nil }
+        return flowPath + "/" + module.id
+    }
 }
 
 extension FlowEngine {
@@ -31,8 +46,8 @@ extension FlowEngine {
         else {
             return StepBeginning(
                 job: job, flow: job.flowID ?? job.id, frame: .main, cursor: 0, attempt: 1, module: nil,
-                start: .failed("the step names no flow position"), isCurrent: false, stepper: nil, scope: StepScope(flowInput: .emptyObject),
-                flowFields: [:], records: [:])
+                start: .failed("the step names no flow position"), isCurrent: false, secrets: SecretRedactor(), refusals: [], stepper: nil,
+                scope: StepScope(flowInput: .emptyObject), flowFields: [:], records: [:])
         }
         let attempt = job.attempt
         let stepper: FlowStepper
@@ -43,16 +58,17 @@ extension FlowEngine {
         } catch {
             return StepBeginning(
                 job: job, flow: flow, frame: frame, cursor: cursor, attempt: attempt, module: nil,
-                start: .failed("cannot continue the flow: \(error)"),
-                isCurrent: true, stepper: nil, scope: StepScope(flowInput: .emptyObject), flowFields: [:], records: [:])
+                start: .failed("cannot continue the flow: \(error)"), isCurrent: true, secrets: SecretRedactor(), refusals: [], stepper: nil,
+                scope: StepScope(flowInput: .emptyObject), flowFields: [:], records: [:])
         }
-        let read = try readScope(flow: flow, stepper: stepper, frame: frame, cursor: cursor, on: connection)
+        let read = try readScope(flow: flow, stepper: stepper, frame: frame, cursor: cursor, stepPath: job.path, on: connection)
         let state = read.flowFields["state"]
         let current = (state == "running" || state == "suspended") && read.records[frame.description]?["j"]?.stringValue == job.id.rawValue
         let start = current ? stepper.start(frame: frame, cursor: cursor, scope: read.scope) : .failed("the flow has ended or moved on")
         return StepBeginning(
             job: job, flow: flow, frame: frame, cursor: cursor, attempt: attempt, module: stepper.definition.module(in: frame, at: cursor),
-            start: start, isCurrent: current, stepper: stepper, scope: read.scope, flowFields: read.flowFields, records: read.records)
+            start: start, isCurrent: current, secrets: read.secrets, refusals: read.refusals, stepper: stepper, scope: read.scope,
+            flowFields: read.flowFields, records: read.records)
     }
 
     /// How a step's run went, as the worker reports it.
@@ -74,10 +90,20 @@ extension FlowEngine {
     public func finish(
         _ beginning: StepBeginning, report: StepReport, worker: String, next: JobStore.NextJob?, on connection: RedisConnection
     ) throws -> FlowStore.AdvanceResult {
+        // What is recorded never holds a secret the step read: its arguments as run keep their
+        // values for the script, the record masks them.
         var arguments: JSONValue?
-        if case .run(let invocation) = beginning.start { arguments = invocation.arguments }
+        if case .run(let invocation) = beginning.start { arguments = beginning.secrets.redact(invocation.arguments) }
+        var report = report
+        report.outcome = beginning.secrets.redact(report.outcome)
+        report.logs = beginning.secrets.redact(report.logs)
+        if let refusal = Self.secretsKept(beginning) {
+            report = StepReport(outcome: .failure(refusal), logs: report.logs)
+        }
         var decision = FlowAdvance(flow: beginning.flow)
         decision.next = next.map { (worker, $0) }
+        var beginning = beginning
+        if let refusal = Self.secretsKept(beginning) { beginning.start = .failed(refusal) }
         guard beginning.isCurrent, let stepper = beginning.stepper else {
             decision.held = .init(job: beginning.job, worker: worker, ending: .finished(report.outcome), logs: report.logs, arguments: arguments)
             decision.guardState = .job(frame: beginning.frame.description, job: beginning.job.id)
@@ -129,6 +155,22 @@ extension FlowEngine {
             }
         }
         return try flows.advance(decision, on: connection)
+    }
+
+    /// Why a step that opens a loop or starts a subflow cannot: the values Redis would keep (the
+    /// loop's elements, the subflow's input) hold a secret it read. `nil` when they do not.
+    static func secretsKept(_ beginning: StepBeginning) -> String? {
+        guard !beginning.secrets.isEmpty else { return nil }
+        switch beginning.start {
+        case .open(let opening) where opening.items.contains(where: beginning.secrets.reveals):
+            return "module '\(beginning.module?.id ?? "?")': the loop's elements hold a secret value, and they are kept in Redis; "
+                + "iterate over something else and read the secret inside the loop"
+        case .subflow(let path, let input) where beginning.secrets.reveals(input):
+            return "module '\(beginning.module?.id ?? "?")': the input of subflow \(path) holds a secret value, and it would be kept in Redis; "
+                + "pass the variable's path and read it inside the subflow"
+        default:
+            return nil
+        }
     }
 
     /// Creates the pending gate of a gated step about to run its script. Returns its secret, or

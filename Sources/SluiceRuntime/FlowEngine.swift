@@ -13,10 +13,14 @@ public import SluiceStore
 /// Every method blocks on the given connection: call it from a Redis client's own thread.
 public struct FlowEngine: Sendable {
     public let flows: FlowStore
+    /// Resolves the variables and resources a module names as its step starts; only a process
+    /// holding the secrets key (a worker) can open secrets with it.
+    public let resolver: VariableResolver
     let definitions: FlowDefinitionCache
 
-    public init(flows: FlowStore) {
+    public init(flows: FlowStore, keyring: SecretKeyring = SecretKeyring([])) {
         self.flows = flows
+        resolver = VariableResolver(keys: flows.keys, keyring: keyring)
         definitions = FlowDefinitionCache()
     }
 

@@ -13,6 +13,10 @@ struct ScopeRead {
     var collected: [Int: JSONValue]
     /// Every result field read, by field.
     var results: [String: JSONValue]
+    /// The secret values among the references resolved for the module.
+    var secrets = SecretRedactor()
+    /// The references refused for access (for the step's logs).
+    var refusals: [String] = []
 }
 
 /// A module's position in a run, for decisions and their operations.
@@ -35,7 +39,7 @@ extension FlowEngine {
     /// container's collected results.
     func readScope(
         flow: JobID, stepper: FlowStepper, frame: FrameID, cursor: Int, collected container: String? = nil, extraResults: [String] = [],
-        on connection: RedisConnection
+        stepPath: String? = nil, on connection: RedisConnection
     ) throws(RedisError) -> ScopeRead {
         let needs = stepper.needs(frame: frame, cursor: cursor)
         let definition = stepper.definition
@@ -98,8 +102,18 @@ extension FlowEngine {
             }
         }
         if frame.root == .failure { scope.error = Self.embedded(snapshot.records[FrameID.failure.description]?["e"]) }
-        return ScopeRead(
+        var read = ScopeRead(
             scope: scope, flowFields: snapshot.flowFields, records: snapshot.records, collected: snapshot.collected, results: snapshot.results)
+        if !needs.references.isEmpty {
+            // A second round trip, only for modules that name variables or resources: checked
+            // against the step's own path and its flow's.
+            let caller = Caller(paths: [stepPath, snapshot.flowFields["path"]].compactMap { $0 })
+            let resolution = try resolver.resolve(needs.references, for: caller, on: connection)
+            read.scope.references = resolution.values
+            read.secrets = resolution.secrets
+            read.refusals = resolution.refusals
+        }
+        return read
     }
 
     /// A JSON value kept as text inside a record (so Lua's JSON round trips keep its key order).

@@ -66,6 +66,12 @@ public struct KeySpace: Sendable, Equatable {
         public static let schedules = "schedules"
         public static let schedulesDue = "schedules:due"
         public static let schedulesSettle = "schedules:settle"
+        public static let variable = "variable:"
+        public static let variables = "variables"
+        public static let resource = "resource:"
+        public static let resources = "resources"
+        public static let state = "state:"
+        public static let secrets = "secrets"
 
         /// The segments Lua uses, by their Lua name.
         static let lua: [(String, String)] = [
@@ -76,6 +82,7 @@ public struct KeySpace: Sendable, Equatable {
             ("done_suffix", doneSuffix), ("results_suffix", resultsSuffix), ("steps_suffix", stepsSuffix), ("frames_suffix", framesSuffix),
             ("gates_suffix", gatesSuffix), ("items_infix", itemsInfix), ("collect_infix", collectInfix), ("kids_infix", kidsInfix),
             ("templates_infix", templatesInfix), ("schedule", schedule), ("runs_suffix", runsSuffix), ("schedules_settle", schedulesSettle),
+            ("variable", variable),
         ]
     }
 
@@ -131,4 +138,14 @@ public struct KeySpace: Sendable, Equatable {
     public var schedules: String { namespace + Segment.schedules }
     public var schedulesDue: String { namespace + Segment.schedulesDue }
     public var schedulesSettle: String { namespace + Segment.schedulesSettle }
+    /// A variable (a secret or not) and its settings.
+    public func variable(_ path: String) -> String { namespace + Segment.variable + path }
+    /// Every variable path, scored by when it last changed.
+    public var variables: String { namespace + Segment.variables }
+    public func resource(_ path: String) -> String { namespace + Segment.resource + path }
+    public var resources: String { namespace + Segment.resources }
+    /// A script's (or a flow step's) state kept between runs (`get_state`/`set_state`).
+    public func state(_ path: String) -> String { namespace + Segment.state + path }
+    /// The secrets key in use: its id and public key.
+    public var secrets: String { namespace + Segment.secrets }
 }

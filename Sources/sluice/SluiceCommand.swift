@@ -10,7 +10,7 @@ struct SluiceCommand: ParsableCommand {
         discussion: "The connection options (--redis, --prefix, --retention-days) may come before the subcommand or after it.",
         subcommands: [
             ScriptCommand.self, FlowCommand.self, RunCommand.self, JobCommand.self, SuspendedCommand.self, ResumeCommand.self, GroupCommand.self,
-            QueuesCommand.self, TopCommand.self, ScheduleCommand.self,
+            QueuesCommand.self, TopCommand.self, ScheduleCommand.self, VariableCommand.self, ResourceCommand.self, SecretsCommand.self,
         ]
     )
 

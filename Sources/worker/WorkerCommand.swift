@@ -107,6 +107,8 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The resumer's public base URL, for resume links (env SLUICE_PUBLIC_URL, default http://127.0.0.1:8080).")
     var publicURL: String?
 
+    @OptionGroup var secretKeys: SecretKeyOptions
+
     func validate() throws {
         if let concurrency, !(1...1024).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 1024") }
         for (name, value) in [("--lease", lease), ("--job-timeout", jobTimeout), ("--shutdown-grace", shutdownGrace)] {
@@ -144,6 +146,11 @@ struct WorkerCommand: AsyncParsableCommand {
         let logger = try logging.bootstrap(label: "sluice.worker")
         // No process of the same uid may read this process's environment (a Redis password) or memory.
         try ProcessHardening.makeNonDumpable()
+        let redis = try connection.redisConfiguration()
+        let sandboxSettings = SandboxSettings(
+            mode: SandboxSettings.Mode(rawValue: sandbox) ?? .bubblewrap, network: !sandboxNoNetwork, bubblewrapPath: bwrap,
+            hiddenPaths: SandboxSettings.defaultHiddenPaths + sandboxHide, readOnlyPaths: sandboxShow)
+        let keyring = try SecretKeyCheck.keyring(secretKeys, sandbox: sandboxSettings, logger: logger)
         let identifier = workerID ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))"
         let settings = WorkerSettings(
             workerID: identifier,
@@ -151,8 +158,9 @@ struct WorkerCommand: AsyncParsableCommand {
             concurrency: concurrency ?? Environment.value("SLUICE_CONCURRENCY").flatMap { Int($0) } ?? 4,
             lease: DurationParsing.seconds(lease) ?? .seconds(30),
             defaultJobTimeout: DurationParsing.seconds(jobTimeout) ?? .seconds(600),
-            redis: try connection.redisConfiguration(),
-            publicURL: publicURL ?? Environment.value("SLUICE_PUBLIC_URL") ?? "http://127.0.0.1:8080"
+            redis: redis,
+            publicURL: publicURL ?? Environment.value("SLUICE_PUBLIC_URL") ?? "http://127.0.0.1:8080",
+            keyring: keyring
         )
         let runner = ScriptRunner(
             settings: ScriptRunnerSettings(
@@ -165,9 +173,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 pythonRunner: PythonRunnerMode(rawValue: pythonRunner) ?? .fork,
                 denoDedicated: denoRunner == "dedicated",
                 passedEnvironment: ScriptRunnerSettings.defaultPassedEnvironment + passEnv,
-                sandbox: SandboxSettings(
-                    mode: SandboxSettings.Mode(rawValue: sandbox) ?? .bubblewrap, network: !sandboxNoNetwork, bubblewrapPath: bwrap,
-                    hiddenPaths: SandboxSettings.defaultHiddenPaths + sandboxHide, readOnlyPaths: sandboxShow)
+                sandbox: sandboxSettings
             )
         )
         let prefixes = try connection.keySpaces.map { ($0, try connection.redisConfiguration(for: $0)) }

@@ -207,6 +207,18 @@ struct FlowFormatTests {
                 "value.modules[0].value.content", "cannot read"
             ),
             ("{ not yaml: [", "", "not valid YAML"),
+            (
+                "value:\n  modules:\n    - id: a\n      value: {type: rawscript, language: bash, content: x, input_transforms: {v: {type: javascript, expr: 'variable(flow_input.p)'}}}\n",
+                "value.modules[0].value.input_transforms.v.expr", "takes its path as a string literal"
+            ),
+            (
+                "value:\n  modules:\n    - id: a\n      value: {type: rawscript, language: bash, content: x, input_transforms: {v: {type: javascript, expr: \"resource('../x')\"}}}\n",
+                "value.modules[0].value.input_transforms.v.expr", "not a valid resource path"
+            ),
+            (
+                "value:\n  modules:\n    - id: a\n      value: {type: rawscript, language: bash, content: x, input_transforms: {v: {type: static, value: '$var:nope'}}}\n",
+                "value.modules[0].value.input_transforms.v.value", "not a valid variable path"
+            ),
         ])
     func refused(document: String, location: String, fragment: String) {
         do {

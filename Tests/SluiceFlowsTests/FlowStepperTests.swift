@@ -272,3 +272,58 @@ struct FlowStepperTests {
         #expect(after.arguments["which"] == "SuspendedDisapproved")
     }
 }
+
+@Suite("FlowStepper: variables and resources")
+struct FlowStepperReferenceTests {
+    let evaluator = JavaScriptSubsetEvaluator()
+
+    static let flow = """
+        value:
+          modules:
+            - id: call
+              value:
+                type: rawscript
+                language: bash
+                content: echo
+                input_transforms:
+                  token: {type: static, value: '$var:f/pay/token'}
+                  db: {type: static, value: {conn: '$res:f/pay/db', plain: x}}
+                  header: {type: javascript, expr: '`Bearer ${variable("f/pay/token")}`'}
+              skip_if: {expr: "resource('f/pay/flags').off"}
+        """
+
+    @Test("a step names the references of its static values and expressions, and they stand for what was resolved")
+    func substitution() throws {
+        let stepper = FlowStepper(definition: try FlowParser().parse(Self.flow).definition, evaluator: evaluator)
+        let needs = stepper.needs(frame: .main, cursor: 0)
+        #expect(
+            needs.references == [Reference(.variable, "f/pay/token"), Reference(.resource, "f/pay/db"), Reference(.resource, "f/pay/flags")])
+        let scope = StepScope(
+            flowInput: [:],
+            references: [
+                Reference(.variable, "f/pay/token"): .value("t0k"), Reference(.resource, "f/pay/db"): .value(["host": "db"]),
+                Reference(.resource, "f/pay/flags"): .value(["off": false]),
+            ])
+        guard case .run(let invocation) = stepper.start(frame: .main, cursor: 0, scope: scope) else {
+            Issue.record("expected a run")
+            return
+        }
+        #expect(invocation.arguments == ["token": "t0k", "db": ["conn": ["host": "db"], "plain": "x"], "header": "Bearer t0k"])
+    }
+
+    @Test("a reference that failed fails the step, naming the argument and the reference")
+    func failure() throws {
+        let stepper = FlowStepper(definition: try FlowParser().parse(Self.flow).definition, evaluator: evaluator)
+        let scope = StepScope(
+            flowInput: [:],
+            references: [
+                Reference(.variable, "f/pay/token"): .failure("variable 'f/pay/token' does not exist"),
+                Reference(.resource, "f/pay/flags"): .value(["off": false]),
+            ])
+        guard case .failed(let message) = stepper.start(frame: .main, cursor: 0, scope: scope) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(message == "module 'call': argument 'token': variable 'f/pay/token' does not exist")
+    }
+}

@@ -5,14 +5,17 @@ import SluiceCore
 /// every nested evaluation against the depth limit, and checks the size of what it builds.
 struct Evaluator {
     let variables: [String: JSONValue?]
+    /// What `variable()` and `resource()` answer, resolved before the evaluation.
+    let references: [Reference: ResolvedReference]
     let limits: EvaluationLimits
     private var steps = 0
     private var depth = 0
     /// Variables converted once on first use.
     private var converted: [String: JSValue] = [:]
 
-    init(variables: [String: JSONValue?], limits: EvaluationLimits) {
+    init(variables: [String: JSONValue?], references: [Reference: ResolvedReference] = [:], limits: EvaluationLimits) {
         self.variables = variables
+        self.references = references
         self.limits = limits
     }
 

@@ -3,10 +3,13 @@ import OrderedCollections
 import SluiceCore
 
 /// The global names the subset offers: `Math`, `JSON`, `Object`, `Array`, `String`, `Number`,
-/// `Boolean`, `parseInt`, `parseFloat`, `isNaN`, `isFinite`, `NaN`, `Infinity`. Nothing else.
+/// `Boolean`, `parseInt`, `parseFloat`, `isNaN`, `isFinite`, `NaN`, `Infinity`, and Windmill's
+/// `variable('PATH')` and `resource('PATH')` (answered from the references resolved before the
+/// evaluation). Nothing else.
 enum Globals {
     static let names: Set<String> = [
         "Math", "JSON", "Object", "Array", "String", "Number", "Boolean", "parseInt", "parseFloat", "isNaN", "isFinite", "NaN", "Infinity",
+        "variable", "resource",
     ]
 
     static func value(_ name: String) -> JSValue? {
@@ -104,12 +107,29 @@ enum Globals {
         case "Number.isInteger":
             if case .number(let value) = first { return .bool(value.isFinite && value.rounded() == value) }
             return .bool(false)
+        case "variable", "resource": return try reference(name, first, evaluator: evaluator, at: position)
         case "parseFloat", "Number.parseFloat": return .number(parseFloat(first.toDisplayString()))
         case "parseInt", "Number.parseInt":
             let radix = arguments.count > 1 ? arguments[1].toNumber.integerValue : 0
             return .number(parseInt(first.toDisplayString(), radix: radix))
         default:
             throw ExpressionError(.unsupported, "\(name)() is not supported", at: position)
+        }
+    }
+
+    /// `variable(path)` or `resource(path)`: the value resolved for that reference before the
+    /// evaluation, or its failure (missing, not allowed) as an error naming it.
+    private static func reference(_ name: String, _ argument: JSValue, evaluator: Evaluator, at position: Int) throws(ExpressionError) -> JSValue {
+        guard case .string(let path) = argument, let kind = Node.referenceFunctions[name] else {
+            throw ExpressionError(.type, "\(name)() takes the path as a string, e.g. \(name)('f/ops/token')", at: position)
+        }
+        switch evaluator.references[Reference(kind, path)] {
+        case .value(let value)?: return JSValue(value)
+        case .failure(let message)?: throw ExpressionError(.reference, message, at: position)
+        case nil:
+            throw ExpressionError(
+                .reference, "\(name)('\(path)') is not available here: write the path as a string literal, so it is resolved before the step starts",
+                at: position)
         }
     }
 

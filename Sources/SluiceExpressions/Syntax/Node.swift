@@ -124,7 +124,7 @@ extension Node {
     }
 
     /// The node's direct sub-expressions.
-    private var children: [Node] {
+    var children: [Node] {
         func nodes(_ elements: [Element]) -> [Node] {
             elements.map { element in
                 switch element {

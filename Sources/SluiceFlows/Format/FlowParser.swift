@@ -312,6 +312,10 @@ public struct FlowParser: Sendable {
         case "static":
             let value = reader.value("value") ?? .null
             try reader.finish(warnings: &ignored)
+            for reference in value.references where ScriptPath(reference.path) == nil {
+                throw FlowFormatError(
+                    at: reader.path("value"), "'\(reference.marker)': '\(reference.path)' is not a valid \(reference.kind.rawValue) path")
+            }
             return .staticValue(value)
         case "javascript":
             let expression = try reader.requiredString("expr")
@@ -324,10 +328,21 @@ public struct FlowParser: Sendable {
     }
 
     func checkExpression(_ source: String, at location: String) throws(FlowFormatError) {
+        let expression: Expression
         do {
-            _ = try Expression(source)
+            expression = try Expression(source)
         } catch {
             throw FlowFormatError(at: location, "\(error.message) (at \(error.position) in `\(source)`)")
+        }
+        if let dynamic = expression.dynamicReference {
+            throw FlowFormatError(
+                at: location,
+                "\(dynamic.name)() takes its path as a string literal, e.g. \(dynamic.name)('f/ops/token'), so it is resolved before the step "
+                    + "starts (at \(dynamic.position) in `\(source)`)")
+        }
+        for reference in expression.references.sorted(by: { $0.path < $1.path }) where ScriptPath(reference.path) == nil {
+            throw FlowFormatError(
+                at: location, "\(reference.kind.rawValue)('\(reference.path)'): not a valid \(reference.kind.rawValue) path (in `\(source)`)")
         }
     }
 }

@@ -34,7 +34,7 @@ public struct FlowStepper: Sendable {
         if let skip = module.skipIf {
             do {
                 // A skipped module passes its input through, as Windmill's does.
-                if try truthy(evaluator.evaluate(skip, variables: scope.variables())) { return .skipped(scope.previousResult) }
+                if try truthy(evaluate(skip, scope: scope)) { return .skipped(scope.previousResult) }
             } catch {
                 return .failed("module '\(module.id)', skip_if: \(error)")
             }
@@ -72,7 +72,7 @@ public struct FlowStepper: Sendable {
             var chosen = branches.branches.count
             for (number, branch) in branches.branches.enumerated() {
                 do {
-                    if try truthy(evaluator.evaluate(branch.expression, variables: scope.variables())) {
+                    if try truthy(evaluate(branch.expression, scope: scope)) {
                         chosen = number
                         break
                     }
@@ -150,7 +150,7 @@ public struct FlowStepper: Sendable {
                     let error = errorObject(message, moduleID: module.id)
                     do {
                         let holds = try truthy(
-                            evaluator.evaluate(condition, variables: scope.variables(extra: ["error": error, "result": ["error": error]])))
+                            evaluate(condition, scope: scope, extra: ["error": error, "result": ["error": error]]))
                         if holds { return .retry(delay: delay) }
                     } catch {
                         return .endFrame(.failed(module: module.id, message: "module '\(module.id)', retry_if: \(error)"))
@@ -179,7 +179,7 @@ public struct FlowStepper: Sendable {
         }
         if let stop = endStop {
             do {
-                if try truthy(evaluator.evaluate(stop.expression, variables: scope.variables(extra: ["result": result]))) {
+                if try truthy(evaluate(stop.expression, scope: scope, extra: ["result": result])) {
                     if let message = stop.errorMessage {
                         let text = message.isEmpty ? "stop after if: \(stop.expression)" : message
                         return .endFrame(.stoppedWithError(module: module.id, result: result, message: text))
@@ -263,7 +263,7 @@ public struct FlowStepper: Sendable {
         case .completed(_, let result):
             if module.value.isLoop, !parallel, let stop = module.stopAfterIf {
                 do {
-                    if try truthy(evaluator.evaluate(stop.expression, variables: scope.variables(extra: ["result": result]))) {
+                    if try truthy(evaluate(stop.expression, scope: scope, extra: ["result": result])) {
                         return ChildEnd(outcome: .success(result), disposition: .stopContainer)
                     }
                 } catch {
@@ -310,10 +310,14 @@ public struct FlowStepper: Sendable {
             let value: JSONValue?
             switch named.transform {
             case .staticValue(let constant):
-                value = constant
+                do {
+                    value = try constant.substitutingReferences(scope.references)
+                } catch {
+                    throw FlowRuntimeError("argument '\(named.name)': \(error)")
+                }
             case .javascript(let source):
                 do {
-                    value = try evaluator.evaluate(source, variables: scope.variables(extra: ["params": JSONValue(members: arguments)]))
+                    value = try evaluate(source, scope: scope, extra: ["params": JSONValue(members: arguments)])
                 } catch {
                     throw FlowRuntimeError("argument '\(named.name)' (\(source)): \(error)")
                 }
@@ -326,9 +330,15 @@ public struct FlowStepper: Sendable {
 
     private func value(of transform: InputTransform, scope: StepScope, extra: [String: JSONValue] = [:]) throws -> JSONValue? {
         switch transform {
-        case .staticValue(let constant): constant
-        case .javascript(let source): try evaluator.evaluate(source, variables: scope.variables(extra: extra))
+        case .staticValue(let constant): try constant.substitutingReferences(scope.references)
+        case .javascript(let source): try evaluate(source, scope: scope, extra: extra)
         }
+    }
+
+    /// Evaluates an expression of the module against `scope` (its variables and the references
+    /// resolved for it), plus `extra` (`result`, `error`, `params`).
+    private func evaluate(_ source: String, scope: StepScope, extra: [String: JSONValue] = [:]) throws -> JSONValue? {
+        try evaluator.evaluate(source, variables: scope.variables(extra: extra), references: scope.references)
     }
 
     private func timeoutSeconds(_ module: FlowModule, scope: StepScope) throws -> Int? {

@@ -12,17 +12,21 @@ public final class JavaScriptSubsetEvaluator: ExpressionEvaluator {
         limits = EvaluationLimits(maxSteps: maxSteps, maxValueSize: maxValueSize)
     }
 
-    public func evaluate(_ source: String, variables: [String: JSONValue?]) throws -> JSONValue? {
-        let expression: Expression
-        if let cached = cache.withLock({ $0[source] }) {
-            expression = cached
-        } else {
-            expression = try Expression(source)
-            cache.withLock { cache in
-                if cache.count > 4096 { cache.removeAll() }
-                cache[source] = expression
-            }
+    public func evaluate(_ source: String, variables: [String: JSONValue?], references: [Reference: ResolvedReference]) throws -> JSONValue? {
+        try parsed(source).evaluate(variables, references: references, limits: limits)
+    }
+
+    public func references(in source: String) -> Set<Reference> {
+        (try? parsed(source))?.references ?? []
+    }
+
+    private func parsed(_ source: String) throws -> Expression {
+        if let cached = cache.withLock({ $0[source] }) { return cached }
+        let expression = try Expression(source)
+        cache.withLock { cache in
+            if cache.count > 4096 { cache.removeAll() }
+            cache[source] = expression
         }
-        return try expression.evaluate(variables, limits: limits)
+        return expression
     }
 }

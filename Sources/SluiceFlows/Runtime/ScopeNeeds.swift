@@ -13,12 +13,16 @@ public struct ScopeNeeds: Sendable, Equatable {
     public var results: [ResultReference]
     /// `flow_input.iter` may be read (the module runs inside a loop).
     public var iteration: Bool
+    /// The variables and resources the module names: `$var:`/`$res:` in its static values,
+    /// `variable()`/`resource()` in its expressions. A worker resolves them as the step starts.
+    public var references: Set<Reference>
 
-    public init(flowInput: Bool, previousResult: Bool, results: [ResultReference], iteration: Bool) {
+    public init(flowInput: Bool, previousResult: Bool, results: [ResultReference], iteration: Bool, references: Set<Reference> = []) {
         self.flowInput = flowInput
         self.previousResult = previousResult
         self.results = results
         self.iteration = iteration
+        self.references = references
     }
 }
 
@@ -45,13 +49,18 @@ struct ModuleReads: Sendable {
     var previousResult: Bool
     /// Result ids read by name; `nil` when `results` is used whole (every visible result is read).
     var results: Set<String>?
+    /// Variables and resources named by the module's static values and expressions.
+    var references: Set<Reference>
 
     init(_ module: FlowModule) {
         var flowInput = false
         var previous = false
         var named: Set<String>? = []
+        var references = Set<Reference>()
+        for value in Self.staticValues(of: module) { references.formUnion(value.references) }
         for source in Self.expressions(of: module) {
             guard let expression = try? Expression(source) else { continue }
+            references.formUnion(expression.references)
             let free = expression.freeVariables
             if free.contains("flow_input") { flowInput = true }
             if free.contains("previous_result") { previous = true }
@@ -68,6 +77,24 @@ struct ModuleReads: Sendable {
         self.flowInput = flowInput
         previousResult = previous
         results = named
+        self.references = references
+    }
+
+    /// Every static value a module uses, wherever it sits.
+    static func staticValues(of module: FlowModule) -> [JSONValue] {
+        var values: [JSONValue] = []
+        func add(_ transform: InputTransform?) {
+            if case .staticValue(let value)? = transform { values.append(value) }
+        }
+        for named in module.value.inputTransforms { add(named.transform) }
+        add(module.sleep)
+        add(module.timeout)
+        add(module.suspend?.userGroupsRequired)
+        if case .forLoop(let loop) = module.value {
+            add(loop.iterator)
+            add(loop.parallelism)
+        }
+        return values
     }
 
     /// Every expression a module evaluates, wherever it sits.
@@ -100,10 +127,12 @@ extension FlowStepper {
         guard let module = definition.module(in: frame, at: cursor), let reads = index.reads[module.id] else {
             return ScopeNeeds(flowInput: false, previousResult: false, results: [], iteration: false)
         }
+        let references = reads.references
         let visible = visibleModules(frame: frame)
         let wanted = reads.results.map { Array($0) } ?? Array(visible.keys)
         let results = wanted.sorted().compactMap { id in visible[id].map { ResultReference(frame: $0, moduleID: id) } }
-        return ScopeNeeds(flowInput: reads.flowInput, previousResult: reads.previousResult, results: results, iteration: !frame.isTopLevel)
+        return ScopeNeeds(
+            flowInput: reads.flowInput, previousResult: reads.previousResult, results: results, iteration: !frame.isTopLevel, references: references)
     }
 
     /// The modules whose results a module in `frame` can read, with the frame holding each: the

@@ -17,6 +17,9 @@ public struct StepScope: Sendable, Equatable {
     public var error: JSONValue?
     /// Who started the flow.
     public var createdBy: String?
+    /// The variables and resources the module names (``ScopeNeeds/references``), resolved for it:
+    /// what `$var:`/`$res:` static values and `variable()`/`resource()` calls stand for.
+    public var references: [Reference: ResolvedReference]
 
     /// The current iteration of the innermost loop.
     public struct Iteration: Sendable, Equatable {
@@ -36,7 +39,8 @@ public struct StepScope: Sendable, Equatable {
         iteration: Iteration? = nil,
         resume: ResumeContext? = nil,
         error: JSONValue? = nil,
-        createdBy: String? = nil
+        createdBy: String? = nil,
+        references: [Reference: ResolvedReference] = [:]
     ) {
         self.flowInput = flowInput
         self.results = results
@@ -45,6 +49,7 @@ public struct StepScope: Sendable, Equatable {
         self.resume = resume
         self.error = error
         self.createdBy = createdBy
+        self.references = references
     }
 
     /// `flow_input` as a loop iteration sees it: with `iter` = `{value, index}` of the innermost loop.

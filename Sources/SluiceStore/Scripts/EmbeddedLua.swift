@@ -751,6 +751,18 @@ enum EmbeddedLua {
         redis.call('ZREM', KEYS[4], ARGV[1])
         return existed
         """#,
+        "delete_variable":
+#"""
+        -- delete_variable: removes a variable (or a resource: the same two keys).
+        --
+        -- KEYS: [1] the variable's (or resource's) hash, [2] its index.
+        -- ARGV: [1] path.
+        -- Guarantees: the hash and its index entry go together. Jobs that already read the value keep
+        -- what they read; later reads find nothing. Returns 1, or 0 when there was nothing at the path.
+        local existed = redis.call('DEL', KEYS[1])
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        return existed
+        """#,
         "enqueue_job":
 #"""
         -- enqueue_job: creates a job hash and makes it wait, in one step.
@@ -1183,6 +1195,75 @@ enum EmbeddedLua {
         push_ready(ns, fields.queue, id, true)
         return 1
         """#,
+        "rotate_secrets":
+#"""
+        -- rotate_secrets: re-seals every secret to a new secrets key, and makes it the registered key,
+        -- all at once.
+        --
+        -- KEYS: [1] the namespace (`P:`; each variable's hash is built from it), [2] the secrets key
+        -- hash, [3] the variables index.
+        -- ARGV: [1] the id of the key being replaced (the registered one), [2] the new key's id, [3] the
+        -- new public key (base64), then for each secret three values: its path, its sealed value as the
+        -- caller read it, its value sealed to the new key.
+        -- Guarantees: nothing changes unless the registered key is still [1], every secret of the index
+        -- is in the list, and each still holds the sealed value the caller read (a secret set meanwhile
+        -- makes the whole rotation `stale`: the caller reads again and retries); then every secret and
+        -- the registered key change in this one step, so no secret is ever sealed to a key that is not
+        -- registered. Returns {'ok', count}, {'stale', path} or {'refused', why}.
+        local registered = hash_fields(KEYS[2], 'key_id')
+        if (registered.key_id or '') ~= ARGV[1] then
+          return {'refused', 'the secrets key is ' .. (registered.key_id or 'not registered') .. ', not ' .. ARGV[1]}
+        end
+        local given = {}
+        for i = 4, #ARGV, 3 do given[ARGV[i]] = {ARGV[i + 1], ARGV[i + 2]} end
+        for _, path in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
+          local v = hash_fields(KEYS[1] .. KEY.variable .. path, 'secret', 'value')
+          if v.secret == '1' then
+            local entry = given[path]
+            if not entry or entry[1] ~= v.value then return {'stale', path} end
+          end
+        end
+        local count = 0
+        for path, entry in pairs(given) do
+          local key = KEYS[1] .. KEY.variable .. path
+          if redis.call('HGET', key, 'secret') ~= '1' then return {'stale', path} end
+          count = count + 1
+        end
+        local now = now_ms()
+        for path, entry in pairs(given) do
+          local key = KEYS[1] .. KEY.variable .. path
+          redis.call('HSET', key, 'value', entry[2], 'key_id', ARGV[2], 'updated_at', now)
+          redis.call('HINCRBY', key, 'version', 1)
+        end
+        redis.call('HSET', KEYS[2], 'key_id', ARGV[2], 'public_key', ARGV[3], 'updated_at', now)
+        return {'ok', count}
+        """#,
+        "set_resource":
+#"""
+        -- set_resource: creates a resource (a typed JSON object) or replaces its value.
+        --
+        -- KEYS: [1] the resource's hash, [2] the resources index.
+        -- ARGV: [1] path, [2] the resource type (e.g. `postgresql`), [3] the value, JSON (its string
+        -- fields may be `$var:PATH` references, resolved when a job reads it), [4] `1` when [5] replaces
+        -- the description (else it is kept), [5] the description, [6] `1` when [7] replaces the access
+        -- rule (else it is kept), [7] the path prefixes allowed to read it, a JSON array (`[]`: every job).
+        -- Guarantees: the value and type are replaced together; the description and access rule stay as
+        -- they were unless given; `version` goes up. Returns {'ok', 1 if created else 0, version}.
+        local key = KEYS[1]
+        local current = hash_fields(key, 'version', 'created_at')
+        local now = now_ms()
+        local version = tonumber(current.version or '0') + 1
+        redis.call('HSET', key, 'path', ARGV[1], 'type', ARGV[2], 'value', ARGV[3], 'version', version, 'updated_at', now,
+          'created_at', current.created_at or now)
+        if ARGV[4] == '1' then
+          if ARGV[5] == '' then redis.call('HDEL', key, 'description') else redis.call('HSET', key, 'description', ARGV[5]) end
+        end
+        if ARGV[6] == '1' then
+          if ARGV[7] == '[]' then redis.call('HDEL', key, 'allow') else redis.call('HSET', key, 'allow', ARGV[7]) end
+        end
+        redis.call('ZADD', KEYS[2], now, ARGV[1])
+        return {'ok', current.version and 0 or 1, version}
+        """#,
         "set_schedule":
 #"""
         -- set_schedule: creates a schedule or replaces its definition; the change takes effect at its
@@ -1265,6 +1346,53 @@ enum EmbeddedLua {
         redis.call('LPUSH', KEYS[3], '1')
         redis.call('LTRIM', KEYS[3], 0, 0)
         return 'resumed'
+        """#,
+        "set_variable":
+#"""
+        -- set_variable: creates a variable or replaces its value. A secret arrives sealed (HPKE, to the
+        -- secrets public key): Redis never sees its plaintext.
+        --
+        -- KEYS: [1] the variable's hash, [2] the variables index, [3] the secrets key hash.
+        -- ARGV: [1] path, [2] the value — its text, or a secret's sealed form, [3] `1` for a secret or `0`,
+        -- [4] the id of the key a secret was sealed to (`''` for a plain value), [5] that public key
+        -- (base64), [6] `1` when [7] replaces the description (else it is kept), [7] the description,
+        -- [8] `1` when [9] replaces the access rule (else it is kept), [9] the path prefixes allowed to
+        -- read it, a JSON array (`[]`: every job).
+        -- Guarantees: a secret is stored only sealed to the registered secrets key — the first secret
+        -- registers it — so every secret opens with the key workers hold; a secret is never turned into
+        -- a plain variable in place (its sealed text would become its value); the description and the
+        -- access rule stay as they were unless given. `version` goes up. Returns {'ok', 1 if created else
+        -- 0, version} or {'refused', why}.
+        local key = KEYS[1]
+        local current = hash_fields(key, 'secret', 'version', 'created_at')
+        if current.secret == '1' and ARGV[3] ~= '1' then
+          return {'refused', ARGV[1] .. ' is a secret: set it with --secret (or delete it first)'}
+        end
+        local now = now_ms()
+        if ARGV[3] == '1' then
+          local registered = hash_fields(KEYS[3], 'key_id')
+          if not registered.key_id then
+            redis.call('HSET', KEYS[3], 'key_id', ARGV[4], 'public_key', ARGV[5], 'updated_at', now)
+          elseif registered.key_id ~= ARGV[4] then
+            return {'refused', 'the value is sealed to key ' .. ARGV[4] .. ' but the secrets key is ' .. registered.key_id ..
+              ' (rotated with sluice secrets rotate?): seal it with the current public key'}
+          end
+        end
+        local version = tonumber(current.version or '0') + 1
+        redis.call('HSET', key, 'path', ARGV[1], 'value', ARGV[2], 'version', version, 'updated_at', now, 'created_at', current.created_at or now)
+        if ARGV[3] == '1' then
+          redis.call('HSET', key, 'secret', '1', 'key_id', ARGV[4])
+        else
+          redis.call('HDEL', key, 'secret', 'key_id')
+        end
+        if ARGV[6] == '1' then
+          if ARGV[7] == '' then redis.call('HDEL', key, 'description') else redis.call('HSET', key, 'description', ARGV[7]) end
+        end
+        if ARGV[8] == '1' then
+          if ARGV[9] == '[]' then redis.call('HDEL', key, 'allow') else redis.call('HSET', key, 'allow', ARGV[9]) end
+        end
+        redis.call('ZADD', KEYS[2], now, ARGV[1])
+        return {'ok', current.version and 0 or 1, version}
         """#,
         "settle_schedule_run":
 #"""

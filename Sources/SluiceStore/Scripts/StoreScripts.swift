@@ -24,12 +24,16 @@ enum StoreScripts {
     static let deleteSchedule = script("delete_schedule")
     static let fireScheduleTick = script("fire_schedule_tick")
     static let settleScheduleRun = script("settle_schedule_run")
+    static let setVariable = script("set_variable")
+    static let setResource = script("set_resource")
+    static let deleteVariable = script("delete_variable")
+    static let rotateSecrets = script("rotate_secrets")
 
     /// Every script, for checks and for loading them all at once.
     static let all: [RedisScript] = [
         enqueueJob, fetchJob, completeJob, renewLeases, requeueJob, reclaimExpiredLeases, promoteDueJobs, cancelJob, watchJob, pushScript,
         advanceFlow, openPendingGate, recordApproval, fireGateDeadlines, setSchedule, setScheduleEnabled, deleteSchedule, fireScheduleTick,
-        settleScheduleRun,
+        settleScheduleRun, setVariable, setResource, deleteVariable, rotateSecrets,
     ]
 
     /// The shared helpers' definitions, in the order they build on each other.

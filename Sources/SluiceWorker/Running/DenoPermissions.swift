@@ -39,11 +39,13 @@ public struct DenoPermissions: Sendable, Equatable {
     }
 
     /// Deno's flags for a job whose scratch directory is `directory`, with `runtime` (Sluice's
-    /// runner files) readable.
-    func flags(directory: String, runtime: String) -> [String] {
+    /// runner files) readable and the job's channel `socket` reachable (Deno counts connecting to a
+    /// Unix socket as network access, by its exact path).
+    func flags(directory: String, runtime: String, socket: String? = nil) -> [String] {
         var flags: [String] = []
         var read = false
         var write = false
+        var net = false
         for entry in entries {
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
             let name = parts[0]
@@ -52,13 +54,18 @@ public struct DenoPermissions: Sendable, Equatable {
             case ("write", 1): write = true
             case ("read", _): flags.append("--allow-read=\(parts[1]),\(directory),\(runtime)"); read = true
             case ("write", _): flags.append("--allow-write=\(parts[1]),\(directory)"); write = true
-            case ("all", _): read = true; write = true
+            case ("net", 1): net = true
+            case ("net", _):
+                flags.append("--allow-net=\(parts[1])" + (socket.map { ",unix:\($0)" } ?? ""))
+                net = true
+            case ("all", _): read = true; write = true; net = true
             default: break
             }
-            if !(parts.count == 2 && (name == "read" || name == "write")) { flags.append("--allow-" + entry) }
+            if !(parts.count == 2 && (name == "read" || name == "write" || name == "net")) { flags.append("--allow-" + entry) }
         }
         if !read { flags.append("--allow-read=\(directory),\(runtime)") }
         if !write { flags.append("--allow-write=\(directory)") }
+        if !net, let socket { flags.append("--allow-net=unix:\(socket)") }
         return flags
     }
 }

@@ -2,11 +2,12 @@
 /// `<worker scratch>/deno/` and shown read-only to jobs:
 ///
 /// - `main.ts`, the runner: reads the run's `context.json` (arguments, `main`'s parameter names,
-///   the gate's link data), imports the script, calls `main` with the arguments by parameter
+///   the job's channel), imports the script, calls `main` with the arguments by parameter
 ///   name, and writes the JSON of the returned value to `result.json`; an exception is written to
 ///   `error.json` with its name, message and stack (and printed to stderr).
 /// - `windmill-client.ts`: Sluice's implementation of the part of Windmill's TypeScript client
-///   Sluice supports (`getResumeUrls`), which the import map `import-map.json` substitutes for
+///   Sluice supports (`getVariable`, `getResource`, `getState`, `setState`, `getResumeUrls`,
+///   through the job's channel), which the import map `import-map.json` substitutes for
 ///   `windmill-client`, `npm:windmill-client@1` and `windmill-client@1` (and `sluice`), so an
 ///   unmodified Windmill approval script runs without the npm registry.
 /// - `context.ts`: the run's context, shared by the runner and the client.
@@ -48,13 +49,12 @@ enum DenoRuntime {
 
     static let context = #"""
         /** The current run's context, set by the runner before the script is imported. */
-        export interface Gate {
-          publicURL: string;
-          gateID: string;
-          mintKey: string;
+        export interface Channel {
+          path: string;
+          token: string;
         }
 
-        export const current: { gate: Gate | null; jobID: string | null } = { gate: null, jobID: null };
+        export const current: { channel: Channel | null; jobID: string | null } = { channel: null, jobID: null };
 
         """#
 
@@ -63,7 +63,7 @@ enum DenoRuntime {
 
         const directory = Deno.args[0];
         const context = JSON.parse(await Deno.readTextFile(`${directory}/context.json`));
-        current.gate = context.gate ?? null;
+        current.channel = context.channel ?? null;
         current.jobID = context.jobID ?? null;
 
         function describe(error: unknown) {
@@ -123,7 +123,7 @@ enum DenoRuntime {
           output = "";
           try {
             const context = JSON.parse(await Deno.readTextFile(`${directory}/context.json`));
-            current.gate = context.gate ?? null;
+            current.channel = context.channel ?? null;
             current.jobID = context.jobID ?? null;
             if (typeof script.main !== "function") throw new TypeError("the script exports no main function");
             const args = context.args ?? {};
@@ -137,7 +137,7 @@ enum DenoRuntime {
             return 1;
           } finally {
             if (output) await Deno.writeTextFile(`${directory}/.sluice-output`, output, { append: true });
-            current.gate = null;
+            current.channel = null;
           }
         }
 
@@ -159,10 +159,10 @@ enum DenoRuntime {
 
     static let client = #"""
         /**
-         * The part of Windmill's TypeScript client (`windmill-client`) that Sluice provides.
-         *
-         * `getResumeUrls(approver?)` returns the links of the current step's approval gate; the
-         * rest of Windmill's client throws, naming what is not supported.
+         * The part of Windmill's TypeScript client (`windmill-client`) that Sluice provides:
+         * `getVariable`, `getResource`, `getState`, `setState`, `getResumeUrls`, `getJobId`. Each
+         * asks the worker through this job's own channel (a Unix socket in its scratch directory,
+         * with the job's token); the rest of Windmill's client throws, naming what is not supported.
          */
         import { current } from "./context.ts";
 
@@ -172,20 +172,60 @@ enum DenoRuntime {
           cancel: string;
         }
 
-        function hexToBytes(hex: string): Uint8Array {
-          const bytes = new Uint8Array(hex.length / 2);
-          for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-          return bytes;
+        const encoder = new TextEncoder();
+        const decoder = new TextDecoder();
+
+        async function call(op: string, fields: Record<string, unknown> = {}): Promise<unknown> {
+          const channel = current.channel;
+          if (!channel) throw new Error("this job has no Sluice channel (it is not run by a Sluice worker)");
+          let path = channel.path;
+          if (encoder.encode(path).length >= 108) {
+            // Longer than a socket address holds: relative to the working directory.
+            const cwd = Deno.cwd();
+            if (path.startsWith(cwd + "/")) path = path.slice(cwd.length + 1);
+          }
+          const connection = await Deno.connect({ transport: "unix", path });
+          let text = "";
+          try {
+            const request = encoder.encode(JSON.stringify({ ...fields, op, token: channel.token }) + "\n");
+            let written = 0;
+            while (written < request.length) written += await connection.write(request.subarray(written));
+            const buffer = new Uint8Array(65536);
+            while (!text.endsWith("\n")) {
+              const count = await connection.read(buffer);
+              if (count === null) throw new Error("the worker closed this job's channel");
+              text += decoder.decode(buffer.subarray(0, count), { stream: true });
+            }
+          } finally {
+            connection.close();
+          }
+          const reply = JSON.parse(text);
+          if (reply.ok) return reply.value;
+          const error = new Error(reply.error);
+          error.name = reply.kind === "permission" ? "PermissionError" : "SluiceError";
+          throw error;
         }
 
-        function bytesToHex(bytes: Uint8Array): string {
-          return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+        /** The value of the variable (or secret) at `path`. */
+        export async function getVariable(path: string): Promise<string> {
+          return (await call("get_variable", { path })) as string;
         }
 
-        function base64url(text: string): string {
-          let binary = "";
-          for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-          return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+        /** The resource at `path`, its `$var:` fields resolved. */
+        // deno-lint-ignore no-explicit-any
+        export async function getResource(path: string): Promise<any> {
+          return await call("get_resource", { path });
+        }
+
+        /** This script's state (a flow step's own), as the last setState left it; null when there is none. */
+        // deno-lint-ignore no-explicit-any
+        export async function getState(): Promise<any> {
+          return await call("get_state");
+        }
+
+        /** Keeps `state` (JSON) as this script's state for its next runs. */
+        export async function setState(state: unknown): Promise<void> {
+          await call("set_state", { value: state === undefined ? null : state });
         }
 
         /**
@@ -194,22 +234,7 @@ enum DenoRuntime {
          * approval counts once for that person. Without, each call makes a new anonymous link.
          */
         export async function getResumeUrls(approver?: string): Promise<ResumeUrls> {
-          const gate = current.gate;
-          if (!gate) throw new Error("this step has no approval gate (suspend), so it has no resume links");
-          let subject: string;
-          let segment: string;
-          if (approver) {
-            subject = `user:${approver}`;
-            segment = `u.${base64url(String(approver))}`;
-          } else {
-            const nonce = bytesToHex(crypto.getRandomValues(new Uint8Array(16)));
-            subject = `link:${nonce}`;
-            segment = `a.${nonce}`;
-          }
-          const key = await crypto.subtle.importKey("raw", hexToBytes(gate.mintKey), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-          const token = bytesToHex(new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(subject))));
-          const page = `${gate.publicURL.replace(/\/+$/, "")}/approvals/${gate.gateID}/${segment}/${token}`;
-          return { approvalPage: page, resume: `${page}/resume`, cancel: `${page}/cancel` };
+          return (await call("get_resume_urls", { approver: approver ?? null })) as ResumeUrls;
         }
 
         export const get_resume_urls = getResumeUrls;
@@ -220,15 +245,13 @@ enum DenoRuntime {
         }
 
         function unsupported(name: string): never {
-          throw new Error(`windmill-client.${name} is not supported by Sluice (supported: getResumeUrls, getJobId)`);
+          throw new Error(
+            `windmill-client.${name} is not supported by Sluice (supported: getVariable, getResource, getState, setState, getResumeUrls, getJobId)`,
+          );
         }
 
-        export const getVariable = (..._args: unknown[]): never => unsupported("getVariable");
         export const setVariable = (..._args: unknown[]): never => unsupported("setVariable");
-        export const getResource = (..._args: unknown[]): never => unsupported("getResource");
         export const setResource = (..._args: unknown[]): never => unsupported("setResource");
-        export const getState = (..._args: unknown[]): never => unsupported("getState");
-        export const setState = (..._args: unknown[]): never => unsupported("setState");
         export const runScript = (..._args: unknown[]): never => unsupported("runScript");
         export const runScriptAsync = (..._args: unknown[]): never => unsupported("runScriptAsync");
         export const runFlow = (..._args: unknown[]): never => unsupported("runFlow");

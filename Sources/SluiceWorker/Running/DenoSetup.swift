@@ -27,20 +27,23 @@ struct DenoSetup: Sendable {
         }
     }
 
-    /// The command that runs the script in `directory` (`script.ts`, `context.json`) with `permissions`.
-    func command(directory: String, permissions: DenoPermissions) -> (executable: String, arguments: [String]) {
+    /// The command that runs the script in `directory` (`script.ts`, `context.json`) with
+    /// `permissions`, and the job's channel `socket` reachable.
+    func command(directory: String, permissions: DenoPermissions, socket: String? = nil) -> (executable: String, arguments: [String]) {
         let arguments =
             ["run", "--quiet", "--no-prompt", "--no-config", "--no-lock", "--import-map", runtime + "/" + DenoRuntime.importMapFile]
-            + permissions.flags(directory: directory, runtime: runtime) + [runtime + "/" + DenoRuntime.runnerFile, directory]
+            + permissions.flags(directory: directory, runtime: runtime, socket: socket) + [runtime + "/" + DenoRuntime.runnerFile, directory]
         return (executable, arguments)
     }
 
     /// The command of a dedicated Deno process for the script in `home` (`script.ts`), whose jobs'
-    /// directories are made inside `home`.
+    /// directories are made inside `home`; each job's channel listens at `home/.channel` in turn
+    /// (Deno's permissions name a socket by its exact path).
     func dedicatedCommand(home: String, permissions: DenoPermissions) -> (executable: String, arguments: [String]) {
         let arguments =
             ["run", "--quiet", "--no-prompt", "--no-config", "--no-lock", "--import-map", runtime + "/" + DenoRuntime.importMapFile]
-            + permissions.flags(directory: home, runtime: runtime) + [runtime + "/" + DenoRuntime.dedicatedFile, home]
+            + permissions.flags(directory: home, runtime: runtime, socket: home + "/" + ChannelServer.socketName)
+            + [runtime + "/" + DenoRuntime.dedicatedFile, home]
         return (executable, arguments)
     }
 

@@ -16,7 +16,13 @@ extension ScriptRunner {
     }
 
     /// Writes what the run needs into its directory and says what to start.
-    func prepare(_ run: ScriptRun, in directory: String, prepared: Prepared) async throws -> Command {
+    func prepare(_ run: ScriptRun, in directory: String, prepared: Prepared, channel: JobChannel? = nil) async throws -> Command {
+        var command = try await command(for: run, in: directory, prepared: prepared, channel: channel)
+        if channel != nil, run.language != .deno { command.readOnlyFiles.append(prepared.helpers) }
+        return command
+    }
+
+    private func command(for run: ScriptRun, in directory: String, prepared: Prepared, channel: JobChannel?) async throws -> Command {
         let files = FileManager.default
         for (name, content) in run.supportFiles {
             let path = directory + "/" + name
@@ -67,22 +73,20 @@ extension ScriptRunner {
                 throw RunFailure(error.description)
             }
             try Self.write(run.content, to: directory + "/script.ts")
-            try Self.write(Self.denoContext(run, parameters: parameters).jsonText, to: directory + "/context.json")
-            let (executable, arguments) = deno.command(directory: directory, permissions: settings.denoPermissions)
+            try Self.write(Self.denoContext(run, parameters: parameters, channel: channel).jsonText, to: directory + "/context.json")
+            let (executable, arguments) = deno.command(directory: directory, permissions: settings.denoPermissions, socket: channel?.path)
             return Command(executable: executable, arguments: arguments, readOnlyFiles: [deno.runtime, deno.cache], environment: deno.environment)
         }
     }
 
-    /// What the Deno runner reads: the arguments, `main`'s parameter names, the job's id and the
-    /// gate's link data when the step has a gate.
-    static func denoContext(_ run: ScriptRun, parameters: [String]) -> JSONValue {
-        var gate = JSONValue.null
-        if let id = run.environment["SLUICE_GATE_ID"], let key = run.environment["SLUICE_RESUME_MINT_KEY"] {
-            gate = ["publicURL": .string(run.environment["SLUICE_PUBLIC_URL"] ?? ""), "gateID": .string(id), "mintKey": .string(key)]
-        }
-        return [
+    /// What the Deno runner reads: the arguments, `main`'s parameter names, the job's id and its
+    /// channel (socket and token), through which `windmill-client` asks for variables, resources,
+    /// state and resume links.
+    static func denoContext(_ run: ScriptRun, parameters: [String], channel: JobChannel?) -> JSONValue {
+        [
             "args": run.arguments, "parameters": .array(parameters.map { .string($0) }),
-            "jobID": run.environment["SLUICE_JOB_ID"].map { .string($0) } ?? .null, "gate": gate,
+            "jobID": run.environment["SLUICE_JOB_ID"].map { .string($0) } ?? .null,
+            "channel": channel.map { ["path": .string($0.path), "token": .string($0.token)] } ?? .null,
         ]
     }
 

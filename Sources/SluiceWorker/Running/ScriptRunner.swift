@@ -89,6 +89,9 @@ public struct ScriptRun: Sendable {
     /// A Python script's lock (uv's hash-pinned requirements, stored with its version): the job
     /// runs in the virtualenv built from it.
     public var lock: String?
+    /// What answers the job's channel (variables, resources, state, resume links); `nil`: the job
+    /// gets no channel.
+    var channel: (any JobChannelHandler)?
 
     public init(
         language: ScriptLanguage,
@@ -141,6 +144,10 @@ public struct ScriptRunner: Sendable {
         var environments: PythonEnvironments
         /// Warm python runners: fork servers and dedicated processes.
         var warm = WarmRunners()
+        /// Every job's channel.
+        var channels: ChannelServer
+        /// The helper modules and commands jobs reach their channel with (``JobHelpers``).
+        var helpers: String
     }
 
     public init(settings: ScriptRunnerSettings, processEnvironment: [String: String]? = nil) {
@@ -172,18 +179,26 @@ public struct ScriptRunner: Sendable {
             try await made.probe(directory: probeDirectory)
             sandbox = made
         }
+        let helpers = scratch.directory + "/helpers"
+        try JobHelpers.install(in: helpers, python: settings.pythonPath)
         var ready = Prepared(
             scratch: scratch, scriptFiles: ScriptFileCache(directory: scratch.scripts), sandbox: sandbox,
             environments: PythonEnvironments(
-                root: settings.cacheRoot + "/venvs", uv: settings.uvPath, python: settings.pythonPath, extraEnvironment: settings.uvEnvironment))
+                root: settings.cacheRoot + "/venvs", uv: settings.uvPath, python: settings.pythonPath, extraEnvironment: settings.uvEnvironment),
+            channels: try ChannelServer(), helpers: helpers)
         if let denoPath = settings.denoPath {
             let deno = try DenoSetup(executable: denoPath, directory: scratch.directory + "/deno")
             ready.deno = deno
             await warmUp(deno, prepared: ready)
         }
-        workspace.prepared.withLock { prepared in
-            if prepared == nil { prepared = ready }
+        let kept = workspace.prepared.withLock { prepared -> Bool in
+            if prepared == nil {
+                prepared = ready
+                return true
+            }
+            return false
         }
+        if !kept { ready.channels.shutDown() }
     }
 
     /// This worker process's scratch directory (after ``prepare()``).
@@ -206,9 +221,11 @@ public struct ScriptRunner: Sendable {
         return await self.run(run, label: label, killer: killer, prepared: prepared)
     }
 
-    /// Ends the warm runners (the worker is stopping).
+    /// Ends the warm runners and closes the channels (the worker is stopping).
     public func shutDown() {
-        workspace.prepared.withLock { $0 }?.warm.terminateAll()
+        let prepared = workspace.prepared.withLock { $0 }
+        prepared?.warm.terminateAll()
+        prepared?.channels.shutDown()
     }
 
     func run(_ run: ScriptRun, label: String, killer: ProcessKiller, prepared: Prepared, cacheWritable: Bool = false) async -> ScriptRunResult {
@@ -221,7 +238,9 @@ public struct ScriptRunner: Sendable {
         }
         defer { try? FileManager.default.removeItem(atPath: directory) }
         do {
-            var command = try await prepare(run, in: directory, prepared: prepared)
+            let channel = try run.channel.map { _ in try prepared.channels.open(in: directory) }
+            defer { channel?.close() }
+            var command = try await prepare(run, in: directory, prepared: prepared, channel: channel)
             if let sandbox = prepared.sandbox {
                 var writable: [String] = []
                 if cacheWritable, let cache = prepared.deno?.cache { writable.append(cache) }
@@ -237,8 +256,16 @@ public struct ScriptRunner: Sendable {
             if run.supportFiles.keys.contains(where: { $0.hasPrefix("bin/") }) {
                 environment["PATH"] = directory + "/bin:" + (environment["PATH"] ?? "/usr/bin:/bin")
             }
-            let status = try await execute(
-                command, environment: environment, directory: directory, timeout: run.timeout, killer: killer, collector: collector)
+            if let channel {
+                for (name, value) in Self.channelEnvironment(channel, helpers: prepared.helpers, path: environment["PATH"]) {
+                    environment[name] = value
+                }
+            }
+            let status = try await serving(channel, with: run.channel) {
+                try await execute(
+                    command, environment: environment, directory: directory, timeout: run.timeout, killer: killer, collector: collector,
+                    started: { channel?.admit(.host($0)) })
+            }
             let outcome = interpret(status, language: run.language, directory: directory, collector: collector, killer: killer)
             return ScriptRunResult(outcome: outcome, logs: collector.logText)
         } catch let failure as RunFailure {
@@ -253,7 +280,8 @@ public struct ScriptRunner: Sendable {
     /// Runs a prepared command in its own process group, collecting its output, until it exits or
     /// `killer` fires (the timeout fires it too).
     private func execute(
-        _ command: Command, environment: [String: String], directory: String, timeout: Duration, killer: ProcessKiller, collector: LogCollector
+        _ command: Command, environment: [String: String], directory: String, timeout: Duration, killer: ProcessKiller, collector: LogCollector,
+        started: @Sendable (Int32) -> Void = { _ in }
     ) async throws -> TerminationStatus {
         var options = PlatformOptions()
         options.processGroupID = 0
@@ -270,6 +298,7 @@ public struct ScriptRunner: Sendable {
         ) { execution in
             let pid = execution.processIdentifier.value
             killer.attach(processGroup: pid)
+            started(pid)
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     do {

@@ -42,7 +42,8 @@ extension WorkerService {
                 return .step(beginning, FlowEngine.StepReport(outcome: .success(invocation.arguments)))
             }
             let execution = await runScript(
-                job, arguments: invocation.arguments, timeout: invocation.timeoutSeconds, gate: gateSecret, killer: killer, client: client)
+                job, arguments: invocation.arguments, timeout: invocation.timeoutSeconds, gate: gateSecret, beginning: beginning, killer: killer,
+                client: client)
             switch execution {
             case .plain(let outcome, let logs): return .step(beginning, FlowEngine.StepReport(outcome: outcome, logs: logs))
             case .handBack, .step, .event: return .handBack
@@ -52,16 +53,19 @@ extension WorkerService {
         case .mocked(let value):
             return .step(beginning, FlowEngine.StepReport(outcome: .success(value), logs: "[sluice: mocked result]\n"))
         case .failed(let message):
-            return .step(beginning, FlowEngine.StepReport(outcome: .failure(message)))
+            return .step(beginning, FlowEngine.StepReport(outcome: .failure(message), logs: Self.notes(beginning.refusals.map { "[sluice: \($0)]" })))
         case .open, .subflow:
             return .step(beginning, FlowEngine.StepReport(outcome: .success(.null)))
         }
     }
 
-    /// Runs a script job (or a flow step's script) as a sandboxed process.
-    func runScript(_ job: JobRecord, arguments: JSONValue, timeout: Int?, gate secret: String?, killer: ProcessKiller, client: RedisClient) async
-        -> Execution
-    {
+    /// Runs a script job (or a flow step's script) as a sandboxed process, with its own channel
+    /// (``JobServices``): what it reads there — and the secrets its step was started with — is
+    /// masked in its outcome and logs, and what it was refused is recorded in its logs.
+    func runScript(
+        _ job: JobRecord, arguments: JSONValue, timeout: Int?, gate secret: String?, beginning: StepBeginning? = nil, killer: ProcessKiller,
+        client: RedisClient
+    ) async -> Execution {
         let script: (language: ScriptLanguage, version: ContentCache.Version, hash: String)
         do {
             switch try await resolveScript(job, client: client) {
@@ -70,6 +74,15 @@ extension WorkerService {
             }
         } catch {
             return .handBack
+        }
+        let services = jobServices(for: job, beginning: beginning, gateSecret: secret, client: client)
+        var arguments = arguments
+        if beginning == nil {
+            switch await resolveReferences(in: arguments, for: services, client: client) {
+            case .success(let resolved)?: arguments = resolved
+            case .failure(let failure)?: return .plain(.failure(failure.description), logs: Self.notes(services.notes + ["[sluice: \(failure)]"]))
+            case nil: return .handBack
+            }
         }
         var environment = job.environment
         environment["SLUICE_JOB_ID"] = job.id.rawValue
@@ -82,32 +95,24 @@ extension WorkerService {
         }
         if let flowID = job.flowID { environment["SLUICE_FLOW_JOB_ID"] = flowID.rawValue }
         if let path = job.path { environment["SLUICE_SCRIPT_PATH"] = path }
-        var supportFiles: [String: String] = [:]
-        if let secret {
-            for (name, value) in resumeLinkEnvironment(gate: job.id, secret: secret) { environment[name] = value }
-            supportFiles = [
-                "sluice.py": ResumeLinkHelpers.sluiceModule, "wmill.py": ResumeLinkHelpers.wmillModule,
-                "bin/sluice-resume-urls": ResumeLinkHelpers.command,
-            ]
+        if let statePath = services.statePath { environment["SLUICE_STATE_PATH"] = statePath }
+        if let gate = services.gate {
+            // The gate's id and one anonymous link set ready to use; other links come through the
+            // channel (the minting key never leaves the worker).
+            let anonymous = ResumeLinks(publicURL: gate.publicURL, gate: gate.gate.rawValue, subject: .newAnonymous(), mintingKey: gate.mintingKey)
+            environment["SLUICE_PUBLIC_URL"] = gate.publicURL
+            environment["SLUICE_GATE_ID"] = gate.gate.rawValue
+            environment["SLUICE_RESUME_URLS"] = anonymous.json
         }
         let limit = (timeout ?? job.timeoutSeconds).map { Duration.seconds($0) } ?? settings.defaultJobTimeout
-        let run = ScriptRun(
+        var run = ScriptRun(
             language: script.language, content: script.version.content, arguments: arguments, environment: environment, timeout: limit,
-            supportFiles: supportFiles, contentHash: script.hash, lock: script.language == .python3 ? script.version.lock : nil)
+            contentHash: script.hash, lock: script.language == .python3 ? script.version.lock : nil)
+        run.channel = services
         let result = await runner.run(run, label: job.id.rawValue, killer: killer)
         if killer.reason == .shuttingDown { return .handBack }
-        return .plain(result.outcome, logs: result.logs)
-    }
-
-    /// The variables a gated step's script needs to hand out its links: the public URL, the gate,
-    /// the gate's minting key, and one anonymous link set ready to use (`SLUICE_RESUME_URLS`).
-    private func resumeLinkEnvironment(gate: JobID, secret: String) -> [String: String] {
-        let key = GateSecret.mintingKey(secret: secret)
-        let anonymous = ResumeLinks(publicURL: settings.publicURL, gate: gate.rawValue, subject: .newAnonymous(), mintingKey: key)
-        return [
-            "SLUICE_PUBLIC_URL": settings.publicURL, "SLUICE_GATE_ID": gate.rawValue, "SLUICE_RESUME_MINT_KEY": Hex.encode(key),
-            "SLUICE_RESUME_URLS": anonymous.json,
-        ]
+        let secrets = services.secrets
+        return .plain(secrets.redact(result.outcome), logs: Self.notes(services.notes) + Self.redact(logs: result.logs, with: secrets))
     }
 
     enum ResolvedScript {

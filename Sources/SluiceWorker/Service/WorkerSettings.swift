@@ -1,4 +1,5 @@
 public import SluiceRedis
+public import SluiceStore
 
 /// How a worker process takes and runs jobs.
 public struct WorkerSettings: Sendable {
@@ -20,6 +21,9 @@ public struct WorkerSettings: Sendable {
     public var redis: RedisConfiguration
     /// The resumer's public base URL, which resume links start with.
     public var publicURL: String
+    /// The secrets private keys (`--secret-key`): secrets sealed to one of them open for the jobs
+    /// allowed to read them; without one, a job reading a secret fails saying so.
+    public var keyring: SecretKeyring
 
     public init(
         workerID: String,
@@ -30,7 +34,8 @@ public struct WorkerSettings: Sendable {
         defaultJobTimeout: Duration = .seconds(600),
         idleWait: Duration = .seconds(1),
         redis: RedisConfiguration,
-        publicURL: String = "http://127.0.0.1:8080"
+        publicURL: String = "http://127.0.0.1:8080",
+        keyring: SecretKeyring = SecretKeyring([])
     ) {
         self.workerID = workerID
         self.queues = queues
@@ -41,6 +46,7 @@ public struct WorkerSettings: Sendable {
         self.idleWait = idleWait
         self.redis = redis
         self.publicURL = publicURL
+        self.keyring = keyring
     }
 
     var leaseMilliseconds: Int { lease.wholeMilliseconds }

@@ -102,6 +102,17 @@ extension ScriptRunner {
         var output: Int32 = -1
         var script: String?
         var job: String?
+        let channel: JobChannel?
+        do {
+            // A dedicated Deno process's jobs take turns at one socket path: Deno's permissions name it.
+            let socketDirectory = deno && mode == .dedicated ? (runner.home ?? directory) : directory
+            channel = try run.channel.map { _ in try prepared.channels.open(in: socketDirectory) }
+            // A dedicated process runs the job in-process; a forked job's process is known once forked.
+            if mode == .dedicated { channel?.admit(.host(runner.pid)) }
+        } catch {
+            return ScriptRunResult(outcome: .failure("cannot open the job's channel: \(error)"), logs: "")
+        }
+        defer { channel?.close() }
         do {
             for (name, content) in run.supportFiles where !name.hasPrefix("bin/") { try Self.write(content, to: directory + "/" + name) }
             try writeSupportCommands(run, in: directory)
@@ -109,11 +120,11 @@ extension ScriptRunner {
                 script = try prepared.scriptFiles.pythonScript(hash: run.contentHash ?? ContentHash.of(run.content), content: run.content)
             }
             if deno {
-                try Self.write(Self.denoContext(run, parameters: parameters).jsonText, to: directory + "/context.json")
+                try Self.write(Self.denoContext(run, parameters: parameters, channel: channel).jsonText, to: directory + "/context.json")
             } else {
                 // One file for the arguments and the environment (none for a dedicated process,
                 // which gets them in the message): every inode counts at hundreds of jobs per second.
-                let environment = jobEnvironment(run, directory: directory).map {
+                let environment = jobEnvironment(run, directory: directory, channel: channel, helpers: prepared.helpers).map {
                     JSONValue.string($0.key).jsonText + ":" + JSONValue.string($0.value).jsonText
                 }
                 let text = "{\"args\":" + run.arguments.jsonText + ",\"env\":{" + environment.joined(separator: ",") + "}}"
@@ -133,12 +144,17 @@ extension ScriptRunner {
         let finished: WarmRunner.Finished
         do {
             let dedicated = mode == .dedicated
-            finished = try await runner.run(directory: directory, script: script, job: job, logDescriptor: output) {
-                (kill: @escaping @Sendable () -> Void) in
-                if dedicated {
-                    killer.attach(kill: { runner.terminate() })
-                } else {
-                    killer.attach(kill: kill)
+            let descriptor = output
+            var started: (@Sendable (Int32) -> Void)?
+            if let channel, mode == .fork { started = { pid in channel.admit(.forked(pid)) } }
+            finished = try await serving(channel, with: run.channel) {
+                try await runner.run(directory: directory, script: script, job: job, logDescriptor: descriptor, started: started) {
+                    (kill: @escaping @Sendable () -> Void) in
+                    if dedicated {
+                        killer.attach(kill: { runner.terminate() })
+                    } else {
+                        killer.attach(kill: kill)
+                    }
                 }
             }
         } catch {
@@ -174,21 +190,21 @@ extension ScriptRunner {
         var visible: [String] = []
         let prefix = URL(fileURLWithPath: BubblewrapSandbox.canonical(settings.pythonPath)).deletingLastPathComponent().deletingLastPathComponent()
             .path
-        for path in settings.sandbox.visiblePaths + settings.sandbox.readOnlyPaths + readable + ["/proc", prefix]
+        for path in settings.sandbox.visiblePaths + settings.sandbox.readOnlyPaths + readable + ["/proc", prefix, prepared.helpers]
         where !visible.contains(path) && BubblewrapSandbox.kind(of: path) != .missing {
             visible.append(path)
         }
         let config: JSONValue = [
             "mode": .string(mode.rawValue), "landlock": .bool(sandboxed), "readable": .array(visible.map { .string($0) }),
             "devices": ["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"], "directory": .string(home),
-            "script": .string(home + "/script.py"),
+            "script": .string(home + "/script.py"), "helpers": .string(prepared.helpers + "/python"),
         ]
         var executable = interpreter
         var arguments = ["-u", "-I", program, config.jsonText]
         if let sandbox = prepared.sandbox {
             (executable, arguments) = sandbox.command(
                 executable: interpreter, arguments: arguments, directory: home,
-                readOnlyFiles: [program] + readable + (mode == .fork ? [prepared.scratch.scripts] : []))
+                readOnlyFiles: [program, prepared.helpers] + readable + (mode == .fork ? [prepared.scratch.scripts] : []))
             arguments.removeAll { $0 == "--die-with-parent" }
         }
         var environment = baseEnvironment
@@ -228,14 +244,18 @@ extension ScriptRunner {
         return .failure("\(name): \(error["message"]?.stringValue ?? "")\n\(error["traceback"]?.stringValue ?? "")")
     }
 
-    /// The job's variables: the passed-through ones, the job's own, and its scratch directory as home.
-    func jobEnvironment(_ run: ScriptRun, directory: String) -> [String: String] {
+    /// The job's variables: the passed-through ones, the job's own, its scratch directory as home,
+    /// and its channel.
+    func jobEnvironment(_ run: ScriptRun, directory: String, channel: JobChannel?, helpers: String) -> [String: String] {
         var environment = baseEnvironment
         for (name, value) in run.environment { environment[name] = value }
         environment["TMPDIR"] = directory
         environment["HOME"] = directory
         if run.supportFiles.keys.contains(where: { $0.hasPrefix("bin/") }) {
             environment["PATH"] = directory + "/bin:" + (environment["PATH"] ?? "/usr/bin:/bin")
+        }
+        if let channel {
+            for (name, value) in Self.channelEnvironment(channel, helpers: helpers, path: environment["PATH"]) { environment[name] = value }
         }
         return environment
     }

@@ -17,7 +17,9 @@
 /// tabs: the worker sends `run TOKEN DIR [SCRIPT]` with the job's output file attached
 /// (SCM_RIGHTS; a fork server compiles SCRIPT, the worker's cached copy, once, and its children
 /// run the compiled code — they cannot read the cache themselves) and `kill TOKEN`; the runner
-/// answers `ready ABI` once, then `exit TOKEN CODE` or `signal TOKEN SIGNAL` per job. A dedicated
+/// answers `ready ABI` once, then per job `started TOKEN PID` (a fork server: the child's pid in
+/// its PID namespace, so the worker can tell the job's processes from other jobs' on its channel)
+/// and `exit TOKEN CODE` or `signal TOKEN SIGNAL`. A dedicated
 /// process gets the job's arguments and environment in the message (`run TOKEN DIR - JOB`) and
 /// answers with the outcome (`exit TOKEN CODE<TAB>{"result": …}` or `{"error": …}`): two files
 /// fewer per job. End of file
@@ -180,6 +182,8 @@ enum WarmPythonProgram {
                 self.sweep_due = False
                 self.swept_at = 0.0
                 self.confinement = None
+                if config.get("helpers"):
+                    sys.path.insert(0, config["helpers"])  # sluice and wmill, for every job and for a dedicated script's imports
                 if config.get("landlock"):
                     self.confinement = Confinement(config["readable"], config["devices"])
 
@@ -239,6 +243,7 @@ enum WarmPythonProgram {
                         os._exit(code)
                 os.close(log)
                 self.jobs[pid] = token
+                self.send("started %s %d" % (token, pid))
 
             def run_in_process(self, token, directory, log, payload):
                 saved = (os.dup(1), os.dup(2), dict(os.environ), list(sys.path))

@@ -30,6 +30,8 @@ final class WarmRunner: Sendable {
 
     private struct State {
         var waiting: [String: CheckedContinuation<Finished, any Error>] = [:]
+        /// Who hears a forked job's pid (its channel, to admit the job's own processes only).
+        var started: [String: @Sendable (Int32) -> Void] = [:]
         var ready: CheckedContinuation<Void, any Error>?
         var isReady = false
         var closed: String?
@@ -108,12 +110,16 @@ final class WarmRunner: Sendable {
     /// output file, closed here once sent). `attach` receives the job's kill action as soon
     /// as the job is sent.
     func run(
-        directory: String, script: String? = nil, job: String? = nil, logDescriptor: Int32, attach: (@escaping @Sendable () -> Void) -> Void
+        directory: String, script: String? = nil, job: String? = nil, logDescriptor: Int32, started: (@Sendable (Int32) -> Void)? = nil,
+        attach: (@escaping @Sendable () -> Void) -> Void
     ) async throws -> Finished {
         let token = state.withLock { state -> String in
             state.nextToken += 1
-            return "j\(state.nextToken)"
+            let token = "j\(state.nextToken)"
+            if let started { state.started[token] = started }
+            return token
         }
+        defer { _ = state.withLock { $0.started.removeValue(forKey: token) } }
         attach { [weak self] in self?.kill(token: token) }
         return try await withCheckedThrowingContinuation { continuation in
             let refused = state.withLock { state -> String? in
@@ -222,6 +228,10 @@ final class WarmRunner: Sendable {
                 return state.ready
             }
             ready?.resume()
+        case "started":
+            guard parts.count == 3, let pid = Int32(parts[2]) else { return }
+            let listener = state.withLock { $0.started.removeValue(forKey: String(parts[1])) }
+            listener?(pid)
         case "exit", "signal":
             guard parts.count == 3, let value = Int32(parts[2]) else { return }
             let continuation = state.withLock { $0.waiting.removeValue(forKey: String(parts[1])) }

@@ -1,0 +1,23 @@
+-- set_resource: creates a resource (a typed JSON object) or replaces its value.
+--
+-- KEYS: [1] the resource's hash, [2] the resources index.
+-- ARGV: [1] path, [2] the resource type (e.g. `postgresql`), [3] the value, JSON (its string
+-- fields may be `$var:PATH` references, resolved when a job reads it), [4] `1` when [5] replaces
+-- the description (else it is kept), [5] the description, [6] `1` when [7] replaces the access
+-- rule (else it is kept), [7] the path prefixes allowed to read it, a JSON array (`[]`: every job).
+-- Guarantees: the value and type are replaced together; the description and access rule stay as
+-- they were unless given; `version` goes up. Returns {'ok', 1 if created else 0, version}.
+local key = KEYS[1]
+local current = hash_fields(key, 'version', 'created_at')
+local now = now_ms()
+local version = tonumber(current.version or '0') + 1
+redis.call('HSET', key, 'path', ARGV[1], 'type', ARGV[2], 'value', ARGV[3], 'version', version, 'updated_at', now,
+  'created_at', current.created_at or now)
+if ARGV[4] == '1' then
+  if ARGV[5] == '' then redis.call('HDEL', key, 'description') else redis.call('HSET', key, 'description', ARGV[5]) end
+end
+if ARGV[6] == '1' then
+  if ARGV[7] == '[]' then redis.call('HDEL', key, 'allow') else redis.call('HSET', key, 'allow', ARGV[7]) end
+end
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+return {'ok', current.version and 0 or 1, version}

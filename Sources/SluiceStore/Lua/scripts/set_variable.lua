@@ -1,0 +1,44 @@
+-- set_variable: creates a variable or replaces its value. A secret arrives sealed (HPKE, to the
+-- secrets public key): Redis never sees its plaintext.
+--
+-- KEYS: [1] the variable's hash, [2] the variables index, [3] the secrets key hash.
+-- ARGV: [1] path, [2] the value — its text, or a secret's sealed form, [3] `1` for a secret or `0`,
+-- [4] the id of the key a secret was sealed to (`''` for a plain value), [5] that public key
+-- (base64), [6] `1` when [7] replaces the description (else it is kept), [7] the description,
+-- [8] `1` when [9] replaces the access rule (else it is kept), [9] the path prefixes allowed to
+-- read it, a JSON array (`[]`: every job).
+-- Guarantees: a secret is stored only sealed to the registered secrets key — the first secret
+-- registers it — so every secret opens with the key workers hold; a secret is never turned into
+-- a plain variable in place (its sealed text would become its value); the description and the
+-- access rule stay as they were unless given. `version` goes up. Returns {'ok', 1 if created else
+-- 0, version} or {'refused', why}.
+local key = KEYS[1]
+local current = hash_fields(key, 'secret', 'version', 'created_at')
+if current.secret == '1' and ARGV[3] ~= '1' then
+  return {'refused', ARGV[1] .. ' is a secret: set it with --secret (or delete it first)'}
+end
+local now = now_ms()
+if ARGV[3] == '1' then
+  local registered = hash_fields(KEYS[3], 'key_id')
+  if not registered.key_id then
+    redis.call('HSET', KEYS[3], 'key_id', ARGV[4], 'public_key', ARGV[5], 'updated_at', now)
+  elseif registered.key_id ~= ARGV[4] then
+    return {'refused', 'the value is sealed to key ' .. ARGV[4] .. ' but the secrets key is ' .. registered.key_id ..
+      ' (rotated with sluice secrets rotate?): seal it with the current public key'}
+  end
+end
+local version = tonumber(current.version or '0') + 1
+redis.call('HSET', key, 'path', ARGV[1], 'value', ARGV[2], 'version', version, 'updated_at', now, 'created_at', current.created_at or now)
+if ARGV[3] == '1' then
+  redis.call('HSET', key, 'secret', '1', 'key_id', ARGV[4])
+else
+  redis.call('HDEL', key, 'secret', 'key_id')
+end
+if ARGV[6] == '1' then
+  if ARGV[7] == '' then redis.call('HDEL', key, 'description') else redis.call('HSET', key, 'description', ARGV[7]) end
+end
+if ARGV[8] == '1' then
+  if ARGV[9] == '[]' then redis.call('HDEL', key, 'allow') else redis.call('HSET', key, 'allow', ARGV[9]) end
+end
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+return {'ok', current.version and 0 or 1, version}

@@ -1,0 +1,60 @@
+/// A variable as Redis keeps it (`P:variable:<path>`): a plain value, or a secret's sealed form.
+public struct StoredVariable: Sendable, Equatable {
+    public var path: String
+    /// The value as stored: the text of a plain variable, the sealed text (``SecretSeal``) of a secret.
+    public var storedValue: String
+    public var isSecret: Bool
+    public var description: String
+    public var access: AccessRule
+    /// For a secret, the id of the key it is sealed to.
+    public var keyID: String?
+    public var version: Int
+    /// ms, Redis's clock.
+    public var createdAt: Int64
+    public var updatedAt: Int64
+
+    init?(fields: [String: String]) {
+        guard let path = fields["path"], let value = fields["value"] else { return nil }
+        self.path = path
+        storedValue = value
+        isSecret = fields["secret"] == "1"
+        description = fields["description"] ?? ""
+        access = AccessRule(stored: fields["allow"])
+        keyID = fields["key_id"]
+        version = fields["version"].flatMap { Int($0) } ?? 0
+        createdAt = fields["created_at"].flatMap { Int64($0) } ?? 0
+        updatedAt = fields["updated_at"].flatMap { Int64($0) } ?? 0
+    }
+}
+
+/// What `sluice variable set` writes: the path, the value (plain, or sealed to the secrets
+/// public key), and the description and access rule when given (`nil` keeps the current ones).
+public struct VariableUpdate: Sendable {
+    /// A value as it goes to Redis.
+    public enum Value: Sendable {
+        case plain(String)
+        /// A secret, sealed to `publicKey` (registered as the secrets key when none is).
+        case sealed(SecretSeal, publicKey: SecretPublicKey)
+    }
+
+    public var path: String
+    public var value: Value
+    public var description: String?
+    public var access: AccessRule?
+
+    public init(path: String, value: Value, description: String? = nil, access: AccessRule? = nil) {
+        self.path = path
+        self.value = value
+        self.description = description
+        self.access = access
+    }
+}
+
+/// A change the store would not make, with the reason.
+public struct StoreRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,64 @@
+import SluiceCore
+import Testing
+
+@testable import SluiceWorker
+
+@Suite("A job's channel: requests and who may talk")
+struct ChannelTests {
+    @Test(
+        "requests are read by op, with their fields checked",
+        arguments: [
+            (["op": "get_variable", "path": "f/a/b"] as JSONValue, ChannelRequest.getVariable(path: "f/a/b")),
+            (["op": "get_resource", "path": "u/me/db"] as JSONValue, .getResource(path: "u/me/db")),
+            (["op": "get_state"] as JSONValue, .getState),
+            (["op": "set_state", "value": ["n": 1]], .setState(["n": 1])),
+            (["op": "get_resume_urls", "approver": nil] as JSONValue, .resumeURLs(approver: nil)),
+            (["op": "get_resume_urls", "approver": "alice"] as JSONValue, .resumeURLs(approver: "alice")),
+        ] as [(JSONValue, ChannelRequest)])
+    func requests(message: JSONValue, request: ChannelRequest) throws {
+        #expect(try ChannelRequest.parse(message).get() == request)
+    }
+
+    @Test(
+        "bad requests are answered, naming what is wrong",
+        arguments: [
+            (["path": "f/a/b"] as JSONValue, "names no op"), (["op": "get_variable"] as JSONValue, "needs a path"),
+            (["op": "get_variable", "path": "../etc"] as JSONValue, "not a valid path"),
+            (["op": "drop_tables"] as JSONValue, "unknown op 'drop_tables'"), (["op": "get_resume_urls", "approver": 3] as JSONValue, "approver"),
+        ] as [(JSONValue, String)])
+    func refusals(message: JSONValue, fragment: String) {
+        guard case .failure(.failure(let kind, let text)) = ChannelRequest.parse(message) else {
+            Issue.record("expected a refusal of \(message.jsonText)")
+            return
+        }
+        #expect(kind == "invalid")
+        #expect(text.contains(fragment), "\(text)")
+    }
+
+    @Test("answers are one JSON line; a refused read is a permission failure")
+    func answers() throws {
+        #expect(String(decoding: ChannelResponse.value("x").line, as: UTF8.self) == "{\"ok\":true,\"value\":\"x\"}\n")
+        #expect(
+            ChannelResponse.failed("permission denied: variable 'f/a/b' may be read only by …")
+                == .failure(kind: "permission", message: "permission denied: variable 'f/a/b' may be read only by …"))
+        #expect(ChannelResponse.failed("variable 'f/a/b' does not exist") == .failure(kind: "not_found", message: "variable 'f/a/b' does not exist"))
+    }
+
+    @Test("a process is admitted when its ancestry reaches the job's process: by host pid, or by pid in the fork server's namespace")
+    func ancestry() {
+        // host 500 → 400 (the job, pid 7 in the server's namespace) → 300 (the fork server, pid 2) → 200 (bwrap).
+        let table: [Int32: ProcessAncestry.Status] = [
+            500: .init(parent: 400, namespacePIDs: [500, 9]), 400: .init(parent: 300, namespacePIDs: [400, 7]),
+            300: .init(parent: 200, namespacePIDs: [300, 2]), 200: .init(parent: 1, namespacePIDs: [200]),
+            600: .init(parent: 300, namespacePIDs: [600, 8]),
+        ]
+        let status: (Int32) -> ProcessAncestry.Status? = { table[$0] }
+        #expect(ProcessAncestry.descends(500, from: .forked(7), status: status))
+        #expect(ProcessAncestry.descends(400, from: .forked(7), status: status))
+        #expect(!ProcessAncestry.descends(600, from: .forked(7), status: status))
+        #expect(ProcessAncestry.descends(500, from: .host(200), status: status))
+        #expect(!ProcessAncestry.descends(500, from: .host(600), status: status))
+        #expect(
+            ProcessAncestry.parse("Name:\tpython3\nPPid:\t300\nNSpid:\t400\t7\n") == ProcessAncestry.Status(parent: 300, namespacePIDs: [400, 7]))
+    }
+}
