@@ -18,7 +18,9 @@ struct VariableCommandTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
     }
 
-    func sluice(_ arguments: [String], _ keys: KeySpace, environment: [String: String] = [:]) async throws -> (status: Int32, stdout: String, stderr: String) {
+    func sluice(_ arguments: [String], _ keys: KeySpace, environment: [String: String] = [:]) async throws -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
         try await runCommand("sluice", arguments + ["--redis", server.url, "--prefix", keys.prefix], environment: environment)
     }
 
@@ -36,7 +38,8 @@ struct VariableCommandTests {
         for (path, value) in values {
             let file = directory + "/value.txt"
             try (value + "\n").write(toFile: file, atomically: false, encoding: .utf8)
-            let set = try await sluice(["variable", "set", path, "--from-file", file, "--secret", "--allow", "f/cli/"], keys,
+            let set = try await sluice(
+                ["variable", "set", path, "--from-file", file, "--secret", "--allow", "f/cli/"], keys,
                 environment: ["SLUICE_PUBLIC_KEY_FILE": directory + "/secrets.pub"])
             #expect(set.status == 0, "\(set.stderr)")
         }
@@ -79,7 +82,8 @@ struct VariableCommandTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let keys = uniqueKeys()
         let set = try await sluice(
-            ["resource", "set", "f/cli/db", "--type", "postgresql", "--value", #"{"host": "db", "password": "$var:f/cli/pw"}"#, "--allow", "f/cli/"], keys)
+            ["resource", "set", "f/cli/db", "--type", "postgresql", "--value", #"{"host": "db", "password": "$var:f/cli/pw"}"#, "--allow", "f/cli/"],
+            keys)
         #expect(set.status == 0, "\(set.stderr)")
         #expect(set.stdout.contains("note: $var:f/cli/pw names no variable yet"), "\(set.stdout)")
         let shown = try await sluice(["resource", "show", "f/cli/db", "--json"], keys)
