@@ -46,7 +46,7 @@ public struct FlowStore: Sendable {
         }
         if !commands.isEmpty { _ = try connection.pipeline(commands) }
         let reply = try connection.evaluate(
-            StoreScripts.pushScript,
+            StoreScripts.pushScript, in: keys,
             keys: [.string(keys.content(hash)), .string(keys.flow(path.rawValue)), .string(keys.flowVersions(path.rawValue)), .string(keys.flows)],
             arguments: [.string(path.rawValue), .string(hash), "flow", .string(text), .string(summary)]
         )
@@ -138,8 +138,8 @@ public struct FlowStore: Sendable {
     /// Applies a decision with `advance_flow`.
     public func advance(_ decision: FlowAdvance, on connection: RedisConnection) throws(RedisError) -> AdvanceResult {
         let reply = try connection.evaluate(
-            StoreScripts.advanceFlow,
-            keys: [.string(keys.namespace), .string(keys.job(decision.flow)), .string(keys.flowFrames(decision.flow)), .string(keys.leases)],
+            StoreScripts.advanceFlow, in: keys,
+            keys: [.string(keys.namespace), .string(keys.job(decision.flow)), .string(keys.flowFrames(decision.flow))],
             arguments: [.string(decision.json(settings: settings).jsonText)]
         )
         guard let parts = reply.array, parts.count == 3 else { throw RedisError.unexpectedReply("advance_flow: \(reply)") }
@@ -152,7 +152,7 @@ public struct FlowStore: Sendable {
         throws(RedisError) -> Bool
     {
         let reply = try connection.evaluate(
-            StoreScripts.openPendingGate,
+            StoreScripts.openPendingGate, in: keys,
             keys: [.string(keys.namespace), .string(keys.job(step.id)), .string(keys.gate(step.id)), .string(keys.flowGates(flow))],
             arguments: [.string(step.id.rawValue), .string(worker), .int(step.deliveries), .string(flow.rawValue)] + fields.map { .string($0) }
         )

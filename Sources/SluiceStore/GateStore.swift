@@ -84,7 +84,7 @@ public struct GateStore: Sendable {
         var entry: [(String, JSONValue)] = [("approver", .string(subject.approverName)), ("payload", payload), ("via", .string(channel.rawValue))]
         if let reason { entry.append(("reason", .string(reason))) }
         let reply = try connection.evaluate(
-            StoreScripts.recordApproval,
+            StoreScripts.recordApproval, in: keys,
             keys: [.string(keys.namespace), .string(keys.gate(id))],
             arguments: [
                 .string(id.rawValue), .string(action), .string(identity), .string(subject.approverName),
@@ -141,7 +141,7 @@ public struct GateStore: Sendable {
         let milliseconds = UInt64(Date().timeIntervalSince1970 * 1000)
         let ids = (0..<limit).map { _ in RedisArgument.string(JobID(milliseconds: milliseconds).rawValue) }
         let reply = try connection.evaluate(
-            StoreScripts.fireGateDeadlines, keys: [.string(keys.namespace), .string(keys.gateDeadlines)], arguments: ids)
+            StoreScripts.fireGateDeadlines, in: keys, keys: [.string(keys.namespace)], arguments: ids)
         let numbers = reply.array?.compactMap(\.integer) ?? []
         guard numbers.count >= 2 else { throw RedisError.unexpectedReply("fire_gate_deadlines: \(reply)") }
         return (Int(numbers[0]), Array(numbers.dropFirst(2)), numbers[1] < 0 ? nil : .milliseconds(numbers[1]))

@@ -18,7 +18,7 @@ public struct JobStore: Sendable {
     /// Creates a job and queues it (or schedules it for `runAt`). Returns its first state.
     @discardableResult
     public func enqueue(_ request: EnqueueRequest, on connection: RedisConnection) throws(RedisError) -> JobState {
-        let reply = try connection.evaluate(StoreScripts.enqueueJob, keys: enqueueKeys(request), arguments: enqueueArguments(request))
+        let reply = try connection.evaluate(StoreScripts.enqueueJob, in: keys, keys: enqueueKeys(request), arguments: enqueueArguments(request))
         return reply.string.flatMap(JobState.init(rawValue:)) ?? .queued
     }
 
@@ -28,9 +28,7 @@ public struct JobStore: Sendable {
         // Make sure the script is loaded so the pipelined EVALSHAs cannot meet NOSCRIPT.
         _ = try connection.send(["SCRIPT", "LOAD", .string(StoreScripts.enqueueJob.source)])
         let commands: [[RedisArgument]] = requests.map { request in
-            let keys = enqueueKeys(request)
-            let arguments = enqueueArguments(request)
-            return ["EVALSHA", .string(StoreScripts.enqueueJob.sha1), .int(keys.count)] + keys + arguments
+            StoreScripts.enqueueJob.command(keys: enqueueKeys(request), arguments: enqueueArguments(request), in: keys)
         }
         return try connection.pipeline(commands).map { reply in
             if case .error(let message) = reply { return .failure(.server(message)) }
@@ -39,7 +37,7 @@ public struct JobStore: Sendable {
     }
 
     private func enqueueKeys(_ request: EnqueueRequest) -> [RedisArgument] {
-        [.string(keys.namespace), .string(keys.job(request.id)), .string(keys.delayed), .string(keys.schedulerWake)]
+        [.string(keys.namespace), .string(keys.job(request.id))]
     }
 
     private func enqueueArguments(_ request: EnqueueRequest) -> [RedisArgument] {
@@ -59,7 +57,7 @@ public struct JobStore: Sendable {
     ) throws(RedisError) -> JobRecord? {
         var arguments: [RedisArgument] = [.string(worker), .int(leaseMilliseconds), .int(signaledQueue.map { $0 + 1 } ?? 0)]
         arguments.append(contentsOf: queues.map { RedisArgument.string($0) })
-        let reply = try connection.evaluate(StoreScripts.fetchJob, keys: [.string(keys.namespace)], arguments: arguments)
+        let reply = try connection.evaluate(StoreScripts.fetchJob, in: keys, keys: [.string(keys.namespace)], arguments: arguments)
         return try Self.job(from: reply)
     }
 
@@ -100,7 +98,7 @@ public struct JobStore: Sendable {
         ]
         if let next { arguments.append(contentsOf: next.queues.map { RedisArgument.string($0) }) }
         let reply = try connection.evaluate(
-            StoreScripts.completeJob,
+            StoreScripts.completeJob, in: keys,
             keys: [.string(keys.namespace), .string(keys.job(job.id)), .string(keys.jobLogs(job.id))],
             arguments: arguments
         )
@@ -112,8 +110,8 @@ public struct JobStore: Sendable {
     @discardableResult
     public func requeue(_ job: JobRecord, worker: String, on connection: RedisConnection) throws(RedisError) -> Bool {
         let reply = try connection.evaluate(
-            StoreScripts.requeueJob,
-            keys: [.string(keys.namespace), .string(keys.job(job.id)), .string(keys.leases)],
+            StoreScripts.requeueJob, in: keys,
+            keys: [.string(keys.namespace), .string(keys.job(job.id))],
             arguments: [.string(job.id.rawValue), .string(worker), .int(job.deliveries)]
         )
         return reply.integer == 1
@@ -134,7 +132,7 @@ public struct JobStore: Sendable {
             arguments.append(.int(delivery))
         }
         let reply = try connection.evaluate(
-            StoreScripts.renewLeases,
+            StoreScripts.renewLeases, in: keys,
             keys: [.string(keys.namespace), .string(keys.workers), .string(keys.worker(worker)), .string(keys.leases)],
             arguments: arguments
         )
@@ -157,8 +155,8 @@ public struct JobStore: Sendable {
         on connection: RedisConnection
     ) throws(RedisError) -> (handedBack: Int, failed: Int, givenBack: Duration) {
         let reply = try connection.evaluate(
-            StoreScripts.reclaimExpiredLeases,
-            keys: [.string(keys.namespace), .string(keys.leases), .string(keys.workers), .string(keys.leasesWatched)],
+            StoreScripts.reclaimExpiredLeases, in: keys,
+            keys: [.string(keys.namespace), .string(keys.workers), .string(keys.leasesWatched)],
             arguments: [
                 .int(limit), .int(settings.retentionSeconds), .int(settings.finishedIndexCap), .int(workerSilence.wholeMilliseconds),
                 .int(stallThreshold.wholeMilliseconds), .int(stallLimit.wholeMilliseconds),
@@ -172,8 +170,8 @@ public struct JobStore: Sendable {
     /// Moves due delayed jobs to their queues. Returns how many moved and how long until the next is due.
     public func promoteDueJobs(limit: Int = 1000, on connection: RedisConnection) throws(RedisError) -> (moved: Int, nextDue: Duration?) {
         let reply = try connection.evaluate(
-            StoreScripts.promoteDueJobs,
-            keys: [.string(keys.namespace), .string(keys.delayed)],
+            StoreScripts.promoteDueJobs, in: keys,
+            keys: [.string(keys.namespace)],
             arguments: [.int(limit)]
         )
         let counts = reply.array?.compactMap(\.integer) ?? []
@@ -184,7 +182,7 @@ public struct JobStore: Sendable {
     /// Cancels a job that has not finished. Returns the state it was in, or `nil` for an unknown id.
     public func cancel(_ id: JobID, reason: String, on connection: RedisConnection) throws(RedisError) -> JobState? {
         let reply = try connection.evaluate(
-            StoreScripts.cancelJob,
+            StoreScripts.cancelJob, in: keys,
             keys: [.string(keys.namespace), .string(keys.job(id))],
             arguments: [
                 .string(id.rawValue), .string(reason), .int(settings.retentionSeconds), .int(settings.finishedIndexCap),
@@ -209,7 +207,7 @@ public struct JobStore: Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while true {
-            let state = try connection.evaluate(StoreScripts.watchJob, keys: [.string(keys.job(id))], arguments: [])
+            let state = try connection.evaluate(StoreScripts.watchJob, in: keys, keys: [.string(keys.job(id))], arguments: [])
             guard let stateText = state.string, let current = JobState(rawValue: stateText) else { return nil }
             if current.isFinal { return try job(id, on: connection) }
             let remaining = deadline - clock.now

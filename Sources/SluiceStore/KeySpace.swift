@@ -73,21 +73,48 @@ public struct KeySpace: Sendable, Equatable {
         public static let state = "state:"
         public static let secrets = "secrets"
 
-        /// The segments Lua uses, by their Lua name.
+        /// The segments Lua builds keys from data with (a job's queue, a popped id), by their Lua
+        /// name; the shared keys (``SharedKey``) come through `KEYS` instead.
         static let lua: [(String, String)] = [
-            ("job", job), ("queue", queue), ("signal_suffix", signalSuffix), ("queues", queues), ("delayed", delayed), ("leases", leases),
-            ("workers", workers), ("worker", worker), ("finished", finished), ("stats", stats), ("throughput", throughput),
-            ("scheduler_wake", schedulerWake), ("gate", gate), ("gate_deadlines", gateDeadlines), ("approvals_suffix", approvalsSuffix),
+            ("job", job), ("queue", queue), ("signal_suffix", signalSuffix), ("worker", worker), ("finished", finished), ("stats", stats),
+            ("throughput", throughput),
+            ("gate", gate), ("approvals_suffix", approvalsSuffix),
             ("deciders_suffix", decidersSuffix), ("rejections_suffix", rejectionsSuffix), ("group", group), ("logs_suffix", logsSuffix),
             ("done_suffix", doneSuffix), ("results_suffix", resultsSuffix), ("steps_suffix", stepsSuffix), ("frames_suffix", framesSuffix),
             ("gates_suffix", gatesSuffix), ("items_infix", itemsInfix), ("collect_infix", collectInfix), ("kids_infix", kidsInfix),
-            ("templates_infix", templatesInfix), ("schedule", schedule), ("runs_suffix", runsSuffix), ("schedules_settle", schedulesSettle),
+            ("templates_infix", templatesInfix), ("schedule", schedule), ("runs_suffix", runsSuffix),
             ("variable", variable),
         ]
     }
 
     /// `{sluice}:` — the start of every key.
     public var namespace: String { prefix + ":" }
+
+    /// The keys of a prefix that belong to no one job, gate or schedule — the queue index, the
+    /// delayed, leases and gate-deadline sets, the scheduler's wake list and the settle set — which
+    /// the shared Lua helpers touch on behalf of many scripts. A script receives the ones its
+    /// helpers use through `KEYS`, after its own keys, and reads them as `K.<name>` (``StoreScript``);
+    /// no script builds one from the namespace.
+    public enum SharedKey: String, CaseIterable, Sendable {
+        case queues
+        case delayed
+        case leases
+        case schedulerWake = "scheduler_wake"
+        case gateDeadlines = "gate_deadlines"
+        case schedulesSettle = "schedules_settle"
+
+        /// The key under `space`.
+        public func key(in space: KeySpace) -> String {
+            switch self {
+            case .queues: space.queues
+            case .delayed: space.delayed
+            case .leases: space.leases
+            case .schedulerWake: space.schedulerWake
+            case .gateDeadlines: space.gateDeadlines
+            case .schedulesSettle: space.schedulesSettle
+            }
+        }
+    }
 
     /// The prefix without its braces (`{payments}` → `payments`): how links and labels name it.
     public var name: String { prefix.trimmingCharacters(in: CharacterSet(charactersIn: "{}")) }

@@ -35,7 +35,7 @@ public struct ScriptStore: Sendable {
     ) throws(RedisError) -> (hash: String, changed: Bool) {
         let hash = ContentHash.of(content)
         let reply = try connection.evaluate(
-            StoreScripts.pushScript,
+            StoreScripts.pushScript, in: keys,
             keys: [
                 .string(keys.content(hash)), .string(keys.script(path.rawValue)), .string(keys.scriptVersions(path.rawValue)),
                 .string(keys.scripts), .string(keys.contentLock(hash)),

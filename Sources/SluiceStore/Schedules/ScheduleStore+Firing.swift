@@ -139,7 +139,7 @@ extension ScheduleStore {
             if let start = settlement.onFailure { plan.append(("on_failure", start.json(settings: settings))) }
             if let error = settlement.onFailureError { plan.append(("on_failure_error", .string(error))) }
             return (
-                [.string(keys.namespace), .string(keys.schedulesSettle), .string(keys.scheduleRuns(settlement.schedule))],
+                [.string(keys.namespace), .string(keys.scheduleRuns(settlement.schedule))],
                 [.string(JSONValue(members: plan).jsonText)]
             )
         }
@@ -157,11 +157,11 @@ extension ScheduleStore {
     /// Runs `script` once per call in one pipeline of `EVALSHA`s. Calls answered `NOSCRIPT` (Redis
     /// restarted or its scripts were flushed) did not run: the script is loaded and they are sent again.
     private func evaluateEach(
-        _ script: RedisScript, _ calls: [(keys: [RedisArgument], arguments: [RedisArgument])], on connection: RedisConnection
+        _ script: StoreScript, _ calls: [(keys: [RedisArgument], arguments: [RedisArgument])], on connection: RedisConnection
     ) throws(RedisError) -> [Result<RedisReply, RedisError>] {
         guard !calls.isEmpty else { return [] }
         func commands(_ indices: [Int]) -> [[RedisArgument]] {
-            indices.map { ["EVALSHA", .string(script.sha1), .int(calls[$0].keys.count)] + calls[$0].keys + calls[$0].arguments }
+            indices.map { script.command(keys: calls[$0].keys, arguments: calls[$0].arguments, in: keys) }
         }
         var replies = try connection.pipeline(commands(Array(calls.indices)))
         let unloaded = replies.indices.filter { index in

@@ -26,7 +26,7 @@ public struct ScheduleStore: Sendable {
         created: Bool, version: Int
     ) {
         let reply = try connection.evaluate(
-            StoreScripts.setSchedule,
+            StoreScripts.setSchedule, in: keys,
             keys: [.string(keys.schedule(definition.name)), .string(keys.schedules), .string(keys.schedulesDue), .string(keys.schedulerWake)],
             arguments: [.string(definition.name), .int(nextDue ?? -1), definition.enabled ? "1" : "0"] + definition.hashFields.map { .string($0) }
         )
@@ -49,7 +49,7 @@ public struct ScheduleStore: Sendable {
         throws(RedisError) -> EnabledChange?
     {
         let reply = try connection.evaluate(
-            StoreScripts.setScheduleEnabled,
+            StoreScripts.setScheduleEnabled, in: keys,
             keys: [.string(keys.schedule(name)), .string(keys.schedulesDue), .string(keys.schedulerWake)],
             arguments: [.string(name), enabled ? "1" : "0", .int(expectedVersion), .int(nextDue ?? -1)]
         )
@@ -60,7 +60,7 @@ public struct ScheduleStore: Sendable {
     @discardableResult
     public func delete(_ name: String, on connection: RedisConnection) throws(RedisError) -> Bool {
         let reply = try connection.evaluate(
-            StoreScripts.deleteSchedule,
+            StoreScripts.deleteSchedule, in: keys,
             keys: [.string(keys.schedule(name)), .string(keys.scheduleRuns(name)), .string(keys.schedules), .string(keys.schedulesDue)],
             arguments: [.string(name)]
         )

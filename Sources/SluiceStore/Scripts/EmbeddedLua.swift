@@ -62,7 +62,7 @@ enum EmbeddedLua {
           local delay = tonumber(step.delay_ms or 0)
           if delay > 0 then
             redis.call('HSET', key, 'state', 'scheduled', 'scheduled_for', now + delay)
-            redis.call('ZADD', ns .. KEY.delayed, now + delay, step.id)
+            redis.call('ZADD', K.delayed, now + delay, step.id)
             wake_scheduler(ns)
           else
             redis.call('HSET', key, 'state', 'queued')
@@ -275,7 +275,7 @@ enum EmbeddedLua {
           local deadline = now + tonumber(op.timeout_ms)
           redis.call('HSET', gate_key, 'state', 'open', 'opened_at', now, 'deadline', deadline)
           if op.page ~= '{}' then redis.call('HSET', gate_key, 'page', op.page) end
-          redis.call('ZADD', ns .. KEY.gate_deadlines, deadline, op.gate)
+          redis.call('ZADD', K.gate_deadlines, deadline, op.gate)
           wake_scheduler(ns)
           local frames = fkey .. KEY.frames_suffix
           local record = get_record(frames, op.frame) or {}
@@ -356,7 +356,7 @@ enum EmbeddedLua {
           local flow_id = redis.call('HGET', gate_key, 'flow_id')
           redis.call('HSET', gate_key, 'state', outcome, 'closed_at', now)
           if by then redis.call('HSET', gate_key, 'decided_by', by) end
-          redis.call('ZREM', ns .. KEY.gate_deadlines, gate_id)
+          redis.call('ZREM', K.gate_deadlines, gate_id)
           local flow_key = ns .. KEY.job .. flow_id
           if redis.call('HGET', flow_key, 'state') == 'suspended' then redis.call('HSET', flow_key, 'state', 'running') end
           local entries = redis.call('LRANGE', gate_key .. KEY.approvals_suffix, 0, -1)
@@ -373,7 +373,7 @@ enum EmbeddedLua {
           local gate_key = ns .. KEY.gate .. gate_id
           if GATE_ACCEPTING[redis.call('HGET', gate_key, 'state') or ''] then
             redis.call('HSET', gate_key, 'state', state, 'closed_at', now)
-            redis.call('ZREM', ns .. KEY.gate_deadlines, gate_id)
+            redis.call('ZREM', K.gate_deadlines, gate_id)
           end
         end
 
@@ -419,7 +419,7 @@ enum EmbeddedLua {
           local list = ns .. KEY.queue .. queue
           if front then redis.call('RPUSH', list, id) else redis.call('LPUSH', list, id) end
           redis.call('LPUSH', list .. KEY.signal_suffix, '1')
-          redis.call('SADD', ns .. KEY.queues, queue)
+          redis.call('SADD', K.queues, queue)
         end
 
         -- Creates job `id` from `fields` (field/value pairs besides id, queue, state and timestamps) and
@@ -433,7 +433,7 @@ enum EmbeddedLua {
 
         -- Wakes a scheduler sleeping on its timers (schedulers BLPOP this list); at most one token waits.
         local function wake_scheduler(ns)
-          local wake = ns .. KEY.scheduler_wake
+          local wake = K.scheduler_wake
           redis.call('LPUSH', wake, '1')
           redis.call('LTRIM', wake, 0, 0)
         end
@@ -451,7 +451,7 @@ enum EmbeddedLua {
             if redis.call('HGET', key, 'state') == 'queued' then
               redis.call('HSET', key, 'state', 'running', 'worker', worker, 'started_at', now)
               redis.call('HINCRBY', key, 'deliveries', 1)
-              redis.call('ZADD', ns .. KEY.leases, now + lease_ms, id)
+              redis.call('ZADD', K.leases, now + lease_ms, id)
               return redis.call('HGETALL', key)
             end
           end
@@ -480,7 +480,7 @@ enum EmbeddedLua {
           local fields = hash_fields(key, 'queue', 'kind', 'flow_id', 'waiting', 'schedule')
           local queue = fields.queue or 'default'
           redis.call('HSET', key, 'state', state, 'finished_at', now)
-          redis.call('ZREM', ns .. KEY.leases, id)
+          redis.call('ZREM', K.leases, id)
           if fields.kind == 'step' and fields.flow_id and fields.waiting ~= '1' then
             redis.call('HINCRBY', ns .. KEY.job .. fields.flow_id, 'steps', -1)
           end
@@ -505,7 +505,7 @@ enum EmbeddedLua {
           end
           -- A schedule's run: the scheduler records its outcome (and starts its on-failure run).
           if fields.schedule then
-            redis.call('ZADD', ns .. KEY.schedules_settle, now, id)
+            redis.call('ZADD', K.schedules_settle, now, id)
             wake_scheduler(ns)
           end
         end
@@ -525,8 +525,8 @@ enum EmbeddedLua {
           redis.call('HSET', key, 'state', 'scheduled', 'scheduled_for', at, 'attempt', attempt + 1, 'last_error', message,
             'deliveries_before', f.deliveries or '0')
           redis.call('HDEL', key, 'worker')
-          redis.call('ZREM', ns .. KEY.leases, id)
-          redis.call('ZADD', ns .. KEY.delayed, at, id)
+          redis.call('ZREM', K.leases, id)
+          redis.call('ZADD', K.delayed, at, id)
           wake_scheduler(ns)
           return true
         end
@@ -544,7 +544,7 @@ enum EmbeddedLua {
             local list = ns .. KEY.queue .. fields.queue
             if redis.call('LREM', list, 0, id) > 0 then redis.call('LPOP', list .. KEY.signal_suffix) end
           elseif state == 'scheduled' then
-            redis.call('ZREM', ns .. KEY.delayed, id)
+            redis.call('ZREM', K.delayed, id)
           end
           redis.call('HSET', key, 'error', reason)
           finish_job(ns, id, 'canceled', now, retention, cap)
@@ -598,7 +598,8 @@ enum EmbeddedLua {
         -- advance_flow: applies one flow decision — made by a worker from the state it read (or by the
         -- CLI, to start a flow) — in one step.
         --
-        -- KEYS: [1] namespace, [2] the flow's job hash, [3] its frames hash, [4] the leases set.
+        -- KEYS: [1] namespace, [2] the flow's job hash, [3] its frames hash; then the shared keys (`K`).
+        --   The shared keys (the leases, delayed and gate-deadline sets...) its helpers read as `K.<name>`.
         -- ARGV: [1] the plan, JSON: `flow`, `retention`, `cap`;
         --   `held` — the job the worker holds (a step or a flow event) with its outcome, fenced like
         --     complete_job: {id, kind, worker, delivery, state = success|failure|wait, payload, logs,
@@ -639,7 +640,7 @@ enum EmbeddedLua {
           if held.skipped then redis.call('HSET', key, 'skipped', '1') end
           if held.logs and held.logs ~= '' then redis.call('SET', key .. KEY.logs_suffix, held.logs) end
           if held.state == 'wait' then
-            redis.call('ZREM', KEYS[4], held.id)
+            redis.call('ZREM', K.leases, held.id)
             redis.call('HDEL', key, 'worker')
             redis.call('HSET', key, 'waiting', '1')
             redis.call('HINCRBY', fkey, 'steps', -1)
@@ -767,7 +768,8 @@ enum EmbeddedLua {
 #"""
         -- enqueue_job: creates a job hash and makes it wait, in one step.
         --
-        -- KEYS: [1] namespace, [2] the job hash, [3] the delayed set, [4] the scheduler wake list.
+        -- KEYS: [1] namespace, [2] the job hash; then the shared keys (`K`): the delayed set, the
+        --   scheduler wake list, the queue index.
         -- ARGV: [1] id, [2] queue, [3] run-at in ms (0 = now), then field/value pairs for the hash.
         -- Guarantees: an id is never reused (an existing hash is an error and nothing is written); the
         -- job is on its queue with a wake-up token, or in the delayed set with the scheduler woken —
@@ -783,9 +785,9 @@ enum EmbeddedLua {
         if run_at > now then
           redis.call('HSET', key, 'id', ARGV[1], 'queue', ARGV[2], 'created_at', now, 'deliveries', 0, 'state', 'scheduled',
             'scheduled_for', run_at, unpack(fields))
-          redis.call('ZADD', KEYS[3], run_at, ARGV[1])
-          redis.call('LPUSH', KEYS[4], '1')
-          redis.call('LTRIM', KEYS[4], 0, 0)
+          redis.call('ZADD', K.delayed, run_at, ARGV[1])
+          redis.call('LPUSH', K.scheduler_wake, '1')
+          redis.call('LTRIM', K.scheduler_wake, 0, 0)
           return 'scheduled'
         end
         create_queued_job(ns, ARGV[1], ARGV[2], fields, now)
@@ -809,14 +811,14 @@ enum EmbeddedLua {
 #"""
         -- fire_gate_deadlines: times out the open gates whose deadline has passed.
         --
-        -- KEYS: [1] namespace, [2] the gate deadlines set.
+        -- KEYS: [1] namespace; then the shared keys (`K`): the gate deadlines set, the queue index.
         -- ARGV: fresh job ids for the flow events, one per gate this call may close.
         -- Guarantees: due is judged on Redis's clock; a gate closes once, as `timed_out`, even with
         -- several schedulers, and only if no approval or rejection closed it first. Returns
         -- {fired, ms until the next deadline or -1, lateness in ms of each fired gate...}.
         local ns = KEYS[1]
         local now = now_ms()
-        local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'WITHSCORES', 'LIMIT', 0, #ARGV)
+        local due = redis.call('ZRANGEBYSCORE', K.gate_deadlines, '-inf', now, 'WITHSCORES', 'LIMIT', 0, #ARGV)
         local fired = 0
         local lateness = {}
         for i = 1, #due, 2 do
@@ -827,10 +829,10 @@ enum EmbeddedLua {
             close_gate(ns, gate_id, 'timed_out', nil, '', ARGV[fired], now)
             lateness[#lateness + 1] = now - deadline
           else
-            redis.call('ZREM', KEYS[2], gate_id)
+            redis.call('ZREM', K.gate_deadlines, gate_id)
           end
         end
-        local following = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+        local following = redis.call('ZRANGE', K.gate_deadlines, 0, 0, 'WITHSCORES')
         local wait = -1
         if following[2] then wait = math.max(0, tonumber(following[2]) - now) end
         local reply = {fired, wait}
@@ -929,7 +931,7 @@ enum EmbeddedLua {
 #"""
         -- promote_due_jobs: moves jobs whose run-at time has come from the delayed set to their queues.
         --
-        -- KEYS: [1] namespace, [2] the delayed set.
+        -- KEYS: [1] namespace; then the shared keys (`K`): the delayed set, the queue index.
         -- ARGV: [1] most jobs to move in this call.
         -- Guarantees: due is judged on Redis's clock; each job is moved once even with several
         -- schedulers running the script at the same moment; a due job is taken before the jobs that
@@ -937,12 +939,12 @@ enum EmbeddedLua {
         -- or -1 when none}.
         local ns = KEYS[1]
         local now = now_ms()
-        local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+        local due = redis.call('ZRANGEBYSCORE', K.delayed, '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
         -- A due job has waited its turn already: it goes to the front of its queue, ahead of the jobs
         -- that became ready after its due time. Pushed latest-due first, so the earliest is taken first.
         for i = #due, 1, -1 do
           local id = due[i]
-          redis.call('ZREM', KEYS[2], id)
+          redis.call('ZREM', K.delayed, id)
           local key = ns .. KEY.job .. id
           local fields = hash_fields(key, 'state', 'queue')
           if fields.state == 'scheduled' then
@@ -950,7 +952,7 @@ enum EmbeddedLua {
             push_ready(ns, fields.queue, id, true)
           end
         end
-        local following = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+        local following = redis.call('ZRANGE', K.delayed, 0, 0, 'WITHSCORES')
         local wait = -1
         if following[2] then wait = math.max(0, tonumber(following[2]) - now) end
         return {#due, wait}
@@ -981,7 +983,8 @@ enum EmbeddedLua {
 #"""
         -- reclaim_expired_leases: hands back the jobs of workers that stopped renewing their leases.
         --
-        -- KEYS: [1] namespace, [2] the leases set, [3] the workers set, [4] `P:leases:watched`.
+        -- KEYS: [1] namespace, [2] the workers set, [3] `P:leases:watched`; then the shared keys (`K`):
+        --   the leases set and those its helpers use.
         -- ARGV: [1] most jobs to handle in this call, [2] retention seconds, [3] finished-index cap,
         -- [4] how long (ms) a silent worker stays listed as live, [5] stall threshold (ms), [6] the most
         -- time (ms) a stall gives back, [7...] fresh job ids, used for the flow events below.
@@ -1000,18 +1003,18 @@ enum EmbeddedLua {
         -- deliveries count per attempt. Returns {handed_back, failed, ms given back after a stall}.
         local ns = KEYS[1]
         local now = now_ms()
-        local watched = KEYS[4]
+        local watched = KEYS[3]
         local last = tonumber(redis.call('GET', watched) or '')
         redis.call('SET', watched, now)
         if last and now - last > tonumber(ARGV[5]) then
           local given = math.min(now - last, tonumber(ARGV[6]))
-          local leases = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
+          local leases = redis.call('ZRANGE', K.leases, 0, -1, 'WITHSCORES')
           for i = 1, #leases, 2 do
-            redis.call('ZADD', KEYS[2], tonumber(leases[i + 1]) + given, leases[i])
+            redis.call('ZADD', K.leases, tonumber(leases[i + 1]) + given, leases[i])
           end
           return {0, 0, given}
         end
-        local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+        local expired = redis.call('ZRANGEBYSCORE', K.leases, '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
         local handed_back, failed = 0, 0
         for _, id in ipairs(expired) do
           if not ARGV[7 + failed] then break end -- no id left for a flow event: the rest waits for the next call
@@ -1021,7 +1024,7 @@ enum EmbeddedLua {
           local limit = fields.max_deliveries or tostring(DEFAULT_MAX_DELIVERIES)
           local delivered = tonumber(fields.deliveries or '0') - tonumber(fields.deliveries_before or '0')
           if fields.state ~= 'running' then
-            redis.call('ZREM', KEYS[2], id)
+            redis.call('ZREM', K.leases, id)
           elseif delivered >= tonumber(limit) then
             local message = 'worker lost: the job was delivered ' .. delivered ..
               ' times without finishing (max_deliveries ' .. limit .. '); last worker ' .. (fields.worker or '?')
@@ -1037,16 +1040,16 @@ enum EmbeddedLua {
               end
             end
           else
-            redis.call('ZREM', KEYS[2], id)
+            redis.call('ZREM', K.leases, id)
             redis.call('HSET', key, 'state', 'queued', 'lost_by', fields.worker or '')
             redis.call('HDEL', key, 'worker')
             push_ready(ns, fields.queue, id, true)
             handed_back = handed_back + 1
           end
         end
-        local silent = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[4]))
+        local silent = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[4]))
         for _, worker in ipairs(silent) do
-          redis.call('ZREM', KEYS[3], worker)
+          redis.call('ZREM', KEYS[2], worker)
           redis.call('DEL', ns .. KEY.worker .. worker)
         end
         return {handed_back, failed, 0}
@@ -1182,14 +1185,14 @@ enum EmbeddedLua {
 #"""
         -- requeue_job: a worker shutting down hands back a job it will not finish.
         --
-        -- KEYS: [1] namespace, [2] the job hash, [3] the leases set.
+        -- KEYS: [1] namespace, [2] the job hash; then the shared keys (`K`): the leases set, the queue index.
         -- ARGV: [1] id, [2] worker id, [3] delivery (fencing token).
         -- Guarantees: fenced like complete_job; the job goes back to the front of its queue and the
         -- hand-back does not count as a delivery. Returns 1 when handed back, 0 when stale.
         local ns, key, id = KEYS[1], KEYS[2], ARGV[1]
         local fields = hash_fields(key, 'state', 'worker', 'deliveries', 'queue')
         if fields.state ~= 'running' or fields.worker ~= ARGV[2] or fields.deliveries ~= ARGV[3] then return 0 end
-        redis.call('ZREM', KEYS[3], id)
+        redis.call('ZREM', K.leases, id)
         redis.call('HSET', key, 'state', 'queued', 'deliveries', tonumber(fields.deliveries) - 1)
         redis.call('HDEL', key, 'worker')
         push_ready(ns, fields.queue, id, true)
@@ -1399,7 +1402,8 @@ enum EmbeddedLua {
         -- settle_schedule_run: records how a schedule's run ended and, when it failed for good and the
         -- run names an on-failure script or flow, starts that — once.
         --
-        -- KEYS: [1] namespace, [2] the settle set, [3] the runs list of the run's schedule.
+        -- KEYS: [1] namespace, [2] the runs list of the run's schedule; then the shared keys (`K`): the
+        --   settle set and those its helpers use.
         -- ARGV: [1] the plan, JSON: `job`, the finished run's id; `on_failure`, what to start if it failed
         -- (see start_scheduled; absent when there is nothing to run); `on_failure_error`, why the
         -- on-failure handler could not start, if it could not; `retention`, `cap`.
@@ -1409,7 +1413,7 @@ enum EmbeddedLua {
         -- finished, so it is not in the set). The run's entry in the runs list, if still there, gets its
         -- `outcome`, `finished_at`, `attempts` and `on_failure_job` (or `on_failure_error`). Returns the
         -- on-failure job id, 1 when settled without one, or nil when it was settled already.
-        local ns, settle, runs = KEYS[1], KEYS[2], KEYS[3]
+        local ns, settle, runs = KEYS[1], K.schedules_settle, KEYS[2]
         local plan = cjson.decode(ARGV[1])
         if redis.call('ZREM', settle, plan.job) == 0 then return false end
         local key = ns .. KEY.job .. plan.job

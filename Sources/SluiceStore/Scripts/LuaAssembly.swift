@@ -59,6 +59,25 @@ enum LuaAssembly {
         return names
     }
 
+    /// The names `text` reads from the shared-keys table (`K.<name>`).
+    static func sharedKeyNames(in text: String) -> Set<String> {
+        var names = Set<String>()
+        let characters = Array(text)
+        func isIdentifier(_ character: Character) -> Bool { character.isLetter || character.isNumber || character == "_" }
+        var index = 0
+        while index + 2 < characters.count {
+            if characters[index] == "K", characters[index + 1] == ".", index == 0 || !isIdentifier(characters[index - 1]) {
+                var end = index + 2
+                while end < characters.count, isIdentifier(characters[end]) { end += 1 }
+                if end > index + 2 { names.insert(String(characters[(index + 2)..<end])) }
+                index = end
+            } else {
+                index += 1
+            }
+        }
+        return names
+    }
+
     /// `prelude`, the definitions `body` needs (directly or through each other), then `body`.
     static func assemble(prelude: String, includes: [Definition], body: String) -> String {
         var needed = identifiers(in: body)

@@ -17,4 +17,15 @@ enum LuaPrelude {
 
             """
     }()
+
+    /// The `K` table of a script whose helpers use `shared`: each shared key from the end of
+    /// `KEYS`, where ``StoreScript`` puts them after the script's own keys.
+    static func sharedKeys(_ shared: [KeySpace.SharedKey]) -> String {
+        let count = shared.count
+        let fields = shared.enumerated().map { index, key in
+            let back = count - 1 - index
+            return "\(key.rawValue) = KEYS[#KEYS\(back == 0 ? "" : " - \(back)")]"
+        }
+        return "local K = {" + fields.joined(separator: ", ") + "}\n"
+    }
 }

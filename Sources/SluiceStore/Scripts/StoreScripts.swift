@@ -1,7 +1,8 @@
 import SluiceRedis
 
 /// The Lua scripts of the store: one per state transition, each in its own file under `Lua/scripts`
-/// with its KEYS, ARGV and what it guarantees written at its top, sharing the helpers of
+/// with its KEYS, ARGV and what it guarantees written at its top (the shared keys its helpers use
+/// follow its own KEYS: ``StoreScript``), sharing the helpers of
 /// `Lua/include` (jobs, gates, flows, schedules). Each script's source is the generated prelude, the
 /// includes, then its body.
 enum StoreScripts {
@@ -30,7 +31,7 @@ enum StoreScripts {
     static let rotateSecrets = script("rotate_secrets")
 
     /// Every script, for checks and for loading them all at once.
-    static let all: [RedisScript] = [
+    static let all: [StoreScript] = [
         enqueueJob, fetchJob, completeJob, renewLeases, requeueJob, reclaimExpiredLeases, promoteDueJobs, cancelJob, watchJob, pushScript,
         advanceFlow, openPendingGate, recordApproval, fireGateDeadlines, setSchedule, setScheduleEnabled, deleteSchedule, fireScheduleTick,
         settleScheduleRun, setVariable, setResource, deleteVariable, rotateSecrets,
@@ -39,8 +40,14 @@ enum StoreScripts {
     /// The shared helpers' definitions, in the order they build on each other.
     static let includes = ["jobs", "gates", "flows", "schedules"].compactMap { EmbeddedLua.includes[$0] }.flatMap(LuaAssembly.definitions(in:))
 
-    private static func script(_ name: String) -> RedisScript {
+    /// The script `name`: its helpers and body, after the prelude and the `K` table of the shared
+    /// keys they use (in ``KeySpace/SharedKey`` order).
+    static func script(_ name: String) -> StoreScript {
         let body = EmbeddedLua.scripts[name] ?? "error('missing script \(name)')"
-        return RedisScript(name: name, source: LuaAssembly.assemble(prelude: LuaPrelude.source, includes: includes, body: body))
+        let code = LuaAssembly.assemble(prelude: "", includes: includes, body: body)
+        let used = LuaAssembly.sharedKeyNames(in: code)
+        let shared = KeySpace.SharedKey.allCases.filter { used.contains($0.rawValue) }
+        let prelude = LuaPrelude.source + (shared.isEmpty ? "" : LuaPrelude.sharedKeys(shared))
+        return StoreScript(redis: RedisScript(name: name, source: prelude + code), sharedKeys: shared)
     }
 }

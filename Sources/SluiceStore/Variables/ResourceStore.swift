@@ -21,7 +21,7 @@ public struct ResourceStore: Sendable {
         let text = value.jsonText
         guard text.utf8.count <= Self.maximumSize else { throw StoreRefusal("the resource is larger than \(Self.maximumSize) bytes") }
         let reply = try connection.evaluate(
-            StoreScripts.setResource, keys: [.string(keys.resource(path)), .string(keys.resources)],
+            StoreScripts.setResource, in: keys, keys: [.string(keys.resource(path)), .string(keys.resources)],
             arguments: [
                 .string(path), .string(type), .string(text), description == nil ? "0" : "1", .string(description ?? ""),
                 access == nil ? "0" : "1", .string(access?.json ?? "[]"),
@@ -55,7 +55,7 @@ public struct ResourceStore: Sendable {
     @discardableResult
     public func delete(_ path: String, on connection: RedisConnection) throws(RedisError) -> Bool {
         let reply = try connection.evaluate(
-            StoreScripts.deleteVariable, keys: [.string(keys.resource(path)), .string(keys.resources)], arguments: [.string(path)])
+            StoreScripts.deleteVariable, in: keys, keys: [.string(keys.resource(path)), .string(keys.resources)], arguments: [.string(path)])
         return reply.integer == 1
     }
 }

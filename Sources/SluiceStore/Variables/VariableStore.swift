@@ -29,7 +29,7 @@ public struct VariableStore: Sendable {
             guard key.id == seal.keyID else { throw StoreRefusal("the value is not sealed to the public key given with it") }
         }
         let reply = try connection.evaluate(
-            StoreScripts.setVariable,
+            StoreScripts.setVariable, in: keys,
             keys: [.string(keys.variable(update.path)), .string(keys.variables), .string(keys.secrets)],
             arguments: [
                 .string(update.path), .string(value), .string(secret), .string(keyID), .string(publicKey),
@@ -65,7 +65,7 @@ public struct VariableStore: Sendable {
     @discardableResult
     public func delete(_ path: String, on connection: RedisConnection) throws(RedisError) -> Bool {
         let reply = try connection.evaluate(
-            StoreScripts.deleteVariable, keys: [.string(keys.variable(path)), .string(keys.variables)], arguments: [.string(path)])
+            StoreScripts.deleteVariable, in: keys, keys: [.string(keys.variable(path)), .string(keys.variables)], arguments: [.string(path)])
         return reply.integer == 1
     }
 
@@ -87,7 +87,8 @@ public struct VariableStore: Sendable {
         var arguments: [RedisArgument] = [.string(oldKeyID ?? ""), .string(newKey.id), .string(newKey.base64)]
         for entry in resealed { arguments += [.string(entry.path), .string(entry.read), .string(entry.sealed)] }
         let reply = try connection.evaluate(
-            StoreScripts.rotateSecrets, keys: [.string(keys.namespace), .string(keys.secrets), .string(keys.variables)], arguments: arguments)
+            StoreScripts.rotateSecrets, in: keys, keys: [.string(keys.namespace), .string(keys.secrets), .string(keys.variables)],
+            arguments: arguments)
         let parts = reply.array ?? []
         switch parts.first?.string {
         case "ok": return Int(parts.count > 1 ? parts[1].integer ?? 0 : 0)

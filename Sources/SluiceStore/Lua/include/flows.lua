@@ -53,7 +53,7 @@ local function create_step(ns, flow, step, now)
   local delay = tonumber(step.delay_ms or 0)
   if delay > 0 then
     redis.call('HSET', key, 'state', 'scheduled', 'scheduled_for', now + delay)
-    redis.call('ZADD', ns .. KEY.delayed, now + delay, step.id)
+    redis.call('ZADD', K.delayed, now + delay, step.id)
     wake_scheduler(ns)
   else
     redis.call('HSET', key, 'state', 'queued')
@@ -266,7 +266,7 @@ local function park_frame(ns, flow, op, now)
   local deadline = now + tonumber(op.timeout_ms)
   redis.call('HSET', gate_key, 'state', 'open', 'opened_at', now, 'deadline', deadline)
   if op.page ~= '{}' then redis.call('HSET', gate_key, 'page', op.page) end
-  redis.call('ZADD', ns .. KEY.gate_deadlines, deadline, op.gate)
+  redis.call('ZADD', K.gate_deadlines, deadline, op.gate)
   wake_scheduler(ns)
   local frames = fkey .. KEY.frames_suffix
   local record = get_record(frames, op.frame) or {}

@@ -12,7 +12,7 @@ local function close_gate(ns, gate_id, outcome, by, reason, event_id, now)
   local flow_id = redis.call('HGET', gate_key, 'flow_id')
   redis.call('HSET', gate_key, 'state', outcome, 'closed_at', now)
   if by then redis.call('HSET', gate_key, 'decided_by', by) end
-  redis.call('ZREM', ns .. KEY.gate_deadlines, gate_id)
+  redis.call('ZREM', K.gate_deadlines, gate_id)
   local flow_key = ns .. KEY.job .. flow_id
   if redis.call('HGET', flow_key, 'state') == 'suspended' then redis.call('HSET', flow_key, 'state', 'running') end
   local entries = redis.call('LRANGE', gate_key .. KEY.approvals_suffix, 0, -1)
@@ -29,7 +29,7 @@ local function shut_gate(ns, gate_id, state, now)
   local gate_key = ns .. KEY.gate .. gate_id
   if GATE_ACCEPTING[redis.call('HGET', gate_key, 'state') or ''] then
     redis.call('HSET', gate_key, 'state', state, 'closed_at', now)
-    redis.call('ZREM', ns .. KEY.gate_deadlines, gate_id)
+    redis.call('ZREM', K.gate_deadlines, gate_id)
   end
 end
 

@@ -23,7 +23,7 @@ local function push_ready(ns, queue, id, front)
   local list = ns .. KEY.queue .. queue
   if front then redis.call('RPUSH', list, id) else redis.call('LPUSH', list, id) end
   redis.call('LPUSH', list .. KEY.signal_suffix, '1')
-  redis.call('SADD', ns .. KEY.queues, queue)
+  redis.call('SADD', K.queues, queue)
 end
 
 -- Creates job `id` from `fields` (field/value pairs besides id, queue, state and timestamps) and
@@ -37,7 +37,7 @@ end
 
 -- Wakes a scheduler sleeping on its timers (schedulers BLPOP this list); at most one token waits.
 local function wake_scheduler(ns)
-  local wake = ns .. KEY.scheduler_wake
+  local wake = K.scheduler_wake
   redis.call('LPUSH', wake, '1')
   redis.call('LTRIM', wake, 0, 0)
 end
@@ -55,7 +55,7 @@ local function take_job(ns, queue, signal_taken, worker, lease_ms, now)
     if redis.call('HGET', key, 'state') == 'queued' then
       redis.call('HSET', key, 'state', 'running', 'worker', worker, 'started_at', now)
       redis.call('HINCRBY', key, 'deliveries', 1)
-      redis.call('ZADD', ns .. KEY.leases, now + lease_ms, id)
+      redis.call('ZADD', K.leases, now + lease_ms, id)
       return redis.call('HGETALL', key)
     end
   end
@@ -84,7 +84,7 @@ local function finish_job(ns, id, state, now, retention, cap)
   local fields = hash_fields(key, 'queue', 'kind', 'flow_id', 'waiting', 'schedule')
   local queue = fields.queue or 'default'
   redis.call('HSET', key, 'state', state, 'finished_at', now)
-  redis.call('ZREM', ns .. KEY.leases, id)
+  redis.call('ZREM', K.leases, id)
   if fields.kind == 'step' and fields.flow_id and fields.waiting ~= '1' then
     redis.call('HINCRBY', ns .. KEY.job .. fields.flow_id, 'steps', -1)
   end
@@ -109,7 +109,7 @@ local function finish_job(ns, id, state, now, retention, cap)
   end
   -- A schedule's run: the scheduler records its outcome (and starts its on-failure run).
   if fields.schedule then
-    redis.call('ZADD', ns .. KEY.schedules_settle, now, id)
+    redis.call('ZADD', K.schedules_settle, now, id)
     wake_scheduler(ns)
   end
 end
@@ -129,8 +129,8 @@ local function retry_later(ns, id, message, now)
   redis.call('HSET', key, 'state', 'scheduled', 'scheduled_for', at, 'attempt', attempt + 1, 'last_error', message,
     'deliveries_before', f.deliveries or '0')
   redis.call('HDEL', key, 'worker')
-  redis.call('ZREM', ns .. KEY.leases, id)
-  redis.call('ZADD', ns .. KEY.delayed, at, id)
+  redis.call('ZREM', K.leases, id)
+  redis.call('ZADD', K.delayed, at, id)
   wake_scheduler(ns)
   return true
 end
@@ -148,7 +148,7 @@ local function cancel_one(ns, id, reason, now, retention, cap)
     local list = ns .. KEY.queue .. fields.queue
     if redis.call('LREM', list, 0, id) > 0 then redis.call('LPOP', list .. KEY.signal_suffix) end
   elseif state == 'scheduled' then
-    redis.call('ZREM', ns .. KEY.delayed, id)
+    redis.call('ZREM', K.delayed, id)
   end
   redis.call('HSET', key, 'error', reason)
   finish_job(ns, id, 'canceled', now, retention, cap)

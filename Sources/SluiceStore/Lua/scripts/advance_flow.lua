@@ -1,7 +1,8 @@
 -- advance_flow: applies one flow decision — made by a worker from the state it read (or by the
 -- CLI, to start a flow) — in one step.
 --
--- KEYS: [1] namespace, [2] the flow's job hash, [3] its frames hash, [4] the leases set.
+-- KEYS: [1] namespace, [2] the flow's job hash, [3] its frames hash; then the shared keys (`K`).
+--   The shared keys (the leases, delayed and gate-deadline sets...) its helpers read as `K.<name>`.
 -- ARGV: [1] the plan, JSON: `flow`, `retention`, `cap`;
 --   `held` — the job the worker holds (a step or a flow event) with its outcome, fenced like
 --     complete_job: {id, kind, worker, delivery, state = success|failure|wait, payload, logs,
@@ -42,7 +43,7 @@ if held then
   if held.skipped then redis.call('HSET', key, 'skipped', '1') end
   if held.logs and held.logs ~= '' then redis.call('SET', key .. KEY.logs_suffix, held.logs) end
   if held.state == 'wait' then
-    redis.call('ZREM', KEYS[4], held.id)
+    redis.call('ZREM', K.leases, held.id)
     redis.call('HDEL', key, 'worker')
     redis.call('HSET', key, 'waiting', '1')
     redis.call('HINCRBY', fkey, 'steps', -1)

@@ -1,6 +1,7 @@
 -- enqueue_job: creates a job hash and makes it wait, in one step.
 --
--- KEYS: [1] namespace, [2] the job hash, [3] the delayed set, [4] the scheduler wake list.
+-- KEYS: [1] namespace, [2] the job hash; then the shared keys (`K`): the delayed set, the
+--   scheduler wake list, the queue index.
 -- ARGV: [1] id, [2] queue, [3] run-at in ms (0 = now), then field/value pairs for the hash.
 -- Guarantees: an id is never reused (an existing hash is an error and nothing is written); the
 -- job is on its queue with a wake-up token, or in the delayed set with the scheduler woken —
@@ -16,9 +17,9 @@ for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
 if run_at > now then
   redis.call('HSET', key, 'id', ARGV[1], 'queue', ARGV[2], 'created_at', now, 'deliveries', 0, 'state', 'scheduled',
     'scheduled_for', run_at, unpack(fields))
-  redis.call('ZADD', KEYS[3], run_at, ARGV[1])
-  redis.call('LPUSH', KEYS[4], '1')
-  redis.call('LTRIM', KEYS[4], 0, 0)
+  redis.call('ZADD', K.delayed, run_at, ARGV[1])
+  redis.call('LPUSH', K.scheduler_wake, '1')
+  redis.call('LTRIM', K.scheduler_wake, 0, 0)
   return 'scheduled'
 end
 create_queued_job(ns, ARGV[1], ARGV[2], fields, now)

@@ -1,13 +1,13 @@
 -- fire_gate_deadlines: times out the open gates whose deadline has passed.
 --
--- KEYS: [1] namespace, [2] the gate deadlines set.
+-- KEYS: [1] namespace; then the shared keys (`K`): the gate deadlines set, the queue index.
 -- ARGV: fresh job ids for the flow events, one per gate this call may close.
 -- Guarantees: due is judged on Redis's clock; a gate closes once, as `timed_out`, even with
 -- several schedulers, and only if no approval or rejection closed it first. Returns
 -- {fired, ms until the next deadline or -1, lateness in ms of each fired gate...}.
 local ns = KEYS[1]
 local now = now_ms()
-local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'WITHSCORES', 'LIMIT', 0, #ARGV)
+local due = redis.call('ZRANGEBYSCORE', K.gate_deadlines, '-inf', now, 'WITHSCORES', 'LIMIT', 0, #ARGV)
 local fired = 0
 local lateness = {}
 for i = 1, #due, 2 do
@@ -18,10 +18,10 @@ for i = 1, #due, 2 do
     close_gate(ns, gate_id, 'timed_out', nil, '', ARGV[fired], now)
     lateness[#lateness + 1] = now - deadline
   else
-    redis.call('ZREM', KEYS[2], gate_id)
+    redis.call('ZREM', K.gate_deadlines, gate_id)
   end
 end
-local following = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+local following = redis.call('ZRANGE', K.gate_deadlines, 0, 0, 'WITHSCORES')
 local wait = -1
 if following[2] then wait = math.max(0, tonumber(following[2]) - now) end
 local reply = {fired, wait}

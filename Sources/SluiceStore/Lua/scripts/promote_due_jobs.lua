@@ -1,6 +1,6 @@
 -- promote_due_jobs: moves jobs whose run-at time has come from the delayed set to their queues.
 --
--- KEYS: [1] namespace, [2] the delayed set.
+-- KEYS: [1] namespace; then the shared keys (`K`): the delayed set, the queue index.
 -- ARGV: [1] most jobs to move in this call.
 -- Guarantees: due is judged on Redis's clock; each job is moved once even with several
 -- schedulers running the script at the same moment; a due job is taken before the jobs that
@@ -8,12 +8,12 @@
 -- or -1 when none}.
 local ns = KEYS[1]
 local now = now_ms()
-local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+local due = redis.call('ZRANGEBYSCORE', K.delayed, '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
 -- A due job has waited its turn already: it goes to the front of its queue, ahead of the jobs
 -- that became ready after its due time. Pushed latest-due first, so the earliest is taken first.
 for i = #due, 1, -1 do
   local id = due[i]
-  redis.call('ZREM', KEYS[2], id)
+  redis.call('ZREM', K.delayed, id)
   local key = ns .. KEY.job .. id
   local fields = hash_fields(key, 'state', 'queue')
   if fields.state == 'scheduled' then
@@ -21,7 +21,7 @@ for i = #due, 1, -1 do
     push_ready(ns, fields.queue, id, true)
   end
 end
-local following = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+local following = redis.call('ZRANGE', K.delayed, 0, 0, 'WITHSCORES')
 local wait = -1
 if following[2] then wait = math.max(0, tonumber(following[2]) - now) end
 return {#due, wait}

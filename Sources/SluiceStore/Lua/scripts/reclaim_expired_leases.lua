@@ -1,6 +1,7 @@
 -- reclaim_expired_leases: hands back the jobs of workers that stopped renewing their leases.
 --
--- KEYS: [1] namespace, [2] the leases set, [3] the workers set, [4] `P:leases:watched`.
+-- KEYS: [1] namespace, [2] the workers set, [3] `P:leases:watched`; then the shared keys (`K`):
+--   the leases set and those its helpers use.
 -- ARGV: [1] most jobs to handle in this call, [2] retention seconds, [3] finished-index cap,
 -- [4] how long (ms) a silent worker stays listed as live, [5] stall threshold (ms), [6] the most
 -- time (ms) a stall gives back, [7...] fresh job ids, used for the flow events below.
@@ -19,18 +20,18 @@
 -- deliveries count per attempt. Returns {handed_back, failed, ms given back after a stall}.
 local ns = KEYS[1]
 local now = now_ms()
-local watched = KEYS[4]
+local watched = KEYS[3]
 local last = tonumber(redis.call('GET', watched) or '')
 redis.call('SET', watched, now)
 if last and now - last > tonumber(ARGV[5]) then
   local given = math.min(now - last, tonumber(ARGV[6]))
-  local leases = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
+  local leases = redis.call('ZRANGE', K.leases, 0, -1, 'WITHSCORES')
   for i = 1, #leases, 2 do
-    redis.call('ZADD', KEYS[2], tonumber(leases[i + 1]) + given, leases[i])
+    redis.call('ZADD', K.leases, tonumber(leases[i + 1]) + given, leases[i])
   end
   return {0, 0, given}
 end
-local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+local expired = redis.call('ZRANGEBYSCORE', K.leases, '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
 local handed_back, failed = 0, 0
 for _, id in ipairs(expired) do
   if not ARGV[7 + failed] then break end -- no id left for a flow event: the rest waits for the next call
@@ -40,7 +41,7 @@ for _, id in ipairs(expired) do
   local limit = fields.max_deliveries or tostring(DEFAULT_MAX_DELIVERIES)
   local delivered = tonumber(fields.deliveries or '0') - tonumber(fields.deliveries_before or '0')
   if fields.state ~= 'running' then
-    redis.call('ZREM', KEYS[2], id)
+    redis.call('ZREM', K.leases, id)
   elseif delivered >= tonumber(limit) then
     local message = 'worker lost: the job was delivered ' .. delivered ..
       ' times without finishing (max_deliveries ' .. limit .. '); last worker ' .. (fields.worker or '?')
@@ -56,16 +57,16 @@ for _, id in ipairs(expired) do
       end
     end
   else
-    redis.call('ZREM', KEYS[2], id)
+    redis.call('ZREM', K.leases, id)
     redis.call('HSET', key, 'state', 'queued', 'lost_by', fields.worker or '')
     redis.call('HDEL', key, 'worker')
     push_ready(ns, fields.queue, id, true)
     handed_back = handed_back + 1
   end
 end
-local silent = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[4]))
+local silent = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[4]))
 for _, worker in ipairs(silent) do
-  redis.call('ZREM', KEYS[3], worker)
+  redis.call('ZREM', KEYS[2], worker)
   redis.call('DEL', ns .. KEY.worker .. worker)
 end
 return {handed_back, failed, 0}

@@ -1,7 +1,8 @@
 -- settle_schedule_run: records how a schedule's run ended and, when it failed for good and the
 -- run names an on-failure script or flow, starts that — once.
 --
--- KEYS: [1] namespace, [2] the settle set, [3] the runs list of the run's schedule.
+-- KEYS: [1] namespace, [2] the runs list of the run's schedule; then the shared keys (`K`): the
+--   settle set and those its helpers use.
 -- ARGV: [1] the plan, JSON: `job`, the finished run's id; `on_failure`, what to start if it failed
 -- (see start_scheduled; absent when there is nothing to run); `on_failure_error`, why the
 -- on-failure handler could not start, if it could not; `retention`, `cap`.
@@ -11,7 +12,7 @@
 -- finished, so it is not in the set). The run's entry in the runs list, if still there, gets its
 -- `outcome`, `finished_at`, `attempts` and `on_failure_job` (or `on_failure_error`). Returns the
 -- on-failure job id, 1 when settled without one, or nil when it was settled already.
-local ns, settle, runs = KEYS[1], KEYS[2], KEYS[3]
+local ns, settle, runs = KEYS[1], K.schedules_settle, KEYS[2]
 local plan = cjson.decode(ARGV[1])
 if redis.call('ZREM', settle, plan.job) == 0 then return false end
 local key = ns .. KEY.job .. plan.job
