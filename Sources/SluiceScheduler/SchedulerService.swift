@@ -1,6 +1,6 @@
 public import Logging
 public import ServiceLifecycle
-public import SluiceRedis
+import SluiceRedis
 import SluiceRuntime
 public import SluiceStore
 

@@ -1,4 +1,4 @@
-public import SluiceCore
+import SluiceCore
 public import SluiceRedis
 
 /// Everything `sluice top` shows, read in a few pipelined round trips: the queues (with the age of

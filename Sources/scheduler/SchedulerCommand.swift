@@ -1,7 +1,5 @@
 import ArgumentParser
 import Logging
-import Metrics
-import Prometheus
 import ServiceLifecycle
 import SluiceCommandLine
 import SluiceMetrics
@@ -51,18 +49,11 @@ struct SchedulerCommand: AsyncParsableCommand {
             stallLimit: DurationParsing.seconds(stallLimit) ?? .seconds(60)
         )
         let prefixes = try connection.keySpaces.map { ($0, try connection.redisConfiguration(for: $0)) }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        if let (host, port) = try metrics.address() {
-            // Bootstrapped before any service makes its counters.
-            let registry = PrometheusCollectorRegistry()
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-            services.append(.init(service: MetricsEndpoint(host: host, port: port, registry: registry, prefixes: prefixes, logger: logger)))
-        }
         // One service per prefix, each with its own loops and connections.
-        for (keys, redis) in prefixes.reversed() {
+        let services = try PrefixServices.make(prefixes: prefixes, metricsAt: try metrics.address(), logger: logger) { keys, redis in
             var served = settings
             served.redis = redis
-            services.insert(.init(service: SchedulerService(settings: served, store: try connection.jobStore(for: keys), logger: logger)), at: 0)
+            return SchedulerService(settings: served, store: try connection.jobStore(for: keys), logger: logger)
         }
         let configuration = ServiceGroupConfiguration(
             services: services,

@@ -96,7 +96,7 @@ extension RunCommand {
         let start = FlowEngine.Start(
             id: id, path: flow.path, input: arguments, queue: queue, createdBy: createdBy, environment: environment, maxDeliveries: maxDeliveries)
         do {
-            try session.perform { try engine.start(start, on: session.connection) }
+            _ = try session.perform { try engine.start(start, on: session.connection) }
         } catch let error as FlowStartError {
             throw CommandFailure("\(error)")
         }

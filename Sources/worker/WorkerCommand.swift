@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Metrics
-import Prometheus
 import ServiceLifecycle
 import SluiceCommandLine
 import SluiceMetrics
@@ -177,20 +175,12 @@ struct WorkerCommand: AsyncParsableCommand {
             )
         )
         let prefixes = try connection.keySpaces.map { ($0, try connection.redisConfiguration(for: $0)) }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        if let (host, port) = try metrics.address() {
-            // Bootstrapped before the worker makes its counters.
-            let registry = PrometheusCollectorRegistry()
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-            services.append(.init(service: MetricsEndpoint(host: host, port: port, registry: registry, prefixes: prefixes, logger: logger)))
-        }
         // One service per prefix, each with its own slots, connections and links (which name their prefix).
-        for (keys, redis) in prefixes.reversed() {
+        let services = try PrefixServices.make(prefixes: prefixes, metricsAt: try metrics.address(), logger: logger) { keys, redis in
             var served = settings
             served.redis = redis
             served.publicURL = PrefixLinks.base(publicURL: settings.publicURL, keys: keys)
-            let worker = WorkerService(settings: served, store: try connection.jobStore(for: keys), runner: runner, logger: logger)
-            services.insert(.init(service: worker), at: 0)
+            return WorkerService(settings: served, store: try connection.jobStore(for: keys), runner: runner, logger: logger)
         }
         var configuration = ServiceGroupConfiguration(
             services: services,

@@ -194,7 +194,7 @@ struct JobQueueTests {
         let store = JobStore(keys: uniqueKeys())
         let connection = try server.connect()
         let id = newJobID()
-        let now = try #require(try connection.serverMilliseconds())
+        let now = try connection.serverMilliseconds()
         let state = try store.enqueue(EnqueueRequest(id: id, kind: .identity, runAt: now + 300), on: connection)
         #expect(state == .scheduled)
         let early = try store.promoteDueJobs(on: connection)
@@ -211,7 +211,7 @@ struct JobQueueTests {
     func concurrentSchedulers() async throws {
         let store = JobStore(keys: uniqueKeys())
         let connection = try server.connect()
-        let now = try #require(try connection.serverMilliseconds())
+        let now = try connection.serverMilliseconds()
         let requests = (0..<2000).map { index in EnqueueRequest(id: newJobID(), kind: .identity, runAt: now + 1500 + Int64(index % 50)) }
         let results = try store.enqueue(requests, on: connection)
         #expect(results.allSatisfy { (try? $0.get()) == .scheduled }, "\(results.prefix(3))")
@@ -273,7 +273,7 @@ extension JobQueueTests {
     func ordering() async throws {
         let store = JobStore(keys: uniqueKeys())
         let connection = try server.connect()
-        let now = try #require(try connection.serverMilliseconds())
+        let now = try connection.serverMilliseconds()
         let delayed = newJobID()
         try store.enqueue(EnqueueRequest(id: delayed, kind: .identity, runAt: now + 150), on: connection)
         try await Task.sleep(for: .milliseconds(200))

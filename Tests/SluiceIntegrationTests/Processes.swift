@@ -33,7 +33,7 @@ final class ChildProcess: Sendable {
         process.environment = env
         output = FileManager.default.temporaryDirectory.appendingPathComponent(
             "sluice-test-\(URL(fileURLWithPath: executable).lastPathComponent)-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         process.standardOutput = handle
         process.standardError = handle

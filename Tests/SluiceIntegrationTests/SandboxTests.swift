@@ -213,7 +213,7 @@ struct SandboxTests {
         // A worker that died: its lock file exists but nobody holds it.
         let dead = root + "/w-999999-dead"
         try FileManager.default.createDirectory(atPath: dead + "/runs/leftover", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: dead + "/.lock", contents: nil)
+        _ = FileManager.default.createFile(atPath: dead + "/.lock", contents: nil)
         let next = runner(.none, root: root)
         try await next.prepare()
         #expect(!FileManager.default.fileExists(atPath: dead))

@@ -59,6 +59,6 @@ extension WorkerHarness {
     }
 
     func redisNow() throws -> Int64 {
-        try try server.connect().serverMilliseconds()
+        try server.connect().serverMilliseconds()
     }
 }

@@ -62,7 +62,7 @@ struct ScheduleStoreTests {
     func setAndReplace() throws {
         let store = ScheduleStore(keys: uniqueKeys())
         let connection = try server.connect()
-        let (record, hash) = try makeSchedule(store, on: connection)
+        let (record, _) = try makeSchedule(store, on: connection)
         #expect(record.version == 1)
         #expect(record.definition.createdBy == "ops")
         #expect(record.definition.onFailure == "f/test/alert")

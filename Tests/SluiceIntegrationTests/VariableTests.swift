@@ -362,7 +362,7 @@ struct VariableTests {
                 #expect(["closed", "ConnectionResetError", "BrokenPipeError"].contains(theirs.stringValue ?? ""), "\(theirs)")
             }
             #expect(stolen.result?["mine_with_their_token"]?["kind"] == "permission", "\(stolen.result ?? .null)")
-            FileManager.default.createFile(atPath: target.directory + "/go", contents: Data())
+            _ = FileManager.default.createFile(atPath: target.directory + "/go", contents: Data())
             let done = try await harness.finished(victim)
             #expect(done.state == .success, "\(done.error ?? "")")
             #expect(done.result == .string("still mine \(secret.count)"))

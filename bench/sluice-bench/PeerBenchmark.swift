@@ -48,7 +48,7 @@ struct PeerBenchmark: AsyncParsableCommand {
         var table = PeerTable()
 
         let rounds = quick ? 1 : max(1, self.rounds)
-        let steps = 9 + rounds
+        let steps = 10 + rounds
         var step = 0
         func stage(_ text: String) {
             step += 1

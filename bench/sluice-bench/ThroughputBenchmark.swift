@@ -142,7 +142,7 @@ struct ThroughputBenchmark: AsyncParsableCommand {
         let info = try own.send("CLIENT", "INFO").string ?? ""
         let ownAddress = info.split(separator: " ").first { $0.hasPrefix("addr=") }.map { String($0.dropFirst(5)) } ?? "?"
         let monitorLog = environment.server.directory.appendingPathComponent("monitor-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: monitorLog.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: monitorLog.path, contents: nil)
         let monitor = Process()
         monitor.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
         monitor.arguments = ["-p", String(environment.server.port), "MONITOR"]

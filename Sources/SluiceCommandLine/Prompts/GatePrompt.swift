@@ -1,6 +1,6 @@
 import Foundation
 public import SluiceCore
-public import SluiceFlows
+import SluiceFlows
 public import SluiceStore
 
 /// What `sluice run --wait` asks the person who ran a flow when it parks at a gate they may

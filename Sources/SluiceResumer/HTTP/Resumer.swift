@@ -6,7 +6,7 @@ public import Prometheus
 import SluiceApprovals
 import SluiceCore
 import SluiceRedis
-public import SluiceStore
+import SluiceStore
 
 /// The resumer: the HTTP server behind resume links (approval page, resume, cancel), `/healthz`
 /// and Prometheus `/metrics`. Redis calls go through a pool of clients on their own queues, never

@@ -1,4 +1,4 @@
-public import SluiceCore
+import SluiceCore
 public import SluiceRedis
 
 /// Schedules in Redis: definitions (`P:schedule:<name>`), the due set (`P:schedules:due`), each

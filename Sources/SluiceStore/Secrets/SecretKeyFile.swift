@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SluiceCore
 
 /// Key files on disk: written owner-only (0600) by `sluice secrets keygen`; a private key file
 /// that others can read is refused, as ssh refuses such a key.
@@ -37,14 +38,7 @@ public enum SecretKeyFile {
             throw SecretError("cannot write \(path): \(reason)")
         }
         defer { close(descriptor) }
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress?.advanced(by: offset), $0.count - offset) }
-            if written < 0, errno == EINTR { continue }
-            guard written > 0 else { throw SecretError("cannot write \(path): \(String(cString: strerror(errno)))") }
-            offset += written
-        }
+        if let failure = DescriptorWriter.writeAll(Array(text.utf8), to: descriptor) { throw SecretError("cannot write \(path): \(failure)") }
         guard fsync(descriptor) == 0 else { throw SecretError("cannot write \(path): \(String(cString: strerror(errno)))") }
     }
 

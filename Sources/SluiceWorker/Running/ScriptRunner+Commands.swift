@@ -97,15 +97,7 @@ extension ScriptRunner {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else { throw ScratchError("cannot write \(path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { Glibc.write(descriptor, $0.baseAddress?.advanced(by: offset), $0.count - offset) }
-            if written < 0, errno == EINTR { continue }
-            guard written > 0 else { throw ScratchError("cannot write \(path): \(String(cString: strerror(errno)))") }
-            offset += written
-        }
-        bytes.removeAll()
+        if let failure = DescriptorWriter.writeAll(Array(text.utf8), to: descriptor) { throw ScratchError("cannot write \(path): \(failure)") }
     }
 
     /// A JSON argument as bash sees it: strings as they are, missing as empty, others as JSON text.

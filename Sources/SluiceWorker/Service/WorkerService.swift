@@ -2,7 +2,7 @@ import Foundation
 public import Logging
 public import ServiceLifecycle
 import SluiceCore
-public import SluiceRedis
+import SluiceRedis
 import SluiceRuntime
 public import SluiceStore
 import Synchronization
