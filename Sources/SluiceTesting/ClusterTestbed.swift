@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import SluiceRedis
 
 /// A Redis Cluster on loopback for tests and benchmarks: `masters` masters (each with

@@ -15,7 +15,7 @@ struct ProcessTests {
     }
 
     func environment(_ keys: KeySpace) -> [String: String] {
-        ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix, "SLUICE_LOG_LEVEL": "info"]
+        server.sluiceEnvironment(prefix: keys.prefix, logLevel: "info")
     }
 
     @Test("a worker SIGKILLed mid-job: its script dies with it, the scheduler hands the job back and another worker completes it")

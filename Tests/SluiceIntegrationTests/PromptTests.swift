@@ -53,7 +53,7 @@ struct PromptTests {
         """
 
     private func prepare(_ flow: String = Self.flow, keys: KeySpace = uniqueKeys()) throws -> (keys: KeySpace, env: [String: String], path: String) {
-        let env = ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix, "SLUICE_LOG_LEVEL": "warning"]
+        let env = server.sluiceEnvironment(prefix: keys.prefix)
         let path = "f/test/prompt"
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("prompt-\(UUID().uuidString).yaml")
         try flow.write(to: file, atomically: true, encoding: .utf8)

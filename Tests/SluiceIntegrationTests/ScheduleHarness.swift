@@ -53,7 +53,7 @@ extension WorkerHarness {
     func withSchedulerProcess<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
         let scheduler = try ChildProcess(
             "scheduler", ["--max-idle", "0.2"],
-            environment: ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": store.keys.prefix, "SLUICE_LOG_LEVEL": "info"])
+            environment: server.sluiceEnvironment(prefix: store.keys.prefix, logLevel: "info"))
         defer { scheduler.signal(SIGTERM) }
         return try await body()
     }

@@ -17,7 +17,7 @@ struct ScheduleProcessTests {
     }
 
     func environment(_ keys: KeySpace) -> [String: String] {
-        ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix, "SLUICE_LOG_LEVEL": "info"]
+        server.sluiceEnvironment(prefix: keys.prefix, logLevel: "info")
     }
 
     @Test("two schedulers racing: every tick of every schedule fires exactly once, none is missed")

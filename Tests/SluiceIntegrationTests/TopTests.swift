@@ -16,7 +16,7 @@ struct TopTests {
     @Test("live view: queues with pending, delayed and oldest age, open gates, workers with their jobs; q quits and restores the screen")
     func live() async throws {
         let keys = uniqueKeys()
-        let env = ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix, "SLUICE_LOG_LEVEL": "warning"]
+        let env = server.sluiceEnvironment(prefix: keys.prefix)
         let store = JobStore(keys: keys)
         let connection = try server.connect()
         // Jobs on a queue nobody serves wait; one is delayed; a worker serves 'default'.

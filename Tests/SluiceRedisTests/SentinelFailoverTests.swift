@@ -23,7 +23,7 @@ struct SentinelFailoverTests {
                 recovered = true
                 break
             } catch {
-                guard (error as? RedisError)?.isConnectionError == true else { throw error }
+                guard error.isConnectionError else { throw error }
                 try await Task.sleep(for: .milliseconds(100))
             }
         }

@@ -24,11 +24,7 @@ struct BenchEnvironment {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binaries + "/" + executable)
         process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["SLUICE_REDIS_URL"] = server.url
-        environment["SLUICE_PREFIX"] = keys.prefix
-        environment["SLUICE_LOG_LEVEL"] = "warning"
-        process.environment = environment
+        process.environment = ProcessInfo.processInfo.environment.merging(server.sluiceEnvironment(prefix: keys.prefix)) { $1 }
         try process.run()
         return process
     }

@@ -64,11 +64,7 @@ final class ChaosCluster {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binaries + "/" + executable)
         process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["SLUICE_REDIS_URL"] = server.url
-        environment["SLUICE_PREFIX"] = keys.prefix
-        environment["SLUICE_LOG_LEVEL"] = "warning"
-        process.environment = environment
+        process.environment = ProcessInfo.processInfo.environment.merging(server.sluiceEnvironment(prefix: keys.prefix)) { $1 }
         let log = directory.appendingPathComponent("\(name).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
