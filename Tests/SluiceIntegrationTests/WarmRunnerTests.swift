@@ -35,6 +35,29 @@ struct WarmRunnerTests {
         }
     }
 
+    /// Sees its own directory and whether it has a channel (the variable's name built at run time,
+    /// so the script does not name a helper).
+    static let looksAround =
+        "import os\n\ndef main():\n    return {'files': sorted(os.listdir('.')), 'channel': ('SLU' + 'ICE_CHANNEL') in os.environ}\n"
+
+    @Test(
+        "a forked job's arguments, environment and outcome travel in memory files: its directory holds only its output; a channel only for a script that names a helper"
+    )
+    func memoryFilesAndChannelNeed() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(runner: runner(.fork)) { _ in
+            let plain = try await harness.finished(try harness.run(.python3, Self.looksAround))
+            #expect(plain.state == .success, "\(plain.error ?? "")")
+            #expect(plain.result == ["files": [".sluice-output"], "channel": false])
+            let helper = try await harness.finished(try harness.run(.python3, "import wmill\n" + Self.looksAround))
+            #expect(helper.state == .success, "\(helper.error ?? "")")
+            #expect(helper.result?["channel"] == true)
+            let failing = try await harness.finished(try harness.run(.python3, "def main():\n    raise ValueError('no good')\n"))
+            #expect(failing.state == .failure)
+            #expect(failing.error?.contains("ValueError: no good") == true, "\(failing.error ?? "")")
+        }
+    }
+
     @Test("a forked job cannot read or signal another running job, nor see its files, nor write outside its scratch directory")
     func isolation() async throws {
         let harness = WorkerHarness(server: server, keys: uniqueKeys())

@@ -62,3 +62,17 @@ struct ChannelTests {
             ProcessAncestry.parse("Name:\tpython3\nPPid:\t300\nNSpid:\t400\t7\n") == ProcessAncestry.Status(parent: 300, namespacePIDs: [400, 7]))
     }
 }
+
+@Suite("Which jobs get a channel")
+struct ChannelNeedTests {
+    @Test("a script that names a helper (wmill, sluice, windmill-client, SLUICE_CHANNEL) gets one; one that names none does not")
+    func decidedFromTheText() {
+        #expect(ChannelNeed.scriptMayUseChannel("import wmill\ndef main(): return wmill.get_variable('f/x')"))
+        #expect(ChannelNeed.scriptMayUseChannel("from sluice import get_state"))
+        #expect(ChannelNeed.scriptMayUseChannel("import * as wmill from 'npm:windmill-client@1'"))
+        #expect(ChannelNeed.scriptMayUseChannel("key=$(sluice-var f/x/key)"))
+        #expect(ChannelNeed.scriptMayUseChannel("echo $SLUICE_CHANNEL"))
+        #expect(!ChannelNeed.scriptMayUseChannel("def main(x):\n    return x + 1\n"))
+        #expect(!ChannelNeed.scriptMayUseChannel("x=\"$1\"\necho \"$x\"\n"))
+    }
+}

@@ -11,10 +11,14 @@ int c_sluice_set_dumpable(int value);
 /// prctl(PR_GET_DUMPABLE): the current value, or -1.
 int c_sluice_get_dumpable(void);
 
-/// sendmsg on a unix socket: `length` bytes of `data` with one descriptor `fd` attached
-/// (SCM_RIGHTS). Returns the bytes sent or -1 (errno set). MSG_NOSIGNAL: a closed peer gives EPIPE,
-/// never SIGPIPE.
-long c_sluice_send_with_descriptor(int socket, const void *data, unsigned long length, int fd);
+/// sendmsg on a unix socket: `length` bytes of `data` with `count` (1 to 4) descriptors of `fds`
+/// attached (SCM_RIGHTS). Returns the bytes sent or -1 (errno set). MSG_NOSIGNAL: a closed peer
+/// gives EPIPE, never SIGPIPE.
+long c_sluice_send_with_descriptors(int socket, const void *data, unsigned long length, const int *fds, int count);
+
+/// memfd_create(name, MFD_CLOEXEC): an anonymous file in memory (no inode on any disk), not
+/// inherited across exec. Returns the descriptor or -1 (errno set).
+int c_sluice_memfd(const char *name);
 
 /// pipe2(fds, O_NONBLOCK | O_CLOEXEC): a pipe no child inherits. Returns 0 or -1 (errno set).
 int c_sluice_pipe_nonblocking(int fds[2]);

@@ -60,7 +60,7 @@ extension WorkerService {
     }
 
     /// Runs a script job (or a flow step's script) as a sandboxed process, with its own channel
-    /// (``JobServices``): what it reads there — and the secrets its step was started with — is
+    /// (``JobServices``) when it can use one (``ChannelNeed``): what it reads there — and the secrets its step was started with — is
     /// masked in its outcome and logs, and what it was refused is recorded in its logs.
     func runScript(
         _ job: JobRecord, arguments: JSONValue, timeout: Int?, gate secret: String?, beginning: StepBeginning? = nil, killer: ProcessKiller,
@@ -108,7 +108,8 @@ extension WorkerService {
         var run = ScriptRun(
             language: script.language, content: script.version.content, arguments: arguments, environment: environment, timeout: limit,
             contentHash: script.hash, lock: script.language == .python3 ? script.version.lock : nil)
-        run.channel = services
+        // A channel only for a script that can use one (ChannelNeed) or a gated step (its links).
+        if services.gate != nil || ChannelNeed.scriptMayUseChannel(script.version.content) { run.channel = services }
         let result = await runner.run(run, label: job.id.rawValue, killer: killer)
         if killer.reason == .shuttingDown { return .handBack }
         let secrets = services.secrets

@@ -1,3 +1,4 @@
+import CSluiceLinux
 import Dispatch
 import Foundation
 import Glibc
@@ -102,6 +103,14 @@ extension ScriptRunner {
         var output: Int32 = -1
         var script: String?
         var job: String?
+        // A forked job's arguments and environment, and its outcome, in memory files passed with
+        // the message: no inode on the scratch disk for either (ext4's inode allocator was most of
+        // a forked job's cost at hundreds per second).
+        var jobFile: Int32 = -1
+        var outcomeFile: Int32 = -1
+        defer {
+            if outcomeFile >= 0 { close(outcomeFile) }
+        }
         let channel: JobChannel?
         do {
             // A dedicated Deno process's jobs take turns at one socket path: Deno's permissions name it.
@@ -128,11 +137,18 @@ extension ScriptRunner {
                     JSONValue.string($0.key).jsonText + ":" + JSONValue.string($0.value).jsonText
                 }
                 let text = "{\"args\":" + run.arguments.jsonText + ",\"env\":{" + environment.joined(separator: ",") + "}}"
-                if mode == .dedicated { job = text } else { try Self.write(text, to: directory + "/job.json") }
+                if mode == .dedicated {
+                    job = text
+                } else {
+                    jobFile = try Self.memoryFile("job", holding: text)
+                    outcomeFile = try Self.memoryFile("outcome", holding: "")
+                }
             }
             output = open(outputPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
             guard output >= 0 else { throw RunFailure("cannot open \(outputPath): \(String(cString: strerror(errno)))") }
         } catch {
+            if jobFile >= 0 { close(jobFile) }
+            if output >= 0 { close(output) }
             return ScriptRunResult(outcome: .failure("cannot prepare the job: \(error)"), logs: "")
         }
         let timeoutSeconds = Int(run.timeout.components.seconds)
@@ -144,11 +160,16 @@ extension ScriptRunner {
         let finished: WarmRunner.Finished
         do {
             let dedicated = mode == .dedicated
-            let descriptor = output
+            var descriptors = [output]
+            if jobFile >= 0 {
+                // The runner gets its own copy of the outcome file; ours stays to read the outcome.
+                descriptors += [jobFile, dup(outcomeFile)]
+            }
+            let sent = descriptors
             var started: (@Sendable (Int32) -> Void)?
             if let channel, mode == .fork { started = { pid in channel.admit(.forked(pid)) } }
             finished = try await serving(channel, with: run.channel) {
-                try await runner.run(directory: directory, script: script, job: job, logDescriptor: descriptor, started: started) {
+                try await runner.run(directory: directory, script: script, job: job, descriptors: sent, started: started) {
                     (kill: @escaping @Sendable () -> Void) in
                     if dedicated {
                         killer.attach(kill: { runner.terminate() })
@@ -167,7 +188,7 @@ extension ScriptRunner {
         if mode == .dedicated {
             if killer.reason == nil, case .exited = finished.ending { prepared.warm.checkIn(key, runner: runner) } else { runner.terminate() }
         }
-        if killer.reason == nil, let text = finished.outcome, let outcome = Self.outcome(fromInline: text) {
+        if killer.reason == nil, let text = finished.outcome ?? Self.readMemoryFile(outcomeFile), let outcome = Self.outcome(fromInline: text) {
             return ScriptRunResult(outcome: outcome, logs: collector.logText)
         }
         let status: TerminationStatus =
@@ -281,8 +302,34 @@ extension ScriptRunner {
     /// Removes a job's directory: the files Sluice wrote with plain unlinks, then whatever the job
     /// left, recursively.
     static func remove(_ directory: String) {
-        for name in ["job.json", "context.json", "result.json", "error.json", outputFile] { unlink(directory + "/" + name) }
+        for name in ["context.json", "result.json", "error.json", outputFile] { unlink(directory + "/" + name) }
         if rmdir(directory) != 0 { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
+    /// A memory file (memfd) holding `text`, read from its start.
+    static func memoryFile(_ name: String, holding text: String) throws -> Int32 {
+        let descriptor = c_sluice_memfd(name)
+        guard descriptor >= 0 else { throw RunFailure("cannot make a memory file: \(String(cString: strerror(errno)))") }
+        if let failure = DescriptorWriter.writeAll(Array(text.utf8), to: descriptor) {
+            close(descriptor)
+            throw RunFailure("cannot write a memory file: \(failure)")
+        }
+        lseek(descriptor, 0, SEEK_SET)
+        return descriptor
+    }
+
+    /// What a memory file holds (nil when it is empty or cannot be read).
+    static func readMemoryFile(_ descriptor: Int32) -> String? {
+        guard descriptor >= 0 else { return nil }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(bytes.count)) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            bytes += buffer[0..<count]
+        }
+        return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
     }
 
     /// The file a warm job's stdout and stderr go to, in its scratch directory (one file for both,

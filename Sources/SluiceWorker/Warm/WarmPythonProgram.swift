@@ -2,9 +2,10 @@
 ///
 /// - `fork`: a fork server. It has imported everything the job wrapper needs; for each job it forks
 ///   a child that becomes the job: its own process group, a subreaper for what it starts, stdout
-///   and stderr on the job's output file, stdin on /dev/null, no other descriptor, the job's
-///   environment and scratch directory (read from files there, so the server never holds one
-///   job's variables when it forks the next), and its own Landlock domain (Linux ≥ 6.12, ABI 6):
+///   and stderr on the job's output file, stdin on /dev/null, no other descriptor but its outcome
+///   file, the job's environment and scratch directory (its arguments and environment read from a
+///   memory file only the child reads, so the server never holds one job's variables when it
+///   forks the next), and its own Landlock domain (Linux ≥ 6.12, ABI 6):
 ///   it can read the system's visible paths and write only its scratch directory, and can neither
 ///   signal, ptrace nor read /proc/<pid>/environ of any process outside its domain — the server,
 ///   other jobs — nor reach their abstract unix sockets. The server itself is a subreaper: what a
@@ -16,7 +17,9 @@
 /// Protocol on fd 0/1 (a unix socket to the worker), one line per message, fields separated by
 /// tabs: the worker sends `run TOKEN DIR [SCRIPT]` with the job's output file attached
 /// (SCM_RIGHTS; a fork server compiles SCRIPT, the worker's cached copy, once, and its children
-/// run the compiled code — they cannot read the cache themselves) and `kill TOKEN`; the runner
+/// run the compiled code — they cannot read the cache themselves; a fork server also gets two
+/// memory files: the job's arguments and environment, which only the child reads, and the one
+/// the child writes its outcome to, `{"result": …}` or `{"error": …}`) and `kill TOKEN`; the runner
 /// answers `ready ABI` once, then per job `started TOKEN PID` (a fork server: the child's pid in
 /// its PID namespace, so the worker can tell the job's processes from other jobs' on its channel)
 /// and `exit TOKEN CODE` or `signal TOKEN SIGNAL`. A dedicated
@@ -111,9 +114,8 @@ enum WarmPythonProgram {
             return main
 
 
-        def call(main, job, directory, compiled=None, inline=False):
-            """Runs main with the job's arguments; writes result.json or error.json (returns the exit
-            code), or with `inline` returns the code and the outcome as JSON text instead."""
+        def call(main, job, compiled=None):
+            """Runs main with the job's arguments; returns the exit code and the outcome as JSON text."""
             try:
                 args = job["args"]
                 if main is None:
@@ -146,23 +148,24 @@ enum WarmPythonProgram {
                 trace = traceback.format_exc()
                 sys.stderr.write(trace)
                 described = {"name": type(error).__name__, "message": str(error), "traceback": trace}
-                if inline:
-                    return 1, json.dumps({"error": described})
-                with open(os.path.join(directory, "error.json"), "w", encoding="utf-8") as handle:
-                    json.dump(described, handle)
-                return 1
-            if inline:
-                return 0, '{"result":' + text + "}"
-            with open(os.path.join(directory, "result.json"), "w", encoding="utf-8") as handle:
-                handle.write(text)
-            return 0
+                return 1, json.dumps({"error": described})
+            return 0, '{"result":' + text + "}"
 
 
-        def enter(directory, log, job=None):
+        def read_all(fd):
+            """Everything a (memory) file holds, from its start."""
+            chunks = []
+            offset = 0
+            while True:
+                chunk = os.pread(fd, 65536, offset)
+                if not chunk:
+                    return b"".join(chunks)
+                chunks.append(chunk)
+                offset += len(chunk)
+
+
+        def enter(directory, log, job):
             """Makes this process the job's: its environment, directory, stdout and stderr on its output file."""
-            if job is None:
-                with open(os.path.join(directory, "job.json"), encoding="utf-8") as handle:
-                    job = json.load(handle)
             os.environ.clear()
             os.environ.update(job["env"])
             os.chdir(directory)
@@ -191,7 +194,9 @@ enum WarmPythonProgram {
                 self.control.sendall((text + "\n").encode())
 
             def receive(self):
-                data, fds, _, _ = socket.recv_fds(self.control, 4096, 1)
+                # Up to three descriptors per message (a forked job's output, job and outcome
+                # files), close-on-exec so nothing a job execs inherits them.
+                data, fds, _, _ = socket.recv_fds(self.control, 4096, 3, socket.MSG_CMSG_CLOEXEC)
                 return data, fds
 
             def compiled(self, path):
@@ -208,7 +213,7 @@ enum WarmPythonProgram {
                     self.codes[path] = entry
                 return entry
 
-            def fork_job(self, token, directory, log, script):
+            def fork_job(self, token, directory, log, job_file, outcome_file, script):
                 compiled = self.compiled(script)
                 pid = os.fork()
                 if pid == 0:
@@ -222,11 +227,17 @@ enum WarmPythonProgram {
                         LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
                         null = os.open("/dev/null", os.O_RDONLY)
                         os.dup2(null, 0)
-                        job = enter(directory, log)
+                        job = enter(directory, log, json.loads(read_all(job_file)))
                         if self.confinement is not None:
                             self.confinement.enter([directory])
-                        os.closerange(3, 65536)
-                        code = call(None, job, directory, compiled)
+                        os.closerange(3, outcome_file)
+                        os.closerange(outcome_file + 1, 65536)
+                        code, outcome = call(None, job, compiled)
+                        data = outcome.encode()
+                        os.ftruncate(outcome_file, 0)
+                        written = 0
+                        while written < len(data):
+                            written += os.pwrite(outcome_file, data[written:], written)
                     except BaseException:
                         try:
                             import traceback
@@ -241,7 +252,8 @@ enum WarmPythonProgram {
                         except BaseException:
                             pass
                         os._exit(code)
-                os.close(log)
+                for fd in (log, job_file, outcome_file):
+                    os.close(fd)
                 self.jobs[pid] = token
                 self.send("started %s %d" % (token, pid))
 
@@ -250,7 +262,7 @@ enum WarmPythonProgram {
                 code, outcome = 1, json.dumps({"error": {"name": "RuntimeError", "message": "the job did not run", "traceback": ""}})
                 try:
                     job = enter(directory, log, json.loads(payload))
-                    code, outcome = call(self.main, job, directory, inline=True)
+                    code, outcome = call(self.main, job)
                 finally:
                     sys.stdout.flush()
                     sys.stderr.flush()
@@ -374,10 +386,11 @@ enum WarmPythonProgram {
                             log = fds.pop(0)
                             if mode == "dedicated" and len(parts) == 5:
                                 self.run_in_process(parts[1], parts[2], log, parts[4])
-                            elif len(parts) == 4:
-                                self.fork_job(parts[1], parts[2], log, parts[3])
+                            elif len(parts) == 4 and len(fds) >= 2:
+                                self.fork_job(parts[1], parts[2], log, fds.pop(0), fds.pop(0), parts[3])
                             else:
                                 os.close(log)
+                                self.send("exit %s 1" % parts[1])
                         elif parts[0] == "kill":
                             self.kill(parts[1])
                     for fd in fds:

@@ -106,11 +106,12 @@ final class WarmRunner: Sendable {
 
     var isAlive: Bool { state.withLock { $0.closed == nil } }
 
-    /// Runs the job whose files are in `directory`, its output going to `logDescriptor` (its
-    /// output file, closed here once sent). `attach` receives the job's kill action as soon
-    /// as the job is sent.
+    /// Runs the job whose directory is `directory`. `descriptors` go with the message, and are
+    /// closed here once sent: first the job's output file; for a forked job then the memory files
+    /// it reads its arguments and environment from and writes its outcome to. `attach` receives
+    /// the job's kill action as soon as the job is sent.
     func run(
-        directory: String, script: String? = nil, job: String? = nil, logDescriptor: Int32, started: (@Sendable (Int32) -> Void)? = nil,
+        directory: String, script: String? = nil, job: String? = nil, descriptors: [Int32], started: (@Sendable (Int32) -> Void)? = nil,
         attach: (@escaping @Sendable () -> Void) -> Void
     ) async throws -> Finished {
         let token = state.withLock { state -> String in
@@ -128,7 +129,7 @@ final class WarmRunner: Sendable {
                 return nil
             }
             if let refused {
-                close(logDescriptor)
+                for descriptor in descriptors { close(descriptor) }
                 continuation.resume(throwing: Failure(description: refused))
                 return
             }
@@ -136,9 +137,13 @@ final class WarmRunner: Sendable {
             if let script { fields.append(script) }
             if let job { fields += ["-", job] }
             let message = Array(fields.joined(separator: "\t").utf8) + [UInt8(ascii: "\n")]
-            var sent = message.withUnsafeBytes { c_sluice_send_with_descriptor(socket, $0.baseAddress, UInt($0.count), logDescriptor) }
-            close(logDescriptor)
-            // A long message (a job's arguments) may go in several parts; the descriptor went with the first.
+            var sent = message.withUnsafeBytes { bytes in
+                descriptors.withUnsafeBufferPointer {
+                    c_sluice_send_with_descriptors(socket, bytes.baseAddress, UInt(bytes.count), $0.baseAddress, Int32($0.count))
+                }
+            }
+            for descriptor in descriptors { close(descriptor) }
+            // A long message (a job's arguments) may go in several parts; the descriptors went with the first.
             while sent > 0, sent < message.count {
                 let more = message.withUnsafeBytes { Glibc.send(socket, $0.baseAddress?.advanced(by: sent), $0.count - sent, Int32(MSG_NOSIGNAL)) }
                 if more < 0, errno == EINTR { continue }
