@@ -16,7 +16,14 @@ final class RawSocket: @unchecked Sendable {
     /// Connects to `port`; with `waiting: false` the connection is only started (non-blocking), as a
     /// flood of clients would, and the socket is not usable for ``send(_:)`` until it completes.
     init(port: Int, waiting: Bool = true) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        descriptor = try Self.connected(port: port, waiting: waiting)
+    }
+
+    /// The connected descriptor — made before the object exists: a class whose stored properties
+    /// are all set runs its deinit when its init throws, so closing there as well would close the
+    /// descriptor twice (and, in a test process full of threads, someone else's descriptor).
+    private static func connected(port: Int, waiting: Bool) throws -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw RawSocketError("socket: errno \(errno)") }
         if !waiting { _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK) }
         var address = sockaddr_in()
@@ -31,6 +38,7 @@ final class RawSocket: @unchecked Sendable {
             close(descriptor)
             throw RawSocketError("connect: errno \(error)")
         }
+        return descriptor
     }
 
     deinit {

@@ -55,7 +55,9 @@ final class ScratchSpace: Sendable {
         }
         let descriptor = open(directory + "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0, flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            throw ScratchError("cannot lock \(directory)/.lock: \(Self.errorText())")
+            let reason = Self.errorText()
+            if descriptor >= 0 { close(descriptor) }  // not ours yet: deinit does not run for a throw before this
+            throw ScratchError("cannot lock \(directory)/.lock: \(reason)")
         }
         lockDescriptor = descriptor
         removeStaleWorkers()

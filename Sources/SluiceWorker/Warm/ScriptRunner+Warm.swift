@@ -108,6 +108,7 @@ extension ScriptRunner {
         // a forked job's cost at hundreds per second).
         var jobFile: Int32 = -1
         var outcomeFile: Int32 = -1
+        var outcomeIdentity = FileIdentity(descriptor: -1)
         defer {
             if outcomeFile >= 0 { close(outcomeFile) }
         }
@@ -142,6 +143,7 @@ extension ScriptRunner {
                 } else {
                     jobFile = try Self.memoryFile("job", holding: text)
                     outcomeFile = try Self.memoryFile("outcome", holding: "")
+                    outcomeIdentity = FileIdentity(descriptor: outcomeFile)
                 }
             }
             output = open(outputPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
@@ -187,6 +189,11 @@ extension ScriptRunner {
         Self.readOutput(outputPath, into: collector)
         if mode == .dedicated {
             if killer.reason == nil, case .exited = finished.ending { prepared.warm.checkIn(key, runner: runner) } else { runner.terminate() }
+        }
+        if outcomeFile >= 0, FileIdentity(descriptor: outcomeFile) != outcomeIdentity {
+            // Closed and reused by someone else in this process: never read another file's bytes.
+            return ScriptRunResult(
+                outcome: .failure("the job's outcome file was lost in the worker (its descriptor was closed elsewhere)"), logs: collector.logText)
         }
         if killer.reason == nil, let text = finished.outcome ?? Self.readMemoryFile(outcomeFile), let outcome = Self.outcome(fromInline: text) {
             return ScriptRunResult(outcome: outcome, logs: collector.logText)
@@ -316,6 +323,20 @@ extension ScriptRunner {
         }
         lseek(descriptor, 0, SEEK_SET)
         return descriptor
+    }
+
+    /// Which file a descriptor stands for (device and inode), to tell it from a later file that
+    /// reuses the number.
+    struct FileIdentity: Equatable {
+        var device: UInt64 = 0
+        var inode: UInt64 = 0
+
+        init(descriptor: Int32) {
+            var info = stat()
+            guard descriptor >= 0, fstat(descriptor, &info) == 0 else { return }
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+        }
     }
 
     /// What a memory file holds (nil when it is empty or cannot be read).

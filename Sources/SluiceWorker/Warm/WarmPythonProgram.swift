@@ -31,6 +31,7 @@ enum WarmPythonProgram {
     static let fileName = "_sluice_warm.py"
 
     static let source = #"""
+        import array
         import ctypes
         import gc
         import json
@@ -195,8 +196,13 @@ enum WarmPythonProgram {
 
             def receive(self):
                 # Up to three descriptors per message (a forked job's output, job and outcome
-                # files), close-on-exec so nothing a job execs inherits them.
-                data, fds, _, _ = socket.recv_fds(self.control, 4096, 3, socket.MSG_CMSG_CLOEXEC)
+                # files), close-on-exec so nothing a job execs inherits them (socket.recv_fds
+                # drops its flags argument, hence recvmsg here).
+                data, ancillary, _, _ = self.control.recvmsg(4096, socket.CMSG_SPACE(3 * 4), socket.MSG_CMSG_CLOEXEC)
+                fds = []
+                for level, kind, payload in ancillary:
+                    if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                        fds += array.array("i", payload[: len(payload) - len(payload) % 4]).tolist()
                 return data, fds
 
             def compiled(self, path):
