@@ -57,12 +57,22 @@ struct GracefulStopScenario {
         }
         let events = recorder.events
         var audit = JobAudit(events: events, keys: cluster.keys)
-        // A run again is allowed only after an earlier run on a stopped worker that never reached its end.
-        let ended = Set(events.filter { $0.kind == .end }.map { "\($0.job) \($0.worker) \($0.delivery)" })
+        // A run again is allowed only after an earlier run on a stopped worker that was still going
+        // when the grace period ran out: it never reached its end, or reached it only in the last
+        // moments of the grace period — its report of the end can overtake the kill, while its
+        // process (bash's last line, Python's return) had not yet exited. A run that ended well
+        // inside the grace period must have been reported, never run again.
+        let endedAt = Dictionary(
+            events.filter { $0.kind == .end }.map { ("\($0.job) \($0.worker) \($0.delivery)", $0.at) }, uniquingKeysWith: { first, _ in first })
+        let lastMoments = Duration.milliseconds(Int64(Self.grace * 1000) - 200)
         try audit.scripts(
             requests.map { ($0.id, $0.arguments["ms"] ?? .null) }, on: connection,
             duplicateAllowed: { _, runs in
-                runs.dropLast().allSatisfy { stopped[$0.worker] != nil && !ended.contains("\($0.job) \($0.worker) \($0.delivery)") }
+                runs.dropLast().allSatisfy { run in
+                    guard let signaled = stopped[run.worker] else { return false }
+                    guard let ended = endedAt["\(run.job) \(run.worker) \(run.delivery)"] else { return true }
+                    return ended - signaled >= lastMoments
+                }
             })
         report.merge(audit)
         // Handed back, not left to its lease: the next run starts within seconds of the stop, not 60 s.

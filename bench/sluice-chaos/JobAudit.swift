@@ -111,7 +111,11 @@ struct JobAudit {
             tally.ranTwice += 1
             tally.extraRuns += runs.count - 1
             if !duplicateAllowed(job, runs) {
-                problems.append("\(label) ran \(runs.count) times (deliveries \(job.deliveries)) with no kill or hand-back to explain it")
+                let ended = Set((ends[id] ?? []).map { "\($0.worker) \($0.delivery)" })
+                let described = runs.map { "\($0.worker)/\($0.delivery)\(ended.contains("\($0.worker) \($0.delivery)") ? " ended" : "")" }
+                problems.append(
+                    "\(label) \(id) (\(job.language?.rawValue ?? job.kind.rawValue)) ran \(runs.count) times (deliveries \(job.deliveries); runs: \(described.joined(separator: ", "))) "
+                        + "with no kill or hand-back to explain it")
             }
         }
         guard job.state == .success else {
