@@ -71,7 +71,7 @@ chaos-quick:
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests bench fuzz Package.swift
 
-## lua: regenerate Sources/SluiceStore/Scripts/EmbeddedLua.swift from Sources/SluiceStore/Lua (a test checks it is current).
+## lua: regenerate Sources/SluiceStore/Scripts/EmbeddedLua+{Includes,Scripts}.swift from Sources/SluiceStore/Lua (a test checks it is current).
 lua:
 	python3 scripts/embed-lua.py
 

@@ -46,16 +46,13 @@ struct ScheduleStoreTests {
         }
     }
 
-    @Test("every store script compiles in Redis, and the embedded Lua matches Lua/")
+    @Test("every store script compiles in Redis")
     func scriptsCompile() throws {
         let connection = try server.connect()
         for script in StoreScripts.all {
             let reply = try connection.send(["SCRIPT", "LOAD", .string(script.source)])
             #expect(reply.string == script.sha1, "\(script.name): \(reply)")
         }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let check = try runProcess("/usr/bin/env", ["python3", root.appendingPathComponent("scripts/embed-lua.py").path, "--check"])
-        #expect(check.status == 0, "EmbeddedLua.swift is stale: run python3 scripts/embed-lua.py")
     }
 
     @Test("set creates a schedule in the due set; setting it again bumps its version and keeps what it did")
