@@ -3,7 +3,7 @@ import SluiceRedis
 /// The Lua scripts of the store: one per state transition, each in its own file under `Lua/scripts`
 /// with its KEYS, ARGV and what it guarantees written at its top (the shared keys its helpers use
 /// follow its own KEYS: ``StoreScript``), sharing the helpers of
-/// `Lua/include` (jobs, gates, flows, schedules). Each script's source is the generated prelude, the
+/// `Lua/include` (jobs, gates, flows, schedules, variables). Each script's source is the generated prelude, the
 /// includes, then its body.
 enum StoreScripts {
     static let enqueueJob = script("enqueue_job")
@@ -38,7 +38,8 @@ enum StoreScripts {
     ]
 
     /// The shared helpers' definitions, in the order they build on each other.
-    static let includes = ["jobs", "gates", "flows", "schedules"].compactMap { EmbeddedLua.includes[$0] }.flatMap(LuaAssembly.definitions(in:))
+    static let includes = ["jobs", "gates", "flows", "schedules", "variables"].compactMap { EmbeddedLua.includes[$0] }.flatMap(
+        LuaAssembly.definitions(in:))
 
     /// The script `name`: its helpers and body, after the prelude and the `K` table of the shared
     /// keys they use (in ``KeySpace/SharedKey`` order).

@@ -6,8 +6,17 @@ import Synchronization
 final class ContentCache: Sendable {
     /// One script version.
     struct Version: Sendable {
-        var content: String
-        var lock: String?
+        let content: String
+        let lock: String?
+        /// Whether the script can use its job's channel (``ChannelNeed``), decided once per content,
+        /// not per job.
+        let mayUseChannel: Bool
+
+        init(content: String, lock: String?) {
+            self.content = content
+            self.lock = lock
+            mayUseChannel = ChannelNeed.scriptMayUseChannel(content)
+        }
     }
 
     private let entries = Mutex<[String: Version]>([:])

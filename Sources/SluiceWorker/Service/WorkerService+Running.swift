@@ -109,7 +109,7 @@ extension WorkerService {
             language: script.language, content: script.version.content, arguments: arguments, environment: environment, timeout: limit,
             contentHash: script.hash, lock: script.language == .python3 ? script.version.lock : nil)
         // A channel only for a script that can use one (ChannelNeed) or a gated step (its links).
-        if services.gate != nil || ChannelNeed.scriptMayUseChannel(script.version.content) { run.channel = services }
+        if services.gate != nil || script.version.mayUseChannel { run.channel = services }
         let result = await runner.run(run, label: job.id.rawValue, killer: killer)
         if killer.reason == .shuttingDown { return .handBack }
         let secrets = services.secrets

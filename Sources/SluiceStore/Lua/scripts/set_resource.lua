@@ -13,11 +13,7 @@ local now = now_ms()
 local version = tonumber(current.version or '0') + 1
 redis.call('HSET', key, 'path', ARGV[1], 'type', ARGV[2], 'value', ARGV[3], 'version', version, 'updated_at', now,
   'created_at', current.created_at or now)
-if ARGV[4] == '1' then
-  if ARGV[5] == '' then redis.call('HDEL', key, 'description') else redis.call('HSET', key, 'description', ARGV[5]) end
-end
-if ARGV[6] == '1' then
-  if ARGV[7] == '[]' then redis.call('HDEL', key, 'allow') else redis.call('HSET', key, 'allow', ARGV[7]) end
-end
+set_optional_field(key, 'description', ARGV[4], ARGV[5], '')
+set_optional_field(key, 'allow', ARGV[6], ARGV[7], '[]')
 redis.call('ZADD', KEYS[2], now, ARGV[1])
 return {'ok', current.version and 0 or 1, version}

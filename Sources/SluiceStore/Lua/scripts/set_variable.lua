@@ -34,11 +34,7 @@ if ARGV[3] == '1' then
 else
   redis.call('HDEL', key, 'secret', 'key_id')
 end
-if ARGV[6] == '1' then
-  if ARGV[7] == '' then redis.call('HDEL', key, 'description') else redis.call('HSET', key, 'description', ARGV[7]) end
-end
-if ARGV[8] == '1' then
-  if ARGV[9] == '[]' then redis.call('HDEL', key, 'allow') else redis.call('HSET', key, 'allow', ARGV[9]) end
-end
+set_optional_field(key, 'description', ARGV[6], ARGV[7], '')
+set_optional_field(key, 'allow', ARGV[8], ARGV[9], '[]')
 redis.call('ZADD', KEYS[2], now, ARGV[1])
 return {'ok', current.version and 0 or 1, version}
