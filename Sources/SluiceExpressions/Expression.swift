@@ -53,10 +53,17 @@ public struct Expression: Sendable {
     /// Evaluates with `variables` in scope (a variable bound to `nil` is `undefined`) and
     /// `references` answering `variable()` and `resource()`. Returns `nil` for `undefined`. An
     /// identifier missing from `variables` is a reference error.
+    ///
+    /// `secrets` are the secret values among the references: the evaluation may pass them on as
+    /// they are — alone, inside a string (`+`, template literals), an array or an object — but any
+    /// operation that would look into one (compare, measure, index, transform, convert, test its
+    /// truth) fails with an ``ExpressionError/Kind/secret`` error, so a value derived from a
+    /// secret always holds it verbatim and is masked wherever it is kept.
     public func evaluate(
-        _ variables: [String: JSONValue?], references: [Reference: ResolvedReference] = [:], limits: EvaluationLimits = .default
+        _ variables: [String: JSONValue?], references: [Reference: ResolvedReference] = [:], secrets: [String] = [],
+        limits: EvaluationLimits = .default
     ) throws(ExpressionError) -> JSONValue? {
-        var evaluator = Evaluator(variables: variables, references: references, limits: limits)
+        var evaluator = Evaluator(variables: variables, references: references, secrets: secrets, limits: limits)
         let value = try evaluator.evaluate(root, scope: [:])
         return try value.toJSON(limits: limits)
     }
@@ -70,11 +77,21 @@ public struct EvaluationLimits: Sendable, Equatable {
     public var maxValueSize: Int
     /// Deepest nesting of calls and sub-expressions.
     public var maxDepth: Int
+    /// Everything one evaluation may build, in estimated bytes (a string's UTF-8 bytes, 32 per
+    /// array element, 64 per object member), counted as it is built: bounds its memory.
+    public var maxAllocation: Int
+    /// The longest one evaluation may run (checked every few steps).
+    public var maxDuration: Duration
 
-    public init(maxSteps: Int = 100_000, maxValueSize: Int = 1 << 20, maxDepth: Int = 200) {
+    public init(
+        maxSteps: Int = 100_000, maxValueSize: Int = 1 << 20, maxDepth: Int = 200, maxAllocation: Int = 64 << 20,
+        maxDuration: Duration = .seconds(1)
+    ) {
         self.maxSteps = maxSteps
         self.maxValueSize = maxValueSize
         self.maxDepth = maxDepth
+        self.maxAllocation = maxAllocation
+        self.maxDuration = maxDuration
     }
 
     public static let `default` = EvaluationLimits()
@@ -91,8 +108,10 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
         case reference
         /// An operation on a value of the wrong type (e.g. reading a property of undefined).
         case type
-        /// A step, size or depth limit was reached.
+        /// A step, size, depth, memory or time limit was reached.
         case limit
+        /// An operation would look into a secret value (compare, measure, transform it).
+        case secret
     }
 
     public let kind: Kind

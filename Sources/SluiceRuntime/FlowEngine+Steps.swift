@@ -61,13 +61,13 @@ extension FlowEngine {
                 start: .failed("cannot continue the flow: \(error)"), isCurrent: true, secrets: SecretRedactor(), refusals: [], stepper: nil,
                 scope: StepScope(flowInput: .emptyObject), flowFields: [:], records: [:])
         }
-        let read = try readScope(flow: flow, stepper: stepper, frame: frame, cursor: cursor, stepPath: job.path, on: connection)
+        let read = try readScope(flow: flow, stepper: stepper, frame: frame, cursor: cursor, on: connection)
         let state = read.flowFields["state"]
         let current = (state == "running" || state == "suspended") && read.records[frame.description]?["j"]?.stringValue == job.id.rawValue
         let start = current ? stepper.start(frame: frame, cursor: cursor, scope: read.scope) : .failed("the flow has ended or moved on")
         return StepBeginning(
             job: job, flow: flow, frame: frame, cursor: cursor, attempt: attempt, module: stepper.definition.module(in: frame, at: cursor),
-            start: start, isCurrent: current, secrets: read.secrets, refusals: read.refusals, stepper: stepper, scope: read.scope,
+            start: start, isCurrent: current, secrets: read.scope.secrets, refusals: read.refusals, stepper: stepper, scope: read.scope,
             flowFields: read.flowFields, records: read.records)
     }
 
@@ -157,14 +157,12 @@ extension FlowEngine {
         return try flows.advance(decision, on: connection)
     }
 
-    /// Why a step that opens a loop or starts a subflow cannot: the values Redis would keep (the
-    /// loop's elements, the subflow's input) hold a secret it read. `nil` when they do not.
+    /// Why a step that starts a subflow cannot: its input, which Redis would keep as the subflow's
+    /// `flow_input`, holds a secret it read. `nil` when it does not. (A loop's elements cannot hold
+    /// one: an iterator is a decision, and decisions never hold secrets — ``FlowStepper``.)
     static func secretsKept(_ beginning: StepBeginning) -> String? {
         guard !beginning.secrets.isEmpty else { return nil }
         switch beginning.start {
-        case .open(let opening) where opening.items.contains(where: beginning.secrets.reveals):
-            return "module '\(beginning.module?.id ?? "?")': the loop's elements hold a secret value, and they are kept in Redis; "
-                + "iterate over something else and read the secret inside the loop"
         case .subflow(let path, let input) where beginning.secrets.reveals(input):
             return "module '\(beginning.module?.id ?? "?")': the input of subflow \(path) holds a secret value, and it would be kept in Redis; "
                 + "pass the variable's path and read it inside the subflow"

@@ -13,8 +13,6 @@ struct ScopeRead {
     var collected: [Int: JSONValue]
     /// Every result field read, by field.
     var results: [String: JSONValue]
-    /// The secret values among the references resolved for the module.
-    var secrets = SecretRedactor()
     /// The references refused for access (for the step's logs).
     var refusals: [String] = []
 }
@@ -39,7 +37,7 @@ extension FlowEngine {
     /// container's collected results.
     func readScope(
         flow: JobID, stepper: FlowStepper, frame: FrameID, cursor: Int, collected container: String? = nil, extraResults: [String] = [],
-        stepPath: String? = nil, on connection: RedisConnection
+        on connection: RedisConnection
     ) throws(RedisError) -> ScopeRead {
         let needs = stepper.needs(frame: frame, cursor: cursor)
         let definition = stepper.definition
@@ -106,11 +104,12 @@ extension FlowEngine {
             scope: scope, flowFields: snapshot.flowFields, records: snapshot.records, collected: snapshot.collected, results: snapshot.results)
         if !needs.references.isEmpty {
             // A second round trip, only for modules that name variables or resources: checked
-            // against the step's own path and its flow's.
-            let caller = Caller(paths: [stepPath, snapshot.flowFields["path"]].compactMap { $0 })
+            // against the flow's path alone — a flow's expressions have the flow's rights, never
+            // those of a script it runs (that script has its own, in its own process).
+            let caller = Caller(paths: [snapshot.flowFields["path"]].compactMap { $0 })
             let resolution = try resolver.resolve(needs.references, for: caller, on: connection)
             read.scope.references = resolution.values
-            read.secrets = resolution.secrets
+            read.scope.secrets = resolution.secrets
             read.refusals = resolution.refusals
         }
         return read

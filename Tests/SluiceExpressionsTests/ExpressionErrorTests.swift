@@ -127,3 +127,37 @@ struct ExpressionLimitTests {
         #expect(kind(deepArrows, limits: EvaluationLimits(maxDepth: 100)) == .limit)
     }
 }
+
+@Suite("Evaluation is bounded in memory and time")
+struct ExpressionBudgetTests {
+    func failure(_ source: String, limits: EvaluationLimits = .default) -> ExpressionError? {
+        do {
+            _ = try Expression(source).evaluate([:], limits: limits)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test("what an evaluation builds is counted: copies of a million-element array stop at the allocation limit")
+    func memory() throws {
+        // Each copy is a million elements (under the size limit), and only a few steps.
+        let copies = "((a) => [1, 2, 3, 4, 5, 6, 7, 8].map(() => a.slice()))('x'.repeat(1e6).split(''))"
+        let error = try #require(failure(copies))
+        #expect(error.kind == .limit)
+        #expect(error.message.contains("MiB of values"), "\(error.message)")
+        #expect(failure("((a) => a.slice().length)('x'.repeat(1e5).split(''))") == nil)
+    }
+
+    @Test("a slow evaluation stops at the time limit, well within the step limit")
+    func time() throws {
+        // 20,000 callbacks (under 100,000 steps), each scanning a megabyte: seconds of work.
+        let slow = "((big) => 'x'.repeat(20000).split('').map(c => big.includes('y')).length)('x'.repeat(1e6))"
+        let started = ContinuousClock.now
+        let error = try #require(failure(slow, limits: EvaluationLimits(maxDuration: .milliseconds(300))))
+        let elapsed = ContinuousClock.now - started
+        #expect(error.kind == .limit)
+        #expect(error.message.contains("ran longer than"), "\(error.message)")
+        #expect(elapsed < .seconds(3), "stopped after \(elapsed)")
+    }
+}

@@ -175,7 +175,7 @@ struct VariableTests {
                     "value:\n  modules:\n    - id: a\n      value: {type: forloopflow, iterator: {type: javascript, expr: \"[variable('f/vt/api_key')]\"}, modules: [{id: b, value: {type: identity}}]}\n",
                     path: "f/vt/looped"))
             #expect(looped.state == .failure)
-            #expect(looped.error?.contains("the loop's elements hold a secret value") == true, "\(looped.error ?? "")")
+            #expect(looped.error?.contains("iterator: its value holds a secret") == true, "\(looped.error ?? "")")
             #expect(!(try dump(keys)).contains(secret))
         }
     }
@@ -220,6 +220,139 @@ struct VariableTests {
             )
             #expect(failing.state == .failure)
             #expect(failing.error?.contains("ValueError: bad key ********") == true, "\(failing.error ?? "")")
+            #expect(!(try dump(keys)).contains(secret))
+        }
+    }
+
+    @Test(
+        "a flow's expressions have the flow's rights only: naming another folder's script gains nothing; a script step reads with its script's rights"
+    )
+    func flowRights() async throws {
+        let keys = uniqueKeys()
+        try seed(keys)
+        let harness = WorkerHarness(server: server, keys: keys)
+        let connection = try server.connect()
+        let scripts = ScriptStore(keys: keys)
+        let echo = "x=\"$1\"\necho \"got ${#x}\"\n"
+        try scripts.push(path: try #require(ScriptPath("f/vt/echo")), language: .bash, content: echo, on: connection)
+        let reader = "import wmill\n\ndef main():\n    return len(wmill.get_variable('f/vt/api_key'))\n"
+        try scripts.push(path: try #require(ScriptPath("f/vt/reader")), language: .python3, content: reader, on: connection)
+        try scripts.push(path: try #require(ScriptPath("f/elsewhere/reader")), language: .python3, content: reader, on: connection)
+        try await harness.withWorker(settings(harness)) { _ in
+            // The attack: a flow under f/attacker/ names f/vt/echo and passes the secret to it.
+            for transform in ["{type: javascript, expr: \"variable('f/vt/api_key')\"}", "{type: static, value: '$var:f/vt/api_key'}"] {
+                let steal = try await harness.finished(
+                    try harness.startFlow(
+                        "value:\n  modules:\n    - id: a\n      value: {type: script, path: f/vt/echo, input_transforms: {x: \(transform)}}\n",
+                        path: "f/attacker/steal"))
+                #expect(steal.state == .failure)
+                #expect(steal.error?.contains("permission denied: variable 'f/vt/api_key'") == true, "\(steal.error ?? "")")
+                #expect(steal.error?.contains("this job is f/attacker/steal") == true, "\(steal.error ?? "")")
+            }
+            // Inside its own process a script step has its script's rights: f/vt/reader reads its
+            // folder's secret in any flow; f/elsewhere/reader does not, even in a flow under f/vt/.
+            let step = "value:\n  modules:\n    - id: a\n      value: {type: script, path: PATH}\n"
+            let own = try await harness.finished(
+                try harness.startFlow(step.replacingOccurrences(of: "PATH", with: "f/vt/reader"), path: "f/attacker/uses"))
+            #expect(own.state == .success, "\(own.error ?? "")")
+            #expect(own.result == .number(Double(secret.count)))
+            let borrowed = try await harness.finished(
+                try harness.startFlow(step.replacingOccurrences(of: "PATH", with: "f/elsewhere/reader"), path: "f/vt/borrows"))
+            #expect(borrowed.state == .failure)
+            #expect(borrowed.error?.contains("permission denied") == true, "\(borrowed.error ?? "")")
+            #expect(borrowed.error?.contains("this job is f/elsewhere/reader") == true, "\(borrowed.error ?? "")")
+            // An inline step has its flow's rights.
+            let inline = try await harness.finished(
+                try harness.startFlow(
+                    "value:\n  modules:\n    - id: a\n      value:\n        type: rawscript\n        language: python3\n        content: |\n"
+                        + reader.split(separator: "\n").map { "          " + $0 }.joined(separator: "\n") + "\n",
+                    path: "f/attacker/inline"))
+            #expect(inline.state == .failure)
+            #expect(inline.error?.contains("permission denied") == true, "\(inline.error ?? "")")
+            #expect(!(try dump(keys)).contains(secret))
+        }
+    }
+
+    @Test(
+        "a flow passes a secret on only as it is: transforming, measuring or testing it is refused, and no decision may hold one",
+        arguments: [
+            ("x", "variable('f/vt/api_key').split('').reverse().join('')", "the method 'split' would look into a secret value"),
+            ("x", "variable('f/vt/api_key').length", "reading 'length' would look into a secret value"),
+            ("x", "variable('f/vt/api_key')[3]", "indexing would look into a secret value"),
+            ("x", "variable('f/vt/api_key') === 'sk_live' ? 1 : 2", "the operator '===' would look into a secret value"),
+            ("x", "JSON.stringify(resource('f/vt/db'))", "JSON.stringify() would look into a secret value"),
+            ("x", "variable('f/vt/api_key') || 'none'", "testing its truth would look into a secret value"),
+            ("x", "[...variable('f/vt/api_key')]", "spreading would look into a secret value"),
+            ("sleep", "variable('f/vt/api_key').charCodeAt(0) % 3", "the method 'charCodeAt' would look into a secret value"),
+            ("skip_if", "resource('f/vt/db').password", "skip_if: its value holds a secret"),
+            ("sleep", "{type: static, value: '$var:f/vt/api_key'}", "sleep: its value holds a secret"),
+        ])
+    func derivedSecrets(place: String, expression: String, message: String) async throws {
+        let keys = uniqueKeys()
+        try seed(keys)
+        let harness = WorkerHarness(server: server, keys: keys)
+        let transform = expression.hasPrefix("{") ? expression : "{type: javascript, expr: \"\(expression)\"}"
+        let module: String
+        switch place {
+        case "x": module = "{type: rawscript, language: bash, content: 'echo \"$1\"', input_transforms: {x: \(transform)}}"
+        default: module = "{type: rawscript, language: bash, content: 'echo hi'}"
+        }
+        var yaml = "value:\n  modules:\n    - id: a\n      value: \(module)\n"
+        switch place {
+        case "sleep": yaml += "      sleep: \(transform)\n"
+        case "skip_if": yaml += "      skip_if: {expr: \"\(expression)\"}\n"
+        default: break
+        }
+        yaml += "    - id: b\n      value: {type: identity}\n"
+        try await harness.withWorker(settings(harness)) { _ in
+            let flow = try await harness.finished(try harness.startFlow(yaml, path: "f/vt/derive"))
+            #expect(flow.state == .failure)
+            #expect(flow.error?.contains(message) == true, "\(flow.error ?? "")")
+            #expect(!(try dump(keys)).contains(secret))
+        }
+    }
+
+    @Test("a dedicated process serves one script path: the same script pushed elsewhere never shares its memory", arguments: ["python3", "deno"])
+    func dedicatedPerPath(language: String) async throws {
+        let keys = uniqueKeys()
+        try seed(keys)
+        let harness = WorkerHarness(server: server, keys: keys)
+        let connection = try server.connect()
+        let scripts = ScriptStore(keys: keys)
+        // Keeps the secret it read (when it may) and answers what an earlier job of its process kept.
+        let content =
+            language == "python3"
+            ? "# sluice: dedicated\nimport os, wmill\nkept = []\nprocess = os.urandom(8).hex()\n\ndef main(read: bool):\n    before = list(kept)\n"
+                + "    if read:\n        kept.append(wmill.get_variable('f/vt/api_key'))\n    return {'kept': before, 'process': process}\n"
+            : "// sluice: dedicated\nimport * as wmill from \"windmill-client\";\nconst kept: string[] = [];\nconst process = crypto.randomUUID();\n"
+                + "export async function main(read: boolean) {\n  const before = [...kept];\n"
+                + "  if (read) kept.push(await wmill.getVariable(\"f/vt/api_key\"));\n  return { kept: before, process };\n}\n"
+        let scriptLanguage: ScriptLanguage = language == "python3" ? .python3 : .deno
+        let (victimHash, _) = try scripts.push(
+            path: try #require(ScriptPath("f/vt/keeper")), language: scriptLanguage, content: content, on: connection)
+        let (attackerHash, _) = try scripts.push(
+            path: try #require(ScriptPath("f/attacker/keeper")), language: scriptLanguage, content: content, on: connection)
+        #expect(victimHash == attackerHash)
+        try await harness.withWorker(settings(harness, concurrency: 1)) { _ in
+            func run(_ path: String, read: Bool) async throws -> JobRecord {
+                let id = newJobID()
+                try harness.store.enqueue(
+                    EnqueueRequest(id: id, kind: .script, arguments: ["read": .bool(read)], path: path, scriptHash: victimHash, language: scriptLanguage),
+                    on: connection)
+                return try await harness.finished(id)
+            }
+            let victim = try await run("f/vt/keeper", read: true)
+            #expect(victim.state == .success, "\(victim.error ?? "")")
+            let again = try await run("f/vt/keeper", read: false)
+            #expect(again.state == .success, "\(again.error ?? "")")
+            // Same path: the same warm process, which kept the secret — masked in the later job's
+            // record too, though that job never read it.
+            #expect(again.result?["process"] == victim.result?["process"])
+            #expect(again.result?["kept"] == [.string(SecretRedactor.mask)])
+            let attacker = try await run("f/attacker/keeper", read: false)
+            #expect(attacker.state == .success, "\(attacker.error ?? "")")
+            #expect(attacker.result?["kept"] == [])
+            #expect(attacker.result?["process"] != victim.result?["process"])
             #expect(!(try dump(keys)).contains(secret))
         }
     }

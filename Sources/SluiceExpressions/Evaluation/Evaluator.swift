@@ -2,20 +2,27 @@ import OrderedCollections
 import SluiceCore
 
 /// Evaluates a syntax tree. Counts every node and callback iteration against the step limit,
-/// every nested evaluation against the depth limit, and checks the size of what it builds.
+/// every nested evaluation against the depth limit, what it builds against the allocation limit,
+/// and its running time against the time limit; checks the size of each value it builds; and
+/// keeps secret values opaque (``SecretGuard``).
 struct Evaluator {
     let variables: [String: JSONValue?]
     /// What `variable()` and `resource()` answer, resolved before the evaluation.
     let references: [Reference: ResolvedReference]
+    /// The secret values among the references: passed on, never looked into.
+    let secrets: [String]
     let limits: EvaluationLimits
     private var steps = 0
     private var depth = 0
+    private var allocated = 0
+    private let started = ContinuousClock.now
     /// Variables converted once on first use.
     private var converted: [String: JSValue] = [:]
 
-    init(variables: [String: JSONValue?], references: [Reference: ResolvedReference] = [:], limits: EvaluationLimits) {
+    init(variables: [String: JSONValue?], references: [Reference: ResolvedReference] = [:], secrets: [String] = [], limits: EvaluationLimits) {
         self.variables = variables
         self.references = references
+        self.secrets = secrets.filter { !$0.isEmpty }
         self.limits = limits
     }
 
@@ -24,6 +31,24 @@ struct Evaluator {
         if steps > limits.maxSteps {
             throw ExpressionError(.limit, "evaluation exceeded \(limits.maxSteps) steps", at: position)
         }
+        if steps & 31 == 0, ContinuousClock.now - started > limits.maxDuration {
+            throw ExpressionError(.limit, "evaluation ran longer than \(limits.maxDuration)", at: position)
+        }
+    }
+
+    /// Counts what building `value` cost (its own size; what it holds was counted when built).
+    @discardableResult
+    mutating func charge(_ value: JSValue, at position: Int) throws(ExpressionError) -> JSValue {
+        switch value {
+        case .string(let text): allocated += text.utf8.count
+        case .array(let elements): allocated += 32 * elements.count
+        case .object(let members): allocated += 64 * members.count
+        default: return value
+        }
+        if allocated > limits.maxAllocation {
+            throw ExpressionError(.limit, "evaluation built more than \(limits.maxAllocation >> 20) MiB of values", at: position)
+        }
+        return value
     }
 
     func checkSize(_ size: Int, at position: Int) throws(ExpressionError) {
@@ -53,13 +78,13 @@ struct Evaluator {
                 if offset + 1 < strings.count { text += strings[offset + 1] }
                 try checkSize(text.utf8.count, at: position)
             }
-            return .string(text)
+            return try charge(.string(text), at: position)
         case .identifier(let name, let position):
             return try lookup(name, scope: scope, at: position)
         case .array(let elements, let position):
-            return .array(try spreadElements(elements, scope: scope, at: position))
+            return try charge(.array(try spreadElements(elements, scope: scope, at: position)), at: position)
         case .object(let members, let position):
-            return try objectLiteral(members, scope: scope, at: position)
+            return try charge(try objectLiteral(members, scope: scope, at: position), at: position)
         case .member, .index, .call:
             return try chainValue(node, scope: scope) ?? .undefined
         case .chain(let inner):
@@ -68,22 +93,37 @@ struct Evaluator {
             if op == "typeof", case .identifier(let name, _) = operand, scope[name] == nil, variables[name] == nil, Globals.value(name) == nil {
                 return .string("undefined")
             }
-            return try Operators.unary(op, try evaluate(operand, scope: scope), at: position)
+            let value = try evaluate(operand, scope: scope)
+            if op != "typeof" { try guardSecrets(value, "the operator '\(op)'", at: position) }
+            return try Operators.unary(op, value, at: position)
         case .binary(let op, let left, let right, let position):
             let lhs = try evaluate(left, scope: scope)
             let rhs = try evaluate(right, scope: scope)
+            // Joining strings keeps a secret whole (and masked); every other operator looks into it.
+            if !(op == "+" && (lhs.joinsAsText || rhs.joinsAsText)) {
+                try guardSecrets(lhs, rhs, "the operator '\(op)'", at: position)
+            }
             let value = try Operators.binary(op, lhs, rhs, at: position)
-            if case .string(let text) = value { try checkSize(text.utf8.count, at: position) }
+            if case .string(let text) = value {
+                try checkSize(text.utf8.count, at: position)
+                try charge(value, at: position)
+            }
             return value
-        case .logical(let op, let left, let right, _):
+        case .logical(let op, let left, let right, let position):
             let lhs = try evaluate(left, scope: scope)
             switch op {
-            case "&&": return lhs.truthy ? try evaluate(right, scope: scope) : lhs
-            case "||": return lhs.truthy ? lhs : try evaluate(right, scope: scope)
+            case "&&":
+                try guardTruth(lhs, at: position)
+                return lhs.truthy ? try evaluate(right, scope: scope) : lhs
+            case "||":
+                try guardTruth(lhs, at: position)
+                return lhs.truthy ? lhs : try evaluate(right, scope: scope)
             default: return lhs.isNullish ? try evaluate(right, scope: scope) : lhs
             }
-        case .conditional(let test, let yes, let no, _):
-            return try evaluate(test, scope: scope).truthy ? try evaluate(yes, scope: scope) : try evaluate(no, scope: scope)
+        case .conditional(let test, let yes, let no, let position):
+            let condition = try evaluate(test, scope: scope)
+            try guardTruth(condition, at: position)
+            return condition.truthy ? try evaluate(yes, scope: scope) : try evaluate(no, scope: scope)
         case .arrow(let parameters, let body, _):
             return .function(JSValue.Closure(parameters: parameters, body: body, scope: scope))
         }
@@ -109,11 +149,14 @@ struct Evaluator {
         case .member(let objectNode, let name, let optional, let position):
             guard let object = try chainOperand(objectNode, scope: scope) else { return nil }
             if optional, object.isNullish { return nil }
+            try guardSecretText(object, "reading '\(name)'", at: position)
             return try Properties.get(object, name, at: position)
         case .index(let objectNode, let keyNode, let optional, let position):
             guard let object = try chainOperand(objectNode, scope: scope) else { return nil }
             if optional, object.isNullish { return nil }
             let key = try evaluate(keyNode, scope: scope)
+            try guardSecrets(key, "a computed member name", at: position)
+            try guardSecretText(object, "indexing", at: position)
             return try Properties.get(object, key: key, at: position)
         case .call(let callee, let argumentNodes, let optional, let position):
             switch callee {
@@ -125,22 +168,27 @@ struct Evaluator {
                 }
                 if optional, case .object(let members) = object, members[name]?.isNullish ?? true { return nil }
                 let arguments = try spreadElements(argumentNodes, scope: scope, at: position)
-                return try Methods.call(name, on: object, arguments: arguments, evaluator: &self, at: position)
+                let what = if case .builtin(let namespace) = object { "\(namespace).\(name)()" } else { "the method '\(name)'" }
+                try guardSecrets([object] + arguments, what, at: position)
+                return try charge(try Methods.call(name, on: object, arguments: arguments, evaluator: &self, at: position), at: position)
             case .index(let objectNode, let keyNode, let memberOptional, _):
                 guard let object = try chainOperand(objectNode, scope: scope) else { return nil }
                 if memberOptional, object.isNullish { return nil }
                 let key = try evaluate(keyNode, scope: scope)
+                try guardSecrets(key, "a computed method name", at: position)
                 let name = key.toDisplayString()
                 if Parser.blockedProperties.contains(name) {
                     throw ExpressionError(.unsupported, "access to '\(name)' is not supported", at: position)
                 }
                 let arguments = try spreadElements(argumentNodes, scope: scope, at: position)
-                return try Methods.call(name, on: object, arguments: arguments, evaluator: &self, at: position)
+                try guardSecrets([object] + arguments, "the method '\(name)'", at: position)
+                return try charge(try Methods.call(name, on: object, arguments: arguments, evaluator: &self, at: position), at: position)
             default:
                 guard let function = try chainOperand(callee, scope: scope) else { return nil }
                 if optional, function.isNullish { return nil }
                 let arguments = try spreadElements(argumentNodes, scope: scope, at: position)
-                return try invoke(function, arguments, at: position)
+                if case .builtin(let name) = function { try guardSecrets(arguments, "\(name)()", at: position) }
+                return try charge(try invoke(function, arguments, at: position), at: position)
             }
         default:
             return try evaluate(node, scope: scope)
@@ -186,6 +234,7 @@ struct Evaluator {
                 values.append(try evaluate(node, scope: scope))
             case .spread(let node):
                 let spread = try evaluate(node, scope: scope)
+                try guardSecretText(spread, "spreading", at: node.position)
                 switch spread {
                 case .array(let items): values.append(contentsOf: items)
                 case .string(let text): values.append(contentsOf: text.map { .string(String($0)) })
@@ -204,13 +253,17 @@ struct Evaluator {
             case .property(let key, let node):
                 object[key] = try evaluate(node, scope: scope)
             case .computed(let keyNode, let node):
-                let key = try evaluate(keyNode, scope: scope).toDisplayString()
+                let keyValue = try evaluate(keyNode, scope: scope)
+                try guardSecrets(keyValue, "a computed property name", at: keyNode.position)
+                let key = keyValue.toDisplayString()
                 if Parser.blockedProperties.contains(key) {
                     throw ExpressionError(.unsupported, "the property name '\(key)' is not supported", at: keyNode.position)
                 }
                 object[key] = try evaluate(node, scope: scope)
             case .spread(let node):
-                switch try evaluate(node, scope: scope) {
+                let spread = try evaluate(node, scope: scope)
+                try guardSecretText(spread, "spreading", at: node.position)
+                switch spread {
                 case .object(let members): for (key, value) in members { object[key] = value }
                 case .array(let items): for (offset, item) in items.enumerated() { object[String(offset)] = item }
                 case .string(let text): for (offset, character) in text.enumerated() { object[String(offset)] = .string(String(character)) }

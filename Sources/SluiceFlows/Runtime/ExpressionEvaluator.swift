@@ -4,8 +4,10 @@ public import SluiceCore
 /// ``JavaScriptSubsetEvaluator`` (SluiceExpressions); the seam keeps the decisions independent of it.
 public protocol ExpressionEvaluator: Sendable {
     /// The value of `source` with `variables` in scope and `references` answering `variable()` and
-    /// `resource()`; `nil` is JavaScript's `undefined`.
-    func evaluate(_ source: String, variables: [String: JSONValue?], references: [Reference: ResolvedReference]) throws -> JSONValue?
+    /// `resource()`; `nil` is JavaScript's `undefined`. The `secrets` among the references may be
+    /// passed on as they are, never looked into (docs/variables.md, "Secrets in expressions").
+    func evaluate(_ source: String, variables: [String: JSONValue?], references: [Reference: ResolvedReference], secrets: [String]) throws
+        -> JSONValue?
 
     /// The variables and resources `source` names with `variable('PATH')` and `resource('PATH')`
     /// (empty when it does not parse: evaluating it fails anyway).
@@ -15,6 +17,6 @@ public protocol ExpressionEvaluator: Sendable {
 extension ExpressionEvaluator {
     /// The value of `source` with `variables` in scope and no variables or resources resolved.
     public func evaluate(_ source: String, variables: [String: JSONValue?]) throws -> JSONValue? {
-        try evaluate(source, variables: variables, references: [:])
+        try evaluate(source, variables: variables, references: [:], secrets: [])
     }
 }

@@ -34,7 +34,7 @@ public struct FlowStepper: Sendable {
         if let skip = module.skipIf {
             do {
                 // A skipped module passes its input through, as Windmill's does.
-                if try truthy(evaluate(skip, scope: scope)) { return .skipped(scope.previousResult) }
+                if try truthy(decide(skip, scope: scope)) { return .skipped(scope.previousResult) }
             } catch {
                 return .failed("module '\(module.id)', skip_if: \(error)")
             }
@@ -72,7 +72,7 @@ public struct FlowStepper: Sendable {
             var chosen = branches.branches.count
             for (number, branch) in branches.branches.enumerated() {
                 do {
-                    if try truthy(evaluate(branch.expression, scope: scope)) {
+                    if try truthy(decide(branch.expression, scope: scope)) {
                         chosen = number
                         break
                     }
@@ -150,7 +150,7 @@ public struct FlowStepper: Sendable {
                     let error = errorObject(message, moduleID: module.id)
                     do {
                         let holds = try truthy(
-                            evaluate(condition, scope: scope, extra: ["error": error, "result": ["error": error]]))
+                            decide(condition, scope: scope, extra: ["error": error, "result": ["error": error]]))
                         if holds { return .retry(delay: delay) }
                     } catch {
                         return .endFrame(.failed(module: module.id, message: "module '\(module.id)', retry_if: \(error)"))
@@ -179,7 +179,7 @@ public struct FlowStepper: Sendable {
         }
         if let stop = endStop {
             do {
-                if try truthy(evaluate(stop.expression, scope: scope, extra: ["result": result])) {
+                if try truthy(decide(stop.expression, scope: scope, extra: ["result": result])) {
                     if let message = stop.errorMessage {
                         let text = message.isEmpty ? "stop after if: \(stop.expression)" : message
                         return .endFrame(.stoppedWithError(module: module.id, result: result, message: text))
@@ -263,7 +263,7 @@ public struct FlowStepper: Sendable {
         case .completed(_, let result):
             if module.value.isLoop, !parallel, let stop = module.stopAfterIf {
                 do {
-                    if try truthy(evaluate(stop.expression, scope: scope, extra: ["result": result])) {
+                    if try truthy(decide(stop.expression, scope: scope, extra: ["result": result])) {
                         return ChildEnd(outcome: .success(result), disposition: .stopContainer)
                     }
                 } catch {
@@ -328,17 +328,35 @@ public struct FlowStepper: Sendable {
         return JSONValue(members: arguments)
     }
 
+    /// The value of a transform that decides something (an iterator, a parallelism, a sleep, a
+    /// timeout, the groups of a gate): never one holding a secret.
     private func value(of transform: InputTransform, scope: StepScope, extra: [String: JSONValue] = [:]) throws -> JSONValue? {
         switch transform {
-        case .staticValue(let constant): try constant.substitutingReferences(scope.references)
-        case .javascript(let source): try evaluate(source, scope: scope, extra: extra)
+        case .staticValue(let constant): try Self.withoutSecrets(try constant.substitutingReferences(scope.references), scope: scope)
+        case .javascript(let source): try decide(source, scope: scope, extra: extra)
         }
     }
 
     /// Evaluates an expression of the module against `scope` (its variables and the references
-    /// resolved for it), plus `extra` (`result`, `error`, `params`).
+    /// resolved for it), plus `extra` (`result`, `error`, `params`). Secrets pass through it as
+    /// they are, and nothing looks into them (SluiceExpressions' SecretGuard).
     private func evaluate(_ source: String, scope: StepScope, extra: [String: JSONValue] = [:]) throws -> JSONValue? {
-        try evaluator.evaluate(source, variables: scope.variables(extra: extra), references: scope.references)
+        try evaluator.evaluate(source, variables: scope.variables(extra: extra), references: scope.references, secrets: scope.secrets.secrets)
+    }
+
+    /// Evaluates an expression that decides something (`skip_if`, a branch's `expr`, a stop or
+    /// retry condition...): its value may not hold a secret — only a step's arguments may, where the
+    /// script gets it and its record masks it. Anything else would let the flow's author read a
+    /// secret back one decision at a time (a branch taken, a sleep's length).
+    private func decide(_ source: String, scope: StepScope, extra: [String: JSONValue] = [:]) throws -> JSONValue? {
+        try Self.withoutSecrets(try evaluate(source, scope: scope, extra: extra), scope: scope)
+    }
+
+    private static func withoutSecrets(_ value: JSONValue?, scope: StepScope) throws -> JSONValue? {
+        if let value, scope.secrets.reveals(value) {
+            throw FlowRuntimeError("its value holds a secret; a flow may pass a secret only to a step's arguments")
+        }
+        return value
     }
 
     private func timeoutSeconds(_ module: FlowModule, scope: StepScope) throws -> Int? {

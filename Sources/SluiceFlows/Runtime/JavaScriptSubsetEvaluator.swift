@@ -12,8 +12,10 @@ public final class JavaScriptSubsetEvaluator: ExpressionEvaluator {
         limits = EvaluationLimits(maxSteps: maxSteps, maxValueSize: maxValueSize)
     }
 
-    public func evaluate(_ source: String, variables: [String: JSONValue?], references: [Reference: ResolvedReference]) throws -> JSONValue? {
-        try parsed(source).evaluate(variables, references: references, limits: limits)
+    public func evaluate(_ source: String, variables: [String: JSONValue?], references: [Reference: ResolvedReference], secrets: [String]) throws
+        -> JSONValue?
+    {
+        try parsed(source).evaluate(variables, references: references, secrets: secrets, limits: limits)
     }
 
     public func references(in source: String) -> Set<Reference> {

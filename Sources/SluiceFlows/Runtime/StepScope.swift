@@ -20,6 +20,9 @@ public struct StepScope: Sendable, Equatable {
     /// The variables and resources the module names (``ScopeNeeds/references``), resolved for it:
     /// what `$var:`/`$res:` static values and `variable()`/`resource()` calls stand for.
     public var references: [Reference: ResolvedReference]
+    /// The secret values among ``references``: expressions may pass them to a step's arguments as
+    /// they are, and nothing else (``FlowStepper``).
+    public var secrets: SecretRedactor
 
     /// The current iteration of the innermost loop.
     public struct Iteration: Sendable, Equatable {
@@ -40,7 +43,8 @@ public struct StepScope: Sendable, Equatable {
         resume: ResumeContext? = nil,
         error: JSONValue? = nil,
         createdBy: String? = nil,
-        references: [Reference: ResolvedReference] = [:]
+        references: [Reference: ResolvedReference] = [:],
+        secrets: SecretRedactor = SecretRedactor()
     ) {
         self.flowInput = flowInput
         self.results = results
@@ -50,6 +54,7 @@ public struct StepScope: Sendable, Equatable {
         self.error = error
         self.createdBy = createdBy
         self.references = references
+        self.secrets = secrets
     }
 
     /// `flow_input` as a loop iteration sees it: with `iter` = `{value, index}` of the innermost loop.

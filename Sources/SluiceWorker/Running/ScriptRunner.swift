@@ -1,6 +1,7 @@
 import Foundation
 public import SluiceCore
 import SluiceScripts
+import SluiceStore
 import Subprocess
 import Synchronization
 import SystemPackage
@@ -92,6 +93,12 @@ public struct ScriptRun: Sendable {
     /// What answers the job's channel (variables, resources, state, resume links); `nil`: the job
     /// gets no channel.
     var channel: (any JobChannelHandler)?
+    /// Whose rights the job runs with (its script's path, or an inline step's flow): a dedicated
+    /// process serves the jobs of one script version with one set of rights, never another's.
+    var rights = Caller(paths: [])
+    /// What knows the secrets the job holds (its arguments' and what it reads through its channel),
+    /// whether or not it got a channel: a dedicated process remembers them for its later jobs.
+    var services: (any JobChannelHandler)?
 
     public init(
         language: ScriptLanguage,
@@ -118,6 +125,9 @@ public struct ScriptRun: Sendable {
 public struct ScriptRunResult: Sendable {
     public var outcome: JobOutcome
     public var logs: String
+    /// Secret values that earlier jobs of the same dedicated process read: they may be in this
+    /// job's memory, so whoever keeps its outcome and logs masks them too.
+    public var inherited = SecretRedactor()
 }
 
 /// Runs bash, python3 and TypeScript (Deno) scripts as child processes: in a scratch directory

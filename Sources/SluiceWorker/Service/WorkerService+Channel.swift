@@ -6,11 +6,13 @@ import SluiceRuntime
 import SluiceStore
 
 extension WorkerService {
-    /// What the job may ask through its channel: checked against its paths (its script's, and for a
-    /// step its flow's), its state kept at its script path (a step's at `<flow path>/<module id>`),
-    /// its gate's links when it has one. It starts knowing the secrets the step was started with.
+    /// What the job may ask through its channel: checked against the rights of the code it runs —
+    /// a script's path (a script job, or a flow step of `type: script`: never the rights of the flow
+    /// that runs it), or for an inline step its flow's path; its state kept at its script path (a
+    /// step's at `<flow path>/<module id>`), its gate's links when it has one. It starts knowing the
+    /// secrets the step was started with.
     func jobServices(for job: JobRecord, beginning: StepBeginning?, gateSecret: String?, client: RedisClient) -> JobServices {
-        let caller = Caller(paths: [job.path, beginning?.flowPath].compactMap { $0 })
+        let caller = Caller(paths: [job.path ?? beginning?.flowPath].compactMap { $0 })
         let statePath = beginning != nil ? beginning?.statePath : job.path
         let gate = gateSecret.map {
             JobServices.GateLinks(publicURL: settings.publicURL, gate: job.id, mintingKey: GateSecret.mintingKey(secret: $0))

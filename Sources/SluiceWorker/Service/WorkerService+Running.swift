@@ -110,8 +110,11 @@ extension WorkerService {
             contentHash: script.hash, lock: script.language == .python3 ? script.version.lock : nil)
         // A channel only for a script that can use one (ChannelNeed) or a gated step (its links).
         if services.gate != nil || script.version.mayUseChannel { run.channel = services }
+        run.rights = services.caller
+        run.services = services
         let result = await runner.run(run, label: job.id.rawValue, killer: killer)
         if killer.reason == .shuttingDown { return .handBack }
+        services.remember(result.inherited)
         let secrets = services.secrets
         return .plain(secrets.redact(result.outcome), logs: Self.notes(services.notes) + Self.redact(logs: result.logs, with: secrets))
     }

@@ -66,7 +66,12 @@ extension ScriptRunner {
                 return ScriptRunResult(outcome: .failure(error.description), logs: "")
             }
         }
-        let key = interpreter + "\u{0}" + (mode == .dedicated ? (run.contentHash ?? ContentHash.of(run.content)) : "")
+        // A dedicated process keeps what its jobs leave in memory (secrets they read included):
+        // it serves one script version for one set of rights — the same content pushed at another
+        // path gets processes of its own.
+        let key =
+            interpreter + "\u{0}"
+            + (mode == .dedicated ? (run.contentHash ?? ContentHash.of(run.content)) + "\u{0}" + run.rights.paths.joined(separator: "\u{0}") : "")
         let runner: WarmRunner
         do {
             if mode == .dedicated {
@@ -187,16 +192,19 @@ extension ScriptRunner {
         }
         killer.finish()
         Self.readOutput(outputPath, into: collector)
+        var inherited = SecretRedactor()
         if mode == .dedicated {
+            inherited = runner.heldSecrets
+            if let read = run.services?.secrets { runner.remember(read) }
             if killer.reason == nil, case .exited = finished.ending { prepared.warm.checkIn(key, runner: runner) } else { runner.terminate() }
         }
         if outcomeFile >= 0, FileIdentity(descriptor: outcomeFile) != outcomeIdentity {
             // Closed and reused by someone else in this process: never read another file's bytes.
             return ScriptRunResult(
-                outcome: .failure("the job's outcome file was lost in the worker (its descriptor was closed elsewhere)"), logs: collector.logText)
+                outcome: .failure("the job's outcome file was lost in the worker (its descriptor was closed elsewhere)"), logs: collector.logText, inherited: inherited)
         }
         if killer.reason == nil, let text = finished.outcome ?? Self.readMemoryFile(outcomeFile), let outcome = Self.outcome(fromInline: text) {
-            return ScriptRunResult(outcome: outcome, logs: collector.logText)
+            return ScriptRunResult(outcome: outcome, logs: collector.logText, inherited: inherited)
         }
         let status: TerminationStatus =
             switch finished.ending {
@@ -204,7 +212,7 @@ extension ScriptRunner {
             case .signaled(let signal): .signaled(signal)
             }
         let outcome = interpret(status, language: run.language, directory: directory, collector: collector, killer: killer)
-        return ScriptRunResult(outcome: outcome, logs: collector.logText)
+        return ScriptRunResult(outcome: outcome, logs: collector.logText, inherited: inherited)
     }
 
     /// Starts a runner in the sandbox (or bare with `--sandbox none`).

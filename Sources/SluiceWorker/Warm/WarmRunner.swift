@@ -1,6 +1,7 @@
 import CSluiceLinux
 import Foundation
 import Glibc
+import SluiceCore
 import Synchronization
 
 /// One long-lived runner process (``WarmPythonProgram``: a fork server, or a dedicated process for
@@ -44,6 +45,17 @@ final class WarmRunner: Sendable {
     let home: String?
     private let socket: Int32
     private let state = Mutex(State())
+    private let secrets = Mutex(SecretRedactor())
+
+    /// The secret values this process's jobs read so far: a dedicated process may still hold them
+    /// in memory, so every later job's outcome is masked with them as well.
+    var heldSecrets: SecretRedactor { secrets.withLock { $0 } }
+
+    /// Remembers the secret values a job of this process read.
+    func remember(_ read: SecretRedactor) {
+        guard !read.isEmpty else { return }
+        secrets.withLock { $0.merge(read) }
+    }
 
     /// Starts `executable arguments…` with `environment`, and waits until it says it is ready.
     static func start(executable: String, arguments: [String], environment: [String: String], errorLog: String, home: String?) async throws
