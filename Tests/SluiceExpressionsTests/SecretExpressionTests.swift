@@ -16,18 +16,18 @@ struct SecretExpressionTests {
     }
 
     static let passedOnCases: [(String, JSONValue)] = [
-            ("variable('f/x/key')", .string(secret)),
-            ("`Bearer ${variable('f/x/key')}`", .string("Bearer " + secret)),
-            ("'Bearer ' + variable('f/x/key') + 1", .string("Bearer " + secret + "1")),
-            ("[variable('f/x/key'), flow_input.n]", [.string(secret), 2]),
-            ("({auth: {token: variable('f/x/key')}, n: flow_input.n * 2})", ["auth": ["token": .string(secret)], "n": 4]),
-            ("resource('f/x/db').password", .string(secret)),
-            ("resource('f/x/db')?.password ?? 'none'", .string(secret)),
-            ("resource('f/x/db').port + 1", 5433),
-            ("resource('f/x/db') ? 'yes' : 'no'", "yes"),
-            ("typeof variable('f/x/key')", "string"),
-            ("(k => ({key: k}))(variable('f/x/key'))", ["key": .string(secret)]),
-            ("{...resource('f/x/db'), host: 'other'}", ["host": "other", "password": .string(secret), "port": 5432]),
+        ("variable('f/x/key')", .string(secret)),
+        ("`Bearer ${variable('f/x/key')}`", .string("Bearer " + secret)),
+        ("'Bearer ' + variable('f/x/key') + 1", .string("Bearer " + secret + "1")),
+        ("[variable('f/x/key'), flow_input.n]", [.string(secret), 2]),
+        ("({auth: {token: variable('f/x/key')}, n: flow_input.n * 2})", ["auth": ["token": .string(secret)], "n": 4]),
+        ("resource('f/x/db').password", .string(secret)),
+        ("resource('f/x/db')?.password ?? 'none'", .string(secret)),
+        ("resource('f/x/db').port + 1", 5433),
+        ("resource('f/x/db') ? 'yes' : 'no'", "yes"),
+        ("typeof variable('f/x/key')", "string"),
+        ("(k => ({key: k}))(variable('f/x/key'))", ["key": .string(secret)]),
+        ("{...resource('f/x/db'), host: 'other'}", ["host": "other", "password": .string(secret), "port": 5432]),
     ]
 
     @Test(

@@ -337,7 +337,8 @@ struct VariableTests {
             func run(_ path: String, read: Bool) async throws -> JobRecord {
                 let id = newJobID()
                 try harness.store.enqueue(
-                    EnqueueRequest(id: id, kind: .script, arguments: ["read": .bool(read)], path: path, scriptHash: victimHash, language: scriptLanguage),
+                    EnqueueRequest(
+                        id: id, kind: .script, arguments: ["read": .bool(read)], path: path, scriptHash: victimHash, language: scriptLanguage),
                     on: connection)
                 return try await harness.finished(id)
             }

@@ -201,7 +201,8 @@ extension ScriptRunner {
         if outcomeFile >= 0, FileIdentity(descriptor: outcomeFile) != outcomeIdentity {
             // Closed and reused by someone else in this process: never read another file's bytes.
             return ScriptRunResult(
-                outcome: .failure("the job's outcome file was lost in the worker (its descriptor was closed elsewhere)"), logs: collector.logText, inherited: inherited)
+                outcome: .failure("the job's outcome file was lost in the worker (its descriptor was closed elsewhere)"), logs: collector.logText,
+                inherited: inherited)
         }
         if killer.reason == nil, let text = finished.outcome ?? Self.readMemoryFile(outcomeFile), let outcome = Self.outcome(fromInline: text) {
             return ScriptRunResult(outcome: outcome, logs: collector.logText, inherited: inherited)
