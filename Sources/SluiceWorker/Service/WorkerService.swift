@@ -94,8 +94,15 @@ public final class WorkerService: Service, CustomStringConvertible {
                 next = nil
                 let began = ContinuousClock.now
                 metrics.started(job)
-                let outcome = await execute(job, client: client)
+                // Held (its lease renewed by the heartbeat) until its report is applied: a report
+                // that waits for a Redis that went away must not let the lease run out and the
+                // job run again.
+                let killer = ProcessKiller()
+                let held = InFlightJobs.Run(id: job.id, delivery: job.deliveries)
+                inFlight.add(held, killer: killer)
+                let outcome = await execute(job, killer: killer, client: client)
                 next = await report(job, outcome: outcome, client: client, began: began)
+                inFlight.remove(held)
                 queuesSeenEmpty = next == nil
             } catch {
                 metrics.redisError()
@@ -123,11 +130,8 @@ public final class WorkerService: Service, CustomStringConvertible {
         }
     }
 
-    func execute(_ job: JobRecord, client: RedisClient) async -> Execution {
-        let killer = ProcessKiller()
-        let held = InFlightJobs.Run(id: job.id, delivery: job.deliveries)
-        inFlight.add(held, killer: killer)
-        defer { inFlight.remove(held) }
+    /// Runs a job (a script, a flow step, or nothing for a flow event); `killer` ends its process.
+    func execute(_ job: JobRecord, killer: ProcessKiller, client: RedisClient) async -> Execution {
         logger.debug("job started", metadata: ["job.id": "\(job.id)", "kind": "\(job.kind.rawValue)"])
         return await withTaskCancellationHandler {
             await run(job, killer: killer, client: client)
