@@ -38,7 +38,12 @@ for path in sys.argv[1:]:
     for name in ("scheduler", "worker", "resumer"):
         env = services[name].get("environment", {})
         assert "SLUICE_REDIS_URL" in env, f"{path}: {name} has no SLUICE_REDIS_URL"
+        assert "${SLUICE_REDIS_PASSWORD" in env["SLUICE_REDIS_URL"], f"{path}: {name}'s Redis URL has no password"
         assert services[name]["command"][0] == name, f"{path}: {name} runs {services[name]['command'][0]}"
+    for name, service in services.items():
+        command = service.get("command", [])
+        if isinstance(command, list) and command[:1] == ["redis-server"]:
+            assert "--requirepass" in command, f"{path}: {name} starts Redis without a password"
     print(f"{path}: ok ({len(services)} services)")
 PY
 exit $status

@@ -12,7 +12,8 @@ PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  redis-cli -p "$PORT" shutdown nosave >/dev/null 2>&1 || true
+  [ -f "$WORK/redis.pid" ] && kill "$(cat "$WORK/redis.pid")" 2>/dev/null || true
+  for _ in $(seq 1 50); do [ -f "$WORK/redis.pid" ] || break; sleep 0.05; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -20,11 +21,22 @@ trap cleanup EXIT
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@"; }
 
-step "private redis-server on port $PORT"
+step "private redis-server on port $PORT, with an ACL user and a generated password (jobs have the network: an open Redis would be theirs)"
+REDIS_PASSWORD="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+# One user for Sluice's processes: its keys only, no admin or dangerous command (CONFIG, KEYS,
+# FLUSHALL, DEBUG...) but ROLE (Sentinel checks); the default user is off (docs/security.md).
+cat > "$WORK/users.acl" <<ACL
+user default off
+user sluice on >$REDIS_PASSWORD ~{sluice}:* resetchannels +@all -@dangerous -@admin +role
+ACL
+chmod 600 "$WORK/users.acl"
 redis-server --port "$PORT" --bind 127.0.0.1 --dir "$WORK" --save "" --appendonly no --daemonize yes \
-  --logfile "$WORK/redis.log" --pidfile "$WORK/redis.pid"
-for _ in $(seq 1 100); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.05; done
-export SLUICE_REDIS_URL="redis://127.0.0.1:$PORT/0"
+  --logfile "$WORK/redis.log" --pidfile "$WORK/redis.pid" --aclfile "$WORK/users.acl"
+rcli() { redis-cli -p "$PORT" --user sluice --pass "$REDIS_PASSWORD" --no-auth-warning "$@"; }
+for _ in $(seq 1 100); do rcli ping >/dev/null 2>&1 && break; sleep 0.05; done
+echo "without credentials (as a job would try):"
+show redis-cli -p "$PORT" get '{sluice}:anything' || true
+export SLUICE_REDIS_URL="redis://sluice:$REDIS_PASSWORD@127.0.0.1:$PORT/0"
 export SLUICE_PUBLIC_URL="http://127.0.0.1:$HTTP_PORT"
 
 step "a secrets key pair: the private key for workers, the public one for the CLI"
@@ -62,7 +74,7 @@ printf 'sk_live_%s' "$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
 show "$BIN/sluice" resource set f/examples/stripe --type stripe --value '{"endpoint": "https://api.stripe.example", "key": "$var:f/examples/stripe_key"}'
 show "$BIN/sluice" variable list
 echo "what redis-cli shows of the secret (a ciphertext):"
-show redis-cli -p "$PORT" HGET '{sluice}:variable:f/examples/stripe_key' value
+show rcli HGET '{sluice}:variable:f/examples/stripe_key' value
 show "$BIN/sluice" script push f/examples/charge examples/scripts/charge.py --summary "Uses a secret and a resource"
 CHARGE="$("$BIN/sluice" run f/examples/charge --args '{"amount": 12.5, "api": "$res:f/examples/stripe"}')"
 show "$BIN/sluice" job wait "$CHARGE"

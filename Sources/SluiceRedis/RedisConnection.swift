@@ -435,13 +435,14 @@ public final class RedisConnection {
 }
 
 extension RedisConfiguration.Endpoint {
-    var isUnix: Bool {
+    /// Whether this is a unix socket.
+    public var isUnix: Bool {
         if case .unix = self { return true }
         return false
     }
 
-    /// The address for error messages (no credentials).
-    var label: String {
+    /// The address for messages (no credentials).
+    public var label: String {
         switch self {
         case .tcp(let host, let port): RedisConfiguration.HostAndPort(host: host, port: port).description
         case .unix(let path): path

@@ -8,13 +8,16 @@ public final class ClusterTestbed: Sendable {
     /// Every node, masters first (in `redis-cli --cluster create` order).
     public let nodes: [RedisServer]
 
-    /// `redis+cluster://127.0.0.1:P1,127.0.0.1:P2,...`.
-    public var url: String { "redis+cluster://" + nodes.map { "127.0.0.1:\($0.port)" }.joined(separator: ",") }
+    /// The password every node requires (and replicates with).
+    public let password: String
+
+    /// `redis+cluster://:PASSWORD@127.0.0.1:P1,127.0.0.1:P2,...`.
+    public var url: String { "redis+cluster://:\(password)@" + nodes.map { "127.0.0.1:\($0.port)" }.joined(separator: ",") }
 
     /// A configuration for the slot of `slotKey` (e.g. a prefix's hash tag `{team-a}`).
     public func configuration(slotKey: String) -> RedisConfiguration {
         var configuration = RedisConfiguration(
-            endpoint: .cluster(seeds: nodes.map { RedisConfiguration.HostAndPort(host: "127.0.0.1", port: $0.port) }))
+            endpoint: .cluster(seeds: nodes.map { RedisConfiguration.HostAndPort(host: "127.0.0.1", port: $0.port) }), password: password)
         configuration.slotKey = slotKey
         return configuration
     }
@@ -22,18 +25,22 @@ public final class ClusterTestbed: Sendable {
     /// Starts the nodes and creates the cluster (at least 3 masters, as `redis-cli` requires).
     public init(masters: Int = 3, replicasPerMaster: Int = 0, nodeTimeout: Duration = .seconds(1)) throws {
         let milliseconds = Int(nodeTimeout.components.seconds * 1000) + Int(nodeTimeout.components.attoseconds / 1_000_000_000_000_000)
+        let password = RedisServer.newPassword()
+        self.password = password
         nodes = try (0..<(masters * (1 + replicasPerMaster))).map { _ in
             // The bus port would be port + 10000, past 65535 for a high free port: give it its own.
-            try RedisServer(arguments: [
-                "--cluster-enabled", "yes", "--cluster-node-timeout", String(milliseconds), "--cluster-port", String(try RedisServer.freePort()),
-                // A replica takes over however long ago it last heard from its master (a fresh test cluster).
-                "--cluster-replica-validity-factor", "0",
-            ])
+            try RedisServer(
+                arguments: [
+                    "--cluster-enabled", "yes", "--cluster-node-timeout", String(milliseconds), "--cluster-port", String(try RedisServer.freePort()),
+                    // A replica takes over however long ago it last heard from its master (a fresh test cluster).
+                    "--cluster-replica-validity-factor", "0", "--masterauth", password,
+                ], password: password)
         }
         let create = Process()
         create.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
         create.arguments =
-            ["--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" } + ["--cluster-replicas", String(replicasPerMaster), "--cluster-yes"]
+            ["-a", password, "--no-auth-warning", "--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" }
+            + ["--cluster-replicas", String(replicasPerMaster), "--cluster-yes"]
         create.standardOutput = FileHandle.nullDevice
         create.standardError = FileHandle.nullDevice
         try create.run()

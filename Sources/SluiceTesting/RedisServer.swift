@@ -35,9 +35,10 @@ public final class RedisServer: Sendable {
     }
 
     /// Starts a server on a free port and waits until it answers `PING`. `arguments` are added to
-    /// its command line (e.g. `["--replicaof", "127.0.0.1", "6379"]`, `["--appendonly", "yes"]`);
-    /// with `password`, it requires that password (and ``url`` and ``configuration`` carry it).
-    public init(executable: String? = nil, arguments: [String] = [], password: String? = nil) throws {
+    /// its command line (e.g. `["--replicaof", "127.0.0.1", "6379"]`, `["--appendonly", "yes"]`).
+    /// It requires `password` — a fresh random one unless given, as every Sluice set-up should
+    /// (``url`` and ``configuration`` carry it); `password: nil` starts an open server.
+    public init(executable: String? = nil, arguments: [String] = [], password: String? = RedisServer.newPassword()) throws {
         self.executable = executable ?? RedisServer.findExecutable()
         self.password = password
         self.extraArguments = arguments + (password.map { ["--requirepass", $0] } ?? [])
@@ -112,6 +113,17 @@ public final class RedisServer: Sendable {
         throw RedisServerError.notReady(port: port, lastError: lastError.map { "\($0)" } ?? "no answer")
     }
 
+    /// A random password: 32 hexadecimal digits (128 bits).
+    public static func newPassword() -> String {
+        (0..<4).map { _ in String(UInt32.random(in: 0...UInt32.max), radix: 16).leftPadded(to: 8) }.joined()
+    }
+
+    /// The arguments of `redis-cli` and `redis-benchmark` that reach this server: `-p PORT` and,
+    /// with a password, `-a PASSWORD`.
+    public var cliArguments: [String] {
+        ["-p", String(port)] + (password.map { ["-a", $0] } ?? [])
+    }
+
     static func findExecutable() -> String {
         if let override = ProcessInfo.processInfo.environment["SLUICE_REDIS_SERVER"] { return override }
         for candidate in ["/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server"]
@@ -153,5 +165,11 @@ public enum RedisServerError: Error, CustomStringConvertible {
         case .noFreePort: "no free TCP port for redis-server"
         case .notReady(let port, let lastError): "redis-server on port \(port) did not become ready: \(lastError)"
         }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
     }
 }

@@ -16,9 +16,12 @@ public final class SentinelTestbed: Sendable {
     private let directory: URL
     private let sentinels: Mutex<[Process]>
 
-    /// `redis+sentinel://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3/sluice`.
+    /// The password master and replica share (the sentinels know it: `sentinel auth-pass`).
+    public let password: String
+
+    /// `redis+sentinel://:PASSWORD@127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3/sluice`.
     public var url: String {
-        "redis+sentinel://" + sentinelPorts.map { "127.0.0.1:\($0)" }.joined(separator: ",") + "/" + masterName
+        "redis+sentinel://:\(password)@" + sentinelPorts.map { "127.0.0.1:\($0)" }.joined(separator: ",") + "/" + masterName
     }
 
     /// The configuration for ``url``.
@@ -26,14 +29,18 @@ public final class SentinelTestbed: Sendable {
         RedisConfiguration(
             endpoint: .sentinel(
                 RedisConfiguration.SentinelGroup(
-                    sentinels: sentinelPorts.map { RedisConfiguration.HostAndPort(host: "127.0.0.1", port: $0) }, masterName: masterName)))
+                    sentinels: sentinelPorts.map { RedisConfiguration.HostAndPort(host: "127.0.0.1", port: $0) }, masterName: masterName)),
+            password: password)
     }
 
     /// Starts everything and waits until the replica is in sync and every sentinel knows the
     /// replica and the other sentinels (so a failover can happen).
     public init(downAfter: Duration = .seconds(1)) throws {
-        master = try RedisServer()
-        replica = try RedisServer(arguments: ["--replicaof", "127.0.0.1", String(master.port)])
+        let password = RedisServer.newPassword()
+        self.password = password
+        // Either may become the master: both require the password and replicate with it.
+        master = try RedisServer(arguments: ["--masterauth", password], password: password)
+        replica = try RedisServer(arguments: ["--replicaof", "127.0.0.1", String(master.port), "--masterauth", password], password: password)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-sentinels-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var ports: [Int] = []
@@ -51,6 +58,7 @@ public final class SentinelTestbed: Sendable {
             dir \(folder.path)
             logfile \(folder.appendingPathComponent("sentinel.log").path)
             sentinel monitor \(masterName) 127.0.0.1 \(master.port) 2
+            sentinel auth-pass \(masterName) \(password)
             sentinel down-after-milliseconds \(masterName) \(milliseconds)
             sentinel failover-timeout \(masterName) 10000
             sentinel parallel-syncs \(masterName) 1

@@ -107,6 +107,13 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var secretKeys: SecretKeyOptions
 
+    @Flag(
+        name: .long,
+        help:
+            "Start even though Redis answers without a password while jobs have the network (env SLUICE_ALLOW_UNAUTHENTICATED_REDIS=1): jobs could then use Redis themselves. Warns at every start."
+    )
+    var allowUnauthenticatedRedis = false
+
     func validate() throws {
         if let concurrency, !(1...1024).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 1024") }
         for (name, value) in [("--lease", lease), ("--job-timeout", jobTimeout), ("--shutdown-grace", shutdownGrace)] {
@@ -175,6 +182,9 @@ struct WorkerCommand: AsyncParsableCommand {
             )
         )
         let prefixes = try connection.keySpaces.map { ($0, try connection.redisConfiguration(for: $0)) }
+        try RedisExposureCheck.check(
+            prefixes.map(\.1), sandbox: sandboxSettings,
+            allowed: allowUnauthenticatedRedis || Environment.value("SLUICE_ALLOW_UNAUTHENTICATED_REDIS") == "1", logger: logger)
         // One service per prefix, each with its own slots, connections and links (which name their prefix).
         let services = try PrefixServices.make(prefixes: prefixes, metricsAt: try metrics.address(), logger: logger) { keys, redis in
             var served = settings

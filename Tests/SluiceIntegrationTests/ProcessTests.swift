@@ -164,6 +164,42 @@ struct ProcessTests {
         #expect(written.isEmpty)
     }
 
+    @Test(
+        "a worker whose jobs have the network refuses a Redis that answers without a password, unless allowed (then it warns) or the jobs have no network"
+    )
+    func unauthenticatedRedis() async throws {
+        let open = try RedisServer(password: nil)
+        defer { open.stop() }
+        var environment = open.sluiceEnvironment(prefix: uniqueKeys().prefix, logLevel: "info")
+        let refused = try await runCommand("worker", ["--concurrency", "1"], environment: environment)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("127.0.0.1:\(open.port) answers without a password, and jobs have the network"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("--allow-unauthenticated-redis"))
+        let unsandboxed = try await runCommand("worker", ["--concurrency", "1", "--sandbox", "none"], environment: environment)
+        #expect(unsandboxed.status != 0)
+        #expect(unsandboxed.stderr.contains("answers without a password, and jobs are not sandboxed"), "\(unsandboxed.stderr)")
+        for (arguments, warns) in [(["--allow-unauthenticated-redis"], true), (["--sandbox-no-network"], false)] {
+            environment["SLUICE_PREFIX"] = uniqueKeys().prefix
+            let worker = try ChildProcess("worker", ["--concurrency", "1"] + arguments, environment: environment)
+            let connection = try RedisConnection(configuration: open.configuration)
+            var registered = false
+            for _ in 0..<250 where !registered {
+                registered = (try connection.send("ZCARD", .string(environment["SLUICE_PREFIX", default: ""] + ":workers")).integer ?? 0) > 0
+                if !registered { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(registered, "\(arguments): \(worker.log)")
+            #expect(worker.log.contains("answers without a password") == warns, "\(arguments): \(worker.log)")
+            worker.signal(SIGTERM)
+            let status = await worker.waitForExit(timeout: .seconds(10))
+            #expect(status == 0, "\(arguments): \(String(describing: status)) \(worker.log)")
+        }
+        // The default test server has a password: the same worker starts without a word about it.
+        let worker = try ChildProcess("worker", ["--concurrency", "1"], environment: server.sluiceEnvironment(prefix: uniqueKeys().prefix))
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(await worker.waitForExit(timeout: .zero) == nil, "\(worker.log)")
+        #expect(!worker.log.contains("without a password"))
+    }
+
     @Test("an unreachable Redis is a clear error, not a crash")
     func unreachableRedis() throws {
         let result = try runCommand("sluice", ["queues"], environment: ["SLUICE_REDIS_URL": "redis://127.0.0.1:1"])

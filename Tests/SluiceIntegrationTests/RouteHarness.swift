@@ -87,9 +87,10 @@ func commandCounts(_ connection: RedisConnection) throws -> [String: Int] {
     return counts
 }
 
-/// The commands run between two ``commandCounts(_:)`` readings, leaving out the `INFO` that read them.
+/// The commands run between two ``commandCounts(_:)`` readings, leaving out the `INFO` that read
+/// them and the `AUTH` of a connection a pool opened on the way (not work of a request).
 func commandsRun(from before: [String: Int], to after: [String: Int]) -> [String: Int] {
     var delta: [String: Int] = [:]
-    for (name, calls) in after where name != "info" && calls != before[name] { delta[name] = calls - (before[name] ?? 0) }
+    for (name, calls) in after where name != "info" && name != "auth" && calls != before[name] { delta[name] = calls - (before[name] ?? 0) }
     return delta
 }

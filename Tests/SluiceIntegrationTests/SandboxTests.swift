@@ -178,6 +178,19 @@ struct SandboxTests {
         }
     }
 
+    @Test("a job with the network reaches a password-protected Redis and can do nothing there")
+    func protectedRedis() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(runner: runner(.bubblewrap, network: true)) { _ in
+            let id = try harness.run(
+                .bash,
+                "port=\"$1\"\nexec 3<>/dev/tcp/127.0.0.1/$port\nprintf 'KEYS *\\r\\n' >&3\nread -r -t 2 line <&3\necho \"${line%$'\\r'}\"\n",
+                arguments: ["port": .number(Double(server.port))])
+            let job = try await harness.finished(id)
+            #expect(job.result?.stringValue?.hasPrefix("-NOAUTH") == true, "\(String(describing: job.result)) \(job.error ?? "")")
+        }
+    }
+
     @Test("the scratch root: created owner-only, tightened when too open, refused when another user owns it or it is a symlink")
     func scratchRoot() async throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-root-\(UUID().uuidString)").path

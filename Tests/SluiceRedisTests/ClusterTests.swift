@@ -54,11 +54,13 @@ struct ClusterTests {
         let targetID = try #require(try targetNode.send("CLUSTER", "MYID").string)
         try targetNode.send("CLUSTER", "SETSLOT", .int(slot), "IMPORTING", .string(sourceID))
         try sourceNode.send("CLUSTER", "SETSLOT", .int(slot), "MIGRATING", .string(targetID))
-        try sourceNode.send("MIGRATE", "127.0.0.1", .int(target.port), "", "0", "5000", "KEYS", .string(prefix + ":a"))
+        try sourceNode.send(
+            "MIGRATE", "127.0.0.1", .int(target.port), "", "0", "5000", "AUTH", .string(cluster.password), "KEYS", .string(prefix + ":a"))
         // :a lives on the target now, the slot still on the source: the source answers ASK.
         #expect(try connection.send("GET", .string(prefix + ":a")).string == "1")
         #expect(connection.masterAddress?.port == source.port)
-        try sourceNode.send("MIGRATE", "127.0.0.1", .int(target.port), "", "0", "5000", "KEYS", .string(prefix + ":b"))
+        try sourceNode.send(
+            "MIGRATE", "127.0.0.1", .int(target.port), "", "0", "5000", "AUTH", .string(cluster.password), "KEYS", .string(prefix + ":b"))
         for node in [sourceNode, targetNode] { try node.send("CLUSTER", "SETSLOT", .int(slot), "NODE", .string(targetID)) }
         // The slot moved: the source answers MOVED, and the connection stays on the target.
         #expect(try connection.send("GET", .string(prefix + ":b")).string == "2")

@@ -43,7 +43,8 @@ struct SentinelFailoverTests {
     @Test("a replica's READONLY answer is a connection error that drops the connection, so the next call looks for the master again")
     func readOnlyDropsConnection() throws {
         let master = try RedisServer()
-        let replica = try RedisServer(arguments: ["--replicaof", "127.0.0.1", String(master.port)])
+        let replica = try RedisServer(
+            arguments: ["--replicaof", "127.0.0.1", String(master.port), "--masterauth", master.password ?? ""], password: master.password)
         defer { [replica, master].forEach { $0.stop() } }
         let direct = try RedisConnection(configuration: replica.configuration)
         #expect {

@@ -107,7 +107,7 @@ struct PeerBenchmark: AsyncParsableCommand {
         try environment.flush()
 
         stage("Redis ceiling: redis-benchmark, 8 clients, no pipelining, the commands a job uses")
-        let ceiling = try RedisCeiling.measure(port: environment.server.port, requests: counts.redisBenchmark)
+        let ceiling = try RedisCeiling.measure(cli: environment.server.cliArguments, requests: counts.redisBenchmark)
 
         stage("results")
         say(table.text)

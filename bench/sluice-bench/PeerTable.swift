@@ -29,7 +29,8 @@ struct PeerTable {
 
 /// What Redis itself does per second on this machine with the commands a job uses.
 enum RedisCeiling {
-    static func measure(port: Int, requests: Int) throws -> [(String, Double)] {
+    /// `cli` reaches the server (`-p PORT` and its password: ``RedisServer/cliArguments``).
+    static func measure(cli: [String], requests: Int) throws -> [(String, Double)] {
         var results: [(String, Double)] = []
         let commands: [(String, [String])] = [
             ("LPUSH", ["-t", "lpush"]), ("RPOP", ["-t", "rpop"]), ("HSET", ["-t", "hset"]), ("ZADD", ["-t", "zadd"]), ("INCR", ["-t", "incr"]),
@@ -38,7 +39,7 @@ enum RedisCeiling {
         for (name, arguments) in commands {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-benchmark")
-            process.arguments = ["-p", String(port), "-c", "8", "-P", "1", "-n", String(requests), "-q"] + arguments
+            process.arguments = cli + ["-c", "8", "-P", "1", "-n", String(requests), "-q"] + arguments
             let output = Pipe()
             process.standardOutput = output
             try process.run()

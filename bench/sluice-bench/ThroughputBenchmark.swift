@@ -145,7 +145,7 @@ struct ThroughputBenchmark: AsyncParsableCommand {
         _ = FileManager.default.createFile(atPath: monitorLog.path, contents: nil)
         let monitor = Process()
         monitor.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
-        monitor.arguments = ["-p", String(environment.server.port), "MONITOR"]
+        monitor.arguments = environment.server.cliArguments + ["MONITOR"]
         monitor.standardOutput = try FileHandle(forWritingTo: monitorLog)
         try monitor.run()
         try await Task.sleep(for: .milliseconds(200))
