@@ -112,13 +112,18 @@ echo "a GET (what a chat's link preview does) shows the page and approves nothin
 curl -s -o /dev/null -w "  GET approval page -> HTTP %{http_code}\n" "$ALICE"
 echo "alice approves over HTTP (JSON):"
 show curl -s -X POST -H 'Content-Type: application/json' -d '{"channel": "card", "note": "ok from alice"}' "$ALICE/resume"; echo
-echo "alice again: counted once"
-show curl -s -X POST -H 'Content-Type: application/json' -d '{"channel": "card"}' "$ALICE/resume"; echo
+echo "alice's client retries the same answer (as if the first reply was lost): counted once, HTTP 200"
+show curl -s -X POST -H 'Content-Type: application/json' -d '{"channel": "card", "note": "ok from alice"}' "$ALICE/resume"; echo
+echo "alice tries another answer: refused with HTTP 409, her first answer stands"
+show curl -s -X POST -H 'Content-Type: application/json' -d '{"channel": "bank transfer"}' "$ALICE/resume"; echo
+echo "a value the form does not offer is refused (HTTP 422, naming the field):"
+show curl -s -X POST -H 'Content-Type: application/json' -d '{"channel": "card", "amount": 1000000}' "$BOB/resume"; echo
 echo "bob approves with a form post, as his browser would:"
 curl -s -o /dev/null -w "  POST form -> HTTP %{http_code}\n" -X POST -H 'Content-Type: application/x-www-form-urlencoded' \
   --data 'channel=bank+transfer&note=second+approval&urgent=true' "$BOB/resume"
-echo "the gate is closed now; replaying a link answers 410:"
-curl -s -o /dev/null -w "  POST replay -> HTTP %{http_code}\n" -X POST -H 'Content-Type: application/json' -d '{"channel": "card"}' "$BOB/resume"
+echo "the gate is closed now; bob's browser resending the form learns it counted (HTTP 200, nothing changes):"
+show curl -s -X POST -H 'Content-Type: application/x-www-form-urlencoded' -H 'Accept: application/json' \
+  --data 'channel=bank+transfer&note=second+approval&urgent=true' "$BOB/resume"; echo
 show "$BIN/sluice" job wait "$FLOW" --timeout 30
 show "$BIN/sluice" job show "$FLOW"
 

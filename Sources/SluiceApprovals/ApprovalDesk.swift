@@ -66,6 +66,7 @@ public struct ApprovalDesk: Sendable {
             return decision.reject ? .rejectionKept : .counted(count: count, required: required, pending: gate.state == .pending)
         case .decided(let state, let count, let required): return .decided(state: state, count: count, required: required)
         case .duplicate(let message): return .alreadyDecided(message)
+        case .conflict(let message): throw .conflict(message)
         case .countedBefore(let state, let rejected): return .countedBefore(state: GateState(rawValue: state) ?? .closed, rejected: rejected)
         case .refused(let why): throw .forbidden(why)
         case .closed(let state): throw .closed(state: GateState(rawValue: state) ?? .closed)

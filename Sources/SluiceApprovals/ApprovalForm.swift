@@ -44,7 +44,8 @@ public struct ApprovalForm: Sendable {
     }
 
     /// The payload `given` stands for, checked: the form's types, constraints, static and dynamic
-    /// enums, defaults filled in, and no required string empty (or only whitespace).
+    /// enums, no member the form does not offer (at any depth, unless `additionalProperties`
+    /// allows it), defaults filled in, and no required string empty (or only whitespace).
     public func payload(_ given: ApprovalPayload) throws(ApprovalRefusal) -> JSONValue {
         let value: JSONValue
         switch given {
@@ -57,7 +58,9 @@ public struct ApprovalForm: Sendable {
         }
         let checked: JSONValue
         do {
-            checked = try schema.validate(value, root: "payload")
+            // Only what the form offers: a member it does not list is refused, unless the form
+            // allows more (`additionalProperties`).
+            checked = try schema.validate(value, root: "payload", unlisted: .refused)
         } catch {
             throw .invalid(field: error.field, message: error.message)
         }
@@ -89,7 +92,9 @@ public struct ApprovalForm: Sendable {
                 members.append((property.name, .number(number)))
             case .array?, .object?:
                 guard let text = given, !text.isEmpty else { continue }
-                guard let value = try? JSONValue(parsing: text) else { throw .invalid(field: field, message: "expected JSON") }
+                guard let value = try? JSONValue(parsing: text, maximumDepth: JSONValue.maximumInputDepth) else {
+                    throw .invalid(field: field, message: "expected JSON (at most \(JSONValue.maximumInputDepth) levels deep)")
+                }
                 members.append((property.name, value))
             default:
                 guard let text = given else { continue }

@@ -12,14 +12,18 @@ public enum ApprovalRefusal: Error, Sendable, Equatable, CustomStringConvertible
     case forbidden(String)
     /// The payload does not satisfy the gate's form: which field, and why.
     case invalid(field: String, message: String)
+    /// This identity decided already with another answer (an approval with other values, or the
+    /// other decision): the first stands.
+    case conflict(String)
 
-    /// A short name for metrics and logs: `not_found`, `closed`, `timed_out`, `refused`, `invalid`.
+    /// A short name for metrics and logs: `not_found`, `closed`, `timed_out`, `refused`, `invalid`, `conflict`.
     public var reason: String {
         switch self {
         case .notFound: "not_found"
         case .closed(let state): state == .timedOut ? "timed_out" : "closed"
         case .forbidden: "refused"
         case .invalid: "invalid"
+        case .conflict: "conflict"
         }
     }
 
@@ -29,6 +33,7 @@ public enum ApprovalRefusal: Error, Sendable, Equatable, CustomStringConvertible
         case .closed(let state): state == .timedOut ? "the gate timed out: its deadline has passed" : "the gate is closed (\(state))"
         case .forbidden(let why): "refused: \(why)"
         case .invalid(let field, let message): "invalid payload: \(field): \(message)"
+        case .conflict(let why): "not recorded: \(why)"
         }
     }
 }

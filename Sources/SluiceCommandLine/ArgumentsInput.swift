@@ -9,7 +9,7 @@ public enum ArgumentsInput {
         if let json {
             let parsed: JSONValue
             do {
-                parsed = try JSONValue(parsing: json)
+                parsed = try JSONValue(parsing: json, maximumDepth: JSONValue.maximumInputDepth)
             } catch {
                 throw CommandFailure("--args is not valid JSON: \(error)")
             }
@@ -24,7 +24,7 @@ public enum ArgumentsInput {
             }
             let key = String(pair[..<equals])
             let text = String(pair[pair.index(after: equals)...])
-            let value = (try? JSONValue(parsing: text)) ?? .string(text)
+            let value = (try? JSONValue(parsing: text, maximumDepth: JSONValue.maximumInputDepth)) ?? .string(text)
             members.removeAll { $0.0 == key }
             members.append((key, value))
         }

@@ -34,6 +34,8 @@ public struct GateStore: Sendable {
         case decided(String, count: Int, required: Int)
         /// This identity had already decided (approved or rejected); it decides once.
         case duplicate(String)
+        /// This identity had decided already, with another answer (payload or reason): the first stands.
+        case conflict(String)
         /// The gate takes no more decisions (its state), but this identity's decision was recorded
         /// before it closed (`rejected`: it was a rejection): what a retry of an applied request finds.
         case countedBefore(String, rejected: Bool)
@@ -83,13 +85,15 @@ public struct GateStore: Sendable {
     ) throws(RedisError) -> RecordOutcome {
         var entry: [(String, JSONValue)] = [("approver", .string(subject.approverName)), ("payload", payload), ("via", .string(channel.rawValue))]
         if let reason { entry.append(("reason", .string(reason))) }
+        // What tells a retry (the same answer) from a changed answer, kept with the decision.
+        let answer = action == "expire" ? "" : ContentHash.of(payload.canonicalJSONText + "\u{0}" + (reason ?? "")).prefix(32)
         let reply = try connection.evaluate(
             StoreScripts.recordApproval, in: keys,
             keys: [.string(keys.namespace), .string(keys.gate(id))],
             arguments: [
                 .string(id.rawValue), .string(action), .string(identity), .string(subject.approverName),
                 subject.isAnonymous ? "1" : "0", .string(channel.rawValue), .string(JSONValue(members: entry).jsonText), .string(reason ?? ""),
-                .string(JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000)).rawValue),
+                .string(JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000)).rawValue), .string(String(answer)),
             ]
         )
         let parts = reply.array ?? []
@@ -101,6 +105,7 @@ public struct GateStore: Sendable {
         case "recorded": return .recorded(count: count, required: required)
         case "decided": return .decided(detail, count: count, required: required)
         case "duplicate": return .duplicate(detail)
+        case "conflict": return .conflict(detail)
         case "counted_before": return .countedBefore(detail, rejected: parts.count > 4 && parts[4].string == "reject")
         case "refused": return .refused(detail)
         case "closed": return .closed(detail)

@@ -48,7 +48,7 @@ struct ResumeCommand: ParsableCommand {
         var body: JSONValue = .emptyObject
         if let payload {
             do {
-                body = try JSONValue(parsing: payload)
+                body = try JSONValue(parsing: payload, maximumDepth: JSONValue.maximumInputDepth)
             } catch {
                 throw CommandFailure("--payload is not valid JSON: \(error)")
             }

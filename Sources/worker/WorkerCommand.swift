@@ -32,6 +32,11 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Default execution timeout of a job in seconds (default 600).")
     var jobTimeout: String = "600"
 
+    @Option(
+        name: .long,
+        help: "Largest result a job may return, in bytes of JSON; a larger one fails the job, and an error text is cut at it (default 4194304).")
+    var resultLimit: Int = 4 << 20
+
     @Option(name: .long, help: "Seconds to finish running jobs after SIGTERM before they are killed and handed back (default 30).")
     var shutdownGrace: String = "30"
 
@@ -116,6 +121,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let concurrency, !(1...1024).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 1024") }
+        guard (1024...(256 << 20)).contains(resultLimit) else { throw ValidationError("--result-limit must be between 1024 and 268435456 bytes") }
         for (name, value) in [("--lease", lease), ("--job-timeout", jobTimeout), ("--shutdown-grace", shutdownGrace)] {
             guard let duration = DurationParsing.seconds(value), duration > .zero else {
                 throw ValidationError("\(name) must be a positive number of seconds, got '\(value)'")
@@ -178,6 +184,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 pythonRunner: PythonRunnerMode(rawValue: pythonRunner) ?? .fork,
                 denoDedicated: denoRunner == "dedicated",
                 passedEnvironment: ScriptRunnerSettings.defaultPassedEnvironment + passEnv,
+                resultLimit: resultLimit,
                 sandbox: sandboxSettings
             )
         )

@@ -110,7 +110,8 @@ struct ResumerHardeningTests {
         let approved = try resume(["--approver", "alice", "--payload", #"{"channel": "card", "reason": "ok"}"#])
         #expect(approved.stdout.contains("1 of 3"), "\(approved.stderr)")
         let changed = try resume(["--approver", "alice", "--reject"])
-        #expect(changed.stdout.contains("already approved"), "\(changed.stdout) \(changed.stderr)")
+        #expect(changed.status != 0)
+        #expect(changed.stderr.contains("already approved this gate with another answer"), "\(changed.stdout) \(changed.stderr)")
         let rejected = try resume(["--approver", "bob", "--reject", "--reason", "not this week"])
         #expect(rejected.status == 0, "operators may reject a hide_cancel gate: \(rejected.stderr)")
         let stored = try #require(try gate.record(on: server.connect()))
@@ -172,6 +173,68 @@ struct ResumerHardeningTests {
         #expect(stored.approvals.map(\.payload) == [["channel": "bank transfer", "reason": "ok"]])
     }
 
+    @Test("values the form does not offer are refused — beside its fields or nested in them — unless the form allows more")
+    func unofferedValues() async throws {
+        let harness = RouteHarness(server: server)
+        let nested: JSONValue = [
+            "type": "object",
+            "properties": [
+                "channel": ["type": "string"], "reason": ["type": "string"],
+                "details": ["type": "object", "properties": ["ticket": ["type": "string"]]],
+            ],
+            "required": ["channel", "reason"],
+        ]
+        let gate = try harness.seed(.init(required: 3, form: nested))
+        let open = try harness.seed(.init(required: 3, form: nested.setting("additionalProperties", to: true)))
+        try await harness.run { client async throws in
+            let beside = try await client.post(gate.links("alice").resume, #"{"channel": "card", "reason": "x", "amount": 1000000}"#)
+            #expect(beside.status == 422)
+            #expect(beside.json?["field"] == "payload.amount")
+            let inside = try await client.post(
+                gate.links("alice").resume, #"{"channel": "card", "reason": "x", "details": {"ticket": "T-1", "extra": {"admin": true}}}"#)
+            #expect(inside.status == 422)
+            #expect(inside.json?["field"] == "payload.details.extra")
+            // A form post drops fields the form does not have, as a browser's form would never send them.
+            #expect(try await client.form(gate.links("alice").resume, "channel=card&reason=x&amount=1000000").status == 202)
+            #expect(try await client.post(open.links("alice").resume, #"{"channel": "card", "reason": "x", "amount": 5}"#).status == 202)
+        }
+        #expect(try gate.record(on: server.connect())?.approvals.map(\.payload) == [["channel": "card", "reason": "x"]])
+        #expect(try open.record(on: server.connect())?.approvals.first?.payload["amount"] == 5)
+    }
+
+    @Test("a payload nested deeper than 128 levels is refused with 400, well before the 512 levels Sluice wraps it in")
+    func deepPayload() async throws {
+        let harness = RouteHarness(server: server)
+        let gate = try harness.seed(.init(required: 3))
+        try await harness.run { client async throws in
+            let deep = #"{"a": "# + String(repeating: "[", count: 509) + String(repeating: "]", count: 509) + "}"
+            let answer = try await client.post(gate.links("alice").resume, deep)
+            #expect(answer.status == 400)
+            #expect(answer.json?["message"]?.stringValue?.contains("nesting deeper than 128") == true, "\(answer.body)")
+            let fine = #"{"a": "# + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}"
+            #expect(try await client.post(gate.links("bob").resume, fine).status == 202)
+        }
+        #expect(try gate.record(on: server.connect())?.approvals.map(\.approver) == ["bob"])
+    }
+
+    @Test("a body that is not UTF-8, or a form escape that does not decode to UTF-8, is refused with 400 and records nothing")
+    func invalidUTF8() async throws {
+        let harness = RouteHarness(server: server)
+        let gate = try harness.seed(.init(required: 3, form: Self.refundForm, page: Self.refundPage))
+        try await harness.run { client async throws in
+            let json = try await client.post(
+                gate.links("alice").resume, bytes: Array(#"{"channel": "card", "reason": "ok "#.utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8),
+                contentType: "application/json")
+            #expect(json.status == 400)
+            #expect(json.body.contains("not valid UTF-8"))
+            let form = try await client.form(gate.links("alice").resume, "channel=card&reason=ok%FF%FE")
+            #expect(form.status == 400)
+            let malformed = try await client.form(gate.links("alice").resume, "channel=card&reason=ok%G1")
+            #expect(malformed.status == 400)
+        }
+        #expect(try gate.record(on: server.connect())?.approvals.isEmpty == true)
+    }
+
     @Test("a choice outside the schema's enum is refused")
     func staticEnums() async throws {
         let harness = RouteHarness(server: server)
@@ -225,7 +288,9 @@ struct ResumerHardeningTests {
 
     // MARK: One decision per identity
 
-    @Test("one link records one decision: repeated rejections on a pending gate are answered as already recorded")
+    @Test(
+        "one link records one decision: repeated rejections on a pending gate are answered as already recorded; another answer is refused with 409"
+    )
     func oneRejectionPerLink() async throws {
         let harness = RouteHarness(server: server)
         let gate = try harness.seed(.init(state: .pending))
@@ -235,13 +300,15 @@ struct ResumerHardeningTests {
             let first = try await client.post(bob.cancel, #"{"reason": "no"}"#)
             #expect(first.status == 202)
             for round in 0..<20 {
-                let again = try await client.post(bob.cancel, #"{"reason": "no \#(round)"}"#)
+                let again = try await client.post(bob.cancel, #"{"reason": "no"}"#)
                 #expect(again.status == 200)
                 #expect(again.json?["status"] == "already_counted")
+                let changed = try await client.post(bob.cancel, #"{"reason": "no \#(round)"}"#)
+                #expect(changed.status == 409)
             }
             #expect(try await client.post(anonymous.cancel, "{}").status == 202)
             #expect(try await client.post(anonymous.cancel, "{}").json?["status"] == "already_counted")
-            #expect(try await client.post(bob.resume, "{}").json?["status"] == "already_counted", "bob rejected; he cannot approve too")
+            #expect(try await client.post(bob.resume, "{}").status == 409, "bob rejected; he cannot approve too")
         }
         let stored = try #require(try gate.record(on: server.connect()))
         #expect(stored.rejections.map(\.approver) == ["bob", "anonymous"])
@@ -249,15 +316,15 @@ struct ResumerHardeningTests {
         #expect(stored.approvals.isEmpty)
     }
 
-    @Test("an approver who approved cannot also reject")
+    @Test("an approver who approved cannot also reject: 409, the approval stands")
     func approvedThenRejected() async throws {
         let harness = RouteHarness(server: server)
         let gate = try harness.seed(.init(required: 2))
         try await harness.run { client async throws in
             #expect(try await client.post(gate.links("alice").resume, "{}").status == 202)
             let change = try await client.post(gate.links("alice").cancel, "{}")
-            #expect(change.status == 200)
-            #expect(change.json?["status"] == "already_counted")
+            #expect(change.status == 409)
+            #expect(change.json?["error"] == "Already decided")
         }
         let stored = try #require(try gate.record(on: server.connect()))
         #expect(stored.state == .open)

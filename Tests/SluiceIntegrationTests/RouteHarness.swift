@@ -60,6 +60,16 @@ struct RouteClient: Sendable {
         }
     }
 
+    /// A POST of raw bytes (which need not be UTF-8).
+    func post(_ target: String, bytes: [UInt8], contentType: String) async throws -> Answer {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        let path = target.hasPrefix(SeededGate.publicURL) ? routePath(target) : target
+        return try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(bytes: bytes)) { response in
+            Answer(status: Int(response.status.code), headers: response.headers, body: String(buffer: response.body))
+        }
+    }
+
     func get(_ target: String, accept: String? = "text/html") async throws -> Answer {
         try await send(.get, target, accept: accept)
     }

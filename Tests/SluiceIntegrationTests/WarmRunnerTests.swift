@@ -180,4 +180,70 @@ struct WarmRunnerTests {
             #expect(restarted.result?["pid"] != first.result?["pid"])
         }
     }
+
+    @Test(
+        "a result over the worker's result limit fails its job with a clear error, in every runner; an error text is cut at the limit",
+        arguments: ["fork", "process", "dedicated", "bash", "deno"])
+    func resultLimit(runner kind: String) async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let limit = 100_000
+        let mode: PythonRunnerMode = kind == "process" ? .process : kind == "dedicated" ? .dedicated : .fork
+        let scriptRunner = ScriptRunner(settings: ScriptRunnerSettings(pythonRunner: mode, resultLimit: limit))
+        try await harness.withWorker(runner: scriptRunner) { _ in
+            let big: JobID
+            let small: JobID
+            switch kind {
+            case "bash":
+                big = try harness.run(.bash, "head -c 300000 /dev/zero | tr '\\0' x; echo\n")
+                small = try harness.run(.bash, "echo '{\"ok\": true}'\n")
+            case "deno":
+                big = try harness.run(.deno, "export function main() {\n  return 'x'.repeat(3_000_000);\n}\n")
+                small = try harness.run(.deno, "export function main() {\n  return { ok: true };\n}\n")
+            default:
+                big = try harness.run(.python3, "def main():\n    return 'x' * 30_000_000\n")
+                small = try harness.run(.python3, "def main():\n    return {'ok': True}\n")
+            }
+            let failed = try await harness.finished(big)
+            #expect(failed.state == .failure)
+            #expect(failed.error?.contains("over this worker's result limit") == true, "\(failed.error?.prefix(300) ?? "")")
+            #expect(try await harness.finished(small).result == ["ok": true])
+            if kind != "bash" && kind != "deno" {
+                let error = try await harness.finished(try harness.run(.python3, "def main():\n    raise ValueError('e' * 3_000_000)\n"))
+                #expect(error.state == .failure)
+                #expect(error.error?.hasSuffix("[sluice: error text truncated at 100000 bytes]") == true)
+                #expect((error.error?.utf8.count ?? 0) < 101_000)
+            }
+        }
+    }
+
+    @Test("a dedicated job flooding its runner's control socket with one endless line is stopped: its job fails, the worker goes on")
+    func controlSocketFlood() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let scriptRunner = ScriptRunner(settings: ScriptRunnerSettings(pythonRunner: .dedicated, resultLimit: 100_000))
+        try await harness.withWorker(harness.settings(concurrency: 1), runner: scriptRunner) { _ in
+            // Every socket among its descriptors gets 50 MB with no newline.
+            let flood = """
+                import os, stat
+
+                def main():
+                    chunk = b'x' * 1_000_000
+                    for name in os.listdir('/proc/self/fd'):
+                        fd = int(name)
+                        try:
+                            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                                for _ in range(50):
+                                    os.write(fd, chunk)
+                        except OSError:
+                            pass
+                    return 'flooded'
+                """
+            let started = ContinuousClock.now
+            let flooded = try await harness.finished(try harness.run(.python3, flood), timeout: .seconds(30))
+            #expect(ContinuousClock.now - started < .seconds(20))
+            #expect(flooded.state == .failure)
+            #expect(flooded.error?.contains("sent a line longer than") == true, "\(flooded.error ?? "")")
+            let next = try await harness.finished(try harness.run(.python3, "def main():\n    return 1\n"))
+            #expect(next.result == 1, "\(next.error ?? "")")
+        }
+    }
 }

@@ -31,7 +31,8 @@ public enum PayloadFuzzCheck: FuzzCheck {
             guard let value = try? JSONValue(parsing: body) else { return [] }
             given = .json(value)
         } else {
-            given = .form(FormBody.fields(body))
+            guard let fields = FormBody.fields(body) else { return [] }
+            given = .form(fields)
         }
         var problems: [String] = []
         for form in forms {

@@ -14,20 +14,26 @@ extension JSONValue {
     /// The deepest nesting of arrays and objects accepted; deeper input is refused, never a stack overflow.
     public static let maximumNestingDepth = 512
 
-    /// Parses a JSON text (RFC 8259). Trailing content after the value is an error.
-    public init(parsing text: String) throws(JSONParseError) {
+    /// The deepest nesting accepted from outside — an approval's payload, a run's arguments, a
+    /// script's result: well below ``maximumNestingDepth``, so the levels Sluice wraps around such
+    /// a value (a gate's event, a flow's records) always fit.
+    public static let maximumInputDepth = 128
+
+    /// Parses a JSON text (RFC 8259), at most `maximumDepth` levels deep. Trailing content after
+    /// the value is an error.
+    public init(parsing text: String, maximumDepth: Int = JSONValue.maximumNestingDepth) throws(JSONParseError) {
         var text = text
         let result = text.withUTF8 { buffer in
-            var parser = JSONParser(bytes: buffer)
+            var parser = JSONParser(bytes: buffer, maximumDepth: maximumDepth)
             return Result { () throws(JSONParseError) in try parser.parseDocument() }
         }
         self = try result.get()
     }
 
     /// Parses a JSON text given as UTF-8 bytes.
-    public init(parsingBytes bytes: [UInt8]) throws(JSONParseError) {
+    public init(parsingBytes bytes: [UInt8], maximumDepth: Int = JSONValue.maximumNestingDepth) throws(JSONParseError) {
         let result = bytes.withUnsafeBufferPointer { buffer in
-            var parser = JSONParser(bytes: buffer)
+            var parser = JSONParser(bytes: buffer, maximumDepth: maximumDepth)
             return Result { () throws(JSONParseError) in try parser.parseDocument() }
         }
         self = try result.get()
@@ -37,11 +43,13 @@ extension JSONValue {
 /// A recursive-descent JSON reader over UTF-8 bytes, bounded in depth.
 struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
+    let maximumDepth: Int
     var index = 0
     var depth = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>) {
+    init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int = JSONValue.maximumNestingDepth) {
         self.bytes = bytes
+        self.maximumDepth = min(maximumDepth, JSONValue.maximumNestingDepth)
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
@@ -93,8 +101,8 @@ struct JSONParser {
 
     private mutating func enter() throws(JSONParseError) {
         depth += 1
-        if depth > JSONValue.maximumNestingDepth {
-            throw fail("nesting deeper than \(JSONValue.maximumNestingDepth)")
+        if depth > maximumDepth {
+            throw fail("nesting deeper than \(maximumDepth)")
         }
     }
 

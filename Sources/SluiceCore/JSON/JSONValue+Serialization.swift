@@ -10,6 +10,18 @@ extension JSONValue {
         return output
     }
 
+    /// The compact JSON text with every object's members sorted by key: one text for values that
+    /// differ only in member order (to compare or hash them).
+    public var canonicalJSONText: String {
+        switch self {
+        case .array(let elements): return "[" + elements.map(\.canonicalJSONText).joined(separator: ",") + "]"
+        case .object(let members):
+            let sorted = members.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+            return "{" + sorted.map { JSONValue.string($0.key).jsonText + ":" + $0.value.canonicalJSONText }.joined(separator: ",") + "}"
+        case .null, .bool, .number, .string: return jsonText
+        }
+    }
+
     /// The JSON text indented by two spaces per level, for people to read.
     public var prettyJSONText: String {
         var output = ""

@@ -12,14 +12,14 @@ public import SluiceCore
 public struct JSONSchema: Sendable, Equatable {
     /// The top-level properties, in display order (`order`, then declaration order).
     public let properties: [SchemaProperty]
-    /// Whether members not listed in `properties` are refused (`additionalProperties: false`).
-    public let closed: Bool
+    /// What the schema says of members not listed in `properties` (`additionalProperties`).
+    public let additionalProperties: SchemaNode.AdditionalProperties
     /// The keywords kept but ignored, with where they are (`name: 'x-windmill-foo'`).
     public let ignored: [String]
 
     /// Reads a schema; anything outside the subset that would constrain values is an error.
     public init(_ value: JSONValue) throws(SchemaError) {
-        guard let members = value.memberList else { throw SchemaError("the schema must be an object") }
+        guard value.memberList != nil else { throw SchemaError("the schema must be an object") }
         let type = value["type"]?.stringValue ?? "object"
         guard type == "object" else { throw SchemaError("the schema's type must be 'object', got '\(type)'") }
         var ignored: [String] = []
@@ -30,16 +30,27 @@ public struct JSONSchema: Sendable, Equatable {
             properties.sort { (order.firstIndex(of: $0.name) ?? Int.max, $0.position) < (order.firstIndex(of: $1.name) ?? Int.max, $1.position) }
         }
         self.properties = properties
-        closed = members.contains { $0.key == "additionalProperties" && $0.value == .bool(false) }
+        additionalProperties = node.additionalProperties
+    }
+
+    /// What a validation does with members an object's schema does not list, where the schema
+    /// says nothing itself (no `additionalProperties`).
+    public enum Unlisted: Sendable {
+        /// Kept, as Windmill keeps them in a flow's input.
+        case kept
+        /// Refused: only what the form offers (an approval's payload).
+        case refused
     }
 
     /// Checks `value` against the schema and returns it with defaults filled in. The first
     /// violation is thrown, naming the field: `flow_input.count: expected integer, got string`.
-    public func validate(_ value: JSONValue, root: String = "flow_input") throws(SchemaViolation) -> JSONValue {
+    /// Members the schema does not list follow `additionalProperties` (`false` refuses them,
+    /// `true` or a schema keeps them), else `unlisted` — at every depth.
+    public func validate(_ value: JSONValue, root: String = "flow_input", unlisted: Unlisted = .kept) throws(SchemaViolation) -> JSONValue {
         guard let members = value.memberList else {
             throw SchemaViolation(field: root, message: "expected an object, got \(value.typeName)")
         }
-        return try SchemaProperty.validate(members, against: properties, closed: closed, at: root)
+        return try SchemaProperty.validate(members, against: properties, additional: additionalProperties, unlisted: unlisted, at: root)
     }
 }
 
@@ -51,23 +62,25 @@ public struct SchemaProperty: Sendable, Equatable {
     let position: Int
 
     /// Validates an object's members against its properties: each checked, defaults filled in,
-    /// required ones demanded; other members kept, unless the object is `closed`.
-    static func validate(_ members: [(key: String, value: JSONValue)], against properties: [SchemaProperty], closed: Bool, at path: String)
-        throws(SchemaViolation) -> JSONValue
-    {
+    /// required ones demanded; other members kept or refused as `additional` (or else `unlisted`) says.
+    static func validate(
+        _ members: [(key: String, value: JSONValue)], against properties: [SchemaProperty], additional: SchemaNode.AdditionalProperties,
+        unlisted: JSONSchema.Unlisted, at path: String
+    ) throws(SchemaViolation) -> JSONValue {
         var result: [(String, JSONValue)] = []
         for property in properties {
             let child = "\(path).\(property.name)"
             if let given = members.first(where: { $0.key == property.name })?.value {
-                result.append((property.name, try property.schema.validate(given, at: child)))
+                result.append((property.name, try property.schema.validate(given, at: child, unlisted: unlisted)))
             } else if let fallback = property.schema.defaultValue {
                 result.append((property.name, fallback))
             } else if property.required {
                 throw SchemaViolation(field: child, message: "is required")
             }
         }
+        let refused = additional == .refused || (additional == .unspecified && unlisted == .refused)
         for member in members where !properties.contains(where: { $0.name == member.key }) {
-            if closed { throw SchemaViolation(field: "\(path).\(member.key)", message: "is not an accepted field") }
+            if refused { throw SchemaViolation(field: "\(path).\(member.key)", message: "is not an accepted field") }
             result.append((member.key, member.value))
         }
         return JSONValue(members: result)
@@ -101,6 +114,18 @@ public struct SchemaNode: Sendable, Equatable {
     public let nullable: Bool
     public let items: [SchemaNode]
     public let properties: [SchemaProperty]
+    /// `additionalProperties` of an object.
+    public let additionalProperties: AdditionalProperties
+
+    /// What an object's schema says of members its `properties` do not list.
+    public enum AdditionalProperties: Sendable, Equatable {
+        /// Nothing (no `additionalProperties`): the validation decides (``JSONSchema/Unlisted``).
+        case unspecified
+        /// `additionalProperties: false`.
+        case refused
+        /// `additionalProperties: true`, or a schema (kept as they are).
+        case allowed
+    }
 
     /// The keywords that constrain values and that Sluice checks.
     static let understood: Set<String> = [
@@ -181,10 +206,15 @@ public struct SchemaNode: Sendable, Equatable {
                     position: position))
         }
         self.properties = properties
+        switch value["additionalProperties"] {
+        case .none: additionalProperties = .unspecified
+        case .bool(false)?: additionalProperties = .refused
+        default: additionalProperties = .allowed
+        }
     }
 
     /// Checks one value; returns it with nested defaults filled in.
-    func validate(_ value: JSONValue, at path: String) throws(SchemaViolation) -> JSONValue {
+    func validate(_ value: JSONValue, at path: String, unlisted: JSONSchema.Unlisted = .kept) throws(SchemaViolation) -> JSONValue {
         if value.isNull {
             if nullable || type == nil { return value }
             throw SchemaViolation(field: path, message: "expected \(type?.rawValue ?? "a value"), got null")
@@ -243,12 +273,15 @@ public struct SchemaNode: Sendable, Equatable {
             }
             guard let itemSchema = items.first else { return value }
             var checked: [JSONValue] = []
-            for (index, element) in elements.enumerated() { checked.append(try itemSchema.validate(element, at: "\(path)[\(index)]")) }
+            for (index, element) in elements.enumerated() {
+                checked.append(try itemSchema.validate(element, at: "\(path)[\(index)]", unlisted: unlisted))
+            }
             return .array(checked)
         case .object?:
             guard let members = value.memberList else { throw mismatch(value, path) }
-            guard !properties.isEmpty else { return value }
-            return try SchemaProperty.validate(members, against: properties, closed: false, at: path)
+            // An object with no listed members takes any (a form's free-form JSON field).
+            guard !properties.isEmpty || additionalProperties == .refused else { return value }
+            return try SchemaProperty.validate(members, against: properties, additional: additionalProperties, unlisted: unlisted, at: path)
         }
     }
 

@@ -90,7 +90,10 @@ struct ApprovalRoutes: Sendable {
         } catch {
             return httpRefusal(.contentTooLarge, "too_large", "Too large", "The request body is over \(bodyLimit) bytes.", style)
         }
-        let text = String(buffer: body)
+        // Text is UTF-8 or refused: never decoded lossily into something the approver did not send.
+        guard let text = String(validating: body.readableBytesView, as: UTF8.self) else {
+            return httpRefusal(.badRequest, "malformed", "Not UTF-8", "The request body is not valid UTF-8.", style)
+        }
         let action: ApprovalSubmission.Action
         let contentType = request.headers[.contentType]
         if contentType == nil, text.isEmpty {
@@ -98,13 +101,18 @@ struct ApprovalRoutes: Sendable {
         } else if let mediaType = contentType.flatMap(MediaType.init), mediaType.isUTF8, mediaType.matches(.json) {
             let value: JSONValue
             do {
-                value = text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? .emptyObject : try JSONValue(parsing: text)
+                value =
+                    text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+                    ? .emptyObject : try JSONValue(parsing: text, maximumDepth: JSONValue.maximumInputDepth)
             } catch {
                 return httpRefusal(.badRequest, "malformed", "Malformed JSON", "\(error)", style)
             }
             action = reject ? .reject(reason: value["reason"]?.stringValue) : .approve(.json(value))
         } else if let mediaType = contentType.flatMap(MediaType.init), mediaType.isUTF8, mediaType.matches(.form) {
-            let fields = FormBody.fields(text)
+            guard let fields = FormBody.fields(text) else {
+                return httpRefusal(
+                    .badRequest, "malformed", "Malformed form", "A form field has a malformed escape or is not UTF-8 once decoded.", style)
+            }
             action = reject ? .reject(reason: fields.last { $0.name == "reason" }?.value) : .approve(.form(fields))
         } else {
             return httpRefusal(
@@ -201,6 +209,8 @@ struct ApprovalRoutes: Sendable {
             return message(.forbidden, "Not allowed", why, style)
         case .invalid(let field, let text):
             return message(.unprocessableContent, "Invalid answer", "\(field): \(text)", style, extra: ["field": .string(field)])
+        case .conflict(let why):
+            return message(.conflict, "Already decided", why, style)
         }
     }
 

@@ -39,6 +39,9 @@ public struct ScriptRunnerSettings: Sendable {
     public var passedEnvironment: [String]
     /// Most bytes of stdout+stderr kept per job.
     public var logCap: Int
+    /// Largest result a job may return, as JSON bytes (a larger one fails the job, read no further);
+    /// an error text is cut at it.
+    public var resultLimit: Int
     /// How scripts are confined.
     public var sandbox: SandboxSettings
 
@@ -57,6 +60,7 @@ public struct ScriptRunnerSettings: Sendable {
         denoDedicated: Bool = false,
         passedEnvironment: [String] = ScriptRunnerSettings.defaultPassedEnvironment,
         logCap: Int = 1 << 20,
+        resultLimit: Int = 4 << 20,
         sandbox: SandboxSettings = SandboxSettings()
     ) {
         self.scratchRoot = scratchRoot ?? ScratchSpace.defaultRoot
@@ -71,6 +75,7 @@ public struct ScriptRunnerSettings: Sendable {
         self.denoDedicated = denoDedicated
         self.passedEnvironment = passedEnvironment.filter { !$0.uppercased().contains("REDIS") }
         self.logCap = logCap
+        self.resultLimit = resultLimit
         self.sandbox = sandbox
     }
 }
@@ -225,10 +230,14 @@ public struct ScriptRunner: Sendable {
         } catch {
             return ScriptRunResult(outcome: .failure("cannot prepare the job's sandbox: \(error)"), logs: "")
         }
+        var result: ScriptRunResult
         if let mode = warmMode(for: run, prepared: prepared) {
-            return await runWarm(run, mode: mode, label: label, killer: killer, prepared: prepared)
+            result = await runWarm(run, mode: mode, label: label, killer: killer, prepared: prepared)
+        } else {
+            result = await self.run(run, label: label, killer: killer, prepared: prepared)
         }
-        return await self.run(run, label: label, killer: killer, prepared: prepared)
+        result.outcome = capped(result.outcome)
+        return result
     }
 
     /// Ends the warm runners and closes the channels (the worker is stopping).

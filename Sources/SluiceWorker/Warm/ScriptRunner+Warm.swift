@@ -204,7 +204,15 @@ extension ScriptRunner {
                 outcome: .failure("the job's outcome file was lost in the worker (its descriptor was closed elsewhere)"), logs: collector.logText,
                 inherited: inherited)
         }
-        if killer.reason == nil, let text = finished.outcome ?? Self.readMemoryFile(outcomeFile), let outcome = Self.outcome(fromInline: text) {
+        var written = finished.outcome.map { BoundedText.text($0) } ?? .missing
+        if finished.outcome == nil, outcomeFile >= 0 {
+            // The outcome wraps the result in one object: a little more than the result limit.
+            written = Self.readBounded(descriptor: outcomeFile, limit: settings.resultLimit + Self.outcomeOverhead)
+        }
+        if killer.reason == nil, case .tooLarge(let size) = written {
+            return ScriptRunResult(outcome: outcomeTooLarge(size, descriptor: outcomeFile), logs: collector.logText, inherited: inherited)
+        }
+        if killer.reason == nil, case .text(let text) = written, let outcome = outcome(fromInline: text) {
             return ScriptRunResult(outcome: outcome, logs: collector.logText, inherited: inherited)
         }
         let status: TerminationStatus =
@@ -250,7 +258,7 @@ extension ScriptRunner {
         let runner = try await WarmRunner.start(
             executable: executable, arguments: arguments, environment: environment,
             errorLog: prepared.scratch.directory + "/warm-" + String(UInt32.random(in: 0...UInt32.max), radix: 16) + ".log",
-            home: mode == .dedicated ? home : nil)
+            home: mode == .dedicated ? home : nil, lineLimit: settings.resultLimit + Self.outcomeOverhead)
         return runner
     }
 
@@ -269,12 +277,30 @@ extension ScriptRunner {
         environment["TMPDIR"] = home
         return try await WarmRunner.start(
             executable: executable, arguments: arguments, environment: environment,
-            errorLog: prepared.scratch.directory + "/warm-" + String(UInt32.random(in: 0...UInt32.max), radix: 16) + ".log", home: home)
+            errorLog: prepared.scratch.directory + "/warm-" + String(UInt32.random(in: 0...UInt32.max), radix: 16) + ".log", home: home,
+            lineLimit: settings.resultLimit + Self.outcomeOverhead)
     }
 
-    /// A dedicated process's answer: `{"result": …}` or `{"error": {name, message, traceback}}`.
-    static func outcome(fromInline text: String) -> JobOutcome? {
-        guard let value = try? JSONValue(parsing: text) else { return nil }
+    /// What a warm runner's outcome may add around the result (`{"result": …}`, an error's fields).
+    static let outcomeOverhead = 64 << 10
+
+    /// A forked job's outcome file over the limit: a result too large, or an error whose text is
+    /// cut (its first bytes kept, as JSON text).
+    func outcomeTooLarge(_ size: Int, descriptor: Int32) -> JobOutcome {
+        var head = [UInt8](repeating: 0, count: settings.resultLimit)
+        let count = head.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        let text = String(decoding: head.prefix(max(0, count)), as: UTF8.self)
+        guard text.hasPrefix("{\"error\"") else { return resultTooLarge(size) }
+        return capped(.failure("the script failed with an error of \(size) bytes; as written: \(text)"))
+    }
+
+    /// A warm runner's answer: `{"result": …}` or `{"error": {name, message, traceback}}`.
+    func outcome(fromInline text: String) -> JobOutcome? {
+        guard text.utf8.count <= settings.resultLimit + Self.outcomeOverhead else { return resultTooLarge(text.utf8.count) }
+        guard !text.isEmpty else { return nil }
+        guard let value = try? JSONValue(parsing: text, maximumDepth: JSONValue.maximumInputDepth + 1) else {
+            return .failure("the script's result is not valid JSON (or nests deeper than \(JSONValue.maximumInputDepth) levels)")
+        }
         if let result = value["result"] { return .success(result) }
         guard let error = value["error"] else { return nil }
         let name = error["name"]?.stringValue ?? "Error"
@@ -346,20 +372,6 @@ extension ScriptRunner {
             device = UInt64(info.st_dev)
             inode = UInt64(info.st_ino)
         }
-    }
-
-    /// What a memory file holds (nil when it is empty or cannot be read).
-    static func readMemoryFile(_ descriptor: Int32) -> String? {
-        guard descriptor >= 0 else { return nil }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(bytes.count)) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { break }
-            bytes += buffer[0..<count]
-        }
-        return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
     }
 
     /// The file a warm job's stdout and stderr go to, in its scratch directory (one file for both,

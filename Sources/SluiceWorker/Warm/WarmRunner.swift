@@ -58,9 +58,11 @@ final class WarmRunner: Sendable {
     }
 
     /// Starts `executable arguments…` with `environment`, and waits until it says it is ready.
-    static func start(executable: String, arguments: [String], environment: [String: String], errorLog: String, home: String?) async throws
-        -> WarmRunner
-    {
+    /// `lineLimit` bounds one line on the control socket (a dedicated process's outcome is one
+    /// line): a runner that sends a longer one is killed and its job fails.
+    static func start(
+        executable: String, arguments: [String], environment: [String: String], errorLog: String, home: String?, lineLimit: Int
+    ) async throws -> WarmRunner {
         var pair: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
             throw Failure(description: "socketpair: \(String(cString: strerror(errno)))")
@@ -103,18 +105,22 @@ final class WarmRunner: Sendable {
             close(pair[0])
             throw Failure(description: "cannot start \(executable): \(String(cString: strerror(status)))")
         }
-        let runner = WarmRunner(pid: pid, socket: pair[0], errorLog: errorLog, home: home)
+        let runner = WarmRunner(pid: pid, socket: pair[0], errorLog: errorLog, home: home, lineLimit: lineLimit)
         runner.startReading()
         try await runner.waitUntilReady()
         return runner
     }
 
-    private init(pid: pid_t, socket: Int32, errorLog: String, home: String?) {
+    private init(pid: pid_t, socket: Int32, errorLog: String, home: String?, lineLimit: Int) {
         self.pid = pid
         self.socket = socket
         self.errorLog = errorLog
         self.home = home
+        self.lineLimit = lineLimit
     }
+
+    /// The longest line the runner may send.
+    let lineLimit: Int
 
     var isAlive: Bool { state.withLock { $0.closed == nil } }
 
@@ -202,20 +208,35 @@ final class WarmRunner: Sendable {
     private func startReading() {
         let thread = Thread { [self] in
             var pending: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 4096)
+            // Bytes of `pending` already known to hold no newline: each byte is scanned once.
+            var scanned = 0
+            var overflow: String?
+            var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(socket, $0.baseAddress, $0.count) }
                 if count < 0, errno == EINTR { continue }
                 if count <= 0 { break }
                 pending.append(contentsOf: buffer[0..<count])
-                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                    handle(String(decoding: pending[..<newline], as: UTF8.self))
-                    pending.removeSubrange(...newline)
+                var start = 0
+                while let newline = pending[(start + scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
+                    handle(String(decoding: pending[start..<newline], as: UTF8.self))
+                    start = newline + 1
+                    scanned = 0
+                }
+                if start > 0 { pending.removeSubrange(..<start) }
+                scanned = pending.count
+                if pending.count > lineLimit {
+                    // A runner that writes a line this long is broken or abused: end it, fail its job.
+                    overflow =
+                        "the warm runner sent a line longer than \(lineLimit) bytes: the job's outcome is over this worker's result limit "
+                        + "(worker --result-limit), or the job wrote to the runner's control socket"
+                    Glibc.kill(pid, SIGKILL)
+                    break
                 }
             }
             var status: Int32 = 0
             _ = waitpid(pid, &status, 0)
-            let reason = "the warm runner ended (\(Self.describe(status)))\(lastError())"
+            let reason = overflow ?? "the warm runner ended (\(Self.describe(status)))\(lastError())"
             let (waiting, ready) = state.withLock { state -> ([CheckedContinuation<Finished, any Error>], CheckedContinuation<Void, any Error>?) in
                 state.closed = reason
                 defer {

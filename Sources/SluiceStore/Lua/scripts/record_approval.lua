@@ -9,7 +9,9 @@
 -- [4] approver name (`anonymous` for unnamed links), [5] `1` when anonymous, [6] how it arrives:
 -- `link` or `operator`, [7] the entry to record without its time: a JSON object (approver,
 -- payload, via, reason) to which the script adds `at`, Redis's clock (added last, so it is the
--- time a reader sees whatever the object held), [8] reason, [9] a fresh job id for the flow event.
+-- time a reader sees whatever the object held), [8] reason, [9] a fresh job id for the flow event,
+-- [10] the answer's digest (payload and reason; empty for `expire`), kept with the decision as
+-- `<action>:<digest>` so a retry (the same answer) is told from a changed answer.
 -- Guarantees, in the order they are checked:
 -- * a gate that does not accept decisions changes nothing (`closed` + its state) — unless this
 --   identity decided it before it closed: then the answer is `counted_before` + the gate's state
@@ -21,7 +23,8 @@
 --   recorded, whether or not the scheduler ran;
 -- * a rejection through a link or a prompt of a `hide_cancel` gate, and an identity the gate's rules refuse,
 --   change nothing (`refused` + why);
--- * each identity records one decision, approval or rejection (`duplicate` + what it decided);
+-- * each identity records one decision, approval or rejection: the same answer again is a
+--   `duplicate` (+ what it decided), another answer a `conflict` — the first stands;
 -- * the approval that meets the quorum on an open gate, or a rejection on an open gate, closes
 --   it and queues one flow event — whatever else arrives at the same moment. On a pending gate
 --   (its step's script still running) approvals and the first rejection are kept and decide
@@ -36,10 +39,20 @@ if not state then return {'unknown', '', 0, 0} end
 local required = tonumber(g.required or '1')
 local count = redis.call('LLEN', gate_key .. KEY.approvals_suffix)
 local deciders = gate_key .. KEY.deciders_suffix
--- The answer for a gate that takes no more decisions: closed, or counted before it closed.
+local answer = ARGV[10]
+-- This identity's earlier decision: its action and whether it gave this same answer (a value
+-- kept before answers were recorded counts as the same).
+local function earlier_decision()
+  local kept = identity ~= '' and redis.call('HGET', deciders, identity)
+  if not kept then return nil, false end
+  local earlier_action, earlier_answer = string.match(kept, '^([a-z]+):?(.*)$')
+  return earlier_action, answer == '' or earlier_answer == '' or earlier_answer == answer
+end
+-- The answer for a gate that takes no more decisions: closed, or counted before it closed (this
+-- same answer: a retry of a request that was applied).
 local function closed(final)
-  local earlier = identity ~= '' and redis.call('HGET', deciders, identity)
-  if earlier then return {'counted_before', final, count, required, earlier} end
+  local earlier, same = earlier_decision()
+  if earlier and same then return {'counted_before', final, count, required, earlier} end
   return {'closed', final, count, required}
 end
 if not GATE_ACCEPTING[state] then return closed(state) end
@@ -69,9 +82,14 @@ if #groups > 0 then
     return {'refused', approver .. ' is not a member of ' .. table.concat(groups, ', '), count, required}
   end
 end
-if redis.call('HSETNX', deciders, identity, action) == 0 then
-  local earlier = redis.call('HGET', deciders, identity) == 'reject' and 'rejected' or 'approved'
+if redis.call('HSETNX', deciders, identity, action .. ':' .. answer) == 0 then
+  local earlier_action, same = earlier_decision()
+  local earlier = earlier_action == 'reject' and 'rejected' or 'approved'
   local who = anonymous and 'this link' or approver
+  if not same or earlier_action ~= action then
+    return {'conflict', who .. ' already ' .. earlier .. ' this gate with another answer; the first one stands (each approver decides once)',
+      count, required}
+  end
   return {'duplicate', who .. ' already ' .. earlier .. ' this gate; each approver decides once', count, required}
 end
 local entry = string.sub(ARGV[7], 1, -2) .. ',"at":' .. string.format('%d', now) .. '}'
