@@ -230,3 +230,33 @@ struct FlowFormatTests {
         }
     }
 }
+
+@Suite("YAML aliases")
+struct YAMLAliasTests {
+    /// Nine levels of ten aliases each: a billion strings once expanded.
+    static let laughs: String = {
+        var lines = ["a0: &a0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]"]
+        for level in 1...9 {
+            lines.append("a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]")
+        }
+        return lines.joined(separator: "\n") + "\nvalue:\n  modules: []\n"
+    }()
+
+    @Test("a billion laughs is refused at its first alias, before anything is expanded")
+    func billionLaughs() throws {
+        let started = ContinuousClock.now
+        do {
+            _ = try FlowParser().parse(Self.laughs)
+            Issue.record("the document was accepted")
+        } catch {
+            #expect("\(error)".contains("YAML aliases (*a0) are not supported"), "\(error)")
+        }
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
+
+    @Test("an anchor that is never aliased is harmless and accepted")
+    func anchorWithoutAlias() throws {
+        let flow = try FlowParser().parse("summary: &s A flow\nvalue:\n  modules:\n    - id: a\n      value: {type: identity}\n")
+        #expect(flow.definition.summary == "A flow")
+    }
+}

@@ -4,20 +4,35 @@ import Yams
 /// Reads YAML (and so JSON) into a ``JSONValue``, keeping mapping order. A scalar tagged
 /// `!inline` (the unquoted spelling of Windmill's `'!inline file.py'`) becomes the string
 /// `"!inline file.py"`.
+///
+/// Aliases (`*name`) are refused, before anything is expanded: the composer hands an alias back as
+/// the anchored node itself, so the walk meets an anchor a second time exactly where an alias
+/// stands — and stops there. A "billion laughs" document costs what its text costs.
 enum YAMLDocument {
     static func parse(_ text: String) throws(FlowFormatError) -> JSONValue {
+        let parser: Parser
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            parser = try Parser(yaml: text)
+            node = try parser.singleRoot()
         } catch {
             throw FlowFormatError(at: "", "not valid YAML or JSON: \(error)")
         }
         guard let node else { throw FlowFormatError(at: "", "the document is empty") }
-        return try convert(node, location: "", depth: 0)
+        var anchors = Set<String>()
+        // Nodes hold their anchors weakly; the parser keeps them alive while the walk reads them.
+        return try withExtendedLifetime(parser) { () throws(FlowFormatError) -> JSONValue in
+            try convert(node, location: "", depth: 0, anchors: &anchors)
+        }
     }
 
-    private static func convert(_ node: Node, location: String, depth: Int) throws(FlowFormatError) -> JSONValue {
+    private static func convert(_ node: Node, location: String, depth: Int, anchors: inout Set<String>) throws(FlowFormatError) -> JSONValue {
         guard depth < 200 else { throw FlowFormatError(at: location, "nested too deeply") }
+        if let anchor = node.anchor?.rawValue {
+            guard anchors.insert(anchor).inserted else {
+                throw FlowFormatError(at: location, "YAML aliases (*\(anchor)) are not supported: write the value out where it is used")
+            }
+        }
         switch node {
         case .scalar(let scalar):
             if scalar.tag.rawValue == "!inline" { return .string("!inline " + scalar.string) }
@@ -32,7 +47,7 @@ enum YAMLDocument {
         case .sequence(let sequence):
             var elements: [JSONValue] = []
             for (index, element) in sequence.enumerated() {
-                elements.append(try convert(element, location: "\(location)[\(index)]", depth: depth + 1))
+                elements.append(try convert(element, location: "\(location)[\(index)]", depth: depth + 1, anchors: &anchors))
             }
             return .array(elements)
         case .mapping(let mapping):
@@ -40,7 +55,7 @@ enum YAMLDocument {
             for (key, value) in mapping {
                 guard let name = key.string else { throw FlowFormatError(at: location, "mapping keys must be strings") }
                 let child = location.isEmpty ? name : "\(location).\(name)"
-                members.append((name, try convert(value, location: child, depth: depth + 1)))
+                members.append((name, try convert(value, location: child, depth: depth + 1, anchors: &anchors)))
             }
             return JSONValue(members: members)
         case .alias:
