@@ -4,19 +4,22 @@ import Logging
 import Metrics
 import Prometheus
 import SluiceCommandLine
+import ServiceLifecycle
 import SluiceResumer
+import UnixSignals
 
 /// `resumer`: the HTTP server behind approval links, until SIGTERM or SIGINT.
 @main
 struct ResumerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resumer",
-        abstract: "Serve Sluice's approval links: approval page, resume, cancel; /healthz and /metrics."
+        abstract: "Serve Sluice's approval links: approval page, resume, cancel, /healthz; /metrics on --metrics-port."
     )
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var logging: LoggingOptions
     @OptionGroup var connectionLimits: ConnectionLimitOptions
+    @OptionGroup var metrics: MetricsOptions
 
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String = "127.0.0.1"
     @Option(help: "Port to listen on (default 8080; 0 picks a free one).") var port: Int = 8080
@@ -27,6 +30,9 @@ struct ResumerCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (1024...(16 << 20)).contains(bodyLimit) else { throw ValidationError("--body-limit must be between 1 KiB and 16 MiB") }
         _ = try connectionLimits.limits()
+        if let metrics = try metrics.address(), metrics.port == port, port != 0 {
+            throw ValidationError("--metrics-port must differ from --port: metrics are not served beside the approval links")
+        }
     }
 
     func run() async throws {
@@ -64,6 +70,15 @@ struct ResumerCommand: AsyncParsableCommand {
                     "idle_timeout": "\(limits.idleTimeout)", "read_timeout": "\(limits.readTimeout)",
                 ])
         }
-        try await application.runService()
+        var services: [any Service] = [application]
+        if let address = try metrics.address() {
+            services.append(
+                resumer.metricsApplication(host: address.host, port: address.port) { bound in
+                    logger.info("metrics listening", metadata: ["host": "\(address.host)", "port": "\(bound)"])
+                })
+        }
+        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(10)
+        try await ServiceGroup(configuration: configuration).run()
     }
 }

@@ -31,19 +31,22 @@ struct MetricsTests {
         exposition.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
     }
 
-    @Test("worker, scheduler and resumer expose their metrics; every metric the Grafana dashboard queries is in a real scrape")
+    @Test(
+        "worker, scheduler and resumer expose their metrics on their own listeners (never the resumer's links port); every metric the Grafana dashboard queries is in a real scrape"
+    )
     func dashboardMetricsExist() async throws {
         let server = try RedisServer()
         defer { server.stop() }
         let keys = uniqueKeys()
         let (workerPort, schedulerPort, resumerPort) = (try RedisServer.freePort(), try RedisServer.freePort(), try RedisServer.freePort())
+        let resumerMetricsPort = try RedisServer.freePort()
         let env = [
             "SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix, "SLUICE_LOG_LEVEL": "warning",
             "SLUICE_PUBLIC_URL": "http://127.0.0.1:\(resumerPort)",
         ]
         let worker = try ChildProcess("worker", ["--concurrency", "2", "--metrics-port", String(workerPort)], environment: env)
         let scheduler = try ChildProcess("scheduler", ["--metrics-port", String(schedulerPort)], environment: env)
-        let resumer = try ChildProcess("resumer", ["--port", String(resumerPort)], environment: env)
+        let resumer = try ChildProcess("resumer", ["--port", String(resumerPort), "--metrics-port", String(resumerMetricsPort)], environment: env)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).yaml")
         try Self.flow.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
@@ -67,12 +70,15 @@ struct MetricsTests {
         #expect(try await runCommand("sluice", ["job", "wait", flowID.rawValue, "--timeout", "30"], environment: env).status == 0)
         var scrapes: [String: String] = [:]
         for (name, port, path) in [
-            ("worker", workerPort, "/metrics"), ("scheduler", schedulerPort, "/metrics"), ("resumer", resumerPort, "/metrics"),
+            ("worker", workerPort, "/metrics"), ("scheduler", schedulerPort, "/metrics"), ("resumer", resumerMetricsPort, "/metrics"),
         ] {
             let scraped = try await runProcess("/usr/bin/curl", ["-s", "http://127.0.0.1:\(port)\(path)"])
             #expect(scraped.status == 0, "\(name) has no /metrics")
             scrapes[name] = scraped.stdout
         }
+        // Not beside the approval links: whoever reaches a link does not read open gates and outcomes.
+        let beside = try await runProcess("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(resumerPort)/metrics"])
+        #expect(beside.stdout == "404")
         let workerText = try #require(scrapes["worker"])
         #expect((Self.value(workerText, #"sluice_gate_outcomes_total{outcome="approved"}"#) ?? 0) == 1, "\(workerText)")
         #expect(workerText.contains(#"sluice_jobs_finished_total{queue="default",kind="step",outcome="success"}"#))

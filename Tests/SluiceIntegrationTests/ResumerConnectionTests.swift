@@ -19,15 +19,20 @@ struct ResumerConnectionTests {
         server = try RedisServer()
     }
 
-    /// Runs the `resumer` executable on a free loopback port with short limits, passing its port to
-    /// `body`. A process of its own, so its timers never wait on this test process's busy threads.
+    /// Runs the `resumer` executable on a free loopback port with short limits, passing its port
+    /// and its metrics port to `body`. A process of its own, so its timers never wait on this test
+    /// process's busy threads.
     static func withResumer<Result: Sendable>(
-        server: RedisServer, keys: KeySpace, maxConnections: Int = 20, idleTimeout: Int = 1, _ body: (Int) async throws -> Result
+        server: RedisServer, keys: KeySpace, maxConnections: Int = 20, idleTimeout: Int = 1, _ body: (Int, Int) async throws -> Result
     ) async throws -> Result {
         let port = try RedisServer.freePort()
+        let metricsPort = try RedisServer.freePort()
         let resumer = try ChildProcess(
             "resumer",
-            ["--port", String(port), "--idle-timeout", String(idleTimeout), "--read-timeout", "1", "--max-connections", String(maxConnections)],
+            [
+                "--port", String(port), "--idle-timeout", String(idleTimeout), "--read-timeout", "1", "--max-connections", String(maxConnections),
+                "--metrics-port", String(metricsPort),
+            ],
             environment: [
                 "SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix, "SLUICE_PUBLIC_URL": SeededGate.publicURL,
                 "SLUICE_LOG_LEVEL": "warning",
@@ -41,7 +46,7 @@ struct ResumerConnectionTests {
             if !ready { try await Task.sleep(for: .milliseconds(20)) }
         }
         guard ready else { throw TestFailure("the resumer did not start: \(resumer.log)") }
-        return try await body(port)
+        return try await body(port, metricsPort)
     }
 
     /// The resumer's Prometheus metrics, read over HTTP.
@@ -56,7 +61,7 @@ struct ResumerConnectionTests {
     @Test("idle connections are closed after the idle timeout; while they are held, /healthz answers and the rest is shed with 503")
     func idleConnections() async throws {
         // A 3 s idle timeout leaves room for the checks below on a loaded machine (all suites run at once).
-        try await Self.withResumer(server: server, keys: uniqueKeys(), idleTimeout: 3) { port in
+        try await Self.withResumer(server: server, keys: uniqueKeys(), idleTimeout: 3) { port, metricsPort in
             let opened = ContinuousClock.now
             let idle = try (0..<30).map { _ in try RawSocket(port: port) }
             try await Task.sleep(for: .milliseconds(100))
@@ -83,14 +88,14 @@ struct ResumerConnectionTests {
             let answer = try await offThread { after.readAnswer(until: .seconds(3)) }
             #expect(answer.hasPrefix("HTTP/1.1 200"))
             #expect(!answer.lowercased().contains("connection: close"))
-            let metrics = try await Self.metrics(port: port)
+            let metrics = try await Self.metrics(port: metricsPort)
             #expect(metrics.contains(#"sluice_resumer_connections_closed_total{reason="shed"}"#), "\(metrics)")
         }
     }
 
     @Test("a connection over the limit gets one answer: a request pipelined behind its /healthz is dropped, not answered out of turn")
     func pipelinedOverLimit() async throws {
-        try await Self.withResumer(server: server, keys: uniqueKeys(), maxConnections: 1) { port in
+        try await Self.withResumer(server: server, keys: uniqueKeys(), maxConnections: 1) { port, _ in
             let held = try RawSocket(port: port)
             try await Task.sleep(for: .milliseconds(50))
             let probe = try RawSocket(port: port)
@@ -105,7 +110,7 @@ struct ResumerConnectionTests {
 
     @Test("a client dripping its request headers is dropped after the idle timeout")
     func slowHeaders() async throws {
-        try await Self.withResumer(server: server, keys: uniqueKeys()) { port in
+        try await Self.withResumer(server: server, keys: uniqueKeys()) { port, _ in
             let socket = try RawSocket(port: port)
             let started = ContinuousClock.now
             socket.send("GET /healthz HTTP/1.1\r\nHost: resumer.test\r\n")
@@ -129,7 +134,7 @@ struct ResumerConnectionTests {
         let keys = uniqueKeys()
         let gate = try SeededGate.make(keys: keys, on: server.connect())
         let path = routePath(gate.links("alice").resume)
-        try await Self.withResumer(server: server, keys: keys) { port in
+        try await Self.withResumer(server: server, keys: keys) { port, _ in
             let socket = try RawSocket(port: port)
             let started = ContinuousClock.now
             socket.send("POST \(path) HTTP/1.1\r\nHost: resumer.test\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{")
@@ -151,7 +156,7 @@ struct ResumerConnectionTests {
 
     @Test("a server full of idle connections answers a new client at once: /healthz within 1 s while 200 connections are held")
     func fullServerAnswers() async throws {
-        try await Self.withResumer(server: server, keys: uniqueKeys(), maxConnections: 50) { port in
+        try await Self.withResumer(server: server, keys: uniqueKeys(), maxConnections: 50) { port, _ in
             let held = try (0..<200).map { _ in try RawSocket(port: port) }
             for _ in 0..<5 {
                 let probe = try RawSocket(port: port)

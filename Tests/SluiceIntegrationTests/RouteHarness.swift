@@ -29,10 +29,20 @@ struct RouteHarness: Sendable {
 
     /// Runs `body` with a client of a fresh resumer's router.
     func run<Result: Sendable>(_ body: @escaping @Sendable (RouteClient) async throws -> Result) async throws -> Result {
-        let resumer = try Resumer(
+        try await resumer().application().test(.router) { client in try await body(RouteClient(client: client)) }
+    }
+
+    /// What the resumer's metrics listener serves (the counters of every ``run(_:)`` of this harness).
+    func metrics() async throws -> String {
+        try await resumer().metricsApplication(host: "127.0.0.1", port: 0).test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+        }
+    }
+
+    private func resumer() throws -> Resumer {
+        try Resumer(
             settings: ResumerSettings(redis: server.configuration, keys: keys, publicURL: SeededGate.publicURL, bodyLimit: 16 * 1024),
             registry: registry, logger: Logger(label: "test.resumer"))
-        return try await resumer.application().test(.router) { client in try await body(RouteClient(client: client)) }
     }
 }
 

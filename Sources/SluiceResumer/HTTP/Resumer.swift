@@ -8,8 +8,9 @@ import SluiceCore
 import SluiceRedis
 import SluiceStore
 
-/// The resumer: the HTTP server behind resume links (approval page, resume, cancel), `/healthz`
-/// and Prometheus `/metrics`. Redis calls go through a pool of clients on their own queues, never
+/// The resumer: the HTTP server behind resume links (approval page, resume, cancel) and
+/// `/healthz`; its Prometheus `/metrics` on a listener of their own (``metricsApplication(host:port:)``,
+/// loopback by default), never beside the links strangers reach. Redis calls go through a pool of clients on their own queues, never
 /// on the server's event loops. Connections are bounded: idle ones and slow requests are closed;
 /// over `maxConnections`, up to `shedCapacity` more are answered (`/healthz`) or refused with a
 /// 503 and closed at once, and beyond those new ones wait in the listen backlog until one closes
@@ -58,13 +59,31 @@ public struct Resumer: Sendable {
             }
             return .json(.ok, ["status": "ok", "redis": "up"])
         }
-        router.get("metrics") { _, _ -> Response in
-            .text(
-                .ok, await metrics.render(prefixes: prefixes.map { ($0.keys, $0.pool) }), contentType: "text/plain; version=0.0.4; charset=utf-8")
-        }
         Self.addLinks(to: router, under: "", routes: unnamed)
         for prefix in prefixes { Self.addLinks(to: router, under: PrefixLinks.pathPrefix(prefix.keys) + "/", routes: prefix.routes) }
         return router
+    }
+
+    /// The Prometheus exposition: what the resumer counted, and the state gauges read from Redis now.
+    public func metricsText() async -> String {
+        await metrics.render(prefixes: prefixes.map { ($0.keys, $0.pool) })
+    }
+
+    /// The metrics listener: `/metrics` and `/healthz` on `host:port` (0 picks a free port;
+    /// `onServerRunning` receives the bound port) — for Prometheus, not for approvers.
+    public func metricsApplication(host: String, port: Int, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol
+    {
+        let router = Router()
+        router.add(middleware: SecurityHeadersMiddleware())
+        let resumer = self
+        router.get("metrics") { _, _ -> Response in
+            .text(.ok, await resumer.metricsText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        router.get("healthz") { _, _ -> Response in .json(.ok, ["status": "ok"]) }
+        return Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "sluice-resumer-metrics"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) }, logger: logger)
     }
 
     /// The page, resume and cancel routes of one prefix's links, under `path`.
