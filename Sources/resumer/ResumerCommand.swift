@@ -3,8 +3,8 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
-import SluiceCommandLine
 import ServiceLifecycle
+import SluiceCommandLine
 import SluiceResumer
 import UnixSignals
 

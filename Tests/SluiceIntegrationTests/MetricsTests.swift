@@ -77,7 +77,8 @@ struct MetricsTests {
             scrapes[name] = scraped.stdout
         }
         // Not beside the approval links: whoever reaches a link does not read open gates and outcomes.
-        let beside = try await runProcess("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(resumerPort)/metrics"])
+        let beside = try await runProcess(
+            "/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(resumerPort)/metrics"])
         #expect(beside.stdout == "404")
         let workerText = try #require(scrapes["worker"])
         #expect((Self.value(workerText, #"sluice_gate_outcomes_total{outcome="approved"}"#) ?? 0) == 1, "\(workerText)")
