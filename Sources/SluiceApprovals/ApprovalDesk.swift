@@ -16,20 +16,20 @@ public struct ApprovalDesk: Sendable {
         self.gates = gates
     }
 
-    /// The gate a credential opens, read in one round trip (with its history when `history`).
-    /// A link's token is checked against the gate's secret before anything else is read; an
-    /// unknown gate costs the same work as a forged token (a check against a stand-in secret), so
-    /// the answer's timing does not tell them apart. Throws ``ApprovalRefusal/notFound`` for both.
+    /// The gate a credential opens (with its history when `history`). A link's token is checked
+    /// against the gate's secret — read alone, before anything else of the gate is read or parsed —
+    /// and an unknown gate answers a fresh random stand-in of the same length
+    /// (``GateStore/linkSecret(of:on:)``), so a forged token on an existing gate and a link to no
+    /// gate cost the same work and the same time, and the answer does not tell them apart. Throws
+    /// ``ApprovalRefusal/notFound`` for both.
     public func gate(_ id: JobID, subject: ResumeLinkSubject, credential: ApprovalCredential, history: Bool, on connection: RedisConnection) throws
         -> GateRecord
     {
-        let gate = try gates.gate(id, history: history, on: connection)
-        guard case .link(let token) = credential else {
-            guard let gate else { throw ApprovalRefusal.notFound }
-            return gate
+        if case .link(let token) = credential {
+            let secret = try gates.linkSecret(of: id, on: connection)
+            guard GateSecret.verify(token: token, subject: subject.signedText, secret: secret) else { throw ApprovalRefusal.notFound }
         }
-        let authentic = GateSecret.verify(token: token, subject: subject.signedText, secret: gate?.secret ?? Self.standInSecret)
-        guard let gate, authentic else { throw ApprovalRefusal.notFound }
+        guard let gate = try gates.gate(id, history: history, on: connection) else { throw ApprovalRefusal.notFound }
         return gate
     }
 
@@ -75,6 +75,4 @@ public struct ApprovalDesk: Sendable {
         }
     }
 
-    /// What a token is checked against when its gate does not exist.
-    private static let standInSecret = String(repeating: "0", count: 64)
 }

@@ -12,6 +12,16 @@ public struct GateStore: Sendable {
 
     /// A gate (with its approvals and rejections when `history`), in one round trip that also
     /// reads Redis's clock into ``GateRecord/readAt``; `nil` for an unknown id.
+    /// What a link to gate `id` is checked against, read alone before anything else of the gate
+    /// (`read_gate_secret`): its secret, or — when there is no such gate — a fresh random stand-in
+    /// of the same length, which no token matches. The same reply, the same work either way: a
+    /// forged link on an existing gate costs what a link to no gate costs.
+    public func linkSecret(of id: JobID, on connection: RedisConnection) throws(RedisError) -> String {
+        let standIn = GateSecret.generate()
+        return try connection.evaluate(StoreScripts.readGateSecret, in: keys, keys: [.string(keys.gate(id))], arguments: [.string(standIn)]).string
+            ?? standIn
+    }
+
     public func gate(_ id: JobID, history: Bool = true, on connection: RedisConnection) throws(RedisError) -> GateRecord? {
         var commands: [[RedisArgument]] = [["HGETALL", .string(keys.gate(id))], ["TIME"]]
         if history {

@@ -417,6 +417,8 @@ struct ResumerHardeningTests {
         try await harness.run { client async throws in
             let connection = try server.connect()
             _ = try await client.get("/healthz", accept: nil)
+            // Loads the scripts once (a first call answers NOSCRIPT and loads them).
+            _ = try await client.post(forged + "/resume", "{}")
             for suffix in ["", "/resume"] {
                 var work: [[String: Int]] = []
                 for url in [forged + suffix, missing + suffix] {
@@ -430,7 +432,33 @@ struct ResumerHardeningTests {
         }
     }
 
-    @Test("a form POST reads its gate once, never its flow, then runs the one script that records it")
+    @Test("a link under a prefix this resumer does not serve answers exactly as a forged link under one it serves")
+    func unknownPrefix() async throws {
+        let harness = RouteHarness(server: server)
+        let gate = try harness.seed()
+        let alice = gate.links("alice").approvalPage
+        let token = String(alice.split(separator: "/").last ?? "")
+        let forged = alice.replacingOccurrences(of: token, with: String(repeating: "ab", count: 32))
+        let path = String(forged.dropFirst(SeededGate.publicURL.count))
+        let known = "/p/\(harness.keys.name)" + path
+        let unknown = "/p/nosuchprefix" + path
+        try await harness.run { client async throws in
+            for suffix in ["", "/resume", "/cancel"] {
+                for accept in ["text/html", "application/json"] {
+                    let a = try await client.get(known + suffix, accept: accept)
+                    let b = try await client.get(unknown + suffix, accept: accept)
+                    #expect(a.status == 404 && b.status == 404, "\(suffix) \(accept): \(a.status) \(b.status)")
+                    #expect(a.body == b.body, "\(suffix) \(accept)")
+                }
+            }
+            let a = try await client.post(known + "/resume", "{}")
+            let b = try await client.post(unknown + "/resume", "{}")
+            #expect(a.status == 404 && b.status == 404)
+            #expect(a.body == b.body)
+        }
+    }
+
+    @Test("a form POST reads its gate's secret, then its gate once, never its flow, then runs the one script that records it")
     func postReadsOnce() async throws {
         let harness = RouteHarness(server: server)
         let warmUp = try harness.seed()
@@ -444,7 +472,7 @@ struct ResumerHardeningTests {
             let work = commandsRun(from: before, to: try commandCounts(connection))
             // (commandstats also counts what the script runs inside Redis: HMGET, LLEN, HSETNX, RPUSH, TIME.)
             #expect(work["hgetall"] == 1, "one read of the gate's hash and none of the flow's: \(work)")
-            #expect(work["evalsha"] == 1, "\(work)")
+            #expect(work["evalsha"] == 2, "read_gate_secret and record_approval: \(work)")
             #expect(work["lrange"] == nil, "no history read: \(work)")
         }
     }

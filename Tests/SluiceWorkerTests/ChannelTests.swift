@@ -1,3 +1,4 @@
+import Foundation
 import SluiceCore
 import Testing
 
@@ -44,22 +45,35 @@ struct ChannelTests {
         #expect(ChannelResponse.failed("variable 'f/a/b' does not exist") == .failure(kind: "not_found", message: "variable 'f/a/b' does not exist"))
     }
 
-    @Test("a process is admitted when its ancestry reaches the job's process: by host pid, or by pid in the fork server's namespace")
+    @Test(
+        "a process is admitted when its ancestry reaches the job's process: by host pid, or by pid in the namespace of the very fork server it was forked from"
+    )
     func ancestry() {
-        // host 500 → 400 (the job, pid 7 in the server's namespace) → 300 (the fork server, pid 2) → 200 (bwrap).
+        // host 500 → 400 (the job, pid 7 in the server's namespace) → 300 (the fork server, pid 2) → 200 (bwrap, started at 1000).
+        // Another fork server: 900 (started at 2000) → 800 (pid 7 in its own namespace) → 700.
         let table: [Int32: ProcessAncestry.Status] = [
             500: .init(parent: 400, namespacePIDs: [500, 9]), 400: .init(parent: 300, namespacePIDs: [400, 7]),
-            300: .init(parent: 200, namespacePIDs: [300, 2]), 200: .init(parent: 1, namespacePIDs: [200]),
+            300: .init(parent: 200, namespacePIDs: [300, 2]), 200: .init(parent: 1, namespacePIDs: [200], started: 1000),
             600: .init(parent: 300, namespacePIDs: [600, 8]),
+            900: .init(parent: 1, namespacePIDs: [900], started: 2000), 800: .init(parent: 900, namespacePIDs: [800, 7]),
+            700: .init(parent: 800, namespacePIDs: [700, 12]),
         ]
         let status: (Int32) -> ProcessAncestry.Status? = { table[$0] }
-        #expect(ProcessAncestry.descends(500, from: .forked(7), status: status))
-        #expect(ProcessAncestry.descends(400, from: .forked(7), status: status))
-        #expect(!ProcessAncestry.descends(600, from: .forked(7), status: status))
+        let job = ProcessAncestry.JobProcess.forked(7, server: 200, serverStarted: 1000)
+        #expect(ProcessAncestry.descends(500, from: job, status: status))
+        #expect(ProcessAncestry.descends(400, from: job, status: status))
+        #expect(!ProcessAncestry.descends(600, from: job, status: status))
+        // The same inner pid under another fork server is not the job.
+        #expect(!ProcessAncestry.descends(800, from: job, status: status))
+        #expect(!ProcessAncestry.descends(700, from: job, status: status))
+        // A server pid reused by a later process is not the server.
+        #expect(!ProcessAncestry.descends(500, from: .forked(7, server: 200, serverStarted: 999), status: status))
         #expect(ProcessAncestry.descends(500, from: .host(200), status: status))
         #expect(!ProcessAncestry.descends(500, from: .host(600), status: status))
         #expect(
             ProcessAncestry.parse("Name:\tpython3\nPPid:\t300\nNSpid:\t400\t7\n") == ProcessAncestry.Status(parent: 300, namespacePIDs: [400, 7]))
+        #expect(ProcessAncestry.parseStartTime("42 (my (odd) name) S 1 42 42 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 123456 0 0") == 123456)
+        #expect(ProcessAncestry.startTime(of: getpid()) != nil)
     }
 }
 

@@ -128,6 +128,36 @@ struct ApprovalBenchmark: AsyncParsableCommand {
                 + "taken → next step queued \(format(Summary(applying).mean, digits: 2)) ms, next step queued → started \(format(Summary(stepWait).mean, digits: 2)) ms"
         )
 
+        // A forged link on an existing gate against a link to no gate: the same work, the same time
+        // (docs/security.md). Asked alternately, in rounds, on one keep-alive connection.
+        let target = try await parkedGate(try start(quick))
+        let forgedLink = ResumeLinks(
+            publicURL: "http://127.0.0.1:\(port)", gate: target.id.rawValue, subject: .named("mallory"),
+            mintingKey: GateSecret.mintingKey(secret: String(repeating: "1", count: 64)))
+        let missingLink = ResumeLinks(
+            publicURL: "http://127.0.0.1:\(port)", gate: JobID(milliseconds: 1).rawValue, subject: .named("mallory"),
+            mintingKey: GateSecret.mintingKey(secret: String(repeating: "1", count: 64)))
+        print("forged link on an existing gate vs a link to no gate (GET, alternately, \(samples * 10) each per round):")
+        for round in 1...3 {
+            var forged: [Double] = []
+            var missing: [Double] = []
+            for index in 0..<(samples * 10 * 2) {
+                let url = index % 2 == 0 ? forgedLink.approvalPage : missingLink.approvalPage
+                var request = URLRequest(url: URL(string: url) ?? URL(fileURLWithPath: "/"))
+                request.setValue("application/json", forHTTPHeaderField: "Accept")
+                let begin = ContinuousClock.now
+                let (_, response) = try await URLSession.shared.data(for: request)
+                let took = milliseconds(ContinuousClock.now - begin) * 1000
+                guard (response as? HTTPURLResponse)?.statusCode == 404 else { throw CleanExit.message("expected 404: \(response)") }
+                if index % 2 == 0 { forged.append(took) } else { missing.append(took) }
+            }
+            let (a, b) = (Summary(forged), Summary(missing))
+            print(
+                "  round \(round): forged median \(format(a.median, digits: 0)) µs (p90 \(format(a.percentile(90), digits: 0))), "
+                    + "no gate median \(format(b.median, digits: 0)) µs (p90 \(format(b.percentile(90), digits: 0))); "
+                    + "difference of medians \(format(a.median - b.median, digits: 1)) µs")
+        }
+
         // Memory and deadline lateness with many flows parked.
         let timeout = max(60, parked / 1000 + 30)
         let many = try push("parked", timeout: timeout)

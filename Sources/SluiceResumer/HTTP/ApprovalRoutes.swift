@@ -42,6 +42,21 @@ struct ApprovalRoutes: Sendable {
         return try await pool.run { connection in try ApprovalView.read(link, withFlow: withFlow, desk: desk, jobs: jobs, on: connection) }
     }
 
+    /// Any method on a link under a prefix this resumer does not serve: the same answer as a link to
+    /// no gate (404, the same body), after the same check against a stand-in secret — so the answer
+    /// tells no one which prefixes exist.
+    func unknownPrefix(_ request: Request, _ context: some RequestContext) async -> Response {
+        let style = ResponseStyle(request)
+        if let link = link(context) {
+            let desk = desk
+            let submission = link.submission(.approve(.json(.emptyObject)))
+            _ = try? await pool.run { connection in
+                try desk.gate(submission.gate, subject: submission.subject, credential: submission.credential, history: false, on: connection)
+            }
+        }
+        return refusal(.notFound, style)
+    }
+
     /// GET on the page link (and on the resume link): the approval page, or with
     /// `Accept: application/json` the gate's summary.
     func page(_ request: Request, _ context: some RequestContext) async -> Response {

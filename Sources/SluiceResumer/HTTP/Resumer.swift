@@ -61,6 +61,14 @@ public struct Resumer: Sendable {
         }
         Self.addLinks(to: router, under: "", routes: unnamed)
         for prefix in prefixes { Self.addLinks(to: router, under: PrefixLinks.pathPrefix(prefix.keys) + "/", routes: prefix.routes) }
+        // A link under a prefix not served here answers as a link to no gate does (the served
+        // prefixes' constant path segments win over this parameter).
+        let unknown = unnamed
+        let link = "p/:prefix/approvals/:gate/:subject/:token"
+        for path in [link, link + "/resume", link + "/cancel"] {
+            router.on(RouterPath(path), method: .get) { request, context in await unknown.unknownPrefix(request, context) }
+            router.on(RouterPath(path), method: .post) { request, context in await unknown.unknownPrefix(request, context) }
+        }
         return router
     }
 

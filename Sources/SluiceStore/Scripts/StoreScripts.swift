@@ -19,6 +19,7 @@ enum StoreScripts {
     static let advanceFlow = script("advance_flow")
     static let openPendingGate = script("open_pending_gate")
     static let recordApproval = script("record_approval")
+    static let readGateSecret = script("read_gate_secret")
     static let fireGateDeadlines = script("fire_gate_deadlines")
     static let setSchedule = script("set_schedule")
     static let setScheduleEnabled = script("set_schedule_enabled")
@@ -33,7 +34,7 @@ enum StoreScripts {
     /// Every script, for checks and for loading them all at once.
     static let all: [StoreScript] = [
         enqueueJob, fetchJob, completeJob, renewLeases, requeueJob, reclaimExpiredLeases, promoteDueJobs, cancelJob, watchJob, pushScript,
-        advanceFlow, openPendingGate, recordApproval, fireGateDeadlines, setSchedule, setScheduleEnabled, deleteSchedule, fireScheduleTick,
+        advanceFlow, openPendingGate, recordApproval, readGateSecret, fireGateDeadlines, setSchedule, setScheduleEnabled, deleteSchedule, fireScheduleTick,
         settleScheduleRun, setVariable, setResource, deleteVariable, rotateSecrets,
     ]
 

@@ -9,34 +9,65 @@ enum ProcessAncestry {
     enum JobProcess: Sendable, Equatable {
         /// A process the worker started (bubblewrap, the interpreter, a dedicated runner), by host pid.
         case host(Int32)
-        /// A child of a fork server, by its pid in the server's PID namespace (the last `NSpid` entry).
-        case forked(Int32)
+        /// A child of a fork server, by its pid in the server's PID namespace (the last `NSpid`
+        /// entry) — and the server it was forked from: its host pid and start time, so a process of
+        /// another fork server (another namespace, the same inner pid) is never taken for it, nor
+        /// a process that reused the server's pid.
+        case forked(Int32, server: Int32, serverStarted: UInt64?)
     }
 
-    /// What `/proc/<pid>/status` says of a process: its parent (host pid) and its pid in each
-    /// nested PID namespace, outermost first.
+    /// What `/proc/<pid>/status` and `/proc/<pid>/stat` say of a process: its parent (host pid),
+    /// its pid in each nested PID namespace (outermost first), and when it started.
     struct Status: Equatable {
         var parent: Int32
         var namespacePIDs: [Int32]
+        var started: UInt64? = nil
     }
 
-    /// Whether `pid` (host numbering) is the job's process or descends from it.
+    /// Whether `pid` (host numbering) is the job's process or descends from it: for a forked job,
+    /// the walk up must meet the job's pid in a namespace, then reach the very fork server it was
+    /// forked from (host pid and start time).
     static func descends(_ pid: Int32, from job: JobProcess, status: (Int32) -> Status? = read) -> Bool {
         var current = pid
+        var metJob = false
         for _ in 0..<64 {
             guard current > 1 else { return false }
-            if case .host(let root) = job, current == root { return true }
+            switch job {
+            case .host(let root):
+                if current == root { return true }
+            case .forked(_, let server, let serverStarted):
+                if current == server {
+                    return metJob && (serverStarted == nil || status(current)?.started == serverStarted)
+                }
+            }
             guard let info = status(current) else { return false }
-            if case .forked(let root) = job, info.namespacePIDs.last == root { return true }
+            if case .forked(let root, _, _) = job, !metJob, info.namespacePIDs.last == root { metJob = true }
             current = info.parent
         }
         return false
     }
 
+    /// When host process `pid` started (field 22 of `/proc/<pid>/stat`, clock ticks since boot).
+    static func startTime(of pid: Int32) -> UInt64? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return nil }
+        return parseStartTime(text)
+    }
+
+    /// Field 22 of a `/proc/<pid>/stat` line (fields counted after the command name, which is in
+    /// parentheses and may hold spaces).
+    static func parseStartTime(_ text: String) -> UInt64? {
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // After ")": field 3 (state) is fields[0], so field 22 is fields[19].
+        return fields.count > 19 ? UInt64(fields[19]) : nil
+    }
+
     /// The status of host process `pid`, or `nil` when it is gone.
     static func read(_ pid: Int32) -> Status? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        return parse(text)
+        var status = parse(text)
+        status?.started = startTime(of: pid)
+        return status
     }
 
     static func parse(_ text: String) -> Status? {

@@ -174,7 +174,10 @@ extension ScriptRunner {
             }
             let sent = descriptors
             var started: (@Sendable (Int32) -> Void)?
-            if let channel, mode == .fork { started = { pid in channel.admit(.forked(pid)) } }
+            if let channel, mode == .fork {
+                let (server, serverStarted) = (runner.pid, runner.started)
+                started = { pid in channel.admit(.forked(pid, server: server, serverStarted: serverStarted)) }
+            }
             finished = try await serving(channel, with: run.channel) {
                 try await runner.run(directory: directory, script: script, job: job, descriptors: sent, started: started) {
                     (kill: @escaping @Sendable () -> Void) in

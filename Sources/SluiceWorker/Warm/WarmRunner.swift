@@ -40,6 +40,8 @@ final class WarmRunner: Sendable {
     }
 
     let pid: pid_t
+    /// When the process started (its `/proc` start time): tells it from a later process that reuses its pid.
+    let started: UInt64?
     let errorLog: String
     /// A dedicated process's own directory (its jobs' directories are made inside); `nil` for a fork server.
     let home: String?
@@ -113,6 +115,7 @@ final class WarmRunner: Sendable {
 
     private init(pid: pid_t, socket: Int32, errorLog: String, home: String?, lineLimit: Int) {
         self.pid = pid
+        self.started = ProcessAncestry.startTime(of: pid)
         self.socket = socket
         self.errorLog = errorLog
         self.home = home
