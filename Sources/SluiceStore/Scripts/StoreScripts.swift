@@ -34,7 +34,8 @@ enum StoreScripts {
     /// Every script, for checks and for loading them all at once.
     static let all: [StoreScript] = [
         enqueueJob, fetchJob, completeJob, renewLeases, requeueJob, reclaimExpiredLeases, promoteDueJobs, cancelJob, watchJob, pushScript,
-        advanceFlow, openPendingGate, recordApproval, readGateSecret, fireGateDeadlines, setSchedule, setScheduleEnabled, deleteSchedule, fireScheduleTick,
+        advanceFlow, openPendingGate, recordApproval, readGateSecret, fireGateDeadlines, setSchedule, setScheduleEnabled, deleteSchedule,
+        fireScheduleTick,
         settleScheduleRun, setVariable, setResource, deleteVariable, rotateSecrets,
     ]
 
