@@ -2,7 +2,8 @@ import CoreMetrics
 import Metrics
 
 /// What the scheduler counts (swift-metrics; Prometheus names on `--metrics-port`): delayed jobs
-/// made ready, gates timed out (and how late), expired leases handled, schedule ticks, Redis errors.
+/// made ready, gates timed out (and how late), expired leases handled, schedule ticks, stuck flows
+/// failed by the flow audit, Redis errors.
 struct SchedulerMetrics: Sendable {
     private let promotedJobs = Counter(label: "sluice_delayed_jobs_promoted_total")
     private let timedOut = Counter(label: "sluice_gate_deadlines_fired_total")
@@ -13,6 +14,7 @@ struct SchedulerMetrics: Sendable {
     private let ticksSkipped = Counter(label: "sluice_schedule_ticks_total", dimensions: [("result", "skipped")])
     private let deadlineLateness = Timer(label: "sluice_gate_deadline_lateness_seconds", preferredDisplayUnit: .seconds)
     private let redisErrors = Counter(label: "sluice_redis_errors_total", dimensions: [("process", "scheduler")])
+    private let stuckFlows = Counter(label: "sluice_stuck_flows_failed_total")
 
     func promoted(_ count: Int) { if count > 0 { promotedJobs.increment(by: count) } }
 
@@ -34,4 +36,6 @@ struct SchedulerMetrics: Sendable {
     }
 
     func redisError() { redisErrors.increment() }
+
+    func stuckFlowFailed() { stuckFlows.increment() }
 }

@@ -5,8 +5,8 @@ import SluiceRuntime
 public import SluiceStore
 
 /// The scheduler process as a ``Service``: it moves due delayed jobs to their queues, times out
-/// approval gates, fires schedules' ticks (and settles their runs), and hands back the jobs of
-/// workers whose leases expired. Each loop has its own connection; any number of schedulers may
+/// approval gates, fires schedules' ticks (and settles their runs), hands back the jobs of
+/// workers whose leases expired, and fails flow runs found stuck (the flow audit). Each loop has its own connection; any number of schedulers may
 /// run at once, because every firing is one atomic script on Redis's clock.
 public final class SchedulerService: Service, CustomStringConvertible {
     public let settings: SchedulerSettings
@@ -33,6 +33,7 @@ public final class SchedulerService: Service, CustomStringConvertible {
             group.addTask { await self.fireGateDeadlines(wakeGates) }
             group.addTask { await self.fireSchedules(wakeSchedules) }
             group.addTask { await self.reapExpiredLeases() }
+            group.addTask { await self.auditFlows() }
             await group.waitForAll()
         }
         logger.info("scheduler stopped")
@@ -173,6 +174,29 @@ public final class SchedulerService: Service, CustomStringConvertible {
                 logger.warning("lease reaper cannot reach Redis", metadata: ["error": "\(error)"])
             }
             try? await Task.sleep(for: settings.reapInterval)
+        }
+    }
+
+    /// The flow audit: every few seconds, looks at the flow runs not looked at for the quiet period
+    /// and fails any that nothing can move any more, with an error saying why.
+    private func auditFlows() async {
+        let client = RedisClient(configuration: settings.redis, label: "sluice.scheduler.flows")
+        let store = store
+        let quiet = settings.flowQuiet
+        let pause = max(.milliseconds(100), min(.seconds(5), quiet / 4))
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                var failed = try await client.run { try store.auditFlows(quiet: quiet, on: $0) }.failed
+                while let flow = failed {
+                    metrics.stuckFlowFailed()
+                    logger.error("a stuck flow was failed: nothing could move it any more", metadata: ["flow.id": "\(flow)"])
+                    failed = try await client.run { try store.auditFlows(quiet: quiet, on: $0) }.failed
+                }
+            } catch {
+                metrics.redisError()
+                logger.warning("flow audit cannot reach Redis", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: pause)
         }
     }
 }

@@ -167,6 +167,19 @@ public struct JobStore: Sendable {
         return (Int(counts[0]), Int(counts[1]), .milliseconds(counts[2]))
     }
 
+    /// Looks at up to `limit` flow runs not looked at for `quiet` (`audit_flows`) and fails the
+    /// first found stuck — nothing queued, running or parked for it, twice, `quiet` apart — with an
+    /// error saying so. Returns how many it looked at and the flow it failed, if any.
+    public func auditFlows(quiet: Duration, limit: Int = 200, on connection: RedisConnection) throws(RedisError) -> (looked: Int, failed: JobID?) {
+        let reply = try connection.evaluate(
+            StoreScripts.auditFlows, in: keys, keys: [.string(keys.namespace)],
+            arguments: [.int(quiet.wholeMilliseconds), .int(limit), .int(settings.retentionSeconds), .int(settings.finishedIndexCap)]
+                + Self.freshIDs(1))
+        let parts = reply.array ?? []
+        guard parts.count == 2, let looked = parts[0].integer else { throw RedisError.unexpectedReply("audit_flows: \(reply)") }
+        return (Int(looked), parts[1].string.flatMap(JobID.init))
+    }
+
     /// Moves due delayed jobs to their queues. Returns how many moved and how long until the next is due.
     public func promoteDueJobs(limit: Int = 1000, on connection: RedisConnection) throws(RedisError) -> (moved: Int, nextDue: Duration?) {
         let reply = try connection.evaluate(

@@ -43,6 +43,7 @@ public struct KeySpace: Sendable, Equatable {
         public static let scripts = "scripts"
         public static let flow = "flow:"
         public static let flows = "flows"
+        public static let activeFlows = "flows:active"
         public static let gate = "gate:"
         public static let gateDeadlines = "gates:deadlines"
         public static let approvalsSuffix = ":approvals"
@@ -102,6 +103,7 @@ public struct KeySpace: Sendable, Equatable {
         case schedulerWake = "scheduler_wake"
         case gateDeadlines = "gate_deadlines"
         case schedulesSettle = "schedules_settle"
+        case activeFlows = "active_flows"
 
         /// The key under `space`.
         public func key(in space: KeySpace) -> String {
@@ -112,6 +114,7 @@ public struct KeySpace: Sendable, Equatable {
             case .schedulerWake: space.schedulerWake
             case .gateDeadlines: space.gateDeadlines
             case .schedulesSettle: space.schedulesSettle
+            case .activeFlows: space.activeFlows
             }
         }
     }
@@ -128,6 +131,8 @@ public struct KeySpace: Sendable, Equatable {
     public var delayed: String { namespace + Segment.delayed }
     public var leases: String { namespace + Segment.leases }
     public var leasesWatched: String { namespace + Segment.leasesWatched }
+    /// The flow runs not ended, by when the flow audit last looked at each (or when it started).
+    public var activeFlows: String { namespace + Segment.activeFlows }
     public var workers: String { namespace + Segment.workers }
     public func worker(_ id: String) -> String { namespace + Segment.worker + id }
     public func finished(_ queue: String) -> String { namespace + Segment.finished + queue }

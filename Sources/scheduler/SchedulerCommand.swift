@@ -7,8 +7,8 @@ import SluiceScheduler
 import SluiceStore
 import UnixSignals
 
-/// `scheduler`: fires delayed jobs, gate timeouts and schedules' ticks, and hands back jobs of dead
-/// workers, until SIGTERM or SIGINT.
+/// `scheduler`: fires delayed jobs, gate timeouts and schedules' ticks, hands back jobs of dead
+/// workers and fails stuck flows, until SIGTERM or SIGINT.
 @main
 struct SchedulerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,8 +31,17 @@ struct SchedulerCommand: AsyncParsableCommand {
         help: "Most seconds a Redis stall gives back to every lease, so jobs are not handed back for a silence nobody could break (default 60).")
     var stallLimit: String = "60"
 
+    @Option(
+        name: .long,
+        help:
+            "Seconds between two looks of the flow audit at a run: a flow found twice, this far apart, with nothing queued, running or parked for it is failed as stuck (default 60)."
+    )
+    var flowQuiet: String = "60"
+
     func validate() throws {
-        for (name, value) in [("--max-idle", maxIdle), ("--reap-interval", reapInterval), ("--stall-limit", stallLimit)] {
+        for (name, value) in [
+            ("--max-idle", maxIdle), ("--reap-interval", reapInterval), ("--stall-limit", stallLimit), ("--flow-quiet", flowQuiet),
+        ] {
             guard let duration = DurationParsing.seconds(value), duration > .zero else {
                 throw ValidationError("\(name) must be a positive number of seconds, got '\(value)'")
             }
@@ -46,7 +55,8 @@ struct SchedulerCommand: AsyncParsableCommand {
             redis: try connection.redisConfiguration(),
             maximumIdle: DurationParsing.seconds(maxIdle) ?? .seconds(1),
             reapInterval: DurationParsing.seconds(reapInterval) ?? .milliseconds(500),
-            stallLimit: DurationParsing.seconds(stallLimit) ?? .seconds(60)
+            stallLimit: DurationParsing.seconds(stallLimit) ?? .seconds(60),
+            flowQuiet: DurationParsing.seconds(flowQuiet) ?? .seconds(60)
         )
         let prefixes = try connection.keySpaces.map { ($0, try connection.redisConfiguration(for: $0)) }
         // One service per prefix, each with its own loops and connections.

@@ -39,9 +39,10 @@ extension WorkerHarness {
     }
 
     /// Runs a scheduler in-process while `body` runs.
-    func withScheduler<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+    func withScheduler<Result: Sendable>(flowQuiet: Duration = .seconds(60), _ body: () async throws -> Result) async throws -> Result {
         let scheduler = SchedulerService(
-            settings: SchedulerSettings(redis: server.configuration, maximumIdle: .milliseconds(200), reapInterval: .milliseconds(100)),
+            settings: SchedulerSettings(
+                redis: server.configuration, maximumIdle: .milliseconds(200), reapInterval: .milliseconds(100), flowQuiet: flowQuiet),
             store: store, logger: Logger(label: "test.scheduler"))
         let task = Task { try await scheduler.run() }
         defer { task.cancel() }

@@ -122,6 +122,7 @@ enum EmbeddedLua {
           cancel_frame(ns, flow, 'r', reason, now, retention, cap)
           cancel_frame(ns, flow, 'f', reason, now, retention, cap)
           redis.call('DEL', fkey .. KEY.frames_suffix)
+          redis.call('ZREM', K.active_flows, flow)
           finish_job(ns, flow, spec.state, now, retention, cap)
           if retention > 0 then
             redis.call('EXPIRE', fkey .. KEY.results_suffix, retention)
@@ -302,6 +303,7 @@ enum EmbeddedLua {
             local fkey = flow_key(ns, target)
             if op.op == 'create' then
               redis.call('HSET', fkey, 'created_at', now, 'deliveries', 0, 'steps', 0, unpack(op.fields))
+              redis.call('ZADD', K.active_flows, now, target)
             elseif op.op == 'record' then
               redis.call('HSET', fkey .. KEY.results_suffix, op.field, op.value)
             elseif op.op == 'forget' then
@@ -554,9 +556,11 @@ enum EmbeddedLua {
 
         -- Creates a `flow_event` job for `flow` at the front of `queue`: a worker turns it into the
         -- flow's next move (a gate decided, a step lost, a container's children done, a subflow ended).
+        -- The flow remembers it as its `last_event` (what the flow audit asks after).
         local function queue_flow_event(ns, flow, queue, event_id, args, now)
           redis.call('HSET', ns .. KEY.job .. event_id, 'id', event_id, 'kind', 'flow_event', 'state', 'queued', 'queue', queue,
             'flow_id', flow, 'args', args, 'created_at', now, 'deliveries', 0, 'max_deliveries', DEFAULT_MAX_DELIVERIES)
+          redis.call('HSET', ns .. KEY.job .. flow, 'last_event', event_id)
           push_ready(ns, queue, event_id, true)
         end
         """#,

@@ -112,6 +112,7 @@ local function finish_flow(ns, flow, spec, now, retention, cap)
   cancel_frame(ns, flow, 'r', reason, now, retention, cap)
   cancel_frame(ns, flow, 'f', reason, now, retention, cap)
   redis.call('DEL', fkey .. KEY.frames_suffix)
+  redis.call('ZREM', K.active_flows, flow)
   finish_job(ns, flow, spec.state, now, retention, cap)
   if retention > 0 then
     redis.call('EXPIRE', fkey .. KEY.results_suffix, retention)
@@ -292,6 +293,7 @@ local function apply_ops(ns, flow, ops, now, retention, cap)
     local fkey = flow_key(ns, target)
     if op.op == 'create' then
       redis.call('HSET', fkey, 'created_at', now, 'deliveries', 0, 'steps', 0, unpack(op.fields))
+      redis.call('ZADD', K.active_flows, now, target)
     elseif op.op == 'record' then
       redis.call('HSET', fkey .. KEY.results_suffix, op.field, op.value)
     elseif op.op == 'forget' then

@@ -157,8 +157,10 @@ end
 
 -- Creates a `flow_event` job for `flow` at the front of `queue`: a worker turns it into the
 -- flow's next move (a gate decided, a step lost, a container's children done, a subflow ended).
+-- The flow remembers it as its `last_event` (what the flow audit asks after).
 local function queue_flow_event(ns, flow, queue, event_id, args, now)
   redis.call('HSET', ns .. KEY.job .. event_id, 'id', event_id, 'kind', 'flow_event', 'state', 'queued', 'queue', queue,
     'flow_id', flow, 'args', args, 'created_at', now, 'deliveries', 0, 'max_deliveries', DEFAULT_MAX_DELIVERIES)
+  redis.call('HSET', ns .. KEY.job .. flow, 'last_event', event_id)
   push_ready(ns, queue, event_id, true)
 end
