@@ -36,17 +36,40 @@ public struct FlowEngine: Sendable {
         public var definition: FlowDefinition
     }
 
+    /// What a push accepts beyond what runs as written.
+    public struct PushPolicy: Sendable {
+        /// Refuse a flow with any warning (a field Sluice does not honour, or does not know).
+        public var strict: Bool
+        /// Keep modules that cannot run here (they fail when the flow reaches them) instead of refusing the flow.
+        public var allowUnsupported: Bool
+
+        public init(strict: Bool = false, allowUnsupported: Bool = false) {
+            self.strict = strict
+            self.allowUnsupported = allowUnsupported
+        }
+    }
+
     /// Parses a flow document (YAML or JSON; `!inline` files read with `loadInline`), stores it in
     /// its self-contained form with its inline scripts, and makes it the current version of `path`.
     /// `lockPython` gives the lock of each inline python3 script's requirements (`nil`: none), stored
-    /// with that script's content.
+    /// with that script's content. A flow with modules that cannot run here is refused, naming
+    /// them, unless `policy` allows them; with `policy.strict`, so is a flow with warnings.
     public func push(
         path: ScriptPath, text: String,
         loadInline: @escaping FlowParser.InlineLoader = { name in
             throw FlowFormatError(at: "", "no file to resolve '!inline \(name)'")
-        }, lockPython: (String) throws -> String? = { _ in nil }, on connection: RedisConnection
+        }, lockPython: (String) throws -> String? = { _ in nil }, policy: PushPolicy = PushPolicy(), on connection: RedisConnection
     ) throws -> Pushed {
         let (document, parsed) = try FlowParser(loadInline: loadInline).canonicalDocument(text)
+        if !parsed.unsupported.isEmpty, !policy.allowUnsupported {
+            throw FlowFormatError(
+                at: "",
+                "cannot run here: " + parsed.unsupported.joined(separator: "; ")
+                    + " (push with --allow-unsupported to keep the flow: it then fails only if it reaches such a module)")
+        }
+        if policy.strict, !parsed.warnings.isEmpty {
+            throw FlowFormatError(at: "", "refused (--strict): " + parsed.warnings.joined(separator: "; "))
+        }
         var inline: [String] = []
         var locks: [String: String] = [:]
         for module in parsed.definition.allModules {

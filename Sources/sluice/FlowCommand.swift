@@ -22,6 +22,9 @@ struct FlowCommand: ParsableCommand {
         @Argument(help: "The flow's path, e.g. f/ops/deploy.") var path: String
         @Argument(help: "A flow file, or a folder with flow.yaml (as `wmill sync pull` writes).") var file: String
         @OptionGroup var locking: PythonLockOptions
+        @Flag(help: "Refuse the flow if it has any warning (a field Sluice does not honour, or does not know).") var strict = false
+        @Flag(help: "Keep modules that cannot run here (aiagent, a language with no runtime): the flow fails only if it reaches one.")
+        var allowUnsupported = false
 
         func run() throws {
             guard let flowPath = ScriptPath(path) else { throw CommandFailure("invalid path '\(path)' (expected segments like f/ops/deploy)") }
@@ -45,7 +48,7 @@ struct FlowCommand: ParsableCommand {
                             let locked = try locking.lock(content, session: session)
                             if let note = locked.note { print("  python step \(ContentHash.of(content).prefix(12)): \(note)") }
                             return locked.lock
-                        }, on: session.connection)
+                        }, policy: FlowEngine.PushPolicy(strict: strict, allowUnsupported: allowUnsupported), on: session.connection)
                 }
             } catch let error as FlowFormatError {
                 throw CommandFailure("\(file): \(error)")
@@ -100,10 +103,19 @@ enum FlowFiles {
         var file = URL(fileURLWithPath: path)
         if isDirectory.boolValue {
             let candidates = ["flow.yaml", "flow.yml", "flow.json"].map { file.appendingPathComponent($0) }
-            guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
-                throw CommandFailure("'\(path)' holds no flow.yaml or flow.json")
+            if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
+                file = found
+            } else {
+                // A folder holding one legacy single-file flow (`name.flow.json`, as Windmill wrote them in 2022–23).
+                let legacy = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { name in
+                    [".flow.json", ".flow.yaml", ".flow.yml"].contains { name.hasSuffix($0) }
+                }
+                guard legacy.count == 1, let name = legacy.first else {
+                    throw CommandFailure(
+                        "'\(path)' holds no flow.yaml or flow.json" + (legacy.count > 1 ? ", and several *.flow.json files: name one" : ""))
+                }
+                file = file.appendingPathComponent(name)
             }
-            file = found
         }
         do {
             return (try String(contentsOf: file, encoding: .utf8), file.deletingLastPathComponent())

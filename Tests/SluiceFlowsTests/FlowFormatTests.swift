@@ -143,23 +143,15 @@ struct FlowFormatTests {
     }
 
     @Test(
-        "what Sluice does not implement is refused with its location",
+        "what cannot be read is refused with its location",
         arguments: [
             (
                 "value:\n  modules:\n    - id: a\n      value: {type: forloopflow, modules: []}\n", "value.modules[0].value.iterator",
                 "is required"
             ),
             (
-                "value:\n  modules:\n    - id: a\n      value: {type: rawscript, language: go, content: x}\n", "value.modules[0].value.language",
-                "language 'go' is not supported"
-            ),
-            (
                 "value:\n  modules:\n    - id: a\n      value: {type: rawscript, language: nativets, content: 'export const x = 1'}\n",
                 "value.modules[0].value.content", "exports no main function"
-            ),
-            (
-                "value:\n  modules:\n    - id: a\n      value: {type: aiagent, tools: [], input_transforms: {}}\n", "value.modules[0].value.type",
-                "Windmill's AI service"
             ),
             (
                 "value:\n  modules:\n    - id: a\n      value: {type: whileloopflow, parallel: true, modules: [{id: b, value: {type: identity}}]}\n",
@@ -182,7 +174,6 @@ struct FlowFormatTests {
                 "duplicate"
             ),
             ("value:\n  modules:\n    - id: 1a\n      value: {type: identity}\n", "value.modules[0].id", "not a valid module id"),
-            ("value:\n  modules: []\n  preprocessor_module: {id: p}\n", "value.preprocessor_module", "not supported"),
             (
                 "value:\n  modules:\n    - id: a\n      value: {type: rawscript, language: bash, content: x, input_transforms: {v: {type: javascript, expr: 'a = 1'}}}\n",
                 "value.modules[0].value.input_transforms.v.expr", "assignment is not supported"
@@ -191,7 +182,6 @@ struct FlowFormatTests {
                 "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      stop_after_if: {expr: 'new Date()'}\n",
                 "value.modules[0].stop_after_if.expr", "'new'"
             ),
-            ("value:\n  modules:\n    - id: a\n      value: {type: script, path: f/x/y, hash: abc}\n", "value.modules[0].value.hash", "pinning"),
             (
                 "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      retry: {constant: {attempts: 1, seconds: 1}, retry_if: {expr: 'x ='}}\n",
                 "value.modules[0].retry.retry_if.expr", "assignment"
@@ -228,6 +218,100 @@ struct FlowFormatTests {
             #expect(error.location == location, "\(error)")
             #expect(error.message.contains(fragment), "\(error)")
         }
+    }
+}
+
+@Suite("Flows as Windmill accepts them")
+struct WindmillToleranceTests {
+    static let toleratedCases: [(String, String)] = [
+        (
+            "value:\n  modules:\n    - id: a\n      value: {type: branchone, branches: [{expr: 'true', skip_failure: true, parallel: true, modules: []}], default: []}\n",
+            "value.modules[0].value.branches[0].skip_failure: has no meaning on a branchone branch"
+        ),
+        (
+            "value:\n  modules:\n    - id: a\n      value: {type: branchall, branches: [{expr: 'false', modules: []}]}\n",
+            "value.modules[0].value.branches[0].expr: has no meaning on a branchall branch"
+        ),
+        (
+            "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      suspend: {resume_form: {schema: {type: object, properties: {}}, required: [x]}}\n",
+            "value.modules[0].suspend.resume_form.required: belongs inside resume_form.schema"
+        ),
+        (
+            "value:\n  modules:\n    - id: a\n      value: {type: rawscript, language: bash, content: x, input_transforms: {v: {type: javascript, expr: '1', value: 2}}}\n",
+            "value.modules[0].value.input_transforms.v.value: is not read beside 'expr'"
+        ),
+        (
+            "value:\n  modules:\n    - id: a\n      value: {type: identity, timeout: 5, retry: {constant: {attempts: 2}}}\n",
+            "value.modules[0].value.timeout: is read on the module, not inside its value"
+        ),
+        (
+            "value:\n  modules:\n    - id: a\n      value: {type: forloopflow, iterator: {type: javascript, expr: '[1]'}, squash: true, modules: []}\n",
+            "value.modules[0].value.squash: iterations run as usual"
+        ),
+        ("value:\n  modules:\n    - id: a\n      value: {type: script, path: f/x/y, hash: abc}\n", "value.modules[0].value.hash: version pins"),
+        ("value:\n  modules: []\n  some_new_field: 1\n", "value.some_new_field: 'some_new_field' is not known to Sluice and is ignored"),
+        (
+            "value:\n  modules: []\n  preprocessor_module: {id: p, value: {type: identity}}\n",
+            "value.preprocessor_module: runs only for runs a trigger starts"
+        ),
+    ]
+
+    @Test(
+        "fields Windmill ignores where they stand, or Sluice does not honour, are accepted with a warning naming the place", arguments: toleratedCases
+    )
+    func tolerated(document: String, warning: String) throws {
+        let parsed = try FlowParser().parse(document)
+        #expect(parsed.warnings.contains { $0.hasPrefix(warning) }, "\(parsed.warnings)")
+        #expect(parsed.unsupported.isEmpty)
+    }
+
+    @Test("what cannot run here is kept as a module that fails when reached, listed by place and why")
+    func unsupported() throws {
+        let document = """
+            value:
+              modules:
+                - id: ask_ai
+                  value: {type: aiagent, tools: [], input_transforms: {}}
+                - id: go
+                  value: {type: rawscript, language: go, content: 'package inner'}
+                - id: fine
+                  value: {type: identity}
+            """
+        let parsed = try FlowParser().parse(document)
+        #expect(parsed.unsupported.count == 2)
+        #expect(parsed.unsupported.first?.hasPrefix("value.modules[0].value: an 'aiagent' module needs Windmill's AI service") == true)
+        #expect(parsed.unsupported.last?.contains("language 'go' has no runtime in Sluice") == true)
+        let stepper = FlowStepper(definition: parsed.definition, evaluator: JavaScriptSubsetEvaluator())
+        guard case .failed(let message) = stepper.start(frame: .main, cursor: 0, scope: StepScope(flowInput: [:])) else {
+            Issue.record("an unsupported module must fail when reached")
+            return
+        }
+        #expect(message.contains("module 'ask_ai' cannot run in Sluice"))
+        guard case .run = stepper.start(frame: .main, cursor: 2, scope: StepScope(flowInput: [:])) else {
+            Issue.record("the other modules run")
+            return
+        }
+    }
+
+    @Test("input_transforms written on the module (the older form Windmill still reads) are the module's arguments")
+    func moduleLevelTransforms() throws {
+        let document = """
+            value:
+              modules:
+                - id: a
+                  input_transforms:
+                    name: {type: static, value: Ada}
+                    n: {type: javascript, expr: flow_input.n + 1}
+                  value: {type: rawscript, language: bash, content: 'echo $1'}
+            """
+        let parsed = try FlowParser().parse(document)
+        #expect(parsed.warnings.isEmpty, "\(parsed.warnings)")
+        let stepper = FlowStepper(definition: parsed.definition, evaluator: JavaScriptSubsetEvaluator())
+        guard case .run(let invocation) = stepper.start(frame: .main, cursor: 0, scope: StepScope(flowInput: ["n": 1])) else {
+            Issue.record("expected the step to run")
+            return
+        }
+        #expect(invocation.arguments == ["name": "Ada", "n": 2])
     }
 }
 

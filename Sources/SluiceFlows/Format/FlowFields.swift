@@ -1,23 +1,36 @@
 import Foundation
 
-/// Which Windmill fields Sluice accepts with a warning because they only tune execution (where a
-/// job runs, caching, priorities, concurrency limits) and cannot change a result. docs/flows.md
-/// lists these sets; every other field Sluice does not implement is refused.
+/// The Windmill fields Sluice reads and does not honour, where they stand, with what Sluice does
+/// instead: accepted with a warning naming the place (docs/flows.md has the whole table).
 enum FlowFields {
-    static let topLevelTuning: Set<String> = [
+    static let tunes = "only tunes where or how often Windmill runs it; Sluice ignores it"
+
+    static func ignoring(_ names: [String], _ what: String = tunes) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: names.map { ($0, what) })
+    }
+
+    static let topLevel = ignoring([
         "ws_error_handler_muted", "visible_to_runner_only", "dedicated_worker", "tag", "priority", "timeout", "on_behalf_of_email",
-        "lock_error_logs", "draft_only",
-    ]
-    static let flowValueTuning: Set<String> = [
+        "lock_error_logs", "draft_only", "path", "edited_by", "edited_at", "archived", "extra_perms", "version_id", "workspace_id",
+    ])
+    static let flowValue = ignoring([
         "same_worker", "concurrent_limit", "concurrency_time_window_s", "concurrency_key", "cache_ttl", "priority", "debounce_delay_s",
         "debounce_key",
-    ]
-    static let moduleTuning: Set<String> = ["delete_after_use", "apply_preprocessor"]
-    static let branchTuning: Set<String> = ["parallel"]
-    static let valueTuning: Set<String> = [
-        "lock", "tag", "tag_override", "concurrent_limit", "concurrency_time_window_s", "custom_concurrency_key", "is_trigger", "asset",
-        "assets",
-    ]
+        "early_return", "chat_input_enabled", "flow_env",
+    ])
+    static let module = ignoring(["delete_after_use", "apply_preprocessor"])
+    static let branchOneBranch = ignoring(
+        ["parallel", "skip_failure"], "has no meaning on a branchone branch (Windmill's UI writes it; Windmill ignores it there)")
+    static let branchAllBranch = ignoring(["expr"], "has no meaning on a branchall branch (every branch runs); ignored, as Windmill does")
+    static let value =
+        ignoring([
+            "lock", "tag", "tag_override", "concurrent_limit", "concurrency_time_window_s", "custom_concurrency_key", "is_trigger", "asset",
+            "assets", "concurrency_key", "debounce_delay_s", "debounce_key",
+        ]).merging(
+            ignoring(["timeout", "retry"], "is read on the module, not inside its value: ignored here, as Windmill does"), uniquingKeysWith: { $1 })
+    static let resumeForm = ignoring(["required"], "belongs inside resume_form.schema; ignored here, as Windmill does")
+    static let javascriptTransform = ignoring(["value"], "is not read beside 'expr' (the expression gives the value); ignored, as Windmill does")
+    static let staticTransform = ignoring(["expr"], "is not read in a static transform (its 'value' is the value); ignored, as Windmill does")
 
     static func isIdentifier(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }

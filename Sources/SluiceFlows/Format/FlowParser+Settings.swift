@@ -17,7 +17,7 @@ extension FlowParser {
             let attempts = try constantReader.integer("attempts") ?? 0
             let seconds = try constantReader.number("seconds") ?? 0
             guard seconds >= 0 else { throw FlowFormatError(at: constantReader.path("seconds"), "must not be negative") }
-            try constantReader.finish(warnings: &warnings)
+            constantReader.finish(warnings: &warnings)
             if attempts > 0 { policy.constant = RetryPolicy.Constant(attempts: attempts, seconds: seconds) }
         }
         if let exponential = reader.value("exponential"), !exponential.isNull {
@@ -29,7 +29,7 @@ extension FlowParser {
             guard multiplier >= 0, seconds >= 0, (0...100).contains(randomFactor) else {
                 throw FlowFormatError(at: exponentialReader.location, "multiplier and seconds must be ≥ 0 and random_factor between 0 and 100")
             }
-            try exponentialReader.finish(warnings: &warnings)
+            exponentialReader.finish(warnings: &warnings)
             if attempts > 0 {
                 policy.exponential = RetryPolicy.Exponential(attempts: attempts, multiplier: multiplier, seconds: seconds, randomFactor: randomFactor)
             }
@@ -38,10 +38,10 @@ extension FlowParser {
             var conditionReader = try ObjectReader(condition, at: reader.path("retry_if"))
             let expression = try conditionReader.requiredString("expr")
             try checkExpression(expression, at: conditionReader.path("expr"))
-            try conditionReader.finish(warnings: &warnings)
+            conditionReader.finish(warnings: &warnings)
             policy.retryIf = expression
         }
-        try reader.finish(warnings: &warnings)
+        reader.finish(warnings: &warnings)
         guard policy.maximumRetries <= 1000 else { throw FlowFormatError(at: location, "at most 1000 retries") }
         return policy
     }
@@ -82,7 +82,7 @@ extension FlowParser {
                 }
                 settings.resumeFormSchema = schema
             }
-            try formReader.finish(warnings: &warnings)
+            formReader.finish(known: FlowFields.resumeForm, warnings: &warnings)
         }
         if let groups = reader.value("user_groups_required"), !groups.isNull {
             let groupsLocation = reader.path("user_groups_required")
@@ -96,7 +96,7 @@ extension FlowParser {
         if let shown = reader.value("user_auth_required_message") ?? nil, !shown.isNull {
             warnings.append("\(reader.path("user_auth_required_message")): ignored")
         }
-        try reader.finish(warnings: &warnings)
+        reader.finish(warnings: &warnings)
         guard settings.requiredEvents <= 1000 else { throw FlowFormatError(at: reader.path("required_events"), "at most 1000") }
         return settings
     }

@@ -1,17 +1,25 @@
 public import SluiceCore
 import SluiceExpressions
 
-/// A flow read from a file: the definition, and warnings about fields Sluice ignores.
+/// A flow read from a file: the definition, warnings about fields Sluice does not honour (each
+/// naming its place and what Sluice does instead), and the modules that cannot run here at all.
 public struct ParsedFlow: Sendable, Equatable {
     public var definition: FlowDefinition
     public var warnings: [String]
+    /// The modules that cannot run here (an `aiagent`, a language Sluice has no runtime for), by
+    /// place and why: a push refuses the flow unless told to keep them (they fail when reached).
+    public var unsupported: [String] = []
 }
 
 /// Reads Windmill OpenFlow documents (YAML or JSON) into a ``FlowDefinition``.
 ///
-/// Everything Sluice does not implement is refused with its location, never ignored — except
-/// fields that only tune execution (`same_worker`, `priority`, `cache_ttl`, ...), which produce a
-/// warning. Expressions are parsed here so that their syntax errors surface at push time.
+/// Windmill's parser is the reference: what it runs, this reads. A field Sluice does not honour
+/// (or does not know) is accepted with a warning naming its place and what Sluice does with it —
+/// `sluice flow push --strict` turns warnings into refusals. What cannot run at all (an
+/// `aiagent`, a language with no runtime here) is kept as a module that fails when reached, and
+/// listed in ``ParsedFlow/unsupported`` so a push can refuse it by name and place. Only a document
+/// that cannot be read (no modules, a field of the wrong type, an invalid expression) is an error.
+/// Expressions are parsed here so that their syntax errors surface at push time.
 public struct FlowParser: Sendable {
     /// Gives the text of a file named by `!inline NAME` (relative to the flow's folder).
     public typealias InlineLoader = @Sendable (String) throws -> String
@@ -53,20 +61,29 @@ public struct FlowParser: Sendable {
         if let node = value.value("failure_module"), !node.isNull {
             failureModule = try parseModule(node, at: "value.failure_module", context: &context)
         }
+        var preprocessor: FlowModule?
+        if let node = value.value("preprocessor_module"), !node.isNull {
+            preprocessor = try parseModule(node, at: "value.preprocessor_module", context: &context)
+            context.warnings.append(
+                "value.preprocessor_module: runs only for runs a trigger starts (a webhook); `sluice run` and schedules skip it, as Windmill does")
+        }
         warnings += context.warnings
-        try value.finish(tuning: FlowFields.flowValueTuning, warnings: &warnings)
-        try top.finish(tuning: FlowFields.topLevelTuning, warnings: &warnings)
-        let definition = FlowDefinition(
+        value.finish(known: FlowFields.flowValue, warnings: &warnings)
+        top.finish(known: FlowFields.topLevel, warnings: &warnings)
+        var definition = FlowDefinition(
             summary: summary, description: description, schema: schema, modules: modules, failureModule: failureModule)
-        return ParsedFlow(definition: definition, warnings: warnings)
+        definition.preprocessorModule = preprocessor
+        return ParsedFlow(definition: definition, warnings: warnings, unsupported: context.unsupported)
     }
 
-    /// What parsing the modules of one flow shares: warnings, and the ids seen so far (unique in
-    /// the whole flow, nested modules included, as `results.<id>` names them).
+    /// What parsing the modules of one flow shares: warnings, the modules that cannot run here,
+    /// and the ids seen so far (unique in the whole flow, nested modules included, as
+    /// `results.<id>` names them).
     struct ModuleContext {
         var warnings: [String]
         var ids: Set<String>
         var depth = 0
+        var unsupported: [String] = []
     }
 
     /// The most levels of containers inside containers.
@@ -89,8 +106,16 @@ public struct FlowParser: Sendable {
         guard context.ids.insert(id).inserted else { throw FlowFormatError(at: reader.path("id"), "duplicate module id '\(id)'") }
         let summary = try reader.string("summary") ?? ""
         guard let valueNode = reader.value("value") else { throw FlowFormatError(at: reader.path("value"), "is required") }
-        let value = try parseValue(valueNode, at: reader.path("value"), context: &context)
+        // The older form, which Windmill's parser still reads: `input_transforms` on the module.
+        let moduleTransforms = reader.value("input_transforms").flatMap { $0.isNull ? nil : $0 }
+        let (value, unsupported) = try parseValue(
+            valueNode, at: reader.path("value"), moduleTransforms: moduleTransforms.map { ($0, reader.path("input_transforms")) },
+            context: &context)
         var module = FlowModule(id: id, summary: summary, value: value)
+        if let unsupported {
+            module.unsupported = unsupported
+            context.unsupported.append("\(reader.path("value")): \(unsupported)")
+        }
         if let retry = reader.value("retry"), !retry.isNull {
             module.retry = try parseRetry(retry, at: reader.path("retry"), warnings: &context.warnings)
         }
@@ -112,7 +137,7 @@ public struct FlowParser: Sendable {
             var skipReader = try ObjectReader(skip, at: reader.path("skip_if"))
             let expression = try skipReader.requiredString("expr")
             try checkExpression(expression, at: skipReader.path("expr"))
-            try skipReader.finish(warnings: &context.warnings)
+            skipReader.finish(warnings: &context.warnings)
             module.skipIf = expression
         }
         module.continueOnError = try reader.bool("continue_on_error") ?? false
@@ -129,7 +154,7 @@ public struct FlowParser: Sendable {
             var mockReader = try ObjectReader(mock, at: reader.path("mock"))
             let enabled = try mockReader.bool("enabled") ?? false
             let returned = mockReader.value("return_value") ?? .null
-            try mockReader.finish(warnings: &context.warnings)
+            mockReader.finish(warnings: &context.warnings)
             if enabled { module.mock = returned }
         }
         if let ttl = try reader.number("cache_ttl") {
@@ -144,7 +169,7 @@ public struct FlowParser: Sendable {
             }
             module.priority = Int(priority)
         }
-        try reader.finish(tuning: FlowFields.moduleTuning, warnings: &context.warnings)
+        reader.finish(known: FlowFields.module, warnings: &context.warnings)
         return module
     }
 
@@ -155,21 +180,31 @@ public struct FlowParser: Sendable {
         let stop = StopAfterIf(
             expression: expression, skipIfStopped: try stopReader.bool("skip_if_stopped") ?? false,
             errorMessage: try stopReader.string("error_message").flatMap { $0.isEmpty ? nil : $0 })
-        try stopReader.finish(warnings: &warnings)
+        stopReader.finish(warnings: &warnings)
         return stop
     }
 
-    private func parseValue(_ node: JSONValue, at location: String, context: inout ModuleContext) throws(FlowFormatError) -> ModuleValue {
+    /// A module's value, or — for what cannot run here — a stand-in (identity) and why not.
+    /// `moduleTransforms` are `input_transforms` written on the module (the older form), used when
+    /// the value has none.
+    private func parseValue(
+        _ node: JSONValue, at location: String, moduleTransforms: (JSONValue, String)?, context: inout ModuleContext
+    ) throws(FlowFormatError) -> (ModuleValue, unsupported: String?) {
         var reader = try ObjectReader(node, at: location)
         let type = try reader.requiredString("type")
+        func transforms(_ reader: inout ObjectReader) throws(FlowFormatError) -> [NamedTransform] {
+            let own = try parseTransforms(&reader, warnings: &context.warnings)
+            guard own.isEmpty, let (node, place) = moduleTransforms else { return own }
+            return try parseTransforms(node, at: place, warnings: &context.warnings)
+        }
         let value: ModuleValue
         switch type {
         case "rawscript":
             let languageName = try reader.requiredString("language")
             guard let language = ScriptLanguage(windmillName: languageName) else {
-                throw FlowFormatError(
-                    at: reader.path("language"),
-                    "language '\(languageName)' is not supported by Sluice (supported: \(ScriptLanguage.windmillNames.joined(separator: ", ")))"
+                return (
+                    .identity,
+                    "language '\(languageName)' has no runtime in Sluice (supported: \(ScriptLanguage.windmillNames.joined(separator: ", ")))"
                 )
             }
             var content = try reader.requiredString("content")
@@ -188,18 +223,18 @@ public struct FlowParser: Sendable {
                 }
             }
             _ = try reader.string("path")
-            value = .rawScript(language: language, content: content, inputTransforms: try parseTransforms(&reader))
+            value = .rawScript(language: language, content: content, inputTransforms: try transforms(&reader))
         case "script":
             let path = try reader.requiredString("path")
             guard ScriptPath(path) != nil else { throw FlowFormatError(at: reader.path("path"), "'\(path)' is not a valid script path") }
             if try reader.string("hash") != nil {
-                throw FlowFormatError(at: reader.path("hash"), "pinning a script version by hash is not supported; the current version runs")
+                context.warnings.append("\(reader.path("hash")): version pins are not honoured yet: the current version of \(path) runs")
             }
-            value = .script(path: path, inputTransforms: try parseTransforms(&reader))
+            value = .script(path: path, inputTransforms: try transforms(&reader))
         case "flow":
             let path = try reader.requiredString("path")
             guard ScriptPath(path) != nil else { throw FlowFormatError(at: reader.path("path"), "'\(path)' is not a valid flow path") }
-            value = .flow(path: path, inputTransforms: try parseTransforms(&reader))
+            value = .flow(path: path, inputTransforms: try transforms(&reader))
         case "identity":
             _ = reader.value("flow")
             value = .identity
@@ -211,12 +246,12 @@ public struct FlowParser: Sendable {
             defer { context.depth -= 1 }
             value = try parseContainer(type, reader: &reader, context: &context)
         case "aiagent":
-            throw FlowFormatError(at: reader.path("type"), "'aiagent' modules need Windmill's AI service, which Sluice does not have")
+            return (.identity, "an 'aiagent' module needs Windmill's AI service, which Sluice does not have")
         default:
-            throw FlowFormatError(at: reader.path("type"), "unknown module type '\(type)'")
+            return (.identity, "module type '\(type)' is not one Sluice runs")
         }
-        try reader.finish(tuning: FlowFields.valueTuning, warnings: &context.warnings)
-        return value
+        reader.finish(known: FlowFields.value, warnings: &context.warnings)
+        return (value, nil)
     }
 
     private func parseContainer(_ type: String, reader: inout ObjectReader, context: inout ModuleContext) throws(FlowFormatError) -> ModuleValue {
@@ -247,6 +282,7 @@ public struct FlowParser: Sendable {
                 parallelism = try parseNumberOrTransform(node, at: reader.path("parallelism"))
             }
             let skipFailures = try reader.bool("skip_failures") ?? false
+            try squash(&reader, warnings: &context.warnings)
             return .forLoop(
                 ForLoop(
                     iterator: iterator, parallel: parallel, parallelism: parallelism, skipFailures: skipFailures,
@@ -258,6 +294,7 @@ public struct FlowParser: Sendable {
                     at: reader.path("parallel"), "a while loop's iterations run one after the other; 'parallel: true' is not supported")
             }
             _ = reader.value("parallelism")
+            try squash(&reader, warnings: &context.warnings)
             let maximum = try reader.integer("max_iterations", minimum: 1) ?? WhileLoop.defaultMaximumIterations
             guard maximum <= 1_000_000 else { throw FlowFormatError(at: reader.path("max_iterations"), "at most 1,000,000") }
             return .whileLoop(WhileLoop(skipFailures: skipFailures, modules: try modules("modules", in: &reader), maximumIterations: maximum))
@@ -269,7 +306,7 @@ public struct FlowParser: Sendable {
                 let expression = try branch.requiredString("expr")
                 try checkExpression(expression, at: branch.path("expr"))
                 let list = try modules("modules", in: &branch)
-                try branch.finish(tuning: FlowFields.branchTuning, warnings: &context.warnings)
+                branch.finish(known: FlowFields.branchOneBranch, warnings: &context.warnings)
                 branches.append(BranchOne.Branch(summary: summary, expression: expression, modules: list))
             }
             return .branchOne(BranchOne(branches: branches, defaultModules: try modules("default", in: &reader, required: false)))
@@ -280,10 +317,21 @@ public struct FlowParser: Sendable {
                 let summary = try branch.string("summary") ?? ""
                 let skipFailure = try branch.bool("skip_failure") ?? false
                 let list = try modules("modules", in: &branch)
-                try branch.finish(tuning: FlowFields.branchTuning, warnings: &context.warnings)
+                branch.finish(known: FlowFields.branchAllBranch, warnings: &context.warnings)
                 branches.append(BranchAll.Branch(summary: summary, skipFailure: skipFailure, modules: list))
             }
             return .branchAll(BranchAll(branches: branches, parallel: try reader.bool("parallel") ?? false))
+        }
+    }
+
+    /// `squash` on a loop: read and accepted. In Windmill it runs every iteration on one worker,
+    /// in one process where it can, to save the hops between iterations; Sluice runs iterations as
+    /// it always does, so a result never depends on it.
+    private func squash(_ reader: inout ObjectReader, warnings: inout [String]) throws(FlowFormatError) {
+        if try reader.bool("squash") == true {
+            warnings.append(
+                "\(reader.path("squash")): iterations run as usual, each step a job of its own (squash only saves Windmill worker hops; results are the same)"
+            )
         }
     }
 
@@ -293,25 +341,32 @@ public struct FlowParser: Sendable {
         return try parseTransform(node, at: location)
     }
 
-    private func parseTransforms(_ reader: inout ObjectReader) throws(FlowFormatError) -> [NamedTransform] {
+    private func parseTransforms(_ reader: inout ObjectReader, warnings: inout [String]) throws(FlowFormatError) -> [NamedTransform] {
         guard let node = reader.value("input_transforms"), !node.isNull else { return [] }
-        let location = reader.path("input_transforms")
+        return try parseTransforms(node, at: reader.path("input_transforms"), warnings: &warnings)
+    }
+
+    private func parseTransforms(_ node: JSONValue, at location: String, warnings: inout [String]) throws(FlowFormatError) -> [NamedTransform] {
         guard let members = node.memberList else { throw FlowFormatError(at: location, "expected an object of argument transforms") }
         var transforms: [NamedTransform] = []
         for (name, transform) in members {
-            transforms.append(NamedTransform(name, try parseTransform(transform, at: "\(location).\(name)")))
+            transforms.append(NamedTransform(name, try parseTransform(transform, at: "\(location).\(name)", warnings: &warnings)))
         }
         return transforms
     }
 
     func parseTransform(_ node: JSONValue, at location: String) throws(FlowFormatError) -> InputTransform {
+        var ignored: [String] = []
+        return try parseTransform(node, at: location, warnings: &ignored)
+    }
+
+    func parseTransform(_ node: JSONValue, at location: String, warnings: inout [String]) throws(FlowFormatError) -> InputTransform {
         var reader = try ObjectReader(node, at: location)
         let type = try reader.requiredString("type")
-        var ignored: [String] = []
         switch type {
         case "static":
             let value = reader.value("value") ?? .null
-            try reader.finish(warnings: &ignored)
+            reader.finish(known: FlowFields.staticTransform, warnings: &warnings)
             for reference in value.references where ScriptPath(reference.path) == nil {
                 throw FlowFormatError(
                     at: reader.path("value"), "'\(reference.marker)': '\(reference.path)' is not a valid \(reference.kind.rawValue) path")
@@ -320,7 +375,7 @@ public struct FlowParser: Sendable {
         case "javascript":
             let expression = try reader.requiredString("expr")
             try checkExpression(expression, at: reader.path("expr"))
-            try reader.finish(warnings: &ignored)
+            reader.finish(known: FlowFields.javascriptTransform, warnings: &warnings)
             return .javascript(expression)
         default:
             throw FlowFormatError(at: reader.path("type"), "input transform type '\(type)' is not supported (static or javascript)")

@@ -1,7 +1,7 @@
 import SluiceCore
 
-/// Reads one JSON object of a flow document field by field, and reports any key nobody read:
-/// unknown keys are errors, keys listed as tuning-only become warnings.
+/// Reads one JSON object of a flow document field by field, and reports every key nobody read as
+/// a warning.
 struct ObjectReader {
     let location: String
     private let members: [(key: String, value: JSONValue)]
@@ -59,15 +59,15 @@ struct ObjectReader {
         return Int(number)
     }
 
-    /// Ends reading: keys in `tuning` become warnings, any other unread key is an error.
-    func finish(tuning: Set<String> = [], warnings: inout [String]) throws(FlowFormatError) {
+    /// Ends reading: every key nobody read becomes a warning — a known field Sluice does not honour
+    /// with what it does instead (`known`), any other as unknown and ignored, as Windmill ignores
+    /// fields it does not know. (`sluice flow push --strict` refuses a flow with warnings.)
+    func finish(known: [String: String] = [:], warnings: inout [String]) {
         for (key, value) in members where !read.contains(key) {
-            if tuning.contains(key) {
-                warnings.append("\(path(key)): '\(key)' only tunes execution in Windmill; Sluice ignores it")
-            } else if value.isNull {
-                continue
-            } else {
-                throw FlowFormatError(at: path(key), "'\(key)' is not supported by Sluice (see docs/flows.md)")
+            if let what = known[key] {
+                warnings.append("\(path(key)): \(what)")
+            } else if !value.isNull {
+                warnings.append("\(path(key)): '\(key)' is not known to Sluice and is ignored (as Windmill ignores fields it does not know)")
             }
         }
     }

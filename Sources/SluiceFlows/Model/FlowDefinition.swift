@@ -9,6 +9,9 @@ public struct FlowDefinition: Sendable, Equatable {
     public var modules: [FlowModule]
     /// Runs when the flow fails, with `error` in scope; the flow still ends failed.
     public var failureModule: FlowModule?
+    /// `preprocessor_module`: shapes a trigger's event into the flow's input before the first
+    /// module, for runs a trigger starts (a run started otherwise skips it).
+    public var preprocessorModule: FlowModule?
 
     public init(
         summary: String = "",

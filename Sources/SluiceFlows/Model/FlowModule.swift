@@ -28,6 +28,10 @@ public struct FlowModule: Sendable, Equatable {
     public var cacheTTL: Int?
     /// `priority`: higher runs first among the jobs waiting in the same queue.
     public var priority: Int?
+    /// Why this module cannot run here (an `aiagent`, a language or module type Sluice does not
+    /// have), for a flow pushed with `--allow-unsupported`: the flow runs, and fails only if it
+    /// reaches this module — as Windmill does with a worker tag nobody serves.
+    public var unsupported: String?
 
     public init(
         id: String,

@@ -31,6 +31,9 @@ public struct FlowStepper: Sendable {
         guard let module = definition.module(in: frame, at: cursor) else {
             return .failed("the flow has no module at \(frame) #\(cursor)")
         }
+        if let unsupported = module.unsupported {
+            return .failed("module '\(module.id)' cannot run in Sluice: \(unsupported) (the flow was pushed with --allow-unsupported)")
+        }
         if let skip = module.skipIf {
             do {
                 // A skipped module passes its input through, as Windmill's does.
