@@ -147,6 +147,7 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
+            resources: [.embedInCode("Expressions/expression-engine.js")],
             swiftSettings: swiftSettings
         ),
         // Firing what is due: delayed jobs, expired leases, gate deadlines, schedules' ticks.
@@ -270,7 +271,7 @@ let package = Package(
         .executableTarget(
             name: "sluice-bench",
             dependencies: [
-                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceStore", "SluiceRedis", "SluiceTesting",
+                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceStore", "SluiceRedis", "SluiceTesting", "SluiceWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),

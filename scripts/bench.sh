@@ -33,6 +33,8 @@ echo "== [6/7] schedules: 10,000 schedules, next fires computed, fired by one sc
 "$BIN/sluice-bench" schedules --count 10000 --bursts 3 --binaries "$BIN"
 echo "== [7/7] the same with two schedulers racing"
 "$BIN/sluice-bench" schedules --count 10000 --bursts 3 --schedulers 2 --binaries "$BIN"
+echo "== flow expressions: the in-process subset and the JavaScript engine (warm Deno, sandboxed)"
+"$BIN/sluice-bench" expressions --samples 5000
 echo "== partitioned over a 3-master Redis Cluster: 1, 2 and 3 masters in use, one prefix and one worker each"
 "$BIN/sluice-bench" cluster --count 20000 --binaries "$BIN"
 echo "== python3 (a process per job) and TypeScript script jobs (a deno per job, and dedicated); the warm python runners against Celery are in [1/7]"

@@ -18,10 +18,12 @@ public struct FlowEngine: Sendable {
     public let resolver: VariableResolver
     let definitions: FlowDefinitionCache
 
-    public init(flows: FlowStore, keyring: SecretKeyring = SecretKeyring([])) {
+    /// `expressionEngine` evaluates the expressions beyond the in-process subset (a worker's warm
+    /// Deno); without one, such an expression fails the step that needs it, saying so.
+    public init(flows: FlowStore, keyring: SecretKeyring = SecretKeyring([]), expressionEngine: (any ExpressionEngine)? = nil) {
         self.flows = flows
         resolver = VariableResolver(keys: flows.keys, keyring: keyring)
-        definitions = FlowDefinitionCache()
+        definitions = FlowDefinitionCache(evaluator: JavaScriptSubsetEvaluator(engine: expressionEngine))
     }
 
     public var keys: KeySpace { flows.keys }

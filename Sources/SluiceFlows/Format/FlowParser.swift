@@ -382,14 +382,17 @@ public struct FlowParser: Sendable {
         }
     }
 
+    /// Checks an expression at push time: within the subset it must parse, and name variables and
+    /// resources by literal paths; beyond the subset it is kept for a JavaScript engine (its syntax
+    /// is checked when it first runs). Every path it names must be a valid one.
     func checkExpression(_ source: String, at location: String) throws(FlowFormatError) {
-        let expression: Expression
+        let expression: WindmillExpression
         do {
-            expression = try Expression(source)
+            expression = try WindmillExpression(source)
         } catch {
             throw FlowFormatError(at: location, "\(error.message) (at \(error.position) in `\(source)`)")
         }
-        if let dynamic = expression.dynamicReference {
+        if case .subset(let parsed) = expression, let dynamic = parsed.dynamicReference {
             throw FlowFormatError(
                 at: location,
                 "\(dynamic.name)() takes its path as a string literal, e.g. \(dynamic.name)('f/ops/token'), so it is resolved before the step "

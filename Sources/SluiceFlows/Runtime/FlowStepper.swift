@@ -9,11 +9,12 @@ public struct FlowStepper: Sendable {
     public let evaluator: any ExpressionEvaluator
     let index: DefinitionIndex
 
-    /// What the stepper precomputes about a definition: where each module sits and what its
-    /// expressions read.
+    /// What the stepper precomputes about a definition: where each module sits, what its
+    /// expressions read, and the top-level module ids in order (the legacy `step(i)`).
     struct DefinitionIndex: Sendable {
         var locations: [String: ModuleLocation]
         var reads: [String: ModuleReads]
+        var steps: JSONValue
     }
 
     public init(definition: FlowDefinition, evaluator: any ExpressionEvaluator) {
@@ -21,7 +22,7 @@ public struct FlowStepper: Sendable {
         self.evaluator = evaluator
         var reads: [String: ModuleReads] = [:]
         for module in definition.allModules { reads[module.id] = ModuleReads(module) }
-        index = DefinitionIndex(locations: definition.locations, reads: reads)
+        index = DefinitionIndex(locations: definition.locations, reads: reads, steps: .array(definition.modules.map { .string($0.id) }))
     }
 
     // MARK: - Starting a step
@@ -344,7 +345,9 @@ public struct FlowStepper: Sendable {
     /// resolved for it), plus `extra` (`result`, `error`, `params`). Secrets pass through it as
     /// they are, and nothing looks into them (SluiceExpressions' SecretGuard).
     private func evaluate(_ source: String, scope: StepScope, extra: [String: JSONValue] = [:]) throws -> JSONValue? {
-        try evaluator.evaluate(source, variables: scope.variables(extra: extra), references: scope.references, secrets: scope.secrets.secrets)
+        var variables = scope.variables(extra: extra)
+        variables[JavaScriptSubsetEvaluator.stepsVariable] = .some(index.steps)
+        return try evaluator.evaluate(source, variables: variables, references: scope.references, secrets: scope.secrets.secrets)
     }
 
     /// Evaluates an expression that decides something (`skip_if`, a branch's `expr`, a stop or

@@ -59,13 +59,23 @@ struct ModuleReads: Sendable {
         var references = Set<Reference>()
         for value in Self.staticValues(of: module) { references.formUnion(value.references) }
         for source in Self.expressions(of: module) {
-            guard let expression = try? Expression(source) else { continue }
-            references.formUnion(expression.references)
-            let free = expression.freeVariables
-            if free.contains("flow_input") { flowInput = true }
-            if free.contains("previous_result") { previous = true }
-            if free.contains("results") {
-                if let members = expression.memberReads(of: "results") { named?.formUnion(members) } else { named = nil }
+            guard let classified = try? WindmillExpression(source) else { continue }
+            references.formUnion(classified.references)
+            switch classified {
+            case .subset(let expression):
+                let free = expression.freeVariables
+                if free.contains("flow_input") { flowInput = true }
+                if free.contains("previous_result") { previous = true }
+                if free.contains("results") {
+                    if let members = expression.memberReads(of: "results") { named?.formUnion(members) } else { named = nil }
+                }
+            case .engine:
+                // What a JavaScript engine's code reads cannot be told from its text: everything.
+                flowInput = true
+                previous = true
+                named = nil
+            case .empty, .reference:
+                break
             }
         }
         switch module.value {

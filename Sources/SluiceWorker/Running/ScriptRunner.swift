@@ -141,11 +141,13 @@ public struct ScriptRunResult: Sendable {
 public struct ScriptRunner: Sendable {
     public let settings: ScriptRunnerSettings
     let baseEnvironment: [String: String]
-    private let workspace = Workspace()
+    let workspace = Workspace()
 
-    /// The scratch space, script cache and sandbox, set up once by ``prepare()``.
-    private final class Workspace: Sendable {
+    /// The scratch space, script cache and sandbox, set up once by ``prepare()``; and the
+    /// expression engine, started on first use.
+    final class Workspace: Sendable {
         let prepared = Mutex<Prepared?>(nil)
+        let expressions = Mutex<DenoExpressionEngine?>(nil)
     }
 
     /// What ``prepare()`` set up.

@@ -32,7 +32,8 @@ public final class WorkerService: Service, CustomStringConvertible {
         self.settings = settings
         self.store = store
         self.scripts = ScriptStore(keys: store.keys)
-        self.engine = FlowEngine(flows: FlowStore(keys: store.keys, settings: store.settings), keyring: settings.keyring)
+        self.engine = FlowEngine(
+            flows: FlowStore(keys: store.keys, settings: store.settings), keyring: settings.keyring, expressionEngine: runner.expressionEngine)
         self.runner = runner
         self.logger = logger
     }

@@ -74,38 +74,14 @@ final class WarmRunner: Sendable {
             close(pair[1])
             if logDescriptor >= 0 { close(logDescriptor) }
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, pair[1], 0)
-        posix_spawn_file_actions_adddup2(&actions, pair[1], 1)
-        if logDescriptor >= 0 { posix_spawn_file_actions_adddup2(&actions, logDescriptor, 2) }
-        c_sluice_spawn_close_from(&actions, 3)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // The spawning thread may block signals (SIGCHLD, say): the runner starts with none blocked
-        // and default handlers, or it would never hear of its children.
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGCHLD, SIGPIPE, SIGTERM, SIGINT, SIGHUP] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
-        }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        guard status == 0 else {
+        var descriptors: [Int32: Int32] = [0: pair[1], 1: pair[1]]
+        if logDescriptor >= 0 { descriptors[2] = logDescriptor }
+        let pid: pid_t
+        do {
+            pid = try ChildSpawn.spawn(executable: executable, arguments: arguments, environment: environment, descriptors: descriptors)
+        } catch {
             close(pair[0])
-            throw Failure(description: "cannot start \(executable): \(String(cString: strerror(status)))")
+            throw Failure(description: error.description)
         }
         let runner = WarmRunner(pid: pid, socket: pair[0], errorLog: errorLog, home: home, lineLimit: lineLimit)
         runner.startReading()

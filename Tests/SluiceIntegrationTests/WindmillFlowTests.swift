@@ -1,0 +1,121 @@
+import Foundation
+import SluiceCore
+import SluiceRedis
+import SluiceStore
+import SluiceTesting
+import Testing
+
+/// Flows as Windmill users wrote them, run by a real worker: expressions beyond the subset (on the
+/// worker's JavaScript engine), the legacy prologue, empty expressions, a whole `$res:` expression,
+/// module-level transforms, and modules kept with --allow-unsupported.
+@Suite("Windmill's flows run here unchanged", .serialized)
+struct WindmillFlowTests {
+    let server: RedisServer
+
+    init() throws {
+        server = try RedisServer()
+    }
+
+    static let flow = """
+        summary: Windmill-written expressions
+        value:
+          modules:
+            - id: a
+              input_transforms:
+                items: {type: javascript, expr: "(() => { const a = flow_input.items; return a ?? []; })()"}
+                name:
+                  type: javascript
+                  expr: |-
+                    import { previous_result, flow_input, step, variable, resource, params } from 'windmill@1-1'
+
+                    flow_input.name
+                nothing: {type: javascript, expr: ''}
+                db: {type: javascript, expr: '$res:f/wm/db'}
+              value:
+                type: rawscript
+                language: python3
+                content: |
+                  def main(items, name, nothing, db):
+                      return {"count": len(items), "name": name, "nothing": nothing, "host": db["host"]}
+            - id: b
+              value:
+                type: rawscript
+                language: bash
+                content: |
+                  doubled="$1"
+                  echo "$doubled"
+                input_transforms:
+                  doubled:
+                    type: javascript
+                    expr: |-
+                      const r = results.a;
+                      return String(r.count * 2) + ":" + step(0).name
+        """
+
+    @Test("IIFEs and statement bodies on the engine, the windmill@1-1 prologue, expr: '' as null, $res: as the resource, module-level transforms")
+    func expressions() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try ResourceStore(keys: harness.store.keys).set(path: "f/wm/db", type: "postgresql", value: ["host": "db.internal"], on: server.connect())
+        try await harness.withWorker { _ in
+            let id = try harness.startFlow(Self.flow, input: ["items": [1, 2, 3], "name": "Ada"], path: "f/wm/expressions")
+            let flow = try await harness.finished(id)
+            #expect(flow.state == .success, "\(flow.error ?? "")")
+            let steps = try harness.steps(of: id).map { "\($0.arguments) \($0.result ?? .null) \($0.error ?? "")" }
+            #expect(flow.result == "6:Ada", "\(steps)")
+            let first = try #require(try harness.steps(of: id).first)
+            #expect(first.result == ["count": 3, "name": "Ada", "nothing": .null, "host": "db.internal"])
+        }
+    }
+
+    @Test("a module kept with --allow-unsupported fails the flow only when reached, naming it")
+    func unsupportedReached() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("unsupported-\(UUID().uuidString).flow.yaml")
+        try """
+        value:
+          modules:
+            - id: first
+              value: {type: identity}
+            - id: go_step
+              value: {type: rawscript, language: go, content: 'package inner'}
+        """.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let environment = ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": harness.store.keys.prefix]
+        let refused = try await runCommand("sluice", ["flow", "push", "f/wm/go", file.path], environment: environment)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("value.modules[1].value: language 'go' has no runtime in Sluice"), "\(refused.stderr)")
+        let strict = try await runCommand(
+            "sluice", ["flow", "push", "f/wm/go", file.path, "--allow-unsupported", "--strict"], environment: environment)
+        #expect(strict.status == 0, "no warnings, so --strict passes: \(strict.stderr)")
+        try await harness.withWorker { _ in
+            let started = try await runCommand("sluice", ["run", "f/wm/go", "--wait"], environment: environment)
+            #expect(started.status != 0)
+            #expect(started.stderr.contains("module 'go_step' cannot run in Sluice: language 'go' has no runtime"), "\(started.stderr)")
+        }
+    }
+
+    @Test("sluice flow push warns about fields Sluice does not honour, naming each; --strict refuses them")
+    func strictPush() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tolerant-\(UUID().uuidString).flow.yaml")
+        try """
+        value:
+          modules:
+            - id: pick
+              value:
+                type: branchone
+                branches: [{expr: 'true', skip_failure: true, modules: [{id: x, value: {type: identity}}]}]
+                default: []
+          concurrency_time_window_s: 60
+        """.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let environment = ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": harness.store.keys.prefix]
+        let pushed = try await runCommand("sluice", ["flow", "push", "f/wm/tolerant", file.path], environment: environment)
+        #expect(pushed.status == 0, "\(pushed.stderr)")
+        #expect(pushed.stderr.contains("warning: value.modules[0].value.branches[0].skip_failure: has no meaning on a branchone branch"))
+        #expect(pushed.stderr.contains("warning: value.concurrency_time_window_s: only tunes"))
+        let strict = try await runCommand("sluice", ["flow", "push", "f/wm/tolerant", file.path, "--strict"], environment: environment)
+        #expect(strict.status != 0)
+        #expect(strict.stderr.contains("refused (--strict)"), "\(strict.stderr)")
+    }
+}
