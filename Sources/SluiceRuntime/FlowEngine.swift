@@ -165,7 +165,7 @@ public struct FlowEngine: Sendable {
             return input
         }
         do {
-            return try JSONSchema(schema).validate(input)
+            return try JSONSchema(schema, lenient: true).validate(input)
         } catch let violation as SchemaViolation {
             throw FlowStartError.invalidInput("\(violation)")
         }

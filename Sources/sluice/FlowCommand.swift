@@ -34,7 +34,10 @@ struct FlowCommand: ParsableCommand {
                 guard url.path.hasPrefix(folder.standardizedFileURL.path) else {
                     throw CommandFailure("'\(name)' is outside the flow's folder")
                 }
-                return try String(contentsOf: url, encoding: .utf8)
+                guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+                    throw CommandFailure("no readable file '\(name)' beside the flow (\(url.path))")
+                }
+                return text
             }
             let session = try Session(connection)
             let engine = FlowEngine(flows: FlowStore(keys: session.jobs.keys))

@@ -127,7 +127,9 @@ struct FlowFormatTests {
                   value: {type: identity}
             """)
         #expect(parsed.warnings.count == 3)
-        #expect(parsed.warnings.contains("schema: service: 'prompt_for_ai' is kept and not checked (it only shapes Windmill's UI)"))
+        #expect(
+            parsed.warnings.contains(
+                "schema: service: 'prompt_for_ai' is kept and not checked (it shapes Windmill's UI; inputs are not validated against it)"))
     }
 
     @Test("JSON is read as well as YAML, numbers and strings kept apart")
@@ -179,7 +181,10 @@ struct FlowFormatTests {
                 "value.modules[0].suspend.required_events", "whole number"
             ),
             ("summary: x\n", "value", "is required"),
-            ("value: {modules: []}\nschema: {type: object, properties: {a: {type: string, oneOf: []}}}\n", "schema", "'oneOf' is not supported"),
+            (
+                "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      suspend: {resume_form: {schema: {type: object, properties: {a: {type: string, oneOf: []}}}}}\n",
+                "value.modules[0].suspend.resume_form.schema", "'oneOf' is not supported"
+            ),
             (
                 "value:\n  modules:\n    - id: a\n      value: {type: rawscript, language: python3, content: '!inline missing.py'}\n",
                 "value.modules[0].value.content", "cannot read"
@@ -238,6 +243,7 @@ struct WindmillToleranceTests {
         ),
         ("value:\n  modules:\n    - id: a\n      value: {type: script, path: f/x/y, hash: abc}\n", "value.modules[0].value.hash: version pins"),
         ("value:\n  modules: []\n  some_new_field: 1\n", "value.some_new_field: 'some_new_field' is not known to Sluice and is ignored"),
+        ("value: {modules: []}\nschema: {type: object, properties: {a: {type: string, oneOf: []}}}\n", "schema: a: 'oneOf' is kept and not checked"),
         (
             "value:\n  modules: []\n  preprocessor_module: {id: p, value: {type: identity}}\n",
             "value.preprocessor_module: runs only for runs a trigger starts"
@@ -330,5 +336,15 @@ struct YAMLAliasTests {
     func anchorWithoutAlias() throws {
         let flow = try FlowParser().parse("summary: &s A flow\nvalue:\n  modules:\n    - id: a\n      value: {type: identity}\n")
         #expect(flow.definition.summary == "A flow")
+    }
+}
+
+@Suite("Null fields")
+struct NullFieldTests {
+    @Test("a field written as null is a field not given (schema: null, as Windmill's export writes it); a quoted 'null' is a string")
+    func scalars() throws {
+        let parsed = try FlowParser().parse("schema: null\nsummary: 'null'\nvalue: {modules: []}\n")
+        #expect(parsed.definition.schema == nil)
+        #expect(parsed.definition.summary == "null")
     }
 }

@@ -7,11 +7,12 @@
 /// `(x: number) => void`, `= [1, 2]`). Destructured and rest parameters have no name to match an
 /// argument to and are refused.
 public enum TypeScriptSignature {
-    /// The names of `main`'s parameters, in order.
-    public static func parameterNames(in script: String) throws(ScriptSignatureError) -> [String] {
+    /// The names of the parameters of the exported `entrypoint` (`main`, or a preprocessor's
+    /// `preprocessor`), in order.
+    public static func parameterNames(in script: String, entrypoint: String = "main") throws(ScriptSignatureError) -> [String] {
         let scalars = Array(script.unicodeScalars)
-        guard let open = mainParameterListStart(scalars) else {
-            throw ScriptSignatureError("the script exports no main function (expected `export async function main(…)`)")
+        guard let open = parameterListStart(of: entrypoint, in: scalars) else {
+            throw ScriptSignatureError("the script exports no \(entrypoint) function (expected `export async function \(entrypoint)(…)`)")
         }
         var names: [String] = []
         var current: [Unicode.Scalar] = []
@@ -68,8 +69,8 @@ public enum TypeScriptSignature {
         names.append(name)
     }
 
-    /// The index just after `(` of main's parameter list.
-    private static func mainParameterListStart(_ scalars: [Unicode.Scalar]) -> Int? {
+    /// The index just after `(` of the parameter list of the exported function `name`.
+    private static func parameterListStart(of name: String, in scalars: [Unicode.Scalar]) -> Int? {
         var index = 0
         var words: [String] = []
         while index < scalars.count {
@@ -86,11 +87,11 @@ public enum TypeScriptSignature {
                 index = end
                 continue
             }
-            if scalar == "(", words.count >= 2, words.suffix(2) == ["function", "main"] {
+            if scalar == "(", words.count >= 2, words.suffix(2) == ["function", name] {
                 let prefix = words.dropLast(2)
                 if prefix.last == "export" || prefix.suffix(2) == ["export", "async"] { return index + 1 }
             }
-            if scalar == "=", words.count >= 3, words.suffix(3) == ["export", "const", "main"] || words.suffix(3) == ["export", "let", "main"] {
+            if scalar == "=", words.count >= 3, words.suffix(3) == ["export", "const", name] || words.suffix(3) == ["export", "let", name] {
                 // export const main = async (…) => / = (…) =>
                 var next = index + 1
                 while next < scalars.count, let end = skipTrivia(scalars, at: next) { next = end }

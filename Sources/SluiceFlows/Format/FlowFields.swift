@@ -22,12 +22,19 @@ enum FlowFields {
     static let branchOneBranch = ignoring(
         ["parallel", "skip_failure"], "has no meaning on a branchone branch (Windmill's UI writes it; Windmill ignores it there)")
     static let branchAllBranch = ignoring(["expr"], "has no meaning on a branchall branch (every branch runs); ignored, as Windmill does")
+        .merging(
+            ignoring(["parallel"], "is decided by the branchall's own 'parallel'; ignored on a branch, as Windmill does"), uniquingKeysWith: { $1 })
     static let value =
         ignoring([
-            "lock", "tag", "tag_override", "concurrent_limit", "concurrency_time_window_s", "custom_concurrency_key", "is_trigger", "asset",
+            "tag", "tag_override", "concurrent_limit", "concurrency_time_window_s", "custom_concurrency_key", "is_trigger", "asset",
             "assets", "concurrency_key", "debounce_delay_s", "debounce_key",
         ]).merging(
-            ignoring(["timeout", "retry"], "is read on the module, not inside its value: ignored here, as Windmill does"), uniquingKeysWith: { $1 })
+            ignoring(["timeout", "retry"], "is read on the module, not inside its value: ignored here, as Windmill does"), uniquingKeysWith: { $1 }
+        ).merging(
+            ignoring(
+                ["lock"],
+                "Windmill's lock of the inline script is not read: Sluice locks a python3 script's requirements itself when the flow is pushed (uv)"),
+            uniquingKeysWith: { $1 })
     static let resumeForm = ignoring(["required"], "belongs inside resume_form.schema; ignored here, as Windmill does")
     static let javascriptTransform = ignoring(["value"], "is not read beside 'expr' (the expression gives the value); ignored, as Windmill does")
     static let staticTransform = ignoring(["expr"], "is not read in a static transform (its 'value' is the value); ignored, as Windmill does")

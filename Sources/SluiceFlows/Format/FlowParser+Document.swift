@@ -17,8 +17,8 @@ extension FlowParser {
             switch member.key {
             case "modules":
                 value[index].value = try inliningModules(member.value, at: "value.modules")
-            case "failure_module":
-                value[index].value = try inlining(member.value, at: "value.failure_module")
+            case "failure_module", "preprocessor_module":
+                value[index].value = try inlining(member.value, at: "value.\(member.key)")
             default:
                 continue
             }

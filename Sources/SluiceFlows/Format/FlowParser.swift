@@ -42,10 +42,12 @@ public struct FlowParser: Sendable {
         var top = try ObjectReader(document, at: "")
         let summary = try top.string("summary") ?? ""
         let description = try top.string("description") ?? ""
-        let schema = top.value("schema").flatMap { $0.isNull ? nil : $0 }
+        let schema = top.value("schema").flatMap { $0.isNull ? JSONValue?.none : $0 }
         if let schema {
             do {
-                warnings += try JSONSchema(schema).ignored.map { "schema: \($0) is kept and not checked (it only shapes Windmill's UI)" }
+                warnings += try JSONSchema(schema, lenient: true).ignored.map {
+                    "schema: \($0) is kept and not checked (it shapes Windmill's UI; inputs are not validated against it)"
+                }
             } catch {
                 throw FlowFormatError(at: "schema", error.description)
             }
@@ -63,7 +65,9 @@ public struct FlowParser: Sendable {
         }
         var preprocessor: FlowModule?
         if let node = value.value("preprocessor_module"), !node.isNull {
+            context.inPreprocessor = true
             preprocessor = try parseModule(node, at: "value.preprocessor_module", context: &context)
+            context.inPreprocessor = false
             context.warnings.append(
                 "value.preprocessor_module: runs only for runs a trigger starts (a webhook); `sluice run` and schedules skip it, as Windmill does")
         }
@@ -84,6 +88,8 @@ public struct FlowParser: Sendable {
         var ids: Set<String>
         var depth = 0
         var unsupported: [String] = []
+        /// Parsing the `preprocessor_module`.
+        var inPreprocessor = false
     }
 
     /// The most levels of containers inside containers.
@@ -107,7 +113,7 @@ public struct FlowParser: Sendable {
         let summary = try reader.string("summary") ?? ""
         guard let valueNode = reader.value("value") else { throw FlowFormatError(at: reader.path("value"), "is required") }
         // The older form, which Windmill's parser still reads: `input_transforms` on the module.
-        let moduleTransforms = reader.value("input_transforms").flatMap { $0.isNull ? nil : $0 }
+        let moduleTransforms = reader.value("input_transforms").flatMap { $0.isNull ? JSONValue?.none : $0 }
         let (value, unsupported) = try parseValue(
             valueNode, at: reader.path("value"), moduleTransforms: moduleTransforms.map { ($0, reader.path("input_transforms")) },
             context: &context)
@@ -217,7 +223,10 @@ public struct FlowParser: Sendable {
             }
             if language == .deno {
                 do {
-                    _ = try TypeScriptSignature.parameterNames(in: content)
+                    // A flow's preprocessor exports `preprocessor` (Windmill calls that), or `main`.
+                    if !context.inPreprocessor || (try? TypeScriptSignature.parameterNames(in: content, entrypoint: "preprocessor")) == nil {
+                        _ = try TypeScriptSignature.parameterNames(in: content)
+                    }
                 } catch {
                     throw FlowFormatError(at: reader.path("content"), error.description)
                 }

@@ -14,7 +14,15 @@ enum YAMLDocument {
         let node: Node?
         do {
             parser = try Parser(yaml: text)
-            node = try parser.singleRoot()
+            node = try parser.nextRoot()
+            // A stray `---` at the end opens an empty document: harmless; a second document is not.
+            while let more = try parser.nextRoot() {
+                guard case .scalar(let scalar) = more, scalar.string.isEmpty || scalar.string == "null" else {
+                    throw FlowFormatError(at: "", "the file holds more than one YAML document")
+                }
+            }
+        } catch let error as FlowFormatError {
+            throw error
         } catch {
             throw FlowFormatError(at: "", "not valid YAML or JSON: \(error)")
         }

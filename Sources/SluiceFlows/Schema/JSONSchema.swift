@@ -17,13 +17,15 @@ public struct JSONSchema: Sendable, Equatable {
     /// The keywords kept but ignored, with where they are (`name: 'x-windmill-foo'`).
     public let ignored: [String]
 
-    /// Reads a schema; anything outside the subset that would constrain values is an error.
-    public init(_ value: JSONValue) throws(SchemaError) {
+    /// Reads a schema; anything outside the subset that would constrain values is an error — or,
+    /// `lenient` (a flow's input schema, which Windmill does not enforce either), kept unchecked
+    /// and listed in ``ignored``.
+    public init(_ value: JSONValue, lenient: Bool = false) throws(SchemaError) {
         guard value.memberList != nil else { throw SchemaError("the schema must be an object") }
         let type = value["type"]?.stringValue ?? "object"
         guard type == "object" else { throw SchemaError("the schema's type must be 'object', got '\(type)'") }
         var ignored: [String] = []
-        let node = try SchemaNode(value, at: "", ignored: &ignored)
+        let node = try SchemaNode(value, at: "", lenient: lenient, ignored: &ignored)
         self.ignored = ignored
         var properties = node.properties
         if let order = value["order"]?.arrayValue?.compactMap(\.stringValue) {
@@ -147,10 +149,10 @@ public struct SchemaNode: Sendable, Equatable {
         "$comment", "disabled", "hidden",
     ]
 
-    init(_ value: JSONValue, at location: String, ignored: inout [String]) throws(SchemaError) {
+    init(_ value: JSONValue, at location: String, lenient: Bool = false, ignored: inout [String]) throws(SchemaError) {
         guard let members = value.memberList else { throw SchemaError("\(location.isEmpty ? "schema" : location): expected an object") }
         for (key, _) in members where !Self.understood.contains(key) && !Self.annotations.contains(key) {
-            if Self.refused.contains(key) {
+            if Self.refused.contains(key), !lenient {
                 throw SchemaError("\(location.isEmpty ? "" : location + ": ")the keyword '\(key)' is not supported")
             }
             ignored.append("\(location.isEmpty ? "" : location + ": ")'\(key)'")
@@ -171,7 +173,7 @@ public struct SchemaNode: Sendable, Equatable {
         }
         title = value["title"]?.stringValue
         description = value["description"]?.stringValue
-        defaultValue = value["default"].flatMap { $0.isNull ? nil : $0 }
+        defaultValue = value["default"].flatMap { $0.isNull ? JSONValue?.none : $0 }
         choices = value["enum"]?.arrayValue
         format = value["format"]?.stringValue
         minimum = value["minimum"]?.numberValue
@@ -192,7 +194,7 @@ public struct SchemaNode: Sendable, Equatable {
             throw SchemaError("\(location): pattern '\(pattern)' is not a valid regular expression")
         }
         if let itemSchema = value["items"], !itemSchema.isNull {
-            items = [try SchemaNode(itemSchema, at: location + "[]", ignored: &ignored)]
+            items = [try SchemaNode(itemSchema, at: location + "[]", lenient: lenient, ignored: &ignored)]
         } else {
             items = []
         }
@@ -202,7 +204,8 @@ public struct SchemaNode: Sendable, Equatable {
             let child = location.isEmpty ? member.key : "\(location).\(member.key)"
             properties.append(
                 SchemaProperty(
-                    name: member.key, required: required.contains(member.key), schema: try SchemaNode(member.value, at: child, ignored: &ignored),
+                    name: member.key, required: required.contains(member.key),
+                    schema: try SchemaNode(member.value, at: child, lenient: lenient, ignored: &ignored),
                     position: position))
         }
         self.properties = properties
