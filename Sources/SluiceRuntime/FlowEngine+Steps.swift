@@ -31,6 +31,9 @@ public struct StepBeginning: Sendable {
     /// The path of the step's flow.
     public var flowPath: String? { flowFields["path"] }
 
+    /// Whether the step's flow is `same_worker`: its steps share a `./shared` folder on this worker.
+    public var sameWorker: Bool { flowFields[FlowFieldName.sameWorker] == "1" }
+
     /// Where the step's script keeps its state between runs (`get_state`/`set_state`):
     /// `<flow path>/<module id>`.
     public var statePath: String? {

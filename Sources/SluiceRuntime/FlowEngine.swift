@@ -135,7 +135,9 @@ public struct FlowEngine: Sendable {
             ?? flowVersion(at: start.path, on: connection)
         let input = try validated(start.input, for: stepper.definition)
         var decision = FlowAdvance(flow: start.id, creates: true)
-        decision.operations = [.create(flow: start.id, fields: Self.flowFields(start, hash: stored.hash, input: input))]
+        decision.operations = [
+            .create(flow: start.id, fields: Self.flowFields(start, hash: stored.hash, input: input, sameWorker: stepper.definition.sameWorker))
+        ]
         decision.operations += firstOperations(flow: start.id, stepper: stepper, input: input, path: start.path)
         return decision
     }
@@ -171,7 +173,9 @@ public struct FlowEngine: Sendable {
         }
     }
 
-    static func flowFields(_ start: Start, hash: String, input: JSONValue, parent: (flow: JobID, job: JobID)? = nil) -> [String] {
+    static func flowFields(_ start: Start, hash: String, input: JSONValue, parent: (flow: JobID, job: JobID)? = nil, sameWorker: Bool = false)
+        -> [String]
+    {
         typealias Field = JobRecord.Field
         var fields = [
             Field.id, start.id.rawValue, Field.kind, JobKind.flow.rawValue, Field.state, JobState.running.rawValue, Field.queue, start.queue,
@@ -180,6 +184,7 @@ public struct FlowEngine: Sendable {
         if let createdBy = start.createdBy { fields += [Field.createdBy, createdBy] }
         if !start.environment.isEmpty { fields += [Field.environment, JSONValue(strings: start.environment).jsonText] }
         if let parent { fields += ["parent_flow", parent.flow.rawValue, "parent_job", parent.job.rawValue] }
+        if sameWorker { fields += [FlowFieldName.sameWorker, "1"] }
         for (name, value) in start.extraFields { fields += [name, value] }
         return fields
     }
@@ -216,4 +221,10 @@ public enum FlowStartError: Error, Sendable, CustomStringConvertible {
         case .unreadable(let path, let message): "the flow at '\(path)' cannot be read: \(message)"
         }
     }
+}
+
+/// Fields of a flow's job hash the runtime and the worker read by name.
+public enum FlowFieldName {
+    /// `1` for a `same_worker` flow: its steps run on one worker and share its `./shared` folder.
+    public static let sameWorker = "same_worker"
 }

@@ -197,7 +197,12 @@ extension FlowEngine {
         let start = Start(
             id: child, path: path, input: validatedInput, queue: beginning.flowFields["queue"] ?? beginning.job.queue,
             createdBy: beginning.flowFields["created_by"], environment: beginning.job.environment, maxDeliveries: beginning.job.maxDeliveries)
-        return [.create(flow: child, fields: Self.flowFields(start, hash: stored.hash, input: validatedInput, parent: (place.flow, place.job)))]
+        return [
+            .create(
+                flow: child,
+                fields: Self.flowFields(
+                    start, hash: stored.hash, input: validatedInput, parent: (place.flow, place.job), sameWorker: stepper.definition.sameWorker))
+        ]
             + firstOperations(flow: child, stepper: stepper, input: validatedInput, path: path)
             + [.link(job: place.job, subflow: child), .frame(id: place.frame.description, set: ["s": "wait"])]
     }

@@ -29,7 +29,7 @@ struct Place {
 
 extension FlowEngine {
     /// The flow fields every decision reads.
-    static let baseFlowFields = ["state", "created_by", "queue", "path", "flow_hash"]
+    static let baseFlowFields = ["state", "created_by", "queue", "path", "flow_hash", FlowFieldName.sameWorker]
 
     /// Reads, in one round trip, what the module at `cursor` of `frame` needs: the flow's state,
     /// the frame's lineage (records of every enclosing frame and container), the results its

@@ -167,6 +167,15 @@ public struct JobStore: Sendable {
         return (Int(counts[0]), Int(counts[1]), .milliseconds(counts[2]))
     }
 
+    /// A worker leaves (`release_worker`): no longer listed as live, the steps on its private queue
+    /// handed back to their own queues. Returns how many were handed back.
+    @discardableResult
+    public func releaseWorker(_ worker: String, on connection: RedisConnection) throws(RedisError) -> Int {
+        let reply = try connection.evaluate(
+            StoreScripts.releaseWorker, in: keys, keys: [.string(keys.namespace), .string(keys.workers)], arguments: [.string(worker)])
+        return Int(reply.integer ?? 0)
+    }
+
     /// Looks at up to `limit` flow runs not looked at for `quiet` (`audit_flows`) and fails the
     /// first found stuck — nothing queued, running or parked for it, twice, `quiet` apart — with an
     /// error saying so. Returns how many it looked at and the flow it failed, if any.

@@ -73,6 +73,9 @@ public struct KeySpace: Sendable, Equatable {
         public static let resources = "resources"
         public static let state = "state:"
         public static let secrets = "secrets"
+        /// The queue name prefix of a worker's private queue (`@<worker id>`): the steps of a
+        /// `same_worker` flow pinned to that worker wait there.
+        public static let privateQueue = "@"
 
         /// The segments Lua builds keys from data with (a job's queue, a popped id), by their Lua
         /// name; the shared keys (``SharedKey``) come through `KEYS` instead.
@@ -84,7 +87,7 @@ public struct KeySpace: Sendable, Equatable {
             ("done_suffix", doneSuffix), ("results_suffix", resultsSuffix), ("steps_suffix", stepsSuffix), ("frames_suffix", framesSuffix),
             ("gates_suffix", gatesSuffix), ("items_infix", itemsInfix), ("collect_infix", collectInfix), ("kids_infix", kidsInfix),
             ("templates_infix", templatesInfix), ("schedule", schedule), ("runs_suffix", runsSuffix),
-            ("variable", variable),
+            ("variable", variable), ("private_queue", privateQueue),
         ]
     }
 
@@ -104,6 +107,7 @@ public struct KeySpace: Sendable, Equatable {
         case gateDeadlines = "gate_deadlines"
         case schedulesSettle = "schedules_settle"
         case activeFlows = "active_flows"
+        case workers
 
         /// The key under `space`.
         public func key(in space: KeySpace) -> String {
@@ -115,6 +119,7 @@ public struct KeySpace: Sendable, Equatable {
             case .gateDeadlines: space.gateDeadlines
             case .schedulesSettle: space.schedulesSettle
             case .activeFlows: space.activeFlows
+            case .workers: space.workers
             }
         }
     }
@@ -134,6 +139,8 @@ public struct KeySpace: Sendable, Equatable {
     /// The flow runs not ended, by when the flow audit last looked at each (or when it started).
     public var activeFlows: String { namespace + Segment.activeFlows }
     public var workers: String { namespace + Segment.workers }
+    /// The private queue of `worker` (its name, as queues are named): `same_worker` flows' steps.
+    public static func privateQueue(of worker: String) -> String { Segment.privateQueue + worker }
     public func worker(_ id: String) -> String { namespace + Segment.worker + id }
     public func finished(_ queue: String) -> String { namespace + Segment.finished + queue }
     public func stats(_ queue: String) -> String { namespace + Segment.stats + queue }

@@ -14,7 +14,7 @@ enum FlowFields {
         "lock_error_logs", "draft_only", "path", "edited_by", "edited_at", "archived", "extra_perms", "version_id", "workspace_id",
     ])
     static let flowValue = ignoring([
-        "same_worker", "concurrent_limit", "concurrency_time_window_s", "concurrency_key", "cache_ttl", "priority", "debounce_delay_s",
+        "concurrent_limit", "concurrency_time_window_s", "concurrency_key", "cache_ttl", "priority", "debounce_delay_s",
         "debounce_key",
         "early_return", "chat_input_enabled", "flow_env",
     ])

@@ -71,12 +71,14 @@ public struct FlowParser: Sendable {
             context.warnings.append(
                 "value.preprocessor_module: runs only for runs a trigger starts (a webhook); `sluice run` and schedules skip it, as Windmill does")
         }
+        let sameWorker = try value.bool("same_worker") ?? false
         warnings += context.warnings
         value.finish(known: FlowFields.flowValue, warnings: &warnings)
         top.finish(known: FlowFields.topLevel, warnings: &warnings)
         var definition = FlowDefinition(
             summary: summary, description: description, schema: schema, modules: modules, failureModule: failureModule)
         definition.preprocessorModule = preprocessor
+        definition.sameWorker = sameWorker
         return ParsedFlow(definition: definition, warnings: warnings, unsupported: context.unsupported)
     }
 

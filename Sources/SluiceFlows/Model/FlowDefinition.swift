@@ -12,6 +12,9 @@ public struct FlowDefinition: Sendable, Equatable {
     /// `preprocessor_module`: shapes a trigger's event into the flow's input before the first
     /// module, for runs a trigger starts (a run started otherwise skips it).
     public var preprocessorModule: FlowModule?
+    /// `same_worker`: the steps run on the worker that ran the first one and share a `./shared`
+    /// folder, private to the run, kept until the run ends.
+    public var sameWorker = false
 
     public init(
         summary: String = "",

@@ -37,7 +37,7 @@ enum EmbeddedLua {
         -- the module says (module_id, module_type, path, script_hash, language, priority).
         local function create_step(ns, flow, step, now)
           local fkey = flow_key(ns, flow)
-          local f = hash_fields(fkey, 'queue', 'created_by', 'env', 'max_deliveries', 'flow_hash', 'path', 'state')
+          local f = hash_fields(fkey, 'queue', 'created_by', 'env', 'max_deliveries', 'flow_hash', 'path', 'state', 'same_worker', 'pinned_worker')
           local queue = f.queue or 'default'
           local key = ns .. KEY.job .. step.id
           redis.call('HSET', key, 'id', step.id, 'kind', 'step', 'flow_id', flow, 'queue', queue, 'created_at', now, 'deliveries', 0,
@@ -67,7 +67,7 @@ enum EmbeddedLua {
             wake_scheduler(ns)
           else
             redis.call('HSET', key, 'state', 'queued')
-            push_ready(ns, queue, step.id, tonumber(redis.call('HGET', key, 'priority') or '0') > 0)
+            push_ready(ns, step_queue(queue, f), step.id, tonumber(redis.call('HGET', key, 'priority') or '0') > 0)
           end
         end
 
@@ -418,11 +418,34 @@ enum EmbeddedLua {
 
         -- Makes a queued job wait for a worker: pushes it on its queue with one wake-up token.
         -- `front` puts it where workers take next (a job handed back, a flow event, a prioritized step).
+        -- A worker's private queue (`@<worker>`) is not listed among the queues.
         local function push_ready(ns, queue, id, front)
           local list = ns .. KEY.queue .. queue
           if front then redis.call('RPUSH', list, id) else redis.call('LPUSH', list, id) end
           redis.call('LPUSH', list .. KEY.signal_suffix, '1')
-          redis.call('SADD', K.queues, queue)
+          if string.sub(queue, 1, #KEY.private_queue) ~= KEY.private_queue then redis.call('SADD', K.queues, queue) end
+        end
+
+        -- Where a ready step of a flow waits: its queue — or, for a `same_worker` flow pinned to a worker
+        -- that is alive, that worker's private queue (`flow` holds the flow's `same_worker`, `pinned_worker`).
+        local function step_queue(queue, flow)
+          if flow.same_worker == '1' and flow.pinned_worker and redis.call('ZSCORE', K.workers, flow.pinned_worker) then
+            return KEY.private_queue .. flow.pinned_worker
+          end
+          return queue
+        end
+
+        -- Hands the jobs waiting on `worker`'s private queue back to their own queues (the worker is
+        -- gone or leaving): the flows pinned to it continue on any worker.
+        local function release_private_queue(ns, worker)
+          local list = ns .. KEY.queue .. KEY.private_queue .. worker
+          local id = redis.call('RPOP', list)
+          while id do
+            local queue = redis.call('HGET', ns .. KEY.job .. id, 'queue')
+            if queue then push_ready(ns, queue, id, true) end
+            id = redis.call('RPOP', list)
+          end
+          redis.call('DEL', list .. KEY.signal_suffix)
         end
 
         -- Creates job `id` from `fields` (field/value pairs besides id, queue, state and timestamps) and

@@ -24,7 +24,9 @@ extension EmbeddedLua {
         -- Guarantees: a stale report (the held job is no longer the caller's) changes nothing. The ops
         -- apply only if the flow is still running or suspended and the guarded frame is exactly as the
         -- decision saw it, so a step reported twice, or two events racing, move a frame once. A held
-        -- step's gate that did not open is closed, so its links die. Returns
+        -- step's gate that did not open is closed, so its links die. A step of a `same_worker` flow pins
+        -- the flow to its worker (unless a live worker has it already): the next steps wait on that
+        -- worker's private queue. Returns
         -- {held_job_applied, flow_advanced, next_job}.
         local ns, fkey, frames = KEYS[1], KEYS[2], KEYS[3]
         local plan = cjson.decode(ARGV[1])
@@ -50,6 +52,14 @@ extension EmbeddedLua {
           if held.args then redis.call('HSET', key, 'args', held.args) end
           if held.skipped then redis.call('HSET', key, 'skipped', '1') end
           if held.logs and held.logs ~= '' then redis.call('SET', key .. KEY.logs_suffix, held.logs) end
+          if held.kind == 'step' and held.state ~= 'wait' then
+            -- A `same_worker` flow is pinned to the worker that ran its step, unless a live one has it.
+            local flow = hash_fields(fkey, 'same_worker', 'pinned_worker')
+            if flow.same_worker == '1' and held.worker ~= flow.pinned_worker
+              and not (flow.pinned_worker and redis.call('ZSCORE', K.workers, flow.pinned_worker)) then
+              redis.call('HSET', fkey, 'pinned_worker', held.worker)
+            end
+          end
           if held.state == 'wait' then
             redis.call('ZREM', K.leases, held.id)
             redis.call('HDEL', key, 'worker')
@@ -426,7 +436,8 @@ extension EmbeddedLua {
         -- promote_due_jobs: moves jobs whose run-at time has come from the delayed set to their queues.
         --
         -- KEYS: [1] namespace; then the shared keys (`K`): the delayed set, the queue index.
-        -- ARGV: [1] most jobs to move in this call.
+        -- ARGV: [1] most jobs to move in this call. (A step of a `same_worker` flow goes to the private
+        -- queue of the worker its flow is pinned to, while that worker lives.)
         -- Guarantees: due is judged on Redis's clock; each job is moved once even with several
         -- schedulers running the script at the same moment; a due job is taken before the jobs that
         -- became ready after it (it goes to the front of its queue, the earliest due first). Returns {moved, ms until the next due job
@@ -440,10 +451,14 @@ extension EmbeddedLua {
           local id = due[i]
           redis.call('ZREM', K.delayed, id)
           local key = ns .. KEY.job .. id
-          local fields = hash_fields(key, 'state', 'queue')
+          local fields = hash_fields(key, 'state', 'queue', 'flow_id')
           if fields.state == 'scheduled' then
             redis.call('HSET', key, 'state', 'queued')
-            push_ready(ns, fields.queue, id, true)
+            local queue = fields.queue
+            if fields.flow_id then
+              queue = step_queue(queue, hash_fields(ns .. KEY.job .. fields.flow_id, 'same_worker', 'pinned_worker'))
+            end
+            push_ready(ns, queue, id, true)
           end
         end
         local following = redis.call('ZRANGE', K.delayed, 0, 0, 'WITHSCORES')
@@ -505,7 +520,10 @@ extension EmbeddedLua {
         -- fails with an error saying so. A flow step failed that way queues a `flow_event` job
         -- (`step_lost`) so a worker moves its flow on (retry, failure module or failure). A job with
         -- retries left (see retry_later) waits for its next attempt instead, counted as handed back;
-        -- deliveries count per attempt. Returns {handed_back, failed, ms given back after a stall}.
+        -- deliveries count per attempt. A worker silent for longer than ARGV[4] is dropped from the
+        -- workers set, and the steps waiting on its private queue go back to their own queues (the
+        -- `same_worker` flows pinned to it continue elsewhere). Returns {handed_back, failed, ms given
+        -- back after a stall}.
         local ns = KEYS[1]
         local now = now_ms()
         local watched = KEYS[3]
@@ -556,6 +574,7 @@ extension EmbeddedLua {
         for _, worker in ipairs(silent) do
           redis.call('ZREM', KEYS[2], worker)
           redis.call('DEL', ns .. KEY.worker .. worker)
+          release_private_queue(ns, worker)
         end
         return {handed_back, failed, 0}
         """#,
@@ -674,6 +693,23 @@ extension EmbeddedLua {
           return {'decided', 'approved', count, required}
         end
         return {'recorded', state, count, required}
+        """#,
+        "release_worker":
+#"""
+        -- release_worker: a worker leaves (it stopped gracefully): it is no longer listed as live, and the
+        -- steps waiting on its private queue go back to their own queues.
+        --
+        -- KEYS: [1] namespace, [2] the workers set; then the shared keys (`K`) its helpers use.
+        -- ARGV: [1] the worker's id.
+        -- Guarantees: after it, no step is routed to the worker's private queue (`same_worker` flows pinned
+        -- to it are pinned anew to the next worker that runs one of their steps), and none waits there.
+        -- Returns the number of steps handed back.
+        local ns, worker = KEYS[1], ARGV[1]
+        redis.call('ZREM', KEYS[2], worker)
+        redis.call('DEL', ns .. KEY.worker .. worker)
+        local waiting = redis.call('LLEN', ns .. KEY.queue .. KEY.private_queue .. worker)
+        release_private_queue(ns, worker)
+        return waiting
         """#,
         "renew_leases":
 #"""

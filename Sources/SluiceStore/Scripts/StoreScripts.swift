@@ -21,6 +21,7 @@ enum StoreScripts {
     static let recordApproval = script("record_approval")
     static let readGateSecret = script("read_gate_secret")
     static let auditFlows = script("audit_flows")
+    static let releaseWorker = script("release_worker")
     static let fireGateDeadlines = script("fire_gate_deadlines")
     static let setSchedule = script("set_schedule")
     static let setScheduleEnabled = script("set_schedule_enabled")
@@ -35,7 +36,8 @@ enum StoreScripts {
     /// Every script, for checks and for loading them all at once.
     static let all: [StoreScript] = [
         enqueueJob, fetchJob, completeJob, renewLeases, requeueJob, reclaimExpiredLeases, promoteDueJobs, cancelJob, watchJob, pushScript,
-        advanceFlow, openPendingGate, recordApproval, readGateSecret, auditFlows, fireGateDeadlines, setSchedule, setScheduleEnabled, deleteSchedule,
+        advanceFlow, openPendingGate, recordApproval, readGateSecret, auditFlows, releaseWorker, fireGateDeadlines, setSchedule, setScheduleEnabled,
+        deleteSchedule,
         fireScheduleTick,
         settleScheduleRun, setVariable, setResource, deleteVariable, rotateSecrets,
     ]

@@ -41,7 +41,9 @@ public struct DenoPermissions: Sendable, Equatable {
     /// Deno's flags for a job whose scratch directory is `directory`, with `runtime` (Sluice's
     /// runner files) readable and the job's channel `socket` reachable (Deno counts connecting to a
     /// Unix socket as network access, by its exact path).
-    func flags(directory: String, runtime: String, socket: String? = nil) -> [String] {
+    func flags(directory: String, runtime: String, socket: String? = nil, shared: String? = nil) -> [String] {
+        // A same_worker flow's shared folder is as much the job's as its own directory.
+        let directory = shared.map { directory + "," + $0 } ?? directory
         var flags: [String] = []
         var read = false
         var write = false

@@ -28,11 +28,15 @@ struct DenoSetup: Sendable {
     }
 
     /// The command that runs the script in `directory` (`script.ts`, `context.json`) with
-    /// `permissions`, and the job's channel `socket` reachable.
-    func command(directory: String, permissions: DenoPermissions, socket: String? = nil) -> (executable: String, arguments: [String]) {
+    /// `permissions`, the job's channel `socket` reachable, and a `same_worker` flow's `shared`
+    /// folder readable and writable.
+    func command(directory: String, permissions: DenoPermissions, socket: String? = nil, shared: String? = nil) -> (
+        executable: String, arguments: [String]
+    ) {
         let arguments =
             ["run", "--quiet", "--no-prompt", "--no-config", "--no-lock", "--import-map", runtime + "/" + DenoRuntime.importMapFile]
-            + permissions.flags(directory: directory, runtime: runtime, socket: socket) + [runtime + "/" + DenoRuntime.runnerFile, directory]
+            + permissions.flags(directory: directory, runtime: runtime, socket: socket, shared: shared)
+            + [runtime + "/" + DenoRuntime.runnerFile, directory]
         return (executable, arguments)
     }
 

@@ -16,13 +16,17 @@ extension ScriptRunner {
     }
 
     /// Writes what the run needs into its directory and says what to start.
-    func prepare(_ run: ScriptRun, in directory: String, prepared: Prepared, channel: JobChannel? = nil) async throws -> Command {
-        var command = try await command(for: run, in: directory, prepared: prepared, channel: channel)
+    func prepare(_ run: ScriptRun, in directory: String, prepared: Prepared, channel: JobChannel? = nil, shared: String? = nil) async throws
+        -> Command
+    {
+        var command = try await command(for: run, in: directory, prepared: prepared, channel: channel, shared: shared)
         if channel != nil, run.language != .deno { command.readOnlyFiles.append(prepared.helpers) }
         return command
     }
 
-    private func command(for run: ScriptRun, in directory: String, prepared: Prepared, channel: JobChannel?) async throws -> Command {
+    private func command(for run: ScriptRun, in directory: String, prepared: Prepared, channel: JobChannel?, shared: String?) async throws
+        -> Command
+    {
         let files = FileManager.default
         for (name, content) in run.supportFiles {
             let path = directory + "/" + name
@@ -74,7 +78,8 @@ extension ScriptRunner {
             }
             try Self.write(run.content, to: directory + "/script.ts")
             try Self.write(Self.denoContext(run, parameters: parameters, channel: channel).jsonText, to: directory + "/context.json")
-            let (executable, arguments) = deno.command(directory: directory, permissions: settings.denoPermissions, socket: channel?.path)
+            let (executable, arguments) = deno.command(
+                directory: directory, permissions: settings.denoPermissions, socket: channel?.path, shared: shared)
             return Command(executable: executable, arguments: arguments, readOnlyFiles: [deno.runtime, deno.cache], environment: deno.environment)
         }
     }

@@ -104,6 +104,9 @@ public struct ScriptRun: Sendable {
     /// What knows the secrets the job holds (its arguments' and what it reads through its channel),
     /// whether or not it got a channel: a dedicated process remembers them for its later jobs.
     var services: (any JobChannelHandler)?
+    /// For a step of a `same_worker` flow: the flow run's id, whose `./shared` folder (on this
+    /// worker, kept until the run ends) the job sees in its scratch directory.
+    public var sharedFolder: String?
 
     public init(
         language: ScriptLanguage,
@@ -233,7 +236,8 @@ public struct ScriptRunner: Sendable {
             return ScriptRunResult(outcome: .failure("cannot prepare the job's sandbox: \(error)"), logs: "")
         }
         var result: ScriptRunResult
-        if let mode = warmMode(for: run, prepared: prepared) {
+        // A job sharing a flow's folder runs as a process of its own (warm runners see only their own directories).
+        if run.sharedFolder == nil, let mode = warmMode(for: run, prepared: prepared) {
             result = await runWarm(run, mode: mode, label: label, killer: killer, prepared: prepared)
         } else {
             result = await self.run(run, label: label, killer: killer, prepared: prepared)
@@ -261,9 +265,10 @@ public struct ScriptRunner: Sendable {
         do {
             let channel = try run.channel.map { _ in try prepared.channels.open(in: directory) }
             defer { channel?.close() }
-            var command = try await prepare(run, in: directory, prepared: prepared, channel: channel)
+            let shared = try run.sharedFolder.map { try prepared.scratch.sharedFolder(for: $0, linkedFrom: directory) }
+            var command = try await prepare(run, in: directory, prepared: prepared, channel: channel, shared: shared)
             if let sandbox = prepared.sandbox {
-                var writable: [String] = []
+                var writable: [String] = shared.map { [$0] } ?? []
                 if cacheWritable, let cache = prepared.deno?.cache { writable.append(cache) }
                 (command.executable, command.arguments) = sandbox.command(
                     executable: command.executable, arguments: command.arguments, directory: directory, readOnlyFiles: command.readOnlyFiles,

@@ -112,6 +112,7 @@ extension WorkerService {
         if services.gate != nil || script.version.mayUseChannel { run.channel = services }
         run.rights = services.caller
         run.services = services
+        if let beginning, beginning.sameWorker { run.sharedFolder = beginning.flow.rawValue }
         let result = await runner.run(run, label: job.id.rawValue, killer: killer)
         if killer.reason == .shuttingDown { return .handBack }
         services.remember(result.inherited)

@@ -71,6 +71,7 @@ public final class WorkerService: Service, CustomStringConvertible {
             self.stopTakingJobs()
         }
         runner.shutDown()
+        await leave()
         logger.info("worker stopped", metadata: ["worker": "\(settings.workerID)"])
     }
 
@@ -120,14 +121,15 @@ public final class WorkerService: Service, CustomStringConvertible {
         let settings = settings
         return try await client.run { connection in
             let lease = settings.leaseMilliseconds
-            if tryFirst, let job = try store.fetch(worker: settings.workerID, queues: settings.queues, leaseMilliseconds: lease, on: connection) {
+            if tryFirst, let job = try store.fetch(worker: settings.workerID, queues: settings.fetchQueues, leaseMilliseconds: lease, on: connection)
+            {
                 return job
             }
-            guard let signaled = try store.waitForWork(queues: settings.queues, timeout: settings.idleWait, on: connection) else {
+            guard let signaled = try store.waitForWork(queues: settings.fetchQueues, timeout: settings.idleWait, on: connection) else {
                 return nil
             }
             return try store.fetch(
-                worker: settings.workerID, queues: settings.queues, leaseMilliseconds: lease, signaledQueue: signaled, on: connection)
+                worker: settings.workerID, queues: settings.fetchQueues, leaseMilliseconds: lease, signaledQueue: signaled, on: connection)
         }
     }
 
@@ -165,7 +167,7 @@ public final class WorkerService: Service, CustomStringConvertible {
         }
         let store = store
         let settings = settings
-        let next = isStopping ? nil : JobStore.NextJob(queues: settings.queues, leaseMilliseconds: settings.leaseMilliseconds)
+        let next = isStopping ? nil : JobStore.NextJob(queues: settings.fetchQueues, leaseMilliseconds: settings.leaseMilliseconds)
         let engine = engine
         var backoff = ReconnectBackoff()
         while true {
@@ -229,10 +231,13 @@ public final class WorkerService: Service, CustomStringConvertible {
             "concurrency": .number(Double(settings.concurrency)),
             "started_at": .number((Date().timeIntervalSince1970 * 1000).rounded()),
         ]
+        var beats = 0
         while !Task.isCancelled {
             let held = inFlight.held.map { ($0.id, $0.delivery) }
             let store = store
             let settings = settings
+            beats += 1
+            if beats % 10 == 0 { await removeEndedSharedFolders(client: client) }
             do {
                 let lost = try await client.run { connection in
                     try store.renewLeases(
@@ -247,6 +252,33 @@ public final class WorkerService: Service, CustomStringConvertible {
                 logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
             }
             try? await Task.sleep(for: settings.heartbeat)
+        }
+    }
+
+    /// Removes the `./shared` folders of `same_worker` flow runs that ended (or expired).
+    private func removeEndedSharedFolders(client: RedisClient) async {
+        let runs = runner.sharedFlowRuns
+        guard !runs.isEmpty else { return }
+        let store = store
+        let ended =
+            (try? await client.run { connection in
+                try runs.filter { run in try store.job(run, on: connection).map { $0.state.isFinal } ?? true }
+            }) ?? []
+        for run in ended { runner.removeSharedFolder(of: run) }
+    }
+
+    /// Tells Redis this worker is gone: the steps pinned to it (`same_worker` flows) go back to
+    /// their queues at once, not after the worker-silence period.
+    private func leave() async {
+        let store = store
+        let worker = settings.workerID
+        do {
+            let handed = try await RedisClient(configuration: settings.redis, label: "sluice.worker.leave").run {
+                try store.releaseWorker(worker, on: $0)
+            }
+            if handed > 0 { logger.info("pinned steps handed back", metadata: ["count": "\(handed)"]) }
+        } catch {
+            logger.warning("could not deregister; the scheduler will after the worker-silence period", metadata: ["error": "\(error)"])
         }
     }
 }

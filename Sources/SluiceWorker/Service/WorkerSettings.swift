@@ -7,6 +7,10 @@ public struct WorkerSettings: Sendable {
     public var workerID: String
     /// Queues to take jobs from, in priority order.
     public var queues: [String]
+
+    /// The queues this worker takes jobs from, in order: first its private queue (the steps of
+    /// `same_worker` flows pinned to it), then ``queues``.
+    public var fetchQueues: [String] { [KeySpace.privateQueue(of: workerID)] + queues }
     /// Jobs run at the same time in this process.
     public var concurrency: Int
     /// How long a taken job stays leased without a heartbeat.

@@ -27,7 +27,7 @@ local function put_record(frames, id, record) redis.call('HSET', frames, id, cjs
 -- the module says (module_id, module_type, path, script_hash, language, priority).
 local function create_step(ns, flow, step, now)
   local fkey = flow_key(ns, flow)
-  local f = hash_fields(fkey, 'queue', 'created_by', 'env', 'max_deliveries', 'flow_hash', 'path', 'state')
+  local f = hash_fields(fkey, 'queue', 'created_by', 'env', 'max_deliveries', 'flow_hash', 'path', 'state', 'same_worker', 'pinned_worker')
   local queue = f.queue or 'default'
   local key = ns .. KEY.job .. step.id
   redis.call('HSET', key, 'id', step.id, 'kind', 'step', 'flow_id', flow, 'queue', queue, 'created_at', now, 'deliveries', 0,
@@ -57,7 +57,7 @@ local function create_step(ns, flow, step, now)
     wake_scheduler(ns)
   else
     redis.call('HSET', key, 'state', 'queued')
-    push_ready(ns, queue, step.id, tonumber(redis.call('HGET', key, 'priority') or '0') > 0)
+    push_ready(ns, step_queue(queue, f), step.id, tonumber(redis.call('HGET', key, 'priority') or '0') > 0)
   end
 end
 

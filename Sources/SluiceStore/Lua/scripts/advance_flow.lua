@@ -16,7 +16,9 @@
 -- Guarantees: a stale report (the held job is no longer the caller's) changes nothing. The ops
 -- apply only if the flow is still running or suspended and the guarded frame is exactly as the
 -- decision saw it, so a step reported twice, or two events racing, move a frame once. A held
--- step's gate that did not open is closed, so its links die. Returns
+-- step's gate that did not open is closed, so its links die. A step of a `same_worker` flow pins
+-- the flow to its worker (unless a live worker has it already): the next steps wait on that
+-- worker's private queue. Returns
 -- {held_job_applied, flow_advanced, next_job}.
 local ns, fkey, frames = KEYS[1], KEYS[2], KEYS[3]
 local plan = cjson.decode(ARGV[1])
@@ -42,6 +44,14 @@ if held then
   if held.args then redis.call('HSET', key, 'args', held.args) end
   if held.skipped then redis.call('HSET', key, 'skipped', '1') end
   if held.logs and held.logs ~= '' then redis.call('SET', key .. KEY.logs_suffix, held.logs) end
+  if held.kind == 'step' and held.state ~= 'wait' then
+    -- A `same_worker` flow is pinned to the worker that ran its step, unless a live one has it.
+    local flow = hash_fields(fkey, 'same_worker', 'pinned_worker')
+    if flow.same_worker == '1' and held.worker ~= flow.pinned_worker
+      and not (flow.pinned_worker and redis.call('ZSCORE', K.workers, flow.pinned_worker)) then
+      redis.call('HSET', fkey, 'pinned_worker', held.worker)
+    end
+  end
   if held.state == 'wait' then
     redis.call('ZREM', K.leases, held.id)
     redis.call('HDEL', key, 'worker')

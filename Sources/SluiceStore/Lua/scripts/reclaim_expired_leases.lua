@@ -17,7 +17,10 @@
 -- fails with an error saying so. A flow step failed that way queues a `flow_event` job
 -- (`step_lost`) so a worker moves its flow on (retry, failure module or failure). A job with
 -- retries left (see retry_later) waits for its next attempt instead, counted as handed back;
--- deliveries count per attempt. Returns {handed_back, failed, ms given back after a stall}.
+-- deliveries count per attempt. A worker silent for longer than ARGV[4] is dropped from the
+-- workers set, and the steps waiting on its private queue go back to their own queues (the
+-- `same_worker` flows pinned to it continue elsewhere). Returns {handed_back, failed, ms given
+-- back after a stall}.
 local ns = KEYS[1]
 local now = now_ms()
 local watched = KEYS[3]
@@ -68,5 +71,6 @@ local silent = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[
 for _, worker in ipairs(silent) do
   redis.call('ZREM', KEYS[2], worker)
   redis.call('DEL', ns .. KEY.worker .. worker)
+  release_private_queue(ns, worker)
 end
 return {handed_back, failed, 0}
