@@ -62,12 +62,22 @@ public struct FlowEngine: Sendable {
             throw FlowFormatError(at: "", "no file to resolve '!inline \(name)'")
         }, lockPython: (String) throws -> String? = { _ in nil }, policy: PushPolicy = PushPolicy(), on connection: RedisConnection
     ) throws -> Pushed {
-        let (document, parsed) = try FlowParser(loadInline: loadInline).canonicalDocument(text)
+        let (document, read) = try FlowParser(loadInline: loadInline).canonicalDocument(text)
+        var parsed = read
         if !parsed.unsupported.isEmpty, !policy.allowUnsupported {
             throw FlowFormatError(
                 at: "",
                 "cannot run here: " + parsed.unsupported.joined(separator: "; ")
                     + " (push with --allow-unsupported to keep the flow: it then fails only if it reaches such a module)")
+        }
+        let scripts = ScriptStore(keys: flows.keys)
+        for module in parsed.definition.allModules {
+            guard case .script(let scriptPath, _, let pin?) = module.value else { continue }
+            if try scripts.pinnedVersion(pin, of: scriptPath, on: connection) == nil {
+                parsed.warnings.append(
+                    "module '\(module.id)': hash \(pin) is not a stored version of \(scriptPath) (Sluice keeps versions by the SHA-256 of "
+                        + "their content: `sluice script show \(scriptPath) --versions`): the current version runs")
+            }
         }
         if policy.strict, !parsed.warnings.isEmpty {
             throw FlowFormatError(at: "", "refused (--strict): " + parsed.warnings.joined(separator: "; "))

@@ -9,7 +9,9 @@ extension FlowEngine {
         typealias Field = JobRecord.Field
         var fields = ["module_id", module.id, "module_type", module.value.typeName]
         switch module.value {
-        case .script(let path, _): fields += [Field.path, path]
+        case .script(let path, _, let hash):
+            fields += [Field.path, path]
+            if let hash { fields += [Self.pinnedHashField, hash] }
         case .rawScript(let language, let content, _): fields += [Field.scriptHash, ContentHash.of(content), Field.language, language.rawValue]
         case .flow(let path, _): fields += ["subflow_path", path]
         case .identity, .forLoop, .whileLoop, .branchOne, .branchAll: break
@@ -17,4 +19,7 @@ extension FlowEngine {
         if let priority = module.priority, priority != 0 { fields += ["priority", String(priority)] }
         return StepTemplate(fields: fields)
     }
+
+    /// The step field holding a `type: script` module's version pin.
+    public static let pinnedHashField = "pinned_hash"
 }

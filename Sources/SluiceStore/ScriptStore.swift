@@ -91,6 +91,15 @@ public struct ScriptStore: Sendable {
     }
 
     /// The hashes of every version of `path`, newest first, with when each was pushed.
+    /// The stored version of `path` that `pin` names — its whole SHA-256, or 12 or more of its first
+    /// hex digits naming one version only — or `nil`.
+    public func pinnedVersion(_ pin: String, of path: String, on connection: RedisConnection) throws(RedisError) -> String? {
+        let pin = pin.lowercased()
+        guard pin.count >= 12, pin.allSatisfy(\.isHexDigit) else { return nil }
+        let matching = try versions(of: path, on: connection).map(\.hash).filter { $0.hasPrefix(pin) }
+        return matching.count == 1 ? matching[0] : nil
+    }
+
     public func versions(of path: String, on connection: RedisConnection) throws(RedisError) -> [(hash: String, pushedAt: Int64)] {
         let reply = try connection.send(["ZREVRANGE", .string(keys.scriptVersions(path)), "0", "-1", "WITHSCORES"])
         let elements = reply.array ?? []

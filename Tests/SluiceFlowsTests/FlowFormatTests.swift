@@ -241,7 +241,6 @@ struct WindmillToleranceTests {
             "value:\n  modules:\n    - id: a\n      value: {type: forloopflow, iterator: {type: javascript, expr: '[1]'}, squash: true, modules: []}\n",
             "value.modules[0].value.squash: iterations run as usual"
         ),
-        ("value:\n  modules:\n    - id: a\n      value: {type: script, path: f/x/y, hash: abc}\n", "value.modules[0].value.hash: version pins"),
         ("value:\n  modules: []\n  some_new_field: 1\n", "value.some_new_field: 'some_new_field' is not known to Sluice and is ignored"),
         ("value: {modules: []}\nschema: {type: object, properties: {a: {type: string, oneOf: []}}}\n", "schema: a: 'oneOf' is kept and not checked"),
         (

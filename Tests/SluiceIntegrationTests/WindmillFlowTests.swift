@@ -1,6 +1,7 @@
 import Foundation
 import SluiceCore
 import SluiceRedis
+import SluiceRuntime
 import SluiceStore
 import SluiceTesting
 import Testing
@@ -117,5 +118,31 @@ struct WindmillFlowTests {
         let strict = try await runCommand("sluice", ["flow", "push", "f/wm/tolerant", file.path, "--strict"], environment: environment)
         #expect(strict.status != 0)
         #expect(strict.stderr.contains("refused (--strict)"), "\(strict.stderr)")
+    }
+
+    @Test(
+        "a script module's hash pins a stored version (whole or 12+ leading hex digits); an unknown hash warns at push and the current version runs")
+    func versionPins() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let connection = try server.connect()
+        let scripts = ScriptStore(keys: harness.store.keys)
+        let path = try #require(ScriptPath("f/pin/echo"))
+        let (first, _) = try scripts.push(path: path, language: .bash, content: "echo one\n", on: connection)
+        _ = try scripts.push(path: path, language: .bash, content: "echo two\n", on: connection)
+        func flow(_ hash: String) -> String {
+            "value:\n  modules:\n    - id: a\n      value: {type: script, path: f/pin/echo, hash: '\(hash)'}\n"
+        }
+        let pinned = try harness.engine.push(path: try #require(ScriptPath("f/pin/pinned")), text: flow(String(first.prefix(16))), on: connection)
+        #expect(pinned.warnings.isEmpty, "\(pinned.warnings)")
+        let windmill = try harness.engine.push(path: try #require(ScriptPath("f/pin/windmill")), text: flow("0a1b2c3d4e5f6a7b"), on: connection)
+        #expect(windmill.warnings.contains { $0.contains("hash 0a1b2c3d4e5f6a7b is not a stored version of f/pin/echo") }, "\(windmill.warnings)")
+        try await harness.withWorker { _ in
+            for (flowPath, expected) in [("f/pin/pinned", "one"), ("f/pin/windmill", "two")] {
+                let id = newJobID()
+                try harness.engine.start(FlowEngine.Start(id: id, path: flowPath, input: [:]), on: connection)
+                let done = try await harness.finished(id)
+                #expect(done.result == .string(expected), "\(flowPath): \(done.error ?? "")")
+            }
+        }
     }
 }

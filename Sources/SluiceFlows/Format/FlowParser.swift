@@ -238,10 +238,8 @@ public struct FlowParser: Sendable {
         case "script":
             let path = try reader.requiredString("path")
             guard ScriptPath(path) != nil else { throw FlowFormatError(at: reader.path("path"), "'\(path)' is not a valid script path") }
-            if try reader.string("hash") != nil {
-                context.warnings.append("\(reader.path("hash")): version pins are not honoured yet: the current version of \(path) runs")
-            }
-            value = .script(path: path, inputTransforms: try transforms(&reader))
+            let hash = try reader.string("hash")?.lowercased()
+            value = .script(path: path, inputTransforms: try transforms(&reader), hash: hash.flatMap { $0.isEmpty ? nil : $0 })
         case "flow":
             let path = try reader.requiredString("path")
             guard ScriptPath(path) != nil else { throw FlowFormatError(at: reader.path("path"), "'\(path)' is not a valid flow path") }

@@ -4,8 +4,10 @@ public import SluiceCore
 public enum ModuleValue: Sendable, Equatable {
     /// A script written into the flow.
     case rawScript(language: ScriptLanguage, content: String, inputTransforms: [NamedTransform])
-    /// A pushed script, by path (its current version when the step runs).
-    case script(path: String, inputTransforms: [NamedTransform])
+    /// A pushed script, by path: its current version when the step runs — or, with `hash` (a
+    /// version pin: the SHA-256 of a stored version, or 12 or more of its first hex digits), that
+    /// version when it is stored.
+    case script(path: String, inputTransforms: [NamedTransform], hash: String? = nil)
     /// A pushed flow, by path, run as a flow job of its own whose result is this module's result.
     case flow(path: String, inputTransforms: [NamedTransform])
     /// Passes its input (the previous result) through; runs no process.
@@ -22,7 +24,7 @@ public enum ModuleValue: Sendable, Equatable {
     /// The module's argument transforms, in order (scripts and subflows).
     public var inputTransforms: [NamedTransform] {
         switch self {
-        case .rawScript(_, _, let transforms), .script(_, let transforms), .flow(_, let transforms): transforms
+        case .rawScript(_, _, let transforms), .script(_, let transforms, _), .flow(_, let transforms): transforms
         case .identity, .forLoop, .whileLoop, .branchOne, .branchAll: []
         }
     }

@@ -136,13 +136,21 @@ extension WorkerService {
         }
         guard let path = job.path else { return .missing("the job names no script") }
         let scripts = scripts
-        guard let stored = try await client.run({ try scripts.script(at: path, on: $0) }) else {
+        let pin = job.extra[FlowEngine.pinnedHashField]
+        guard
+            let (stored, pinned) = try await client.run({ connection -> (StoredScript, String?)? in
+                guard let stored = try scripts.script(at: path, on: connection) else { return nil }
+                return (stored, try pin.flatMap { try scripts.pinnedVersion($0, of: path, on: connection) })
+            })
+        else {
             return .missing("no script at '\(path)'")
         }
-        guard let version = try await scriptVersion(hash: stored.hash, client: client) else {
-            return .missing("script content \(stored.hash) is missing from Redis")
+        // A version pin runs that version when it is stored; else, as the push warned, the current one.
+        let hash = pinned ?? stored.hash
+        guard let version = try await scriptVersion(hash: hash, client: client) else {
+            return .missing("script content \(hash) is missing from Redis")
         }
-        return .found(stored.language, version, hash: stored.hash)
+        return .found(stored.language, version, hash: hash)
     }
 
     /// A script's content and lock by hash, from the cache or in one round trip.
