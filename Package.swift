@@ -207,11 +207,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // What the executables share: connection options, environment fallbacks, logging, output formats.
+        // What the executables share: connection options, environment fallbacks, logging, output
+        // formats — and the CLI's work on folders: workspaces as `wmill sync` writes them (Workspace/).
         .target(
             name: "SluiceCommandLine",
             dependencies: [
-                "SluiceCore", "SluiceFlows", "SluiceSchedules", "SluiceStore", "SluiceRedis",
+                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceStore", "SluiceRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -92,6 +92,15 @@ step "a flow: build (python3 importing packaging from PyPI), check (bash, with r
 show "$BIN/sluice" flow push f/examples/deploy examples/flows/deploy.flow
 show "$BIN/sluice" run f/examples/deploy -a service=api -a version=2.4.0 --wait
 
+step "a workspace folder as \`wmill sync pull\` writes it: scripts, a flow, a schedule, a resource, variables"
+show "$BIN/sluice" sync push examples/workspace --dry-run
+show "$BIN/sluice" sync push examples/workspace
+echo "(a second push changes nothing:)"
+"$BIN/sluice" sync push examples/workspace 2>/dev/null | tail -n 1
+show "$BIN/sluice" run f/team/release -a version=v2.4 --wait
+show "$BIN/sluice" sync pull "$WORK/exported"
+show find "$WORK/exported" -type f
+
 step "an approval flow: a refund that two people must approve"
 show "$BIN/sluice" group set finance alice,bob
 show "$BIN/sluice" flow push f/examples/refund examples/flows/refund.flow.yaml

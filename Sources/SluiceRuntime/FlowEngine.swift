@@ -51,17 +51,25 @@ public struct FlowEngine: Sendable {
         }
     }
 
-    /// Parses a flow document (YAML or JSON; `!inline` files read with `loadInline`), stores it in
-    /// its self-contained form with its inline scripts, and makes it the current version of `path`.
-    /// `lockPython` gives the lock of each inline python3 script's requirements (`nil`: none), stored
-    /// with that script's content. A flow with modules that cannot run here is refused, naming
-    /// them, unless `policy` allows them; with `policy.strict`, so is a flow with warnings.
-    public func push(
-        path: ScriptPath, text: String,
+    /// A flow read and checked for a push, not stored yet: its self-contained document (inline
+    /// scripts in place), that document's version hash, and what the parse found.
+    public struct Prepared: Sendable {
+        public var document: JSONValue
+        public var hash: String
+        public var flow: ParsedFlow
+    }
+
+    /// Parses a flow document (YAML or JSON; `!inline` files read with `loadInline`) and checks it
+    /// as ``push(path:text:loadInline:lockPython:policy:on:)`` does, storing nothing: a flow with
+    /// modules that cannot run here is refused, naming them, unless `policy` allows them; with
+    /// `policy.strict`, so is a flow with warnings. Reads the scripts its version pins and Hub
+    /// paths name, to warn about those that are not stored.
+    public func prepare(
+        text: String,
         loadInline: @escaping FlowParser.InlineLoader = { name in
             throw FlowFormatError(at: "", "no file to resolve '!inline \(name)'")
-        }, lockPython: (String) throws -> String? = { _ in nil }, policy: PushPolicy = PushPolicy(), on connection: RedisConnection
-    ) throws -> Pushed {
+        }, policy: PushPolicy = PushPolicy(), on connection: RedisConnection
+    ) throws -> Prepared {
         let (document, read) = try FlowParser(loadInline: loadInline).canonicalDocument(text)
         var parsed = read
         if !parsed.unsupported.isEmpty, !policy.allowUnsupported {
@@ -72,16 +80,47 @@ public struct FlowEngine: Sendable {
         }
         let scripts = ScriptStore(keys: flows.keys)
         for module in parsed.definition.allModules {
-            guard case .script(let scriptPath, _, let pin?) = module.value else { continue }
-            if try scripts.pinnedVersion(pin, of: scriptPath, on: connection) == nil {
-                parsed.warnings.append(
-                    "module '\(module.id)': hash \(pin) is not a stored version of \(scriptPath) (Sluice keeps versions by the SHA-256 of "
-                        + "their content: `sluice script show \(scriptPath) --versions`): the current version runs")
+            switch module.value {
+            case .script(let scriptPath, _, let pin):
+                if HubPath.isHub(scriptPath), try scripts.script(at: scriptPath, on: connection) == nil {
+                    parsed.warnings.append("module '\(module.id)': " + HubPath.notStored(scriptPath))
+                } else if let pin, try scripts.pinnedVersion(pin, of: scriptPath, on: connection) == nil {
+                    parsed.warnings.append(
+                        "module '\(module.id)': hash \(pin) is not a stored version of \(scriptPath) (Sluice keeps versions by the SHA-256 of "
+                            + "their content: `sluice script show \(scriptPath) --versions`): the current version runs")
+                }
+            case .flow(let flowPath, _) where HubPath.isHub(flowPath):
+                if try flows.flow(at: flowPath, on: connection) == nil {
+                    parsed.warnings.append("module '\(module.id)': " + HubPath.notStored(flowPath))
+                }
+            default: break
             }
         }
         if policy.strict, !parsed.warnings.isEmpty {
             throw FlowFormatError(at: "", "refused (--strict): " + parsed.warnings.joined(separator: "; "))
         }
+        return Prepared(document: document, hash: FlowStore.versionHash(of: document), flow: parsed)
+    }
+
+    /// Parses and checks a flow document as ``prepare(text:loadInline:policy:on:)`` does, stores
+    /// it in its self-contained form with its inline scripts, and makes it the current version of
+    /// `path`. `lockPython` gives the lock of each inline python3 script's requirements (`nil`:
+    /// none), stored with that script's content.
+    public func push(
+        path: ScriptPath, text: String,
+        loadInline: @escaping FlowParser.InlineLoader = { name in
+            throw FlowFormatError(at: "", "no file to resolve '!inline \(name)'")
+        }, lockPython: (String) throws -> String? = { _ in nil }, policy: PushPolicy = PushPolicy(), on connection: RedisConnection
+    ) throws -> Pushed {
+        try push(
+            path: path, prepared: prepare(text: text, loadInline: loadInline, policy: policy, on: connection), lockPython: lockPython, on: connection)
+    }
+
+    /// Stores a prepared flow as the current version of `path` (see ``push(path:text:loadInline:lockPython:policy:on:)``).
+    public func push(path: ScriptPath, prepared: Prepared, lockPython: (String) throws -> String? = { _ in nil }, on connection: RedisConnection)
+        throws -> Pushed
+    {
+        let parsed = prepared.flow
         var inline: [String] = []
         var locks: [String: String] = [:]
         for module in parsed.definition.allModules {
@@ -92,7 +131,7 @@ public struct FlowEngine: Sendable {
             }
         }
         let (hash, changed) = try flows.push(
-            path: path, document: document, summary: parsed.definition.summary, inlineScripts: inline, locks: locks, on: connection)
+            path: path, document: prepared.document, summary: parsed.definition.summary, inlineScripts: inline, locks: locks, on: connection)
         return Pushed(hash: hash, changed: changed, warnings: parsed.warnings, definition: parsed.definition)
     }
 
@@ -171,7 +210,8 @@ public struct FlowEngine: Sendable {
         }
     }
 
-    func validated(_ input: JSONValue, for definition: FlowDefinition) throws -> JSONValue {
+    /// `input` checked against `definition`'s input schema, defaults filled in; throws ``FlowStartError/invalidInput(_:)``.
+    public func validated(_ input: JSONValue, for definition: FlowDefinition) throws -> JSONValue {
         guard let schema = definition.schema else {
             guard input.memberList != nil else { throw FlowStartError.invalidInput("flow_input: expected an object, got \(input.typeName)") }
             return input
@@ -226,7 +266,7 @@ public enum FlowStartError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .noFlow(let path): "no flow at '\(path)'"
+        case .noFlow(let path): HubPath.isHub(path) ? HubPath.notStored(path) : "no flow at '\(path)'"
         case .invalidInput(let message): "invalid input: \(message)"
         case .unreadable(let path, let message): "the flow at '\(path)' cannot be read: \(message)"
         }

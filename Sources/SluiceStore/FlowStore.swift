@@ -37,7 +37,7 @@ public struct FlowStore: Sendable {
         throws(RedisError) -> (hash: String, changed: Bool)
     {
         let text = document.jsonText
-        let hash = ContentHash.of(text)
+        let hash = Self.versionHash(of: document)
         var commands: [[RedisArgument]] = locks.sorted { $0.key < $1.key }.map { contentHash, lock in
             ["SET", .string(keys.contentLock(contentHash)), .string(lock), "NX"]
         }
@@ -51,6 +51,11 @@ public struct FlowStore: Sendable {
             arguments: [.string(path.rawValue), .string(hash), "flow", .string(text), .string(summary)]
         )
         return (hash, reply.integer == 1)
+    }
+
+    /// The version hash a flow document is stored under: the SHA-256 of its JSON text.
+    public static func versionHash(of document: JSONValue) -> String {
+        ContentHash.of(document.jsonText)
     }
 
     /// The current version of the flow at `path`, or `nil`.

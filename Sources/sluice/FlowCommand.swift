@@ -29,16 +29,7 @@ struct FlowCommand: ParsableCommand {
         func run() throws {
             guard let flowPath = ScriptPath(path) else { throw CommandFailure("invalid path '\(path)' (expected segments like f/ops/deploy)") }
             let (text, folder) = try FlowFiles.read(file)
-            let loader: FlowParser.InlineLoader = { name in
-                let url = URL(fileURLWithPath: name, relativeTo: folder).standardizedFileURL
-                guard url.path.hasPrefix(folder.standardizedFileURL.path) else {
-                    throw CommandFailure("'\(name)' is outside the flow's folder")
-                }
-                guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-                    throw CommandFailure("no readable file '\(name)' beside the flow (\(url.path))")
-                }
-                return text
-            }
+            let loader = FlowFiles.inlineLoader(folder: folder)
             let session = try Session(connection)
             let engine = FlowEngine(flows: FlowStore(keys: session.jobs.keys))
             let pushed: FlowEngine.Pushed
@@ -92,38 +83,6 @@ struct FlowCommand: ParsableCommand {
                 let document = try? JSONValue(parsing: text)
             else { throw CommandFailure("the flow's document \(flow.hash) is missing") }
             print(document.prettyJSONText)
-        }
-    }
-}
-
-/// Finding a flow's text: a file, or a folder with flow.yaml / flow.json.
-enum FlowFiles {
-    static func read(_ path: String) throws -> (text: String, folder: URL) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw CommandFailure("cannot read '\(path)': no such file")
-        }
-        var file = URL(fileURLWithPath: path)
-        if isDirectory.boolValue {
-            let candidates = ["flow.yaml", "flow.yml", "flow.json"].map { file.appendingPathComponent($0) }
-            if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
-                file = found
-            } else {
-                // A folder holding one legacy single-file flow (`name.flow.json`, as Windmill wrote them in 2022–23).
-                let legacy = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { name in
-                    [".flow.json", ".flow.yaml", ".flow.yml"].contains { name.hasSuffix($0) }
-                }
-                guard legacy.count == 1, let name = legacy.first else {
-                    throw CommandFailure(
-                        "'\(path)' holds no flow.yaml or flow.json" + (legacy.count > 1 ? ", and several *.flow.json files: name one" : ""))
-                }
-                file = file.appendingPathComponent(name)
-            }
-        }
-        do {
-            return (try String(contentsOf: file, encoding: .utf8), file.deletingLastPathComponent())
-        } catch {
-            throw CommandFailure("cannot read '\(file.path)': \(error.localizedDescription)")
         }
     }
 }

@@ -10,35 +10,7 @@ enum ScheduleTargets {
     /// A schedule's path must hold a script or a flow (a flow's schema must accept the arguments,
     /// and a flow takes no --retry: its modules retry); its on-failure path must hold one too.
     static func check(_ definition: ScheduleDefinition, session: Session) throws {
-        let flows = FlowStore(keys: session.jobs.keys)
-        let engine = FlowEngine(flows: flows)
-        func holds(_ path: String) throws -> (flow: Bool, script: Bool) {
-            try session.perform {
-                (
-                    try flows.flow(at: path, on: session.connection) != nil,
-                    try session.scripts.script(at: path, on: session.connection) != nil
-                )
-            }
-        }
-        let target = try holds(definition.path)
-        guard target.flow || target.script else {
-            throw CommandFailure(
-                "no script or flow at '\(definition.path)' (push one first: sluice script push \(definition.path) FILE, or sluice flow push)")
-        }
-        if target.flow {
-            guard definition.retry == nil else {
-                throw CommandFailure("--retry is for scripts; '\(definition.path)' is a flow: give its modules a retry instead")
-            }
-            do {
-                try session.perform { _ = try engine.checkInput(definition.arguments, forFlowAt: definition.path, on: session.connection) }
-            } catch let error as FlowStartError {
-                throw CommandFailure("--args for the flow '\(definition.path)': \(error)")
-            }
-        }
-        if let onFailure = definition.onFailure {
-            let handler = try holds(onFailure)
-            guard handler.flow || handler.script else { throw CommandFailure("no script or flow at '\(onFailure)' (--on-failure)") }
-        }
+        try session.perform { try ScheduleTargetCheck.check(definition, keys: session.jobs.keys, on: session.connection) }
     }
 
     /// The schedule called `name`, or a clear error.

@@ -17,6 +17,9 @@ struct TypeScriptSignatureTests {
             ("const x = 'function main(y)';\nexport const main = async (approver?: string) => wmill.getResumeUrls(approver)", ["approver"]),
             ("export const main = (a: number, b: number) => a + b", ["a", "b"]),
             ("/* export function main(z) */ export async function main($x: string, _y: boolean) {}", ["$x", "_y"]),
+            // Quotes inside regular expression literals are not strings; a / after a name divides.
+            (#"const r = /openFile\(\{a:"[^"]+"/g; const half = total / 2; export async function main(a = "x") {}"#, ["a"]),
+            (#"const s = t.replace(/[/"]/g, ""); export const main = async (b: string) => b"#, ["b"]),
         ] as [(String, [String])])
     func names(script: String, expected: [String]) throws {
         #expect(try TypeScriptSignature.parameterNames(in: script) == expected)

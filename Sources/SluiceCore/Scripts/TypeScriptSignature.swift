@@ -131,12 +131,42 @@ public enum TypeScriptSignature {
     /// The end of a string or template literal starting at `index`, if one does.
     private static func skipString(_ scalars: [Unicode.Scalar], at index: Int) -> Int? {
         let quote = scalars[index]
+        if quote == "/" { return skipRegex(scalars, at: index) }
         guard quote == "\"" || quote == "'" || quote == "`" else { return nil }
         var end = index + 1
         while end < scalars.count, scalars[end] != quote {
             end += scalars[end] == "\\" ? 2 : 1
         }
         return min(scalars.count, end + 1)
+    }
+}
+
+extension TypeScriptSignature {
+    /// The index after a regular expression literal starting at `index` (its quotes are not
+    /// strings: `/"[^"]+"/g`), or `nil` when the `/` there divides. A `/` starts a literal where
+    /// an expression starts: after an operator or an opening bracket, not after a name, a number
+    /// or a closing bracket. Comments are skipped before this is asked.
+    fileprivate static func skipRegex(_ scalars: [Unicode.Scalar], at index: Int) -> Int? {
+        var before = index - 1
+        while before >= 0, [" ", "\t", "\n", "\r"].contains(scalars[before]) { before -= 1 }
+        if before >= 0, !"(,=:[!&|?{};+-*%<>~^".unicodeScalars.contains(scalars[before]) { return nil }
+        var end = index + 1
+        var inClass = false
+        while end < scalars.count {
+            switch scalars[end] {
+            case "\\": end += 1
+            case "[": inClass = true
+            case "]": inClass = false
+            case "/" where !inClass:
+                end += 1
+                while end < scalars.count, scalars[end].properties.isAlphabetic { end += 1 }
+                return end
+            case "\n": return nil
+            default: break
+            }
+            end += 1
+        }
+        return nil
     }
 }
 

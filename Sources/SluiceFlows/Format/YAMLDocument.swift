@@ -1,4 +1,4 @@
-import SluiceCore
+public import SluiceCore
 import Yams
 
 /// Reads YAML (and so JSON) into a ``JSONValue``, keeping mapping order. A scalar tagged
@@ -8,8 +8,9 @@ import Yams
 /// Aliases (`*name`) are refused, before anything is expanded: the composer hands an alias back as
 /// the anchored node itself, so the walk meets an anchor a second time exactly where an alias
 /// stands — and stops there. A "billion laughs" document costs what its text costs.
-enum YAMLDocument {
-    static func parse(_ text: String) throws(FlowFormatError) -> JSONValue {
+public enum YAMLDocument {
+    /// The document in `text` (YAML or JSON) as a value; a ``FlowFormatError`` names what is wrong and where.
+    public static func parse(_ text: String) throws(FlowFormatError) -> JSONValue {
         let parser: Parser
         let node: Node?
         do {

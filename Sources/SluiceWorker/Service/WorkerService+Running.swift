@@ -143,7 +143,7 @@ extension WorkerService {
                 return (stored, try pin.flatMap { try scripts.pinnedVersion($0, of: path, on: connection) })
             })
         else {
-            return .missing("no script at '\(path)'")
+            return .missing(HubPath.isHub(path) ? HubPath.notStored(path) : "no script at '\(path)'")
         }
         // A version pin runs that version when it is stored; else, as the push warned, the current one.
         let hash = pinned ?? stored.hash

@@ -1,0 +1,3 @@
+export async function main(version: string, greeting: string, words: number) {
+  return `Release ${version}: ${greeting} (${words} words)`;
+}

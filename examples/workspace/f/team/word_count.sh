@@ -1,0 +1,3 @@
+text="${1:-}"
+# The result is the last line a bash script prints.
+echo "$text" | wc -w | tr -d ' '
