@@ -57,21 +57,23 @@ extension FlowEngine {
             if needs.previousResult { results.append(field) }
         }
         results += extraResults
-        // The innermost loop iteration among the frame's lineage: `flow_input.iter`.
-        var iterationFrame: (frame: FrameID, container: ContainerID, value: ModuleValue)?
+        // The loop iterations among the frame's lineage, innermost first: `flow_input.iter`, `iter_parent`...
+        var loops: [(frame: FrameID, container: ContainerID, value: ModuleValue)] = []
         for member in frame.lineage {
             guard let owner = member.container, let module = definition.module(in: owner.frame, at: owner.cursor), module.value.isLoop else {
                 continue
             }
-            iterationFrame = (member, owner, module.value)
-            break
+            loops.append((member, owner, module.value))
         }
-        var item: (container: String, child: Int)?
-        if let iterationFrame, case .forLoop = iterationFrame.value, let child = iterationFrame.frame.childIndex {
-            item = (iterationFrame.container.description, child)
+        var items: [(container: String, child: Int)] = []
+        var itemPosition: [Int: Int] = [:]
+        for (position, loop) in loops.enumerated() {
+            guard case .forLoop = loop.value, let child = loop.frame.childIndex else { continue }
+            itemPosition[position] = items.count
+            items.append((loop.container.description, child))
         }
         let snapshot = try flows.read(
-            FlowSnapshot.Request(flow: flow, flowFields: flowFields, records: records, results: results, item: item, collected: container),
+            FlowSnapshot.Request(flow: flow, flowFields: flowFields, records: records, results: results, items: items, collected: container),
             on: connection)
         let input = snapshot.flowFields["args"].flatMap { try? JSONValue(parsing: $0) } ?? .emptyObject
         var scope = StepScope(flowInput: input, createdBy: snapshot.flowFields["created_by"])
@@ -85,9 +87,15 @@ extension FlowEngine {
         } else if frame == .failure {
             scope.previousResult = Self.embedded(snapshot.records[FrameID.failure.description]?["e"]) ?? .null
         }
-        if let iterationFrame, let child = iterationFrame.frame.childIndex {
-            scope.iteration = StepScope.Iteration(index: child, value: snapshot.item ?? .null)
+        var iterations: [StepScope.Iteration] = []
+        for (position, loop) in loops.enumerated() {
+            guard let child = loop.frame.childIndex else { continue }
+            // A while loop's element is its index, as in Windmill.
+            let value: JSONValue = itemPosition[position].map { snapshot.items[$0] ?? .null } ?? .number(Double(child))
+            iterations.append(StepScope.Iteration(index: child, value: value))
         }
+        scope.iteration = iterations.first
+        scope.enclosingIterations = Array(iterations.dropFirst())
         if previousField == nil, frame.root == .main, !frame.isTopLevel {
             // As in Windmill, a loop iteration or branch starts from its own input: the flow's
             // input with `iter` (the previous module's result is `results.<id>`).

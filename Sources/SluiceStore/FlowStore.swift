@@ -96,7 +96,7 @@ public struct FlowStore: Sendable {
         let records = request.records
         if !records.isEmpty { commands.append(["HMGET", .string(keys.flowFrames(flow))] + records.map { .string($0) }) }
         if !request.results.isEmpty { commands.append(["HMGET", .string(keys.flowResults(flow))] + request.results.map { .string($0) }) }
-        if let item = request.item { commands.append(["HGET", .string(keys.containerItems(flow, container: item.container)), .int(item.child)]) }
+        for item in request.items { commands.append(["HGET", .string(keys.containerItems(flow, container: item.container)), .int(item.child)]) }
         if let container = request.collected { commands.append(["HGETALL", .string(keys.containerCollected(flow, container: container))]) }
         let replies = try connection.pipeline(commands)
         var index = 0
@@ -122,7 +122,7 @@ public struct FlowStore: Sendable {
                 if let text = reply[position].string { snapshot.results[field] = (try? JSONValue(parsing: text)) ?? .string(text) }
             }
         }
-        if request.item != nil { snapshot.item = parse(nextReply()) }
+        snapshot.items = request.items.map { _ in parse(nextReply()) }
         if request.collected != nil {
             for (child, text) in nextReply().fieldDictionary ?? [:] {
                 if let number = Int(child) { snapshot.collected[number] = (try? JSONValue(parsing: text)) ?? .string(text) }
@@ -168,24 +168,25 @@ public struct FlowStore: Sendable {
 /// What the flow runtime read of a run for one decision (see ``FlowStore/read(_:on:)``).
 public struct FlowSnapshot: Sendable {
     /// What to read: fields of the flow's hash, records of its frames hash (frames and
-    /// containers), result fields, one loop element, one container's collected results.
+    /// containers), result fields, loop elements, one container's collected results.
     public struct Request: Sendable {
         public var flow: JobID
         public var flowFields: [String]
         public var records: [String]
         public var results: [String]
-        public var item: (container: String, child: Int)?
+        /// Loop elements: a for loop's element `child` for each container.
+        public var items: [(container: String, child: Int)]
         public var collected: String?
 
         public init(
-            flow: JobID, flowFields: [String], records: [String] = [], results: [String] = [], item: (container: String, child: Int)? = nil,
+            flow: JobID, flowFields: [String], records: [String] = [], results: [String] = [], items: [(container: String, child: Int)] = [],
             collected: String? = nil
         ) {
             self.flow = flow
             self.flowFields = flowFields
             self.records = records
             self.results = results
-            self.item = item
+            self.items = items
             self.collected = collected
         }
     }
@@ -195,7 +196,8 @@ public struct FlowSnapshot: Sendable {
     public var records: [String: JSONValue] = [:]
     /// Result values by field.
     public var results: [String: JSONValue] = [:]
-    public var item: JSONValue?
+    /// The loop elements asked for, in the order asked (`nil`: missing).
+    public var items: [JSONValue?] = []
     /// A container's collected results by child index.
     public var collected: [Int: JSONValue] = [:]
 }

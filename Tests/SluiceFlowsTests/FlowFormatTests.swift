@@ -176,13 +176,9 @@ struct FlowFormatTests {
                 "duplicate"
             ),
             ("value:\n  modules:\n    - id: 1a\n      value: {type: identity}\n", "value.modules[0].id", "not a valid module id"),
-            (
-                "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      suspend: {required_events: 0}\n",
-                "value.modules[0].suspend.required_events", "whole number"
-            ),
             ("summary: x\n", "value", "is required"),
             (
-                "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      suspend: {resume_form: {schema: {type: object, properties: {a: {type: string, oneOf: []}}}}}\n",
+                "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      suspend: {required_events: 1, resume_form: {schema: {type: object, properties: {a: {type: string, oneOf: []}}}}}\n",
                 "value.modules[0].suspend.resume_form.schema", "'oneOf' is not supported"
             ),
             (
@@ -226,7 +222,7 @@ struct WindmillToleranceTests {
             "value.modules[0].value.branches[0].expr: has no meaning on a branchall branch"
         ),
         (
-            "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      suspend: {resume_form: {schema: {type: object, properties: {}}, required: [x]}}\n",
+            "value:\n  modules:\n    - id: a\n      value: {type: identity}\n      suspend: {required_events: 1, resume_form: {schema: {type: object, properties: {}}, required: [x]}}\n",
             "value.modules[0].suspend.resume_form.required: belongs inside resume_form.schema"
         ),
         (
@@ -245,7 +241,7 @@ struct WindmillToleranceTests {
         ("value: {modules: []}\nschema: {type: object, properties: {a: {type: string, oneOf: []}}}\n", "schema: a: 'oneOf' is kept and not checked"),
         (
             "value:\n  modules: []\n  preprocessor_module: {id: p, value: {type: identity}}\n",
-            "value.preprocessor_module: runs only for runs a trigger starts"
+            "value.preprocessor_module: is not run"
         ),
     ]
 

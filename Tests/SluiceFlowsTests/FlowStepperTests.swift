@@ -85,7 +85,7 @@ struct FlowStepperTests {
         #expect(dynamic.needs(frame: .main, cursor: 1).results.map(\.field).sorted() == ["a", "b"])
     }
 
-    @Test("retries: constant first, then exponential with multiplier × seconds^n, then failure; retry_if decides with the error in scope")
+    @Test("retries: constant, then exponential (multiplier × seconds^n, n counting every retry), then failure; retry_if decides")
     func retries() throws {
         let flow = try stepper(
             """
@@ -99,7 +99,7 @@ struct FlowStepperTests {
             """)
         let scope = StepScope(flowInput: [:])
         let delays = (1...3).map { flow.afterStep(frame: .main, cursor: 0, scope: scope, outcome: .failure("boom"), attempt: $0) }
-        #expect(delays == [.retry(delay: .seconds(2)), .retry(delay: .seconds(6)), .retry(delay: .seconds(12))])
+        #expect(delays == [.retry(delay: .seconds(2)), .retry(delay: .seconds(12)), .retry(delay: .seconds(24))])
         #expect(
             flow.afterStep(frame: .main, cursor: 0, scope: scope, outcome: .failure("boom"), attempt: 4)
                 == .endFrame(.failed(module: "flaky", message: "module 'flaky' failed after 4 attempts: boom")))
@@ -128,6 +128,15 @@ struct FlowStepperTests {
         #expect(policy.delay(beforeRetry: 1, unitRandom: 0.5) == .seconds(10))
         #expect(policy.delay(beforeRetry: 1, unitRandom: 0.999_999) == .milliseconds(12_000))
         #expect(policy.delay(beforeRetry: 2, unitRandom: 0.5) == nil)
+    }
+
+    @Test("after constant retries, the exponent counts them too, as Windmill's Retry::interval does")
+    func exponentAfterConstant() {
+        let policy = RetryPolicy(constant: .init(attempts: 2, seconds: 1), exponential: .init(attempts: 2, multiplier: 3, seconds: 2))
+        #expect(policy.delay(beforeRetry: 2, unitRandom: 0) == .seconds(1))
+        #expect(policy.delay(beforeRetry: 3, unitRandom: 0) == .seconds(24), "3 × 2³")
+        #expect(policy.delay(beforeRetry: 4, unitRandom: 0) == .seconds(48), "3 × 2⁴")
+        #expect(policy.delay(beforeRetry: 5, unitRandom: 0) == nil)
     }
 
     @Test("stop_after_if stops: success, skipped, or failure with the message")

@@ -103,7 +103,7 @@ struct ApprovalTests {
     @Test("with continue_on_disapprove_timeout a rejection continues, and the next step sees SuspendedDisapproved")
     func rejectionContinues() async throws {
         try await ApprovalStack.with(server: server) { stack in
-            let (flow, gate) = try await stack.startAndPark(Self.gatedFlow("continue_on_disapprove_timeout: true"))
+            let (flow, gate) = try await stack.startAndPark(Self.gatedFlow("required_events: 1\ncontinue_on_disapprove_timeout: true"))
             _ = try await stack.request("POST", stack.links(gate, approver: "bob").cancel, body: "{}")
             let done = try await stack.harness.finished(flow)
             #expect(done.state == .success)
@@ -114,7 +114,7 @@ struct ApprovalTests {
     @Test("the timeout cancels the flow")
     func timeoutCancels() async throws {
         try await ApprovalStack.with(server: server) { stack in
-            let (flow, _) = try await stack.startAndPark(Self.gatedFlow("timeout: 1"))
+            let (flow, _) = try await stack.startAndPark(Self.gatedFlow("required_events: 1\ntimeout: 1"))
             let done = try await stack.harness.finished(flow)
             #expect(done.state == .canceled)
             #expect(done.error == "timed out waiting to be resumed")

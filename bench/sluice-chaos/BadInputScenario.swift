@@ -84,6 +84,7 @@ struct BadInputScenario {
                     - id: ask
                       value: {type: identity}
                       suspend:
+                        required_events: 1
                         timeout: 86400
                         hide_cancel: \(hide)
                         resume_form:

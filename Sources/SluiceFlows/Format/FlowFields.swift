@@ -16,9 +16,18 @@ enum FlowFields {
     static let flowValue = ignoring([
         "concurrent_limit", "concurrency_time_window_s", "concurrency_key", "cache_ttl", "priority", "debounce_delay_s",
         "debounce_key",
-        "early_return", "chat_input_enabled", "flow_env",
-    ])
-    static let module = ignoring(["delete_after_use", "apply_preprocessor"])
+    ]).merging(
+        [
+            "early_return":
+                "not honoured: Windmill answers a caller waiting on the run with that step's result while the flow goes on; "
+                + "Sluice answers with the flow's final result",
+            "skip_expr": "not honoured: Windmill skips the whole run when it holds; Sluice always runs the flow",
+            "chat_input_enabled": "only shapes Windmill's UI; ignored",
+            "notes": "only shapes Windmill's editor; ignored",
+        ], uniquingKeysWith: { $1 })
+    static let module = ignoring(["apply_preprocessor"], "ignored: Sluice starts no run through a preprocessor").merging(
+        ["delete_after_use": "not honoured: a step's arguments and result stay until the run's records expire (docs/redis-keys.md)"],
+        uniquingKeysWith: { $1 })
     static let branchOneBranch = ignoring(
         ["parallel", "skip_failure"], "has no meaning on a branchone branch (Windmill's UI writes it; Windmill ignores it there)")
     static let branchAllBranch = ignoring(["expr"], "has no meaning on a branchall branch (every branch runs); ignored, as Windmill does")

@@ -61,10 +61,19 @@ extension FlowParser {
         return .staticValue(.number(seconds.rounded(.up)))
     }
 
-    func parseSuspend(_ node: JSONValue, at location: String, warnings: inout [String]) throws(FlowFormatError) -> SuspendSettings {
+    /// The gate a module's `suspend` asks for, or `nil` when it asks for none: as in Windmill, a
+    /// module suspends only when `required_events` is above 0 (`suspend: {}` is no gate — the push
+    /// warns, as that is rarely what the author meant).
+    func parseSuspend(_ node: JSONValue, at location: String, warnings: inout [String]) throws(FlowFormatError) -> SuspendSettings? {
         var reader = try ObjectReader(node, at: location)
         var settings = SuspendSettings()
-        if let required = try reader.integer("required_events", minimum: 1) { settings.requiredEvents = required }
+        guard let required = try reader.integer("required_events", minimum: 0), required > 0 else {
+            warnings.append(
+                "\(location): no gate — Windmill suspends only when required_events is above 0, and so does Sluice "
+                    + "(write required_events: 1 to wait for one approval)")
+            return nil
+        }
+        settings.requiredEvents = required
         if let timeout = try reader.integer("timeout", minimum: 1) { settings.timeoutSeconds = timeout }
         settings.continueOnDisapproveTimeout = try reader.bool("continue_on_disapprove_timeout") ?? false
         settings.selfApprovalDisabled = try reader.bool("self_approval_disabled") ?? false

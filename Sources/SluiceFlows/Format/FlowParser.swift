@@ -69,9 +69,15 @@ public struct FlowParser: Sendable {
             preprocessor = try parseModule(node, at: "value.preprocessor_module", context: &context)
             context.inPreprocessor = false
             context.warnings.append(
-                "value.preprocessor_module: runs only for runs a trigger starts (a webhook); `sluice run` and schedules skip it, as Windmill does")
+                "value.preprocessor_module: is not run: Windmill runs it only for runs a trigger (a webhook) starts, and Sluice has no "
+                    + "triggers yet; runs started by `sluice run`, schedules and subflows skip it, as Windmill's do")
         }
         let sameWorker = try value.bool("same_worker") ?? false
+        var environment: [String: JSONValue] = [:]
+        if let node = value.value("flow_env"), !node.isNull {
+            guard let members = node.memberList else { throw FlowFormatError(at: "value.flow_env", "expected a mapping of names to values") }
+            for (name, entry) in members { environment[name] = entry }
+        }
         warnings += context.warnings
         value.finish(known: FlowFields.flowValue, warnings: &warnings)
         top.finish(known: FlowFields.topLevel, warnings: &warnings)
@@ -79,6 +85,7 @@ public struct FlowParser: Sendable {
             summary: summary, description: description, schema: schema, modules: modules, failureModule: failureModule)
         definition.preprocessorModule = preprocessor
         definition.sameWorker = sameWorker
+        definition.environment = JSONValue(members: environment.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         return ParsedFlow(definition: definition, warnings: warnings, unsupported: context.unsupported)
     }
 
@@ -151,12 +158,19 @@ public struct FlowParser: Sendable {
         module.continueOnError = try reader.bool("continue_on_error") ?? false
         if let timeout = reader.value("timeout"), !timeout.isNull {
             module.timeout = try parseTimeout(timeout, at: reader.path("timeout"))
+            if value.isContainer || value.typeName == "flow" || value.typeName == "identity" {
+                context.warnings.append(
+                    "\(reader.path("timeout")): has no effect on a \(value.typeName) module: Sluice times out script steps (put a timeout on the modules inside)"
+                )
+            }
         }
-        if let suspend = reader.value("suspend"), !suspend.isNull {
+        if let suspend = reader.value("suspend"), !suspend.isNull,
+            let settings = try parseSuspend(suspend, at: reader.path("suspend"), warnings: &context.warnings)
+        {
             guard !value.isContainer else {
                 throw FlowFormatError(at: reader.path("suspend"), "a \(value.typeName) module cannot be suspended; suspend a module inside it")
             }
-            module.suspend = try parseSuspend(suspend, at: reader.path("suspend"), warnings: &context.warnings)
+            module.suspend = settings
         }
         if let mock = reader.value("mock"), !mock.isNull {
             var mockReader = try ObjectReader(mock, at: reader.path("mock"))
@@ -329,7 +343,8 @@ public struct FlowParser: Sendable {
                 branch.finish(known: FlowFields.branchAllBranch, warnings: &context.warnings)
                 branches.append(BranchAll.Branch(summary: summary, skipFailure: skipFailure, modules: list))
             }
-            return .branchAll(BranchAll(branches: branches, parallel: try reader.bool("parallel") ?? false))
+            // As in Windmill, a branchall runs its branches at once unless it says `parallel: false`.
+            return .branchAll(BranchAll(branches: branches, parallel: try reader.bool("parallel") ?? true))
         }
     }
 

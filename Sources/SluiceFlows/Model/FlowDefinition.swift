@@ -15,6 +15,8 @@ public struct FlowDefinition: Sendable, Equatable {
     /// `same_worker`: the steps run on the worker that ran the first one and share a `./shared`
     /// folder, private to the run, kept until the run ends.
     public var sameWorker = false
+    /// `flow_env`: named values every expression of the flow reads as `flow_env.NAME`.
+    public var environment: JSONValue = .emptyObject
 
     public init(
         summary: String = "",

@@ -1,8 +1,8 @@
 /// `retry`: how often a failing module is run again, and how long to wait before each attempt.
 ///
 /// As in Windmill, the constant attempts come first, then the exponential ones. The exponential
-/// delay before retry number `n` (1-based among the exponential ones) is
-/// `multiplier × seconds^n`, moved by up to ±`randomFactor` percent.
+/// delay before retry number `n` (1-based, counting the constant retries too, as Windmill's
+/// `Retry::interval` does) is `multiplier × seconds^n`, moved by up to ±`randomFactor` percent.
 public struct RetryPolicy: Sendable, Equatable {
     public struct Constant: Sendable, Equatable {
         public var attempts: Int
@@ -54,7 +54,7 @@ public struct RetryPolicy: Sendable, Equatable {
         }
         let exponentialRetry = retry - constantAttempts
         guard let exponential, exponentialRetry <= exponential.attempts else { return nil }
-        var seconds = exponential.multiplier * pow(exponential.seconds, Double(exponentialRetry))
+        var seconds = exponential.multiplier * pow(exponential.seconds, Double(retry))
         if exponential.randomFactor > 0 {
             let spread = min(100, exponential.randomFactor) / 100
             seconds *= 1 + spread * (2 * unitRandom - 1)

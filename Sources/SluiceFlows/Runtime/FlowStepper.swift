@@ -346,6 +346,7 @@ public struct FlowStepper: Sendable {
     /// they are, and nothing looks into them (SluiceExpressions' SecretGuard).
     private func evaluate(_ source: String, scope: StepScope, extra: [String: JSONValue] = [:]) throws -> JSONValue? {
         var variables = scope.variables(extra: extra)
+        variables["flow_env"] = .some(definition.environment)
         variables[JavaScriptSubsetEvaluator.stepsVariable] = .some(index.steps)
         return try evaluator.evaluate(source, variables: variables, references: scope.references, secrets: scope.secrets.secrets)
     }

@@ -11,6 +11,9 @@ public struct StepScope: Sendable, Equatable {
     public var previousResult: JSONValue
     /// Inside a loop: the current iteration (`flow_input.iter`).
     public var iteration: Iteration?
+    /// Inside nested loops: the iterations of the enclosing loops, innermost first
+    /// (`flow_input.iter_parent`, `iter_parent_parent`...).
+    public var enclosingIterations: [Iteration] = []
     /// After a gate in this frame or an enclosing one: what approvers sent and who they were.
     public var resume: ResumeContext?
     /// In the failure module: the error that failed the flow.
@@ -57,12 +60,22 @@ public struct StepScope: Sendable, Equatable {
         self.secrets = secrets
     }
 
-    /// `flow_input` as a loop iteration sees it: with `iter` = `{value, index}` of the innermost loop.
+    /// `flow_input` as a loop iteration sees it, built as Windmill builds it: each loop, from the
+    /// outermost in, sets `iter` = `{value, index}` and moves the `iter` already there to
+    /// `iter_parent` (and that one's to `iter_parent_parent`...). Not an object: `{iter}` alone.
     public var inputWithIteration: JSONValue {
         guard let iteration else { return flowInput }
-        let iter: JSONValue = ["value": iteration.value, "index": .number(Double(iteration.index))]
-        if case .object = flowInput { return flowInput.setting("iter", to: iter) }
-        return ["iter": iter]
+        var input: JSONValue = flowInput.objectValue != nil ? flowInput : .emptyObject
+        for loop in ([iteration] + enclosingIterations).reversed() {
+            input = Self.inserting(["value": loop.value, "index": .number(Double(loop.index))], as: "iter", into: input)
+        }
+        return input
+    }
+
+    private static func inserting(_ value: JSONValue, as key: String, into input: JSONValue) -> JSONValue {
+        var input = input
+        if let existing = input[key] { input = inserting(existing, as: key + "_parent", into: input) }
+        return input.setting(key, to: value)
     }
 
     /// The variables an expression is evaluated with, plus `extra` (`result`, `params`...).
