@@ -145,4 +145,47 @@ struct WindmillFlowTests {
             }
         }
     }
+
+    @Test("nested loops on a worker: the inner step sees iter and iter_parent, a while loop's iter.value is its index, flow_env is read")
+    func nestedLoops() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let flow = """
+            value:
+              flow_env: {SEP: ':'}
+              modules:
+                - id: outer
+                  value:
+                    type: forloopflow
+                    iterator: {type: javascript, expr: '["a", "b"]'}
+                    modules:
+                      - id: inner
+                        value:
+                          type: forloopflow
+                          iterator: {type: javascript, expr: '[1, 2]'}
+                          modules:
+                            - id: pair
+                              value:
+                                type: rawscript
+                                language: bash
+                                content: "text=\\"$1\\"\\necho \\"$text\\""
+                                input_transforms:
+                                  text: {type: javascript, expr: 'flow_input.iter_parent.value + flow_env.SEP + flow_input.iter.value'}
+                - id: counting
+                  value:
+                    type: whileloopflow
+                    modules:
+                      - id: tick
+                        value: {type: identity}
+                        stop_after_if: {expr: 'flow_input.iter.value >= 2', skip_if_stopped: false}
+            """
+        try await harness.withWorker { _ in
+            let id = try harness.startFlow(flow, input: [:], path: "f/wm/nested")
+            let done = try await harness.finished(id)
+            #expect(done.state == .success, "\(done.error ?? "")")
+            let steps = try harness.steps(of: id)
+            let results = steps.filter { $0.extra["module_id"] == "pair" }.compactMap { $0.result?.stringValue }.sorted()
+            #expect(results == ["a:1", "a:2", "b:1", "b:2"], "\(steps.map { "\($0.extra["module_id"] ?? "") \($0.result ?? .null)" })")
+            #expect(steps.filter { $0.extra["module_id"] == "tick" }.count == 3, "the while loop stops when iter.value (its index) reaches 2")
+        }
+    }
 }
