@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "SluiceScheduler", targets: ["SluiceScheduler"]),
         .library(name: "SluiceApprovals", targets: ["SluiceApprovals"]),
         .library(name: "SluiceResumer", targets: ["SluiceResumer"]),
+        .library(name: "SluiceTriggers", targets: ["SluiceTriggers"]),
         .library(name: "SluiceMetrics", targets: ["SluiceMetrics"]),
         .library(name: "SluiceScripts", targets: ["SluiceScripts"]),
         .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
@@ -187,11 +188,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The HTTP server behind the secret links.
+        // Triggers: what outside systems send (webhooks, HTTP routes) turned into runs — tokens and
+        // their scopes, Windmill's body-to-arguments rules, signatures, route patterns, one run per
+        // delivery — independent of the HTTP server that receives them.
+        .target(
+            name: "SluiceTriggers",
+            dependencies: [
+                "SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceRuntime", "SluiceStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP server behind the secret links and the triggers.
         .target(
             name: "SluiceResumer",
             dependencies: [
-                "SluiceApprovals", "SluiceMetrics",
+                "SluiceApprovals", "SluiceMetrics", "SluiceTriggers",
                 "SluiceCore",
                 "SluiceFlows",
                 "SluiceStore",
@@ -264,7 +276,7 @@ let package = Package(
             name: "sluice",
             dependencies: [
                 "SluiceApprovals", "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceScripts",
-                "SluiceStore", "SluiceRedis",
+                "SluiceStore", "SluiceRedis", "SluiceTriggers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -20,6 +20,7 @@ public enum JobPresenter {
         if let path = job.path { lines.append(("path", path)) }
         if let hash = job.scriptHash { lines.append(("script", String(hash.prefix(16)))) }
         if let createdBy = job.createdBy { lines.append(("created by", createdBy)) }
+        if let trigger = job.extra["trigger"] { lines.append(("triggered by", trigger)) }
         lines.append(("created", timestamp(job.createdAt)))
         if let scheduled = job.scheduledFor { lines.append(("scheduled for", timestamp(scheduled))) }
         if let started = job.startedAt { lines.append(("started", timestamp(started))) }
@@ -128,6 +129,7 @@ public enum JobPresenter {
         if let parentJob = job.parentJob { members.append(("parent_job", .string(parentJob))) }
         if job.isSkipped { members.append(("skipped", .bool(true))) }
         if let schedule = job.schedule { members.append(("schedule", .string(schedule))) }
+        if let trigger = job.extra["trigger"] { members.append(("trigger", .string(trigger))) }
         if let tick = job.scheduleTick.flatMap({ Double($0) }) { members.append(("schedule_tick", .number(tick))) }
         if job.kind != .step, job.hasAttempt { members.append(("attempt", .number(Double(job.attempt)))) }
         if let handler = job.onFailureJob { members.append(("on_failure_job", .string(handler))) }

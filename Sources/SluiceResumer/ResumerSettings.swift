@@ -43,6 +43,10 @@ public struct ResumerSettings: Sendable {
     /// them, new connections wait in the listen backlog until one closes (so the process never
     /// runs out of descriptors).
     public var shedCapacity: Int
+    /// Webhooks and HTTP routes: the synchronous wait, its cap, the idempotency window.
+    public var triggers = TriggerSettings()
+    /// Opens the secret variables routes check signatures with (none: such routes answer 401).
+    public var keyring = SecretKeyring([])
 
     public init(
         redis: RedisConfiguration,

@@ -148,6 +148,11 @@ public struct FlowEngine: Sendable {
         public var maxDeliveries: Int
         /// Further fields of the flow's job hash a caller keeps with the run (a schedule's name and tick).
         public var extraFields: [(String, String)]
+        /// The trigger delivery that starts the run: a repeat within its window starts nothing.
+        public var delivery: Delivery?
+        /// The event of the trigger that starts the run: a flow with a `preprocessor_module`
+        /// runs it first on this event, and its result becomes the flow's input.
+        public var event: JSONValue?
 
         public init(
             id: JobID, path: String, input: JSONValue, queue: String = "default", createdBy: String? = nil, environment: [String: String] = [:],
@@ -171,8 +176,20 @@ public struct FlowEngine: Sendable {
     /// saving a read for callers that start the same version many times.
     @discardableResult
     public func start(_ start: Start, version: StoredFlow? = nil, on connection: RedisConnection) throws -> JobID {
-        _ = try flows.advance(try startDecision(start, version: version, on: connection), on: connection)
-        return start.id
+        try startDelivered(start, version: version, on: connection).id
+    }
+
+    /// Starts the run as ``start(_:version:on:)`` does — unless `start.delivery` started one
+    /// within its window: then nothing is written and the answer is that run, `duplicate`.
+    public func startDelivered(_ start: Start, version: StoredFlow? = nil, on connection: RedisConnection) throws -> (id: JobID, duplicate: Bool) {
+        var decision = try startDecision(start, version: version, on: connection)
+        decision.delivery = start.delivery
+        do {
+            _ = try flows.advance(decision, on: connection)
+        } catch let duplicate as DuplicateDelivery {
+            return (duplicate.run, true)
+        }
+        return (start.id, false)
     }
 
     /// The decision that starts a run — the flow's `create` operation and its first step — for a
@@ -182,11 +199,26 @@ public struct FlowEngine: Sendable {
         let (stored, stepper) =
             try version.map { ($0, try definitions.stepper(hash: $0.hash, flows: flows, on: connection)) }
             ?? flowVersion(at: start.path, on: connection)
-        let input = try validated(start.input, for: stepper.definition)
+        let preprocessing = start.event != nil && stepper.definition.preprocessorModule != nil
+        let input = preprocessing ? start.input : try validated(start.input, for: stepper.definition)
         var decision = FlowAdvance(flow: start.id, creates: true)
         decision.operations = [
             .create(flow: start.id, fields: Self.flowFields(start, hash: stored.hash, input: input, sameWorker: stepper.definition.sameWorker))
         ]
+        if let event = start.event, let preprocessor = stepper.definition.preprocessorModule {
+            // A triggered run of a flow with a preprocessor: its first step shapes the event into
+            // the input (checked against the schema only then, as it did not come from a caller).
+            decision.operations = [
+                .create(
+                    flow: start.id,
+                    fields: Self.flowFields(start, hash: stored.hash, input: ["event": event], sameWorker: stepper.definition.sameWorker)),
+                .step(
+                    StepCreation(
+                        id: Self.newID(), frame: FrameID.preprocessor.description, cursor: 0, attempt: 1,
+                        template: Self.template(preprocessor))),
+            ]
+            return decision
+        }
         decision.operations += firstOperations(flow: start.id, stepper: stepper, input: input, path: start.path)
         return decision
     }

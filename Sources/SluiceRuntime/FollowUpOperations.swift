@@ -56,6 +56,7 @@ extension FlowEngine {
     /// container collects it.
     func frameEnd(_ frame: FrameID, _ end: FrameEnd, stepper: FlowStepper, scope: StepScope, records: [String: JSONValue]) -> [FlowOperation] {
         if frame == .main { return flowEnd(end, stepper: stepper) }
+        if frame == .preprocessor { return preprocessed(end, stepper: stepper) }
         if frame == .failure {
             // The failure module ran (or failed): the flow still ends failed, with the original error.
             let original = scope.error?["message"]?.stringValue ?? "the flow failed"
@@ -128,6 +129,38 @@ extension FlowEngine {
             .frame(id: FrameID.failure.description, set: ["e": .string(stepper.errorObject(failureMessage, moduleID: failedModule).jsonText)]),
             .step(StepCreation(id: Self.newID(), frame: FrameID.failure.description, cursor: 0, attempt: 1, template: Self.template(failureModule))),
         ]
+    }
+
+    /// What a triggered run's preprocessor ending does: its result becomes the flow's input (an
+    /// object, as a flow input is) and the first module starts; a failure ends the flow as a
+    /// module's failure does.
+    func preprocessed(_ end: FrameEnd, stepper: FlowStepper) -> [FlowOperation] {
+        switch end {
+        case .completed(_, let result), .stopped(_, let result, _):
+            guard result.objectValue != nil else {
+                return flowEnd(
+                    .failed(module: "preprocessor", message: "the preprocessor returned \(result.typeName), not an object of the flow's inputs"),
+                    stepper: stepper)
+            }
+            var input = result
+            if let schema = stepper.definition.schema {
+                do {
+                    input = try JSONSchema(schema, lenient: true).validate(result)
+                } catch {
+                    return flowEnd(
+                        .failed(module: "preprocessor", message: "the preprocessor's result is not a valid input: \(error)"), stepper: stepper)
+                }
+            }
+            guard let first = stepper.definition.modules.first else {
+                return [.setInput(input), .finish(state: .success, result: input, error: nil, skipped: false, eventID: Self.newID())]
+            }
+            return [
+                .setInput(input),
+                .step(StepCreation(id: Self.newID(), frame: FrameID.main.description, cursor: 0, attempt: 1, template: Self.template(first))),
+            ]
+        case .canceled, .failed, .stoppedWithError:
+            return flowEnd(end, stepper: stepper)
+        }
     }
 
     /// Whether a child's failure is recorded as its result rather than failing its container.

@@ -43,7 +43,8 @@ extension FlowEngine {
         let definition = stepper.definition
         var flowFields = Self.baseFlowFields
         let previousFromInput = cursor == 0 && frame.root == .main
-        if needs.flowInput || (previousFromInput && needs.previousResult) { flowFields.append("args") }
+        // A preprocessor step's arguments are the run's input (the trigger's event) as it is.
+        if needs.flowInput || (previousFromInput && needs.previousResult) || frame.root == .preprocessor { flowFields.append("args") }
         var records: [String] = container.map { [$0] } ?? []
         for member in frame.lineage {
             records.append(member.description)
@@ -83,6 +84,8 @@ extension FlowEngine {
         if let previousField {
             scope.previousResult = snapshot.results[previousField] ?? .null
         } else if frame == .main {
+            scope.previousResult = input
+        } else if frame == .preprocessor {
             scope.previousResult = input
         } else if frame == .failure {
             scope.previousResult = Self.embedded(snapshot.records[FrameID.failure.description]?["e"]) ?? .null

@@ -20,6 +20,8 @@ public struct EnqueueRequest: Sendable, Equatable {
     public var priority: Int
     /// Further hash fields a higher layer keeps with the job (flow state, step position).
     public var extraFields: [(String, String)]
+    /// The trigger delivery that starts the job: a repeat within its window starts nothing.
+    public var delivery: Delivery?
 
     public init(
         id: JobID,
@@ -71,6 +73,23 @@ public struct EnqueueRequest: Sendable, Equatable {
     public static func == (lhs: EnqueueRequest, rhs: EnqueueRequest) -> Bool {
         lhs.id == rhs.id && lhs.hashFields == rhs.hashFields && lhs.queue == rhs.queue && lhs.runAt == rhs.runAt
     }
+}
+
+/// A trigger's delivery, as far as starting a run goes: its idempotency key, hashed (with what it
+/// targets: two routes' `X-GitHub-Delivery: 1` are different deliveries), and how long a repeat is
+/// answered with the first run instead of starting another.
+public struct Delivery: Sendable, Equatable {
+    /// Hex SHA-256 of the scope and the key.
+    public var hashedKey: String
+    public var windowMilliseconds: Int
+
+    /// `key` as the sender gave it, within `scope` (a route, or a webhook's target path).
+    public init(scope: String, key: String, windowMilliseconds: Int) {
+        hashedKey = ContentHash.of(scope + "\n" + key)
+        self.windowMilliseconds = windowMilliseconds
+    }
+
+    var json: JSONValue { ["key": .string(hashedKey), "ttl": .number(Double(windowMilliseconds))] }
 }
 
 /// Queue names: letters, digits, `_`, `-`, `.` — they become part of Redis keys.

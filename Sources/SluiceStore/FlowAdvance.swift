@@ -51,6 +51,9 @@ public struct FlowAdvance: Sendable {
     public var operations: [FlowOperation]
     /// The worker and queues to take the next job for, in the same call.
     public var next: (worker: String, queues: JobStore.NextJob)?
+    /// With ``creates``: the trigger delivery that starts the flow (a repeat within its window
+    /// starts nothing; ``FlowStore/advance(_:on:)`` throws ``FlowStore/DuplicateDelivery``).
+    public var delivery: Delivery?
 
     public init(flow: JobID, creates: Bool = false, held: HeldJob? = nil, guardState: Guard? = nil, operations: [FlowOperation] = []) {
         self.flow = flow
@@ -66,6 +69,7 @@ public struct FlowAdvance: Sendable {
             ("cap", .number(Double(settings.finishedIndexCap))), ("ops", .array(operations.map(\.json))),
         ]
         if creates { members.append(("create", true)) }
+        if creates, let delivery { members.append(("delivery", delivery.json)) }
         if let held {
             var job: [(String, JSONValue)] = [
                 ("id", .string(held.id.rawValue)), ("kind", .string(held.kind.rawValue)), ("worker", .string(held.worker)),

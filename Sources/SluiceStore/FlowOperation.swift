@@ -39,6 +39,8 @@ public enum FlowOperation: Sendable, Equatable {
     case cancel(flow: JobID? = nil, reason: String, eventID: JobID)
     /// Keeps a module's result for identical inputs (`cache_ttl`) at `key` for `seconds`.
     case cache(key: String, value: JSONValue, seconds: Int)
+    /// Replaces the flow's input (`args`): what a triggered run's preprocessor returned.
+    case setInput(JSONValue)
 
     /// What a finished child does to its container.
     public enum JoinDisposition: String, Sendable, Equatable {
@@ -56,6 +58,8 @@ public enum FlowOperation: Sendable, Equatable {
         switch self {
         case .create(let flow, let fields):
             return ["op": "create", "flow": .string(flow.rawValue), "fields": strings(fields)]
+        case .setInput(let input):
+            return ["op": "set_input", "args": .string(input.jsonText)]
         case .record(let field, let value):
             return ["op": "record", "field": .string(field), "value": .string(value.jsonText)]
         case .forget(let fields):

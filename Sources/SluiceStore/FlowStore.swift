@@ -60,11 +60,13 @@ public struct FlowStore: Sendable {
 
     /// The current version of the flow at `path`, or `nil`.
     public func flow(at path: String, on connection: RedisConnection) throws(RedisError) -> StoredFlow? {
-        guard let fields = try connection.send(["HGETALL", .string(keys.flow(path))]).fieldDictionary, let hash = fields["hash"] else {
-            return nil
-        }
-        return StoredFlow(
-            path: path, hash: hash, summary: fields["summary"] ?? "", updatedAt: fields["updated_at"].flatMap { Int64($0) } ?? 0)
+        Self.flow(at: path, from: try connection.send(["HGETALL", .string(keys.flow(path))]))
+    }
+
+    /// The flow `reply` (an `HGETALL` of its hash) describes, or `nil`.
+    static func flow(at path: String, from reply: RedisReply) -> StoredFlow? {
+        guard let fields = reply.fieldDictionary, let hash = fields["hash"] else { return nil }
+        return StoredFlow(path: path, hash: hash, summary: fields["summary"] ?? "", updatedAt: fields["updated_at"].flatMap { Int64($0) } ?? 0)
     }
 
     /// Every pushed flow, most recently updated first.
@@ -141,12 +143,17 @@ public struct FlowStore: Sendable {
     }
 
     /// Applies a decision with `advance_flow`.
-    public func advance(_ decision: FlowAdvance, on connection: RedisConnection) throws(RedisError) -> AdvanceResult {
-        let reply = try connection.evaluate(
-            StoreScripts.advanceFlow, in: keys,
-            keys: [.string(keys.namespace), .string(keys.job(decision.flow)), .string(keys.flowFrames(decision.flow))],
-            arguments: [.string(decision.json(settings: settings).jsonText)]
-        )
+    public func advance(_ decision: FlowAdvance, on connection: RedisConnection) throws -> AdvanceResult {
+        let reply: RedisReply
+        do {
+            reply = try connection.evaluate(
+                StoreScripts.advanceFlow, in: keys,
+                keys: [.string(keys.namespace), .string(keys.job(decision.flow)), .string(keys.flowFrames(decision.flow))],
+                arguments: [.string(decision.json(settings: settings).jsonText)]
+            )
+        } catch {
+            throw Self.duplicate(error) ?? error
+        }
         guard let parts = reply.array, parts.count == 3 else { throw RedisError.unexpectedReply("advance_flow: \(reply)") }
         return AdvanceResult(heldJobApplied: parts[0].integer == 1, flowAdvanced: parts[1].integer == 1, next: try JobStore.job(from: parts[2]))
     }
@@ -163,6 +170,20 @@ public struct FlowStore: Sendable {
         )
         return (reply.integer ?? 0) > 0
     }
+}
+
+extension FlowStore {
+    /// The duplicate delivery `advance_flow` refused with, if that is what `error` is.
+    static func duplicate(_ error: RedisError) -> DuplicateDelivery? {
+        guard case .server(let message) = error, message.hasPrefix("DUPLICATE ") else { return nil }
+        return JobID(String(message.dropFirst("DUPLICATE ".count))).map(DuplicateDelivery.init(run:))
+    }
+}
+
+/// A trigger delivery whose key started a run within its window: nothing was written; `run` is
+/// the run the first delivery started.
+public struct DuplicateDelivery: Error, Sendable, Equatable {
+    public let run: JobID
 }
 
 /// What the flow runtime read of a run for one decision (see ``FlowStore/read(_:on:)``).

@@ -18,8 +18,26 @@ public struct JobStore: Sendable {
     /// Creates a job and queues it (or schedules it for `runAt`). Returns its first state.
     @discardableResult
     public func enqueue(_ request: EnqueueRequest, on connection: RedisConnection) throws(RedisError) -> JobState {
+        switch try enqueueDelivered(request, on: connection) {
+        case .started(let state): state
+        case .duplicate: .queued
+        }
+    }
+
+    /// What a delivery's enqueue did: started the job, or found the run an earlier delivery of
+    /// the same key started.
+    public enum DeliveryStart: Sendable, Equatable {
+        case started(JobState)
+        case duplicate(JobID)
+    }
+
+    /// Creates the job unless `request.delivery` started one within its window, in one step.
+    public func enqueueDelivered(_ request: EnqueueRequest, on connection: RedisConnection) throws(RedisError) -> DeliveryStart {
         let reply = try connection.evaluate(StoreScripts.enqueueJob, in: keys, keys: enqueueKeys(request), arguments: enqueueArguments(request))
-        return reply.string.flatMap(JobState.init(rawValue:)) ?? .queued
+        if let text = reply.string, text.hasPrefix("duplicate "), let earlier = JobID(String(text.dropFirst("duplicate ".count))) {
+            return .duplicate(earlier)
+        }
+        return .started(reply.string.flatMap(JobState.init(rawValue:)) ?? .queued)
     }
 
     /// Creates many jobs in one round trip (a pipeline of `enqueue_job` calls). Each job is still
@@ -41,7 +59,10 @@ public struct JobStore: Sendable {
     }
 
     private func enqueueArguments(_ request: EnqueueRequest) -> [RedisArgument] {
-        var arguments: [RedisArgument] = [.string(request.id.rawValue), .string(request.queue), .int(request.runAt ?? 0)]
+        var arguments: [RedisArgument] = [
+            .string(request.id.rawValue), .string(request.queue), .int(request.runAt ?? 0), .string(request.delivery?.hashedKey ?? ""),
+            .int(request.delivery?.windowMilliseconds ?? 0),
+        ]
         arguments.append(contentsOf: request.hashFields.map { RedisArgument.string($0) })
         return arguments
     }

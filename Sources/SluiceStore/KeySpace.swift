@@ -76,6 +76,12 @@ public struct KeySpace: Sendable, Equatable {
         /// The queue name prefix of a worker's private queue (`@<worker id>`): the steps of a
         /// `same_worker` flow pinned to that worker wait there.
         public static let privateQueue = "@"
+        /// A trigger delivery's idempotency key (hashed) → the run it started, for its window.
+        public static let delivery = "delivery:"
+        public static let token = "token:"
+        public static let tokens = "tokens"
+        public static let routes = "routes"
+        public static let rate = "rate:"
 
         /// The segments Lua builds keys from data with (a job's queue, a popped id), by their Lua
         /// name; the shared keys (``SharedKey``) come through `KEYS` instead.
@@ -87,7 +93,7 @@ public struct KeySpace: Sendable, Equatable {
             ("done_suffix", doneSuffix), ("results_suffix", resultsSuffix), ("steps_suffix", stepsSuffix), ("frames_suffix", framesSuffix),
             ("gates_suffix", gatesSuffix), ("items_infix", itemsInfix), ("collect_infix", collectInfix), ("kids_infix", kidsInfix),
             ("templates_infix", templatesInfix), ("schedule", schedule), ("runs_suffix", runsSuffix),
-            ("variable", variable), ("private_queue", privateQueue),
+            ("variable", variable), ("private_queue", privateQueue), ("delivery", delivery), ("token", token),
         ]
     }
 
@@ -128,6 +134,16 @@ public struct KeySpace: Sendable, Equatable {
     public var name: String { prefix.trimmingCharacters(in: CharacterSet(charactersIn: "{}")) }
 
     public func job(_ id: JobID) -> String { namespace + Segment.job + id.rawValue }
+    /// A trigger delivery's remembered run, by its hashed idempotency key.
+    public func delivery(_ hashedKey: String) -> String { namespace + Segment.delivery + hashedKey }
+    /// A trigger token's record, by the token's id.
+    public func token(_ id: String) -> String { namespace + Segment.token + id }
+    /// Token names → ids.
+    public var tokens: String { namespace + Segment.tokens }
+    /// HTTP routes: `METHOD /path` → the route's definition (JSON).
+    public var routes: String { namespace + Segment.routes }
+    /// A rate limit's token bucket (`token:<id>` or `route:<METHOD /path>`).
+    public func rate(_ subject: String) -> String { namespace + Segment.rate + subject }
     public func jobLogs(_ id: JobID) -> String { job(id) + Segment.logsSuffix }
     public func jobDone(_ id: JobID) -> String { job(id) + Segment.doneSuffix }
     public func queue(_ name: String) -> String { namespace + Segment.queue + name }

@@ -68,16 +68,15 @@ public struct ScriptStore: Sendable {
 
     /// The current version of `path`, or `nil` when nothing was pushed there.
     public func script(at path: String, on connection: RedisConnection) throws(RedisError) -> StoredScript? {
-        guard let fields = try connection.send(["HGETALL", .string(keys.script(path))]).fieldDictionary,
-            let hash = fields["hash"], let language = fields["language"].flatMap(ScriptLanguage.init(rawValue:))
+        Self.script(at: path, from: try connection.send(["HGETALL", .string(keys.script(path))]))
+    }
+
+    /// The script `reply` (an `HGETALL` of its hash) describes, or `nil`.
+    static func script(at path: String, from reply: RedisReply) -> StoredScript? {
+        guard let fields = reply.fieldDictionary, let hash = fields["hash"], let language = fields["language"].flatMap(ScriptLanguage.init(rawValue:))
         else { return nil }
         return StoredScript(
-            path: path,
-            hash: hash,
-            language: language,
-            summary: fields["summary"] ?? "",
-            updatedAt: fields["updated_at"].flatMap { Int64($0) } ?? 0
-        )
+            path: path, hash: hash, language: language, summary: fields["summary"] ?? "", updatedAt: fields["updated_at"].flatMap { Int64($0) } ?? 0)
     }
 
     /// Every pushed script path, most recently updated first.

@@ -13,7 +13,8 @@ import UnixSignals
 struct ResumerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resumer",
-        abstract: "Serve Sluice's approval links: approval page, resume, cancel, /healthz; /metrics on --metrics-port."
+        abstract:
+            "Serve Sluice's approval links (approval page, resume, cancel), webhooks and HTTP routes (docs/triggers.md), /healthz; /metrics on --metrics-port."
     )
 
     @OptionGroup var connection: ConnectionOptions
@@ -25,10 +26,19 @@ struct ResumerCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (default 8080; 0 picks a free one).") var port: Int = 8080
     @Option(help: "The base URL people open, as links are minted with it (env SLUICE_PUBLIC_URL).") var publicURL: String?
     @Option(help: "Largest request body in bytes (default 65536).") var bodyLimit: Int = 65536
+    @Option(help: "How long a synchronous webhook or route waits for its run before answering 202 (seconds, default 60).")
+    var syncWait: Int = 60
+    @Option(help: "Synchronous webhook and route requests waiting at once; more are answered 202 at once (default 64).")
+    var maxWaiting: Int = 64
+    @Option(help: "How long a delivery's Idempotency-Key is remembered (seconds, default 86400).") var idempotencyWindow: Int = 86_400
+    @OptionGroup var secretKeys: SecretKeyOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (1024...(16 << 20)).contains(bodyLimit) else { throw ValidationError("--body-limit must be between 1 KiB and 16 MiB") }
+        guard (1...3600).contains(syncWait) else { throw ValidationError("--sync-wait must be between 1 and 3600 seconds") }
+        guard (1...4096).contains(maxWaiting) else { throw ValidationError("--max-waiting must be between 1 and 4096") }
+        guard (1...(30 * 86_400)).contains(idempotencyWindow) else { throw ValidationError("--idempotency-window must be between 1 s and 30 days") }
         _ = try connectionLimits.limits()
         if let metrics = try metrics.address(), metrics.port == port, port != 0 {
             throw ValidationError("--metrics-port must differ from --port: metrics are not served beside the approval links")
@@ -45,6 +55,8 @@ struct ResumerCommand: AsyncParsableCommand {
             redis: try connection.redisConfiguration(), keys: connection.keySpace, host: host, port: port, publicURL: publicURL,
             bodyLimit: bodyLimit, store: try connection.storeSettings(), idleTimeout: limits.idleTimeout, readTimeout: limits.readTimeout,
             maxConnections: limits.maxConnections)
+        planned.triggers = TriggerSettings(syncWait: .seconds(syncWait), maxWaiting: maxWaiting, idempotencyWindow: idempotencyWindow)
+        planned.keyring = try secretKeys.keyring()
         planned.otherPrefixes = try connection.keySpaces.dropFirst().map {
             ResumerSettings.ServedPrefix(keys: $0, redis: try connection.redisConfiguration(for: $0))
         }

@@ -239,10 +239,6 @@ struct WindmillToleranceTests {
         ),
         ("value:\n  modules: []\n  some_new_field: 1\n", "value.some_new_field: 'some_new_field' is not known to Sluice and is ignored"),
         ("value: {modules: []}\nschema: {type: object, properties: {a: {type: string, oneOf: []}}}\n", "schema: a: 'oneOf' is kept and not checked"),
-        (
-            "value:\n  modules: []\n  preprocessor_module: {id: p, value: {type: identity}}\n",
-            "value.preprocessor_module: is not run"
-        ),
     ]
 
     @Test(

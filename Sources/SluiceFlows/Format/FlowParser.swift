@@ -68,9 +68,6 @@ public struct FlowParser: Sendable {
             context.inPreprocessor = true
             preprocessor = try parseModule(node, at: "value.preprocessor_module", context: &context)
             context.inPreprocessor = false
-            context.warnings.append(
-                "value.preprocessor_module: is not run: Windmill runs it only for runs a trigger (a webhook) starts, and Sluice has no "
-                    + "triggers yet; runs started by `sluice run`, schedules and subflows skip it, as Windmill's do")
         }
         let sameWorker = try value.bool("same_worker") ?? false
         var environment: [String: JSONValue] = [:]

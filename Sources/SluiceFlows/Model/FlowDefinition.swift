@@ -39,6 +39,7 @@ public struct FlowDefinition: Sendable, Equatable {
         switch frame.root {
         case .main: current = modules
         case .failure: current = failureModule.map { [$0] } ?? []
+        case .preprocessor: current = preprocessorModule.map { [$0] } ?? []
         }
         for hop in frame.hops {
             guard current.indices.contains(hop.module) else { return nil }
@@ -66,12 +67,13 @@ public struct FlowDefinition: Sendable, Equatable {
         }
     }
 
-    /// Every module, depth first (nested modules after their container), the failure module last.
+    /// Every module, depth first (nested modules after their container), then the failure module,
+    /// then the preprocessor module.
     public var allModules: [FlowModule] {
         func walk(_ modules: [FlowModule]) -> [FlowModule] {
             modules.flatMap { module in [module] + module.value.children.flatMap(walk) }
         }
-        return walk(modules) + (failureModule.map { walk([$0]) } ?? [])
+        return walk(modules) + (failureModule.map { walk([$0]) } ?? []) + (preprocessorModule.map { walk([$0]) } ?? [])
     }
 
     /// Where each module sits: the static path of its sequence (container index, list index
@@ -88,6 +90,7 @@ public struct FlowDefinition: Sendable, Equatable {
         }
         walk(modules, root: .main, path: [])
         if let failureModule { walk([failureModule], root: .failure, path: []) }
+        if let preprocessorModule { walk([preprocessorModule], root: .preprocessor, path: []) }
         return found
     }
 }

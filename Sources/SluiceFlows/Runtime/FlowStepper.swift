@@ -47,7 +47,10 @@ public struct FlowStepper: Sendable {
         switch module.value {
         case .identity, .rawScript, .script:
             do {
-                let arguments = module.value == .identity ? scope.previousResult : try evaluateArguments(module, scope: scope)
+                // A preprocessor gets the trigger's event as it came (`{event}`, the run's input until it answers).
+                let arguments =
+                    frame.root == .preprocessor
+                    ? scope.flowInput : module.value == .identity ? scope.previousResult : try evaluateArguments(module, scope: scope)
                 let timeout = try timeoutSeconds(module, scope: scope)
                 var gate: GateSpec?
                 if let settings = module.suspend {

@@ -6,10 +6,12 @@
 /// The id is the frame's address: the definition's module list for it follows from the id alone
 /// (``FlowDefinition/modules(of:)``), so Lua can launch an iteration by naming it.
 public struct FrameID: Sendable, Hashable, Comparable, CustomStringConvertible {
-    /// The two top-level sequences of a flow.
+    /// The top-level sequences of a flow: the main one, the failure module's, and the
+    /// preprocessor module's (a triggered run's first step).
     public enum Root: String, Sendable {
         case main = "r"
         case failure = "f"
+        case preprocessor = "p"
     }
 
     /// One step down: the container module at `module` in the enclosing frame, and its child.
@@ -35,6 +37,8 @@ public struct FrameID: Sendable, Hashable, Comparable, CustomStringConvertible {
     public static let main = FrameID(root: .main)
     /// The failure module's sequence.
     public static let failure = FrameID(root: .failure)
+    /// The preprocessor module's sequence.
+    public static let preprocessor = FrameID(root: .preprocessor)
 
     /// Reads `r`, `f`, `r.2.17`...; `nil` for anything else.
     public init?(_ text: String) {

@@ -7,9 +7,10 @@ import SluiceApprovals
 import SluiceCore
 import SluiceRedis
 import SluiceStore
+import SluiceTriggers
 
-/// The resumer: the HTTP server behind resume links (approval page, resume, cancel) and
-/// `/healthz`; its Prometheus `/metrics` on a listener of their own (``metricsApplication(host:port:)``,
+/// The resumer: the HTTP server behind resume links (approval page, resume, cancel), the
+/// triggers (webhooks at Windmill's URLs, HTTP routes: ``TriggerRoutes``) and `/healthz`; its Prometheus `/metrics` on a listener of their own (``metricsApplication(host:port:)``,
 /// loopback by default), never beside the links strangers reach. Redis calls go through a pool of clients on their own queues, never
 /// on the server's event loops. Connections are bounded: idle ones and slow requests are closed;
 /// over `maxConnections`, up to `shedCapacity` more are answered (`/healthz`) or refused with a
@@ -21,6 +22,7 @@ public struct Resumer: Sendable {
     let prefixes: [(keys: KeySpace, routes: ApprovalRoutes, pool: RedisClientPool)]
     /// The first prefix's routes for links that do not name their prefix (`/approvals/...`).
     let unnamed: ApprovalRoutes
+    let triggers: TriggerRoutes
     let metrics: ResumerMetrics
     let connections: ConnectionCount
     let logger: Logger
@@ -44,6 +46,14 @@ public struct Resumer: Sendable {
             return (prefix.keys, routes(prefix.keys, pool: pool, publicURL: PrefixLinks.base(publicURL: base, keys: prefix.keys)), pool)
         }
         unnamed = routes(settings.keys, pool: prefixes[0].pool, publicURL: base)
+        let desks = zip(served, prefixes).map { prefix, serving in
+            TriggerRoutes.Served(
+                name: prefix.keys.name, desk: TriggerDesk(jobs: JobStore(keys: prefix.keys, settings: settings.store), keyring: settings.keyring),
+                pool: serving.pool)
+        }
+        triggers = TriggerRoutes(
+            served: desks, redis: settings.redis, settings: settings.triggers, bodyLimit: settings.bodyLimit, publicURL: base, metrics: metrics,
+            logger: logger)
     }
 
     /// The router with every route and the security headers.
@@ -69,7 +79,30 @@ public struct Resumer: Sendable {
             router.on(RouterPath(path), method: .get) { request, context in await unknown.unknownPrefix(request, context) }
             router.on(RouterPath(path), method: .post) { request, context in await unknown.unknownPrefix(request, context) }
         }
+        Self.addTriggers(to: router, triggers: triggers)
         return router
+    }
+
+    /// Webhooks at Windmill's URLs (`/api/w/<prefix>/jobs/...`) and HTTP routes (`/api/r/...`).
+    private static func addTriggers(to router: Router<BasicRequestContext>, triggers: TriggerRoutes) {
+        let jobs = "api/w/:workspace/jobs/"
+        router.post(RouterPath(jobs + "run/p/**")) { request, context in await triggers.run(request, context, flow: false, wait: false) }
+        router.post(RouterPath(jobs + "run/f/**")) { request, context in await triggers.run(request, context, flow: true, wait: false) }
+        for method in [HTTPRequest.Method.post, .get] {
+            router.on(RouterPath(jobs + "run_wait_result/p/**"), method: method) { request, context in
+                await triggers.run(request, context, flow: false, wait: true)
+            }
+            router.on(RouterPath(jobs + "run_wait_result/f/**"), method: method) { request, context in
+                await triggers.run(request, context, flow: true, wait: true)
+            }
+        }
+        let reads = "api/w/:workspace/jobs_u/"
+        router.get(RouterPath(reads + "completed/get_result/:id")) { request, context in await triggers.result(request, context) }
+        router.get(RouterPath(reads + "completed/get_result_maybe/:id")) { request, context in await triggers.resultMaybe(request, context) }
+        router.get(RouterPath(reads + "get/:id")) { request, context in await triggers.status(request, context) }
+        for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] {
+            router.on("api/r/**", method: method) { request, context in await triggers.route(request, context) }
+        }
     }
 
     /// The Prometheus exposition: what the resumer counted, and the state gauges read from Redis now.

@@ -44,6 +44,15 @@ struct ResumerMetrics: Sendable {
         requestCounter(outcome).increment()
     }
 
+    /// Counts one trigger request by its outcome: `started`, `duplicate`, `finished`, `waiting`
+    /// (answered 202), or why it was refused (`not_found`, `unauthorized`, `rate_limited`,
+    /// `invalid`, `too_large`, `busy`, `unavailable`).
+    func trigger(_ outcome: String) {
+        registry.makeCounter(
+            descriptor: descriptor("trigger_requests_total", "Webhook and route requests by outcome"), labels: [("outcome", outcome)]
+        ).increment()
+    }
+
     /// Counts a connection the resumer closed on its own: `read_timeout` (a request's body too
     /// slow) or `shed` (over `--max-connections`).
     func connectionClosed(_ reason: String) {

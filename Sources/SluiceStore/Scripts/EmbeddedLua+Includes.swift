@@ -304,6 +304,8 @@ enum EmbeddedLua {
             if op.op == 'create' then
               redis.call('HSET', fkey, 'created_at', now, 'deliveries', 0, 'steps', 0, unpack(op.fields))
               redis.call('ZADD', K.active_flows, now, target)
+            elseif op.op == 'set_input' then
+              redis.call('HSET', fkey, 'args', op.args)
             elseif op.op == 'record' then
               redis.call('HSET', fkey .. KEY.results_suffix, op.field, op.value)
             elseif op.op == 'forget' then
@@ -414,6 +416,18 @@ enum EmbeddedLua {
         local function now_ms()
           local t = redis.call('TIME')
           return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        end
+
+        -- The run a delivery already started (a sender's retry within the window), or false. `delivery`
+        -- is nil or {key = the hashed idempotency key, ttl = how long it is remembered, in ms}.
+        local function delivered_run(ns, delivery)
+          if not delivery then return false end
+          return redis.call('GET', ns .. KEY.delivery .. delivery.key) or false
+        end
+
+        -- Remembers, for the delivery's window, that it started run `id` (nothing without a delivery).
+        local function remember_delivery(ns, delivery, id)
+          if delivery then redis.call('SET', ns .. KEY.delivery .. delivery.key, id, 'PX', delivery.ttl) end
         end
 
         -- Makes a queued job wait for a worker: pushes it on its queue with one wake-up token.

@@ -20,14 +20,16 @@ extension EmbeddedLua {
         --   `ops` — the operations (create, record, forget, step, frame, drop_frame, park, open, join,
         --     close_waiting, drop_container, link, finish, cancel; see flows.lua), applied in order only
         --     when the guard holds and the flow has not ended;
-        --   `next` — {worker, lease_ms, queues}: take the worker's next job in the same call.
+        --   `next` — {worker, lease_ms, queues}: take the worker's next job in the same call;
+        --   `delivery` — with `create`: {key, ttl} of the trigger delivery that starts the flow.
         -- Guarantees: a stale report (the held job is no longer the caller's) changes nothing. The ops
         -- apply only if the flow is still running or suspended and the guarded frame is exactly as the
         -- decision saw it, so a step reported twice, or two events racing, move a frame once. A held
         -- step's gate that did not open is closed, so its links die. A step of a `same_worker` flow pins
         -- the flow to its worker (unless a live worker has it already): the next steps wait on that
-        -- worker's private queue. Returns
-        -- {held_job_applied, flow_advanced, next_job}.
+        -- worker's private queue. A delivery whose key started a run within its window starts nothing:
+        -- the error `DUPLICATE <that run's id>`, before anything is written; else the run is created and
+        -- the key remembers it in the same step. Returns {held_job_applied, flow_advanced, next_job}.
         local ns, fkey, frames = KEYS[1], KEYS[2], KEYS[3]
         local plan = cjson.decode(ARGV[1])
         local now = now_ms()
@@ -39,7 +41,10 @@ extension EmbeddedLua {
         end
 
         if plan.create then
+          local earlier = delivered_run(ns, plan.delivery)
+          if earlier then return redis.error_reply('DUPLICATE ' .. earlier) end
           if redis.call('EXISTS', fkey) == 1 then return redis.error_reply('EXISTS flow already exists') end
+          remember_delivery(ns, plan.delivery, plan.flow)
         end
 
         local held = plan.held
@@ -240,6 +245,33 @@ extension EmbeddedLua {
         end
         return {applied, next_job}
         """#,
+        "create_token":
+#"""
+        -- create_token: records a trigger token under a unique name. Only the SHA-256 of its secret is
+        -- kept: the token itself is printed once, by the CLI, and never stored.
+        --
+        -- KEYS: [1] namespace, [2] the token's record (`token:<id>`), [3] the tokens index (name → id).
+        -- ARGV: [1] id, [2] name, [3] the secret's SHA-256 (hex), [4] the scopes (JSON array), [5] when it
+        -- expires in ms since the epoch (0: never), [6] who created it, [7] its rate limit in deliveries
+        -- per second (`''`: none), [8] the limit's burst.
+        -- Guarantees: a name names one live token at a time (a taken name is refused and nothing is
+        -- written; the name of an expired token is free again); an id is never reused. Returns
+        -- {'ok', created_at} or {'refused', why}.
+        local holder = redis.call('HGET', KEYS[3], ARGV[2])
+        if holder and redis.call('EXISTS', KEYS[1] .. KEY.token .. holder) == 1 then
+          return {'refused', 'a token named ' .. ARGV[2] .. ' exists (revoke it first: sluice token revoke ' .. ARGV[2] .. ')'}
+        end
+        if redis.call('EXISTS', KEYS[2]) == 1 then return {'refused', 'token id ' .. ARGV[1] .. ' is taken'} end
+        local now = now_ms()
+        redis.call('HSET', KEYS[2], 'id', ARGV[1], 'name', ARGV[2], 'hash', ARGV[3], 'scopes', ARGV[4], 'created_at', now, 'created_by', ARGV[6])
+        if ARGV[7] ~= '' then redis.call('HSET', KEYS[2], 'rate', ARGV[7], 'burst', ARGV[8]) end
+        if tonumber(ARGV[5]) > 0 then
+          redis.call('HSET', KEYS[2], 'expires_at', ARGV[5])
+          redis.call('PEXPIREAT', KEYS[2], ARGV[5])
+        end
+        redis.call('HSET', KEYS[3], ARGV[2], ARGV[1])
+        return {'ok', now}
+        """#,
         "delete_schedule":
 #"""
         -- delete_schedule: removes a schedule.
@@ -274,18 +306,26 @@ extension EmbeddedLua {
         --
         -- KEYS: [1] namespace, [2] the job hash; then the shared keys (`K`): the delayed set, the
         --   scheduler wake list, the queue index.
-        -- ARGV: [1] id, [2] queue, [3] run-at in ms (0 = now), then field/value pairs for the hash.
+        -- ARGV: [1] id, [2] queue, [3] run-at in ms (0 = now), [4] a delivery's hashed idempotency key
+        -- (`''`: none), [5] how long it is remembered in ms, then field/value pairs for the hash.
         -- Guarantees: an id is never reused (an existing hash is an error and nothing is written); the
         -- job is on its queue with a wake-up token, or in the delayed set with the scheduler woken —
-        -- never both, never neither. `created_at` is Redis's clock. Returns the state.
+        -- never both, never neither. A delivery whose key started a job within its window starts
+        -- nothing: the answer is `duplicate <that job's id>`; else the job is created and the key
+        -- remembers it, in the same step (two deliveries racing start one job). `created_at` is Redis's
+        -- clock. Returns the state.
         local ns, key = KEYS[1], KEYS[2]
+        local delivery = ARGV[4] ~= '' and {key = ARGV[4], ttl = tonumber(ARGV[5])} or nil
+        local earlier = delivered_run(ns, delivery)
+        if earlier then return 'duplicate ' .. earlier end
         if redis.call('EXISTS', key) == 1 then
           return redis.error_reply('EXISTS job ' .. ARGV[1] .. ' already exists')
         end
         local now = now_ms()
         local run_at = tonumber(ARGV[3])
         local fields = {}
-        for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+        for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+        remember_delivery(ns, delivery, ARGV[1])
         if run_at > now then
           redis.call('HSET', key, 'id', ARGV[1], 'queue', ARGV[2], 'created_at', now, 'deliveries', 0, 'state', 'scheduled',
             'scheduled_for', run_at, unpack(fields))
@@ -757,6 +797,19 @@ extension EmbeddedLua {
         push_ready(ns, fields.queue, id, true)
         return 1
         """#,
+        "revoke_token":
+#"""
+        -- revoke_token: deletes a trigger token: from this step on it is an unknown token, refused as one.
+        --
+        -- KEYS: [1] namespace, [2] the tokens index (name → id).
+        -- ARGV: [1] the token's name.
+        -- Guarantees: the record and the name go together. Returns 1, or 0 for no such token.
+        local id = redis.call('HGET', KEYS[2], ARGV[1])
+        if not id then return 0 end
+        redis.call('DEL', KEYS[1] .. KEY.token .. id)
+        redis.call('HDEL', KEYS[2], ARGV[1])
+        return 1
+        """#,
         "rotate_secrets":
 #"""
         -- rotate_secrets: re-seals every secret to a new secrets key, and makes it the registered key,
@@ -988,6 +1041,29 @@ extension EmbeddedLua {
           end
         end
         return started or 1
+        """#,
+        "take_rate":
+#"""
+        -- take_rate: takes one request from a token bucket (a trigger token's or a route's rate limit).
+        --
+        -- KEYS: [1] the bucket (`rate:<subject>`: its tokens and when they were counted).
+        -- ARGV: [1] requests per second it refills at, [2] its size (the burst).
+        -- Guarantees: at most `size` requests at once and `rate` per second over time, whatever the number
+        -- of resumers sharing the bucket (Redis's clock, one step). The bucket expires once full again.
+        -- Returns 0 when the request may go on, else the milliseconds until one may.
+        local rate, size = tonumber(ARGV[1]), tonumber(ARGV[2])
+        local now = now_ms()
+        local bucket = hash_fields(KEYS[1], 'tokens', 'at')
+        local tokens = tonumber(bucket.tokens or size)
+        local at = tonumber(bucket.at or now)
+        tokens = math.min(size, tokens + (now - at) * rate / 1000)
+        if tokens < 1 then
+          return math.ceil((1 - tokens) * 1000 / rate)
+        end
+        tokens = tokens - 1
+        redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
+        redis.call('PEXPIRE', KEYS[1], math.ceil((size - tokens) * 1000 / rate) + 1000)
+        return 0
         """#,
         "watch_job":
 #"""

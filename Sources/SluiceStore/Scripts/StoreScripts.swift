@@ -32,6 +32,9 @@ enum StoreScripts {
     static let setResource = script("set_resource")
     static let deleteVariable = script("delete_variable")
     static let rotateSecrets = script("rotate_secrets")
+    static let createToken = script("create_token")
+    static let revokeToken = script("revoke_token")
+    static let takeRate = script("take_rate")
 
     /// Every script, for checks and for loading them all at once.
     static let all: [StoreScript] = [
@@ -39,7 +42,7 @@ enum StoreScripts {
         advanceFlow, openPendingGate, recordApproval, readGateSecret, auditFlows, releaseWorker, fireGateDeadlines, setSchedule, setScheduleEnabled,
         deleteSchedule,
         fireScheduleTick,
-        settleScheduleRun, setVariable, setResource, deleteVariable, rotateSecrets,
+        settleScheduleRun, setVariable, setResource, deleteVariable, rotateSecrets, createToken, revokeToken, takeRate,
     ]
 
     /// The shared helpers' definitions, in the order they build on each other.

@@ -1,5 +1,6 @@
 /// The Python program that runs a python3 script the Windmill way: it imports the script, calls
-/// `main(**args)` with the arguments `main` accepts, and writes `json.dumps` of the return value to
+/// `main(**args)` with the arguments `main` accepts (for a triggered run with a preprocessor: the
+/// dict `preprocessor(event)` returns), and writes `json.dumps` of the return value to
 /// `result.json`; an exception is written to `error.json` with its traceback (and printed to stderr).
 enum PythonWrapper {
     static let fileName = "_sluice_wrapper.py"
@@ -22,8 +23,31 @@ enum PythonWrapper {
                 sys.modules["script"] = module
                 spec.loader.exec_module(module)
                 main = getattr(module, "main", None)
+                if "__sluice_preprocess_only__" in args:
+                    # A flow's preprocessor step: preprocessor(event), else main(event), is the step.
+                    entry = getattr(module, "preprocessor", None) or main
+                    if not callable(entry):
+                        raise NameError("the script defines no preprocessor (or main) function")
+                    accepted = inspect.signature(entry).parameters
+                    result = entry(**({"event": args["__sluice_preprocess_only__"]} if "event" in accepted else {}))
+                    if inspect.iscoroutine(result):
+                        import asyncio
+                        result = asyncio.run(result)
+                    main = lambda: result
+                    args = {}
                 if not callable(main):
                     raise NameError("the script defines no main function")
+                if "__sluice_preprocess__" in args:
+                    preprocessor = getattr(module, "preprocessor", None)
+                    if not callable(preprocessor):
+                        raise NameError("the script defines no preprocessor function")
+                    accepted = inspect.signature(preprocessor).parameters
+                    args = preprocessor(**({"event": args["__sluice_preprocess__"]} if "event" in accepted else {}))
+                    if inspect.iscoroutine(args):
+                        import asyncio
+                        args = asyncio.run(args)
+                    if not isinstance(args, dict):
+                        raise TypeError("the preprocessor must return a dict: main's arguments by name")
                 parameters = inspect.signature(main).parameters.values()
                 if not any(p.kind == inspect.Parameter.VAR_KEYWORD for p in parameters):
                     accepted = {p.name for p in parameters}

@@ -77,7 +77,9 @@ extension WorkerService {
         }
         let services = jobServices(for: job, beginning: beginning, gateSecret: secret, client: client)
         var arguments = arguments
-        if beginning == nil {
+        // A triggered run's arguments are what an outside sender wrote: data, never `$var:`/`$res:`
+        // references to resolve (else a sender could read what the script may, through its answer).
+        if beginning == nil, job.extra[TriggerField.trigger] == nil {
             switch await resolveReferences(in: arguments, for: services, client: client) {
             case .success(let resolved)?: arguments = resolved
             case .failure(let failure)?: return .plain(.failure(failure.description), logs: Self.notes(services.notes + ["[sluice: \(failure)]"]))
@@ -103,6 +105,13 @@ extension WorkerService {
             environment["SLUICE_PUBLIC_URL"] = gate.publicURL
             environment["SLUICE_GATE_ID"] = gate.gate.rawValue
             environment["SLUICE_RESUME_URLS"] = anonymous.json
+        }
+        if job.extra[TriggerField.preprocess] == "1" {
+            // The script's `preprocessor(event)` runs first and gives `main` its arguments.
+            arguments = JSONValue(members: [(TriggerField.preprocessArgument, arguments["event"] ?? .null)])
+        } else if job.kind == .step, job.extra["frame"] == TriggerField.preprocessorFrame {
+            // A flow's preprocessor step: `preprocessor(event)` is the step; its return, the flow's input.
+            arguments = JSONValue(members: [(TriggerField.preprocessOnlyArgument, arguments["event"] ?? .null)])
         }
         let limit = (timeout ?? job.timeoutSeconds).map { Duration.seconds($0) } ?? settings.defaultJobTimeout
         var run = ScriptRun(

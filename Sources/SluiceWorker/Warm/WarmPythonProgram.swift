@@ -109,10 +109,40 @@ enum WarmPythonProgram {
             with open(path, "rb") as handle:
                 code = compile(handle.read(), path, "exec", dont_inherit=True)
             exec(code, module.__dict__)
+            return entry(module)
+
+
+        def entry(module):
+            """The script's main — or, for a script that only has a preprocessor (a flow's
+            preprocessor module), a main that says it is missing if it is ever called."""
             main = getattr(module, "main", None)
-            if not callable(main):
-                raise NameError("the script defines no main function")
-            return main
+            if callable(main):
+                return main
+            if callable(getattr(module, "preprocessor", None)):
+                def missing(**_):
+                    raise NameError("the script defines no main function")
+
+                return missing
+            raise NameError("the script defines no main function")
+
+
+        def preprocess(module, event, fallback=None):
+            """A triggered run's preprocessor(event): the arguments it returns for main (with a
+            fallback — a flow's preprocessor step — whatever it returns, or main(event)'s)."""
+            import inspect
+
+            preprocessor = getattr(module, "preprocessor", None) or fallback
+            if not callable(preprocessor):
+                raise NameError("the script defines no preprocessor function")
+            accepted = inspect.signature(preprocessor).parameters
+            args = preprocessor(**({"event": event} if "event" in accepted else {}))
+            if inspect.iscoroutine(args):
+                import asyncio
+
+                args = asyncio.run(args)
+            if fallback is None and not isinstance(args, dict):
+                raise TypeError("the preprocessor must return a dict: main's arguments by name")
+            return args
 
 
         def call(main, job, compiled=None):
@@ -127,9 +157,13 @@ enum WarmPythonProgram {
                     module.__file__ = code.co_filename
                     sys.modules["script"] = module
                     exec(code, module.__dict__)
-                    main = getattr(module, "main", None)
-                    if not callable(main):
-                        raise NameError("the script defines no main function")
+                    main = entry(module)
+                if "__sluice_preprocess_only__" in args:
+                    # A flow's preprocessor step: preprocessor(event), else main(event), is the step.
+                    result = preprocess(sys.modules.get("script"), args["__sluice_preprocess_only__"], fallback=main)
+                    main, args = (lambda: result), {}
+                elif "__sluice_preprocess__" in args:
+                    args = preprocess(sys.modules.get("script"), args["__sluice_preprocess__"])
                 code = getattr(main, "__code__", None)
                 if code is not None and not isinstance(main, type):
                     if not code.co_flags & 0x08:  # no **kwargs: pass only what main names

@@ -294,6 +294,8 @@ local function apply_ops(ns, flow, ops, now, retention, cap)
     if op.op == 'create' then
       redis.call('HSET', fkey, 'created_at', now, 'deliveries', 0, 'steps', 0, unpack(op.fields))
       redis.call('ZADD', K.active_flows, now, target)
+    elseif op.op == 'set_input' then
+      redis.call('HSET', fkey, 'args', op.args)
     elseif op.op == 'record' then
       redis.call('HSET', fkey .. KEY.results_suffix, op.field, op.value)
     elseif op.op == 'forget' then

@@ -17,6 +17,18 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- The run a delivery already started (a sender's retry within the window), or false. `delivery`
+-- is nil or {key = the hashed idempotency key, ttl = how long it is remembered, in ms}.
+local function delivered_run(ns, delivery)
+  if not delivery then return false end
+  return redis.call('GET', ns .. KEY.delivery .. delivery.key) or false
+end
+
+-- Remembers, for the delivery's window, that it started run `id` (nothing without a delivery).
+local function remember_delivery(ns, delivery, id)
+  if delivery then redis.call('SET', ns .. KEY.delivery .. delivery.key, id, 'PX', delivery.ttl) end
+end
+
 -- Makes a queued job wait for a worker: pushes it on its queue with one wake-up token.
 -- `front` puts it where workers take next (a job handed back, a flow event, a prioritized step).
 -- A worker's private queue (`@<worker>`) is not listed among the queues.

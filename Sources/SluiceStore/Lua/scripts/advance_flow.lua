@@ -12,14 +12,16 @@
 --   `ops` — the operations (create, record, forget, step, frame, drop_frame, park, open, join,
 --     close_waiting, drop_container, link, finish, cancel; see flows.lua), applied in order only
 --     when the guard holds and the flow has not ended;
---   `next` — {worker, lease_ms, queues}: take the worker's next job in the same call.
+--   `next` — {worker, lease_ms, queues}: take the worker's next job in the same call;
+--   `delivery` — with `create`: {key, ttl} of the trigger delivery that starts the flow.
 -- Guarantees: a stale report (the held job is no longer the caller's) changes nothing. The ops
 -- apply only if the flow is still running or suspended and the guarded frame is exactly as the
 -- decision saw it, so a step reported twice, or two events racing, move a frame once. A held
 -- step's gate that did not open is closed, so its links die. A step of a `same_worker` flow pins
 -- the flow to its worker (unless a live worker has it already): the next steps wait on that
--- worker's private queue. Returns
--- {held_job_applied, flow_advanced, next_job}.
+-- worker's private queue. A delivery whose key started a run within its window starts nothing:
+-- the error `DUPLICATE <that run's id>`, before anything is written; else the run is created and
+-- the key remembers it in the same step. Returns {held_job_applied, flow_advanced, next_job}.
 local ns, fkey, frames = KEYS[1], KEYS[2], KEYS[3]
 local plan = cjson.decode(ARGV[1])
 local now = now_ms()
@@ -31,7 +33,10 @@ local function take_next()
 end
 
 if plan.create then
+  local earlier = delivered_run(ns, plan.delivery)
+  if earlier then return redis.error_reply('DUPLICATE ' .. earlier) end
   if redis.call('EXISTS', fkey) == 1 then return redis.error_reply('EXISTS flow already exists') end
+  remember_delivery(ns, plan.delivery, plan.flow)
 end
 
 local held = plan.held
