@@ -334,6 +334,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SluiceTriggersTests",
+            dependencies: ["SluiceTriggers", "SluiceCore", "SluiceStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SluiceWorkerTests",
             dependencies: ["SluiceWorker", "SluiceCore"],
             swiftSettings: swiftSettings
@@ -372,7 +377,7 @@ let package = Package(
             name: "SluiceIntegrationTests",
             dependencies: [
                 "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceScripts", "SluiceStore", "SluiceRedis", "SluiceWorker",
-                "SluiceScheduler",
+                "SluiceScheduler", "SluiceTriggers",
                 "SluiceResumer", "SluiceTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -28,6 +28,7 @@ struct ApprovalStack {
     static func with<Result: Sendable>(
         server: RedisServer,
         workerConcurrency: Int = 4,
+        configure: (inout ResumerSettings) -> Void = { _ in },
         _ body: (ApprovalStack) async throws -> Result
     ) async throws -> Result {
         let keys = uniqueKeys()
@@ -36,11 +37,10 @@ struct ApprovalStack {
         let portBox = Mutex<Int?>(nil)
         // Links and the page's forms use the public URL, so the port is chosen first.
         let chosen = try RedisServer.freePort()
-        let resumer = try Resumer(
-            settings: ResumerSettings(
-                redis: server.configuration, keys: keys, host: "127.0.0.1", port: chosen, publicURL: "http://127.0.0.1:\(chosen)",
-                bodyLimit: 16 * 1024),
-            logger: logger)
+        var resumerSettings = ResumerSettings(
+            redis: server.configuration, keys: keys, host: "127.0.0.1", port: chosen, publicURL: "http://127.0.0.1:\(chosen)", bodyLimit: 16 * 1024)
+        configure(&resumerSettings)
+        let resumer = try Resumer(settings: resumerSettings, logger: logger)
         let application = resumer.application { bound in portBox.withLock { $0 = bound } }
         let serverTask = Task { try await application.run() }
         defer { serverTask.cancel() }
@@ -84,13 +84,15 @@ struct ApprovalStack {
     struct HTTPAnswer {
         let status: Int
         let body: String
+        var headers: [String: String] = [:]
         var json: JSONValue? { try? JSONValue(parsing: body) }
     }
 
     /// One HTTP request to the resumer (or any URL).
-    func request(_ method: String, _ url: String, body: String? = nil, contentType: String? = "application/json", accept: String? = nil) async throws
-        -> HTTPAnswer
-    {
+    func request(
+        _ method: String, _ url: String, body: String? = nil, contentType: String? = "application/json", accept: String? = nil,
+        headers: [String: String] = [:]
+    ) async throws -> HTTPAnswer {
         var request = URLRequest(url: try #require(URL(string: url)))
         request.httpMethod = method
         if let body {
@@ -98,9 +100,12 @@ struct ApprovalStack {
             if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
         }
         if let accept { request.setValue(accept, forHTTPHeaderField: "Accept") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        return HTTPAnswer(status: status, body: String(decoding: data, as: UTF8.self))
+        let http = response as? HTTPURLResponse
+        var fields: [String: String] = [:]
+        for (name, value) in http?.allHeaderFields ?? [:] { fields[String(describing: name).lowercased()] = String(describing: value) }
+        return HTTPAnswer(status: http?.statusCode ?? 0, body: String(decoding: data, as: UTF8.self), headers: fields)
     }
 
     /// Links for `approver` (or an anonymous one) to a gate, minted as a script would.
