@@ -12,7 +12,8 @@ import SluiceCore
 ///   `packages` (an exact version in the `package.json` is taken when there is no text lockfile).
 /// - **Deno** (`language: deno`): Deno's own lockfile, any version — v1/v2 (`{url: hash}`), v3
 ///   (`packages.specifiers`, `redirects`, `remote`), v4 and v5 (`specifiers`, `npm`, `jsr`,
-///   `redirects`, `remote`); comment lines (`//…`) before it are skipped.
+///   `redirects`, `remote`); comment lines (`//…`) before it are skipped. Sluice's own lock
+///   (``TypeScriptLock``) is read the same way.
 ///
 /// Entries for Windmill's client (`windmill-client`, `https://deno.land/x/windmill@…`) are dropped:
 /// Sluice resolves the client to its own module.
@@ -33,6 +34,8 @@ public enum WindmillTypeScriptLock {
         guard let document = try? JSONValue(parsing: json), document.objectValue != nil else {
             throw TypeScriptLockError("the lock is neither Deno's lockfile (JSON) nor Windmill's Bun lock (package.json, //bun.lock, Bun's lockfile)")
         }
+        // Sluice's own lock (a script pulled and pushed again) pins what its Deno lockfile does.
+        if document["sluice"]?.stringValue == TypeScriptLock.format, let deno = document["deno"] { return denoPins(deno) }
         return denoPins(document)
     }
 
