@@ -54,19 +54,29 @@ public enum TypeScriptImportMap {
                 if let target = pins.redirects[specifier] { entries[specifier] = target }
             case .nodeBuiltin(let name):
                 entries[specifier] = "node:" + name
-            case .bun:
-                entries[specifier] = failingModule(
-                    "\(specifier) is not supported by Sluice: it is one of Bun's own modules, and Sluice runs TypeScript on Deno")
-            case .path:
-                entries[specifier] = failingModule(
-                    "importing \(specifier) is not supported by Sluice: a script runs as one file (Windmill's imports of other scripts do not resolve here)"
-                )
+            case .bun, .path:
+                entries[specifier] = failingModule(unsupportedMessage(specifier) ?? specifier)
             case .windmillClient, .native:
                 break
             }
         }
         for (from, to) in pins.redirects where entries[from] == nil { entries[from] = to }
         return entries
+    }
+
+    /// Why an import cannot resolve here, for the imports that fail naming themselves (Bun's
+    /// modules, other files); `nil` for the others. The runner also reports a named import of
+    /// such a module (which fails as the modules are linked, before the failing module runs) with
+    /// this message.
+    public static func unsupportedMessage(_ specifier: String) -> String? {
+        switch TypeScriptSpecifier(specifier) {
+        case .bun:
+            "\(specifier) is not supported by Sluice: it is one of Bun's own modules, and Sluice runs TypeScript on Deno"
+        case .path:
+            "importing \(specifier) is not supported by Sluice: a script runs as one file (Windmill's imports of other scripts do not resolve here)"
+        default:
+            nil
+        }
     }
 
     /// The import map document: `{"imports": {…}}`, keys sorted.

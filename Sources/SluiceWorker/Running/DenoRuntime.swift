@@ -70,6 +70,12 @@ enum DenoRuntime {
         if (context.bun) installBun();
 
         function describe(error: unknown) {
+          if (error instanceof SyntaxError) {
+            // A named import of a module that cannot resolve here fails as modules are linked: say why.
+            for (const [specifier, message] of Object.entries(context.unsupported ?? {})) {
+              if (error.message.includes(`'${specifier}'`)) return { name: "Error", message, stack: `Error: ${message}` };
+            }
+          }
           if (error instanceof Error) {
             return { name: error.name, message: error.message, stack: error.stack ?? "" };
           }

@@ -117,7 +117,8 @@ extension ScriptRunner {
     }
 
     /// What the Deno runner reads: the arguments, `main`'s parameter names, the job's id, state
-    /// path and environment (for `Bun.env`), whether it uses `Bun`, and its channel (socket and
+    /// path and environment (for `Bun.env`), whether it uses `Bun`, why the imports that cannot
+    /// resolve here fail (``TypeScriptImportMap/unsupportedMessage(_:)``), and its channel (socket and
     /// token), through which `windmill-client` asks for variables, resources, state and resume links.
     func denoContext(_ run: ScriptRun, parameters: [String], channel: JobChannel?, directory: String) -> JSONValue {
         var environment = baseEnvironment
@@ -129,6 +130,11 @@ extension ScriptRunner {
             "jobID": run.environment["SLUICE_JOB_ID"].map { .string($0) } ?? .null,
             "statePath": run.environment["SLUICE_STATE_PATH"].map { .string($0) } ?? .null,
             "env": JSONValue(strings: environment), "bun": .bool(BunCompatibility.usesBun(run.content)),
+            "unsupported": JSONValue(
+                strings: Dictionary(
+                    TypeScriptImports.specifiers(in: run.content).compactMap { specifier in
+                        TypeScriptImportMap.unsupportedMessage(specifier).map { (specifier, $0) }
+                    }, uniquingKeysWith: { first, _ in first })),
             "channel": channel.map { ["path": .string($0.path), "token": .string($0.token)] } ?? .null,
         ]
     }
