@@ -191,6 +191,36 @@ struct TypeScriptPackageTests {
         #expect(!FileManager.default.fileExists(atPath: (target as NSString).deletingLastPathComponent + "/planted.js"))
     }
 
+    @Test("a dedicated TypeScript process runs with its lock's cache; a version without a lock fetches into a cache of its own job")
+    func dedicatedAndUnlocked() async throws {
+        let registry = try await Self.registry()
+        let root = try Self.temporaryRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let script = """
+            // sluice: dedicated
+            import pad from "npm:leftpad-sluice@~1.1";
+            let runs = 0;
+            export function main() { runs += 1; return [pad("k", 2), runs]; }
+            """
+        let pushed = try await push(script, at: "f/test/dedicated", keys: harness.store.keys, registry: registry)
+        #expect(pushed.status == 0, "\(pushed.stderr)")
+        try await harness.withWorker(harness.settings(concurrency: 1), runner: runner(root: root, registry: registry)) { _ in
+            let first = try await harness.finished(try run("f/test/dedicated", harness: harness))
+            let second = try await harness.finished(try run("f/test/dedicated", harness: harness))
+            #expect(first.result == [" k@1.1.0", 1], "\(first.error ?? "")")
+            #expect(second.result == [" k@1.1.0", 2], "\(second.error ?? "")")
+            // Stored without a lock (as an older sluice pushed it): fetched by the job itself, every run.
+            let before = registry.requests.filter { $0.hasSuffix(".tgz") }.count
+            let unlocked = try await harness.finished(
+                try harness.run(.deno, "import pad from \"npm:leftpad-sluice@^1.0.0\";\nexport function main() { return pad(\"u\", 2); }\n"))
+            #expect(unlocked.result == " u@1.2.0", "\(unlocked.error ?? "")")
+            #expect(registry.requests.filter { $0.hasSuffix(".tgz") }.count == before + 1)
+        }
+        let caches = try FileManager.default.contentsOfDirectory(atPath: root + "/cache/deno").filter { !$0.hasPrefix(".") && !$0.hasSuffix(".lock") }
+        #expect(caches.count == 1, "only the locked version has a shared cache: \(caches)")
+    }
+
     @Test("a package that does not exist fails the push with Deno's message; the script is not stored")
     func unresolvable() async throws {
         let registry = try await Self.registry()
