@@ -48,9 +48,13 @@ try:
         if result.returncode == 0:
             pushed.append(row)
         else:
-            reason = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "(no message)"
+            lines = [l.strip() for l in result.stderr.strip().splitlines() if not l.startswith("warning: ")]
+            reason = " / ".join(lines[:3]) if lines else "(no message)"
             refused.append((row, reason))
-    print(f"{len(pushed)} of {len(rows)} flows pushed; {len(refused)} refused")
+    unreachable = sum(1 for _, reason in refused if "cannot lock the script's imports" in reason and "error sending request" in reason)
+    print(f"{len(pushed)} of {len(rows)} flows pushed; {len(refused)} refused"
+          + (f" ({unreachable} only because a TypeScript step's imports could not be fetched to lock them: no registry reachable)"
+             if unreachable else ""))
     print("warnings by field:", ", ".join(f"{k} {v}" for k, v in warnings.most_common()))
     for row, reason in refused:
         print(f"  refused #{row['n']} {row['repo']} {row['path']}: {reason[:300]}")

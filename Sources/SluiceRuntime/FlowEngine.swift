@@ -60,7 +60,7 @@ public struct FlowEngine: Sendable {
     }
 
     /// Parses a flow document (YAML or JSON; `!inline` files read with `loadInline`) and checks it
-    /// as ``push(path:text:loadInline:lockPython:policy:on:)`` does, storing nothing: a flow with
+    /// as ``push(path:text:loadInline:lockScript:policy:on:)`` does, storing nothing: a flow with
     /// modules that cannot run here is refused, naming them, unless `policy` allows them; with
     /// `policy.strict`, so is a flow with warnings. Reads the scripts its version pins and Hub
     /// paths name, to warn about those that are not stored.
@@ -102,22 +102,28 @@ public struct FlowEngine: Sendable {
         return Prepared(document: document, hash: FlowStore.versionHash(of: document), flow: parsed)
     }
 
+    /// Locks an inline script when its flow is pushed: given its language, its content and
+    /// Windmill's lock of it (a TypeScript step's `lock:`, or `nil`), the lock to store with the
+    /// content — a python3 script's requirements, a TypeScript script's packages — or `nil` when
+    /// it needs none.
+    public typealias ScriptLocker = (ScriptLanguage, String, String?) throws -> String?
+
     /// Parses and checks a flow document as ``prepare(text:loadInline:policy:on:)`` does, stores
     /// it in its self-contained form with its inline scripts, and makes it the current version of
-    /// `path`. `lockPython` gives the lock of each inline python3 script's requirements (`nil`:
+    /// `path`. `lockScript` gives the lock of each inline python3 or TypeScript script (`nil`:
     /// none), stored with that script's content.
     public func push(
         path: ScriptPath, text: String,
         loadInline: @escaping FlowParser.InlineLoader = { name in
             throw FlowFormatError(at: "", "no file to resolve '!inline \(name)'")
-        }, lockPython: (String) throws -> String? = { _ in nil }, policy: PushPolicy = PushPolicy(), on connection: RedisConnection
+        }, lockScript: ScriptLocker = { _, _, _ in nil }, policy: PushPolicy = PushPolicy(), on connection: RedisConnection
     ) throws -> Pushed {
         try push(
-            path: path, prepared: prepare(text: text, loadInline: loadInline, policy: policy, on: connection), lockPython: lockPython, on: connection)
+            path: path, prepared: prepare(text: text, loadInline: loadInline, policy: policy, on: connection), lockScript: lockScript, on: connection)
     }
 
-    /// Stores a prepared flow as the current version of `path` (see ``push(path:text:loadInline:lockPython:policy:on:)``).
-    public func push(path: ScriptPath, prepared: Prepared, lockPython: (String) throws -> String? = { _ in nil }, on connection: RedisConnection)
+    /// Stores a prepared flow as the current version of `path` (see ``push(path:text:loadInline:lockScript:policy:on:)``).
+    public func push(path: ScriptPath, prepared: Prepared, lockScript: ScriptLocker = { _, _, _ in nil }, on connection: RedisConnection)
         throws -> Pushed
     {
         let parsed = prepared.flow
@@ -126,7 +132,9 @@ public struct FlowEngine: Sendable {
         for module in parsed.definition.allModules {
             guard case .rawScript(let language, let content, _) = module.value else { continue }
             inline.append(content)
-            if language == .python3, locks[ContentHash.of(content)] == nil, let lock = try lockPython(content) {
+            if language != .bash, locks[ContentHash.of(content)] == nil,
+                let lock = try lockScript(language, content, parsed.windmillLocks[content])
+            {
                 locks[ContentHash.of(content)] = lock
             }
         }

@@ -22,8 +22,8 @@ public struct ScriptStore: Sendable {
     /// Stores `content` and makes it the current version of `path`. Returns the content hash and
     /// whether it changed the current version.
     ///
-    /// `lock` is the Python lock resolved for this content (``lock(hash:on:)``); it is kept only
-    /// when the content has none yet, like the content itself.
+    /// `lock` is the lock resolved for this content — a Python or TypeScript script's
+    /// (``lock(hash:on:)``); it is kept only when the content has none yet, like the content itself.
     @discardableResult
     public func push(
         path: ScriptPath,
@@ -54,7 +54,8 @@ public struct ScriptStore: Sendable {
         return hash
     }
 
-    /// The Python lock stored with the content under `hash`, or `nil` when it has none.
+    /// The lock stored with the content under `hash` (Python's requirements or TypeScript's
+    /// packages), or `nil` when it has none.
     public func lock(hash: String, on connection: RedisConnection) throws(RedisError) -> String? {
         try connection.send(["GET", .string(keys.contentLock(hash))]).string
     }

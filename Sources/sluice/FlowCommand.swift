@@ -22,6 +22,7 @@ struct FlowCommand: ParsableCommand {
         @Argument(help: "The flow's path, e.g. f/ops/deploy.") var path: String
         @Argument(help: "A flow file, or a folder with flow.yaml (as `wmill sync pull` writes).") var file: String
         @OptionGroup var locking: PythonLockOptions
+        @OptionGroup var typeScript: TypeScriptLockOptions
         @Flag(help: "Refuse the flow if it has any warning (a field Sluice does not honour, or does not know).") var strict = false
         @Flag(help: "Keep modules that cannot run here (aiagent, a language with no runtime): the flow fails only if it reaches one.")
         var allowUnsupported = false
@@ -35,12 +36,17 @@ struct FlowCommand: ParsableCommand {
             let pushed: FlowEngine.Pushed
             do {
                 let locking = locking
+                let typeScript = typeScript
                 pushed = try session.perform {
                     try engine.push(
                         path: flowPath, text: text, loadInline: loader,
-                        lockPython: { content in
-                            let locked = try locking.lock(content, session: session)
-                            if let note = locked.note { print("  python step \(ContentHash.of(content).prefix(12)): \(note)") }
+                        lockScript: { language, content, windmillLock in
+                            let locked =
+                                language == .deno
+                                ? try typeScript.lock(content, windmillLock: windmillLock, session: session)
+                                : try locking.lock(content, session: session)
+                            let kind = language == .deno ? "TypeScript" : "python"
+                            if let note = locked.note { print("  \(kind) step \(ContentHash.of(content).prefix(12)): \(note)") }
                             return locked.lock
                         }, policy: FlowEngine.PushPolicy(strict: strict, allowUnsupported: allowUnsupported), on: session.connection)
                 }

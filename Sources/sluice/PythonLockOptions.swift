@@ -16,26 +16,20 @@ struct PythonLockOptions: ParsableArguments {
         help: "The python3 the lock is resolved for; use the workers' (default: /usr/bin/python3, else the first non-shim python3 on PATH).")
     var python: String?
 
-    /// What a push prints about a script's requirements.
-    struct Locked {
-        var lock: String?
-        var note: String?
-    }
-
     /// The lock of a Python script's requirements: the one already stored with this content, else
     /// a new one resolved with uv; `nil` when the script needs no packages. Throws with uv's message
     /// when a requirement cannot be resolved.
-    func lock(_ content: String, session: Session) throws -> Locked {
+    func lock(_ content: String, session: Session) throws -> ScriptLockResult {
         let requirements: PythonRequirements
         do {
             requirements = try PythonRequirements(script: content)
         } catch {
             throw CommandFailure("\(error)")
         }
-        guard !requirements.requirements.isEmpty else { return Locked() }
+        guard !requirements.requirements.isEmpty else { return ScriptLockResult() }
         let listed = requirements.requirements.joined(separator: ", ")
         if let stored = try session.perform({ try session.scripts.lock(hash: ContentHash.of(content), on: session.connection) }) {
-            return Locked(lock: stored, note: "requirements (\(requirements.source.rawValue)): \(listed); lock already stored")
+            return ScriptLockResult(lock: stored, note: "requirements (\(requirements.source.rawValue)): \(listed); lock already stored")
         }
         guard let uvPath = ToolLocator.uv(explicit: uv) else {
             throw CommandFailure("the script needs \(listed) but uv is not installed (make deps installs it into .venv-tools; or pass --uv PATH)")
@@ -48,7 +42,8 @@ struct PythonLockOptions: ParsableArguments {
         } catch let error as PythonLockError {
             throw CommandFailure("cannot lock the script's requirements (\(listed)):\n\(error.description)")
         }
-        return Locked(lock: lock.text, note: "requirements (\(requirements.source.rawValue)): \(listed); locked \(lock.pins.joined(separator: " "))")
+        return ScriptLockResult(
+            lock: lock.text, note: "requirements (\(requirements.source.rawValue)): \(listed); locked \(lock.pins.joined(separator: " "))")
     }
 }
 

@@ -22,6 +22,12 @@ struct ScriptCommand: ParsableCommand {
         var language: String?
         @Option(help: "A one-line summary.") var summary: String = ""
         @OptionGroup var locking: PythonLockOptions
+        @OptionGroup var typeScript: TypeScriptLockOptions
+        @Option(
+            help:
+                "Windmill's lock of a TypeScript script, whose pinned versions are kept (default: NAME.script.lock beside the file, when there is one)."
+        )
+        var windmillLock: String?
 
         func run() throws {
             guard let scriptPath = ScriptPath(path) else {
@@ -53,14 +59,27 @@ struct ScriptCommand: ParsableCommand {
                 }
             }
             let session = try Session(connection)
-            var locked = PythonLockOptions.Locked()
+            var locked = ScriptLockResult()
             if chosen == .python3 { locked = try locking.lock(content, session: session) }
+            if chosen == .deno { locked = try typeScript.lock(content, windmillLock: try windmillLockText(), session: session) }
             let (hash, changed) = try session.perform {
                 try session.scripts.push(
                     path: scriptPath, language: chosen, content: content, summary: summary, lock: locked.lock, on: session.connection)
             }
             print("\(path) \(chosen.rawValue) \(hash.prefix(16))\(changed ? "" : " (unchanged)")")
             if let note = locked.note { print("  " + note) }
+        }
+
+        /// Windmill's lock of the script: `--windmill-lock FILE`, else `NAME.script.lock` beside the
+        /// file (as `wmill sync` writes it), when present.
+        func windmillLockText() throws -> String? {
+            let beside = URL(fileURLWithPath: file).deletingPathExtension().path + ".script.lock"
+            guard let path = windmillLock ?? (FileManager.default.fileExists(atPath: beside) ? beside : nil) else { return nil }
+            do {
+                return try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw CommandFailure("cannot read '\(path)': \(error.localizedDescription)")
+            }
         }
     }
 
@@ -85,7 +104,8 @@ struct ScriptCommand: ParsableCommand {
         @Argument(help: "The script's path.") var path: String
         @Option(help: "A content hash (or its prefix) of an older version.") var version: String?
         @Flag(help: "List the versions instead of printing the content.") var versions = false
-        @Flag(help: "Print only the version's Python lock (uv's hash-pinned requirements).") var lock = false
+        @Flag(help: "Print only the version's lock (Python: uv's hash-pinned requirements; TypeScript: Deno's lockfile and the import pins).")
+        var lock = false
 
         func run() throws {
             let session = try Session(connection)
@@ -114,7 +134,10 @@ struct ScriptCommand: ParsableCommand {
             }
             print(content, terminator: content.hasSuffix("\n") ? "" : "\n")
             if let stored {
-                print("\n# ---- lock (uv pip compile, stored with this version; the worker installs exactly this) ----")
+                let kind =
+                    script.language == .deno
+                    ? "deno cache: the packages and remote modules the worker fetches, exactly" : "uv pip compile; the worker installs exactly this"
+                print("\n# ---- lock (\(kind), stored with this version) ----")
                 print(stored, terminator: stored.hasSuffix("\n") ? "" : "\n")
             }
         }

@@ -29,17 +29,23 @@ struct SyncCommand: ParsableCommand {
         @Flag(help: "Keep flow modules that cannot run here (aiagent, a language with no runtime): such a flow fails only if it reaches one.")
         var allowUnsupported = false
         @OptionGroup var locking: PythonLockOptions
+        @OptionGroup var typeScript: TypeScriptLockOptions
         @OptionGroup var keys: PublicKeyOptions
 
         func run() throws {
             let (contents, _) = try WorkspaceFolder.read(URL(fileURLWithPath: folder))
             let session = try Session(connection)
             let locking = locking
+            let typeScript = typeScript
             // A key named on the command line must be readable; one from the environment is used when it is.
             let publicKey = keys.file != nil ? try keys.publicKey() : try? keys.publicKey()
             let importer = WorkspaceImport(
                 keys: session.jobs.keys, policy: FlowEngine.PushPolicy(strict: strict, allowUnsupported: allowUnsupported),
-                lockPython: { content in try locking.lock(content, session: session).lock },
+                lockScript: { language, content, windmillLock in
+                    language == .deno
+                        ? try typeScript.lock(content, windmillLock: windmillLock, session: session).lock
+                        : try locking.lock(content, session: session).lock
+                },
                 sealSecret: publicKey.map { key in { value, path in .sealed(try SecretSeal.seal(value, path: path, to: key), publicKey: key) } })
             let report = try session.perform { try importer.push(contents, dryRun: dryRun, on: session.connection) }
             for warning in report.warnings {

@@ -104,6 +104,8 @@ struct WorkerCommand: AsyncParsableCommand {
     )
     var denoAllow: String = "net"
 
+    @OptionGroup var registries: PackageRegistryOptions
+
     @Option(name: .long, help: "A variable of the worker's environment to pass to scripts (repeatable; Redis settings never pass).")
     var passEnv: [String] = []
 
@@ -181,6 +183,8 @@ struct WorkerCommand: AsyncParsableCommand {
                 denoPath: deno,
                 uvPath: uv,
                 denoPermissions: (try? DenoPermissions(parsing: denoAllow)) ?? DenoPermissions(),
+                npmRegistry: registries.npm,
+                jsrRegistry: registries.jsr,
                 pythonRunner: PythonRunnerMode(rawValue: pythonRunner) ?? .fork,
                 denoDedicated: denoRunner == "dedicated",
                 passedEnvironment: ScriptRunnerSettings.defaultPassedEnvironment + passEnv,

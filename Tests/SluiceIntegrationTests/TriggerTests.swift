@@ -293,6 +293,39 @@ struct TriggerTests {
             let flowed = try await setup.post(
                 setup.jobs + "/run_wait_result/f/f/trg/bot_flow", update, token: setup.token, headers: ["X-Telegram-Bot-Api-Secret-Token": "c1"])
             #expect(flowed.status == 200 && flowed.json == ["reply": "hello Ada", "chat": "c1"], "\(flowed.body)")
+            // The same in TypeScript: a script's preprocessor, and a flow's preprocessor module without a main.
+            let tsScript = """
+                export async function preprocessor(event: { body: { message: { from: { first_name: string } } }; query: Record<string, string> }) {
+                  return { who: event.body.message.from.first_name, lang: event.query.lang ?? "en" };
+                }
+                export async function main(who: string, lang: string) {
+                  return `${lang}: ${who}`;
+                }
+                """
+            _ = try ScriptStore(keys: setup.keys).push(
+                path: try #require(ScriptPath("f/trg/bot_ts")), language: .deno, content: tsScript, on: connection)
+            let tsAnswer = try await setup.post(setup.jobs + "/run_wait_result/p/f/trg/bot_ts?lang=fr", update, token: setup.token)
+            #expect(tsAnswer.status == 200 && tsAnswer.json == "fr: Ada", "\(tsAnswer.body)")
+            try setup.stack.harness.pushFlow(
+                """
+                value:
+                  preprocessor_module:
+                    id: preprocessor
+                    value:
+                      type: rawscript
+                      language: bun
+                      content: "export async function preprocessor(event: any) {\\n  return { who: event.body.message.from.first_name };\\n}\\n"
+                  modules:
+                    - id: reply
+                      value:
+                        type: rawscript
+                        language: bun
+                        content: "export async function main(who: string) {\\n  return 'ts hello ' + who;\\n}\\n"
+                        input_transforms:
+                          who: {type: javascript, expr: flow_input.who}
+                """, path: "f/trg/bot_ts_flow")
+            let tsFlow = try await setup.post(setup.jobs + "/run_wait_result/f/f/trg/bot_ts_flow", update, token: setup.token)
+            #expect(tsFlow.status == 200 && tsFlow.json == "ts hello Ada", "\(tsFlow.body)")
             // Started otherwise (sluice run), the flow skips its preprocessor: its input is given as is.
             let flows = FlowStore(keys: setup.keys)
             let stored = try #require(try flows.flow(at: "f/trg/bot_flow", on: connection))

@@ -239,3 +239,70 @@ struct TypeScriptTests {
         }
     }
 }
+
+extension TypeScriptTests {
+    @Test("Bun scripts: Bun.env, Bun.file and Bun.write in the job's directory, Bun.sleep; other Bun APIs and bun: modules fail naming themselves")
+    func bunCompatibility() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(runner: runner()) { _ in
+            let id = try harness.run(
+                .deno,
+                """
+                import { readFileSync } from "fs";
+                import path from "path";
+
+                export async function main(name: string) {
+                  const started = Date.now();
+                  await Bun.sleep(50);
+                  const slept = Date.now() - started >= 45;
+                  const written = await Bun.write("notes.txt", `hello ${name}`);
+                  const file = Bun.file("notes.txt");
+                  await Bun.write(Bun.file("copy.json"), JSON.stringify({ copied: await file.text() }));
+                  let serve = "";
+                  try { Bun.serve({ fetch: () => new Response("x") }); } catch (error) { serve = (error as Error).message; }
+                  let outside = "";
+                  try { await Bun.write("/etc/sluice-bun-test", "x"); } catch (error) { outside = (error as Error).name; }
+                  let sqlite = "";
+                  try { await import("bun:sqlite"); } catch (error) { sqlite = (error as Error).message; }
+                  return {
+                    job: Bun.env.SLUICE_JOB_ID === undefined ? "missing" : "set", custom: Bun.env.GREETING, slept, written,
+                    text: await file.text(), size: file.size, exists: await file.exists(), missing: await Bun.file("nope").exists(),
+                    copy: await Bun.file("copy.json").json(), node: readFileSync("notes.txt", "utf8") === `hello ${name}`,
+                    joined: path.join("a", "b"), serve, outside, sqlite,
+                  };
+                }
+                """,
+                arguments: ["name": "bun"], environment: ["GREETING": "hi"])
+            let job = try await harness.finished(id)
+            #expect(job.state == .success, "\(job.error ?? "")")
+            let result = try #require(job.result)
+            #expect(result["job"] == "set")
+            #expect(result["custom"] == "hi")
+            #expect(result["slept"] == true)
+            #expect(result["written"] == 9)
+            #expect(result["text"] == "hello bun")
+            #expect(result["size"] == 9)
+            #expect(result["exists"] == true)
+            #expect(result["missing"] == false)
+            #expect(result["copy"] == ["copied": "hello bun"])
+            #expect(result["node"] == true)
+            #expect(result["joined"] == "a/b")
+            #expect(result["serve"]?.stringValue?.hasPrefix("Bun.serve is not supported by Sluice") == true, "\(result["serve"] ?? .null)")
+            #expect(result["outside"] == "NotCapable")
+            #expect(result["sqlite"]?.stringValue?.hasPrefix("bun:sqlite is not supported by Sluice") == true, "\(result["sqlite"] ?? .null)")
+        }
+    }
+
+    @Test("a script that never names Bun has no Bun global; a file import fails naming it")
+    func noBunGlobal() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try await harness.withWorker(runner: runner()) { _ in
+            let plain = try await harness.finished(try harness.run(.deno, "export function main() { return typeof globalThis[\"B\" + \"un\"]; }\n"))
+            #expect(plain.result == "undefined", "\(plain.error ?? "")")
+            let relative = try await harness.finished(
+                try harness.run(.deno, "import { x } from \"/f/ION/_lib/session\";\nexport function main() { return x; }\n"))
+            #expect(relative.state == .failure)
+            #expect(relative.error?.contains("importing /f/ION/_lib/session is not supported by Sluice") == true, "\(relative.error ?? "")")
+        }
+    }
+}

@@ -163,8 +163,25 @@ public enum WorkspaceFolder {
             guard let reason = unhonouredScriptFields[key], isSet(value) else { continue }
             contents.warnings.append("\(metadata): \(key) — \(reason)")
         }
+        // Windmill's lock of a TypeScript script — the metadata's `lock:` (text, or '!inline FILE'),
+        // else NAME.script.lock beside it: the versions it pinned are kept when Sluice locks it.
+        var windmillLock: String?
+        if language == .deno {
+            let declared = fields["lock"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+            let named = declared.flatMap(YAMLDocument.inlineReference) ?? (declared == nil ? base + ".script.lock" : nil)
+            if let named {
+                let candidates = [named, (file as NSString).deletingLastPathComponent + "/" + named]
+                if let found = candidates.first(where: { FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path) }) {
+                    windmillLock = text(found, root: root, into: &contents)
+                }
+            } else {
+                windmillLock = declared
+            }
+        }
         contents.scripts.append(
-            WorkspaceScript(path: path, file: file, language: language, content: content, summary: fields["summary"]?.stringValue ?? ""))
+            WorkspaceScript(
+                path: path, file: file, language: language, content: content, summary: fields["summary"]?.stringValue ?? "",
+                windmillLock: windmillLock))
     }
 
     private static func readResource(_ base: String, file: String, root: URL, into contents: inout WorkspaceContents) {

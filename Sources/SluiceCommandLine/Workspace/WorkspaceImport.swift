@@ -44,18 +44,19 @@ public struct WorkspaceImport {
 
     public let keys: KeySpace
     public var policy: FlowEngine.PushPolicy
-    /// The lock of a python3 script's requirements (`nil`: it needs none).
-    public var lockPython: (String) throws -> String?
+    /// The lock of a python3 or TypeScript script (`nil`: it needs none), given its language,
+    /// content and Windmill's lock of it (``FlowEngine/ScriptLocker``).
+    public var lockScript: FlowEngine.ScriptLocker
     /// Seals a secret's value for its path; `nil` when no secrets public key was given.
     public var sealSecret: ((_ value: String, _ path: String) throws -> VariableUpdate.Value)?
 
     public init(
-        keys: KeySpace, policy: FlowEngine.PushPolicy = FlowEngine.PushPolicy(), lockPython: @escaping (String) throws -> String? = { _ in nil },
+        keys: KeySpace, policy: FlowEngine.PushPolicy = FlowEngine.PushPolicy(), lockScript: @escaping FlowEngine.ScriptLocker = { _, _, _ in nil },
         sealSecret: ((_ value: String, _ path: String) throws -> VariableUpdate.Value)? = nil
     ) {
         self.keys = keys
         self.policy = policy
-        self.lockPython = lockPython
+        self.lockScript = lockScript
         self.sealSecret = sealSecret
     }
 
@@ -136,7 +137,7 @@ public struct WorkspaceImport {
                 : (stored?.hash == ContentHash.of(script.content) && stored?.language == script.language && stored?.summary == script.summary
                     ? .unchanged : .update)
             if action != .unchanged, !dryRun {
-                let lock = script.language == .python3 ? try lockPython(script.content) : nil
+                let lock = script.language == .bash ? nil : try lockScript(script.language, script.content, script.windmillLock)
                 _ = try scripts.push(
                     path: script.path, language: script.language, content: script.content, summary: script.summary, lock: lock, on: connection)
             }
@@ -147,7 +148,7 @@ public struct WorkspaceImport {
             let stored = try engine.flows.flow(at: flow.path.rawValue, on: connection)
             let action: Action = stored == nil ? .create : (stored?.hash == item.hash ? .unchanged : .update)
             if action != .unchanged, !dryRun {
-                _ = try engine.push(path: flow.path, prepared: item, lockPython: lockPython, on: connection)
+                _ = try engine.push(path: flow.path, prepared: item, lockScript: lockScript, on: connection)
             }
             report.entries.append(Entry(kind: "flow", path: flow.path.rawValue, action: action))
         }

@@ -9,6 +9,9 @@ public struct WorkspaceScript: Sendable {
     public var language: ScriptLanguage
     public var content: String
     public var summary: String
+    /// Windmill's lock of a TypeScript script (its `.script.lock` file), whose pinned versions
+    /// are kept when the script is locked; `nil` when there is none.
+    public var windmillLock: String? = nil
 }
 
 /// A flow in a workspace folder: a `name.flow/` (or `name__flow/`) folder, or a legacy single file.

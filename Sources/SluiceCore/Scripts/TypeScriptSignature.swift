@@ -111,7 +111,7 @@ public enum TypeScriptSignature {
     }
 
     /// The end of whitespace or a comment starting at `index`, if one does.
-    private static func skipTrivia(_ scalars: [Unicode.Scalar], at index: Int) -> Int? {
+    static func skipTrivia(_ scalars: [Unicode.Scalar], at index: Int) -> Int? {
         let scalar = scalars[index]
         if scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" { return index + 1 }
         guard scalar == "/", index + 1 < scalars.count else { return nil }
@@ -129,7 +129,7 @@ public enum TypeScriptSignature {
     }
 
     /// The end of a string or template literal starting at `index`, if one does.
-    private static func skipString(_ scalars: [Unicode.Scalar], at index: Int) -> Int? {
+    static func skipString(_ scalars: [Unicode.Scalar], at index: Int) -> Int? {
         let quote = scalars[index]
         if quote == "/" { return skipRegex(scalars, at: index) }
         guard quote == "\"" || quote == "'" || quote == "`" else { return nil }

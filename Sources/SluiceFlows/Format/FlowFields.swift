@@ -42,7 +42,7 @@ enum FlowFields {
         ).merging(
             ignoring(
                 ["lock"],
-                "Windmill's lock of the inline script is not read: Sluice locks a python3 script's requirements itself when the flow is pushed (uv)"),
+                "Windmill's lock of an inline python3 script is not read: Sluice locks its requirements itself when the flow is pushed (uv)"),
             uniquingKeysWith: { $1 })
     static let resumeForm = ignoring(["required"], "belongs inside resume_form.schema; ignored here, as Windmill does")
     static let javascriptTransform = ignoring(["value"], "is not read beside 'expr' (the expression gives the value); ignored, as Windmill does")

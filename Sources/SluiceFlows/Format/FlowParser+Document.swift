@@ -51,6 +51,14 @@ extension FlowParser {
                 } catch {
                     throw FlowFormatError(at: "\(here).content", "cannot read '!inline \(name)': \(error)")
                 }
+            case "lock":
+                // A TypeScript step's Windmill lock is read at push (its pinned versions are kept);
+                // a file that cannot be read is left as it is, and the parse warns about it.
+                let language = value.first { $0.key == "language" }?.value.stringValue.flatMap(ScriptLanguage.init(windmillName:))
+                guard language == .deno, case .string(let lock) = member.value, let name = FlowFields.inlineReference(lock),
+                    let text = try? loadInline(name)
+                else { continue }
+                value[index].value = .string(text)
             case "modules", "default":
                 value[index].value = try inliningModules(member.value, at: "\(here).\(member.key)")
             case "branches":

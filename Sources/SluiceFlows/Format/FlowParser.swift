@@ -9,6 +9,9 @@ public struct ParsedFlow: Sendable, Equatable {
     /// The modules that cannot run here (an `aiagent`, a language Sluice has no runtime for), by
     /// place and why: a push refuses the flow unless told to keep them (they fail when reached).
     public var unsupported: [String] = []
+    /// Windmill's locks of inline TypeScript scripts (a step's `lock:`, text or `!inline` file), by
+    /// the script's content: their pinned versions are kept when the flow's scripts are locked.
+    public var windmillLocks: [String: String] = [:]
 }
 
 /// Reads Windmill OpenFlow documents (YAML or JSON) into a ``FlowDefinition``.
@@ -83,7 +86,7 @@ public struct FlowParser: Sendable {
         definition.preprocessorModule = preprocessor
         definition.sameWorker = sameWorker
         definition.environment = JSONValue(members: environment.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
-        return ParsedFlow(definition: definition, warnings: warnings, unsupported: context.unsupported)
+        return ParsedFlow(definition: definition, warnings: warnings, unsupported: context.unsupported, windmillLocks: context.windmillLocks)
     }
 
     /// What parsing the modules of one flow shares: warnings, the modules that cannot run here,
@@ -96,6 +99,8 @@ public struct FlowParser: Sendable {
         var unsupported: [String] = []
         /// Parsing the `preprocessor_module`.
         var inPreprocessor = false
+        /// Windmill's locks of inline TypeScript scripts, by content.
+        var windmillLocks: [String: String] = [:]
     }
 
     /// The most levels of containers inside containers.
@@ -245,6 +250,7 @@ public struct FlowParser: Sendable {
                 }
             }
             _ = try reader.string("path")
+            if language == .deno { try readWindmillLock(&reader, of: content, context: &context) }
             value = .rawScript(language: language, content: content, inputTransforms: try transforms(&reader))
         case "script":
             let path = try reader.requiredString("path")
@@ -272,6 +278,22 @@ public struct FlowParser: Sendable {
         }
         reader.finish(known: FlowFields.value, warnings: &context.warnings)
         return (value, nil)
+    }
+
+    /// Keeps Windmill's lock of an inline TypeScript script (text, or a `!inline` file beside the
+    /// flow): the versions it pinned are kept when the script is locked. A lock file that cannot
+    /// be read is warned about, and the script is locked afresh.
+    private func readWindmillLock(_ reader: inout ObjectReader, of content: String, context: inout ModuleContext) throws(FlowFormatError) {
+        guard var lock = try reader.string("lock") else { return }
+        if let name = FlowFields.inlineReference(lock) {
+            do {
+                lock = try loadInline(name)
+            } catch {
+                context.warnings.append("\(reader.path("lock")): cannot read '!inline \(name)' (\(error)); the script's imports are locked afresh")
+                return
+            }
+        }
+        if lock.contains(where: { !$0.isWhitespace }) { context.windmillLocks[content] = lock }
     }
 
     private func parseContainer(_ type: String, reader: inout ObjectReader, context: inout ModuleContext) throws(FlowFormatError) -> ModuleValue {

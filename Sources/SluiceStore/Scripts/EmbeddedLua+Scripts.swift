@@ -512,8 +512,8 @@ extension EmbeddedLua {
         --
         -- KEYS: [1] the content key (`content:<sha256>`), [2] the script's hash, [3] its versions set,
         -- [4] the scripts index, [5] (optional) the content's lock key (`content:<sha256>:lock`).
-        -- ARGV: [1] path, [2] sha256, [3] language, [4] content, [5] summary, [6] (optional) the Python
-        -- lock (uv's hash-pinned requirements) resolved for this content.
+        -- ARGV: [1] path, [2] sha256, [3] language, [4] content, [5] summary, [6] (optional) the lock
+        -- resolved for this content (Python: uv's hash-pinned requirements; TypeScript: Deno's lockfile and import pins).
         -- Guarantees: content (and its lock) is written once per hash and never changed; older versions
         -- stay readable by hash, each with its own lock. Returns 1 when this content is new for the path,
         -- 0 when it was already current.

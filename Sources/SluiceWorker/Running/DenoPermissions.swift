@@ -40,14 +40,17 @@ public struct DenoPermissions: Sendable, Equatable {
 
     /// Deno's flags for a job whose scratch directory is `directory`, with `runtime` (Sluice's
     /// runner files) readable and the job's channel `socket` reachable (Deno counts connecting to a
-    /// Unix socket as network access, by its exact path).
-    func flags(directory: String, runtime: String, socket: String? = nil, shared: String? = nil) -> [String] {
+    /// Unix socket as network access, by its exact path). `allowImport` lets a locked job load
+    /// the remote modules its lock pins from any host (they come from its read-only cache: a
+    /// locked job fetches nothing); otherwise Deno's own list of hosts applies unless granted.
+    func flags(directory: String, runtime: String, socket: String? = nil, shared: String? = nil, allowImport: Bool = false) -> [String] {
         // A same_worker flow's shared folder is as much the job's as its own directory.
         let directory = shared.map { directory + "," + $0 } ?? directory
         var flags: [String] = []
         var read = false
         var write = false
         var net = false
+        var imports = false
         for entry in entries {
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
             let name = parts[0]
@@ -60,7 +63,8 @@ public struct DenoPermissions: Sendable, Equatable {
             case ("net", _):
                 flags.append("--allow-net=\(parts[1])" + (socket.map { ",unix:\($0)" } ?? ""))
                 net = true
-            case ("all", _): read = true; write = true; net = true
+            case ("all", _): read = true; write = true; net = true; imports = true
+            case ("import", _): imports = true
             default: break
             }
             if !(parts.count == 2 && (name == "read" || name == "write" || name == "net")) { flags.append("--allow-" + entry) }
@@ -68,6 +72,7 @@ public struct DenoPermissions: Sendable, Equatable {
         if !read { flags.append("--allow-read=\(directory),\(runtime)") }
         if !write { flags.append("--allow-write=\(directory)") }
         if !net, let socket { flags.append("--allow-net=unix:\(socket)") }
+        if allowImport, !imports { flags.append("--allow-import") }
         return flags
     }
 }

@@ -6,22 +6,23 @@
 ///   name, and writes the JSON of the returned value to `result.json`; an exception is written to
 ///   `error.json` with its name, message and stack (and printed to stderr).
 /// - `windmill-client.ts`: Sluice's implementation of the part of Windmill's TypeScript client
-///   Sluice supports (`getVariable`, `getResource`, `getState`, `setState`, `getResumeUrls`,
-///   through the job's channel), which the import map `import-map.json` substitutes for
-///   `windmill-client`, `npm:windmill-client@1` and `windmill-client@1` (and `sluice`), so an
-///   unmodified Windmill approval script runs without the npm registry.
-/// - `context.ts`: the run's context, shared by the runner and the client.
+///   Sluice supports — today's `windmill-client` and the legacy Deno client
+///   (`https://deno.land/x/windmill@vX/mod.ts`) — through the job's channel. Each script's
+///   import map (``DenoSetup/importMap(for:lock:)``) resolves every spelling of the client the
+///   script uses to it, so an unmodified Windmill approval script runs without the npm registry.
+/// - `bun.ts`: the `Bun` global for scripts that use it (``BunCompatibility``).
+/// - `context.ts`: the run's context, shared by the runner, the client and `bun.ts`.
 /// - `dedicated.ts`: the dedicated runner — a long-lived process for one script version that
 ///   imported it once and runs its jobs one at a time: `run TOKEN DIR` lines (tab-separated) on stdin, `exit TOKEN
 ///   CODE` lines on stdout; each job's console output goes to `DIR/.sluice-output`.
 enum DenoRuntime {
     static let runnerFile = "main.ts"
     static let dedicatedFile = "dedicated.ts"
-    static let importMapFile = "import-map.json"
+    static let clientFile = "windmill-client.ts"
 
     /// The files by name.
     static let files: [String: String] = [
-        runnerFile: runner, dedicatedFile: dedicated, "context.ts": context, "windmill-client.ts": client, importMapFile: importMap,
+        runnerFile: runner, dedicatedFile: dedicated, "context.ts": context, clientFile: client, "bun.ts": BunCompatibility.module,
     ]
 
     /// What the runner imports in a warm-up run, so the worker's Deno cache holds the runtime's
@@ -29,23 +30,10 @@ enum DenoRuntime {
     static let warmUpScript = """
         import * as wmill from "windmill-client";
         export async function main(name = "warm") {
-          return { name, client: typeof wmill.getResumeUrls };
+          return { name, client: typeof wmill.getResumeUrls, bun: typeof Bun };
         }
 
         """
-
-    static let importMap = #"""
-        {
-          "imports": {
-            "windmill-client": "./windmill-client.ts",
-            "windmill-client@1": "./windmill-client.ts",
-            "npm:windmill-client": "./windmill-client.ts",
-            "npm:windmill-client@1": "./windmill-client.ts",
-            "sluice": "./windmill-client.ts"
-          }
-        }
-
-        """#
 
     static let context = #"""
         /** The current run's context, set by the runner before the script is imported. */
@@ -54,34 +42,74 @@ enum DenoRuntime {
           token: string;
         }
 
-        export const current: { channel: Channel | null; jobID: string | null } = { channel: null, jobID: null };
+        export const current: {
+          channel: Channel | null;
+          jobID: string | null;
+          statePath: string | null;
+          env: Record<string, string>;
+        } = { channel: null, jobID: null, statePath: null, env: {} };
+
+        /** Sets the context of the run `context` (a run's `context.json`) describes. */
+        // deno-lint-ignore no-explicit-any
+        export function enter(context: any) {
+          current.channel = context.channel ?? null;
+          current.jobID = context.jobID ?? null;
+          current.statePath = context.statePath ?? null;
+          current.env = context.env ?? {};
+        }
 
         """#
 
     static let runner = #"""
-        import { current } from "./context.ts";
+        import { enter } from "./context.ts";
+        import { installBun } from "./bun.ts";
 
         const directory = Deno.args[0];
         const context = JSON.parse(await Deno.readTextFile(`${directory}/context.json`));
-        current.channel = context.channel ?? null;
-        current.jobID = context.jobID ?? null;
+        enter(context);
+        if (context.bun) installBun();
 
         function describe(error: unknown) {
+          if (error instanceof SyntaxError) {
+            // A named import of a module that cannot resolve here fails as modules are linked: say why.
+            for (const [specifier, message] of Object.entries(context.unsupported ?? {})) {
+              if (error.message.includes(`'${specifier}'`)) return { name: "Error", message, stack: `Error: ${message}` };
+            }
+          }
           if (error instanceof Error) {
             return { name: error.name, message: error.message, stack: error.stack ?? "" };
           }
           return { name: "Error", message: String(error), stack: "" };
         }
 
+
+        // Runs a triggered script's `preprocessor(event)` before `main` (its object gives main's
+        // arguments), or — a flow's preprocessor step — only the preprocessor (else main(event)).
+        async function invoke(script: Record<string, unknown>, context: { args?: Record<string, unknown>; parameters: string[] }) {
+          const args = context.args ?? {};
+          const call = (name: string) => script[name] as (...values: unknown[]) => unknown;
+          if ("__sluice_preprocess_only__" in args) {
+            const name = typeof script.preprocessor === "function" ? "preprocessor" : "main";
+            if (typeof script[name] !== "function") throw new TypeError("the script exports no preprocessor (or main) function");
+            return await call(name)(args["__sluice_preprocess_only__"]);
+          }
+          let input = args;
+          if ("__sluice_preprocess__" in args) {
+            if (typeof script.preprocessor !== "function") throw new TypeError("the script exports no preprocessor function");
+            const shaped = await call("preprocessor")(args["__sluice_preprocess__"]);
+            if (shaped === null || typeof shaped !== "object" || Array.isArray(shaped)) {
+              throw new TypeError("the preprocessor must return an object: main's arguments by name");
+            }
+            input = shaped as Record<string, unknown>;
+          }
+          if (typeof script.main !== "function") throw new TypeError("the script exports no main function");
+          return await call("main")(...context.parameters.map((name) => input[name] ?? undefined));
+        }
+
         let code = 0;
         try {
           const script = await import(new URL(`file://${directory}/script.ts`).href);
-          if (typeof script.main !== "function") {
-            throw new TypeError("the script exports no main function");
-          }
-          const args = context.args ?? {};
-          const values = (context.parameters as string[]).map((name) => args[name] ?? undefined);
-          const result = await script.main(...values);
+          const result = await invoke(script, context);
           const text = JSON.stringify(result === undefined ? null : result);
           await Deno.writeTextFile(`${directory}/result.json`, text);
         } catch (error) {
@@ -95,9 +123,11 @@ enum DenoRuntime {
         """#
 
     static let dedicated = #"""
-        import { current } from "./context.ts";
+        import { current, enter } from "./context.ts";
+        import { installBun } from "./bun.ts";
 
         const home = Deno.args[0];
+        if (Deno.args[1] === "bun") installBun();
         const script = await import(new URL(`file://${home}/script.ts`).href);
         const encoder = new TextEncoder();
         let output = "";
@@ -119,15 +149,36 @@ enum DenoRuntime {
           return { name: "Error", message: String(error), stack: "" };
         }
 
+
+        // Runs a triggered script's `preprocessor(event)` before `main` (its object gives main's
+        // arguments), or — a flow's preprocessor step — only the preprocessor (else main(event)).
+        async function invoke(script: Record<string, unknown>, context: { args?: Record<string, unknown>; parameters: string[] }) {
+          const args = context.args ?? {};
+          const call = (name: string) => script[name] as (...values: unknown[]) => unknown;
+          if ("__sluice_preprocess_only__" in args) {
+            const name = typeof script.preprocessor === "function" ? "preprocessor" : "main";
+            if (typeof script[name] !== "function") throw new TypeError("the script exports no preprocessor (or main) function");
+            return await call(name)(args["__sluice_preprocess_only__"]);
+          }
+          let input = args;
+          if ("__sluice_preprocess__" in args) {
+            if (typeof script.preprocessor !== "function") throw new TypeError("the script exports no preprocessor function");
+            const shaped = await call("preprocessor")(args["__sluice_preprocess__"]);
+            if (shaped === null || typeof shaped !== "object" || Array.isArray(shaped)) {
+              throw new TypeError("the preprocessor must return an object: main's arguments by name");
+            }
+            input = shaped as Record<string, unknown>;
+          }
+          if (typeof script.main !== "function") throw new TypeError("the script exports no main function");
+          return await call("main")(...context.parameters.map((name) => input[name] ?? undefined));
+        }
+
         async function runJob(directory: string): Promise<number> {
           output = "";
           try {
             const context = JSON.parse(await Deno.readTextFile(`${directory}/context.json`));
-            current.channel = context.channel ?? null;
-            current.jobID = context.jobID ?? null;
-            if (typeof script.main !== "function") throw new TypeError("the script exports no main function");
-            const args = context.args ?? {};
-            const result = await script.main(...(context.parameters as string[]).map((name) => args[name] ?? undefined));
+            enter(context);
+            const result = await invoke(script, context);
             await Deno.writeTextFile(`${directory}/result.json`, JSON.stringify(result === undefined ? null : result));
             return 0;
           } catch (error) {
@@ -159,10 +210,15 @@ enum DenoRuntime {
 
     static let client = #"""
         /**
-         * The part of Windmill's TypeScript client (`windmill-client`) that Sluice provides:
-         * `getVariable`, `getResource`, `getState`, `setState`, `getResumeUrls`, `getJobId`. Each
-         * asks the worker through this job's own channel (a Unix socket in its scratch directory,
-         * with the job's token); the rest of Windmill's client throws, naming what is not supported.
+         * The part of Windmill's TypeScript client that Sluice provides, under every name Windmill
+         * scripts import it by: today's `windmill-client` (`getVariable`, `getResource`, `getState`,
+         * `setState`, `getResumeUrls`, `getJobId`) and the names the legacy Deno client
+         * (`https://deno.land/x/windmill@vX/mod.ts`) exported (`getResumeEndpoints`,
+         * `getInternalState`, `setInternalState`, `resolveDefaultResource`, `getStatePath`,
+         * `databaseUrlFromResource`, `getWorkspace`, the base64 helpers, the shared folder's state).
+         * Each asks the worker through this job's own channel (a Unix socket in its scratch
+         * directory, with the job's token); the rest of Windmill's client throws, naming what is not
+         * supported.
          */
         import { current } from "./context.ts";
 
@@ -171,6 +227,16 @@ enum DenoRuntime {
           resume: string;
           cancel: string;
         }
+
+        // The legacy client's type names, so `import { type Resource }` keeps working.
+        // deno-lint-ignore no-explicit-any
+        export type Resource<_S extends string = string> = any;
+        export type Sql = string;
+        export type Email = string;
+        export type Base64 = string;
+
+        /** The legacy client's shared folder: a same_worker flow's `./shared`. */
+        export const SHARED_FOLDER = "./shared";
 
         const encoder = new TextEncoder();
         const decoder = new TextDecoder();
@@ -211,10 +277,27 @@ enum DenoRuntime {
           return (await call("get_variable", { path })) as string;
         }
 
-        /** The resource at `path`, its `$var:` fields resolved. */
+        /**
+         * The resource at `path`, its `$var:` fields resolved; without a path, this script's state
+         * (as the legacy client did). With `undefinedIfEmpty`, a resource that cannot be read is
+         * `undefined` instead of an error (a refusal still throws).
+         */
         // deno-lint-ignore no-explicit-any
-        export async function getResource(path: string): Promise<any> {
-          return await call("get_resource", { path });
+        export async function getResource(path?: string, undefinedIfEmpty?: boolean): Promise<any> {
+          if (path === undefined || path === null) return await getState();
+          try {
+            return await call("get_resource", { path });
+          } catch (error) {
+            if (undefinedIfEmpty && (error as Error).name !== "PermissionError") return undefined;
+            throw error;
+          }
+        }
+
+        /** A `$res:path` default resolved to the resource; any other value as it is. */
+        // deno-lint-ignore no-explicit-any
+        export async function resolveDefaultResource(value: any): Promise<any> {
+          if (typeof value === "string" && value.startsWith("$res:")) return await getResource(value.substring(5), true);
+          return value;
         }
 
         /** This script's state (a flow step's own), as the last setState left it; null when there is none. */
@@ -228,6 +311,16 @@ enum DenoRuntime {
           await call("set_state", { value: state === undefined ? null : state });
         }
 
+        /** The legacy client's names for the state. */
+        export const getInternalState = getState;
+        export const setInternalState = setState;
+
+        /** Where this script's state is kept (Windmill's state path). */
+        export function getStatePath(): string {
+          if (!current.statePath) throw new Error("this job has no script path, so it has no state");
+          return current.statePath;
+        }
+
         /**
          * Links to approve (resume), reject (cancel) or open the approval page of this step's gate.
          * With `approver`, the links are bound to that name: it is signed into them, and the
@@ -238,16 +331,50 @@ enum DenoRuntime {
         }
 
         export const get_resume_urls = getResumeUrls;
+        /** The legacy client's name for getResumeUrls. */
+        export const getResumeEndpoints = getResumeUrls;
 
         /** The id of the running job (Windmill's WM_JOB_ID). */
         export function getJobId(): string | null {
           return current.jobID;
         }
 
+        /** Windmill's workspace: Sluice has none, the name is "sluice". */
+        export function getWorkspace(): string {
+          return "sluice";
+        }
+
+        /** A PostgreSQL URL from the fields of the resource at `path` (as the legacy client built it). */
+        export async function databaseUrlFromResource(path: string): Promise<string> {
+          const r = await getResource(path);
+          return `postgresql://${r.user}:${r.password}@${r.host}:${r.port}/${r.dbname}?sslmode=${r.sslmode}`;
+        }
+
+        /** The shared folder's state file (a same_worker flow's `./shared`), as JSON. */
+        // deno-lint-ignore no-explicit-any
+        export async function getSharedState(path = "state.json"): Promise<any> {
+          return JSON.parse(await Deno.readTextFile(`${SHARED_FOLDER}/${path}`));
+        }
+
+        /** Writes `state` as JSON to the shared folder's state file. */
+        export async function setSharedState(state: unknown, path = "state.json"): Promise<void> {
+          await Deno.writeTextFile(`${SHARED_FOLDER}/${path}`, JSON.stringify(state));
+        }
+
+        export function base64ToUint8Array(data: string): Uint8Array {
+          return Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+        }
+
+        export function uint8ArrayToBase64(bytes: Uint8Array): string {
+          let text = "";
+          for (const byte of bytes) text += String.fromCharCode(byte);
+          return btoa(text);
+        }
+
+        const supported = "getVariable, getResource, getState, setState, getResumeUrls, getJobId";
+
         function unsupported(name: string): never {
-          throw new Error(
-            `windmill-client.${name} is not supported by Sluice (supported: getVariable, getResource, getState, setState, getResumeUrls, getJobId)`,
-          );
+          throw new Error(`windmill-client.${name} is not supported by Sluice (supported: ${supported})`);
         }
 
         export const setVariable = (..._args: unknown[]): never => unsupported("setVariable");
@@ -256,9 +383,15 @@ enum DenoRuntime {
         export const runScriptAsync = (..._args: unknown[]): never => unsupported("runScriptAsync");
         export const runFlow = (..._args: unknown[]): never => unsupported("runFlow");
         export const runFlowAsync = (..._args: unknown[]): never => unsupported("runFlowAsync");
+        export const pgSql = (..._args: unknown[]): never => unsupported("pgSql");
+        export const pgClient = (..._args: unknown[]): never => unsupported("pgClient");
         export const setClient = (..._args: unknown[]): void => {};
 
-        export default { getResumeUrls, get_resume_urls, getJobId, getVariable, setVariable, getResource, setResource, getState, setState };
+        export default {
+          getResumeUrls, get_resume_urls, getResumeEndpoints, getJobId, getVariable, setVariable, getResource, setResource,
+          resolveDefaultResource, getState, setState, getInternalState, setInternalState, getStatePath, getWorkspace,
+          databaseUrlFromResource, getSharedState, setSharedState, base64ToUint8Array, uint8ArrayToBase64, setClient,
+        };
 
         """#
 }

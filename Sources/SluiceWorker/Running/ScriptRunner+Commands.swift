@@ -72,25 +72,69 @@ extension ScriptRunner {
             }
             let parameters: [String]
             do {
-                parameters = try TypeScriptSignature.parameterNames(in: run.content)
+                parameters = try run.mainParameters()
             } catch {
                 throw RunFailure(error.description)
             }
             try Self.write(run.content, to: directory + "/script.ts")
-            try Self.write(Self.denoContext(run, parameters: parameters, channel: channel).jsonText, to: directory + "/context.json")
+            let modules = try await denoModules(for: run, in: directory, prepared: prepared)
+            try Self.write(denoContext(run, parameters: parameters, channel: channel, directory: directory).jsonText, to: directory + "/context.json")
             let (executable, arguments) = deno.command(
-                directory: directory, permissions: settings.denoPermissions, socket: channel?.path, shared: shared)
-            return Command(executable: executable, arguments: arguments, readOnlyFiles: [deno.runtime, deno.cache], environment: deno.environment)
+                directory: directory, modules: modules, permissions: settings.denoPermissions, socket: channel?.path, shared: shared)
+            return Command(
+                executable: executable, arguments: arguments, readOnlyFiles: deno.readOnlyFiles(modules), environment: deno.environment(modules))
         }
     }
 
-    /// What the Deno runner reads: the arguments, `main`'s parameter names, the job's id and its
-    /// channel (socket and token), through which `windmill-client` asks for variables, resources,
-    /// state and resume links.
-    static func denoContext(_ run: ScriptRun, parameters: [String], channel: JobChannel?) -> JSONValue {
-        [
+    /// Where a TypeScript run's modules come from: its import map, written into `directory`, and —
+    /// for a script with a lock — the Deno cache of its lock, filled first if needed (a script
+    /// that fetches packages without a lock gets a cache of its own in `directory`).
+    func denoModules(for run: ScriptRun, in directory: String, prepared: Prepared) async throws -> DenoSetup.Modules {
+        guard let deno = prepared.deno else { throw RunFailure("deno is not installed on this worker") }
+        var lock: TypeScriptLock?
+        if let text = run.lock {
+            do {
+                lock = try TypeScriptLock(parsing: text)
+            } catch {
+                throw RunFailure("the script's lock cannot be read: \(error.description)")
+            }
+        }
+        let importMap = deno.importMap(for: run.content, lock: lock)
+        var modules = DenoSetup.Modules(importMap: directory + "/import-map.json")
+        try Self.write(importMap, to: modules.importMap)
+        if let text = run.lock, let caches = prepared.denoCaches {
+            do {
+                modules.lockedCache = try await caches.directory(for: text, script: run.content, importMap: importMap)
+            } catch {
+                throw RunFailure(error.description)
+            }
+        } else if TypeScriptImportMap.needsLock(TypeScriptImports.specifiers(in: run.content)) {
+            let own = directory + "/.deno"
+            guard mkdir(own, 0o700) == 0 || errno == EEXIST else { throw ScratchError("cannot create \(own)") }
+            modules.ownCache = own
+        }
+        return modules
+    }
+
+    /// What the Deno runner reads: the arguments, `main`'s parameter names, the job's id, state
+    /// path and environment (for `Bun.env`), whether it uses `Bun`, why the imports that cannot
+    /// resolve here fail (``TypeScriptImportMap/unsupportedMessage(_:)``), and its channel (socket and
+    /// token), through which `windmill-client` asks for variables, resources, state and resume links.
+    func denoContext(_ run: ScriptRun, parameters: [String], channel: JobChannel?, directory: String) -> JSONValue {
+        var environment = baseEnvironment
+        for (name, value) in run.environment { environment[name] = value }
+        environment["HOME"] = directory
+        environment["TMPDIR"] = directory
+        return [
             "args": run.arguments, "parameters": .array(parameters.map { .string($0) }),
             "jobID": run.environment["SLUICE_JOB_ID"].map { .string($0) } ?? .null,
+            "statePath": run.environment["SLUICE_STATE_PATH"].map { .string($0) } ?? .null,
+            "env": JSONValue(strings: environment), "bun": .bool(BunCompatibility.usesBun(run.content)),
+            "unsupported": JSONValue(
+                strings: Dictionary(
+                    TypeScriptImports.specifiers(in: run.content).compactMap { specifier in
+                        TypeScriptImportMap.unsupportedMessage(specifier).map { (specifier, $0) }
+                    }, uniquingKeysWith: { first, _ in first })),
             "channel": channel.map { ["path": .string($0.path), "token": .string($0.token)] } ?? .null,
         ]
     }

@@ -34,6 +34,11 @@ public struct ScriptRunnerSettings: Sendable {
     /// The Deno permissions every TypeScript job gets besides reading and writing its scratch
     /// directory (see ``DenoPermissions``). Default: `net`.
     public var denoPermissions: DenoPermissions
+    /// The npm registry TypeScript jobs' packages come from (Deno's `NPM_CONFIG_REGISTRY`); `nil`:
+    /// npm's. Jobs get it too: Deno finds cached packages under the registry's host.
+    public var npmRegistry: String?
+    /// The jsr registry (Deno's `JSR_URL`); `nil`: jsr.io.
+    public var jsrRegistry: String?
     /// Names of the worker's environment variables passed on to scripts. Anything naming Redis is
     /// never passed, whatever this list says.
     public var passedEnvironment: [String]
@@ -56,6 +61,8 @@ public struct ScriptRunnerSettings: Sendable {
         uvPath: String? = nil,
         uvEnvironment: [String: String] = [:],
         denoPermissions: DenoPermissions = DenoPermissions(),
+        npmRegistry: String? = nil,
+        jsrRegistry: String? = nil,
         pythonRunner: PythonRunnerMode = .fork,
         denoDedicated: Bool = false,
         passedEnvironment: [String] = ScriptRunnerSettings.defaultPassedEnvironment,
@@ -71,6 +78,8 @@ public struct ScriptRunnerSettings: Sendable {
         self.uvPath = ToolLocator.uv(explicit: uvPath)
         self.uvEnvironment = uvEnvironment
         self.denoPermissions = denoPermissions
+        self.npmRegistry = npmRegistry
+        self.jsrRegistry = jsrRegistry
         self.pythonRunner = pythonRunner
         self.denoDedicated = denoDedicated
         self.passedEnvironment = passedEnvironment.filter { !$0.uppercased().contains("REDIS") }
@@ -92,8 +101,9 @@ public struct ScriptRun: Sendable {
     public var supportFiles: [String: String]
     /// The content's hash, when known: bash scripts are then written once and reused.
     public var contentHash: String?
-    /// A Python script's lock (uv's hash-pinned requirements, stored with its version): the job
-    /// runs in the virtualenv built from it.
+    /// The lock stored with the script's version: a Python script's (uv's hash-pinned
+    /// requirements; the job runs in the virtualenv built from it) or a TypeScript script's
+    /// (``TypeScriptLock``; the job runs with the Deno cache filled from it, fetching nothing).
     public var lock: String?
     /// What answers the job's channel (variables, resources, state, resume links); `nil`: the job
     /// gets no channel.
@@ -160,6 +170,8 @@ public struct ScriptRunner: Sendable {
         var sandbox: BubblewrapSandbox?
         /// Deno's runtime files and cache, when deno was found.
         var deno: DenoSetup?
+        /// TypeScript jobs' Deno caches, one per lock (when deno was found).
+        var denoCaches: DenoCaches?
         /// Python jobs' virtualenvs, one per lock.
         var environments: PythonEnvironments
         /// Warm python runners: fork servers and dedicated processes.
@@ -207,8 +219,11 @@ public struct ScriptRunner: Sendable {
                 root: settings.cacheRoot + "/venvs", uv: settings.uvPath, python: settings.pythonPath, extraEnvironment: settings.uvEnvironment),
             channels: try ChannelServer(), helpers: helpers)
         if let denoPath = settings.denoPath {
-            let deno = try DenoSetup(executable: denoPath, directory: scratch.directory + "/deno")
+            let deno = try DenoSetup(
+                executable: denoPath, directory: scratch.directory + "/deno", npmRegistry: settings.npmRegistry, jsrRegistry: settings.jsrRegistry)
             ready.deno = deno
+            ready.denoCaches = DenoCaches(
+                root: settings.cacheRoot + "/deno", deno: denoPath, npmRegistry: settings.npmRegistry, jsrRegistry: settings.jsrRegistry)
             await warmUp(deno, prepared: ready)
         }
         let kept = workspace.prepared.withLock { prepared -> Bool in
@@ -366,4 +381,21 @@ public struct ScriptRunner: Sendable {
 struct RunFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+extension ScriptRun {
+    /// The names of a TypeScript script's `main` parameters; none for a flow's preprocessor step
+    /// whose script has no `main` (only its `preprocessor` runs).
+    func mainParameters() throws(ScriptSignatureError) -> [String] {
+        do {
+            return try TypeScriptSignature.parameterNames(in: content)
+        } catch {
+            if arguments[TriggerField.preprocessOnlyArgument] != nil,
+                (try? TypeScriptSignature.parameterNames(in: content, entrypoint: "preprocessor")) != nil
+            {
+                return []
+            }
+            throw error
+        }
+    }
 }

@@ -116,7 +116,7 @@ extension WorkerService {
         let limit = (timeout ?? job.timeoutSeconds).map { Duration.seconds($0) } ?? settings.defaultJobTimeout
         var run = ScriptRun(
             language: script.language, content: script.version.content, arguments: arguments, environment: environment, timeout: limit,
-            contentHash: script.hash, lock: script.language == .python3 ? script.version.lock : nil)
+            contentHash: script.hash, lock: script.language == .bash ? nil : script.version.lock)
         // A channel only for a script that can use one (ChannelNeed) or a gated step (its links).
         if services.gate != nil || script.version.mayUseChannel { run.channel = services }
         run.rights = services.caller

@@ -52,7 +52,7 @@ extension ScriptRunner {
         var parameters: [String] = []
         if deno {
             do {
-                parameters = try TypeScriptSignature.parameterNames(in: run.content)
+                parameters = try run.mainParameters()
             } catch {
                 return ScriptRunResult(outcome: .failure(error.description), logs: "")
             }
@@ -79,7 +79,7 @@ extension ScriptRunner {
                     let home = try makeDirectory(
                         prepared.scratch.directory + "/dedicated/" + String(UInt64.random(in: 0...UInt64.max), radix: 16))
                     try Self.write(run.content, to: home + (deno ? "/script.ts" : "/script.py"))
-                    if deno { return try await startDenoRunner(home: home, prepared: prepared) }
+                    if deno { return try await startDenoRunner(run, home: home, prepared: prepared) }
                     return try await startRunner(mode: .dedicated, interpreter: interpreter, readable: readable, home: home, prepared: prepared)
                 }
             } else {
@@ -135,7 +135,8 @@ extension ScriptRunner {
                 script = try prepared.scriptFiles.pythonScript(hash: run.contentHash ?? ContentHash.of(run.content), content: run.content)
             }
             if deno {
-                try Self.write(Self.denoContext(run, parameters: parameters, channel: channel).jsonText, to: directory + "/context.json")
+                try Self.write(
+                    denoContext(run, parameters: parameters, channel: channel, directory: directory).jsonText, to: directory + "/context.json")
             } else {
                 // One file for the arguments and the environment (none for a dedicated process,
                 // which gets them in the message): every inode counts at hundreds of jobs per second.
@@ -265,17 +266,20 @@ extension ScriptRunner {
         return runner
     }
 
-    /// Starts a dedicated Deno process for the script in `home`, in the sandbox (or bare with `--sandbox none`).
-    private func startDenoRunner(home: String, prepared: Prepared) async throws -> WarmRunner {
+    /// Starts a dedicated Deno process for `run`'s script, written in `home`, in the sandbox (or
+    /// bare with `--sandbox none`), with its import map and the cache of its lock.
+    private func startDenoRunner(_ run: ScriptRun, home: String, prepared: Prepared) async throws -> WarmRunner {
         guard let deno = prepared.deno else { throw RunFailure("deno is not installed on this worker") }
-        var (executable, arguments) = deno.dedicatedCommand(home: home, permissions: settings.denoPermissions)
+        let modules = try await denoModules(for: run, in: home, prepared: prepared)
+        var (executable, arguments) = deno.dedicatedCommand(
+            home: home, modules: modules, permissions: settings.denoPermissions, bun: BunCompatibility.usesBun(run.content))
         if let sandbox = prepared.sandbox {
             (executable, arguments) = sandbox.command(
-                executable: executable, arguments: arguments, directory: home, readOnlyFiles: [deno.runtime, deno.cache])
+                executable: executable, arguments: arguments, directory: home, readOnlyFiles: deno.readOnlyFiles(modules))
             arguments.removeAll { $0 == "--die-with-parent" }
         }
         var environment = baseEnvironment
-        for (name, value) in deno.environment { environment[name] = value }
+        for (name, value) in deno.environment(modules) { environment[name] = value }
         environment["HOME"] = home
         environment["TMPDIR"] = home
         return try await WarmRunner.start(
