@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SluiceCommandLine
 import SluiceCore
 import SluiceScripts
@@ -44,10 +45,25 @@ struct TypeScriptLockOptions: ParsableArguments {
             let pinned = pins
             lock = try waitFor { try await locker.lock(content, pins: pinned) }
         } catch let error as TypeScriptLockError {
+            // A registry this machine cannot reach is not a script's fault: it is stored unlocked,
+            // and workers (which reach their registry) fetch its imports when it runs.
+            if let unreachable = Self.unreachable(error.description) {
+                return ScriptLockResult(
+                    lock: nil,
+                    note: "not locked: \(unreachable) cannot be reached from here; workers fetch its imports when it runs "
+                        + "(push again where the registry answers to lock it)")
+            }
             throw CommandFailure("cannot lock the script's imports:\n\(error.description)")
         }
         guard let lock else { return ScriptLockResult() }
         return ScriptLockResult(lock: lock.text, note: (["imports: \(Self.listed(lock)); locked"] + notes).joined(separator: "; "))
+    }
+
+    /// The address Deno could not reach (a DNS failure, a refused connection), if that is why locking failed.
+    static func unreachable(_ message: String) -> String? {
+        guard let range = message.range(of: "error sending request for url (") else { return nil }
+        let rest = message[range.upperBound...]
+        return rest.prefix { $0 != ")" }.split(separator: "/").prefix(3).joined(separator: "/")
     }
 
     static func listed(_ lock: TypeScriptLock) -> String {

@@ -233,6 +233,23 @@ struct TypeScriptPackageTests {
         #expect(try ScriptStore(keys: keys).script(at: "f/test/missing", on: server.connect()) == nil)
     }
 
+    @Test("a registry that cannot be reached from where one pushes: the script is stored unlocked, saying so (workers fetch at run time)")
+    func unreachableRegistry() async throws {
+        let keys = uniqueKeys()
+        let closed = "http://127.0.0.1:\(try RedisServer.freePort())/"
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ts-\(UUID().uuidString).ts")
+        try "import pad from \"npm:left-pad@^1\";\nexport function main() { return pad('a', 3); }\n".write(
+            to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let pushed = try await runCommand(
+            "sluice", ["script", "push", "f/test/offline", file.path, "--npm-registry", closed, "--jsr-registry", closed],
+            environment: ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix])
+        #expect(pushed.status == 0, "\(pushed.stderr)")
+        #expect(pushed.stdout.contains("not locked") && pushed.stdout.contains("cannot be reached"), "\(pushed.stdout)")
+        let stored = try #require(try ScriptStore(keys: keys).script(at: "f/test/offline", on: server.connect()))
+        #expect(try ScriptStore(keys: keys).lock(hash: stored.hash, on: server.connect()) == nil)
+    }
+
     @Test("wmill sync push keeps the versions Windmill's locks pinned: a Bun .script.lock and a flow step's Deno lock")
     func windmillLocks() async throws {
         let registry = try await Self.registry()
