@@ -177,6 +177,17 @@ public final class RedisConnection {
         return replies
     }
 
+    /// A pipeline of reads whose every reply must be data: an error reply for any of them (Redis
+    /// still `LOADING` its dataset after a restart, say) throws it, so a read never mistakes a
+    /// refusal for a missing key.
+    public func pipelineReads(_ commands: [[RedisArgument]]) throws(RedisError) -> [RedisReply] {
+        let replies = try pipeline(commands)
+        for reply in replies {
+            if case .error(let message) = reply { throw RedisError.server(message) }
+        }
+        return replies
+    }
+
     private func pipelineOnOpenConnection(_ commands: [[RedisArgument]]) throws(RedisError) -> [RedisReply] {
         guard let context else { throw RedisError.connection("not connected") }
         for command in commands {

@@ -100,7 +100,7 @@ public struct FlowStore: Sendable {
         if !request.results.isEmpty { commands.append(["HMGET", .string(keys.flowResults(flow))] + request.results.map { .string($0) }) }
         for item in request.items { commands.append(["HGET", .string(keys.containerItems(flow, container: item.container)), .int(item.child)]) }
         if let container = request.collected { commands.append(["HGETALL", .string(keys.containerCollected(flow, container: container))]) }
-        let replies = try connection.pipeline(commands)
+        let replies = try connection.pipelineReads(commands)
         var index = 0
         func nextReply() -> RedisReply {
             defer { index += 1 }

@@ -18,14 +18,16 @@ struct ChaosScale: Sendable {
     var parkedGates: Int
     var badRequests: Int
     var slowClients: Int
+    /// Webhook keys delivered in the triggers scenario (a fifth of them twice).
+    var deliveries: Int
 
     static let full = ChaosScale(
         stormJobs: 10_000, stormFlows: 500, restartJobs: 3000, stallJobs: 400, stallPause: 3.5, stallSleep: 12, delayedJobs: 1000, deadlineGates: 200,
         gracefulJobs: 300, gracefulStops: 3, gracefulLongest: 3000,
-        parkedGates: 1000, badRequests: 100_000, slowClients: 200)
+        parkedGates: 1000, badRequests: 100_000, slowClients: 200, deliveries: 3000)
 
     static let quick = ChaosScale(
         stormJobs: 400, stormFlows: 30, restartJobs: 300, stallJobs: 60, stallPause: 2.5, stallSleep: 3, delayedJobs: 150, deadlineGates: 30,
         gracefulJobs: 80, gracefulStops: 2, gracefulLongest: 2000,
-        parkedGates: 60, badRequests: 3000, slowClients: 30)
+        parkedGates: 60, badRequests: 3000, slowClients: 30, deliveries: 300)
 }

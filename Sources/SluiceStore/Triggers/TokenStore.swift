@@ -59,7 +59,7 @@ public struct TokenStore: Sendable {
     public func readForRun(tokenID: String, path: String, on connection: RedisConnection) throws(RedisError) -> (
         token: TriggerToken?, script: StoredScript?, flow: StoredFlow?
     ) {
-        let replies = try connection.pipeline([
+        let replies = try connection.pipelineReads([
             ["HGETALL", .string(keys.token(tokenID))], ["HGETALL", .string(keys.script(path))], ["HGETALL", .string(keys.flow(path))],
         ])
         return (
@@ -72,7 +72,7 @@ public struct TokenStore: Sendable {
     public func readForJob(tokenID: String, job id: JobID, on connection: RedisConnection) throws(RedisError) -> (
         token: TriggerToken?, job: JobRecord?
     ) {
-        let replies = try connection.pipeline([["HGETALL", .string(keys.token(tokenID))], ["HGETALL", .string(keys.job(id))]])
+        let replies = try connection.pipelineReads([["HGETALL", .string(keys.token(tokenID))], ["HGETALL", .string(keys.job(id))]])
         return (replies[0].fieldDictionary.flatMap(TriggerToken.init(fields:)), try JobStore.job(from: replies[1]))
     }
 }
