@@ -5,10 +5,11 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice-bench",
-        abstract: "Sluice benchmarks: job throughput, spawn baseline, round trips per job, flows, approvals, loops, schedules, peers, expressions.",
+        abstract:
+            "Sluice benchmarks: job throughput, spawn baseline, round trips per job, flows, approvals, loops, schedules, peers, expressions, triggers.",
         subcommands: [
             ThroughputBenchmark.self, SpawnBaseline.self, FlowBenchmark.self, ApprovalBenchmark.self, LoopBenchmark.self, ClusterBenchmark.self,
-            ScheduleBenchmark.self, PeerBenchmark.self, ExpressionBenchmark.self,
+            ScheduleBenchmark.self, PeerBenchmark.self, ExpressionBenchmark.self, TriggerBenchmark.self,
         ]
     )
 }
