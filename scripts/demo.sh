@@ -47,7 +47,7 @@ step "scheduler, two workers and the resumer (approval links on $SLUICE_PUBLIC_U
 "$BIN/scheduler" >"$WORK/scheduler.log" 2>&1 & PIDS+=($!)
 "$BIN/worker" --concurrency 4 --worker-id demo-worker-1 --secret-key "$WORK/keys/secrets.key" >"$WORK/worker1.log" 2>&1 & PIDS+=($!)
 "$BIN/worker" --concurrency 4 --worker-id demo-worker-2 --secret-key "$WORK/keys/secrets.key" >"$WORK/worker2.log" 2>&1 & PIDS+=($!)
-"$BIN/resumer" --port "$HTTP_PORT" >"$WORK/resumer.log" 2>&1 & PIDS+=($!)
+"$BIN/resumer" --port "$HTTP_PORT" --secret-key "$WORK/keys/secrets.key" >"$WORK/resumer.log" 2>&1 & PIDS+=($!)
 for _ in $(seq 1 100); do curl -fs "$SLUICE_PUBLIC_URL/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
 show curl -s "$SLUICE_PUBLIC_URL/healthz"; echo
 
@@ -100,6 +100,39 @@ echo "(a second push changes nothing:)"
 show "$BIN/sluice" run f/team/release -a version=v2.4 --wait
 show "$BIN/sluice" sync pull "$WORK/exported"
 show find "$WORK/exported" -type f
+
+step "triggers: a webhook with a scoped token, Windmill's URLs, one run per delivery, and a GitHub-signed route"
+TOKEN="$("$BIN/sluice" token create ci --scope 'run:f/examples/*' --expires 1d --as demo-operator)"
+show "$BIN/sluice" token list
+HOOK="$SLUICE_PUBLIC_URL/api/w/sluice/jobs/run/p/f/examples/hello"
+echo "POST $HOOK (asynchronous: the job id at once), twice with the same Idempotency-Key:"
+deliver() {
+  curl -s -X POST "$HOOK" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -H 'Idempotency-Key: order-42' -d '{"name": "webhook", "times": 1}'
+}
+HOOKED="$(deliver)"; echo "$HOOKED"
+deliver; echo
+echo "(one run: the second delivery got the first one's id)"
+show "$BIN/sluice" job wait "$HOOKED"
+show "$BIN/sluice" job show "$HOOKED"
+echo "run_wait_result (synchronous: the result):"
+curl -s -X POST "$SLUICE_PUBLIC_URL/api/w/sluice/jobs/run_wait_result/p/f/examples/hello" \
+  -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name": "Windmill sender", "times": 1}'
+echo "a wrong token is answered as an unknown path, and starts nothing:"
+curl -s -o /dev/null -w 'HTTP %{http_code}\n' -X POST "$HOOK" -H 'Authorization: Bearer sltk_0000000000000000_nope' -d '{}'
+printf '%s' "$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$WORK/github_secret"
+"$BIN/sluice" variable set f/examples/github_secret --secret --from-stdin --public-key "$WORK/keys/secrets.pub" --allow f/examples/ < "$WORK/github_secret"
+show "$BIN/sluice" route set POST hooks/github f/examples/hello --auth hmac-sha256 --secret-variable f/examples/github_secret \
+  --idempotency-key X-GitHub-Delivery
+show "$BIN/sluice" route list
+BODY='{"name": "GitHub push", "times": 1}'
+SIGNATURE="sha256=$(BODY="$BODY" python3 -c 'import hmac, hashlib, os, sys; print(hmac.new(open(sys.argv[1], "rb").read(), os.environ["BODY"].encode(), hashlib.sha256).hexdigest())' "$WORK/github_secret")"
+echo "a delivery signed as GitHub signs it (X-Hub-Signature-256):"
+curl -s -X POST "$SLUICE_PUBLIC_URL/api/r/hooks/github" -H "X-Hub-Signature-256: $SIGNATURE" -H 'X-GitHub-Delivery: d-1' \
+  -H 'Content-Type: application/json' -d "$BODY"
+echo "the same body with a forged signature:"
+curl -s -w ' (HTTP %{http_code})\n' -X POST "$SLUICE_PUBLIC_URL/api/r/hooks/github" -H "X-Hub-Signature-256: sha256=$(printf '0%.0s' $(seq 1 64))" \
+  -H 'X-GitHub-Delivery: d-2' -H 'Content-Type: application/json' -d "$BODY"
 
 step "an approval flow: a refund that two people must approve"
 show "$BIN/sluice" group set finance alice,bob
