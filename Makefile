@@ -51,15 +51,16 @@ test-deps: deps
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
+## build: the one build that make demo and make test share (debug, with the tests), so a fresh clone
+## compiles once for both; make bench, chaos and deploy-check use the release build.
 build: deps
-	$(SWIFT) build
+	$(SWIFT) build --build-tests
 
 release: deps
 	$(SWIFT) build -c release
 
 ## test: every test (each suite starts its own redis-server), the short chaos run, then the style check.
-test: test-deps
-	$(SWIFT) build --build-tests
+test: test-deps build
 	$(SWIFT) test --skip-build
 	$(MAKE) chaos-quick
 	$(MAKE) lint
@@ -76,8 +77,8 @@ lua:
 	python3 scripts/embed-lua.py
 
 ## demo: a private redis-server, a scheduler, two workers, the examples driven end to end.
-demo: release
-	./scripts/demo.sh .build/release
+demo: build
+	./scripts/demo.sh .build/debug
 
 ## bench-deps: what the peers comparison needs: python3-venv (Debian's venv) and redis-benchmark.
 bench-deps: deps
