@@ -42,3 +42,15 @@ public struct CallRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         self.description = description
     }
 }
+
+/// The fields of a job's hash that link it to the job that started it through its channel.
+public enum CallField {
+    /// The job that started it.
+    public static let calledBy = "called_by"
+    /// How deep in its chain: 1 for a call made by a job nobody called.
+    public static let depth = "call_depth"
+    /// The first job of its chain.
+    public static let root = "call_root"
+    /// On a chain's first job: how many jobs the chain started.
+    public static let started = "calls_started"
+}

@@ -34,25 +34,24 @@ public struct CallStore: Sendable {
 
     /// Whether `child` is a job `parent` started through its channel.
     public func isCall(_ child: JobID, of parent: JobID, on connection: RedisConnection) throws(RedisError) -> Bool {
-        try connection.send(["SISMEMBER", .string(keys.jobCalls(parent)), .string(child.rawValue)]).integer == 1
+        try connection.send(["ZSCORE", .string(keys.jobCalls(parent)), .string(child.rawValue)]).string != nil
     }
 
     /// The jobs `parent` started through its channel, oldest first.
     public func calls(of parent: JobID, on connection: RedisConnection) throws(RedisError) -> [JobID] {
-        let members = try connection.send(["SMEMBERS", .string(keys.jobCalls(parent))]).array?.compactMap(\.string) ?? []
+        let members = try connection.send(["ZRANGE", .string(keys.jobCalls(parent)), "0", "-1"]).array?.compactMap(\.string) ?? []
         return members.compactMap(JobID.init).sorted { $0.rawValue < $1.rawValue }
     }
 
-    /// Cancels what `job` started and left unfinished, once its run `delivery` ended without success
-    /// (or before it runs again). Returns how many calls it had, or `nil` when it still runs that delivery.
+    /// Cancels what `job`'s runs up to `delivery` started and left unfinished, once that run ended
+    /// without success (or before the job runs again). Returns how many calls those runs made.
     @discardableResult
-    public func cancelCalls(of job: JobID, delivery: Int, reason: String, on connection: RedisConnection) throws(RedisError) -> Int? {
+    public func cancelCalls(of job: JobID, delivery: Int, reason: String, on connection: RedisConnection) throws(RedisError) -> Int {
         let reply = try connection.evaluate(
             StoreScripts.cancelCalls, in: keys, keys: [.string(keys.namespace), .string(keys.job(job))],
             arguments: [
                 .string(job.rawValue), .string(reason), .int(settings.retentionSeconds), .int(settings.finishedIndexCap), .int(delivery),
             ])
-        let count = reply.integer ?? 0
-        return count < 0 ? nil : Int(count)
+        return Int(reply.integer ?? 0)
     }
 }

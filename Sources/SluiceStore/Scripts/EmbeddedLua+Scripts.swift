@@ -190,23 +190,21 @@ extension EmbeddedLua {
         """#,
         "cancel_calls":
 #"""
-        -- cancel_calls: cancels what a job started through its channel and left unfinished, once the run
-        -- that started them ended without success (it failed, timed out or was killed) — or before the
-        -- job runs again after its worker was lost.
+        -- cancel_calls: cancels what a job's run started through its channel and left unfinished, once
+        -- that run ended without success (it failed, timed out or was killed) — or before the job runs
+        -- again after its worker was lost.
         --
         -- KEYS: [1] namespace, [2] the job's hash; then the shared keys (`K`) its helpers use.
         -- ARGV: [1] the job's id, [2] the reason, [3] retention seconds, [4] finished-index cap, [5] the
-        --   delivery that ended.
-        -- Guarantees: nothing while the job still runs that delivery (its calls are its own business
-        -- then); otherwise every unfinished job in its `:calls` set is canceled — a flow with everything
-        -- it runs — and what those started, in turn. Finished calls are left as they are. Returns how
-        -- many of its calls it found (finished or not), or -1 when the job still runs that delivery.
-        local ns, key = KEYS[1], KEYS[2]
+        --   delivery whose run ended.
+        -- Guarantees: only the calls made by that delivery and earlier ones are touched (each call is
+        -- scored by the delivery that made it), so a later run of the job keeps its own; every one of
+        -- them that has not finished is canceled — a flow with everything it runs — and what those
+        -- started, in turn. Finished calls are left as they are. Returns how many calls those deliveries made.
+        local ns = KEYS[1]
         local id = ARGV[1]
-        local f = hash_fields(key, 'state', 'deliveries')
-        if f.state == 'running' and f.deliveries == ARGV[5] then return -1 end
-        local count = redis.call('SCARD', ns .. KEY.job .. id .. KEY.calls_suffix)
-        cancel_calls(ns, id, ARGV[2], now_ms(), tonumber(ARGV[3]), tonumber(ARGV[4]))
+        local count = redis.call('ZCOUNT', ns .. KEY.job .. id .. KEY.calls_suffix, '-inf', ARGV[5])
+        if count > 0 then cancel_calls(ns, id, ARGV[2], now_ms(), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]) end
         return count
         """#,
         "cancel_job":
@@ -886,6 +884,22 @@ extension EmbeddedLua {
         redis.call('HSET', KEYS[2], 'key_id', ARGV[2], 'public_key', ARGV[3], 'updated_at', now)
         return {'ok', count}
         """#,
+        "set_callers":
+#"""
+        -- set_callers: sets who besides its own folder may start a script or flow through a job's channel.
+        --
+        -- KEYS: [1] the script's (or flow's) hash.
+        -- ARGV: [1] the path prefixes of the jobs allowed to start it, a JSON array (`[]`: its own folder only).
+        -- Guarantees: only an existing script or flow gets a rule (a rule never creates one); the rule
+        -- survives later pushes of new versions. Returns 1, or 0 when there is no such script or flow.
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        if ARGV[1] == '[]' then
+          redis.call('HDEL', KEYS[1], 'callers')
+        else
+          redis.call('HSET', KEYS[1], 'callers', ARGV[1])
+        end
+        return 1
+        """#,
         "set_resource":
 #"""
         -- set_resource: creates a resource (a typed JSON object) or replaces its value.
@@ -894,11 +908,17 @@ extension EmbeddedLua {
         -- ARGV: [1] path, [2] the resource type (e.g. `postgresql`), [3] the value, JSON (its string
         -- fields may be `$var:PATH` references, resolved when a job reads it), [4] `1` when [5] replaces
         -- the description (else it is kept), [5] the description, [6] `1` when [7] replaces the access
-        -- rule (else it is kept), [7] the path prefixes allowed to read it, a JSON array (`[]`: every job).
-        -- Guarantees: the value and type are replaced together; the description and access rule stay as
+        -- rule (else it is kept), [7] the path prefixes allowed to read it, a JSON array (`[]`: every job),
+        -- [8] (optional) the version the caller's decision was made from (`0`: it must not exist yet;
+        -- absent or `''`: any) — a job's `set_resource`.
+        -- Guarantees: with [8], nothing changes unless the resource is still at that version (else
+        -- {'refused', …}); the value and type are replaced together; the description and access rule stay as
         -- they were unless given; `version` goes up. Returns {'ok', 1 if created else 0, version}.
         local key = KEYS[1]
         local current = hash_fields(key, 'version', 'created_at')
+        if ARGV[8] and ARGV[8] ~= '' and (current.version or '0') ~= ARGV[8] then
+          return {'refused', ARGV[1] .. ' changed while it was being set (version ' .. (current.version or 'none') .. '); set it again'}
+        end
         local now = now_ms()
         local version = tonumber(current.version or '0') + 1
         redis.call('HSET', key, 'path', ARGV[1], 'type', ARGV[2], 'value', ARGV[3], 'version', version, 'updated_at', now,
@@ -1001,14 +1021,19 @@ extension EmbeddedLua {
         -- [4] the id of the key a secret was sealed to (`''` for a plain value), [5] that public key
         -- (base64), [6] `1` when [7] replaces the description (else it is kept), [7] the description,
         -- [8] `1` when [9] replaces the access rule (else it is kept), [9] the path prefixes allowed to
-        -- read it, a JSON array (`[]`: every job).
-        -- Guarantees: a secret is stored only sealed to the registered secrets key — the first secret
+        -- read it, a JSON array (`[]`: every job), [10] (optional) the version the caller's decision was
+        -- made from (`0`: the variable must not exist yet; absent or `''`: any) — a job's `set_variable`.
+        -- Guarantees: with [10], nothing changes unless the variable is still at that version (else
+        -- {'refused', …}: it changed since it was read); a secret is stored only sealed to the registered secrets key — the first secret
         -- registers it — so every secret opens with the key workers hold; a secret is never turned into
         -- a plain variable in place (its sealed text would become its value); the description and the
         -- access rule stay as they were unless given. `version` goes up. Returns {'ok', 1 if created else
         -- 0, version} or {'refused', why}.
         local key = KEYS[1]
         local current = hash_fields(key, 'secret', 'version', 'created_at')
+        if ARGV[10] and ARGV[10] ~= '' and (current.version or '0') ~= ARGV[10] then
+          return {'refused', ARGV[1] .. ' changed while it was being set (version ' .. (current.version or 'none') .. '); set it again'}
+        end
         if current.secret == '1' and ARGV[3] ~= '1' then
           return {'refused', ARGV[1] .. ' is a secret: set it with --secret (or delete it first)'}
         end

@@ -37,6 +37,7 @@ enum StoreScripts {
     static let takeRate = script("take_rate")
     static let startCall = script("start_call")
     static let cancelCalls = script("cancel_calls")
+    static let setCallers = script("set_callers")
 
     /// Every script, for checks and for loading them all at once.
     static let all: [StoreScript] = [
@@ -44,7 +45,7 @@ enum StoreScripts {
         advanceFlow, openPendingGate, recordApproval, readGateSecret, auditFlows, releaseWorker, fireGateDeadlines, setSchedule, setScheduleEnabled,
         deleteSchedule,
         fireScheduleTick,
-        settleScheduleRun, setVariable, setResource, deleteVariable, rotateSecrets, createToken, revokeToken, takeRate, startCall, cancelCalls,
+        settleScheduleRun, setVariable, setResource, deleteVariable, rotateSecrets, createToken, revokeToken, takeRate, startCall, cancelCalls, setCallers,
     ]
 
     /// The shared helpers' definitions, in the order they build on each other.

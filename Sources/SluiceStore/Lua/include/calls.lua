@@ -1,8 +1,8 @@
 -- Calls: the jobs a running job starts through its channel (`run_script_by_path`,
 -- `runFlowAsync`…). A call's job hash has `called_by` (the job that started it), `call_depth`
 -- (1 for a call made by a job nobody called, one more per level) and `call_root` (the first job
--- of the chain, whose `calls_started` counts every call made under it); the caller's set
--- `P:job:<id>:calls` lists the jobs it started.
+-- of the chain, whose `calls_started` counts every call made under it); the caller's sorted set
+-- `P:job:<id>:calls` lists the jobs it started, each scored by the caller's delivery that started it.
 
 -- Why job `call.parent` may not start a job now, or nil: it must still run the delivery that
 -- asks (`call.delivery`), the new job may be at most `call.max_depth` calls deep, and its chain
@@ -35,13 +35,14 @@ local function link_call(ns, call, child)
   redis.call('HSET', ns .. KEY.job .. child, 'called_by', call.parent, 'call_depth', tonumber(p.call_depth or '0') + 1,
     'call_root', root)
   redis.call('HINCRBY', ns .. KEY.job .. root, 'calls_started', 1)
-  redis.call('SADD', pkey .. KEY.calls_suffix, child)
+  redis.call('ZADD', pkey .. KEY.calls_suffix, call.delivery, child)
 end
 
 -- Cancels, with `reason`, every job `id` started through its channel that has not finished — a
--- flow with everything it runs — and (through cancel_one) what those started in turn.
-cancel_calls = function(ns, id, reason, now, retention, cap)
-  for _, child in ipairs(redis.call('SMEMBERS', ns .. KEY.job .. id .. KEY.calls_suffix)) do
+-- flow with everything it runs — and (through cancel_one) what those started in turn; with
+-- `upto`, only those its deliveries up to that one started.
+cancel_calls = function(ns, id, reason, now, retention, cap, upto)
+  for _, child in ipairs(redis.call('ZRANGEBYSCORE', ns .. KEY.job .. id .. KEY.calls_suffix, '-inf', upto or '+inf')) do
     if redis.call('HGET', ns .. KEY.job .. child, 'kind') == 'flow' then
       cancel_flow(ns, child, reason, now, retention, cap, nil)
     else
