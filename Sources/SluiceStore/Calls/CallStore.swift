@@ -20,7 +20,9 @@ public struct CallStore: Sendable {
     /// its first state; throws ``CallRefusal`` when the caller no longer runs or a limit is reached.
     @discardableResult
     public func start(_ request: EnqueueRequest, as link: CallLink, on connection: RedisConnection) throws -> JobState {
-        var arguments: [RedisArgument] = [.string(link.json.jsonText), .string(request.id.rawValue), .string(request.queue), .int(request.runAt ?? 0)]
+        var arguments: [RedisArgument] = [
+            .string(link.json.jsonText), .string(request.id.rawValue), .string(request.queue), .int(request.runAt ?? 0),
+        ]
         arguments.append(contentsOf: request.hashFields.map { RedisArgument.string($0) })
         let reply = try connection.evaluate(
             StoreScripts.startCall, in: keys, keys: [.string(keys.namespace), .string(keys.job(request.id))], arguments: arguments)

@@ -32,7 +32,9 @@ struct CallTarget: Sendable, Equatable {
             runnable = kind == "flow" ? .flow(path) : .scriptPath(path)
         case ("script", nil, let hash?):
             guard hash.utf8.count == 64, hash.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
-                return .failure(.invalid("'\(hash)' is not a script version's hash (the SHA-256 of its content, 64 hex digits: sluice script show PATH --versions)"))
+                return .failure(
+                    .invalid(
+                        "'\(hash)' is not a script version's hash (the SHA-256 of its content, 64 hex digits: sluice script show PATH --versions)"))
             }
             runnable = .scriptHash(hash)
         case ("script", _?, _?): return .failure(.invalid("give a path or a hash, not both"))

@@ -38,7 +38,8 @@ extension ChannelRequest {
             guard let value = message["value"] else { return .failure(.invalid("set_resource needs a value")) }
             switch message["type"] {
             case .none, .null?: return .success(.setResource(path: target, value: value, type: nil))
-            case .string(let type)? where !type.isEmpty && type.utf8.count <= 100: return .success(.setResource(path: target, value: value, type: type))
+            case .string(let type)? where !type.isEmpty && type.utf8.count <= 100:
+                return .success(.setResource(path: target, value: value, type: type))
             default: return .failure(.invalid("type must be a resource type's name"))
             }
         }

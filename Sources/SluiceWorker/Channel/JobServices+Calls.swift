@@ -64,7 +64,9 @@ extension JobServices {
             } catch let error as FlowStartError {
                 return .failure(kind: "invalid", message: error.description)
             }
-            if let runAt { logger.info("a flow started through a channel runs now: flows take no delay", metadata: ["job.id": "\(id)", "at": "\(runAt)"]) }
+            if let runAt {
+                logger.info("a flow started through a channel runs now: flows take no delay", metadata: ["job.id": "\(id)", "at": "\(runAt)"])
+            }
         }
         logger.info("a job started another", metadata: ["job.id": "\(job)", "call": "\(id)"])
         return .value(.string(id.rawValue))
@@ -77,7 +79,9 @@ extension JobServices {
     ) throws(RedisError) -> Result<(StoredScript, String), ChannelResponse> {
         switch runnable {
         case .scriptPath(let path):
-            guard let script = try scripts.script(at: path, on: connection) else { return .failure(.failure(kind: "not_found", message: "no script at '\(path)'")) }
+            guard let script = try scripts.script(at: path, on: connection) else {
+                return .failure(.failure(kind: "not_found", message: "no script at '\(path)'"))
+            }
             guard CallRule.mayStart(path, caller: caller, callers: try calls.callers(of: path, flow: false, on: connection)) else {
                 return .failure(.failed(CallRule.startRefusal(path, caller: caller)))
             }
@@ -168,7 +172,8 @@ extension JobServices {
         let store = CallStore(keys: calls.jobs.keys, settings: calls.jobs.settings)
         let parent = job
         if try await client.run({ try store.isCall(id, of: parent, on: $0) }) { return nil }
-        return .failure(kind: "permission", message: "permission denied: job \(id) was not started by this job (a job follows only the jobs it started)")
+        return .failure(
+            kind: "permission", message: "permission denied: job \(id) was not started by this job (a job follows only the jobs it started)")
     }
 
     /// A finished job as a call's answer: its result, or an error naming it.

@@ -52,7 +52,9 @@ extension JobServices {
         if secrets.reveals(value) {
             return .failure(
                 kind: "error",
-                message: "the value holds a secret value this job read; a resource would keep it in Redis in clear (reference the secret as \"$var:PATH\")")
+                message:
+                    "the value holds a secret value this job read; a resource would keep it in Redis in clear (reference the secret as \"$var:PATH\")"
+            )
         }
         guard let resourceType = existing?.type ?? type else {
             return .failure(kind: "invalid", message: "resource '\(path)' does not exist: give its type to create it")
