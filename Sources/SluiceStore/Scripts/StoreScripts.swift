@@ -45,7 +45,8 @@ enum StoreScripts {
         advanceFlow, openPendingGate, recordApproval, readGateSecret, auditFlows, releaseWorker, fireGateDeadlines, setSchedule, setScheduleEnabled,
         deleteSchedule,
         fireScheduleTick,
-        settleScheduleRun, setVariable, setResource, deleteVariable, rotateSecrets, createToken, revokeToken, takeRate, startCall, cancelCalls, setCallers,
+        settleScheduleRun, setVariable, setResource, deleteVariable, rotateSecrets, createToken, revokeToken, takeRate, startCall, cancelCalls,
+        setCallers,
     ]
 
     /// The shared helpers' definitions, in the order they build on each other.
