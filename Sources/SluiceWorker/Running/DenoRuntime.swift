@@ -212,7 +212,8 @@ enum DenoRuntime {
         /**
          * The part of Windmill's TypeScript client that Sluice provides, under every name Windmill
          * scripts import it by: today's `windmill-client` (`getVariable`, `getResource`, `getState`,
-         * `setState`, `getResumeUrls`, `getJobId`) and the names the legacy Deno client
+         * `setState`, `getResumeUrls`, `getJobId`, the job calls `runScriptByPath`, `runFlow`,
+         * `waitJob`… and the writes `setVariable`, `setResource`) and the names the legacy Deno client
          * (`https://deno.land/x/windmill@vX/mod.ts`) exported (`getResumeEndpoints`,
          * `getInternalState`, `setInternalState`, `resolveDefaultResource`, `getStatePath`,
          * `databaseUrlFromResource`, `getWorkspace`, the base64 helpers, the shared folder's state).

@@ -4,8 +4,10 @@ import Foundation
 /// `<worker scratch>/helpers/` and shown read-only to every job:
 ///
 /// - `python/sluice.py` and `python/wmill.py` (on every python3 job's `sys.path`):
-///   `get_variable`, `get_resource`, `get_state`, `set_state`, `get_resume_urls`, under Sluice's
-///   name and Windmill's, so Windmill scripts run unchanged;
+///   `get_variable`, `get_resource`, `get_state`, `set_state`, `get_resume_urls`, the job calls
+///   (`run_script_by_path`, `run_flow_async`, `wait_job`, `get_result`…) and writes
+///   (`set_variable`, `set_resource`), under Sluice's name and Windmill's, so Windmill scripts
+///   run unchanged;
 /// - `bin/sluice-var`, `bin/sluice-resource`, `bin/sluice-state`, `bin/sluice-resume-urls` (on
 ///   bash jobs' `PATH`): the same for bash.
 ///
