@@ -130,8 +130,11 @@ struct CallTests {
           } catch (error) {
             failure = `${(error as Error).name}: ${(error as Error).message}`;
           }
+          await wmill.setVariable("f/calls/ts_token", `token-${n}`);
+          await wmill.setResource({ seen: n }, "f/calls/ts_resource", "c_seen");
+          const stored = { token: await wmill.getVariable("f/calls/ts_token"), resource: await wmill.getResource("f/calls/ts_resource") };
           return { sync: now.double, async: waited.double, result: (await wmill.getResult(id)).double, flow, failure,
-                   status: await wmill.getJobStatus(id) };
+                   status: await wmill.getJobStatus(id), stored };
         }
         """
 
@@ -156,6 +159,7 @@ struct CallTests {
             #expect(job.result?["result"] == 10)
             #expect(job.result?["flow"] == 5)
             #expect(job.result?["status"] == "COMPLETED")
+            #expect(job.result?["stored"] == ["token": "token-4", "resource": ["seen": 4]])
             let failure = job.result?["failure"]?.stringValue ?? ""
             #expect(failure.hasPrefix("SluiceError: job "), "\(failure)")
             #expect(failure.contains("(f/calls/failing) failed"), "\(failure)")
@@ -181,6 +185,39 @@ struct CallTests {
     }
 
     static let slow = "sleep 60\necho done\n"
+
+    @Test("a stored version runs by its hash; a wait past its timeout raises TimeoutError and cancels the job waited for")
+    func hashAndTimeout() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try push(harness, "f/calls/helper", .python3, Self.helper)
+        try push(harness, "f/calls/slow", .bash, Self.slow)
+        let hash = try #require(try ScriptStore(keys: harness.store.keys).script(at: "f/calls/helper", on: server.connect())).hash
+        try push(harness, "f/calls/helper", .python3, Self.helper + "\n# a newer version\n")
+        try push(
+            harness, "f/calls/timing", .python3,
+            """
+            import wmill
+
+            def main(hash: str):
+                by_hash = wmill.run_script_by_hash(hash, {"x": 21})
+                try:
+                    wmill.run_script_by_path("f/calls/slow", timeout=1)
+                    late = "no"
+                except TimeoutError as error:
+                    late = str(error)
+                return {"by_hash": by_hash["double"], "late": late}
+            """)
+        try await harness.withWorker(settings(harness)) { _ in
+            let id = try start(harness, "f/calls/timing", arguments: ["hash": .string(hash)])
+            let job = try await harness.finished(id)
+            #expect(job.state == .success, "\(job.error ?? "")")
+            #expect(job.result?["by_hash"] == 42)
+            #expect(job.result?["late"]?.stringValue?.contains("did not finish within 1 s; it was canceled") == true, "\(job.result ?? .null)")
+            let calls = try calls(harness, of: id)
+            #expect(calls.first?.scriptHash == hash)
+            #expect(calls.last?.state == .canceled)
+        }
+    }
 
     @Test("canceling the caller cancels what it started, at once, down the chain; a caller that times out has its calls canceled too")
     func cancelCascades() async throws {

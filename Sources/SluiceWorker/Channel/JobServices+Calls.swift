@@ -104,6 +104,9 @@ extension JobServices {
     func wait(for id: JobID, timeout: Double?) async throws -> ChannelResponse {
         guard let calls else { return Self.noCalls }
         if let refusal = try await notOwn(id) { return refusal }
+        let jobs = calls.jobs
+        // A job that has ended already: no wait, no slot lent.
+        if let record = try await client.run({ try jobs.job(id, on: $0) }), record.state.isFinal { return Self.outcome(of: record) }
         beginWait()
         defer { endWait() }
         let store = CallStore(keys: calls.jobs.keys, settings: calls.jobs.settings)
@@ -121,7 +124,6 @@ extension JobServices {
             guard let record else { return .failure(kind: "not_found", message: "job \(id) does not exist (expired?)") }
             if record.state.isFinal { return Self.outcome(of: record) }
             if let limit, clock.now >= limit {
-                let jobs = calls.jobs
                 let reason = "canceled: its caller \(job) stopped waiting after \(Self.seconds(timeout ?? 0))"
                 _ = try await client.run { try jobs.cancel(id, reason: reason, on: $0) }
                 return .failure(kind: "timeout", message: "job \(id) did not finish within \(Self.seconds(timeout ?? 0)); it was canceled")

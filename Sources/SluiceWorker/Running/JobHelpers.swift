@@ -144,7 +144,7 @@ enum JobHelpers {
 
 
         def _seconds(timeout):
-            if timeout is None:
+            if not timeout:
                 return None
             if hasattr(timeout, "total_seconds"):
                 return timeout.total_seconds()
