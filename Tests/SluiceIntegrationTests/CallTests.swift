@@ -116,6 +116,36 @@ struct CallTests {
         }
     }
 
+    @Test("a flow's inline step calls a script of the flow's folder: the call is linked to the step (job show of the flow lists its steps' calls)")
+    func flowStepCalls() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        try push(harness, "f/calls/helper", .python3, Self.helper)
+        let flow = """
+            summary: a step that calls a script
+            value:
+              modules:
+                - id: call
+                  value:
+                    type: rawscript
+                    language: python3
+                    content: |
+                      import wmill
+                      def main():
+                          return wmill.run_script_by_path("f/calls/helper", {"x": 8})["double"]
+                    input_transforms: {}
+            """
+        try await harness.withWorker(settings(harness, concurrency: 1)) { _ in
+            let id = try harness.startFlow(flow, path: "f/calls/wrapper")
+            let run = try await harness.finished(id)
+            #expect(run.state == .success, "\(run.error ?? "")")
+            let step = try #require(try harness.steps(of: id).first)
+            #expect(step.result == 16)
+            let calls = try calls(harness, of: step.id)
+            #expect(calls.count == 1)
+            #expect(calls.first?.extra[CallField.calledBy] == step.id.rawValue)
+        }
+    }
+
     static let typeScriptOrchestrator = """
         import * as wmill from "windmill-client";
 
