@@ -42,6 +42,7 @@ public enum JobPresenter {
             lines.append(("parent", "flow \(parentFlow), step \(job.parentJob ?? "?")"))
         }
         if job.isSkipped { lines.append(("skipped", "yes (stop_after_if with skip_if_stopped)")) }
+        if let caller = job.extra["called_by"] { lines.append(("called by", "\(caller) (call depth \(job.extra["call_depth"] ?? "?"))")) }
         lines += scheduleLines(job)
         lines.append((job.kind == .flow ? "input" : "args", job.arguments.jsonText))
         if let result = job.result { lines.append(("result", result.jsonText)) }
@@ -88,6 +89,17 @@ public enum JobPresenter {
         return Table.render(rows)
     }
 
+    /// The jobs a job started through its channel (`run_script_by_path`…), as a table.
+    public static func calls(_ calls: [JobRecord]) -> String {
+        var rows = [["CALL", "KIND", "PATH", "STATE", "RESULT / ERROR"]]
+        for call in calls {
+            var outcome = (call.result?.jsonText ?? call.error ?? "").replacingOccurrences(of: "\n", with: " ")
+            if outcome.count > 80 { outcome = String(outcome.prefix(77)) + "..." }
+            rows.append([call.id.rawValue, call.kind.rawValue, call.path ?? "-", call.state.rawValue, outcome])
+        }
+        return Table.render(rows)
+    }
+
     /// Where a step ran, for people: `top`, `failure`, or the loop iterations and branches it is in
     /// (`r.2.17` → `#2[17]`: child 17 of the module at index 2).
     public static func place(_ frame: String?) -> String {
@@ -130,6 +142,8 @@ public enum JobPresenter {
         if job.isSkipped { members.append(("skipped", .bool(true))) }
         if let schedule = job.schedule { members.append(("schedule", .string(schedule))) }
         if let trigger = job.extra["trigger"] { members.append(("trigger", .string(trigger))) }
+        if let caller = job.extra["called_by"] { members.append(("called_by", .string(caller))) }
+        if let depth = job.extra["call_depth"].flatMap({ Double($0) }) { members.append(("call_depth", .number(depth))) }
         if let tick = job.scheduleTick.flatMap({ Double($0) }) { members.append(("schedule_tick", .number(tick))) }
         if job.kind != .step, job.hasAttempt { members.append(("attempt", .number(Double(job.attempt)))) }
         if let handler = job.onFailureJob { members.append(("on_failure_job", .string(handler))) }

@@ -161,6 +161,9 @@ public struct FlowEngine: Sendable {
         /// The event of the trigger that starts the run: a flow with a `preprocessor_module`
         /// runs it first on this event, and its result becomes the flow's input.
         public var event: JSONValue?
+        /// The running job that starts the run through its channel, when one does: the run is
+        /// created only while that job runs, within the call limits, and linked to it.
+        public var call: CallLink?
 
         public init(
             id: JobID, path: String, input: JSONValue, queue: String = "default", createdBy: String? = nil, environment: [String: String] = [:],
@@ -192,6 +195,7 @@ public struct FlowEngine: Sendable {
     public func startDelivered(_ start: Start, version: StoredFlow? = nil, on connection: RedisConnection) throws -> (id: JobID, duplicate: Bool) {
         var decision = try startDecision(start, version: version, on: connection)
         decision.delivery = start.delivery
+        decision.call = start.call
         do {
             _ = try flows.advance(decision, on: connection)
         } catch let duplicate as DuplicateDelivery {

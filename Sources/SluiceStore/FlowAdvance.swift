@@ -54,6 +54,9 @@ public struct FlowAdvance: Sendable {
     /// With ``creates``: the trigger delivery that starts the flow (a repeat within its window
     /// starts nothing; ``FlowStore/advance(_:on:)`` throws ``FlowStore/DuplicateDelivery``).
     public var delivery: Delivery?
+    /// With ``creates``: the running job that starts the flow through its channel, when one does
+    /// (``FlowStore/advance(_:on:)`` throws ``CallRefusal`` when it may not).
+    public var call: CallLink?
 
     public init(flow: JobID, creates: Bool = false, held: HeldJob? = nil, guardState: Guard? = nil, operations: [FlowOperation] = []) {
         self.flow = flow
@@ -70,6 +73,7 @@ public struct FlowAdvance: Sendable {
         ]
         if creates { members.append(("create", true)) }
         if creates, let delivery { members.append(("delivery", delivery.json)) }
+        if creates, let call { members.append(("call", call.json)) }
         if let held {
             var job: [(String, JSONValue)] = [
                 ("id", .string(held.id.rawValue)), ("kind", .string(held.kind.rawValue)), ("worker", .string(held.worker)),

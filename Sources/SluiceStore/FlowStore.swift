@@ -152,6 +152,7 @@ public struct FlowStore: Sendable {
                 arguments: [.string(decision.json(settings: settings).jsonText)]
             )
         } catch {
+            if case .server(let message) = error, message.hasPrefix("CALL ") { throw CallRefusal(String(message.dropFirst("CALL ".count))) }
             throw Self.duplicate(error) ?? error
         }
         guard let parts = reply.array, parts.count == 3 else { throw RedisError.unexpectedReply("advance_flow: \(reply)") }

@@ -53,6 +53,8 @@ public struct KeySpace: Sendable, Equatable {
         public static let groups = "groups"
         public static let logsSuffix = ":logs"
         public static let doneSuffix = ":done"
+        /// The jobs a job started through its channel (`run_script_by_path`…).
+        public static let callsSuffix = ":calls"
         public static let resultsSuffix = ":results"
         public static let stepsSuffix = ":steps"
         public static let framesSuffix = ":frames"
@@ -90,7 +92,8 @@ public struct KeySpace: Sendable, Equatable {
             ("throughput", throughput),
             ("gate", gate), ("approvals_suffix", approvalsSuffix),
             ("deciders_suffix", decidersSuffix), ("rejections_suffix", rejectionsSuffix), ("group", group), ("logs_suffix", logsSuffix),
-            ("done_suffix", doneSuffix), ("results_suffix", resultsSuffix), ("steps_suffix", stepsSuffix), ("frames_suffix", framesSuffix),
+            ("done_suffix", doneSuffix), ("calls_suffix", callsSuffix), ("results_suffix", resultsSuffix), ("steps_suffix", stepsSuffix),
+            ("frames_suffix", framesSuffix),
             ("gates_suffix", gatesSuffix), ("items_infix", itemsInfix), ("collect_infix", collectInfix), ("kids_infix", kidsInfix),
             ("templates_infix", templatesInfix), ("schedule", schedule), ("runs_suffix", runsSuffix),
             ("variable", variable), ("private_queue", privateQueue), ("delivery", delivery), ("token", token),
@@ -146,6 +149,8 @@ public struct KeySpace: Sendable, Equatable {
     public func rate(_ subject: String) -> String { namespace + Segment.rate + subject }
     public func jobLogs(_ id: JobID) -> String { job(id) + Segment.logsSuffix }
     public func jobDone(_ id: JobID) -> String { job(id) + Segment.doneSuffix }
+    /// The jobs `id` started through its channel.
+    public func jobCalls(_ id: JobID) -> String { job(id) + Segment.callsSuffix }
     public func queue(_ name: String) -> String { namespace + Segment.queue + name }
     public func queueSignal(_ name: String) -> String { queue(name) + Segment.signalSuffix }
     public var queues: String { namespace + Segment.queues }

@@ -11,7 +11,7 @@ struct FlowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flow",
         abstract: "Push, list and show flows (Windmill OpenFlow, YAML or JSON).",
-        subcommands: [Push.self, List.self, Show.self]
+        subcommands: [Push.self, List.self, Show.self, Callers.self]
     )
 
     struct Push: ParsableCommand {

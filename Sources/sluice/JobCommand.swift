@@ -37,8 +37,13 @@ struct JobCommand: ParsableCommand {
                 let ids = try session.perform { try flows.steps(of: jobID, on: session.connection) }
                 steps = try session.perform { try ids.compactMap { try session.jobs.job($0, on: session.connection) } }
             }
+            let callStore = CallStore(keys: session.jobs.keys)
+            var callIDs = try session.perform { try callStore.calls(of: jobID, on: session.connection) }
+            for step in steps { callIDs += try session.perform { try callStore.calls(of: step.id, on: session.connection) } }
+            let calls = try session.perform { try callIDs.compactMap { try session.jobs.job($0, on: session.connection) } }
             if json {
                 var value = JobPresenter.json(job)
+                if !calls.isEmpty { value = value.setting("calls", to: .array(calls.map(JobPresenter.json))) }
                 if job.kind == .flow {
                     value = value.setting("steps", to: .array(steps.map(JobPresenter.json)))
                     value = value.setting("gates", to: .array(gates.map(GatePresenter.json)))
@@ -53,6 +58,10 @@ struct JobCommand: ParsableCommand {
                         print("")
                         print(GatePresenter.text(gate))
                     }
+                }
+                if !calls.isEmpty {
+                    print("")
+                    print(JobPresenter.calls(calls))
                 }
             }
         }

@@ -9,7 +9,7 @@ struct ScriptCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "script",
         abstract: "Push, list and show scripts.",
-        subcommands: [Push.self, List.self, Show.self]
+        subcommands: [Push.self, List.self, Show.self, Callers.self]
     )
 
     struct Push: ParsableCommand {

@@ -114,6 +114,15 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var secretKeys: SecretKeyOptions
 
+    @Option(name: .long, help: "How deep jobs started by jobs (run_script_by_path…) may nest (default 10).")
+    var maxCallDepth = CallLimits.defaultDepth
+
+    @Option(name: .long, help: "How many jobs one chain of calls (a job and everything started under it) may start (default 10000).")
+    var maxChainCalls = CallLimits.defaultTotal
+
+    @Option(name: .long, help: "Slots lent at most at once to jobs waiting for jobs they started (default 4 x concurrency).")
+    var maxLentSlots: Int?
+
     @Flag(
         name: .long,
         help:
@@ -123,6 +132,9 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let concurrency, !(1...1024).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 1024") }
+        guard (1...100).contains(maxCallDepth) else { throw ValidationError("--max-call-depth must be between 1 and 100") }
+        guard (1...10_000_000).contains(maxChainCalls) else { throw ValidationError("--max-chain-calls must be between 1 and 10000000") }
+        if let maxLentSlots, !(0...65536).contains(maxLentSlots) { throw ValidationError("--max-lent-slots must be between 0 and 65536") }
         guard (1024...(256 << 20)).contains(resultLimit) else { throw ValidationError("--result-limit must be between 1024 and 268435456 bytes") }
         for (name, value) in [("--lease", lease), ("--job-timeout", jobTimeout), ("--shutdown-grace", shutdownGrace)] {
             guard let duration = DurationParsing.seconds(value), duration > .zero else {
@@ -165,7 +177,7 @@ struct WorkerCommand: AsyncParsableCommand {
             hiddenPaths: SandboxSettings.defaultHiddenPaths + sandboxHide, readOnlyPaths: sandboxShow)
         let keyring = try SecretKeyCheck.keyring(secretKeys, sandbox: sandboxSettings, logger: logger)
         let identifier = workerID ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))"
-        let settings = WorkerSettings(
+        var settings = WorkerSettings(
             workerID: identifier,
             queues: queueList,
             concurrency: concurrency ?? Environment.value("SLUICE_CONCURRENCY").flatMap { Int($0) } ?? 4,
@@ -175,6 +187,9 @@ struct WorkerCommand: AsyncParsableCommand {
             publicURL: publicURL ?? Environment.value("SLUICE_PUBLIC_URL") ?? "http://127.0.0.1:8080",
             keyring: keyring
         )
+        settings.maxCallDepth = maxCallDepth
+        settings.maxChainCalls = maxChainCalls
+        settings.maxLentSlots = maxLentSlots
         let runner = ScriptRunner(
             settings: ScriptRunnerSettings(
                 scratchRoot: scratch,

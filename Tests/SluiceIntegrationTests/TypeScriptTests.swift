@@ -79,7 +79,7 @@ struct TypeScriptTests {
                   let outsideGate = "";
                   try { await a.getResumeUrls(); } catch (error) { outsideGate = (error as Error).message; }
                   let unsupported = "";
-                  try { b.setVariable("u/x/y", "v"); } catch (error) { unsupported = (error as Error).message; }
+                  try { b.pgSql("select 1"); } catch (error) { unsupported = (error as Error).message; }
                   return { same: a.getResumeUrls === b.getResumeUrls && b.getResumeUrls === wmill.getResumeUrls, job: a.getJobId(), outsideGate, unsupported };
                 }
                 """)
@@ -88,7 +88,7 @@ struct TypeScriptTests {
             #expect(job.result?["same"] == true)
             #expect(job.result?["job"] == .string(id.rawValue))
             #expect(job.result?["outsideGate"]?.stringValue?.contains("no approval gate") == true)
-            #expect(job.result?["unsupported"]?.stringValue?.contains("setVariable is not supported") == true)
+            #expect(job.result?["unsupported"]?.stringValue?.contains("pgSql is not supported") == true)
         }
     }
 

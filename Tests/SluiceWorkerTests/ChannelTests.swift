@@ -15,6 +15,31 @@ struct ChannelTests {
             (["op": "set_state", "value": ["n": 1]], .setState(["n": 1])),
             (["op": "get_resume_urls", "approver": nil] as JSONValue, .resumeURLs(approver: nil)),
             (["op": "get_resume_urls", "approver": "alice"] as JSONValue, .resumeURLs(approver: "alice")),
+            (
+                ["op": "run", "path": "f/a/b", "args": ["x": 1]] as JSONValue,
+                .run(CallTarget(runnable: .scriptPath("f/a/b"), arguments: ["x": 1]))
+            ),
+            (
+                ["op": "run", "kind": "flow", "path": "f/a/f", "args": nil, "queue": "fast", "scheduled_in_secs": 5] as JSONValue,
+                .run(CallTarget(runnable: .flow("f/a/f"), arguments: [:], queue: "fast", delaySeconds: 5))
+            ),
+            (
+                ["op": "run", "path": nil, "hash": .string(String(repeating: "ab", count: 32))] as JSONValue,
+                .run(CallTarget(runnable: .scriptHash(String(repeating: "ab", count: 32)), arguments: [:]))
+            ),
+            (
+                ["op": "wait", "id": "01M95FJ7HN9ATM2G96VXXYXB96", "timeout": 2.5] as JSONValue,
+                .wait(JobID("01M95FJ7HN9ATM2G96VXXYXB96")!, timeout: 2.5)
+            ),
+            (["op": "cancel_job", "id": "01M95FJ7HN9ATM2G96VXXYXB96"] as JSONValue, .cancelJob(JobID("01M95FJ7HN9ATM2G96VXXYXB96")!, reason: nil)),
+            (
+                ["op": "set_variable", "path": "f/a/t", "value": "v", "is_secret": true] as JSONValue,
+                .setVariable(path: "f/a/t", value: "v", secret: true, description: nil)
+            ),
+            (
+                ["op": "set_resource", "path": "f/a/r", "value": ["n": 1], "type": "c"] as JSONValue,
+                .setResource(path: "f/a/r", value: ["n": 1], type: "c")
+            ),
         ] as [(JSONValue, ChannelRequest)])
     func requests(message: JSONValue, request: ChannelRequest) throws {
         #expect(try ChannelRequest.parse(message).get() == request)
@@ -26,6 +51,18 @@ struct ChannelTests {
             (["path": "f/a/b"] as JSONValue, "names no op"), (["op": "get_variable"] as JSONValue, "needs a path"),
             (["op": "get_variable", "path": "../etc"] as JSONValue, "not a valid path"),
             (["op": "drop_tables"] as JSONValue, "unknown op 'drop_tables'"), (["op": "get_resume_urls", "approver": 3] as JSONValue, "approver"),
+            (["op": "run"] as JSONValue, "needs the path"), (["op": "run", "path": "f/a/b", "args": [1]] as JSONValue, "args must be an object"),
+            (["op": "run", "path": "f/a/b", "hash": "ab"] as JSONValue, "not both"),
+            (["op": "run", "hash": "xyz"] as JSONValue, "not a script version"),
+            (["op": "run", "kind": "flow", "hash": "ab"] as JSONValue, "needs the path"),
+            (["op": "run", "kind": "job", "path": "f/a/b"] as JSONValue, "kind"),
+            (["op": "run", "path": "f/a/b", "queue": "@w1"] as JSONValue, "queue"),
+            (["op": "run", "path": "f/a/b", "scheduled_in_secs": -1] as JSONValue, "scheduled_in_secs"),
+            (["op": "wait"] as JSONValue, "needs the id"), (["op": "wait", "id": "nope"] as JSONValue, "not a job id"),
+            (["op": "wait", "id": "01M95FJ7HN9ATM2G96VXXYXB96", "timeout": 0] as JSONValue, "timeout"),
+            (["op": "set_variable", "path": "f/a/t", "value": 3] as JSONValue, "a string"),
+            (["op": "set_variable", "path": "f/a/t", "value": "v", "is_secret": "yes"] as JSONValue, "is_secret"),
+            (["op": "set_resource", "path": "f/a/r"] as JSONValue, "needs a value"),
         ] as [(JSONValue, String)])
     func refusals(message: JSONValue, fragment: String) {
         guard case .failure(.failure(let kind, let text)) = ChannelRequest.parse(message) else {

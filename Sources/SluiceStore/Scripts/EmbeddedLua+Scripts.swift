@@ -21,7 +21,9 @@ extension EmbeddedLua {
         --     close_waiting, drop_container, link, finish, cancel; see flows.lua), applied in order only
         --     when the guard holds and the flow has not ended;
         --   `next` — {worker, lease_ms, queues}: take the worker's next job in the same call;
-        --   `delivery` — with `create`: {key, ttl} of the trigger delivery that starts the flow.
+        --   `delivery` — with `create`: {key, ttl} of the trigger delivery that starts the flow;
+        --   `call` — with `create`: {parent, delivery, max_depth, max_total} when a running job starts
+        --     the flow through its channel (calls.lua).
         -- Guarantees: a stale report (the held job is no longer the caller's) changes nothing. The ops
         -- apply only if the flow is still running or suspended and the guarded frame is exactly as the
         -- decision saw it, so a step reported twice, or two events racing, move a frame once. A held
@@ -29,7 +31,10 @@ extension EmbeddedLua {
         -- the flow to its worker (unless a live worker has it already): the next steps wait on that
         -- worker's private queue. A delivery whose key started a run within its window starts nothing:
         -- the error `DUPLICATE <that run's id>`, before anything is written; else the run is created and
-        -- the key remembers it in the same step. Returns {held_job_applied, flow_advanced, next_job}.
+        -- the key remembers it in the same step. A flow a job starts through its channel is created only
+        -- while that job still runs the delivery that asks and within the call limits (else the error
+        -- `CALL <why>`, before anything is written), and is linked to it in the same step.
+        -- Returns {held_job_applied, flow_advanced, next_job}.
         local ns, fkey, frames = KEYS[1], KEYS[2], KEYS[3]
         local plan = cjson.decode(ARGV[1])
         local now = now_ms()
@@ -44,6 +49,10 @@ extension EmbeddedLua {
           local earlier = delivered_run(ns, plan.delivery)
           if earlier then return redis.error_reply('DUPLICATE ' .. earlier) end
           if redis.call('EXISTS', fkey) == 1 then return redis.error_reply('EXISTS flow already exists') end
+          if plan.call then
+            local refused = call_refusal(ns, plan.call)
+            if refused then return redis.error_reply('CALL ' .. refused) end
+          end
           remember_delivery(ns, plan.delivery, plan.flow)
         end
 
@@ -92,6 +101,7 @@ extension EmbeddedLua {
 
         local parked = {}
         if advancing then parked = apply_ops(ns, plan.flow, plan.ops or {}, now, retention, cap) end
+        if plan.create and plan.call then link_call(ns, plan.call, plan.flow) end
         if held and held.kind == 'step' and not parked[held.id] then shut_gate(ns, held.id, 'closed', now) end
         return {1, advancing and 1 or 0, take_next()}
         """#,
@@ -178,6 +188,25 @@ extension EmbeddedLua {
         end
         return {looked, false}
         """#,
+        "cancel_calls":
+#"""
+        -- cancel_calls: cancels what a job's run started through its channel and left unfinished, once
+        -- that run ended without success (it failed, timed out or was killed) — or before the job runs
+        -- again after its worker was lost.
+        --
+        -- KEYS: [1] namespace, [2] the job's hash; then the shared keys (`K`) its helpers use.
+        -- ARGV: [1] the job's id, [2] the reason, [3] retention seconds, [4] finished-index cap, [5] the
+        --   delivery whose run ended.
+        -- Guarantees: only the calls made by that delivery and earlier ones are touched (each call is
+        -- scored by the delivery that made it), so a later run of the job keeps its own; every one of
+        -- them that has not finished is canceled — a flow with everything it runs — and what those
+        -- started, in turn. Finished calls are left as they are. Returns how many calls those deliveries made.
+        local ns = KEYS[1]
+        local id = ARGV[1]
+        local count = redis.call('ZCOUNT', ns .. KEY.job .. id .. KEY.calls_suffix, '-inf', ARGV[5])
+        if count > 0 then cancel_calls(ns, id, ARGV[2], now_ms(), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]) end
+        return count
+        """#,
         "cancel_job":
 #"""
         -- cancel_job: stops a job that has not finished — a flow with everything it runs, a step with
@@ -190,7 +219,9 @@ extension EmbeddedLua {
         -- delayed set, a running one loses its lease (its worker sees that at its next heartbeat and
         -- kills the process, and its late report is fenced off). A finished job is left as it is.
         -- Canceling a flow cancels every live step, container and subflow it runs and closes its gates;
-        -- canceling a step cancels its flow. Returns the state the job was in, or nil for an unknown id.
+        -- canceling a step cancels its flow. What a canceled job started through its channel (its calls)
+        -- and left unfinished is canceled with it, and so on down the chain. Returns the state the job
+        -- was in, or nil for an unknown id.
         local ns = KEYS[1]
         local retention, cap = tonumber(ARGV[3]), tonumber(ARGV[4])
         local now = now_ms()
@@ -853,6 +884,22 @@ extension EmbeddedLua {
         redis.call('HSET', KEYS[2], 'key_id', ARGV[2], 'public_key', ARGV[3], 'updated_at', now)
         return {'ok', count}
         """#,
+        "set_callers":
+#"""
+        -- set_callers: sets who besides its own folder may start a script or flow through a job's channel.
+        --
+        -- KEYS: [1] the script's (or flow's) hash.
+        -- ARGV: [1] the path prefixes of the jobs allowed to start it, a JSON array (`[]`: its own folder only).
+        -- Guarantees: only an existing script or flow gets a rule (a rule never creates one); the rule
+        -- survives later pushes of new versions. Returns 1, or 0 when there is no such script or flow.
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        if ARGV[1] == '[]' then
+          redis.call('HDEL', KEYS[1], 'callers')
+        else
+          redis.call('HSET', KEYS[1], 'callers', ARGV[1])
+        end
+        return 1
+        """#,
         "set_resource":
 #"""
         -- set_resource: creates a resource (a typed JSON object) or replaces its value.
@@ -861,11 +908,17 @@ extension EmbeddedLua {
         -- ARGV: [1] path, [2] the resource type (e.g. `postgresql`), [3] the value, JSON (its string
         -- fields may be `$var:PATH` references, resolved when a job reads it), [4] `1` when [5] replaces
         -- the description (else it is kept), [5] the description, [6] `1` when [7] replaces the access
-        -- rule (else it is kept), [7] the path prefixes allowed to read it, a JSON array (`[]`: every job).
-        -- Guarantees: the value and type are replaced together; the description and access rule stay as
+        -- rule (else it is kept), [7] the path prefixes allowed to read it, a JSON array (`[]`: every job),
+        -- [8] (optional) the version the caller's decision was made from (`0`: it must not exist yet;
+        -- absent or `''`: any) — a job's `set_resource`.
+        -- Guarantees: with [8], nothing changes unless the resource is still at that version (else
+        -- {'refused', …}); the value and type are replaced together; the description and access rule stay as
         -- they were unless given; `version` goes up. Returns {'ok', 1 if created else 0, version}.
         local key = KEYS[1]
         local current = hash_fields(key, 'version', 'created_at')
+        if ARGV[8] and ARGV[8] ~= '' and (current.version or '0') ~= ARGV[8] then
+          return {'refused', ARGV[1] .. ' changed while it was being set (version ' .. (current.version or 'none') .. '); set it again'}
+        end
         local now = now_ms()
         local version = tonumber(current.version or '0') + 1
         redis.call('HSET', key, 'path', ARGV[1], 'type', ARGV[2], 'value', ARGV[3], 'version', version, 'updated_at', now,
@@ -968,14 +1021,19 @@ extension EmbeddedLua {
         -- [4] the id of the key a secret was sealed to (`''` for a plain value), [5] that public key
         -- (base64), [6] `1` when [7] replaces the description (else it is kept), [7] the description,
         -- [8] `1` when [9] replaces the access rule (else it is kept), [9] the path prefixes allowed to
-        -- read it, a JSON array (`[]`: every job).
-        -- Guarantees: a secret is stored only sealed to the registered secrets key — the first secret
+        -- read it, a JSON array (`[]`: every job), [10] (optional) the version the caller's decision was
+        -- made from (`0`: the variable must not exist yet; absent or `''`: any) — a job's `set_variable`.
+        -- Guarantees: with [10], nothing changes unless the variable is still at that version (else
+        -- {'refused', …}: it changed since it was read); a secret is stored only sealed to the registered secrets key — the first secret
         -- registers it — so every secret opens with the key workers hold; a secret is never turned into
         -- a plain variable in place (its sealed text would become its value); the description and the
         -- access rule stay as they were unless given. `version` goes up. Returns {'ok', 1 if created else
         -- 0, version} or {'refused', why}.
         local key = KEYS[1]
         local current = hash_fields(key, 'secret', 'version', 'created_at')
+        if ARGV[10] and ARGV[10] ~= '' and (current.version or '0') ~= ARGV[10] then
+          return {'refused', ARGV[1] .. ' changed while it was being set (version ' .. (current.version or 'none') .. '); set it again'}
+        end
         if current.secret == '1' and ARGV[3] ~= '1' then
           return {'refused', ARGV[1] .. ' is a secret: set it with --secret (or delete it first)'}
         end
@@ -1041,6 +1099,44 @@ extension EmbeddedLua {
           end
         end
         return started or 1
+        """#,
+        "start_call":
+#"""
+        -- start_call: a running job starts a script job through its channel (`run_script_by_path`,
+        -- `runScriptByHashAsync`…), in one step.
+        --
+        -- KEYS: [1] namespace, [2] the new job's hash; then the shared keys (`K`): the delayed set, the
+        --   scheduler wake list, the queue index.
+        -- ARGV: [1] the call, JSON: {parent, delivery, max_depth, max_total} (calls.lua), [2] the new
+        --   job's id, [3] its queue, [4] run-at in ms (0 = now), then field/value pairs for its hash.
+        -- Guarantees: nothing is written unless the caller still runs the delivery that asks (a canceled,
+        -- timed-out or handed-back job starts nothing) and the call stays within the depth and per-chain
+        -- limits; then the job is created and made to wait exactly as enqueue_job does (on its queue with
+        -- a wake-up token, or in the delayed set with the scheduler woken), linked both ways (`called_by`
+        -- on it, its id in the caller's `:calls` set) and counted in its chain — all or nothing. An id is
+        -- never reused. Returns {'ok', state} or {'refused', why}.
+        local ns, key = KEYS[1], KEYS[2]
+        local call = cjson.decode(ARGV[1])
+        local id, queue = ARGV[2], ARGV[3]
+        local refused = call_refusal(ns, call)
+        if refused then return {'refused', refused} end
+        if redis.call('EXISTS', key) == 1 then return redis.error_reply('EXISTS job ' .. id .. ' already exists') end
+        local now = now_ms()
+        local run_at = tonumber(ARGV[4])
+        local fields = {}
+        for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
+        local state = 'queued'
+        if run_at > now then
+          redis.call('HSET', key, 'id', id, 'queue', queue, 'created_at', now, 'deliveries', 0, 'state', 'scheduled',
+            'scheduled_for', run_at, unpack(fields))
+          redis.call('ZADD', K.delayed, run_at, id)
+          wake_scheduler(ns)
+          state = 'scheduled'
+        else
+          create_queued_job(ns, id, queue, fields, now)
+        end
+        link_call(ns, call, id)
+        return {'ok', state}
         """#,
         "take_rate":
 #"""

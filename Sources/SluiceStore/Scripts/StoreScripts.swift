@@ -3,7 +3,7 @@ import SluiceRedis
 /// The Lua scripts of the store: one per state transition, each in its own file under `Lua/scripts`
 /// with its KEYS, ARGV and what it guarantees written at its top (the shared keys its helpers use
 /// follow its own KEYS: ``StoreScript``), sharing the helpers of
-/// `Lua/include` (jobs, gates, flows, schedules, variables). Each script's source is the generated prelude, the
+/// `Lua/include` (jobs, gates, flows, calls, schedules, variables). Each script's source is the generated prelude, the
 /// includes, then its body.
 enum StoreScripts {
     static let enqueueJob = script("enqueue_job")
@@ -35,6 +35,9 @@ enum StoreScripts {
     static let createToken = script("create_token")
     static let revokeToken = script("revoke_token")
     static let takeRate = script("take_rate")
+    static let startCall = script("start_call")
+    static let cancelCalls = script("cancel_calls")
+    static let setCallers = script("set_callers")
 
     /// Every script, for checks and for loading them all at once.
     static let all: [StoreScript] = [
@@ -42,11 +45,12 @@ enum StoreScripts {
         advanceFlow, openPendingGate, recordApproval, readGateSecret, auditFlows, releaseWorker, fireGateDeadlines, setSchedule, setScheduleEnabled,
         deleteSchedule,
         fireScheduleTick,
-        settleScheduleRun, setVariable, setResource, deleteVariable, rotateSecrets, createToken, revokeToken, takeRate,
+        settleScheduleRun, setVariable, setResource, deleteVariable, rotateSecrets, createToken, revokeToken, takeRate, startCall, cancelCalls,
+        setCallers,
     ]
 
     /// The shared helpers' definitions, in the order they build on each other.
-    static let includes = ["jobs", "gates", "flows", "schedules", "variables"].compactMap { EmbeddedLua.includes[$0] }.flatMap(
+    static let includes = ["jobs", "gates", "flows", "calls", "schedules", "variables"].compactMap { EmbeddedLua.includes[$0] }.flatMap(
         LuaAssembly.definitions(in:))
 
     /// The script `name`: its helpers and body, after the prelude and the `K` table of the shared

@@ -13,10 +13,12 @@ public struct ResourceStore: Sendable {
     public static let maximumSize = 1 << 20
 
     /// Creates or replaces the resource at `path`; `description` and `access` replace the current
-    /// ones when given. Returns whether it was created, and its version.
+    /// ones when given. With `expectedVersion`, only if the resource is still at that version (`0`:
+    /// it does not exist yet). Returns whether it was created, and its version.
     @discardableResult
     public func set(
-        path: String, type: String, value: JSONValue, description: String? = nil, access: AccessRule? = nil, on connection: RedisConnection
+        path: String, type: String, value: JSONValue, description: String? = nil, access: AccessRule? = nil, expectedVersion: Int? = nil,
+        on connection: RedisConnection
     ) throws -> (created: Bool, version: Int) {
         let text = value.jsonText
         guard text.utf8.count <= Self.maximumSize else { throw StoreRefusal("the resource is larger than \(Self.maximumSize) bytes") }
@@ -24,7 +26,7 @@ public struct ResourceStore: Sendable {
             StoreScripts.setResource, in: keys, keys: [.string(keys.resource(path)), .string(keys.resources)],
             arguments: [
                 .string(path), .string(type), .string(text), description == nil ? "0" : "1", .string(description ?? ""),
-                access == nil ? "0" : "1", .string(access?.json ?? "[]"),
+                access == nil ? "0" : "1", .string(access?.json ?? "[]"), .string(expectedVersion.map(String.init) ?? ""),
             ])
         return try VariableStore.applied(reply)
     }

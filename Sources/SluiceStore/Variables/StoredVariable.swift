@@ -41,12 +41,15 @@ public struct VariableUpdate: Sendable {
     public var value: Value
     public var description: String?
     public var access: AccessRule?
+    /// Set only if the variable is still at this version (`0`: does not exist yet); `nil`: whatever it is.
+    public var expectedVersion: Int?
 
-    public init(path: String, value: Value, description: String? = nil, access: AccessRule? = nil) {
+    public init(path: String, value: Value, description: String? = nil, access: AccessRule? = nil, expectedVersion: Int? = nil) {
         self.path = path
         self.value = value
         self.description = description
         self.access = access
+        self.expectedVersion = expectedVersion
     }
 }
 

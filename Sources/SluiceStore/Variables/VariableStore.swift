@@ -35,6 +35,7 @@ public struct VariableStore: Sendable {
                 .string(update.path), .string(value), .string(secret), .string(keyID), .string(publicKey),
                 update.description == nil ? "0" : "1", .string(update.description ?? ""),
                 update.access == nil ? "0" : "1", .string(update.access?.json ?? "[]"),
+                .string(update.expectedVersion.map(String.init) ?? ""),
             ])
         return try Self.applied(reply)
     }

@@ -10,15 +10,40 @@ import SluiceCore
 /// | `get_state` | | the state of the script (or flow step), `null` when none |
 /// | `set_state` | `value` | `null` |
 /// | `get_resume_urls` | `approver` (optional) | `{approvalPage, resume, cancel}` of the step's gate |
+/// | `run` | `kind` (`script`, `flow`), `path` or (a script) `hash`, `args`, `queue`, `scheduled_in_secs` | the started job's id |
+/// | `wait` | `id`, `timeout` (seconds, optional) | the job's result once it succeeded (its failure otherwise) |
+/// | `job_status` | `id` | `WAITING`, `RUNNING` or `COMPLETED` |
+/// | `get_result` | `id` | the result of a job that succeeded |
+/// | `cancel_job` | `id`, `reason` (optional) | `null` |
+/// | `set_variable` | `path`, `value` (a string), `is_secret`, `description` (optional) | `null` |
+/// | `set_resource` | `path`, `value`, `type` (optional) | `null` |
+///
+/// `wait`, `job_status`, `get_result` and `cancel_job` name only jobs this job started.
 enum ChannelRequest: Sendable, Equatable {
     case getVariable(path: String)
     case getResource(path: String)
     case getState
     case setState(JSONValue)
     case resumeURLs(approver: String?)
+    case run(CallTarget)
+    case wait(JobID, timeout: Double?)
+    case jobStatus(JobID)
+    case result(JobID)
+    case cancelJob(JobID, reason: String?)
+    case setVariable(path: String, value: String, secret: Bool?, description: String?)
+    case setResource(path: String, value: JSONValue, type: String?)
 
     /// The operations, by name.
-    static let operations = ["get_variable", "get_resource", "get_state", "set_state", "get_resume_urls"]
+    static let operations = [
+        "get_variable", "get_resource", "get_state", "set_state", "get_resume_urls", "run", "wait", "job_status", "get_result", "cancel_job",
+        "set_variable", "set_resource",
+    ]
+
+    /// Whether answering it may take long (waiting for a job): answered beside the job's other requests.
+    var waits: Bool {
+        if case .wait = self { return true }
+        return false
+    }
 
     /// The request in `message` (its token already checked), or the error to answer.
     static func parse(_ message: JSONValue) -> Result<ChannelRequest, ChannelResponse> {
@@ -39,6 +64,9 @@ enum ChannelRequest: Sendable, Equatable {
             case .string(let name)? where !name.isEmpty: return .success(.resumeURLs(approver: name))
             default: return .failure(.invalid("approver must be a non-empty string"))
             }
+        case "run": return CallTarget.parse(message).map { .run($0) }
+        case "wait", "job_status", "get_result", "cancel_job": return parseJobRequest(operation, message)
+        case "set_variable", "set_resource": return parseWrite(operation, message, path: path)
         default:
             return .failure(.invalid("unknown op '\(operation)' (known: \(operations.joined(separator: ", ")))"))
         }

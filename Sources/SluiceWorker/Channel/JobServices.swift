@@ -16,20 +16,32 @@ final class JobServices: JobChannelHandler {
         var mintingKey: [UInt8]
     }
 
+    /// What a job's calls and waits leave behind: whether it started any, when it must end, and
+    /// the slot it lends while it waits.
+    struct Calling: Sendable {
+        var started = false
+        var deadline: ContinuousClock.Instant?
+        var waits = 0
+        var loan: SlotLender.Loan?
+    }
+
     let job: JobID
     let caller: Caller
     /// Where the script's state is kept: its path, or `<flow path>/<module id>` for a flow step.
     let statePath: String?
     let gate: GateLinks?
-    private let client: RedisClient
+    /// Starting and following other jobs, writing variables (`nil`: the job may not).
+    let calls: CallContext?
+    let client: RedisClient
     private let resolver: VariableResolver
     private let states: StateStore
-    private let logger: Logger
+    let logger: Logger
     private let kept = Mutex<(secrets: SecretRedactor, notes: [String])>((SecretRedactor(), []))
+    let calling = Mutex(Calling())
 
     init(
         job: JobID, caller: Caller, statePath: String?, gate: GateLinks?, client: RedisClient, resolver: VariableResolver, keys: KeySpace,
-        logger: Logger
+        logger: Logger, calls: CallContext? = nil
     ) {
         self.job = job
         self.caller = caller
@@ -39,6 +51,15 @@ final class JobServices: JobChannelHandler {
         self.resolver = resolver
         states = StateStore(keys: keys)
         self.logger = logger
+        self.calls = calls
+    }
+
+    /// Whether the job started other jobs through its channel.
+    var startedCalls: Bool { calling.withLock { $0.started } }
+
+    /// When the job's time is up (its timeout): the jobs it starts get no more time than it has left.
+    func setDeadline(_ deadline: ContinuousClock.Instant) {
+        calling.withLock { $0.deadline = deadline }
     }
 
     /// The secret values this job read (through the channel or as it started).
@@ -80,7 +101,17 @@ final class JobServices: JobChannelHandler {
                     publicURL: gate.publicURL, gate: gate.gate.rawValue, subject: approver.map { .named($0) } ?? .newAnonymous(),
                     mintingKey: gate.mintingKey)
                 return .value(["approvalPage": .string(links.approvalPage), "resume": .string(links.resume), "cancel": .string(links.cancel)])
+            case .run(let target): return try await start(target)
+            case .wait(let id, let timeout): return try await wait(for: id, timeout: timeout)
+            case .jobStatus(let id): return try await status(of: id)
+            case .result(let id): return try await result(of: id)
+            case .cancelJob(let id, let reason): return try await cancel(id, reason: reason)
+            case .setVariable(let path, let value, let secret, let description):
+                return try await setVariable(path, value: value, secret: secret, description: description)
+            case .setResource(let path, let value, let type): return try await setResource(path, value: value, type: type)
             }
+        } catch let refusal as CallRefusal {
+            return .failure(kind: "error", message: refusal.description)
         } catch let refusal as StoreRefusal {
             return .failure(kind: "error", message: refusal.description)
         } catch {

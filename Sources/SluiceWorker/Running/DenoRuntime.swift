@@ -212,7 +212,8 @@ enum DenoRuntime {
         /**
          * The part of Windmill's TypeScript client that Sluice provides, under every name Windmill
          * scripts import it by: today's `windmill-client` (`getVariable`, `getResource`, `getState`,
-         * `setState`, `getResumeUrls`, `getJobId`) and the names the legacy Deno client
+         * `setState`, `getResumeUrls`, `getJobId`, the job calls `runScriptByPath`, `runFlow`,
+         * `waitJob`… and the writes `setVariable`, `setResource`) and the names the legacy Deno client
          * (`https://deno.land/x/windmill@vX/mod.ts`) exported (`getResumeEndpoints`,
          * `getInternalState`, `setInternalState`, `resolveDefaultResource`, `getStatePath`,
          * `databaseUrlFromResource`, `getWorkspace`, the base64 helpers, the shared folder's state).
@@ -268,7 +269,7 @@ enum DenoRuntime {
           const reply = JSON.parse(text);
           if (reply.ok) return reply.value;
           const error = new Error(reply.error);
-          error.name = reply.kind === "permission" ? "PermissionError" : "SluiceError";
+          error.name = reply.kind === "permission" ? "PermissionError" : reply.kind === "timeout" ? "TimeoutError" : "SluiceError";
           throw error;
         }
 
@@ -371,18 +372,119 @@ enum DenoRuntime {
           return btoa(text);
         }
 
-        const supported = "getVariable, getResource, getState, setState, getResumeUrls, getJobId";
+        const supported = "getVariable, getResource, getState, setState, getResumeUrls, getJobId, setVariable, setResource, " +
+          "runScriptByPath[Async], runScriptByHash[Async], runScript[Async], runFlow[Async], waitJob, getResult, getJobStatus, cancelJob";
 
         function unsupported(name: string): never {
           throw new Error(`windmill-client.${name} is not supported by Sluice (supported: ${supported})`);
         }
 
-        export const setVariable = (..._args: unknown[]): never => unsupported("setVariable");
-        export const setResource = (..._args: unknown[]): never => unsupported("setResource");
-        export const runScript = (..._args: unknown[]): never => unsupported("runScript");
-        export const runScriptAsync = (..._args: unknown[]): never => unsupported("runScriptAsync");
-        export const runFlow = (..._args: unknown[]): never => unsupported("runFlow");
-        export const runFlowAsync = (..._args: unknown[]): never => unsupported("runFlowAsync");
+        /** Creates or changes the variable at `path` (in this script's folder); `isSecretIfNotExist` seals a new one. */
+        export async function setVariable(path: string, value: string, isSecretIfNotExist?: boolean, descriptionIfNotExist?: string): Promise<void> {
+          await call("set_variable", { path, value, is_secret: isSecretIfNotExist ?? false, description: descriptionIfNotExist ?? null });
+        }
+
+        /** Creates or changes the resource at `path` (in this script's folder; without a path, the state). */
+        export async function setResource(value: unknown, path?: string, initializeToTypeIfNotExist?: string): Promise<void> {
+          if (path === undefined || path === null) return await setState(value);
+          await call("set_resource", { path, value: value === undefined ? null : value, type: initializeToTypeIfNotExist ?? null });
+        }
+
+        async function start(kind: string, path: string | null, hash: string | null, args: Record<string, unknown> | null,
+          scheduledInSeconds?: number | null, queue?: string | null): Promise<string> {
+          return (await call("run", { kind, path, hash, args: args ?? {}, scheduled_in_secs: scheduledInSeconds ?? null, queue: queue ?? null })) as string;
+        }
+
+        /** Waits for a job this script started: its result, or an error with the job's own. */
+        // deno-lint-ignore no-explicit-any
+        export async function waitJob(jobId: string, verbose = false): Promise<any> {
+          if (verbose) console.info(`waiting for job ${jobId}`);
+          return await call("wait", { id: jobId });
+        }
+
+        /** Starts the script at `path`; its job id. */
+        export async function runScriptByPathAsync(path: string, args: Record<string, unknown> | null = null,
+          scheduledInSeconds: number | null = null): Promise<string> {
+          return await start("script", path, null, args, scheduledInSeconds);
+        }
+
+        /** Starts the script version with this content hash; its job id. */
+        export async function runScriptByHashAsync(hash_: string, args: Record<string, unknown> | null = null,
+          scheduledInSeconds: number | null = null): Promise<string> {
+          return await start("script", null, hash_, args, scheduledInSeconds);
+        }
+
+        /** Runs the script at `path` and waits for its result (its failure throws). */
+        // deno-lint-ignore no-explicit-any
+        export async function runScriptByPath(path: string, args: Record<string, unknown> | null = null, verbose = false): Promise<any> {
+          return await waitJob(await runScriptByPathAsync(path, args), verbose);
+        }
+
+        /** Runs the script version with this content hash and waits for its result. */
+        // deno-lint-ignore no-explicit-any
+        export async function runScriptByHash(hash_: string, args: Record<string, unknown> | null = null, verbose = false): Promise<any> {
+          return await waitJob(await runScriptByHashAsync(hash_, args), verbose);
+        }
+
+        /** Windmill's older name: starts a script by path or hash; its job id. */
+        export async function runScriptAsync(path: string | null, hash_: string | null, args: Record<string, unknown> | null,
+          scheduledInSeconds: number | null = null): Promise<string> {
+          if (path && hash_) throw new Error("path and hash_ are mutually exclusive");
+          return await start("script", path, hash_, args, scheduledInSeconds);
+        }
+
+        /** Windmill's older name: runs a script by path or hash and waits for its result. */
+        // deno-lint-ignore no-explicit-any
+        export async function runScript(path: string | null = null, hash_: string | null = null, args: Record<string, unknown> | null = null,
+          verbose = false): Promise<any> {
+          return await waitJob(await runScriptAsync(path, hash_, args), verbose);
+        }
+
+        /** Starts the flow at `path` with `args` (its flow_input); its job id. */
+        export async function runFlowAsync(path: string | null, args: Record<string, unknown> | null, scheduledInSeconds: number | null = null,
+          _doNotTrackInParent = true): Promise<string> {
+          if (!path) throw new Error("path must be provided");
+          return await start("flow", path, null, args, scheduledInSeconds);
+        }
+
+        /** Runs the flow at `path` and waits for its result. */
+        // deno-lint-ignore no-explicit-any
+        export async function runFlow(path: string | null = null, args: Record<string, unknown> | null = null, verbose = false): Promise<any> {
+          return await waitJob(await runFlowAsync(path, args), verbose);
+        }
+
+        export const runFlowByPath = runFlow;
+        export const runFlowByPathAsync = runFlowAsync;
+
+        /** The result of a job this script started, once it succeeded (an error if it failed or has not finished). */
+        // deno-lint-ignore no-explicit-any
+        export async function getResult(jobId: string): Promise<any> {
+          return await call("get_result", { id: jobId });
+        }
+
+        /** WAITING, RUNNING or COMPLETED, for a job this script started. */
+        export async function getJobStatus(jobId: string): Promise<string> {
+          return (await call("job_status", { id: jobId })) as string;
+        }
+
+        /** Windmill's shape: {started, completed, success, result} (a failure's result is {error: {name, message}}). */
+        // deno-lint-ignore no-explicit-any
+        export async function getResultMaybe(jobId: string): Promise<any> {
+          const status = await getJobStatus(jobId);
+          if (status !== "COMPLETED") return { started: status === "RUNNING", completed: false, success: false, result: null };
+          try {
+            return { started: true, completed: true, success: true, result: await getResult(jobId) };
+          } catch (error) {
+            return { started: true, completed: true, success: false, result: { error: { name: (error as Error).name, message: (error as Error).message } } };
+          }
+        }
+
+        /** Cancels a job this script started (with what it started in turn). */
+        export async function cancelJob(jobId: string, reason?: string): Promise<string> {
+          await call("cancel_job", { id: jobId, reason: reason ?? null });
+          return jobId;
+        }
+
         export const pgSql = (..._args: unknown[]): never => unsupported("pgSql");
         export const pgClient = (..._args: unknown[]): never => unsupported("pgClient");
         export const setClient = (..._args: unknown[]): void => {};
@@ -391,6 +493,8 @@ enum DenoRuntime {
           getResumeUrls, get_resume_urls, getResumeEndpoints, getJobId, getVariable, setVariable, getResource, setResource,
           resolveDefaultResource, getState, setState, getInternalState, setInternalState, getStatePath, getWorkspace,
           databaseUrlFromResource, getSharedState, setSharedState, base64ToUint8Array, uint8ArrayToBase64, setClient,
+          runScript, runScriptAsync, runScriptByPath, runScriptByPathAsync, runScriptByHash, runScriptByHashAsync, runFlow, runFlowAsync,
+          runFlowByPath, runFlowByPathAsync, waitJob, getResult, getResultMaybe, getJobStatus, cancelJob,
         };
 
         """#

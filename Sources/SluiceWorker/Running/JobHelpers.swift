@@ -4,8 +4,10 @@ import Foundation
 /// `<worker scratch>/helpers/` and shown read-only to every job:
 ///
 /// - `python/sluice.py` and `python/wmill.py` (on every python3 job's `sys.path`):
-///   `get_variable`, `get_resource`, `get_state`, `set_state`, `get_resume_urls`, under Sluice's
-///   name and Windmill's, so Windmill scripts run unchanged;
+///   `get_variable`, `get_resource`, `get_state`, `set_state`, `get_resume_urls`, the job calls
+///   (`run_script_by_path`, `run_flow_async`, `wait_job`, `get_result`…) and writes
+///   (`set_variable`, `set_resource`), under Sluice's name and Windmill's, so Windmill scripts
+///   run unchanged;
 /// - `bin/sluice-var`, `bin/sluice-resource`, `bin/sluice-state`, `bin/sluice-resume-urls` (on
 ///   bash jobs' `PATH`): the same for bash.
 ///
@@ -47,7 +49,12 @@ enum JobHelpers {
         import os
         import socket
 
-        __all__ = ["SluiceError", "get_variable", "get_resource", "get_state", "set_state", "get_resume_urls", "get_state_path"]
+        __all__ = [
+            "SluiceError", "get_variable", "get_resource", "get_state", "set_state", "get_resume_urls", "get_state_path",
+            "set_variable", "set_resource", "run_script_by_path", "run_script_by_hash", "run_script_by_path_async",
+            "run_script_by_hash_async", "run_script", "run_script_async", "run_script_sync", "run_script_by_path_sync",
+            "run_flow_by_path", "run_flow_by_path_async", "run_flow_async", "wait_job", "get_result", "get_job_status", "cancel_job",
+        ]
 
 
         class SluiceError(RuntimeError):
@@ -87,6 +94,8 @@ enum JobHelpers {
                 return reply.get("value")
             if reply.get("kind") == "permission":
                 raise PermissionError(reply.get("error"))
+            if reply.get("kind") == "timeout":
+                raise TimeoutError(reply.get("error"))
             raise SluiceError(reply.get("error"))
 
 
@@ -124,8 +133,120 @@ enum JobHelpers {
             return _call("get_resume_urls", approver=approver)
 
 
+        def set_variable(path, value, is_secret=False, description=None):
+            """Creates or changes the variable at `path` (in this script's folder); `is_secret` seals a new one."""
+            _call("set_variable", path=path, value=value, is_secret=bool(is_secret), description=description)
+
+
+        def set_resource(value, path, resource_type=None):
+            """Creates or changes the resource at `path` (in this script's folder); a new one needs its type."""
+            _call("set_resource", path=path, value=value, type=resource_type)
+
+
+        def _seconds(timeout):
+            if not timeout:
+                return None
+            if hasattr(timeout, "total_seconds"):
+                return timeout.total_seconds()
+            return float(timeout)
+
+
+        def _start(kind, path=None, hash_=None, args=None, scheduled_in_secs=None, queue=None):
+            return _call("run", kind=kind, path=path, hash=hash_, args=args or {}, scheduled_in_secs=scheduled_in_secs, queue=queue)
+
+
+        def wait_job(job_id, timeout=None, verbose=False, cleanup=True, assert_result_is_not_none=False):
+            """Waits for a job this script started; its result, or SluiceError with its error (TimeoutError past `timeout`)."""
+            if verbose:
+                print("waiting for job %s" % job_id)
+            result = _call("wait", id=job_id, timeout=_seconds(timeout))
+            if assert_result_is_not_none and result is None:
+                raise SluiceError("result is None for job %s" % job_id)
+            return result
+
+
+        def run_script_by_path_async(path, args=None, scheduled_in_secs=None, queue=None):
+            """Starts the script at `path` with `args`; returns its job id."""
+            return _start("script", path=path, args=args, scheduled_in_secs=scheduled_in_secs, queue=queue)
+
+
+        def run_script_by_hash_async(hash_, args=None, scheduled_in_secs=None, queue=None):
+            """Starts the script version with this content hash; returns its job id."""
+            return _start("script", hash_=hash_, args=args, scheduled_in_secs=scheduled_in_secs, queue=queue)
+
+
+        def run_script_async(hash_or_path=None, args=None, scheduled_in_secs=None, path=None, hash_=None, queue=None):
+            """Windmill's older name: a path (it has a "/") or a version hash."""
+            if hash_or_path is not None:
+                if "/" in hash_or_path:
+                    path = hash_or_path
+                else:
+                    hash_ = hash_or_path
+            return _start("script", path=path, hash_=hash_, args=args, scheduled_in_secs=scheduled_in_secs, queue=queue)
+
+
+        def run_script_by_path(path, args=None, timeout=None, verbose=False, cleanup=True, assert_result_is_not_none=False, queue=None):
+            """Runs the script at `path` and waits: its result, or SluiceError with its error."""
+            job_id = run_script_by_path_async(path, args, queue=queue)
+            return wait_job(job_id, timeout, verbose, cleanup, assert_result_is_not_none)
+
+
+        def run_script_by_hash(hash_, args=None, timeout=None, verbose=False, cleanup=True, assert_result_is_not_none=False, queue=None):
+            """Runs the script version with this content hash and waits for its result."""
+            job_id = run_script_by_hash_async(hash_, args, queue=queue)
+            return wait_job(job_id, timeout, verbose, cleanup, assert_result_is_not_none)
+
+
+        def run_script(path=None, hash_=None, args=None, timeout=None, verbose=False, cleanup=True, assert_result_is_not_none=True):
+            """Windmill's older name: runs a script by path or hash and waits for its result."""
+            job_id = _start("script", path=path, hash_=hash_, args=args)
+            return wait_job(job_id, timeout, verbose, cleanup, assert_result_is_not_none)
+
+
+        def run_script_sync(hash, args=None, verbose=False, assert_result_is_not_none=True, cleanup=True, timeout=None):
+            return wait_job(run_script_by_hash_async(hash, args), timeout, verbose, cleanup, assert_result_is_not_none)
+
+
+        def run_script_by_path_sync(path, args=None, verbose=False, assert_result_is_not_none=True, cleanup=True, timeout=None):
+            return wait_job(run_script_by_path_async(path, args), timeout, verbose, cleanup, assert_result_is_not_none)
+
+
+        def run_flow_async(path, args=None, scheduled_in_secs=None, do_not_track_in_parent=True, queue=None):
+            """Starts the flow at `path` with `args` (its flow_input); returns its job id."""
+            return _start("flow", path=path, args=args, scheduled_in_secs=scheduled_in_secs, queue=queue)
+
+
+        run_flow_by_path_async = run_flow_async
+
+
+        def run_flow_by_path(path, args=None, timeout=None, verbose=False, cleanup=True, assert_result_is_not_none=False, queue=None):
+            """Runs the flow at `path` and waits: its result, or SluiceError with its error."""
+            return wait_job(run_flow_async(path, args, queue=queue), timeout, verbose, cleanup, assert_result_is_not_none)
+
+
+        def get_result(job_id, assert_result_is_not_none=True):
+            """The result of a job this script started, once it succeeded (SluiceError if it failed or has not finished)."""
+            result = _call("get_result", id=job_id)
+            if assert_result_is_not_none and result is None:
+                raise SluiceError("result is None for job %s" % job_id)
+            return result
+
+
+        def get_job_status(job_id):
+            """WAITING, RUNNING or COMPLETED, for a job this script started."""
+            return _call("job_status", id=job_id)
+
+
+        def cancel_job(job_id, reason=None):
+            """Cancels a job this script started (with what it started in turn); returns its id."""
+            _call("cancel_job", id=job_id, reason=reason)
+            return job_id
+
+
         getVariable = get_variable
         getResource = get_resource
+        setVariable = set_variable
+        setResource = set_resource
         getState = get_state
         setState = set_state
         getResumeUrls = get_resume_urls
@@ -139,6 +260,18 @@ enum JobHelpers {
         getResumeUrls = get_resume_urls
 
 
+        class Windmill:
+            """Windmill's client object: `wmill.Windmill().run_script_by_path(...)` calls the module's functions."""
+
+            def __init__(self, base_url=None, token=None):
+                pass
+
+            def __getattr__(self, name):
+                import wmill
+
+                return getattr(wmill, name)
+
+
         def get_job_id():
             import os
 
@@ -150,7 +283,9 @@ enum JobHelpers {
                 raise AttributeError(name)
             raise AttributeError(
                 "wmill.%s is not supported by Sluice (supported: get_variable, get_resource, get_state, set_state, "
-                "get_resume_urls, get_job_id)" % name
+                "get_resume_urls, get_job_id, set_variable, set_resource, run_script_by_path[_async], "
+                "run_script_by_hash[_async], run_script[_async], run_flow_async, run_flow_by_path[_async], wait_job, "
+                "get_result, get_job_status, cancel_job)" % name
             )
         """#
 

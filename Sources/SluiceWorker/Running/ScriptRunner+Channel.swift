@@ -8,15 +8,28 @@ extension ScriptRunner {
         return environment
     }
 
-    /// Runs `body` (the job's process) while answering the job's channel requests with `handler`,
-    /// one after the other; when `body` ends the channel closes, and with it the token.
+    /// Runs `body` (the job's process) while answering the job's channel requests with `handler`:
+    /// one after the other, except waits for other jobs, each answered beside the rest. When `body`
+    /// ends the channel closes, and with it the token; waits still going are abandoned.
     func serving<Value>(_ channel: JobChannel?, with handler: (any JobChannelHandler)?, _ body: () async throws -> Value) async throws -> Value {
         guard let channel, let handler else { return try await body() }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await call in channel.calls { call.reply(await handler.handle(call.request)) }
+                await withTaskGroup(of: Void.self) { waits in
+                    for await call in channel.calls {
+                        if call.request.waits {
+                            waits.addTask { call.reply(await handler.handle(call.request)) }
+                        } else {
+                            call.reply(await handler.handle(call.request))
+                        }
+                    }
+                    waits.cancelAll()
+                }
             }
-            defer { channel.close() }
+            defer {
+                channel.close()
+                group.cancelAll()
+            }
             return try await body()
         }
     }

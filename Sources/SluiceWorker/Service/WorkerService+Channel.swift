@@ -17,9 +17,12 @@ extension WorkerService {
         let gate = gateSecret.map {
             JobServices.GateLinks(publicURL: settings.publicURL, gate: job.id, mintingKey: GateSecret.mintingKey(secret: $0))
         }
+        let calls = CallContext(
+            job: job, jobs: store, engine: engine, keyring: settings.keyring, redis: settings.redis, lender: lender, maxDepth: settings.maxCallDepth,
+            maxTotal: settings.maxChainCalls)
         let services = JobServices(
             job: job.id, caller: caller, statePath: statePath, gate: gate, client: client, resolver: engine.resolver, keys: store.keys,
-            logger: logger)
+            logger: logger, calls: calls)
         if let beginning { services.remember(beginning.secrets, notes: beginning.refusals.map { "[sluice: \($0)]" }) }
         return services
     }

@@ -79,7 +79,9 @@ extension WorkerService {
         var arguments = arguments
         // A triggered run's arguments are what an outside sender wrote: data, never `$var:`/`$res:`
         // references to resolve (else a sender could read what the script may, through its answer).
-        if beginning == nil, job.extra[TriggerField.trigger] == nil {
+        // So are the arguments of a job another job started through its channel (a call): the
+        // callee's rights must not read what its caller may not.
+        if beginning == nil, job.extra[TriggerField.trigger] == nil, job.extra[CallField.calledBy] == nil {
             switch await resolveReferences(in: arguments, for: services, client: client) {
             case .success(let resolved)?: arguments = resolved
             case .failure(let failure)?: return .plain(.failure(failure.description), logs: Self.notes(services.notes + ["[sluice: \(failure)]"]))
@@ -114,6 +116,11 @@ extension WorkerService {
             arguments = JSONValue(members: [(TriggerField.preprocessOnlyArgument, arguments["event"] ?? .null)])
         }
         let limit = (timeout ?? job.timeoutSeconds).map { Duration.seconds($0) } ?? settings.defaultJobTimeout
+        services.setDeadline(ContinuousClock.now + limit)
+        if job.deliveries > 1 {
+            // Run again after its worker was lost: what the earlier run started and left unfinished goes.
+            await cancelCalls(of: job, delivery: job.deliveries - 1, reason: "canceled: the job that started it (\(job.id)) is being run again")
+        }
         var run = ScriptRun(
             language: script.language, content: script.version.content, arguments: arguments, environment: environment, timeout: limit,
             contentHash: script.hash, lock: script.language == .bash ? nil : script.version.lock)
@@ -124,6 +131,9 @@ extension WorkerService {
         if let beginning, beginning.sameWorker { run.sharedFolder = beginning.flow.rawValue }
         let result = await runner.run(run, label: job.id.rawValue, killer: killer)
         if killer.reason == .shuttingDown { return .handBack }
+        if services.startedCalls, let why = Self.endingWithoutSuccess(result.outcome, killed: killer.reason) {
+            await cancelCalls(of: job, delivery: job.deliveries, reason: "canceled: the job that started it (\(job.id)) \(why)")
+        }
         services.remember(result.inherited)
         let secrets = services.secrets
         return .plain(secrets.redact(result.outcome), logs: Self.notes(services.notes) + Self.redact(logs: result.logs, with: secrets))

@@ -24,6 +24,8 @@ public final class WorkerService: Service, CustomStringConvertible {
     let metrics = WorkerMetrics()
     let contents = ContentCache()
     let engine: FlowEngine
+    /// Extra slots for jobs that wait for jobs they started.
+    let lender: SlotLender
     private let stopping = Atomic<Bool>(false)
 
     public var description: String { "WorkerService(\(settings.workerID), queues: \(settings.queues.joined(separator: ",")))" }
@@ -36,6 +38,7 @@ public final class WorkerService: Service, CustomStringConvertible {
             flows: FlowStore(keys: store.keys, settings: store.settings), keyring: settings.keyring, expressionEngine: runner.expressionEngine)
         self.runner = runner
         self.logger = logger
+        lender = SlotLender(limit: settings.lentSlotLimit)
     }
 
     /// Whether the worker was asked to stop taking jobs.
@@ -44,6 +47,7 @@ public final class WorkerService: Service, CustomStringConvertible {
     /// Asks the worker to stop taking jobs (what SIGTERM does through the service group).
     public func stopTakingJobs() {
         stopping.store(true, ordering: .relaxed)
+        lender.close()
     }
 
     public func run() async throws {
@@ -64,6 +68,13 @@ public final class WorkerService: Service, CustomStringConvertible {
                     for slot in 0..<settings.concurrency {
                         slots.addTask { await self.runSlot(slot) }
                     }
+                    // A slot lent by a job that waits for one it started runs until the wait ends.
+                    var extra = settings.concurrency
+                    for await loan in lender.loans {
+                        let slot = extra
+                        extra += 1
+                        slots.addTask { await self.runSlot(slot, loan: loan) }
+                    }
                 }
                 group.cancelAll()
             }
@@ -75,7 +86,9 @@ public final class WorkerService: Service, CustomStringConvertible {
         logger.info("worker stopped", metadata: ["worker": "\(settings.workerID)"])
     }
 
-    private func runSlot(_ slot: Int) async {
+    /// One slot: takes a job, runs it, reports it and takes the next, until the worker stops — or,
+    /// for a slot lent by a waiting job (`loan`), until that wait ends and its current job is done.
+    private func runSlot(_ slot: Int, loan: SlotLender.Loan? = nil) async {
         let client = RedisClient(configuration: settings.redis, label: "sluice.worker.slot\(slot)")
         var backoff = ReconnectBackoff()
         var next: JobRecord?
@@ -86,6 +99,7 @@ public final class WorkerService: Service, CustomStringConvertible {
                 if let held = next { await handBack(held, client: client) }
                 return
             }
+            if let loan, !loan.isActive, next == nil { return }
             do {
                 if next == nil {
                     next = try await takeJob(client: client, tryFirst: !queuesSeenEmpty)
@@ -103,7 +117,7 @@ public final class WorkerService: Service, CustomStringConvertible {
                 let held = InFlightJobs.Run(id: job.id, delivery: job.deliveries)
                 inFlight.add(held, killer: killer)
                 let outcome = await execute(job, killer: killer, client: client)
-                next = await report(job, outcome: outcome, client: client, began: began)
+                next = await report(job, outcome: outcome, client: client, began: began, takeNext: loan?.isActive ?? true)
                 inFlight.remove(held)
                 queuesSeenEmpty = next == nil
             } catch {
@@ -160,14 +174,16 @@ public final class WorkerService: Service, CustomStringConvertible {
     }
 
     /// Reports a finished run and takes the next job in the same call; retries while Redis is away.
-    private func report(_ job: JobRecord, outcome execution: Execution, client: RedisClient, began: ContinuousClock.Instant) async -> JobRecord? {
+    private func report(_ job: JobRecord, outcome execution: Execution, client: RedisClient, began: ContinuousClock.Instant, takeNext: Bool)
+        async -> JobRecord?
+    {
         if case .handBack = execution {
             await handBack(job, client: client)
             return nil
         }
         let store = store
         let settings = settings
-        let next = isStopping ? nil : JobStore.NextJob(queues: settings.fetchQueues, leaseMilliseconds: settings.leaseMilliseconds)
+        let next = isStopping || !takeNext ? nil : JobStore.NextJob(queues: settings.fetchQueues, leaseMilliseconds: settings.leaseMilliseconds)
         let engine = engine
         var backoff = ReconnectBackoff()
         while true {

@@ -28,6 +28,16 @@ public struct WorkerSettings: Sendable {
     /// The secrets private keys (`--secret-key`): secrets sealed to one of them open for the jobs
     /// allowed to read them; without one, a job reading a secret fails saying so.
     public var keyring: SecretKeyring
+    /// How deep calls may nest (a script starting a script…, ``CallLimits``).
+    public var maxCallDepth: Int = CallLimits.defaultDepth
+    /// How many jobs one chain of calls may start in all.
+    public var maxChainCalls: Int = CallLimits.defaultTotal
+    /// How many slots may be lent at once to jobs that wait for jobs they started (``SlotLender``);
+    /// default 4 × concurrency.
+    public var maxLentSlots: Int?
+
+    /// The lent-slot limit in effect.
+    var lentSlotLimit: Int { maxLentSlots ?? 4 * concurrency }
 
     public init(
         workerID: String,

@@ -127,6 +127,7 @@ local function finish_job(ns, id, state, now, retention, cap)
   if retention > 0 then
     redis.call('EXPIRE', key, retention)
     redis.call('EXPIRE', key .. KEY.logs_suffix, retention)
+    redis.call('EXPIRE', key .. KEY.calls_suffix, retention)
   end
   local index = ns .. KEY.finished .. queue
   redis.call('ZADD', index, now, id)
@@ -170,9 +171,13 @@ local function retry_later(ns, id, message, now)
   return true
 end
 
+-- Cancels what job `id` started through its channel and left unfinished (calls.lua defines it).
+local cancel_calls
+
 -- Takes a not-yet-finished job out of wherever it waits (its queue with its token, the delayed
 -- set, the leases) and finishes it as canceled with `reason`. Returns the state it was in, the
--- final state when it had already finished, or nil for an unknown id. Cascades nowhere.
+-- final state when it had already finished, or nil for an unknown id. Cascades only to the jobs
+-- it started through its channel (its calls), which are canceled with it.
 local function cancel_one(ns, id, reason, now, retention, cap)
   local key = ns .. KEY.job .. id
   local fields = hash_fields(key, 'state', 'queue')
@@ -187,6 +192,7 @@ local function cancel_one(ns, id, reason, now, retention, cap)
   end
   redis.call('HSET', key, 'error', reason)
   finish_job(ns, id, 'canceled', now, retention, cap)
+  cancel_calls(ns, id, 'canceled: the job that started it (' .. id .. ') was canceled', now, retention, cap)
   return state
 end
 

@@ -13,7 +13,9 @@
 --     close_waiting, drop_container, link, finish, cancel; see flows.lua), applied in order only
 --     when the guard holds and the flow has not ended;
 --   `next` — {worker, lease_ms, queues}: take the worker's next job in the same call;
---   `delivery` — with `create`: {key, ttl} of the trigger delivery that starts the flow.
+--   `delivery` — with `create`: {key, ttl} of the trigger delivery that starts the flow;
+--   `call` — with `create`: {parent, delivery, max_depth, max_total} when a running job starts
+--     the flow through its channel (calls.lua).
 -- Guarantees: a stale report (the held job is no longer the caller's) changes nothing. The ops
 -- apply only if the flow is still running or suspended and the guarded frame is exactly as the
 -- decision saw it, so a step reported twice, or two events racing, move a frame once. A held
@@ -21,7 +23,10 @@
 -- the flow to its worker (unless a live worker has it already): the next steps wait on that
 -- worker's private queue. A delivery whose key started a run within its window starts nothing:
 -- the error `DUPLICATE <that run's id>`, before anything is written; else the run is created and
--- the key remembers it in the same step. Returns {held_job_applied, flow_advanced, next_job}.
+-- the key remembers it in the same step. A flow a job starts through its channel is created only
+-- while that job still runs the delivery that asks and within the call limits (else the error
+-- `CALL <why>`, before anything is written), and is linked to it in the same step.
+-- Returns {held_job_applied, flow_advanced, next_job}.
 local ns, fkey, frames = KEYS[1], KEYS[2], KEYS[3]
 local plan = cjson.decode(ARGV[1])
 local now = now_ms()
@@ -36,6 +41,10 @@ if plan.create then
   local earlier = delivered_run(ns, plan.delivery)
   if earlier then return redis.error_reply('DUPLICATE ' .. earlier) end
   if redis.call('EXISTS', fkey) == 1 then return redis.error_reply('EXISTS flow already exists') end
+  if plan.call then
+    local refused = call_refusal(ns, plan.call)
+    if refused then return redis.error_reply('CALL ' .. refused) end
+  end
   remember_delivery(ns, plan.delivery, plan.flow)
 end
 
@@ -84,5 +93,6 @@ end
 
 local parked = {}
 if advancing then parked = apply_ops(ns, plan.flow, plan.ops or {}, now, retention, cap) end
+if plan.create and plan.call then link_call(ns, plan.call, plan.flow) end
 if held and held.kind == 'step' and not parked[held.id] then shut_gate(ns, held.id, 'closed', now) end
 return {1, advancing and 1 or 0, take_next()}

@@ -8,7 +8,9 @@
 -- delayed set, a running one loses its lease (its worker sees that at its next heartbeat and
 -- kills the process, and its late report is fenced off). A finished job is left as it is.
 -- Canceling a flow cancels every live step, container and subflow it runs and closes its gates;
--- canceling a step cancels its flow. Returns the state the job was in, or nil for an unknown id.
+-- canceling a step cancels its flow. What a canceled job started through its channel (its calls)
+-- and left unfinished is canceled with it, and so on down the chain. Returns the state the job
+-- was in, or nil for an unknown id.
 local ns = KEYS[1]
 local retention, cap = tonumber(ARGV[3]), tonumber(ARGV[4])
 local now = now_ms()

@@ -6,14 +6,19 @@
 -- [4] the id of the key a secret was sealed to (`''` for a plain value), [5] that public key
 -- (base64), [6] `1` when [7] replaces the description (else it is kept), [7] the description,
 -- [8] `1` when [9] replaces the access rule (else it is kept), [9] the path prefixes allowed to
--- read it, a JSON array (`[]`: every job).
--- Guarantees: a secret is stored only sealed to the registered secrets key — the first secret
+-- read it, a JSON array (`[]`: every job), [10] (optional) the version the caller's decision was
+-- made from (`0`: the variable must not exist yet; absent or `''`: any) — a job's `set_variable`.
+-- Guarantees: with [10], nothing changes unless the variable is still at that version (else
+-- {'refused', …}: it changed since it was read); a secret is stored only sealed to the registered secrets key — the first secret
 -- registers it — so every secret opens with the key workers hold; a secret is never turned into
 -- a plain variable in place (its sealed text would become its value); the description and the
 -- access rule stay as they were unless given. `version` goes up. Returns {'ok', 1 if created else
 -- 0, version} or {'refused', why}.
 local key = KEYS[1]
 local current = hash_fields(key, 'secret', 'version', 'created_at')
+if ARGV[10] and ARGV[10] ~= '' and (current.version or '0') ~= ARGV[10] then
+  return {'refused', ARGV[1] .. ' changed while it was being set (version ' .. (current.version or 'none') .. '); set it again'}
+end
 if current.secret == '1' and ARGV[3] ~= '1' then
   return {'refused', ARGV[1] .. ' is a secret: set it with --secret (or delete it first)'}
 end
