@@ -138,6 +138,18 @@ struct TriggerTests {
         }
     }
 
+    @Test("a sync answer that takes longer than the idle timeout is not cut: no timer runs while the resumer answers a request it has read")
+    func slowAnswerOutlivesIdleTimeout() async throws {
+        try await withSetup(configure: {
+            $0.idleTimeout = .seconds(1)
+            $0.triggers.syncWait = .seconds(10)
+        }) { setup in
+            let answer = try await setup.post(setup.jobs + "/run_wait_result/p/f/trg/echo", #"{"name": "patient", "pause": 2.5}"#, token: setup.token)
+            #expect(answer.status == 200, "\(answer.body)")
+            #expect(answer.json == ["hello": "patient", "n": 1])
+        }
+    }
+
     @Test("missing, malformed, wrong, revoked, expired, out-of-scope and wrong-kind tokens answer exactly as an unknown path does, and start nothing")
     func tokenCases() async throws {
         try await withSetup { setup in

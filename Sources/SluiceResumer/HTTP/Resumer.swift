@@ -146,7 +146,9 @@ public struct Resumer: Sendable {
         let shedGrace = TimeAmount(settings.shedGrace)
         let http1 = HTTP1Channel.Configuration(
             additionalChannelHandlers: [
-                RequestReadTimeoutHandler(timeout: readTimeout) { metrics.connectionClosed("read_timeout") },
+                RequestReadTimeoutHandler(headTimeout: TimeAmount(settings.idleTimeout), bodyTimeout: readTimeout) {
+                    metrics.connectionClosed("read_timeout")
+                },
                 LoadSheddingHandler(count: connections, grace: shedGrace) { metrics.connectionClosed("shed") },
             ],
             idleTimeout: TimeAmount(settings.idleTimeout))
