@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PEERS_VENV := .build-peers/venv
 
-.PHONY: deps apt-deps test-deps bench-deps build release test chaos-quick lint lua demo bench chaos fuzz deploy-check clean
+.PHONY: deps apt-deps test-deps bench-deps build release test chaos-quick lint lua demo bench bench-compare chaos fuzz deploy-check clean
 
 TOOLS := .venv-tools
 # deno (TypeScript scripts) and uv (Python dependencies) ship as real binaries on PyPI.
@@ -99,6 +99,12 @@ $(PEERS_VENV)/installed: bench/peers/requirements.txt | bench-deps
 ## bench: throughput and latency figures against RQ and Celery in the same run (see docs/benchmarks.md); BENCH_QUICK=1: under two minutes.
 bench: release $(PEERS_VENV)/installed
 	./scripts/bench.sh .build/release
+
+## bench-compare: REF=<commit>: the core figures (no-op jobs, 3- and 10-step flows, 1,000 flows at once, the approval
+## round trip) of the working tree against REF, both release, run alternately; prints each ratio (ROUNDS=3, QUICK=1).
+bench-compare: deps
+	@[ -n "$(REF)" ] || { echo "usage: make bench-compare REF=<commit> [ROUNDS=3] [QUICK=1]"; exit 2; }
+	python3 scripts/bench-compare.py $(REF) --rounds $(or $(ROUNDS),3) $(if $(QUICK),--quick)
 
 ## deploy-check: validate deploy/ with the tools this machine has (systemd-analyze, YAML structure).
 deploy-check: release
