@@ -18,7 +18,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +69,26 @@ def benchmarks(quick):
     ]
 
 
+def descendants(root):
+    """Every process below `root`, from /proc."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    found, pending = [], [root]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.append(child)
+            pending.append(child)
+    return found
+
+
 def run_benchmark(tree, arguments, figures, stop_after):
     binaries = tree / ".build" / "release"
     # Line-buffered: the figures are read as they are printed (the approvals run is stopped then).
@@ -88,12 +107,14 @@ def run_benchmark(tree, arguments, figures, stop_after):
                 break
     finally:
         if process.poll() is None and stop_after:
-            os.killpg(process.pid, signal.SIGTERM)
-            time.sleep(0.5)
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            # Its redis-server and Sluice processes may run in sessions of their own: stop every
+            # descendant by pid, found before the benchmark goes (they are reparented then).
+            victims = descendants(process.pid)
+            for pid in [process.pid] + victims:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
         process.wait()
     missing = [figure.name for figure in figures if figure.name not in found]
     if missing:

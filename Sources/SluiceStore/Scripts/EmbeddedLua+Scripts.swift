@@ -63,8 +63,16 @@ extension EmbeddedLua {
           if not (fields.state == 'running' and fields.worker == held.worker and fields.deliveries == tostring(held.delivery)) then
             return {0, 0, take_next()}
           end
-          if held.args then redis.call('HSET', key, 'args', held.args) end
-          if held.skipped then redis.call('HSET', key, 'skipped', '1') end
+          -- What the run says of itself, in one HSET: its arguments as run, skipped, its result or error.
+          local written = {}
+          if held.args then written[#written + 1] = 'args'; written[#written + 1] = held.args end
+          if held.skipped then written[#written + 1] = 'skipped'; written[#written + 1] = '1' end
+          if held.state == 'success' then
+            written[#written + 1] = 'result'; written[#written + 1] = held.payload
+          elseif held.state ~= 'wait' then
+            written[#written + 1] = 'error'; written[#written + 1] = held.payload
+          end
+          if #written > 0 then redis.call('HSET', key, unpack(written)) end
           if held.logs and held.logs ~= '' then redis.call('SET', key .. KEY.logs_suffix, held.logs) end
           if held.kind == 'step' and held.state ~= 'wait' then
             -- A `same_worker` flow is pinned to the worker that ran its step, unless a live one has it.
@@ -80,7 +88,6 @@ extension EmbeddedLua {
             redis.call('HSET', key, 'waiting', '1')
             redis.call('HINCRBY', fkey, 'steps', -1)
           else
-            if held.state == 'success' then redis.call('HSET', key, 'result', held.payload) else redis.call('HSET', key, 'error', held.payload) end
             finish_job(ns, held.id, held.state, now, retention, cap)
           end
         end

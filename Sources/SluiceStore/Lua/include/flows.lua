@@ -30,14 +30,25 @@ local function create_step(ns, flow, step, now)
   local f = hash_fields(fkey, 'queue', 'created_by', 'env', 'max_deliveries', 'flow_hash', 'path', 'state', 'same_worker', 'pinned_worker')
   local queue = f.queue or 'default'
   local key = ns .. KEY.job .. step.id
-  redis.call('HSET', key, 'id', step.id, 'kind', 'step', 'flow_id', flow, 'queue', queue, 'created_at', now, 'deliveries', 0,
-    'frame', step.frame, 'cursor', step.cursor, 'attempt', step.attempt, 'max_deliveries', f.max_deliveries or DEFAULT_MAX_DELIVERIES, unpack(step.fields))
-  if f.created_by then redis.call('HSET', key, 'created_by', f.created_by) end
-  if f.env then redis.call('HSET', key, 'env', f.env) end
-  if f.flow_hash then redis.call('HSET', key, 'flow_hash', f.flow_hash) end
-  if f.path and redis.call('HGET', key, 'module_type') == 'rawscript' then
-    redis.call('HSET', key, 'path', f.path .. '/' .. redis.call('HGET', key, 'module_id'))
+  -- The step's fields as the plan gives them (module_id, module_type, priority...), read here
+  -- rather than back from the hash: the whole job is one HSET.
+  local given = {}
+  for i = 1, #step.fields, 2 do given[step.fields[i]] = step.fields[i + 1] end
+  local delay = tonumber(step.delay_ms or 0)
+  local fields = {'id', step.id, 'kind', 'step', 'flow_id', flow, 'queue', queue, 'created_at', now, 'deliveries', 0,
+    'frame', step.frame, 'cursor', step.cursor, 'attempt', step.attempt, 'max_deliveries', f.max_deliveries or DEFAULT_MAX_DELIVERIES}
+  for _, value in ipairs(step.fields) do fields[#fields + 1] = value end
+  if f.created_by then fields[#fields + 1] = 'created_by'; fields[#fields + 1] = f.created_by end
+  if f.env then fields[#fields + 1] = 'env'; fields[#fields + 1] = f.env end
+  if f.flow_hash then fields[#fields + 1] = 'flow_hash'; fields[#fields + 1] = f.flow_hash end
+  if f.path and given.module_type == 'rawscript' then fields[#fields + 1] = 'path'; fields[#fields + 1] = f.path .. '/' .. given.module_id end
+  if delay > 0 then
+    fields[#fields + 1] = 'state'; fields[#fields + 1] = 'scheduled'
+    fields[#fields + 1] = 'scheduled_for'; fields[#fields + 1] = now + delay
+  else
+    fields[#fields + 1] = 'state'; fields[#fields + 1] = 'queued'
   end
+  redis.call('HSET', key, unpack(fields))
   local steps = fkey .. KEY.steps_suffix
   redis.call('ZADD', steps, redis.call('ZCARD', steps) + 1, step.id)
   local frames = fkey .. KEY.frames_suffix
@@ -50,14 +61,11 @@ local function create_step(ns, flow, step, now)
   put_record(frames, step.frame, record)
   redis.call('HINCRBY', fkey, 'steps', 1)
   if f.state == 'suspended' then redis.call('HSET', fkey, 'state', 'running') end
-  local delay = tonumber(step.delay_ms or 0)
   if delay > 0 then
-    redis.call('HSET', key, 'state', 'scheduled', 'scheduled_for', now + delay)
     redis.call('ZADD', K.delayed, now + delay, step.id)
     wake_scheduler(ns)
   else
-    redis.call('HSET', key, 'state', 'queued')
-    push_ready(ns, step_queue(queue, f), step.id, tonumber(redis.call('HGET', key, 'priority') or '0') > 0)
+    push_ready(ns, step_queue(queue, f), step.id, tonumber(given.priority or '0') > 0)
   end
 end
 
