@@ -115,19 +115,19 @@ deliver; echo
 echo "(one run: the second delivery got the first one's id)"
 show "$BIN/sluice" job wait "$HOOKED"
 show "$BIN/sluice" job show "$HOOKED"
-echo "run_wait_result (synchronous: the result):"
-curl -s -X POST "$SLUICE_PUBLIC_URL/api/w/sluice/jobs/run_wait_result/p/f/examples/hello" \
-  -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name": "Windmill sender", "times": 1}'
+echo "run_wait_result on a flow (synchronous: the flow's result):"
+curl -s -X POST "$SLUICE_PUBLIC_URL/api/w/sluice/jobs/run_wait_result/f/f/examples/deploy" \
+  -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"service": "api", "version": "2.5.0"}'
 echo "a wrong token is answered as an unknown path, and starts nothing:"
 curl -s -o /dev/null -w 'HTTP %{http_code}\n' -X POST "$HOOK" -H 'Authorization: Bearer sltk_0000000000000000_nope' -d '{}'
 printf '%s' "$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$WORK/github_secret"
 "$BIN/sluice" variable set f/examples/github_secret --secret --from-stdin --public-key "$WORK/keys/secrets.pub" --allow f/examples/ < "$WORK/github_secret"
-show "$BIN/sluice" route set POST hooks/github f/examples/hello --auth hmac-sha256 --secret-variable f/examples/github_secret \
+show "$BIN/sluice" route set POST hooks/github f/examples/deploy --auth hmac-sha256 --secret-variable f/examples/github_secret \
   --idempotency-key X-GitHub-Delivery
 show "$BIN/sluice" route list
-BODY='{"name": "GitHub push", "times": 1}'
+BODY='{"service": "web", "version": "2.5.1"}'
 SIGNATURE="sha256=$(BODY="$BODY" python3 -c 'import hmac, hashlib, os, sys; print(hmac.new(open(sys.argv[1], "rb").read(), os.environ["BODY"].encode(), hashlib.sha256).hexdigest())' "$WORK/github_secret")"
-echo "a delivery signed as GitHub signs it (X-Hub-Signature-256):"
+echo "a delivery signed as GitHub signs it (X-Hub-Signature-256) starts the deploy flow and answers its result:"
 curl -s -X POST "$SLUICE_PUBLIC_URL/api/r/hooks/github" -H "X-Hub-Signature-256: $SIGNATURE" -H 'X-GitHub-Delivery: d-1' \
   -H 'Content-Type: application/json' -d "$BODY"
 echo "the same body with a forged signature:"
