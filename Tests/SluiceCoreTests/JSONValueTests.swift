@@ -88,6 +88,16 @@ struct JobIdentityTests {
         #expect(JobID(earlier.rawValue) == earlier)
     }
 
+    @Test("the 16 random characters of an id each vary: 80 random bits, none fixed or repeated from the time")
+    func randomPart() {
+        let ids = (0..<4000).map { _ in JobID(milliseconds: 1_700_000_000_000).rawValue }
+        #expect(Set(ids).count == ids.count)
+        for position in 10..<26 {
+            let seen = Set(ids.map { Array($0.utf8)[position] })
+            #expect(seen.count == 32, "position \(position) took \(seen.count) of 32 characters")
+        }
+    }
+
     @Test(
         "ids from text are checked",
         arguments: ["", "short", "01M87KDT4RZSG064RK5HFGRJ6DX", "01M87KDT4RZSG064RK5HFGRJ6U", "01m87kdt4rzsg064rk5hfgrj6d"])

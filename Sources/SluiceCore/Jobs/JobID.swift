@@ -18,8 +18,17 @@ public struct JobID: Sendable, Hashable, Comparable, CustomStringConvertible {
             characters[position] = JobID.alphabet[Int(time & 31)]
             time >>= 5
         }
-        for position in 10..<26 {
-            characters[position] = JobID.alphabet[Int(generator.next() & 31)]
+        // 80 random bits, 5 per character, from two draws (each draw from the system generator is
+        // a getrandom call: one per character cost 16 system calls per id).
+        var bits = generator.next()
+        for position in 10..<22 {
+            characters[position] = JobID.alphabet[Int(bits & 31)]
+            bits >>= 5
+        }
+        bits = generator.next()
+        for position in 22..<26 {
+            characters[position] = JobID.alphabet[Int(bits & 31)]
+            bits >>= 5
         }
         rawValue = String(decoding: characters, as: UTF8.self)
     }
