@@ -59,6 +59,23 @@ extension WorkerService {
         }
     }
 
+    /// A step that runs nothing — an `identity` module without a gate — begun, decided and reported
+    /// in one call on the slot's Redis thread (two thread hops fewer than the usual path, which
+    /// reads in one call and reports in another). `nil` when the step is not such a step or a call
+    /// failed: the usual path then begins it again (a report that did apply makes that one stale).
+    func instantStep(_ job: JobRecord, client: RedisClient, next: JobStore.NextJob?) async -> (applied: Bool, next: JobRecord?)? {
+        let engine = engine
+        let worker = settings.workerID
+        let done = try? await client.run { connection -> (applied: Bool, next: JobRecord?)? in
+            let beginning = try engine.begin(job, on: connection)
+            guard case .run(let invocation) = beginning.start, case .identity? = beginning.module?.value, invocation.gate == nil else { return nil }
+            let report = FlowEngine.StepReport(outcome: .success(invocation.arguments))
+            let result = try engine.finish(beginning, report: report, worker: worker, next: next, on: connection)
+            return (result.heldJobApplied, result.next)
+        }
+        return done ?? nil
+    }
+
     /// Runs a script job (or a flow step's script) as a sandboxed process, with its own channel
     /// (``JobServices``) when it can use one (``ChannelNeed``): what it reads there — and the secrets its step was started with — is
     /// masked in its outcome and logs, and what it was refused is recorded in its logs.

@@ -116,8 +116,14 @@ public final class WorkerService: Service, CustomStringConvertible {
                 let killer = ProcessKiller()
                 let held = InFlightJobs.Run(id: job.id, delivery: job.deliveries)
                 inFlight.add(held, killer: killer)
-                let outcome = await execute(job, killer: killer, client: client)
-                next = await report(job, outcome: outcome, client: client, began: began, takeNext: loan?.isActive ?? true)
+                let takeNext = loan?.isActive ?? true
+                if job.kind == .step, let instant = await instantStep(job, client: client, next: nextJob(takeNext: takeNext)) {
+                    if instant.applied { metrics.finished(job, outcome: .success(.null), ran: ContinuousClock.now - began) }
+                    next = instant.next
+                } else {
+                    let outcome = await execute(job, killer: killer, client: client)
+                    next = await report(job, outcome: outcome, client: client, began: began, takeNext: takeNext)
+                }
                 inFlight.remove(held)
                 queuesSeenEmpty = next == nil
             } catch {
@@ -183,7 +189,7 @@ public final class WorkerService: Service, CustomStringConvertible {
         }
         let store = store
         let settings = settings
-        let next = isStopping || !takeNext ? nil : JobStore.NextJob(queues: settings.fetchQueues, leaseMilliseconds: settings.leaseMilliseconds)
+        let next = nextJob(takeNext: takeNext)
         let engine = engine
         var backoff = ReconnectBackoff()
         while true {
@@ -225,6 +231,12 @@ public final class WorkerService: Service, CustomStringConvertible {
                 return nil
             }
         }
+    }
+
+    /// What a report asks to take next in the same call: nothing while stopping or for a lent
+    /// slot whose loan ended.
+    private func nextJob(takeNext: Bool) -> JobStore.NextJob? {
+        isStopping || !takeNext ? nil : JobStore.NextJob(queues: settings.fetchQueues, leaseMilliseconds: settings.leaseMilliseconds)
     }
 
     private func handBack(_ job: JobRecord, client: RedisClient) async {
