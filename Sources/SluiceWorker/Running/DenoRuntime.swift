@@ -58,10 +58,33 @@ enum DenoRuntime {
           current.env = context.env ?? {};
         }
 
+        // Runs a triggered script's `preprocessor(event)` before `main` (its object gives main's
+        // arguments), or — a flow's preprocessor step — only the preprocessor (else main(event)).
+        export async function invoke(script: Record<string, unknown>, context: { args?: Record<string, unknown>; parameters: string[] }) {
+          const args = context.args ?? {};
+          const call = (name: string) => script[name] as (...values: unknown[]) => unknown;
+          if ("__sluice_preprocess_only__" in args) {
+            const name = typeof script.preprocessor === "function" ? "preprocessor" : "main";
+            if (typeof script[name] !== "function") throw new TypeError("the script exports no preprocessor (or main) function");
+            return await call(name)(args["__sluice_preprocess_only__"]);
+          }
+          let input = args;
+          if ("__sluice_preprocess__" in args) {
+            if (typeof script.preprocessor !== "function") throw new TypeError("the script exports no preprocessor function");
+            const shaped = await call("preprocessor")(args["__sluice_preprocess__"]);
+            if (shaped === null || typeof shaped !== "object" || Array.isArray(shaped)) {
+              throw new TypeError("the preprocessor must return an object: main's arguments by name");
+            }
+            input = shaped as Record<string, unknown>;
+          }
+          if (typeof script.main !== "function") throw new TypeError("the script exports no main function");
+          return await call("main")(...context.parameters.map((name) => input[name] ?? undefined));
+        }
+
         """#
 
     static let runner = #"""
-        import { enter } from "./context.ts";
+        import { enter, invoke } from "./context.ts";
         import { installBun } from "./bun.ts";
 
         const directory = Deno.args[0];
@@ -83,29 +106,6 @@ enum DenoRuntime {
         }
 
 
-        // Runs a triggered script's `preprocessor(event)` before `main` (its object gives main's
-        // arguments), or — a flow's preprocessor step — only the preprocessor (else main(event)).
-        async function invoke(script: Record<string, unknown>, context: { args?: Record<string, unknown>; parameters: string[] }) {
-          const args = context.args ?? {};
-          const call = (name: string) => script[name] as (...values: unknown[]) => unknown;
-          if ("__sluice_preprocess_only__" in args) {
-            const name = typeof script.preprocessor === "function" ? "preprocessor" : "main";
-            if (typeof script[name] !== "function") throw new TypeError("the script exports no preprocessor (or main) function");
-            return await call(name)(args["__sluice_preprocess_only__"]);
-          }
-          let input = args;
-          if ("__sluice_preprocess__" in args) {
-            if (typeof script.preprocessor !== "function") throw new TypeError("the script exports no preprocessor function");
-            const shaped = await call("preprocessor")(args["__sluice_preprocess__"]);
-            if (shaped === null || typeof shaped !== "object" || Array.isArray(shaped)) {
-              throw new TypeError("the preprocessor must return an object: main's arguments by name");
-            }
-            input = shaped as Record<string, unknown>;
-          }
-          if (typeof script.main !== "function") throw new TypeError("the script exports no main function");
-          return await call("main")(...context.parameters.map((name) => input[name] ?? undefined));
-        }
-
         let code = 0;
         try {
           const script = await import(new URL(`file://${directory}/script.ts`).href);
@@ -123,7 +123,7 @@ enum DenoRuntime {
         """#
 
     static let dedicated = #"""
-        import { current, enter } from "./context.ts";
+        import { current, enter, invoke } from "./context.ts";
         import { installBun } from "./bun.ts";
 
         const home = Deno.args[0];
@@ -149,29 +149,6 @@ enum DenoRuntime {
           return { name: "Error", message: String(error), stack: "" };
         }
 
-
-        // Runs a triggered script's `preprocessor(event)` before `main` (its object gives main's
-        // arguments), or — a flow's preprocessor step — only the preprocessor (else main(event)).
-        async function invoke(script: Record<string, unknown>, context: { args?: Record<string, unknown>; parameters: string[] }) {
-          const args = context.args ?? {};
-          const call = (name: string) => script[name] as (...values: unknown[]) => unknown;
-          if ("__sluice_preprocess_only__" in args) {
-            const name = typeof script.preprocessor === "function" ? "preprocessor" : "main";
-            if (typeof script[name] !== "function") throw new TypeError("the script exports no preprocessor (or main) function");
-            return await call(name)(args["__sluice_preprocess_only__"]);
-          }
-          let input = args;
-          if ("__sluice_preprocess__" in args) {
-            if (typeof script.preprocessor !== "function") throw new TypeError("the script exports no preprocessor function");
-            const shaped = await call("preprocessor")(args["__sluice_preprocess__"]);
-            if (shaped === null || typeof shaped !== "object" || Array.isArray(shaped)) {
-              throw new TypeError("the preprocessor must return an object: main's arguments by name");
-            }
-            input = shaped as Record<string, unknown>;
-          }
-          if (typeof script.main !== "function") throw new TypeError("the script exports no main function");
-          return await call("main")(...context.parameters.map((name) => input[name] ?? undefined));
-        }
 
         async function runJob(directory: string): Promise<number> {
           output = "";
