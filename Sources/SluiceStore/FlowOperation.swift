@@ -8,14 +8,10 @@ public enum FlowOperation: Sendable, Equatable {
     case create(flow: JobID, fields: [String])
     /// Records a module's result under `field` of the results hash.
     case record(field: String, value: JSONValue)
-    /// Removes result fields (a finished loop iteration's inner results).
-    case forget(fields: [String])
     /// Creates a step job and points its frame at it.
     case step(StepCreation)
     /// Changes fields of a frame record (`resume` after a gate, `error` of the failure frame).
     case frame(id: String, set: [String: JSONValue], unset: [String] = [], flow: JobID? = nil)
-    /// Forgets a frame record.
-    case dropFrame(String)
     /// Opens the gate of the step that just finished and parks its frame.
     case park(frame: String, gate: JobID, timeoutMilliseconds: Int, page: JSONValue, eventID: JobID)
     /// Opens a container: its record, elements and first children.
@@ -62,8 +58,6 @@ public enum FlowOperation: Sendable, Equatable {
             return ["op": "set_input", "args": .string(input.jsonText)]
         case .record(let field, let value):
             return ["op": "record", "field": .string(field), "value": .string(value.jsonText)]
-        case .forget(let fields):
-            return ["op": "forget", "fields": strings(fields)]
         case .step(let step):
             return step.json
         case .frame(let id, let set, let unset, let flow):
@@ -73,8 +67,6 @@ public enum FlowOperation: Sendable, Equatable {
             ]
             if let flow { members.append(("flow", .string(flow.rawValue))) }
             return JSONValue(members: members)
-        case .dropFrame(let id):
-            return ["op": "drop_frame", "frame": .string(id)]
         case .park(let frame, let gate, let timeout, let page, let event):
             return [
                 "op": "park", "frame": .string(frame), "gate": .string(gate.rawValue), "timeout_ms": .number(Double(timeout)),

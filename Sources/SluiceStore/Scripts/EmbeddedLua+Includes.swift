@@ -359,6 +359,20 @@ enum EmbeddedLua {
         end
 
         -- Applies the operations of a flow decision, in order.
+        -- The operations apply_ops knows (FlowOperation in Swift).
+        local FLOW_OPERATIONS = {create = true, set_input = true, record = true, step = true, frame = true, park = true, open = true,
+          join = true, close_waiting = true, abandon_container = true, drop_container = true, link = true, finish = true, cache = true,
+          cancel = true}
+
+        -- The first operation of `ops` that apply_ops does not know, or nil: a plan naming one is refused
+        -- before anything is written (a newer worker's plan, a typo), never half applied.
+        local function unknown_operation(ops)
+          for _, op in ipairs(ops) do
+            if not FLOW_OPERATIONS[op.op] then return tostring(op.op) end
+          end
+          return nil
+        end
+
         local function apply_ops(ns, flow, ops, now, retention, cap)
           local parked = {}
           for _, op in ipairs(ops) do
@@ -371,8 +385,6 @@ enum EmbeddedLua {
               redis.call('HSET', fkey, 'args', op.args)
             elseif op.op == 'record' then
               redis.call('HSET', fkey .. KEY.results_suffix, op.field, op.value)
-            elseif op.op == 'forget' then
-              for _, field in ipairs(op.fields) do redis.call('HDEL', fkey .. KEY.results_suffix, field) end
             elseif op.op == 'step' then
               create_step(ns, target, op, now)
             elseif op.op == 'frame' then
@@ -381,8 +393,6 @@ enum EmbeddedLua {
               for k, v in pairs(op.set or {}) do record[k] = v end
               for _, k in ipairs(op.unset or {}) do record[k] = nil end
               put_record(frames, op.frame, record)
-            elseif op.op == 'drop_frame' then
-              redis.call('HDEL', fkey .. KEY.frames_suffix, op.frame)
             elseif op.op == 'park' then
               if park_frame(ns, target, op, now) then parked[op.gate] = true end
             elseif op.op == 'open' then

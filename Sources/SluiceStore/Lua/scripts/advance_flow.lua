@@ -9,9 +9,11 @@
 --     args, skipped}; `wait` keeps a container or subflow step running without a lease;
 --   `guard` — the frame state the decision was made from: {frame, job} (the frame's current job)
 --     or {frame, gate} (the frame parked at that gate);
---   `ops` — the operations (create, record, forget, step, frame, drop_frame, park, open, join,
---     close_waiting, drop_container, link, finish, cancel; see flows.lua), applied in order only
---     when the guard holds and the flow has not ended;
+--   `ops` — the operations (create, set_input, record, step, frame, park, open, join,
+--     close_waiting, abandon_container, drop_container, link, finish, cache, cancel; see
+--     flows.lua), applied in order only when the guard holds and the flow has not ended; a plan
+--     naming an operation it does not know is refused (the error `OPERATION unknown: <name>`)
+--     before anything is written;
 --   `next` — {worker, lease_ms, queues}: take the worker's next job in the same call;
 --   `delivery` — with `create`: {key, ttl} of the trigger delivery that starts the flow;
 --   `call` — with `create`: {parent, delivery, max_depth, max_total} when a running job starts
@@ -29,6 +31,8 @@
 -- Returns {held_job_applied, flow_advanced, next_job}.
 local ns, fkey, frames = KEYS[1], KEYS[2], KEYS[3]
 local plan = cjson.decode(ARGV[1])
+local unknown = unknown_operation(plan.ops or {})
+if unknown then return redis.error_reply('OPERATION unknown: ' .. unknown) end
 local now = now_ms()
 local retention, cap = tonumber(plan.retention), tonumber(plan.cap)
 
