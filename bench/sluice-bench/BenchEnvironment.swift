@@ -9,6 +9,8 @@ struct BenchEnvironment {
     let server: RedisServer
     let binaries: String
     let keys = KeySpace(prefix: "bench")
+    /// Stops what the benchmark started if it is stopped by a signal.
+    let reaper = ChildReaper()
 
     init(binaries: String) throws {
         server = try RedisServer()
