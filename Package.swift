@@ -9,9 +9,11 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+// Sluice builds and runs on Linux only: the job sandbox (bubblewrap, Landlock, PID namespaces)
+// and the C shims are Linux's, and its sources import Glibc unconditionally. So no Apple
+// platform is listed.
 let package = Package(
     name: "sluice",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "worker", targets: ["worker"]),
         .executable(name: "scheduler", targets: ["scheduler"]),
