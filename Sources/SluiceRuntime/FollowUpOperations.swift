@@ -73,7 +73,7 @@ extension FlowEngine {
         case .success(let value): result = value
         case .failure: result = .null
         }
-        let disposition: FlowOperation.JoinDisposition
+        var disposition: FlowOperation.JoinDisposition
         var message = ""
         switch ended.disposition {
         case .proceed: disposition = .proceed
@@ -94,6 +94,14 @@ extension FlowEngine {
             ]
                 + frameEnd(
                     container.frame, .stopped(module: owner.id, result: stopped, skipped: skipped), stepper: stepper, scope: scope, records: records)
+        }
+        // A while loop's cap: the iteration that reaches max_iterations without stopping fails the
+        // loop (one child runs at a time, so the record read with the step is the loop's count).
+        if disposition == .proceed, let record = records[container.description], let maximum = record["max"]?.intValue,
+            let launched = record["launched"]?.intValue, launched >= maximum
+        {
+            disposition = .fail
+            message = "the while loop ran \(maximum) iterations without stopping (max_iterations)"
         }
         let launches = launchBudget(container, definition: stepper.definition)
         return [

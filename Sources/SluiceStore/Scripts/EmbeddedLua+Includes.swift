@@ -290,8 +290,6 @@ enum EmbeddedLua {
             redis.call('HSET', fkey .. KEY.collect_infix .. op.container, op.child, op.result)
             if op.disposition == 'stop' then
               c.stop = true
-            elseif c.max and c.launched >= c.max then
-              c.failed = 'the while loop ran ' .. c.max .. ' iterations without stopping (max_iterations)'
             else
               fill_container(ns, flow, op.container, c, op.ids or {}, now)
             end

@@ -225,8 +225,6 @@ local function join_child(ns, flow, op, now, retention, cap)
     redis.call('HSET', fkey .. KEY.collect_infix .. op.container, op.child, op.result)
     if op.disposition == 'stop' then
       c.stop = true
-    elseif c.max and c.launched >= c.max then
-      c.failed = 'the while loop ran ' .. c.max .. ' iterations without stopping (max_iterations)'
     else
       fill_container(ns, flow, op.container, c, op.ids or {}, now)
     end
