@@ -161,6 +161,9 @@ public struct ScriptRunner: Sendable {
     final class Workspace: Sendable {
         let prepared = Mutex<Prepared?>(nil)
         let expressions = Mutex<DenoExpressionEngine?>(nil)
+        /// The Deno warm-up run (it fills the cache TypeScript jobs see read-only): TypeScript
+        /// jobs wait for it; bash and Python jobs do not.
+        let denoWarmUp = Mutex<Task<Void, Never>?>(nil)
     }
 
     /// What ``prepare()`` set up.
@@ -224,7 +227,6 @@ public struct ScriptRunner: Sendable {
             ready.deno = deno
             ready.denoCaches = DenoCaches(
                 root: settings.cacheRoot + "/deno", deno: denoPath, npmRegistry: settings.npmRegistry, jsrRegistry: settings.jsrRegistry)
-            await warmUp(deno, prepared: ready)
         }
         let kept = workspace.prepared.withLock { prepared -> Bool in
             if prepared == nil {
@@ -233,7 +235,20 @@ public struct ScriptRunner: Sendable {
             }
             return false
         }
-        if !kept { ready.channels.shutDown() }
+        if !kept {
+            ready.channels.shutDown()
+            return
+        }
+        if let deno = ready.deno {
+            let warmed = ready
+            let runner = self
+            workspace.denoWarmUp.withLock { $0 = Task { await runner.warmUp(deno, prepared: warmed) } }
+        }
+    }
+
+    /// Waits for the Deno warm-up, if one runs (what a TypeScript job does before it starts).
+    public func denoWarmedUp() async {
+        if let warmUp = workspace.denoWarmUp.withLock({ $0 }) { await warmUp.value }
     }
 
     /// This worker process's scratch directory (after ``prepare()``).
@@ -247,6 +262,7 @@ public struct ScriptRunner: Sendable {
             try await prepare()
             guard let ready = workspace.prepared.withLock({ $0 }) else { throw ScratchError("the scratch space is not ready") }
             prepared = ready
+            if run.language == .deno { await denoWarmedUp() }
         } catch {
             return ScriptRunResult(outcome: .failure("cannot prepare the job's sandbox: \(error)"), logs: "")
         }
