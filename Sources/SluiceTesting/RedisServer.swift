@@ -14,7 +14,10 @@ import Synchronization
 /// ```
 public final class RedisServer: Sendable {
     /// The TCP port the server listens on (loopback only).
-    public let port: Int
+    public var port: Int { portInUse.withLock { $0 } }
+    /// Chosen free, but another socket can take it before redis-server binds it (a client's
+    /// ephemeral port, among thousands of connections in a test run): then a new one is chosen.
+    private let portInUse: Mutex<Int>
     /// The server's working directory, removed by ``stop()``.
     public let directory: URL
     private let executable: String
@@ -42,11 +45,24 @@ public final class RedisServer: Sendable {
         self.executable = executable ?? RedisServer.findExecutable()
         self.password = password
         self.extraArguments = arguments + (password.map { ["--requirepass", $0] } ?? [])
-        self.port = try RedisServer.freePort()
+        self.portInUse = Mutex(try RedisServer.freePort())
         self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-redis-\(UUID().uuidString)")
         self.process = Mutex(nil)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try start()
+        var attempt = 1
+        while true {
+            do {
+                try start()
+                return
+            } catch let error as RedisServerError {
+                // The server exited at once: its port was taken meanwhile. Another port, a few times.
+                guard case .exited = error, attempt < 5 else { throw error }
+                attempt += 1
+                process.withLock { $0 = nil }
+                let another = try RedisServer.freePort()
+                portInUse.withLock { $0 = another }
+            }
+        }
     }
 
     deinit {
@@ -102,6 +118,7 @@ public final class RedisServer: Sendable {
         let deadline = Date().addingTimeInterval(10)
         var lastError: (any Error)?
         while Date() < deadline {
+            if process.withLock({ !($0?.isRunning ?? false) }) { throw RedisServerError.exited(port: port) }
             do {
                 let connection = try RedisConnection(configuration: configuration)
                 if try connection.send("PING").string == "PONG" { return }
@@ -159,11 +176,14 @@ public final class RedisServer: Sendable {
 public enum RedisServerError: Error, CustomStringConvertible {
     case noFreePort
     case notReady(port: Int, lastError: String)
+    /// The server exited before it answered (its port was taken, or its arguments refused).
+    case exited(port: Int)
 
     public var description: String {
         switch self {
         case .noFreePort: "no free TCP port for redis-server"
         case .notReady(let port, let lastError): "redis-server on port \(port) did not become ready: \(lastError)"
+        case .exited(let port): "redis-server on port \(port) exited before it answered (see its log)"
         }
     }
 }
