@@ -18,11 +18,9 @@ extension WorkerService {
             logger.warning("cannot read the step's flow; handing it back", metadata: ["job.id": "\(job.id)", "error": "\(error)"])
             return .handBack
         }
+        if let report = Self.reportWithoutRunning(beginning) { return .step(beginning, report) }
         switch beginning.start {
         case .run(let invocation):
-            if case .identity? = beginning.module?.value, invocation.gate == nil {
-                return .step(beginning, FlowEngine.StepReport(outcome: .success(invocation.arguments)))
-            }
             if beginning.module?.cacheTTL != nil, let cached = try? await client.run({ try engine.cachedResult(beginning, on: $0) }) {
                 return .step(beginning, FlowEngine.StepReport(outcome: .success(cached), logs: "[sluice: result reused from the cache]\n"))
             }
@@ -59,6 +57,13 @@ extension WorkerService {
         }
     }
 
+    /// The report of a step that runs nothing — an `identity` module without a gate: its
+    /// arguments are its result — or nil for any other step.
+    static func reportWithoutRunning(_ beginning: StepBeginning) -> FlowEngine.StepReport? {
+        guard case .run(let invocation) = beginning.start, case .identity? = beginning.module?.value, invocation.gate == nil else { return nil }
+        return FlowEngine.StepReport(outcome: .success(invocation.arguments))
+    }
+
     /// A step that runs nothing — an `identity` module without a gate — begun, decided and reported
     /// in one call on the slot's Redis thread (two thread hops fewer than the usual path, which
     /// reads in one call and reports in another). `nil` when the step is not such a step or a call
@@ -68,8 +73,7 @@ extension WorkerService {
         let worker = settings.workerID
         let done = try? await client.run { connection -> (applied: Bool, next: JobRecord?)? in
             let beginning = try engine.begin(job, on: connection)
-            guard case .run(let invocation) = beginning.start, case .identity? = beginning.module?.value, invocation.gate == nil else { return nil }
-            let report = FlowEngine.StepReport(outcome: .success(invocation.arguments))
+            guard let report = Self.reportWithoutRunning(beginning) else { return nil }
             let result = try engine.finish(beginning, report: report, worker: worker, next: next, on: connection)
             return (result.heldJobApplied, result.next)
         }

@@ -133,8 +133,8 @@ local function finish_job(ns, id, state, now, retention, cap)
   end
   local index = ns .. KEY.finished .. queue
   redis.call('ZADD', index, now, id)
-  -- Trimmed in one finish of 16 (by Redis's clock), so the index holds at most a few more than
-  -- `cap` between trims: one call fewer for most jobs.
+  -- Trimmed by the finishes on a millisecond divisible by 16 (one in 16 on average): one call
+  -- fewer for most jobs; between trims the index may hold some more than `cap`.
   if now % 16 == 0 then redis.call('ZREMRANGEBYRANK', index, 0, -(cap + 1)) end
   redis.call('HINCRBY', ns .. KEY.stats .. queue, state, 1)
   local bucket = ns .. KEY.throughput .. queue .. ':' .. math.floor(now / 60000)
