@@ -2,7 +2,7 @@ import Foundation
 public import SluiceCore
 import SluiceFlows
 public import SluiceRedis
-public import SluiceRuntime
+import SluiceRuntime
 public import SluiceStore
 import Synchronization
 
