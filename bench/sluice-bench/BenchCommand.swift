@@ -10,6 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             ThroughputBenchmark.self, SpawnBaseline.self, FlowBenchmark.self, ApprovalBenchmark.self, LoopBenchmark.self, ClusterBenchmark.self,
             ScheduleBenchmark.self, PeerBenchmark.self, ExpressionBenchmark.self, TriggerBenchmark.self,
+            AckBenchmark.self,
         ]
     )
 }
