@@ -203,7 +203,7 @@ public final class WorkerService: Service, CustomStringConvertible {
                         return (result.heldJobApplied, result.next)
                     case .event:
                         // --ack: the step after a gate starts only on a decision a failover cannot undo.
-                        if FlowEngine.carriesGateDecision(job) { try connection.awaitReplicas(in: store.keys) }
+                        if FlowEngine.carriesGateDecision(job) { try connection.awaitReplicas(in: store.keys, followingWrite: false) }
                         let result = try engine.handle(event: job, worker: settings.workerID, next: next, on: connection)
                         return (result.heldJobApplied, result.next)
                     case .handBack:
