@@ -15,6 +15,9 @@ final class ChaosCluster {
     /// Set for a scenario on Redis Sentinel: the processes and ``connect()`` reach Redis through
     /// the sentinels (``server`` is then the first master).
     let sentinels: SentinelTestbed?
+    /// Set for a scenario on Redis Cluster: the processes and ``connect()`` reach the prefix's
+    /// slot owner (``server`` is then the first node).
+    let redisCluster: ClusterTestbed?
     let binaries: String
     let keys = KeySpace(prefix: "chaos")
     let directory: URL
@@ -28,6 +31,7 @@ final class ChaosCluster {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         server = try RedisServer(arguments: redisArguments)
         sentinels = nil
+        redisCluster = nil
     }
 
     /// A scenario on `sentinels`: a master, a replica and three sentinels.
@@ -37,17 +41,29 @@ final class ChaosCluster {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         server = sentinels.master
         self.sentinels = sentinels
+        redisCluster = nil
+    }
+
+    /// A scenario on a Redis Cluster.
+    init(binaries: String, directory: URL, redisCluster: ClusterTestbed) throws {
+        self.binaries = binaries
+        self.directory = directory
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        server = redisCluster.nodes[0]
+        sentinels = nil
+        self.redisCluster = redisCluster
     }
 
     /// A fresh connection to the scenario's Redis (the current master, on Sentinel).
     func connect() throws -> RedisConnection {
-        try RedisConnection(configuration: sentinels?.configuration ?? server.configuration)
+        try RedisConnection(configuration: sentinels?.configuration ?? redisCluster?.configuration(slotKey: keys.prefix) ?? server.configuration)
     }
 
     /// What the processes are given to reach Redis.
     private var redisEnvironment: [String: String] {
-        guard let sentinels else { return server.sluiceEnvironment(prefix: keys.prefix) }
-        return ["SLUICE_REDIS_URL": sentinels.url, "SLUICE_PREFIX": keys.prefix]
+        if let sentinels { return ["SLUICE_REDIS_URL": sentinels.url, "SLUICE_PREFIX": keys.prefix] }
+        if let redisCluster { return ["SLUICE_REDIS_URL": redisCluster.url, "SLUICE_PREFIX": keys.prefix] }
+        return server.sluiceEnvironment(prefix: keys.prefix)
     }
 
     /// `body` on a connection, retried on a fresh one while Redis is unreachable (it is being
@@ -124,7 +140,13 @@ final class ChaosCluster {
             Glibc.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
-        if let sentinels { sentinels.stop() } else { server.stop() }
+        if let sentinels {
+            sentinels.stop()
+        } else if let redisCluster {
+            redisCluster.stop()
+        } else {
+            server.stop()
+        }
     }
 
     /// The lines of every process's log that contain `text`.

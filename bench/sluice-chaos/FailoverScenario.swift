@@ -21,7 +21,9 @@ struct FailoverScenario {
     func run(random: inout ChaosRandom) throws -> ScenarioReport {
         var report = ScenarioReport(
             name: "9-failover",
-            title: "gated flows approved at a steady rate while the Sentinel master is SIGKILLed or frozen; with --ack replicas=1, then without")
+            title:
+                "gated flows approved at a steady rate while the master is SIGKILLed or frozen (Sentinel) or the slot's master SIGKILLed (Cluster); with --ack replicas=1, then without"
+        )
         for fault in Fault.allCases {
             for acknowledged in [true, false] where acknowledged || fault == .sleep || scale.failoverKillWithoutAck {
                 try run(fault: fault, acknowledged: acknowledged, random: &random, report: &report)
@@ -36,14 +38,54 @@ struct FailoverScenario {
         case kill
         /// `DEBUG SLEEP` past the sentinels' down-after: demoted while still holding requests.
         case sleep
+        /// On a Redis Cluster (3 masters, a replica each): the master of the prefix's slot
+        /// SIGKILLed, its replica promoted by the cluster; restarted, it rejoins as a replica.
+        case clusterKill = "cluster-kill"
+
+        var label: String {
+            switch self {
+            case .kill: "master SIGKILLed"
+            case .sleep: "master frozen"
+            case .clusterKill: "cluster slot master SIGKILLed"
+            }
+        }
+    }
+
+    /// The set-up a fault hits: the master it hits and the replica that takes over.
+    private struct Target {
+        let cluster: ChaosCluster
+        let victim: RedisServer
+        let successor: RedisServer
+        /// Whether the set-up names the successor as the master now.
+        let promoted: () throws -> Bool
+    }
+
+    private func target(_ fault: Fault, directory: URL) throws -> Target {
+        switch fault {
+        case .kill, .sleep:
+            let sentinels = try SentinelTestbed(downAfter: .seconds(1), serverArguments: fault == .sleep ? ["--enable-debug-command", "yes"] : [])
+            let cluster = try ChaosCluster(binaries: binaries, directory: directory, sentinels: sentinels)
+            return Target(
+                cluster: cluster, victim: sentinels.master, successor: sentinels.replica,
+                promoted: { try sentinels.currentMasterPort() == sentinels.replica.port })
+        case .clusterKill:
+            let testbed = try ClusterTestbed(masters: 3, replicasPerMaster: 1)
+            let cluster = try ChaosCluster(binaries: binaries, directory: directory, redisCluster: testbed)
+            let slotKey = cluster.keys.prefix
+            guard let owner = try testbed.owner(of: slotKey), let victim = testbed.nodes.first(where: { $0.port == owner }),
+                let successor = testbed.nodes.first(where: { Self.info(of: $0)?.contains("master_port:\(owner)\r\n") == true })
+            else {
+                cluster.stopAll()
+                throw ChaosFailure("the cluster's slot owner for \(slotKey) or its replica not found")
+            }
+            return Target(cluster: cluster, victim: victim, successor: successor, promoted: { try testbed.owner(of: slotKey) == successor.port })
+        }
     }
 
     private func run(fault: Fault, acknowledged: Bool, random: inout ChaosRandom, report: inout ScenarioReport) throws {
-        let mode = "master \(fault == .kill ? "SIGKILLed" : "frozen"), " + (acknowledged ? "--ack replicas=1" : "no --ack")
-        let sentinels = try SentinelTestbed(downAfter: .seconds(1), serverArguments: fault == .sleep ? ["--enable-debug-command", "yes"] : [])
-        let cluster = try ChaosCluster(
-            binaries: binaries, directory: directory.appendingPathComponent("\(fault.rawValue)-\(acknowledged ? "ack" : "no-ack")"),
-            sentinels: sentinels)
+        let mode = fault.label + ", " + (acknowledged ? "--ack replicas=1" : "no --ack")
+        let target = try target(fault, directory: directory.appendingPathComponent("\(fault.rawValue)-\(acknowledged ? "ack" : "no-ack")"))
+        let cluster = target.cluster
         defer { cluster.stopAll() }
         let recorder = try RunRecorder(directory: cluster.directory)
         defer { recorder.stop() }
@@ -86,13 +128,13 @@ struct FailoverScenario {
                     notBefore: start + .milliseconds(Int64(Double(index) * spacing * 1000))))
         }
         // A webhook delivery between each two approvals, with its own delivery key.
-        let target = "/api/w/\(cluster.keys.name)/jobs/run/p/f/chaos/hook"
+        let hookTarget = "/api/w/\(cluster.keys.name)/jobs/run/p/f/chaos/hook"
         for index in flows.indices {
             items.append(
                 RequestStorm.Item(
                     key: "hook \(index)",
                     bytes: RawHTTP.request(
-                        "POST", target,
+                        "POST", hookTarget,
                         headers: [
                             ("Content-Type", "application/json"), ("Authorization", "Bearer " + token.text), ("Idempotency-Key", "k-\(index)"),
                         ],
@@ -104,10 +146,10 @@ struct FailoverScenario {
         Thread.sleep(forTimeInterval: 0.2 + scale.failoverSeconds * 0.4 + Double.random(in: 0...0.3, using: &random))
         let killed = ContinuousClock.now
         switch fault {
-        case .kill:
-            sentinels.master.kill()
+        case .kill, .clusterKill:
+            target.victim.kill()
         case .sleep:
-            let frozen = sentinels.master.configuration
+            let frozen = target.victim.configuration
             let sleeper = Thread {
                 var configuration = frozen
                 configuration.commandTimeout = .seconds(30)
@@ -115,23 +157,21 @@ struct FailoverScenario {
             }
             sleeper.start()
         }
-        // Promoted: the sentinels name the replica, and it says it is a master (restarting the
+        // Promoted: the set-up names the replica, and it says it is a master (restarting the
         // killed master earlier, empty, could let the replica resync from it and lose everything).
-        while try sentinels.currentMasterPort() != sentinels.replica.port || !Self.role(of: sentinels.replica, is: "master"),
-            ContinuousClock.now - killed < .seconds(30)
-        {
+        while try !target.promoted() || !Self.role(of: target.successor, is: "master"), ContinuousClock.now - killed < .seconds(30) {
             Thread.sleep(forTimeInterval: 0.05)
         }
         let failover = ContinuousClock.now - killed
         report.figure("\(mode): master failed → replica promoted", Format.seconds(failover) + " s")
-        // A killed master comes back empty; the sentinels make it the new master's replica (a
-        // frozen one is demoted by them when it wakes).
-        if fault == .kill { try sentinels.master.start() }
+        // A killed master comes back empty; the sentinels (or the cluster) make it the new master's
+        // replica (a frozen one is demoted by the sentinels when it wakes).
+        if fault != .sleep { try target.victim.start() }
         while !storm.isDone { Thread.sleep(forTimeInterval: 0.1) }
         let outcomes = storm.outcomes
         // The old master rejoins as the new one's replica (the sentinels convert it some seconds
         // after they see it again); until then nothing can be acknowledged with --ack.
-        while !Self.role(of: sentinels.master, is: "slave"), ContinuousClock.now - killed < .seconds(60) { Thread.sleep(forTimeInterval: 0.1) }
+        while !Self.role(of: target.victim, is: "slave"), ContinuousClock.now - killed < .seconds(60) { Thread.sleep(forTimeInterval: 0.1) }
         report.figure("\(mode): master failed → old master back as a replica", Format.seconds(ContinuousClock.now - killed) + " s")
 
         let after = ContinuousClock.now + .seconds(60)
@@ -154,8 +194,12 @@ struct FailoverScenario {
 
     /// Whether `server` answers `INFO replication` with `role:<role>`.
     static func role(of server: RedisServer, is role: String) -> Bool {
-        let info = (try? RedisConnection(configuration: server.configuration).send("INFO", "replication").string) ?? nil
-        return info?.contains("role:\(role)\r\n") ?? false
+        info(of: server)?.contains("role:\(role)\r\n") ?? false
+    }
+
+    /// `server`'s `INFO replication`, when it answers.
+    static func info(of server: RedisServer) -> String? {
+        (try? RedisConnection(configuration: server.configuration).send("INFO", "replication").string) ?? nil
     }
 
     private func parkedGates(_ flows: [JobID], cluster: ChaosCluster, on connection: RedisConnection) throws -> [JobID: GateRecord] {
