@@ -24,7 +24,7 @@ let package = Package(
         .library(name: "SluiceCore", targets: ["SluiceCore"]),
         .library(name: "SluiceExpressions", targets: ["SluiceExpressions"]),
         .library(name: "SluiceFlows", targets: ["SluiceFlows"]),
-        .library(name: "SluiceSchedules", targets: ["SluiceSchedules"]),
+        .library(name: "SluiceCron", targets: ["SluiceCron"]),
         .library(name: "SluiceRedis", targets: ["SluiceRedis"]),
         .library(name: "SluiceStore", targets: ["SluiceStore"]),
         .library(name: "SluiceRuntime", targets: ["SluiceRuntime"]),
@@ -100,7 +100,7 @@ let package = Package(
         ),
         // Schedules: cron expressions, next fire times in a time zone, the pure catch-up decision. Foundation only.
         .target(
-            name: "SluiceSchedules",
+            name: "SluiceCron",
             swiftSettings: swiftSettings
         ),
         // The Redis key layout, the Lua scripts (Lua/, compiled in with embedInCode and listed in LuaSources.swift)
@@ -161,7 +161,7 @@ let package = Package(
             dependencies: [
                 "SluiceCore",
                 "SluiceRuntime",
-                "SluiceSchedules",
+                "SluiceCron",
                 "SluiceStore",
                 "SluiceRedis",
                 .product(name: "Logging", package: "swift-log"),
@@ -228,7 +228,7 @@ let package = Package(
         .target(
             name: "SluiceCommandLine",
             dependencies: [
-                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceStore", "SluiceRedis",
+                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceCron", "SluiceStore", "SluiceRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -279,7 +279,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceApprovals", "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceScripts",
+                "SluiceApprovals", "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceCron", "SluiceScripts",
                 "SluiceStore", "SluiceRedis", "SluiceTriggers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -288,7 +288,7 @@ let package = Package(
         .executableTarget(
             name: "sluice-bench",
             dependencies: [
-                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceStore", "SluiceRedis", "SluiceTesting", "SluiceWorker",
+                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceCron", "SluiceStore", "SluiceRedis", "SluiceTesting", "SluiceWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -349,12 +349,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceStoreTests",
-            dependencies: ["SluiceStore", "SluiceCore"],
+            dependencies: ["SluiceStore", "SluiceCore", "SluiceRedis"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SluiceSchedulerTests",
-            dependencies: ["SluiceScheduler"],
+            dependencies: ["SluiceScheduler", "SluiceCron"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -363,8 +363,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "SluiceSchedulesTests",
-            dependencies: ["SluiceSchedules"],
+            name: "SluiceCronTests",
+            dependencies: ["SluiceCron"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -380,7 +380,7 @@ let package = Package(
         .testTarget(
             name: "SluiceIntegrationTests",
             dependencies: [
-                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceScripts", "SluiceStore", "SluiceRedis", "SluiceWorker",
+                "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceCron", "SluiceScripts", "SluiceStore", "SluiceRedis", "SluiceWorker",
                 "SluiceScheduler", "SluiceTriggers",
                 "SluiceResumer", "SluiceTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,11 +1,11 @@
 public import SluiceCore
 import SluiceFlows
 import SluiceRedis
-public import SluiceSchedules
+public import SluiceCron
 public import SluiceStore
 
 /// Turns `sluice schedule set` options into a checked ``ScheduleDefinition``: the name, the cron
-/// expression and zone (SluiceSchedules' errors, naming the column), the JSON arguments, the queue
+/// expression and zone (SluiceCron' errors, naming the column), the JSON arguments, the queue
 /// and the retry policy. What needs Redis (does the path hold a script or a flow?) is the
 /// command's to check.
 public enum ScheduleInput {

@@ -3,7 +3,7 @@ import Foundation
 import SluiceCommandLine
 import SluiceCore
 import SluiceRedis
-import SluiceSchedules
+import SluiceCron
 import SluiceStore
 
 /// `sluice schedule set|list|show|pause|resume|delete|next`: cron triggers for scripts and flows.

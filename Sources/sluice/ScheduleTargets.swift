@@ -2,7 +2,7 @@ import SluiceCommandLine
 import SluiceCore
 import SluiceRedis
 import SluiceRuntime
-import SluiceSchedules
+import SluiceCron
 import SluiceStore
 
 /// The checks and steps of `sluice schedule` that need Redis.

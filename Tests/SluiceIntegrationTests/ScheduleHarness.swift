@@ -1,7 +1,7 @@
 import Foundation
 import SluiceCore
 import SluiceRedis
-import SluiceSchedules
+import SluiceCron
 import SluiceStore
 import SluiceTesting
 import Testing

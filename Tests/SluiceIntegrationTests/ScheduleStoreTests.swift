@@ -1,7 +1,7 @@
 import Foundation
 import SluiceCore
 import SluiceRedis
-import SluiceSchedules
+import SluiceCron
 import SluiceTesting
 import Testing
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SluiceCore
 import SluiceRedis
-import SluiceSchedules
+import SluiceCron
 import SluiceStore
 import SluiceTesting
 

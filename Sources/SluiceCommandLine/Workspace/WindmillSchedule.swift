@@ -1,5 +1,5 @@
 public import SluiceCore
-import SluiceSchedules
+import SluiceCron
 public import SluiceStore
 
 /// A schedule as Windmill writes it (`name.schedule.yaml`: `schedule`, `timezone`, `script_path`,

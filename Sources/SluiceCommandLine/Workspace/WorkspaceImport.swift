@@ -2,7 +2,7 @@ public import SluiceCore
 import SluiceFlows
 public import SluiceRedis
 public import SluiceRuntime
-import SluiceSchedules
+import SluiceCron
 public import SluiceStore
 
 /// `sluice sync push`: brings what a workspace folder holds into the store — variables, then

@@ -2,7 +2,7 @@ public import Logging
 import SluiceCore
 public import SluiceRedis
 public import SluiceRuntime
-import SluiceSchedules
+import SluiceCron
 public import SluiceStore
 import Synchronization
 

@@ -1,4 +1,4 @@
-public import SluiceSchedules
+public import SluiceCron
 
 /// The pure part of firing a schedule: given its cron schedule, the last tick it fired, its last
 /// change and Redis's clock, which tick fires now, how many due ticks that one catches up, and

@@ -7,7 +7,7 @@ public struct ScheduleDefinition: Sendable, Equatable {
     public var name: String
     /// The script or flow it runs.
     public var path: String
-    /// The cron expression as written (SluiceSchedules' syntax).
+    /// The cron expression as written (SluiceCron' syntax).
     public var cron: String
     /// A tz database zone, e.g. `Europe/Berlin`.
     public var timeZone: String

@@ -5,7 +5,7 @@ public import SluiceRedis
 /// schedule's recent runs, and the finished runs waiting to be settled. Every change is one Lua
 /// script (set_schedule, set_schedule_enabled, delete_schedule, fire_schedule_tick,
 /// settle_schedule_run); reads are plain commands. Cron and time zones are not the store's
-/// business: callers compute due times (SluiceSchedules) and pass them in milliseconds.
+/// business: callers compute due times (SluiceCron) and pass them in milliseconds.
 ///
 /// Every method blocks on the given connection: call it from a Redis client's own thread.
 public struct ScheduleStore: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import SluiceSchedules
+import SluiceCron
 import Testing
 
 /// Ticks on the wall clock of a zone, across both daylight saving time changes of 2026:

@@ -1,5 +1,5 @@
 import Foundation
-import SluiceSchedules
+import SluiceCron
 import Testing
 
 /// The scheduler's load: 10,000 schedules, each with its next fire and tick decision computed.

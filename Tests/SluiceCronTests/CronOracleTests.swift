@@ -1,5 +1,5 @@
 import Foundation
-import SluiceSchedules
+import SluiceCron
 import Testing
 
 /// Random expressions checked against a slow, independent oracle: every minute of the next (and

@@ -1,6 +1,6 @@
 import Foundation
 import SluiceScheduler
-import SluiceSchedules
+import SluiceCron
 import Testing
 
 /// The scheduler's pure decision for one schedule, on the store's units (tick ids in seconds,

@@ -1,5 +1,5 @@
 import Foundation
-import SluiceSchedules
+import SluiceCron
 import Testing
 
 /// Every form of the syntax, checked by the ticks it gives in UTC after Thursday 2026-01-01 00:00:00.

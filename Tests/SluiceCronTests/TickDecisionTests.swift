@@ -1,5 +1,5 @@
 import Foundation
-import SluiceSchedules
+import SluiceCron
 import Testing
 
 /// The scheduler's pure decision: the latest due tick fires, older ones are missed, nothing from

@@ -1,5 +1,5 @@
 import Foundation
-import SluiceSchedules
+import SluiceCron
 import Testing
 
 /// Random and mutated texts: each parses or throws a CronSyntaxError with a position inside (or

@@ -1,4 +1,4 @@
-import SluiceSchedules
+import SluiceCron
 import Testing
 
 /// Everything outside the syntax is refused with the field, the 1-based column and what was expected.
