@@ -1,7 +1,7 @@
 public import SluiceCore
+public import SluiceCron
 import SluiceFlows
 import SluiceRedis
-public import SluiceCron
 public import SluiceStore
 
 /// Turns `sluice schedule set` options into a checked ``ScheduleDefinition``: the name, the cron

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import SluiceCommandLine
 import SluiceCore
-import SluiceRedis
 import SluiceCron
+import SluiceRedis
 import SluiceStore
 
 /// `sluice schedule set|list|show|pause|resume|delete|next`: cron triggers for scripts and flows.

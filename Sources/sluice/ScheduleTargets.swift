@@ -1,8 +1,8 @@
 import SluiceCommandLine
 import SluiceCore
+import SluiceCron
 import SluiceRedis
 import SluiceRuntime
-import SluiceCron
 import SluiceStore
 
 /// The checks and steps of `sluice schedule` that need Redis.

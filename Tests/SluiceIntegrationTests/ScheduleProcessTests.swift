@@ -1,7 +1,7 @@
 import Foundation
 import SluiceCore
-import SluiceRedis
 import SluiceCron
+import SluiceRedis
 import SluiceStore
 import SluiceTesting
 import Testing

@@ -1,6 +1,6 @@
 import Foundation
-import SluiceScheduler
 import SluiceCron
+import SluiceScheduler
 import Testing
 
 /// The scheduler's pure decision for one schedule, on the store's units (tick ids in seconds,

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import SluiceCore
-import SluiceRedis
 import SluiceCron
+import SluiceRedis
 import SluiceStore
 import SluiceTesting
 

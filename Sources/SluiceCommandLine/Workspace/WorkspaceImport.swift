@@ -1,8 +1,8 @@
 public import SluiceCore
+import SluiceCron
 import SluiceFlows
 public import SluiceRedis
 public import SluiceRuntime
-import SluiceCron
 public import SluiceStore
 
 /// `sluice sync push`: brings what a workspace folder holds into the store — variables, then

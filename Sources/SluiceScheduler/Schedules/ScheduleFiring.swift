@@ -1,8 +1,8 @@
 public import Logging
 import SluiceCore
+import SluiceCron
 public import SluiceRedis
 public import SluiceRuntime
-import SluiceCron
 public import SluiceStore
 import Synchronization
 
