@@ -74,7 +74,7 @@ public enum FlowOperation: Sendable, Equatable {
             ]
         case .open(let record, let frame, let items, let list, let event):
             var members: [(String, JSONValue)] = [
-                ("op", "open"), ("container", .string(record.id)), ("frame", .string(frame)), ("record", record.json), ("ids", ids(list)),
+                ("op", "open_container"), ("container", .string(record.id)), ("frame", .string(frame)), ("record", record.json), ("ids", ids(list)),
                 ("event_id", .string(event.rawValue)),
             ]
             if let items { members.append(("items", .array(items.map { .string($0.jsonText) }))) }

@@ -118,7 +118,7 @@ public struct GateStore: Sendable {
         case "conflict": return .conflict(detail)
         case "counted_before": return .countedBefore(detail, rejected: parts.count > 4 && parts[4].string == "reject")
         case "refused": return .refused(detail)
-        case "closed": return .closed(detail)
+        case "gate_closed": return .closed(detail)
         case "not_due": return .notDue(detail)
         case "unknown": return .unknown
         default: throw RedisError.unexpectedReply("record_approval: \(reply)")

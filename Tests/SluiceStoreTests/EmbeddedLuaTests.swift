@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 import SluiceRedis
 import Testing
 
@@ -32,6 +33,33 @@ struct EmbeddedLuaTests {
             let body = scripts[script.name] ?? "<no file>"
             #expect(script.source.contains(body.trimmingCharacters(in: .whitespacesAndNewlines)), "script \(script.name)")
         }
+    }
+}
+
+/// A job's or a gate's state is named in Lua through the constants the prelude emits from the
+/// Swift enums (`JOB_STATE.running`, `GATE_STATE.open`), never as a quoted name of its own.
+@Suite("States named once")
+struct LuaStateNameTests {
+    @Test("no .lua file quotes a job state or a gate state; the prelude defines every one of them from JobState and GateState")
+    func noQuotedStates() throws {
+        let states = Set(JobState.allCases.map(\.rawValue) + GateState.allCases.map(\.rawValue))
+        let files = StoreScripts.includeFiles.map { ($0.name, String(decoding: $0.source, as: UTF8.self)) }
+        var bodies = files
+        for script in StoreScripts.all {
+            bodies.append(
+                (
+                    script.name,
+                    script.source.components(separatedBy: "\n").filter { !$0.hasPrefix("local JOB_STATE") && !$0.hasPrefix("local GATE_STATE") }
+                        .joined(separator: "\n")
+                ))
+        }
+        for (name, source) in bodies {
+            for state in states {
+                #expect(!source.contains("'\(state)'") && !source.contains("\"\(state)\""), "\(name) quotes the state '\(state)'")
+            }
+        }
+        for state in JobState.allCases { #expect(LuaPrelude.source.contains("\(state.rawValue) = '\(state.rawValue)'")) }
+        #expect(LuaPrelude.source.contains("local GATE_STATE = {pending = 'pending', open = 'open'"))
     }
 }
 

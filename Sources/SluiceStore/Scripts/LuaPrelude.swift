@@ -1,18 +1,23 @@
 import SluiceCore
 
 /// The constants every Lua script starts with, generated from the Swift definitions so the data
-/// model is written once: the key segments (``KeySpace/Segment``), the final job states
+/// model is written once: the key segments (``KeySpace/Segment``), the job and gate states
+/// (``JobState``, ``GateState``: `JOB_STATE.running`, `GATE_STATE.open` — Lua never quotes a
+/// state's name, a test checks it), the final job states
 /// (``JobState/isFinal``), the gate states that still accept decisions (``GateState``) and the
 /// job defaults (``JobDefaults``).
 enum LuaPrelude {
     static let source: String = {
-        func set(_ names: [String]) -> String { "{" + names.map { "['\($0)'] = true" }.joined(separator: ", ") + "}" }
+        func set(_ table: String, _ names: [String]) -> String { "{" + names.map { "[\(table).\($0)] = true" }.joined(separator: ", ") + "}" }
         let keys = KeySpace.Segment.lua.map { "\($0.0) = '\($0.1)'" }.joined(separator: ", ")
+        func names(_ values: [String]) -> String { "{" + values.map { "\($0) = '\($0)'" }.joined(separator: ", ") + "}" }
         return """
             -- Generated from Swift (SluiceStore/Scripts/LuaPrelude.swift): the key layout, state sets and defaults.
             local KEY = {\(keys)}
-            local FINAL_STATES = \(set(JobState.allCases.filter(\.isFinal).map(\.rawValue)))
-            local GATE_ACCEPTING = \(set(GateState.accepting))
+            local JOB_STATE = \(names(JobState.allCases.map(\.rawValue)))
+            local GATE_STATE = \(names(GateState.allCases.map(\.rawValue)))
+            local FINAL_STATES = \(set("JOB_STATE", JobState.allCases.filter(\.isFinal).map(\.rawValue)))
+            local GATE_ACCEPTING = \(set("GATE_STATE", GateState.accepting))
             local DEFAULT_MAX_DELIVERIES = \(JobDefaults.maxDeliveries)
 
             """

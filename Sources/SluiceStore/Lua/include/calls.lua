@@ -9,7 +9,7 @@
 -- may have started at most `call.max_total` jobs before it.
 local function call_refusal(ns, call)
   local p = hash_fields(ns .. KEY.job .. call.parent, 'state', 'deliveries', 'call_depth', 'call_root')
-  if p.state ~= 'running' or p.deliveries ~= tostring(call.delivery) then
+  if p.state ~= JOB_STATE.running or p.deliveries ~= tostring(call.delivery) then
     return 'the calling job ' .. call.parent .. ' is no longer running (canceled, timed out or handed back)'
   end
   local depth = tonumber(p.call_depth or '0') + 1

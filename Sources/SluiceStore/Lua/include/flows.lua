@@ -43,10 +43,10 @@ local function create_step(ns, flow, step, now)
   if f.flow_hash then fields[#fields + 1] = 'flow_hash'; fields[#fields + 1] = f.flow_hash end
   if f.path and given.module_type == 'rawscript' then fields[#fields + 1] = 'path'; fields[#fields + 1] = f.path .. '/' .. given.module_id end
   if delay > 0 then
-    fields[#fields + 1] = 'state'; fields[#fields + 1] = 'scheduled'
+    fields[#fields + 1] = 'state'; fields[#fields + 1] = JOB_STATE.scheduled
     fields[#fields + 1] = 'scheduled_for'; fields[#fields + 1] = now + delay
   else
-    fields[#fields + 1] = 'state'; fields[#fields + 1] = 'queued'
+    fields[#fields + 1] = 'state'; fields[#fields + 1] = JOB_STATE.queued
   end
   redis.call('HSET', key, unpack(fields))
   local steps = fkey .. KEY.steps_suffix
@@ -60,7 +60,7 @@ local function create_step(ns, flow, step, now)
   record.g = nil
   put_record(frames, step.frame, record)
   redis.call('HINCRBY', fkey, 'steps', 1)
-  if f.state == 'suspended' then redis.call('HSET', fkey, 'state', 'running') end
+  if f.state == JOB_STATE.suspended then redis.call('HSET', fkey, 'state', JOB_STATE.running) end
   if delay > 0 then
     redis.call('ZADD', K.delayed, now + delay, step.id)
     wake_scheduler(ns)
@@ -94,10 +94,10 @@ local function cancel_frame(ns, flow, frame_id, reason, now, retention, cap)
   if r.j then
     local subflow = redis.call('HGET', ns .. KEY.job .. r.j, 'subflow')
     cancel_one(ns, r.j, reason, now, retention, cap)
-    shut_gate(ns, r.j, 'canceled', now)
+    shut_gate(ns, r.j, GATE_STATE.canceled, now)
     if subflow then cancel_flow(ns, subflow, reason, now, retention, cap, nil) end
   end
-  if r.g then shut_gate(ns, r.g, 'canceled', now) end
+  if r.g then shut_gate(ns, r.g, GATE_STATE.canceled, now) end
   if r.s == 'wait' then
     local cid = frame_id .. '.' .. r.c
     for _, k in ipairs(redis.call('SMEMBERS', fkey .. KEY.kids_infix .. cid)) do
@@ -140,7 +140,7 @@ cancel_flow = function(ns, flow, reason, now, retention, cap, event_id)
   local fkey = flow_key(ns, flow)
   local state = redis.call('HGET', fkey, 'state')
   if not state or FINAL_STATES[state] then return state end
-  finish_flow(ns, flow, {state = 'canceled', error = reason, event_id = event_id}, now, retention, cap)
+  finish_flow(ns, flow, {state = JOB_STATE.canceled, error = reason, event_id = event_id}, now, retention, cap)
   return state
 end
 
@@ -250,17 +250,17 @@ local function abandon_container(ns, flow, op, now, retention, cap)
   end
   drop_container(ns, flow, op.container)
   local key = ns .. KEY.job .. op.job
-  if redis.call('HGET', key, 'state') == 'running' then
+  if redis.call('HGET', key, 'state') == JOB_STATE.running then
     redis.call('HSET', key, 'result', op.result)
-    finish_job(ns, op.job, 'success', now, retention, cap)
+    finish_job(ns, op.job, JOB_STATE.success, now, retention, cap)
   end
 end
 
 -- Finishes a step job that waited on children or a subflow (it holds no lease).
 local function close_waiting(ns, op, now, retention, cap)
   local key = ns .. KEY.job .. op.job
-  if redis.call('HGET', key, 'state') ~= 'running' then return end
-  if op.state == 'success' then redis.call('HSET', key, 'result', op.result or 'null') else redis.call('HSET', key, 'error', op.error or '') end
+  if redis.call('HGET', key, 'state') ~= JOB_STATE.running then return end
+  if op.state == JOB_STATE.success then redis.call('HSET', key, 'result', op.result or 'null') else redis.call('HSET', key, 'error', op.error or '') end
   finish_job(ns, op.job, op.state, now, retention, cap)
 end
 
@@ -271,7 +271,7 @@ local function park_frame(ns, flow, op, now)
   local gate_key = ns .. KEY.gate .. op.gate
   if not GATE_ACCEPTING[redis.call('HGET', gate_key, 'state') or ''] then return false end
   local deadline = now + tonumber(op.timeout_ms)
-  redis.call('HSET', gate_key, 'state', 'open', 'opened_at', now, 'deadline', deadline)
+  redis.call('HSET', gate_key, 'state', GATE_STATE.open, 'opened_at', now, 'deadline', deadline)
   if op.page ~= '{}' then redis.call('HSET', gate_key, 'page', op.page) end
   redis.call('ZADD', K.gate_deadlines, deadline, op.gate)
   wake_scheduler(ns)
@@ -281,19 +281,19 @@ local function park_frame(ns, flow, op, now)
   record.g = op.gate
   put_record(frames, op.frame, record)
   redis.call('HSET', fkey, 'gate', op.gate)
-  if tonumber(redis.call('HGET', fkey, 'steps') or '0') <= 0 then redis.call('HSET', fkey, 'state', 'suspended') end
+  if tonumber(redis.call('HGET', fkey, 'steps') or '0') <= 0 then redis.call('HSET', fkey, 'state', JOB_STATE.suspended) end
   local early = hash_fields(gate_key, 'pending_rejection_by', 'pending_rejection_reason', 'required')
   if early.pending_rejection_by then
-    close_gate(ns, op.gate, 'rejected', early.pending_rejection_by, early.pending_rejection_reason, op.event_id, now)
+    close_gate(ns, op.gate, GATE_STATE.rejected, early.pending_rejection_by, early.pending_rejection_reason, op.event_id, now)
   elseif redis.call('LLEN', gate_key .. KEY.approvals_suffix) >= tonumber(early.required or '1') then
-    close_gate(ns, op.gate, 'approved', nil, '', op.event_id, now)
+    close_gate(ns, op.gate, GATE_STATE.approved, nil, '', op.event_id, now)
   end
   return true
 end
 
 -- Applies the operations of a flow decision, in order.
 -- The operations apply_ops knows (FlowOperation in Swift).
-local FLOW_OPERATIONS = {create = true, set_input = true, record = true, step = true, frame = true, park = true, open = true,
+local FLOW_OPERATIONS = {create = true, set_input = true, record = true, step = true, frame = true, park = true, open_container = true,
   join = true, close_waiting = true, abandon_container = true, drop_container = true, link = true, finish = true, cache = true,
   cancel = true}
 
@@ -328,7 +328,7 @@ local function apply_ops(ns, flow, ops, now, retention, cap)
       put_record(frames, op.frame, record)
     elseif op.op == 'park' then
       if park_frame(ns, target, op, now) then parked[op.gate] = true end
-    elseif op.op == 'open' then
+    elseif op.op == 'open_container' then
       open_container(ns, target, op, now)
     elseif op.op == 'join' then
       join_child(ns, target, op, now, retention, cap)

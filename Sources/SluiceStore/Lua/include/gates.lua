@@ -14,7 +14,7 @@ local function close_gate(ns, gate_id, outcome, by, reason, event_id, now)
   if by then redis.call('HSET', gate_key, 'decided_by', by) end
   redis.call('ZREM', K.gate_deadlines, gate_id)
   local flow_key = ns .. KEY.job .. flow_id
-  if redis.call('HGET', flow_key, 'state') == 'suspended' then redis.call('HSET', flow_key, 'state', 'running') end
+  if redis.call('HGET', flow_key, 'state') == JOB_STATE.suspended then redis.call('HSET', flow_key, 'state', JOB_STATE.running) end
   local entries = redis.call('LRANGE', gate_key .. KEY.approvals_suffix, 0, -1)
   local args = '{"event":"gate_decided","gate":' .. cjson.encode(gate_id) .. ',"outcome":' .. cjson.encode(outcome)
     .. ',"by":' .. cjson.encode(by or '') .. ',"reason":' .. cjson.encode(reason or '')
@@ -37,7 +37,7 @@ end
 local function expire_gates(ns, flow_key, retention, now)
   local gates = flow_key .. KEY.gates_suffix
   for _, gate_id in ipairs(redis.call('SMEMBERS', gates)) do
-    shut_gate(ns, gate_id, 'closed', now)
+    shut_gate(ns, gate_id, GATE_STATE.closed, now)
     if retention > 0 then
       local gate_key = ns .. KEY.gate .. gate_id
       for _, key in ipairs({gate_key, gate_key .. KEY.approvals_suffix, gate_key .. KEY.deciders_suffix, gate_key .. KEY.rejections_suffix}) do

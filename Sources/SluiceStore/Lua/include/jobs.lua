@@ -66,7 +66,7 @@ end
 -- wake-up token.
 local function create_queued_job(ns, id, queue, fields, now)
   local key = ns .. KEY.job .. id
-  redis.call('HSET', key, 'id', id, 'queue', queue, 'created_at', now, 'deliveries', 0, 'state', 'queued', unpack(fields))
+  redis.call('HSET', key, 'id', id, 'queue', queue, 'created_at', now, 'deliveries', 0, 'state', JOB_STATE.queued, unpack(fields))
   local priority = 0
   for i = 1, #fields, 2 do if fields[i] == 'priority' then priority = tonumber(fields[i + 1]) or 0 end end
   push_ready(ns, queue, id, priority > 0)
@@ -90,8 +90,8 @@ local function take_job(ns, queue, signal_taken, worker, lease_ms, now)
     signal_taken = false
     local key = ns .. KEY.job .. id
     local taken = hash_fields(key, 'state', 'deliveries')
-    if taken.state == 'queued' then
-      redis.call('HSET', key, 'state', 'running', 'worker', worker, 'started_at', now, 'deliveries', (tonumber(taken.deliveries) or 0) + 1)
+    if taken.state == JOB_STATE.queued then
+      redis.call('HSET', key, 'state', JOB_STATE.running, 'worker', worker, 'started_at', now, 'deliveries', (tonumber(taken.deliveries) or 0) + 1)
       redis.call('ZADD', K.leases, now + lease_ms, id)
       return redis.call('HGETALL', key)
     end
@@ -166,7 +166,7 @@ local function retry_later(ns, id, message, now)
   local delay = cjson.decode(f.retry_delays)[attempt]
   if not delay then return false end
   local at = now + tonumber(delay)
-  redis.call('HSET', key, 'state', 'scheduled', 'scheduled_for', at, 'attempt', attempt + 1, 'last_error', message,
+  redis.call('HSET', key, 'state', JOB_STATE.scheduled, 'scheduled_for', at, 'attempt', attempt + 1, 'last_error', message,
     'deliveries_before', f.deliveries or '0')
   redis.call('HDEL', key, 'worker')
   redis.call('ZREM', K.leases, id)
@@ -188,14 +188,14 @@ local function cancel_one(ns, id, reason, now, retention, cap)
   local state = fields.state
   if not state then return nil end
   if FINAL_STATES[state] then return state end
-  if state == 'queued' then
+  if state == JOB_STATE.queued then
     local list = ns .. KEY.queue .. fields.queue
     if redis.call('LREM', list, 0, id) > 0 then redis.call('LPOP', list .. KEY.signal_suffix) end
-  elseif state == 'scheduled' then
+  elseif state == JOB_STATE.scheduled then
     redis.call('ZREM', K.delayed, id)
   end
   redis.call('HSET', key, 'error', reason)
-  finish_job(ns, id, 'canceled', now, retention, cap)
+  finish_job(ns, id, JOB_STATE.canceled, now, retention, cap)
   cancel_calls(ns, id, 'canceled: the job that started it (' .. id .. ') was canceled', now, retention, cap)
   return state
 end
@@ -204,7 +204,7 @@ end
 -- flow's next move (a gate decided, a step lost, a container's children done, a subflow ended).
 -- The flow remembers it as its `last_event` (what the flow audit asks after).
 local function queue_flow_event(ns, flow, queue, event_id, args, now)
-  redis.call('HSET', ns .. KEY.job .. event_id, 'id', event_id, 'kind', 'flow_event', 'state', 'queued', 'queue', queue,
+  redis.call('HSET', ns .. KEY.job .. event_id, 'id', event_id, 'kind', 'flow_event', 'state', JOB_STATE.queued, 'queue', queue,
     'flow_id', flow, 'args', args, 'created_at', now, 'deliveries', 0, 'max_deliveries', DEFAULT_MAX_DELIVERIES)
   redis.call('HSET', ns .. KEY.job .. flow, 'last_event', event_id)
   push_ready(ns, queue, event_id, true)

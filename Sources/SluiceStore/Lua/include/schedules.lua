@@ -21,7 +21,7 @@ local function start_scheduled(ns, spec, now, retention, cap)
   end
   local failed = spec.failed
   redis.call('HSET', ns .. KEY.job .. failed.id, 'id', failed.id, 'queue', failed.queue, 'created_at', now, 'deliveries', 0,
-    'state', 'queued', 'error', failed.error, unpack(failed.fields))
-  finish_job(ns, failed.id, 'failure', now, retention, cap)
+    'state', JOB_STATE.queued, 'error', failed.error, unpack(failed.fields))
+  finish_job(ns, failed.id, JOB_STATE.failure, now, retention, cap)
   return failed.id
 end

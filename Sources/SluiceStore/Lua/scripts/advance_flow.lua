@@ -56,14 +56,14 @@ local held = plan.held
 if held then
   local key = ns .. KEY.job .. held.id
   local fields = hash_fields(key, 'state', 'worker', 'deliveries')
-  if not (fields.state == 'running' and fields.worker == held.worker and fields.deliveries == tostring(held.delivery)) then
+  if not (fields.state == JOB_STATE.running and fields.worker == held.worker and fields.deliveries == tostring(held.delivery)) then
     return {0, 0, take_next()}
   end
   -- What the run says of itself, in one HSET: its arguments as run, skipped, its result or error.
   local written = {}
   if held.args then written[#written + 1] = 'args'; written[#written + 1] = held.args end
   if held.skipped then written[#written + 1] = 'skipped'; written[#written + 1] = '1' end
-  if held.state == 'success' then
+  if held.state == JOB_STATE.success then
     written[#written + 1] = 'result'; written[#written + 1] = held.payload
   elseif held.state ~= 'wait' then
     written[#written + 1] = 'error'; written[#written + 1] = held.payload
@@ -91,7 +91,7 @@ end
 local advancing = plan.create ~= nil
 if not advancing then
   local state = redis.call('HGET', fkey, 'state')
-  advancing = state == 'running' or state == 'suspended'
+  advancing = state == JOB_STATE.running or state == JOB_STATE.suspended
   if advancing and plan.guard then
     local record = get_record(frames, plan.guard.frame)
     if plan.guard.gate then
@@ -105,5 +105,5 @@ end
 local parked = {}
 if advancing then parked = apply_ops(ns, plan.flow, plan.ops or {}, now, retention, cap) end
 if plan.create and plan.call then link_call(ns, plan.call, plan.flow) end
-if held and held.kind == 'step' and not parked[held.id] then shut_gate(ns, held.id, 'closed', now) end
+if held and held.kind == 'step' and not parked[held.id] then shut_gate(ns, held.id, GATE_STATE.closed, now) end
 return {1, advancing and 1 or 0, take_next()}

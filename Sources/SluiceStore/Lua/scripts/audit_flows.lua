@@ -22,8 +22,8 @@ local function alive(id)
   if not id then return false end
   local f = hash_fields(ns .. KEY.job .. id, 'state', 'waiting', 'subflow')
   local state = f.state
-  if state == 'queued' or state == 'scheduled' or state == 'suspended' then return true end
-  if state ~= 'running' then return false end
+  if state == JOB_STATE.queued or state == JOB_STATE.scheduled or state == JOB_STATE.suspended then return true end
+  if state ~= JOB_STATE.running then return false end
   if f.waiting ~= '1' then return true end
   if f.subflow then
     local sub = redis.call('HGET', ns .. KEY.job .. f.subflow, 'state')
@@ -34,7 +34,7 @@ end
 
 local function gate_open(id)
   local state = id and redis.call('HGET', ns .. KEY.gate .. id, 'state')
-  return state == 'pending' or state == 'open'
+  return state == GATE_STATE.pending or state == GATE_STATE.open
 end
 
 local looked = 0
@@ -71,7 +71,7 @@ for _, flow in ipairs(redis.call('ZRANGEBYSCORE', K.active_flows, '-inf', now - 
           end
         end
         redis.call('HDEL', fkey, 'stuck_check')
-        finish_flow(ns, flow, {state = 'failure', error = why, event_id = ARGV[5]}, now, retention, cap)
+        finish_flow(ns, flow, {state = JOB_STATE.failure, error = why, event_id = ARGV[5]}, now, retention, cap)
         return {looked, flow}
       end
     end

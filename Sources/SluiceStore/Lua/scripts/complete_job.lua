@@ -14,9 +14,9 @@ local id, worker = ARGV[1], ARGV[2]
 local now = now_ms()
 local applied = 0
 local fields = hash_fields(key, 'state', 'worker', 'deliveries')
-if fields.state == 'running' and fields.worker == worker and fields.deliveries == ARGV[3] then
+if fields.state == JOB_STATE.running and fields.worker == worker and fields.deliveries == ARGV[3] then
   if ARGV[6] ~= '' then redis.call('SET', KEYS[3], ARGV[6]) end
-  if ARGV[4] == 'success' then
+  if ARGV[4] == JOB_STATE.success then
     redis.call('HSET', key, 'result', ARGV[5])
     finish_job(ns, id, ARGV[4], now, tonumber(ARGV[7]), tonumber(ARGV[8]))
   elseif not retry_later(ns, id, ARGV[5], now) then

@@ -23,12 +23,12 @@ local fields = {}
 for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
 remember_delivery(ns, delivery, ARGV[1])
 if run_at > now then
-  redis.call('HSET', key, 'id', ARGV[1], 'queue', ARGV[2], 'created_at', now, 'deliveries', 0, 'state', 'scheduled',
+  redis.call('HSET', key, 'id', ARGV[1], 'queue', ARGV[2], 'created_at', now, 'deliveries', 0, 'state', JOB_STATE.scheduled,
     'scheduled_for', run_at, unpack(fields))
   redis.call('ZADD', K.delayed, run_at, ARGV[1])
   redis.call('LPUSH', K.scheduler_wake, '1')
   redis.call('LTRIM', K.scheduler_wake, 0, 0)
-  return 'scheduled'
+  return JOB_STATE.scheduled
 end
 create_queued_job(ns, ARGV[1], ARGV[2], fields, now)
-return 'queued'
+return JOB_STATE.queued

@@ -13,9 +13,9 @@ local lateness = {}
 for i = 1, #due, 2 do
   local gate_id, deadline = due[i], tonumber(due[i + 1])
   local state = redis.call('HGET', ns .. KEY.gate .. gate_id, 'state')
-  if state == 'open' then
+  if state == GATE_STATE.open then
     fired = fired + 1
-    close_gate(ns, gate_id, 'timed_out', nil, '', ARGV[fired], now)
+    close_gate(ns, gate_id, GATE_STATE.timed_out, nil, '', ARGV[fired], now)
     lateness[#lateness + 1] = now - deadline
   else
     redis.call('ZREM', K.gate_deadlines, gate_id)

@@ -17,8 +17,8 @@ for i = #due, 1, -1 do
   redis.call('ZREM', K.delayed, id)
   local key = ns .. KEY.job .. id
   local fields = hash_fields(key, 'state', 'queue', 'flow_id')
-  if fields.state == 'scheduled' then
-    redis.call('HSET', key, 'state', 'queued')
+  if fields.state == JOB_STATE.scheduled then
+    redis.call('HSET', key, 'state', JOB_STATE.queued)
     local queue = fields.queue
     if fields.flow_id then
       queue = step_queue(queue, hash_fields(ns .. KEY.job .. fields.flow_id, 'same_worker', 'pinned_worker'))

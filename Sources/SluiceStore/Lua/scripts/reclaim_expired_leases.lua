@@ -43,7 +43,7 @@ for _, id in ipairs(expired) do
     'deliveries_before')
   local limit = fields.max_deliveries or tostring(DEFAULT_MAX_DELIVERIES)
   local delivered = tonumber(fields.deliveries or '0') - tonumber(fields.deliveries_before or '0')
-  if fields.state ~= 'running' then
+  if fields.state ~= JOB_STATE.running then
     redis.call('ZREM', K.leases, id)
   elseif delivered >= tonumber(limit) then
     local message = 'worker lost: the job was delivered ' .. delivered ..
@@ -52,7 +52,7 @@ for _, id in ipairs(expired) do
       handed_back = handed_back + 1
     else
       redis.call('HSET', key, 'error', message)
-      finish_job(ns, id, 'failure', now, tonumber(ARGV[2]), tonumber(ARGV[3]))
+      finish_job(ns, id, JOB_STATE.failure, now, tonumber(ARGV[2]), tonumber(ARGV[3]))
       failed = failed + 1
       local event_id = ARGV[6 + failed]
       if fields.kind == 'step' and fields.flow_id and event_id then
@@ -61,7 +61,7 @@ for _, id in ipairs(expired) do
     end
   else
     redis.call('ZREM', K.leases, id)
-    redis.call('HSET', key, 'state', 'queued', 'lost_by', fields.worker or '')
+    redis.call('HSET', key, 'state', JOB_STATE.queued, 'lost_by', fields.worker or '')
     redis.call('HDEL', key, 'worker')
     push_ready(ns, fields.queue, id, true)
     handed_back = handed_back + 1

@@ -53,13 +53,13 @@ end
 local function closed(final)
   local earlier, same = earlier_decision()
   if earlier and same then return {'counted_before', final, count, required, earlier} end
-  return {'closed', final, count, required}
+  return {'gate_closed', final, count, required}
 end
 if not GATE_ACCEPTING[state] then return closed(state) end
 local now = now_ms()
-if state == 'open' and g.deadline and tonumber(g.deadline) <= now then
-  close_gate(ns, gate_id, 'timed_out', nil, '', ARGV[9], now)
-  return closed('timed_out')
+if state == GATE_STATE.open and g.deadline and tonumber(g.deadline) <= now then
+  close_gate(ns, gate_id, GATE_STATE.timed_out, nil, '', ARGV[9], now)
+  return closed(GATE_STATE.timed_out)
 end
 if action == 'expire' then return {'not_due', state, count, required} end
 if action == 'reject' and via ~= 'operator' and g.hide_cancel == '1' then
@@ -84,7 +84,7 @@ if #groups > 0 then
 end
 if redis.call('HSETNX', deciders, identity, action .. ':' .. answer) == 0 then
   local earlier_action, same = earlier_decision()
-  local earlier = earlier_action == 'reject' and 'rejected' or 'approved'
+  local earlier = earlier_action == 'reject' and GATE_STATE.rejected or GATE_STATE.approved
   local who = anonymous and 'this link' or approver
   if not same or earlier_action ~= action then
     return {'conflict', who .. ' already ' .. earlier .. ' this gate with another answer; the first one stands (each approver decides once)',
@@ -95,9 +95,9 @@ end
 local entry = string.sub(ARGV[7], 1, -2) .. ',"at":' .. string.format('%d', now) .. '}'
 if action == 'reject' then
   redis.call('RPUSH', gate_key .. KEY.rejections_suffix, entry)
-  if state == 'open' then
-    close_gate(ns, gate_id, 'rejected', approver, ARGV[8], ARGV[9], now)
-    return {'decided', 'rejected', count, required}
+  if state == GATE_STATE.open then
+    close_gate(ns, gate_id, GATE_STATE.rejected, approver, ARGV[8], ARGV[9], now)
+    return {'decided', GATE_STATE.rejected, count, required}
   end
   if redis.call('HSETNX', gate_key, 'pending_rejection_by', approver) == 1 then
     redis.call('HSET', gate_key, 'pending_rejection_reason', ARGV[8])
@@ -106,8 +106,8 @@ if action == 'reject' then
 end
 redis.call('RPUSH', gate_key .. KEY.approvals_suffix, entry)
 count = count + 1
-if state == 'open' and count >= required then
-  close_gate(ns, gate_id, 'approved', approver, '', ARGV[9], now)
-  return {'decided', 'approved', count, required}
+if state == GATE_STATE.open and count >= required then
+  close_gate(ns, gate_id, GATE_STATE.approved, approver, '', ARGV[9], now)
+  return {'decided', GATE_STATE.approved, count, required}
 end
 return {'recorded', state, count, required}

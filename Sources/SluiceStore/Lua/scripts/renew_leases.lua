@@ -16,7 +16,7 @@ local lost = {}
 for i = 4, #ARGV, 2 do
   local id = ARGV[i]
   local fields = hash_fields(ns .. KEY.job .. id, 'state', 'worker', 'deliveries')
-  if fields.state == 'running' and fields.worker == worker and fields.deliveries == ARGV[i + 1] then
+  if fields.state == JOB_STATE.running and fields.worker == worker and fields.deliveries == ARGV[i + 1] then
     redis.call('ZADD', KEYS[4], 'XX', now + lease_ms, id)
   else
     lost[#lost + 1] = id

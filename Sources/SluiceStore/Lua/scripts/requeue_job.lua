@@ -6,9 +6,9 @@
 -- hand-back does not count as a delivery. Returns 1 when handed back, 0 when stale.
 local ns, key, id = KEYS[1], KEYS[2], ARGV[1]
 local fields = hash_fields(key, 'state', 'worker', 'deliveries', 'queue')
-if fields.state ~= 'running' or fields.worker ~= ARGV[2] or fields.deliveries ~= ARGV[3] then return 0 end
+if fields.state ~= JOB_STATE.running or fields.worker ~= ARGV[2] or fields.deliveries ~= ARGV[3] then return 0 end
 redis.call('ZREM', K.leases, id)
-redis.call('HSET', key, 'state', 'queued', 'deliveries', tonumber(fields.deliveries) - 1)
+redis.call('HSET', key, 'state', JOB_STATE.queued, 'deliveries', tonumber(fields.deliveries) - 1)
 redis.call('HDEL', key, 'worker')
 push_ready(ns, fields.queue, id, true)
 return 1

@@ -19,7 +19,7 @@ local key = ns .. KEY.job .. plan.job
 local f = hash_fields(key, 'state', 'finished_at', 'attempt')
 local state = f.state or 'expired'
 local started = false
-if state == 'failure' and plan.on_failure then
+if state == JOB_STATE.failure and plan.on_failure then
   started = start_scheduled(ns, plan.on_failure, now_ms(), tonumber(plan.retention), tonumber(plan.cap))
   redis.call('HSET', key, 'on_failure_job', started)
 end
@@ -30,7 +30,7 @@ for i, text in ipairs(redis.call('LRANGE', runs, 0, -1)) do
     entry.finished_at = tonumber(f.finished_at)
     entry.attempts = tonumber(f.attempt or '1')
     if started then entry.on_failure_job = started end
-    if state == 'failure' and plan.on_failure_error then entry.on_failure_error = plan.on_failure_error end
+    if state == JOB_STATE.failure and plan.on_failure_error then entry.on_failure_error = plan.on_failure_error end
     redis.call('LSET', runs, i - 1, cjson.encode(entry))
     break
   end

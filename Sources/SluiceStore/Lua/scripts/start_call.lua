@@ -21,13 +21,13 @@ local now = now_ms()
 local run_at = tonumber(ARGV[4])
 local fields = {}
 for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
-local state = 'queued'
+local state = JOB_STATE.queued
 if run_at > now then
-  redis.call('HSET', key, 'id', id, 'queue', queue, 'created_at', now, 'deliveries', 0, 'state', 'scheduled',
+  redis.call('HSET', key, 'id', id, 'queue', queue, 'created_at', now, 'deliveries', 0, 'state', JOB_STATE.scheduled,
     'scheduled_for', run_at, unpack(fields))
   redis.call('ZADD', K.delayed, run_at, id)
   wake_scheduler(ns)
-  state = 'scheduled'
+  state = JOB_STATE.scheduled
 else
   create_queued_job(ns, id, queue, fields, now)
 end
