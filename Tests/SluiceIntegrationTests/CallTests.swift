@@ -15,6 +15,7 @@ struct CallTests {
     let key = SecretPrivateKey.generate()
 
     init() throws {
+        try RequiredTool.deno()
         server = try RedisServer()
     }
 

@@ -15,6 +15,7 @@ struct ClientSpellingTests {
     let server: RedisServer
 
     init() throws {
+        try RequiredTool.deno()
         server = try RedisServer()
     }
 

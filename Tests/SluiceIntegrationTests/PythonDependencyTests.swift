@@ -15,6 +15,7 @@ struct PythonDependencyTests {
     let server: RedisServer
 
     init() throws {
+        try RequiredTool.uv()
         server = try RedisServer()
     }
 

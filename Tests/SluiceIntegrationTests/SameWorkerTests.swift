@@ -14,6 +14,7 @@ struct SameWorkerTests {
     let server: RedisServer
 
     init() throws {
+        try RequiredTool.deno()
         server = try RedisServer()
     }
 

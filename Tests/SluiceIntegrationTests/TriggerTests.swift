@@ -17,6 +17,7 @@ struct TriggerTests {
     let server: RedisServer
 
     init() throws {
+        try RequiredTool.deno()
         server = try RedisServer()
     }
 

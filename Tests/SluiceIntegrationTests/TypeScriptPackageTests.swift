@@ -16,6 +16,7 @@ struct TypeScriptPackageTests {
     let server: RedisServer
 
     init() throws {
+        try RequiredTool.deno()
         server = try RedisServer()
     }
 

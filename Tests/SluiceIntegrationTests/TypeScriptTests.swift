@@ -12,6 +12,7 @@ struct TypeScriptTests {
     let server: RedisServer
 
     init() throws {
+        try RequiredTool.deno()
         server = try RedisServer()
     }
 

@@ -16,6 +16,7 @@ struct VariableTests {
     let secret = "sk_live_\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))"
 
     init() throws {
+        try RequiredTool.deno()
         server = try RedisServer()
     }
 

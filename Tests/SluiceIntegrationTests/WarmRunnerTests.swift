@@ -13,6 +13,7 @@ struct WarmRunnerTests {
     let server: RedisServer
 
     init() throws {
+        try RequiredTool.deno()
         server = try RedisServer()
     }
 
