@@ -32,6 +32,7 @@ let package = Package(
         .library(name: "SluiceScheduler", targets: ["SluiceScheduler"]),
         .library(name: "SluiceApprovals", targets: ["SluiceApprovals"]),
         .library(name: "SluiceResumer", targets: ["SluiceResumer"]),
+        .library(name: "SluiceConsole", targets: ["SluiceConsole"]),
         .library(name: "SluiceTriggers", targets: ["SluiceTriggers"]),
         .library(name: "SluiceMetrics", targets: ["SluiceMetrics"]),
         .library(name: "SluiceScripts", targets: ["SluiceScripts"]),
@@ -221,6 +222,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The operator's web console (`sluice console`): overview, jobs, gates, live updates over
+        // server-sent events; pages rendered on the server (swift-mustache), Redis calls on a pool.
+        .target(
+            name: "SluiceConsole",
+            dependencies: [
+                "SluiceApprovals", "SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceRuntime", "SluiceStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // What the executables share: connection options, environment fallbacks, logging, output
         // formats — and the CLI's work on folders: workspaces as `wmill sync` writes them (Workspace/).
         .target(
@@ -277,9 +293,12 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceApprovals", "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceScripts",
+                "SluiceApprovals", "SluiceCommandLine", "SluiceConsole", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules",
+                "SluiceScripts",
                 "SluiceStore", "SluiceRedis", "SluiceTriggers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -380,7 +399,7 @@ let package = Package(
             dependencies: [
                 "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceSchedules", "SluiceScripts", "SluiceStore", "SluiceRedis", "SluiceWorker",
                 "SluiceScheduler", "SluiceTriggers",
-                "SluiceResumer", "SluiceTesting",
+                "SluiceResumer", "SluiceTesting", "SluiceConsole", "SluiceApprovals",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

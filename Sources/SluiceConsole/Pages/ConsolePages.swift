@@ -1,0 +1,198 @@
+import Foundation
+import Mustache
+import SluiceCore
+import SluiceStore
+
+/// Renders the console's pages from ``ConsoleTemplates``: whole pages in the layout, and the
+/// fragments the live streams send.
+struct ConsolePages: Sendable {
+    private let library: MustacheLibrary
+    let prefix: String
+    let operatorName: String
+
+    init(prefix: String, operatorName: String) throws {
+        var library = MustacheLibrary()
+        for (name, template) in [
+            ("layout", ConsoleTemplates.layout), ("overview", ConsoleTemplates.overview), ("overviewFragment", ConsoleTemplates.overviewFragment),
+            ("jobs", ConsoleTemplates.jobs), ("job", ConsoleTemplates.job), ("jobFragment", ConsoleTemplates.jobFragment),
+            ("confirm", ConsoleTemplates.confirm), ("audit", ConsoleTemplates.audit), ("message", ConsoleTemplates.message),
+        ] {
+            try library.register(template, named: name)
+        }
+        self.library = library
+        self.prefix = prefix
+        self.operatorName = operatorName
+    }
+
+    private func render(_ template: String, _ values: [String: Any]) -> String {
+        library.render(values, withTemplate: template) ?? ""
+    }
+
+    private func page(_ title: String, template: String, _ values: [String: Any]) -> String {
+        render("layout", ["title": title, "body": render(template, values), "prefix": prefix, "operator": operatorName])
+    }
+
+    // MARK: Overview
+
+    func overview(_ overview: ConsoleOverview) -> String {
+        page("Overview", template: "overview", ["fragment": overviewFragment(overview)])
+    }
+
+    func overviewFragment(_ overview: ConsoleOverview) -> String {
+        let snapshot = overview.snapshot
+        let queues: [[String: Any]] = snapshot.queues.map { queue in
+            [
+                "queue": queue.queue, "pending": queue.pending, "running": queue.running, "delayed": queue.delayed, "succeeded": queue.succeeded,
+                "failed": queue.failed, "canceled": queue.canceled, "lastMinute": queue.finishedLastMinute,
+            ]
+        }
+        let workers: [[String: Any]] = snapshot.workers.map { worker in
+            let jobs = (overview.held[worker.status.id] ?? []).map { ["id": $0.id.rawValue, "path": $0.path] }
+            return [
+                "id": worker.status.id, "queues": worker.queues.joined(separator: ", "), "slots": worker.concurrency.map(String.init) ?? "?",
+                "busy": worker.running, "jobs": jobs, "seen": ConsoleTime.text(worker.status.lastSeen),
+            ]
+        }
+        let gates: [[String: Any]] = overview.gates.map { gate in
+            [
+                "id": gate.id.rawValue, "flow": gate.flowID.rawValue, "flowName": gate.flowPath ?? gate.flowID.rawValue,
+                "step": gate.moduleSummary.isEmpty ? gate.moduleID : gate.moduleSummary, "count": gate.approvals.count, "required": gate.required,
+                "deadline": gate.deadline.map(ConsoleTime.text) ?? "",
+            ]
+        }
+        let schedules: [[String: Any]] = overview.schedules.map { ["name": $0.name, "path": $0.path, "next": ConsoleTime.text($0.nextDue)] }
+        return render(
+            "overviewFragment",
+            [
+                "now": ConsoleTime.text(snapshot.now), "openGates": snapshot.openGates, "queues": queues, "workers": workers, "gates": gates,
+                "schedules": schedules, "chart": ThroughputChart.svg(overview.throughput), "minutes": ConsoleOverview.minutes,
+            ])
+    }
+
+    // MARK: Jobs
+
+    func jobs(_ filter: JobFilter, rows: [JobSummary], more: Bool) -> String {
+        func link(page: Int) -> String {
+            let items = filter.queryItems + [("page", String(page))]
+            return "/jobs?" + items.map { "\(Self.queryEscape($0.0))=\(Self.queryEscape($0.1))" }.joined(separator: "&")
+        }
+        var values: [String: Any] = [
+            "states": JobState.allCases.map { ["value": $0.rawValue, "selected": $0 == filter.state] },
+            "queue": filter.queue ?? "", "path": filter.path ?? "", "createdBy": filter.createdBy ?? "",
+            "since": filter.since.map(ConsoleTime.inputValue) ?? "", "until": filter.until.map(ConsoleTime.inputValue) ?? "",
+            "allKinds": filter.kinds == .all, "page": filter.page,
+            "rows": rows.map { job -> [String: Any] in
+                var took = ""
+                if let started = job.startedAt, let finished = job.finishedAt { took = ConsoleTime.duration(finished - started) }
+                return [
+                    "id": job.id.rawValue, "kind": job.kind.rawValue, "state": job.state.rawValue, "queue": job.queue, "path": job.path ?? "",
+                    "createdBy": job.createdBy ?? "", "created": ConsoleTime.text(job.createdAt), "took": took,
+                ]
+            },
+        ]
+        if filter.page > 1 { values["previous"] = link(page: filter.page - 1) }
+        if more { values["next"] = link(page: filter.page + 1) }
+        return page("Jobs", template: "jobs", values)
+    }
+
+    func job(_ detail: JobDetail) -> String {
+        let job = detail.job
+        var values: [String: Any] = [
+            "heading": job.path ?? job.kind.rawValue, "id": job.id.rawValue, "kind": job.kind.rawValue, "queue": job.queue,
+            "live": "/live/jobs/\(job.id.rawValue)",
+            "fragment": jobFragment(detail),
+        ]
+        if let createdBy = job.createdBy { values["createdBy"] = createdBy }
+        if let flow = job.flowID { values["flow"] = flow.rawValue }
+        return page(job.path ?? "Job \(job.id.rawValue)", template: "job", values)
+    }
+
+    func jobFragment(_ detail: JobDetail) -> String {
+        let job = detail.job
+        var values: [String: Any] = [
+            "state": job.state.rawValue, "created": ConsoleTime.text(job.createdAt), "deliveries": job.deliveries,
+            "maxDeliveries": job.maxDeliveries, "arguments": job.arguments.prettyJSONText, "logs": detail.logs ?? "",
+            "id": job.id.rawValue, "canCancel": !job.state.isFinal, "canRunAgain": ConsoleActions.canRunAgain(job),
+            "following": !job.state.isFinal, "hasSteps": !detail.steps.isEmpty, "hasGates": !detail.gates.isEmpty,
+        ]
+        if let scheduled = job.scheduledFor { values["scheduled"] = ConsoleTime.text(scheduled) }
+        if let started = job.startedAt { values["started"] = ConsoleTime.text(started) }
+        if let finished = job.finishedAt { values["finished"] = ConsoleTime.text(finished) }
+        if let started = job.startedAt, let finished = job.finishedAt { values["took"] = ConsoleTime.duration(finished - started) }
+        if let worker = job.worker { values["worker"] = worker }
+        if let timeout = job.timeoutSeconds { values["timeout"] = timeout }
+        if let language = job.language { values["language"] = language.rawValue }
+        if let hash = job.scriptHash { values["scriptHash"] = hash }
+        if let result = job.result { values["result"] = result.prettyJSONText }
+        if let error = job.error { values["error"] = error }
+        values["steps"] = detail.steps.map { step -> [String: Any] in
+            var took = ""
+            if let started = step.startedAt, let finished = step.finishedAt { took = ConsoleTime.duration(finished - started) }
+            return [
+                "id": step.id.rawValue, "module": step.module, "type": step.type, "frame": step.frame, "state": step.state.rawValue, "took": took,
+            ]
+        }
+        values["gates"] = detail.gates.map { gate -> [String: Any] in
+            var entry: [String: Any] = [
+                "module": gate.moduleID, "state": gate.currentState.rawValue, "count": gate.approvals.count, "required": gate.required,
+                "history": GateHistory.lines(gate).map { ["text": $0] },
+            ]
+            if let deadline = gate.deadline { entry["deadline"] = ConsoleTime.text(deadline) }
+            return entry
+        }
+        return render("jobFragment", values)
+    }
+
+    // MARK: Actions, audit, messages
+
+    func confirm(_ action: ConsoleActions.Action, job: JobRecord, csrf: String) -> String {
+        let values: [String: Any] = [
+            "heading": action.heading, "question": action.question, "id": job.id.rawValue, "path": job.path ?? "", "state": job.state.rawValue,
+            "action": "/jobs/\(job.id.rawValue)/\(action.rawValue)", "csrf": csrf, "button": action.button,
+            "buttonClass": action == .cancel ? "reject" : "",
+        ]
+        return page(action.heading, template: "confirm", values)
+    }
+
+    func audit(_ entries: [AuditLog.Entry], limit: Int) -> String {
+        let rows: [[String: Any]] = entries.map { entry in
+            var row: [String: Any] = [
+                "at": ConsoleTime.text(entry.at), "who": entry.who, "action": entry.action, "target": entry.target, "outcome": entry.outcome,
+            ]
+            if JobID(entry.target) != nil { row["link"] = "/jobs/\(entry.target)" }
+            return row
+        }
+        return page("Audit", template: "audit", ["entries": rows, "limit": limit])
+    }
+
+    func message(heading: String, message: String, success: Bool, link: (url: String, text: String)? = nil) -> String {
+        var values: [String: Any] = ["heading": heading, "message": message, "statusClass": success ? "status-ok" : "status-error"]
+        if let link {
+            values["link"] = link.url
+            values["linkText"] = link.text
+        }
+        return page(heading, template: "message", values)
+    }
+
+    /// Percent-escapes a query component.
+    static func queryEscape(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~/")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+}
+
+/// A gate's decisions so far as sentences, oldest first.
+enum GateHistory {
+    static func lines(_ gate: GateRecord) -> [String] {
+        let approvals = gate.approvals.map { ($0.at, "approved by \($0.approver) (\($0.via)) at \(ConsoleTime.text($0.at))") }
+        let rejections = gate.rejections.map { entry in
+            (
+                entry.at,
+                "rejected by \(entry.approver) (\(entry.via)) at \(ConsoleTime.text(entry.at))"
+                    + ((entry.reason ?? "").isEmpty ? "" : ": \(entry.reason ?? "")")
+            )
+        }
+        return (approvals + rejections).sorted { $0.0 < $1.0 }.map(\.1)
+    }
+}

@@ -1,0 +1,157 @@
+/// The console's HTML, as Mustache templates. `{{x}}` is HTML-escaped by Mustache; the only
+/// unescaped insertions (`{{{…}}}`) are fragments this module rendered itself from these
+/// templates, and the throughput chart's SVG (numbers and fixed text only).
+enum ConsoleTemplates {
+    static let layout = #"""
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="referrer" content="no-referrer">
+        <meta name="robots" content="noindex, nofollow">
+        <title>{{title}} · Sluice console</title>
+        <link rel="stylesheet" href="/static/console.css">
+        <script src="/static/console.js" defer></script>
+        </head>
+        <body>
+        <header><strong>Sluice</strong> <span class="prefix">{{prefix}}</span>
+        <nav><a href="/">Overview</a> <a href="/jobs">Jobs</a> <a href="/gates">Gates</a> <a href="/audit">Audit</a></nav>
+        <span class="who">operator: {{operator}}</span></header>
+        <main>
+        {{{body}}}
+        </main>
+        </body>
+        </html>
+        """#
+
+    static let overview = #"""
+        <h1>Overview</h1>
+        <div id="live" data-live="/live/overview">{{{fragment}}}</div>
+        """#
+
+    static let overviewFragment = #"""
+        <p class="meta" id="read-at">Read at {{now}} (Redis clock){{#openGates}} · <a href="/gates">{{openGates}} open gate(s)</a>{{/openGates}}</p>
+        <h2>Queues</h2>
+        <table id="queues"><thead><tr><th>queue</th><th>pending</th><th>running</th><th>delayed</th><th>succeeded</th><th>failed</th><th>canceled</th><th>last minute</th></tr></thead>
+        <tbody>{{#queues}}<tr data-queue="{{queue}}"><td><a href="/jobs?queue={{queue}}">{{queue}}</a></td><td class="pending">{{pending}}</td><td class="running">{{running}}</td><td class="delayed">{{delayed}}</td><td class="succeeded">{{succeeded}}</td><td class="failed">{{failed}}</td><td class="canceled">{{canceled}}</td><td>{{lastMinute}}</td></tr>{{/queues}}
+        {{^queues}}<tr><td colspan="8">No queue has seen a job yet.</td></tr>{{/queues}}</tbody></table>
+        <h2>Finished per minute <span class="hint">(last {{minutes}} minutes; green succeeded, red failed or canceled)</span></h2>
+        {{{chart}}}
+        <h2>Workers</h2>
+        <table id="workers"><thead><tr><th>worker</th><th>queues</th><th>slots</th><th>running</th><th>last heartbeat</th></tr></thead>
+        <tbody>{{#workers}}<tr data-worker="{{id}}"><td>{{id}}</td><td>{{queues}}</td><td>{{busy}} / {{slots}}</td><td>{{#jobs}}<a href="/jobs/{{id}}">{{path}}</a> {{/jobs}}</td><td>{{seen}}</td></tr>{{/workers}}
+        {{^workers}}<tr><td colspan="5">No live worker.</td></tr>{{/workers}}</tbody></table>
+        <h2>Open gates</h2>
+        <table id="gates"><thead><tr><th>flow</th><th>step</th><th>approvals</th><th>deadline</th></tr></thead>
+        <tbody>{{#gates}}<tr data-gate="{{id}}"><td><a href="/jobs/{{flow}}">{{flowName}}</a></td><td>{{step}}</td><td>{{count}} / {{required}}</td><td>{{deadline}}</td></tr>{{/gates}}
+        {{^gates}}<tr><td colspan="4">No open gate.</td></tr>{{/gates}}</tbody></table>
+        <h2>Next schedule ticks</h2>
+        <table id="schedules"><thead><tr><th>schedule</th><th>runs</th><th>next tick</th></tr></thead>
+        <tbody>{{#schedules}}<tr><td>{{name}}</td><td>{{path}}</td><td>{{next}}</td></tr>{{/schedules}}
+        {{^schedules}}<tr><td colspan="3">No enabled schedule.</td></tr>{{/schedules}}</tbody></table>
+        """#
+
+    static let jobs = #"""
+        <h1>Jobs</h1>
+        <form method="get" action="/jobs" class="filters">
+        <label>state <select name="state"><option value="">any</option>{{#states}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/states}}</select></label>
+        <label>queue <input type="text" name="queue" value="{{queue}}" size="10"></label>
+        <label>path <input type="text" name="path" value="{{path}}" size="16" placeholder="f/ops/"></label>
+        <label>started by <input type="text" name="created_by" value="{{createdBy}}" size="10"></label>
+        <label>since <input type="datetime-local" name="since" value="{{since}}"></label>
+        <label>until <input type="datetime-local" name="until" value="{{until}}"></label>
+        <label><input type="checkbox" name="kinds" value="all"{{#allKinds}} checked{{/allKinds}}> steps too</label>
+        <button type="submit">Filter</button>
+        </form>
+        <table id="jobs"><thead><tr><th>id</th><th>kind</th><th>state</th><th>queue</th><th>path</th><th>started by</th><th>created</th><th>took</th></tr></thead>
+        <tbody>{{#rows}}<tr data-job="{{id}}"><td><a href="/jobs/{{id}}"><code>{{id}}</code></a></td><td>{{kind}}</td><td><span class="state state-{{state}}">{{state}}</span></td><td>{{queue}}</td><td>{{path}}</td><td>{{createdBy}}</td><td>{{created}}</td><td>{{took}}</td></tr>{{/rows}}
+        {{^rows}}<tr><td colspan="8">No job matches.</td></tr>{{/rows}}</tbody></table>
+        <p class="pager">{{#previous}}<a href="{{previous}}">← newer</a>{{/previous}} page {{page}} {{#next}}<a href="{{next}}">older →</a>{{/next}}</p>
+        <p class="hint">Listed from the queues, the delayed set, the running jobs and the newest finished jobs of each queue (docs/console.md).</p>
+        """#
+
+    static let job = #"""
+        <h1>{{heading}}</h1>
+        <p class="meta"><code>{{id}}</code> · {{kind}} on queue <strong>{{queue}}</strong>{{#createdBy}} · started by <strong>{{createdBy}}</strong>{{/createdBy}}{{#flow}} · step of <a href="/jobs/{{flow}}">flow {{flow}}</a>{{/flow}}</p>
+        <div id="live" data-live="{{live}}">{{{fragment}}}</div>
+        """#
+
+    static let jobFragment = #"""
+        <p class="actions">{{#canCancel}}<a class="button reject" href="/jobs/{{id}}/cancel">Cancel…</a>{{/canCancel}} {{#canRunAgain}}<a class="button" href="/jobs/{{id}}/run-again">Run again…</a>{{/canRunAgain}}</p>
+        <table class="facts">
+        <tr><th>state</th><td><span id="job-state" class="state state-{{state}}" data-state="{{state}}">{{state}}</span></td></tr>
+        <tr><th>created</th><td>{{created}}</td></tr>
+        {{#scheduled}}<tr><th>scheduled for</th><td>{{scheduled}}</td></tr>{{/scheduled}}
+        {{#started}}<tr><th>started</th><td>{{started}}</td></tr>{{/started}}
+        {{#finished}}<tr><th>finished</th><td>{{finished}}</td></tr>{{/finished}}
+        {{#took}}<tr><th>took</th><td>{{took}}</td></tr>{{/took}}
+        <tr><th>deliveries</th><td>{{deliveries}} of at most {{maxDeliveries}}</td></tr>
+        {{#worker}}<tr><th>worker</th><td>{{worker}}</td></tr>{{/worker}}
+        {{#timeout}}<tr><th>timeout</th><td>{{timeout}} s</td></tr>{{/timeout}}
+        {{#language}}<tr><th>language</th><td>{{language}}</td></tr>{{/language}}
+        {{#scriptHash}}<tr><th>version</th><td><code>{{scriptHash}}</code></td></tr>{{/scriptHash}}
+        </table>
+        <h2>Arguments</h2><pre id="job-args">{{arguments}}</pre>
+        {{#result}}<h2>Result</h2><pre id="job-result">{{result}}</pre>{{/result}}
+        {{#error}}<h2>Error</h2><pre id="job-error" class="error">{{error}}</pre>{{/error}}
+        {{#hasSteps}}<h2>Steps</h2>
+        <table id="steps"><thead><tr><th>module</th><th>type</th><th>frame</th><th>state</th><th>took</th></tr></thead>
+        <tbody>{{#steps}}<tr data-step="{{module}}"><td><a href="/jobs/{{id}}">{{module}}</a></td><td>{{type}}</td><td>{{frame}}</td><td><span class="state state-{{state}}">{{state}}</span></td><td>{{took}}</td></tr>{{/steps}}</tbody></table>{{/hasSteps}}
+        {{#hasGates}}<h2>Gates</h2><ul id="flow-gates">{{#gates}}<li>{{module}}: {{state}}, {{count}} of {{required}} approval(s){{#deadline}}, deadline {{deadline}}{{/deadline}}{{#history}}<br><span class="hint">{{text}}</span>{{/history}}</li>{{/gates}}</ul>{{/hasGates}}
+        <h2>Logs{{#following}} <span class="hint">(following)</span>{{/following}}</h2><pre id="job-logs">{{logs}}</pre>
+        """#
+
+    static let confirm = #"""
+        <h1>{{heading}}</h1>
+        <p>{{question}}</p>
+        <p class="meta">Job <a href="/jobs/{{id}}"><code>{{id}}</code></a>{{#path}} · {{path}}{{/path}} · {{state}}</p>
+        <form method="post" action="{{action}}">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit" class="{{buttonClass}}">{{button}}</button> <a href="/jobs/{{id}}">Back</a>
+        </form>
+        """#
+
+    static let audit = #"""
+        <h1>Audit</h1>
+        <p class="hint">The newest {{limit}} console actions, newest first.</p>
+        <table id="audit"><thead><tr><th>when</th><th>who</th><th>action</th><th>target</th><th>outcome</th></tr></thead>
+        <tbody>{{#entries}}<tr><td>{{at}}</td><td>{{who}}</td><td>{{action}}</td><td>{{#link}}<a href="{{link}}">{{target}}</a>{{/link}}{{^link}}{{target}}{{/link}}</td><td>{{outcome}}</td></tr>{{/entries}}
+        {{^entries}}<tr><td colspan="5">Nothing yet.</td></tr>{{/entries}}</tbody></table>
+        """#
+
+    static let message = #"""
+        <h1 class="{{statusClass}}">{{heading}}</h1>
+        <p id="message">{{message}}</p>
+        {{#link}}<p><a href="{{link}}">{{linkText}}</a></p>{{/link}}
+        """#
+
+    static let stylesheet = """
+        body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; background: #f5f6f8; color: #1d2330; }
+        header { display: flex; gap: 1.5rem; align-items: center; padding: .6rem 1.5rem; background: #1d2330; color: #fff; }
+        header a { color: #cfd8ff; margin-right: 1rem; text-decoration: none; } header .who { margin-left: auto; color: #aab; }
+        header .prefix { color: #aab; }
+        main { max-width: 72rem; margin: 1.5rem auto; background: #fff; padding: 1.5rem 2rem; border-radius: 10px; box-shadow: 0 1px 4px rgba(0,0,0,.08); }
+        h1 { font-size: 1.5rem; margin-top: 0; } h2 { font-size: 1.1rem; margin-top: 1.6rem; }
+        table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #e4e7ec; vertical-align: top; }
+        table.facts { width: auto; } table.facts th { color: #5a6272; font-weight: 500; }
+        pre { background: #f0f2f5; padding: .7rem; border-radius: 6px; overflow-x: auto; max-height: 28rem; } pre.error { background: #fdecea; }
+        .meta, .hint { color: #5a6272; } .hint { font-size: .9rem; font-weight: 400; }
+        .state { padding: .05rem .45rem; border-radius: 4px; background: #e4e7ec; } .state-success { background: #d6f2e1; }
+        .state-failure { background: #fbd9d5; } .state-running { background: #dbe5ff; } .state-suspended { background: #fff1c7; }
+        .state-canceled { background: #eee; color: #666; }
+        .filters label { margin-right: .8rem; white-space: nowrap; } .filters { margin-bottom: 1rem; }
+        button, a.button { display: inline-block; padding: .45rem 1.1rem; font: inherit; font-weight: 600; border: 0; border-radius: 6px; cursor: pointer; background: #1f8f4e; color: #fff; text-decoration: none; }
+        .reject { background: #c0392b !important; } .status-ok { color: #1f8f4e; } .status-error { color: #c0392b; }
+        """
+
+    static let script = """
+        // Live parts of a page: an element with data-live="URL" is replaced by each `fragment`
+        // event of that server-sent event stream; an `end` event closes the stream.
+        for (const element of document.querySelectorAll("[data-live]")) {
+          const source = new EventSource(element.dataset.live);
+          source.addEventListener("fragment", (event) => { element.innerHTML = event.data; });
+          source.addEventListener("end", () => source.close());
+        }
+        """
+}

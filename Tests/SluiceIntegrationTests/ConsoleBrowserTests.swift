@@ -1,0 +1,60 @@
+import Foundation
+import SluiceCore
+import SluiceStore
+import SluiceTesting
+import Testing
+
+/// The console in headless Chromium (Debian's `chromium` and `chromium-driver`, driven by
+/// selenium): live pages against a real worker.
+@Suite("The console in headless Chromium", .serialized)
+struct ConsoleBrowserTests {
+    let server: RedisServer
+
+    init() throws {
+        server = try RedisServer()
+    }
+
+    @Test("a job finishing updates the overview and the job's page without reload within 2 s")
+    func liveUpdates() async throws {
+        try await ConsoleStack.with(server: server) { stack in
+            let id = try stack.harness.run(.bash, "echo working\nsleep 8\necho '{\"done\": true}'\n")
+            let connection = try stack.harness.server.connect()
+            var state = try stack.harness.store.job(id, on: connection)?.state
+            for _ in 0..<500 where state != .running {
+                try await Task.sleep(for: .milliseconds(20))
+                state = try stack.harness.store.job(id, on: connection)?.state
+            }
+            try #require(state == .running)
+            let shots = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-console-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: shots, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: shots) }
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("browser/console_live.py").path
+            let run = try await runProcess("/usr/bin/python3", [script, stack.baseURL, id.rawValue, "default", shots.path])
+            #expect(run.status == 0, "browser run failed: \(run.stderr)")
+            let seen = try JSONValue(parsing: run.stdout)
+            let job = try await stack.harness.finished(id)
+            let finishedAt = try #require(job.finishedAt)
+            // The pages were opened while the job ran, and changed in place (the marker set at load survives).
+            #expect(seen["stateAtLoad"] == "running")
+            #expect(seen["stateAfter"] == "success")
+            #expect(seen["countAfter"]?.numberValue == (seen["countAtLoad"]?.numberValue ?? -1) + 1)
+            for page in ["job", "overview"] {
+                #expect(seen["seen"]?[page]?["marker"] == "loaded once", "\(page) page reloaded or never updated")
+                let at = try #require(seen["seen"]?[page]?["at"]?.numberValue, "\(page) page never showed the job finished")
+                #expect(Int64(at) - finishedAt <= 2000, "\(page) page showed the job finished \(Int64(at) - finishedAt) ms after it did")
+            }
+            #expect(seen["jobRows"]?.numberValue == 1)
+            for name in ["overview-before.png", "overview.png", "job.png", "jobs.png"] {
+                #expect(FileManager.default.fileExists(atPath: shots.appendingPathComponent(name).path))
+            }
+            if let keep = ProcessInfo.processInfo.environment["SLUICE_KEEP_SCREENSHOTS"] {
+                for name in ["overview.png", "job.png", "jobs.png"] {
+                    let target = URL(fileURLWithPath: keep).appendingPathComponent(name)
+                    try? FileManager.default.removeItem(at: target)
+                    try FileManager.default.copyItem(at: shots.appendingPathComponent(name), to: target)
+                }
+            }
+        }
+    }
+}
