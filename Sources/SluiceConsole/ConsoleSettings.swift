@@ -10,6 +10,8 @@ public struct ConsoleSettings: Sendable {
     public var listen: ListenAddress
     /// The name console actions are recorded under (`who` in the audit list, `via: operator` approvals).
     public var operatorName: String
+    /// The resumer's public URL (as the worker's `--public-url`), for minting approval links; `nil`: none minted.
+    public var resumerURL: String?
     /// Redis connections for requests and live streams.
     public var connections: Int
     /// Largest request body accepted, in bytes.
@@ -22,7 +24,8 @@ public struct ConsoleSettings: Sendable {
 
     public init(
         redis: RedisConfiguration, keys: KeySpace, store: StoreSettings = StoreSettings(), listen: ListenAddress = .default,
-        operatorName: String = "operator", connections: Int = 4, bodyLimit: Int = 64 * 1024, liveInterval: Duration = .milliseconds(500),
+        operatorName: String = "operator", resumerURL: String? = nil, connections: Int = 4, bodyLimit: Int = 64 * 1024,
+        liveInterval: Duration = .milliseconds(500),
         liveLifetime: Duration = .seconds(60)
     ) {
         self.redis = redis
@@ -30,6 +33,7 @@ public struct ConsoleSettings: Sendable {
         self.store = store
         self.listen = listen
         self.operatorName = operatorName
+        self.resumerURL = resumerURL
         self.connections = connections
         self.bodyLimit = bodyLimit
         self.liveInterval = liveInterval

@@ -23,6 +23,8 @@ struct ConsoleCommand: ParsableCommand {
     var auth: String = "none"
     @Option(name: .customLong("as"), help: "The operator name console actions are recorded under (default: $USER).")
     var operatorName: String?
+    @Option(help: "The resumer's public URL, for minting approval links on the gates page (env SLUICE_PUBLIC_URL).")
+    var resumerURL: String?
     @Option(help: "Redis connections for requests and live streams (default 4).") var connections: Int = 4
 
     func validate() throws {
@@ -46,7 +48,8 @@ struct ConsoleCommand: ParsableCommand {
         let keys = try connection.singlePrefix()
         let settings = ConsoleSettings(
             redis: try connection.redisConfiguration(for: keys), keys: keys, store: try connection.storeSettings(), listen: address,
-            operatorName: operatorName ?? Environment.value("USER") ?? "operator", connections: connections)
+            operatorName: operatorName ?? Environment.value("USER") ?? "operator",
+            resumerURL: resumerURL ?? Environment.value("SLUICE_PUBLIC_URL"), connections: connections)
         var logger = Logger(label: "sluice.console")
         logger.logLevel = .warning
         let console: Console

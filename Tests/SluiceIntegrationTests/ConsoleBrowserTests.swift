@@ -57,4 +57,47 @@ struct ConsoleBrowserTests {
             }
         }
     }
+
+    @Test("a flow with a branch, a parallel loop and a gate draws in the browser, and approving on its page moves the flow on")
+    func approveOnTheGraph() async throws {
+        try await ConsoleStack.with(server: server) { stack in
+            let (flow, gate) = try await ConsoleFlowTests.parked(stack)
+            let shots = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-console-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: shots, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: shots) }
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("browser/console_gate.py").path
+            let run = try await runProcess("/usr/bin/python3", [script, stack.baseURL, flow.rawValue, shots.path])
+            #expect(run.status == 0, "browser run failed: \(run.stderr)")
+            let seen = try JSONValue(parsing: run.stdout)
+            #expect(seen["gatesRows"] == 1)
+            let before = try #require(seen["before"])
+            #expect(before["columns"]?["big"] == "false")
+            #expect(before["columns"]?["default"] == "true")
+            #expect(before["columns"]?["iteration 1"] == "iteration")
+            #expect(before["columns"]?["iteration 3"] == "iteration")
+            #expect(before["states"]?["small@r.0.1"] == "success")
+            #expect(before["states"]?["big@r.0.0"] == "not-run")
+            for iteration in 0..<3 { #expect(before["states"]?["double@r.1.\(iteration)"] == "success") }
+            #expect(before["states"]?["gate@r"] == "success/open")
+            #expect(before["states"]?["after@r"] == "not-run")
+            #expect(seen["after"]?["states"]?["gate@r"] == "success/approved")
+            #expect(seen["after"]?["states"]?["after@r"] == "success")
+            let done = try await stack.harness.finished(flow)
+            #expect(done.state == .success)
+            #expect(done.result == ["note": "from the browser"])
+            let record = try GateStore(keys: stack.keys).gate(gate, on: stack.harness.server.connect())
+            #expect(record?.approvals.map(\.via) == ["operator"])
+            for name in ["gates.png", "flow.png", "flow-approved.png"] {
+                #expect(FileManager.default.fileExists(atPath: shots.appendingPathComponent(name).path))
+            }
+            if let keep = ProcessInfo.processInfo.environment["SLUICE_KEEP_SCREENSHOTS"] {
+                for name in ["gates.png", "flow.png", "flow-approved.png"] {
+                    let target = URL(fileURLWithPath: keep).appendingPathComponent(name)
+                    try? FileManager.default.removeItem(at: target)
+                    try FileManager.default.copyItem(at: shots.appendingPathComponent(name), to: target)
+                }
+            }
+        }
+    }
 }

@@ -27,7 +27,8 @@ struct ConsoleStack {
     {
         let harness = WorkerHarness(server: server, keys: uniqueKeys())
         let settings = ConsoleSettings(
-            redis: server.configuration, keys: harness.store.keys, listen: ListenAddress(host: "127.0.0.1", port: 0), operatorName: operatorName)
+            redis: server.configuration, keys: harness.store.keys, listen: ListenAddress(host: "127.0.0.1", port: 0), operatorName: operatorName,
+            resumerURL: "https://links.example")
         let console = try Console(settings: settings, logger: Logger(label: "test.console"))
         let portBox = Mutex<Int?>(nil)
         let application = console.application { bound in portBox.withLock { $0 = bound } }

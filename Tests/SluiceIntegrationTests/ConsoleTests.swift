@@ -119,6 +119,8 @@ struct ConsoleTests {
             let token = try #require(ConsoleStack.csrfToken(in: confirmation.body))
             let crossSite = try await stack.request("POST", path, form: [("csrf", token)], headers: ["Origin": "http://evil.example"])
             #expect(crossSite.status == 403)
+            let fetchedCrossSite = try await stack.request("POST", path, form: [("csrf", token)], headers: ["Sec-Fetch-Site": "cross-site"])
+            #expect(fetchedCrossSite.status == 403)
             let connection = try stack.harness.server.connect()
             #expect(try stack.harness.store.job(id, on: connection)?.state == .scheduled)
             #expect(try AuditLog(keys: stack.keys).entries(on: connection).isEmpty)

@@ -1,5 +1,7 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
+import SluiceApprovals
 import SluiceCore
 import SluiceRedis
 import SluiceStore
@@ -11,6 +13,9 @@ struct ConsoleRoutes: Sendable {
     let pool: RedisClientPool
     let jobs: JobStore
     let actions: ConsoleActions
+    let gateActions: GateActions
+    /// The resumer's public URL, for minting approval links (none: no minting).
+    let resumerURL: String?
     let pages: ConsolePages
     let csrf: CSRFGuard
     let live: LiveStream
@@ -29,6 +34,10 @@ struct ConsoleRoutes: Sendable {
             router.get(RouterPath("jobs/:id/\(action.rawValue)")) { _, context in await confirm(action, context) }
             router.post(RouterPath("jobs/:id/\(action.rawValue)")) { request, context in await perform(action, request, context) }
         }
+        router.get("gates") { request, _ in await gatesPage(request) }
+        router.post("gates/:id/approve") { request, context in await decide(request, context, reject: false) }
+        router.post("gates/:id/reject") { request, context in await decide(request, context, reject: true) }
+        router.post("gates/:id/link") { request, context in await mintLink(request, context) }
         router.get("audit") { _, _ in await auditPage() }
         router.get("healthz") { _, _ in Response.plain(.ok, "ok\n") }
         router.get("static/console.js") { _, _ in Response.plain(.ok, ConsoleTemplates.script, contentType: "text/javascript; charset=utf-8") }
@@ -82,7 +91,7 @@ struct ConsoleRoutes: Sendable {
             guard let detail = try await pool.run({ try JobDetail.read(id, jobs: jobs, on: $0) }) else {
                 return notFound("No job \(id.rawValue): it never existed, or it finished longer ago than the retention period.")
             }
-            return .page(.ok, pages.job(detail))
+            return .page(.ok, pages.job(detail, csrf: csrf.token(session: Self.loopbackSession)))
         } catch {
             return unavailable(error)
         }
@@ -93,12 +102,13 @@ struct ConsoleRoutes: Sendable {
         let jobs = jobs
         let pool = pool
         let pages = pages
+        let token = csrf.token(session: Self.loopbackSession)
         return live.response {
             guard let detail = try await pool.run({ try JobDetail.read(id, jobs: jobs, on: $0) }) else {
                 return (pages.message(heading: "Gone", message: "The job no longer exists.", success: false), true)
             }
             // A flow's page follows its steps until the flow ends; a job's until it finishes.
-            return (pages.jobFragment(detail), detail.job.state.isFinal)
+            return (pages.jobFragment(detail, csrf: token), detail.job.state.isFinal)
         }
     }
 
@@ -148,6 +158,85 @@ struct ConsoleRoutes: Sendable {
                     .conflict, pages.message(heading: "Not done", message: why, success: false, link: ("/jobs/\(id.rawValue)", "Back to the job")))
             case .canceled?, .alreadyFinished?: return .seeOther("/jobs/\(id.rawValue)")
             }
+        } catch {
+            return unavailable(error)
+        }
+    }
+
+    // MARK: Gates
+
+    private func gatesPage(_ request: Request) async -> Response {
+        let sort = request.uri.queryParameters["sort"].map(String.init)
+        guard sort == nil || sort == "latest" || sort == "soonest" else {
+            return badInput(ConsoleInputError(field: "sort", "must be soonest or latest"))
+        }
+        let store = gateActions.desk.gates
+        do {
+            var gates = try await pool.run { try store.openGates(limit: 1000, on: $0) }.filter(\.isAcceptingDecisions)
+            gates.sort { ($0.deadline ?? .max, $0.id) < ($1.deadline ?? .max, $1.id) }
+            if sort == "latest" { gates.reverse() }
+            return .page(
+                .ok, pages.gates(gates, soonest: sort != "latest", csrf: csrf.token(session: Self.loopbackSession), canMint: resumerURL != nil))
+        } catch {
+            return unavailable(error)
+        }
+    }
+
+    private func decide(_ request: Request, _ context: BasicRequestContext, reject: Bool) async -> Response {
+        let form: FormRequest
+        do {
+            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: Self.loopbackSession)
+        } catch {
+            return refused(error)
+        }
+        guard let id = jobID(context) else { return notFound("No gate has that id.") }
+        let note = form.fields["note"]
+        if let note, note.count > 2000 { return badInput(ConsoleInputError(field: "note", "is longer than 2000 characters")) }
+        let fields = form.pairs.filter { !["csrf", "note"].contains($0.name) }
+        let actions = gateActions
+        let who = operatorName
+        do {
+            let flow = try await pool.run { connection -> JobID? in
+                _ = try actions.decide(id, reject: reject, fields: fields, note: note, who: who, on: connection)
+                return try actions.desk.gates.gate(id, history: false, on: connection)?.flowID
+            }
+            return .seeOther(flow.map { "/jobs/\($0.rawValue)" } ?? "/gates")
+        } catch let refusal as ApprovalRefusal {
+            let status: HTTPResponse.Status
+            switch refusal {
+            case .notFound: status = .notFound
+            case .closed: status = .gone
+            case .forbidden: status = .forbidden
+            case .invalid: status = .badRequest
+            case .conflict: status = .conflict
+            }
+            return .page(status, pages.message(heading: "Not recorded", message: refusal.description, success: false, link: ("/gates", "Open gates")))
+        } catch {
+            return unavailable(error)
+        }
+    }
+
+    private func mintLink(_ request: Request, _ context: BasicRequestContext) async -> Response {
+        let form: FormRequest
+        do {
+            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: Self.loopbackSession)
+        } catch {
+            return refused(error)
+        }
+        guard let id = jobID(context) else { return notFound("No gate has that id.") }
+        guard let resumerURL else {
+            return .page(.conflict, pages.message(heading: "No resumer URL", message: "Start the console with --resumer-url.", success: false))
+        }
+        guard let approver = form.fields["approver"]?.trimmingCharacters(in: .whitespaces), !approver.isEmpty, approver.count <= 200 else {
+            return badInput(ConsoleInputError(field: "approver", "must be a name of 1 to 200 characters"))
+        }
+        let actions = gateActions
+        let who = operatorName
+        do {
+            guard let minted = try await pool.run({ try actions.mintLink(id, approver: approver, publicURL: resumerURL, who: who, on: $0) }) else {
+                return notFound("No open gate \(id.rawValue).")
+            }
+            return .page(.ok, pages.link(minted.url, approver: approver, gate: minted.gate))
         } catch {
             return unavailable(error)
         }

@@ -1,13 +1,18 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import SluiceApprovals
 
 /// A state-changing request's form, read and checked before anything changes: a same-origin
-/// request (an `Origin` header, when sent, naming this host), an
+/// request (`Sec-Fetch-Site`, when sent, `same-origin`; an `Origin` header, when it names one,
+/// naming this host), an
 /// `application/x-www-form-urlencoded` body within the limit, UTF-8, well formed, carrying the
 /// session's CSRF token.
 struct FormRequest {
+    /// The fields, a repeated name's last value.
     var fields: [String: String]
+    /// The fields in order, as sent.
+    var pairs: [(name: String, value: String)]
 
     enum Refusal: Error {
         case crossOrigin
@@ -19,7 +24,12 @@ struct FormRequest {
 
     static func read(_ request: Request, bodyLimit: Int, csrf: CSRFGuard, session: String) async throws(Refusal) -> FormRequest {
         var request = request
-        if let origin = request.headers[.origin] {
+        // A browser says where a request comes from: `Sec-Fetch-Site`, and `Origin` (sent as
+        // `null` under the console's no-referrer policy, which then tells nothing).
+        if let name = HTTPField.Name("Sec-Fetch-Site"), let site = request.headers[name], site != "same-origin", site != "none" {
+            throw .crossOrigin
+        }
+        if let origin = request.headers[.origin], origin != "null" {
             let host = request.head.authority ?? ""
             guard let url = URL(string: origin), let originHost = url.host, "\(originHost)\(url.port.map { ":\($0)" } ?? "")" == host
             else { throw .crossOrigin }
@@ -39,6 +49,6 @@ struct FormRequest {
         var fields: [String: String] = [:]
         for (name, value) in pairs { fields[name] = value }
         guard csrf.verify(fields["csrf"], session: session) else { throw .csrf }
-        return FormRequest(fields: fields)
+        return FormRequest(fields: fields, pairs: pairs)
     }
 }

@@ -15,7 +15,8 @@ struct ConsolePages: Sendable {
         for (name, template) in [
             ("layout", ConsoleTemplates.layout), ("overview", ConsoleTemplates.overview), ("overviewFragment", ConsoleTemplates.overviewFragment),
             ("jobs", ConsoleTemplates.jobs), ("job", ConsoleTemplates.job), ("jobFragment", ConsoleTemplates.jobFragment),
-            ("confirm", ConsoleTemplates.confirm), ("audit", ConsoleTemplates.audit), ("message", ConsoleTemplates.message),
+            ("confirm", ConsoleTemplates.confirm), ("gates", ConsoleTemplates.gates), ("link", ConsoleTemplates.link),
+            ("audit", ConsoleTemplates.audit), ("message", ConsoleTemplates.message),
         ] {
             try library.register(template, named: name)
         }
@@ -95,19 +96,19 @@ struct ConsolePages: Sendable {
         return page("Jobs", template: "jobs", values)
     }
 
-    func job(_ detail: JobDetail) -> String {
+    func job(_ detail: JobDetail, csrf: String) -> String {
         let job = detail.job
         var values: [String: Any] = [
             "heading": job.path ?? job.kind.rawValue, "id": job.id.rawValue, "kind": job.kind.rawValue, "queue": job.queue,
             "live": "/live/jobs/\(job.id.rawValue)",
-            "fragment": jobFragment(detail),
+            "fragment": jobFragment(detail, csrf: csrf),
         ]
         if let createdBy = job.createdBy { values["createdBy"] = createdBy }
         if let flow = job.flowID { values["flow"] = flow.rawValue }
         return page(job.path ?? "Job \(job.id.rawValue)", template: "job", values)
     }
 
-    func jobFragment(_ detail: JobDetail) -> String {
+    func jobFragment(_ detail: JobDetail, csrf: String) -> String {
         let job = detail.job
         var values: [String: Any] = [
             "state": job.state.rawValue, "created": ConsoleTime.text(job.createdAt), "deliveries": job.deliveries,
@@ -140,7 +141,38 @@ struct ConsolePages: Sendable {
             if let deadline = gate.deadline { entry["deadline"] = ConsoleTime.text(deadline) }
             return entry
         }
+        if let definition = detail.definition {
+            values["graph"] = FlowGraphSVG.svg(FlowGraph(definition: definition, steps: detail.steps, gates: detail.gates), now: detail.now)
+        }
+        values["openGates"] = detail.gates.filter(\.isAcceptingDecisions).map { gate -> [String: Any] in
+            var entry: [String: Any] = [
+                "id": gate.id.rawValue, "module": gate.moduleID, "count": gate.approvals.count, "required": gate.required, "csrf": csrf,
+                "operator": operatorName, "fields": GateFormFields.fields(gate), "history": GateHistory.lines(gate).map { ["text": $0] },
+            ]
+            if let deadline = gate.deadline { entry["deadline"] = ConsoleTime.text(deadline) }
+            return entry
+        }
         return render("jobFragment", values)
+    }
+
+    // MARK: Gates
+
+    func gates(_ gates: [GateRecord], soonest: Bool, csrf: String, canMint: Bool) -> String {
+        let rows: [[String: Any]] = gates.map { gate in
+            [
+                "id": gate.id.rawValue, "flow": gate.flowID.rawValue, "flowName": gate.flowPath ?? gate.flowID.rawValue,
+                "step": gate.moduleSummary.isEmpty ? gate.moduleID : gate.moduleSummary, "createdBy": gate.createdBy ?? "",
+                "count": gate.approvals.count, "required": gate.required, "approvers": gate.approvals.map(\.approver).joined(separator: ", "),
+                "deadline": gate.deadline.map(ConsoleTime.text) ?? "", "csrf": csrf, "canMint": canMint,
+            ]
+        }
+        return page("Gates", template: "gates", ["gates": rows, "soonest": soonest])
+    }
+
+    func link(_ url: String, approver: String, gate: GateRecord) -> String {
+        page(
+            "A link for \(approver)", template: "link",
+            ["url": url, "approver": approver, "flow": gate.flowID.rawValue, "gate": gate.id.rawValue])
     }
 
     // MARK: Actions, audit, messages

@@ -92,6 +92,15 @@ enum ConsoleTemplates {
         {{#language}}<tr><th>language</th><td>{{language}}</td></tr>{{/language}}
         {{#scriptHash}}<tr><th>version</th><td><code>{{scriptHash}}</code></td></tr>{{/scriptHash}}
         </table>
+        {{#graph}}<h2>Graph</h2><div class="graph" id="flow-graph">{{{graph}}}</div>{{/graph}}
+        {{#openGates}}<section class="gate" id="gate-{{id}}" data-gate="{{id}}"><h3>Gate {{module}}: {{count}} of {{required}} approval(s){{#deadline}}, closes {{deadline}}{{/deadline}}</h3>
+        {{#history}}<p class="hint">{{text}}</p>{{/history}}
+        <form method="post" action="/gates/{{id}}/approve" class="approve"><input type="hidden" name="csrf" value="{{csrf}}">
+        {{#fields}}<label>{{label}}{{#required}} *{{/required}} {{#isCheckbox}}<input type="checkbox" name="{{name}}" value="true">{{/isCheckbox}}{{^isCheckbox}}<input type="text" name="{{name}}" value="{{value}}"{{#required}} required{{/required}}>{{/isCheckbox}}</label> {{/fields}}
+        {{^fields}}<label>Note <input type="text" name="note" maxlength="2000"></label>{{/fields}}
+        <button type="submit">Approve as {{operator}}</button></form>
+        <form method="post" action="/gates/{{id}}/reject" class="reject-form"><input type="hidden" name="csrf" value="{{csrf}}"><label>Reason <input type="text" name="note" maxlength="2000"></label> <button type="submit" class="reject">Reject</button></form>
+        </section>{{/openGates}}
         <h2>Arguments</h2><pre id="job-args">{{arguments}}</pre>
         {{#result}}<h2>Result</h2><pre id="job-result">{{result}}</pre>{{/result}}
         {{#error}}<h2>Error</h2><pre id="job-error" class="error">{{error}}</pre>{{/error}}
@@ -100,6 +109,22 @@ enum ConsoleTemplates {
         <tbody>{{#steps}}<tr data-step="{{module}}"><td><a href="/jobs/{{id}}">{{module}}</a></td><td>{{type}}</td><td>{{frame}}</td><td><span class="state state-{{state}}">{{state}}</span></td><td>{{took}}</td></tr>{{/steps}}</tbody></table>{{/hasSteps}}
         {{#hasGates}}<h2>Gates</h2><ul id="flow-gates">{{#gates}}<li>{{module}}: {{state}}, {{count}} of {{required}} approval(s){{#deadline}}, deadline {{deadline}}{{/deadline}}{{#history}}<br><span class="hint">{{text}}</span>{{/history}}</li>{{/gates}}</ul>{{/hasGates}}
         <h2>Logs{{#following}} <span class="hint">(following)</span>{{/following}}</h2><pre id="job-logs">{{logs}}</pre>
+        """#
+
+    static let gates = #"""
+        <h1>Open gates</h1>
+        <p class="hint">Every gate that takes decisions now, {{#soonest}}nearest deadline first · <a href="/gates?sort=latest">latest first</a>{{/soonest}}{{^soonest}}latest deadline first · <a href="/gates">nearest first</a>{{/soonest}}.</p>
+        <table id="gates"><thead><tr><th>flow</th><th>step</th><th>started by</th><th>approvals</th><th>deadline</th><th>link for an approver</th></tr></thead>
+        <tbody>{{#gates}}<tr data-gate="{{id}}"><td><a href="/jobs/{{flow}}#gate-{{id}}">{{flowName}}</a></td><td>{{step}}</td><td>{{createdBy}}</td><td>{{count}} / {{required}}{{#approvers}}<br><span class="hint">{{approvers}}</span>{{/approvers}}</td><td>{{deadline}}</td>
+        <td>{{#canMint}}<form method="post" action="/gates/{{id}}/link"><input type="hidden" name="csrf" value="{{csrf}}"><input type="text" name="approver" size="10" required placeholder="name"> <button type="submit">Mint</button></form>{{/canMint}}{{^canMint}}<span class="hint">start with --resumer-url</span>{{/canMint}}</td></tr>{{/gates}}
+        {{^gates}}<tr><td colspan="6">No open gate.</td></tr>{{/gates}}</tbody></table>
+        """#
+
+    static let link = #"""
+        <h1>A link for {{approver}}</h1>
+        <p>Send this approval page to <strong>{{approver}}</strong> only: it is a secret, bound to that name, and dies when the gate closes.</p>
+        <pre id="link">{{url}}</pre>
+        <p><a href="/jobs/{{flow}}#gate-{{gate}}">Back to the flow</a></p>
         """#
 
     static let confirm = #"""
@@ -142,16 +167,39 @@ enum ConsoleTemplates {
         .state-canceled { background: #eee; color: #666; }
         .filters label { margin-right: .8rem; white-space: nowrap; } .filters { margin-bottom: 1rem; }
         button, a.button { display: inline-block; padding: .45rem 1.1rem; font: inherit; font-weight: 600; border: 0; border-radius: 6px; cursor: pointer; background: #1f8f4e; color: #fff; text-decoration: none; }
-        .reject { background: #c0392b !important; } .status-ok { color: #1f8f4e; } .status-error { color: #c0392b; }
+        .reject { background: #c0392b !important; }
+        .graph { overflow-x: auto; } .flow-graph text { font-family: system-ui, sans-serif; } .flow-graph .title { font-size: 13px; font-weight: 600; fill: #1d2330; }
+        .flow-graph .detail { font-size: 11px; fill: #3a4150; } .flow-graph .label { font-size: 11px; fill: #5a6272; }
+        section.gate { border: 1px solid #d4a017; background: #fffaf0; border-radius: 8px; padding: .4rem 1rem 1rem; margin: 1rem 0; }
+        section.gate form { margin-top: .5rem; } .status-ok { color: #1f8f4e; } .status-error { color: #c0392b; }
         """
 
     static let script = """
         // Live parts of a page: an element with data-live="URL" is replaced by each `fragment`
-        // event of that server-sent event stream; an `end` event closes the stream.
+        // event of that server-sent event stream (held back while someone types in one of its
+        // fields); an `end` event closes the stream.
         for (const element of document.querySelectorAll("[data-live]")) {
           const source = new EventSource(element.dataset.live);
-          source.addEventListener("fragment", (event) => { element.innerHTML = event.data; });
+          let held = null;
+          const typing = () => element.contains(document.activeElement) && document.activeElement.matches("input, textarea, select");
+          source.addEventListener("fragment", (event) => {
+            if (typing()) { held = event.data; } else { element.innerHTML = event.data; countDown(); }
+          });
+          element.addEventListener("focusout", () => {
+            setTimeout(() => { if (held !== null && !typing()) { element.innerHTML = held; held = null; countDown(); } }, 0);
+          });
           source.addEventListener("end", () => source.close());
         }
+        // Deadlines count down in place: an element with data-deadline="ms since the epoch".
+        function countDown() {
+          for (const element of document.querySelectorAll("[data-deadline]")) {
+            const left = Math.max(0, Math.round((Number(element.dataset.deadline) - Date.now()) / 1000));
+            const text = left >= 3600 ? `${Math.floor(left / 3600)} h ${Math.floor(left % 3600 / 60)} min left`
+              : left >= 60 ? `${Math.floor(left / 60)} min ${left % 60} s left` : `${left} s left`;
+            element.textContent = text;
+          }
+        }
+        countDown();
+        setInterval(countDown, 1000);
         """
 }
