@@ -19,7 +19,8 @@ public struct Console: Sendable {
         let jobs = JobStore(keys: settings.keys, settings: settings.store)
         routes = ConsoleRoutes(
             pool: RedisClientPool(configuration: settings.redis, size: settings.connections, label: "sluice.console"),
-            jobs: jobs, actions: ConsoleActions(jobs: jobs), gateActions: GateActions(keys: settings.keys), resumerURL: settings.resumerURL,
+            jobs: jobs, actions: ConsoleActions(jobs: jobs), gateActions: GateActions(keys: settings.keys), runAction: RunAction(jobs: jobs),
+            resumerURL: settings.resumerURL,
             pages: try ConsolePages(prefix: settings.keys.name, operatorName: settings.operatorName), csrf: CSRFGuard(),
             live: LiveStream(interval: settings.liveInterval, lifetime: settings.liveLifetime), operatorName: settings.operatorName,
             bodyLimit: settings.bodyLimit)

@@ -14,6 +14,7 @@ struct ConsoleRoutes: Sendable {
     let jobs: JobStore
     let actions: ConsoleActions
     let gateActions: GateActions
+    let runAction: RunAction
     /// The resumer's public URL, for minting approval links (none: no minting).
     let resumerURL: String?
     let pages: ConsolePages
@@ -38,6 +39,10 @@ struct ConsoleRoutes: Sendable {
         router.post("gates/:id/approve") { request, context in await decide(request, context, reject: false) }
         router.post("gates/:id/reject") { request, context in await decide(request, context, reject: true) }
         router.post("gates/:id/link") { request, context in await mintLink(request, context) }
+        router.get("scripts") { _, _ in await cataloguePage() }
+        router.get("script") { request, _ in await runnablePage(request, flow: false) }
+        router.get("flow") { request, _ in await runnablePage(request, flow: true) }
+        router.post("run") { request, _ in await run(request) }
         router.get("audit") { _, _ in await auditPage() }
         router.get("healthz") { _, _ in Response.plain(.ok, "ok\n") }
         router.get("static/console.js") { _, _ in Response.plain(.ok, ConsoleTemplates.script, contentType: "text/javascript; charset=utf-8") }
@@ -157,6 +162,67 @@ struct ConsoleRoutes: Sendable {
                 return .page(
                     .conflict, pages.message(heading: "Not done", message: why, success: false, link: ("/jobs/\(id.rawValue)", "Back to the job")))
             case .canceled?, .alreadyFinished?: return .seeOther("/jobs/\(id.rawValue)")
+            }
+        } catch {
+            return unavailable(error)
+        }
+    }
+
+    // MARK: Scripts and flows
+
+    private func cataloguePage() async -> Response {
+        let keys = jobs.keys
+        do {
+            let (scripts, flows) = try await pool.run { connection in
+                (try ScriptStore(keys: keys).list(on: connection), try FlowStore(keys: keys).list(on: connection))
+            }
+            return .page(.ok, pages.catalogue(scripts: scripts, flows: flows))
+        } catch {
+            return unavailable(error)
+        }
+    }
+
+    private func runnablePage(_ request: Request, flow: Bool) async -> Response {
+        guard let path = request.uri.queryParameters["path"].map(String.init), !path.isEmpty else {
+            return badInput(ConsoleInputError(field: "path", "is missing"))
+        }
+        let keys = jobs.keys
+        let token = csrf.token(session: Self.loopbackSession)
+        do {
+            if flow {
+                guard let page = try await pool.run({ try Catalogue.flow(path, keys: keys, on: $0) }) else { return notFound("No flow at \(path).") }
+                return .page(.ok, pages.flow(page, csrf: token))
+            }
+            guard let page = try await pool.run({ try Catalogue.script(path, keys: keys, on: $0) }) else { return notFound("No script at \(path).") }
+            return .page(.ok, pages.script(page, csrf: token))
+        } catch {
+            return unavailable(error)
+        }
+    }
+
+    private func run(_ request: Request) async -> Response {
+        let form: FormRequest
+        do {
+            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: Self.loopbackSession)
+        } catch {
+            return refused(error)
+        }
+        guard let kind = form.fields["kind"], kind == "flow" || kind == "script" else {
+            return badInput(ConsoleInputError(field: "kind", "must be flow or script"))
+        }
+        guard let path = form.fields["path"], !path.isEmpty, path.count <= 512 else {
+            return badInput(ConsoleInputError(field: "path", "is missing"))
+        }
+        let run = RunAction.Request(
+            flow: kind == "flow", path: path, queue: form.fields["queue"].flatMap { $0.isEmpty ? nil : $0 } ?? "default",
+            arguments: form.fields["args"], fields: form.fields)
+        let action = runAction
+        let who = operatorName
+        do {
+            switch try await pool.run({ try action.run(run, who: who, on: $0) }) {
+            case .success(let id): return .seeOther("/jobs/\(id.rawValue)")
+            case .failure(.input(let error)): return badInput(error)
+            case .failure(.notFound(let why)): return notFound(why)
             }
         } catch {
             return unavailable(error)

@@ -1,6 +1,7 @@
 import Foundation
 import Mustache
 import SluiceCore
+import SluiceFlows
 import SluiceStore
 
 /// Renders the console's pages from ``ConsoleTemplates``: whole pages in the layout, and the
@@ -15,7 +16,8 @@ struct ConsolePages: Sendable {
         for (name, template) in [
             ("layout", ConsoleTemplates.layout), ("overview", ConsoleTemplates.overview), ("overviewFragment", ConsoleTemplates.overviewFragment),
             ("jobs", ConsoleTemplates.jobs), ("job", ConsoleTemplates.job), ("jobFragment", ConsoleTemplates.jobFragment),
-            ("confirm", ConsoleTemplates.confirm), ("gates", ConsoleTemplates.gates), ("link", ConsoleTemplates.link),
+            ("confirm", ConsoleTemplates.confirm), ("gates", ConsoleTemplates.gates), ("catalogue", ConsoleTemplates.catalogue),
+            ("runnable", ConsoleTemplates.runnable), ("link", ConsoleTemplates.link),
             ("audit", ConsoleTemplates.audit), ("message", ConsoleTemplates.message),
         ] {
             try library.register(template, named: name)
@@ -153,6 +155,46 @@ struct ConsolePages: Sendable {
             return entry
         }
         return render("jobFragment", values)
+    }
+
+    // MARK: Scripts and flows
+
+    func catalogue(scripts: [StoredScript], flows: [StoredFlow]) -> String {
+        page(
+            "Scripts and flows", template: "catalogue",
+            [
+                "scripts": scripts.map {
+                    ["path": $0.path, "language": $0.language.rawValue, "summary": $0.summary, "updated": ConsoleTime.text($0.updatedAt)]
+                },
+                "flows": flows.map { ["path": $0.path, "summary": $0.summary, "updated": ConsoleTime.text($0.updatedAt)] },
+            ])
+    }
+
+    func script(_ script: Catalogue.ScriptPage, csrf: String) -> String {
+        page(
+            script.script.path, template: "runnable",
+            [
+                "path": script.script.path, "kind": "script", "language": script.script.language.rawValue, "summary": script.script.summary,
+                "hash": script.script.hash, "updated": ConsoleTime.text(script.script.updatedAt), "csrf": csrf, "jsonArgs": true,
+                "operator": operatorName, "source": script.source, "hasVersions": !script.versions.isEmpty,
+                "versions": script.versions.map { ["hash": $0.hash, "at": ConsoleTime.text($0.pushedAt)] },
+            ])
+    }
+
+    func flow(_ flow: Catalogue.FlowPage, csrf: String) -> String {
+        var values: [String: Any] = [
+            "path": flow.flow.path, "kind": "flow", "summary": flow.flow.summary, "hash": flow.flow.hash,
+            "updated": ConsoleTime.text(flow.flow.updatedAt), "csrf": csrf, "operator": operatorName,
+            "source": (try? JSONValue(parsing: flow.document).prettyJSONText) ?? flow.document, "hasVersions": !flow.versions.isEmpty,
+            "versions": flow.versions.map { ["hash": $0] },
+        ]
+        if let description = flow.definition?.description, !description.isEmpty { values["description"] = description }
+        if let schema = flow.definition?.schema.flatMap({ try? JSONSchema($0, lenient: true) }) {
+            values["fields"] = RunFormFields.fields(schema)
+        } else {
+            values["jsonArgs"] = true
+        }
+        return page(flow.flow.path, template: "runnable", values)
     }
 
     // MARK: Gates

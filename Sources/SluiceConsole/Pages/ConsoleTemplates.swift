@@ -16,7 +16,7 @@ enum ConsoleTemplates {
         </head>
         <body>
         <header><strong>Sluice</strong> <span class="prefix">{{prefix}}</span>
-        <nav><a href="/">Overview</a> <a href="/jobs">Jobs</a> <a href="/gates">Gates</a> <a href="/audit">Audit</a></nav>
+        <nav><a href="/">Overview</a> <a href="/jobs">Jobs</a> <a href="/gates">Gates</a> <a href="/scripts">Scripts &amp; flows</a> <a href="/audit">Audit</a></nav>
         <span class="who">operator: {{operator}}</span></header>
         <main>
         {{{body}}}
@@ -127,6 +127,42 @@ enum ConsoleTemplates {
         <p><a href="/jobs/{{flow}}#gate-{{gate}}">Back to the flow</a></p>
         """#
 
+    static let catalogue = #"""
+        <h1>Scripts and flows</h1>
+        <h2>Flows</h2>
+        <table id="flows"><thead><tr><th>path</th><th>summary</th><th>updated</th></tr></thead>
+        <tbody>{{#flows}}<tr data-flow="{{path}}"><td><a href="/flow?path={{path}}">{{path}}</a></td><td>{{summary}}</td><td>{{updated}}</td></tr>{{/flows}}
+        {{^flows}}<tr><td colspan="3">No flow pushed.</td></tr>{{/flows}}</tbody></table>
+        <h2>Scripts</h2>
+        <table id="scripts"><thead><tr><th>path</th><th>language</th><th>summary</th><th>updated</th></tr></thead>
+        <tbody>{{#scripts}}<tr data-script="{{path}}"><td><a href="/script?path={{path}}">{{path}}</a></td><td>{{language}}</td><td>{{summary}}</td><td>{{updated}}</td></tr>{{/scripts}}
+        {{^scripts}}<tr><td colspan="4">No script pushed.</td></tr>{{/scripts}}</tbody></table>
+        """#
+
+    static let runnable = #"""
+        <h1>{{path}}</h1>
+        <p class="meta">{{kind}}{{#language}} · {{language}}{{/language}}{{#summary}} · {{summary}}{{/summary}} · version <code>{{hash}}</code> · updated {{updated}}</p>
+        {{#description}}<p>{{description}}</p>{{/description}}
+        <h2>Run</h2>
+        <form method="post" action="/run" id="run-form">
+        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="kind" value="{{kind}}"><input type="hidden" name="path" value="{{path}}">
+        {{#fields}}
+        {{#isCheckbox}}<label class="check"><input type="checkbox" name="{{name}}" value="true"{{#checked}} checked{{/checked}}> {{label}}</label>{{#description}} <span class="hint">{{description}}</span>{{/description}}<br>{{/isCheckbox}}
+        {{^isCheckbox}}<label for="f-{{name}}">{{label}}{{#required}} *{{/required}} <span class="hint">({{type}}){{#description}} — {{description}}{{/description}}</span></label><br>
+        {{#isSelect}}<select id="f-{{name}}" name="{{name}}"{{#required}} required{{/required}}>{{^required}}<option value=""></option>{{/required}}{{#options}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/options}}</select>{{/isSelect}}
+        {{#isTextarea}}<textarea id="f-{{name}}" name="{{name}}"{{#required}} required{{/required}}>{{value}}</textarea>{{/isTextarea}}
+        {{#isNumber}}<input id="f-{{name}}" type="number" step="{{step}}" name="{{name}}" value="{{value}}"{{#required}} required{{/required}}>{{/isNumber}}
+        {{#isText}}<input id="f-{{name}}" type="text" name="{{name}}" value="{{value}}"{{#required}} required{{/required}}>{{/isText}}<br>
+        {{/isCheckbox}}
+        {{/fields}}
+        {{#jsonArgs}}<label for="f-args">Arguments <span class="hint">(a JSON object)</span></label><br><textarea id="f-args" name="args" rows="4" cols="60">{}</textarea><br>{{/jsonArgs}}
+        <label>queue <input type="text" name="queue" value="default" size="12"></label>
+        <button type="submit">Run as {{operator}}</button>
+        </form>
+        <h2>Source</h2><pre id="source">{{source}}</pre>
+        {{#hasVersions}}<h2>Versions</h2><ul id="versions">{{#versions}}<li><code>{{hash}}</code>{{#at}} · {{at}}{{/at}}</li>{{/versions}}</ul>{{/hasVersions}}
+        """#
+
     static let confirm = #"""
         <h1>{{heading}}</h1>
         <p>{{question}}</p>
@@ -171,7 +207,8 @@ enum ConsoleTemplates {
         .graph { overflow-x: auto; } .flow-graph text { font-family: system-ui, sans-serif; } .flow-graph .title { font-size: 13px; font-weight: 600; fill: #1d2330; }
         .flow-graph .detail { font-size: 11px; fill: #3a4150; } .flow-graph .label { font-size: 11px; fill: #5a6272; }
         section.gate { border: 1px solid #d4a017; background: #fffaf0; border-radius: 8px; padding: .4rem 1rem 1rem; margin: 1rem 0; }
-        section.gate form { margin-top: .5rem; } .status-ok { color: #1f8f4e; } .status-error { color: #c0392b; }
+        section.gate form { margin-top: .5rem; } #run-form label { display: inline-block; margin-top: .6rem; font-weight: 600; }
+        #run-form input[type=text], #run-form input[type=number], #run-form select, #run-form textarea { min-width: 20rem; padding: .3rem; font: inherit; } .status-ok { color: #1f8f4e; } .status-error { color: #c0392b; }
         """
 
     static let script = """
