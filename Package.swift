@@ -227,7 +227,7 @@ let package = Package(
         .target(
             name: "SluiceConsole",
             dependencies: [
-                "SluiceApprovals", "SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceRuntime", "SluiceStore",
+                "SluiceApprovals", "SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceRuntime", "SluiceSchedules", "SluiceStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

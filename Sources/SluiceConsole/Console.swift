@@ -20,6 +20,7 @@ public struct Console: Sendable {
         routes = ConsoleRoutes(
             pool: RedisClientPool(configuration: settings.redis, size: settings.connections, label: "sluice.console"),
             jobs: jobs, actions: ConsoleActions(jobs: jobs), gateActions: GateActions(keys: settings.keys), runAction: RunAction(jobs: jobs),
+            settingsActions: SettingsActions(keys: settings.keys),
             resumerURL: settings.resumerURL,
             pages: try ConsolePages(prefix: settings.keys.name, operatorName: settings.operatorName), csrf: CSRFGuard(),
             live: LiveStream(interval: settings.liveInterval, lifetime: settings.liveLifetime), operatorName: settings.operatorName,

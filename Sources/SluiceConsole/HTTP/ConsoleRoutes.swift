@@ -15,6 +15,7 @@ struct ConsoleRoutes: Sendable {
     let actions: ConsoleActions
     let gateActions: GateActions
     let runAction: RunAction
+    let settingsActions: SettingsActions
     /// The resumer's public URL, for minting approval links (none: no minting).
     let resumerURL: String?
     let pages: ConsolePages
@@ -43,6 +44,11 @@ struct ConsoleRoutes: Sendable {
         router.get("script") { request, _ in await runnablePage(request, flow: false) }
         router.get("flow") { request, _ in await runnablePage(request, flow: true) }
         router.post("run") { request, _ in await run(request) }
+        router.get("schedules") { _, _ in await schedulesPage() }
+        router.post("schedules/pause") { request, _ in await setSchedule(request, enabled: false) }
+        router.post("schedules/resume") { request, _ in await setSchedule(request, enabled: true) }
+        router.get("variables") { _, _ in await variablesPage() }
+        router.post("variables/set") { request, _ in await setVariable(request) }
         router.get("audit") { _, _ in await auditPage() }
         router.get("healthz") { _, _ in Response.plain(.ok, "ok\n") }
         router.get("static/console.js") { _, _ in Response.plain(.ok, ConsoleTemplates.script, contentType: "text/javascript; charset=utf-8") }
@@ -223,6 +229,79 @@ struct ConsoleRoutes: Sendable {
             case .success(let id): return .seeOther("/jobs/\(id.rawValue)")
             case .failure(.input(let error)): return badInput(error)
             case .failure(.notFound(let why)): return notFound(why)
+            }
+        } catch {
+            return unavailable(error)
+        }
+    }
+
+    // MARK: Schedules and variables
+
+    private func schedulesPage() async -> Response {
+        let keys = jobs.keys
+        do {
+            let schedules = try await pool.run { connection -> [(ScheduleRecord, [ScheduleRun])] in
+                let store = ScheduleStore(keys: keys)
+                return try store.list(on: connection).map { ($0, try store.runs(of: $0.name, limit: 5, on: connection)) }
+            }
+            return .page(.ok, pages.schedules(schedules, csrf: csrf.token(session: Self.loopbackSession)))
+        } catch {
+            return unavailable(error)
+        }
+    }
+
+    private func setSchedule(_ request: Request, enabled: Bool) async -> Response {
+        let form: FormRequest
+        do {
+            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: Self.loopbackSession)
+        } catch {
+            return refused(error)
+        }
+        guard let name = form.fields["name"], !name.isEmpty else { return badInput(ConsoleInputError(field: "name", "is missing")) }
+        let actions = settingsActions
+        let who = operatorName
+        do {
+            guard try await pool.run({ try actions.setSchedule(name, enabled: enabled, who: who, on: $0) }) != nil else {
+                return notFound("No schedule \(name).")
+            }
+            return .seeOther("/schedules")
+        } catch {
+            return unavailable(error)
+        }
+    }
+
+    private func variablesPage() async -> Response {
+        let keys = jobs.keys
+        do {
+            let (variables, resources) = try await pool.run { connection in
+                (try VariableStore(keys: keys).list(on: connection), try ResourceStore(keys: keys).list(on: connection))
+            }
+            return .page(.ok, pages.variables(variables, resources: resources, csrf: csrf.token(session: Self.loopbackSession)))
+        } catch {
+            return unavailable(error)
+        }
+    }
+
+    private func setVariable(_ request: Request) async -> Response {
+        let form: FormRequest
+        do {
+            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: Self.loopbackSession)
+        } catch {
+            return refused(error)
+        }
+        guard let path = form.fields["path"], !path.isEmpty else { return badInput(ConsoleInputError(field: "path", "is missing")) }
+        guard let version = form.fields["version"].flatMap({ Int($0) }) else {
+            return badInput(ConsoleInputError(field: "version", "is not a number"))
+        }
+        guard let value = form.fields["value"] else { return badInput(ConsoleInputError(field: "value", "is missing")) }
+        let actions = settingsActions
+        let who = operatorName
+        do {
+            switch try await pool.run({ try actions.setVariable(path, value: value, expectedVersion: version, who: who, on: $0) }) {
+            case .success: return .seeOther("/variables")
+            case .failure(.notFound): return notFound("No variable \(path).")
+            case .failure(.refused(let why)):
+                return .page(.conflict, pages.message(heading: "Not set", message: why, success: false, link: ("/variables", "Variables")))
             }
         } catch {
             return unavailable(error)

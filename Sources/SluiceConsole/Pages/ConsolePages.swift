@@ -17,6 +17,8 @@ struct ConsolePages: Sendable {
             ("layout", ConsoleTemplates.layout), ("overview", ConsoleTemplates.overview), ("overviewFragment", ConsoleTemplates.overviewFragment),
             ("jobs", ConsoleTemplates.jobs), ("job", ConsoleTemplates.job), ("jobFragment", ConsoleTemplates.jobFragment),
             ("confirm", ConsoleTemplates.confirm), ("gates", ConsoleTemplates.gates), ("catalogue", ConsoleTemplates.catalogue),
+            ("schedules", ConsoleTemplates.schedules),
+            ("variables", ConsoleTemplates.variables),
             ("runnable", ConsoleTemplates.runnable), ("link", ConsoleTemplates.link),
             ("audit", ConsoleTemplates.audit), ("message", ConsoleTemplates.message),
         ] {
@@ -195,6 +197,40 @@ struct ConsolePages: Sendable {
             values["jsonArgs"] = true
         }
         return page(flow.flow.path, template: "runnable", values)
+    }
+
+    // MARK: Schedules and variables
+
+    func schedules(_ schedules: [(ScheduleRecord, [ScheduleRun])], csrf: String) -> String {
+        let rows: [[String: Any]] = schedules.map { schedule, runs in
+            [
+                "name": schedule.name, "path": schedule.definition.path, "cron": schedule.definition.cron, "timeZone": schedule.definition.timeZone,
+                "enabled": schedule.definition.enabled, "next": schedule.nextDue.map(ConsoleTime.text) ?? "—", "fired": schedule.fired,
+                "skipped": schedule.skipped, "csrf": csrf,
+                "runs": runs.map { run -> [String: Any] in
+                    var entry: [String: Any] = ["outcome": run.outcome ?? run.kind.rawValue, "at": ConsoleTime.text(run.handledAt)]
+                    if let job = run.job { entry["job"] = job.rawValue }
+                    return entry
+                },
+            ]
+        }
+        return page("Schedules", template: "schedules", ["schedules": rows])
+    }
+
+    /// Variables and resources. A secret's stored (sealed) value is not passed to the template at all.
+    func variables(_ variables: [StoredVariable], resources: [StoredResource], csrf: String) -> String {
+        let rows: [[String: Any]] = variables.map { variable in
+            var row: [String: Any] = [
+                "path": variable.path, "secret": variable.isSecret, "description": variable.description, "version": variable.version,
+                "updated": ConsoleTime.text(variable.updatedAt), "csrf": csrf,
+            ]
+            if !variable.isSecret { row["value"] = variable.storedValue }
+            return row
+        }
+        let resourceRows: [[String: Any]] = resources.map {
+            ["path": $0.path, "type": $0.type, "value": $0.value.prettyJSONText, "description": $0.description, "version": $0.version]
+        }
+        return page("Variables", template: "variables", ["variables": rows, "resources": resourceRows])
     }
 
     // MARK: Gates

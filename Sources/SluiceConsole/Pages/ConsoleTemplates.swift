@@ -16,7 +16,7 @@ enum ConsoleTemplates {
         </head>
         <body>
         <header><strong>Sluice</strong> <span class="prefix">{{prefix}}</span>
-        <nav><a href="/">Overview</a> <a href="/jobs">Jobs</a> <a href="/gates">Gates</a> <a href="/scripts">Scripts &amp; flows</a> <a href="/audit">Audit</a></nav>
+        <nav><a href="/">Overview</a> <a href="/jobs">Jobs</a> <a href="/gates">Gates</a> <a href="/scripts">Scripts &amp; flows</a> <a href="/schedules">Schedules</a> <a href="/variables">Variables</a> <a href="/audit">Audit</a></nav>
         <span class="who">operator: {{operator}}</span></header>
         <main>
         {{{body}}}
@@ -161,6 +161,29 @@ enum ConsoleTemplates {
         </form>
         <h2>Source</h2><pre id="source">{{source}}</pre>
         {{#hasVersions}}<h2>Versions</h2><ul id="versions">{{#versions}}<li><code>{{hash}}</code>{{#at}} · {{at}}{{/at}}</li>{{/versions}}</ul>{{/hasVersions}}
+        """#
+
+    static let schedules = #"""
+        <h1>Schedules</h1>
+        <table id="schedules"><thead><tr><th>name</th><th>runs</th><th>cron</th><th>state</th><th>next tick</th><th>fired / skipped</th><th>last runs</th><th></th></tr></thead>
+        <tbody>{{#schedules}}<tr data-schedule="{{name}}" data-enabled="{{enabled}}"><td>{{name}}</td><td>{{path}}</td><td><code>{{cron}}</code> {{timeZone}}</td><td>{{#enabled}}active{{/enabled}}{{^enabled}}paused{{/enabled}}</td><td>{{next}}</td><td>{{fired}} / {{skipped}}</td>
+        <td>{{#runs}}<span class="state state-{{outcome}}" title="{{at}}">{{#job}}<a href="/jobs/{{job}}">{{outcome}}</a>{{/job}}{{^job}}{{outcome}}{{/job}}</span> {{/runs}}</td>
+        <td><form method="post" action="/schedules/{{#enabled}}pause{{/enabled}}{{^enabled}}resume{{/enabled}}"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="name" value="{{name}}"><button type="submit"{{#enabled}} class="reject"{{/enabled}}>{{#enabled}}Pause{{/enabled}}{{^enabled}}Resume{{/enabled}}</button></form></td></tr>{{/schedules}}
+        {{^schedules}}<tr><td colspan="8">No schedule.</td></tr>{{/schedules}}</tbody></table>
+        """#
+
+    static let variables = #"""
+        <h1>Variables and resources</h1>
+        <p class="hint">A secret's value is never read by the console nor sent to the browser: a new value is sealed to the registered secrets key as it is set.</p>
+        <h2>Variables</h2>
+        <table id="variables"><thead><tr><th>path</th><th>value</th><th>description</th><th>version</th><th>updated</th><th>set</th></tr></thead>
+        <tbody>{{#variables}}<tr data-variable="{{path}}"><td>{{path}}</td><td>{{#secret}}<em>secret — sealed, never shown</em>{{/secret}}{{^secret}}<code>{{value}}</code>{{/secret}}</td><td>{{description}}</td><td>{{version}}</td><td>{{updated}}</td>
+        <td><form method="post" action="/variables/set"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="path" value="{{path}}"><input type="hidden" name="version" value="{{version}}">{{#secret}}<input type="password" name="value" autocomplete="new-password" placeholder="new secret value" required>{{/secret}}{{^secret}}<input type="text" name="value" value="{{value}}">{{/secret}} <button type="submit">Set</button></form></td></tr>{{/variables}}
+        {{^variables}}<tr><td colspan="6">No variable.</td></tr>{{/variables}}</tbody></table>
+        <h2>Resources</h2>
+        <table id="resources"><thead><tr><th>path</th><th>type</th><th>value</th><th>description</th><th>version</th></tr></thead>
+        <tbody>{{#resources}}<tr data-resource="{{path}}"><td>{{path}}</td><td>{{type}}</td><td><pre>{{value}}</pre></td><td>{{description}}</td><td>{{version}}</td></tr>{{/resources}}
+        {{^resources}}<tr><td colspan="5">No resource.</td></tr>{{/resources}}</tbody></table>
         """#
 
     static let confirm = #"""
