@@ -24,6 +24,8 @@ public struct Console: Sendable {
             resumerURL: settings.resumerURL,
             pages: try ConsolePages(prefix: settings.keys.name, operatorName: settings.operatorName), csrf: CSRFGuard(),
             live: LiveStream(interval: settings.liveInterval, lifetime: settings.liveLifetime), operatorName: settings.operatorName,
+            authentication: settings.operatorTokens
+                ? ConsoleRoutes.Authentication(tokens: OperatorTokens(keys: settings.keys), cookies: SessionCookie()) : nil,
             bodyLimit: settings.bodyLimit)
     }
 

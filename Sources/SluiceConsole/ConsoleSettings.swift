@@ -12,6 +12,9 @@ public struct ConsoleSettings: Sendable {
     public var operatorName: String
     /// The resumer's public URL (as the worker's `--public-url`), for minting approval links; `nil`: none minted.
     public var resumerURL: String?
+    /// Whether operators sign in with a token (`--auth token`); without, the console serves
+    /// loopback only, as ``operatorName``.
+    public var operatorTokens: Bool = false
     /// Redis connections for requests and live streams.
     public var connections: Int
     /// Largest request body accepted, in bytes.

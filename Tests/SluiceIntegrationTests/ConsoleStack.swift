@@ -23,12 +23,14 @@ struct ConsoleStack {
 
     /// Runs `body` with the console and (when `worker`) a worker running; stops them afterwards.
     static func with<Result: Sendable>(
-        server: RedisServer, worker: Bool = true, liveLifetime: Duration = .seconds(60), _ body: (ConsoleStack) async throws -> Result
+        server: RedisServer, worker: Bool = true, liveLifetime: Duration = .seconds(60), operatorTokens: Bool = false,
+        _ body: (ConsoleStack) async throws -> Result
     ) async throws -> Result {
         let harness = WorkerHarness(server: server, keys: uniqueKeys())
-        let settings = ConsoleSettings(
+        var settings = ConsoleSettings(
             redis: server.configuration, keys: harness.store.keys, listen: ListenAddress(host: "127.0.0.1", port: 0), operatorName: operatorName,
             resumerURL: "https://links.example", liveLifetime: liveLifetime)
+        settings.operatorTokens = operatorTokens
         let console = try Console(settings: settings, logger: Logger(label: "test.console"))
         let portBox = Mutex<Int?>(nil)
         let application = console.application { bound in portBox.withLock { $0 = bound } }

@@ -18,38 +18,60 @@ struct ConsoleRoutes: Sendable {
     let settingsActions: SettingsActions
     /// The resumer's public URL, for minting approval links (none: no minting).
     let resumerURL: String?
-    let pages: ConsolePages
+    var pages: ConsolePages
     let csrf: CSRFGuard
     let live: LiveStream
-    let operatorName: String
+    /// The operator this copy of the routes acts for (``authorized(_:_:)`` makes one per request).
+    var operatorName: String
+    /// The CSRF session of that operator: `loopback`, or their session cookie's.
+    var session = ConsoleRoutes.loopbackSession
+    /// Operator tokens (`--auth token`), or none (loopback).
+    let authentication: Authentication?
     let bodyLimit: Int
     /// The CSRF session of a console without operator tokens.
     static let loopbackSession = "loopback"
 
+    /// What `--auth token` needs: the operator tokens and the session cookies.
+    struct Authentication: Sendable {
+        let tokens: OperatorTokens
+        let cookies: SessionCookie
+    }
+
     func add(to router: Router<BasicRequestContext>) {
-        router.get("/") { _, _ in await overview() }
-        router.get("live/overview") { _, _ in liveOverview() }
-        router.get("jobs") { request, _ in await jobList(request) }
-        router.get("jobs/:id") { _, context in await jobPage(context) }
-        router.get("live/jobs/:id") { _, context in liveJob(context) }
+        router.get("/") { request, _ in await authorized(request) { routes in await routes.overview() } }
+        router.get("live/overview") { request, _ in await authorized(request) { routes in await routes.liveOverview() } }
+        router.get("jobs") { request, _ in await authorized(request) { routes in await routes.jobList(request) } }
+        router.get("jobs/:id") { request, context in await authorized(request) { routes in await routes.jobPage(context) } }
+        router.get("live/jobs/:id") { request, context in await authorized(request) { routes in await routes.liveJob(context) } }
         for action in ConsoleActions.Action.allCases {
-            router.get(RouterPath("jobs/:id/\(action.rawValue)")) { _, context in await confirm(action, context) }
-            router.post(RouterPath("jobs/:id/\(action.rawValue)")) { request, context in await perform(action, request, context) }
+            router.get(RouterPath("jobs/:id/\(action.rawValue)")) { request, context in
+                await authorized(request) { routes in await routes.confirm(action, context) }
+            }
+            router.post(RouterPath("jobs/:id/\(action.rawValue)")) { request, context in
+                await authorized(request) { routes in await routes.perform(action, request, context) }
+            }
         }
-        router.get("gates") { request, _ in await gatesPage(request) }
-        router.post("gates/:id/approve") { request, context in await decide(request, context, reject: false) }
-        router.post("gates/:id/reject") { request, context in await decide(request, context, reject: true) }
-        router.post("gates/:id/link") { request, context in await mintLink(request, context) }
-        router.get("scripts") { _, _ in await cataloguePage() }
-        router.get("script") { request, _ in await runnablePage(request, flow: false) }
-        router.get("flow") { request, _ in await runnablePage(request, flow: true) }
-        router.post("run") { request, _ in await run(request) }
-        router.get("schedules") { _, _ in await schedulesPage() }
-        router.post("schedules/pause") { request, _ in await setSchedule(request, enabled: false) }
-        router.post("schedules/resume") { request, _ in await setSchedule(request, enabled: true) }
-        router.get("variables") { _, _ in await variablesPage() }
-        router.post("variables/set") { request, _ in await setVariable(request) }
-        router.get("audit") { _, _ in await auditPage() }
+        router.get("gates") { request, _ in await authorized(request) { routes in await routes.gatesPage(request) } }
+        router.post("gates/:id/approve") { request, context in
+            await authorized(request) { routes in await routes.decide(request, context, reject: false) }
+        }
+        router.post("gates/:id/reject") { request, context in
+            await authorized(request) { routes in await routes.decide(request, context, reject: true) }
+        }
+        router.post("gates/:id/link") { request, context in await authorized(request) { routes in await routes.mintLink(request, context) } }
+        router.get("scripts") { request, _ in await authorized(request) { routes in await routes.cataloguePage() } }
+        router.get("script") { request, _ in await authorized(request) { routes in await routes.runnablePage(request, flow: false) } }
+        router.get("flow") { request, _ in await authorized(request) { routes in await routes.runnablePage(request, flow: true) } }
+        router.post("run") { request, _ in await authorized(request) { routes in await routes.run(request) } }
+        router.get("schedules") { request, _ in await authorized(request) { routes in await routes.schedulesPage() } }
+        router.post("schedules/pause") { request, _ in await authorized(request) { routes in await routes.setSchedule(request, enabled: false) } }
+        router.post("schedules/resume") { request, _ in await authorized(request) { routes in await routes.setSchedule(request, enabled: true) } }
+        router.get("variables") { request, _ in await authorized(request) { routes in await routes.variablesPage() } }
+        router.post("variables/set") { request, _ in await authorized(request) { routes in await routes.setVariable(request) } }
+        router.get("audit") { request, _ in await authorized(request) { routes in await routes.auditPage() } }
+        router.get("login") { request, _ in await loginPage(request) }
+        router.post("login") { request, _ in await login(request) }
+        router.post("logout") { _, _ in Response(status: .seeOther, headers: [.location: "/login", .setCookie: SessionCookie.header("")]) }
         router.get("healthz") { _, _ in Response.plain(.ok, "ok\n") }
         router.get("static/console.js") { _, _ in Response.plain(.ok, ConsoleTemplates.script, contentType: "text/javascript; charset=utf-8") }
         router.get("static/console.css") { _, _ in Response.plain(.ok, ConsoleTemplates.stylesheet, contentType: "text/css; charset=utf-8") }
@@ -102,7 +124,7 @@ struct ConsoleRoutes: Sendable {
             guard let detail = try await pool.run({ try JobDetail.read(id, jobs: jobs, on: $0) }) else {
                 return notFound("No job \(id.rawValue): it never existed, or it finished longer ago than the retention period.")
             }
-            return .page(.ok, pages.job(detail, csrf: csrf.token(session: Self.loopbackSession)))
+            return .page(.ok, pages.job(detail, csrf: csrf.token(session: session)))
         } catch {
             return unavailable(error)
         }
@@ -113,7 +135,7 @@ struct ConsoleRoutes: Sendable {
         let jobs = jobs
         let pool = pool
         let pages = pages
-        let token = csrf.token(session: Self.loopbackSession)
+        let token = csrf.token(session: session)
         return live.response {
             guard let detail = try await pool.run({ try JobDetail.read(id, jobs: jobs, on: $0) }) else {
                 return (pages.message(heading: "Gone", message: "The job no longer exists.", success: false), true)
@@ -140,7 +162,7 @@ struct ConsoleRoutes: Sendable {
         let jobs = jobs
         do {
             guard let job = try await pool.run({ try jobs.job(id, on: $0) }) else { return notFound("No job \(id.rawValue).") }
-            return .page(.ok, pages.confirm(action, job: job, csrf: csrf.token(session: Self.loopbackSession)))
+            return .page(.ok, pages.confirm(action, job: job, csrf: csrf.token(session: session)))
         } catch {
             return unavailable(error)
         }
@@ -148,7 +170,7 @@ struct ConsoleRoutes: Sendable {
 
     private func perform(_ action: ConsoleActions.Action, _ request: Request, _ context: BasicRequestContext) async -> Response {
         do {
-            _ = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: Self.loopbackSession)
+            _ = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
         } catch {
             return refused(error)
         }
@@ -193,7 +215,7 @@ struct ConsoleRoutes: Sendable {
             return badInput(ConsoleInputError(field: "path", "is missing"))
         }
         let keys = jobs.keys
-        let token = csrf.token(session: Self.loopbackSession)
+        let token = csrf.token(session: session)
         do {
             if flow {
                 guard let page = try await pool.run({ try Catalogue.flow(path, keys: keys, on: $0) }) else { return notFound("No flow at \(path).") }
@@ -209,7 +231,7 @@ struct ConsoleRoutes: Sendable {
     private func run(_ request: Request) async -> Response {
         let form: FormRequest
         do {
-            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: Self.loopbackSession)
+            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
         } catch {
             return refused(error)
         }
@@ -244,7 +266,7 @@ struct ConsoleRoutes: Sendable {
                 let store = ScheduleStore(keys: keys)
                 return try store.list(on: connection).map { ($0, try store.runs(of: $0.name, limit: 5, on: connection)) }
             }
-            return .page(.ok, pages.schedules(schedules, csrf: csrf.token(session: Self.loopbackSession)))
+            return .page(.ok, pages.schedules(schedules, csrf: csrf.token(session: session)))
         } catch {
             return unavailable(error)
         }
@@ -253,7 +275,7 @@ struct ConsoleRoutes: Sendable {
     private func setSchedule(_ request: Request, enabled: Bool) async -> Response {
         let form: FormRequest
         do {
-            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: Self.loopbackSession)
+            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
         } catch {
             return refused(error)
         }
@@ -276,7 +298,7 @@ struct ConsoleRoutes: Sendable {
             let (variables, resources) = try await pool.run { connection in
                 (try VariableStore(keys: keys).list(on: connection), try ResourceStore(keys: keys).list(on: connection))
             }
-            return .page(.ok, pages.variables(variables, resources: resources, csrf: csrf.token(session: Self.loopbackSession)))
+            return .page(.ok, pages.variables(variables, resources: resources, csrf: csrf.token(session: session)))
         } catch {
             return unavailable(error)
         }
@@ -285,7 +307,7 @@ struct ConsoleRoutes: Sendable {
     private func setVariable(_ request: Request) async -> Response {
         let form: FormRequest
         do {
-            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: Self.loopbackSession)
+            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
         } catch {
             return refused(error)
         }
@@ -321,7 +343,7 @@ struct ConsoleRoutes: Sendable {
             gates.sort { ($0.deadline ?? .max, $0.id) < ($1.deadline ?? .max, $1.id) }
             if sort == "latest" { gates.reverse() }
             return .page(
-                .ok, pages.gates(gates, soonest: sort != "latest", csrf: csrf.token(session: Self.loopbackSession), canMint: resumerURL != nil))
+                .ok, pages.gates(gates, soonest: sort != "latest", csrf: csrf.token(session: session), canMint: resumerURL != nil))
         } catch {
             return unavailable(error)
         }
@@ -330,7 +352,7 @@ struct ConsoleRoutes: Sendable {
     private func decide(_ request: Request, _ context: BasicRequestContext, reject: Bool) async -> Response {
         let form: FormRequest
         do {
-            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: Self.loopbackSession)
+            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
         } catch {
             return refused(error)
         }
@@ -364,7 +386,7 @@ struct ConsoleRoutes: Sendable {
     private func mintLink(_ request: Request, _ context: BasicRequestContext) async -> Response {
         let form: FormRequest
         do {
-            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: Self.loopbackSession)
+            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
         } catch {
             return refused(error)
         }

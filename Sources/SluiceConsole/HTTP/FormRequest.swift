@@ -22,7 +22,8 @@ struct FormRequest {
         case csrf
     }
 
-    static func read(_ request: Request, bodyLimit: Int, csrf: CSRFGuard, session: String) async throws(Refusal) -> FormRequest {
+    /// Reads the form; `csrf` nil only for the login form, which has no session yet.
+    static func read(_ request: Request, bodyLimit: Int, csrf: CSRFGuard?, session: String) async throws(Refusal) -> FormRequest {
         var request = request
         // A browser says where a request comes from: `Sec-Fetch-Site`, and `Origin` (sent as
         // `null` under the console's no-referrer policy, which then tells nothing).
@@ -48,7 +49,7 @@ struct FormRequest {
         }
         var fields: [String: String] = [:]
         for (name, value) in pairs { fields[name] = value }
-        guard csrf.verify(fields["csrf"], session: session) else { throw .csrf }
+        if let csrf, !csrf.verify(fields["csrf"], session: session) { throw .csrf }
         return FormRequest(fields: fields, pairs: pairs)
     }
 }

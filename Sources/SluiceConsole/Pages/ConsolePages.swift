@@ -9,7 +9,7 @@ import SluiceStore
 struct ConsolePages: Sendable {
     private let library: MustacheLibrary
     let prefix: String
-    let operatorName: String
+    private(set) var operatorName: String
 
     init(prefix: String, operatorName: String) throws {
         var library = MustacheLibrary()
@@ -19,7 +19,7 @@ struct ConsolePages: Sendable {
             ("confirm", ConsoleTemplates.confirm), ("gates", ConsoleTemplates.gates), ("catalogue", ConsoleTemplates.catalogue),
             ("schedules", ConsoleTemplates.schedules),
             ("variables", ConsoleTemplates.variables),
-            ("runnable", ConsoleTemplates.runnable), ("link", ConsoleTemplates.link),
+            ("runnable", ConsoleTemplates.runnable), ("login", ConsoleTemplates.login), ("link", ConsoleTemplates.link),
             ("audit", ConsoleTemplates.audit), ("message", ConsoleTemplates.message),
         ] {
             try library.register(template, named: name)
@@ -27,6 +27,20 @@ struct ConsolePages: Sendable {
         self.library = library
         self.prefix = prefix
         self.operatorName = operatorName
+    }
+
+    /// These pages for operator `name`.
+    func speaking(as name: String) -> ConsolePages {
+        var copy = self
+        copy.operatorName = name
+        return copy
+    }
+
+    /// The login page (`--auth token`).
+    func login(error: String?) -> String {
+        var values: [String: Any] = [:]
+        if let error { values["error"] = error }
+        return render("layout", ["title": "Sign in", "body": render("login", values), "prefix": prefix, "operator": "—"])
     }
 
     private func render(_ template: String, _ values: [String: Any]) -> String {

@@ -186,6 +186,13 @@ enum ConsoleTemplates {
         {{^resources}}<tr><td colspan="5">No resource.</td></tr>{{/resources}}</tbody></table>
         """#
 
+    static let login = #"""
+        <h1>Sign in</h1>
+        <p class="hint">This console asks for an operator token (made with <code>sluice console token create NAME</code>).</p>
+        {{#error}}<p id="message" class="status-error">{{error}}</p>{{/error}}
+        <form method="post" action="/login"><label>Token <input type="password" name="token" autocomplete="current-password" required size="40"></label> <button type="submit">Sign in</button></form>
+        """#
+
     static let confirm = #"""
         <h1>{{heading}}</h1>
         <p>{{question}}</p>
