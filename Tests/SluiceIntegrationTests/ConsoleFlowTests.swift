@@ -115,6 +115,14 @@ struct ConsoleFlowTests {
             let entries = try AuditLog(keys: stack.keys).entries(on: connection)
             #expect(entries.first?.action == "approve")
             #expect(entries.first?.who == ConsoleStack.operatorName)
+            // A step cannot be deleted alone; the finished flow goes with its steps and its gate.
+            let steps = try FlowStore(keys: stack.keys).steps(of: flow, on: connection)
+            let step = try #require(steps.first)
+            let refused = try await stack.request("POST", "/jobs/\(step.rawValue)/delete", form: [("csrf", token)])
+            #expect(refused.status == 409)
+            #expect(try await stack.request("POST", "/jobs/\(flow.rawValue)/delete", form: [("csrf", token)]).status == 303)
+            let left = (try connection.send("KEYS", .string(stack.keys.prefix + "*")).array ?? []).compactMap(\.string)
+            for id in [flow, gate] + steps { #expect(!left.contains { $0.contains(id.rawValue) }, "\(id) left in \(left)") }
         }
     }
 

@@ -162,6 +162,36 @@ struct ConsoleTests {
         }
     }
 
+    @Test("delete removes a finished job, its logs and its finished-index entry, audited; an unfinished job is refused and kept")
+    func deleteJob() async throws {
+        try await ConsoleStack.with(server: server) { stack in
+            let id = try stack.harness.run(.bash, "echo gone\n")
+            _ = try await stack.harness.finished(id)
+            let connection = try stack.harness.server.connect()
+            #expect(try connection.send("EXISTS", .string(stack.keys.jobLogs(id))).integer == 1)
+            let confirmation = try await stack.get("/jobs/\(id.rawValue)/delete")
+            #expect(confirmation.body.contains("Delete this job?"))
+            let token = try #require(ConsoleStack.csrfToken(in: confirmation.body))
+            #expect(try await stack.request("POST", "/jobs/\(id.rawValue)/delete", form: [("confirm", "1")]).status == 403)
+            #expect(try stack.harness.store.job(id, on: connection) != nil)
+            let deleted = try await stack.request("POST", "/jobs/\(id.rawValue)/delete", form: [("csrf", token)])
+            #expect(deleted.status == 303)
+            #expect(deleted.headers["location"] == "/jobs")
+            #expect(try stack.harness.store.job(id, on: connection) == nil)
+            #expect(try connection.send("EXISTS", .string(stack.keys.jobLogs(id))).integer == 0)
+            #expect(try connection.send("ZSCORE", .string(stack.keys.finished("default")), .string(id.rawValue)).isNull)
+            #expect(try await stack.get("/jobs/\(id.rawValue)").status == 404)
+            let later = try connection.serverMilliseconds() + 3_600_000
+            let waiting = try stack.identityJob(runAt: later)
+            let refused = try await stack.request("POST", "/jobs/\(waiting.rawValue)/delete", form: [("csrf", token)])
+            #expect(refused.status == 409)
+            #expect(refused.body.contains("cancel it first"))
+            #expect(try stack.harness.store.job(waiting, on: connection)?.state == .scheduled)
+            let audit = try AuditLog(keys: stack.keys).entries(on: connection)
+            #expect(audit.map(\.outcome) == ["refused: the job has not finished (scheduled): cancel it first", "deleted (was success)"])
+        }
+    }
+
     @Test("a job's live stream sends its fragment and ends once the job has finished")
     func liveJobStreamEnds() async throws {
         try await ConsoleStack.with(server: server) { stack in

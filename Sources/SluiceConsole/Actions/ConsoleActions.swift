@@ -23,14 +23,36 @@ public struct ConsoleActions: Sendable {
         case cancel
         /// A new run of the same script version (or flow path), arguments, queue and environment.
         case runAgain = "run-again"
+        /// `delete_job`: removes a finished job (a flow with its steps and gates) for good.
+        case delete
 
-        var heading: String { self == .cancel ? "Cancel this job?" : "Run this job again?" }
-        var question: String {
-            self == .cancel
-                ? "The job stops: a running script is killed by its worker, a flow is canceled with its current step."
-                : "A new job starts with the same arguments; this one is left as it is."
+        var heading: String {
+            switch self {
+            case .cancel: "Cancel this job?"
+            case .runAgain: "Run this job again?"
+            case .delete: "Delete this job?"
+            }
         }
-        var button: String { self == .cancel ? "Cancel the job" : "Run again" }
+        var question: String {
+            switch self {
+            case .cancel: "The job stops: a running script is killed by its worker, a flow is canceled with its current step."
+            case .runAgain: "A new job starts with the same arguments; this one is left as it is."
+            case .delete:
+                "The job is removed from Redis for good — its arguments, result, logs, and for a flow its steps and gates. Counters keep counting it."
+            }
+        }
+        var button: String {
+            switch self {
+            case .cancel: "Cancel the job"
+            case .runAgain: "Run again"
+            case .delete: "Delete the job"
+            }
+        }
+    }
+
+    /// Whether a job can be deleted from its page: finished, and not a part of a flow.
+    public static func canDelete(_ job: JobRecord) -> Bool {
+        job.state.isFinal && job.kind != .step && job.kind != .flowEvent
     }
 
     /// Whether a job can be started again from its page: runs people start, not a flow's steps.
@@ -47,6 +69,7 @@ public struct ConsoleActions: Sendable {
         case canceled(was: JobState)
         case alreadyFinished(JobState)
         case started(JobID)
+        case deleted(was: JobState)
         case refused(String)
     }
 
@@ -63,6 +86,12 @@ public struct ConsoleActions: Sendable {
             }
         case .runAgain:
             outcome = try runAgain(job, who: who, on: connection)
+        case .delete:
+            switch try jobs.delete(job.id, on: connection) {
+            case .deleted(let state): outcome = .deleted(was: state)
+            case .refused(let why): outcome = .refused(why)
+            case .unknown: outcome = .refused("no such job any more")
+            }
         }
         try audit.record(who: who, action: action.rawValue, target: job.id.rawValue, outcome: Self.describe(outcome), on: connection)
         return outcome
@@ -96,6 +125,7 @@ public struct ConsoleActions: Sendable {
         case .canceled(let was): "canceled (was \(was.rawValue))"
         case .alreadyFinished(let state): "nothing: already \(state.rawValue)"
         case .started(let id): "started \(id.rawValue)"
+        case .deleted(let was): "deleted (was \(was.rawValue))"
         case .refused(let why): "refused: \(why)"
         }
     }

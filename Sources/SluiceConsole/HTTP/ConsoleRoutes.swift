@@ -190,6 +190,7 @@ struct ConsoleRoutes: Sendable {
                 return .page(
                     .conflict, pages.message(heading: "Not done", message: why, success: false, link: ("/jobs/\(id.rawValue)", "Back to the job")))
             case .canceled?, .alreadyFinished?: return .seeOther("/jobs/\(id.rawValue)")
+            case .deleted?: return .seeOther("/jobs")
             }
         } catch {
             return unavailable(error)

@@ -132,6 +132,7 @@ struct ConsolePages: Sendable {
             "state": job.state.rawValue, "created": ConsoleTime.text(job.createdAt), "deliveries": job.deliveries,
             "maxDeliveries": job.maxDeliveries, "arguments": job.arguments.prettyJSONText, "logs": detail.logs ?? "",
             "id": job.id.rawValue, "canCancel": !job.state.isFinal, "canRunAgain": ConsoleActions.canRunAgain(job),
+            "canDelete": ConsoleActions.canDelete(job),
             "following": !job.state.isFinal, "hasSteps": !detail.steps.isEmpty, "hasGates": !detail.gates.isEmpty,
         ]
         if let scheduled = job.scheduledFor { values["scheduled"] = ConsoleTime.text(scheduled) }
@@ -273,7 +274,7 @@ struct ConsolePages: Sendable {
         let values: [String: Any] = [
             "heading": action.heading, "question": action.question, "id": job.id.rawValue, "path": job.path ?? "", "state": job.state.rawValue,
             "action": "/jobs/\(job.id.rawValue)/\(action.rawValue)", "csrf": csrf, "button": action.button,
-            "buttonClass": action == .cancel ? "reject" : "",
+            "buttonClass": action == .runAgain ? "" : "reject",
         ]
         return page(action.heading, template: "confirm", values)
     }

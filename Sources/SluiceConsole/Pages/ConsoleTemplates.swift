@@ -78,7 +78,7 @@ enum ConsoleTemplates {
         """#
 
     static let jobFragment = #"""
-        <p class="actions">{{#canCancel}}<a class="button reject" href="/jobs/{{id}}/cancel">Cancel…</a>{{/canCancel}} {{#canRunAgain}}<a class="button" href="/jobs/{{id}}/run-again">Run again…</a>{{/canRunAgain}}</p>
+        <p class="actions">{{#canCancel}}<a class="button reject" href="/jobs/{{id}}/cancel">Cancel…</a>{{/canCancel}} {{#canRunAgain}}<a class="button" href="/jobs/{{id}}/run-again">Run again…</a>{{/canRunAgain}} {{#canDelete}}<a class="button reject" href="/jobs/{{id}}/delete">Delete…</a>{{/canDelete}}</p>
         <table class="facts">
         <tr><th>state</th><td><span id="job-state" class="state state-{{state}}" data-state="{{state}}">{{state}}</span></td></tr>
         <tr><th>created</th><td>{{created}}</td></tr>

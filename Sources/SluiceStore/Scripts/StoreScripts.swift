@@ -14,6 +14,7 @@ enum StoreScripts {
     static let reclaimExpiredLeases = script("reclaim_expired_leases")
     static let promoteDueJobs = script("promote_due_jobs")
     static let cancelJob = script("cancel_job")
+    static let deleteJob = script("delete_job")
     static let watchJob = script("watch_job")
     static let pushScript = script("push_script")
     static let advanceFlow = script("advance_flow")
@@ -46,7 +47,7 @@ enum StoreScripts {
         deleteSchedule,
         fireScheduleTick,
         settleScheduleRun, setVariable, setResource, deleteVariable, rotateSecrets, createToken, revokeToken, takeRate, startCall, cancelCalls,
-        setCallers,
+        setCallers, deleteJob,
     ]
 
     /// The shared helpers' definitions, in the order they build on each other.
