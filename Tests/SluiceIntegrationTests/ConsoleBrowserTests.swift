@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceRedis
 import SluiceStore
 import SluiceTesting
 import Testing
@@ -96,6 +97,54 @@ struct ConsoleBrowserTests {
                     let target = URL(fileURLWithPath: keep).appendingPathComponent(name)
                     try? FileManager.default.removeItem(at: target)
                     try FileManager.default.copyItem(at: shots.appendingPathComponent(name), to: target)
+                }
+            }
+        }
+    }
+
+    @Test("the scripts, run form, schedules and variables pages render in the browser with real data, and no secret reaches it")
+    func otherPages() async throws {
+        try await ConsoleStack.with(server: server) { stack in
+            let connection = try stack.harness.server.connect()
+            try stack.harness.pushFlow(ConsoleRunTests.flow, path: "f/ops/resize")
+            _ = try ScriptStore(keys: stack.keys).push(
+                path: try #require(ScriptPath("f/ops/greet")), language: .bash, content: "name=\"$1\"\necho \"hello $name\"\n", on: connection)
+            let now = try connection.serverMilliseconds()
+            _ = try ScheduleStore(keys: stack.keys).set(
+                ScheduleDefinition(name: "nightly", path: "f/ops/greet", cron: "0 3 * * *"), nextDue: now + 3_600_000, on: connection)
+            let key = SecretPrivateKey.generate()
+            let secret = "sk_live_\(UUID().uuidString)"
+            try VariableStore(keys: stack.keys).set(
+                VariableUpdate(
+                    path: "f/pay/stripe",
+                    value: .sealed(try SecretSeal.seal(secret, path: "f/pay/stripe", to: key.publicKey), publicKey: key.publicKey)),
+                on: connection)
+            try VariableStore(keys: stack.keys).set(VariableUpdate(path: "f/pay/region", value: .plain("eu-west-1")), on: connection)
+            let shots = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-console-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: shots, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: shots) }
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("browser/console_pages.py").path
+            let paths = ["/scripts", "/flow?path=f/ops/resize", "/schedules", "/variables", "/audit"]
+            let run = try await runProcess("/usr/bin/python3", [script, stack.baseURL, shots.path, secret] + paths)
+            #expect(run.status == 0, "browser run failed: \(run.stderr)")
+            let seen = try JSONValue(parsing: run.stdout)
+            for path in paths { #expect(seen[path]?["secretShown"] == false, "\(path)") }
+            #expect(seen["/scripts"]?["h1"] == "Scripts and flows")
+            #expect(seen["/flow?path=f/ops/resize"]?["fields"] == ["in.n", "in.mode", "in.dry", "in.tags"])
+            #expect(seen["/schedules"]?["h1"] == "Schedules")
+            #expect(seen["/variables"]?["passwordFields"] == 1)
+            for name in ["scripts.png", "flow.png", "schedules.png", "variables.png", "audit.png"] {
+                #expect(FileManager.default.fileExists(atPath: shots.appendingPathComponent(name).path))
+            }
+            if let keep = ProcessInfo.processInfo.environment["SLUICE_KEEP_SCREENSHOTS"] {
+                for (name, target) in [
+                    ("scripts.png", "scripts.png"), ("flow.png", "run-form.png"), ("schedules.png", "schedules.png"),
+                    ("variables.png", "variables.png"),
+                ] {
+                    let destination = URL(fileURLWithPath: keep).appendingPathComponent(target)
+                    try? FileManager.default.removeItem(at: destination)
+                    try FileManager.default.copyItem(at: shots.appendingPathComponent(name), to: destination)
                 }
             }
         }

@@ -50,6 +50,8 @@ struct ConsoleRunTests {
             #expect(page.status == 200)
             #expect(page.body.contains(#"type="number" step="1" name="in.n" value="" required"#))
             #expect(page.body.contains("How many machines"))
+            // A field without a description shows none (not the flow's own).
+            #expect(page.body.components(separatedBy: "Adds or removes machines.").count == 3)  // the page's description and the source
             #expect(page.body.contains(#"<option value="fast" selected>fast</option><option value="slow">slow</option>"#))
             #expect(page.body.contains(#"<input type="checkbox" name="in.dry" value="true">"#))
             #expect(page.body.contains(#"<textarea id="f-in.tags" name="in.tags">"#))

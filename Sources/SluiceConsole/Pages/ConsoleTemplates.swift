@@ -147,8 +147,8 @@ enum ConsoleTemplates {
         <form method="post" action="/run" id="run-form">
         <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="kind" value="{{kind}}"><input type="hidden" name="path" value="{{path}}">
         {{#fields}}
-        {{#isCheckbox}}<label class="check"><input type="checkbox" name="{{name}}" value="true"{{#checked}} checked{{/checked}}> {{label}}</label>{{#description}} <span class="hint">{{description}}</span>{{/description}}<br>{{/isCheckbox}}
-        {{^isCheckbox}}<label for="f-{{name}}">{{label}}{{#required}} *{{/required}} <span class="hint">({{type}}){{#description}} — {{description}}{{/description}}</span></label><br>
+        {{#isCheckbox}}<label class="check"><input type="checkbox" name="{{name}}" value="true"{{#checked}} checked{{/checked}}> {{label}}</label>{{#fieldDescription}} <span class="hint">{{fieldDescription}}</span>{{/fieldDescription}}<br>{{/isCheckbox}}
+        {{^isCheckbox}}<label for="f-{{name}}">{{label}}{{#required}} *{{/required}} <span class="hint">({{type}}){{#fieldDescription}} — {{fieldDescription}}{{/fieldDescription}}</span></label><br>
         {{#isSelect}}<select id="f-{{name}}" name="{{name}}"{{#required}} required{{/required}}>{{^required}}<option value=""></option>{{/required}}{{#options}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/options}}</select>{{/isSelect}}
         {{#isTextarea}}<textarea id="f-{{name}}" name="{{name}}"{{#required}} required{{/required}}>{{value}}</textarea>{{/isTextarea}}
         {{#isNumber}}<input id="f-{{name}}" type="number" step="{{step}}" name="{{name}}" value="{{value}}"{{#required}} required{{/required}}>{{/isNumber}}

@@ -18,7 +18,7 @@ enum RunFormFields {
                 "name": prefix + property.name, "label": node.title ?? property.name, "required": property.required,
                 "type": node.type?.rawValue ?? "any",
             ]
-            if let description = node.description { field["description"] = description }
+            if let description = node.description { field["fieldDescription"] = description }
             let prefilled = node.defaultValue
             if let choices = node.choices, node.type != .boolean {
                 field["isSelect"] = true
