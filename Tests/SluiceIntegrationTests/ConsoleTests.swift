@@ -1,10 +1,11 @@
 import Foundation
-import SluiceConsole
 import SluiceCore
 import SluiceRedis
 import SluiceStore
 import SluiceTesting
 import Testing
+
+@testable import SluiceConsole
 
 /// The web console over real HTTP, against a private redis-server and a real worker.
 @Suite("Console pages and actions", .serialized)
@@ -79,6 +80,39 @@ struct ConsoleTests {
             #expect(Self.listed(try await stack.get("/jobs?created_by=ana").body) == ids.prefix(5).sorted(by: >).map(\.rawValue))
             #expect(Self.listed(try await stack.get("/jobs?path=f/test/").body) == [failing.rawValue])
             #expect(Self.listed(try await stack.get("/jobs?queue=elsewhere").body).isEmpty)
+        }
+    }
+
+    @Test("finished runs (not steps) join P:runs:finished by creation time; the list reads them past the per-queue cap, within since/until")
+    func finishedRunsIndex() async throws {
+        try await ConsoleStack.with(server: server) { stack in
+            let connection = try stack.harness.server.connect()
+            var ids: [JobID] = []
+            for index in 0..<12 { ids.append(try stack.identityJob(["n": .number(Double(index))])) }
+            let flow = try stack.harness.startFlow(
+                "value:\n  modules:\n    - id: a\n      value: {type: identity}\n    - id: b\n      value: {type: identity}\n")
+            for id in ids + [flow] { _ = try await stack.harness.finished(id) }
+            let entries = (try connection.send("ZRANGE", .string(stack.keys.runsFinished), "0", "-1", "WITHSCORES").array ?? []).compactMap(\.string)
+            let members = stride(from: 0, to: entries.count, by: 2).map { entries[$0] }
+            #expect(Set(members) == Set((ids + [flow]).map(\.rawValue)))
+            for id in ids.prefix(3) {
+                let created = try #require(try stack.harness.store.job(id, on: connection)?.createdAt)
+                #expect(try connection.send("ZSCORE", .string(stack.keys.runsFinished), .string(id.rawValue)).string == String(created))
+            }
+            // The per-queue index is emptied (as its cap would): the list still finds every run.
+            _ = try connection.send("DEL", .string(stack.keys.finished("default")))
+            #expect(Set(Self.listed(try await stack.get("/jobs?state=success").body)) == Set((ids + [flow]).map(\.rawValue)))
+            // since/until read the creation-time window.
+            let middle = try #require(try stack.harness.store.job(ids[6], on: connection)?.createdAt)
+            let since = ConsoleTime.inputValue(middle + 60_000)
+            #expect(Self.listed(try await stack.get("/jobs?state=success&since=\(since)").body).isEmpty)
+            let until = ConsoleTime.inputValue(middle + 60_000)
+            #expect(Self.listed(try await stack.get("/jobs?state=success&until=\(until)").body).count == 13)
+            // Deleting a run takes it out.
+            let confirmation = try await stack.get("/jobs/\(ids[0].rawValue)/delete")
+            let token = try #require(ConsoleStack.csrfToken(in: confirmation.body))
+            #expect(try await stack.request("POST", "/jobs/\(ids[0].rawValue)/delete", form: [("csrf", token)]).status == 303)
+            #expect(try connection.send("ZSCORE", .string(stack.keys.runsFinished), .string(ids[0].rawValue)).isNull)
         }
     }
 

@@ -46,6 +46,7 @@ struct ConsoleBenchmark: AsyncParsableCommand {
                     "deliveries", "1", "worker", "bench-worker",
                 ])
                 commands.append(["ZADD", .string(keys.finished("default")), .string(String(at)), .string(id.rawValue)])
+                commands.append(["ZADD", .string(keys.runsFinished), .string(String(at - 5)), .string(id.rawValue)])
             }
             commands.append(["ZREMRANGEBYRANK", .string(keys.finished("default")), "0", "-1001"])
             commands.append(["SADD", .string(keys.queues), "default"])
@@ -56,7 +57,9 @@ struct ConsoleBenchmark: AsyncParsableCommand {
             "HSET", .string(keys.stats("default")), "success", .string(String(finished - finished / 50)), "failure", .string(String(finished / 50)),
         ])
         let jobsMemory = try Self.usedMemory(connection) - before
+        let index = try connection.send(["MEMORY", "USAGE", .string(keys.runsFinished), "SAMPLES", "0"]).integer ?? 0
         print("wrote \(finished) finished jobs in \(clock.now - writing) (\(jobsMemory / max(1, finished)) bytes each in Redis)")
+        print("the finished-runs index (P:runs:finished): \(index) bytes, \(Int(index) / max(1, finished)) bytes per job")
 
         let worker = try environment.start("worker", ["--concurrency", "8", "--sandbox", "none", "--allow-unauthenticated-redis"])
         let port = try RedisServer.freePort()
@@ -75,6 +78,7 @@ struct ConsoleBenchmark: AsyncParsableCommand {
         print("page                     median ms   p99 ms   bytes")
         for (name, path) in [
             ("overview", "/"), ("jobs, first page", "/jobs"), ("jobs, page 10", "/jobs?page=10"), ("jobs, failures", "/jobs?state=failure"),
+            ("jobs, one path, page 5", "/jobs?path=f/bench/job7&page=5"),
             ("flow run + graph", "/jobs/\(flow.rawValue)"),
         ] {
             var times: [Double] = []
@@ -90,7 +94,7 @@ struct ConsoleBenchmark: AsyncParsableCommand {
             )
         }
         let keysAfter = try connection.send(["DBSIZE"]).integer ?? 0
-        print("keys in Redis before the page reads: \(keysBefore), after: \(keysAfter) — the console keeps no key per job (0 bytes per job)")
+        print("keys in Redis before the page reads: \(keysBefore), after: \(keysAfter) — page reads write nothing")
     }
 
     private func startFlow(_ environment: BenchEnvironment, connection: RedisConnection) throws -> JobID {

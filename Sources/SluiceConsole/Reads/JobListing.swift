@@ -3,16 +3,20 @@ public import SluiceRedis
 public import SluiceStore
 
 /// The jobs list, read from the indexes the store keeps — each queue's list (waiting jobs), the
-/// delayed set, the leases (running jobs), the active flows (running and suspended runs) and each
-/// queue's finished index (the newest finished jobs, capped at the store's `finishedIndexCap`,
-/// 1000 by default) — then filtered and paged, newest first (ids sort by creation). Read-only.
+/// delayed set, the leases (running jobs), the active flows (running and suspended runs) and, for
+/// finished jobs, the finished runs (`P:runs:finished`: every finished run people start, by
+/// creation time, while retained) or, with flow steps and events too, each queue's capped finished
+/// index — then filtered and paged, newest first (ids sort by creation). Read-only.
 ///
-/// Bounded: at most ``scanLimit`` ids are read from each index. Finished jobs older than the
-/// newest `finishedIndexCap` of their queue are not listed (their pages still open by id).
+/// Bounded: at most ``scanLimit`` ids from each waiting or running index and ``finishedScanLimit``
+/// finished runs — the newest created within the `since`/`until` window, read as a score range —
+/// are looked at per request; narrowing the window reaches older runs.
 public struct JobListing: Sendable {
     public let keys: KeySpace
     /// Ids read from each index at most.
     public static let scanLimit = 5000
+    /// Finished runs looked at per request, at most.
+    public static let finishedScanLimit = 20_000
 
     public init(keys: KeySpace) {
         self.keys = keys
@@ -38,7 +42,16 @@ public struct JobListing: Sendable {
             commands.append(["ZRANGE", .string(keys.activeFlows), "0", .string(last)])
         }
         if state == nil || state?.isFinal == true {
-            commands += queues.map { ["ZREVRANGE", .string(keys.finished($0)), "0", .string(last)] }
+            if filter.kinds == .all {
+                commands += queues.map { ["ZREVRANGE", .string(keys.finished($0)), "0", .string(last)] }
+            } else {
+                let newest = filter.until.map { "(" + String($0) } ?? "+inf"
+                let oldest = filter.since.map { String($0) } ?? "-inf"
+                commands.append([
+                    "ZREVRANGEBYSCORE", .string(keys.runsFinished), .string(newest), .string(oldest), "LIMIT", "0",
+                    .string(String(Self.finishedScanLimit)),
+                ])
+            }
         }
         var ids = Set<String>()
         for reply in try connection.pipeline(commands) { ids.formUnion((reply.array ?? []).compactMap(\.string)) }

@@ -319,11 +319,11 @@ extension EmbeddedLua {
         -- delete_job: removes a finished job for good, before its retention period would — a script or
         -- identity job, or a flow run with its steps and gates.
         --
-        -- KEYS: [1] namespace, [2] the job hash.
+        -- KEYS: [1] namespace, [2] the job hash; then the shared keys (`K`): the finished runs.
         -- ARGV: [1] id.
         -- Guarantees: only a job in a final state (success, failure, canceled) is deleted, and never a
         -- flow's step or flow event (they belong to their flow: delete the flow). Its hash, logs,
-        -- waiters' list and calls set go and it leaves its queue's finished index; a flow run takes its
+        -- waiters' list and calls set go and it leaves its queue's finished index and the finished runs; a flow run takes its
         -- results, steps (their hashes, logs and finished-index entries), frames and gates (hashes,
         -- approvals, rejections, deciders) with it. Counters and throughput buckets stay: they count what
         -- happened. Returns the state it was in, {'refused', why}, or false for an unknown id.
@@ -348,6 +348,7 @@ extension EmbeddedLua {
           redis.call('DEL', key .. KEY.results_suffix, key .. KEY.steps_suffix, key .. KEY.frames_suffix, key .. KEY.gates_suffix)
         end
         drop_job(key, id, f.queue)
+        redis.call('ZREM', K.runs_finished, id)
         return f.state
         """#,
         "delete_schedule":
