@@ -5,16 +5,16 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PEERS_VENV := .build-peers/venv
 
-.PHONY: deps apt-deps test-deps bench-deps build release test chaos-quick lint lua demo bench bench-compare chaos fuzz deploy-check clean
+.PHONY: deps apt-deps test-deps bench-deps build release test chaos-quick lint demo bench bench-compare chaos fuzz deploy-check clean
 
 TOOLS := .venv-tools
-# deno (TypeScript scripts) and uv (Python dependencies) ship as real binaries on PyPI.
-TOOL_PACKAGES := deno==2.9.8 uv==0.13.9
+# deno (TypeScript scripts), uv (Python dependencies) and ruff (make lint) ship as real binaries on PyPI.
+TOOL_PACKAGES := deno==2.9.8 uv==0.13.9 ruff==0.17.6
 
 ## deps: install redis-server, libhiredis-dev, bubblewrap (the job sandbox) and python3-venv with apt-get when they are
 ## missing, then deno and uv from PyPI into the project-local virtualenv .venv-tools (git-ignored).
 deps: apt-deps
-	@if [ ! -x $(TOOLS)/bin/deno ] || [ ! -x $(TOOLS)/bin/uv ]; then \
+	@if [ ! -x $(TOOLS)/bin/deno ] || [ ! -x $(TOOLS)/bin/uv ] || [ ! -x $(TOOLS)/bin/ruff ]; then \
 	  echo "installing $(TOOL_PACKAGES) into $(TOOLS)"; \
 	  /usr/bin/python3 -m venv $(TOOLS) && $(TOOLS)/bin/pip install -q $(TOOL_PACKAGES); \
 	fi
@@ -69,12 +69,20 @@ test: test-deps build
 chaos-quick:
 	.build/debug/sluice-chaos --quick --binaries .build/debug
 
-lint:
-	$(SWIFT) format lint --strict --recursive Sources Tests bench fuzz Package.swift
+PYTHON_SOURCES := Sources/SluiceWorker/Programs scripts bench Tests/browser
+DENO_PROGRAMS := Sources/SluiceWorker/Programs/deno
+# The runtime's TypeScript (warm_up.ts is a job script: it resolves windmill-client through a job's import map).
+DENO_CHECKED := bun.ts context.ts dedicated.ts main.ts windmill-client.ts
 
-## lua: regenerate Sources/SluiceStore/Scripts/EmbeddedLua+{Includes,Scripts}.swift from Sources/SluiceStore/Lua (a test checks it is current).
-lua:
-	python3 scripts/embed-lua.py
+## lint: the style of every language in the tree — Swift (swift format), Python (ruff, ruff.toml), the worker's
+## TypeScript and JavaScript (deno lint, deno fmt, deno check).
+lint: deps
+	$(SWIFT) format lint --strict --recursive Sources Tests bench fuzz Package.swift
+	$(TOOLS)/bin/ruff check --quiet $(PYTHON_SOURCES)
+	$(TOOLS)/bin/ruff format --check --quiet $(PYTHON_SOURCES)
+	cd $(DENO_PROGRAMS) && NO_COLOR=1 $(CURDIR)/$(TOOLS)/bin/deno lint --quiet . \
+	  && NO_COLOR=1 $(CURDIR)/$(TOOLS)/bin/deno fmt --check --quiet --line-width 150 . \
+	  && NO_COLOR=1 $(CURDIR)/$(TOOLS)/bin/deno check --quiet $(DENO_CHECKED)
 
 ## demo: a private redis-server, a scheduler, two workers, the examples driven end to end.
 demo: build

@@ -104,7 +104,8 @@ let package = Package(
             name: "SluiceSchedules",
             swiftSettings: swiftSettings
         ),
-        // The Redis key layout, the Lua scripts (Lua/, embedded by scripts/embed-lua.py) and typed operations on them.
+        // The Redis key layout, the Lua scripts (Lua/, compiled in with embedInCode and listed in LuaSources.swift)
+        // and typed operations on them.
         .target(
             name: "SluiceStore",
             dependencies: [
@@ -112,7 +113,7 @@ let package = Package(
                 "SluiceRedis",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            exclude: ["Lua"],
+            resources: [.embedInCode("Lua")],
             swiftSettings: swiftSettings
         ),
         // The flow runtime: pushing and starting flows, preparing and reporting steps, flow events —
@@ -151,7 +152,8 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
-            resources: [.embedInCode("Expressions/expression-engine.js")],
+            // The Python, TypeScript and JavaScript the worker writes out for jobs (Programs/), compiled in.
+            resources: [.embedInCode("Programs")],
             swiftSettings: swiftSettings
         ),
         // Firing what is due: delayed jobs, expired leases, gate deadlines, schedules' ticks.

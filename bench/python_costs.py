@@ -5,6 +5,7 @@
 - fork + exit of a warm process that has those modules imported: what a forked job pays instead;
 - bubblewrap: a sandbox around /bin/true, the per-job sandbox a cold job pays on top.
 """
+
 import os
 import subprocess
 import sys
@@ -35,11 +36,35 @@ timed(
     "start + the wrapper's imports (json, inspect, importlib)",
     lambda: subprocess.run([PYTHON, "-I", "-c", "import json, inspect, importlib.util, traceback"], check=True),
 )
-import ctypes, inspect, json, select, socket, traceback  # noqa: E401,F401  (what the fork server has loaded)
+import ctypes, inspect, json, select, socket, traceback  # noqa: E401,E402,F401  (what the fork server has loaded)
 
 timed("fork + exit of a warm process (what a forked job pays)", fork_exit, COUNT * 5)
 if os.path.exists("/usr/bin/bwrap"):
-    sandbox = ["/usr/bin/bwrap", "--die-with-parent", "--unshare-pid", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
-               "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin", "--ro-bind", "/etc", "/etc", "--dev", "/dev",
-               "--proc", "/proc", "--tmpfs", "/tmp", "/bin/true"]
+    sandbox = [
+        "/usr/bin/bwrap",
+        "--die-with-parent",
+        "--unshare-pid",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+        "--symlink",
+        "usr/lib",
+        "/lib",
+        "--symlink",
+        "usr/lib64",
+        "/lib64",
+        "--symlink",
+        "usr/bin",
+        "/bin",
+        "--ro-bind",
+        "/etc",
+        "/etc",
+        "--dev",
+        "/dev",
+        "--proc",
+        "/proc",
+        "--tmpfs",
+        "/tmp",
+        "/bin/true",
+    ]
     timed("a bubblewrap sandbox around /bin/true", lambda: subprocess.run(sandbox, check=True))

@@ -29,8 +29,7 @@ def run(command, cwd):
 
 
 def prepare_reference(ref):
-    sha = subprocess.run(["git", "rev-parse", "--verify", ref + "^{commit}"], cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout.strip()
+    sha = subprocess.run(["git", "rev-parse", "--verify", ref + "^{commit}"], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
     tree = ROOT / ".build-compare" / sha[:12]
     if not tree.exists():
         tree.parent.mkdir(exist_ok=True)
@@ -52,20 +51,32 @@ def benchmarks(quick):
     samples = "100" if quick else "300"
     approvals = "100" if quick else "300"
     return [
-        (["throughput", "--kind", "identity", "--count", jobs, "--concurrency", "8", "--round-trip-sample", "0"],
-         [Figure("no-op jobs/s (1 worker, concurrency 8)", r"identity: .* ([\d.]+) jobs/s", True)], None),
-        (["flows", "--steps", "3", "--steps", "10", "--samples", samples, "--parallel", "1000"],
-         [Figure("3-step flow median ms", r"3-step identity flow.*median ([\d.]+) ms", False),
-          Figure("3-step flow p99 ms", r"3-step identity flow.*p99 ([\d.]+) ms", False),
-          Figure("1,000 3-step flows: flows/s", r"1000 3-step flows in parallel: .* ([\d.]+) flows/s", True),
-          Figure("10-step flow median ms", r"10-step identity flow.*median ([\d.]+) ms", False),
-          Figure("1,000 10-step flows: flows/s", r"1000 10-step flows in parallel: .* ([\d.]+) flows/s", True)], None),
+        (
+            ["throughput", "--kind", "identity", "--count", jobs, "--concurrency", "8", "--round-trip-sample", "0"],
+            [Figure("no-op jobs/s (1 worker, concurrency 8)", r"identity: .* ([\d.]+) jobs/s", True)],
+            None,
+        ),
+        (
+            ["flows", "--steps", "3", "--steps", "10", "--samples", samples, "--parallel", "1000"],
+            [
+                Figure("3-step flow median ms", r"3-step identity flow.*median ([\d.]+) ms", False),
+                Figure("3-step flow p99 ms", r"3-step identity flow.*p99 ([\d.]+) ms", False),
+                Figure("1,000 3-step flows: flows/s", r"1000 3-step flows in parallel: .* ([\d.]+) flows/s", True),
+                Figure("10-step flow median ms", r"10-step identity flow.*median ([\d.]+) ms", False),
+                Figure("1,000 10-step flows: flows/s", r"1000 10-step flows in parallel: .* ([\d.]+) flows/s", True),
+            ],
+            None,
+        ),
         # The approvals benchmark goes on to park many flows and wait for their deadlines: stop it
         # once the round-trip lines are out.
-        (["approvals", "--samples", approvals, "--parked", "100"],
-         [Figure("approval POST round trip median ms", r"POST round trip \(accepted\): +median ([\d.]+) ms", False),
-          Figure("approval POST → flow finished median ms", r"POST sent → flow finished \(2 steps\): median ([\d.]+) ms", False)],
-         "POST sent → flow finished"),
+        (
+            ["approvals", "--samples", approvals, "--parked", "100"],
+            [
+                Figure("approval POST round trip median ms", r"POST round trip \(accepted\): +median ([\d.]+) ms", False),
+                Figure("approval POST → flow finished median ms", r"POST sent → flow finished \(2 steps\): median ([\d.]+) ms", False),
+            ],
+            "POST sent → flow finished",
+        ),
     ]
 
 
@@ -93,8 +104,7 @@ def run_benchmark(tree, arguments, figures, stop_after):
     binaries = tree / ".build" / "release"
     # Line-buffered: the figures are read as they are printed (the approvals run is stopped then).
     command = ["stdbuf", "-oL", str(binaries / "sluice-bench")] + arguments + ["--binaries", str(binaries)]
-    process = subprocess.Popen(command, cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                               start_new_session=True)
+    process = subprocess.Popen(command, cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
     found = {}
     assert process.stdout is not None
     try:
@@ -142,8 +152,10 @@ def main():
         for arguments, figures, stop_after in plan:
             for side, tree in order:
                 found = run_benchmark(tree, arguments, figures, stop_after)
-                print(f"round {round_number + 1}, {side}, {arguments[0]}: "
-                      + ", ".join(f"{name} {value:g}" for name, value in found.items()), flush=True)
+                print(
+                    f"round {round_number + 1}, {side}, {arguments[0]}: " + ", ".join(f"{name} {value:g}" for name, value in found.items()),
+                    flush=True,
+                )
                 for name, value in found.items():
                     results[side].setdefault(name, []).append(value)
 
@@ -159,8 +171,10 @@ def main():
             ratio = statistics.median(after) / statistics.median(before)
             better = ratio > 1 if figure.higher_is_better else ratio < 1
             verdict = "same" if abs(ratio - 1) < 0.03 else ("better" if better else "worse")
-            print(f"| {figure.name} | {statistics.median(before):g} ({min(before):g} – {max(before):g}) | "
-                  f"{statistics.median(after):g} ({min(after):g} – {max(after):g}) | {ratio:.2f} | {verdict} |")
+            print(
+                f"| {figure.name} | {statistics.median(before):g} ({min(before):g} – {max(before):g}) | "
+                f"{statistics.median(after):g} ({min(after):g} – {max(after):g}) | {ratio:.2f} | {verdict} |"
+            )
 
 
 if __name__ == "__main__":

@@ -36,12 +36,20 @@ public struct ApprovalDesk: Sendable {
     /// Hands in `submission`: one read of its gate, then the one script that records it.
     public func submit(_ submission: ApprovalSubmission, on connection: RedisConnection) throws -> ApprovalOutcome {
         let gate = try gate(submission.gate, subject: submission.subject, credential: submission.credential, history: false, on: connection)
-        guard gate.isAcceptingDecisions else { return try closedGate(submission, state: gate.currentState, on: connection) }
+        guard gate.isAcceptingDecisions else {
+            let outcome = try closedGate(submission, state: gate.currentState, on: connection)
+            try connection.awaitReplicas(in: gates.keys)
+            return outcome
+        }
         let decision = try ApprovalDecision(submission, gate: gate)
-        let outcome = try gates.record(
+        let recorded = try gates.record(
             gate: submission.gate, subject: submission.subject, reject: decision.reject, payload: decision.payload, reason: decision.reason,
             channel: submission.credential.channel, on: connection)
-        return try Self.outcome(of: outcome, decision: decision, gate: gate)
+        let outcome = try Self.outcome(of: recorded, decision: decision, gate: gate)
+        // With --ack, nobody hears "counted" or "approved" before the replicas hold it — a retry
+        // that finds it counted already waits the same way (RedisError.notReplicated otherwise).
+        try connection.awaitReplicas(in: gates.keys)
+        return outcome
     }
 
     /// The answer for a gate that takes no more decisions: closed, or open but past its deadline on

@@ -23,6 +23,15 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "Days finished jobs and their logs are kept (env SLUICE_RETENTION_DAYS, default 7).")
     public var retentionDays: Double?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Durable acknowledgements: replicas=N[,timeout=MS] (env SLUICE_ACK; default none).",
+            discussion:
+                "An approval, a rejection, an accepted run or webhook and a gate's deadline are answered only once N replicas have them (WAIT); fewer in time: 503 with Retry-After over HTTP, an error in the CLI, and the retry is safe. A worker starts the step after a gate only once the gate's decision is on N replicas."
+        ))
+    public var ack: String?
+
     public init() {}
 
     /// The Redis configuration for `keys` (default: the first prefix), from the option, the
@@ -33,6 +42,7 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
             var configuration = try RedisConfiguration(url: url)
             // On a cluster the connection serves the prefix's slot (all its keys share one hash tag).
             configuration.slotKey = (keys ?? keySpace).prefix
+            configuration.acknowledgement = try ReplicaAcknowledgement.parse(ack ?? Environment.value("SLUICE_ACK") ?? "")
             return configuration
         } catch {
             throw ValidationError("\(error)")

@@ -55,6 +55,9 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var connectTimeout: Duration
     /// How long one command may wait for its reply (blocking commands add their own block time).
     public var commandTimeout: Duration
+    /// Replicas that must hold a decision or an accepted run before it is acknowledged
+    /// (``RedisConnection/awaitReplicas()``); `nil`: answer at once (a single Redis).
+    public var acknowledgement: ReplicaAcknowledgement?
 
     public init(
         endpoint: Endpoint,

@@ -210,6 +210,32 @@ public final class RedisConnection {
         return replies
     }
 
+    /// Waits until the replicas ``RedisConfiguration/acknowledgement`` asks for hold every write
+    /// the master had made before this call (returns at once without an acknowledgement set):
+    /// `INCR counter` then `WAIT N timeout`, one round trip. The increment makes the wait cover
+    /// what came before it whoever wrote it — a retry that finds its approval already counted by
+    /// an earlier request waits for that request's write too — since replicas apply the master's
+    /// writes in order. After a write of the caller's on this connection (`followingWrite`), it is
+    /// sent only on the connection as it is: when it broke (or its master changed) since, that
+    /// write's fate is unknown and this throws ``RedisError/notReplicated(acknowledged:required:)``
+    /// rather than ask a new one. Without (a worker about to act on what it read), a broken
+    /// connection is made again: the wait then covers whatever the current master holds.
+    public func awaitReplicas(counter: String, followingWrite: Bool = true) throws(RedisError) {
+        guard let acknowledgement = configuration.acknowledgement else { return }
+        if context == nil {
+            guard !followingWrite else { throw RedisError.notReplicated(acknowledged: 0, required: acknowledgement.replicas) }
+            try connect()
+        }
+        let replies = try pipelineOnOpenConnection([
+            ["INCR", .string(counter)], ["WAIT", .int(acknowledgement.replicas), .int(acknowledgement.timeoutMilliseconds)],
+        ])
+        for reply in replies { _ = try reply.throwingServerError() }
+        guard case .integer(let acknowledged) = replies[1] else { throw RedisError.unexpectedReply("WAIT answered \(replies[1])") }
+        if acknowledged < acknowledgement.replicas {
+            throw RedisError.notReplicated(acknowledged: Int(acknowledged), required: acknowledgement.replicas)
+        }
+    }
+
     /// Runs a Lua script with `EVALSHA`, loading it first if Redis does not know it.
     /// Error replies (including the script's own `error_reply`) are thrown as ``RedisError/server(_:)``.
     @discardableResult

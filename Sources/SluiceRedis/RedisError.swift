@@ -8,6 +8,10 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     case configuration(String)
     /// A reply of a shape the caller did not expect.
     case unexpectedReply(String)
+    /// The write happened on the master, but fewer replicas than required acknowledged it in time
+    /// (``RedisConnection/awaitReplicas()``): a failover now could still undo it. Retrying the
+    /// same request is safe — every acknowledged operation is idempotent.
+    case notReplicated(acknowledged: Int, required: Int)
 
     public var description: String {
         switch self {
@@ -15,7 +19,16 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         case .server(let message): "Redis error: \(message)"
         case .configuration(let message): "Redis configuration: \(message)"
         case .unexpectedReply(let message): "unexpected reply from Redis: \(message)"
+        case .notReplicated(let acknowledged, let required):
+            "not yet durable: \(acknowledged) of \(required) required replicas acknowledged the write in time; retry"
         }
+    }
+
+    /// Whether the error is ``notReplicated(acknowledged:required:)``: the write is on the master,
+    /// and asking again later may find it on the replicas.
+    public var isNotReplicated: Bool {
+        if case .notReplicated = self { return true }
+        return false
     }
 
     /// Whether the error means the connection is gone (so a retry on a new connection may succeed).

@@ -4,6 +4,13 @@ public import SluiceRedis
 public import SluiceStore
 
 extension FlowEngine {
+    /// Whether the `flow_event` job `job` carries a gate's decision: with `--ack`, a worker starts
+    /// what follows only once the replicas hold that decision (``RedisConnection/awaitReplicas(in:)``).
+    public static func carriesGateDecision(_ job: JobRecord) -> Bool {
+        guard case .gateDecided? = FlowEvent(job.arguments) else { return false }
+        return true
+    }
+
     /// Handles a `flow_event` job — a gate decided, a container's children done, a subflow ended,
     /// a step lost — and moves its flow on, taking the worker's next job in the same call.
     public func handle(event job: JobRecord, worker: String, next: JobStore.NextJob?, on connection: RedisConnection) throws

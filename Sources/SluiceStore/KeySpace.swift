@@ -39,6 +39,7 @@ public struct KeySpace: Sendable, Equatable {
         public static let stats = "stats:"
         public static let throughput = "throughput:"
         public static let schedulerWake = "scheduler:wake"
+        public static let acknowledgements = "acks"
         public static let content = "content:"
         public static let script = "script:"
         public static let versionsSuffix = ":versions"
@@ -173,6 +174,8 @@ public struct KeySpace: Sendable, Equatable {
     public func stats(_ queue: String) -> String { namespace + Segment.stats + queue }
     public func throughput(_ queue: String, minute: Int64) -> String { namespace + Segment.throughput + queue + ":" + String(minute) }
     public var schedulerWake: String { namespace + Segment.schedulerWake }
+    /// The counter every durable acknowledgement increments before its `WAIT` (``RedisConnection/awaitReplicas(in:)``).
+    public var acknowledgements: String { namespace + Segment.acknowledgements }
     public func content(_ hash: String) -> String { namespace + Segment.content + hash }
     /// The Python lock resolved for a script's content (uv's hash-pinned requirements), if it has one.
     public func contentLock(_ hash: String) -> String { content(hash) + Segment.lockSuffix }

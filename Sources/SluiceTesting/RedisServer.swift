@@ -101,6 +101,36 @@ public final class RedisServer: Sendable {
         }
     }
 
+    /// Freezes the server (SIGSTOP): it keeps its connections but answers nothing — as a replica
+    /// that stopped acknowledging, or a master cut off — until ``resume()``.
+    public func pause() {
+        process.withLock { current in
+            if let running = current, running.isRunning { Foundation.kill(running.processIdentifier, SIGSTOP) }
+        }
+    }
+
+    /// Lets a ``pause()``d server go on (SIGCONT).
+    public func resume() {
+        process.withLock { current in
+            if let running = current { Foundation.kill(running.processIdentifier, SIGCONT) }
+        }
+    }
+
+    /// Starts a replica of this server (same password), and waits until its link to this one is up.
+    public func startReplica() throws -> RedisServer {
+        let replica = try RedisServer(
+            executable: executable, arguments: ["--replicaof", "127.0.0.1", String(port)] + (password.map { ["--masterauth", $0] } ?? []),
+            password: password)
+        let connection = try RedisConnection(configuration: replica.configuration)
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if let info = try connection.send("INFO", "replication").string, info.contains("master_link_status:up") { return replica }
+            usleep(20_000)
+        }
+        replica.stop()
+        throw RedisServerError.notReady(port: replica.port, lastError: "its replication link never came up")
+    }
+
     /// Stops the server and removes its directory. Safe to call more than once.
     public func stop() {
         kill()

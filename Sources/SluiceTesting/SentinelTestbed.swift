@@ -35,12 +35,14 @@ public final class SentinelTestbed: Sendable {
 
     /// Starts everything and waits until the replica is in sync and every sentinel knows the
     /// replica and the other sentinels (so a failover can happen).
-    public init(downAfter: Duration = .seconds(1)) throws {
+    /// `serverArguments` are added to both servers' command lines (e.g. `--enable-debug-command yes`).
+    public init(downAfter: Duration = .seconds(1), serverArguments: [String] = []) throws {
         let password = RedisServer.newPassword()
         self.password = password
         // Either may become the master: both require the password and replicate with it.
-        master = try RedisServer(arguments: ["--masterauth", password], password: password)
-        replica = try RedisServer(arguments: ["--replicaof", "127.0.0.1", String(master.port), "--masterauth", password], password: password)
+        master = try RedisServer(arguments: ["--masterauth", password] + serverArguments, password: password)
+        replica = try RedisServer(
+            arguments: ["--replicaof", "127.0.0.1", String(master.port), "--masterauth", password] + serverArguments, password: password)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-sentinels-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var ports: [Int] = []

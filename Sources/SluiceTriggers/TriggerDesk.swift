@@ -2,7 +2,7 @@ import Foundation
 public import SluiceCore
 import SluiceFlows
 public import SluiceRedis
-public import SluiceRuntime
+import SluiceRuntime
 public import SluiceStore
 import Synchronization
 
@@ -107,7 +107,16 @@ public struct TriggerDesk: Sendable {
     }
 
     /// Starts `target` with `input`: the event for a preprocessor when it has one, else the arguments.
+    /// With `--ack`, returns only once the replicas hold the run (a duplicate delivery too: the
+    /// earlier run may be what a failover would lose); ``RedisError/notReplicated(acknowledged:required:)``
+    /// otherwise, and the sender's retry with the same delivery key starts nothing twice.
     public func start(_ target: Target, input: WebhookInput, launch: Launch, now: Int64, on connection: RedisConnection) throws -> Started {
+        let started = try startRun(target, input: input, launch: launch, now: now, on: connection)
+        try connection.awaitReplicas(in: jobs.keys)
+        return started
+    }
+
+    private func startRun(_ target: Target, input: WebhookInput, launch: Launch, now: Int64, on connection: RedisConnection) throws -> Started {
         let id = JobID(milliseconds: UInt64(max(0, now)))
         let createdBy = target.token.map { "webhook:" + $0.name } ?? launch.trigger
         let extra: [(String, String)] = [(TriggerField.trigger, launch.trigger)]

@@ -79,6 +79,7 @@ struct RunCommand: ParsableCommand {
         } else {
             try session.perform { _ = try session.jobs.enqueue(request, on: session.connection) }
         }
+        try Self.awaitReplicas(of: request.id, session: session)
         guard wait else {
             print(request.id.rawValue)
             return
@@ -90,6 +91,17 @@ struct RunCommand: ParsableCommand {
 }
 
 extension RunCommand {
+    /// With `--ack`, returns once the replicas hold the run `id`; else says the run exists on the
+    /// master only (a failover could still lose it), so the operator checks before starting it again.
+    static func awaitReplicas(of id: JobID, session: Session) throws {
+        let outcome = Result { () throws(RedisError) in try session.connection.awaitReplicas(in: session.jobs.keys) }
+        if case .failure(let error) = outcome {
+            throw CommandFailure(
+                "\(error): run \(id.rawValue) was accepted but not yet by enough replicas; see `sluice job show \(id.rawValue)` before starting it again"
+            )
+        }
+    }
+
     /// Starts the flow: its input checked against the flow's schema (defaults filled in).
     func startFlow(_ flow: StoredFlow, arguments: JSONValue, environment: [String: String], id: JobID, session: Session) throws {
         let engine = FlowEngine(flows: FlowStore(keys: session.jobs.keys, settings: session.jobs.settings))

@@ -28,6 +28,7 @@ struct ApprovalStack {
     static func with<Result: Sendable>(
         server: RedisServer,
         workerConcurrency: Int = 4,
+        acknowledgement: ReplicaAcknowledgement? = nil,
         configure: (inout ResumerSettings) -> Void = { _ in },
         _ body: (ApprovalStack) async throws -> Result
     ) async throws -> Result {
@@ -39,6 +40,7 @@ struct ApprovalStack {
         let chosen = try RedisServer.freePort()
         var resumerSettings = ResumerSettings(
             redis: server.configuration, keys: keys, host: "127.0.0.1", port: chosen, publicURL: "http://127.0.0.1:\(chosen)", bodyLimit: 16 * 1024)
+        resumerSettings.redis.acknowledgement = acknowledgement
         configure(&resumerSettings)
         let resumer = try Resumer(settings: resumerSettings, logger: logger)
         let application = resumer.application { bound in portBox.withLock { $0 = bound } }
@@ -52,6 +54,7 @@ struct ApprovalStack {
         let boundPort = try #require(port)
         var settings = harness.settings(concurrency: workerConcurrency, lease: .seconds(5))
         settings.publicURL = "http://127.0.0.1:\(boundPort)"
+        settings.redis.acknowledgement = acknowledgement
         let stack = ApprovalStack(harness: harness, port: boundPort)
         return try await harness.withScheduler {
             try await harness.withWorker(settings) { _ in try await body(stack) }

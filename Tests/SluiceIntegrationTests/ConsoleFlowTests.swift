@@ -63,7 +63,12 @@ struct ConsoleFlowTests {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw TestFailure("flow \(id) never parked")
+        let flow = try stack.harness.store.job(id, on: connection)
+        let steps = try FlowStore(keys: stack.keys).steps(of: id, on: connection).compactMap { try stack.harness.store.job($0, on: connection) }
+        throw TestFailure(
+            "flow \(id) never parked: \(flow?.state.rawValue ?? "gone") \(flow?.error ?? ""); steps: "
+                + steps.map { "\($0.extra["module_id"] ?? "?")@\($0.extra["frame"] ?? "?") \($0.state.rawValue) \($0.error ?? "")" }.joined(
+                    separator: ", "))
     }
 
     /// The `<g class="node" …>` opening tag of module `id` (the first one drawn).

@@ -4,15 +4,34 @@ import Testing
 
 @testable import SluiceStore
 
-/// The Lua the executables carry (Sources/SluiceStore/Scripts/EmbeddedLua+Includes.swift and +Scripts.swift) is generated from
-/// the .lua files by scripts/embed-lua.py; an edit to either without regenerating fails here.
+/// The Lua the executables carry is compiled in from the .lua files (SwiftPM's `embedInCode`); each
+/// file is named once in StoreScripts, so a file added to Lua/ without being named there fails here.
 @Suite("Embedded Lua")
 struct EmbeddedLuaTests {
-    @Test("EmbeddedLua+Includes.swift and +Scripts.swift are exactly what scripts/embed-lua.py makes of Sources/SluiceStore/Lua")
-    func embeddedMatchesFiles() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let check = try runProcess("/usr/bin/python3", [root.appendingPathComponent("scripts/embed-lua.py").path, "--check"])
-        #expect(check.status == 0, "the embedded Lua is stale: run `make lua` (python3 scripts/embed-lua.py)")
+    @Test("every file in Sources/SluiceStore/Lua is one of StoreScripts' includes or scripts, and each is the file's text")
+    func everyFileIsNamed() throws {
+        let lua = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/SluiceStore/Lua")
+        func files(_ folder: String) throws -> [String: String] {
+            let directory = lua.appendingPathComponent(folder)
+            let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".lua") }
+            return try Dictionary(
+                uniqueKeysWithValues: names.map {
+                    (String($0.dropLast(4)), try String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8))
+                })
+        }
+        let includes = try files("include")
+        #expect(Set(includes.keys) == Set(StoreScripts.includeFiles.map(\.name)))
+        for (name, source) in StoreScripts.includeFiles {
+            #expect(includes[name] == String(decoding: source, as: UTF8.self), "include \(name)")
+        }
+        let scripts = try files("scripts")
+        #expect(Set(scripts.keys) == Set(StoreScripts.all.map(\.name)))
+        #expect(StoreScripts.all.count == scripts.count, "a script listed twice in StoreScripts.all")
+        for script in StoreScripts.all {
+            let body = scripts[script.name] ?? "<no file>"
+            #expect(script.source.contains(body.trimmingCharacters(in: .whitespacesAndNewlines)), "script \(script.name)")
+        }
     }
 }
 
@@ -21,7 +40,7 @@ struct EmbeddedLuaTests {
 struct SharedKeysTests {
     @Test("no Lua builds a shared key from the namespace; each script's K table names exactly the shared keys its code reads")
     func sharedKeysComeThroughKeys() throws {
-        let sources = Array(EmbeddedLua.includes.values) + Array(EmbeddedLua.scripts.values)
+        let sources = StoreScripts.includeFiles.map { String(decoding: $0.source, as: UTF8.self) } + StoreScripts.all.map(\.source)
         let sharedSegments = ["queues", "delayed", "leases", "scheduler_wake", "gate_deadlines", "schedules_settle", "workers"]
         for source in sources {
             for segment in sharedSegments {

@@ -4,6 +4,7 @@ Approve, and prints what the browser then shows, as JSON.
 usage: approve_in_browser.py URL SCREENSHOT.png name=value ...
   a value of `check` ticks a checkbox, `select:<option>` picks an option, anything else is typed.
 """
+
 import json
 import sys
 
@@ -36,7 +37,7 @@ def main():
                 if not element.is_selected():
                     element.click()
             elif value.startswith("select:"):
-                Select(element).select_by_value(value[len("select:"):])
+                Select(element).select_by_value(value[len("select:") :])
             else:
                 element.clear()
                 element.send_keys(value)
@@ -47,13 +48,25 @@ def main():
         try:
             WebDriverWait(driver, 10).until(conditions.staleness_of(old_heading))
         except Exception:
-            invalid = {e.get_attribute("name"): e.get_attribute("validationMessage")
-                       for e in driver.find_elements(By.CSS_SELECTOR, "input, select, textarea") if e.get_attribute("validationMessage")}
+            invalid = {
+                e.get_attribute("name"): e.get_attribute("validationMessage")
+                for e in driver.find_elements(By.CSS_SELECTOR, "input, select, textarea")
+                if e.get_attribute("validationMessage")
+            }
             actions = [f.get_attribute("action") for f in driver.find_elements(By.TAG_NAME, "form")]
-            raise SystemExit(f"the form was not submitted: page {driver.current_url}, actions {actions}, invalid fields {invalid}")
+            raise SystemExit(f"the form was not submitted: page {driver.current_url}, actions {actions}, invalid fields {invalid}") from None
         heading = WebDriverWait(driver, 10).until(conditions.presence_of_element_located((By.TAG_NAME, "h1")))
-        print(json.dumps({"title": title, "prefilled": prefilled, "options": options_seen, "heading": heading.text,
-                          "after": driver.find_element(By.TAG_NAME, "main").text}))
+        print(
+            json.dumps(
+                {
+                    "title": title,
+                    "prefilled": prefilled,
+                    "options": options_seen,
+                    "heading": heading.text,
+                    "after": driver.find_element(By.TAG_NAME, "main").text,
+                }
+            )
+        )
     finally:
         driver.quit()
 

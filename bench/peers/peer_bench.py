@@ -8,6 +8,7 @@ Celery's solo pool) runs them; the rate is N over first job start → last job e
 figure. latency: with an idle worker, N jobs one at a time, each timed from before queueing to
 its result in the client (RQ: latest_result with a blocking wait; Celery: AsyncResult.get);
 the samples (µs) are printed for the caller's HdrHistogram. Progress goes to stderr."""
+
 import argparse
 import json
 import os
@@ -41,20 +42,35 @@ def rq_throughput(args):
     function = getattr(peer_tasks, args.kind)
     ids = []
     for start in range(0, args.count, 500):
-        batch = [Queue.prepare_data(function, args=job_args(args.kind, n, args.script), result_ttl=3600)
-                 for n in range(start, min(args.count, start + 500))]
+        batch = [
+            Queue.prepare_data(function, args=job_args(args.kind, n, args.script), result_ttl=3600)
+            for n in range(start, min(args.count, start + 500))
+        ]
         ids += [job.id for job in queue.enqueue_many(batch)]
     worker = subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "rq"), "worker", "--burst", "--worker-class", "rq.worker.SimpleWorker",
-         "--url", args.redis, "--path", HERE, "--logging_level", "WARNING", "bench"],
-        stdout=subprocess.DEVNULL)
+        [
+            os.path.join(os.path.dirname(sys.executable), "rq"),
+            "worker",
+            "--burst",
+            "--worker-class",
+            "rq.worker.SimpleWorker",
+            "--url",
+            args.redis,
+            "--path",
+            HERE,
+            "--logging_level",
+            "WARNING",
+            "bench",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     while worker.poll() is None:
         progress(f"rq {args.kind}", args.count - queue.count, args.count)
         time.sleep(0.5)
     print(file=sys.stderr)
     starts, ends, failed = [], [], 0
     for start in range(0, len(ids), 1000):
-        for job in Job.fetch_many(ids[start:start + 1000], connection=redis):
+        for job in Job.fetch_many(ids[start : start + 1000], connection=redis):
             if job is None or job.get_status() != "finished":
                 failed += 1
                 continue
@@ -76,9 +92,27 @@ def stop(worker):
 def celery_worker(args, times, expect=0):
     environment = dict(os.environ, PEER_REDIS_URL=args.redis, PEER_TIMES=times, PEER_EXPECT=str(expect), PYTHONPATH=HERE)
     return subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "celery"), "-A", "peer_celery", "worker", "--pool", "solo", "--concurrency", "1",
-         "-Q", "bench", "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
-        cwd=HERE, env=environment, stdout=subprocess.DEVNULL)
+        [
+            os.path.join(os.path.dirname(sys.executable), "celery"),
+            "-A",
+            "peer_celery",
+            "worker",
+            "--pool",
+            "solo",
+            "--concurrency",
+            "1",
+            "-Q",
+            "bench",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=HERE,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def celery_throughput(args):
@@ -105,8 +139,15 @@ def celery_throughput(args):
 
 def report(args, starts, ends, failed):
     seconds = (max(ends) - min(starts)) if starts and ends else float("nan")
-    return {"peer": args.peer, "mode": "throughput", "kind": args.kind, "jobs": args.count, "seconds": seconds,
-            "jobs_per_second": args.count / seconds if seconds == seconds and seconds > 0 else 0, "failed": failed}
+    return {
+        "peer": args.peer,
+        "mode": "throughput",
+        "kind": args.kind,
+        "jobs": args.count,
+        "seconds": seconds,
+        "jobs_per_second": args.count / seconds if seconds == seconds and seconds > 0 else 0,
+        "failed": failed,
+    }
 
 
 def latency(args):
@@ -118,8 +159,21 @@ def latency(args):
         redis = Redis.from_url(args.redis)
         queue = Queue("bench", connection=redis)
         worker = subprocess.Popen(
-            [os.path.join(os.path.dirname(sys.executable), "rq"), "worker", "--worker-class", "rq.worker.SimpleWorker", "--url", args.redis,
-             "--path", HERE, "--logging_level", "WARNING", "bench"], stdout=subprocess.DEVNULL)
+            [
+                os.path.join(os.path.dirname(sys.executable), "rq"),
+                "worker",
+                "--worker-class",
+                "rq.worker.SimpleWorker",
+                "--url",
+                args.redis,
+                "--path",
+                HERE,
+                "--logging_level",
+                "WARNING",
+                "bench",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
         submit = lambda n: queue.enqueue(peer_tasks.noop, n, result_ttl=3600)  # noqa: E731
         wait = lambda job: job.latest_result(timeout=30)  # noqa: E731
         warm = submit(-1)

@@ -3,6 +3,7 @@
 (task_prerun / task_postrun, time.time()) and written to PEER_TIMES once PEER_EXPECT tasks have
 ended (or when the worker shuts down), so the rate is taken from first start to last end, as for
 Sluice and RQ."""
+
 import json
 import os
 import time

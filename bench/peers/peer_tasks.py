@@ -1,5 +1,6 @@
 """The jobs the peers run, the same work as Sluice's: nothing, the two-line bash script, and
 `def main(x): return x + 1` (called in-process, as RQ and Celery run Python functions)."""
+
 import subprocess
 
 

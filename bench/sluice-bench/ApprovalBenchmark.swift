@@ -31,41 +31,13 @@ struct ApprovalBenchmark: AsyncParsableCommand {
         let resumer = try environment.start("resumer", ["--port", String(port)])
         defer { [worker, scheduler, resumer].forEach { $0.terminate() } }
         try await Task.sleep(for: .milliseconds(800))
-        let flows = FlowStore(keys: environment.keys)
-        let engine = FlowEngine(flows: flows)
-        let gates = GateStore(keys: environment.keys)
-        let jobs = JobStore(keys: environment.keys)
-
-        func push(_ name: String, timeout: Int) throws -> StoredFlow {
-            let yaml = """
-                value:
-                  modules:
-                    - id: ask
-                      value: {type: identity}
-                      suspend: {required_events: 1, timeout: \(timeout)}
-                    - id: done
-                      value: {type: identity}
-                """
-            guard let path = ScriptPath("f/bench/\(name)") else { throw CleanExit.message("bad path") }
-            _ = try engine.push(path: path, text: yaml, on: connection)
-            guard let stored = try flows.flow(at: path.rawValue, on: connection) else { throw CleanExit.message("flow missing") }
-            return stored
-        }
-        func start(_ flow: StoredFlow) throws -> JobID {
-            let id = JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
-            try engine.start(FlowEngine.Start(id: id, path: flow.path, input: ["n": 1]), version: flow, on: connection)
-            return id
-        }
-        func parkedGate(_ id: JobID) async throws -> GateRecord {
-            while true {
-                if let job = try jobs.job(id, on: connection), job.state == .suspended, let gate = job.extra["gate"].flatMap(JobID.init),
-                    let record = try gates.gate(gate, on: connection)
-                {
-                    return record
-                }
-                try await Task.sleep(for: .microseconds(200))
-            }
-        }
+        let driver = GatedFlowDriver(keys: environment.keys, connection: connection, publicURL: "http://127.0.0.1:\(port)")
+        let flows = driver.flows
+        let gates = driver.gates
+        let jobs = driver.jobs
+        func push(_ name: String, timeout: Int) throws -> StoredFlow { try driver.push(name, timeout: timeout) }
+        func start(_ flow: StoredFlow) throws -> JobID { try driver.start(flow) }
+        func parkedGate(_ id: JobID) async throws -> GateRecord { try await driver.parkedGate(id) }
 
         // Resume latency.
         let quick = try push("latency", timeout: 3600)
@@ -76,17 +48,10 @@ struct ApprovalBenchmark: AsyncParsableCommand {
         for index in 0..<(samples + 20) {
             let id = try start(quick)
             let gate = try await parkedGate(id)
-            let link = ResumeLinks(
-                publicURL: "http://127.0.0.1:\(port)", gate: gate.id.rawValue, subject: .named("bench"),
-                mintingKey: GateSecret.mintingKey(secret: gate.secret))
-            var request = URLRequest(url: URL(string: link.resume) ?? URL(fileURLWithPath: "/"))
-            request.httpMethod = "POST"
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data("{}".utf8)
             let begin = ContinuousClock.now
-            let (_, response) = try await URLSession.shared.data(for: request)
+            let status = try await driver.approve(gate)
             let accepted = ContinuousClock.now
-            guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw CleanExit.message("approval refused: \(response)") }
+            guard status == 200 else { throw CleanExit.message("approval refused: \(status)") }
             _ = try jobs.wait(for: id, timeout: .seconds(10), on: connection)
             let done = ContinuousClock.now
             guard index >= 20 else { continue }

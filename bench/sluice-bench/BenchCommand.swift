@@ -9,7 +9,8 @@ struct BenchCommand: AsyncParsableCommand {
             "Sluice benchmarks: job throughput, spawn baseline, round trips per job, flows, approvals, loops, schedules, peers, expressions, triggers.",
         subcommands: [
             ThroughputBenchmark.self, SpawnBaseline.self, FlowBenchmark.self, ApprovalBenchmark.self, LoopBenchmark.self, ClusterBenchmark.self,
-            ScheduleBenchmark.self, PeerBenchmark.self, ExpressionBenchmark.self, TriggerBenchmark.self, ConsoleBenchmark.self,
+            ScheduleBenchmark.self, PeerBenchmark.self, ExpressionBenchmark.self, TriggerBenchmark.self,
+            AckBenchmark.self, ConsoleBenchmark.self,
         ]
     )
 }

@@ -21,12 +21,12 @@ struct BenchEnvironment {
         try RedisConnection(configuration: server.configuration)
     }
 
-    /// Starts a built executable against the private server.
-    func start(_ executable: String, _ arguments: [String]) throws -> Process {
+    /// Starts a built executable against the private server, with `extra` environment variables.
+    func start(_ executable: String, _ arguments: [String], extra: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binaries + "/" + executable)
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(server.sluiceEnvironment(prefix: keys.prefix)) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(server.sluiceEnvironment(prefix: keys.prefix)) { $1 }.merging(extra) { $1 }
         try process.run()
         return process
     }

@@ -12,6 +12,12 @@ import SluiceTesting
 /// SIGTERM, restart. Used from the scenario's own thread only.
 final class ChaosCluster {
     let server: RedisServer
+    /// Set for a scenario on Redis Sentinel: the processes and ``connect()`` reach Redis through
+    /// the sentinels (``server`` is then the first master).
+    let sentinels: SentinelTestbed?
+    /// Set for a scenario on Redis Cluster: the processes and ``connect()`` reach the prefix's
+    /// slot owner (``server`` is then the first node).
+    let redisCluster: ClusterTestbed?
     let binaries: String
     let keys = KeySpace(prefix: "chaos")
     let directory: URL
@@ -24,11 +30,40 @@ final class ChaosCluster {
         self.directory = directory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         server = try RedisServer(arguments: redisArguments)
+        sentinels = nil
+        redisCluster = nil
     }
 
-    /// A fresh connection to the scenario's Redis.
+    /// A scenario on `sentinels`: a master, a replica and three sentinels.
+    init(binaries: String, directory: URL, sentinels: SentinelTestbed) throws {
+        self.binaries = binaries
+        self.directory = directory
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        server = sentinels.master
+        self.sentinels = sentinels
+        redisCluster = nil
+    }
+
+    /// A scenario on a Redis Cluster.
+    init(binaries: String, directory: URL, redisCluster: ClusterTestbed) throws {
+        self.binaries = binaries
+        self.directory = directory
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        server = redisCluster.nodes[0]
+        sentinels = nil
+        self.redisCluster = redisCluster
+    }
+
+    /// A fresh connection to the scenario's Redis (the current master, on Sentinel).
     func connect() throws -> RedisConnection {
-        try RedisConnection(configuration: server.configuration)
+        try RedisConnection(configuration: sentinels?.configuration ?? redisCluster?.configuration(slotKey: keys.prefix) ?? server.configuration)
+    }
+
+    /// What the processes are given to reach Redis.
+    private var redisEnvironment: [String: String] {
+        if let sentinels { return ["SLUICE_REDIS_URL": sentinels.url, "SLUICE_PREFIX": keys.prefix] }
+        if let redisCluster { return ["SLUICE_REDIS_URL": redisCluster.url, "SLUICE_PREFIX": keys.prefix] }
+        return server.sluiceEnvironment(prefix: keys.prefix)
     }
 
     /// `body` on a connection, retried on a fresh one while Redis is unreachable (it is being
@@ -52,19 +87,19 @@ final class ChaosCluster {
 
     /// Starts a worker named `name` (also its worker id in Redis) with `arguments` added.
     @discardableResult
-    func startWorker(_ name: String, _ arguments: [String]) throws -> Process {
+    func startWorker(_ name: String, _ arguments: [String], extra: [String: String] = [:]) throws -> Process {
         let scratch = directory.appendingPathComponent("scratch").path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        return try start(name, executable: "worker", ["--worker-id", name, "--scratch", scratch] + arguments)
+        return try start(name, executable: "worker", ["--worker-id", name, "--scratch", scratch] + arguments, extra: extra)
     }
 
     /// Starts one of the built executables under `name`, its output in `<name>.log`.
     @discardableResult
-    func start(_ name: String, executable: String, _ arguments: [String]) throws -> Process {
+    func start(_ name: String, executable: String, _ arguments: [String], extra: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binaries + "/" + executable)
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(server.sluiceEnvironment(prefix: keys.prefix)) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(redisEnvironment) { $1 }.merging(extra) { $1 }
         let log = directory.appendingPathComponent("\(name).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
@@ -105,7 +140,13 @@ final class ChaosCluster {
             Glibc.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
-        server.stop()
+        if let sentinels {
+            sentinels.stop()
+        } else if let redisCluster {
+            redisCluster.stop()
+        } else {
+            server.stop()
+        }
     }
 
     /// The lines of every process's log that contain `text`.

@@ -12,11 +12,11 @@ struct ChaosCommand: ParsableCommand {
     @Option(help: "Directory of the built executables.") var binaries: String = ".build/release"
     @Option(help: "Seed of every random choice (default: CHAOS_SEED, else random).") var seed: UInt64?
     @Flag(help: "The short form (small counts) run by make test.") var quick = false
-    @Option(help: "Run only these scenarios (repeatable: storm, redis-restart, stalls, schedulers, graceful, gates, bad-input, triggers).")
+    @Option(help: "Run only these scenarios (repeatable: storm, redis-restart, stalls, schedulers, graceful, gates, bad-input, triggers, failover).")
     var scenario: [String] = []
     @Option(help: "Where the scenarios' logs go (default: a new temporary directory).") var directory: String?
 
-    static let names = ["storm", "redis-restart", "stalls", "schedulers", "graceful", "gates", "bad-input", "triggers"]
+    static let names = ["storm", "redis-restart", "stalls", "schedulers", "graceful", "gates", "bad-input", "triggers", "failover"]
 
     func validate() throws {
         for name in scenario where !Self.names.contains(name) {
@@ -65,6 +65,7 @@ struct ChaosCommand: ParsableCommand {
         case "gates": return try GateScenario(scale: scale, binaries: binaries, directory: directory).run(random: &random)
         case "bad-input": return try BadInputScenario(scale: scale, binaries: binaries, directory: directory).run(random: &random)
         case "triggers": return try TriggerScenario(scale: scale, binaries: binaries, directory: directory).run(random: &random)
+        case "failover": return try FailoverScenario(scale: scale, binaries: binaries, directory: directory).run(random: &random)
         default: throw ChaosFailure("scenario \(name) is not written yet")
         }
     }

@@ -237,6 +237,16 @@ struct ApprovalRoutes: Sendable {
 
     private func failure(_ error: any Error, _ style: ResponseStyle) -> Response {
         if let refusal = error as? ApprovalRefusal { return self.refusal(refusal, style) }
+        if case RedisError.notReplicated = error {
+            // --ack: recorded on the master, not yet on enough replicas; sending the same answer again is safe.
+            metrics.count("not_replicated")
+            logger.warning("approval not yet durable", metadata: ["error": "\(error)"])
+            var response = message(
+                .serviceUnavailable, "Try again shortly",
+                "Your answer is not yet safely stored; send it again in a moment (it will not be counted twice).", style)
+            response.headers[.retryAfter] = "1"
+            return response
+        }
         metrics.count("unavailable")
         logger.error("approval request failed", metadata: ["error": "\(error)"])
         return message(.serviceUnavailable, "Try again shortly", "Sluice cannot reach its store right now; nothing was changed.", style)

@@ -350,6 +350,15 @@ struct TriggerRoutes: Sendable {
     }
 
     private func unavailable(_ error: any Error) -> Response {
+        if case RedisError.notReplicated = error {
+            // --ack: the run exists on the master, not yet on enough replicas; the same delivery again starts nothing twice.
+            logger.warning("trigger not yet durable", metadata: ["error": "\(error)"])
+            metrics.trigger("not_replicated")
+            var response = Response.text(
+                .serviceUnavailable, "Try again shortly: the run is not yet safely stored; resend with the same delivery key\n")
+            response.headers[.retryAfter] = "1"
+            return response
+        }
         logger.error("trigger request failed", metadata: ["error": "\(error)"])
         metrics.trigger("unavailable")
         return .text(.serviceUnavailable, "Try again shortly: Sluice cannot reach its store; nothing was started\n")

@@ -1,4 +1,4 @@
-public import SluiceCore
+import SluiceCore
 
 /// What a running job may do to other scripts' things through its channel, decided from paths
 /// alone (pure; docs/security.md, "Scripts that run scripts").

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
-public import SluiceCore
-public import SluiceFlows
+import SluiceCore
+import SluiceFlows
 import Synchronization
 
 /// The worker's JavaScript engine for flow expressions beyond the in-process subset: one warm Deno

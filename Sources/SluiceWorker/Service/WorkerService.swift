@@ -202,6 +202,8 @@ public final class WorkerService: Service, CustomStringConvertible {
                         let result = try engine.finish(beginning, report: report, worker: settings.workerID, next: next, on: connection)
                         return (result.heldJobApplied, result.next)
                     case .event:
+                        // --ack: the step after a gate starts only on a decision a failover cannot undo.
+                        if FlowEngine.carriesGateDecision(job) { try connection.awaitReplicas(in: store.keys, followingWrite: false) }
                         let result = try engine.handle(event: job, worker: settings.workerID, next: next, on: connection)
                         return (result.heldJobApplied, result.next)
                     case .handBack:
@@ -222,7 +224,7 @@ public final class WorkerService: Service, CustomStringConvertible {
                     logger.info("stale report ignored (job canceled or handed back meanwhile)", metadata: ["job.id": "\(job.id)"])
                 }
                 return following
-            } catch let error as RedisError where error.isConnectionError {
+            } catch let error as RedisError where error.isConnectionError || error.isNotReplicated {
                 metrics.redisError()
                 logger.warning("cannot report job, retrying", metadata: ["job.id": "\(job.id)", "error": "\(error)"])
                 try? await Task.sleep(for: backoff.nextDelay())

@@ -96,7 +96,9 @@ function lookup(references, kind, path) {
   if (typeof path !== "string") throw new TypeError(`${kind}() takes the path as a string, e.g. ${kind}('f/ops/token')`);
   const found = references[`${kind}:${path}`];
   if (found === undefined) {
-    throw new ReferenceError(`${kind}('${path}') is not available here: write the path as a string literal, so it is resolved before the step starts`);
+    throw new ReferenceError(
+      `${kind}('${path}') is not available here: write the path as a string literal, so it is resolved before the step starts`,
+    );
   }
   if ("error" in found) throw new Error(found.error);
   return found.value;

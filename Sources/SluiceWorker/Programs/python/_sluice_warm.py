@@ -1,0 +1,409 @@
+import array
+import ctypes
+import gc
+import json
+import os
+import select
+import signal
+import socket
+import struct
+import sys
+import time
+import types
+
+sys.dont_write_bytecode = True
+LIBC = ctypes.CDLL(None, use_errno=True)
+LIBC.syscall.restype = ctypes.c_long
+LIBC.prctl.restype = ctypes.c_int
+PR_SET_NO_NEW_PRIVS = 38
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_DUMPABLE = 4
+READ = (1 << 0) | (1 << 2) | (1 << 3)
+READ_FILE = (1 << 0) | (1 << 2)
+DEVICE = (1 << 1) | (1 << 2) | (1 << 14)
+FILE_RIGHTS = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 14) | (1 << 15)
+HANDLED = (1 << 16) - 1
+
+
+def landlock_abi():
+    return LIBC.syscall(ctypes.c_long(444), None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+
+
+class Confinement:
+    """Landlock rules prepared once (the system paths' descriptors opened in the server), so a
+    forked job only adds its own directory and enters the domain."""
+
+    def __init__(self, readable, devices):
+        self.rules = []
+        for paths, access in ((readable, READ), (devices, DEVICE)):
+            for path in paths:
+                try:
+                    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+                except OSError:
+                    continue
+                allowed = access if os.path.isdir(path) else access & FILE_RIGHTS
+                self.rules.append((fd, ctypes.create_string_buffer(struct.pack("=Qi", allowed, fd))))
+
+    def enter(self, writable):
+        """Enters a new Landlock domain: read the prepared paths, everything in `writable`, nothing else."""
+        abi = landlock_abi()
+        if abi < 6:
+            raise OSError("Landlock ABI %d: at least 6 (Linux 6.12) is needed to isolate warm jobs" % abi)
+        attr = ctypes.create_string_buffer(struct.pack("=QQQ", HANDLED, 0, 3))
+        ruleset = LIBC.syscall(ctypes.c_long(444), attr, ctypes.c_size_t(24), ctypes.c_uint32(0))
+        if ruleset < 0:
+            raise OSError(ctypes.get_errno(), "landlock_create_ruleset")
+        try:
+            rules = [rule for _, rule in self.rules]
+            for path in writable:
+                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+                rules.append(ctypes.create_string_buffer(struct.pack("=Qi", HANDLED, fd)))
+            for rule in rules:
+                if LIBC.syscall(ctypes.c_long(445), ctypes.c_long(ruleset), ctypes.c_long(1), rule, ctypes.c_uint32(0)) < 0:
+                    raise OSError(ctypes.get_errno(), "landlock_add_rule")
+            if LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+                raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS")
+            if LIBC.syscall(ctypes.c_long(446), ctypes.c_long(ruleset), ctypes.c_uint32(0)) != 0:
+                raise OSError(ctypes.get_errno(), "landlock_restrict_self")
+        finally:
+            os.close(ruleset)
+
+
+def load(path):
+    module = types.ModuleType("script")
+    module.__file__ = path
+    sys.modules["script"] = module
+    with open(path, "rb") as handle:
+        code = compile(handle.read(), path, "exec", dont_inherit=True)
+    exec(code, module.__dict__)
+    return entry(module)
+
+
+def entry(module):
+    """The script's main — or, for a script that only has a preprocessor (a flow's
+    preprocessor module), a main that says it is missing if it is ever called."""
+    main = getattr(module, "main", None)
+    if callable(main):
+        return main
+    if callable(getattr(module, "preprocessor", None)):
+
+        def missing(**_):
+            raise NameError("the script defines no main function")
+
+        return missing
+    raise NameError("the script defines no main function")
+
+
+def preprocess(module, event, fallback=None):
+    """A triggered run's preprocessor(event): the arguments it returns for main (with a
+    fallback — a flow's preprocessor step — whatever it returns, or main(event)'s)."""
+    import inspect
+
+    preprocessor = getattr(module, "preprocessor", None) or fallback
+    if not callable(preprocessor):
+        raise NameError("the script defines no preprocessor function")
+    accepted = inspect.signature(preprocessor).parameters
+    args = preprocessor(**({"event": event} if "event" in accepted else {}))
+    if inspect.iscoroutine(args):
+        import asyncio
+
+        args = asyncio.run(args)
+    if fallback is None and not isinstance(args, dict):
+        raise TypeError("the preprocessor must return a dict: main's arguments by name")
+    return args
+
+
+def call(main, job, compiled=None):
+    """Runs main with the job's arguments; returns the exit code and the outcome as JSON text."""
+    try:
+        args = job["args"]
+        if main is None:
+            code, failure = compiled
+            if failure is not None:
+                raise failure
+            module = types.ModuleType("script")
+            module.__file__ = code.co_filename
+            sys.modules["script"] = module
+            exec(code, module.__dict__)
+            main = entry(module)
+        if "__sluice_preprocess_only__" in args:
+            # A flow's preprocessor step: preprocessor(event), else main(event), is the step.
+            result = preprocess(sys.modules.get("script"), args["__sluice_preprocess_only__"], fallback=main)
+            main, args = (lambda: result), {}
+        elif "__sluice_preprocess__" in args:
+            args = preprocess(sys.modules.get("script"), args["__sluice_preprocess__"])
+        code = getattr(main, "__code__", None)
+        if code is not None and not isinstance(main, type):
+            if not code.co_flags & 0x08:  # no **kwargs: pass only what main names
+                accepted = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+                args = {k: v for k, v in args.items() if k in accepted}
+        else:
+            import inspect
+
+            parameters = inspect.signature(main).parameters.values()
+            if not any(p.kind == inspect.Parameter.VAR_KEYWORD for p in parameters):
+                accepted = {p.name for p in parameters}
+                args = {k: v for k, v in args.items() if k in accepted}
+        text = json.dumps(main(**args), default=str)
+    except BaseException as error:
+        import traceback
+
+        trace = traceback.format_exc()
+        sys.stderr.write(trace)
+        described = {"name": type(error).__name__, "message": str(error), "traceback": trace}
+        return 1, json.dumps({"error": described})
+    return 0, '{"result":' + text + "}"
+
+
+def read_all(fd):
+    """Everything a (memory) file holds, from its start."""
+    chunks = []
+    offset = 0
+    while True:
+        chunk = os.pread(fd, 65536, offset)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        offset += len(chunk)
+
+
+def enter(directory, log, job):
+    """Makes this process the job's: its environment, directory, stdout and stderr on its output file."""
+    os.environ.clear()
+    os.environ.update(job["env"])
+    os.chdir(directory)
+    sys.path[0:0] = [directory]
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    return job
+
+
+class Runner:
+    def __init__(self, config):
+        self.config = config
+        self.control = socket.socket(fileno=0)
+        self.jobs = {}
+        self.codes = {}
+        self.main = None
+        self.sweep_due = False
+        self.swept_at = 0.0
+        self.confinement = None
+        if config.get("helpers"):
+            sys.path.insert(0, config["helpers"])  # sluice and wmill, for every job and for a dedicated script's imports
+        if config.get("landlock"):
+            self.confinement = Confinement(config["readable"], config["devices"])
+
+    def send(self, text):
+        self.control.sendall((text + "\n").encode())
+
+    def receive(self):
+        # Up to three descriptors per message (a forked job's output, job and outcome
+        # files), close-on-exec so nothing a job execs inherits them (socket.recv_fds
+        # drops its flags argument, hence recvmsg here).
+        data, ancillary, _, _ = self.control.recvmsg(4096, socket.CMSG_SPACE(3 * 4), socket.MSG_CMSG_CLOEXEC)
+        fds = []
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds += array.array("i", payload[: len(payload) - len(payload) % 4]).tolist()
+        return data, fds
+
+    def compiled(self, path):
+        """The script's code, compiled once per cached file (never run here: compiling runs no code)."""
+        entry = self.codes.get(path)
+        if entry is None:
+            try:
+                with open(path, "rb") as handle:
+                    entry = (compile(handle.read(), path, "exec", dont_inherit=True), None)
+            except BaseException as error:
+                entry = (None, error)
+            if len(self.codes) >= 256:
+                self.codes.clear()
+            self.codes[path] = entry
+        return entry
+
+    def fork_job(self, token, directory, log, job_file, outcome_file, script):
+        compiled = self.compiled(script)
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                gc.disable()
+                signal.set_wakeup_fd(-1)
+                for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
+                    signal.signal(number, signal.SIG_DFL)
+                os.setpgid(0, 0)
+                LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+                null = os.open("/dev/null", os.O_RDONLY)
+                os.dup2(null, 0)
+                job = enter(directory, log, json.loads(read_all(job_file)))
+                if self.confinement is not None:
+                    self.confinement.enter([directory])
+                os.closerange(3, outcome_file)
+                os.closerange(outcome_file + 1, 65536)
+                code, outcome = call(None, job, compiled)
+                data = outcome.encode()
+                os.ftruncate(outcome_file, 0)
+                written = 0
+                while written < len(data):
+                    written += os.pwrite(outcome_file, data[written:], written)
+            except BaseException:
+                try:
+                    import traceback
+
+                    traceback.print_exc()
+                except BaseException:
+                    pass
+            finally:
+                try:
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                except BaseException:
+                    pass
+                os._exit(code)
+        for fd in (log, job_file, outcome_file):
+            os.close(fd)
+        self.jobs[pid] = token
+        self.send("started %s %d" % (token, pid))
+
+    def run_in_process(self, token, directory, log, payload):
+        saved = (os.dup(1), os.dup(2), dict(os.environ), list(sys.path))
+        code, outcome = 1, json.dumps({"error": {"name": "RuntimeError", "message": "the job did not run", "traceback": ""}})
+        try:
+            job = enter(directory, log, json.loads(payload))
+            code, outcome = call(self.main, job)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in (saved[0], saved[1], log):
+                os.close(fd)
+            os.environ.clear()
+            os.environ.update(saved[2])
+            sys.path[:] = saved[3]
+            os.chdir("/")
+        self.send("exit %s %d\t%s" % (token, code, outcome))
+
+    def reap(self):
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                break
+            token = self.jobs.pop(pid, None)
+            if token is None:
+                continue
+            if os.WIFSIGNALED(status):
+                self.send("signal %s %d" % (token, os.WTERMSIG(status)))
+            else:
+                self.send("exit %s %d" % (token, os.WEXITSTATUS(status)))
+            try:
+                os.killpg(pid, signal.SIGKILL)  # what the job left in its own process group
+            except OSError:
+                pass
+            self.sweep_due = True
+        self.sweep()
+
+    def sweep(self):
+        """Kills leftovers at most every 20 ms (a /proc scan costs more than a job on a busy host)."""
+        now = time.monotonic()
+        if self.sweep_due and now - self.swept_at >= 0.02:
+            self.sweep_due = False
+            self.swept_at = now
+            self.kill_leftovers()
+
+    def kill_leftovers(self):
+        """Kills children that are not jobs: what jobs left running, reparented to this subreaper."""
+        me = os.getpid()
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            pid = int(name)
+            if pid in self.jobs:
+                continue
+            try:
+                with open("/proc/%d/stat" % pid, "rb") as handle:
+                    stat = handle.read()
+                parent = int(stat[stat.rindex(b")") + 2 :].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if parent == me:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+
+    def kill(self, token):
+        for pid, owner in list(self.jobs.items()):
+            if owner == token:
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+
+    def serve(self):
+        mode = self.config["mode"]
+        signal.pthread_sigmask(signal.SIG_SETMASK, set())
+        LIBC.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+        if mode == "dedicated":
+            self.main = load(self.config["script"])
+            if self.confinement is not None:
+                self.confinement.enter([self.config["directory"]])
+                for fd, _ in self.confinement.rules:
+                    os.close(fd)
+        else:
+            LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+            if self.config.get("landlock") and landlock_abi() < 6:
+                raise OSError("Landlock ABI %d: at least 6 (Linux 6.12) is needed to isolate warm jobs" % landlock_abi())
+        wake_read, wake_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        signal.set_wakeup_fd(wake_write)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        # What the server has built so far is shared with every child: keep the collector
+        # away from it, so children do not copy those pages by touching them.
+        gc.collect()
+        gc.freeze()
+        self.send("ready %d" % max(landlock_abi(), 0))
+        buffer = b""
+        while True:
+            readable, _, _ = select.select([self.control, wake_read], [], [], 0.02 if self.sweep_due else None)
+            self.sweep()
+            if wake_read in readable:
+                try:
+                    os.read(wake_read, 4096)
+                except BlockingIOError:
+                    pass
+                self.reap()
+            if self.control not in readable:
+                continue
+            data, fds = self.receive()
+            if not data:
+                for pid in list(self.jobs):
+                    try:
+                        os.killpg(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+                self.kill_leftovers()
+                os._exit(0)
+            buffer += data
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                parts = line.decode().split("\t", 4)
+                if parts[0] == "run" and fds and len(parts) >= 3:
+                    log = fds.pop(0)
+                    if mode == "dedicated" and len(parts) == 5:
+                        self.run_in_process(parts[1], parts[2], log, parts[4])
+                    elif len(parts) == 4 and len(fds) >= 2:
+                        self.fork_job(parts[1], parts[2], log, fds.pop(0), fds.pop(0), parts[3])
+                    else:
+                        os.close(log)
+                        self.send("exit %s 1" % parts[1])
+                elif parts[0] == "kill":
+                    self.kill(parts[1])
+            for fd in fds:
+                os.close(fd)
+
+
+if __name__ == "__main__":
+    Runner(json.loads(sys.argv[1])).serve()

@@ -1,0 +1,145 @@
+import Foundation
+import SluiceApprovals
+import SluiceCore
+import SluiceRedis
+import SluiceStore
+import SluiceTesting
+import Testing
+
+/// `--ack replicas=N`: nothing is acknowledged before N replicas hold it — a master with a real
+/// replica (a second redis-server), the replica frozen with SIGSTOP to play one that stopped
+/// acknowledging.
+@Suite("Durable acknowledgements", .serialized)
+struct DurableAcknowledgementTests {
+    let master: RedisServer
+    let replica: RedisServer
+    let acknowledgement = ReplicaAcknowledgement(replicas: 1, timeout: .milliseconds(300))
+
+    init() throws {
+        master = try RedisServer()
+        replica = try master.startReplica()
+    }
+
+    static let flow = ApprovalTests.gatedFlow("required_events: 1")
+
+    @Test(
+        "an approval over HTTP is answered once the replica holds it; a replica that does not acknowledge gets 503 with Retry-After, and the same answer sent again once it is back counts once"
+    )
+    func approvalWaitsForTheReplica() async throws {
+        defer { replica.stop() }
+        try await ApprovalStack.with(server: master, acknowledgement: acknowledgement) { stack in
+            let (flow, gate) = try await stack.startAndPark(Self.flow)
+            let alice = stack.links(gate, approver: "alice")
+            replica.pause()
+            let refused = try await stack.request("POST", alice.resume, body: "{}")
+            #expect(refused.status == 503, "\(refused.body)")
+            #expect(refused.headers["retry-after"] == "1")
+            #expect(refused.json?["message"]?.stringValue?.contains("not yet safely stored") == true)
+            replica.resume()
+            let retried = try await stack.request("POST", alice.resume, body: "{}")
+            #expect(retried.status == 200, "\(retried.body)")
+            #expect(retried.json?["status"] == "already_counted")
+            let done = try await stack.harness.finished(flow)
+            #expect(done.state == .success)
+            let decided = try #require(try stack.gates.gate(gate.id, on: master.connect()))
+            #expect(decided.state == .approved)
+            #expect(decided.approvals.map(\.approver) == ["alice"], "the retry was counted again")
+
+            // With the replica acknowledging, the answer comes after the replica has the decision.
+            let (_, second) = try await stack.startAndPark(Self.flow)
+            let answered = try await stack.request("POST", stack.links(second, approver: "bob").resume, body: "{}")
+            #expect(answered.status == 200, "\(answered.body)")
+            let onReplica = try GateStore(keys: stack.harness.store.keys).gate(second.id, on: replica.connect())
+            #expect(onReplica?.state == .approved, "answered before the replica had the decision")
+        }
+    }
+
+    @Test("a worker with --ack starts the step after a gate only once the replica holds the gate's decision")
+    func nextStepWaitsForTheReplica() async throws {
+        defer { replica.stop() }
+        try await ApprovalStack.with(server: master, acknowledgement: acknowledgement) { stack in
+            let (flow, gate) = try await stack.startAndPark(Self.flow)
+            replica.pause()
+            // Decided as by a CLI without --ack: the decision is on the master only.
+            let desk = ApprovalDesk(gates: stack.gates)
+            let submission = ApprovalSubmission(
+                gate: gate.id, subject: .named("carol"), credential: .operator, action: .approve(.json(.emptyObject)))
+            _ = try desk.submit(submission, on: master.connect())
+            try await Task.sleep(for: .seconds(2))
+            let waiting = try #require(try stack.harness.store.job(flow, on: master.connect()))
+            #expect(!waiting.state.isFinal, "the flow went on while the replica did not have the decision")
+            #expect(try stack.result(of: flow, module: "after") == nil, "the step after the gate ran")
+            replica.resume()
+            let done = try await stack.harness.finished(flow)
+            #expect(done.state == .success)
+            #expect(try stack.result(of: flow, module: "after")?["approvers"] == ["carol"])
+        }
+    }
+
+    @Test(
+        "a webhook run is answered 201 once the replica holds it; without the replica 503 with Retry-After, and the same delivery sent again starts the same run, once"
+    )
+    func webhookWaitsForTheReplica() async throws {
+        defer { replica.stop() }
+        try await ApprovalStack.with(server: master, acknowledgement: acknowledgement) { stack in
+            let keys = stack.harness.store.keys
+            let connection = try master.connect()
+            _ = try ScriptStore(keys: keys).push(
+                path: try #require(ScriptPath("f/ack/echo")), language: .python3, content: "def main(n):\n    return n\n", on: connection)
+            let token = try TokenStore(keys: keys).create(
+                name: "ci", scopes: [try #require(TokenScope("run:f/ack/*"))], expiresAt: nil, createdBy: "test", on: connection)
+            let url = stack.baseURL + "/api/w/\(keys.name)/jobs/run/p/f/ack/echo"
+            let headers = ["Authorization": "Bearer " + token.text, "Idempotency-Key": "delivery-1"]
+            replica.pause()
+            let refused = try await stack.request("POST", url, body: #"{"n": 1}"#, headers: headers)
+            #expect(refused.status == 503, "\(refused.body)")
+            #expect(refused.headers["retry-after"] == "1")
+            replica.resume()
+            let accepted = try await stack.request("POST", url, body: #"{"n": 1}"#, headers: headers)
+            #expect(accepted.status == 201, "\(accepted.body)")
+            let id = try #require(JobID(accepted.body))
+            #expect(try JobStore(keys: keys).job(id, on: replica.connect()) != nil, "answered before the replica had the run")
+            #expect(try await stack.harness.finished(id).result == 1)
+            let runs = try connection.send(["KEYS", .string(keys.namespace + "job:*")]).array?.compactMap(\.string).filter {
+                $0.split(separator: ":").count == 3
+            }
+            #expect(runs?.count == 1, "the retried delivery started a second run")
+        }
+    }
+
+    @Test(
+        "sluice run with SLUICE_ACK prints the id once the replica has the run; without the replica it fails naming the run, which exists on the master"
+    )
+    func runWaitsForTheReplica() async throws {
+        defer { replica.stop() }
+        let keys = uniqueKeys()
+        let environment = ["SLUICE_ACK": "replicas=1,timeout=300"]
+        let options = ["--redis", master.url, "--prefix", keys.prefix]
+        let started = try await runCommand("sluice", ["run", "--identity"] + options, environment: environment)
+        #expect(started.status == 0, "\(started.stderr)")
+        let id = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try JobStore(keys: keys).job(try #require(JobID(id)), on: replica.connect()) != nil, "the replica does not have the run")
+        replica.pause()
+        defer { replica.resume() }
+        let refused = try await runCommand("sluice", ["run", "--identity"] + options, environment: environment)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("not yet by enough replicas"), "\(refused.stderr)")
+        let named = try #require(refused.stderr.split(separator: " ").first { $0.count == 26 && JobID(String($0)) != nil })
+        #expect(try JobStore(keys: keys).job(try #require(JobID(String(named))), on: master.connect()) != nil)
+    }
+
+    @Test("without a replica acknowledging, WAIT's shortfall is an error naming the counts; without --ack nothing waits")
+    func shortfallIsAnError() throws {
+        defer { replica.stop() }
+        var configuration = master.configuration
+        configuration.acknowledgement = acknowledgement
+        let connection = try RedisConnection(configuration: configuration)
+        let keys = uniqueKeys()
+        try connection.awaitReplicas(in: keys)
+        replica.pause()
+        defer { replica.resume() }
+        #expect(throws: RedisError.notReplicated(acknowledged: 0, required: 1)) { try connection.awaitReplicas(in: keys) }
+        try master.connect().awaitReplicas(in: keys)  // no --ack: returns at once
+        #expect(try master.connect().send("GET", .string(keys.acknowledgements)).string == "2")
+    }
+}
