@@ -4,6 +4,7 @@ shows the step after the gate succeeded. Prints what it saw as JSON; keeps scree
 
 usage: console_gate.py BASE_URL FLOW_ID SCREENSHOT_DIR
 """
+
 import json
 import os
 import sys

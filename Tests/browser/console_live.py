@@ -5,6 +5,7 @@ reloading either page. Prints what it saw as JSON; keeps screenshots in a folder
 
 usage: console_live.py BASE_URL JOB_ID QUEUE SCREENSHOT_DIR
 """
+
 import json
 import os
 import sys
@@ -29,8 +30,9 @@ check();
 
 def succeeded(driver, queue):
     # Read in one script: the live stream may replace the table between two webdriver calls.
-    text = driver.execute_script("const c = document.querySelector(arguments[0]); return c ? c.textContent : null;",
-                                 f'tr[data-queue="{queue}"] td.succeeded')
+    text = driver.execute_script(
+        "const c = document.querySelector(arguments[0]); return c ? c.textContent : null;", f'tr[data-queue="{queue}"] td.succeeded'
+    )
     return int(text) if text else 0
 
 
@@ -41,8 +43,15 @@ def job_state(driver):
 def main():
     base, job, queue, shots = sys.argv[1:]
     options = webdriver.ChromeOptions()
-    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1400",
-                 "--disable-background-timer-throttling", "--disable-renderer-backgrounding"]:
+    for flag in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1400",
+        "--disable-background-timer-throttling",
+        "--disable-renderer-backgrounding",
+    ]:
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     try:
@@ -75,8 +84,18 @@ def main():
         driver.get(f"{base}/jobs")
         rows = len(driver.find_elements(By.CSS_SELECTOR, "tr[data-job]"))
         driver.save_screenshot(os.path.join(shots, "jobs.png"))
-        print(json.dumps({"stateAtLoad": state_at_load, "stateAfter": state_after, "countAtLoad": count_at_load,
-                          "countAfter": count_after, "seen": seen, "jobRows": rows}))
+        print(
+            json.dumps(
+                {
+                    "stateAtLoad": state_at_load,
+                    "stateAfter": state_after,
+                    "countAtLoad": count_at_load,
+                    "countAfter": count_after,
+                    "seen": seen,
+                    "jobRows": rows,
+                }
+            )
+        )
     finally:
         driver.quit()
 

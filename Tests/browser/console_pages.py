@@ -4,6 +4,7 @@ every response it fetched for the page, as far as the page's text shows), and a 
 
 usage: console_pages.py BASE_URL SCREENSHOT_DIR SECRET PATH...
 """
+
 import json
 import os
 import sys
