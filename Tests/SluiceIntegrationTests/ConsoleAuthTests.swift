@@ -58,6 +58,10 @@ struct ConsoleAuthTests {
             let overview = try await stack.request("GET", "/", headers: ["Cookie": cookie])
             #expect(overview.status == 200)
             #expect(overview.body.contains("operator: ana"))
+            #expect(overview.body.contains(#"action="/logout""#))
+            let loggedOut = try await stack.request("POST", "/logout", form: [], headers: ["Cookie": cookie])
+            #expect(loggedOut.status == 303)
+            #expect(loggedOut.headers["set-cookie"]?.contains("Max-Age=0") == true)
             // A cookie whose MAC was changed is no session.
             let forged = String(cookie.dropLast()) + (cookie.hasSuffix("0") ? "1" : "0")
             #expect(try await stack.request("GET", "/", headers: ["Cookie": forged]).status == 303)

@@ -45,4 +45,26 @@ struct ConsoleCommandTests {
         child.signal(SIGTERM)
         #expect(await child.waitForExit(timeout: .seconds(15)) != nil)
     }
+
+    @Test("SIGTERM ends open live streams instead of waiting out their 60 s, and the console exits")
+    func stopsWithOpenStreams() async throws {
+        let port = try RedisServer.freePort()
+        let child = try ChildProcess(
+            "sluice", ["console", "--listen", "127.0.0.1:\(port)"], environment: server.sluiceEnvironment(prefix: "t-cli-sse"))
+        var printed = false
+        for _ in 0..<500 where !printed {
+            try await Task.sleep(for: .milliseconds(20))
+            printed = child.log.contains("Sluice console on")
+        }
+        let stream = try ChildProcess("/usr/bin/curl", ["-sN", "http://127.0.0.1:\(port)/live/overview"])
+        var streaming = false
+        for _ in 0..<500 where !streaming {
+            try await Task.sleep(for: .milliseconds(20))
+            streaming = stream.log.contains("event: fragment")
+        }
+        #expect(streaming, "no stream: \(stream.log)")
+        child.signal(SIGTERM)
+        #expect(await child.waitForExit(timeout: .seconds(20)) != nil, "the console waited for its open stream")
+        #expect(await stream.waitForExit(timeout: .seconds(5)) != nil)
+    }
 }

@@ -1,11 +1,14 @@
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
+import Synchronization
 
 /// A live part of a page as a server-sent event stream: every `interval` the fragment is read
 /// and rendered again and sent as a `fragment` event when it changed; when the reader says the
 /// part is final (a finished job) an `end` event closes it. A stream lasts at most `lifetime`
 /// (the browser's EventSource reconnects after `retry`), ends when the client goes away (a write
-/// fails) or the server stops (the task is canceled); a failed read is skipped and tried again.
+/// fails), when the console shuts down gracefully (at its next read, so SIGTERM is not held up by
+/// open tabs) or when the task is canceled; a failed read is skipped and tried again.
 struct LiveStream: Sendable {
     let interval: Duration
     let lifetime: Duration
@@ -20,19 +23,24 @@ struct LiveStream: Sendable {
             let clock = ContinuousClock()
             let stop = clock.now + lifetime
             var last: String?
+            let stopping = StopFlag()
             try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
-            while clock.now < stop, !Task.isCancelled {
-                if let (fragment, final) = try? await read() {
-                    if fragment != last {
-                        try await writer.write(ByteBuffer(string: Self.event("fragment", fragment)))
-                        last = fragment
+            try await withGracefulShutdownHandler {
+                while clock.now < stop, !Task.isCancelled, !stopping.isSet {
+                    if let (fragment, final) = try? await read() {
+                        if fragment != last {
+                            try await writer.write(ByteBuffer(string: Self.event("fragment", fragment)))
+                            last = fragment
+                        }
+                        if final {
+                            try await writer.write(ByteBuffer(string: Self.event("end", "")))
+                            break
+                        }
                     }
-                    if final {
-                        try await writer.write(ByteBuffer(string: Self.event("end", "")))
-                        break
-                    }
+                    try await Task.sleep(for: interval)
                 }
-                try await Task.sleep(for: interval)
+            } onGracefulShutdown: {
+                stopping.set()
             }
             try await writer.finish(nil)
         }
@@ -47,4 +55,11 @@ struct LiveStream: Sendable {
         }
         return text + "\n"
     }
+}
+
+/// Set once, read from any thread: a live stream's "the console is shutting down".
+private final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .relaxed) }
+    func set() { value.store(true, ordering: .relaxed) }
 }

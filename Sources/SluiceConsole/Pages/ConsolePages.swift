@@ -10,6 +10,8 @@ struct ConsolePages: Sendable {
     private let library: MustacheLibrary
     let prefix: String
     private(set) var operatorName: String
+    /// Whether the operator signed in (`--auth token`): the pages offer to sign out.
+    private(set) var signedIn = false
 
     init(prefix: String, operatorName: String) throws {
         var library = MustacheLibrary()
@@ -33,6 +35,7 @@ struct ConsolePages: Sendable {
     func speaking(as name: String) -> ConsolePages {
         var copy = self
         copy.operatorName = name
+        copy.signedIn = true
         return copy
     }
 
@@ -48,7 +51,7 @@ struct ConsolePages: Sendable {
     }
 
     private func page(_ title: String, template: String, _ values: [String: Any]) -> String {
-        render("layout", ["title": title, "body": render(template, values), "prefix": prefix, "operator": operatorName])
+        render("layout", ["title": title, "body": render(template, values), "prefix": prefix, "operator": operatorName, "signedIn": signedIn])
     }
 
     // MARK: Overview

@@ -17,7 +17,7 @@ enum ConsoleTemplates {
         <body>
         <header><strong>Sluice</strong> <span class="prefix">{{prefix}}</span>
         <nav><a href="/">Overview</a> <a href="/jobs">Jobs</a> <a href="/gates">Gates</a> <a href="/scripts">Scripts &amp; flows</a> <a href="/schedules">Schedules</a> <a href="/variables">Variables</a> <a href="/audit">Audit</a></nav>
-        <span class="who">operator: {{operator}}</span></header>
+        <span class="who">operator: {{operator}}</span>{{#signedIn}}<form method="post" action="/logout" class="logout"><button type="submit">Sign out</button></form>{{/signedIn}}</header>
         <main>
         {{{body}}}
         </main>
@@ -221,7 +221,7 @@ enum ConsoleTemplates {
         body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; background: #f5f6f8; color: #1d2330; }
         header { display: flex; gap: 1.5rem; align-items: center; padding: .6rem 1.5rem; background: #1d2330; color: #fff; }
         header a { color: #cfd8ff; margin-right: 1rem; text-decoration: none; } header .who { margin-left: auto; color: #aab; }
-        header .prefix { color: #aab; }
+        header .prefix { color: #aab; } header form.logout button { padding: .2rem .7rem; background: #3a4150; font-weight: 500; }
         main { max-width: 72rem; margin: 1.5rem auto; background: #fff; padding: 1.5rem 2rem; border-radius: 10px; box-shadow: 0 1px 4px rgba(0,0,0,.08); }
         h1 { font-size: 1.5rem; margin-top: 0; } h2 { font-size: 1.1rem; margin-top: 1.6rem; }
         table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #e4e7ec; vertical-align: top; }
