@@ -32,6 +32,7 @@ let package = Package(
         .library(name: "SluiceScheduler", targets: ["SluiceScheduler"]),
         .library(name: "SluiceApprovals", targets: ["SluiceApprovals"]),
         .library(name: "SluiceResumer", targets: ["SluiceResumer"]),
+        .library(name: "SluiceConsole", targets: ["SluiceConsole"]),
         .library(name: "SluiceTriggers", targets: ["SluiceTriggers"]),
         .library(name: "SluiceMetrics", targets: ["SluiceMetrics"]),
         .library(name: "SluiceScripts", targets: ["SluiceScripts"]),
@@ -223,6 +224,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The operator's web console (`sluice console`): overview, jobs, gates, live updates over
+        // server-sent events; pages rendered on the server (swift-mustache), Redis calls on a pool.
+        .target(
+            name: "SluiceConsole",
+            dependencies: [
+                "SluiceApprovals", "SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceRuntime", "SluiceCron", "SluiceStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // What the executables share: connection options, environment fallbacks, logging, output
         // formats — and the CLI's work on folders: workspaces as `wmill sync` writes them (Workspace/).
         .target(
@@ -279,9 +296,12 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceApprovals", "SluiceCommandLine", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceCron", "SluiceScripts",
+                "SluiceApprovals", "SluiceCommandLine", "SluiceConsole", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceCron",
+                "SluiceScripts",
                 "SluiceStore", "SluiceRedis", "SluiceTriggers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -382,7 +402,7 @@ let package = Package(
             dependencies: [
                 "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceCron", "SluiceScripts", "SluiceStore", "SluiceRedis", "SluiceWorker",
                 "SluiceScheduler", "SluiceTriggers",
-                "SluiceResumer", "SluiceTesting",
+                "SluiceResumer", "SluiceTesting", "SluiceConsole", "SluiceApprovals",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

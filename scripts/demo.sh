@@ -8,6 +8,7 @@ WORK="$(mktemp -d /tmp/sluice-demo.XXXXXX)"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 PORT="$(free_port)"
 HTTP_PORT="$(free_port)"
+CONSOLE_PORT="$(free_port)"
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -50,6 +51,12 @@ step "scheduler, two workers and the resumer (approval links on $SLUICE_PUBLIC_U
 "$BIN/resumer" --port "$HTTP_PORT" --secret-key "$WORK/keys/secrets.key" >"$WORK/resumer.log" 2>&1 & PIDS+=($!)
 for _ in $(seq 1 100); do curl -fs "$SLUICE_PUBLIC_URL/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
 show curl -s "$SLUICE_PUBLIC_URL/healthz"; echo
+
+step "the web console, on loopback, up while the demo runs"
+"$BIN/sluice" console --listen "127.0.0.1:$CONSOLE_PORT" --as demo-operator >"$WORK/console.log" 2>&1 & PIDS+=($!)
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$CONSOLE_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
+cat "$WORK/console.log"
+echo "open it in a browser (from another machine: ssh -L $CONSOLE_PORT:127.0.0.1:$CONSOLE_PORT this-host) to watch the rest of the demo live"
 
 step "push the example scripts"
 show "$BIN/sluice" script push f/examples/hello examples/scripts/hello.py --summary "Greets someone"
@@ -210,4 +217,17 @@ step "queues and workers"
 show "$BIN/sluice" queues
 echo "(sluice top is the same view live in a terminal; piped, it prints one snapshot:)"
 show "$BIN/sluice" top
+
+step "the console saw it all"
+echo "its overview, as text (queue, pending, running, delayed, succeeded, failed, canceled, last minute):"
+curl -s "http://127.0.0.1:$CONSOLE_PORT/" | python3 -c '
+import re, sys
+for row in re.findall(r"<tr data-queue=\"([^\"]+)\">(.*?)</tr>", sys.stdin.read()):
+    print(row[0], *re.findall(r"<td class=\"\w+\">(\d+)</td>", row[1]))'
+echo "alice's inbox link (every gate she may still decide; none is left open now):"
+show "$BIN/sluice" inbox link alice
+if [ -n "${SLUICE_DEMO_HOLD:-}" ]; then
+  printf '\nthe console stays up on http://127.0.0.1:%s/ until Enter or Ctrl-C\n' "$CONSOLE_PORT"
+  read -r _ || true
+fi
 printf '\ndemo finished: everything it started is being stopped.\n'

@@ -235,6 +235,24 @@ public struct JobStore: Sendable {
         return reply.string.flatMap(JobState.init(rawValue:))
     }
 
+    /// What ``delete(_:on:)`` did.
+    public enum Deletion: Sendable, Equatable {
+        /// Deleted; it was in this (final) state.
+        case deleted(JobState)
+        /// Not deleted, and why (not finished; a flow's step).
+        case refused(String)
+        case unknown
+    }
+
+    /// Deletes a finished job (a flow run with its steps and gates) for good: `delete_job`.
+    public func delete(_ id: JobID, on connection: RedisConnection) throws(RedisError) -> Deletion {
+        let reply = try connection.evaluate(
+            StoreScripts.deleteJob, in: keys, keys: [.string(keys.namespace), .string(keys.job(id))], arguments: [.string(id.rawValue)])
+        if let state = reply.string.flatMap(JobState.init(rawValue:)) { return .deleted(state) }
+        if let parts = reply.array, parts.count == 2, parts[0].string == "refused" { return .refused(parts[1].string ?? "refused") }
+        return .unknown
+    }
+
     /// Reads a job, or `nil` for an unknown (or expired) id.
     public func job(_ id: JobID, on connection: RedisConnection) throws(RedisError) -> JobRecord? {
         try Self.job(from: connection.send(["HGETALL", .string(keys.job(id))]))

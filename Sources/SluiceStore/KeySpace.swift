@@ -33,6 +33,9 @@ public struct KeySpace: Sendable, Equatable {
         public static let workers = "workers"
         public static let worker = "worker:"
         public static let finished = "finished:"
+        /// Every finished run people start (not a flow's steps or events), by creation time, for
+        /// as long as finished jobs are retained: the web console's jobs list pages through it.
+        public static let runsFinished = "runs:finished"
         public static let stats = "stats:"
         public static let throughput = "throughput:"
         public static let schedulerWake = "scheduler:wake"
@@ -118,6 +121,7 @@ public struct KeySpace: Sendable, Equatable {
         case schedulesSettle = "schedules_settle"
         case activeFlows = "active_flows"
         case workers
+        case runsFinished = "runs_finished"
 
         /// The key under `space`.
         public func key(in space: KeySpace) -> String {
@@ -130,6 +134,7 @@ public struct KeySpace: Sendable, Equatable {
             case .schedulesSettle: space.schedulesSettle
             case .activeFlows: space.activeFlows
             case .workers: space.workers
+            case .runsFinished: space.runsFinished
             }
         }
     }
@@ -161,6 +166,7 @@ public struct KeySpace: Sendable, Equatable {
     /// The flow runs not ended, by when the flow audit last looked at each (or when it started).
     public var activeFlows: String { namespace + Segment.activeFlows }
     public var workers: String { namespace + Segment.workers }
+    public var runsFinished: String { namespace + Segment.runsFinished }
     /// The private queue of `worker` (its name, as queues are named): `same_worker` flows' steps.
     public static func privateQueue(of worker: String) -> String { Segment.privateQueue + worker }
     public func worker(_ id: String) -> String { namespace + Segment.worker + id }

@@ -11,7 +11,7 @@ struct SluiceCommand: ParsableCommand {
         subcommands: [
             ScriptCommand.self, FlowCommand.self, RunCommand.self, JobCommand.self, SuspendedCommand.self, ResumeCommand.self, GroupCommand.self,
             QueuesCommand.self, TopCommand.self, ScheduleCommand.self, VariableCommand.self, ResourceCommand.self, SecretsCommand.self,
-            SyncCommand.self, TokenCommand.self, RouteCommand.self,
+            SyncCommand.self, TokenCommand.self, RouteCommand.self, ConsoleCommand.self, InboxCommand.self,
         ]
     )
 

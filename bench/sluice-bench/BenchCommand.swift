@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             ThroughputBenchmark.self, SpawnBaseline.self, FlowBenchmark.self, ApprovalBenchmark.self, LoopBenchmark.self, ClusterBenchmark.self,
             ScheduleBenchmark.self, PeerBenchmark.self, ExpressionBenchmark.self, TriggerBenchmark.self,
-            AckBenchmark.self,
+            AckBenchmark.self, ConsoleBenchmark.self,
         ]
     )
 }

@@ -252,7 +252,7 @@ struct ApprovalRoutes: Sendable {
         return message(.serviceUnavailable, "Try again shortly", "Sluice cannot reach its store right now; nothing was changed.", style)
     }
 
-    private func message(_ status: HTTPResponse.Status, _ heading: String, _ text: String, _ style: ResponseStyle, extra: [String: JSONValue] = [:])
+    func message(_ status: HTTPResponse.Status, _ heading: String, _ text: String, _ style: ResponseStyle, extra: [String: JSONValue] = [:])
         -> Response
     {
         if style == .json {

@@ -135,6 +135,7 @@ public struct Resumer: Sendable {
         router.get(RouterPath(link + "/cancel")) { request, context in await routes.confirmReject(request, context) }
         router.post(RouterPath(link + "/resume")) { request, context in await routes.act(request, context, reject: false) }
         router.post(RouterPath(link + "/cancel")) { request, context in await routes.act(request, context, reject: true) }
+        router.get(RouterPath(path + "inbox/:subject/:token")) { request, context in await routes.inbox(request, context) }
     }
 
     /// The application, listening on the configured host and port (0 picks a free port;

@@ -15,6 +15,7 @@ struct PageRenderer: Sendable {
         try library.register(PageTemplates.approval, named: "approval")
         try library.register(PageTemplates.confirmReject, named: "confirmReject")
         try library.register(PageTemplates.message, named: "message")
+        try library.register(PageTemplates.inbox, named: "inbox")
         self.library = library
     }
 
@@ -64,6 +65,23 @@ struct PageRenderer: Sendable {
         let gate = view.gate
         let title = gate.flowSummary.isEmpty ? (gate.flowPath ?? "Approval") : gate.flowSummary
         return page("Reject? — \(title)", template: "confirmReject", ["title": title, "step": gate.moduleID, "cancelAction": actionBase + "/cancel"])
+    }
+
+    /// An approver's inbox: the gates they may decide, each with their approval link.
+    func inbox(name: String, entries: [ApproverInbox.Entry]) -> String {
+        let rows: [[String: Any]] = entries.map { entry in
+            let gate = entry.gate
+            var row: [String: Any] = [
+                "gate": gate.id.rawValue, "title": gate.flowSummary.isEmpty ? (gate.flowPath ?? "Approval") : gate.flowSummary,
+                "step": gate.moduleSummary.isEmpty ? gate.moduleID : gate.moduleSummary, "count": gate.approvals.count, "required": gate.required,
+                "url": entry.approvalPage,
+            ]
+            if let path = gate.flowPath { row["flowPath"] = path }
+            if let createdBy = gate.createdBy { row["startedBy"] = createdBy }
+            if let deadline = gate.deadline { row["deadline"] = Self.time(deadline) }
+            return row
+        }
+        return page("Decisions waiting for \(name)", template: "inbox", ["name": name, "entries": rows])
     }
 
     /// A result or error page.

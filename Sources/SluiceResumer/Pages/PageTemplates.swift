@@ -77,4 +77,13 @@ enum PageTemplates {
         <p>{{message}}</p>
         {{#detail}}<p class="meta">{{detail}}</p>{{/detail}}
         """#
+
+    static let inbox = #"""
+        <h1>Decisions waiting for {{name}}</h1>
+        <p class="meta">Every open gate you may decide. This page is yours alone: do not forward its link.</p>
+        {{#entries}}<section class="inbox-gate" data-gate="{{gate}}"><h2>{{title}}</h2>
+        <p>Step <strong>{{step}}</strong>{{#flowPath}} of <code>{{flowPath}}</code>{{/flowPath}}{{#startedBy}} · started by {{startedBy}}{{/startedBy}} · {{count}} of {{required}} approval(s){{#deadline}} · closes at {{deadline}}{{/deadline}}</p>
+        <p><a href="{{url}}">Open the approval page</a></p></section>{{/entries}}
+        {{^entries}}<p id="empty">Nothing waits for you.</p>{{/entries}}
+        """#
 }

@@ -118,7 +118,7 @@ end
 -- still counted as one of its flow's live steps stops counting.
 local function finish_job(ns, id, state, now, retention, cap)
   local key = ns .. KEY.job .. id
-  local fields = hash_fields(key, 'queue', 'kind', 'flow_id', 'waiting', 'schedule', 'watchers')
+  local fields = hash_fields(key, 'queue', 'kind', 'flow_id', 'waiting', 'schedule', 'watchers', 'created_at')
   local queue = fields.queue or 'default'
   redis.call('HSET', key, 'state', state, 'finished_at', now)
   redis.call('ZREM', K.leases, id)
@@ -136,6 +136,13 @@ local function finish_job(ns, id, state, now, retention, cap)
   -- Trimmed by the finishes on a millisecond divisible by 16 (one in 16 on average): one call
   -- fewer for most jobs; between trims the index may hold some more than `cap`.
   if now % 16 == 0 then redis.call('ZREMRANGEBYRANK', index, 0, -(cap + 1)) end
+  -- A run people start (not a flow's step or event) joins the finished runs, by creation time,
+  -- while it is retained; those created longer ago than the retention period are trimmed on the
+  -- same sampled finishes.
+  if fields.kind ~= 'step' and fields.kind ~= 'flow_event' then
+    redis.call('ZADD', K.runs_finished, tonumber(fields.created_at or now), id)
+    if now % 16 == 0 and retention > 0 then redis.call('ZREMRANGEBYSCORE', K.runs_finished, '-inf', now - retention * 1000) end
+  end
   redis.call('HINCRBY', ns .. KEY.stats .. queue, state, 1)
   local bucket = ns .. KEY.throughput .. queue .. ':' .. math.floor(now / 60000)
   -- The minute's bucket gets its lifetime when its counter is made.

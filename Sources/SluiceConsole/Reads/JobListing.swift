@@ -1,0 +1,79 @@
+import SluiceCore
+public import SluiceRedis
+public import SluiceStore
+
+/// The jobs list, read from the indexes the store keeps — each queue's list (waiting jobs), the
+/// delayed set, the leases (running jobs), the active flows (running and suspended runs) and, for
+/// finished jobs, the finished runs (`P:runs:finished`: every finished run people start, by
+/// creation time, while retained) or, with flow steps and events too, each queue's capped finished
+/// index — then filtered and paged, newest first (ids sort by creation). Read-only.
+///
+/// Bounded: at most ``scanLimit`` ids from each waiting or running index and ``finishedScanLimit``
+/// finished runs — the newest created within the `since`/`until` window, read as a score range —
+/// are looked at per request; narrowing the window reaches older runs.
+public struct JobListing: Sendable {
+    public let keys: KeySpace
+    /// Ids read from each index at most.
+    public static let scanLimit = 5000
+    /// Finished runs looked at per request, at most.
+    public static let finishedScanLimit = 20_000
+
+    public init(keys: KeySpace) {
+        self.keys = keys
+    }
+
+    /// One page of jobs passing `filter`, newest first, and whether more follow.
+    public func page(_ filter: JobFilter, on connection: RedisConnection) throws(RedisError) -> (jobs: [JobSummary], more: Bool) {
+        var queues: [String]
+        if let queue = filter.queue {
+            queues = [queue]
+        } else {
+            queues = (try connection.send(["SMEMBERS", .string(keys.queues)]).array ?? []).compactMap(\.string)
+        }
+        let last = String(Self.scanLimit - 1)
+        var commands: [[RedisArgument]] = []
+        let state = filter.state
+        if state == nil || state == .queued {
+            commands += queues.map { ["LRANGE", .string(keys.queue($0)), "0", .string(last)] }
+        }
+        if state == nil || state == .scheduled { commands.append(["ZRANGE", .string(keys.delayed), "0", .string(last)]) }
+        if state == nil || state == .running { commands.append(["ZRANGE", .string(keys.leases), "0", .string(last)]) }
+        if state == nil || state == .running || state == .suspended {
+            commands.append(["ZRANGE", .string(keys.activeFlows), "0", .string(last)])
+        }
+        if state == nil || state?.isFinal == true {
+            if filter.kinds == .all {
+                commands += queues.map { ["ZREVRANGE", .string(keys.finished($0)), "0", .string(last)] }
+            } else {
+                let newest = filter.until.map { "(" + String($0) } ?? "+inf"
+                let oldest = filter.since.map { String($0) } ?? "-inf"
+                commands.append([
+                    "ZREVRANGEBYSCORE", .string(keys.runsFinished), .string(newest), .string(oldest), "LIMIT", "0",
+                    .string(String(Self.finishedScanLimit)),
+                ])
+            }
+        }
+        var ids = Set<String>()
+        for reply in try connection.pipeline(commands) { ids.formUnion((reply.array ?? []).compactMap(\.string)) }
+        let sorted = ids.sorted(by: >)
+        var rows: [JobSummary] = []
+        let skip = (filter.page - 1) * JobFilter.pageSize
+        var passed = 0
+        // Read in batches, newest first, until the page is full and one more row is known.
+        var start = 0
+        while start < sorted.count, rows.count <= JobFilter.pageSize {
+            let batch = Array(sorted[start..<min(start + 500, sorted.count)])
+            start += batch.count
+            let replies = try connection.pipeline(
+                batch.map { id in ["HMGET", .string(keys.namespace + KeySpace.Segment.job + id)] + JobSummary.fields.map { .string($0) } })
+            for reply in replies {
+                guard let job = JobSummary(values: (reply.array ?? []).map(\.string)), filter.matches(job) else { continue }
+                passed += 1
+                if passed > skip { rows.append(job) }
+                if rows.count > JobFilter.pageSize { break }
+            }
+        }
+        let more = rows.count > JobFilter.pageSize
+        return (Array(rows.prefix(JobFilter.pageSize)), more)
+    }
+}

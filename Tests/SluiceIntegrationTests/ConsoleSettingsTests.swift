@@ -1,0 +1,105 @@
+import Foundation
+import SluiceConsole
+import SluiceCore
+import SluiceRedis
+import SluiceStore
+import SluiceTesting
+import Testing
+
+/// Schedules and variables in the console.
+@Suite("Console schedules and variables", .serialized)
+struct ConsoleSettingsTests {
+    let server: RedisServer
+
+    init() throws {
+        server = try RedisServer()
+    }
+
+    @Test("a schedule is paused and resumed from its page, at the version read, and audited")
+    func pauseAndResume() async throws {
+        try await ConsoleStack.with(server: server, worker: false) { stack in
+            let connection = try stack.harness.server.connect()
+            let store = ScheduleStore(keys: stack.keys)
+            let now = try connection.serverMilliseconds()
+            _ = try store.set(ScheduleDefinition(name: "nightly", path: "f/ops/report", cron: "0 3 * * *"), nextDue: now + 3_600_000, on: connection)
+            let page = try await stack.get("/schedules")
+            #expect(page.body.contains(#"<tr data-schedule="nightly" data-enabled="true">"#))
+            #expect(page.body.contains(#"action="/schedules/pause""#))
+            let token = try #require(ConsoleStack.csrfToken(in: page.body))
+            #expect(try await stack.request("POST", "/schedules/pause", form: [("name", "nightly")]).status == 403)
+            #expect(try store.schedule("nightly", on: connection)?.definition.enabled == true)
+            let paused = try await stack.request("POST", "/schedules/pause", form: [("csrf", token), ("name", "nightly")])
+            #expect(paused.status == 303)
+            #expect(try store.schedule("nightly", on: connection)?.definition.enabled == false)
+            #expect(try connection.send("ZSCORE", .string(stack.keys.schedulesDue), "nightly").isNull)
+            #expect(try await stack.get("/schedules").body.contains(#"<tr data-schedule="nightly" data-enabled="false">"#))
+            let resumed = try await stack.request("POST", "/schedules/resume", form: [("csrf", token), ("name", "nightly")])
+            #expect(resumed.status == 303)
+            let record = try #require(try store.schedule("nightly", on: connection))
+            #expect(record.definition.enabled)
+            #expect((record.nextDue ?? 0) > now)
+            #expect(try await stack.request("POST", "/schedules/pause", form: [("csrf", token), ("name", "weekly")]).status == 404)
+            let audit = try AuditLog(keys: stack.keys).entries(on: connection)
+            #expect(audit.map(\.action) == ["resume-schedule", "pause-schedule"])
+            #expect(audit.map(\.outcome) == ["resumed", "paused"])
+        }
+    }
+
+    @Test("a secret's value never appears in any page or response — listed, set from the console, or after — while plain variables show")
+    func secretNeverSent() async throws {
+        try await ConsoleStack.with(server: server, liveLifetime: .milliseconds(600)) { stack in
+            let connection = try stack.harness.server.connect()
+            let variables = VariableStore(keys: stack.keys)
+            let key = SecretPrivateKey.generate()
+            let secret = "sk_live_\(UUID().uuidString)"
+            let replacement = "sk_live_\(UUID().uuidString)"
+            try variables.set(
+                VariableUpdate(
+                    path: "f/pay/stripe",
+                    value: .sealed(try SecretSeal.seal(secret, path: "f/pay/stripe", to: key.publicKey), publicKey: key.publicKey)),
+                on: connection)
+            try variables.set(VariableUpdate(path: "f/pay/region", value: .plain("eu-west-1")), on: connection)
+            try ResourceStore(keys: stack.keys).set(
+                path: "f/pay/account", type: "stripe", value: ["key": "$var:f/pay/stripe", "region": "eu"], on: connection)
+            let sealed = try #require(try variables.variable(at: "f/pay/stripe", on: connection)?.storedValue)
+            // A job that ran with the secret's path in its arguments, so the job pages have something to show.
+            let job = try stack.identityJob(["uses": "$var:f/pay/stripe"])
+            _ = try await stack.harness.finished(job)
+            var seen: [String] = []
+            let page = try await stack.get("/variables")
+            #expect(page.body.contains(#"<tr data-variable="f/pay/stripe">"#))
+            #expect(page.body.contains("secret — sealed, never shown"))
+            #expect(page.body.contains("<code>eu-west-1</code>"))
+            #expect(page.body.contains("$var:f/pay/stripe"))
+            seen.append(page.body)
+            let token = try #require(ConsoleStack.csrfToken(in: page.body))
+            let set = try await stack.request(
+                "POST", "/variables/set", form: [("csrf", token), ("path", "f/pay/stripe"), ("version", "1"), ("value", replacement)])
+            #expect(set.status == 303)
+            seen.append(set.body + set.headers.description)
+            let stored = try #require(try variables.variable(at: "f/pay/stripe", on: connection))
+            #expect(stored.isSecret)
+            #expect(try SecretKeyring([key]).open(stored.storedValue, path: "f/pay/stripe") == replacement)
+            // A write at a version no longer current changes nothing.
+            let stale = try await stack.request(
+                "POST", "/variables/set", form: [("csrf", token), ("path", "f/pay/stripe"), ("version", "1"), ("value", "other")])
+            #expect(stale.status == 409)
+            #expect(try variables.variable(at: "f/pay/stripe", on: connection)?.version == stored.version)
+            for path in [
+                "/", "/live/overview", "/jobs", "/jobs?kinds=all", "/jobs/\(job.rawValue)", "/live/jobs/\(job.rawValue)", "/variables", "/gates",
+                "/scripts", "/schedules", "/audit", "/static/console.js",
+            ] {
+                let answer = try await stack.get(path)
+                #expect(answer.status == 200, "\(path)")
+                seen.append(answer.body + answer.headers.description)
+            }
+            for text in seen {
+                #expect(!text.contains(secret))
+                #expect(!text.contains(replacement))
+                #expect(!text.contains(sealed))
+                #expect(!text.contains(stored.storedValue))
+            }
+            #expect(try AuditLog(keys: stack.keys).entries(on: connection).allSatisfy { !$0.outcome.contains(replacement) })
+        }
+    }
+}
