@@ -1,6 +1,6 @@
 import Foundation
-public import SluiceRedis
 import SluiceCron
+public import SluiceRedis
 public import SluiceStore
 
 /// The console's changes to schedules and variables, each through the store's script (which
