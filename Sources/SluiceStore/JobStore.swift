@@ -258,6 +258,19 @@ public struct JobStore: Sendable {
         try Self.job(from: connection.send(["HGETALL", .string(keys.job(id))]))
     }
 
+    /// Keeps what `job`, still running under `worker` at `delivery`, has printed so far
+    /// (`write_live_logs`: fenced, so nothing is written once the job has its outcome or another
+    /// delivery). Returns whether it was written.
+    @discardableResult
+    public func writeLiveLogs(_ job: JobID, worker: String, delivery: Int, logs: String, on connection: RedisConnection) throws(RedisError)
+        -> Bool
+    {
+        try connection.evaluate(
+            StoreScripts.writeLiveLogs, in: keys, keys: [.string(keys.job(job)), .string(keys.jobLogs(job))],
+            arguments: [.string(worker), .int(delivery), .string(logs)]
+        ).integer == 1
+    }
+
     /// A job's captured logs, or `nil` when it has none.
     public func logs(_ id: JobID, on connection: RedisConnection) throws(RedisError) -> String? {
         try connection.send(["GET", .string(keys.jobLogs(id))]).string

@@ -91,6 +91,10 @@ public struct ScriptRunnerSettings: Sendable {
 
 /// One script to run.
 public struct ScriptRun: Sendable {
+    /// Where what the job prints goes while it runs (every ``liveLogInterval``, when it
+    /// changed); `nil`: only with its outcome.
+    public var liveLogs: (@Sendable (String) async -> Void)?
+    public var liveLogInterval: Duration = .seconds(1)
     public var language: ScriptLanguage
     public var content: String
     public var arguments: JSONValue
@@ -318,10 +322,12 @@ public struct ScriptRunner: Sendable {
                     environment[name] = value
                 }
             }
-            let status = try await serving(channel, with: run.channel) {
-                try await execute(
-                    command, environment: environment, directory: directory, timeout: run.timeout, killer: killer, collector: collector,
-                    started: { channel?.admit(.host($0)) })
+            let status = try await LiveLogPump.running(every: run.liveLogInterval, source: { collector.logText }, sink: run.liveLogs) {
+                try await serving(channel, with: run.channel) {
+                    try await execute(
+                        command, environment: environment, directory: directory, timeout: run.timeout, killer: killer, collector: collector,
+                        started: { channel?.admit(.host($0)) })
+                }
             }
             let outcome = interpret(status, language: run.language, directory: directory, collector: collector, killer: killer)
             return ScriptRunResult(outcome: outcome, logs: collector.logText)

@@ -150,6 +150,14 @@ extension WorkerService {
         run.rights = services.caller
         run.services = services
         if let beginning, beginning.sameWorker { run.sharedFolder = beginning.flow.rawValue }
+        // What it prints so far, redacted as its final logs are, for its page to follow while it runs.
+        let (store, worker, id, delivery) = (store, settings.workerID, job.id, job.deliveries)
+        run.liveLogs = { text in
+            let secrets = services.secrets
+            _ = try? await client.run { connection in
+                try store.writeLiveLogs(id, worker: worker, delivery: delivery, logs: Self.redact(logs: text, with: secrets), on: connection)
+            }
+        }
         let result = await runner.run(run, label: job.id.rawValue, killer: killer)
         if killer.reason == .shuttingDown { return .handBack }
         if services.startedCalls, let why = Self.endingWithoutSuccess(result.outcome, killed: killer.reason) {

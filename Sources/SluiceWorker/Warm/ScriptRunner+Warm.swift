@@ -179,13 +179,21 @@ extension ScriptRunner {
                 let (server, serverStarted) = (runner.pid, runner.started)
                 started = { pid in channel.admit(.forked(pid, server: server, serverStarted: serverStarted)) }
             }
-            finished = try await serving(channel, with: run.channel) {
-                try await runner.run(directory: directory, script: script, job: job, descriptors: sent, started: started) {
-                    (kill: @escaping @Sendable () -> Void) in
-                    if dedicated {
-                        killer.attach(kill: { runner.terminate() })
-                    } else {
-                        killer.attach(kill: kill)
+            let cap = settings.logCap
+            let soFar: @Sendable () -> String = {
+                let collected = LogCollector(logCap: cap)
+                Self.readOutput(outputPath, into: collected)
+                return collected.logText
+            }
+            finished = try await LiveLogPump.running(every: run.liveLogInterval, source: soFar, sink: run.liveLogs) {
+                try await serving(channel, with: run.channel) {
+                    try await runner.run(directory: directory, script: script, job: job, descriptors: sent, started: started) {
+                        (kill: @escaping @Sendable () -> Void) in
+                        if dedicated {
+                            killer.attach(kill: { runner.terminate() })
+                        } else {
+                            killer.attach(kill: kill)
+                        }
                     }
                 }
             }
