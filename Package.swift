@@ -222,6 +222,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            // The HTML templates, stylesheet and script (Templates/), compiled in.
+            resources: [.embedInCode("Templates")],
             swiftSettings: swiftSettings
         ),
         // The operator's web console (`sluice console`): overview, jobs, gates, live updates over
@@ -238,6 +240,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // The HTML templates, stylesheet and script (Templates/), compiled in.
+            resources: [.embedInCode("Templates")],
             swiftSettings: swiftSettings
         ),
         // What the executables share: connection options, environment fallbacks, logging, output
