@@ -26,21 +26,23 @@ struct LiveLogsTests {
                 .python3, "import time\n\ndef main():\n    print('first line', flush=True)\n    time.sleep(3)\n    print('last line')\n    return 1\n"
             )
             let connection = try server.connect()
-            for id in [bash, python] {
-                var seen: String?
-                let deadline = ContinuousClock.now + .seconds(20)
-                while ContinuousClock.now < deadline {
+            // Both run at once: watch both until each has shown its first line while running.
+            var seen: [JobID: String] = [:]
+            let deadline = ContinuousClock.now + .seconds(30)
+            while seen.count < 2, ContinuousClock.now < deadline {
+                for id in [bash, python] where seen[id] == nil {
                     let job = try #require(try harness.store.job(id, on: connection))
                     if job.state == .running, let logs = try harness.store.logs(id, on: connection), logs.contains("first line") {
-                        seen = logs
-                        break
+                        seen[id] = logs
                     }
                     #expect(!job.state.isFinal, "\(id) ended before its logs were seen while it ran")
-                    if job.state.isFinal { break }
-                    try await Task.sleep(for: .milliseconds(100))
+                    if job.state.isFinal { seen[id] = "" }
                 }
-                #expect(seen?.contains("first line") == true, "no logs while \(id) ran")
-                #expect(seen?.contains("last line") == false)
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            for id in [bash, python] {
+                #expect(seen[id]?.contains("first line") == true, "no logs while \(id) ran")
+                #expect(seen[id]?.contains("last line") == false)
                 let done = try await harness.finished(id)
                 #expect(done.state == .success)
                 let final = try #require(try harness.store.logs(id, on: connection))

@@ -3,8 +3,7 @@ import SluiceCore
 import SluiceFlows
 
 /// The run form of a flow, generated from its input schema as Windmill's run page does: a field
-/// per property — a select for choices, a checkbox for a boolean, a number field for numbers and
-/// integers, JSON text for arrays and objects, text otherwise — with its title, description,
+/// per property (``SchemaFormField``, as the approval page's) with its title, description,
 /// default and whether it is required. ``values(_:schema:)`` reads the fields back into the JSON
 /// the schema describes; the schema itself is then checked by the flow runtime, as for `sluice run`.
 enum RunFormFields {
@@ -13,36 +12,9 @@ enum RunFormFields {
 
     static func fields(_ schema: JSONSchema) -> [[String: Any]] {
         schema.properties.map { property in
-            let node = property.schema
-            var field: [String: Any] = [
-                "name": prefix + property.name, "label": node.title ?? property.name, "required": property.required,
-                "type": node.type?.rawValue ?? "any",
-            ]
-            if let description = node.description { field["fieldDescription"] = description }
-            let prefilled = node.defaultValue
-            if let choices = node.choices, node.type != .boolean {
-                field["isSelect"] = true
-                field["options"] = choices.map { choice -> [String: Any] in
-                    ["value": choice.stringValue ?? choice.jsonText, "selected": choice == prefilled]
-                }
-            } else {
-                switch node.type {
-                case .boolean?:
-                    field["isCheckbox"] = true
-                    field["checked"] = prefilled?.boolValue ?? false
-                case .number?, .integer?:
-                    field["isNumber"] = true
-                    field["step"] = node.type == .integer ? "1" : "any"
-                    field["value"] = prefilled?.numberValue.map { JSONValue.format(number: $0) } ?? ""
-                case .array?, .object?:
-                    field["isTextarea"] = true
-                    field["value"] = prefilled?.jsonText ?? ""
-                default:
-                    field["isText"] = true
-                    field["value"] = prefilled?.stringValue ?? ""
-                }
-            }
-            return field
+            var values = SchemaFormField(property).templateValues(name: prefix + property.name, descriptionKey: "fieldDescription")
+            values["type"] = property.schema.type?.rawValue ?? "any"
+            return values
         }
     }
 

@@ -97,40 +97,7 @@ struct PageRenderer: Sendable {
     func fields(_ gate: GateRecord) -> [[String: Any]] {
         guard let schema = (try? ApprovalForm(gate: gate))?.schema else { return [] }
         let defaults = gate.page["default_args"]
-        return schema.properties.map { property in
-            let node = property.schema
-            let prefilled = defaults?[property.name] ?? node.defaultValue
-            var field: [String: Any] = [
-                "name": property.name, "label": node.title ?? property.name, "required": property.required,
-            ]
-            if let description = node.description { field["description"] = description }
-            if let choices = node.choices, node.type != .boolean {
-                field["isSelect"] = true
-                field["options"] = choices.map { choice -> [String: Any] in
-                    let text = choice.stringValue ?? choice.jsonText
-                    return ["value": text, "selected": choice == prefilled]
-                }
-            } else {
-                switch node.type {
-                case .boolean?:
-                    field["isCheckbox"] = true
-                    field["checked"] = prefilled?.boolValue ?? false
-                case .number?, .integer?:
-                    field["isNumber"] = true
-                    field["step"] = node.type == .integer ? "1" : "any"
-                    field["value"] = prefilled?.numberValue.map { JSONValue.format(number: $0) } ?? ""
-                case .array?, .object?:
-                    field["isTextarea"] = true
-                    field["value"] = prefilled?.jsonText ?? ""
-                default:
-                    let text = prefilled?.stringValue ?? ""
-                    let long = node.format == "textarea" || (node.maxLength ?? 0) > 200 || text.contains("\n")
-                    field[long ? "isTextarea" : "isText"] = true
-                    field["value"] = text
-                }
-            }
-            return field
-        }
+        return schema.properties.map { SchemaFormField($0, prefilled: defaults?[$0.name]).templateValues() }
     }
 
     static func time(_ milliseconds: Int64) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 
 /// Renders the markdown of a step's `description` to HTML safely: every character of the input is
 /// escaped first, then a small subset is recognized — headings, paragraphs, lists, code blocks and
@@ -81,19 +82,7 @@ enum SafeMarkdown {
 
     /// Escapes HTML's special characters (text and attribute safe).
     static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
+        MarkupEscaping.escape(text)
     }
 
     /// Code spans, links, bold and italic within one line; everything else escaped.
