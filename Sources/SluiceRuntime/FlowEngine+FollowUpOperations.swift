@@ -177,7 +177,7 @@ extension FlowEngine {
         case .forLoop(let loop)?: loop.skipFailures
         case .whileLoop(let loop)?: loop.skipFailures
         case .branchAll(let branches)?: branches.branches.indices.contains(child) && branches.branches[child].skipFailure
-        default: false
+        case .branchOne?, .rawScript?, .script?, .flow?, .identity?, nil: false
         }
     }
 
@@ -188,7 +188,8 @@ extension FlowEngine {
         switch definition.module(in: container.frame, at: container.cursor)?.value {
         case .branchAll(let branches)?: branches.parallel ? 0 : 1
         case .branchOne?: 0
-        default: 1
+        case .forLoop?, .whileLoop?: 1
+        case .rawScript?, .script?, .flow?, .identity?, nil: 1
         }
     }
 
