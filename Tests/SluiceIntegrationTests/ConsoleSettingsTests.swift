@@ -6,7 +6,7 @@ import SluiceStore
 import SluiceTesting
 import Testing
 
-/// Schedules and variables in the console.
+/// Schedules, variables and resources in the console.
 @Suite("Console schedules and variables", .serialized)
 struct ConsoleSettingsTests {
     let server: RedisServer
@@ -42,6 +42,39 @@ struct ConsoleSettingsTests {
             let audit = try AuditLog(keys: stack.keys).entries(on: connection)
             #expect(audit.map(\.action) == ["resume-schedule", "pause-schedule"])
             #expect(audit.map(\.outcome) == ["resumed", "paused"])
+        }
+    }
+
+    @Test(
+        "a resource is edited from its page at the version shown (type kept), audited; text that is not a JSON object is refused naming the field, a stale version with 409, and neither changes it"
+    )
+    func editResource() async throws {
+        try await ConsoleStack.with(server: server, worker: false) { stack in
+            let connection = try stack.harness.server.connect()
+            let resources = ResourceStore(keys: stack.keys)
+            try resources.set(path: "f/ops/db", type: "postgresql", value: ["host": "db-1", "password": "$var:f/ops/db_password"], on: connection)
+            let page = try await stack.get("/variables")
+            #expect(page.body.contains(#"action="/resources/set""#))
+            let token = try #require(ConsoleStack.csrfToken(in: page.body))
+            let edited = #"{"host": "db-2", "password": "$var:f/ops/db_password"}"#
+            #expect(
+                try await stack.request("POST", "/resources/set", form: [("path", "f/ops/db"), ("version", "1"), ("value", edited)]).status == 403)
+            let bad = try await stack.request(
+                "POST", "/resources/set", form: [("csrf", token), ("path", "f/ops/db"), ("version", "1"), ("value", "[1, 2")])
+            #expect(bad.status == 400)
+            #expect(bad.body.contains("value"))
+            let set = try await stack.request(
+                "POST", "/resources/set", form: [("csrf", token), ("path", "f/ops/db"), ("version", "1"), ("value", edited)])
+            #expect(set.status == 303)
+            let stored = try #require(try resources.resource(at: "f/ops/db", on: connection))
+            #expect(stored.type == "postgresql")
+            #expect(stored.value == ["host": "db-2", "password": "$var:f/ops/db_password"])
+            #expect(stored.version == 2)
+            let stale = try await stack.request(
+                "POST", "/resources/set", form: [("csrf", token), ("path", "f/ops/db"), ("version", "1"), ("value", "{}")])
+            #expect(stale.status == 409)
+            #expect(try resources.resource(at: "f/ops/db", on: connection)?.version == 2)
+            #expect(try await stack.get("/audit").body.contains("set-resource"))
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 import SluiceCron
 public import SluiceRedis
 public import SluiceStore
@@ -43,6 +44,27 @@ public struct SettingsActions: Sendable {
     public enum VariableRefusal: Error, Sendable, Equatable {
         case notFound
         case refused(String)
+    }
+
+    /// Sets existing resource `path` to the JSON `text` at the version the page showed (its type,
+    /// description and access rule kept): `set_resource`, which refuses a version no longer
+    /// current. Text that is not a JSON object is refused, naming the field.
+    public func setResource(_ path: String, text: String, expectedVersion: Int, who: String, on connection: RedisConnection) throws
+        -> Result<Int, VariableRefusal>
+    {
+        let store = ResourceStore(keys: keys)
+        guard let current = try store.resource(at: path, on: connection) else { return .failure(.notFound) }
+        guard let value = try? JSONValue(parsing: text, maximumDepth: JSONValue.maximumInputDepth), case .object = value else {
+            return .failure(.refused("value: not a JSON object"))
+        }
+        do {
+            let (_, version) = try store.set(path: path, type: current.type, value: value, expectedVersion: expectedVersion, on: connection)
+            try audit.record(who: who, action: "set-resource", target: path, outcome: "version \(version)", on: connection)
+            return .success(version)
+        } catch let refusal as StoreRefusal {
+            try audit.record(who: who, action: "set-resource", target: path, outcome: "refused: \(refusal)", on: connection)
+            return .failure(.refused("\(refusal)"))
+        }
     }
 
     /// Sets existing variable `path` to `value` at the version the page showed: a plain one as it

@@ -68,6 +68,7 @@ struct ConsoleRoutes: Sendable {
         router.post("schedules/resume") { request, _ in await authorized(request) { routes in await routes.setSchedule(request, enabled: true) } }
         router.get("variables") { request, _ in await authorized(request) { routes in await routes.variablesPage() } }
         router.post("variables/set") { request, _ in await authorized(request) { routes in await routes.setVariable(request) } }
+        router.post("resources/set") { request, _ in await authorized(request) { routes in await routes.setResource(request) } }
         router.get("audit") { request, _ in await authorized(request) { routes in await routes.auditPage() } }
         router.get("login") { request, _ in await loginPage(request) }
         router.post("login") { request, _ in await login(request) }
@@ -323,6 +324,35 @@ struct ConsoleRoutes: Sendable {
             switch try await pool.run({ try actions.setVariable(path, value: value, expectedVersion: version, who: who, on: $0) }) {
             case .success: return .seeOther("/variables")
             case .failure(.notFound): return notFound("No variable \(path).")
+            case .failure(.refused(let why)):
+                return .page(.conflict, pages.message(heading: "Not set", message: why, success: false, link: ("/variables", "Variables")))
+            }
+        } catch {
+            return unavailable(error)
+        }
+    }
+
+    private func setResource(_ request: Request) async -> Response {
+        let form: FormRequest
+        do {
+            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
+        } catch {
+            return refused(error)
+        }
+        guard let path = form.fields["path"], !path.isEmpty else { return badInput(ConsoleInputError(field: "path", "is missing")) }
+        guard let version = form.fields["version"].flatMap({ Int($0) }) else {
+            return badInput(ConsoleInputError(field: "version", "is not a number"))
+        }
+        guard let text = form.fields["value"] else { return badInput(ConsoleInputError(field: "value", "is missing")) }
+        guard case .object? = try? JSONValue(parsing: text, maximumDepth: JSONValue.maximumInputDepth) else {
+            return badInput(ConsoleInputError(field: "value", "is not a JSON object"))
+        }
+        let actions = settingsActions
+        let who = operatorName
+        do {
+            switch try await pool.run({ try actions.setResource(path, text: text, expectedVersion: version, who: who, on: $0) }) {
+            case .success: return .seeOther("/variables")
+            case .failure(.notFound): return notFound("No resource \(path).")
             case .failure(.refused(let why)):
                 return .page(.conflict, pages.message(heading: "Not set", message: why, success: false, link: ("/variables", "Variables")))
             }

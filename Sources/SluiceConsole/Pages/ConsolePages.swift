@@ -246,7 +246,7 @@ struct ConsolePages: Sendable {
             return row
         }
         let resourceRows: [[String: Any]] = resources.map {
-            ["path": $0.path, "type": $0.type, "value": $0.value.prettyJSONText, "description": $0.description, "version": $0.version]
+            ["path": $0.path, "type": $0.type, "value": $0.value.prettyJSONText, "description": $0.description, "version": $0.version, "csrf": csrf]
         }
         return page("Variables", template: "variables", ["variables": rows, "resources": resourceRows])
     }
