@@ -43,6 +43,8 @@ echo "== python3 (a process per job) and TypeScript script jobs (a deno per job,
 "$BIN/sluice-bench" throughput --kind deno --python-runner dedicated --count 5000 --concurrency 8 --round-trip-sample 0 --binaries "$BIN"
 echo "== triggers: webhook to job start and deliveries accepted per second, against sluice run"
 "$BIN/sluice-bench" triggers --samples 100 --deliveries 2000 --binaries "$BIN"
+echo "== the web console: page times with 1,000,000 finished jobs and a 1,000-step flow, and the memory its index adds"
+"$BIN/sluice-bench" console --binaries "$BIN"
 echo "== durable acknowledgements: an approval's round trip without and with --ack replicas=1 (a master and a replica on loopback)"
 "$BIN/sluice-bench" ack --samples 300 --rounds 2 --binaries "$BIN"
 echo "== where a python3 job's time goes"
