@@ -271,6 +271,18 @@ public struct JobStore: Sendable {
         ).integer == 1
     }
 
+    /// The first `limit` bytes of each job's result and error (empty when it has none), in order:
+    /// `read_step_outcomes`, one call, never a whole large result.
+    public func outcomePreviews(_ ids: [JobID], limit: Int, on connection: RedisConnection) throws(RedisError) -> [(result: String, error: String)] {
+        guard !ids.isEmpty else { return [] }
+        let reply = try connection.evaluate(
+            StoreScripts.readStepOutcomes, in: keys, keys: ids.map { .string(keys.job($0)) }, arguments: [.int(limit)])
+        return (reply.array ?? []).map { pair in
+            let values = (pair.array ?? []).map { $0.string ?? "" }
+            return (values.first ?? "", values.count > 1 ? values[1] : "")
+        }
+    }
+
     /// A job's captured logs, or `nil` when it has none.
     public func logs(_ id: JobID, on connection: RedisConnection) throws(RedisError) -> String? {
         try connection.send(["GET", .string(keys.jobLogs(id))]).string

@@ -117,6 +117,9 @@ struct ConsoleFlowTests {
             let after = try await stack.get("/jobs/\(flow.rawValue)")
             #expect(Self.node(after.body, "gate")?.contains(#"data-gate-state="approved""#) == true)
             #expect(Self.node(after.body, "after")?.contains(#"data-state="success""#) == true)
+            // Each finished step shows the start of its result under its state.
+            for doubled in [2, 4, 6] { #expect(after.body.contains(#"class="detail outcome">→ \#(doubled)</text>"#), "\(doubled)") }
+            #expect(after.body.contains(#"class="detail outcome">→ {&quot;note&quot;:&quot;ship it&quot;}</text>"#))
             let entries = try AuditLog(keys: stack.keys).entries(on: connection)
             #expect(entries.first?.action == "approve")
             #expect(entries.first?.who == ConsoleStack.operatorName)

@@ -39,7 +39,15 @@ enum FlowGraphSVG {
 
     // MARK: Sizes
 
-    static func nodeBoxHeight(_ node: FlowGraph.Node) -> Int { nodeHeight + (node.gate == nil ? 0 : gateExtra) }
+    static func nodeBoxHeight(_ node: FlowGraph.Node) -> Int {
+        nodeHeight + (outcomeLine(node) == nil ? 0 : gateExtra) + (node.gate == nil ? 0 : gateExtra)
+    }
+
+    /// The line under a finished step's state: the start of its result or error.
+    static func outcomeLine(_ node: FlowGraph.Node) -> String? {
+        guard !node.dimmed, let step = node.step, step.state.isFinal, let outcome = step.outcome else { return nil }
+        return "→ " + outcome
+    }
 
     static func size(_ node: FlowGraph.Node) -> (Int, Int) {
         guard !node.columns.isEmpty else { return (nodeWidth, nodeBoxHeight(node)) }
@@ -98,6 +106,11 @@ enum FlowGraphSVG {
         let title = node.summary.isEmpty ? node.moduleID : "\(node.moduleID) · \(node.summary)"
         body.append(##"<text x="\##(x + 8)" y="\##(y + 18)" class="title">\##(xml(clip(title, 30)))</text>"##)
         body.append(##"<text x="\##(x + 8)" y="\##(y + 36)" class="detail">\##(xml(clip(detail(node, state: state), 34)))</text>"##)
+        var nextLine = y + 54
+        if let outcome = outcomeLine(node) {
+            body.append(##"<text x="\##(x + 8)" y="\##(nextLine)" class="detail outcome">\##(xml(clip(outcome, 34)))</text>"##)
+            nextLine += gateExtra
+        }
         if let gate = node.gate {
             var line = "gate \(gate.currentState.rawValue): \(gate.approvals.count)/\(gate.required)"
             var countdown = ""
@@ -105,7 +118,7 @@ enum FlowGraphSVG {
                 line += " · "
                 countdown = ##"<tspan data-deadline="\##(deadline)">until \##(xml(String(ConsoleTime.text(deadline).dropFirst(11))))</tspan>"##
             }
-            body.append(##"<text x="\##(x + 8)" y="\##(y + 54)" class="detail">\##(xml(line))\##(countdown)</text>"##)
+            body.append(##"<text x="\##(x + 8)" y="\##(nextLine)" class="detail">\##(xml(line))\##(countdown)</text>"##)
         }
         if link != nil { body.append("</a>") }
         if !node.columns.isEmpty {

@@ -27,6 +27,15 @@ public struct JobDetail: Sendable {
         public var finishedAt: Int64?
         /// The flow job a `flow` module's step started.
         public var subflow: JobID?
+        /// The start of its result (JSON) or of its error, for the graph; `nil` when it has neither.
+        public var outcome: String?
+    }
+
+    /// What the graph shows of a step's outcome: its result, else `error: …`, else nothing.
+    static func preview(_ outcome: (result: String, error: String)) -> String? {
+        if !outcome.result.isEmpty { return outcome.result }
+        if !outcome.error.isEmpty { return "error: " + outcome.error }
+        return nil
     }
 
     /// The steps shown at most on a flow's page.
@@ -53,7 +62,8 @@ public struct JobDetail: Sendable {
                         "subflow",
                     ]
                 })
-            for (stepID, reply) in zip(ids, replies) {
+            let previews = try jobs.outcomePreviews(ids, limit: 120, on: connection)
+            for (index, (stepID, reply)) in zip(ids, replies).enumerated() {
                 let values = (reply.array ?? []).map(\.string)
                 guard values.count == 8, let state = values[3].flatMap(JobState.init(rawValue:)) else { continue }
                 steps.append(
@@ -61,7 +71,7 @@ public struct JobDetail: Sendable {
                         id: stepID, module: values[0] ?? "?", type: values[1] ?? "", frame: values[2] ?? "r",
                         cursor: values[6].flatMap { Int($0) } ?? 0,
                         state: state, startedAt: values[4].flatMap { Int64($0) }, finishedAt: values[5].flatMap { Int64($0) },
-                        subflow: values[7].flatMap(JobID.init)))
+                        subflow: values[7].flatMap(JobID.init), outcome: Self.preview(previews.indices.contains(index) ? previews[index] : ("", ""))))
             }
             gates = try GateStore(keys: jobs.keys).gates(ofFlow: id, on: connection)
         }

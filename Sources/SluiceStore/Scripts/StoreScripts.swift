@@ -18,6 +18,7 @@ enum StoreScripts {
     static let cancelJob = script("cancel_job", PackageResources.cancel_job_lua)
     static let deleteJob = script("delete_job", PackageResources.delete_job_lua)
     static let writeLiveLogs = script("write_live_logs", PackageResources.write_live_logs_lua)
+    static let readStepOutcomes = script("read_step_outcomes", PackageResources.read_step_outcomes_lua)
     static let watchJob = script("watch_job", PackageResources.watch_job_lua)
     static let pushScript = script("push_script", PackageResources.push_script_lua)
     static let advanceFlow = script("advance_flow", PackageResources.advance_flow_lua)
@@ -50,7 +51,7 @@ enum StoreScripts {
         deleteSchedule,
         fireScheduleTick,
         settleScheduleRun, setVariable, setResource, deleteVariable, rotateSecrets, createToken, revokeToken, takeRate, startCall, cancelCalls,
-        setCallers, deleteJob, writeLiveLogs,
+        setCallers, deleteJob, writeLiveLogs, readStepOutcomes,
     ]
 
     /// The shared helpers (`Lua/include/<name>.lua`), in the order they build on each other.
