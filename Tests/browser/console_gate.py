@@ -12,6 +12,7 @@ import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 STATES = """
@@ -41,9 +42,19 @@ def main():
         driver.get(f"{base}/jobs/{flow}")
         before = driver.execute_script(STATES)
         driver.save_screenshot(os.path.join(shots, "flow.png"))
-        note = driver.find_element(By.CSS_SELECTOR, "section.gate form.approve input[name=note]")
-        note.send_keys("from the browser")
-        driver.find_element(By.CSS_SELECTOR, "section.gate form.approve button").click()
+        # The live part may be replaced (its stream's first update) between finding the field and
+        # typing in it; once the field has the focus, updates wait. Find it again if it went stale.
+        for attempt in range(5):
+            try:
+                note = driver.find_element(By.CSS_SELECTOR, "section.gate form.approve input[name=note]")
+                note.click()
+                note.send_keys("from the browser")
+                driver.find_element(By.CSS_SELECTOR, "section.gate form.approve button").click()
+                break
+            except StaleElementReferenceException:
+                if attempt == 4:
+                    raise
+                time.sleep(0.2)
         after = None
         deadline = time.time() + 60
         while time.time() < deadline:
