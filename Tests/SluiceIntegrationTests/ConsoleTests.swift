@@ -116,6 +116,36 @@ struct ConsoleTests {
         }
     }
 
+    /// Where the bounded-window test's runs start (Redis clock ms); they are 10 s apart.
+    static let boundStart: Int64 = 1_700_000_000_000
+
+    @Test("a window with more finished runs than the list looks at says so, and a narrower window does not")
+    func boundedWindowIsSaid() async throws {
+        try await ConsoleStack.with(server: server, worker: false) { stack in
+            let connection = try stack.harness.server.connect()
+            #expect(!(try await stack.get("/jobs?state=success").body.contains(#"id="bounded""#)))
+            // More entries than the bound (ids without hashes: they list nothing, but are looked at).
+            let count = JobListing.finishedScanLimit + 1
+            for start in stride(from: 0, to: count, by: 5000) {
+                var command: [RedisArgument] = ["ZADD", .string(stack.keys.runsFinished)]
+                for index in start..<min(count, start + 5000) {
+                    command += [
+                        .string(String(Self.boundStart + Int64(index) * 10_000)),
+                        .string(JobID(milliseconds: UInt64(1_700_000_000_000 + index)).rawValue),
+                    ]
+                }
+                try connection.send(command)
+            }
+            let wide = try await stack.get("/jobs?state=success")
+            #expect(wide.status == 200)
+            #expect(wide.body.contains(#"id="bounded""#))
+            #expect(wide.body.contains("Only the newest 20,000 finished runs"))
+            let narrow = try await stack.get(
+                "/jobs?state=success&since=\(ConsoleTime.inputValue(Self.boundStart + Int64(count) * 10_000 - 3 * 3_600_000))")
+            #expect(!narrow.body.contains(#"id="bounded""#))
+        }
+    }
+
     /// The job ids a jobs list page shows, in order.
     static func listed(_ page: String) -> [String] {
         page.components(separatedBy: "<tr data-job=\"").dropFirst().map { String($0.prefix(26)) }

@@ -111,8 +111,8 @@ struct ConsoleRoutes: Sendable {
         }
         let listing = JobListing(keys: jobs.keys)
         do {
-            let (rows, more) = try await pool.run { try listing.page(filter, on: $0) }
-            return .page(.ok, pages.jobs(filter, rows: rows, more: more))
+            let (rows, more, bounded) = try await pool.run { try listing.page(filter, on: $0) }
+            return .page(.ok, pages.jobs(filter, rows: rows, more: more, bounded: bounded))
         } catch {
             return unavailable(error)
         }

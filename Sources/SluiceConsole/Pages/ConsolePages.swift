@@ -93,7 +93,7 @@ struct ConsolePages: Sendable {
 
     // MARK: Jobs
 
-    func jobs(_ filter: JobFilter, rows: [JobSummary], more: Bool) -> String {
+    func jobs(_ filter: JobFilter, rows: [JobSummary], more: Bool, bounded: Bool = false) -> String {
         func link(page: Int) -> String {
             let items = filter.queryItems + [("page", String(page))]
             return "/jobs?" + items.map { "\(Self.queryEscape($0.0))=\(Self.queryEscape($0.1))" }.joined(separator: "&")
@@ -114,6 +114,7 @@ struct ConsolePages: Sendable {
         ]
         if filter.page > 1 { values["previous"] = link(page: filter.page - 1) }
         if more { values["next"] = link(page: filter.page + 1) }
+        if bounded { values["bounded"] = JobListing.finishedScanLimit.formatted() }
         return page("Jobs", template: "jobs", values)
     }
 

@@ -22,8 +22,10 @@ public struct JobListing: Sendable {
         self.keys = keys
     }
 
-    /// One page of jobs passing `filter`, newest first, and whether more follow.
-    public func page(_ filter: JobFilter, on connection: RedisConnection) throws(RedisError) -> (jobs: [JobSummary], more: Bool) {
+    /// One page of jobs passing `filter`, newest first, whether more follow, and whether the
+    /// finished runs of the window were more than ``finishedScanLimit`` (so older matches are
+    /// reached only by narrowing the window; the page says so).
+    public func page(_ filter: JobFilter, on connection: RedisConnection) throws(RedisError) -> (jobs: [JobSummary], more: Bool, bounded: Bool) {
         var queues: [String]
         if let queue = filter.queue {
             queues = [queue]
@@ -54,7 +56,12 @@ public struct JobListing: Sendable {
             }
         }
         var ids = Set<String>()
-        for reply in try connection.pipeline(commands) { ids.formUnion((reply.array ?? []).compactMap(\.string)) }
+        var bounded = false
+        for (command, reply) in zip(commands, try connection.pipeline(commands)) {
+            let found = (reply.array ?? []).compactMap(\.string)
+            if command.first == "ZREVRANGEBYSCORE", found.count >= Self.finishedScanLimit { bounded = true }
+            ids.formUnion(found)
+        }
         let sorted = ids.sorted(by: >)
         var rows: [JobSummary] = []
         let skip = (filter.page - 1) * JobFilter.pageSize
@@ -74,6 +81,6 @@ public struct JobListing: Sendable {
             }
         }
         let more = rows.count > JobFilter.pageSize
-        return (Array(rows.prefix(JobFilter.pageSize)), more)
+        return (Array(rows.prefix(JobFilter.pageSize)), more, bounded)
     }
 }
