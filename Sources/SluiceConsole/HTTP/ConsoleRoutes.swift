@@ -307,6 +307,33 @@ struct ConsoleRoutes: Sendable {
     }
 
     private func setVariable(_ request: Request) async -> Response {
+        let actions = settingsActions
+        let who = operatorName
+        return await setValue(request, kind: "variable", checked: { _ in nil }) { path, value, version, connection in
+            try actions.setVariable(path, value: value, expectedVersion: version, who: who, on: connection)
+        }
+    }
+
+    private func setResource(_ request: Request) async -> Response {
+        let actions = settingsActions
+        let who = operatorName
+        let isObject: @Sendable (String) -> ConsoleInputError? = { text in
+            guard case .object? = try? JSONValue(parsing: text, maximumDepth: JSONValue.maximumInputDepth) else {
+                return ConsoleInputError(field: "value", "is not a JSON object")
+            }
+            return nil
+        }
+        return await setValue(request, kind: "resource", checked: isObject) { path, text, version, connection in
+            try actions.setResource(path, text: text, expectedVersion: version, who: who, on: connection)
+        }
+    }
+
+    /// A variable's or resource's form (`path`, the `version` shown, the new `value`, checked by
+    /// `checked`) applied by `set` at that version; back to the list, or why not.
+    private func setValue(
+        _ request: Request, kind: String, checked: @escaping @Sendable (String) -> ConsoleInputError?,
+        set: @escaping @Sendable (String, String, Int, RedisConnection) throws -> Result<Int, SettingsActions.VariableRefusal>
+    ) async -> Response {
         let form: FormRequest
         do {
             form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
@@ -318,41 +345,11 @@ struct ConsoleRoutes: Sendable {
             return badInput(ConsoleInputError(field: "version", "is not a number"))
         }
         guard let value = form.fields["value"] else { return badInput(ConsoleInputError(field: "value", "is missing")) }
-        let actions = settingsActions
-        let who = operatorName
+        if let refusal = checked(value) { return badInput(refusal) }
         do {
-            switch try await pool.run({ try actions.setVariable(path, value: value, expectedVersion: version, who: who, on: $0) }) {
+            switch try await pool.run({ try set(path, value, version, $0) }) {
             case .success: return .seeOther("/variables")
-            case .failure(.notFound): return notFound("No variable \(path).")
-            case .failure(.refused(let why)):
-                return .page(.conflict, pages.message(heading: "Not set", message: why, success: false, link: ("/variables", "Variables")))
-            }
-        } catch {
-            return unavailable(error)
-        }
-    }
-
-    private func setResource(_ request: Request) async -> Response {
-        let form: FormRequest
-        do {
-            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
-        } catch {
-            return refused(error)
-        }
-        guard let path = form.fields["path"], !path.isEmpty else { return badInput(ConsoleInputError(field: "path", "is missing")) }
-        guard let version = form.fields["version"].flatMap({ Int($0) }) else {
-            return badInput(ConsoleInputError(field: "version", "is not a number"))
-        }
-        guard let text = form.fields["value"] else { return badInput(ConsoleInputError(field: "value", "is missing")) }
-        guard case .object? = try? JSONValue(parsing: text, maximumDepth: JSONValue.maximumInputDepth) else {
-            return badInput(ConsoleInputError(field: "value", "is not a JSON object"))
-        }
-        let actions = settingsActions
-        let who = operatorName
-        do {
-            switch try await pool.run({ try actions.setResource(path, text: text, expectedVersion: version, who: who, on: $0) }) {
-            case .success: return .seeOther("/variables")
-            case .failure(.notFound): return notFound("No resource \(path).")
+            case .failure(.notFound): return notFound("No \(kind) \(path).")
             case .failure(.refused(let why)):
                 return .page(.conflict, pages.message(heading: "Not set", message: why, success: false, link: ("/variables", "Variables")))
             }
