@@ -68,7 +68,7 @@ struct FailoverScenario {
             let cluster = try ChaosCluster(binaries: binaries, directory: directory, sentinels: sentinels)
             return Target(
                 cluster: cluster, victim: sentinels.master, successor: sentinels.replica,
-                promoted: { try sentinels.currentMasterPort() == sentinels.replica.port })
+                promoted: { Self.everySentinelNames(sentinels.replica.port, in: sentinels) })
         case .clusterKill:
             let testbed = try ClusterTestbed(masters: 3, replicasPerMaster: 1)
             let cluster = try ChaosCluster(binaries: binaries, directory: directory, redisCluster: testbed)
@@ -191,6 +191,18 @@ struct FailoverScenario {
         try audit(
             flows: flows, parked: parked, outcomes: outcomes, events: recorder.events, mode: mode, strict: acknowledged, cluster: cluster,
             report: &report)
+    }
+
+    /// Whether every sentinel names the server on `port` as the master — only then may a killed
+    /// master come back empty: a sentinel still naming the old address could otherwise send
+    /// processes (or the replica) to an empty master.
+    static func everySentinelNames(_ port: Int, in sentinels: SentinelTestbed) -> Bool {
+        sentinels.sentinelPorts.allSatisfy { sentinel in
+            guard let connection = try? RedisConnection(configuration: RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: sentinel))),
+                let reply = try? connection.send(["SENTINEL", "get-master-addr-by-name", .string(sentinels.masterName)])
+            else { return false }
+            return reply.array?.last?.string == String(port)
+        }
     }
 
     /// Whether `server` answers `INFO replication` with `role:<role>`.
