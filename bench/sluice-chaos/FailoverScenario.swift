@@ -25,7 +25,7 @@ struct FailoverScenario {
                 "gated flows approved at a steady rate while the master is SIGKILLed or frozen (Sentinel) or the slot's master SIGKILLed (Cluster); with --ack replicas=1, then without"
         )
         let only = ProcessInfo.processInfo.environment["CHAOS_FAILOVER_FAULTS"]?.split(separator: ",").map(String.init)
-        for fault in Fault.allCases where only?.contains(fault.rawValue) ?? true {
+        for fault in Fault.allCases where only?.contains(fault.rawValue) ?? (fault != .kill || scale.failoverSentinelKill) {
             for acknowledged in [true, false] where acknowledged || fault == .sleep || scale.failoverKillWithoutAck {
                 try run(fault: fault, acknowledged: acknowledged, random: &random, report: &report)
             }
