@@ -131,6 +131,20 @@ public final class RedisServer: Sendable {
         throw RedisServerError.notReady(port: replica.port, lastError: "its replication link never came up")
     }
 
+    /// Starts a server as ``init(executable:arguments:password:)`` does, waiting on a Dispatch thread
+    /// rather than the caller's: the wait polls with sleeps, and async code (a test suite's
+    /// `init() async throws`) must not hold one of the few threads of Swift's cooperative pool
+    /// meanwhile — dozens of suites starting servers at once used to stall every other test there.
+    public static func start(
+        executable: String? = nil, arguments: [String] = [], password: String? = RedisServer.newPassword()
+    ) async throws -> RedisServer {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try RedisServer(executable: executable, arguments: arguments, password: password) })
+            }
+        }
+    }
+
     /// Stops the server and removes its directory. Safe to call more than once.
     public func stop() {
         kill()

@@ -12,8 +12,8 @@ import Testing
 struct ApprovalRetryTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     @Test("a retried approval that decided the gate answers 200 already counted (JSON and page); others still get 410; nothing changes")

@@ -14,8 +14,8 @@ import Testing
 struct ApprovalTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     /// A flow whose first module asks for approval, and whose second reports what it saw.

@@ -10,8 +10,8 @@ import Testing
 struct BrowserTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     @Test("a person fills the form rendered from the schema (default args, dynamic enums) and the flow resumes with those values")

@@ -14,9 +14,9 @@ struct CallTests {
     let server: RedisServer
     let key = SecretPrivateKey.generate()
 
-    init() throws {
+    init() async throws {
         try RequiredTool.deno()
-        server = try RedisServer()
+        server = try await RedisServer.start()
     }
 
     func settings(_ harness: WorkerHarness, concurrency: Int = 2, maxDepth: Int? = nil) -> WorkerSettings {

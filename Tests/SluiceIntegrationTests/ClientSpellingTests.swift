@@ -14,9 +14,9 @@ import Testing
 struct ClientSpellingTests {
     let server: RedisServer
 
-    init() throws {
+    init() async throws {
         try RequiredTool.deno()
-        server = try RedisServer()
+        server = try await RedisServer.start()
     }
 
     /// The gated steps after the loop: id, language, and the lines that get `urls`.

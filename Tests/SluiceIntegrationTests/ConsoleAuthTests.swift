@@ -15,8 +15,8 @@ import Testing
 struct ConsoleAuthTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     /// The session cookie a `Set-Cookie` header sets (`name=value`).

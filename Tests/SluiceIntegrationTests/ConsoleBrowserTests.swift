@@ -11,8 +11,8 @@ import Testing
 struct ConsoleBrowserTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     @Test("a job finishing updates the overview and the job's page without reload within 2 s")

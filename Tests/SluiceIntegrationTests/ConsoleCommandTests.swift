@@ -11,8 +11,8 @@ import Testing
 struct ConsoleCommandTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     @Test("a listen address that is not loopback is refused, naming --auth token; so is a malformed one")

@@ -11,8 +11,8 @@ import Testing
 struct ConsoleFlowTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     /// A branch (the default taken for n ≤ 10), a parallel loop over three items, a gate, a last step.

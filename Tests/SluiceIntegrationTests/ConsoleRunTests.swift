@@ -12,8 +12,8 @@ import Testing
 struct ConsoleRunTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     static let flow = """

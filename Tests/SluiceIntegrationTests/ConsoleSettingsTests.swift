@@ -11,8 +11,8 @@ import Testing
 struct ConsoleSettingsTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     @Test("a schedule is paused and resumed from its page, at the version read, and audited")

@@ -12,8 +12,8 @@ import Testing
 struct ConsoleTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     @Test("the overview shows each queue's counts and the open gates from real runs, with the security headers")

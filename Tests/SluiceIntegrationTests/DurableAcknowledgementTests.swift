@@ -15,8 +15,8 @@ struct DurableAcknowledgementTests {
     let replica: RedisServer
     let acknowledgement = ReplicaAcknowledgement(replicas: 1, timeout: .milliseconds(300))
 
-    init() throws {
-        master = try RedisServer()
+    init() async throws {
+        master = try await RedisServer.start()
         replica = try master.startReplica()
     }
 

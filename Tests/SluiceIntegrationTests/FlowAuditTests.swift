@@ -11,8 +11,8 @@ import Testing
 struct FlowAuditTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     static let twoSteps = """

@@ -11,8 +11,8 @@ import Testing
 struct FlowControlTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     @Test("forloopflow: each element as flow_input.iter, the result is each iteration's last result, in order; sequential and parallel")

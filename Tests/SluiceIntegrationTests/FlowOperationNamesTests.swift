@@ -12,8 +12,8 @@ import Testing
 struct FlowOperationNamesTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     /// One value of each case of ``FlowOperation``.

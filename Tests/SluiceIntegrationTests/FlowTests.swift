@@ -10,8 +10,8 @@ import Testing
 struct FlowTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     @Test("a linear flow of python and bash steps passes data along; one job per step")

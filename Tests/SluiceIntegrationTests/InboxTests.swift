@@ -12,8 +12,8 @@ import Testing
 struct InboxTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     /// The gate ids listed on an inbox page, in order.

@@ -11,8 +11,8 @@ import Testing
 struct LiveLogsTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     @Test(

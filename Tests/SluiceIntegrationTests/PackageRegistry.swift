@@ -111,7 +111,8 @@ final class PackageRegistry: Sendable {
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "sluice-test-registry"),
             onServerRunning: { _ in running.withLock { $0 = true } }, logger: Logger(label: "test.registry"))
         task.withLock { $0 = Task { try await application.runService() } }
-        let deadline = ContinuousClock.now + .seconds(10)
+        // Generous: under make test's load this process's threads can be busy for seconds.
+        let deadline = ContinuousClock.now + .seconds(60)
         while !running.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(running.withLock { $0 }, "the test registry did not start")
     }

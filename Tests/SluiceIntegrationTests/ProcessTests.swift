@@ -10,8 +10,8 @@ import Testing
 struct ProcessTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     func environment(_ keys: KeySpace) -> [String: String] {
@@ -111,30 +111,30 @@ struct ProcessTests {
     }
 
     @Test("the CLI pushes, runs and waits; results print as JSON")
-    func cliRoundTrip() throws {
+    func cliRoundTrip() async throws {
         let keys = uniqueKeys()
         let env = environment(keys)
         let worker = try ChildProcess("worker", [], environment: env)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("greet-\(UUID().uuidString).py")
         try "def main(name: str, n: int = 1):\n    return {'hi': name, 'n': n}\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let push = try runCommand("sluice", ["script", "push", "f/test/greet", file.path], environment: env)
+        let push = try await runCommand("sluice", ["script", "push", "f/test/greet", file.path], environment: env)
         #expect(push.status == 0, "\(push.stderr)")
         #expect(push.stdout.hasPrefix("f/test/greet python3 "))
-        let run = try runCommand(
+        let run = try await runCommand(
             "sluice", ["run", "f/test/greet", "--args", #"{"name": "ada"}"#, "-a", "n=2", "--wait", "--timeout", "30"], environment: env)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.split(separator: "\n").last.map(String.init) == #"{"hi":"ada","n":2}"#)
-        let queued = try runCommand("sluice", ["run", "f/test/greet", "-a", "name=x"], environment: env)
+        let queued = try await runCommand("sluice", ["run", "f/test/greet", "-a", "name=x"], environment: env)
         let id = queued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(JobID(id) != nil)
-        let waited = try runCommand("sluice", ["job", "wait", id, "--timeout", "30"], environment: env)
+        let waited = try await runCommand("sluice", ["job", "wait", id, "--timeout", "30"], environment: env)
         #expect(waited.stdout.contains(#""hi":"x""#))
-        let shown = try runCommand("sluice", ["job", "show", id, "--json"], environment: env)
+        let shown = try await runCommand("sluice", ["job", "show", id, "--json"], environment: env)
         let json = try JSONValue(parsing: shown.stdout)
         #expect(json["state"] == "success")
         #expect(json["path"] == "f/test/greet")
-        let stats = try runCommand("sluice", ["queues", "--json"], environment: env)
+        let stats = try await runCommand("sluice", ["queues", "--json"], environment: env)
         let statistics = try JSONValue(parsing: stats.stdout)
         #expect(statistics["queues"]?.arrayValue?.first?["succeeded"] == 2)
         #expect(statistics["workers"]?.arrayValue?.count == 1)
@@ -154,9 +154,9 @@ struct ProcessTests {
             (["script", "push", "f/x/y", "/nonexistent/file.py"], "cannot read"),
             (["run", "--identity", "--queue", "a b"], "invalid queue name"),
         ])
-    func badInput(arguments: [String], message: String) throws {
+    func badInput(arguments: [String], message: String) async throws {
         let keys = uniqueKeys()
-        let result = try runCommand("sluice", arguments, environment: environment(keys))
+        let result = try await runCommand("sluice", arguments, environment: environment(keys))
         #expect(result.status != 0)
         // The first line says what is wrong (argument errors add the usage line after it).
         #expect(result.stderr.split(separator: "\n").first?.contains(message) == true, "stderr: \(result.stderr)")
@@ -201,8 +201,8 @@ struct ProcessTests {
     }
 
     @Test("an unreachable Redis is a clear error, not a crash")
-    func unreachableRedis() throws {
-        let result = try runCommand("sluice", ["queues"], environment: ["SLUICE_REDIS_URL": "redis://127.0.0.1:1"])
+    func unreachableRedis() async throws {
+        let result = try await runCommand("sluice", ["queues"], environment: ["SLUICE_REDIS_URL": "redis://127.0.0.1:1"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("Redis connection failed"))
         #expect(result.stderr.contains("127.0.0.1:1"))

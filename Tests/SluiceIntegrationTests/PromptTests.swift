@@ -11,8 +11,8 @@ import Testing
 struct PromptTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     static let flow = """
@@ -52,13 +52,15 @@ struct PromptTests {
                   payload: {type: javascript, expr: JSON.stringify(resume)}
         """
 
-    private func prepare(_ flow: String = Self.flow, keys: KeySpace = uniqueKeys()) throws -> (keys: KeySpace, env: [String: String], path: String) {
+    private func prepare(_ flow: String = Self.flow, keys: KeySpace = uniqueKeys()) async throws -> (
+        keys: KeySpace, env: [String: String], path: String
+    ) {
         let env = server.sluiceEnvironment(prefix: keys.prefix)
         let path = "f/test/prompt"
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("prompt-\(UUID().uuidString).yaml")
         try flow.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let pushed = try runCommand("sluice", ["flow", "push", path, file.path], environment: env)
+        let pushed = try await runCommand("sluice", ["flow", "push", path, file.path], environment: env)
         guard pushed.status == 0 else { throw TestFailure("push failed: \(pushed.stderr)") }
         return (keys, env, path)
     }
@@ -71,7 +73,7 @@ struct PromptTests {
 
     @Test("the runner sees the step's description, dynamic enums and defaults, answers, and the flow finishes with that payload")
     func answerInTmuxTerminal() async throws {
-        let (keys, env, path) = try prepare()
+        let (keys, env, path) = try await prepare()
         let worker = try ChildProcess("worker", ["--concurrency", "2"], environment: env)
         let terminal = try TmuxTerminal(command(env, "run \(path) -a service=api --as alice --wait"))
         try await terminal.waitFor("Restart **api** now?")
@@ -106,7 +108,7 @@ struct PromptTests {
 
     @Test("Ctrl-C at the prompt leaves the flow parked with its gate open; --no-prompt and a runner the gate refuses are not asked")
     func interruptAndRefusedRunner() async throws {
-        let (keys, env, path) = try prepare()
+        let (keys, env, path) = try await prepare()
         let worker = try ChildProcess("worker", ["--concurrency", "2"], environment: env)
         let terminal = try TmuxTerminal(command(env, "run \(path) -a service=db --as bob --wait"))
         try await terminal.waitFor("(Ctrl-C leaves the flow parked; its links stay valid.)")
@@ -127,7 +129,7 @@ struct PromptTests {
         #expect(!quiet.screen().contains("window (string"))
         // The runner may not approve their own flow here: not asked, whatever the terminal.
         let selfApproval = Self.flow.replacingOccurrences(of: "required_events: 1", with: "required_events: 1\n        self_approval_disabled: true")
-        _ = try prepare(selfApproval, keys: keys)  // a new version at the same path
+        _ = try await prepare(selfApproval, keys: keys)  // a new version at the same path
         let refused = try TmuxTerminal(command(env, "run \(path) -a service=db --as bob --wait --timeout 3"))
         try await refused.waitFor("EXIT=2", timeout: .seconds(20))
         #expect(!refused.screen().contains("window (string"), "\(refused.screen())")

@@ -14,9 +14,9 @@ import Testing
 struct PythonDependencyTests {
     let server: RedisServer
 
-    init() throws {
+    init() async throws {
         try RequiredTool.uv()
-        server = try RedisServer()
+        server = try await RedisServer.start()
     }
 
     static let wheels = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -103,23 +103,23 @@ struct PythonDependencyTests {
     }
 
     @Test("sluice script push locks what a script imports, prints it, and script show prints the lock")
-    func cli() throws {
+    func cli() async throws {
         let keys = uniqueKeys()
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("deps-\(UUID().uuidString).py")
         try "# requirements:\n# six\n\nimport six\n\ndef main():\n    return six.PY3\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         var environment = ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix]
         for (name, value) in Self.offline { environment[name] = value }
-        let pushed = try runCommand("sluice", ["script", "push", "f/test/deps", file.path], environment: environment)
+        let pushed = try await runCommand("sluice", ["script", "push", "f/test/deps", file.path], environment: environment)
         #expect(pushed.status == 0, "\(pushed.stderr)")
         #expect(pushed.stdout.contains("locked six==1.17.0"), "\(pushed.stdout)")
-        let shown = try runCommand("sluice", ["script", "show", "f/test/deps", "--lock"], environment: environment)
+        let shown = try await runCommand("sluice", ["script", "show", "f/test/deps", "--lock"], environment: environment)
         #expect(shown.stdout.hasPrefix("# sluice lock: # requirements: block, python 3."), "\(shown.stdout)")
         #expect(shown.stdout.contains("six==1.17.0"))
-        let again = try runCommand("sluice", ["script", "push", "f/test/deps", file.path], environment: environment)
+        let again = try await runCommand("sluice", ["script", "push", "f/test/deps", file.path], environment: environment)
         #expect(again.stdout.contains("lock already stored"))
         try "import sluice_surely_missing_module\n\ndef main():\n    pass\n".write(to: file, atomically: true, encoding: .utf8)
-        let refused = try runCommand("sluice", ["script", "push", "f/test/missing", file.path], environment: environment)
+        let refused = try await runCommand("sluice", ["script", "push", "f/test/missing", file.path], environment: environment)
         #expect(refused.status != 0)
         #expect(
             refused.stderr.contains("sluice-surely-missing-module") || refused.stderr.contains("sluice_surely_missing_module"), "\(refused.stderr)")

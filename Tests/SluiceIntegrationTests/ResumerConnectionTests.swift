@@ -15,8 +15,8 @@ import Testing
 struct ResumerConnectionTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     /// Runs the `resumer` executable on a free loopback port with short limits, passing its port
@@ -96,8 +96,22 @@ struct ResumerConnectionTests {
     @Test("a connection over the limit gets one answer: a request pipelined behind its /healthz is dropped, not answered out of turn")
     func pipelinedOverLimit() async throws {
         try await Self.withResumer(server: server, keys: uniqueKeys(), maxConnections: 1) { port, _ in
-            let held = try RawSocket(port: port)
-            try await Task.sleep(for: .milliseconds(50))
+            // The held connection takes the one slot. An answer without `Connection: close` proves it
+            // was counted within the limit before the probe connects; until the server has seen the
+            // readiness probe's connection close, a new one is still over the limit, so try again.
+            // (A fixed 50 ms pause lost that race under load.)
+            var held: RawSocket?
+            for _ in 0..<100 where held == nil {
+                let candidate = try RawSocket(port: port)
+                candidate.send(Self.health)
+                let first = try await offThread { candidate.readAnswer(until: .seconds(5)) }
+                if first.hasPrefix("HTTP/1.1 200"), !first.lowercased().contains("connection: close") {
+                    held = candidate
+                } else {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
+            try #require(held != nil, "no connection was ever admitted within the limit")
             let probe = try RawSocket(port: port)
             probe.send(Self.health + "GET /approvals/x/y/z HTTP/1.1\r\nHost: resumer.test\r\n\r\n")
             let answer = try await offThread { probe.read(until: .seconds(3)) }
@@ -242,8 +256,8 @@ struct ResumerConnectionTests {
             (["--idle-timeout", "abc"], [:], "--idle-timeout"), (["--read-timeout", "0"], [:], "--read-timeout"),
             ([], ["SLUICE_MAX_CONNECTIONS": "0"], "SLUICE_MAX_CONNECTIONS"), ([], ["SLUICE_IDLE_TIMEOUT": "5000"], "SLUICE_IDLE_TIMEOUT"),
         ])
-    func badLimits(arguments: [String], environment: [String: String], named: String) throws {
-        let run = try runCommand("resumer", arguments + ["--redis", server.url], environment: environment)
+    func badLimits(arguments: [String], environment: [String: String], named: String) async throws {
+        let run = try await runCommand("resumer", arguments + ["--redis", server.url], environment: environment)
         #expect(run.status != 0)
         #expect(run.stderr.contains(named), "\(run.stderr)")
     }

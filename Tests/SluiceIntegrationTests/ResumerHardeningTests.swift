@@ -11,8 +11,8 @@ import Testing
 struct ResumerHardeningTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     static let refundForm: JSONValue = [
@@ -62,11 +62,11 @@ struct ResumerHardeningTests {
     }
 
     @Test("sluice resume on a gate past its deadline says it timed out and records nothing")
-    func lateOperator() throws {
+    func lateOperator() async throws {
         let harness = RouteHarness(server: server)
         let gate = try harness.seed(.init(deadlineFromNow: -4200))
         let env = ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": harness.keys.prefix]
-        let late = try runCommand("sluice", ["resume", gate.flow.rawValue, "--approver", "alice"], environment: env)
+        let late = try await runCommand("sluice", ["resume", gate.flow.rawValue, "--approver", "alice"], environment: env)
         #expect(late.status != 0)
         #expect(late.stderr.contains("timed out"), "\(late.stderr)")
         let stored = try #require(try gate.record(on: server.connect()))
@@ -94,25 +94,25 @@ struct ResumerHardeningTests {
     }
 
     @Test("sluice resume goes through the same decision as the links; only hide_cancel binds links alone")
-    func operatorSharesTheDecision() throws {
+    func operatorSharesTheDecision() async throws {
         let harness = RouteHarness(server: server)
         let gate = try harness.seed(.init(required: 3, form: Self.refundForm, page: Self.refundPage, hideCancel: true))
         let env = ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": harness.keys.prefix]
-        func resume(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-            try runCommand("sluice", ["resume", gate.id.rawValue] + arguments, environment: env)
+        func resume(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+            try await runCommand("sluice", ["resume", gate.id.rawValue] + arguments, environment: env)
         }
-        let wire = try resume(["--approver", "alice", "--payload", #"{"channel": "wire to IBAN DE00", "reason": "x"}"#])
+        let wire = try await resume(["--approver", "alice", "--payload", #"{"channel": "wire to IBAN DE00", "reason": "x"}"#])
         #expect(wire.status != 0)
         #expect(wire.stderr.contains("payload.channel"), "\(wire.stderr)")
-        let empty = try resume(["--approver", "alice", "--payload", #"{"channel": "card", "reason": " "}"#])
+        let empty = try await resume(["--approver", "alice", "--payload", #"{"channel": "card", "reason": " "}"#])
         #expect(empty.status != 0)
         #expect(empty.stderr.contains("payload.reason"), "\(empty.stderr)")
-        let approved = try resume(["--approver", "alice", "--payload", #"{"channel": "card", "reason": "ok"}"#])
+        let approved = try await resume(["--approver", "alice", "--payload", #"{"channel": "card", "reason": "ok"}"#])
         #expect(approved.stdout.contains("1 of 3"), "\(approved.stderr)")
-        let changed = try resume(["--approver", "alice", "--reject"])
+        let changed = try await resume(["--approver", "alice", "--reject"])
         #expect(changed.status != 0)
         #expect(changed.stderr.contains("already approved this gate with another answer"), "\(changed.stdout) \(changed.stderr)")
-        let rejected = try resume(["--approver", "bob", "--reject", "--reason", "not this week"])
+        let rejected = try await resume(["--approver", "bob", "--reject", "--reason", "not this week"])
         #expect(rejected.status == 0, "operators may reject a hide_cancel gate: \(rejected.stderr)")
         let stored = try #require(try gate.record(on: server.connect()))
         #expect(stored.state == .rejected)

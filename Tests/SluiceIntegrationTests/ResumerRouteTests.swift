@@ -10,8 +10,8 @@ import Testing
 struct ResumerRouteTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     static let form: JSONValue = [

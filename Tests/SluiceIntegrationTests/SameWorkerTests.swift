@@ -13,9 +13,9 @@ import Testing
 struct SameWorkerTests {
     let server: RedisServer
 
-    init() throws {
+    init() async throws {
         try RequiredTool.deno()
-        server = try RedisServer()
+        server = try await RedisServer.start()
     }
 
     static let flow = """

@@ -12,8 +12,8 @@ import Testing
 struct SandboxTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     func runner(_ mode: SandboxSettings.Mode, network: Bool = true, root: String? = nil) -> ScriptRunner {

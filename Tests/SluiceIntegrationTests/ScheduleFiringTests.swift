@@ -14,8 +14,8 @@ private let failedJobPlaceholder = JobID(milliseconds: 0)
 struct ScheduleFiringTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     /// Only settled runs, oldest first.
@@ -23,7 +23,11 @@ struct ScheduleFiringTests {
         runs.filter { $0.outcome != nil }.reversed()
     }
 
-    @Test("ticks two seconds apart fire once each, on time; each run is recorded with its job and outcome")
+    // A machine busy enough to hold the scheduler back past a whole period turns a tick into a
+    // catch-up (make test's load did, now and then): so the test asserts that every tick between the
+    // first and the last is accounted for exactly once — fired within its period, or counted as
+    // missed by the catch-up that followed — rather than that none was ever late.
+    @Test("ticks two seconds apart fire once each within their period, every tick accounted for; each run is recorded with its job and outcome")
     func firesOnTime() async throws {
         let harness = WorkerHarness(server: server, keys: uniqueKeys())
         try harness.pushScript("f/test/stamp", .bash, "n=\"$1\"\necho \"{\\\"n\\\": $n}\"\n")
@@ -34,11 +38,15 @@ struct ScheduleFiringTests {
                 let settled = Self.settled(runs)
                 try #require(settled.count >= 3, "runs: \(runs)")
                 let ticks = settled.map(\.tick)
-                #expect(zip(ticks, ticks.dropFirst()).allSatisfy { $1 - $0 == 2 }, "ticks \(ticks) are not consecutive even seconds")
                 #expect(ticks.allSatisfy { $0 % 2 == 0 })
-                #expect(settled.allSatisfy { $0.kind == .fired && $0.missed == 0 })
+                // Consecutive runs are one period apart, plus one period per tick the later one missed.
+                #expect(
+                    zip(settled, settled.dropFirst()).allSatisfy { $1.tick - $0.tick == Int64(2 * (1 + $1.missed)) },
+                    "ticks \(ticks), missed \(settled.map(\.missed))")
+                #expect(settled.allSatisfy { $0.kind == ($0.missed == 0 ? .fired : .catchUp) })
+                #expect(settled.filter { $0.kind == .fired }.count >= 2, "runs: \(runs)")
                 #expect(settled.allSatisfy { $0.outcome == "success" })
-                #expect(settled.allSatisfy { $0.lateness >= 0 && $0.lateness < 1000 }, "lateness: \(settled.map(\.lateness))")
+                #expect(settled.allSatisfy { $0.lateness >= 0 && $0.lateness < 2000 }, "lateness: \(settled.map(\.lateness))")
                 let connection = try server.connect()
                 for run in settled {
                     let jobID = try #require(run.job)

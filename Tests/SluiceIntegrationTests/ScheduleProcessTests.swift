@@ -12,8 +12,8 @@ import Testing
 struct ScheduleProcessTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     func environment(_ keys: KeySpace) -> [String: String] {
@@ -91,18 +91,18 @@ struct ScheduleProcessTests {
     }
 
     @Test("the CLI: set, list, show, next (without firing), pause, resume, delete")
-    func commandLine() throws {
+    func commandLine() async throws {
         let keys = uniqueKeys()
         let env = environment(keys)
         let harness = WorkerHarness(server: server, keys: keys)
         try harness.pushScript("f/test/report", .bash, "echo ok\n")
-        let set = try runCommand(
+        let set = try await runCommand(
             "sluice",
             ["schedule", "set", "nightly", "--path", "f/test/report", "--cron", "0 30 2 * * *", "--timezone", "Europe/Berlin", "-a", "n=1"],
             environment: env)
         #expect(set.status == 0, "\(set.stderr)")
         #expect(set.stdout.contains("schedule nightly created (version 1)"))
-        let next = try runCommand("sluice", ["schedule", "next", "nightly", "--count", "5"], environment: env)
+        let next = try await runCommand("sluice", ["schedule", "next", "nightly", "--count", "5"], environment: env)
         #expect(next.status == 0, "\(next.stderr)")
         let lines = next.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 5)
@@ -111,21 +111,21 @@ struct ScheduleProcessTests {
         #expect(lines.map { $0.split(separator: " ").last.map(String.init) } == expected.map { SchedulePresenterTime.utc($0) })
         #expect(lines.allSatisfy { $0.contains("T02:30:00+01:00") || $0.contains("T02:30:00+02:00") })
         #expect(try harness.schedules.runs(of: "nightly", on: try server.connect()).isEmpty, "next fires nothing")
-        let tryCron = try runCommand("sluice", ["schedule", "next", "--cron", "@hourly", "--count", "2"], environment: env)
+        let tryCron = try await runCommand("sluice", ["schedule", "next", "--cron", "@hourly", "--count", "2"], environment: env)
         #expect(tryCron.stdout.split(separator: "\n").count == 2)
-        let list = try runCommand("sluice", ["schedule", "list"], environment: env)
+        let list = try await runCommand("sluice", ["schedule", "list"], environment: env)
         #expect(list.stdout.contains("nightly") && list.stdout.contains("Europe/Berlin") && list.stdout.contains("active"))
-        let show = try runCommand("sluice", ["schedule", "show", "nightly", "--json"], environment: env)
+        let show = try await runCommand("sluice", ["schedule", "show", "nightly", "--json"], environment: env)
         let json = try JSONValue(parsing: show.stdout)
         #expect(json["path"] == "f/test/report")
         #expect(json["args"] == ["n": 1])
         #expect(json["runs"] == [])
-        #expect(try runCommand("sluice", ["schedule", "pause", "nightly"], environment: env).stdout.contains("paused"))
+        #expect(try await runCommand("sluice", ["schedule", "pause", "nightly"], environment: env).stdout.contains("paused"))
         #expect(try harness.schedules.schedule("nightly", on: try server.connect())?.definition.enabled == false)
-        #expect(try runCommand("sluice", ["schedule", "resume", "nightly"], environment: env).stdout.contains("resumed; next tick"))
-        let queues = try runCommand("sluice", ["queues", "--json"], environment: env)
+        #expect(try await runCommand("sluice", ["schedule", "resume", "nightly"], environment: env).stdout.contains("resumed; next tick"))
+        let queues = try await runCommand("sluice", ["queues", "--json"], environment: env)
         #expect(try JSONValue(parsing: queues.stdout)["schedules"]?["count"] == 1)
-        #expect(try runCommand("sluice", ["schedule", "delete", "nightly"], environment: env).status == 0)
+        #expect(try await runCommand("sluice", ["schedule", "delete", "nightly"], environment: env).status == 0)
         #expect(try harness.schedules.schedule("nightly", on: try server.connect()) == nil)
     }
 
@@ -151,13 +151,13 @@ struct ScheduleProcessTests {
             (["schedule", "pause", "missing"], "no schedule 'missing'"),
             (["schedule", "delete", "missing"], "no schedule 'missing'"),
         ])
-    func badInput(arguments: [String], message: String) throws {
+    func badInput(arguments: [String], message: String) async throws {
         let keys = uniqueKeys()
         let harness = WorkerHarness(server: server, keys: keys)
         try harness.pushScript("f/test/report", .bash, "echo ok\n")
         let connection = try server.connect()
         let before = Set((try connection.send("KEYS", .string(keys.prefix + "*")).array ?? []).compactMap(\.string))
-        let result = try runCommand("sluice", arguments, environment: environment(keys))
+        let result = try await runCommand("sluice", arguments, environment: environment(keys))
         #expect(result.status != 0)
         #expect(result.stderr.split(separator: "\n").first?.contains(message) == true, "stderr: \(result.stderr)")
         let after = Set((try connection.send("KEYS", .string(keys.prefix + "*")).array ?? []).compactMap(\.string))

@@ -13,8 +13,8 @@ import Testing
 struct ScheduleStoreTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     /// A schedule of a pushed bash script, set with its next due time in the past so it is due now.

@@ -9,8 +9,8 @@ import Testing
 struct TopTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     @Test("live view: queues with pending, delayed and oldest age, open gates, workers with their jobs; q quits and restores the screen")
@@ -46,16 +46,16 @@ struct TopTests {
     }
 
     @Test("not in a terminal: one plain snapshot without escape codes")
-    func plain() throws {
+    func plain() async throws {
         let keys = uniqueKeys()
         _ = try JobStore(keys: keys).enqueue(EnqueueRequest(id: newJobID(), kind: .identity, queue: "reports"), on: try server.connect())
-        let result = try runCommand("sluice", ["top"], environment: ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix])
+        let result = try await runCommand("sluice", ["top"], environment: ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("reports"))
         #expect(result.stdout.contains("open gates: 0"))
         #expect(!result.stdout.contains("\u{1B}"))
         // The connection options may also come before the subcommand.
-        let leading = try runCommand("sluice", ["--redis", server.url, "--prefix", keys.prefix, "top"])
+        let leading = try await runCommand("sluice", ["--redis", server.url, "--prefix", keys.prefix, "top"])
         #expect(leading.status == 0, "\(leading.stderr)")
         #expect(leading.stdout.contains("reports"))
     }

@@ -16,9 +16,9 @@ import Testing
 struct TriggerTests {
     let server: RedisServer
 
-    init() throws {
+    init() async throws {
         try RequiredTool.deno()
-        server = try RedisServer()
+        server = try await RedisServer.start()
     }
 
     static let echo = """

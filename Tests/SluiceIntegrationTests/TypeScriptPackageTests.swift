@@ -15,9 +15,9 @@ import Testing
 struct TypeScriptPackageTests {
     let server: RedisServer
 
-    init() throws {
+    init() async throws {
         try RequiredTool.deno()
-        server = try RedisServer()
+        server = try await RedisServer.start()
     }
 
     static let leftpad = [

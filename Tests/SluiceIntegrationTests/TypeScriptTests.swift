@@ -11,9 +11,9 @@ import Testing
 struct TypeScriptTests {
     let server: RedisServer
 
-    init() throws {
+    init() async throws {
         try RequiredTool.deno()
-        server = try RedisServer()
+        server = try await RedisServer.start()
     }
 
     func runner(permissions: DenoPermissions = DenoPermissions(), sandbox: SandboxSettings.Mode = .bubblewrap) -> ScriptRunner {

@@ -11,8 +11,8 @@ import Testing
 struct UnknownFlowOperationTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     @Test("a plan that creates a flow and then names an unknown operation is refused with an error naming it, and nothing is written")

@@ -12,8 +12,8 @@ struct VariableCommandTests {
     let server: RedisServer
     let directory: String
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-keys-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
     }

@@ -11,8 +11,8 @@ import Testing
 struct VariableStoreTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     /// Every string Redis holds under `keys`, as one text: what `redis-cli` would show.

@@ -15,9 +15,9 @@ struct VariableTests {
     let key = SecretPrivateKey.generate()
     let secret = "sk_live_\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))"
 
-    init() throws {
+    init() async throws {
         try RequiredTool.deno()
-        server = try RedisServer()
+        server = try await RedisServer.start()
     }
 
     /// A worker's settings holding the secrets key.

@@ -12,9 +12,9 @@ import Testing
 struct WarmRunnerTests {
     let server: RedisServer
 
-    init() throws {
+    init() async throws {
         try RequiredTool.deno()
-        server = try RedisServer()
+        server = try await RedisServer.start()
     }
 
     func runner(_ mode: PythonRunnerMode) -> ScriptRunner {

@@ -13,8 +13,8 @@ import Testing
 struct WindmillFlowTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     static let flow = """

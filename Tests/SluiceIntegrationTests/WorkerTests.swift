@@ -10,8 +10,8 @@ import Testing
 struct WorkerTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     @Test("python3: main(**args) is called and its return value is the JSON result; logs are kept")

@@ -6,8 +6,8 @@ import Testing
 struct RedisConnectionTests {
     let server: RedisServer
 
-    init() throws {
-        server = try RedisServer()
+    init() async throws {
+        server = try await RedisServer.start()
     }
 
     @Test("commands round-trip binary-safe values")
