@@ -36,6 +36,12 @@ public struct KeySpace: Sendable, Equatable {
         /// Every finished run people start (not a flow's steps or events), by creation time, for
         /// as long as finished jobs are retained: the web console's jobs list pages through it.
         public static let runsFinished = "runs:finished"
+        /// The finished runs of one final state (`runs:state:failure`), by creation time.
+        public static let runsByState = "runs:state:"
+        /// The finished runs of one exact script or flow path, by creation time.
+        public static let runsByPath = "runs:path:"
+        /// The finished runs one person (or trigger) started (`created_by`), by creation time.
+        public static let runsByCreator = "runs:by:"
         public static let stats = "stats:"
         public static let throughput = "throughput:"
         public static let schedulerWake = "scheduler:wake"
@@ -101,6 +107,7 @@ public struct KeySpace: Sendable, Equatable {
             ("gates_suffix", gatesSuffix), ("items_infix", itemsInfix), ("collect_infix", collectInfix), ("kids_infix", kidsInfix),
             ("templates_infix", templatesInfix), ("schedule", schedule), ("runs_suffix", runsSuffix),
             ("variable", variable), ("private_queue", privateQueue), ("delivery", delivery), ("token", token),
+            ("runs_by_state", runsByState), ("runs_by_path", runsByPath), ("runs_by_creator", runsByCreator),
         ]
     }
 
@@ -167,6 +174,12 @@ public struct KeySpace: Sendable, Equatable {
     public var activeFlows: String { namespace + Segment.activeFlows }
     public var workers: String { namespace + Segment.workers }
     public var runsFinished: String { namespace + Segment.runsFinished }
+    /// The finished runs in final state `state`.
+    public func runsFinished(state: JobState) -> String { namespace + Segment.runsByState + state.rawValue }
+    /// The finished runs of exactly `path`.
+    public func runsFinished(path: String) -> String { namespace + Segment.runsByPath + path }
+    /// The finished runs `createdBy` started.
+    public func runsFinished(createdBy: String) -> String { namespace + Segment.runsByCreator + createdBy }
     /// The private queue of `worker` (its name, as queues are named): `same_worker` flows' steps.
     public static func privateQueue(of worker: String) -> String { Segment.privateQueue + worker }
     public func worker(_ id: String) -> String { namespace + Segment.worker + id }

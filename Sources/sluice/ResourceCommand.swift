@@ -35,9 +35,7 @@ struct ResourceCommand: ParsableCommand {
             for prefix in allow where !AccessRule.isValidPrefix(prefix) {
                 throw ValidationError("invalid path prefix '\(prefix)' for --allow (e.g. f/payments/)")
             }
-            guard !type.isEmpty, type.count <= 100, type.allSatisfy({ $0.isLetter || $0.isNumber || "_-.".contains($0) }) else {
-                throw ValidationError("invalid resource type '\(type)' (letters, digits, _ - .)")
-            }
+            if let problem = ResourceStore.typeProblem(type) { throw ValidationError(problem) }
         }
 
         func run() throws {
@@ -49,13 +47,8 @@ struct ResourceCommand: ParsableCommand {
             } catch {
                 throw CommandFailure("the value is not valid JSON: \(error)")
             }
+            if let problem = ResourceStore.valueProblem(json) { throw CommandFailure(problem) }
             let references = json.references
-            for reference in references where reference.kind == .resource || ScriptPath(reference.path) == nil {
-                throw CommandFailure(
-                    reference.kind == .resource
-                        ? "'\(reference.marker)': a resource's fields may reference variables ($var:), not other resources"
-                        : "'\(reference.marker)': '\(reference.path)' is not a valid variable path")
-            }
             let access: AccessRule? = allowAll ? .everyone : (allow.isEmpty ? nil : AccessRule(prefixes: allow))
             let session = try Session(connection)
             let keys = session.jobs.keys

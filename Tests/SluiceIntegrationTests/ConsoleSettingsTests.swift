@@ -135,4 +135,91 @@ struct ConsoleSettingsTests {
             #expect(try AuditLog(keys: stack.keys).entries(on: connection).allSatisfy { !$0.outcome.contains(replacement) })
         }
     }
+
+    @Test(
+        "variables, secrets and resources are created and deleted from the console: created only where none is, bad fields refused by name, deletes confirmed first, all CSRF-checked and audited, a new secret's value never sent back"
+    )
+    func createAndDelete() async throws {
+        try await ConsoleStack.with(server: server, worker: false) { stack in
+            let connection = try stack.harness.server.connect()
+            let variables = VariableStore(keys: stack.keys)
+            let resources = ResourceStore(keys: stack.keys)
+            let key = SecretPrivateKey.generate()
+            // The first sealed value registers the secrets key the console seals new secrets to.
+            try variables.set(
+                VariableUpdate(
+                    path: "f/ops/seed", value: .sealed(try SecretSeal.seal("x", path: "f/ops/seed", to: key.publicKey), publicKey: key.publicKey)),
+                on: connection)
+            let page = try await stack.get("/variables")
+            #expect(page.body.contains(#"action="/variables/create""#))
+            #expect(page.body.contains(#"action="/resources/create""#))
+            let token = try #require(ConsoleStack.csrfToken(in: page.body))
+            // Without the CSRF token: refused, nothing created.
+            let forged = try await stack.request("POST", "/variables/create", form: [("path", "f/ops/region"), ("value", "eu")])
+            #expect(forged.status == 403)
+            #expect(try variables.variable(at: "f/ops/region", on: connection) == nil)
+            // A plain variable.
+            let plain = try await stack.request(
+                "POST", "/variables/create", form: [("csrf", token), ("path", "f/ops/region"), ("value", "eu"), ("description", "where")])
+            #expect(plain.status == 303)
+            let region = try #require(try variables.variable(at: "f/ops/region", on: connection))
+            #expect(!region.isSecret)
+            #expect(region.storedValue == "eu")
+            #expect(region.description == "where")
+            // Creating where one is changes nothing.
+            let again = try await stack.request("POST", "/variables/create", form: [("csrf", token), ("path", "f/ops/region"), ("value", "us")])
+            #expect(again.status == 409)
+            #expect(again.body.contains("already exists"))
+            #expect(try variables.variable(at: "f/ops/region", on: connection)?.storedValue == "eu")
+            let badPath = try await stack.request("POST", "/variables/create", form: [("csrf", token), ("path", "not a path"), ("value", "1")])
+            #expect(badPath.status == 400)
+            #expect(badPath.body.contains("Field path"))
+            // A secret: sealed to the registered key, its value never in the answer or the page.
+            let secretValue = "tok_\(UUID().uuidString)"
+            let secret = try await stack.request(
+                "POST", "/variables/create", form: [("csrf", token), ("path", "f/ops/token"), ("value", secretValue), ("secret", "on")])
+            #expect(secret.status == 303)
+            let stored = try #require(try variables.variable(at: "f/ops/token", on: connection))
+            #expect(stored.isSecret)
+            #expect(try SecretKeyring([key]).open(stored.storedValue, path: "f/ops/token") == secretValue)
+            let after = try await stack.get("/variables")
+            #expect(after.body.contains(#"<tr data-variable="f/ops/token">"#))
+            for text in [secret.body, secret.headers.description, after.body] { #expect(!text.contains(secretValue)) }
+            // A resource: a JSON object whose references name variables only.
+            let db = #"{"host": "db-1", "password": "$var:f/ops/token"}"#
+            let created = try await stack.request(
+                "POST", "/resources/create", form: [("csrf", token), ("path", "f/ops/db"), ("type", "postgresql"), ("value", db)])
+            #expect(created.status == 303)
+            let resource = try #require(try resources.resource(at: "f/ops/db", on: connection))
+            #expect(resource.type == "postgresql")
+            #expect(resource.value == ["host": "db-1", "password": "$var:f/ops/token"])
+            for (field, form) in [
+                ("value", [("path", "f/ops/other"), ("type", "postgresql"), ("value", "[1]")]),
+                ("value", [("path", "f/ops/other"), ("type", "postgresql"), ("value", #"{"x": "$res:f/ops/db"}"#)]),
+                ("type", [("path", "f/ops/other"), ("type", "no spaces"), ("value", "{}")]),
+            ] {
+                let refused = try await stack.request("POST", "/resources/create", form: [("csrf", token)] + form)
+                #expect(refused.status == 400, "\(form)")
+                #expect(refused.body.contains("Field \(field)"), "\(form): \(refused.body)")
+            }
+            #expect(try resources.resource(at: "f/ops/other", on: connection) == nil)
+            // Deleting asks first; the answer to the question deletes.
+            let question = try await stack.get("/variables/delete?path=f/ops/region")
+            #expect(question.status == 200)
+            #expect(question.body.contains("Delete this variable for good?"))
+            #expect(try await stack.get("/variables/delete?path=f/ops/nothing").status == 404)
+            #expect(try await stack.request("POST", "/variables/delete", form: [("path", "f/ops/region")]).status == 403)
+            #expect(try variables.variable(at: "f/ops/region", on: connection) != nil)
+            #expect(try await stack.request("POST", "/variables/delete", form: [("csrf", token), ("path", "f/ops/region")]).status == 303)
+            #expect(try variables.variable(at: "f/ops/region", on: connection) == nil)
+            #expect(try await stack.request("POST", "/variables/delete", form: [("csrf", token), ("path", "f/ops/region")]).status == 404)
+            #expect(try await stack.get("/resources/delete?path=f/ops/db").body.contains("Delete this resource for good?"))
+            #expect(try await stack.request("POST", "/resources/delete", form: [("csrf", token), ("path", "f/ops/db")]).status == 303)
+            #expect(try resources.resource(at: "f/ops/db", on: connection) == nil)
+            let actions = Set(try AuditLog(keys: stack.keys).entries(on: connection).map(\.action))
+            #expect(
+                actions.isSuperset(of: ["create-variable", "create-secret", "create-resource", "delete-variable", "delete-resource"]), "\(actions)")
+            #expect(try AuditLog(keys: stack.keys).entries(on: connection).allSatisfy { !$0.outcome.contains(secretValue) })
+        }
+    }
 }

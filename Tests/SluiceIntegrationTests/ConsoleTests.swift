@@ -136,13 +136,62 @@ struct ConsoleTests {
                 }
                 try connection.send(command)
             }
-            let wide = try await stack.get("/jobs?state=success")
+            let wide = try await stack.get("/jobs")
             #expect(wide.status == 200)
             #expect(wide.body.contains(#"id="bounded""#))
             #expect(wide.body.contains("Only the newest 20,000 finished runs"))
             let narrow = try await stack.get(
-                "/jobs?state=success&since=\(ConsoleTime.inputValue(Self.boundStart + Int64(count) * 10_000 - 3 * 3_600_000))")
+                "/jobs?since=\(ConsoleTime.inputValue(Self.boundStart + Int64(count) * 10_000 - 3 * 3_600_000))")
             #expect(!narrow.body.contains(#"id="bounded""#))
+        }
+    }
+
+    @Test(
+        "a rare filter reads its own index: failures, one path (or a folder's), one person's runs are found behind more newer runs than the list looks at; deleting a run takes it out of each"
+    )
+    func filterIndexes() async throws {
+        try await ConsoleStack.with(server: server) { stack in
+            let connection = try stack.harness.server.connect()
+            let failing = try stack.harness.run(.bash, "exit 1\n")
+            let ana = try stack.identityJob(["n": 1], createdBy: "ana")
+            _ = try await stack.harness.finished(failing)
+            _ = try await stack.harness.finished(ana)
+            let path = try #require(try stack.harness.store.job(failing, on: connection)?.path)
+            #expect(try connection.send("ZSCORE", .string(stack.keys.runsFinished(state: .failure)), .string(failing.rawValue)).string != nil)
+            #expect(try connection.send("ZSCORE", .string(stack.keys.runsFinished(path: path)), .string(failing.rawValue)).string != nil)
+            #expect(try connection.send("ZSCORE", .string(stack.keys.runsFinished(createdBy: "ana")), .string(ana.rawValue)).string != nil)
+            #expect(try connection.send("ZSCORE", .string(stack.keys.runsFinished(state: .success)), .string(ana.rawValue)).string != nil)
+            // A path's and a person's index go a retention period after their last run.
+            #expect((try connection.send("TTL", .string(stack.keys.runsFinished(path: path))).integer ?? -1) > 0)
+            // More newer finished runs than the list looks at, none of them a failure, of that path or ana's.
+            let now = try #require(try stack.harness.store.job(ana, on: connection)?.createdAt)
+            let count = JobListing.finishedScanLimit + 1
+            for start in stride(from: 0, to: count, by: 5000) {
+                var command: [RedisArgument] = ["ZADD", .string(stack.keys.runsFinished)]
+                for index in start..<min(count, start + 5000) {
+                    command += [
+                        .string(String(now + 1000 + Int64(index))), .string(JobID(milliseconds: UInt64(now + 1000) + UInt64(index)).rawValue),
+                    ]
+                }
+                try connection.send(command)
+            }
+            let unfiltered = try await stack.get("/jobs")
+            #expect(unfiltered.body.contains(#"id="bounded""#))
+            #expect(!Self.listed(unfiltered.body).contains(failing.rawValue))
+            for query in ["state=failure", "path=\(path)", "path=f/test/", "path=f/test/&state=failure"] {
+                let page = try await stack.get("/jobs?" + query)
+                #expect(Self.listed(page.body) == [failing.rawValue], "\(query)")
+                #expect(!page.body.contains(#"id="bounded""#), "\(query)")
+            }
+            #expect(Self.listed(try await stack.get("/jobs?created_by=ana").body) == [ana.rawValue])
+            #expect(Self.listed(try await stack.get("/jobs?path=f/test/&state=success").body).isEmpty)
+            // Deleting the failed run takes it out of the state, path and finished-runs indexes.
+            let confirmation = try await stack.get("/jobs/\(failing.rawValue)/delete")
+            let token = try #require(ConsoleStack.csrfToken(in: confirmation.body))
+            #expect(try await stack.request("POST", "/jobs/\(failing.rawValue)/delete", form: [("csrf", token)]).status == 303)
+            for index in [stack.keys.runsFinished, stack.keys.runsFinished(state: .failure), stack.keys.runsFinished(path: path)] {
+                #expect(try connection.send("ZSCORE", .string(index), .string(failing.rawValue)).isNull, "\(index)")
+            }
         }
     }
 

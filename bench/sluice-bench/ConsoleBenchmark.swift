@@ -28,7 +28,8 @@ struct ConsoleBenchmark: AsyncParsableCommand {
         let connection = try environment.connect()
         let keys = environment.keys
         let before = try Self.usedMemory(connection)
-        // Finished jobs as finish_job leaves them: the hash, the capped finished index, the counters.
+        // Finished jobs as finish_job leaves them: the hash, the capped finished index, the finished
+        // runs and their state and path indexes, the counters.
         let now = try environment.now(connection)
         let clock = ContinuousClock()
         let writing = clock.now
@@ -39,14 +40,18 @@ struct ConsoleBenchmark: AsyncParsableCommand {
             for index in written..<(written + batch) {
                 let at = now - Int64(finished - index)
                 let id = JobID(milliseconds: UInt64(at))
+                let state: JobState = index % 50 == 0 ? .failure : .success
+                let path = "f/bench/job\(index % 20)"
                 commands.append([
-                    "HSET", .string(keys.job(id)), "id", .string(id.rawValue), "kind", "script", "state", index % 50 == 0 ? "failure" : "success",
-                    "queue", "default", "path", .string("f/bench/job\(index % 20)"), "args", .string("{\"n\":\(index)}"), "result", "{\"ok\":true}",
+                    "HSET", .string(keys.job(id)), "id", .string(id.rawValue), "kind", "script", "state", .string(state.rawValue),
+                    "queue", "default", "path", .string(path), "args", .string("{\"n\":\(index)}"), "result", "{\"ok\":true}",
                     "created_at", .string(String(at - 5)), "started_at", .string(String(at - 3)), "finished_at", .string(String(at)),
                     "deliveries", "1", "worker", "bench-worker",
                 ])
                 commands.append(["ZADD", .string(keys.finished("default")), .string(String(at)), .string(id.rawValue)])
                 commands.append(["ZADD", .string(keys.runsFinished), .string(String(at - 5)), .string(id.rawValue)])
+                commands.append(["ZADD", .string(keys.runsFinished(state: state)), .string(String(at - 5)), .string(id.rawValue)])
+                commands.append(["ZADD", .string(keys.runsFinished(path: path)), .string(String(at - 5)), .string(id.rawValue)])
             }
             commands.append(["ZREMRANGEBYRANK", .string(keys.finished("default")), "0", "-1001"])
             commands.append(["SADD", .string(keys.queues), "default"])
@@ -57,9 +62,17 @@ struct ConsoleBenchmark: AsyncParsableCommand {
             "HSET", .string(keys.stats("default")), "success", .string(String(finished - finished / 50)), "failure", .string(String(finished / 50)),
         ])
         let jobsMemory = try Self.usedMemory(connection) - before
-        let index = try connection.send(["MEMORY", "USAGE", .string(keys.runsFinished), "SAMPLES", "0"]).integer ?? 0
+        let indexKeys =
+            [keys.runsFinished, keys.runsFinished(state: .success), keys.runsFinished(state: .failure)]
+            + (0..<20).map {
+                keys.runsFinished(path: "f/bench/job\($0)")
+            }
+        let usages = try connection.pipeline(indexKeys.map { ["MEMORY", "USAGE", .string($0), "SAMPLES", "0"] }).map { Int($0.integer ?? 0) }
+        let index = usages[0]
+        let filters = usages.dropFirst().reduce(0, +)
         print("wrote \(finished) finished jobs in \(clock.now - writing) (\(jobsMemory / max(1, finished)) bytes each in Redis)")
-        print("the finished-runs index (P:runs:finished): \(index) bytes, \(Int(index) / max(1, finished)) bytes per job")
+        print("the finished-runs index (P:runs:finished): \(index) bytes, \(index / max(1, finished)) bytes per job")
+        print("the state and path indexes (P:runs:state:*, P:runs:path:*): \(filters) bytes, \(filters / max(1, finished)) bytes per job")
 
         let worker = try environment.start("worker", ["--concurrency", "8", "--sandbox", "none", "--allow-unauthenticated-redis"])
         let port = try RedisServer.freePort()

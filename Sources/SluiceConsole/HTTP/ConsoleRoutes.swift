@@ -69,6 +69,12 @@ struct ConsoleRoutes: Sendable {
         router.get("variables") { request, _ in await authorized(request) { routes in await routes.variablesPage() } }
         router.post("variables/set") { request, _ in await authorized(request) { routes in await routes.setVariable(request) } }
         router.post("resources/set") { request, _ in await authorized(request) { routes in await routes.setResource(request) } }
+        router.post("variables/create") { request, _ in await authorized(request) { routes in await routes.create(request, kind: .variable) } }
+        router.post("resources/create") { request, _ in await authorized(request) { routes in await routes.create(request, kind: .resource) } }
+        router.get("variables/delete") { request, _ in await authorized(request) { routes in await routes.confirmDelete(request, kind: .variable) } }
+        router.get("resources/delete") { request, _ in await authorized(request) { routes in await routes.confirmDelete(request, kind: .resource) } }
+        router.post("variables/delete") { request, _ in await authorized(request) { routes in await routes.delete(request, kind: .variable) } }
+        router.post("resources/delete") { request, _ in await authorized(request) { routes in await routes.delete(request, kind: .resource) } }
         router.get("audit") { request, _ in await authorized(request) { routes in await routes.auditPage() } }
         router.get("login") { request, _ in await loginPage(request) }
         router.post("login") { request, _ in await login(request) }
@@ -353,6 +359,88 @@ struct ConsoleRoutes: Sendable {
             case .failure(.refused(let why)):
                 return .page(.conflict, pages.message(heading: "Not set", message: why, success: false, link: ("/variables", "Variables")))
             }
+        } catch {
+            return unavailable(error)
+        }
+    }
+
+    /// What the variables page creates and deletes.
+    enum SettingKind: String {
+        case variable
+        case resource
+    }
+
+    private func create(_ request: Request, kind: SettingKind) async -> Response {
+        let form: FormRequest
+        do {
+            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
+        } catch {
+            return refused(error)
+        }
+        guard let path = form.fields["path"]?.trimmingCharacters(in: .whitespaces), !path.isEmpty else {
+            return badInput(ConsoleInputError(field: "path", "is missing"))
+        }
+        guard let value = form.fields["value"] else { return badInput(ConsoleInputError(field: "value", "is missing")) }
+        let description = form.fields["description"].flatMap { $0.isEmpty ? nil : $0 }
+        if let description, description.count > 2000 { return badInput(ConsoleInputError(field: "description", "is longer than 2000 characters")) }
+        let item = SettingsActions.NewItem(
+            path: path, value: value, description: description, secret: form.fields["secret"] == "on",
+            type: form.fields["type"]?.trimmingCharacters(in: .whitespaces) ?? "")
+        if let refusal = SettingsActions.inputProblem(item, resource: kind == .resource) { return badInput(refusal) }
+        let actions = settingsActions
+        let who = operatorName
+        do {
+            let outcome = try await pool.run { connection in
+                kind == .variable
+                    ? try actions.createVariable(item, who: who, on: connection) : try actions.createResource(item, who: who, on: connection)
+            }
+            switch outcome {
+            case .success: return .seeOther("/variables")
+            case .failure(.notFound): return notFound("No \(kind.rawValue) \(path).")
+            case .failure(.refused(let why)):
+                return .page(.conflict, pages.message(heading: "Not created", message: why, success: false, link: ("/variables", "Variables")))
+            }
+        } catch {
+            return unavailable(error)
+        }
+    }
+
+    private func confirmDelete(_ request: Request, kind: SettingKind) async -> Response {
+        guard let path = request.uri.queryParameters["path"].map(String.init), !path.isEmpty else {
+            return badInput(ConsoleInputError(field: "path", "is missing"))
+        }
+        let keys = jobs.keys
+        do {
+            let found = try await pool.run { connection -> (exists: Bool, secret: Bool) in
+                if kind == .variable {
+                    let variable = try VariableStore(keys: keys).variable(at: path, on: connection)
+                    return (variable != nil, variable?.isSecret ?? false)
+                }
+                return (try ResourceStore(keys: keys).resource(at: path, on: connection) != nil, false)
+            }
+            guard found.exists else { return notFound("No \(kind.rawValue) \(path).") }
+            return .page(.ok, pages.confirmDelete(kind: kind.rawValue, path: path, secret: found.secret, csrf: csrf.token(session: session)))
+        } catch {
+            return unavailable(error)
+        }
+    }
+
+    private func delete(_ request: Request, kind: SettingKind) async -> Response {
+        let form: FormRequest
+        do {
+            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
+        } catch {
+            return refused(error)
+        }
+        guard let path = form.fields["path"], !path.isEmpty else { return badInput(ConsoleInputError(field: "path", "is missing")) }
+        let actions = settingsActions
+        let who = operatorName
+        do {
+            let deleted = try await pool.run { connection in
+                kind == .variable
+                    ? try actions.deleteVariable(path, who: who, on: connection) : try actions.deleteResource(path, who: who, on: connection)
+            }
+            return deleted ? .seeOther("/variables") : notFound("No \(kind.rawValue) \(path).")
         } catch {
             return unavailable(error)
         }

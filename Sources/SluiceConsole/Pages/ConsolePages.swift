@@ -249,7 +249,7 @@ struct ConsolePages: Sendable {
         let resourceRows: [[String: Any]] = resources.map {
             ["path": $0.path, "type": $0.type, "value": $0.value.prettyJSONText, "description": $0.description, "version": $0.version, "csrf": csrf]
         }
-        return page("Variables", template: "variables", ["variables": rows, "resources": resourceRows])
+        return page("Variables", template: "variables", ["variables": rows, "resources": resourceRows, "csrf": csrf])
     }
 
     // MARK: Gates
@@ -276,11 +276,24 @@ struct ConsolePages: Sendable {
 
     func confirm(_ action: ConsoleActions.Action, job: JobRecord, csrf: String) -> String {
         let values: [String: Any] = [
-            "heading": action.heading, "question": action.question, "id": job.id.rawValue, "path": job.path ?? "", "state": job.state.rawValue,
-            "action": "/jobs/\(job.id.rawValue)/\(action.rawValue)", "csrf": csrf, "button": action.button,
-            "buttonClass": action == .runAgain ? "" : "reject",
+            "isJob": true, "heading": action.heading, "question": action.question, "id": job.id.rawValue, "path": job.path ?? "",
+            "state": job.state.rawValue, "action": "/jobs/\(job.id.rawValue)/\(action.rawValue)", "csrf": csrf, "button": action.button,
+            "buttonClass": action == .runAgain ? "" : "reject", "back": "/jobs/\(job.id.rawValue)",
         ]
         return page(action.heading, template: "confirm", values)
+    }
+
+    /// Asks to confirm deleting variable or resource `path` (`kind`: `variable` or `resource`).
+    func confirmDelete(kind: String, path: String, secret: Bool, csrf: String) -> String {
+        let heading = "Delete \(kind)"
+        let question =
+            "Delete this \(secret ? "secret" : kind) for good? Scripts and flows that read it fail until it is set again"
+            + (kind == "variable" ? "; resources naming it with $var: too." : ".")
+        let values: [String: Any] = [
+            "isItem": true, "heading": heading, "question": question, "item": path, "action": "/\(kind)s/delete", "csrf": csrf,
+            "button": "Delete", "buttonClass": "reject", "back": "/variables",
+        ]
+        return page(heading, template: "confirm", values)
     }
 
     func audit(_ entries: [AuditLog.Entry], limit: Int) -> String {

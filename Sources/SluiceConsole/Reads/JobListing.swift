@@ -10,7 +10,9 @@ public import SluiceStore
 ///
 /// Bounded: at most ``scanLimit`` ids from each waiting or running index and ``finishedScanLimit``
 /// finished runs — the newest created within the `since`/`until` window, read as a score range —
-/// are looked at per request; narrowing the window reaches older runs.
+/// from the index read are looked at per request; narrowing the window reaches older runs. With a
+/// filter by path, person or final state that index holds only such runs, so the bound is met only
+/// when the window has that many of them.
 public struct JobListing: Sendable {
     public let keys: KeySpace
     /// Ids read from each index at most.
@@ -20,6 +22,27 @@ public struct JobListing: Sendable {
 
     public init(keys: KeySpace) {
         self.keys = keys
+    }
+
+    /// Paths a path filter may name through their own indexes at most; a prefix matching more
+    /// reads a broader index instead.
+    static let pathIndexLimit = 64
+
+    /// The finished-run indexes to read for `filter`, narrowest first: the indexes of the exact
+    /// paths the path filter covers (every pushed script's and flow's path under it, and the filter
+    /// itself, for runs of a path no longer pushed), else the index of who started them, else the
+    /// one of their final state, else every finished run. The rest of the filter is checked on
+    /// each job read.
+    func finishedIndexes(_ filter: JobFilter, on connection: RedisConnection) throws(RedisError) -> [String] {
+        if let path = filter.path {
+            let catalogue = try connection.pipeline([["ZRANGE", .string(keys.scripts), "0", "-1"], ["ZRANGE", .string(keys.flows), "0", "-1"]])
+            var paths = Set(catalogue.flatMap { ($0.array ?? []).compactMap(\.string) }.filter { $0.hasPrefix(path) })
+            paths.insert(path)
+            if paths.count <= Self.pathIndexLimit { return paths.sorted().map { keys.runsFinished(path: $0) } }
+        }
+        if let createdBy = filter.createdBy { return [keys.runsFinished(createdBy: createdBy)] }
+        if let state = filter.state, state.isFinal { return [keys.runsFinished(state: state)] }
+        return [keys.runsFinished]
     }
 
     /// One page of jobs passing `filter`, newest first, whether more follow, and whether the
@@ -49,10 +72,9 @@ public struct JobListing: Sendable {
             } else {
                 let newest = filter.until.map { "(" + String($0) } ?? "+inf"
                 let oldest = filter.since.map { String($0) } ?? "-inf"
-                commands.append([
-                    "ZREVRANGEBYSCORE", .string(keys.runsFinished), .string(newest), .string(oldest), "LIMIT", "0",
-                    .string(String(Self.finishedScanLimit)),
-                ])
+                commands += try finishedIndexes(filter, on: connection).map { index in
+                    ["ZREVRANGEBYSCORE", .string(index), .string(newest), .string(oldest), "LIMIT", "0", .string(String(Self.finishedScanLimit))]
+                }
             }
         }
         var ids = Set<String>()

@@ -53,6 +53,26 @@ public struct ResourceStore: Sendable {
         return try resources(at: paths, on: connection).values.sorted { $0.path < $1.path }
     }
 
+    /// Why `type` cannot name a resource type (letters, digits, `_ - .`, up to 100), or `nil`.
+    public static func typeProblem(_ type: String) -> String? {
+        guard !type.isEmpty, type.count <= 100, type.allSatisfy({ $0.isLetter || $0.isNumber || "_-.".contains($0) }) else {
+            return "invalid resource type '\(type)' (letters, digits, _ - .)"
+        }
+        return nil
+    }
+
+    /// Why `value` cannot be a resource's value, or `nil`: its references may name variables
+    /// (`$var:` with a valid path), never other resources.
+    public static func valueProblem(_ value: JSONValue) -> String? {
+        for reference in value.references.sorted(by: { $0.path < $1.path }) {
+            if reference.kind == .resource {
+                return "'\(reference.marker)': a resource's fields may reference variables ($var:), not other resources"
+            }
+            if ScriptPath(reference.path) == nil { return "'\(reference.marker)': '\(reference.path)' is not a valid variable path" }
+        }
+        return nil
+    }
+
     /// Removes the resource at `path`; `false` when there was none.
     @discardableResult
     public func delete(_ path: String, on connection: RedisConnection) throws(RedisError) -> Bool {

@@ -113,12 +113,33 @@ local function take_first(ns, queues, signaled, worker, lease_ms, now)
   return nil
 end
 
+-- A finished run people start (not a flow's step or event) joins the finished runs by creation
+-- time, and the narrower indexes the console's filters read: by final state, by exact path, by who
+-- started it. Each keeps a run while it is retained: entries created longer ago than the retention
+-- period are trimmed by the finishes on a millisecond divisible by 16 (one in 16 on average), and a
+-- path's or a person's index expires a retention period after its last run, so one used once does
+-- not stay. Without retention (kept forever) nothing is trimmed, as the runs themselves.
+local function index_finished_run(ns, id, state, path, created_by, created_at, now, retention)
+  local indexes = {K.runs_finished, ns .. KEY.runs_by_state .. state}
+  local named = {}
+  if path and path ~= '' then named[#named + 1] = ns .. KEY.runs_by_path .. path end
+  if created_by and created_by ~= '' then named[#named + 1] = ns .. KEY.runs_by_creator .. created_by end
+  for _, index in ipairs(named) do indexes[#indexes + 1] = index end
+  for _, index in ipairs(indexes) do redis.call('ZADD', index, created_at, id) end
+  if retention > 0 then
+    for _, index in ipairs(named) do redis.call('EXPIRE', index, retention) end
+    if now % 16 == 0 then
+      for _, index in ipairs(indexes) do redis.call('ZREMRANGEBYSCORE', index, '-inf', now - retention * 1000) end
+    end
+  end
+end
+
 -- Records a job's final state: timestamps, lease released, retention set, the per-queue
 -- finished index (capped) and counters updated, anyone waiting on it woken. A flow step that
 -- still counted as one of its flow's live steps stops counting.
 local function finish_job(ns, id, state, now, retention, cap)
   local key = ns .. KEY.job .. id
-  local fields = hash_fields(key, 'queue', 'kind', 'flow_id', 'waiting', 'schedule', 'watchers', 'created_at')
+  local fields = hash_fields(key, 'queue', 'kind', 'flow_id', 'waiting', 'schedule', 'watchers', 'created_at', 'path', 'created_by')
   local queue = fields.queue or 'default'
   redis.call('HSET', key, 'state', state, 'finished_at', now)
   redis.call('ZREM', K.leases, id)
@@ -140,8 +161,7 @@ local function finish_job(ns, id, state, now, retention, cap)
   -- while it is retained; those created longer ago than the retention period are trimmed on the
   -- same sampled finishes.
   if fields.kind ~= 'step' and fields.kind ~= 'flow_event' then
-    redis.call('ZADD', K.runs_finished, tonumber(fields.created_at or now), id)
-    if now % 16 == 0 and retention > 0 then redis.call('ZREMRANGEBYSCORE', K.runs_finished, '-inf', now - retention * 1000) end
+    index_finished_run(ns, id, state, fields.path, fields.created_by, tonumber(fields.created_at or now), now, retention)
   end
   redis.call('HINCRBY', ns .. KEY.stats .. queue, state, 1)
   local bucket = ns .. KEY.throughput .. queue .. ':' .. math.floor(now / 60000)

@@ -1,16 +1,18 @@
 -- delete_job: removes a finished job for good, before its retention period would — a script or
 -- identity job, or a flow run with its steps and gates.
 --
--- KEYS: [1] namespace, [2] the job hash; then the shared keys (`K`): the finished runs.
+-- KEYS: [1] namespace, [2] the job hash; then the shared keys (`K`): the finished runs. The
+-- finished runs' indexes by state, path and creator are derived from the namespace (`KEY`).
 -- ARGV: [1] id.
 -- Guarantees: only a job in a final state (success, failure, canceled) is deleted, and never a
 -- flow's step or flow event (they belong to their flow: delete the flow). Its hash, logs,
--- waiters' list and calls set go and it leaves its queue's finished index and the finished runs; a flow run takes its
+-- waiters' list and calls set go and it leaves its queue's finished index and the finished runs (and
+-- their indexes by state, path and creator); a flow run takes its
 -- results, steps (their hashes, logs and finished-index entries), frames and gates (hashes,
 -- approvals, rejections, deciders) with it. Counters and throughput buckets stay: they count what
 -- happened. Returns the state it was in, {'refused', why}, or false for an unknown id.
 local ns, key, id = KEYS[1], KEYS[2], ARGV[1]
-local f = hash_fields(key, 'state', 'kind', 'queue')
+local f = hash_fields(key, 'state', 'kind', 'queue', 'path', 'created_by')
 if not f.state then return false end
 if not FINAL_STATES[f.state] then return {'refused', 'the job has not finished (' .. f.state .. '): cancel it first'} end
 if f.kind == 'step' or f.kind == 'flow_event' then return {'refused', 'a ' .. f.kind .. ' belongs to its flow: delete the flow'} end
@@ -31,4 +33,7 @@ if f.kind == 'flow' then
 end
 drop_job(key, id, f.queue)
 redis.call('ZREM', K.runs_finished, id)
+redis.call('ZREM', ns .. KEY.runs_by_state .. f.state, id)
+if f.path then redis.call('ZREM', ns .. KEY.runs_by_path .. f.path, id) end
+if f.created_by then redis.call('ZREM', ns .. KEY.runs_by_creator .. f.created_by, id) end
 return f.state
