@@ -10,7 +10,7 @@ import Testing
 /// Redis: what happens end to end — flows resumed, canceled or continued, races, scripts' links,
 /// the CLI. What each link answers is tested against seeded gates in ResumerRouteTests and
 /// ResumerHardeningTests, without a worker or a scheduler.
-@Suite("Approval gates over real HTTP", .serialized)
+@Suite("Approval gates over real HTTP", .serialized, .tags(.processes))
 struct ApprovalTests {
     let server: RedisServer
 

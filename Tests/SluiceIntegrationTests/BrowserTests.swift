@@ -6,7 +6,7 @@ import Testing
 
 /// The approval page in a real browser: headless Chromium (Debian's `chromium` and
 /// `chromium-driver`, driven by selenium) opens it, fills the form and clicks Approve.
-@Suite("The approval page in headless Chromium", .serialized)
+@Suite("The approval page in headless Chromium", .serialized, .tags(.browser))
 struct BrowserTests {
     let server: RedisServer
 

@@ -8,7 +8,7 @@ import Testing
 
 /// Every executable on a `redis+cluster://` URL: a prefix lives on one slot, so each prefix's
 /// processes talk to that slot's master, and several prefixes spread over the cluster.
-@Suite("Processes on Redis Cluster", .serialized)
+@Suite("Processes on Redis Cluster", .serialized, .tags(.processes))
 struct ClusterProcessTests {
     @Test("two prefixes on two masters: each one's worker and scheduler run its jobs, delayed jobs and a flow")
     func prefixesOnMasters() async throws {

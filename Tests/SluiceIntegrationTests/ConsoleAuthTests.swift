@@ -11,7 +11,7 @@ import Testing
 #endif
 
 /// `--auth token`: operator tokens kept hashed, a login page, a session cookie, CSRF bound to it.
-@Suite("Console operator tokens", .serialized)
+@Suite("Console operator tokens", .serialized, .tags(.processes))
 struct ConsoleAuthTests {
     let server: RedisServer
 

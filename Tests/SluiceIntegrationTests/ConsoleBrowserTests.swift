@@ -7,7 +7,7 @@ import Testing
 
 /// The console in headless Chromium (Debian's `chromium` and `chromium-driver`, driven by
 /// selenium): live pages against a real worker.
-@Suite("The console in headless Chromium", .serialized)
+@Suite("The console in headless Chromium", .serialized, .tags(.browser))
 struct ConsoleBrowserTests {
     let server: RedisServer
 

@@ -7,7 +7,7 @@ import Testing
 #endif
 
 /// `sluice console` as a process: what it refuses, and that it serves and stops.
-@Suite("sluice console", .serialized)
+@Suite("sluice console", .serialized, .tags(.processes))
 struct ConsoleCommandTests {
     let server: RedisServer
 

@@ -9,7 +9,7 @@ import Testing
 /// `--ack replicas=N`: nothing is acknowledged before N replicas hold it — a master with a real
 /// replica (a second redis-server), the replica frozen with SIGSTOP to play one that stopped
 /// acknowledging.
-@Suite("Durable acknowledgements", .serialized)
+@Suite("Durable acknowledgements", .serialized, .tags(.processes))
 struct DurableAcknowledgementTests {
     let master: RedisServer
     let replica: RedisServer

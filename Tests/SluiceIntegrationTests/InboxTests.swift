@@ -8,7 +8,7 @@ import Testing
 
 /// An approver's inbox: `sluice inbox link NAME` and the resumer's inbox page, against real
 /// gates, a real worker and a real resumer.
-@Suite("Approver inboxes", .serialized)
+@Suite("Approver inboxes", .serialized, .tags(.processes))
 struct InboxTests {
     let server: RedisServer
 

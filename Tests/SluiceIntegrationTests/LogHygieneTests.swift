@@ -6,7 +6,7 @@ import Testing
 
 /// What the processes write to their logs: JSON lines with `--log-format json`, and never a
 /// Redis password, a gate's secret, its minting key or a link's token.
-@Suite("Logs: JSON lines, no secrets", .serialized)
+@Suite("Logs: JSON lines, no secrets", .serialized, .tags(.processes))
 struct LogHygieneTests {
     static let flow = """
         value:

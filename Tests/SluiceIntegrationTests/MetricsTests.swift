@@ -7,7 +7,7 @@ import Testing
 
 /// Prometheus metrics from every process, scraped for real, and the Grafana dashboard in deploy/
 /// checked against those scrapes: every metric it queries exists.
-@Suite("Metrics from every process", .serialized)
+@Suite("Metrics from every process", .serialized, .tags(.processes))
 struct MetricsTests {
     static let flow = """
         value:

@@ -8,7 +8,7 @@ import Testing
 
 /// One worker, one scheduler and one resumer serving several prefixes (`--prefix a,b`): each
 /// prefix's jobs, delayed jobs and gates, and links that name their prefix.
-@Suite("Several prefixes per process", .serialized)
+@Suite("Several prefixes per process", .serialized, .tags(.processes))
 struct PrefixesTests {
     static let flow = """
         value:

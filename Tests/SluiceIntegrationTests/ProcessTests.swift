@@ -6,7 +6,7 @@ import SluiceTesting
 import Testing
 
 /// The built executables, run as separate processes against a private redis-server.
-@Suite("worker, scheduler and sluice as processes", .serialized)
+@Suite("worker, scheduler and sluice as processes", .serialized, .tags(.processes))
 struct ProcessTests {
     let server: RedisServer
 

@@ -7,7 +7,7 @@ import Testing
 
 /// `sluice run --wait` in a real terminal (tmux): a flow that parks at a gate its runner may answer
 /// asks in the terminal, and the answer goes through the gate's rules (Windmill's prompts).
-@Suite("Prompts for the runner, in a real terminal", .serialized)
+@Suite("Prompts for the runner, in a real terminal", .serialized, .tags(.processes))
 struct PromptTests {
     let server: RedisServer
 

@@ -10,7 +10,7 @@ import Testing
 /// Python scripts with PyPI dependencies: locked with uv when pushed, installed once per lock by the
 /// worker. The packages are real PyPI wheels (six, idna) that `make test-deps` downloads into
 /// `.test-wheels`; uv resolves and installs from there without an index.
-@Suite("Python dependencies", .serialized)
+@Suite("Python dependencies", .serialized, .tags(.processes))
 struct PythonDependencyTests {
     let server: RedisServer
 

@@ -11,7 +11,7 @@ import Testing
 /// The resumer's connection limits over real sockets: idle connections and slow clients are
 /// closed after their timeouts, and a server at its connection limit still answers — `/healthz`
 /// as usual, anything else `503` — instead of leaving clients hanging.
-@Suite("Resumer connections over real sockets", .serialized)
+@Suite("Resumer connections over real sockets", .serialized, .tags(.processes))
 struct ResumerConnectionTests {
     let server: RedisServer
 

@@ -7,7 +7,7 @@ import SluiceTesting
 import Testing
 
 /// The resumer's hardening: each test here failed before its fix (docs/security.md, "The resumer").
-@Suite("Resumer hardening against a seeded gate", .serialized)
+@Suite("Resumer hardening against a seeded gate", .serialized, .tags(.processes))
 struct ResumerHardeningTests {
     let server: RedisServer
 

@@ -8,7 +8,7 @@ import Testing
 
 /// What a script can and cannot reach: the attacks of the hardening review, replayed against a
 /// real worker. In `bwrap` mode each must fail; the `none` cases show what the sandbox is for.
-@Suite("Job sandbox: what a script can reach", .serialized)
+@Suite("Job sandbox: what a script can reach", .serialized, .tags(.processes))
 struct SandboxTests {
     let server: RedisServer
 

@@ -10,7 +10,7 @@ private let failedJobPlaceholder = JobID(milliseconds: 0)
 
 /// Schedules fired by a scheduler process (and run by an in-process worker) on a private
 /// redis-server, in real time: ticks one or two seconds apart.
-@Suite("Schedules fired by the scheduler", .serialized)
+@Suite("Schedules fired by the scheduler", .serialized, .tags(.processes))
 struct ScheduleFiringTests {
     let server: RedisServer
 

@@ -8,7 +8,7 @@ import Testing
 
 /// Schedules with the built `scheduler` and `sluice` executables as separate processes: two
 /// schedulers racing, a scheduler SIGKILLed and restarted, the CLI.
-@Suite("Schedules with scheduler processes and the CLI", .serialized)
+@Suite("Schedules with scheduler processes and the CLI", .serialized, .tags(.processes))
 struct ScheduleProcessTests {
     let server: RedisServer
 

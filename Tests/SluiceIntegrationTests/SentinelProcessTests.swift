@@ -6,7 +6,7 @@ import SluiceTesting
 import Testing
 
 /// Every executable on a `redis+sentinel://` URL while the master is SIGKILLed mid-load.
-@Suite("Processes on Redis Sentinel through a failover", .serialized)
+@Suite("Processes on Redis Sentinel through a failover", .serialized, .tags(.processes))
 struct SentinelProcessTests {
     /// Enqueues identity jobs, retrying through the failover: returns their ids.
     private func enqueue(_ count: Int, tag: String, store: JobStore, connection: RedisConnection) async throws -> [JobID] {

@@ -8,7 +8,7 @@ import Testing
 /// `sluice sync push` and `sluice sync pull` as users run them, against a real Redis: the example
 /// workspace imported in dependency order, idempotent, checked whole before anything is written,
 /// written back in the same layout, and its flow run by a worker.
-@Suite("Workspaces: sluice sync", .serialized)
+@Suite("Workspaces: sluice sync", .serialized, .tags(.processes))
 struct SyncTests {
     let server: RedisServer
 

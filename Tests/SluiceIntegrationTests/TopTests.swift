@@ -5,7 +5,7 @@ import SluiceTesting
 import Testing
 
 /// `sluice top` in a real terminal (tmux), and as a plain snapshot when not in one.
-@Suite("sluice top", .serialized)
+@Suite("sluice top", .serialized, .tags(.processes))
 struct TopTests {
     let server: RedisServer
 

@@ -11,7 +11,7 @@ import Testing
 /// npm and jsr packages and remote modules in TypeScript scripts, without the internet: a local
 /// registry (``PackageRegistry``) the test builds and takes down; the lock written by
 /// `sluice script push`; the worker's Deno cache per lock, filled once, read-only to jobs.
-@Suite("TypeScript packages", .serialized)
+@Suite("TypeScript packages", .serialized, .tags(.processes))
 struct TypeScriptPackageTests {
     let server: RedisServer
 

@@ -7,7 +7,7 @@ import Testing
 
 /// `sluice variable`, `sluice resource` and `sluice secrets` as an operator runs them, and the
 /// worker's checks of its key file, against a private redis-server.
-@Suite("sluice variable, resource and secrets as processes", .serialized)
+@Suite("sluice variable, resource and secrets as processes", .serialized, .tags(.processes))
 struct VariableCommandTests {
     let server: RedisServer
     let directory: String

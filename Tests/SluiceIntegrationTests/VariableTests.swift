@@ -9,7 +9,7 @@ import Testing
 /// Variables, secrets and resources reaching real jobs on real workers: every reference form,
 /// every runner, the access rules, masking, state between runs, and each job's channel kept to
 /// itself.
-@Suite("Variables, secrets and resources in jobs", .serialized)
+@Suite("Variables, secrets and resources in jobs", .serialized, .tags(.processes))
 struct VariableTests {
     let server: RedisServer
     let key = SecretPrivateKey.generate()

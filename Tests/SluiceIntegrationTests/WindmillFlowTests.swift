@@ -9,7 +9,7 @@ import Testing
 /// Flows as Windmill users wrote them, run by a real worker: expressions beyond the subset (on the
 /// worker's JavaScript engine), the legacy prologue, empty expressions, a whole `$res:` expression,
 /// module-level transforms, and modules kept with --allow-unsupported.
-@Suite("Windmill's flows run here unchanged", .serialized)
+@Suite("Windmill's flows run here unchanged", .serialized, .tags(.processes))
 struct WindmillFlowTests {
     let server: RedisServer
 

@@ -64,7 +64,9 @@ struct FailoverScenario {
     private func target(_ fault: Fault, directory: URL) throws -> Target {
         switch fault {
         case .kill, .sleep:
-            let sentinels = try SentinelTestbed(downAfter: .seconds(1), serverArguments: fault == .sleep ? ["--enable-debug-command", "yes"] : [])
+            // Two seconds of silence, not one: under make test's load a healthy master missed a
+            // one-second window now and then, and a second, spurious failover muddles the count.
+            let sentinels = try SentinelTestbed(downAfter: .seconds(2), serverArguments: fault == .sleep ? ["--enable-debug-command", "yes"] : [])
             let cluster = try ChaosCluster(binaries: binaries, directory: directory, sentinels: sentinels)
             return Target(
                 cluster: cluster, victim: sentinels.master, successor: sentinels.replica,
@@ -145,6 +147,9 @@ struct FailoverScenario {
         let storm = RequestStorm(port: port, items: items, threads: 8)
         storm.start()
         Thread.sleep(forTimeInterval: 0.2 + scale.failoverSeconds * 0.4 + Double.random(in: 0...0.3, using: &random))
+        // How far the replica was behind when the master failed (what an unacknowledged write can lose).
+        let lag = Self.replicationLag(master: target.victim, replica: target.successor)
+        report.figure("\(mode): replica behind the master when it failed", lag.map { "\($0) bytes" } ?? "unknown (no answer)")
         let killed = ContinuousClock.now
         switch fault {
         case .kill, .clusterKill:
@@ -160,10 +165,18 @@ struct FailoverScenario {
         }
         // Promoted: the set-up names the replica, and it says it is a master (restarting the
         // killed master earlier, empty, could let the replica resync from it and lose everything).
-        while try !target.promoted() || !Self.role(of: target.successor, is: "master"), ContinuousClock.now - killed < .seconds(30) {
+        while try !target.promoted() || !Self.role(of: target.successor, is: "master"), ContinuousClock.now - killed < .seconds(60) {
             Thread.sleep(forTimeInterval: 0.05)
         }
         let failover = ContinuousClock.now - killed
+        guard try target.promoted(), Self.role(of: target.successor, is: "master") else {
+            // Restarting the killed master empty now would have the replica resync from it and
+            // lose everything, which is not what the scenario measures: stop here, saying why.
+            report.problem("\(mode): no failover within \(Format.seconds(failover)) s — the replica was never promoted; nothing measured")
+            storm.stop()
+            while !storm.isDone { Thread.sleep(forTimeInterval: 0.1) }
+            return
+        }
         report.figure("\(mode): master failed → replica promoted", Format.seconds(failover) + " s")
         // A killed master comes back empty; the sentinels (or the cluster) make it the new master's
         // replica (a frozen one is demoted by the sentinels when it wakes).
@@ -186,6 +199,9 @@ struct FailoverScenario {
             }
         }
         while try approvedButUnfinished() > 0, ContinuousClock.now < after { Thread.sleep(forTimeInterval: 0.2) }
+        if let sentinels = cluster.sentinels {
+            report.figure("\(mode): failovers (the sentinels' config epoch)", Self.configEpoch(sentinels).map(String.init) ?? "unknown")
+        }
         try auditHooks(
             count: flows.count, outcomes: outcomes, recorder: recorder, mode: mode, strict: acknowledged, cluster: cluster, report: &report)
         try audit(
@@ -203,6 +219,29 @@ struct FailoverScenario {
             else { return false }
             return reply.array?.last?.string == String(port)
         }
+    }
+
+    /// How many bytes of the master's replication stream the replica had not yet processed, if both answer.
+    static func replicationLag(master: RedisServer, replica: RedisServer) -> Int64? {
+        func offset(_ server: RedisServer) -> Int64? {
+            guard let info = info(of: server) else { return nil }
+            let line = info.split(separator: "\r\n").first { $0.hasPrefix("master_repl_offset:") }
+            return line.flatMap { Int64($0.dropFirst("master_repl_offset:".count)) }
+        }
+        guard let ahead = offset(master), let behind = offset(replica) else { return nil }
+        return ahead - behind
+    }
+
+    /// The sentinels' config epoch for the master: the number of failovers so far (the highest a
+    /// sentinel reports).
+    static func configEpoch(_ sentinels: SentinelTestbed) -> Int? {
+        sentinels.sentinelPorts.compactMap { sentinel -> Int? in
+            guard let connection = try? RedisConnection(configuration: RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: sentinel))),
+                let fields = try? connection.send(["SENTINEL", "MASTER", .string(sentinels.masterName)]).array?.compactMap(\.string),
+                let index = fields.firstIndex(of: "config-epoch"), index + 1 < fields.count
+            else { return nil }
+            return Int(fields[index + 1])
+        }.max()
     }
 
     /// Whether `server` answers `INFO replication` with `role:<role>`.

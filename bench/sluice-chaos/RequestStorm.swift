@@ -26,6 +26,7 @@ final class RequestStorm: Sendable {
         var next = 0
         var outcomes: [String: Outcome] = [:]
         var finishedThreads = 0
+        var stopped = false
     }
 
     private let state: Mutex<State>
@@ -53,12 +54,19 @@ final class RequestStorm: Sendable {
 
     var isDone: Bool { state.withLock { $0.finishedThreads == threads } }
 
+    /// Sends nothing more and gives up on requests still waiting for an answer; the threads end soon after.
+    func stop() {
+        state.withLock { $0.stopped = true }
+    }
+
+    private var stopped: Bool { state.withLock { $0.stopped } }
+
     var outcomes: [String: Outcome] { state.withLock { $0.outcomes } }
 
     private func serve() {
         var connection: RawHTTP?
         while let item = state.withLock({ state -> Item? in
-            guard state.next < state.items.count else { return nil }
+            guard !state.stopped, state.next < state.items.count else { return nil }
             defer { state.next += 1 }
             return state.items[state.next]
         }) {
@@ -75,7 +83,7 @@ final class RequestStorm: Sendable {
                 attempts += 1
                 if connection == nil { connection = try? RawHTTP(port: port) }
                 guard let open = connection else {
-                    if ContinuousClock.now > giveUp { break }
+                    if ContinuousClock.now > giveUp || stopped { break }
                     Thread.sleep(forTimeInterval: 0.05)
                     continue
                 }
@@ -83,7 +91,7 @@ final class RequestStorm: Sendable {
                 if answer.status == 0 || answer.closed { connection = nil }
                 // No answer (the resumer died under the request) or 503 (Redis away, shedding): retry.
                 if answer.status == 0 || answer.status == 503 {
-                    if ContinuousClock.now > giveUp { break }
+                    if ContinuousClock.now > giveUp || stopped { break }
                     Thread.sleep(forTimeInterval: 0.05)
                     continue
                 }
