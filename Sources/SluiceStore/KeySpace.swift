@@ -36,7 +36,7 @@ public struct KeySpace: Sendable, Equatable {
         /// Every finished run people start (not a flow's steps or events), by creation time, for
         /// as long as finished jobs are retained: the web console's jobs list pages through it.
         public static let runsFinished = "runs:finished"
-        /// The finished runs of one final state (`runs:state:failure`), by creation time.
+        /// The finished runs that failed or were canceled (`runs:state:failure`), by creation time.
         public static let runsByState = "runs:state:"
         /// The finished runs of one exact script or flow path, by creation time.
         public static let runsByPath = "runs:path:"

@@ -50,7 +50,9 @@ struct ConsoleBenchmark: AsyncParsableCommand {
                 ])
                 commands.append(["ZADD", .string(keys.finished("default")), .string(String(at)), .string(id.rawValue)])
                 commands.append(["ZADD", .string(keys.runsFinished), .string(String(at - 5)), .string(id.rawValue)])
-                commands.append(["ZADD", .string(keys.runsFinished(state: state)), .string(String(at - 5)), .string(id.rawValue)])
+                if state == .failure {
+                    commands.append(["ZADD", .string(keys.runsFinished(state: state)), .string(String(at - 5)), .string(id.rawValue)])
+                }
                 commands.append(["ZADD", .string(keys.runsFinished(path: path)), .string(String(at - 5)), .string(id.rawValue)])
             }
             commands.append(["ZREMRANGEBYRANK", .string(keys.finished("default")), "0", "-1001"])

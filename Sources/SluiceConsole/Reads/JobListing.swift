@@ -31,7 +31,7 @@ public struct JobListing: Sendable {
     /// The finished-run indexes to read for `filter`, narrowest first: the indexes of the exact
     /// paths the path filter covers (every pushed script's and flow's path under it, and the filter
     /// itself, for runs of a path no longer pushed), else the index of who started them, else the
-    /// one of their final state, else every finished run. The rest of the filter is checked on
+    /// one of failures or of cancellations, else every finished run. The rest of the filter is checked on
     /// each job read.
     func finishedIndexes(_ filter: JobFilter, on connection: RedisConnection) throws(RedisError) -> [String] {
         if let path = filter.path {
@@ -41,7 +41,8 @@ public struct JobListing: Sendable {
             if paths.count <= Self.pathIndexLimit { return paths.sorted().map { keys.runsFinished(path: $0) } }
         }
         if let createdBy = filter.createdBy { return [keys.runsFinished(createdBy: createdBy)] }
-        if let state = filter.state, state.isFinal { return [keys.runsFinished(state: state)] }
+        // Successes are not indexed apart (most finished runs are): that filter reads them all.
+        if let state = filter.state, state == .failure || state == .canceled { return [keys.runsFinished(state: state)] }
         return [keys.runsFinished]
     }
 
