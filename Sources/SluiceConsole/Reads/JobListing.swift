@@ -33,17 +33,26 @@ public struct JobListing: Sendable {
     /// itself, for runs of a path no longer pushed), else the index of who started them, else the
     /// one of failures or of cancellations, else every finished run. The rest of the filter is checked on
     /// each job read.
-    func finishedIndexes(_ filter: JobFilter, on connection: RedisConnection) throws(RedisError) -> [String] {
+    ///
+    /// `exact` says whether every run in those indexes (within the window) passes the filter: then
+    /// the newest `skip + page + 1` of each are all a page can need, since ids and scores both
+    /// follow creation time.
+    func finishedIndexes(_ filter: JobFilter, on connection: RedisConnection) throws(RedisError) -> (keys: [String], exact: Bool) {
+        let byState = filter.state == .failure || filter.state == .canceled
         if let path = filter.path {
             let catalogue = try connection.pipeline([["ZRANGE", .string(keys.scripts), "0", "-1"], ["ZRANGE", .string(keys.flows), "0", "-1"]])
             var paths = Set(catalogue.flatMap { ($0.array ?? []).compactMap(\.string) }.filter { $0.hasPrefix(path) })
             paths.insert(path)
-            if paths.count <= Self.pathIndexLimit { return paths.sorted().map { keys.runsFinished(path: $0) } }
+            if paths.count <= Self.pathIndexLimit {
+                return (paths.sorted().map { keys.runsFinished(path: $0) }, filter.queue == nil && filter.createdBy == nil && filter.state == nil)
+            }
         }
-        if let createdBy = filter.createdBy { return [keys.runsFinished(createdBy: createdBy)] }
+        if let createdBy = filter.createdBy {
+            return ([keys.runsFinished(createdBy: createdBy)], filter.queue == nil && filter.path == nil && filter.state == nil)
+        }
         // Successes are not indexed apart (most finished runs are): that filter reads them all.
-        if let state = filter.state, state == .failure || state == .canceled { return [keys.runsFinished(state: state)] }
-        return [keys.runsFinished]
+        if byState, let state = filter.state { return ([keys.runsFinished(state: state)], filter.queue == nil && filter.path == nil) }
+        return ([keys.runsFinished], filter.queue == nil && filter.path == nil && filter.state == nil)
     }
 
     /// One page of jobs passing `filter`, newest first, whether more follow, and whether the
@@ -58,6 +67,8 @@ public struct JobListing: Sendable {
         }
         let last = String(Self.scanLimit - 1)
         var commands: [[RedisArgument]] = []
+        // Whether the finished runs were read only as far as this page needs (an exact index).
+        var limited = false
         let state = filter.state
         if state == nil || state == .queued {
             commands += queues.map { ["LRANGE", .string(keys.queue($0)), "0", .string(last)] }
@@ -73,8 +84,13 @@ public struct JobListing: Sendable {
             } else {
                 let newest = filter.until.map { "(" + String($0) } ?? "+inf"
                 let oldest = filter.since.map { String($0) } ?? "-inf"
-                commands += try finishedIndexes(filter, on: connection).map { index in
-                    ["ZREVRANGEBYSCORE", .string(index), .string(newest), .string(oldest), "LIMIT", "0", .string(String(Self.finishedScanLimit))]
+                let (indexes, exact) = try finishedIndexes(filter, on: connection)
+                // An exact index needs no more than the page's share (and some spare for runs whose
+                // hash expired before the index was trimmed); otherwise look at up to the bound.
+                let wanted = exact ? min(Self.finishedScanLimit, filter.page * JobFilter.pageSize + 1 + 100) : Self.finishedScanLimit
+                limited = wanted < Self.finishedScanLimit
+                commands += indexes.map { index in
+                    ["ZREVRANGEBYSCORE", .string(index), .string(newest), .string(oldest), "LIMIT", "0", .string(String(wanted))]
                 }
             }
         }
@@ -82,7 +98,7 @@ public struct JobListing: Sendable {
         var bounded = false
         for (command, reply) in zip(commands, try connection.pipeline(commands)) {
             let found = (reply.array ?? []).compactMap(\.string)
-            if command.first == "ZREVRANGEBYSCORE", found.count >= Self.finishedScanLimit { bounded = true }
+            if command.first == "ZREVRANGEBYSCORE", !limited, found.count >= Self.finishedScanLimit { bounded = true }
             ids.formUnion(found)
         }
         let sorted = ids.sorted(by: >)
