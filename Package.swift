@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "SluiceFlows", targets: ["SluiceFlows"]),
         .library(name: "SluiceCron", targets: ["SluiceCron"]),
         .library(name: "SluiceRedis", targets: ["SluiceRedis"]),
+        .library(name: "SluiceSecrets", targets: ["SluiceSecrets"]),
         .library(name: "SluiceStore", targets: ["SluiceStore"]),
         .library(name: "SluiceRuntime", targets: ["SluiceRuntime"]),
         .library(name: "SluiceWorker", targets: ["SluiceWorker"]),
@@ -104,6 +105,16 @@ let package = Package(
             name: "SluiceCron",
             swiftSettings: swiftSettings
         ),
+        // Secrets sealed at rest (HPKE to an X25519 key, bound to the variable's path), the private
+        // key's file and the keyring that opens them. No Redis: the store keeps what this seals.
+        .target(
+            name: "SluiceSecrets",
+            dependencies: [
+                "SluiceCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The Redis key layout, the Lua scripts (Lua/, compiled in with embedInCode and listed in LuaSources.swift)
         // and typed operations on them.
         .target(
@@ -111,6 +122,7 @@ let package = Package(
             dependencies: [
                 "SluiceCore",
                 "SluiceRedis",
+                "SluiceSecrets",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.embedInCode("Lua")],
@@ -120,7 +132,7 @@ let package = Package(
         // the pure decisions of SluiceFlows applied through the store.
         .target(
             name: "SluiceRuntime",
-            dependencies: ["SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceStore"],
+            dependencies: ["SluiceSecrets", "SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceStore"],
             swiftSettings: swiftSettings
         ),
         // What scripts need besides their text: finding python3, deno and uv; Python requirements
@@ -137,7 +149,7 @@ let package = Package(
         // Taking jobs, running scripts, advancing flows.
         .target(
             name: "SluiceWorker",
-            dependencies: [
+            dependencies: ["SluiceSecrets", 
                 "CSluiceLinux",
                 "SluiceCore",
                 "SluiceFlows",
@@ -198,7 +210,7 @@ let package = Package(
         // delivery — independent of the HTTP server that receives them.
         .target(
             name: "SluiceTriggers",
-            dependencies: [
+            dependencies: ["SluiceSecrets", 
                 "SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceRuntime", "SluiceStore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -207,7 +219,7 @@ let package = Package(
         // The HTTP server behind the secret links and the triggers.
         .target(
             name: "SluiceResumer",
-            dependencies: [
+            dependencies: ["SluiceSecrets", 
                 "SluiceApprovals", "SluiceMetrics", "SluiceTriggers",
                 "SluiceCore",
                 "SluiceFlows",
@@ -230,7 +242,7 @@ let package = Package(
         // server-sent events; pages rendered on the server (swift-mustache), Redis calls on a pool.
         .target(
             name: "SluiceConsole",
-            dependencies: [
+            dependencies: ["SluiceSecrets", 
                 "SluiceApprovals", "SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceRuntime", "SluiceCron", "SluiceStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -248,7 +260,7 @@ let package = Package(
         // formats — and the CLI's work on folders: workspaces as `wmill sync` writes them (Workspace/).
         .target(
             name: "SluiceCommandLine",
-            dependencies: [
+            dependencies: ["SluiceSecrets", 
                 "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceCron", "SluiceStore", "SluiceRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -263,7 +275,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "worker",
-            dependencies: [
+            dependencies: ["SluiceSecrets", 
                 "SluiceCommandLine", "SluiceMetrics", "SluiceWorker", "SluiceStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -299,7 +311,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "sluice",
-            dependencies: [
+            dependencies: ["SluiceSecrets", 
                 "SluiceApprovals", "SluiceCommandLine", "SluiceConsole", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceCron",
                 "SluiceScripts",
                 "SluiceStore", "SluiceRedis", "SluiceTriggers",
@@ -372,6 +384,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SluiceSecretsTests",
+            dependencies: ["SluiceSecrets"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SluiceStoreTests",
             dependencies: ["SluiceStore", "SluiceCore", "SluiceRedis"],
             swiftSettings: swiftSettings
@@ -403,7 +420,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceIntegrationTests",
-            dependencies: [
+            dependencies: ["SluiceSecrets", 
                 "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceCron", "SluiceScripts", "SluiceStore", "SluiceRedis", "SluiceWorker",
                 "SluiceScheduler", "SluiceTriggers",
                 "SluiceResumer", "SluiceTesting", "SluiceConsole", "SluiceApprovals",

@@ -1,5 +1,6 @@
 public import SluiceRedis
 public import SluiceStore
+public import SluiceSecrets
 
 /// How the resumer serves approval links.
 public struct ResumerSettings: Sendable {

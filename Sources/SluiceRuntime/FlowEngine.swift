@@ -3,6 +3,7 @@ public import SluiceCore
 public import SluiceFlows
 public import SluiceRedis
 public import SluiceStore
+public import SluiceSecrets
 
 /// The flow runtime: everything between a flow definition and the store. It pushes and starts
 /// flows, prepares each step (reading the scope its expressions need and asking the pure

@@ -3,6 +3,7 @@ import Foundation
 import SluiceCommandLine
 import SluiceCore
 import SluiceStore
+import SluiceSecrets
 
 /// `sluice secrets keygen|rotate|status`: the key pair secrets are sealed with.
 struct SecretsCommand: ParsableCommand {

@@ -4,6 +4,7 @@ import SluiceCommandLine
 import SluiceCore
 import SluiceRuntime
 import SluiceStore
+import SluiceSecrets
 
 /// `sluice sync push|pull`: whole workspaces in the folder layout `wmill sync` uses.
 struct SyncCommand: ParsableCommand {

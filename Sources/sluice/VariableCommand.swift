@@ -3,6 +3,7 @@ import Foundation
 import SluiceCommandLine
 import SluiceCore
 import SluiceStore
+import SluiceSecrets
 
 /// `sluice variable set|list|show|delete`: variables and secrets.
 struct VariableCommand: ParsableCommand {

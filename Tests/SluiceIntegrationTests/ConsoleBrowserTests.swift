@@ -4,6 +4,7 @@ import SluiceRedis
 import SluiceStore
 import SluiceTesting
 import Testing
+import SluiceSecrets
 
 /// The console in headless Chromium (Debian's `chromium` and `chromium-driver`, driven by
 /// selenium): live pages against a real worker.

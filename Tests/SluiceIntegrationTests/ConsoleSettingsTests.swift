@@ -5,6 +5,7 @@ import SluiceRedis
 import SluiceStore
 import SluiceTesting
 import Testing
+import SluiceSecrets
 
 /// Schedules, variables and resources in the console.
 @Suite("Console schedules and variables", .serialized)

@@ -4,6 +4,7 @@ import SluiceRedis
 import SluiceStore
 import SluiceTesting
 import Testing
+import SluiceSecrets
 
 /// Variables, secrets, resources and their scripts against a real redis-server: what is stored,
 /// what each script refuses, rotation, and what a caller resolves.

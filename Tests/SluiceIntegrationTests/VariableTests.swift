@@ -5,6 +5,7 @@ import SluiceStore
 import SluiceTesting
 import SluiceWorker
 import Testing
+import SluiceSecrets
 
 /// Variables, secrets and resources reaching real jobs on real workers: every reference form,
 /// every runner, the access rules, masking, state between runs, and each job's channel kept to

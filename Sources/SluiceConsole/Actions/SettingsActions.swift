@@ -3,6 +3,7 @@ import SluiceCore
 import SluiceCron
 public import SluiceRedis
 public import SluiceStore
+import SluiceSecrets
 
 /// The console's changes to schedules and variables, each through the store's script (which
 /// checks the version it expects) and recorded in the ``AuditLog`` — a variable's value never.

@@ -1,3 +1,4 @@
+import SluiceSecrets
 /// A variable as Redis keeps it (`P:variable:<path>`): a plain value, or a secret's sealed form.
 public struct StoredVariable: Sendable, Equatable {
     public var path: String

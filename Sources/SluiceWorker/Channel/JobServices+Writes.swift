@@ -3,6 +3,7 @@ import SluiceCore
 import SluiceRedis
 import SluiceStore
 import Synchronization
+import SluiceSecrets
 
 /// Windmill's `set_variable` / `set_resource` through a job's channel: create the variable or
 /// resource, or change its value, within ``CallRule``'s write rule — the job's own folder, and

@@ -1,5 +1,6 @@
 public import SluiceRedis
 public import SluiceStore
+public import SluiceSecrets
 
 /// How a worker process takes and runs jobs.
 public struct WorkerSettings: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import SluiceStore
+import SluiceSecrets
 import Testing
 
 @Suite("Secrets sealed with HPKE")
