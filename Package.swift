@@ -149,7 +149,8 @@ let package = Package(
         // Taking jobs, running scripts, advancing flows.
         .target(
             name: "SluiceWorker",
-            dependencies: ["SluiceSecrets", 
+            dependencies: [
+                "SluiceSecrets",
                 "CSluiceLinux",
                 "SluiceCore",
                 "SluiceFlows",
@@ -210,7 +211,8 @@ let package = Package(
         // delivery — independent of the HTTP server that receives them.
         .target(
             name: "SluiceTriggers",
-            dependencies: ["SluiceSecrets", 
+            dependencies: [
+                "SluiceSecrets",
                 "SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceRuntime", "SluiceStore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -219,7 +221,8 @@ let package = Package(
         // The HTTP server behind the secret links and the triggers.
         .target(
             name: "SluiceResumer",
-            dependencies: ["SluiceSecrets", 
+            dependencies: [
+                "SluiceSecrets",
                 "SluiceApprovals", "SluiceMetrics", "SluiceTriggers",
                 "SluiceCore",
                 "SluiceFlows",
@@ -242,7 +245,8 @@ let package = Package(
         // server-sent events; pages rendered on the server (swift-mustache), Redis calls on a pool.
         .target(
             name: "SluiceConsole",
-            dependencies: ["SluiceSecrets", 
+            dependencies: [
+                "SluiceSecrets",
                 "SluiceApprovals", "SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceRuntime", "SluiceCron", "SluiceStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -260,7 +264,8 @@ let package = Package(
         // formats — and the CLI's work on folders: workspaces as `wmill sync` writes them (Workspace/).
         .target(
             name: "SluiceCommandLine",
-            dependencies: ["SluiceSecrets", 
+            dependencies: [
+                "SluiceSecrets",
                 "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceCron", "SluiceStore", "SluiceRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -275,7 +280,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "worker",
-            dependencies: ["SluiceSecrets", 
+            dependencies: [
+                "SluiceSecrets",
                 "SluiceCommandLine", "SluiceMetrics", "SluiceWorker", "SluiceStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -311,7 +317,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "sluice",
-            dependencies: ["SluiceSecrets", 
+            dependencies: [
+                "SluiceSecrets",
                 "SluiceApprovals", "SluiceCommandLine", "SluiceConsole", "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceCron",
                 "SluiceScripts",
                 "SluiceStore", "SluiceRedis", "SluiceTriggers",
@@ -420,7 +427,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceIntegrationTests",
-            dependencies: ["SluiceSecrets", 
+            dependencies: [
+                "SluiceSecrets",
                 "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceCron", "SluiceScripts", "SluiceStore", "SluiceRedis", "SluiceWorker",
                 "SluiceScheduler", "SluiceTriggers",
                 "SluiceResumer", "SluiceTesting", "SluiceConsole", "SluiceApprovals",

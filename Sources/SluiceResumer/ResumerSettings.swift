@@ -1,6 +1,6 @@
 public import SluiceRedis
-public import SluiceStore
 public import SluiceSecrets
+public import SluiceStore
 
 /// How the resumer serves approval links.
 public struct ResumerSettings: Sendable {

@@ -2,8 +2,8 @@ import Foundation
 public import SluiceCore
 public import SluiceFlows
 public import SluiceRedis
-public import SluiceStore
 public import SluiceSecrets
+public import SluiceStore
 
 /// The flow runtime: everything between a flow definition and the store. It pushes and starts
 /// flows, prepares each step (reading the scope its expressions need and asking the pure

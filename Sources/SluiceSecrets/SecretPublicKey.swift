@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SluiceCore
 
 /// The public half of the secrets key pair (X25519): enough to seal a secret, not to open one. An
 /// operator's CLI needs only this; workers hold the private key.

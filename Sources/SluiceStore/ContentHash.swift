@@ -1,4 +1,5 @@
 import Crypto
+import SluiceCore
 
 /// Content addresses: the hex SHA-256 of a script's text names it in `content:<hash>`.
 public enum ContentHash {

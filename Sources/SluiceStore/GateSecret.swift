@@ -1,4 +1,5 @@
 import Crypto
+import SluiceCore
 
 /// The per-gate secret every resume link is derived from (256 random bits, hex), and the
 /// derivations: the minting key handed to the gate's script, and each link's token.

@@ -1,4 +1,5 @@
 import Crypto
+import SluiceCore
 public import SluiceRedis
 
 /// Approvers' inboxes: one secret per approver name (`P:inbox:<name>`, a hash with `secret` —

@@ -3,9 +3,9 @@ public import SluiceCore
 import SluiceFlows
 public import SluiceRedis
 import SluiceRuntime
+public import SluiceSecrets
 public import SluiceStore
 import Synchronization
-public import SluiceSecrets
 
 /// What the resumer does with a trigger once the HTTP layer has read it: checks the token against
 /// the path, starts the run — at most once per delivery key — and reads runs back for the token

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import SluiceCommandLine
 import SluiceCore
-import SluiceStore
 import SluiceSecrets
+import SluiceStore
 
 /// `sluice secrets keygen|rotate|status`: the key pair secrets are sealed with.
 struct SecretsCommand: ParsableCommand {

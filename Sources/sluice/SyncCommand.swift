@@ -3,8 +3,8 @@ import Foundation
 import SluiceCommandLine
 import SluiceCore
 import SluiceRuntime
-import SluiceStore
 import SluiceSecrets
+import SluiceStore
 
 /// `sluice sync push|pull`: whole workspaces in the folder layout `wmill sync` uses.
 struct SyncCommand: ParsableCommand {

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import SluiceCommandLine
 import SluiceCore
-import SluiceStore
 import SluiceSecrets
+import SluiceStore
 
 /// `sluice variable set|list|show|delete`: variables and secrets.
 struct VariableCommand: ParsableCommand {

@@ -1,8 +1,8 @@
 import Logging
 import SluiceCommandLine
+import SluiceSecrets
 import SluiceStore
 import SluiceWorker
-import SluiceSecrets
 
 /// The worker's secrets keys, read at start-up: a key file that sandboxed jobs could read is
 /// refused (jobs run as the worker's user), with the way out.

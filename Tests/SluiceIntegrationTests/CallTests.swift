@@ -1,11 +1,11 @@
 import Foundation
 import SluiceCore
 import SluiceRedis
+import SluiceSecrets
 import SluiceStore
 import SluiceTesting
 import SluiceWorker
 import Testing
-import SluiceSecrets
 
 /// Scripts that run scripts: Windmill's `run_script_by_path` / `runScriptByPath` and the rest of
 /// the client's job calls, and its `set_variable` / `set_resource`, through each job's channel, on

@@ -1,10 +1,10 @@
 import Foundation
 import SluiceCore
 import SluiceRedis
+import SluiceSecrets
 import SluiceStore
 import SluiceTesting
 import Testing
-import SluiceSecrets
 
 /// The console in headless Chromium (Debian's `chromium` and `chromium-driver`, driven by
 /// selenium): live pages against a real worker.

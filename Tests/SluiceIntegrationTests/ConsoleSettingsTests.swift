@@ -2,10 +2,10 @@ import Foundation
 import SluiceConsole
 import SluiceCore
 import SluiceRedis
+import SluiceSecrets
 import SluiceStore
 import SluiceTesting
 import Testing
-import SluiceSecrets
 
 /// Schedules, variables and resources in the console.
 @Suite("Console schedules and variables", .serialized)

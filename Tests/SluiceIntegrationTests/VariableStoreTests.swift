@@ -1,10 +1,10 @@
 import Foundation
 import SluiceCore
 import SluiceRedis
+import SluiceSecrets
 import SluiceStore
 import SluiceTesting
 import Testing
-import SluiceSecrets
 
 /// Variables, secrets, resources and their scripts against a real redis-server: what is stored,
 /// what each script refuses, rotation, and what a caller resolves.

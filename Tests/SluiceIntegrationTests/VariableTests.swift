@@ -1,11 +1,11 @@
 import Foundation
 import SluiceCore
 import SluiceRedis
+import SluiceSecrets
 import SluiceStore
 import SluiceTesting
 import SluiceWorker
 import Testing
-import SluiceSecrets
 
 /// Variables, secrets and resources reaching real jobs on real workers: every reference form,
 /// every runner, the access rules, masking, state between runs, and each job's channel kept to

@@ -2,8 +2,8 @@ import Foundation
 import SluiceCore
 import SluiceCron
 public import SluiceRedis
-public import SluiceStore
 import SluiceSecrets
+public import SluiceStore
 
 /// The console's changes to schedules and variables, each through the store's script (which
 /// checks the version it expects) and recorded in the ``AuditLog`` — a variable's value never.

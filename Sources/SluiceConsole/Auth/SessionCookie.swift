@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SluiceCore
 import SluiceStore
 
 /// The console's session cookie under `--auth token`: `<token hash>.<expiry ms>.<mac>`, the MAC

@@ -1,4 +1,5 @@
-import SluiceSecrets
+public import SluiceSecrets
+
 /// A variable as Redis keeps it (`P:variable:<path>`): a plain value, or a secret's sealed form.
 public struct StoredVariable: Sendable, Equatable {
     public var path: String

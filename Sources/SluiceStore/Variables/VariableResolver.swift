@@ -1,6 +1,6 @@
 public import SluiceCore
 public import SluiceRedis
-import SluiceSecrets
+public import SluiceSecrets
 
 /// Resolves what a job or step names — variables (secrets opened with the keyring) and resources
 /// (their `$var:` fields resolved) — for a ``Caller``, checking each one's access rule. Used by

@@ -1,6 +1,6 @@
 import Foundation
 public import SluiceRedis
-import SluiceSecrets
+public import SluiceSecrets
 
 /// Variables and secrets: `P:variable:<path>` hashes, the `P:variables` index, and the registered
 /// secrets key (`P:secrets`). Every change is one Lua script; reads are plain commands.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SluiceCore
 public import SluiceStore
 
 /// Checks a sender's HMAC-SHA256 signature over a request's raw body, in the sender's style

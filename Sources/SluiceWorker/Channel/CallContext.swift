@@ -1,8 +1,8 @@
 import SluiceCore
 import SluiceRedis
 import SluiceRuntime
-import SluiceStore
 import SluiceSecrets
+import SluiceStore
 
 /// What a job's channel needs to start, follow and cancel other jobs and to write variables and
 /// resources: the job as it was taken (its delivery fences every call), the stores, and the

@@ -1,9 +1,9 @@
 import Logging
 import SluiceCore
 import SluiceRedis
+import SluiceSecrets
 import SluiceStore
 import Synchronization
-import SluiceSecrets
 
 /// Windmill's `set_variable` / `set_resource` through a job's channel: create the variable or
 /// resource, or change its value, within ``CallRule``'s write rule — the job's own folder, and

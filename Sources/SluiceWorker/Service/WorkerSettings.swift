@@ -1,6 +1,6 @@
 public import SluiceRedis
-public import SluiceStore
 public import SluiceSecrets
+public import SluiceStore
 
 /// How a worker process takes and runs jobs.
 public struct WorkerSettings: Sendable {
