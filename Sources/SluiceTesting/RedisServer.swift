@@ -69,8 +69,10 @@ public final class RedisServer: Sendable {
         stop()
     }
 
-    /// Starts the server if it is not running (again, on the same port, after ``kill()``).
-    public func start() throws {
+    /// Starts the server if it is not running (again, on the same port, after ``kill()``), with
+    /// `adding` after its usual arguments for this start only — e.g. `["--replicaof", host, port]`
+    /// to bring a killed master back as the replica of the one that replaced it.
+    public func start(adding: [String] = []) throws {
         try process.withLock { current in
             if let current, current.isRunning { return }
             let launched = Process()
@@ -80,7 +82,7 @@ public final class RedisServer: Sendable {
                     "--port", String(port), "--bind", "127.0.0.1", "--dir", directory.path,
                     "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
                     "--logfile", directory.appendingPathComponent("redis.log").path,
-                ] + extraArguments
+                ] + extraArguments + adding
             launched.standardOutput = FileHandle.nullDevice
             launched.standardError = FileHandle.nullDevice
             try launched.run()

@@ -161,9 +161,12 @@ struct WorkerTests {
     func redeliveryToSameWorker() async throws {
         let harness = WorkerHarness(server: server, keys: uniqueKeys())
         try await harness.withScheduler {
-            try await harness.withWorker(harness.settings(concurrency: 2, lease: .seconds(1))) { _ in
+            // Delivery 2 outlives its 2-s lease by far, so a lease dropped at delivery 1's end lapses
+            // while it runs; renewed as it should be, two seconds leave room for a loaded machine
+            // (with one second, make test's load once let a renewal come late: a third delivery).
+            try await harness.withWorker(harness.settings(concurrency: 2, lease: .seconds(2))) { _ in
                 // Delivery 1 ends early; delivery 2 runs on well past delivery 1's end.
-                let id = try harness.run(.bash, "if [ \"$SLUICE_DELIVERY\" = 1 ]; then sleep 1; else sleep 3; fi\necho \"$SLUICE_DELIVERY\"\n")
+                let id = try harness.run(.bash, "if [ \"$SLUICE_DELIVERY\" = 1 ]; then sleep 1; else sleep 5; fi\necho \"$SLUICE_DELIVERY\"\n")
                 let connection = try server.connect()
                 while try harness.store.job(id, on: connection)?.state != .running {
                     try await Task.sleep(for: .milliseconds(20))

@@ -27,10 +27,6 @@ struct ChaosScale: Sendable {
     /// Whether the killed master also runs without --ack (on loopback it loses nothing: the frozen
     /// master shows the window); the short form leaves it out.
     var failoverKillWithoutAck = true
-    /// Whether the killed Sentinel master runs at all: in make test's short form it twice lost
-    /// every gate under load — the whole data set, not a write the --ack path acknowledged — for a
-    /// reason not yet found in the set-up (issue 23's notes); it runs in make chaos.
-    var failoverSentinelKill = true
 
     static let full = ChaosScale(
         stormJobs: 10_000, stormFlows: 500, restartJobs: 3000, stallJobs: 400, stallPause: 3.5, stallSleep: 12, delayedJobs: 1000, deadlineGates: 200,
@@ -41,5 +37,5 @@ struct ChaosScale: Sendable {
         stormJobs: 400, stormFlows: 30, restartJobs: 300, stallJobs: 60, stallPause: 2.5, stallSleep: 3, delayedJobs: 150, deadlineGates: 30,
         gracefulJobs: 80, gracefulStops: 2, gracefulLongest: 2000,
         parkedGates: 60, badRequests: 3000, slowClients: 30, deliveries: 300, failoverGates: 100, failoverSeconds: 6,
-        failoverKillWithoutAck: false, failoverSentinelKill: false)
+        failoverKillWithoutAck: false)
 }
