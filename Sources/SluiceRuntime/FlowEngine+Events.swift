@@ -69,7 +69,7 @@ extension FlowEngine {
             var operations: [FlowOperation] = []
             if let context {
                 scope.resume = context
-                operations.append(.frame(id: place.frame.description, set: ["r": .string(context.json.jsonText)], unset: ["g"]))
+                operations.append(.frame(id: place.frame.description, set: [.resume: .string(context.json.jsonText)], unset: [.gate]))
             }
             operations += self.operations(after: followUp, at: place, stepper: stepper, scope: scope, records: read.records)
             return (place, operations, .gate(frame: place.frame.description, gate: gate))
@@ -90,7 +90,10 @@ extension FlowEngine {
                 frame: place.frame, cursor: place.cursor, scope: read.scope, outcome: Self.stepOutcome(outcome), attempt: place.attempt,
                 unitRandom: Double.random(in: 0..<1))
             let operations: [FlowOperation] =
-                [.closeWaiting(job: job, outcome: outcome), .dropContainer(containerText), .frame(id: place.frame.description, set: ["s": "run"])]
+                [
+                    .closeWaiting(job: job, outcome: outcome), .dropContainer(containerText),
+                    .frame(id: place.frame.description, set: [.status: .string(FrameRecord.Status.run.rawValue)]),
+                ]
                 + self.operations(after: followUp, at: place, stepper: stepper, scope: read.scope, records: read.records)
             return (place, operations, .job(frame: place.frame.description, job: job))
 
@@ -109,7 +112,10 @@ extension FlowEngine {
                 frame: place.frame, cursor: place.cursor, scope: read.scope, outcome: Self.stepOutcome(outcome), attempt: place.attempt,
                 unitRandom: Double.random(in: 0..<1))
             let operations: [FlowOperation] =
-                [.closeWaiting(job: job, outcome: outcome), .frame(id: place.frame.description, set: ["s": "run"])]
+                [
+                    .closeWaiting(job: job, outcome: outcome),
+                    .frame(id: place.frame.description, set: [.status: .string(FrameRecord.Status.run.rawValue)]),
+                ]
                 + self.operations(after: followUp, at: place, stepper: stepper, scope: read.scope, records: read.records)
             return (place, operations, .job(frame: place.frame.description, job: job))
         }

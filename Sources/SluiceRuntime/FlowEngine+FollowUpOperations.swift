@@ -86,7 +86,7 @@ extension FlowEngine {
         case .stopFrame(let stopped, let skipped):
             // The stop ends the container, and its own frame stops in turn.
             guard let owner = stepper.definition.module(in: container.frame, at: container.cursor),
-                let waiting = records[container.frame.description]?["j"]?.stringValue.flatMap(JobID.init)
+                let waiting = records[container.frame.description]?[FrameRecord.Field.job.rawValue]?.stringValue.flatMap(JobID.init)
             else { return flowEnd(.stopped(module: "?", result: stopped, skipped: skipped), stepper: stepper) }
             return [
                 .abandonContainer(container.description, job: waiting, result: stopped),
@@ -134,7 +134,7 @@ extension FlowEngine {
             return [.finish(state: .failure, result: nil, error: failureMessage, skipped: false, eventID: Self.newID())]
         }
         return [
-            .frame(id: FrameID.failure.description, set: ["e": .string(stepper.errorObject(failureMessage, moduleID: failedModule).jsonText)]),
+            .frame(id: FrameID.failure.description, set: [.error: .string(stepper.errorObject(failureMessage, moduleID: failedModule).jsonText)]),
             .step(StepCreation(id: Self.newID(), frame: FrameID.failure.description, cursor: 0, attempt: 1, template: Self.template(failureModule))),
         ]
     }
@@ -246,6 +246,6 @@ extension FlowEngine {
                     start, hash: stored.hash, input: validatedInput, parent: (place.flow, place.job), sameWorker: stepper.definition.sameWorker))
         ]
             + firstOperations(flow: child, stepper: stepper, input: validatedInput, path: path)
-            + [.link(job: place.job, subflow: child), .frame(id: place.frame.description, set: ["s": "wait"])]
+            + [.link(job: place.job, subflow: child), .frame(id: place.frame.description, set: [.status: .string(FrameRecord.Status.wait.rawValue)])]
     }
 }

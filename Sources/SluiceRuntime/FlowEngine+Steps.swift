@@ -66,7 +66,9 @@ extension FlowEngine {
         }
         let read = try readScope(flow: flow, stepper: stepper, frame: frame, cursor: cursor, on: connection)
         let state = read.flowFields["state"]
-        let current = (state == "running" || state == "suspended") && read.records[frame.description]?["j"]?.stringValue == job.id.rawValue
+        let current =
+            (state == "running" || state == "suspended")
+            && read.records[frame.description]?[FrameRecord.Field.job.rawValue]?.stringValue == job.id.rawValue
         let start = current ? stepper.start(frame: frame, cursor: cursor, scope: read.scope) : .failed("the flow has ended or moved on")
         return StepBeginning(
             job: job, flow: flow, frame: frame, cursor: cursor, attempt: attempt, module: stepper.definition.module(in: frame, at: cursor),

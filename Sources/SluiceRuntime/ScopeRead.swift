@@ -88,7 +88,7 @@ extension FlowEngine {
         } else if frame == .preprocessor {
             scope.previousResult = input
         } else if frame == .failure {
-            scope.previousResult = Self.embedded(snapshot.records[FrameID.failure.description]?["e"]) ?? .null
+            scope.previousResult = Self.embedded(snapshot.records[FrameID.failure.description]?[FrameRecord.Field.error.rawValue]) ?? .null
         }
         var iterations: [StepScope.Iteration] = []
         for (position, loop) in loops.enumerated() {
@@ -105,12 +105,14 @@ extension FlowEngine {
             scope.previousResult = scope.inputWithIteration
         }
         for member in frame.lineage {
-            if let context = Self.embedded(snapshot.records[member.description]?["r"]).flatMap(ResumeContext.init(json:)) {
+            if let context = Self.embedded(snapshot.records[member.description]?[FrameRecord.Field.resume.rawValue]).flatMap(
+                ResumeContext.init(json:))
+            {
                 scope.resume = context
                 break
             }
         }
-        if frame.root == .failure { scope.error = Self.embedded(snapshot.records[FrameID.failure.description]?["e"]) }
+        if frame.root == .failure { scope.error = Self.embedded(snapshot.records[FrameID.failure.description]?[FrameRecord.Field.error.rawValue]) }
         var read = ScopeRead(
             scope: scope, flowFields: snapshot.flowFields, records: snapshot.records, collected: snapshot.collected, results: snapshot.results)
         if !needs.references.isEmpty {

@@ -11,7 +11,7 @@ public enum FlowOperation: Sendable, Equatable {
     /// Creates a step job and points its frame at it.
     case step(StepCreation)
     /// Changes fields of a frame record (`resume` after a gate, `error` of the failure frame).
-    case frame(id: String, set: [String: JSONValue], unset: [String] = [], flow: JobID? = nil)
+    case frame(id: String, set: [FrameRecord.Field: JSONValue], unset: [FrameRecord.Field] = [], flow: JobID? = nil)
     /// Opens the gate of the step that just finished and parks its frame.
     case park(frame: String, gate: JobID, timeoutMilliseconds: Int, page: JSONValue, eventID: JobID)
     /// Opens a container: its record, elements and first children.
@@ -62,8 +62,9 @@ public enum FlowOperation: Sendable, Equatable {
             return step.json
         case .frame(let id, let set, let unset, let flow):
             var members: [(String, JSONValue)] = [
-                ("op", "frame"), ("frame", .string(id)), ("set", JSONValue(members: set.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })),
-                ("unset", strings(unset)),
+                ("op", "frame"), ("frame", .string(id)),
+                ("set", JSONValue(members: set.map { ($0.key.rawValue, $0.value) }.sorted { $0.0 < $1.0 })),
+                ("unset", strings(unset.map(\.rawValue))),
             ]
             if let flow { members.append(("flow", .string(flow.rawValue))) }
             return JSONValue(members: members)

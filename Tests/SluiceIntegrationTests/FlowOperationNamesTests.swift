@@ -23,7 +23,7 @@ struct FlowOperationNamesTests {
         let container = ContainerRecord(id: "r:0", kind: "for", job: id, count: 1, parallelism: 1, template: template, previous: .null)
         return [
             .create(flow: id, fields: ["id", id.rawValue]), .record(field: "a", value: 1),
-            .step(StepCreation(id: id, frame: "r", cursor: 0, attempt: 1, template: template)), .frame(id: "r", set: ["resume": 1]),
+            .step(StepCreation(id: id, frame: "r", cursor: 0, attempt: 1, template: template)), .frame(id: "r", set: [.resume: 1]),
             .park(frame: "r", gate: id, timeoutMilliseconds: 1000, page: .null, eventID: id),
             .open(container, frame: "r", items: [1], ids: [id], eventID: id),
             .join(container: "r:0", child: 0, result: 1, disposition: .proceed, message: "", forget: [], ids: [], eventID: id),

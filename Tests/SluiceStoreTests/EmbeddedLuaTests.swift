@@ -59,7 +59,27 @@ struct LuaStateNameTests {
             }
         }
         for state in JobState.allCases { #expect(LuaPrelude.source.contains("\(state.rawValue) = '\(state.rawValue)'")) }
+        for status in FrameRecord.Status.allCases { #expect(LuaPrelude.source.contains("\(status.rawValue) = '\(status.rawValue)'")) }
+        for field in FrameRecord.Field.allCases { #expect(LuaPrelude.source.contains("\(field) = '\(field.rawValue)'")) }
         #expect(LuaPrelude.source.contains("local GATE_STATE = {pending = 'pending', open = 'open'"))
+    }
+}
+
+/// A flow frame's record is read and written through `FRAME.<field>`, never by its letter.
+@Suite("Frame records by name in Lua")
+struct FrameRecordNameTests {
+    @Test("no Lua code reads or writes a frame record's field by its letter (record.s, r.j…): each goes through FRAME")
+    func noLetterFields() throws {
+        let letters = FrameRecord.Field.allCases.map(\.rawValue).joined()
+        let pattern = try Regex("[A-Za-z_][A-Za-z0-9_]*\\.[\(letters)](?![A-Za-z0-9_])")
+        var sources = StoreScripts.includeFiles.map { ($0.name, String(decoding: $0.source, as: UTF8.self)) }
+        sources += StoreScripts.all.map { ($0.name, $0.source) }
+        for (name, source) in sources {
+            for line in source.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).hasPrefix("--") {
+                let code = line.components(separatedBy: "--").first ?? ""
+                #expect(code.firstMatch(of: pattern) == nil, "\(name): \(line)")
+            }
+        }
     }
 }
 

@@ -3,7 +3,8 @@ import SluiceCore
 /// The constants every Lua script starts with, generated from the Swift definitions so the data
 /// model is written once: the key segments (``KeySpace/Segment``), the job and gate states
 /// (``JobState``, ``GateState``: `JOB_STATE.running`, `GATE_STATE.open` — Lua never quotes a
-/// state's name, a test checks it), the final job states
+/// state's name, a test checks it), a flow frame's record fields and statuses (``FrameRecord``:
+/// `record[FRAME.status] == FRAME_STATUS.park`), the final job states
 /// (``JobState/isFinal``), the gate states that still accept decisions (``GateState``) and the
 /// job defaults (``JobDefaults``).
 enum LuaPrelude {
@@ -16,6 +17,8 @@ enum LuaPrelude {
             local KEY = {\(keys)}
             local JOB_STATE = \(names(JobState.allCases.map(\.rawValue)))
             local GATE_STATE = \(names(GateState.allCases.map(\.rawValue)))
+            local FRAME = {\(FrameRecord.Field.allCases.map { "\($0) = '\($0.rawValue)'" }.joined(separator: ", "))}
+            local FRAME_STATUS = \(names(FrameRecord.Status.allCases.map(\.rawValue)))
             local FINAL_STATES = \(set("JOB_STATE", JobState.allCases.filter(\.isFinal).map(\.rawValue)))
             local GATE_ACCEPTING = \(set("GATE_STATE", GateState.accepting))
             local DEFAULT_MAX_DELIVERIES = \(JobDefaults.maxDeliveries)

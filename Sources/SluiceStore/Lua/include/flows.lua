@@ -53,11 +53,11 @@ local function create_step(ns, flow, step, now)
   redis.call('ZADD', steps, redis.call('ZCARD', steps) + 1, step.id)
   local frames = fkey .. KEY.frames_suffix
   local record = get_record(frames, step.frame) or {}
-  record.c = step.cursor
-  record.a = step.attempt
-  record.j = step.id
-  record.s = 'run'
-  record.g = nil
+  record[FRAME.cursor] = step.cursor
+  record[FRAME.attempt] = step.attempt
+  record[FRAME.job] = step.id
+  record[FRAME.status] = FRAME_STATUS.run
+  record[FRAME.gate] = nil
   put_record(frames, step.frame, record)
   redis.call('HINCRBY', fkey, 'steps', 1)
   if f.state == JOB_STATE.suspended then redis.call('HSET', fkey, 'state', JOB_STATE.running) end
@@ -91,15 +91,16 @@ local function cancel_frame(ns, flow, frame_id, reason, now, retention, cap)
   local frames = fkey .. KEY.frames_suffix
   local r = get_record(frames, frame_id)
   if not r then return end
-  if r.j then
-    local subflow = redis.call('HGET', ns .. KEY.job .. r.j, 'subflow')
-    cancel_one(ns, r.j, reason, now, retention, cap)
-    shut_gate(ns, r.j, GATE_STATE.canceled, now)
+  local job = r[FRAME.job]
+  if job then
+    local subflow = redis.call('HGET', ns .. KEY.job .. job, 'subflow')
+    cancel_one(ns, job, reason, now, retention, cap)
+    shut_gate(ns, job, GATE_STATE.canceled, now)
     if subflow then cancel_flow(ns, subflow, reason, now, retention, cap, nil) end
   end
-  if r.g then shut_gate(ns, r.g, GATE_STATE.canceled, now) end
-  if r.s == 'wait' then
-    local cid = frame_id .. '.' .. r.c
+  if r[FRAME.gate] then shut_gate(ns, r[FRAME.gate], GATE_STATE.canceled, now) end
+  if r[FRAME.status] == FRAME_STATUS.wait then
+    local cid = frame_id .. '.' .. r[FRAME.cursor]
     for _, k in ipairs(redis.call('SMEMBERS', fkey .. KEY.kids_infix .. cid)) do
       cancel_frame(ns, flow, cid .. '.' .. k, reason, now, retention, cap)
     end
@@ -198,7 +199,7 @@ local function open_container(ns, flow, op, now)
   end
   local frames = fkey .. KEY.frames_suffix
   local parent = get_record(frames, op.frame) or {}
-  parent.s = 'wait'
+  parent[FRAME.status] = FRAME_STATUS.wait
   put_record(frames, op.frame, parent)
   fill_container(ns, flow, op.container, c, op.ids, now)
   if c.launched >= c.n and redis.call('SCARD', fkey .. KEY.kids_infix .. op.container) == 0 then
@@ -277,8 +278,8 @@ local function park_frame(ns, flow, op, now)
   wake_scheduler(ns)
   local frames = fkey .. KEY.frames_suffix
   local record = get_record(frames, op.frame) or {}
-  record.s = 'park'
-  record.g = op.gate
+  record[FRAME.status] = FRAME_STATUS.park
+  record[FRAME.gate] = op.gate
   put_record(frames, op.frame, record)
   redis.call('HSET', fkey, 'gate', op.gate)
   if tonumber(redis.call('HGET', fkey, 'steps') or '0') <= 0 then redis.call('HSET', fkey, 'state', JOB_STATE.suspended) end

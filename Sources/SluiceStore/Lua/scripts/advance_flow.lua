@@ -95,9 +95,9 @@ if not advancing then
   if advancing and plan.guard then
     local record = get_record(frames, plan.guard.frame)
     if plan.guard.gate then
-      advancing = record ~= nil and record.s == 'park' and record.g == plan.guard.gate
+      advancing = record ~= nil and record[FRAME.status] == FRAME_STATUS.park and record[FRAME.gate] == plan.guard.gate
     else
-      advancing = record ~= nil and record.j == plan.guard.job and record.s ~= 'park'
+      advancing = record ~= nil and record[FRAME.job] == plan.guard.job and record[FRAME.status] ~= FRAME_STATUS.park
     end
   end
 end

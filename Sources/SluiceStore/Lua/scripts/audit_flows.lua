@@ -50,7 +50,7 @@ for _, flow in ipairs(redis.call('ZRANGEBYSCORE', K.active_flows, '-inf', now - 
     for i = 2, #records, 2 do
       if live then break end
       local r = cjson.decode(records[i])
-      live = alive(r.j) or gate_open(r.g)
+      live = alive(r[FRAME.job]) or gate_open(r[FRAME.gate])
     end
     if live then
       if f.stuck_check then redis.call('HDEL', fkey, 'stuck_check') end
