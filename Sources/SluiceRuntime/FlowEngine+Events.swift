@@ -79,9 +79,9 @@ extension FlowEngine {
             let read = try readScope(flow: flow, stepper: stepper, frame: place.frame, cursor: place.cursor, collected: containerText, on: connection)
             guard let record = read.records[containerText] else { return nil }
             let outcome: JobOutcome
-            if let failed = record["failed"]?.stringValue {
+            if let failed = record[ContainerRecord.Field.failed.rawValue]?.stringValue {
                 outcome = .failure(failed)
-            } else if record["kind"]?.stringValue == "one" {
+            } else if record[ContainerRecord.Field.kind.rawValue]?.stringValue == ContainerRecord.Kind.branchOne.rawValue {
                 outcome = .success(read.collected.values.first ?? .null)
             } else {
                 outcome = .success(.array(read.collected.keys.sorted().compactMap { read.collected[$0] }))

@@ -97,8 +97,9 @@ extension FlowEngine {
         }
         // A while loop's cap: the iteration that reaches max_iterations without stopping fails the
         // loop (one child runs at a time, so the record read with the step is the loop's count).
-        if disposition == .proceed, let record = records[container.description], let maximum = record["max"]?.intValue,
-            let launched = record["launched"]?.intValue, launched >= maximum
+        if disposition == .proceed, let record = records[container.description],
+            let maximum = record[ContainerRecord.Field.maximum.rawValue]?.intValue,
+            let launched = record[ContainerRecord.Field.launched.rawValue]?.intValue, launched >= maximum
         {
             disposition = .fail
             message = "the while loop ran \(maximum) iterations without stopping (max_iterations)"
@@ -202,7 +203,7 @@ extension FlowEngine {
             lists.indices.contains(list) ? lists[list].first.map(Self.template) : nil
         }
         var record = ContainerRecord(
-            id: container.description, kind: "for", job: place.job, count: opening.children.count, parallelism: max(1, opening.parallelism),
+            id: container.description, kind: .forLoop, job: place.job, count: opening.children.count, parallelism: max(1, opening.parallelism),
             previous: opening.previous)
         var items: [JSONValue]?
         switch module.value {
@@ -210,17 +211,17 @@ extension FlowEngine {
             record.template = first(0)
             items = opening.items
         case .whileLoop(let loop):
-            record.kind = "while"
+            record.kind = .whileLoop
             record.template = first(0)
             record.count = loop.maximumIterations
             record.maximum = loop.maximumIterations
             record.parallelism = 1
         case .branchOne:
-            record.kind = "one"
+            record.kind = .branchOne
             record.order = opening.children
             record.templates = lists.indices.map { first($0) }
         case .branchAll:
-            record.kind = "all"
+            record.kind = .branchAll
             record.templates = lists.indices.map { first($0) }
         case .rawScript, .script, .flow, .identity:
             return []

@@ -161,10 +161,49 @@ public struct StepTemplate: Sendable, Equatable {
 
 /// A container's record: how many children, how many at once, what each starts with.
 public struct ContainerRecord: Sendable, Equatable {
+    /// What kind of container it is.
+    public enum Kind: String, CaseIterable, Sendable {
+        case forLoop = "for"
+        case whileLoop = "while"
+        case branchOne = "one"
+        case branchAll = "all"
+    }
+
+    /// The fields of a container's record in `P:job:<flow>:frames` (JSON), defined once: the Lua
+    /// prelude (``LuaPrelude``) carries them as `CONTAINER.<field>`, and the flow scripts read and
+    /// write a record only through those names (a test checks).
+    public enum Field: String, CaseIterable, Sendable {
+        case kind
+        /// The container's waiting step.
+        case job
+        /// How many children (a while loop: its cap).
+        case count = "n"
+        case parallelism = "par"
+        /// `previous_result` for the children's first modules, JSON text.
+        case previous = "prev"
+        /// The children in order, when not 0..<count.
+        case order
+        /// The first step of every child.
+        case template = "tpl"
+        /// Whether the first steps of each child by index are stored apart (`P:…:tpl:<container>`).
+        case templates = "tpls"
+        /// A while loop's cap.
+        case maximum = "max"
+        /// Children started so far.
+        case launched
+        /// Children finished so far.
+        case done
+        /// The message of the child failure that fails the container.
+        case failed
+        /// Set when a child stopped the container (`stop_after_if`, branchone's choice).
+        case stop
+        /// Set once the container completed (its result handed to its step).
+        case closed
+    }
+
     /// `<frame>.<cursor>`.
     public var id: String
-    /// `for`, `while`, `one` or `all`.
-    public var kind: String
+    public var kind: Kind
     /// The container's own step job, which waits until the children are done.
     public var job: JobID
     /// How many children (a while loop: its iteration cap).
@@ -181,7 +220,7 @@ public struct ContainerRecord: Sendable, Equatable {
     public var maximum: Int?
 
     public init(
-        id: String, kind: String, job: JobID, count: Int, parallelism: Int, order: [Int]? = nil, template: StepTemplate? = nil,
+        id: String, kind: Kind, job: JobID, count: Int, parallelism: Int, order: [Int]? = nil, template: StepTemplate? = nil,
         templates: [StepTemplate?]? = nil, previous: JSONValue, maximum: Int? = nil
     ) {
         self.id = id
@@ -197,13 +236,13 @@ public struct ContainerRecord: Sendable, Equatable {
     }
 
     var json: JSONValue {
-        var members: [(String, JSONValue)] = [
-            ("kind", .string(kind)), ("job", .string(job.rawValue)), ("n", .number(Double(count))), ("par", .number(Double(parallelism))),
-            ("prev", .string(previous.jsonText)),
+        var members: [(Field, JSONValue)] = [
+            (.kind, .string(kind.rawValue)), (.job, .string(job.rawValue)), (.count, .number(Double(count))),
+            (.parallelism, .number(Double(parallelism))), (.previous, .string(previous.jsonText)),
         ]
-        if let order { members.append(("order", .array(order.map { .number(Double($0)) }))) }
-        if let template { members.append(("tpl", template.json)) }
-        if let maximum { members.append(("max", .number(Double(maximum)))) }
-        return JSONValue(members: members)
+        if let order { members.append((.order, .array(order.map { .number(Double($0)) }))) }
+        if let template { members.append((.template, template.json)) }
+        if let maximum { members.append((.maximum, .number(Double(maximum)))) }
+        return JSONValue(members: members.map { ($0.0.rawValue, $0.1) })
     }
 }

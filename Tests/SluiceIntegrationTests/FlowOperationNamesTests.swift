@@ -20,7 +20,7 @@ struct FlowOperationNamesTests {
     static var everyCase: [FlowOperation] {
         let id = JobID(milliseconds: 1_700_000_000_000)
         let template = StepTemplate(fields: ["module_id", "a"])
-        let container = ContainerRecord(id: "r:0", kind: "for", job: id, count: 1, parallelism: 1, template: template, previous: .null)
+        let container = ContainerRecord(id: "r:0", kind: .forLoop, job: id, count: 1, parallelism: 1, template: template, previous: .null)
         return [
             .create(flow: id, fields: ["id", id.rawValue]), .record(field: "a", value: 1),
             .step(StepCreation(id: id, frame: "r", cursor: 0, attempt: 1, template: template)), .frame(id: "r", set: [.resume: 1]),

@@ -4,7 +4,8 @@ import SluiceCore
 /// model is written once: the key segments (``KeySpace/Segment``), the job and gate states
 /// (``JobState``, ``GateState``: `JOB_STATE.running`, `GATE_STATE.open` — Lua never quotes a
 /// state's name, a test checks it), a flow frame's record fields and statuses (``FrameRecord``:
-/// `record[FRAME.status] == FRAME_STATUS.park`), the final job states
+/// `record[FRAME.status] == FRAME_STATUS.park`) and a container's record fields (``ContainerRecord/Field``:
+/// `c[CONTAINER.launched]`), the final job states
 /// (``JobState/isFinal``), the gate states that still accept decisions (``GateState``) and the
 /// job defaults (``JobDefaults``).
 enum LuaPrelude {
@@ -19,6 +20,7 @@ enum LuaPrelude {
             local GATE_STATE = \(names(GateState.allCases.map(\.rawValue)))
             local FRAME = {\(FrameRecord.Field.allCases.map { "\($0) = '\($0.rawValue)'" }.joined(separator: ", "))}
             local FRAME_STATUS = \(names(FrameRecord.Status.allCases.map(\.rawValue)))
+            local CONTAINER = {\(ContainerRecord.Field.allCases.map { "\($0) = '\($0.rawValue)'" }.joined(separator: ", "))}
             local FINAL_STATES = \(set("JOB_STATE", JobState.allCases.filter(\.isFinal).map(\.rawValue)))
             local GATE_ACCEPTING = \(set("GATE_STATE", GateState.accepting))
             local DEFAULT_MAX_DELIVERIES = \(JobDefaults.maxDeliveries)

@@ -149,21 +149,21 @@ end
 -- A child whose module list is empty completes at once with the container's previous result.
 local function fill_container(ns, flow, cid, c, ids, now)
   local fkey = flow_key(ns, flow)
-  while not c.stop and not c.failed and c.launched < c.n and (c.launched - c.done) < c.par do
-    local k = c.order and c.order[c.launched + 1] or c.launched
-    local template = c.tpl
-    if c.tpls then
+  while not c[CONTAINER.stop] and not c[CONTAINER.failed] and c[CONTAINER.launched] < c[CONTAINER.count] and (c[CONTAINER.launched] - c[CONTAINER.done]) < c[CONTAINER.parallelism] do
+    local k = c[CONTAINER.order] and c[CONTAINER.order][c[CONTAINER.launched] + 1] or c[CONTAINER.launched]
+    local template = c[CONTAINER.template]
+    if c[CONTAINER.templates] then
       local text = redis.call('HGET', fkey .. KEY.templates_infix .. cid, k)
       template = text and cjson.decode(text) or nil
     end
-    c.launched = c.launched + 1
+    c[CONTAINER.launched] = c[CONTAINER.launched] + 1
     if template == nil or template == cjson.null or template.empty then
-      redis.call('HSET', fkey .. KEY.collect_infix .. cid, k, c.prev)
-      c.done = c.done + 1
+      redis.call('HSET', fkey .. KEY.collect_infix .. cid, k, c[CONTAINER.previous])
+      c[CONTAINER.done] = c[CONTAINER.done] + 1
     else
       local id = table.remove(ids, 1)
       if not id then
-        c.launched = c.launched - 1
+        c[CONTAINER.launched] = c[CONTAINER.launched] - 1
         break
       end
       create_step(ns, flow, {id = id, frame = cid .. '.' .. k, cursor = 0, attempt = 1, delay_ms = 0, fields = template.fields}, now)
@@ -174,8 +174,8 @@ end
 
 -- Queues the event that lets a worker finish container `cid` once its children are done.
 local function complete_container(ns, flow, cid, c, event_id, now)
-  c.closed = true
-  local args = cjson.encode({event = 'container_done', container = cid, job = c.job})
+  c[CONTAINER.closed] = true
+  local args = cjson.encode({event = 'container_done', container = cid, job = c[CONTAINER.job]})
   queue_flow_event(ns, flow, flow_queue(ns, flow), event_id, args, now)
 end
 
@@ -183,8 +183,8 @@ end
 local function open_container(ns, flow, op, now)
   local fkey = flow_key(ns, flow)
   local c = op.record
-  c.launched = 0
-  c.done = 0
+  c[CONTAINER.launched] = 0
+  c[CONTAINER.done] = 0
   if op.items then
     local items = fkey .. KEY.items_infix .. op.container
     for i, item in ipairs(op.items) do redis.call('HSET', items, i - 1, item) end
@@ -195,14 +195,14 @@ local function open_container(ns, flow, op, now)
     for i, template in ipairs(op.templates) do
       if template ~= cjson.null and not template.empty then redis.call('HSET', templates, i - 1, cjson.encode(template)) end
     end
-    c.tpls = true
+    c[CONTAINER.templates] = true
   end
   local frames = fkey .. KEY.frames_suffix
   local parent = get_record(frames, op.frame) or {}
   parent[FRAME.status] = FRAME_STATUS.wait
   put_record(frames, op.frame, parent)
   fill_container(ns, flow, op.container, c, op.ids, now)
-  if c.launched >= c.n and redis.call('SCARD', fkey .. KEY.kids_infix .. op.container) == 0 then
+  if c[CONTAINER.launched] >= c[CONTAINER.count] and redis.call('SCARD', fkey .. KEY.kids_infix .. op.container) == 0 then
     complete_container(ns, flow, op.container, c, op.event_id, now)
   end
   put_record(frames, op.container, c)
@@ -214,29 +214,29 @@ local function join_child(ns, flow, op, now, retention, cap)
   local fkey = flow_key(ns, flow)
   local frames = fkey .. KEY.frames_suffix
   local c = get_record(frames, op.container)
-  if not c or c.closed then return end
+  if not c or c[CONTAINER.closed] then return end
   redis.call('HDEL', frames, op.container .. '.' .. op.child)
   redis.call('SREM', fkey .. KEY.kids_infix .. op.container, op.child)
   for _, field in ipairs(op.forget or {}) do redis.call('HDEL', fkey .. KEY.results_suffix, field) end
-  c.done = c.done + 1
+  c[CONTAINER.done] = c[CONTAINER.done] + 1
   local kids = fkey .. KEY.kids_infix .. op.container
   if op.disposition == 'fail' then
-    c.failed = op.message
+    c[CONTAINER.failed] = op.message
   else
     redis.call('HSET', fkey .. KEY.collect_infix .. op.container, op.child, op.result)
     if op.disposition == 'stop' then
-      c.stop = true
+      c[CONTAINER.stop] = true
     else
       fill_container(ns, flow, op.container, c, op.ids or {}, now)
     end
   end
-  if c.failed or c.stop then
+  if c[CONTAINER.failed] or c[CONTAINER.stop] then
     for _, k in ipairs(redis.call('SMEMBERS', kids)) do
-      cancel_frame(ns, flow, op.container .. '.' .. k, c.failed or 'the loop was stopped', now, retention, cap)
+      cancel_frame(ns, flow, op.container .. '.' .. k, c[CONTAINER.failed] or 'the loop was stopped', now, retention, cap)
     end
     redis.call('DEL', kids)
   end
-  if c.failed or c.stop or (c.launched >= c.n and redis.call('SCARD', kids) == 0) then
+  if c[CONTAINER.failed] or c[CONTAINER.stop] or (c[CONTAINER.launched] >= c[CONTAINER.count] and redis.call('SCARD', kids) == 0) then
     complete_container(ns, flow, op.container, c, op.event_id, now)
   end
   put_record(frames, op.container, c)
