@@ -81,7 +81,7 @@ extension FlowEngine {
             let outcome: JobOutcome
             if let failed = record[ContainerRecord.Field.failed.rawValue]?.stringValue {
                 outcome = .failure(failed)
-            } else if record[ContainerRecord.Field.kind.rawValue]?.stringValue == ContainerRecord.Kind.branchOne.rawValue {
+            } else if record[ContainerRecord.Field.kind.rawValue]?.stringValue == ContainerKind.branchOne.rawValue {
                 outcome = .success(read.collected.values.first ?? .null)
             } else {
                 outcome = .success(.array(read.collected.keys.sorted().compactMap { read.collected[$0] }))

@@ -174,24 +174,13 @@ extension FlowEngine {
 
     /// Whether a child's failure is recorded as its result rather than failing its container.
     func tolerates(_ container: ContainerID, child: Int, definition: FlowDefinition) -> Bool {
-        switch definition.module(in: container.frame, at: container.cursor)?.value {
-        case .forLoop(let loop)?: loop.skipFailures
-        case .whileLoop(let loop)?: loop.skipFailures
-        case .branchAll(let branches)?: branches.branches.indices.contains(child) && branches.branches[child].skipFailure
-        case .branchOne?, .rawScript?, .script?, .flow?, .identity?, nil: false
-        }
+        definition.module(in: container.frame, at: container.cursor).flatMap { ContainerPolicy($0.value) }?.tolerates(child: child) ?? false
     }
 
-    /// How many fresh job ids a join may need: one for the next child to start, when children
-    /// start one after another or under a parallelism bound (children without modules need none);
-    /// none for a parallel branchall, whose branches all started at once.
+    /// How many fresh job ids a join may need (``ContainerPolicy/launchBudget``; one when the
+    /// module is not found, as for a loop).
     func launchBudget(_ container: ContainerID, definition: FlowDefinition) -> Int {
-        switch definition.module(in: container.frame, at: container.cursor)?.value {
-        case .branchAll(let branches)?: branches.parallel ? 0 : 1
-        case .branchOne?: 0
-        case .forLoop?, .whileLoop?: 1
-        case .rawScript?, .script?, .flow?, .identity?, nil: 1
-        }
+        definition.module(in: container.frame, at: container.cursor).flatMap { ContainerPolicy($0.value) }?.launchBudget ?? 1
     }
 
     /// The operations that open a container: its record, its loop's elements, its first children.
@@ -202,8 +191,9 @@ extension FlowEngine {
         func first(_ list: Int) -> StepTemplate? {
             lists.indices.contains(list) ? lists[list].first.map(Self.template) : nil
         }
+        guard let policy = ContainerPolicy(module.value) else { return [] }
         var record = ContainerRecord(
-            id: container.description, kind: .forLoop, job: place.job, count: opening.children.count, parallelism: max(1, opening.parallelism),
+            id: container.description, kind: policy.kind, job: place.job, count: opening.children.count, parallelism: max(1, opening.parallelism),
             previous: opening.previous)
         var items: [JSONValue]?
         switch module.value {
@@ -211,17 +201,14 @@ extension FlowEngine {
             record.template = first(0)
             items = opening.items
         case .whileLoop(let loop):
-            record.kind = .whileLoop
             record.template = first(0)
             record.count = loop.maximumIterations
             record.maximum = loop.maximumIterations
             record.parallelism = 1
         case .branchOne:
-            record.kind = .branchOne
             record.order = opening.children
             record.templates = lists.indices.map { first($0) }
         case .branchAll:
-            record.kind = .branchAll
             record.templates = lists.indices.map { first($0) }
         case .rawScript, .script, .flow, .identity:
             return []

@@ -161,14 +161,6 @@ public struct StepTemplate: Sendable, Equatable {
 
 /// A container's record: how many children, how many at once, what each starts with.
 public struct ContainerRecord: Sendable, Equatable {
-    /// What kind of container it is.
-    public enum Kind: String, CaseIterable, Sendable {
-        case forLoop = "for"
-        case whileLoop = "while"
-        case branchOne = "one"
-        case branchAll = "all"
-    }
-
     /// The fields of a container's record in `P:job:<flow>:frames` (JSON), defined once: the Lua
     /// prelude (``LuaPrelude``) carries them as `CONTAINER.<field>`, and the flow scripts read and
     /// write a record only through those names (a test checks).
@@ -203,7 +195,7 @@ public struct ContainerRecord: Sendable, Equatable {
 
     /// `<frame>.<cursor>`.
     public var id: String
-    public var kind: Kind
+    public var kind: ContainerKind
     /// The container's own step job, which waits until the children are done.
     public var job: JobID
     /// How many children (a while loop: its iteration cap).
@@ -220,7 +212,7 @@ public struct ContainerRecord: Sendable, Equatable {
     public var maximum: Int?
 
     public init(
-        id: String, kind: Kind, job: JobID, count: Int, parallelism: Int, order: [Int]? = nil, template: StepTemplate? = nil,
+        id: String, kind: ContainerKind, job: JobID, count: Int, parallelism: Int, order: [Int]? = nil, template: StepTemplate? = nil,
         templates: [StepTemplate?]? = nil, previous: JSONValue, maximum: Int? = nil
     ) {
         self.id = id

@@ -179,11 +179,7 @@ public struct FlowStepper: Sendable {
     private func afterSuccess(module: FlowModule, frame: FrameID, cursor: Int, scope: StepScope, result: JSONValue) -> StepFollowUp {
         // A loop's `stop_after_if` is checked after each iteration (it breaks the loop); at the end
         // of a loop or a branchall, `stop_after_all_iters_if` is checked with every result.
-        let endStop: StopAfterIf?
-        switch module.value {
-        case .forLoop, .whileLoop, .branchAll: endStop = module.stopAfterAllItersIf
-        case .rawScript, .script, .flow, .identity, .branchOne: endStop = module.stopAfterIf
-        }
+        let endStop = ContainerPolicy(module.value)?.stopsAfterAllChildren == true ? module.stopAfterAllItersIf : module.stopAfterIf
         if let stop = endStop {
             do {
                 if try truthy(decide(stop.expression, scope: scope, extra: ["result": result])) {
@@ -260,12 +256,7 @@ public struct FlowStepper: Sendable {
         guard let container = frame.container, let module = definition.module(in: container.frame, at: container.cursor) else {
             return ChildEnd(outcome: .failure("the frame \(frame) is not a child of a container"), disposition: .failContainer("invalid frame"))
         }
-        let parallel: Bool
-        switch module.value {
-        case .forLoop(let loop): parallel = loop.parallel
-        case .branchAll(let branches): parallel = branches.parallel
-        case .whileLoop, .branchOne, .rawScript, .script, .flow, .identity: parallel = false
-        }
+        let parallel = ContainerPolicy(module.value)?.parallel ?? false
         switch ending {
         case .completed(_, let result):
             if module.value.isLoop, !parallel, let stop = module.stopAfterIf {
