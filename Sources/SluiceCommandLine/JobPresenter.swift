@@ -20,7 +20,7 @@ public enum JobPresenter {
         if let path = job.path { lines.append(("path", path)) }
         if let hash = job.scriptHash { lines.append(("script", String(hash.prefix(16)))) }
         if let createdBy = job.createdBy { lines.append(("created by", createdBy)) }
-        if let trigger = job.extra["trigger"] { lines.append(("triggered by", trigger)) }
+        if let trigger = job.trigger { lines.append(("triggered by", trigger)) }
         lines.append(("created", timestamp(job.createdAt)))
         if let scheduled = job.scheduledFor { lines.append(("scheduled for", timestamp(scheduled))) }
         if let started = job.startedAt { lines.append(("started", timestamp(started))) }
@@ -42,7 +42,7 @@ public enum JobPresenter {
             lines.append(("parent", "flow \(parentFlow), step \(job.parentJob ?? "?")"))
         }
         if job.isSkipped { lines.append(("skipped", "yes (stop_after_if with skip_if_stopped)")) }
-        if let caller = job.extra["called_by"] { lines.append(("called by", "\(caller) (call depth \(job.extra["call_depth"] ?? "?"))")) }
+        if let caller = job.calledBy { lines.append(("called by", "\(caller) (call depth \(job.callDepth.map(String.init) ?? "?"))")) }
         lines += scheduleLines(job)
         lines.append((job.kind == .flow ? "input" : "args", job.arguments.jsonText))
         if let result = job.result { lines.append(("result", result.jsonText)) }
@@ -141,9 +141,9 @@ public enum JobPresenter {
         if let parentJob = job.parentJob { members.append(("parent_job", .string(parentJob))) }
         if job.isSkipped { members.append(("skipped", .bool(true))) }
         if let schedule = job.schedule { members.append(("schedule", .string(schedule))) }
-        if let trigger = job.extra["trigger"] { members.append(("trigger", .string(trigger))) }
-        if let caller = job.extra["called_by"] { members.append(("called_by", .string(caller))) }
-        if let depth = job.extra["call_depth"].flatMap({ Double($0) }) { members.append(("call_depth", .number(depth))) }
+        if let trigger = job.trigger { members.append(("trigger", .string(trigger))) }
+        if let caller = job.calledBy { members.append(("called_by", .string(caller))) }
+        if let depth = job.callDepth { members.append(("call_depth", .number(Double(depth)))) }
         if let tick = job.scheduleTick.flatMap({ Double($0) }) { members.append(("schedule_tick", .number(tick))) }
         if job.kind != .step, job.hasAttempt { members.append(("attempt", .number(Double(job.attempt)))) }
         if let handler = job.onFailureJob { members.append(("on_failure_job", .string(handler))) }

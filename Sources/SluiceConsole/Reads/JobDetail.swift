@@ -50,7 +50,7 @@ public struct JobDetail: Sendable {
         var definition: FlowDefinition?
         let now = try connection.serverMilliseconds()
         if job.kind == .flow {
-            if let hash = job.extra["flow_hash"], let text = try FlowStore(keys: jobs.keys).document(hash: hash, on: connection) {
+            if let hash = job.flowHash, let text = try FlowStore(keys: jobs.keys).document(hash: hash, on: connection) {
                 definition = try? FlowParser().parse(text).definition
             }
             let ids = (try connection.send(["ZRANGE", .string(jobs.keys.flowSteps(id)), "0", .string(String(stepLimit - 1))]).array ?? [])

@@ -36,4 +36,9 @@ extension JobRecord {
     /// For an on-failure run: the failed run it handles, and that run's schedule.
     public var onFailureOf: String? { extra["on_failure_of"] }
     public var onFailureFor: String? { extra["on_failure_for"] }
+    /// What started the run, for one a trigger started (`webhook`, `http_route`…).
+    public var trigger: String? { extra["trigger"] }
+    /// For a run a job started through its channel: that job, and how deep the chain of calls is.
+    public var calledBy: String? { extra["called_by"] }
+    public var callDepth: Int? { extra["call_depth"].flatMap { Int($0) } }
 }

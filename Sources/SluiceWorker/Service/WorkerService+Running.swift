@@ -114,9 +114,9 @@ extension WorkerService {
         environment["SLUICE_WORKER"] = settings.workerID
         environment["SLUICE_QUEUE"] = job.queue
         environment["SLUICE_DELIVERY"] = String(job.deliveries)
-        if let attempt = job.extra["attempt"] {
-            environment["SLUICE_ATTEMPT"] = attempt
-            if job.kind == .step { environment["SLUICE_STEP_ATTEMPT"] = attempt }
+        if job.hasAttempt {
+            environment["SLUICE_ATTEMPT"] = String(job.attempt)
+            if job.kind == .step { environment["SLUICE_STEP_ATTEMPT"] = String(job.attempt) }
         }
         if let flowID = job.flowID { environment["SLUICE_FLOW_JOB_ID"] = flowID.rawValue }
         if let path = job.path { environment["SLUICE_SCRIPT_PATH"] = path }
@@ -132,7 +132,7 @@ extension WorkerService {
         if job.extra[TriggerField.preprocess] == "1" {
             // The script's `preprocessor(event)` runs first and gives `main` its arguments.
             arguments = JSONValue(members: [(TriggerField.preprocessArgument, arguments["event"] ?? .null)])
-        } else if job.kind == .step, job.extra["frame"] == TriggerField.preprocessorFrame {
+        } else if job.kind == .step, job.frame == TriggerField.preprocessorFrame {
             // A flow's preprocessor step: `preprocessor(event)` is the step; its return, the flow's input.
             arguments = JSONValue(members: [(TriggerField.preprocessOnlyArgument, arguments["event"] ?? .null)])
         }
