@@ -47,27 +47,23 @@ extension ConsoleRoutes {
         _ request: Request, kind: String, checked: @escaping @Sendable (String) -> ConsoleInputError?,
         set: @escaping @Sendable (String, String, Int, RedisConnection) throws -> Result<Int, SettingsActions.VariableRefusal>
     ) async -> Response {
-        let form: FormRequest
-        do {
-            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
-        } catch {
-            return refused(error)
-        }
-        guard let path = form.fields["path"], !path.isEmpty else { return badInput(ConsoleInputError(field: "path", "is missing")) }
-        guard let version = form.fields["version"].flatMap({ Int($0) }) else {
-            return badInput(ConsoleInputError(field: "version", "is not a number"))
-        }
-        guard let value = form.fields["value"] else { return badInput(ConsoleInputError(field: "value", "is missing")) }
-        if let refusal = checked(value) { return badInput(refusal) }
-        do {
-            switch try await pool.run({ try set(path, value, version, $0) }) {
-            case .success: return .seeOther("/variables")
-            case .failure(.notFound): return notFound("No \(kind) \(path).")
-            case .failure(.refused(let why)):
-                return .page(.conflict, pages.message(heading: "Not set", message: why, success: false, link: ("/variables", "Variables")))
+        await withForm(request) { form in
+            guard let path = form.fields["path"], !path.isEmpty else { return badInput(ConsoleInputError(field: "path", "is missing")) }
+            guard let version = form.fields["version"].flatMap({ Int($0) }) else {
+                return badInput(ConsoleInputError(field: "version", "is not a number"))
             }
-        } catch {
-            return unavailable(error)
+            guard let value = form.fields["value"] else { return badInput(ConsoleInputError(field: "value", "is missing")) }
+            if let refusal = checked(value) { return badInput(refusal) }
+            do {
+                switch try await pool.run({ try set(path, value, version, $0) }) {
+                case .success: return .seeOther("/variables")
+                case .failure(.notFound): return notFound("No \(kind) \(path).")
+                case .failure(.refused(let why)):
+                    return .page(.conflict, pages.message(heading: "Not set", message: why, success: false, link: ("/variables", "Variables")))
+                }
+            } catch {
+                return unavailable(error)
+            }
         }
     }
 
@@ -78,37 +74,35 @@ extension ConsoleRoutes {
     }
 
     func create(_ request: Request, kind: SettingKind) async -> Response {
-        let form: FormRequest
-        do {
-            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
-        } catch {
-            return refused(error)
-        }
-        guard let path = form.fields["path"]?.trimmingCharacters(in: .whitespaces), !path.isEmpty else {
-            return badInput(ConsoleInputError(field: "path", "is missing"))
-        }
-        guard let value = form.fields["value"] else { return badInput(ConsoleInputError(field: "value", "is missing")) }
-        let description = form.fields["description"].flatMap { $0.isEmpty ? nil : $0 }
-        if let description, description.count > 2000 { return badInput(ConsoleInputError(field: "description", "is longer than 2000 characters")) }
-        let item = SettingsActions.NewItem(
-            path: path, value: value, description: description, secret: form.fields["secret"] == "on",
-            type: form.fields["type"]?.trimmingCharacters(in: .whitespaces) ?? "")
-        if let refusal = SettingsActions.inputProblem(item, resource: kind == .resource) { return badInput(refusal) }
-        let actions = settingsActions
-        let who = operatorName
-        do {
-            let outcome = try await pool.run { connection in
-                kind == .variable
-                    ? try actions.createVariable(item, who: who, on: connection) : try actions.createResource(item, who: who, on: connection)
+        await withForm(request) { form in
+            guard let path = form.fields["path"]?.trimmingCharacters(in: .whitespaces), !path.isEmpty else {
+                return badInput(ConsoleInputError(field: "path", "is missing"))
             }
-            switch outcome {
-            case .success: return .seeOther("/variables")
-            case .failure(.notFound): return notFound("No \(kind.rawValue) \(path).")
-            case .failure(.refused(let why)):
-                return .page(.conflict, pages.message(heading: "Not created", message: why, success: false, link: ("/variables", "Variables")))
+            guard let value = form.fields["value"] else { return badInput(ConsoleInputError(field: "value", "is missing")) }
+            let description = form.fields["description"].flatMap { $0.isEmpty ? nil : $0 }
+            if let description, description.count > 2000 {
+                return badInput(ConsoleInputError(field: "description", "is longer than 2000 characters"))
             }
-        } catch {
-            return unavailable(error)
+            let item = SettingsActions.NewItem(
+                path: path, value: value, description: description, secret: form.fields["secret"] == "on",
+                type: form.fields["type"]?.trimmingCharacters(in: .whitespaces) ?? "")
+            if let refusal = SettingsActions.inputProblem(item, resource: kind == .resource) { return badInput(refusal) }
+            let actions = settingsActions
+            let who = operatorName
+            do {
+                let outcome = try await pool.run { connection in
+                    kind == .variable
+                        ? try actions.createVariable(item, who: who, on: connection) : try actions.createResource(item, who: who, on: connection)
+                }
+                switch outcome {
+                case .success: return .seeOther("/variables")
+                case .failure(.notFound): return notFound("No \(kind.rawValue) \(path).")
+                case .failure(.refused(let why)):
+                    return .page(.conflict, pages.message(heading: "Not created", message: why, success: false, link: ("/variables", "Variables")))
+                }
+            } catch {
+                return unavailable(error)
+            }
         }
     }
 
@@ -133,23 +127,19 @@ extension ConsoleRoutes {
     }
 
     func delete(_ request: Request, kind: SettingKind) async -> Response {
-        let form: FormRequest
-        do {
-            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
-        } catch {
-            return refused(error)
-        }
-        guard let path = form.fields["path"], !path.isEmpty else { return badInput(ConsoleInputError(field: "path", "is missing")) }
-        let actions = settingsActions
-        let who = operatorName
-        do {
-            let deleted = try await pool.run { connection in
-                kind == .variable
-                    ? try actions.deleteVariable(path, who: who, on: connection) : try actions.deleteResource(path, who: who, on: connection)
+        await withForm(request) { form in
+            guard let path = form.fields["path"], !path.isEmpty else { return badInput(ConsoleInputError(field: "path", "is missing")) }
+            let actions = settingsActions
+            let who = operatorName
+            do {
+                let deleted = try await pool.run { connection in
+                    kind == .variable
+                        ? try actions.deleteVariable(path, who: who, on: connection) : try actions.deleteResource(path, who: who, on: connection)
+                }
+                return deleted ? .seeOther("/variables") : notFound("No \(kind.rawValue) \(path).")
+            } catch {
+                return unavailable(error)
             }
-            return deleted ? .seeOther("/variables") : notFound("No \(kind.rawValue) \(path).")
-        } catch {
-            return unavailable(error)
         }
     }
 }

@@ -176,31 +176,29 @@ struct ConsoleRoutes: Sendable {
     }
 
     private func perform(_ action: ConsoleActions.Action, _ request: Request, _ context: BasicRequestContext) async -> Response {
-        do {
-            _ = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
-        } catch {
-            return refused(error)
-        }
-        guard let id = jobID(context) else { return notFound("No job has that id.") }
-        let jobs = jobs
-        let actions = actions
-        let who = operatorName
-        do {
-            let outcome = try await pool.run { connection -> ConsoleActions.Outcome? in
-                guard let job = try jobs.job(id, on: connection) else { return nil }
-                return try actions.perform(action, on: job, who: who, connection: connection)
+        await withForm(request) { _ in
+            guard let id = jobID(context) else { return notFound("No job has that id.") }
+            let jobs = jobs
+            let actions = actions
+            let who = operatorName
+            do {
+                let outcome = try await pool.run { connection -> ConsoleActions.Outcome? in
+                    guard let job = try jobs.job(id, on: connection) else { return nil }
+                    return try actions.perform(action, on: job, who: who, connection: connection)
+                }
+                switch outcome {
+                case nil: return notFound("No job \(id.rawValue).")
+                case .started(let new)?: return .seeOther("/jobs/\(new.rawValue)")
+                case .refused(let why)?:
+                    return .page(
+                        .conflict, pages.message(heading: "Not done", message: why, success: false, link: ("/jobs/\(id.rawValue)", "Back to the job"))
+                    )
+                case .canceled?, .alreadyFinished?: return .seeOther("/jobs/\(id.rawValue)")
+                case .deleted?: return .seeOther("/jobs")
+                }
+            } catch {
+                return unavailable(error)
             }
-            switch outcome {
-            case nil: return notFound("No job \(id.rawValue).")
-            case .started(let new)?: return .seeOther("/jobs/\(new.rawValue)")
-            case .refused(let why)?:
-                return .page(
-                    .conflict, pages.message(heading: "Not done", message: why, success: false, link: ("/jobs/\(id.rawValue)", "Back to the job")))
-            case .canceled?, .alreadyFinished?: return .seeOther("/jobs/\(id.rawValue)")
-            case .deleted?: return .seeOther("/jobs")
-            }
-        } catch {
-            return unavailable(error)
         }
     }
 
@@ -237,31 +235,27 @@ struct ConsoleRoutes: Sendable {
     }
 
     private func run(_ request: Request) async -> Response {
-        let form: FormRequest
-        do {
-            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
-        } catch {
-            return refused(error)
-        }
-        guard let kind = form.fields["kind"], kind == "flow" || kind == "script" else {
-            return badInput(ConsoleInputError(field: "kind", "must be flow or script"))
-        }
-        guard let path = form.fields["path"], !path.isEmpty, path.count <= 512 else {
-            return badInput(ConsoleInputError(field: "path", "is missing"))
-        }
-        let run = RunAction.Request(
-            flow: kind == "flow", path: path, queue: form.fields["queue"].flatMap { $0.isEmpty ? nil : $0 } ?? "default",
-            arguments: form.fields["args"], fields: form.fields)
-        let action = runAction
-        let who = operatorName
-        do {
-            switch try await pool.run({ try action.run(run, who: who, on: $0) }) {
-            case .success(let id): return .seeOther("/jobs/\(id.rawValue)")
-            case .failure(.input(let error)): return badInput(error)
-            case .failure(.notFound(let why)): return notFound(why)
+        await withForm(request) { form in
+            guard let kind = form.fields["kind"], kind == "flow" || kind == "script" else {
+                return badInput(ConsoleInputError(field: "kind", "must be flow or script"))
             }
-        } catch {
-            return unavailable(error)
+            guard let path = form.fields["path"], !path.isEmpty, path.count <= 512 else {
+                return badInput(ConsoleInputError(field: "path", "is missing"))
+            }
+            let run = RunAction.Request(
+                flow: kind == "flow", path: path, queue: form.fields["queue"].flatMap { $0.isEmpty ? nil : $0 } ?? "default",
+                arguments: form.fields["args"], fields: form.fields)
+            let action = runAction
+            let who = operatorName
+            do {
+                switch try await pool.run({ try action.run(run, who: who, on: $0) }) {
+                case .success(let id): return .seeOther("/jobs/\(id.rawValue)")
+                case .failure(.input(let error)): return badInput(error)
+                case .failure(.notFound(let why)): return notFound(why)
+                }
+            } catch {
+                return unavailable(error)
+            }
         }
     }
 
@@ -281,22 +275,18 @@ struct ConsoleRoutes: Sendable {
     }
 
     private func setSchedule(_ request: Request, enabled: Bool) async -> Response {
-        let form: FormRequest
-        do {
-            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
-        } catch {
-            return refused(error)
-        }
-        guard let name = form.fields["name"], !name.isEmpty else { return badInput(ConsoleInputError(field: "name", "is missing")) }
-        let actions = settingsActions
-        let who = operatorName
-        do {
-            guard try await pool.run({ try actions.setSchedule(name, enabled: enabled, who: who, on: $0) }) != nil else {
-                return notFound("No schedule \(name).")
+        await withForm(request) { form in
+            guard let name = form.fields["name"], !name.isEmpty else { return badInput(ConsoleInputError(field: "name", "is missing")) }
+            let actions = settingsActions
+            let who = operatorName
+            do {
+                guard try await pool.run({ try actions.setSchedule(name, enabled: enabled, who: who, on: $0) }) != nil else {
+                    return notFound("No schedule \(name).")
+                }
+                return .seeOther("/schedules")
+            } catch {
+                return unavailable(error)
             }
-            return .seeOther("/schedules")
-        } catch {
-            return unavailable(error)
         }
     }
 
@@ -320,62 +310,56 @@ struct ConsoleRoutes: Sendable {
     }
 
     private func decide(_ request: Request, _ context: BasicRequestContext, reject: Bool) async -> Response {
-        let form: FormRequest
-        do {
-            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
-        } catch {
-            return refused(error)
-        }
-        guard let id = jobID(context) else { return notFound("No gate has that id.") }
-        let note = form.fields["note"]
-        if let note, note.count > 2000 { return badInput(ConsoleInputError(field: "note", "is longer than 2000 characters")) }
-        let fields = form.pairs.filter { !["csrf", "note"].contains($0.name) }
-        let actions = gateActions
-        let who = operatorName
-        do {
-            let flow = try await pool.run { connection -> JobID? in
-                _ = try actions.decide(id, reject: reject, fields: fields, note: note, who: who, on: connection)
-                return try actions.desk.gates.gate(id, history: false, on: connection)?.flowID
+        await withForm(request) { form in
+            guard let id = jobID(context) else { return notFound("No gate has that id.") }
+            let note = form.fields["note"]
+            if let note, note.count > 2000 { return badInput(ConsoleInputError(field: "note", "is longer than 2000 characters")) }
+            let fields = form.pairs.filter { !["csrf", "note"].contains($0.name) }
+            let actions = gateActions
+            let who = operatorName
+            do {
+                let flow = try await pool.run { connection -> JobID? in
+                    _ = try actions.decide(id, reject: reject, fields: fields, note: note, who: who, on: connection)
+                    return try actions.desk.gates.gate(id, history: false, on: connection)?.flowID
+                }
+                return .seeOther(flow.map { "/jobs/\($0.rawValue)" } ?? "/gates")
+            } catch let refusal as ApprovalRefusal {
+                let status: HTTPResponse.Status
+                switch refusal {
+                case .notFound: status = .notFound
+                case .closed: status = .gone
+                case .forbidden: status = .forbidden
+                case .invalid: status = .badRequest
+                case .conflict: status = .conflict
+                }
+                return .page(
+                    status, pages.message(heading: "Not recorded", message: refusal.description, success: false, link: ("/gates", "Open gates")))
+            } catch {
+                return unavailable(error)
             }
-            return .seeOther(flow.map { "/jobs/\($0.rawValue)" } ?? "/gates")
-        } catch let refusal as ApprovalRefusal {
-            let status: HTTPResponse.Status
-            switch refusal {
-            case .notFound: status = .notFound
-            case .closed: status = .gone
-            case .forbidden: status = .forbidden
-            case .invalid: status = .badRequest
-            case .conflict: status = .conflict
-            }
-            return .page(status, pages.message(heading: "Not recorded", message: refusal.description, success: false, link: ("/gates", "Open gates")))
-        } catch {
-            return unavailable(error)
         }
     }
 
     private func mintLink(_ request: Request, _ context: BasicRequestContext) async -> Response {
-        let form: FormRequest
-        do {
-            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
-        } catch {
-            return refused(error)
-        }
-        guard let id = jobID(context) else { return notFound("No gate has that id.") }
-        guard let resumerURL else {
-            return .page(.conflict, pages.message(heading: "No resumer URL", message: "Start the console with --resumer-url.", success: false))
-        }
-        guard let approver = form.fields["approver"]?.trimmingCharacters(in: .whitespaces), !approver.isEmpty, approver.count <= 200 else {
-            return badInput(ConsoleInputError(field: "approver", "must be a name of 1 to 200 characters"))
-        }
-        let actions = gateActions
-        let who = operatorName
-        do {
-            guard let minted = try await pool.run({ try actions.mintLink(id, approver: approver, publicURL: resumerURL, who: who, on: $0) }) else {
-                return notFound("No open gate \(id.rawValue).")
+        await withForm(request) { form in
+            guard let id = jobID(context) else { return notFound("No gate has that id.") }
+            guard let resumerURL else {
+                return .page(.conflict, pages.message(heading: "No resumer URL", message: "Start the console with --resumer-url.", success: false))
             }
-            return .page(.ok, pages.link(minted.url, approver: approver, gate: minted.gate))
-        } catch {
-            return unavailable(error)
+            guard let approver = form.fields["approver"]?.trimmingCharacters(in: .whitespaces), !approver.isEmpty, approver.count <= 200 else {
+                return badInput(ConsoleInputError(field: "approver", "must be a name of 1 to 200 characters"))
+            }
+            let actions = gateActions
+            let who = operatorName
+            do {
+                guard let minted = try await pool.run({ try actions.mintLink(id, approver: approver, publicURL: resumerURL, who: who, on: $0) })
+                else {
+                    return notFound("No open gate \(id.rawValue).")
+                }
+                return .page(.ok, pages.link(minted.url, approver: approver, gate: minted.gate))
+            } catch {
+                return unavailable(error)
+            }
         }
     }
 
@@ -383,6 +367,19 @@ struct ConsoleRoutes: Sendable {
 
     private func jobID(_ context: BasicRequestContext) -> JobID? {
         context.parameters.get("id").flatMap(JobID.init)
+    }
+
+    /// Reads a state-changing request's form — its body within the limit, its CSRF token checked —
+    /// and answers with what `body` makes of it; a form that cannot be read, or carries no valid
+    /// token, is refused (``refused(_:)``) and `body` never runs.
+    func withForm(_ request: Request, _ body: (FormRequest) async -> Response) async -> Response {
+        let form: FormRequest
+        do {
+            form = try await FormRequest.read(request, bodyLimit: bodyLimit, csrf: csrf, session: session)
+        } catch {
+            return refused(error)
+        }
+        return await body(form)
     }
 
     func notFound(_ message: String) -> Response {
