@@ -96,11 +96,11 @@ struct ProcessTests {
         let keys = uniqueKeys()
         let harness = WorkerHarness(server: server, keys: keys)
         let worker = try ChildProcess("worker", ["--concurrency", "1"], environment: environment(keys))
-        let running = try harness.run(.bash, "sleep 1\necho finished-after-sigterm\n")
+        // Three seconds of work, so a loaded machine cannot let the job end unseen before the signal
+        // (with one second, the wait below once missed the running state and looped for ever).
+        let running = try harness.run(.bash, "sleep 3\necho finished-after-sigterm\n")
         let connection = try server.connect()
-        while try harness.store.job(running, on: connection)?.state != .running {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await harness.waitUntilRunning(running)
         worker.signal(SIGTERM)
         try await Task.sleep(for: .milliseconds(100))
         let waiting = try harness.run(.bash, "echo should-wait\n")

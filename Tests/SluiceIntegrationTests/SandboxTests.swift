@@ -52,10 +52,7 @@ struct SandboxTests {
         let key = "mint-\(UUID().uuidString)"
         try await harness.withWorker(harness.settings(concurrency: 2), runner: runner(.bubblewrap)) { _ in
             let victim = try harness.run(.bash, "sleep 3\necho done\n", environment: ["SLUICE_RESUME_MINT_KEY": key])
-            let connection = try server.connect()
-            while try harness.store.job(victim, on: connection)?.state != .running {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await harness.waitUntilRunning(victim)
             let thief = try harness.run(
                 .bash,
                 """

@@ -67,8 +67,7 @@ struct WarmRunnerTests {
             let victim = try harness.run(
                 .python3, "import os, time\n\ndef main():\n    open('mine.txt', 'w').write('private')\n    time.sleep(3)\n    return 'survived'\n",
                 environment: ["SLUICE_RESUME_MINT_KEY": secret])
-            let connection = try server.connect()
-            while try harness.store.job(victim, on: connection)?.state != .running { try await Task.sleep(for: .milliseconds(20)) }
+            try await harness.waitUntilRunning(victim)
             try await Task.sleep(for: .milliseconds(300))
             let thief = try harness.run(
                 .python3,

@@ -59,6 +59,20 @@ struct WorkerHarness {
         return id
     }
 
+    /// Waits until job `id` runs (up to `timeout`); fails the test if it ends or never starts
+    /// meanwhile — a bare loop on `state != .running` spins for ever when a loaded machine lets
+    /// the job end between two looks.
+    func waitUntilRunning(_ id: JobID, timeout: Duration = .seconds(60)) async throws {
+        let connection = try server.connect()
+        let deadline = ContinuousClock.now + timeout
+        var state = try store.job(id, on: connection)?.state
+        while state != .running, state?.isFinal != true, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            state = try store.job(id, on: connection)?.state
+        }
+        try #require(state == .running, "job \(id) was never seen running (\(state.map(\.rawValue) ?? "missing"))")
+    }
+
     /// Waits for a job to finish (up to 60 s) and returns it.
     func finished(_ id: JobID, timeout: Duration = .seconds(60)) async throws -> JobRecord {
         let client = RedisClient(configuration: server.configuration)

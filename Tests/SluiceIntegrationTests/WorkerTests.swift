@@ -144,9 +144,7 @@ struct WorkerTests {
         try await harness.withWorker(harness.settings(lease: .milliseconds(600))) { _ in
             let id = try harness.run(.bash, "sleep 30\n")
             let connection = try server.connect()
-            while try harness.store.job(id, on: connection)?.state != .running {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await harness.waitUntilRunning(id)
             let started = ContinuousClock.now
             #expect(try harness.store.cancel(id, reason: "stop it", on: connection) == .running)
             // The worker's slot is free again once the process is gone: a new job runs.
@@ -168,9 +166,7 @@ struct WorkerTests {
                 // Delivery 1 ends early; delivery 2 runs on well past delivery 1's end.
                 let id = try harness.run(.bash, "if [ \"$SLUICE_DELIVERY\" = 1 ]; then sleep 1; else sleep 5; fi\necho \"$SLUICE_DELIVERY\"\n")
                 let connection = try server.connect()
-                while try harness.store.job(id, on: connection)?.state != .running {
-                    try await Task.sleep(for: .milliseconds(20))
-                }
+                try await harness.waitUntilRunning(id)
                 // As if the worker had stalled past its lease: the job is handed back and this
                 // same worker's free slot takes it again as delivery 2.
                 _ = try connection.send("ZADD", .string(harness.store.keys.leases), "0", .string(id.rawValue))
