@@ -116,10 +116,11 @@ end
 -- A finished run people start (not a flow's step or event) joins the finished runs by creation
 -- time, and the narrower indexes the console's filters read: by final state (failures and
 -- cancellations only: successes are most of the finished runs, whose index serves that filter, and
--- not indexing them keeps a call off every successful run), by exact path, by who started it. Each keeps a run while it is retained: entries created longer ago than the retention
--- period are trimmed by the finishes on a millisecond divisible by 16 (one in 16 on average), and a
--- path's or a person's index expires a retention period after its last run, so one used once does
--- not stay. Without retention (kept forever) nothing is trimmed, as the runs themselves.
+-- not indexing them keeps a call off every successful run), by exact path, by who started it.
+-- Each keeps a run while it is retained: entries created longer ago than the retention period are
+-- trimmed by the finishes on a millisecond divisible by 16 (one in 16 on average), and a path's or
+-- a person's index expires a retention period after its last run, so one used once does not stay.
+-- Without retention (kept forever) nothing is trimmed, as the runs themselves.
 local function index_finished_run(ns, id, state, path, created_by, created_at, now, retention)
   local indexes = {K.runs_finished}
   if state ~= JOB_STATE.success then indexes[2] = ns .. KEY.runs_by_state .. state end
