@@ -60,12 +60,29 @@ struct ResumerConnectionTests {
 
     @Test("idle connections are closed after the idle timeout; while they are held, /healthz answers and the rest is shed with 503")
     func idleConnections() async throws {
-        // A 6 s idle timeout leaves room for the checks below on a loaded machine (all suites run at
-        // once, a chaos run beside them): with 3 s, idle connections were sometimes closed before the
-        // request that should be shed was sent, and it was served.
+        // A 6 s idle timeout leaves room for the checks below on a loaded machine (all suites run at once).
         try await Self.withResumer(server: server, keys: uniqueKeys(), idleTimeout: 6) { port, metricsPort in
             let opened = ContinuousClock.now
-            let idle = try (0..<30).map { _ in try RawSocket(port: port) }
+            // The limit (20) filled with connections proven admitted: each answered once without
+            // `Connection: close`, then left idle. Plain connects were not enough — while the server
+            // had not yet seen the readiness probe's connection close, one of them was over the limit
+            // and later closed by the grace period, leaving a free slot for the request below.
+            var idle: [RawSocket] = []
+            var attempts = 0
+            while idle.count < 20, attempts < 200 {
+                attempts += 1
+                let candidate = try RawSocket(port: port)
+                candidate.send(Self.health)
+                let answer = try await offThread { candidate.readAnswer(until: .seconds(5)) }
+                if answer.hasPrefix("HTTP/1.1 200"), !answer.lowercased().contains("connection: close") {
+                    idle.append(candidate)
+                } else {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
+            try #require(idle.count == 20, "only \(idle.count) connections admitted")
+            // And more over the limit, sending nothing: closed after the grace period.
+            idle += try (0..<10).map { _ in try RawSocket(port: port) }
             try await Task.sleep(for: .milliseconds(100))
             // Over the limit: /healthz is still served (and that connection closed after it) ...
             let probe = try RawSocket(port: port)
@@ -81,7 +98,8 @@ struct ResumerConnectionTests {
             #expect(shed.lowercased().contains("retry-after: 1"))
             #expect(shed.contains("Content-Security-Policy"))
             // Every idle connection is closed by the server within the idle timeout (6 s) and a margin.
-            let closed = try await offThread { RawSocket.waitUntilClosed(idle, timeout: .seconds(14)) }
+            let held = idle
+            let closed = try await offThread { RawSocket.waitUntilClosed(held, timeout: .seconds(14)) }
             #expect(closed == idle.count, "\(idle.count - closed) of \(idle.count) idle connections still open")
             #expect(ContinuousClock.now - opened < .seconds(20))
             // With them gone the server is under its limit again: /healthz keeps its connection.
