@@ -55,15 +55,21 @@ extension ConsoleRoutes {
             guard let value = form.fields["value"] else { return badInput(ConsoleInputError(field: "value", "is missing")) }
             if let refusal = checked(value) { return badInput(refusal) }
             do {
-                switch try await pool.run({ try set(path, value, version, $0) }) {
-                case .success: return .seeOther("/variables")
-                case .failure(.notFound): return notFound("No \(kind) \(path).")
-                case .failure(.refused(let why)):
-                    return .page(.conflict, pages.message(heading: "Not set", message: why, success: false, link: ("/variables", "Variables")))
-                }
+                return answer(try await pool.run({ try set(path, value, version, $0) }), refused: "Not set", missing: "No \(kind) \(path).")
             } catch {
                 return unavailable(error)
             }
+        }
+    }
+
+    /// The answer to a set or a create: back to the list, 404 with `missing`, or 409 saying why
+    /// under `refused`.
+    func answer(_ outcome: Result<Int, SettingsActions.VariableRefusal>, refused heading: String, missing: String) -> Response {
+        switch outcome {
+        case .success: .seeOther("/variables")
+        case .failure(.notFound): notFound(missing)
+        case .failure(.refused(let why)):
+            .page(.conflict, pages.message(heading: heading, message: why, success: false, link: ("/variables", "Variables")))
         }
     }
 
@@ -94,12 +100,7 @@ extension ConsoleRoutes {
                     kind == .variable
                         ? try actions.createVariable(item, who: who, on: connection) : try actions.createResource(item, who: who, on: connection)
                 }
-                switch outcome {
-                case .success: return .seeOther("/variables")
-                case .failure(.notFound): return notFound("No \(kind.rawValue) \(path).")
-                case .failure(.refused(let why)):
-                    return .page(.conflict, pages.message(heading: "Not created", message: why, success: false, link: ("/variables", "Variables")))
-                }
+                return answer(outcome, refused: "Not created", missing: "No \(kind.rawValue) \(path).")
             } catch {
                 return unavailable(error)
             }
