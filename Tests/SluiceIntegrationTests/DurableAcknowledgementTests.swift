@@ -15,6 +15,18 @@ struct DurableAcknowledgementTests {
     let replica: RedisServer
     let acknowledgement = ReplicaAcknowledgement(replicas: 1, timeout: .milliseconds(300))
 
+    /// Lets the paused replica go on, and waits until it acknowledges the master's writes again
+    /// (on a loaded machine it may take longer than one acknowledgement's timeout to catch up).
+    func resumeReplica() async throws {
+        replica.resume()
+        let connection = try master.connect()
+        for _ in 0..<100 {
+            if let acknowledged = try connection.send(["WAIT", "1", "100"]).integer, acknowledged >= 1 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("the replica did not catch up within 15 s of resuming")
+    }
+
     init() async throws {
         master = try await RedisServer.start()
         replica = try master.startReplica()
@@ -35,7 +47,7 @@ struct DurableAcknowledgementTests {
             #expect(refused.status == 503, "\(refused.body)")
             #expect(refused.headers["retry-after"] == "1")
             #expect(refused.json?["message"]?.stringValue?.contains("not yet safely stored") == true)
-            replica.resume()
+            try await resumeReplica()
             let retried = try await stack.request("POST", alice.resume, body: "{}")
             #expect(retried.status == 200, "\(retried.body)")
             #expect(retried.json?["status"] == "already_counted")
@@ -69,7 +81,7 @@ struct DurableAcknowledgementTests {
             let waiting = try #require(try stack.harness.store.job(flow, on: master.connect()))
             #expect(!waiting.state.isFinal, "the flow went on while the replica did not have the decision")
             #expect(try stack.result(of: flow, module: "after") == nil, "the step after the gate ran")
-            replica.resume()
+            try await resumeReplica()
             let done = try await stack.harness.finished(flow)
             #expect(done.state == .success)
             #expect(try stack.result(of: flow, module: "after")?["approvers"] == ["carol"])
@@ -94,7 +106,7 @@ struct DurableAcknowledgementTests {
             let refused = try await stack.request("POST", url, body: #"{"n": 1}"#, headers: headers)
             #expect(refused.status == 503, "\(refused.body)")
             #expect(refused.headers["retry-after"] == "1")
-            replica.resume()
+            try await resumeReplica()
             let accepted = try await stack.request("POST", url, body: #"{"n": 1}"#, headers: headers)
             #expect(accepted.status == 201, "\(accepted.body)")
             let id = try #require(JobID(accepted.body))
