@@ -84,6 +84,17 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
+        help:
+            "How bash jobs are sandboxed: slot (a warm sandbox per slot, each job in its own namespaces and Landlock domain inside it; default) or process (a bubblewrap sandbox made per job; docs/security.md)."
+    )
+    var bashRunner: String = "slot"
+
+    /// Set only when the worker starts itself as a slot sandbox's launcher (``SlotSandboxLauncher``).
+    @Option(name: .customLong(String(SlotSandboxLauncher.argument.dropFirst(2))), help: .hidden)
+    var slotSandbox: String?
+
+    @Option(
+        name: .long,
         help: "How TypeScript jobs run: process (a deno per job, default) or dedicated (long-lived deno processes per script version).")
     var denoRunner: String = "process"
 
@@ -144,6 +155,9 @@ struct WorkerCommand: AsyncParsableCommand {
         guard PythonRunnerMode(rawValue: pythonRunner) != nil else {
             throw ValidationError("--python-runner must be fork, process or dedicated, got '\(pythonRunner)'")
         }
+        guard BashRunnerMode(rawValue: bashRunner) != nil else {
+            throw ValidationError("--bash-runner must be slot or process, got '\(bashRunner)'")
+        }
         guard ["process", "dedicated"].contains(denoRunner) else {
             throw ValidationError("--deno-runner must be process or dedicated, got '\(denoRunner)'")
         }
@@ -168,6 +182,7 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let slotSandbox { SlotSandboxLauncher.serve(configuration: slotSandbox) }
         let logger = try logging.bootstrap(label: "sluice.worker")
         // No process of the same uid may read this process's environment (a Redis password) or memory.
         try ProcessHardening.makeNonDumpable()
@@ -204,7 +219,8 @@ struct WorkerCommand: AsyncParsableCommand {
                 denoDedicated: denoRunner == "dedicated",
                 passedEnvironment: ScriptRunnerSettings.defaultPassedEnvironment + passEnv,
                 resultLimit: resultLimit,
-                sandbox: sandboxSettings
+                sandbox: sandboxSettings,
+                bashRunner: BashRunnerMode(rawValue: bashRunner) ?? .slot
             )
         )
         let prefixes = try connection.keySpaces.map { ($0, try connection.redisConfiguration(for: $0)) }

@@ -96,7 +96,7 @@ struct ChannelTests {
             700: .init(parent: 800, namespacePIDs: [700, 12]),
         ]
         let status: (Int32) -> ProcessAncestry.Status? = { table[$0] }
-        let job = ProcessAncestry.JobProcess.forked(7, server: 200, serverStarted: 1000)
+        let job = ProcessAncestry.JobProcess.forked(7, server: 200, serverStarted: 1000, level: 1)
         #expect(ProcessAncestry.descends(500, from: job, status: status))
         #expect(ProcessAncestry.descends(400, from: job, status: status))
         #expect(!ProcessAncestry.descends(600, from: job, status: status))
@@ -104,7 +104,21 @@ struct ChannelTests {
         #expect(!ProcessAncestry.descends(800, from: job, status: status))
         #expect(!ProcessAncestry.descends(700, from: job, status: status))
         // A server pid reused by a later process is not the server.
-        #expect(!ProcessAncestry.descends(500, from: .forked(7, server: 200, serverStarted: 999), status: status))
+        #expect(!ProcessAncestry.descends(500, from: .forked(7, server: 200, serverStarted: 999, level: 1), status: status))
+        // A slot sandbox's job: 1200 (pid 2 of its own namespace, 15 in the sandbox's) → 1100 (its init:
+        // 14 in the sandbox's namespace, 1 in its own) → 1000 (the launcher, the sandbox's pid 1) → 950
+        // (bwrap, started at 3000).
+        // 1300 is another job's process with the same pid in its own namespace, under the same launcher.
+        let slot: [Int32: ProcessAncestry.Status] = [
+            1200: .init(parent: 1100, namespacePIDs: [1200, 15, 2]), 1100: .init(parent: 1000, namespacePIDs: [1100, 14, 1]),
+            1000: .init(parent: 950, namespacePIDs: [1000, 1]), 950: .init(parent: 1, namespacePIDs: [950], started: 3000),
+            1310: .init(parent: 1000, namespacePIDs: [1310, 20, 1]), 1300: .init(parent: 1310, namespacePIDs: [1300, 21, 2]),
+        ]
+        let slotJob = ProcessAncestry.JobProcess.forked(14, server: 950, serverStarted: 3000, level: 1)
+        #expect(ProcessAncestry.descends(1200, from: slotJob, status: { slot[$0] }))
+        #expect(!ProcessAncestry.descends(1300, from: slotJob, status: { slot[$0] }))
+        // Matched at the server's level only: pid 14 deeper down is not the job.
+        #expect(!ProcessAncestry.descends(1200, from: .forked(2, server: 950, serverStarted: 3000, level: 1), status: { slot[$0] }))
         #expect(ProcessAncestry.descends(500, from: .host(200), status: status))
         #expect(!ProcessAncestry.descends(500, from: .host(600), status: status))
         #expect(

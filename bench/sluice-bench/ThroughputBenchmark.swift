@@ -19,6 +19,9 @@ struct ThroughputBenchmark: AsyncParsableCommand {
     @Option(help: "The worker's --sandbox (bwrap or none).") var sandbox: String = "bwrap"
     @Option(help: "The worker's --python-runner (fork, process or dedicated); with --kind deno, dedicated marks the script dedicated.")
     var pythonRunner: String = "fork"
+
+    @Option(help: "The worker's --bash-runner (slot: a warm sandbox per slot, or process: a sandbox per job).")
+    var bashRunner: String = "slot"
     @Option(help: "The worker's --scratch (default: the worker's own default).") var scratch: String?
 
     func run() async throws {
@@ -70,7 +73,10 @@ struct ThroughputBenchmark: AsyncParsableCommand {
 
         let worker = try environment.start(
             "worker",
-            ["--queues", "bench", "--concurrency", String(concurrency), "--sandbox", sandbox, "--python-runner", pythonRunner]
+            [
+                "--queues", "bench", "--concurrency", String(concurrency), "--sandbox", sandbox, "--python-runner", pythonRunner, "--bash-runner",
+                bashRunner,
+            ]
                 + (scratch.map { ["--scratch", $0] } ?? []))
         defer { worker.terminate() }
         let finishedKey = environment.keys.stats("bench")
@@ -94,6 +100,7 @@ struct ThroughputBenchmark: AsyncParsableCommand {
         }
         let seconds = Double(lastFinish - firstStart) / 1000
         var runnerNote = kind == "python" ? " (--python-runner \(pythonRunner))" : ""
+        if kind == "bash", sandbox != "none" { runnerNote = " (--bash-runner \(bashRunner))" }
         if kind == "deno" { runnerNote = pythonRunner == "dedicated" ? " (dedicated: marked // sluice: dedicated)" : " (a deno process per job)" }
         print(
             "\(kind)\(runnerNote): \(count) jobs, 1 worker process, concurrency \(concurrency), --sandbox \(sandbox): \(format(seconds, digits: 2)) s, "

@@ -9,11 +9,13 @@ enum ProcessAncestry {
     enum JobProcess: Sendable, Equatable {
         /// A process the worker started (bubblewrap, the interpreter, a dedicated runner), by host pid.
         case host(Int32)
-        /// A child of a fork server, by its pid in the server's PID namespace (the last `NSpid`
-        /// entry) — and the server it was forked from: its host pid and start time, so a process of
-        /// another fork server (another namespace, the same inner pid) is never taken for it, nor
-        /// a process that reused the server's pid.
-        case forked(Int32, server: Int32, serverStarted: UInt64?)
+        /// A child of a fork server or slot sandbox, by its pid in the server's PID namespace — the
+        /// `level`-th entry of `NSpid` (1 for a server in its own sandbox, 0 for one without; a
+        /// slot job's processes sit in a namespace of their own below it) — and the server it was
+        /// forked from: its host pid and start time, so a process of another server (another
+        /// namespace, the same inner pid) is never taken for it, nor a process that reused the
+        /// server's pid.
+        case forked(Int32, server: Int32, serverStarted: UInt64?, level: Int)
     }
 
     /// What `/proc/<pid>/status` and `/proc/<pid>/stat` say of a process: its parent (host pid),
@@ -35,13 +37,17 @@ enum ProcessAncestry {
             switch job {
             case .host(let root):
                 if current == root { return true }
-            case .forked(_, let server, let serverStarted):
+            case .forked(_, let server, let serverStarted, _):
                 if current == server {
                     return metJob && (serverStarted == nil || status(current)?.started == serverStarted)
                 }
             }
             guard let info = status(current) else { return false }
-            if case .forked(let root, _, _) = job, !metJob, info.namespacePIDs.last == root { metJob = true }
+            if case .forked(let root, _, _, let level) = job, !metJob, info.namespacePIDs.indices.contains(level),
+                info.namespacePIDs[level] == root
+            {
+                metJob = true
+            }
             current = info.parent
         }
         return false

@@ -49,6 +49,13 @@ public struct ScriptRunnerSettings: Sendable {
     public var resultLimit: Int
     /// How scripts are confined.
     public var sandbox: SandboxSettings
+    /// How bash jobs run in the sandbox: in a warm sandbox per slot (default), or in a bubblewrap
+    /// sandbox made for each job.
+    public var bashRunner: BashRunnerMode
+    /// The worker executable that serves slot sandboxes (``SlotSandboxLauncher``): by default the
+    /// `worker` beside the running executable; `nil` when there is none, and bash jobs then get a
+    /// sandbox each.
+    public var slotLauncher: String?
 
     public static let defaultPassedEnvironment = ["PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "USER", "LOGNAME"]
 
@@ -68,7 +75,9 @@ public struct ScriptRunnerSettings: Sendable {
         passedEnvironment: [String] = ScriptRunnerSettings.defaultPassedEnvironment,
         logCap: Int = 1 << 20,
         resultLimit: Int = 4 << 20,
-        sandbox: SandboxSettings = SandboxSettings()
+        sandbox: SandboxSettings = SandboxSettings(),
+        bashRunner: BashRunnerMode = .slot,
+        slotLauncher: String? = SlotSandboxes.siblingWorker()
     ) {
         self.scratchRoot = scratchRoot ?? ScratchSpace.defaultRoot
         self.cacheRoot = cacheRoot ?? (scratchRoot == nil ? ScratchSpace.defaultCacheRoot(scratchRoot: self.scratchRoot) : self.scratchRoot)
@@ -86,6 +95,8 @@ public struct ScriptRunnerSettings: Sendable {
         self.logCap = logCap
         self.resultLimit = resultLimit
         self.sandbox = sandbox
+        self.bashRunner = bashRunner
+        self.slotLauncher = slotLauncher
     }
 }
 
@@ -183,6 +194,8 @@ public struct ScriptRunner: Sendable {
         var environments: PythonEnvironments
         /// Warm python runners: fork servers and dedicated processes.
         var warm = WarmRunners()
+        /// Warm sandboxes for bash jobs, one per job running at a time.
+        var slots = WarmRunners(idleLimit: 256)
         /// Every job's channel.
         var channels: ChannelServer
         /// The helper modules and commands jobs reach their channel with (``JobHelpers``).
@@ -274,6 +287,8 @@ public struct ScriptRunner: Sendable {
         // A job sharing a flow's folder runs as a process of its own (warm runners see only their own directories).
         if run.sharedFolder == nil, let mode = warmMode(for: run, prepared: prepared) {
             result = await runWarm(run, mode: mode, label: label, killer: killer, prepared: prepared)
+        } else if runsInSlotSandbox(run, prepared: prepared) {
+            result = await runInSlotSandbox(run, label: label, killer: killer, prepared: prepared)
         } else {
             result = await self.run(run, label: label, killer: killer, prepared: prepared)
         }
@@ -285,6 +300,7 @@ public struct ScriptRunner: Sendable {
     public func shutDown() {
         let prepared = workspace.prepared.withLock { $0 }
         prepared?.warm.terminateAll()
+        prepared?.slots.terminateAll()
         prepared?.channels.shutDown()
     }
 

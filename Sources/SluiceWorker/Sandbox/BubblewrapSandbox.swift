@@ -18,6 +18,9 @@ struct BubblewrapSandbox: Sendable {
     let settings: SandboxSettings
     /// Mount arguments shared by every run, computed once.
     private let fixedArguments: [String]
+    /// Every path the sandbox shows read-only (the visible system paths, interpreter prefixes and
+    /// the other paths shown again), for rules that grant reading them.
+    let readablePaths: [String]
 
     /// - Parameters:
     ///   - scratchRoot: the directory holding every job's scratch directory and the script cache;
@@ -67,6 +70,7 @@ struct BubblewrapSandbox: Sendable {
             arguments += ["--ro-bind", path, path]
         }
         fixedArguments = arguments
+        readablePaths = visible + shown.filter { Self.kind(of: $0) != .missing }
     }
 
     /// The bubblewrap invocation that runs `executable arguments…` in `directory`, with `readOnlyFiles`
@@ -75,11 +79,25 @@ struct BubblewrapSandbox: Sendable {
     func command(
         executable: String, arguments: [String], directory: String, readOnlyFiles: [String], writable: [String] = []
     ) -> (executable: String, arguments: [String]) {
+        var binds = [Bind(source: directory, destination: directory, writable: true)]
+        binds += readOnlyFiles.filter { !writable.contains($0) }.map { Bind(source: $0, destination: $0, writable: false) }
+        binds += writable.map { Bind(source: $0, destination: $0, writable: true) }
+        return command(executable: executable, arguments: arguments, workingDirectory: directory, binds: binds)
+    }
+
+    /// A host path shown in the sandbox, at the same or another path.
+    struct Bind {
+        var source: String
+        var destination: String
+        var writable: Bool
+    }
+
+    /// The bubblewrap invocation that runs `executable arguments…` in `workingDirectory` (a path
+    /// inside the sandbox), with `binds` mounted in order after the fixed ones.
+    func command(executable: String, arguments: [String], workingDirectory: String, binds: [Bind]) -> (executable: String, arguments: [String]) {
         var wrapped = fixedArguments
-        wrapped += ["--bind", directory, directory]
-        for file in readOnlyFiles where !writable.contains(file) { wrapped += ["--ro-bind", file, file] }
-        for path in writable { wrapped += ["--bind", path, path] }
-        wrapped += ["--chdir", directory, "--", executable]
+        for bind in binds { wrapped += [bind.writable ? "--bind" : "--ro-bind", bind.source, bind.destination] }
+        wrapped += ["--chdir", workingDirectory, "--", executable]
         wrapped += arguments
         return (settings.bubblewrapPath, wrapped)
     }

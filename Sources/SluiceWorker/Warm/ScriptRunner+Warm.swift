@@ -177,7 +177,7 @@ extension ScriptRunner {
             var started: (@Sendable (Int32) -> Void)?
             if let channel, mode == .fork {
                 let (server, serverStarted) = (runner.pid, runner.started)
-                started = { pid in channel.admit(.forked(pid, server: server, serverStarted: serverStarted)) }
+                started = { pid in channel.admit(.forked(pid, server: server, serverStarted: serverStarted, level: prepared.sandbox == nil ? 0 : 1)) }
             }
             let cap = settings.logCap
             let soFar: @Sendable () -> String = {
@@ -365,9 +365,14 @@ extension ScriptRunner {
 
     /// A memory file (memfd) holding `text`, read from its start.
     static func memoryFile(_ name: String, holding text: String) throws -> Int32 {
+        try memoryFile(name, holding: Array(text.utf8))
+    }
+
+    /// A memory file (memfd) holding `bytes`, read from its start.
+    static func memoryFile(_ name: String, holding bytes: [UInt8]) throws -> Int32 {
         let descriptor = c_sluice_memfd(name)
         guard descriptor >= 0 else { throw RunFailure("cannot make a memory file: \(String(cString: strerror(errno)))") }
-        if let failure = DescriptorWriter.writeAll(Array(text.utf8), to: descriptor) {
+        if let failure = DescriptorWriter.writeAll(bytes, to: descriptor) {
             close(descriptor)
             throw RunFailure("cannot write a memory file: \(failure)")
         }
