@@ -366,3 +366,23 @@ int c_sluice_pidfd_open(int pid) {
     if (fd >= 0) fcntl(fd, F_SETFD, FD_CLOEXEC);
     return fd;
 }
+
+static int confined_probe_child(void *argument) {
+    (void)argument;
+    _exit(0);
+}
+
+int c_sluice_probe_confinement(void) {
+    if (c_sluice_landlock_abi() < 6) return -2;
+    const size_t stack_size = 64 * 1024;
+    char *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) return -1;
+    int pid = clone(confined_probe_child, stack + stack_size, CLONE_VM | CLONE_VFORK | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC | SIGCHLD, NULL);
+    int failure = errno;
+    munmap(stack, stack_size);
+    if (pid < 0) return failure > 0 ? failure : -1;
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return 0;
+}

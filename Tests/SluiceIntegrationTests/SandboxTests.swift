@@ -20,6 +20,22 @@ struct SandboxTests {
         ScriptRunner(settings: ScriptRunnerSettings(scratchRoot: root, sandbox: SandboxSettings(mode: mode, network: network), bashRunner: bash))
     }
 
+    @Test("where no slot sandbox can start, bash jobs get a sandbox each and still run")
+    func slotFallback() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        // /bin/false exits before saying ready, as a launcher refused Landlock or namespaces would.
+        let runner = ScriptRunner(settings: ScriptRunnerSettings(sandbox: SandboxSettings(mode: .bubblewrap), slotLauncher: "/bin/false"))
+        try await harness.withWorker(harness.settings(concurrency: 2), runner: runner) { _ in
+            for _ in 0..<2 {
+                let id = try harness.run(.bash, "echo $$\n")
+                let job = try await harness.finished(id)
+                #expect(job.state == .success, "\(job.error ?? "")")
+                // In a sandbox of its own, bubblewrap's init is pid 1 and the script pid 2.
+                #expect(job.result == 2)
+            }
+        }
+    }
+
     @Test(
         "two jobs at once: neither reads the other's files knowing their path, nor its /tmp, nor sees its processes; the next job finds nothing of theirs in /tmp",
         arguments: BashRunnerMode.allCases)

@@ -89,6 +89,10 @@ struct c_sluice_confined_job {
 /// to set up, it exits 125 after writing why to the job's stderr.
 int c_sluice_spawn_confined(const struct c_sluice_confined_job *job);
 
+/// Whether jobs can be confined here: 0; -2 when the kernel's Landlock ABI is below 6; otherwise
+/// the errno of making a user, PID and IPC namespace (nested user namespaces refused, say).
+int c_sluice_probe_confinement(void);
+
 /// The Landlock ABI version this kernel offers (0 when none).
 int c_sluice_landlock_abi(void);
 

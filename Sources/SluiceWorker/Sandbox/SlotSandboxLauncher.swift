@@ -30,6 +30,12 @@ public enum SlotSandboxLauncher {
             let descriptor = c_sluice_open_path(path)
             return descriptor >= 0 ? descriptor : nil
         }
+        // Refuse at once where jobs cannot be confined: the worker then gives bash jobs a sandbox each.
+        switch c_sluice_probe_confinement() {
+        case 0: break
+        case -2: fail("Landlock ABI \(c_sluice_landlock_abi()): at least 6 (Linux 6.12) is needed to confine jobs in a slot sandbox")
+        case let failure: fail("cannot make a user, PID and IPC namespace here: \(String(cString: strerror(failure)))")
+        }
         send("ready \(c_sluice_landlock_abi())", on: control)
 
         var pending: [UInt8] = []

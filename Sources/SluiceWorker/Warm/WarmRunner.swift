@@ -70,10 +70,6 @@ final class WarmRunner: Sendable {
             throw Failure(description: "socketpair: \(String(cString: strerror(errno)))")
         }
         let logDescriptor = open(errorLog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        defer {
-            close(pair[1])
-            if logDescriptor >= 0 { close(logDescriptor) }
-        }
         var descriptors: [Int32: Int32] = [0: pair[1], 1: pair[1]]
         if logDescriptor >= 0 { descriptors[2] = logDescriptor }
         let pid: pid_t
@@ -81,8 +77,14 @@ final class WarmRunner: Sendable {
             pid = try ChildSpawn.spawn(executable: executable, arguments: arguments, environment: environment, descriptors: descriptors)
         } catch {
             close(pair[0])
+            close(pair[1])
+            if logDescriptor >= 0 { close(logDescriptor) }
             throw Failure(description: error.description)
         }
+        // Only the child holds its end now: a runner that dies before it is ready is end of file
+        // on ours at once (held here while waiting, it would never be).
+        close(pair[1])
+        if logDescriptor >= 0 { close(logDescriptor) }
         let runner = WarmRunner(pid: pid, socket: pair[0], errorLog: errorLog, home: home, lineLimit: lineLimit)
         runner.startReading()
         try await runner.waitUntilReady()
