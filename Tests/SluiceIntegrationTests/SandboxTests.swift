@@ -20,6 +20,22 @@ struct SandboxTests {
         ScriptRunner(settings: ScriptRunnerSettings(scratchRoot: root, sandbox: SandboxSettings(mode: mode, network: network), bashRunner: bash))
     }
 
+    @Test("the first runs of a script, many at once, all run: the cached file is written once, not replaced under a job granted it")
+    func firstRunsAtOnce() async throws {
+        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        for round in 0..<4 {
+            // Queued before the worker starts, so its six slots take them together.
+            let content = "# round \(round) \(UUID().uuidString)\necho ok\n"
+            let ids = try (0..<6).map { _ in try harness.run(.bash, content) }
+            try await harness.withWorker(harness.settings(concurrency: 6), runner: runner(.bubblewrap)) { _ in
+                for id in ids {
+                    let job = try await harness.finished(id)
+                    #expect(job.state == .success, "round \(round): \(job.error ?? "")")
+                }
+            }
+        }
+    }
+
     @Test("where no slot sandbox can start, bash jobs get a sandbox each and still run")
     func slotFallback() async throws {
         let harness = WorkerHarness(server: server, keys: uniqueKeys())

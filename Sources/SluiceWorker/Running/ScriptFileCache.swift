@@ -16,6 +16,7 @@ final class ScriptFileCache: Sendable {
 
     private let directory: String
     private let entries = Mutex<[String: Entry]>([:])
+    private let writing = Mutex(())
 
     init(directory: String) {
         self.directory = directory
@@ -38,7 +39,11 @@ final class ScriptFileCache: Sendable {
             return (entry.path, entry.argumentNames)
         }
         let path = directory + "/" + hash + suffix
-        if FileManager.default.contents(atPath: path) != expected {
+        // One writer at a time, each looking again: two first runs of a script at once must not
+        // both write it — the second rename would replace the file the first run's job was
+        // granted (a Landlock rule names the file, not the path) just before it opens it.
+        try writing.withLock { _ in
+            guard FileManager.default.contents(atPath: path) != expected else { return }
             // Written under a unique name then renamed, so a concurrent run never sees half a file.
             let temporary = path + ".tmp-" + UUID().uuidString
             guard FileManager.default.createFile(atPath: temporary, contents: expected, attributes: [.posixPermissions: 0o400]) else {
