@@ -59,9 +59,12 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## test: every test (each suite starts its own redis-server), the short chaos run, then the style check.
+## test: every test (each suite starts its own redis-server), the short chaos run, then the style check. The
+## console's browser tests run on their own after the rest: one of them holds the console to its 2-s live update,
+## which a machine running a hundred suites at once on two cores cannot promise a headless Chromium.
 test: test-deps build
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip ConsoleBrowserTests
+	$(SWIFT) test --skip-build --filter ConsoleBrowserTests
 	$(MAKE) chaos-quick
 	$(MAKE) lint
 
