@@ -1,9 +1,9 @@
 import CSluiceLinux
-import Dispatch
+import Foundation
 import Glibc
 
-/// A job's stdout and stderr as two pipes, read into its log collector as output arrives (Dispatch
-/// read sources on one serial queue, so the two keep their order of arrival and no thread blocks).
+/// A job's stdout and stderr as two pipes, read into its log collector as output arrives (one
+/// thread per job polls both, so the two keep their order of arrival).
 /// The write ends go to the job; the reading ends when every process holding them has exited.
 struct OutputPipes {
     /// The write ends (blocking, close-on-exec here), for the job's stdout and stderr.
@@ -26,16 +26,43 @@ struct OutputPipes {
         readEnds = (output[0], error[0])
     }
 
-    /// Reads both pipes into `collector` until both reach end of file, then closes them. Close the
-    /// write ends here (once handed to the job) before waiting.
+    /// Reads both pipes into `collector` until both reach end of file, then closes them: on a
+    /// thread of its own, in one `poll` loop, so the two keep their order of arrival and no thread
+    /// of Swift's pool blocks. The write ends must be closed here (handed to the job) before.
     func drain(into collector: LogCollector) async {
-        let queue = DispatchQueue(label: "sluice.job-output")
         let ends = readEnds
-        await withTaskGroup(of: Void.self) { group in
-            for (descriptor, isOutput) in [(ends.0, true), (ends.1, false)] {
-                group.addTask { await Self.read(descriptor, standardOutput: isOutput, into: collector, on: queue) }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                Self.read(ends, into: collector)
+                continuation.resume()
+            }
+            thread.name = "sluice.job-output"
+            thread.start()
+        }
+    }
+
+    private static func read(_ ends: (Int32, Int32), into collector: LogCollector) {
+        var watched = [pollfd(fd: ends.0, events: Int16(POLLIN), revents: 0), pollfd(fd: ends.1, events: Int16(POLLIN), revents: 0)]
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var open = 2
+        while open > 0 {
+            if poll(&watched, 2, -1) < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            for index in 0..<2 where watched[index].fd >= 0 && watched[index].revents != 0 {
+                let descriptor = watched[index].fd
+                let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    collector.append(Array(buffer[0..<count]), fromStandardOutput: index == 0)
+                } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+                    close(descriptor)
+                    watched[index].fd = -1
+                    open -= 1
+                }
             }
         }
+        for end in watched where end.fd >= 0 { close(end.fd) }
     }
 
     /// Closes every end (the job was never started).
@@ -43,28 +70,4 @@ struct OutputPipes {
         for descriptor in [standardOutput, standardError, readEnds.0, readEnds.1] { close(descriptor) }
     }
 
-    private static func read(_ descriptor: Int32, standardOutput: Bool, into collector: LogCollector, on queue: DispatchQueue) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
-            source.setEventHandler {
-                var buffer = [UInt8](repeating: 0, count: 65536)
-                while true {
-                    let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-                    if count > 0 {
-                        collector.append(Array(buffer[0..<count]), fromStandardOutput: standardOutput)
-                        continue
-                    }
-                    if count < 0, errno == EINTR { continue }
-                    if count < 0, errno == EAGAIN { return }
-                    source.cancel()
-                    return
-                }
-            }
-            source.setCancelHandler {
-                close(descriptor)
-                continuation.resume()
-            }
-            source.resume()
-        }
-    }
 }
