@@ -31,6 +31,16 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         return false
     }
 
+    /// Whether Redis refused only for now, the request untouched: still loading its dataset after
+    /// a restart (`LOADING`), busy with a long script (`BUSY`), a cluster slot moving or down
+    /// (`TRYAGAIN`, `CLUSTERDOWN`), a replica without its master (`MASTERDOWN`). Asking again
+    /// later is safe and expected to succeed. The code may follow a script's name (`name: LOADING …`).
+    public var isTemporaryRefusal: Bool {
+        guard case .server(let message) = self else { return false }
+        let code = message.split(separator: " ").first { $0.allSatisfy(\.isUppercase) } ?? ""
+        return ["LOADING", "BUSY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN"].contains(String(code))
+    }
+
     /// Whether the error means the connection is gone (so a retry on a new connection may succeed).
     public var isConnectionError: Bool {
         if case .connection = self { return true }

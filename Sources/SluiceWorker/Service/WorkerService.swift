@@ -224,7 +224,7 @@ public final class WorkerService: Service, CustomStringConvertible {
                     logger.info("stale report ignored (job canceled or handed back meanwhile)", metadata: ["job.id": "\(job.id)"])
                 }
                 return following
-            } catch let error as RedisError where error.isConnectionError || error.isNotReplicated {
+            } catch let error as RedisError where error.isConnectionError || error.isNotReplicated || error.isTemporaryRefusal {
                 metrics.redisError()
                 logger.warning("cannot report job, retrying", metadata: ["job.id": "\(job.id)", "error": "\(error)"])
                 try? await Task.sleep(for: backoff.nextDelay())
