@@ -1,13 +1,20 @@
 #define _GNU_SOURCE
 #include "CSluiceLinux.h"
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 int c_sluice_set_dumpable(int value) {
     return prctl(PR_SET_DUMPABLE, (unsigned long)value, 0UL, 0UL, 0UL);
@@ -70,7 +77,6 @@ int c_sluice_spawn_close_from(posix_spawn_file_actions_t *actions, int from) {
     return posix_spawn_file_actions_addclosefrom_np(actions, from);
 }
 
-
 int c_sluice_pipe_nonblocking(int fds[2]) {
     return pipe2(fds, O_NONBLOCK | O_CLOEXEC);
 }
@@ -89,15 +95,6 @@ int c_sluice_peer_pid(int socket) {
     if (getsockopt(socket, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -1;
     return (int)credentials.pid;
 }
-
-#include <errno.h>
-#include <linux/capability.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdint.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-
 
 /* Writes a message to `fd` and ends the process with 125 (async-signal-safe). */
 static void confined_fail(int fd, const char *what) {
@@ -351,7 +348,6 @@ int c_sluice_spawn_confined(const struct c_sluice_confined_job *job) {
     errno = pid < 0 ? failure : saved;
     return pid;
 }
-
 
 int c_sluice_pipe(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
