@@ -213,6 +213,21 @@ struct confined_mappings {
     size_t envp_size;
 };
 
+/* `count` strings of the job file as a NULL-terminated array, mapped anonymously (recorded in
+   `mapped`/`size` for the caller to unmap); ends the process on a short or malformed file. */
+static char **read_strings(const char **cursor, const char *end, long count, int err, void **mapped, size_t *size) {
+    *size = (size_t)(count + 1) * sizeof(char *);
+    char **strings = mmap(NULL, *size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (strings == MAP_FAILED) confined_fail(err, "out of memory");
+    *mapped = strings;
+    for (long i = 0; i < count; i++) {
+        strings[i] = (char *)next_string(cursor, end);
+        if (strings[i] == NULL) confined_fail(err, "malformed job file");
+    }
+    strings[count] = NULL;
+    return strings;
+}
+
 /* The job itself: descriptors, Landlock, no capability, exec. */
 static void confined_exec(const struct c_sluice_confined_job *job, const char *data, const char *end, struct confined_mappings *mapped) {
     int err = job->standard_error;
@@ -220,26 +235,10 @@ static void confined_exec(const struct c_sluice_confined_job *job, const char *d
     const char *executable = next_string(&cursor, end);
     long argc = parse_count(next_string(&cursor, end));
     if (executable == NULL || argc < 1) confined_fail(err, "malformed job file");
-    char **argv = mmap(NULL, (size_t)(argc + 1) * sizeof(char *), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (argv == MAP_FAILED) confined_fail(err, "out of memory");
-    mapped->argv = argv;
-    mapped->argv_size = (size_t)(argc + 1) * sizeof(char *);
-    for (long i = 0; i < argc; i++) {
-        argv[i] = (char *)next_string(&cursor, end);
-        if (argv[i] == NULL) confined_fail(err, "malformed job file");
-    }
-    argv[argc] = NULL;
+    char **argv = read_strings(&cursor, end, argc, err, &mapped->argv, &mapped->argv_size);
     long envc = parse_count(next_string(&cursor, end));
     if (envc < 0) confined_fail(err, "malformed job file");
-    char **envp = mmap(NULL, (size_t)(envc + 1) * sizeof(char *), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (envp == MAP_FAILED) confined_fail(err, "out of memory");
-    mapped->envp = envp;
-    mapped->envp_size = (size_t)(envc + 1) * sizeof(char *);
-    for (long i = 0; i < envc; i++) {
-        envp[i] = (char *)next_string(&cursor, end);
-        if (envp[i] == NULL) confined_fail(err, "malformed job file");
-    }
-    envp[envc] = NULL;
+    char **envp = read_strings(&cursor, end, envc, err, &mapped->envp, &mapped->envp_size);
     long filec = parse_count(next_string(&cursor, end));
     if (filec < 0) confined_fail(err, "malformed job file");
 

@@ -100,12 +100,8 @@ extension ScriptRunner {
             if case .exited(125) = status, collector.logText.contains("sluice: cannot confine the job") { keep = false }
             let outcome = interpret(status, language: run.language, directory: directory, collector: collector, killer: killer)
             return ScriptRunResult(outcome: outcome, logs: collector.logText)
-        } catch let failure as RunFailure {
-            killer.finish()
-            return ScriptRunResult(outcome: .failure(failure.description), logs: collector.logText)
         } catch {
-            killer.finish()
-            return ScriptRunResult(outcome: .failure("could not run the bash script: \(error)"), logs: collector.logText)
+            return couldNotRun(run, error, collector: collector, killer: killer)
         }
     }
 

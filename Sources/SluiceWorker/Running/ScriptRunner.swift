@@ -347,13 +347,17 @@ public struct ScriptRunner: Sendable {
             }
             let outcome = interpret(status, language: run.language, directory: directory, collector: collector, killer: killer)
             return ScriptRunResult(outcome: outcome, logs: collector.logText)
-        } catch let failure as RunFailure {
-            killer.finish()
-            return ScriptRunResult(outcome: .failure(failure.description), logs: collector.logText)
         } catch {
-            killer.finish()
-            return ScriptRunResult(outcome: .failure("could not run the \(run.language.rawValue) script: \(error)"), logs: collector.logText)
+            return couldNotRun(run, error, collector: collector, killer: killer)
         }
+    }
+
+    /// A run that failed before its process ended: what it printed so far, and why (a
+    /// ``RunFailure`` says it in full).
+    func couldNotRun(_ run: ScriptRun, _ error: any Error, collector: LogCollector, killer: ProcessKiller) -> ScriptRunResult {
+        killer.finish()
+        let message = (error as? RunFailure)?.description ?? "could not run the \(run.language.rawValue) script: \(error)"
+        return ScriptRunResult(outcome: .failure(message), logs: collector.logText)
     }
 
     /// Runs a prepared command in its own process group, collecting its output, until it exits or
