@@ -9,13 +9,10 @@ import SluiceStore
 extension ConsoleRoutes {
     func variablesPage() async -> Response {
         let keys = jobs.keys
-        do {
-            let (variables, resources) = try await pool.run { connection in
-                (try VariableStore(keys: keys).list(on: connection), try ResourceStore(keys: keys).list(on: connection))
-            }
-            return .page(.ok, pages.variables(variables, resources: resources, csrf: csrf.token(session: session)))
-        } catch {
-            return unavailable(error)
+        return await withRedis { connection in
+            (try VariableStore(keys: keys).list(on: connection), try ResourceStore(keys: keys).list(on: connection))
+        } respond: { variables, resources in
+            .page(.ok, pages.variables(variables, resources: resources, csrf: csrf.token(session: session)))
         }
     }
 
@@ -54,10 +51,10 @@ extension ConsoleRoutes {
             }
             guard let value = form.fields["value"] else { return badInput(ConsoleInputError(field: "value", "is missing")) }
             if let refusal = checked(value) { return badInput(refusal) }
-            do {
-                return answer(try await pool.run({ try set(path, value, version, $0) }), refused: "Not set", missing: "No \(kind) \(path).")
-            } catch {
-                return unavailable(error)
+            return await withRedis {
+                try set(path, value, version, $0)
+            } respond: {
+                answer($0, refused: "Not set", missing: "No \(kind) \(path).")
             }
         }
     }
@@ -95,14 +92,11 @@ extension ConsoleRoutes {
             if let refusal = SettingsActions.inputProblem(item, resource: kind == .resource) { return badInput(refusal) }
             let actions = settingsActions
             let who = operatorName
-            do {
-                let outcome = try await pool.run { connection in
-                    kind == .variable
-                        ? try actions.createVariable(item, who: who, on: connection) : try actions.createResource(item, who: who, on: connection)
-                }
-                return answer(outcome, refused: "Not created", missing: "No \(kind.rawValue) \(path).")
-            } catch {
-                return unavailable(error)
+            return await withRedis { connection in
+                kind == .variable
+                    ? try actions.createVariable(item, who: who, on: connection) : try actions.createResource(item, who: who, on: connection)
+            } respond: {
+                answer($0, refused: "Not created", missing: "No \(kind.rawValue) \(path).")
             }
         }
     }
@@ -112,18 +106,15 @@ extension ConsoleRoutes {
             return badInput(ConsoleInputError(field: "path", "is missing"))
         }
         let keys = jobs.keys
-        do {
-            let found = try await pool.run { connection -> (exists: Bool, secret: Bool) in
-                if kind == .variable {
-                    let variable = try VariableStore(keys: keys).variable(at: path, on: connection)
-                    return (variable != nil, variable?.isSecret ?? false)
-                }
-                return (try ResourceStore(keys: keys).resource(at: path, on: connection) != nil, false)
+        return await withRedis { connection -> (exists: Bool, secret: Bool) in
+            if kind == .variable {
+                let variable = try VariableStore(keys: keys).variable(at: path, on: connection)
+                return (variable != nil, variable?.isSecret ?? false)
             }
+            return (try ResourceStore(keys: keys).resource(at: path, on: connection) != nil, false)
+        } respond: { found in
             guard found.exists else { return notFound("No \(kind.rawValue) \(path).") }
             return .page(.ok, pages.confirmDelete(kind: kind.rawValue, path: path, secret: found.secret, csrf: csrf.token(session: session)))
-        } catch {
-            return unavailable(error)
         }
     }
 
@@ -132,14 +123,11 @@ extension ConsoleRoutes {
             guard let path = form.fields["path"], !path.isEmpty else { return badInput(ConsoleInputError(field: "path", "is missing")) }
             let actions = settingsActions
             let who = operatorName
-            do {
-                let deleted = try await pool.run { connection in
-                    kind == .variable
-                        ? try actions.deleteVariable(path, who: who, on: connection) : try actions.deleteResource(path, who: who, on: connection)
-                }
-                return deleted ? .seeOther("/variables") : notFound("No \(kind.rawValue) \(path).")
-            } catch {
-                return unavailable(error)
+            return await withRedis { connection in
+                kind == .variable
+                    ? try actions.deleteVariable(path, who: who, on: connection) : try actions.deleteResource(path, who: who, on: connection)
+            } respond: { deleted in
+                deleted ? .seeOther("/variables") : notFound("No \(kind.rawValue) \(path).")
             }
         }
     }

@@ -394,6 +394,18 @@ struct ConsoleRoutes: Sendable {
         .page(.serviceUnavailable, pages.message(heading: "Redis unavailable", message: "\(error)", success: false))
     }
 
+    /// `respond` to what `body` returns on a pooled connection, or the Redis-unavailable page
+    /// when it throws.
+    func withRedis<Value: Sendable>(
+        _ body: @escaping @Sendable (RedisConnection) throws -> Value, respond: (Value) -> Response
+    ) async -> Response {
+        do {
+            return respond(try await pool.run(body))
+        } catch {
+            return unavailable(error)
+        }
+    }
+
     func refused(_ refusal: FormRequest.Refusal) -> Response {
         switch refusal {
         case .crossOrigin:

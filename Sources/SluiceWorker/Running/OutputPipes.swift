@@ -65,9 +65,4 @@ struct OutputPipes {
         for end in watched where end.fd >= 0 { close(end.fd) }
     }
 
-    /// Closes every end (the job was never started).
-    func abandon() {
-        for descriptor in [standardOutput, standardError, readEnds.0, readEnds.1] { close(descriptor) }
-    }
-
 }
