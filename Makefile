@@ -72,8 +72,8 @@ test: test-deps build
 chaos-quick:
 	.build/debug/sluice-chaos --quick --binaries .build/debug
 
-PYTHON_SOURCES := Sources/SluiceWorker/Programs scripts bench Tests/browser
-DENO_PROGRAMS := Sources/SluiceWorker/Programs/deno
+PYTHON_SOURCES := Sources/SluiceExecution/Programs scripts bench Tests/browser
+DENO_PROGRAMS := Sources/SluiceExecution/Programs/deno
 # The runtime's TypeScript (warm_up.ts is a job script: it resolves windmill-client through a job's import map).
 DENO_CHECKED := bun.ts context.ts dedicated.ts main.ts windmill-client.ts
 

@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "SluiceSecrets", targets: ["SluiceSecrets"]),
         .library(name: "SluiceStore", targets: ["SluiceStore"]),
         .library(name: "SluiceRuntime", targets: ["SluiceRuntime"]),
+        .library(name: "SluiceExecution", targets: ["SluiceExecution"]),
         .library(name: "SluiceWorker", targets: ["SluiceWorker"]),
         .library(name: "SluiceScheduler", targets: ["SluiceScheduler"]),
         .library(name: "SluiceApprovals", targets: ["SluiceApprovals"]),
@@ -81,7 +82,10 @@ let package = Package(
         // Pure domain values: JSON, job ids and states, scripts. No Redis, no I/O.
         .target(
             name: "SluiceCore",
-            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")],
+            dependencies: [
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The safe JavaScript-subset interpreter used by input transforms.
@@ -146,12 +150,29 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Taking jobs, running scripts, advancing flows.
+        // Running a script: the job sandbox (bubblewrap, Landlock, the slot launcher), the runners and
+        // warm interpreters, the job's channel server, the JavaScript expression engine. Never Redis:
+        // what a job asks through its channel is answered by a JobChannelHandler the caller gives.
+        .target(
+            name: "SluiceExecution",
+            dependencies: [
+                "CSluiceLinux",
+                "SluiceCore",
+                "SluiceFlows",
+                "SluiceScripts",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            // The Python, TypeScript and JavaScript the runners write out for jobs (Programs/), compiled in.
+            resources: [.embedInCode("Programs")],
+            swiftSettings: swiftSettings
+        ),
+        // Taking jobs, reporting them, advancing flows, answering jobs' channels from Redis.
         .target(
             name: "SluiceWorker",
             dependencies: [
                 "SluiceSecrets",
-                "CSluiceLinux",
+                "SluiceExecution",
                 "SluiceCore",
                 "SluiceFlows",
                 "SluiceRuntime",
@@ -165,8 +186,6 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
-            // The Python, TypeScript and JavaScript the worker writes out for jobs (Programs/), compiled in.
-            resources: [.embedInCode("Programs")],
             swiftSettings: swiftSettings
         ),
         // Firing what is due: delayed jobs, expired leases, gate deadlines, schedules' ticks.
@@ -282,7 +301,7 @@ let package = Package(
             name: "worker",
             dependencies: [
                 "SluiceSecrets",
-                "SluiceCommandLine", "SluiceMetrics", "SluiceWorker", "SluiceStore",
+                "SluiceCommandLine", "SluiceMetrics", "SluiceWorker", "SluiceExecution", "SluiceStore", "SluiceCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -332,6 +351,7 @@ let package = Package(
             name: "sluice-bench",
             dependencies: [
                 "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceCron", "SluiceStore", "SluiceRedis", "SluiceTesting", "SluiceWorker",
+                "SluiceExecution",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -386,8 +406,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "SluiceWorkerTests",
-            dependencies: ["SluiceWorker", "SluiceCore"],
+            name: "SluiceExecutionTests",
+            dependencies: ["SluiceExecution", "SluiceCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -430,6 +450,7 @@ let package = Package(
             dependencies: [
                 "SluiceSecrets",
                 "SluiceCore", "SluiceFlows", "SluiceRuntime", "SluiceCron", "SluiceScripts", "SluiceStore", "SluiceRedis", "SluiceWorker",
+                "SluiceExecution",
                 "SluiceScheduler", "SluiceTriggers",
                 "SluiceResumer", "SluiceTesting", "SluiceConsole", "SluiceApprovals",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -11,8 +11,7 @@ import SluiceCore
 public enum GateSecret {
     /// 32 random bytes from the system's generator, hex.
     public static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        Hex.random(bytes: 32)
     }
 
     /// The key a gate's script gets to mint its links (never the secret itself, never Redis credentials).

@@ -1,3 +1,4 @@
+import SluiceCore
 public import SluiceRedis
 
 /// Approver groups, managed by operators (`sluice group set ops alice,bob`); a gate with

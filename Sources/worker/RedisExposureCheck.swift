@@ -1,5 +1,6 @@
 import Logging
 import SluiceCommandLine
+import SluiceExecution
 import SluiceRedis
 import SluiceWorker
 

@@ -1,5 +1,6 @@
 import Logging
 import SluiceCommandLine
+import SluiceExecution
 import SluiceSecrets
 import SluiceStore
 import SluiceWorker

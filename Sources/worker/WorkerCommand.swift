@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SluiceCommandLine
+import SluiceCore
+import SluiceExecution
 import SluiceMetrics
 import SluiceStore
 import SluiceWorker

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import SluiceCore
+import SluiceExecution
 import SluiceFlows
 import SluiceRedis
 import SluiceResumer

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceExecution
 import SluiceFlows
 import SluiceWorker
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceExecution
 import SluiceRedis
 import SluiceRuntime
 import SluiceScripts

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SluiceCore
+import SluiceExecution
 import SluiceRedis
 import SluiceStore
 import SluiceTesting

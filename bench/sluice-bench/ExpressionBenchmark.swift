@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SluiceCore
+import SluiceExecution
 import SluiceFlows
 import SluiceWorker
 

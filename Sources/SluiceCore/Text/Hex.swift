@@ -10,6 +10,12 @@ public enum Hex {
         return text
     }
 
+    /// `count` random bytes from the system's generator, as hex: secrets and tokens.
+    public static func random(bytes count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return encode((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
     /// The bytes of lowercase hex text; `nil` for anything else (or over 64 bytes).
     public static func decode(_ text: String) -> [UInt8]? {
         guard text.utf8.count % 2 == 0, text.utf8.count <= 128 else { return nil }

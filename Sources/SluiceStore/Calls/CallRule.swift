@@ -1,4 +1,4 @@
-import SluiceCore
+public import SluiceCore
 
 /// What a running job may do to other scripts' things through its channel, decided from paths
 /// alone (pure; docs/security.md, "Scripts that run scripts").

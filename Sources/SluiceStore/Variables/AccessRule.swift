@@ -1,4 +1,4 @@
-import SluiceCore
+public import SluiceCore
 
 /// Who may read a variable or resource: the path prefixes of the scripts and flows allowed to
 /// (`--allow f/payments/`), or every job when there are none.
@@ -47,22 +47,5 @@ public struct AccessRule: Sendable, Equatable {
             return
         }
         self.init(prefixes: elements.compactMap(\.stringValue))
-    }
-}
-
-/// The job asking for a variable or resource, by the paths the access rules are checked against:
-/// a script job's script path; for a flow step, the step's own path (a rawscript's is
-/// `<flow path>/<module id>`, a `type: script` module's the script's) and its flow's path.
-public struct Caller: Sendable, Hashable, CustomStringConvertible {
-    public var paths: [String]
-
-    public init(paths: [String]) {
-        var unique: [String] = []
-        for path in paths where !path.isEmpty && !unique.contains(path) { unique.append(path) }
-        self.paths = unique
-    }
-
-    public var description: String {
-        paths.isEmpty ? "a job without a path" : paths.joined(separator: " in ")
     }
 }

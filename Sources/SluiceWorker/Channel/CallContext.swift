@@ -1,4 +1,5 @@
 import SluiceCore
+import SluiceExecution
 import SluiceRedis
 import SluiceRuntime
 import SluiceSecrets

@@ -1,5 +1,6 @@
 import Logging
 import SluiceCore
+import SluiceExecution
 import SluiceRedis
 import SluiceSecrets
 import SluiceStore

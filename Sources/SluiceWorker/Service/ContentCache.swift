@@ -1,3 +1,4 @@
+import SluiceExecution
 import Synchronization
 
 /// Script versions by content hash: the text and, for Python scripts with dependencies, the lock

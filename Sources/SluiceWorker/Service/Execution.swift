@@ -1,4 +1,5 @@
 import SluiceCore
+import SluiceExecution
 import SluiceRuntime
 
 /// What running a job produced, to report.

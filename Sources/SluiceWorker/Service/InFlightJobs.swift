@@ -1,4 +1,5 @@
 import SluiceCore
+import SluiceExecution
 import Synchronization
 
 /// The jobs this worker process is running right now: what the heartbeat renews, and how it stops

@@ -1,6 +1,7 @@
 import CoreMetrics
 import Metrics
 import SluiceCore
+import SluiceExecution
 import Synchronization
 
 /// What the worker counts (swift-metrics; Prometheus names on `--metrics-port`): jobs started and

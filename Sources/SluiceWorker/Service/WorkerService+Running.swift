@@ -1,5 +1,6 @@
 import Logging
 import SluiceCore
+import SluiceExecution
 import SluiceFlows
 import SluiceRedis
 import SluiceRuntime

@@ -2,6 +2,7 @@ import Foundation
 public import Logging
 public import ServiceLifecycle
 import SluiceCore
+public import SluiceExecution
 import SluiceRedis
 import SluiceRuntime
 public import SluiceStore

@@ -1,4 +1,4 @@
-import SluiceCore
+public import SluiceCore
 
 /// What a job asks the worker through its channel: one JSON object per line,
 /// `{"token": T, "op": OP, …}`, answered by one ``ChannelResponse`` line.
@@ -19,7 +19,7 @@ import SluiceCore
 /// | `set_resource` | `path`, `value`, `type` (optional) | `null` |
 ///
 /// `wait`, `job_status`, `get_result` and `cancel_job` name only jobs this job started.
-enum ChannelRequest: Sendable, Equatable {
+public enum ChannelRequest: Sendable, Equatable {
     case getVariable(path: String)
     case getResource(path: String)
     case getState
@@ -74,15 +74,15 @@ enum ChannelRequest: Sendable, Equatable {
 }
 
 /// The worker's answer to one channel request.
-enum ChannelResponse: Error, Sendable, Equatable {
+public enum ChannelResponse: Error, Sendable, Equatable {
     case value(JSONValue)
     /// Why there is no value, and what kind of failure it is (`permission`, `not_found`, `invalid`, `error`).
     case failure(kind: String, message: String)
 
-    static func invalid(_ message: String) -> ChannelResponse { .failure(kind: "invalid", message: message) }
+    public static func invalid(_ message: String) -> ChannelResponse { .failure(kind: "invalid", message: message) }
 
     /// The answer for a reference that failed: a refused read is a `permission` failure.
-    static func failed(_ message: String) -> ChannelResponse {
+    public static func failed(_ message: String) -> ChannelResponse {
         if message.contains("permission denied") { return .failure(kind: "permission", message: message) }
         if message.hasSuffix("does not exist") { return .failure(kind: "not_found", message: message) }
         return .failure(kind: "error", message: message)

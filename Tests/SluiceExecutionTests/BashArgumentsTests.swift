@@ -1,6 +1,6 @@
 import Testing
 
-@testable import SluiceWorker
+@testable import SluiceExecution
 
 @Suite("bash argument declarations")
 struct BashArgumentsTests {

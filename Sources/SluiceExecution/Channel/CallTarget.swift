@@ -1,24 +1,23 @@
-import SluiceCore
-import SluiceStore
+public import SluiceCore
 
 /// What a job asks to start through its channel (`run`): a script by path or by the hash of one of
 /// its stored versions, or a flow by path; the arguments (an object), and optionally the queue
 /// and a delay.
-struct CallTarget: Sendable, Equatable {
-    enum Runnable: Sendable, Equatable {
+public struct CallTarget: Sendable, Equatable {
+    public enum Runnable: Sendable, Equatable {
         case scriptPath(String)
         case scriptHash(String)
         case flow(String)
     }
 
-    var runnable: Runnable
-    var arguments: JSONValue
-    var queue: String?
+    public var runnable: Runnable
+    public var arguments: JSONValue
+    public var queue: String?
     /// Windmill's `scheduled_in_secs`: start it that many seconds from now.
-    var delaySeconds: Double?
+    public var delaySeconds: Double?
 
     /// The most a call may be delayed: a year.
-    static let maximumDelay: Double = 365 * 24 * 3600
+    public static let maximumDelay: Double = 365 * 24 * 3600
 
     /// The target a `run` request names, or why it names none.
     static func parse(_ message: JSONValue) -> Result<CallTarget, ChannelResponse> {

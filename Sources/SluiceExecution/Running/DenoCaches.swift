@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
+import SluiceCore
 import SluiceScripts
-import SluiceStore
 import Synchronization
 
 /// The Deno caches (`DENO_DIR`) TypeScript jobs with a lock run with: one per lock and registry,

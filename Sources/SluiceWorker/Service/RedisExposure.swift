@@ -1,3 +1,4 @@
+public import SluiceExecution
 public import SluiceRedis
 
 /// Whether the jobs of a worker could use its Redis themselves: they reach the network (or are not

@@ -2,7 +2,7 @@ import Foundation
 import SluiceCore
 import Testing
 
-@testable import SluiceWorker
+@testable import SluiceExecution
 
 @Suite("A job's channel: requests and who may talk")
 struct ChannelTests {

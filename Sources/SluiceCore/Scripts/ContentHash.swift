@@ -1,5 +1,4 @@
 import Crypto
-import SluiceCore
 
 /// Content addresses: the hex SHA-256 of a script's text names it in `content:<hash>`.
 public enum ContentHash {

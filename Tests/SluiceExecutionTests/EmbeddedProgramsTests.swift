@@ -1,19 +1,19 @@
 import Foundation
 import Testing
 
-/// The worker's own Python, TypeScript and JavaScript live as files in Sources/SluiceWorker/Programs,
+/// The worker's own Python, TypeScript and JavaScript live as files in Sources/SluiceExecution/Programs,
 /// compiled in by SwiftPM's `embedInCode` (as `PackageResources.<file name with _ for . and ->`);
 /// each must be read by name somewhere in the worker's Swift, so none is carried and never used.
 @Suite("Embedded programs")
 struct EmbeddedProgramsTests {
-    @Test("every file in Sources/SluiceWorker/Programs is read by name in the worker's Swift, and nothing else is embedded")
+    @Test("every file in Sources/SluiceExecution/Programs is read by name in the worker's Swift, and nothing else is embedded")
     func everyProgramIsUsed() throws {
-        let worker = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Sources/SluiceWorker")
+        let execution = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/SluiceExecution")
         let files = FileManager.default
         var programs: [String] = []
         var swift = ""
-        let walker = try #require(files.enumerator(at: worker, includingPropertiesForKeys: nil))
+        let walker = try #require(files.enumerator(at: execution, includingPropertiesForKeys: nil))
         for case let url as URL in walker {
             if url.pathExtension == "swift" {
                 swift += try String(contentsOf: url, encoding: .utf8)

@@ -4,7 +4,6 @@ import Foundation
 import Glibc
 import SluiceCore
 import SluiceScripts
-import SluiceStore
 import Subprocess
 
 /// How python3 jobs are run (`worker --python-runner`).

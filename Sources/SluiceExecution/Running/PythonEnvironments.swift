@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
+import SluiceCore
 import SluiceScripts
-import SluiceStore
 import Synchronization
 
 /// The virtualenvs Python jobs with dependencies run in: one per lock, built once with uv and kept

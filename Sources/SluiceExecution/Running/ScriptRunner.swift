@@ -1,7 +1,6 @@
 import Foundation
 public import SluiceCore
 import SluiceScripts
-import SluiceStore
 import Subprocess
 import Synchronization
 import SystemPackage
@@ -122,13 +121,13 @@ public struct ScriptRun: Sendable {
     public var lock: String?
     /// What answers the job's channel (variables, resources, state, resume links); `nil`: the job
     /// gets no channel.
-    var channel: (any JobChannelHandler)?
+    public var channel: (any JobChannelHandler)?
     /// Whose rights the job runs with (its script's path, or an inline step's flow): a dedicated
     /// process serves the jobs of one script version with one set of rights, never another's.
-    var rights = Caller(paths: [])
+    public var rights = Caller(paths: [])
     /// What knows the secrets the job holds (its arguments' and what it reads through its channel),
     /// whether or not it got a channel: a dedicated process remembers them for its later jobs.
-    var services: (any JobChannelHandler)?
+    public var services: (any JobChannelHandler)?
     /// For a step of a `same_worker` flow: the flow run's id, whose `./shared` folder (on this
     /// worker, kept until the run ends) the job sees in its scratch directory.
     public var sharedFolder: String?

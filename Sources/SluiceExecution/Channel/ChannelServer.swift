@@ -2,7 +2,6 @@ import CSluiceLinux
 import Foundation
 import Glibc
 import SluiceCore
-import SluiceStore
 import Synchronization
 
 /// The worker process's side of every job's channel: one thread that owns all the sockets — each
@@ -60,7 +59,7 @@ final class ChannelServer: Sendable {
     func open(in socketDirectory: String) throws(ScratchError) -> JobChannel {
         let path = socketDirectory + "/" + Self.socketName
         let descriptor = try Self.listen(at: path, directory: socketDirectory)
-        let token = GateSecret.generate()
+        let token = Hex.random(bytes: 32)
         let (calls, continuation) = AsyncStream<JobChannel.Call>.makeStream(bufferingPolicy: .unbounded)
         let (id, start) = inbox.withLock { inbox -> (Int, Bool) in
             if inbox.stopping { return (0, false) }
