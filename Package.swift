@@ -208,7 +208,7 @@ let package = Package(
         // record — shared by the resumer's links and `sluice resume`.
         .target(
             name: "SluiceApprovals",
-            dependencies: ["SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceStore"],
+            dependencies: ["SluiceCore", "SluiceRedis", "SluiceStore"],
             swiftSettings: swiftSettings
         ),
         // Prometheus metrics on --metrics-port for the worker and the scheduler, and the gauges every

@@ -1,6 +1,5 @@
 import Foundation
 public import SluiceCore
-public import SluiceFlows
 public import SluiceStore
 
 /// The form an approver fills in for a gate: its `resume_form.schema`, with the suspended step's

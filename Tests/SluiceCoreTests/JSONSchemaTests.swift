@@ -1,5 +1,4 @@
 import SluiceCore
-import SluiceFlows
 import Testing
 
 @Suite("JSON Schema validation of inputs and approval payloads")

@@ -1,5 +1,4 @@
 import Foundation
-public import SluiceCore
 
 /// The JSON Schema subset Windmill writes for flow inputs and approval forms: an object with
 /// typed properties (`string`, `number`, `integer`, `boolean`, `array`, `object`), `required`,

@@ -1,5 +1,3 @@
-public import SluiceCore
-
 /// One field of an HTML form generated from a JSON Schema property, as Windmill draws its run
 /// form and the approval page draws a gate's `resume_form`: a select for choices, a checkbox for a
 /// boolean, a number input for numbers and integers, JSON text (a textarea) for arrays and
