@@ -88,12 +88,7 @@ struct ConsoleRoutes: Sendable {
 
     private func overview() async -> Response {
         let keys = jobs.keys
-        do {
-            let overview = try await pool.run { try ConsoleOverview.read(keys: keys, on: $0) }
-            return .page(.ok, pages.overview(overview))
-        } catch {
-            return unavailable(error)
-        }
+        return await withRedis({ try ConsoleOverview.read(keys: keys, on: $0) }) { .page(.ok, pages.overview($0)) }
     }
 
     private func liveOverview() -> Response {
@@ -116,24 +111,19 @@ struct ConsoleRoutes: Sendable {
             return badInput(error)
         }
         let listing = JobListing(keys: jobs.keys)
-        do {
-            let (rows, more, bounded) = try await pool.run { try listing.page(filter, on: $0) }
-            return .page(.ok, pages.jobs(filter, rows: rows, more: more, bounded: bounded))
-        } catch {
-            return unavailable(error)
+        return await withRedis({ try listing.page(filter, on: $0) }) { rows, more, bounded in
+            .page(.ok, pages.jobs(filter, rows: rows, more: more, bounded: bounded))
         }
     }
 
     private func jobPage(_ context: BasicRequestContext) async -> Response {
         guard let id = jobID(context) else { return notFound("No job has that id.") }
         let jobs = jobs
-        do {
-            guard let detail = try await pool.run({ try JobDetail.read(id, jobs: jobs, on: $0) }) else {
+        return await withRedis({ try JobDetail.read(id, jobs: jobs, on: $0) }) { detail in
+            guard let detail else {
                 return notFound("No job \(id.rawValue): it never existed, or it finished longer ago than the retention period.")
             }
             return .page(.ok, pages.job(detail, csrf: csrf.token(session: session)))
-        } catch {
-            return unavailable(error)
         }
     }
 
@@ -154,12 +144,7 @@ struct ConsoleRoutes: Sendable {
 
     private func auditPage() async -> Response {
         let audit = AuditLog(keys: jobs.keys)
-        do {
-            let entries = try await pool.run { try audit.entries(limit: 200, on: $0) }
-            return .page(.ok, pages.audit(entries, limit: 200))
-        } catch {
-            return unavailable(error)
-        }
+        return await withRedis({ try audit.entries(limit: 200, on: $0) }) { .page(.ok, pages.audit($0, limit: 200)) }
     }
 
     // MARK: Actions
@@ -167,11 +152,9 @@ struct ConsoleRoutes: Sendable {
     private func confirm(_ action: ConsoleActions.Action, _ context: BasicRequestContext) async -> Response {
         guard let id = jobID(context) else { return notFound("No job has that id.") }
         let jobs = jobs
-        do {
-            guard let job = try await pool.run({ try jobs.job(id, on: $0) }) else { return notFound("No job \(id.rawValue).") }
+        return await withRedis({ try jobs.job(id, on: $0) }) { job in
+            guard let job else { return notFound("No job \(id.rawValue).") }
             return .page(.ok, pages.confirm(action, job: job, csrf: csrf.token(session: session)))
-        } catch {
-            return unavailable(error)
         }
     }
 
@@ -181,11 +164,11 @@ struct ConsoleRoutes: Sendable {
             let jobs = jobs
             let actions = actions
             let who = operatorName
-            do {
-                let outcome = try await pool.run { connection -> ConsoleActions.Outcome? in
-                    guard let job = try jobs.job(id, on: connection) else { return nil }
-                    return try actions.perform(action, on: job, who: who, connection: connection)
-                }
+            let outcome: @Sendable (RedisConnection) throws -> ConsoleActions.Outcome? = { connection in
+                guard let job = try jobs.job(id, on: connection) else { return nil }
+                return try actions.perform(action, on: job, who: who, connection: connection)
+            }
+            return await withRedis(outcome) { outcome in
                 switch outcome {
                 case nil: return notFound("No job \(id.rawValue).")
                 case .started(let new)?: return .seeOther("/jobs/\(new.rawValue)")
@@ -196,8 +179,6 @@ struct ConsoleRoutes: Sendable {
                 case .canceled?, .alreadyFinished?: return .seeOther("/jobs/\(id.rawValue)")
                 case .deleted?: return .seeOther("/jobs")
                 }
-            } catch {
-                return unavailable(error)
             }
         }
     }
@@ -206,13 +187,10 @@ struct ConsoleRoutes: Sendable {
 
     private func cataloguePage() async -> Response {
         let keys = jobs.keys
-        do {
-            let (scripts, flows) = try await pool.run { connection in
-                (try ScriptStore(keys: keys).list(on: connection), try FlowStore(keys: keys).list(on: connection))
-            }
-            return .page(.ok, pages.catalogue(scripts: scripts, flows: flows))
-        } catch {
-            return unavailable(error)
+        return await withRedis({ connection in
+            (try ScriptStore(keys: keys).list(on: connection), try FlowStore(keys: keys).list(on: connection))
+        }) { scripts, flows in
+            .page(.ok, pages.catalogue(scripts: scripts, flows: flows))
         }
     }
 
@@ -222,15 +200,15 @@ struct ConsoleRoutes: Sendable {
         }
         let keys = jobs.keys
         let token = csrf.token(session: session)
-        do {
-            if flow {
-                guard let page = try await pool.run({ try Catalogue.flow(path, keys: keys, on: $0) }) else { return notFound("No flow at \(path).") }
+        if flow {
+            return await withRedis({ try Catalogue.flow(path, keys: keys, on: $0) }) { page in
+                guard let page else { return notFound("No flow at \(path).") }
                 return .page(.ok, pages.flow(page, csrf: token))
             }
-            guard let page = try await pool.run({ try Catalogue.script(path, keys: keys, on: $0) }) else { return notFound("No script at \(path).") }
+        }
+        return await withRedis({ try Catalogue.script(path, keys: keys, on: $0) }) { page in
+            guard let page else { return notFound("No script at \(path).") }
             return .page(.ok, pages.script(page, csrf: token))
-        } catch {
-            return unavailable(error)
         }
     }
 
@@ -247,14 +225,12 @@ struct ConsoleRoutes: Sendable {
                 arguments: form.fields["args"], fields: form.fields)
             let action = runAction
             let who = operatorName
-            do {
-                switch try await pool.run({ try action.run(run, who: who, on: $0) }) {
+            return await withRedis({ try action.run(run, who: who, on: $0) }) { started in
+                switch started {
                 case .success(let id): return .seeOther("/jobs/\(id.rawValue)")
                 case .failure(.input(let error)): return badInput(error)
                 case .failure(.notFound(let why)): return notFound(why)
                 }
-            } catch {
-                return unavailable(error)
             }
         }
     }
@@ -263,15 +239,11 @@ struct ConsoleRoutes: Sendable {
 
     private func schedulesPage() async -> Response {
         let keys = jobs.keys
-        do {
-            let schedules = try await pool.run { connection -> [(ScheduleRecord, [ScheduleRun])] in
-                let store = ScheduleStore(keys: keys)
-                return try store.list(on: connection).map { ($0, try store.runs(of: $0.name, limit: 5, on: connection)) }
-            }
-            return .page(.ok, pages.schedules(schedules, csrf: csrf.token(session: session)))
-        } catch {
-            return unavailable(error)
+        let read: @Sendable (RedisConnection) throws -> [(ScheduleRecord, [ScheduleRun])] = { connection in
+            let store = ScheduleStore(keys: keys)
+            return try store.list(on: connection).map { ($0, try store.runs(of: $0.name, limit: 5, on: connection)) }
         }
+        return await withRedis(read) { .page(.ok, pages.schedules($0, csrf: csrf.token(session: session))) }
     }
 
     private func setSchedule(_ request: Request, enabled: Bool) async -> Response {
@@ -279,13 +251,8 @@ struct ConsoleRoutes: Sendable {
             guard let name = form.fields["name"], !name.isEmpty else { return badInput(ConsoleInputError(field: "name", "is missing")) }
             let actions = settingsActions
             let who = operatorName
-            do {
-                guard try await pool.run({ try actions.setSchedule(name, enabled: enabled, who: who, on: $0) }) != nil else {
-                    return notFound("No schedule \(name).")
-                }
-                return .seeOther("/schedules")
-            } catch {
-                return unavailable(error)
+            return await withRedis({ try actions.setSchedule(name, enabled: enabled, who: who, on: $0) }) { set in
+                set == nil ? notFound("No schedule \(name).") : .seeOther("/schedules")
             }
         }
     }
@@ -298,14 +265,12 @@ struct ConsoleRoutes: Sendable {
             return badInput(ConsoleInputError(field: "sort", "must be soonest or latest"))
         }
         let store = gateActions.desk.gates
-        do {
-            var gates = try await pool.run { try store.openGates(limit: 1000, on: $0) }.filter(\.isAcceptingDecisions)
+        return await withRedis({ try store.openGates(limit: 1000, on: $0) }) { open in
+            var gates = open.filter(\.isAcceptingDecisions)
             gates.sort { ($0.deadline ?? .max, $0.id) < ($1.deadline ?? .max, $1.id) }
             if sort == "latest" { gates.reverse() }
             return .page(
                 .ok, pages.gates(gates, soonest: sort != "latest", csrf: csrf.token(session: session), canMint: resumerURL != nil))
-        } catch {
-            return unavailable(error)
         }
     }
 
@@ -351,14 +316,9 @@ struct ConsoleRoutes: Sendable {
             }
             let actions = gateActions
             let who = operatorName
-            do {
-                guard let minted = try await pool.run({ try actions.mintLink(id, approver: approver, publicURL: resumerURL, who: who, on: $0) })
-                else {
-                    return notFound("No open gate \(id.rawValue).")
-                }
+            return await withRedis({ try actions.mintLink(id, approver: approver, publicURL: resumerURL, who: who, on: $0) }) { minted in
+                guard let minted else { return notFound("No open gate \(id.rawValue).") }
                 return .page(.ok, pages.link(minted.url, approver: approver, gate: minted.gate))
-            } catch {
-                return unavailable(error)
             }
         }
     }
