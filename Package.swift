@@ -33,6 +33,7 @@ let package = Package(
         .library(name: "SluiceWorker", targets: ["SluiceWorker"]),
         .library(name: "SluiceScheduler", targets: ["SluiceScheduler"]),
         .library(name: "SluiceApprovals", targets: ["SluiceApprovals"]),
+        .library(name: "SluiceHTTP", targets: ["SluiceHTTP"]),
         .library(name: "SluiceResumer", targets: ["SluiceResumer"]),
         .library(name: "SluiceConsole", targets: ["SluiceConsole"]),
         .library(name: "SluiceTriggers", targets: ["SluiceTriggers"]),
@@ -238,11 +239,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The HTTP server behind the secret links and the triggers.
+        // What the HTTP servers (the resumer, the console) share: the security headers on every answer.
+        .target(
+            name: "SluiceHTTP",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "SluiceResumer",
             dependencies: [
                 "SluiceSecrets",
-                "SluiceApprovals", "SluiceMetrics", "SluiceTriggers",
+                "SluiceApprovals", "SluiceMetrics", "SluiceTriggers", "SluiceHTTP",
                 "SluiceCore",
                 "SluiceFlows",
                 "SluiceStore",
@@ -266,7 +277,7 @@ let package = Package(
             name: "SluiceConsole",
             dependencies: [
                 "SluiceSecrets",
-                "SluiceApprovals", "SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceRuntime", "SluiceCron", "SluiceStore",
+                "SluiceApprovals", "SluiceCore", "SluiceFlows", "SluiceRedis", "SluiceRuntime", "SluiceCron", "SluiceStore", "SluiceHTTP",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,5 +1,6 @@
 public import Hummingbird
 public import Logging
+import SluiceHTTP
 import SluiceRedis
 import SluiceStore
 
@@ -32,7 +33,7 @@ public struct Console: Sendable {
     /// Every route, behind the security headers.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: ConsoleSecurityHeaders())
+        router.add(middleware: SecurityHeadersMiddleware(ConsoleSecurityHeaders.console))
         routes.add(to: router)
         return router
     }

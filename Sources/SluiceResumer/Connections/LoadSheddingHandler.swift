@@ -1,6 +1,7 @@
 import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
+import SluiceHTTP
 
 /// Sheds load once the resumer holds its maximum of connections (``ConnectionCount``): a
 /// connection over the limit is answered once and closed — `GET /healthz` is served as usual (so
@@ -89,7 +90,7 @@ final class LoadSheddingHandler: ChannelDuplexHandler, RemovableChannelHandler {
             head.headerFields[.contentType] = "text/plain; charset=utf-8"
             head.headerFields[.retryAfter] = "1"
             head.headerFields[.connection] = "close"
-            SecurityHeaders.apply(to: &head.headerFields)
+            SecurityHeaders.resumer.apply(to: &head.headerFields)
             let body = context.channel.allocator.buffer(string: "The resumer is at its connection limit; try again shortly.\n")
             head.headerFields[.contentLength] = String(body.readableBytes)
             context.write(wrapOutboundOut(.head(head)), promise: nil)

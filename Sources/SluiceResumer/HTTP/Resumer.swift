@@ -5,6 +5,7 @@ import NIOCore
 public import Prometheus
 import SluiceApprovals
 import SluiceCore
+import SluiceHTTP
 import SluiceRedis
 import SluiceStore
 import SluiceTriggers
@@ -59,7 +60,7 @@ public struct Resumer: Sendable {
     /// The router with every route and the security headers.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: SecurityHeadersMiddleware(SecurityHeaders.resumer))
         router.add(middleware: MetricsMiddleware())
         let prefixes = prefixes
         let metrics = metrics
@@ -116,7 +117,7 @@ public struct Resumer: Sendable {
         -> some ApplicationProtocol
     {
         let router = Router()
-        router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: SecurityHeadersMiddleware(SecurityHeaders.resumer))
         let resumer = self
         router.get("metrics") { _, _ -> Response in
             .text(.ok, await resumer.metricsText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
