@@ -78,7 +78,7 @@ DENO_PROGRAMS := Sources/SluiceExecution/Programs/deno
 DENO_CHECKED := bun.ts context.ts dedicated.ts main.ts windmill-client.ts
 
 ## lint: the style of every language in the tree — Swift (swift format), Python (ruff, ruff.toml), the worker's
-## TypeScript and JavaScript and the console's script and stylesheet (deno lint, deno fmt, deno check).
+## TypeScript and JavaScript, the TypeScript benchmark, and the console's script and stylesheet (deno lint, deno fmt, deno check).
 lint: deps
 	$(SWIFT) format lint --strict --recursive Sources Tests bench fuzz Package.swift
 	$(TOOLS)/bin/ruff check --quiet $(PYTHON_SOURCES)
@@ -86,6 +86,9 @@ lint: deps
 	cd $(DENO_PROGRAMS) && NO_COLOR=1 $(CURDIR)/$(TOOLS)/bin/deno lint --quiet . \
 	  && NO_COLOR=1 $(CURDIR)/$(TOOLS)/bin/deno fmt --check --quiet --line-width 150 . \
 	  && NO_COLOR=1 $(CURDIR)/$(TOOLS)/bin/deno check --quiet $(DENO_CHECKED)
+	cd bench/deno && NO_COLOR=1 $(CURDIR)/$(TOOLS)/bin/deno lint --quiet . \
+	  && NO_COLOR=1 $(CURDIR)/$(TOOLS)/bin/deno fmt --check --quiet --line-width 150 . \
+	  && NO_COLOR=1 $(CURDIR)/$(TOOLS)/bin/deno check --quiet deno_costs.ts job_worker.ts
 	cd Sources/SluiceConsole/Templates && NO_COLOR=1 $(CURDIR)/$(TOOLS)/bin/deno lint --quiet console_script.js \
 	  && NO_COLOR=1 $(CURDIR)/$(TOOLS)/bin/deno fmt --check --quiet --line-width 150 console_script.js console_stylesheet.css
 
