@@ -49,6 +49,6 @@ echo "== the web console: page times with 1,000,000 finished jobs and a 1,000-st
 echo "== durable acknowledgements: an approval's round trip without and with --ack replicas=1 (a master and a replica on loopback)"
 "$BIN/sluice-bench" ack --samples 300 --rounds 2 --binaries "$BIN"
 echo "== where a TypeScript job's time goes: a deno process against a fresh Worker isolate in a warm deno"
-DENO_NO_UPDATE_CHECK=1 .venv-tools/bin/deno run --quiet --unstable-worker-options --allow-read --allow-run bench/deno/deno_costs.ts 100
+DENO_NO_UPDATE_CHECK=1 .venv-tools/bin/deno run --quiet --unstable-worker-options --allow-read --allow-run bench/deno/deno_costs.ts 100 8
 echo "== where a python3 job's time goes"
 /usr/bin/python3 bench/python_costs.py /usr/bin/python3

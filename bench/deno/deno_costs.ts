@@ -1,19 +1,27 @@
-// Where a per-job TypeScript job's time goes, and what a warm Deno could save: one at a time,
-// the cost of a bare `deno run` process, and of a fresh Worker (its own V8 isolate) inside one
-// warm Deno process — with its own permissions (what per-job isolation in a warm process would
-// need: `deno: { permissions }`) and without. Run by scripts/bench.sh:
-//   deno run --unstable-worker-options --allow-read --allow-run bench/deno/deno_costs.ts [COUNT]
+// Where a per-job TypeScript job's time goes, and what a warm Deno could save: the cost of a bare
+// `deno run` process, and of a fresh Worker (its own V8 isolate) inside one warm Deno process —
+// with its own permissions (what per-job isolation in a warm process would need:
+// `deno: { permissions }`) and without; one at a time, then PARALLEL at once (as a worker's slots
+// would). Run by scripts/bench.sh:
+//   deno run --unstable-worker-options --allow-read --allow-run bench/deno/deno_costs.ts [COUNT] [PARALLEL]
 const count = Number(Deno.args[0] ?? 100);
+const parallel = Number(Deno.args[1] ?? 8);
 const here = new URL(".", import.meta.url);
 const job = new URL("job_worker.ts", here).href;
 const deno = Deno.execPath();
 
 async function perSecond(label: string, run: () => Promise<void>) {
   await run(); // one to warm caches
-  const started = performance.now();
-  for (let index = 0; index < count; index++) await run();
-  const milliseconds = (performance.now() - started) / count;
-  console.log(`${label}: ${milliseconds.toFixed(1)} ms each, ${(1000 / milliseconds).toFixed(0)}/s`);
+  for (const lanes of [1, parallel]) {
+    let left = count;
+    const lane = async () => {
+      while (left-- > 0) await run();
+    };
+    const started = performance.now();
+    await Promise.all(Array.from({ length: lanes }, lane));
+    const milliseconds = performance.now() - started;
+    console.log(`${label}, ${lanes} at a time: ${(count * 1000 / milliseconds).toFixed(0)}/s`);
+  }
 }
 
 function inWorker(options: WorkerOptions): () => Promise<void> {
