@@ -5,31 +5,6 @@ import SluiceCommandLine
 import SluiceCore
 import SluiceStore
 
-/// `sluice suspended`: the open gates.
-struct SuspendedCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "suspended", abstract: "List flows waiting at an approval gate: approvals so far, required, deadline.")
-    @OptionGroup var connection: ConnectionOptions
-    @Flag(help: "Print JSON instead of a table.") var json = false
-
-    func run() throws {
-        let session = try Session(connection)
-        let gates = try session.perform { try GateStore(keys: session.jobs.keys).openGates(on: session.connection) }
-        if json {
-            print(JSONValue.array(gates.map(GatePresenter.json)).prettyJSONText)
-            return
-        }
-        var rows = [["FLOW", "PATH", "STEP", "WHERE", "APPROVALS", "DEADLINE", "GATE"]]
-        for gate in gates {
-            rows.append([
-                gate.flowID.rawValue, gate.flowPath ?? "", gate.moduleID, JobPresenter.place(gate.frame), "\(gate.approvals.count)/\(gate.required)",
-                gate.deadline.map(JobPresenter.timestamp) ?? "-", gate.id.rawValue,
-            ])
-        }
-        print(Table.render(rows))
-    }
-}
-
 /// `sluice resume ID`: approve or reject a gate as an operator, through the same ``ApprovalDesk``
 /// as the resumer's links — the gate's state, deadline, form and rules apply alike.
 struct ResumeCommand: ParsableCommand {
@@ -92,38 +67,5 @@ struct ResumeCommand: ParsableCommand {
             throw CommandFailure("flow \(id) waits at \(waiting.count) gates; name one: \(list)")
         }
         return first.id
-    }
-}
-
-/// `sluice group set|list`.
-struct GroupCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "group", abstract: "Manage approver groups (user_groups_required).", subcommands: [Set.self, List.self])
-
-    struct Set: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set a group's members: sluice group set ops alice,bob (empty list removes it).")
-        @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "The group's name.") var name: String
-        @Argument(help: "Comma-separated members.") var members: String = ""
-
-        func run() throws {
-            guard GroupStore.isValidName(name) else { throw CommandFailure("invalid group name '\(name)'") }
-            let list = members.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            let session = try Session(connection)
-            try session.perform { try GroupStore(keys: session.jobs.keys).set(name, members: list, on: session.connection) }
-            print(list.isEmpty ? "group \(name) removed" : "group \(name): \(list.joined(separator: ", "))")
-        }
-    }
-
-    struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List groups and members.")
-        @OptionGroup var connection: ConnectionOptions
-
-        func run() throws {
-            let session = try Session(connection)
-            for group in try session.perform({ try GroupStore(keys: session.jobs.keys).list(on: session.connection) }) {
-                print("\(group.name)\t\(group.members.joined(separator: ","))")
-            }
-        }
     }
 }
