@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import SluiceApprovals
 import SluiceCommandLine
 import SluiceCore
 import SluiceStore
