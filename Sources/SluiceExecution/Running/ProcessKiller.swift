@@ -21,6 +21,16 @@ public final class ProcessKiller: Sendable {
 
     public init() {}
 
+    /// Kills the job when `timeout` has passed (as `.timedOut`), unless the returned task is
+    /// canceled first — which the caller does when the job has ended.
+    func timer(_ timeout: Duration) -> Task<Void, any Error> {
+        let seconds = Int(timeout.components.seconds)
+        return Task {
+            try await Task.sleep(for: timeout)
+            self.kill(.timedOut(seconds: seconds))
+        }
+    }
+
     /// Records the process group to kill; kills it at once if a kill was already asked for.
     func attach(processGroup: pid_t) {
         let killNow = state.withLock { state -> Bool in

@@ -60,11 +60,7 @@ extension ScriptRunner {
                 close(jobFile)
                 throw error
             }
-            let timeoutSeconds = Int(run.timeout.components.seconds)
-            let timer = Task {
-                try await Task.sleep(for: run.timeout)
-                killer.kill(.timedOut(seconds: timeoutSeconds))
-            }
+            let timer = killer.timer(run.timeout)
             defer { timer.cancel() }
             var started: (@Sendable (Int32) -> Void)?
             if let channel {

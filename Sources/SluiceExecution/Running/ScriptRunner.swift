@@ -367,7 +367,6 @@ public struct ScriptRunner: Sendable {
     ) async throws -> TerminationStatus {
         var options = PlatformOptions()
         options.processGroupID = 0
-        let timeoutSeconds = Int(timeout.components.seconds)
         let execution = try await Subprocess.run(
             .path(FilePath(command.executable)),
             arguments: Arguments(command.arguments),
@@ -396,10 +395,7 @@ public struct ScriptRunner: Sendable {
                         }
                     } catch {}
                 }
-                let timer = Task {
-                    try await Task.sleep(for: timeout)
-                    killer.kill(.timedOut(seconds: timeoutSeconds))
-                }
+                let timer = killer.timer(timeout)
                 await group.waitForAll()
                 timer.cancel()
             }

@@ -158,11 +158,7 @@ extension ScriptRunner {
             if output >= 0 { close(output) }
             return ScriptRunResult(outcome: .failure("cannot prepare the job: \(error)"), logs: "")
         }
-        let timeoutSeconds = Int(run.timeout.components.seconds)
-        let timer = Task {
-            try await Task.sleep(for: run.timeout)
-            killer.kill(.timedOut(seconds: timeoutSeconds))
-        }
+        let timer = killer.timer(run.timeout)
         defer { timer.cancel() }
         let finished: WarmRunner.Finished
         do {
