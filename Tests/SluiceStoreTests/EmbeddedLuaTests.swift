@@ -43,18 +43,9 @@ struct LuaStateNameTests {
     @Test("no .lua file quotes a job state or a gate state; the prelude defines every one of them from JobState and GateState")
     func noQuotedStates() throws {
         let states = Set(JobState.allCases.map(\.rawValue) + GateState.allCases.map(\.rawValue))
-        let files = StoreScripts.includeFiles.map { ($0.name, String(decoding: $0.source, as: UTF8.self)) }
-        // The prelude's own tables spell the states (and CONTAINER.closed, a field named like a gate state).
-        let preludeLines = Set(LuaPrelude.source.components(separatedBy: "\n"))
-        var bodies = files
-        for script in StoreScripts.all {
-            bodies.append(
-                (
-                    script.name,
-                    script.source.components(separatedBy: "\n").filter { !preludeLines.contains($0) }.joined(separator: "\n")
-                ))
-        }
-        for (name, source) in bodies {
+        // The prelude's own tables spell the states (and CONTAINER.closed, a field named like a gate
+        // state): only the Lua a script is made of, without its prelude, is read.
+        for (name, source) in LuaSources.all {
             for state in states {
                 #expect(!source.contains("'\(state)'") && !source.contains("\"\(state)\""), "\(name) quotes the state '\(state)'")
             }
@@ -63,7 +54,16 @@ struct LuaStateNameTests {
         for status in FrameRecord.Status.allCases { #expect(LuaPrelude.source.contains("\(status.rawValue) = '\(status.rawValue)'")) }
         for field in FrameRecord.Field.allCases { #expect(LuaPrelude.source.contains("\(field) = '\(field.rawValue)'")) }
         for field in ContainerRecord.Field.allCases { #expect(LuaPrelude.source.contains("\(field) = '\(field.rawValue)'")) }
-        #expect(LuaPrelude.source.contains("local GATE_STATE = {pending = 'pending', open = 'open'"))
+        #expect(LuaPrelude.source.contains("local GATE_STATE = strict('gate state', {pending = 'pending', open = 'open'"))
+    }
+}
+
+/// The Lua a test reads: each include file, and each script's code (its helpers and body) without
+/// the generated prelude.
+enum LuaSources {
+    static var all: [(name: String, text: String)] {
+        StoreScripts.includeFiles.map { ("include \($0.name)", String(decoding: $0.source, as: UTF8.self)) }
+            + StoreScripts.all.map { ($0.name, $0.code) }
     }
 }
 
