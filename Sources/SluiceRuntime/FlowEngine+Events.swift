@@ -123,7 +123,10 @@ extension FlowEngine {
 
     /// Where a step sits in its flow (read from its job hash), with the flow version's stepper.
     private func position(of step: JobID, flow: JobID, on connection: RedisConnection) throws -> (Place, FlowStepper)? {
-        let fields = try connection.send(["HMGET", .string(keys.job(step)), "frame", "cursor", "attempt", "flow_hash"]).array?.map(\.string) ?? []
+        let fields =
+            try connection.send(
+                ["HMGET", .string(keys.job(step))] + [JobRecord.Field.frame, .cursor, .attempt, .flowHash].map { .string($0.rawValue) }
+            ).array?.map(\.string) ?? []
         guard fields.count == 4, let frame = fields[0].flatMap(FrameID.init), let cursor = fields[1].flatMap({ Int($0) }), let hash = fields[3]
         else { return nil }
         let stepper = try definitions.stepper(hash: hash, flows: flows, on: connection)

@@ -225,8 +225,9 @@ extension FlowEngine {
         let validatedInput = try validated(input, for: stepper.definition)
         let child = Self.newID()
         let start = Start(
-            id: child, path: path, input: validatedInput, queue: beginning.flowFields["queue"] ?? beginning.job.queue,
-            createdBy: beginning.flowFields["created_by"], environment: beginning.job.environment, maxDeliveries: beginning.job.maxDeliveries)
+            id: child, path: path, input: validatedInput, queue: beginning.flowFields[JobRecord.Field.queue.rawValue] ?? beginning.job.queue,
+            createdBy: beginning.flowFields[JobRecord.Field.createdBy.rawValue], environment: beginning.job.environment,
+            maxDeliveries: beginning.job.maxDeliveries)
         return [
             .create(
                 flow: child,

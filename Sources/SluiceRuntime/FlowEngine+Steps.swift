@@ -29,10 +29,10 @@ public struct StepBeginning: Sendable {
     let records: [String: JSONValue]
 
     /// The path of the step's flow.
-    public var flowPath: String? { flowFields["path"] }
+    public var flowPath: String? { flowFields[JobRecord.Field.path.rawValue] }
 
     /// Whether the step's flow is `same_worker`: its steps share a `./shared` folder on this worker.
-    public var sameWorker: Bool { flowFields[FlowFieldName.sameWorker] == "1" }
+    public var sameWorker: Bool { flowFields[JobRecord.Field.sameWorker.rawValue] == "1" }
 
     /// Where the step's script keeps its state between runs (`get_state`/`set_state`):
     /// `<flow path>/<module id>`.
@@ -65,7 +65,7 @@ extension FlowEngine {
                 scope: StepScope(flowInput: .emptyObject), flowFields: [:], records: [:])
         }
         let read = try readScope(flow: flow, stepper: stepper, frame: frame, cursor: cursor, on: connection)
-        let state = read.flowFields["state"]
+        let state = read.flowFields[JobRecord.Field.state.rawValue]
         let current =
             (state == "running" || state == "suspended")
             && read.records[frame.description]?[FrameRecord.Field.job.rawValue]?.stringValue == job.id.rawValue
@@ -180,22 +180,26 @@ extension FlowEngine {
     /// nil when the step is no longer this worker's.
     public func openPendingGate(_ beginning: StepBeginning, gate: GateSpec, worker: String, on connection: RedisConnection) throws -> String? {
         let secret = GateSecret.generate()
-        var fields = ["module_id", beginning.module?.id ?? "", "secret", secret, "timeout_seconds", String(gate.settings.timeoutSeconds)]
+        typealias Field = GateRecord.Field
+        var fields = [
+            Field.moduleID.rawValue, beginning.module?.id ?? "", Field.secret.rawValue, secret, Field.timeoutSeconds.rawValue,
+            String(gate.settings.timeoutSeconds),
+        ]
         let settings = gate.settings
         // Only what differs from the defaults is stored: thousands of gates may be open at once.
-        if settings.requiredEvents != 1 { fields += ["required", String(settings.requiredEvents)] }
-        if settings.continueOnDisapproveTimeout { fields += ["continue_on_disapprove_timeout", "1"] }
-        if settings.selfApprovalDisabled { fields += ["self_approval_disabled", "1"] }
-        if settings.userAuthRequired { fields += ["user_auth_required", "1"] }
-        if settings.hideCancel { fields += ["hide_cancel", "1"] }
-        if !gate.requiredGroups.isEmpty { fields += ["groups", JSONValue.array(gate.requiredGroups.map { .string($0) }).jsonText] }
-        if !gate.flowSummary.isEmpty { fields += ["flow_summary", gate.flowSummary] }
-        if !gate.moduleSummary.isEmpty { fields += ["module_summary", gate.moduleSummary] }
-        if let schema = settings.resumeFormSchema { fields += ["form", schema.jsonText] }
-        if let createdBy = beginning.flowFields["created_by"] { fields += ["created_by", createdBy] }
-        if let path = beginning.flowFields["path"] { fields += ["flow_path", path] }
-        if !beginning.frame.isTopLevel { fields += ["frame", beginning.frame.description] }
-        if let iteration = beginning.scope.iteration { fields += ["iteration", String(iteration.index)] }
+        if settings.requiredEvents != 1 { fields += [Field.required.rawValue, String(settings.requiredEvents)] }
+        if settings.continueOnDisapproveTimeout { fields += [Field.continueOnDisapproveTimeout.rawValue, "1"] }
+        if settings.selfApprovalDisabled { fields += [Field.selfApprovalDisabled.rawValue, "1"] }
+        if settings.userAuthRequired { fields += [Field.userAuthRequired.rawValue, "1"] }
+        if settings.hideCancel { fields += [Field.hideCancel.rawValue, "1"] }
+        if !gate.requiredGroups.isEmpty { fields += [Field.groups.rawValue, JSONValue.array(gate.requiredGroups.map { .string($0) }).jsonText] }
+        if !gate.flowSummary.isEmpty { fields += [Field.flowSummary.rawValue, gate.flowSummary] }
+        if !gate.moduleSummary.isEmpty { fields += [Field.moduleSummary.rawValue, gate.moduleSummary] }
+        if let schema = settings.resumeFormSchema { fields += [Field.form.rawValue, schema.jsonText] }
+        if let createdBy = beginning.flowFields[JobRecord.Field.createdBy.rawValue] { fields += [Field.createdBy.rawValue, createdBy] }
+        if let path = beginning.flowPath { fields += [Field.flowPath.rawValue, path] }
+        if !beginning.frame.isTopLevel { fields += [Field.frame.rawValue, beginning.frame.description] }
+        if let iteration = beginning.scope.iteration { fields += [Field.iteration.rawValue, String(iteration.index)] }
         guard try flows.openPendingGate(step: beginning.job, flow: beginning.flow, worker: worker, fields: fields, on: connection) else {
             return nil
         }
@@ -212,7 +216,7 @@ extension FlowEngine {
     func cacheKey(_ beginning: StepBeginning) -> String? {
         guard case .run(let invocation) = beginning.start, let module = beginning.module else { return nil }
         let what = beginning.job.scriptHash ?? beginning.job.path ?? module.value.typeName
-        let material = [beginning.flowFields["path"] ?? "", module.id, what, invocation.arguments.jsonText].joined(separator: "\u{1F}")
+        let material = [beginning.flowPath ?? "", module.id, what, invocation.arguments.jsonText].joined(separator: "\u{1F}")
         return keys.cachedResult(ContentHash.of(material))
     }
 

@@ -167,7 +167,8 @@ public struct FlowEngine: Sendable {
         public var call: CallLink?
 
         public init(
-            id: JobID, path: String, input: JSONValue, queue: String = "default", createdBy: String? = nil, environment: [String: String] = [:],
+            id: JobID, path: String, input: JSONValue, queue: String = JobDefaults.queue, createdBy: String? = nil,
+            environment: [String: String] = [:],
             maxDeliveries: Int = JobDefaults.maxDeliveries, extraFields: [(String, String)] = []
         ) {
             self.id = id
@@ -273,13 +274,14 @@ public struct FlowEngine: Sendable {
     {
         typealias Field = JobRecord.Field
         var fields = [
-            Field.id, start.id.rawValue, Field.kind, JobKind.flow.rawValue, Field.state, JobState.running.rawValue, Field.queue, start.queue,
-            Field.path, start.path, "flow_hash", hash, Field.arguments, input.jsonText, Field.maxDeliveries, String(start.maxDeliveries),
+            Field.id.rawValue, start.id.rawValue, Field.kind.rawValue, JobKind.flow.rawValue, Field.state.rawValue, JobState.running.rawValue,
+            Field.queue.rawValue, start.queue, Field.path.rawValue, start.path, Field.flowHash.rawValue, hash, Field.arguments.rawValue,
+            input.jsonText, Field.maxDeliveries.rawValue, String(start.maxDeliveries),
         ]
-        if let createdBy = start.createdBy { fields += [Field.createdBy, createdBy] }
-        if !start.environment.isEmpty { fields += [Field.environment, JSONValue(strings: start.environment).jsonText] }
-        if let parent { fields += ["parent_flow", parent.flow.rawValue, "parent_job", parent.job.rawValue] }
-        if sameWorker { fields += [FlowFieldName.sameWorker, "1"] }
+        if let createdBy = start.createdBy { fields += [Field.createdBy.rawValue, createdBy] }
+        if !start.environment.isEmpty { fields += [Field.environment.rawValue, JSONValue(strings: start.environment).jsonText] }
+        if let parent { fields += [Field.parentFlow.rawValue, parent.flow.rawValue, Field.parentJob.rawValue, parent.job.rawValue] }
+        if sameWorker { fields += [Field.sameWorker.rawValue, "1"] }
         for (name, value) in start.extraFields { fields += [name, value] }
         return fields
     }
@@ -316,10 +318,4 @@ public enum FlowStartError: Error, Sendable, CustomStringConvertible {
         case .unreadable(let path, let message): "the flow at '\(path)' cannot be read: \(message)"
         }
     }
-}
-
-/// Fields of a flow's job hash the runtime and the worker read by name.
-public enum FlowFieldName {
-    /// `1` for a `same_worker` flow: its steps run on one worker and share its `./shared` folder.
-    public static let sameWorker = "same_worker"
 }

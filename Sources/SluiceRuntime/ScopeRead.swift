@@ -29,7 +29,7 @@ struct Place {
 
 extension FlowEngine {
     /// The flow fields every decision reads.
-    static let baseFlowFields = ["state", "created_by", "queue", "path", "flow_hash", FlowFieldName.sameWorker]
+    static let baseFlowFields = [JobRecord.Field.state, .createdBy, .queue, .path, .flowHash, .sameWorker].map(\.rawValue)
 
     /// Reads, in one round trip, what the module at `cursor` of `frame` needs: the flow's state,
     /// the frame's lineage (records of every enclosing frame and container), the results its
@@ -44,7 +44,9 @@ extension FlowEngine {
         var flowFields = Self.baseFlowFields
         let previousFromInput = cursor == 0 && frame.root == .main
         // A preprocessor step's arguments are the run's input (the trigger's event) as it is.
-        if needs.flowInput || (previousFromInput && needs.previousResult) || frame.root == .preprocessor { flowFields.append("args") }
+        if needs.flowInput || (previousFromInput && needs.previousResult) || frame.root == .preprocessor {
+            flowFields.append(JobRecord.Field.arguments.rawValue)
+        }
         var records: [String] = container.map { [$0] } ?? []
         for member in frame.lineage {
             records.append(member.description)
@@ -76,8 +78,8 @@ extension FlowEngine {
         let snapshot = try flows.read(
             FlowSnapshot.Request(flow: flow, flowFields: flowFields, records: records, results: results, items: items, collected: container),
             on: connection)
-        let input = snapshot.flowFields["args"].flatMap { try? JSONValue(parsing: $0) } ?? .emptyObject
-        var scope = StepScope(flowInput: input, createdBy: snapshot.flowFields["created_by"])
+        let input = snapshot.flowFields[JobRecord.Field.arguments.rawValue].flatMap { try? JSONValue(parsing: $0) } ?? .emptyObject
+        var scope = StepScope(flowInput: input, createdBy: snapshot.flowFields[JobRecord.Field.createdBy.rawValue])
         for reference in needs.results {
             if let value = snapshot.results[reference.field] { scope.results[reference.moduleID] = value }
         }
@@ -119,7 +121,7 @@ extension FlowEngine {
             // A second round trip, only for modules that name variables or resources: checked
             // against the flow's path alone — a flow's expressions have the flow's rights, never
             // those of a script it runs (that script has its own, in its own process).
-            let caller = Caller(paths: [snapshot.flowFields["path"]].compactMap { $0 })
+            let caller = Caller(paths: [snapshot.flowFields[JobRecord.Field.path.rawValue]].compactMap { $0 })
             let resolution = try resolver.resolve(needs.references, for: caller, on: connection)
             read.scope.references = resolution.values
             read.scope.secrets = resolution.secrets

@@ -26,7 +26,7 @@ public struct EnqueueRequest: Sendable, Equatable {
     public init(
         id: JobID,
         kind: JobKind,
-        queue: String = "default",
+        queue: String = JobDefaults.queue,
         arguments: JSONValue = .emptyObject,
         path: String? = nil,
         scriptHash: String? = nil,
@@ -58,14 +58,16 @@ public struct EnqueueRequest: Sendable, Equatable {
     /// The hash fields this request writes (besides id, queue, state and timestamps).
     var hashFields: [String] {
         typealias Field = JobRecord.Field
-        var fields = [Field.kind, kind.rawValue, Field.arguments, arguments.jsonText, Field.maxDeliveries, String(maxDeliveries)]
-        if let path { fields += [Field.path, path] }
-        if let scriptHash { fields += [Field.scriptHash, scriptHash] }
-        if let language { fields += [Field.language, language.rawValue] }
-        if let createdBy { fields += [Field.createdBy, createdBy] }
-        if let timeoutSeconds { fields += [Field.timeout, String(timeoutSeconds)] }
-        if !environment.isEmpty { fields += [Field.environment, JSONValue(strings: environment).jsonText] }
-        if priority != 0 { fields += ["priority", String(priority)] }
+        var fields = [
+            Field.kind.rawValue, kind.rawValue, Field.arguments.rawValue, arguments.jsonText, Field.maxDeliveries.rawValue, String(maxDeliveries),
+        ]
+        if let path { fields += [Field.path.rawValue, path] }
+        if let scriptHash { fields += [Field.scriptHash.rawValue, scriptHash] }
+        if let language { fields += [Field.language.rawValue, language.rawValue] }
+        if let createdBy { fields += [Field.createdBy.rawValue, createdBy] }
+        if let timeoutSeconds { fields += [Field.timeout.rawValue, String(timeoutSeconds)] }
+        if !environment.isEmpty { fields += [Field.environment.rawValue, JSONValue(strings: environment).jsonText] }
+        if priority != 0 { fields += [Field.priority.rawValue, String(priority)] }
         for (name, value) in extraFields { fields += [name, value] }
         return fields
     }

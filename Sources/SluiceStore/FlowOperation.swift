@@ -38,8 +38,28 @@ public enum FlowOperation: Sendable, Equatable {
     /// Replaces the flow's input (`args`): what a triggered run's preprocessor returned.
     case setInput(JSONValue)
 
-    /// What a finished child does to its container.
-    public enum JoinDisposition: String, Sendable, Equatable {
+    /// The operations' names, as the plan gives them (`"op"`) and `apply_ops` dispatches on them:
+    /// the Lua prelude carries them as `FLOW_OP.<name>` and, as a set, `FLOW_OPERATIONS`.
+    public enum Name: String, CaseIterable, Sendable {
+        case create
+        case setInput = "set_input"
+        case record
+        case step
+        case frame
+        case park
+        case openContainer = "open_container"
+        case join
+        case closeWaiting = "close_waiting"
+        case abandonContainer = "abandon_container"
+        case dropContainer = "drop_container"
+        case link
+        case finish
+        case cache
+        case cancel
+    }
+
+    /// What a finished child does to its container (the Lua prelude carries these as `JOIN_DISPOSITION.<name>`).
+    public enum JoinDisposition: String, CaseIterable, Sendable, Equatable {
         /// Collect its result and go on.
         case proceed
         /// Collect its result and complete the container now (a loop broken).
@@ -51,18 +71,19 @@ public enum FlowOperation: Sendable, Equatable {
     var json: JSONValue {
         func ids(_ list: [JobID]) -> JSONValue { .array(list.map { .string($0.rawValue) }) }
         func strings(_ list: [String]) -> JSONValue { .array(list.map { .string($0) }) }
+        func op(_ name: Name) -> JSONValue { .string(name.rawValue) }
         switch self {
         case .create(let flow, let fields):
-            return ["op": "create", "flow": .string(flow.rawValue), "fields": strings(fields)]
+            return ["op": op(.create), "flow": .string(flow.rawValue), "fields": strings(fields)]
         case .setInput(let input):
-            return ["op": "set_input", "args": .string(input.jsonText)]
+            return ["op": op(.setInput), "args": .string(input.jsonText)]
         case .record(let field, let value):
-            return ["op": "record", "field": .string(field), "value": .string(value.jsonText)]
+            return ["op": op(.record), "field": .string(field), "value": .string(value.jsonText)]
         case .step(let step):
             return step.json
         case .frame(let id, let set, let unset, let flow):
             var members: [(String, JSONValue)] = [
-                ("op", "frame"), ("frame", .string(id)),
+                ("op", op(.frame)), ("frame", .string(id)),
                 ("set", JSONValue(members: set.map { ($0.key.rawValue, $0.value) }.sorted { $0.0 < $1.0 })),
                 ("unset", strings(unset.map(\.rawValue))),
             ]
@@ -70,12 +91,12 @@ public enum FlowOperation: Sendable, Equatable {
             return JSONValue(members: members)
         case .park(let frame, let gate, let timeout, let page, let event):
             return [
-                "op": "park", "frame": .string(frame), "gate": .string(gate.rawValue), "timeout_ms": .number(Double(timeout)),
+                "op": op(.park), "frame": .string(frame), "gate": .string(gate.rawValue), "timeout_ms": .number(Double(timeout)),
                 "page": .string(page.jsonText), "event_id": .string(event.rawValue),
             ]
         case .open(let record, let frame, let items, let list, let event):
             var members: [(String, JSONValue)] = [
-                ("op", "open_container"), ("container", .string(record.id)), ("frame", .string(frame)), ("record", record.json), ("ids", ids(list)),
+                ("op", op(.openContainer)), ("container", .string(record.id)), ("frame", .string(frame)), ("record", record.json), ("ids", ids(list)),
                 ("event_id", .string(event.rawValue)),
             ]
             if let items { members.append(("items", .array(items.map { .string($0.jsonText) }))) }
@@ -83,33 +104,33 @@ public enum FlowOperation: Sendable, Equatable {
             return JSONValue(members: members)
         case .join(let container, let child, let result, let disposition, let message, let forget, let list, let event):
             return [
-                "op": "join", "container": .string(container), "child": .number(Double(child)), "result": .string(result.jsonText),
+                "op": op(.join), "container": .string(container), "child": .number(Double(child)), "result": .string(result.jsonText),
                 "disposition": .string(disposition.rawValue), "message": .string(message), "forget": strings(forget),
                 "ids": ids(list), "event_id": .string(event.rawValue),
             ]
         case .closeWaiting(let job, let outcome):
             switch outcome {
             case .success(let value):
-                return ["op": "close_waiting", "job": .string(job.rawValue), "state": "success", "result": .string(value.jsonText)]
-            case .failure(let message): return ["op": "close_waiting", "job": .string(job.rawValue), "state": "failure", "error": .string(message)]
+                return ["op": op(.closeWaiting), "job": .string(job.rawValue), "state": "success", "result": .string(value.jsonText)]
+            case .failure(let message): return ["op": op(.closeWaiting), "job": .string(job.rawValue), "state": "failure", "error": .string(message)]
             }
         case .dropContainer(let id):
-            return ["op": "drop_container", "container": .string(id)]
+            return ["op": op(.dropContainer), "container": .string(id)]
         case .abandonContainer(let id, let job, let result):
-            return ["op": "abandon_container", "container": .string(id), "job": .string(job.rawValue), "result": .string(result.jsonText)]
+            return ["op": op(.abandonContainer), "container": .string(id), "job": .string(job.rawValue), "result": .string(result.jsonText)]
         case .link(let job, let subflow):
-            return ["op": "link", "job": .string(job.rawValue), "subflow": .string(subflow.rawValue)]
+            return ["op": op(.link), "job": .string(job.rawValue), "subflow": .string(subflow.rawValue)]
         case .finish(let flow, let state, let result, let error, let skipped, let event):
-            var members: [(String, JSONValue)] = [("op", "finish"), ("state", .string(state.rawValue)), ("event_id", .string(event.rawValue))]
+            var members: [(String, JSONValue)] = [("op", op(.finish)), ("state", .string(state.rawValue)), ("event_id", .string(event.rawValue))]
             if let flow { members.append(("flow", .string(flow.rawValue))) }
             if let result { members.append(("result", .string(result.jsonText))) }
             if let error { members.append(("error", .string(error))) }
             if skipped { members.append(("skipped", true)) }
             return JSONValue(members: members)
         case .cache(let key, let value, let seconds):
-            return ["op": "cache", "key": .string(key), "value": .string(value.jsonText), "seconds": .number(Double(seconds))]
+            return ["op": op(.cache), "key": .string(key), "value": .string(value.jsonText), "seconds": .number(Double(seconds))]
         case .cancel(let flow, let reason, let event):
-            var members: [(String, JSONValue)] = [("op", "cancel"), ("reason", .string(reason)), ("event_id", .string(event.rawValue))]
+            var members: [(String, JSONValue)] = [("op", op(.cancel)), ("reason", .string(reason)), ("event_id", .string(event.rawValue))]
             if let flow { members.append(("flow", .string(flow.rawValue))) }
             return JSONValue(members: members)
         }
@@ -138,7 +159,8 @@ public struct StepCreation: Sendable, Equatable {
 
     var json: JSONValue {
         var members: [(String, JSONValue)] = [
-            ("op", "step"), ("id", .string(id.rawValue)), ("frame", .string(frame)), ("cursor", .number(Double(cursor))),
+            ("op", .string(FlowOperation.Name.step.rawValue)), ("id", .string(id.rawValue)), ("frame", .string(frame)),
+            ("cursor", .number(Double(cursor))),
             ("attempt", .number(Double(attempt))), ("delay_ms", .number(Double(delayMilliseconds))),
             ("fields", .array(template.fields.map { .string($0) })),
         ]

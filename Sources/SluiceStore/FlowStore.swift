@@ -65,8 +65,11 @@ public struct FlowStore: Sendable {
 
     /// The flow `reply` (an `HGETALL` of its hash) describes, or `nil`.
     static func flow(at path: String, from reply: RedisReply) -> StoredFlow? {
-        guard let fields = reply.fieldDictionary, let hash = fields["hash"] else { return nil }
-        return StoredFlow(path: path, hash: hash, summary: fields["summary"] ?? "", updatedAt: fields["updated_at"].flatMap { Int64($0) } ?? 0)
+        typealias Field = StoredScript.Field
+        guard let fields = reply.fieldDictionary, let hash = fields[Field.hash.rawValue] else { return nil }
+        return StoredFlow(
+            path: path, hash: hash, summary: fields[Field.summary.rawValue] ?? "",
+            updatedAt: fields[Field.updatedAt.rawValue].flatMap { Int64($0) } ?? 0)
     }
 
     /// Every pushed flow, most recently updated first.

@@ -50,35 +50,70 @@ public struct GateRecord: Sendable, Equatable {
     /// Whether approvals and rejections are still taken: pending, or open and before its deadline.
     public var isAcceptingDecisions: Bool { state.isAcceptingDecisions && !isPastDeadline }
 
+    /// The fields of a gate's hash (`P:gate:<id>`), as stored: its rules, written with its step,
+    /// then where it stands. The Lua prelude carries them as `GATE.<stored name>`.
+    public enum Field: String, CaseIterable, Sendable {
+        case id
+        case flowID = "flow_id"
+        case moduleID = "module_id"
+        /// ``GateState``.
+        case state
+        case secret
+        case createdAt = "created_at"
+        case timeoutSeconds = "timeout_seconds"
+        case required
+        case continueOnDisapproveTimeout = "continue_on_disapprove_timeout"
+        case selfApprovalDisabled = "self_approval_disabled"
+        case userAuthRequired = "user_auth_required"
+        case hideCancel = "hide_cancel"
+        case groups
+        case form
+        case page
+        case createdBy = "created_by"
+        case flowPath = "flow_path"
+        case flowSummary = "flow_summary"
+        case moduleSummary = "module_summary"
+        case frame
+        case iteration
+        case openedAt = "opened_at"
+        case deadline
+        case closedAt = "closed_at"
+        case decidedBy = "decided_by"
+        /// A rejection sent while the gate was pending: who sent it and why (it decides the gate
+        /// when the flow parks).
+        case pendingRejectionBy = "pending_rejection_by"
+        case pendingRejectionReason = "pending_rejection_reason"
+    }
+
     init?(fields: [String: String], approvals: [String], rejections: [String], readAt: Int64? = nil) {
-        guard let id = fields["id"].flatMap(JobID.init), let flowID = fields["flow_id"].flatMap(JobID.init),
-            let state = fields["state"].flatMap(GateState.init(rawValue:)),
-            let secret = fields["secret"]
+        guard let id = fields[Field.id.rawValue].flatMap(JobID.init), let flowID = fields[Field.flowID.rawValue].flatMap(JobID.init),
+            let state = fields[Field.state.rawValue].flatMap(GateState.init(rawValue:)),
+            let secret = fields[Field.secret.rawValue]
         else { return nil }
         self.id = id
         self.flowID = flowID
         self.state = state
         self.secret = secret
-        moduleID = fields["module_id"] ?? ""
-        required = fields["required"].flatMap { Int($0) } ?? 1
-        timeoutSeconds = fields["timeout_seconds"].flatMap { Int($0) } ?? 1800
-        continueOnDisapproveTimeout = fields["continue_on_disapprove_timeout"] == "1"
-        selfApprovalDisabled = fields["self_approval_disabled"] == "1"
-        userAuthRequired = fields["user_auth_required"] == "1"
-        hideCancel = fields["hide_cancel"] == "1"
-        groups = (fields["groups"].flatMap { try? JSONValue(parsing: $0) }?.arrayValue ?? []).compactMap(\.stringValue)
-        form = fields["form"].flatMap { try? JSONValue(parsing: $0) }
-        page = fields["page"].flatMap { try? JSONValue(parsing: $0) } ?? .emptyObject
-        createdBy = fields["created_by"]
-        flowPath = fields["flow_path"]
-        flowSummary = fields["flow_summary"] ?? ""
-        moduleSummary = fields["module_summary"] ?? ""
-        openedAt = fields["opened_at"].flatMap { Int64($0) }
-        deadline = fields["deadline"].flatMap { Int64($0) }
-        closedAt = fields["closed_at"].flatMap { Int64($0) }
-        decidedBy = fields["decided_by"]
-        frame = fields["frame"]
-        iteration = fields["iteration"].flatMap { Int($0) }
+        moduleID = fields[Field.moduleID.rawValue] ?? ""
+        required = fields[Field.required.rawValue].flatMap { Int($0) } ?? 1
+        timeoutSeconds = fields[Field.timeoutSeconds.rawValue].flatMap { Int($0) } ?? 1800
+        continueOnDisapproveTimeout = fields[Field.continueOnDisapproveTimeout.rawValue] == "1"
+        selfApprovalDisabled = fields[Field.selfApprovalDisabled.rawValue] == "1"
+        userAuthRequired = fields[Field.userAuthRequired.rawValue] == "1"
+        hideCancel = fields[Field.hideCancel.rawValue] == "1"
+        groups = (fields[Field.groups.rawValue].flatMap { try? JSONValue(parsing: $0) }?.arrayValue ?? []).compactMap(\.stringValue)
+        form = fields[Field.form.rawValue].flatMap { try? JSONValue(parsing: $0) }
+        page = fields[Field.page.rawValue].flatMap { try? JSONValue(parsing: $0) } ?? .emptyObject
+        createdBy = fields[Field.createdBy.rawValue]
+        flowPath = fields[Field.flowPath.rawValue]
+        flowSummary = fields[Field.flowSummary.rawValue] ?? ""
+        moduleSummary = fields[Field.moduleSummary.rawValue] ?? ""
+        openedAt = fields[Field.openedAt.rawValue].flatMap { Int64($0) }
+        deadline = fields[Field.deadline.rawValue].flatMap { Int64($0) }
+        closedAt = fields[Field.closedAt.rawValue].flatMap { Int64($0) }
+        decidedBy = fields[Field.decidedBy.rawValue]
+        frame = fields[Field.frame.rawValue]
+        iteration = fields[Field.iteration.rawValue].flatMap { Int($0) }
         self.approvals = approvals.compactMap { try? JSONValue(parsing: $0) }.compactMap(ApprovalEntry.init(json:))
         self.rejections = rejections.compactMap { try? JSONValue(parsing: $0) }.compactMap(ApprovalEntry.init(json:))
         self.readAt = readAt

@@ -33,7 +33,10 @@ extension StatisticsReader {
         let heads = try connection.pipeline(queues.map { ["LINDEX", .string(keys.queue($0.queue)), "-1"] })
         let times = try connection.pipeline(
             heads.map { head in
-                head.string.map { ["HMGET", .string(keys.namespace + KeySpace.Segment.job + $0), "scheduled_for", "created_at"] } ?? ["PING"]
+                head.string.map {
+                    ["HMGET", .string(keys.namespace + KeySpace.Segment.job + $0)]
+                        + [JobRecord.Field.scheduledFor, .createdAt].map { .string($0.rawValue) }
+                } ?? ["PING"]
             })
         for index in queues.indices where heads[index].string != nil {
             let fields = times[index].array?.map { $0.string.flatMap { Int64($0) } } ?? []
@@ -44,7 +47,8 @@ extension StatisticsReader {
         let deadline = nearest.flatMap { $0.count == 2 ? $0[1].string.flatMap { Double($0) }.map { Int64($0) } : nil }
         let statuses = try workers(on: connection)
         let leased = (try connection.send(["ZRANGE", .string(keys.leases), "0", "-1"]).array ?? []).compactMap(\.string)
-        let holders = try connection.pipeline(leased.map { ["HGET", .string(keys.namespace + KeySpace.Segment.job + $0), "worker"] })
+        let holders = try connection.pipeline(
+            leased.map { ["HGET", .string(keys.namespace + KeySpace.Segment.job + $0), .string(JobRecord.Field.worker.rawValue)] })
         var held: [String: Int] = [:]
         for holder in holders { if let worker = holder.string { held[worker, default: 0] += 1 } }
         return Overview(

@@ -34,6 +34,15 @@ public struct WorkerStatus: Sendable, Equatable {
     public var id: String
     public var lastSeen: Int64
     public var info: JSONValue
+
+    /// The fields of a worker's hash (`P:worker:<id>`), written by `renew_leases` (the Lua prelude
+    /// carries them as `WORKER.<stored name>`).
+    public enum Field: String, CaseIterable, Sendable {
+        /// JSON: host, pid, queues, concurrency, started_at.
+        case info
+        /// The last heartbeat (ms, Redis's clock).
+        case seenAt = "seen_at"
+    }
 }
 
 /// Reads queue and worker statistics. Read-only; costs a few pipelined round trips.
@@ -53,7 +62,8 @@ public struct StatisticsReader: Sendable {
         // by the fleet's concurrency and by the scan limit, respectively).
         let leased = (try connection.send(["ZRANGE", .string(keys.leases), "0", "-1"]).array ?? []).compactMap(\.string)
         let delayedIDs = (try connection.send(["ZRANGE", .string(keys.delayed), "0", "9999"]).array ?? []).compactMap(\.string)
-        let owners = try connection.pipeline((leased + delayedIDs).map { ["HGET", .string(keys.namespace + "job:" + $0), "queue"] })
+        let owners = try connection.pipeline(
+            (leased + delayedIDs).map { ["HGET", .string(keys.namespace + KeySpace.Segment.job + $0), .string(JobRecord.Field.queue.rawValue)] })
         var running: [String: Int] = [:]
         var delayed: [String: Int] = [:]
         for (index, reply) in owners.enumerated() {
@@ -102,7 +112,9 @@ public struct StatisticsReader: Sendable {
         var index = 0
         while index + 1 < elements.count {
             if let id = elements[index].string, let seen = elements[index + 1].string.flatMap(Double.init) {
-                let info = try connection.send(["HGET", .string(keys.worker(id)), "info"]).string.flatMap { try? JSONValue(parsing: $0) }
+                let info = try connection.send(["HGET", .string(keys.worker(id)), .string(WorkerStatus.Field.info.rawValue)]).string.flatMap {
+                    try? JSONValue(parsing: $0)
+                }
                 if let info { workers.append(WorkerStatus(id: id, lastSeen: Int64(seen), info: info)) }
             }
             index += 2

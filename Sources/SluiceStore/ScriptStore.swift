@@ -9,6 +9,19 @@ public struct StoredScript: Sendable, Equatable {
     public var summary: String
     /// When this version became current, in ms since the epoch.
     public var updatedAt: Int64
+
+    /// The fields of a script's hash (`P:script:<path>`) and a flow's (`P:flow:<path>`, without
+    /// `language`), as stored. The Lua prelude carries them as `SCRIPT.<stored name>`.
+    public enum Field: String, CaseIterable, Sendable {
+        case path
+        /// The current version: its content's SHA-256 (a flow's: its document's).
+        case hash
+        case language
+        case summary
+        case updatedAt = "updated_at"
+        /// JSON array of the path prefixes whose jobs may start it besides its own folder.
+        case callers
+    }
 }
 
 /// Pushed scripts: content by hash (immutable), the current version per path, older versions kept.
@@ -74,10 +87,13 @@ public struct ScriptStore: Sendable {
 
     /// The script `reply` (an `HGETALL` of its hash) describes, or `nil`.
     static func script(at path: String, from reply: RedisReply) -> StoredScript? {
-        guard let fields = reply.fieldDictionary, let hash = fields["hash"], let language = fields["language"].flatMap(ScriptLanguage.init(rawValue:))
+        typealias Field = StoredScript.Field
+        guard let fields = reply.fieldDictionary, let hash = fields[Field.hash.rawValue],
+            let language = fields[Field.language.rawValue].flatMap(ScriptLanguage.init(rawValue:))
         else { return nil }
         return StoredScript(
-            path: path, hash: hash, language: language, summary: fields["summary"] ?? "", updatedAt: fields["updated_at"].flatMap { Int64($0) } ?? 0)
+            path: path, hash: hash, language: language, summary: fields[Field.summary.rawValue] ?? "",
+            updatedAt: fields[Field.updatedAt.rawValue].flatMap { Int64($0) } ?? 0)
     }
 
     /// Every pushed script path, most recently updated first.

@@ -89,7 +89,7 @@ public struct TriggerDesk: Sendable {
         public var trigger: String
         public var delivery: Delivery?
 
-        public init(queue: String = "default", trigger: String, delivery: Delivery? = nil) {
+        public init(queue: String = JobDefaults.queue, trigger: String, delivery: Delivery? = nil) {
             self.queue = queue
             self.trigger = trigger
             self.delivery = delivery

@@ -34,7 +34,7 @@ struct FlowOperationNamesTests {
     }
 
     @Test(
-        "each case's operation is accepted by advance_flow (a plan holding every one, for a report that is no longer held, is refused for nothing), and the names are exactly Lua's FLOW_OPERATIONS"
+        "each case's operation is accepted by advance_flow (a plan holding every one, for a report that is no longer held, is refused for nothing), and the names are exactly FlowOperation.Name's, each applied by apply_ops"
     )
     func everyOperationIsKnown() throws {
         let connection = try server.connect()
@@ -53,12 +53,13 @@ struct FlowOperationNamesTests {
 
         let built = Set(operations.compactMap { $0["op"]?.stringValue })
         #expect(built.count == Self.everyCase.count, "two cases share an operation name: \(built.sorted())")
+        #expect(built == Set(FlowOperation.Name.allCases.map(\.rawValue)), "FLOW_OPERATIONS, the names Lua accepts, are FlowOperation.Name's")
+        // apply_ops dispatches on FLOW_OP.<name>: every operation Swift builds, and no other.
         let flows = String(decoding: try #require(StoreScripts.includeFiles.first { $0.name == "flows" }).source, as: UTF8.self)
-        let table = try #require(flows.components(separatedBy: "local FLOW_OPERATIONS = {").dropFirst().first?.components(separatedBy: "}").first)
-        let known = Set(table.split(separator: ",").compactMap { $0.split(separator: "=").first?.trimmingCharacters(in: .whitespacesAndNewlines) })
+        let dispatched = LuaAssembly.names(readFrom: "FLOW_OP", in: flows)
         #expect(
-            known == built,
-            "Lua knows \(known.subtracting(built).sorted()) that Swift never builds; Swift builds \(built.subtracting(known).sorted()) that Lua refuses"
+            dispatched == built,
+            "Lua applies \(dispatched.subtracting(built).sorted()) that Swift never builds; Swift builds \(built.subtracting(dispatched).sorted()) that Lua never applies"
         )
     }
 }

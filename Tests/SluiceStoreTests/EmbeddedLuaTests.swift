@@ -43,18 +43,9 @@ struct LuaStateNameTests {
     @Test("no .lua file quotes a job state or a gate state; the prelude defines every one of them from JobState and GateState")
     func noQuotedStates() throws {
         let states = Set(JobState.allCases.map(\.rawValue) + GateState.allCases.map(\.rawValue))
-        let files = StoreScripts.includeFiles.map { ($0.name, String(decoding: $0.source, as: UTF8.self)) }
-        // The prelude's own tables spell the states (and CONTAINER.closed, a field named like a gate state).
-        let preludeLines = Set(LuaPrelude.source.components(separatedBy: "\n"))
-        var bodies = files
-        for script in StoreScripts.all {
-            bodies.append(
-                (
-                    script.name,
-                    script.source.components(separatedBy: "\n").filter { !preludeLines.contains($0) }.joined(separator: "\n")
-                ))
-        }
-        for (name, source) in bodies {
+        // The prelude's own tables spell the states (and CONTAINER.closed, a field named like a gate
+        // state): only the Lua a script is made of, without its prelude, is read.
+        for (name, source) in LuaSources.all {
             for state in states {
                 #expect(!source.contains("'\(state)'") && !source.contains("\"\(state)\""), "\(name) quotes the state '\(state)'")
             }
@@ -63,7 +54,178 @@ struct LuaStateNameTests {
         for status in FrameRecord.Status.allCases { #expect(LuaPrelude.source.contains("\(status.rawValue) = '\(status.rawValue)'")) }
         for field in FrameRecord.Field.allCases { #expect(LuaPrelude.source.contains("\(field) = '\(field.rawValue)'")) }
         for field in ContainerRecord.Field.allCases { #expect(LuaPrelude.source.contains("\(field) = '\(field.rawValue)'")) }
-        #expect(LuaPrelude.source.contains("local GATE_STATE = {pending = 'pending', open = 'open'"))
+        #expect(LuaPrelude.source.contains("local GATE_STATE = strict('gate state', {pending = 'pending', open = 'open'"))
+    }
+}
+
+/// The Lua a test reads: each include file, and each script's code (its helpers and body) without
+/// the generated prelude.
+enum LuaSources {
+    static var all: [(name: String, text: String)] {
+        StoreScripts.includeFiles.map { ("include \($0.name)", String(decoding: $0.source, as: UTF8.self)) }
+            + StoreScripts.all.map { ($0.name, $0.code) }
+    }
+}
+
+/// Lua source taken apart: its code with comments and string literals blanked out, its comments,
+/// and its string literals (the text between the quotes). The store's Lua has no long strings.
+struct LuaText {
+    var code = ""
+    var comments: [String] = []
+    var literals: [String] = []
+
+    init(_ source: String) {
+        let characters = Array(source)
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            if character == "-", index + 1 < characters.count, characters[index + 1] == "-" {
+                var end = index
+                while end < characters.count, characters[end] != "\n" { end += 1 }
+                comments.append(String(characters[index..<end]))
+                code += " "
+                index = end
+            } else if character == "'" || character == "\"" {
+                var end = index + 1
+                var literal = ""
+                while end < characters.count, characters[end] != character, characters[end] != "\n" {
+                    if characters[end] == "\\", end + 1 < characters.count {
+                        literal.append(characters[end])
+                        end += 1
+                    }
+                    literal.append(characters[end])
+                    end += 1
+                }
+                literals.append(literal)
+                code += " "
+                index = end + 1
+            } else {
+                code.append(character)
+                index += 1
+            }
+        }
+    }
+
+    /// The words the comments quote, `'state'` or `"state"`.
+    var quotedInComments: [String] {
+        comments.flatMap { comment in
+            comment.matches(of: #/(['"])([A-Za-z_]+)\1/#).map { String($0.output.2) }
+        }
+    }
+}
+
+/// A Redis hash's field is named in Lua through the table the prelude emits from its Swift
+/// definition (`JOB.created_at`, `GATE.deadline`, `SCHEDULE.next_due`…), as are the values the
+/// scripts compare or store (`JOB_KIND.step`, `FLOW_OP.park`, `TICK_OUTCOME.skipped`…).
+@Suite("Hash fields named once")
+struct LuaFieldNameTests {
+    /// Every name the field and value tables emit, by the prelude table and the Swift definition it comes from.
+    static let emitted: [(table: String, names: [String])] = [
+        ("JOB", JobRecord.Field.allCases.map(\.rawValue)), ("GATE", GateRecord.Field.allCases.map(\.rawValue)),
+        ("SCHEDULE", ScheduleRecord.Field.allCases.map(\.rawValue)), ("VARIABLE", StoredVariable.Field.allCases.map(\.rawValue)),
+        ("RESOURCE", StoredResource.Field.allCases.map(\.rawValue)), ("SECRETS_KEY", SecretsKeyField.allCases.map(\.rawValue)),
+        ("TOKEN", TriggerToken.Field.allCases.map(\.rawValue)), ("SCRIPT", StoredScript.Field.allCases.map(\.rawValue)),
+        ("WORKER", WorkerStatus.Field.allCases.map(\.rawValue)), ("RATE_BUCKET", RateLimit.BucketField.allCases.map(\.rawValue)),
+        ("JOB_KIND", JobKind.allCases.map(\.rawValue)), ("FLOW_OP", FlowOperation.Name.allCases.map(\.rawValue)),
+        ("JOIN_DISPOSITION", FlowOperation.JoinDisposition.allCases.map(\.rawValue)),
+        ("TICK_OUTCOME", TickOutcome.Kind.allCases.map(\.rawValue)), ("SCHEDULE_RUN_KIND", ScheduleRun.Kind.allCases.map(\.rawValue)),
+    ]
+
+    /// The emitted names Lua may still quote, each where and why. Reply codes are not stored names
+    /// and stay quoted (`'ok'`, `'refused'`, `'paused'`, `'duplicate'`…) — these two are spelled
+    /// like an emitted value. Quoted and not emitted, on purpose: the plan's `'wait'` (a held step
+    /// that keeps running), the frame ids `'r'` and `'f'`, the module type `'rawscript'`, the flow
+    /// event names (`'subflow_done'`…), a settled run's `'expired'` outcome, record_approval's
+    /// actions (`'reject'`, `'expire'`, `'operator'`) — values of the plans Swift sends or of JSON
+    /// Swift reads, none of them a hash field.
+    static let allowed: [(source: String, literal: String, reason: String)] = [
+        ("set_schedule_enabled", "stale", "its own reply code (ScheduleStore reads it), not fire_schedule_tick's TICK_OUTCOME.stale"),
+        ("rotate_secrets", "stale", "its own reply code (VariableStore reads it), not fire_schedule_tick's TICK_OUTCOME.stale"),
+    ]
+
+    @Test(
+        "no Lua quotes a hash field's stored name, a job kind, a flow operation, a join disposition, or a schedule tick's outcome or kind (in code or in a comment), but for the allowlist"
+    )
+    func noQuotedFieldNames() throws {
+        let names = Set(Self.emitted.flatMap(\.names))
+        var used = Set<String>()
+        for (source, text) in LuaSources.all {
+            let lua = LuaText(text)
+            for literal in lua.literals + lua.quotedInComments where names.contains(literal) {
+                if Self.allowed.contains(where: { $0.source == source && $0.literal == literal }) {
+                    used.insert(source + " " + literal)
+                } else {
+                    let tables = Self.emitted.filter { $0.names.contains(literal) }.map { "\($0.table).\(literal)" }
+                    Issue.record("\(source) quotes '\(literal)': name it as \(tables.joined(separator: " or "))")
+                }
+            }
+        }
+        for entry in Self.allowed {
+            #expect(
+                used.contains(entry.source + " " + entry.literal), "\(entry.source) no longer quotes '\(entry.literal)': drop it from the allowlist")
+        }
+        // The scan finds a quoted name in code and in a comment, and not a JSON key inside a longer literal.
+        let sample = LuaText("local a = hash_fields(key, 'queue') -- reads 'state'\nlocal b = '{\"gate\":' .. \"x\"")
+        #expect(sample.literals == ["queue", "{\"gate\":", "x"] && sample.quotedInComments == ["state"])
+    }
+
+    @Test("every TABLE.name the Lua reads is a name its table defines, and no Lua uses a table of names other than as TABLE.name")
+    func everyNameIsDefined() throws {
+        for table in LuaPrelude.tables {
+            let defined = Set(table.entries.map(\.name))
+            let bare = try Regex("(?:^|[^A-Za-z0-9_.])\(table.name)(?![A-Za-z0-9_])")
+            let byName = try Regex("(?:^|[^A-Za-z0-9_.])\(table.name)\\.[A-Za-z_]")
+            var read = Set<String>()
+            for (source, text) in LuaSources.all {
+                let names = LuaAssembly.names(readFrom: table.name, in: text)
+                read.formUnion(names)
+                let unknown = names.subtracting(defined).sorted().map { "\(table.name).\($0)" }
+                #expect(unknown.isEmpty, "\(source) reads \(unknown), which the prelude does not define")
+                // A script carries only the entries its code names, so a table is read only by name.
+                let code = LuaText(text).code
+                #expect(
+                    code.matches(of: bare).count == code.matches(of: byName).count, "\(source) uses \(table.name) other than as \(table.name).<name>")
+            }
+            #expect(!read.isEmpty, "no Lua reads \(table.name): drop it from the prelude")
+        }
+        // A misspelt name is caught by the scan, not only when a script runs into it.
+        #expect(LuaAssembly.names(readFrom: "JOB", in: "redis.call('HGET', key, JOB.craeted_at) -- JOB_STATE.running") == ["craeted_at"])
+    }
+
+    @Test("the prelude defines every field of every hash the Lua touches, and the values it compares, from their Swift definitions")
+    func preludeHasEverySwiftField() throws {
+        let lines = LuaPrelude.source.components(separatedBy: "\n")
+        for (table, names) in Self.emitted {
+            let definition = lines.first { $0.hasPrefix("local \(table) = strict(") } ?? ""
+            #expect(!definition.isEmpty, "the prelude has no \(table)")
+            for name in names {
+                #expect(definition.contains("{\(name) = '\(name)'") || definition.contains(" \(name) = '\(name)'"), "\(table) lacks \(name)")
+            }
+        }
+        #expect(LuaPrelude.source.contains("local JOB = strict('job field', {id = 'id', kind = 'kind', state = 'state', queue = 'queue'"))
+        #expect(LuaPrelude.source.contains("local FLOW_OPERATIONS = {['create'] = true, ['set_input'] = true"))
+        #expect(LuaPrelude.source.contains("local DEFAULT_QUEUE = '\(JobDefaults.queue)'"))
+    }
+
+    @Test("a script's prelude holds the tables its code reads, each with only the entries it names, and the constants it names")
+    func scriptsCarryWhatTheyRead() throws {
+        for script in StoreScripts.all {
+            #expect(script.source.hasPrefix(LuaPrelude.source(for: script.code)), "\(script.name)")
+        }
+        let fetch = StoreScripts.fetchJob.source
+        #expect(
+            fetch.contains(
+                "local JOB = strict('job field', {state = 'state', started_at = 'started_at', deliveries = 'deliveries', worker = 'worker'})"))
+        #expect(fetch.contains("local JOB_STATE = strict('job state', {queued = 'queued', running = 'running'})"))
+        #expect(!fetch.contains("local GATE =") && !fetch.contains("local FINAL_STATES"))
+        let secret = StoreScripts.readGateSecret.source
+        #expect(secret.contains("local GATE = strict('gate field', {secret = 'secret'})") && !secret.contains("local JOB ="))
+        #expect(!LuaPrelude.source(for: "return 1").contains("strict"), "a script that reads no table carries none")
+        // A comment names nothing a script carries; a string that looks like one is no comment.
+        #expect(
+            LuaAssembly.withoutComments("a = JOB.state -- JOB.queue\nb = '--' .. \"it's\" -- x\nc = 1")
+                == "a = JOB.state \nb = '--' .. \"it's\" \nc = 1")
+        #expect(!LuaPrelude.source(for: "return JOB.state -- JOB.queue").contains("queue"))
     }
 }
 

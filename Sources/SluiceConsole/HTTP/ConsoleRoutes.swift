@@ -221,7 +221,7 @@ struct ConsoleRoutes: Sendable {
                 return badInput(ConsoleInputError(field: "path", "is missing"))
             }
             let run = RunAction.Request(
-                flow: kind == "flow", path: path, queue: form.fields["queue"].flatMap { $0.isEmpty ? nil : $0 } ?? "default",
+                flow: kind == "flow", path: path, queue: form.fields["queue"].flatMap { $0.isEmpty ? nil : $0 } ?? JobDefaults.queue,
                 arguments: form.fields["args"], fields: form.fields)
             let action = runAction
             let who = operatorName

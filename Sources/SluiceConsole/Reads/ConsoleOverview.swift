@@ -32,7 +32,9 @@ public struct ConsoleOverview: Sendable {
         let snapshot = try StatisticsReader(keys: keys).overview(on: connection)
         let leased = (try connection.send(["ZRANGE", .string(keys.leases), "0", "999"]).array ?? []).compactMap(\.string)
         let holders = try connection.pipeline(
-            leased.map { ["HMGET", .string(keys.namespace + KeySpace.Segment.job + $0), "worker", "path", "kind"] })
+            leased.map {
+                ["HMGET", .string(keys.namespace + KeySpace.Segment.job + $0)] + [JobRecord.Field.worker, .path, .kind].map { .string($0.rawValue) }
+            })
         var held: [String: [(id: JobID, path: String)]] = [:]
         for (id, reply) in zip(leased, holders) {
             let values = (reply.array ?? []).map(\.string)

@@ -57,10 +57,10 @@ public struct JobDetail: Sendable {
                 .compactMap { $0.string.flatMap(JobID.init) }
             let replies = try connection.pipeline(
                 ids.map {
-                    [
-                        "HMGET", .string(jobs.keys.job($0)), "module_id", "module_type", "frame", "state", "started_at", "finished_at", "cursor",
-                        "subflow",
-                    ]
+                    ["HMGET", .string(jobs.keys.job($0))]
+                        + [JobRecord.Field.moduleID, .moduleType, .frame, .state, .startedAt, .finishedAt, .cursor, .subflow].map {
+                            .string($0.rawValue)
+                        }
                 })
             let previews = try jobs.outcomePreviews(ids, limit: 120, on: connection)
             for (index, (stepID, reply)) in zip(ids, replies).enumerated() {

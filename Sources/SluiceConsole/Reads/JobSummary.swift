@@ -14,7 +14,9 @@ public struct JobSummary: Sendable, Equatable {
     public var worker: String?
 
     /// The hash fields read, in this order, by ``init(values:)``.
-    static let fields = ["id", "kind", "state", "queue", "path", "created_by", "created_at", "started_at", "finished_at", "worker"]
+    static let fields = [
+        JobRecord.Field.id, .kind, .state, .queue, .path, .createdBy, .createdAt, .startedAt, .finishedAt, .worker,
+    ].map(\.rawValue)
 
     /// From an HMGET of ``fields``; `nil` for a job gone (expired) or malformed.
     init?(values: [String?]) {

@@ -1,5 +1,5 @@
-/// What a job runs. Stored in the job hash's `kind` field.
-public enum JobKind: String, Sendable, Codable {
+/// What a job runs. Stored in the job hash's `kind` field; the Lua scripts name it `JOB_KIND.<value>`.
+public enum JobKind: String, CaseIterable, Sendable, Codable {
     /// A pushed script (bash or python3) run as a process.
     case script
     /// Returns its arguments; runs no process. Used by benchmarks and by `identity` flow modules.

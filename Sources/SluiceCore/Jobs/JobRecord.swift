@@ -36,70 +36,141 @@ public struct JobRecord: Sendable, Equatable {
     /// Fields a later layer keeps in the hash (flow state, gates); read by their own types.
     public var extra: [String: String]
 
-    /// The hash field names, as stored.
-    public enum Field {
-        public static let id = "id"
-        public static let kind = "kind"
-        public static let state = "state"
-        public static let queue = "queue"
-        public static let path = "path"
-        public static let scriptHash = "script_hash"
-        public static let language = "language"
-        public static let arguments = "args"
-        public static let result = "result"
-        public static let error = "error"
-        public static let createdAt = "created_at"
-        public static let scheduledFor = "scheduled_for"
-        public static let startedAt = "started_at"
-        public static let finishedAt = "finished_at"
-        public static let deliveries = "deliveries"
-        public static let maxDeliveries = "max_deliveries"
-        public static let worker = "worker"
-        public static let createdBy = "created_by"
-        public static let timeout = "timeout"
-        public static let environment = "env"
-        public static let flowID = "flow_id"
+    /// The fields of a job's hash (`P:job:<id>`), as stored: every one that Swift or the Lua
+    /// scripts read or write, named here once. The Lua prelude (`LuaPrelude` in SluiceStore) carries
+    /// them as `JOB.<stored name>` (`JOB.created_at`), and a test refuses a quoted field name in Lua.
+    /// Besides the fields every job has, a flow run, a step, a scheduled run, a triggered run and a
+    /// call keep some of their own (docs/redis-keys.md), read through ``JobRecord/extra``.
+    public enum Field: String, CaseIterable, Sendable {
+        case id
+        /// ``JobKind``.
+        case kind
+        /// ``JobState``.
+        case state
+        case queue
+        case path
+        case scriptHash = "script_hash"
+        case language
+        case arguments = "args"
+        case result
+        case error
+        case createdAt = "created_at"
+        case scheduledFor = "scheduled_for"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case deliveries
+        case maxDeliveries = "max_deliveries"
+        case worker
+        case createdBy = "created_by"
+        case timeout
+        case environment = "env"
+        /// A step's or a flow event's flow.
+        case flowID = "flow_id"
+        /// Above 0: taken before the jobs of its queue that wait without priority.
+        case priority
+        /// The worker whose expired lease handed it back.
+        case lostBy = "lost_by"
+        /// How many waiters `watch_job` registered (removed when it finishes).
+        case watchers
+        /// `1` while a container or subflow step runs without a lease, waiting on its children.
+        case waiting
+        /// A flow run: the document version it runs (also on its steps).
+        case flowHash = "flow_hash"
+        /// A flow run: how many of its steps are live.
+        case steps
+        /// A subflow: the flow and the step that started it.
+        case parentFlow = "parent_flow"
+        case parentJob = "parent_job"
+        /// `1`: marked skipped (`skip_if`, or `stop_after_if` with `skip_if_stopped`).
+        case skipped
+        /// A flow run: the last flow event queued for it.
+        case lastEvent = "last_event"
+        /// A flow run: `1` when its steps run on one worker, and the worker they are pinned to.
+        case sameWorker = "same_worker"
+        case pinnedWorker = "pinned_worker"
+        /// A flow run the audit found with nothing alive once: a digest of what it saw.
+        case stuckCheck = "stuck_check"
+        /// A step: `1` when it opens an approval gate; a flow run: the gate it is parked at.
+        case gate
+        /// A step: its frame, its position in it, its attempt (also a scheduled run's attempt).
+        case frame
+        case cursor
+        case attempt
+        case moduleID = "module_id"
+        case moduleType = "module_type"
+        /// A `flow` step: the flow job it started, and the path of the flow it starts.
+        case subflow
+        case subflowPath = "subflow_path"
+        /// A `type: script` step's version pin (a content hash).
+        case pinnedHash = "pinned_hash"
+        /// A scheduled run: the schedule that started it (makes `finish_job` queue the run to be
+        /// settled) and the tick id (seconds since the epoch) that fired it.
+        case schedule
+        case scheduleTick = "schedule_tick"
+        /// A scheduled run: the on-failure handler's path, as the schedule said when the tick fired,
+        /// and the on-failure run it started.
+        case onFailure = "on_failure"
+        case onFailureJob = "on_failure_job"
+        /// A run with retries: JSON array of ms to wait before each retry; while a retry waits, the
+        /// last failed attempt's error and the deliveries of earlier attempts.
+        case retryDelays = "retry_delays"
+        case lastError = "last_error"
+        case deliveriesBefore = "deliveries_before"
+        /// An on-failure run: the failed run it handles, and that run's schedule.
+        case onFailureOf = "on_failure_of"
+        case onFailureFor = "on_failure_for"
+        /// A triggered run: what started it, and `1` when its script's preprocessor runs first.
+        case trigger
+        case preprocess
+        /// A call (a job another job started through its channel): that job, how deep its chain
+        /// is, the chain's first job; on that first job, how many jobs the chain started.
+        case calledBy = "called_by"
+        case callDepth = "call_depth"
+        case callRoot = "call_root"
+        case callsStarted = "calls_started"
 
-        static let known: Set<String> = [
-            id, kind, state, queue, path, scriptHash, language, arguments, result, error, createdAt, scheduledFor,
-            startedAt, finishedAt, deliveries, maxDeliveries, worker, createdBy, timeout, environment, flowID,
-        ]
+        /// The fields ``JobRecord`` reads into properties of its own; the others go to ``JobRecord/extra``.
+        static let typed: Set<String> = Set(
+            [
+                Field.id, .kind, .state, .queue, .path, .scriptHash, .language, .arguments, .result, .error, .createdAt, .scheduledFor,
+                .startedAt, .finishedAt, .deliveries, .maxDeliveries, .worker, .createdBy, .timeout, .environment, .flowID,
+            ].map(\.rawValue))
     }
 
     /// Reads a job from its hash fields; `nil` when a required field is missing or malformed.
     public init?(fields: [String: String]) {
-        guard let idText = fields[Field.id], let id = JobID(idText),
-            let kind = fields[Field.kind].flatMap(JobKind.init(rawValue:)),
-            let state = fields[Field.state].flatMap(JobState.init(rawValue:)),
-            let queue = fields[Field.queue]
+        guard let idText = fields[Field.id.rawValue], let id = JobID(idText),
+            let kind = fields[Field.kind.rawValue].flatMap(JobKind.init(rawValue:)),
+            let state = fields[Field.state.rawValue].flatMap(JobState.init(rawValue:)),
+            let queue = fields[Field.queue.rawValue]
         else { return nil }
         self.id = id
         self.kind = kind
         self.state = state
         self.queue = queue
-        path = fields[Field.path]
-        scriptHash = fields[Field.scriptHash]
-        language = fields[Field.language].flatMap(ScriptLanguage.init(rawValue:))
-        arguments = fields[Field.arguments].flatMap { try? JSONValue(parsing: $0) } ?? .emptyObject
-        result = fields[Field.result].flatMap { try? JSONValue(parsing: $0) }
-        error = fields[Field.error]
-        createdAt = fields[Field.createdAt].flatMap { Int64($0) } ?? 0
-        scheduledFor = fields[Field.scheduledFor].flatMap { Int64($0) }
-        startedAt = fields[Field.startedAt].flatMap { Int64($0) }
-        finishedAt = fields[Field.finishedAt].flatMap { Int64($0) }
-        deliveries = fields[Field.deliveries].flatMap { Int($0) } ?? 0
-        maxDeliveries = fields[Field.maxDeliveries].flatMap { Int($0) } ?? JobDefaults.maxDeliveries
-        worker = fields[Field.worker]
-        createdBy = fields[Field.createdBy]
-        timeoutSeconds = fields[Field.timeout].flatMap { Int($0) }
+        path = fields[Field.path.rawValue]
+        scriptHash = fields[Field.scriptHash.rawValue]
+        language = fields[Field.language.rawValue].flatMap(ScriptLanguage.init(rawValue:))
+        arguments = fields[Field.arguments.rawValue].flatMap { try? JSONValue(parsing: $0) } ?? .emptyObject
+        result = fields[Field.result.rawValue].flatMap { try? JSONValue(parsing: $0) }
+        error = fields[Field.error.rawValue]
+        createdAt = fields[Field.createdAt.rawValue].flatMap { Int64($0) } ?? 0
+        scheduledFor = fields[Field.scheduledFor.rawValue].flatMap { Int64($0) }
+        startedAt = fields[Field.startedAt.rawValue].flatMap { Int64($0) }
+        finishedAt = fields[Field.finishedAt.rawValue].flatMap { Int64($0) }
+        deliveries = fields[Field.deliveries.rawValue].flatMap { Int($0) } ?? 0
+        maxDeliveries = fields[Field.maxDeliveries.rawValue].flatMap { Int($0) } ?? JobDefaults.maxDeliveries
+        worker = fields[Field.worker.rawValue]
+        createdBy = fields[Field.createdBy.rawValue]
+        timeoutSeconds = fields[Field.timeout.rawValue].flatMap { Int($0) }
         var environment: [String: String] = [:]
-        if let text = fields[Field.environment], case .object(let members)? = try? JSONValue(parsing: text) {
+        if let text = fields[Field.environment.rawValue], case .object(let members)? = try? JSONValue(parsing: text) {
             for (key, value) in members {
                 if case .string(let string) = value { environment[key] = string }
             }
         }
         self.environment = environment
-        flowID = fields[Field.flowID].flatMap(JobID.init)
-        extra = fields.filter { !Field.known.contains($0.key) }
+        flowID = fields[Field.flowID.rawValue].flatMap(JobID.init)
+        extra = fields.filter { !Field.typed.contains($0.key) }
     }
 }

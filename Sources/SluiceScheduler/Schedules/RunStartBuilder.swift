@@ -48,10 +48,10 @@ enum OnFailureArguments {
             ("error", ["name": job.kind == .flow ? "FlowError" : "ScriptError", "message": .string(job.error ?? "")]),
             ("schedule", .string(schedule)), ("job_id", .string(job.id.rawValue)), ("path", job.path.map(JSONValue.string) ?? .null),
         ]
-        if let tick = job.extra[ScheduledRunField.tick].flatMap({ Int64($0) }) {
+        if let tick = job.scheduleTick.flatMap({ Int64($0) }) {
             members.append(("tick", .string(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(tick))))))
         }
-        members.append(("attempts", .number(Double(job.extra[ScheduledRunField.attempt].flatMap { Int($0) } ?? 1))))
+        members.append(("attempts", .number(Double(job.attempt))))
         if let started = job.startedAt ?? (job.kind == .flow ? job.createdAt : nil) { members.append(("started_at", .number(Double(started)))) }
         if let finished = job.finishedAt { members.append(("failed_at", .number(Double(finished)))) }
         return JSONValue(members: members)

@@ -164,21 +164,22 @@ public final class ScheduleFiring: Sendable {
             guard !pending.isEmpty else { return }
             var handlers = Set<String>()
             for (_, job) in pending {
-                if let job, job.state == .failure, let handler = job.extra[ScheduledRunField.onFailure] { handlers.insert(handler) }
+                if let job, job.state == .failure, let handler = job.onFailure { handlers.insert(handler) }
             }
             let targets = try store.targets(handlers, on: connection)
             var settlements: [RunSettlement] = []
             for (id, job) in pending {
-                guard let job, let schedule = job.extra[ScheduledRunField.schedule] else {
+                guard let job, let schedule = job.schedule else {
                     try store.forgetSettlement(id, on: connection)
                     continue
                 }
                 var settlement = RunSettlement(job: id, schedule: schedule)
-                if job.state == .failure, let handler = job.extra[ScheduledRunField.onFailure] {
+                if job.state == .failure, let handler = job.onFailure {
                     let start = try builder.start(
                         path: handler, target: targets[handler] ?? .missing, arguments: OnFailureArguments.of(job, schedule: schedule),
                         queue: job.queue, createdBy: job.createdBy,
-                        fields: [(ScheduledRunField.onFailureOf, id.rawValue), (ScheduledRunField.onFailureFor, schedule)], on: connection)
+                        fields: [(JobRecord.Field.onFailureOf.rawValue, id.rawValue), (JobRecord.Field.onFailureFor.rawValue, schedule)],
+                        on: connection)
                     if case .failed(_, let error) = start {
                         settlement.onFailureError = "on-failure handler '\(handler)': \(error)"
                         logger.warning("on-failure handler cannot start", metadata: ["schedule": "\(schedule)", "error": "\(error)"])

@@ -43,14 +43,15 @@ public struct CallRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The fields of a job's hash that link it to the job that started it through its channel.
+/// The fields of a job's hash that link it to the job that started it through its channel (the
+/// names of ``JobRecord/Field``, as strings for ``JobRecord/extra``).
 public enum CallField {
     /// The job that started it.
-    public static let calledBy = "called_by"
+    public static let calledBy = JobRecord.Field.calledBy.rawValue
     /// How deep in its chain: 1 for a call made by a job nobody called.
-    public static let depth = "call_depth"
+    public static let depth = JobRecord.Field.callDepth.rawValue
     /// The first job of its chain.
-    public static let root = "call_root"
+    public static let root = JobRecord.Field.callRoot.rawValue
     /// On a chain's first job: how many jobs the chain started.
-    public static let started = "calls_started"
+    public static let started = JobRecord.Field.callsStarted.rawValue
 }

@@ -6,7 +6,7 @@ extension CallStore {
     /// the jobs of other folders allowed to start it (``CallRule``) — or `nil` when it has none.
     public func callers(of path: String, flow: Bool, on connection: RedisConnection) throws(RedisError) -> AccessRule? {
         let key = flow ? keys.flow(path) : keys.script(path)
-        guard let text = try connection.send(["HGET", .string(key), "callers"]).string else { return nil }
+        guard let text = try connection.send(["HGET", .string(key), .string(StoredScript.Field.callers.rawValue)]).string else { return nil }
         return AccessRule(stored: text)
     }
 

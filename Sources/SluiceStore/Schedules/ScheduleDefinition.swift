@@ -28,7 +28,7 @@ public struct ScheduleDefinition: Sendable, Equatable {
     public var retryDelays: [Int64]
 
     public init(
-        name: String, path: String, cron: String, timeZone: String = "UTC", arguments: JSONValue = .emptyObject, queue: String = "default",
+        name: String, path: String, cron: String, timeZone: String = "UTC", arguments: JSONValue = .emptyObject, queue: String = JobDefaults.queue,
         createdBy: String? = nil, enabled: Bool = true, noOverlap: Bool = false, onFailure: String? = nil, retry: JSONValue? = nil,
         retryDelays: [Int64] = []
     ) {
@@ -46,43 +46,38 @@ public struct ScheduleDefinition: Sendable, Equatable {
         self.retryDelays = retryDelays
     }
 
-    /// The hash field names of a schedule, as stored.
-    public enum Field {
-        public static let name = "name"
-        public static let path = "path"
-        public static let cron = "cron"
-        public static let timeZone = "timezone"
-        public static let arguments = "args"
-        public static let queue = "queue"
-        public static let createdBy = "created_by"
-        public static let enabled = "enabled"
-        public static let noOverlap = "no_overlap"
-        public static let onFailure = "on_failure"
-        public static let retry = "retry"
-        public static let retryDelays = "retry_delays"
-    }
+    /// The schedule hash's field names (the definition's and where the schedule stands).
+    public typealias Field = ScheduleRecord.Field
 
     /// The definition's fields (besides name and enabled, which set_schedule takes apart).
     var hashFields: [String] {
-        var fields = [Field.path, path, Field.cron, cron, Field.timeZone, timeZone, Field.arguments, arguments.jsonText, Field.queue, queue]
-        if let createdBy { fields += [Field.createdBy, createdBy] }
-        if noOverlap { fields += [Field.noOverlap, "1"] }
-        if let onFailure { fields += [Field.onFailure, onFailure] }
-        if let retry { fields += [Field.retry, retry.jsonText] }
-        if !retryDelays.isEmpty { fields += [Field.retryDelays, JSONValue.array(retryDelays.map { .number(Double($0)) }).jsonText] }
+        var fields = [
+            Field.path.rawValue, path, Field.cron.rawValue, cron, Field.timeZone.rawValue, timeZone, Field.arguments.rawValue, arguments.jsonText,
+            Field.queue.rawValue, queue,
+        ]
+        if let createdBy { fields += [Field.createdBy.rawValue, createdBy] }
+        if noOverlap { fields += [Field.noOverlap.rawValue, "1"] }
+        if let onFailure { fields += [Field.onFailure.rawValue, onFailure] }
+        if let retry { fields += [Field.retry.rawValue, retry.jsonText] }
+        if !retryDelays.isEmpty { fields += [Field.retryDelays.rawValue, JSONValue.array(retryDelays.map { .number(Double($0)) }).jsonText] }
         return fields
     }
 
     /// Reads a definition from a schedule's hash; `nil` when a required field is missing.
     init?(fields: [String: String]) {
-        guard let name = fields[Field.name], let path = fields[Field.path], let cron = fields[Field.cron] else { return nil }
+        guard let name = fields[Field.name.rawValue], let path = fields[Field.path.rawValue], let cron = fields[Field.cron.rawValue] else {
+            return nil
+        }
         self.init(
-            name: name, path: path, cron: cron, timeZone: fields[Field.timeZone] ?? "UTC",
-            arguments: fields[Field.arguments].flatMap { try? JSONValue(parsing: $0) } ?? .emptyObject,
-            queue: fields[Field.queue] ?? "default", createdBy: fields[Field.createdBy], enabled: fields[Field.enabled] == "1",
-            noOverlap: fields[Field.noOverlap] == "1", onFailure: fields[Field.onFailure],
-            retry: fields[Field.retry].flatMap { try? JSONValue(parsing: $0) },
-            retryDelays: fields[Field.retryDelays].flatMap { try? JSONValue(parsing: $0) }?.arrayValue?.compactMap { $0.intValue.map(Int64.init) }
+            name: name, path: path, cron: cron, timeZone: fields[Field.timeZone.rawValue] ?? "UTC",
+            arguments: fields[Field.arguments.rawValue].flatMap { try? JSONValue(parsing: $0) } ?? .emptyObject,
+            queue: fields[Field.queue.rawValue] ?? JobDefaults.queue, createdBy: fields[Field.createdBy.rawValue],
+            enabled: fields[Field.enabled.rawValue] == "1",
+            noOverlap: fields[Field.noOverlap.rawValue] == "1", onFailure: fields[Field.onFailure.rawValue],
+            retry: fields[Field.retry.rawValue].flatMap { try? JSONValue(parsing: $0) },
+            retryDelays: fields[Field.retryDelays.rawValue].flatMap { try? JSONValue(parsing: $0) }?.arrayValue?.compactMap {
+                $0.intValue.map(Int64.init)
+            }
                 ?? [])
     }
 }

@@ -23,53 +23,67 @@ public struct ScheduleRecord: Sendable, Equatable {
 
     public var name: String { definition.name }
 
+    /// The fields of a schedule's hash (`P:schedule:<name>`), as stored: its definition
+    /// (``ScheduleDefinition``) and where it stands. The Lua prelude carries them as
+    /// `SCHEDULE.<stored name>`.
+    public enum Field: String, CaseIterable, Sendable {
+        case name
+        case path
+        case cron
+        case timeZone = "timezone"
+        case arguments = "args"
+        case queue
+        case createdBy = "created_by"
+        /// `1` enabled, `0` paused.
+        case enabled
+        /// `1`: a tick whose previous run has not finished is skipped.
+        case noOverlap = "no_overlap"
+        case onFailure = "on_failure"
+        case retry
+        case retryDelays = "retry_delays"
+        /// Bumped by every set, pause and resume.
+        case version
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case lastTick = "last_tick"
+        case lastJob = "last_job"
+        case lastFiredAt = "last_fired_at"
+        case nextDue = "next_due"
+        /// Counters: ticks fired, skipped, fired as catch-ups.
+        case fired
+        case skipped
+        case catchUps = "catch_ups"
+    }
+
     /// Reads a schedule from its hash fields; `nil` when required fields are missing.
     public init?(fields: [String: String]) {
-        guard let definition = ScheduleDefinition(fields: fields), let version = fields["version"].flatMap({ Int($0) }) else { return nil }
+        guard let definition = ScheduleDefinition(fields: fields), let version = fields[Field.version.rawValue].flatMap({ Int($0) }) else {
+            return nil
+        }
         self.definition = definition
         self.version = version
-        createdAt = fields["created_at"].flatMap { Int64($0) } ?? 0
-        updatedAt = fields["updated_at"].flatMap { Int64($0) } ?? 0
-        lastTick = fields["last_tick"].flatMap { Int64($0) }
-        lastJob = fields["last_job"].flatMap(JobID.init)
-        lastFiredAt = fields["last_fired_at"].flatMap { Int64($0) }
-        nextDue = fields["next_due"].flatMap { Int64($0) }
-        fired = fields["fired"].flatMap { Int($0) } ?? 0
-        skipped = fields["skipped"].flatMap { Int($0) } ?? 0
-        catchUps = fields["catch_ups"].flatMap { Int($0) } ?? 0
+        createdAt = fields[Field.createdAt.rawValue].flatMap { Int64($0) } ?? 0
+        updatedAt = fields[Field.updatedAt.rawValue].flatMap { Int64($0) } ?? 0
+        lastTick = fields[Field.lastTick.rawValue].flatMap { Int64($0) }
+        lastJob = fields[Field.lastJob.rawValue].flatMap(JobID.init)
+        lastFiredAt = fields[Field.lastFiredAt.rawValue].flatMap { Int64($0) }
+        nextDue = fields[Field.nextDue.rawValue].flatMap { Int64($0) }
+        fired = fields[Field.fired.rawValue].flatMap { Int($0) } ?? 0
+        skipped = fields[Field.skipped.rawValue].flatMap { Int($0) } ?? 0
+        catchUps = fields[Field.catchUps.rawValue].flatMap { Int($0) } ?? 0
     }
 
     /// The fields a run started by this schedule at `tick` carries in its job hash: which schedule
     /// and tick started it, the on-failure handler, and — for a script — its retry delays and its
     /// attempt number. `finish_job` reads `schedule` to have the run settled.
     public func runFields(tick: Int64, retries: Bool) -> [(String, String)] {
-        var fields = [(ScheduledRunField.schedule, definition.name), (ScheduledRunField.tick, String(tick))]
-        if let onFailure = definition.onFailure { fields.append((ScheduledRunField.onFailure, onFailure)) }
+        typealias Run = JobRecord.Field
+        var fields = [(Run.schedule.rawValue, definition.name), (Run.scheduleTick.rawValue, String(tick))]
+        if let onFailure = definition.onFailure { fields.append((Run.onFailure.rawValue, onFailure)) }
         if retries, !definition.retryDelays.isEmpty {
-            fields.append((ScheduledRunField.retryDelays, JSONValue.array(definition.retryDelays.map { .number(Double($0)) }).jsonText))
-            fields.append((ScheduledRunField.attempt, "1"))
+            fields.append((Run.retryDelays.rawValue, JSONValue.array(definition.retryDelays.map { .number(Double($0)) }).jsonText))
+            fields.append((Run.attempt.rawValue, "1"))
         }
         return fields
     }
-}
-
-/// Fields of a job hash that a schedule started (docs/redis-keys.md).
-public enum ScheduledRunField {
-    /// The schedule that started the run; makes `finish_job` queue the run to be settled.
-    public static let schedule = "schedule"
-    /// The tick id (seconds since the epoch) that started it.
-    public static let tick = "schedule_tick"
-    /// The on-failure handler's path, as the schedule said when the tick fired.
-    public static let onFailure = "on_failure"
-    /// JSON array: ms to wait before each retry.
-    public static let retryDelays = "retry_delays"
-    /// 1-based attempt number.
-    public static let attempt = "attempt"
-    /// The last failed attempt's error, while a retry waits.
-    public static let lastError = "last_error"
-    /// On the run: the on-failure job it started.
-    public static let onFailureJob = "on_failure_job"
-    /// On an on-failure job: the failed run it handles, and that run's schedule.
-    public static let onFailureOf = "on_failure_of"
-    public static let onFailureFor = "on_failure_for"
 }

@@ -2,8 +2,8 @@ public import SluiceCore
 
 /// One entry of a schedule's recent runs (`P:schedule:<name>:runs`), newest first.
 public struct ScheduleRun: Sendable, Equatable {
-    /// How a tick was handled.
-    public enum Kind: String, Sendable {
+    /// How a tick was handled (the Lua prelude carries these as `SCHEDULE_RUN_KIND.<name>`).
+    public enum Kind: String, CaseIterable, Sendable {
         /// Fired on time.
         case fired
         /// Fired after missed ticks (a scheduler was down or late); ``ScheduleRun/missed`` says how many.

@@ -58,9 +58,10 @@ extension ScheduleStore {
         let ordered = Array(paths)
         guard !ordered.isEmpty else { return [:] }
         var commands: [[RedisArgument]] = []
+        typealias Field = StoredScript.Field
         for path in ordered {
-            commands.append(["HMGET", .string(keys.flow(path)), "hash", "summary", "updated_at"])
-            commands.append(["HMGET", .string(keys.script(path)), "hash", "language"])
+            commands.append(["HMGET", .string(keys.flow(path))] + [Field.hash, .summary, .updatedAt].map { .string($0.rawValue) })
+            commands.append(["HMGET", .string(keys.script(path))] + [Field.hash, .language].map { .string($0.rawValue) })
         }
         let replies = try connection.pipeline(commands)
         var targets: [String: RunTarget] = [:]

@@ -26,7 +26,8 @@ public struct TickFiring: Sendable {
 
 /// What `fire_schedule_tick` did.
 public struct TickOutcome: Sendable, Equatable {
-    public enum Kind: String, Sendable {
+    /// The outcome as `fire_schedule_tick` answers it (the Lua prelude carries these as `TICK_OUTCOME.<name>`).
+    public enum Kind: String, CaseIterable, Sendable {
         /// The tick fired: its run started.
         case fired
         /// The tick was recorded as skipped (no-overlap: the previous run had not finished).

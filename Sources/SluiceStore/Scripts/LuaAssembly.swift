@@ -59,17 +59,57 @@ enum LuaAssembly {
         return names
     }
 
+    /// `text` without its comments (`--` to the end of the line, outside a string literal).
+    static func withoutComments(_ text: String) -> String {
+        var kept = ""
+        var quote: Character?
+        var escaped = false
+        var inComment = false
+        var previous: Character?
+        for character in text {
+            if inComment {
+                if character == "\n" {
+                    inComment = false
+                    kept.append(character)
+                }
+            } else if let open = quote {
+                kept.append(character)
+                if escaped {
+                    escaped = false
+                } else if character == "\\" {
+                    escaped = true
+                } else if character == open || character == "\n" {
+                    quote = nil
+                }
+            } else if character == "-", previous == "-" {
+                kept.removeLast()
+                inComment = true
+            } else {
+                if character == "'" || character == "\"" { quote = character }
+                kept.append(character)
+            }
+            previous = inComment ? nil : character
+        }
+        return kept
+    }
+
     /// The names `text` reads from the shared-keys table (`K.<name>`).
     static func sharedKeyNames(in text: String) -> Set<String> {
+        names(readFrom: "K", in: text)
+    }
+
+    /// The names `text` reads from the table `table` (`TABLE.<name>`, where `TABLE` is a whole identifier).
+    static func names(readFrom table: String, in text: String) -> Set<String> {
         var names = Set<String>()
         let characters = Array(text)
+        let prefix = Array(table + ".")
         func isIdentifier(_ character: Character) -> Bool { character.isLetter || character.isNumber || character == "_" }
         var index = 0
-        while index + 2 < characters.count {
-            if characters[index] == "K", characters[index + 1] == ".", index == 0 || !isIdentifier(characters[index - 1]) {
-                var end = index + 2
+        while index + prefix.count < characters.count {
+            if characters[index..<(index + prefix.count)].elementsEqual(prefix), index == 0 || !isIdentifier(characters[index - 1]) {
+                var end = index + prefix.count
                 while end < characters.count, isIdentifier(characters[end]) { end += 1 }
-                if end > index + 2 { names.insert(String(characters[(index + 2)..<end])) }
+                if end > index + prefix.count { names.insert(String(characters[(index + prefix.count)..<end])) }
                 index = end
             } else {
                 index += 1

@@ -1,32 +1,137 @@
 import SluiceCore
 
 /// The constants every Lua script starts with, generated from the Swift definitions so the data
-/// model is written once: the key segments (``KeySpace/Segment``), the job and gate states
-/// (``JobState``, ``GateState``: `JOB_STATE.running`, `GATE_STATE.open` — Lua never quotes a
-/// state's name, a test checks it), a flow frame's record fields and statuses (``FrameRecord``:
-/// `record[FRAME.status] == FRAME_STATUS.park`) and a container's record fields (``ContainerRecord/Field``:
-/// `c[CONTAINER.launched]`), the final job states
-/// (``JobState/isFinal``), the gate states that still accept decisions (``GateState``) and the
-/// job defaults (``JobDefaults``).
+/// model is written once.
+///
+/// Names are tables (``tables``), each a Lua name → the stored name or value:
+/// - the key segments (``KeySpace/Segment``): `KEY.job`;
+/// - the fields of every hash a script reads or writes, keyed by the stored name itself — the job
+///   (``JobRecord/Field``: `JOB.created_at`), the gate (``GateRecord/Field``: `GATE.deadline`), the
+///   schedule (``ScheduleRecord/Field``: `SCHEDULE.next_due`), the variable, the resource, the
+///   secrets key, the token, the script or flow, the worker and the rate bucket (`VARIABLE`,
+///   `RESOURCE`, `SECRETS_KEY`, `TOKEN`, `SCRIPT`, `WORKER`, `RATE_BUCKET`);
+/// - the values scripts compare or store: the job kinds, job states and gate states (``JobKind``,
+///   ``JobState``, ``GateState``: `JOB_KIND.step`, `JOB_STATE.running`, `GATE_STATE.open`), a flow
+///   frame's record fields and statuses (``FrameRecord``: `record[FRAME.status] ==
+///   FRAME_STATUS.park`), a container's record fields (``ContainerRecord/Field``:
+///   `c[CONTAINER.launched]`), the flow operations and join dispositions (``FlowOperation/Name``,
+///   ``FlowOperation/JoinDisposition``: `FLOW_OP.park`, `JOIN_DISPOSITION.fail`), how a schedule's
+///   tick went (``TickOutcome/Kind``, ``ScheduleRun/Kind``: `TICK_OUTCOME.skipped`,
+///   `SCHEDULE_RUN_KIND.catch_up`).
+///
+/// Every table is strict: reading a name it does not define raises `unknown <what> <name>` (a
+/// misspelt `JOB.craeted_at` fails loudly instead of reading nil), and a test checks statically
+/// that every `TABLE.name` in the Lua is one the table defines, and that no Lua quotes a field's
+/// stored name or a state's. Then come the sets and defaults (``constants``): the final job
+/// states (``JobState/isFinal``), the gate states that still accept decisions (``GateState``), the
+/// operation names `apply_ops` knows, the job defaults (``JobDefaults``).
+///
+/// Redis runs a script's whole chunk on every call, so a script carries only what its code (its
+/// helpers and body) names: the tables it reads, each with the entries it reads (``source(for:)``);
+/// ``source`` is the whole prelude, every entry of every table.
 enum LuaPrelude {
-    static let source: String = {
-        func set(_ table: String, _ names: [String]) -> String { "{" + names.map { "[\(table).\($0)] = true" }.joined(separator: ", ") + "}" }
-        let keys = KeySpace.Segment.lua.map { "\($0.0) = '\($0.1)'" }.joined(separator: ", ")
-        func names(_ values: [String]) -> String { "{" + values.map { "\($0) = '\($0)'" }.joined(separator: ", ") + "}" }
-        return """
-            -- Generated from Swift (SluiceStore/Scripts/LuaPrelude.swift): the key layout, state sets and defaults.
-            local KEY = {\(keys)}
-            local JOB_STATE = \(names(JobState.allCases.map(\.rawValue)))
-            local GATE_STATE = \(names(GateState.allCases.map(\.rawValue)))
-            local FRAME = {\(FrameRecord.Field.allCases.map { "\($0) = '\($0.rawValue)'" }.joined(separator: ", "))}
-            local FRAME_STATUS = \(names(FrameRecord.Status.allCases.map(\.rawValue)))
-            local CONTAINER = {\(ContainerRecord.Field.allCases.map { "\($0) = '\($0.rawValue)'" }.joined(separator: ", "))}
-            local FINAL_STATES = \(set("JOB_STATE", JobState.allCases.filter(\.isFinal).map(\.rawValue)))
-            local GATE_ACCEPTING = \(set("GATE_STATE", GateState.accepting))
-            local DEFAULT_MAX_DELIVERIES = \(JobDefaults.maxDeliveries)
+    /// One strict table of names.
+    struct Table: Sendable {
+        /// Its Lua name: `JOB`.
+        var name: String
+        /// What one of its entries is, for the error a misspelt one raises: `job field`.
+        var what: String
+        /// Lua name → stored name (or value), in the Swift definition's order.
+        var entries: [(name: String, value: String)]
 
-            """
-    }()
+        init(_ name: String, _ what: String, _ entries: [(String, String)]) {
+            self.name = name
+            self.what = what
+            self.entries = entries.map { (name: $0.0, value: $0.1) }
+        }
+
+        /// A table whose Lua names are the stored names themselves (hash fields, states, kinds).
+        init(_ name: String, _ what: String, stored: [String]) {
+            self.init(name, what, stored.map { ($0, $0) })
+        }
+
+        /// Its Lua definition with the entries named in `used` (all of them for `nil`).
+        func source(using used: Set<String>?) -> String {
+            let kept = entries.filter { used?.contains($0.name) ?? true }
+            let fields = kept.map { "\($0.name) = \(LuaPrelude.quoted($0.value))" }.joined(separator: ", ")
+            return "local \(name) = strict(\(LuaPrelude.quoted(what)), {\(fields)})"
+        }
+    }
+
+    /// The tables of names, in the order the prelude defines them.
+    static let tables: [Table] = [
+        Table("KEY", "key segment", KeySpace.Segment.lua),
+        Table("JOB", "job field", stored: JobRecord.Field.allCases.map(\.rawValue)),
+        Table("JOB_KIND", "job kind", stored: JobKind.allCases.map(\.rawValue)),
+        Table("JOB_STATE", "job state", stored: JobState.allCases.map(\.rawValue)),
+        Table("GATE", "gate field", stored: GateRecord.Field.allCases.map(\.rawValue)),
+        Table("GATE_STATE", "gate state", stored: GateState.allCases.map(\.rawValue)),
+        Table("FRAME", "frame field", FrameRecord.Field.allCases.map { ("\($0)", $0.rawValue) }),
+        Table("FRAME_STATUS", "frame status", stored: FrameRecord.Status.allCases.map(\.rawValue)),
+        Table("CONTAINER", "container field", ContainerRecord.Field.allCases.map { ("\($0)", $0.rawValue) }),
+        Table("FLOW_OP", "flow operation", stored: FlowOperation.Name.allCases.map(\.rawValue)),
+        Table("JOIN_DISPOSITION", "join disposition", stored: FlowOperation.JoinDisposition.allCases.map(\.rawValue)),
+        Table("SCHEDULE", "schedule field", stored: ScheduleRecord.Field.allCases.map(\.rawValue)),
+        Table("SCHEDULE_RUN_KIND", "schedule run kind", stored: ScheduleRun.Kind.allCases.map(\.rawValue)),
+        Table("TICK_OUTCOME", "tick outcome", stored: TickOutcome.Kind.allCases.map(\.rawValue)),
+        Table("VARIABLE", "variable field", stored: StoredVariable.Field.allCases.map(\.rawValue)),
+        Table("RESOURCE", "resource field", stored: StoredResource.Field.allCases.map(\.rawValue)),
+        Table("SECRETS_KEY", "secrets key field", stored: SecretsKeyField.allCases.map(\.rawValue)),
+        Table("TOKEN", "token field", stored: TriggerToken.Field.allCases.map(\.rawValue)),
+        Table("SCRIPT", "script field", stored: StoredScript.Field.allCases.map(\.rawValue)),
+        Table("WORKER", "worker field", stored: WorkerStatus.Field.allCases.map(\.rawValue)),
+        Table("RATE_BUCKET", "rate bucket field", stored: RateLimit.BucketField.allCases.map(\.rawValue)),
+    ]
+
+    /// The sets and defaults, each by its Lua name with its value.
+    static let constants: [(name: String, value: String)] = [
+        ("FINAL_STATES", set(JobState.allCases.filter(\.isFinal).map(\.rawValue))),
+        ("GATE_ACCEPTING", set(GateState.accepting)),
+        ("FLOW_OPERATIONS", set(FlowOperation.Name.allCases.map(\.rawValue))),
+        ("DEFAULT_MAX_DELIVERIES", "\(JobDefaults.maxDeliveries)"),
+        ("DEFAULT_QUEUE", quoted(JobDefaults.queue)),
+    ]
+
+    /// The whole prelude: every table with every entry, every constant.
+    static let source: String = assemble(tables: tables.map { $0.source(using: nil) }, constants: constants)
+
+    /// The prelude of a script whose code (helpers and body) is `code`: the tables it reads, each
+    /// with the entries it names (`TABLE.name`), and the constants it names (comments aside).
+    static func source(for code: String) -> String {
+        let code = LuaAssembly.withoutComments(code)
+        let identifiers = LuaAssembly.identifiers(in: code)
+        let used = tables.filter { identifiers.contains($0.name) }.map { $0.source(using: LuaAssembly.names(readFrom: $0.name, in: code)) }
+        return assemble(tables: used, constants: constants.filter { identifiers.contains($0.name) })
+    }
+
+    private static func assemble(tables: [String], constants: [(name: String, value: String)]) -> String {
+        var lines = [
+            "-- Generated from Swift (SluiceStore/Scripts/LuaPrelude.swift): the data model's names, the key layout, state sets and defaults."
+        ]
+        if !tables.isEmpty {
+            lines.append("local function strict(what, names)")
+            lines.append("  return setmetatable(names, {__index = function(_, name) error('unknown ' .. what .. ' ' .. tostring(name), 2) end})")
+            lines.append("end")
+            lines += tables
+        }
+        lines += constants.map { "local \($0.name) = \($0.value)" }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A Lua set of `values`: `{['success'] = true, …}`.
+    private static func set(_ values: [String]) -> String {
+        "{" + values.map { "[\(quoted($0))] = true" }.joined(separator: ", ") + "}"
+    }
+
+    /// `text` as a single-quoted Lua string.
+    static func quoted(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "\\" || character == "'" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return "'" + escaped + "'"
+    }
 
     /// The `K` table of a script whose helpers use `shared`: each shared key from the end of
     /// `KEYS`, where ``StoreScript`` puts them after the script's own keys.

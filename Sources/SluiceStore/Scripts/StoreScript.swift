@@ -11,6 +11,8 @@ public struct StoreScript: Sendable {
     public let redis: RedisScript
     /// The shared keys appended to its own keys, in order.
     public let sharedKeys: [KeySpace.SharedKey]
+    /// Its helpers and body: the source without the generated prelude.
+    let code: String
 
     public var name: String { redis.name }
     public var source: String { redis.source }

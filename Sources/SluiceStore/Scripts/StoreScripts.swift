@@ -6,7 +6,7 @@ import SluiceRedis
 /// with its KEYS, ARGV and what it guarantees written at its top (the shared keys its helpers use
 /// follow its own KEYS: ``StoreScript``), sharing the helpers of
 /// `Lua/include` (jobs, gates, flows, calls, schedules, variables). Each script's source is the generated prelude, the
-/// includes, then its body.
+/// includes it uses, then its body.
 enum StoreScripts {
     static let enqueueJob = script("enqueue_job", PackageResources.enqueue_job_lua)
     static let fetchJob = script("fetch_job", PackageResources.fetch_job_lua)
@@ -64,14 +64,15 @@ enum StoreScripts {
     /// The shared helpers' definitions, in the order they build on each other.
     static let includes = includeFiles.map { String(decoding: $0.source, as: UTF8.self) }.flatMap(LuaAssembly.definitions(in:))
 
-    /// The script `name`: its helpers and body, after the prelude and the `K` table of the shared
-    /// keys they use (in ``KeySpace/SharedKey`` order).
+    /// The script `name`: its helpers and body, after the prelude (the names and constants they
+    /// use: ``LuaPrelude/source(for:)``) and the `K` table of the shared keys they use (in
+    /// ``KeySpace/SharedKey`` order).
     static func script(_ name: String, _ source: [UInt8]) -> StoreScript {
         let body = String(decoding: source, as: UTF8.self)
         let code = LuaAssembly.assemble(prelude: "", includes: includes, body: body)
         let used = LuaAssembly.sharedKeyNames(in: code)
         let shared = KeySpace.SharedKey.allCases.filter { used.contains($0.rawValue) }
-        let prelude = LuaPrelude.source + (shared.isEmpty ? "" : LuaPrelude.sharedKeys(shared))
-        return StoreScript(redis: RedisScript(name: name, source: prelude + code), sharedKeys: shared)
+        let prelude = LuaPrelude.source(for: code) + (shared.isEmpty ? "" : LuaPrelude.sharedKeys(shared))
+        return StoreScript(redis: RedisScript(name: name, source: prelude + code), sharedKeys: shared, code: code)
     }
 }

@@ -37,7 +37,7 @@ public struct TriggerRoute: Sendable, Equatable {
 
     public init(
         method: String, path: String, target: String, authentication: Authentication = .token, idempotencyKey: String? = nil,
-        idempotencyWindow: Int = 86_400, queue: String = "default", rate: RateLimit? = nil, waitsForResult: Bool = false
+        idempotencyWindow: Int = 86_400, queue: String = JobDefaults.queue, rate: RateLimit? = nil, waitsForResult: Bool = false
     ) {
         self.method = method
         self.path = path
@@ -92,7 +92,7 @@ public struct TriggerRoute: Sendable, Equatable {
         if let perSecond = json["rate"]?.numberValue, let burst = json["burst"]?.intValue { rate = RateLimit(perSecond: perSecond, burst: burst) }
         self.init(
             method: method, path: path, target: target, authentication: authentication, idempotencyKey: json["idempotency_key"]?.stringValue,
-            idempotencyWindow: json["window"]?.intValue ?? 86_400, queue: json["queue"]?.stringValue ?? "default", rate: rate,
+            idempotencyWindow: json["window"]?.intValue ?? 86_400, queue: json["queue"]?.stringValue ?? JobDefaults.queue, rate: rate,
             waitsForResult: json["wait"]?.boolValue ?? false)
         keepsRawString = json["raw_string"]?.boolValue ?? false
     }
@@ -133,5 +133,14 @@ public struct RateLimit: Sendable, Equatable {
     public init(perSecond: Double, burst: Int) {
         self.perSecond = perSecond
         self.burst = burst
+    }
+
+    /// The fields of a bucket's hash (`P:rate:<subject>`), written only by `take_rate` (the Lua
+    /// prelude carries them as `RATE_BUCKET.<stored name>`).
+    public enum BucketField: String, CaseIterable, Sendable {
+        /// The requests left, a fraction while it refills.
+        case tokens
+        /// When they were counted (ms, Redis's clock).
+        case at
     }
 }

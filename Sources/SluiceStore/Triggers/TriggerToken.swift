@@ -17,19 +17,37 @@ public struct TriggerToken: Sendable, Equatable {
     /// How many deliveries a second it may start, and the burst; `nil`: no limit.
     public var rate: RateLimit?
 
+    /// The fields of a token's hash (`P:token:<id>`), as stored. The Lua prelude carries them as
+    /// `TOKEN.<stored name>`.
+    public enum Field: String, CaseIterable, Sendable {
+        case id
+        case name
+        /// SHA-256 of the secret, hex.
+        case hash
+        /// JSON array of ``TokenScope``s.
+        case scopes
+        case createdAt = "created_at"
+        case createdBy = "created_by"
+        case expiresAt = "expires_at"
+        /// The rate limit: deliveries a second, and the burst.
+        case rate
+        case burst
+    }
+
     /// Reads a record from its hash fields; `nil` when it is incomplete.
     public init?(fields: [String: String]) {
-        guard let id = fields["id"], let name = fields["name"], let hash = fields["hash"], let scopesText = fields["scopes"],
+        guard let id = fields[Field.id.rawValue], let name = fields[Field.name.rawValue], let hash = fields[Field.hash.rawValue],
+            let scopesText = fields[Field.scopes.rawValue],
             let scopes = (try? JSONValue(parsing: scopesText))?.arrayValue?.compactMap(\.stringValue).compactMap(TokenScope.init)
         else { return nil }
         self.id = id
         self.name = name
         self.scopes = scopes
         secretHash = hash
-        createdAt = fields["created_at"].flatMap { Int64($0) } ?? 0
-        expiresAt = fields["expires_at"].flatMap { Int64($0) }
-        createdBy = fields["created_by"] ?? ""
-        if let perSecond = fields["rate"].flatMap(Double.init), let burst = fields["burst"].flatMap({ Int($0) }) {
+        createdAt = fields[Field.createdAt.rawValue].flatMap { Int64($0) } ?? 0
+        expiresAt = fields[Field.expiresAt.rawValue].flatMap { Int64($0) }
+        createdBy = fields[Field.createdBy.rawValue] ?? ""
+        if let perSecond = fields[Field.rate.rawValue].flatMap(Double.init), let burst = fields[Field.burst.rawValue].flatMap({ Int($0) }) {
             rate = RateLimit(perSecond: perSecond, burst: burst)
         }
     }

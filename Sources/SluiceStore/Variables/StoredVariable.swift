@@ -15,17 +15,34 @@ public struct StoredVariable: Sendable, Equatable {
     public var createdAt: Int64
     public var updatedAt: Int64
 
+    /// The fields of a variable's hash, as stored. The Lua prelude carries them as `VARIABLE.<stored name>`.
+    public enum Field: String, CaseIterable, Sendable {
+        case path
+        /// A plain variable's text, or a secret's sealed form.
+        case value
+        /// `1` for a secret.
+        case secret
+        /// The key a secret is sealed to.
+        case keyID = "key_id"
+        case description
+        /// JSON array of path prefixes; absent: every job.
+        case allow
+        case version
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+
     init?(fields: [String: String]) {
-        guard let path = fields["path"], let value = fields["value"] else { return nil }
+        guard let path = fields[Field.path.rawValue], let value = fields[Field.value.rawValue] else { return nil }
         self.path = path
         storedValue = value
-        isSecret = fields["secret"] == "1"
-        description = fields["description"] ?? ""
-        access = AccessRule(stored: fields["allow"])
-        keyID = fields["key_id"]
-        version = fields["version"].flatMap { Int($0) } ?? 0
-        createdAt = fields["created_at"].flatMap { Int64($0) } ?? 0
-        updatedAt = fields["updated_at"].flatMap { Int64($0) } ?? 0
+        isSecret = fields[Field.secret.rawValue] == "1"
+        description = fields[Field.description.rawValue] ?? ""
+        access = AccessRule(stored: fields[Field.allow.rawValue])
+        keyID = fields[Field.keyID.rawValue]
+        version = fields[Field.version.rawValue].flatMap { Int($0) } ?? 0
+        createdAt = fields[Field.createdAt.rawValue].flatMap { Int64($0) } ?? 0
+        updatedAt = fields[Field.updatedAt.rawValue].flatMap { Int64($0) } ?? 0
     }
 }
 

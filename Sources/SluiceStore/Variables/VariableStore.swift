@@ -2,6 +2,16 @@ import Foundation
 public import SluiceRedis
 public import SluiceSecrets
 
+/// The fields of the registered secrets key's hash (`P:secrets`), as stored. The Lua prelude
+/// carries them as `SECRETS_KEY.<stored name>`.
+public enum SecretsKeyField: String, CaseIterable, Sendable {
+    /// The id of the key every secret is sealed to.
+    case keyID = "key_id"
+    /// Its public key, base64.
+    case publicKey = "public_key"
+    case updatedAt = "updated_at"
+}
+
 /// Variables and secrets: `P:variable:<path>` hashes, the `P:variables` index, and the registered
 /// secrets key (`P:secrets`). Every change is one Lua script; reads are plain commands.
 public struct VariableStore: Sendable {
@@ -73,7 +83,8 @@ public struct VariableStore: Sendable {
 
     /// The registered secrets key (the one every secret is sealed to), or `nil` before the first secret.
     public func registeredKey(on connection: RedisConnection) throws -> SecretPublicKey? {
-        guard let fields = try connection.send(["HGETALL", .string(keys.secrets)]).fieldDictionary, let text = fields["public_key"],
+        guard let fields = try connection.send(["HGETALL", .string(keys.secrets)]).fieldDictionary,
+            let text = fields[SecretsKeyField.publicKey.rawValue],
             let bytes = Data(base64Encoded: text)
         else { return nil }
         return try SecretPublicKey(rawRepresentation: Array(bytes))

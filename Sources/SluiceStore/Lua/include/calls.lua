@@ -8,7 +8,7 @@
 -- asks (`call.delivery`), the new job may be at most `call.max_depth` calls deep, and its chain
 -- may have started at most `call.max_total` jobs before it.
 local function call_refusal(ns, call)
-  local p = hash_fields(ns .. KEY.job .. call.parent, 'state', 'deliveries', 'call_depth', 'call_root')
+  local p = hash_fields(ns .. KEY.job .. call.parent, JOB.state, JOB.deliveries, JOB.call_depth, JOB.call_root)
   if p.state ~= JOB_STATE.running or p.deliveries ~= tostring(call.delivery) then
     return 'the calling job ' .. call.parent .. ' is no longer running (canceled, timed out or handed back)'
   end
@@ -18,7 +18,7 @@ local function call_refusal(ns, call)
       call.max_depth .. ' levels (a script that starts itself without end?)'
   end
   local root = p.call_root or call.parent
-  local started = tonumber(redis.call('HGET', ns .. KEY.job .. root, 'calls_started') or '0')
+  local started = tonumber(redis.call('HGET', ns .. KEY.job .. root, JOB.calls_started) or '0')
   if started >= tonumber(call.max_total) then
     return 'call limit: the chain of calls started by job ' .. root .. ' has started ' .. started ..
       ' jobs, the most one chain may start'
@@ -30,11 +30,11 @@ end
 -- `call_root` on the child, the child in the caller's `:calls` set, one more call counted on the root.
 local function link_call(ns, call, child)
   local pkey = ns .. KEY.job .. call.parent
-  local p = hash_fields(pkey, 'call_depth', 'call_root')
+  local p = hash_fields(pkey, JOB.call_depth, JOB.call_root)
   local root = p.call_root or call.parent
-  redis.call('HSET', ns .. KEY.job .. child, 'called_by', call.parent, 'call_depth', tonumber(p.call_depth or '0') + 1,
-    'call_root', root)
-  redis.call('HINCRBY', ns .. KEY.job .. root, 'calls_started', 1)
+  redis.call('HSET', ns .. KEY.job .. child, JOB.called_by, call.parent, JOB.call_depth, tonumber(p.call_depth or '0') + 1,
+    JOB.call_root, root)
+  redis.call('HINCRBY', ns .. KEY.job .. root, JOB.calls_started, 1)
   redis.call('ZADD', pkey .. KEY.calls_suffix, call.delivery, child)
 end
 
@@ -43,7 +43,7 @@ end
 -- `upto`, only those its deliveries up to that one started.
 cancel_calls = function(ns, id, reason, now, retention, cap, upto)
   for _, child in ipairs(redis.call('ZRANGEBYSCORE', ns .. KEY.job .. id .. KEY.calls_suffix, '-inf', upto or '+inf')) do
-    if redis.call('HGET', ns .. KEY.job .. child, 'kind') == 'flow' then
+    if redis.call('HGET', ns .. KEY.job .. child, JOB.kind) == JOB_KIND.flow then
       cancel_flow(ns, child, reason, now, retention, cap, nil)
     else
       cancel_one(ns, child, reason, now, retention, cap)

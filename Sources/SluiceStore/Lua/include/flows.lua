@@ -27,26 +27,29 @@ local function put_record(frames, id, record) redis.call('HSET', frames, id, cjs
 -- the module says (module_id, module_type, path, script_hash, language, priority).
 local function create_step(ns, flow, step, now)
   local fkey = flow_key(ns, flow)
-  local f = hash_fields(fkey, 'queue', 'created_by', 'env', 'max_deliveries', 'flow_hash', 'path', 'state', 'same_worker', 'pinned_worker')
-  local queue = f.queue or 'default'
+  local f = hash_fields(fkey, JOB.queue, JOB.created_by, JOB.env, JOB.max_deliveries, JOB.flow_hash, JOB.path, JOB.state, JOB.same_worker,
+    JOB.pinned_worker)
+  local queue = f.queue or DEFAULT_QUEUE
   local key = ns .. KEY.job .. step.id
   -- The step's fields as the plan gives them (module_id, module_type, priority...), read here
   -- rather than back from the hash: the whole job is one HSET.
   local given = {}
   for i = 1, #step.fields, 2 do given[step.fields[i]] = step.fields[i + 1] end
   local delay = tonumber(step.delay_ms or 0)
-  local fields = {'id', step.id, 'kind', 'step', 'flow_id', flow, 'queue', queue, 'created_at', now, 'deliveries', 0,
-    'frame', step.frame, 'cursor', step.cursor, 'attempt', step.attempt, 'max_deliveries', f.max_deliveries or DEFAULT_MAX_DELIVERIES}
+  local fields = {JOB.id, step.id, JOB.kind, JOB_KIND.step, JOB.flow_id, flow, JOB.queue, queue, JOB.created_at, now, JOB.deliveries, 0,
+    JOB.frame, step.frame, JOB.cursor, step.cursor, JOB.attempt, step.attempt, JOB.max_deliveries, f.max_deliveries or DEFAULT_MAX_DELIVERIES}
   for _, value in ipairs(step.fields) do fields[#fields + 1] = value end
-  if f.created_by then fields[#fields + 1] = 'created_by'; fields[#fields + 1] = f.created_by end
-  if f.env then fields[#fields + 1] = 'env'; fields[#fields + 1] = f.env end
-  if f.flow_hash then fields[#fields + 1] = 'flow_hash'; fields[#fields + 1] = f.flow_hash end
-  if f.path and given.module_type == 'rawscript' then fields[#fields + 1] = 'path'; fields[#fields + 1] = f.path .. '/' .. given.module_id end
+  if f.created_by then fields[#fields + 1] = JOB.created_by; fields[#fields + 1] = f.created_by end
+  if f.env then fields[#fields + 1] = JOB.env; fields[#fields + 1] = f.env end
+  if f.flow_hash then fields[#fields + 1] = JOB.flow_hash; fields[#fields + 1] = f.flow_hash end
+  if f.path and given[JOB.module_type] == 'rawscript' then
+    fields[#fields + 1] = JOB.path; fields[#fields + 1] = f.path .. '/' .. given[JOB.module_id]
+  end
   if delay > 0 then
-    fields[#fields + 1] = 'state'; fields[#fields + 1] = JOB_STATE.scheduled
-    fields[#fields + 1] = 'scheduled_for'; fields[#fields + 1] = now + delay
+    fields[#fields + 1] = JOB.state; fields[#fields + 1] = JOB_STATE.scheduled
+    fields[#fields + 1] = JOB.scheduled_for; fields[#fields + 1] = now + delay
   else
-    fields[#fields + 1] = 'state'; fields[#fields + 1] = JOB_STATE.queued
+    fields[#fields + 1] = JOB.state; fields[#fields + 1] = JOB_STATE.queued
   end
   redis.call('HSET', key, unpack(fields))
   local steps = fkey .. KEY.steps_suffix
@@ -59,19 +62,19 @@ local function create_step(ns, flow, step, now)
   record[FRAME.status] = FRAME_STATUS.run
   record[FRAME.gate] = nil
   put_record(frames, step.frame, record)
-  redis.call('HINCRBY', fkey, 'steps', 1)
-  if f.state == JOB_STATE.suspended then redis.call('HSET', fkey, 'state', JOB_STATE.running) end
+  redis.call('HINCRBY', fkey, JOB.steps, 1)
+  if f.state == JOB_STATE.suspended then redis.call('HSET', fkey, JOB.state, JOB_STATE.running) end
   if delay > 0 then
     redis.call('ZADD', K.delayed, now + delay, step.id)
     wake_scheduler(ns)
   else
-    push_ready(ns, step_queue(queue, f), step.id, tonumber(given.priority or '0') > 0)
+    push_ready(ns, step_queue(queue, f), step.id, tonumber(given[JOB.priority] or '0') > 0)
   end
 end
 
 -- The queue of a flow's events.
 local function flow_queue(ns, flow)
-  return redis.call('HGET', flow_key(ns, flow), 'queue') or 'default'
+  return redis.call('HGET', flow_key(ns, flow), JOB.queue) or DEFAULT_QUEUE
 end
 
 -- Deletes a container's keys and record.
@@ -93,7 +96,7 @@ local function cancel_frame(ns, flow, frame_id, reason, now, retention, cap)
   if not r then return end
   local job = r[FRAME.job]
   if job then
-    local subflow = redis.call('HGET', ns .. KEY.job .. job, 'subflow')
+    local subflow = redis.call('HGET', ns .. KEY.job .. job, JOB.subflow)
     cancel_one(ns, job, reason, now, retention, cap)
     shut_gate(ns, job, GATE_STATE.canceled, now)
     if subflow then cancel_flow(ns, subflow, reason, now, retention, cap, nil) end
@@ -113,10 +116,10 @@ end
 -- keys set to expire, and — for a subflow — an event that moves its parent on (`event_id`).
 local function finish_flow(ns, flow, spec, now, retention, cap)
   local fkey = flow_key(ns, flow)
-  if FINAL_STATES[redis.call('HGET', fkey, 'state') or ''] then return end
-  if spec.result then redis.call('HSET', fkey, 'result', spec.result) end
-  if spec.error then redis.call('HSET', fkey, 'error', spec.error) end
-  if spec.skipped then redis.call('HSET', fkey, 'skipped', '1') end
+  if FINAL_STATES[redis.call('HGET', fkey, JOB.state) or ''] then return end
+  if spec.result then redis.call('HSET', fkey, JOB.result, spec.result) end
+  if spec.error then redis.call('HSET', fkey, JOB.error, spec.error) end
+  if spec.skipped then redis.call('HSET', fkey, JOB.skipped, '1') end
   local reason = spec.error or 'the flow ended'
   cancel_frame(ns, flow, 'r', reason, now, retention, cap)
   cancel_frame(ns, flow, 'f', reason, now, retention, cap)
@@ -128,7 +131,7 @@ local function finish_flow(ns, flow, spec, now, retention, cap)
     redis.call('EXPIRE', fkey .. KEY.steps_suffix, retention)
   end
   expire_gates(ns, fkey, retention, now)
-  local parent = hash_fields(fkey, 'parent_flow', 'parent_job')
+  local parent = hash_fields(fkey, JOB.parent_flow, JOB.parent_job)
   if parent.parent_flow and parent.parent_job and spec.event_id then
     local args = cjson.encode({event = 'subflow_done', job = parent.parent_job, subflow = flow, state = spec.state,
       result = spec.result or cjson.null, error = spec.error or cjson.null})
@@ -139,7 +142,7 @@ end
 -- Cancels a flow run that has not finished, with everything it runs. Returns the state it was in.
 cancel_flow = function(ns, flow, reason, now, retention, cap, event_id)
   local fkey = flow_key(ns, flow)
-  local state = redis.call('HGET', fkey, 'state')
+  local state = redis.call('HGET', fkey, JOB.state)
   if not state or FINAL_STATES[state] then return state end
   finish_flow(ns, flow, {state = JOB_STATE.canceled, error = reason, event_id = event_id}, now, retention, cap)
   return state
@@ -220,11 +223,11 @@ local function join_child(ns, flow, op, now, retention, cap)
   for _, field in ipairs(op.forget or {}) do redis.call('HDEL', fkey .. KEY.results_suffix, field) end
   c[CONTAINER.done] = c[CONTAINER.done] + 1
   local kids = fkey .. KEY.kids_infix .. op.container
-  if op.disposition == 'fail' then
+  if op.disposition == JOIN_DISPOSITION.fail then
     c[CONTAINER.failed] = op.message
   else
     redis.call('HSET', fkey .. KEY.collect_infix .. op.container, op.child, op.result)
-    if op.disposition == 'stop' then
+    if op.disposition == JOIN_DISPOSITION.stop then
       c[CONTAINER.stop] = true
     else
       fill_container(ns, flow, op.container, c, op.ids or {}, now)
@@ -251,8 +254,8 @@ local function abandon_container(ns, flow, op, now, retention, cap)
   end
   drop_container(ns, flow, op.container)
   local key = ns .. KEY.job .. op.job
-  if redis.call('HGET', key, 'state') == JOB_STATE.running then
-    redis.call('HSET', key, 'result', op.result)
+  if redis.call('HGET', key, JOB.state) == JOB_STATE.running then
+    redis.call('HSET', key, JOB.result, op.result)
     finish_job(ns, op.job, JOB_STATE.success, now, retention, cap)
   end
 end
@@ -260,8 +263,8 @@ end
 -- Finishes a step job that waited on children or a subflow (it holds no lease).
 local function close_waiting(ns, op, now, retention, cap)
   local key = ns .. KEY.job .. op.job
-  if redis.call('HGET', key, 'state') ~= JOB_STATE.running then return end
-  if op.state == JOB_STATE.success then redis.call('HSET', key, 'result', op.result or 'null') else redis.call('HSET', key, 'error', op.error or '') end
+  if redis.call('HGET', key, JOB.state) ~= JOB_STATE.running then return end
+  if op.state == JOB_STATE.success then redis.call('HSET', key, JOB.result, op.result or 'null') else redis.call('HSET', key, JOB.error, op.error or '') end
   finish_job(ns, op.job, op.state, now, retention, cap)
 end
 
@@ -270,10 +273,10 @@ end
 local function park_frame(ns, flow, op, now)
   local fkey = flow_key(ns, flow)
   local gate_key = ns .. KEY.gate .. op.gate
-  if not GATE_ACCEPTING[redis.call('HGET', gate_key, 'state') or ''] then return false end
+  if not GATE_ACCEPTING[redis.call('HGET', gate_key, GATE.state) or ''] then return false end
   local deadline = now + tonumber(op.timeout_ms)
-  redis.call('HSET', gate_key, 'state', GATE_STATE.open, 'opened_at', now, 'deadline', deadline)
-  if op.page ~= '{}' then redis.call('HSET', gate_key, 'page', op.page) end
+  redis.call('HSET', gate_key, GATE.state, GATE_STATE.open, GATE.opened_at, now, GATE.deadline, deadline)
+  if op.page ~= '{}' then redis.call('HSET', gate_key, GATE.page, op.page) end
   redis.call('ZADD', K.gate_deadlines, deadline, op.gate)
   wake_scheduler(ns)
   local frames = fkey .. KEY.frames_suffix
@@ -281,9 +284,9 @@ local function park_frame(ns, flow, op, now)
   record[FRAME.status] = FRAME_STATUS.park
   record[FRAME.gate] = op.gate
   put_record(frames, op.frame, record)
-  redis.call('HSET', fkey, 'gate', op.gate)
-  if tonumber(redis.call('HGET', fkey, 'steps') or '0') <= 0 then redis.call('HSET', fkey, 'state', JOB_STATE.suspended) end
-  local early = hash_fields(gate_key, 'pending_rejection_by', 'pending_rejection_reason', 'required')
+  redis.call('HSET', fkey, JOB.gate, op.gate)
+  if tonumber(redis.call('HGET', fkey, JOB.steps) or '0') <= 0 then redis.call('HSET', fkey, JOB.state, JOB_STATE.suspended) end
+  local early = hash_fields(gate_key, GATE.pending_rejection_by, GATE.pending_rejection_reason, GATE.required)
   if early.pending_rejection_by then
     close_gate(ns, op.gate, GATE_STATE.rejected, early.pending_rejection_by, early.pending_rejection_reason, op.event_id, now)
   elseif redis.call('LLEN', gate_key .. KEY.approvals_suffix) >= tonumber(early.required or '1') then
@@ -292,14 +295,9 @@ local function park_frame(ns, flow, op, now)
   return true
 end
 
--- Applies the operations of a flow decision, in order.
--- The operations apply_ops knows (FlowOperation in Swift).
-local FLOW_OPERATIONS = {create = true, set_input = true, record = true, step = true, frame = true, park = true, open_container = true,
-  join = true, close_waiting = true, abandon_container = true, drop_container = true, link = true, finish = true, cache = true,
-  cancel = true}
-
--- The first operation of `ops` that apply_ops does not know, or nil: a plan naming one is refused
--- before anything is written (a newer worker's plan, a typo), never half applied.
+-- The first operation of `ops` that apply_ops does not know (FLOW_OPERATIONS, the names of
+-- FlowOperation.Name in Swift), or nil: a plan naming one is refused before anything is written
+-- (a newer worker's plan, a typo), never half applied.
 local function unknown_operation(ops)
   for _, op in ipairs(ops) do
     if not FLOW_OPERATIONS[op.op] then return tostring(op.op) end
@@ -307,45 +305,46 @@ local function unknown_operation(ops)
   return nil
 end
 
+-- Applies the operations of a flow decision, in order.
 local function apply_ops(ns, flow, ops, now, retention, cap)
   local parked = {}
   for _, op in ipairs(ops) do
     local target = op.flow or flow
     local fkey = flow_key(ns, target)
-    if op.op == 'create' then
-      redis.call('HSET', fkey, 'created_at', now, 'deliveries', 0, 'steps', 0, unpack(op.fields))
+    if op.op == FLOW_OP.create then
+      redis.call('HSET', fkey, JOB.created_at, now, JOB.deliveries, 0, JOB.steps, 0, unpack(op.fields))
       redis.call('ZADD', K.active_flows, now, target)
-    elseif op.op == 'set_input' then
-      redis.call('HSET', fkey, 'args', op.args)
-    elseif op.op == 'record' then
+    elseif op.op == FLOW_OP.set_input then
+      redis.call('HSET', fkey, JOB.args, op.args)
+    elseif op.op == FLOW_OP.record then
       redis.call('HSET', fkey .. KEY.results_suffix, op.field, op.value)
-    elseif op.op == 'step' then
+    elseif op.op == FLOW_OP.step then
       create_step(ns, target, op, now)
-    elseif op.op == 'frame' then
+    elseif op.op == FLOW_OP.frame then
       local frames = fkey .. KEY.frames_suffix
       local record = get_record(frames, op.frame) or {}
       for k, v in pairs(op.set or {}) do record[k] = v end
       for _, k in ipairs(op.unset or {}) do record[k] = nil end
       put_record(frames, op.frame, record)
-    elseif op.op == 'park' then
+    elseif op.op == FLOW_OP.park then
       if park_frame(ns, target, op, now) then parked[op.gate] = true end
-    elseif op.op == 'open_container' then
+    elseif op.op == FLOW_OP.open_container then
       open_container(ns, target, op, now)
-    elseif op.op == 'join' then
+    elseif op.op == FLOW_OP.join then
       join_child(ns, target, op, now, retention, cap)
-    elseif op.op == 'close_waiting' then
+    elseif op.op == FLOW_OP.close_waiting then
       close_waiting(ns, op, now, retention, cap)
-    elseif op.op == 'abandon_container' then
+    elseif op.op == FLOW_OP.abandon_container then
       abandon_container(ns, target, op, now, retention, cap)
-    elseif op.op == 'drop_container' then
+    elseif op.op == FLOW_OP.drop_container then
       drop_container(ns, target, op.container)
-    elseif op.op == 'link' then
-      redis.call('HSET', ns .. KEY.job .. op.job, 'subflow', op.subflow)
-    elseif op.op == 'finish' then
+    elseif op.op == FLOW_OP.link then
+      redis.call('HSET', ns .. KEY.job .. op.job, JOB.subflow, op.subflow)
+    elseif op.op == FLOW_OP.finish then
       finish_flow(ns, target, op, now, retention, cap)
-    elseif op.op == 'cache' then
+    elseif op.op == FLOW_OP.cache then
       redis.call('SET', op.key, op.value, 'EX', op.seconds)
-    elseif op.op == 'cancel' then
+    elseif op.op == FLOW_OP.cancel then
       cancel_flow(ns, target, op.reason, now, retention, cap, op.event_id)
     end
   end

@@ -9,17 +9,17 @@
 -- accepts decisions, inside one script.
 local function close_gate(ns, gate_id, outcome, by, reason, event_id, now)
   local gate_key = ns .. KEY.gate .. gate_id
-  local flow_id = redis.call('HGET', gate_key, 'flow_id')
-  redis.call('HSET', gate_key, 'state', outcome, 'closed_at', now)
-  if by then redis.call('HSET', gate_key, 'decided_by', by) end
+  local flow_id = redis.call('HGET', gate_key, GATE.flow_id)
+  redis.call('HSET', gate_key, GATE.state, outcome, GATE.closed_at, now)
+  if by then redis.call('HSET', gate_key, GATE.decided_by, by) end
   redis.call('ZREM', K.gate_deadlines, gate_id)
   local flow_key = ns .. KEY.job .. flow_id
-  if redis.call('HGET', flow_key, 'state') == JOB_STATE.suspended then redis.call('HSET', flow_key, 'state', JOB_STATE.running) end
+  if redis.call('HGET', flow_key, JOB.state) == JOB_STATE.suspended then redis.call('HSET', flow_key, JOB.state, JOB_STATE.running) end
   local entries = redis.call('LRANGE', gate_key .. KEY.approvals_suffix, 0, -1)
   local args = '{"event":"gate_decided","gate":' .. cjson.encode(gate_id) .. ',"outcome":' .. cjson.encode(outcome)
     .. ',"by":' .. cjson.encode(by or '') .. ',"reason":' .. cjson.encode(reason or '')
     .. ',"entries":[' .. table.concat(entries, ',') .. ']}'
-  local queue = redis.call('HGET', flow_key, 'queue') or 'default'
+  local queue = redis.call('HGET', flow_key, JOB.queue) or DEFAULT_QUEUE
   queue_flow_event(ns, flow_id, queue, event_id, args, now)
 end
 
@@ -27,8 +27,8 @@ end
 -- ended or was canceled): its links die.
 local function shut_gate(ns, gate_id, state, now)
   local gate_key = ns .. KEY.gate .. gate_id
-  if GATE_ACCEPTING[redis.call('HGET', gate_key, 'state') or ''] then
-    redis.call('HSET', gate_key, 'state', state, 'closed_at', now)
+  if GATE_ACCEPTING[redis.call('HGET', gate_key, GATE.state) or ''] then
+    redis.call('HSET', gate_key, GATE.state, state, GATE.closed_at, now)
     redis.call('ZREM', K.gate_deadlines, gate_id)
   end
 end

@@ -2,13 +2,17 @@
 -- (e.g. `{sluice}:`, the scripts' KEYS[1]) and builds the keys it derives from data (a job's
 -- queue, a popped id) from it, so they share the script's hash slot.
 
--- A hash's fields by name (`false` for a missing one): `hash_fields(key, 'state', 'queue').state`.
+-- What a table of fields read by hash_fields answers for a field it was not asked for: an error
+-- (a misspelt name, or one left out of the read), never a silent nil.
+local NOT_READ = {__index = function(_, name) error('hash_fields: the field ' .. tostring(name) .. ' was not read', 2) end}
+
+-- A hash's fields by name (`false` for a missing one): `hash_fields(key, JOB.state, JOB.queue).state`.
 local function hash_fields(key, ...)
   local names = {...}
   local values = redis.call('HMGET', key, unpack(names))
   local fields = {}
   for i, name in ipairs(names) do fields[name] = values[i] end
-  return fields
+  return setmetatable(fields, NOT_READ)
 end
 
 -- Redis's clock in milliseconds: all deadlines are compared against it, never a host's clock.
@@ -54,7 +58,7 @@ local function release_private_queue(ns, worker)
   local list = ns .. KEY.queue .. KEY.private_queue .. worker
   local id = redis.call('RPOP', list)
   while id do
-    local queue = redis.call('HGET', ns .. KEY.job .. id, 'queue')
+    local queue = redis.call('HGET', ns .. KEY.job .. id, JOB.queue)
     if queue then push_ready(ns, queue, id, true) end
     id = redis.call('RPOP', list)
   end
@@ -66,9 +70,9 @@ end
 -- wake-up token.
 local function create_queued_job(ns, id, queue, fields, now)
   local key = ns .. KEY.job .. id
-  redis.call('HSET', key, 'id', id, 'queue', queue, 'created_at', now, 'deliveries', 0, 'state', JOB_STATE.queued, unpack(fields))
+  redis.call('HSET', key, JOB.id, id, JOB.queue, queue, JOB.created_at, now, JOB.deliveries, 0, JOB.state, JOB_STATE.queued, unpack(fields))
   local priority = 0
-  for i = 1, #fields, 2 do if fields[i] == 'priority' then priority = tonumber(fields[i + 1]) or 0 end end
+  for i = 1, #fields, 2 do if fields[i] == JOB.priority then priority = tonumber(fields[i + 1]) or 0 end end
   push_ready(ns, queue, id, priority > 0)
 end
 
@@ -89,9 +93,10 @@ local function take_job(ns, queue, signal_taken, worker, lease_ms, now)
     if not signal_taken then redis.call('LPOP', list .. KEY.signal_suffix) end
     signal_taken = false
     local key = ns .. KEY.job .. id
-    local taken = hash_fields(key, 'state', 'deliveries')
+    local taken = hash_fields(key, JOB.state, JOB.deliveries)
     if taken.state == JOB_STATE.queued then
-      redis.call('HSET', key, 'state', JOB_STATE.running, 'worker', worker, 'started_at', now, 'deliveries', (tonumber(taken.deliveries) or 0) + 1)
+      redis.call('HSET', key, JOB.state, JOB_STATE.running, JOB.worker, worker, JOB.started_at, now, JOB.deliveries,
+        (tonumber(taken.deliveries) or 0) + 1)
       redis.call('ZADD', K.leases, now + lease_ms, id)
       return redis.call('HGETALL', key)
     end
@@ -142,14 +147,15 @@ end
 -- still counted as one of its flow's live steps stops counting.
 local function finish_job(ns, id, state, now, retention, cap)
   local key = ns .. KEY.job .. id
-  local fields = hash_fields(key, 'queue', 'kind', 'flow_id', 'waiting', 'schedule', 'watchers', 'created_at', 'path', 'created_by')
-  local queue = fields.queue or 'default'
-  redis.call('HSET', key, 'state', state, 'finished_at', now)
+  local fields = hash_fields(key, JOB.queue, JOB.kind, JOB.flow_id, JOB.waiting, JOB.schedule, JOB.watchers, JOB.created_at, JOB.path,
+    JOB.created_by)
+  local queue = fields.queue or DEFAULT_QUEUE
+  redis.call('HSET', key, JOB.state, state, JOB.finished_at, now)
   redis.call('ZREM', K.leases, id)
-  if fields.kind == 'step' and fields.flow_id and fields.waiting ~= '1' then
-    redis.call('HINCRBY', ns .. KEY.job .. fields.flow_id, 'steps', -1)
+  if fields.kind == JOB_KIND.step and fields.flow_id and fields.waiting ~= '1' then
+    redis.call('HINCRBY', ns .. KEY.job .. fields.flow_id, JOB.steps, -1)
   end
-  if fields.waiting then redis.call('HDEL', key, 'waiting') end
+  if fields.waiting then redis.call('HDEL', key, JOB.waiting) end
   if retention > 0 then
     redis.call('EXPIRE', key, retention)
     redis.call('EXPIRE', key .. KEY.logs_suffix, retention)
@@ -163,7 +169,7 @@ local function finish_job(ns, id, state, now, retention, cap)
   -- A run people start (not a flow's step or event) joins the finished runs, by creation time,
   -- while it is retained; those created longer ago than the retention period are trimmed on the
   -- same sampled finishes.
-  if fields.kind ~= 'step' and fields.kind ~= 'flow_event' then
+  if fields.kind ~= JOB_KIND.step and fields.kind ~= JOB_KIND.flow_event then
     index_finished_run(ns, id, state, fields.path, fields.created_by, tonumber(fields.created_at or now), now, retention)
   end
   redis.call('HINCRBY', ns .. KEY.stats .. queue, state, 1)
@@ -175,7 +181,7 @@ local function finish_job(ns, id, state, now, retention, cap)
     local done = key .. KEY.done_suffix
     for _ = 1, watchers do redis.call('LPUSH', done, state) end
     redis.call('EXPIRE', done, 600)
-    redis.call('HDEL', key, 'watchers')
+    redis.call('HDEL', key, JOB.watchers)
   end
   -- A schedule's run: the scheduler records its outcome (and starts its on-failure run).
   if fields.schedule then
@@ -190,15 +196,15 @@ end
 -- `deliveries_before` (max_deliveries counts per attempt). Returns whether it did.
 local function retry_later(ns, id, message, now)
   local key = ns .. KEY.job .. id
-  local f = hash_fields(key, 'retry_delays', 'attempt', 'deliveries')
+  local f = hash_fields(key, JOB.retry_delays, JOB.attempt, JOB.deliveries)
   if not f.retry_delays then return false end
   local attempt = tonumber(f.attempt or '1')
   local delay = cjson.decode(f.retry_delays)[attempt]
   if not delay then return false end
   local at = now + tonumber(delay)
-  redis.call('HSET', key, 'state', JOB_STATE.scheduled, 'scheduled_for', at, 'attempt', attempt + 1, 'last_error', message,
-    'deliveries_before', f.deliveries or '0')
-  redis.call('HDEL', key, 'worker')
+  redis.call('HSET', key, JOB.state, JOB_STATE.scheduled, JOB.scheduled_for, at, JOB.attempt, attempt + 1, JOB.last_error, message,
+    JOB.deliveries_before, f.deliveries or '0')
+  redis.call('HDEL', key, JOB.worker)
   redis.call('ZREM', K.leases, id)
   redis.call('ZADD', K.delayed, at, id)
   wake_scheduler(ns)
@@ -214,7 +220,7 @@ local cancel_calls
 -- it started through its channel (its calls), which are canceled with it.
 local function cancel_one(ns, id, reason, now, retention, cap)
   local key = ns .. KEY.job .. id
-  local fields = hash_fields(key, 'state', 'queue')
+  local fields = hash_fields(key, JOB.state, JOB.queue)
   local state = fields.state
   if not state then return nil end
   if FINAL_STATES[state] then return state end
@@ -224,7 +230,7 @@ local function cancel_one(ns, id, reason, now, retention, cap)
   elseif state == JOB_STATE.scheduled then
     redis.call('ZREM', K.delayed, id)
   end
-  redis.call('HSET', key, 'error', reason)
+  redis.call('HSET', key, JOB.error, reason)
   finish_job(ns, id, JOB_STATE.canceled, now, retention, cap)
   cancel_calls(ns, id, 'canceled: the job that started it (' .. id .. ') was canceled', now, retention, cap)
   return state
@@ -234,8 +240,8 @@ end
 -- flow's next move (a gate decided, a step lost, a container's children done, a subflow ended).
 -- The flow remembers it as its `last_event` (what the flow audit asks after).
 local function queue_flow_event(ns, flow, queue, event_id, args, now)
-  redis.call('HSET', ns .. KEY.job .. event_id, 'id', event_id, 'kind', 'flow_event', 'state', JOB_STATE.queued, 'queue', queue,
-    'flow_id', flow, 'args', args, 'created_at', now, 'deliveries', 0, 'max_deliveries', DEFAULT_MAX_DELIVERIES)
-  redis.call('HSET', ns .. KEY.job .. flow, 'last_event', event_id)
+  redis.call('HSET', ns .. KEY.job .. event_id, JOB.id, event_id, JOB.kind, JOB_KIND.flow_event, JOB.state, JOB_STATE.queued, JOB.queue,
+    queue, JOB.flow_id, flow, JOB.args, args, JOB.created_at, now, JOB.deliveries, 0, JOB.max_deliveries, DEFAULT_MAX_DELIVERIES)
+  redis.call('HSET', ns .. KEY.job .. flow, JOB.last_event, event_id)
   push_ready(ns, queue, event_id, true)
 end

@@ -20,8 +20,8 @@ local function start_scheduled(ns, spec, now, retention, cap)
     return spec.flow.flow
   end
   local failed = spec.failed
-  redis.call('HSET', ns .. KEY.job .. failed.id, 'id', failed.id, 'queue', failed.queue, 'created_at', now, 'deliveries', 0,
-    'state', JOB_STATE.queued, 'error', failed.error, unpack(failed.fields))
+  redis.call('HSET', ns .. KEY.job .. failed.id, JOB.id, failed.id, JOB.queue, failed.queue, JOB.created_at, now, JOB.deliveries, 0,
+    JOB.state, JOB_STATE.queued, JOB.error, failed.error, unpack(failed.fields))
   finish_job(ns, failed.id, JOB_STATE.failure, now, retention, cap)
   return failed.id
 end

@@ -55,34 +55,34 @@ end
 local held = plan.held
 if held then
   local key = ns .. KEY.job .. held.id
-  local fields = hash_fields(key, 'state', 'worker', 'deliveries')
+  local fields = hash_fields(key, JOB.state, JOB.worker, JOB.deliveries)
   if not (fields.state == JOB_STATE.running and fields.worker == held.worker and fields.deliveries == tostring(held.delivery)) then
     return {0, 0, take_next()}
   end
   -- What the run says of itself, in one HSET: its arguments as run, skipped, its result or error.
   local written = {}
-  if held.args then written[#written + 1] = 'args'; written[#written + 1] = held.args end
-  if held.skipped then written[#written + 1] = 'skipped'; written[#written + 1] = '1' end
+  if held.args then written[#written + 1] = JOB.args; written[#written + 1] = held.args end
+  if held.skipped then written[#written + 1] = JOB.skipped; written[#written + 1] = '1' end
   if held.state == JOB_STATE.success then
-    written[#written + 1] = 'result'; written[#written + 1] = held.payload
+    written[#written + 1] = JOB.result; written[#written + 1] = held.payload
   elseif held.state ~= 'wait' then
-    written[#written + 1] = 'error'; written[#written + 1] = held.payload
+    written[#written + 1] = JOB.error; written[#written + 1] = held.payload
   end
   if #written > 0 then redis.call('HSET', key, unpack(written)) end
   if held.logs and held.logs ~= '' then redis.call('SET', key .. KEY.logs_suffix, held.logs) end
-  if held.kind == 'step' and held.state ~= 'wait' then
+  if held.kind == JOB_KIND.step and held.state ~= 'wait' then
     -- A `same_worker` flow is pinned to the worker that ran its step, unless a live one has it.
-    local flow = hash_fields(fkey, 'same_worker', 'pinned_worker')
+    local flow = hash_fields(fkey, JOB.same_worker, JOB.pinned_worker)
     if flow.same_worker == '1' and held.worker ~= flow.pinned_worker
       and not (flow.pinned_worker and redis.call('ZSCORE', K.workers, flow.pinned_worker)) then
-      redis.call('HSET', fkey, 'pinned_worker', held.worker)
+      redis.call('HSET', fkey, JOB.pinned_worker, held.worker)
     end
   end
   if held.state == 'wait' then
     redis.call('ZREM', K.leases, held.id)
-    redis.call('HDEL', key, 'worker')
-    redis.call('HSET', key, 'waiting', '1')
-    redis.call('HINCRBY', fkey, 'steps', -1)
+    redis.call('HDEL', key, JOB.worker)
+    redis.call('HSET', key, JOB.waiting, '1')
+    redis.call('HINCRBY', fkey, JOB.steps, -1)
   else
     finish_job(ns, held.id, held.state, now, retention, cap)
   end
@@ -90,7 +90,7 @@ end
 
 local advancing = plan.create ~= nil
 if not advancing then
-  local state = redis.call('HGET', fkey, 'state')
+  local state = redis.call('HGET', fkey, JOB.state)
   advancing = state == JOB_STATE.running or state == JOB_STATE.suspended
   if advancing and plan.guard then
     local record = get_record(frames, plan.guard.frame)
@@ -105,5 +105,5 @@ end
 local parked = {}
 if advancing then parked = apply_ops(ns, plan.flow, plan.ops or {}, now, retention, cap) end
 if plan.create and plan.call then link_call(ns, plan.call, plan.flow) end
-if held and held.kind == 'step' and not parked[held.id] then shut_gate(ns, held.id, GATE_STATE.closed, now) end
+if held and held.kind == JOB_KIND.step and not parked[held.id] then shut_gate(ns, held.id, GATE_STATE.closed, now) end
 return {1, advancing and 1 or 0, take_next()}

@@ -20,20 +20,20 @@ local now = now_ms()
 -- still running. A container step waiting for its children is alive only through them.
 local function alive(id)
   if not id then return false end
-  local f = hash_fields(ns .. KEY.job .. id, 'state', 'waiting', 'subflow')
+  local f = hash_fields(ns .. KEY.job .. id, JOB.state, JOB.waiting, JOB.subflow)
   local state = f.state
   if state == JOB_STATE.queued or state == JOB_STATE.scheduled or state == JOB_STATE.suspended then return true end
   if state ~= JOB_STATE.running then return false end
   if f.waiting ~= '1' then return true end
   if f.subflow then
-    local sub = redis.call('HGET', ns .. KEY.job .. f.subflow, 'state')
+    local sub = redis.call('HGET', ns .. KEY.job .. f.subflow, JOB.state)
     return sub ~= false and not FINAL_STATES[sub]
   end
   return false
 end
 
 local function gate_open(id)
-  local state = id and redis.call('HGET', ns .. KEY.gate .. id, 'state')
+  local state = id and redis.call('HGET', ns .. KEY.gate .. id, GATE.state)
   return state == GATE_STATE.pending or state == GATE_STATE.open
 end
 
@@ -41,7 +41,7 @@ local looked = 0
 for _, flow in ipairs(redis.call('ZRANGEBYSCORE', K.active_flows, '-inf', now - quiet, 'LIMIT', 0, limit)) do
   looked = looked + 1
   local fkey = flow_key(ns, flow)
-  local f = hash_fields(fkey, 'state', 'last_event', 'stuck_check')
+  local f = hash_fields(fkey, JOB.state, JOB.last_event, JOB.stuck_check)
   if not f.state or FINAL_STATES[f.state] then
     redis.call('ZREM', K.active_flows, flow)
   else
@@ -53,24 +53,24 @@ for _, flow in ipairs(redis.call('ZRANGEBYSCORE', K.active_flows, '-inf', now - 
       live = alive(r[FRAME.job]) or gate_open(r[FRAME.gate])
     end
     if live then
-      if f.stuck_check then redis.call('HDEL', fkey, 'stuck_check') end
+      if f.stuck_check then redis.call('HDEL', fkey, JOB.stuck_check) end
       redis.call('ZADD', K.active_flows, now, flow)
     else
       local check = redis.sha1hex(table.concat(records, '\n') .. '|' .. (f.last_event or ''))
       if f.stuck_check ~= check then
         -- Nothing alive: look once more after the quiet period.
-        redis.call('HSET', fkey, 'stuck_check', check)
+        redis.call('HSET', fkey, JOB.stuck_check, check)
         redis.call('ZADD', K.active_flows, now, flow)
       else
         local why = 'the flow was stuck: nothing was queued, running or parked for it, and no event was pending'
         if f.last_event then
-          local event = hash_fields(ns .. KEY.job .. f.last_event, 'state', 'error')
+          local event = hash_fields(ns .. KEY.job .. f.last_event, JOB.state, JOB.error)
           if event.state then
             why = why .. '; its last flow event ' .. f.last_event .. ' ended ' .. event.state
             if event.error then why = why .. ': ' .. string.sub(event.error, 1, 2000) end
           end
         end
-        redis.call('HDEL', fkey, 'stuck_check')
+        redis.call('HDEL', fkey, JOB.stuck_check)
         finish_flow(ns, flow, {state = JOB_STATE.failure, error = why, event_id = ARGV[5]}, now, retention, cap)
         return {looked, flow}
       end

@@ -14,15 +14,15 @@
 local ns = KEYS[1]
 local retention, cap = tonumber(ARGV[3]), tonumber(ARGV[4])
 local now = now_ms()
-local fields = hash_fields(KEYS[2], 'state', 'kind', 'flow_id')
+local fields = hash_fields(KEYS[2], JOB.state, JOB.kind, JOB.flow_id)
 local state = fields.state
 if not state then return false end
 if FINAL_STATES[state] then return state end
-if fields.kind == 'flow' then
+if fields.kind == JOB_KIND.flow then
   return cancel_flow(ns, ARGV[1], ARGV[2], now, retention, cap, ARGV[5])
 end
 cancel_one(ns, ARGV[1], ARGV[2], now, retention, cap)
-if fields.kind == 'step' and fields.flow_id then
+if fields.kind == JOB_KIND.step and fields.flow_id then
   cancel_flow(ns, fields.flow_id, 'canceled: its step ' .. ARGV[1] .. ' was canceled (' .. ARGV[2] .. ')', now, retention, cap, ARGV[5])
 end
 return state

@@ -13,14 +13,14 @@ local ns, key = KEYS[1], KEYS[2]
 local id, worker = ARGV[1], ARGV[2]
 local now = now_ms()
 local applied = 0
-local fields = hash_fields(key, 'state', 'worker', 'deliveries')
+local fields = hash_fields(key, JOB.state, JOB.worker, JOB.deliveries)
 if fields.state == JOB_STATE.running and fields.worker == worker and fields.deliveries == ARGV[3] then
   if ARGV[6] ~= '' then redis.call('SET', KEYS[3], ARGV[6]) end
   if ARGV[4] == JOB_STATE.success then
-    redis.call('HSET', key, 'result', ARGV[5])
+    redis.call('HSET', key, JOB.result, ARGV[5])
     finish_job(ns, id, ARGV[4], now, tonumber(ARGV[7]), tonumber(ARGV[8]))
   elseif not retry_later(ns, id, ARGV[5], now) then
-    redis.call('HSET', key, 'error', ARGV[5])
+    redis.call('HSET', key, JOB.error, ARGV[5])
     finish_job(ns, id, ARGV[4], now, tonumber(ARGV[7]), tonumber(ARGV[8]))
   end
   applied = 1

@@ -14,10 +14,11 @@ if holder and redis.call('EXISTS', KEYS[1] .. KEY.token .. holder) == 1 then
 end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {'refused', 'token id ' .. ARGV[1] .. ' is taken'} end
 local now = now_ms()
-redis.call('HSET', KEYS[2], 'id', ARGV[1], 'name', ARGV[2], 'hash', ARGV[3], 'scopes', ARGV[4], 'created_at', now, 'created_by', ARGV[6])
-if ARGV[7] ~= '' then redis.call('HSET', KEYS[2], 'rate', ARGV[7], 'burst', ARGV[8]) end
+redis.call('HSET', KEYS[2], TOKEN.id, ARGV[1], TOKEN.name, ARGV[2], TOKEN.hash, ARGV[3], TOKEN.scopes, ARGV[4], TOKEN.created_at, now,
+  TOKEN.created_by, ARGV[6])
+if ARGV[7] ~= '' then redis.call('HSET', KEYS[2], TOKEN.rate, ARGV[7], TOKEN.burst, ARGV[8]) end
 if tonumber(ARGV[5]) > 0 then
-  redis.call('HSET', KEYS[2], 'expires_at', ARGV[5])
+  redis.call('HSET', KEYS[2], TOKEN.expires_at, ARGV[5])
   redis.call('PEXPIREAT', KEYS[2], ARGV[5])
 end
 redis.call('HSET', KEYS[3], ARGV[2], ARGV[1])

@@ -12,18 +12,18 @@
 -- approvals, rejections, deciders) with it. Counters and throughput buckets stay: they count what
 -- happened. Returns the state it was in, {'refused', why}, or false for an unknown id.
 local ns, key, id = KEYS[1], KEYS[2], ARGV[1]
-local f = hash_fields(key, 'state', 'kind', 'queue', 'path', 'created_by')
+local f = hash_fields(key, JOB.state, JOB.kind, JOB.queue, JOB.path, JOB.created_by)
 if not f.state then return false end
 if not FINAL_STATES[f.state] then return {'refused', 'the job has not finished (' .. f.state .. '): cancel it first'} end
-if f.kind == 'step' or f.kind == 'flow_event' then return {'refused', 'a ' .. f.kind .. ' belongs to its flow: delete the flow'} end
+if f.kind == JOB_KIND.step or f.kind == JOB_KIND.flow_event then return {'refused', 'a ' .. f.kind .. ' belongs to its flow: delete the flow'} end
 local function drop_job(job_key, job_id, queue)
   redis.call('DEL', job_key, job_key .. KEY.logs_suffix, job_key .. KEY.done_suffix, job_key .. KEY.calls_suffix)
   if queue then redis.call('ZREM', ns .. KEY.finished .. queue, job_id) end
 end
-if f.kind == 'flow' then
+if f.kind == JOB_KIND.flow then
   for _, step in ipairs(redis.call('ZRANGE', key .. KEY.steps_suffix, 0, -1)) do
     local step_key = ns .. KEY.job .. step
-    drop_job(step_key, step, redis.call('HGET', step_key, 'queue'))
+    drop_job(step_key, step, redis.call('HGET', step_key, JOB.queue))
   end
   for _, gate in ipairs(redis.call('SMEMBERS', key .. KEY.gates_suffix)) do
     local gate_key = ns .. KEY.gate .. gate

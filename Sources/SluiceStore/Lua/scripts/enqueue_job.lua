@@ -23,8 +23,8 @@ local fields = {}
 for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
 remember_delivery(ns, delivery, ARGV[1])
 if run_at > now then
-  redis.call('HSET', key, 'id', ARGV[1], 'queue', ARGV[2], 'created_at', now, 'deliveries', 0, 'state', JOB_STATE.scheduled,
-    'scheduled_for', run_at, unpack(fields))
+  redis.call('HSET', key, JOB.id, ARGV[1], JOB.queue, ARGV[2], JOB.created_at, now, JOB.deliveries, 0, JOB.state, JOB_STATE.scheduled,
+    JOB.scheduled_for, run_at, unpack(fields))
   redis.call('ZADD', K.delayed, run_at, ARGV[1])
   redis.call('LPUSH', K.scheduler_wake, '1')
   redis.call('LTRIM', K.scheduler_wake, 0, 0)

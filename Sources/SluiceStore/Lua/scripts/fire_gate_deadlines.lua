@@ -12,7 +12,7 @@ local fired = 0
 local lateness = {}
 for i = 1, #due, 2 do
   local gate_id, deadline = due[i], tonumber(due[i + 1])
-  local state = redis.call('HGET', ns .. KEY.gate .. gate_id, 'state')
+  local state = redis.call('HGET', ns .. KEY.gate .. gate_id, GATE.state)
   if state == GATE_STATE.open then
     fired = fired + 1
     close_gate(ns, gate_id, GATE_STATE.timed_out, nil, '', ARGV[fired], now)

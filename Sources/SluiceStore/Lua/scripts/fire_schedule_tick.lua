@@ -17,47 +17,47 @@
 local ns, key, runs, due = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local plan = cjson.decode(ARGV[1])
 local now = now_ms()
-local s = hash_fields(key, 'version', 'enabled', 'last_tick', 'no_overlap', 'last_job')
+local s = hash_fields(key, SCHEDULE.version, SCHEDULE.enabled, SCHEDULE.last_tick, SCHEDULE.no_overlap, SCHEDULE.last_job)
 if not s.version then
   redis.call('ZREM', due, plan.name)
-  return {'gone', 0, false}
+  return {TICK_OUTCOME.gone, 0, false}
 end
-if s.version ~= plan.version then return {'stale', 0, false} end
+if s.version ~= plan.version then return {TICK_OUTCOME.stale, 0, false} end
 if s.enabled ~= '1' then
   redis.call('ZREM', due, plan.name)
-  return {'stale', 0, false}
+  return {TICK_OUTCOME.stale, 0, false}
 end
 local tick = tonumber(plan.tick)
-local outcome, lateness, job = 'moved', 0, false
+local outcome, lateness, job = TICK_OUTCOME.moved, 0, false
 if tick ~= 0 then
-  if (s.last_tick and tonumber(s.last_tick) >= tick) or tick * 1000 > now then return {'stale', 0, false} end
+  if (s.last_tick and tonumber(s.last_tick) >= tick) or tick * 1000 > now then return {TICK_OUTCOME.stale, 0, false} end
   lateness = now - tick * 1000
   local entry = {tick = tick, at = now, missed = tonumber(plan.missed)}
-  local previous = s.last_job and redis.call('HGET', ns .. KEY.job .. s.last_job, 'state')
+  local previous = s.last_job and redis.call('HGET', ns .. KEY.job .. s.last_job, JOB.state)
   if s.no_overlap == '1' and previous and not FINAL_STATES[previous] then
-    outcome = 'skipped'
-    entry.kind = 'skipped'
+    outcome = TICK_OUTCOME.skipped
+    entry.kind = SCHEDULE_RUN_KIND.skipped
     entry.job = s.last_job
-    redis.call('HINCRBY', key, 'skipped', 1)
+    redis.call('HINCRBY', key, SCHEDULE.skipped, 1)
   else
-    outcome = 'fired'
+    outcome = TICK_OUTCOME.fired
     job = start_scheduled(ns, plan.start, now, tonumber(plan.retention), tonumber(plan.cap))
-    entry.kind = entry.missed > 0 and 'catch_up' or 'fired'
+    entry.kind = entry.missed > 0 and SCHEDULE_RUN_KIND.catch_up or SCHEDULE_RUN_KIND.fired
     entry.job = job
-    redis.call('HSET', key, 'last_job', job, 'last_fired_at', now)
-    redis.call('HINCRBY', key, 'fired', 1)
-    if entry.missed > 0 then redis.call('HINCRBY', key, 'catch_ups', 1) end
+    redis.call('HSET', key, SCHEDULE.last_job, job, SCHEDULE.last_fired_at, now)
+    redis.call('HINCRBY', key, SCHEDULE.fired, 1)
+    if entry.missed > 0 then redis.call('HINCRBY', key, SCHEDULE.catch_ups, 1) end
   end
-  redis.call('HSET', key, 'last_tick', tick)
+  redis.call('HSET', key, SCHEDULE.last_tick, tick)
   redis.call('LPUSH', runs, cjson.encode(entry))
   redis.call('LTRIM', runs, 0, tonumber(plan.runs_cap) - 1)
 end
 local next_ms = tonumber(plan.next_ms)
 if next_ms >= 0 then
-  redis.call('HSET', key, 'next_due', next_ms)
+  redis.call('HSET', key, SCHEDULE.next_due, next_ms)
   redis.call('ZADD', due, next_ms, plan.name)
 else
-  redis.call('HDEL', key, 'next_due')
+  redis.call('HDEL', key, SCHEDULE.next_due)
   redis.call('ZREM', due, plan.name)
 end
 return {outcome, lateness, job}

@@ -8,12 +8,12 @@
 -- kept as it is (with its secret and the approvals it has), so links handed out before a worker
 -- died stay valid. Returns 1 when made, 2 when it existed, 0 when the report is stale.
 local ns = KEYS[1]
-local fields = hash_fields(KEYS[2], 'state', 'worker', 'deliveries')
+local fields = hash_fields(KEYS[2], JOB.state, JOB.worker, JOB.deliveries)
 if fields.state ~= JOB_STATE.running or fields.worker ~= ARGV[2] or fields.deliveries ~= ARGV[3] then return 0 end
-redis.call('HSET', KEYS[2], 'gate', '1')
+redis.call('HSET', KEYS[2], JOB.gate, '1')
 if redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
 local gate = {}
 for i = 5, #ARGV do gate[#gate + 1] = ARGV[i] end
-redis.call('HSET', KEYS[3], 'id', ARGV[1], 'state', GATE_STATE.pending, 'flow_id', ARGV[4], 'created_at', now_ms(), unpack(gate))
+redis.call('HSET', KEYS[3], GATE.id, ARGV[1], GATE.state, GATE_STATE.pending, GATE.flow_id, ARGV[4], GATE.created_at, now_ms(), unpack(gate))
 redis.call('SADD', KEYS[4], ARGV[1])
 return 1

@@ -16,12 +16,12 @@ for i = #due, 1, -1 do
   local id = due[i]
   redis.call('ZREM', K.delayed, id)
   local key = ns .. KEY.job .. id
-  local fields = hash_fields(key, 'state', 'queue', 'flow_id')
+  local fields = hash_fields(key, JOB.state, JOB.queue, JOB.flow_id)
   if fields.state == JOB_STATE.scheduled then
-    redis.call('HSET', key, 'state', JOB_STATE.queued)
+    redis.call('HSET', key, JOB.state, JOB_STATE.queued)
     local queue = fields.queue
     if fields.flow_id then
-      queue = step_queue(queue, hash_fields(ns .. KEY.job .. fields.flow_id, 'same_worker', 'pinned_worker'))
+      queue = step_queue(queue, hash_fields(ns .. KEY.job .. fields.flow_id, JOB.same_worker, JOB.pinned_worker))
     end
     push_ready(ns, queue, id, true)
   end

@@ -10,10 +10,10 @@
 local now = now_ms()
 redis.call('SET', KEYS[1], ARGV[4], 'NX')
 if KEYS[5] and ARGV[6] and ARGV[6] ~= '' then redis.call('SET', KEYS[5], ARGV[6], 'NX') end
-local current = redis.call('HGET', KEYS[2], 'hash')
-redis.call('HSET', KEYS[2], 'path', ARGV[1], 'hash', ARGV[2], 'language', ARGV[3], 'summary', ARGV[5])
+local current = redis.call('HGET', KEYS[2], SCRIPT.hash)
+redis.call('HSET', KEYS[2], SCRIPT.path, ARGV[1], SCRIPT.hash, ARGV[2], SCRIPT.language, ARGV[3], SCRIPT.summary, ARGV[5])
 if current == ARGV[2] then return 0 end
-redis.call('HSET', KEYS[2], 'updated_at', now)
+redis.call('HSET', KEYS[2], SCRIPT.updated_at, now)
 redis.call('ZADD', KEYS[3], now, ARGV[2])
 redis.call('ZADD', KEYS[4], now, ARGV[1])
 return 1

@@ -5,4 +5,4 @@
 -- ARGV: [1] a stand-in secret: fresh random, as long as a real one.
 -- Guarantees: one reply of the same size whether the gate exists or not — its secret, or the
 -- stand-in (no token can match a fresh random secret). Reads nothing else, changes nothing.
-return redis.call('HGET', KEYS[1], 'secret') or ARGV[1]
+return redis.call('HGET', KEYS[1], GATE.secret) or ARGV[1]

@@ -7,7 +7,7 @@
 local limit = tonumber(ARGV[1])
 local outcomes = {}
 for i, key in ipairs(KEYS) do
-  local fields = redis.call('HMGET', key, 'result', 'error')
+  local fields = redis.call('HMGET', key, JOB.result, JOB.error)
   outcomes[i] = {fields[1] and string.sub(fields[1], 1, limit) or '', fields[2] and string.sub(fields[2], 1, limit) or ''}
 end
 return outcomes

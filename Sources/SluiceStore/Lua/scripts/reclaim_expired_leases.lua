@@ -39,8 +39,8 @@ local handed_back, failed = 0, 0
 for _, id in ipairs(expired) do
   if not ARGV[7 + failed] then break end -- no id left for a flow event: the rest waits for the next call
   local key = ns .. KEY.job .. id
-  local fields = hash_fields(key, 'state', 'deliveries', 'max_deliveries', 'queue', 'worker', 'kind', 'flow_id',
-    'deliveries_before')
+  local fields = hash_fields(key, JOB.state, JOB.deliveries, JOB.max_deliveries, JOB.queue, JOB.worker, JOB.kind, JOB.flow_id,
+    JOB.deliveries_before)
   local limit = fields.max_deliveries or tostring(DEFAULT_MAX_DELIVERIES)
   local delivered = tonumber(fields.deliveries or '0') - tonumber(fields.deliveries_before or '0')
   if fields.state ~= JOB_STATE.running then
@@ -51,18 +51,18 @@ for _, id in ipairs(expired) do
     if retry_later(ns, id, message, now) then
       handed_back = handed_back + 1
     else
-      redis.call('HSET', key, 'error', message)
+      redis.call('HSET', key, JOB.error, message)
       finish_job(ns, id, JOB_STATE.failure, now, tonumber(ARGV[2]), tonumber(ARGV[3]))
       failed = failed + 1
       local event_id = ARGV[6 + failed]
-      if fields.kind == 'step' and fields.flow_id and event_id then
+      if fields.kind == JOB_KIND.step and fields.flow_id and event_id then
         queue_flow_event(ns, fields.flow_id, fields.queue, event_id, cjson.encode({event = 'step_lost', step_id = id, error = message}), now)
       end
     end
   else
     redis.call('ZREM', K.leases, id)
-    redis.call('HSET', key, 'state', JOB_STATE.queued, 'lost_by', fields.worker or '')
-    redis.call('HDEL', key, 'worker')
+    redis.call('HSET', key, JOB.state, JOB_STATE.queued, JOB.lost_by, fields.worker or '')
+    redis.call('HDEL', key, JOB.worker)
     push_ready(ns, fields.queue, id, true)
     handed_back = handed_back + 1
   end

@@ -32,8 +32,8 @@
 -- Returns {status, detail, count, required[, earlier decision]}.
 local ns, gate_key, gate_id = KEYS[1], KEYS[2], ARGV[1]
 local action, identity, approver, anonymous, via = ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6]
-local g = hash_fields(gate_key, 'state', 'required', 'self_approval_disabled', 'user_auth_required', 'groups', 'created_by',
-  'hide_cancel', 'deadline')
+local g = hash_fields(gate_key, GATE.state, GATE.required, GATE.self_approval_disabled, GATE.user_auth_required, GATE.groups,
+  GATE.created_by, GATE.hide_cancel, GATE.deadline)
 local state = g.state
 if not state then return {'unknown', '', 0, 0} end
 local required = tonumber(g.required or '1')
@@ -99,8 +99,8 @@ if action == 'reject' then
     close_gate(ns, gate_id, GATE_STATE.rejected, approver, ARGV[8], ARGV[9], now)
     return {'decided', GATE_STATE.rejected, count, required}
   end
-  if redis.call('HSETNX', gate_key, 'pending_rejection_by', approver) == 1 then
-    redis.call('HSET', gate_key, 'pending_rejection_reason', ARGV[8])
+  if redis.call('HSETNX', gate_key, GATE.pending_rejection_by, approver) == 1 then
+    redis.call('HSET', gate_key, GATE.pending_rejection_reason, ARGV[8])
   end
   return {'recorded', 'rejection kept until the flow parks', count, required}
 end

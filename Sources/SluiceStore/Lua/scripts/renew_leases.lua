@@ -10,12 +10,12 @@ local ns = KEYS[1]
 local worker, lease_ms = ARGV[1], tonumber(ARGV[2])
 local now = now_ms()
 redis.call('ZADD', KEYS[2], now, worker)
-redis.call('HSET', KEYS[3], 'info', ARGV[3], 'seen_at', now)
+redis.call('HSET', KEYS[3], WORKER.info, ARGV[3], WORKER.seen_at, now)
 redis.call('PEXPIRE', KEYS[3], lease_ms * 3)
 local lost = {}
 for i = 4, #ARGV, 2 do
   local id = ARGV[i]
-  local fields = hash_fields(ns .. KEY.job .. id, 'state', 'worker', 'deliveries')
+  local fields = hash_fields(ns .. KEY.job .. id, JOB.state, JOB.worker, JOB.deliveries)
   if fields.state == JOB_STATE.running and fields.worker == worker and fields.deliveries == ARGV[i + 1] then
     redis.call('ZADD', KEYS[4], 'XX', now + lease_ms, id)
   else

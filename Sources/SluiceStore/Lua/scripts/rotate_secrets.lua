@@ -11,14 +11,14 @@
 -- makes the whole rotation `stale`: the caller reads again and retries); then every secret and
 -- the registered key change in this one step, so no secret is ever sealed to a key that is not
 -- registered. Returns {'ok', count}, {'stale', path} or {'refused', why}.
-local registered = hash_fields(KEYS[2], 'key_id')
+local registered = hash_fields(KEYS[2], SECRETS_KEY.key_id)
 if (registered.key_id or '') ~= ARGV[1] then
   return {'refused', 'the secrets key is ' .. (registered.key_id or 'not registered') .. ', not ' .. ARGV[1]}
 end
 local given = {}
 for i = 4, #ARGV, 3 do given[ARGV[i]] = {ARGV[i + 1], ARGV[i + 2]} end
 for _, path in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
-  local v = hash_fields(KEYS[1] .. KEY.variable .. path, 'secret', 'value')
+  local v = hash_fields(KEYS[1] .. KEY.variable .. path, VARIABLE.secret, VARIABLE.value)
   if v.secret == '1' then
     local entry = given[path]
     if not entry or entry[1] ~= v.value then return {'stale', path} end
@@ -27,14 +27,14 @@ end
 local count = 0
 for path, entry in pairs(given) do
   local key = KEYS[1] .. KEY.variable .. path
-  if redis.call('HGET', key, 'secret') ~= '1' then return {'stale', path} end
+  if redis.call('HGET', key, VARIABLE.secret) ~= '1' then return {'stale', path} end
   count = count + 1
 end
 local now = now_ms()
 for path, entry in pairs(given) do
   local key = KEYS[1] .. KEY.variable .. path
-  redis.call('HSET', key, 'value', entry[2], 'key_id', ARGV[2], 'updated_at', now)
-  redis.call('HINCRBY', key, 'version', 1)
+  redis.call('HSET', key, VARIABLE.value, entry[2], VARIABLE.key_id, ARGV[2], VARIABLE.updated_at, now)
+  redis.call('HINCRBY', key, VARIABLE.version, 1)
 end
-redis.call('HSET', KEYS[2], 'key_id', ARGV[2], 'public_key', ARGV[3], 'updated_at', now)
+redis.call('HSET', KEYS[2], SECRETS_KEY.key_id, ARGV[2], SECRETS_KEY.public_key, ARGV[3], SECRETS_KEY.updated_at, now)
 return {'ok', count}

@@ -6,8 +6,8 @@
 -- survives later pushes of new versions. Returns 1, or 0 when there is no such script or flow.
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if ARGV[1] == '[]' then
-  redis.call('HDEL', KEYS[1], 'callers')
+  redis.call('HDEL', KEYS[1], SCRIPT.callers)
 else
-  redis.call('HSET', KEYS[1], 'callers', ARGV[1])
+  redis.call('HSET', KEYS[1], SCRIPT.callers, ARGV[1])
 end
 return 1

@@ -11,15 +11,15 @@
 -- {'refused', …}); the value and type are replaced together; the description and access rule stay as
 -- they were unless given; `version` goes up. Returns {'ok', 1 if created else 0, version}.
 local key = KEYS[1]
-local current = hash_fields(key, 'version', 'created_at')
+local current = hash_fields(key, RESOURCE.version, RESOURCE.created_at)
 if ARGV[8] and ARGV[8] ~= '' and (current.version or '0') ~= ARGV[8] then
   return {'refused', ARGV[1] .. ' changed while it was being set (version ' .. (current.version or 'none') .. '); set it again'}
 end
 local now = now_ms()
 local version = tonumber(current.version or '0') + 1
-redis.call('HSET', key, 'path', ARGV[1], 'type', ARGV[2], 'value', ARGV[3], 'version', version, 'updated_at', now,
-  'created_at', current.created_at or now)
-set_optional_field(key, 'description', ARGV[4], ARGV[5], '')
-set_optional_field(key, 'allow', ARGV[6], ARGV[7], '[]')
+redis.call('HSET', key, RESOURCE.path, ARGV[1], RESOURCE.type, ARGV[2], RESOURCE.value, ARGV[3], RESOURCE.version, version,
+  RESOURCE.updated_at, now, RESOURCE.created_at, current.created_at or now)
+set_optional_field(key, RESOURCE.description, ARGV[4], ARGV[5], '')
+set_optional_field(key, RESOURCE.allow, ARGV[6], ARGV[7], '[]')
 redis.call('ZADD', KEYS[2], now, ARGV[1])
 return {'ok', current.version and 0 or 1, version}

@@ -14,11 +14,13 @@
 -- {1 if created else 0, version}.
 local key = KEYS[1]
 local now = now_ms()
-local kept_names = {'created_at', 'last_tick', 'last_job', 'last_fired_at', 'fired', 'skipped', 'catch_ups', 'version'}
+local kept_names = {SCHEDULE.created_at, SCHEDULE.last_tick, SCHEDULE.last_job, SCHEDULE.last_fired_at, SCHEDULE.fired, SCHEDULE.skipped,
+  SCHEDULE.catch_ups, SCHEDULE.version}
 local kept = hash_fields(key, unpack(kept_names))
 local created = kept.created_at and 0 or 1
 local version = tonumber(kept.version or '0') + 1
-local fields = {'name', ARGV[1], 'created_at', kept.created_at or now, 'updated_at', now, 'version', version, 'enabled', ARGV[3]}
+local fields = {SCHEDULE.name, ARGV[1], SCHEDULE.created_at, kept.created_at or now, SCHEDULE.updated_at, now, SCHEDULE.version, version,
+  SCHEDULE.enabled, ARGV[3]}
 for i = 2, 7 do
   local name = kept_names[i]
   if kept[name] then
@@ -30,7 +32,7 @@ for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
 local next_ms = tonumber(ARGV[2])
 redis.call('DEL', key)
 if ARGV[3] == '1' and next_ms >= 0 then
-  fields[#fields + 1] = 'next_due'
+  fields[#fields + 1] = SCHEDULE.next_due
   fields[#fields + 1] = next_ms
   redis.call('ZADD', KEYS[3], next_ms, ARGV[1])
 else

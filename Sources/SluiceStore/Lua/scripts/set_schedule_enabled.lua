@@ -11,22 +11,22 @@
 -- scheduler. Either bumps `version`. Returns `paused`, `resumed`, `unchanged` (it already was),
 -- `stale`, or nil for an unknown schedule.
 local key = KEYS[1]
-local s = hash_fields(key, 'version', 'enabled')
+local s = hash_fields(key, SCHEDULE.version, SCHEDULE.enabled)
 if not s.version then return false end
 if s.version ~= ARGV[3] then return 'stale' end
 if s.enabled == ARGV[2] then return 'unchanged' end
 local now = now_ms()
-redis.call('HINCRBY', key, 'version', 1)
+redis.call('HINCRBY', key, SCHEDULE.version, 1)
 if ARGV[2] == '0' then
-  redis.call('HSET', key, 'enabled', '0')
-  redis.call('HDEL', key, 'next_due')
+  redis.call('HSET', key, SCHEDULE.enabled, '0')
+  redis.call('HDEL', key, SCHEDULE.next_due)
   redis.call('ZREM', KEYS[2], ARGV[1])
   return 'paused'
 end
-redis.call('HSET', key, 'enabled', '1', 'updated_at', now)
+redis.call('HSET', key, SCHEDULE.enabled, '1', SCHEDULE.updated_at, now)
 local next_ms = tonumber(ARGV[4])
 if next_ms >= 0 then
-  redis.call('HSET', key, 'next_due', next_ms)
+  redis.call('HSET', key, SCHEDULE.next_due, next_ms)
   redis.call('ZADD', KEYS[2], next_ms, ARGV[1])
 end
 redis.call('LPUSH', KEYS[3], '1')

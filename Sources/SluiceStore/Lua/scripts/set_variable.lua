@@ -15,7 +15,7 @@
 -- access rule stay as they were unless given. `version` goes up. Returns {'ok', 1 if created else
 -- 0, version} or {'refused', why}.
 local key = KEYS[1]
-local current = hash_fields(key, 'secret', 'version', 'created_at')
+local current = hash_fields(key, VARIABLE.secret, VARIABLE.version, VARIABLE.created_at)
 if ARGV[10] and ARGV[10] ~= '' and (current.version or '0') ~= ARGV[10] then
   return {'refused', ARGV[1] .. ' changed while it was being set (version ' .. (current.version or 'none') .. '); set it again'}
 end
@@ -24,22 +24,23 @@ if current.secret == '1' and ARGV[3] ~= '1' then
 end
 local now = now_ms()
 if ARGV[3] == '1' then
-  local registered = hash_fields(KEYS[3], 'key_id')
+  local registered = hash_fields(KEYS[3], SECRETS_KEY.key_id)
   if not registered.key_id then
-    redis.call('HSET', KEYS[3], 'key_id', ARGV[4], 'public_key', ARGV[5], 'updated_at', now)
+    redis.call('HSET', KEYS[3], SECRETS_KEY.key_id, ARGV[4], SECRETS_KEY.public_key, ARGV[5], SECRETS_KEY.updated_at, now)
   elseif registered.key_id ~= ARGV[4] then
     return {'refused', 'the value is sealed to key ' .. ARGV[4] .. ' but the secrets key is ' .. registered.key_id ..
       ' (rotated with sluice secrets rotate?): seal it with the current public key'}
   end
 end
 local version = tonumber(current.version or '0') + 1
-redis.call('HSET', key, 'path', ARGV[1], 'value', ARGV[2], 'version', version, 'updated_at', now, 'created_at', current.created_at or now)
+redis.call('HSET', key, VARIABLE.path, ARGV[1], VARIABLE.value, ARGV[2], VARIABLE.version, version, VARIABLE.updated_at, now,
+  VARIABLE.created_at, current.created_at or now)
 if ARGV[3] == '1' then
-  redis.call('HSET', key, 'secret', '1', 'key_id', ARGV[4])
+  redis.call('HSET', key, VARIABLE.secret, '1', VARIABLE.key_id, ARGV[4])
 else
-  redis.call('HDEL', key, 'secret', 'key_id')
+  redis.call('HDEL', key, VARIABLE.secret, VARIABLE.key_id)
 end
-set_optional_field(key, 'description', ARGV[6], ARGV[7], '')
-set_optional_field(key, 'allow', ARGV[8], ARGV[9], '[]')
+set_optional_field(key, VARIABLE.description, ARGV[6], ARGV[7], '')
+set_optional_field(key, VARIABLE.allow, ARGV[8], ARGV[9], '[]')
 redis.call('ZADD', KEYS[2], now, ARGV[1])
 return {'ok', current.version and 0 or 1, version}

@@ -16,16 +16,16 @@ local ns, settle, runs = KEYS[1], K.schedules_settle, KEYS[2]
 local plan = cjson.decode(ARGV[1])
 if redis.call('ZREM', settle, plan.job) == 0 then return false end
 local key = ns .. KEY.job .. plan.job
-local f = hash_fields(key, 'state', 'finished_at', 'attempt')
+local f = hash_fields(key, JOB.state, JOB.finished_at, JOB.attempt)
 local state = f.state or 'expired'
 local started = false
 if state == JOB_STATE.failure and plan.on_failure then
   started = start_scheduled(ns, plan.on_failure, now_ms(), tonumber(plan.retention), tonumber(plan.cap))
-  redis.call('HSET', key, 'on_failure_job', started)
+  redis.call('HSET', key, JOB.on_failure_job, started)
 end
 for i, text in ipairs(redis.call('LRANGE', runs, 0, -1)) do
   local entry = cjson.decode(text)
-  if entry.job == plan.job and entry.kind ~= 'skipped' then
+  if entry.job == plan.job and entry.kind ~= SCHEDULE_RUN_KIND.skipped then
     entry.outcome = state
     entry.finished_at = tonumber(f.finished_at)
     entry.attempts = tonumber(f.attempt or '1')

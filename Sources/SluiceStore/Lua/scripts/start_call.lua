@@ -23,8 +23,8 @@ local fields = {}
 for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
 local state = JOB_STATE.queued
 if run_at > now then
-  redis.call('HSET', key, 'id', id, 'queue', queue, 'created_at', now, 'deliveries', 0, 'state', JOB_STATE.scheduled,
-    'scheduled_for', run_at, unpack(fields))
+  redis.call('HSET', key, JOB.id, id, JOB.queue, queue, JOB.created_at, now, JOB.deliveries, 0, JOB.state, JOB_STATE.scheduled,
+    JOB.scheduled_for, run_at, unpack(fields))
   redis.call('ZADD', K.delayed, run_at, id)
   wake_scheduler(ns)
   state = JOB_STATE.scheduled

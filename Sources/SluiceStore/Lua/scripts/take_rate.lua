@@ -7,7 +7,7 @@
 -- Returns 0 when the request may go on, else the milliseconds until one may.
 local rate, size = tonumber(ARGV[1]), tonumber(ARGV[2])
 local now = now_ms()
-local bucket = hash_fields(KEYS[1], 'tokens', 'at')
+local bucket = hash_fields(KEYS[1], RATE_BUCKET.tokens, RATE_BUCKET.at)
 local tokens = tonumber(bucket.tokens or size)
 local at = tonumber(bucket.at or now)
 tokens = math.min(size, tokens + (now - at) * rate / 1000)
@@ -15,6 +15,6 @@ if tokens < 1 then
   return math.ceil((1 - tokens) * 1000 / rate)
 end
 tokens = tokens - 1
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
+redis.call('HSET', KEYS[1], RATE_BUCKET.tokens, tostring(tokens), RATE_BUCKET.at, now)
 redis.call('PEXPIRE', KEYS[1], math.ceil((size - tokens) * 1000 / rate) + 1000)
 return 0

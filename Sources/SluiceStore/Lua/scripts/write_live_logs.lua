@@ -7,7 +7,7 @@
 -- Guarantees: fenced like complete_job — only the worker holding the job's current delivery,
 -- while the job is still running, writes; a write that arrives after the outcome, or from a
 -- delivery that is no longer the job's, changes nothing. Returns 1 when written, else 0.
-local fields = hash_fields(KEYS[1], 'state', 'worker', 'deliveries')
+local fields = hash_fields(KEYS[1], JOB.state, JOB.worker, JOB.deliveries)
 if fields.state == JOB_STATE.running and fields.worker == ARGV[1] and fields.deliveries == ARGV[2] then
   redis.call('SET', KEYS[2], ARGV[3])
   return 1
