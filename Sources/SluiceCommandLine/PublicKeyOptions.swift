@@ -1,7 +1,7 @@
 public import ArgumentParser
 import Foundation
 public import SluiceSecrets
-public import SluiceStore
+import SluiceStore
 
 /// The secrets public key the CLI seals secrets with: `--public-key FILE`, else
 /// `SLUICE_PUBLIC_KEY_FILE`, else the public half of the first `SLUICE_SECRET_KEY_FILE`.

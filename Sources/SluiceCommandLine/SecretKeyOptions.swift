@@ -1,7 +1,7 @@
 public import ArgumentParser
 import Foundation
 public import SluiceSecrets
-public import SluiceStore
+import SluiceStore
 
 /// The secrets private keys a process holds: `--secret-key FILE` (repeatable: during a rotation a
 /// worker holds the old key and the new one), else `SLUICE_SECRET_KEY_FILE` (files separated by

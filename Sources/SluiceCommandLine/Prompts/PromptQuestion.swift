@@ -1,6 +1,6 @@
 import Foundation
 public import SluiceCore
-public import SluiceFlows
+import SluiceFlows
 
 /// One field of an approval form, asked in a terminal: what it is, what it offers, and how an
 /// answer typed by a person becomes a JSON value.

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-public import SluiceCore
+import SluiceCore
 public import SluiceRedis
 public import SluiceStore
 

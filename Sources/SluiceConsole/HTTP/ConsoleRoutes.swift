@@ -39,10 +39,10 @@ struct ConsoleRoutes: Sendable {
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/") { request, _ in await authorized(request) { routes in await routes.overview() } }
-        router.get("live/overview") { request, _ in await authorized(request) { routes in await routes.liveOverview() } }
+        router.get("live/overview") { request, _ in await authorized(request) { routes in routes.liveOverview() } }
         router.get("jobs") { request, _ in await authorized(request) { routes in await routes.jobList(request) } }
         router.get("jobs/:id") { request, context in await authorized(request) { routes in await routes.jobPage(context) } }
-        router.get("live/jobs/:id") { request, context in await authorized(request) { routes in await routes.liveJob(context) } }
+        router.get("live/jobs/:id") { request, context in await authorized(request) { routes in routes.liveJob(context) } }
         for action in ConsoleActions.Action.allCases {
             router.get(RouterPath("jobs/:id/\(action.rawValue)")) { request, context in
                 await authorized(request) { routes in await routes.confirm(action, context) }

@@ -1,4 +1,4 @@
-public import SluiceCore
+import SluiceCore
 public import SluiceFlows
 public import SluiceRedis
 public import SluiceStore

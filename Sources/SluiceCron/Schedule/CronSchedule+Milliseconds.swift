@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Ticks as milliseconds since the epoch, the unit of Redis's clock and of the store's due times.
 extension CronSchedule {

@@ -63,7 +63,6 @@ public struct Resumer: Sendable {
         router.add(middleware: SecurityHeadersMiddleware(SecurityHeaders.resumer))
         router.add(middleware: MetricsMiddleware())
         let prefixes = prefixes
-        let metrics = metrics
         router.get("healthz") { _, _ -> Response in
             for prefix in prefixes where !(await prefix.routes.isRedisReachable()) {
                 return .json(.serviceUnavailable, ["status": "degraded", "redis": "down", "prefix": .string(prefix.keys.name)])

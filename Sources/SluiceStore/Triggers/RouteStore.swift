@@ -1,4 +1,4 @@
-public import SluiceCore
+import SluiceCore
 public import SluiceRedis
 
 /// HTTP routes in Redis: one hash, `routes`, field `METHOD path` → the route as JSON. Written by

@@ -47,7 +47,7 @@ extension JobServices {
             let request = EnqueueRequest(
                 id: id, kind: .script, queue: queue, arguments: target.arguments, path: script.path, scriptHash: hash, language: script.language,
                 runAt: runAt, createdBy: calls.job.createdBy, timeoutSeconds: remaining.map { max(1, Int($0.rounded(.up))) })
-            try await client.run { try store.start(request, as: link, on: $0) }
+            _ = try await client.run { try store.start(request, as: link, on: $0) }
         case .flow(let path):
             let flows = calls.engine.flows
             let allowed = try await client.run { connection -> ChannelResponse? in

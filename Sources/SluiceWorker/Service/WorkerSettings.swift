@@ -1,6 +1,6 @@
 public import SluiceRedis
 public import SluiceSecrets
-public import SluiceStore
+import SluiceStore
 
 /// How a worker process takes and runs jobs.
 public struct WorkerSettings: Sendable {
