@@ -305,7 +305,7 @@ let package = Package(
         // Test support for Sluice users and for our own tests: a private redis-server.
         .target(
             name: "SluiceTesting",
-            dependencies: ["SluiceRedis"],
+            dependencies: ["SluiceRedis", "SluiceStore"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -428,7 +428,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceStoreTests",
-            dependencies: ["SluiceStore", "SluiceCore", "SluiceRedis"],
+            dependencies: ["SluiceStore", "SluiceCore", "SluiceCron", "SluiceRedis", "SluiceSecrets", "SluiceTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -32,7 +32,7 @@ extension FlowEngine {
         } catch {
             // The flow's definition cannot be read any more: it cannot go on.
             decision.guardState = nil
-            decision.operations = [.cancel(reason: "cannot continue the flow: \(error)", eventID: Self.newID())]
+            decision.operations = [.cancel(reason: "cannot continue the flow: \(error)", eventID: JobID.generate())]
             return try flows.advance(decision, on: connection)
         }
         if let (_, operations, guardState) = built {
@@ -102,7 +102,7 @@ extension FlowEngine {
             if state == .canceled {
                 let reason = "its subflow was canceled" + (error.map { ": \($0)" } ?? "")
                 return (
-                    place, [.closeWaiting(job: job, outcome: .failure(reason)), .cancel(reason: reason, eventID: Self.newID())],
+                    place, [.closeWaiting(job: job, outcome: .failure(reason)), .cancel(reason: reason, eventID: JobID.generate())],
                     .job(frame: place.frame.description, job: job)
                 )
             }

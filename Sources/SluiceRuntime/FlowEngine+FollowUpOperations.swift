@@ -10,7 +10,7 @@ extension FlowEngine {
     {
         let definition = stepper.definition
         guard let module = definition.module(in: place.frame, at: place.cursor) else {
-            return [.cancel(reason: "the flow has no module at \(place.frame) #\(place.cursor)", eventID: Self.newID())]
+            return [.cancel(reason: "the flow has no module at \(place.frame) #\(place.cursor)", eventID: JobID.generate())]
         }
         let field = ResultReference(frame: place.frame, moduleID: module.id).field
         switch followUp {
@@ -18,7 +18,7 @@ extension FlowEngine {
             return [
                 .step(
                     StepCreation(
-                        id: Self.newID(), frame: place.frame.description, cursor: place.cursor, attempt: place.attempt + 1,
+                        id: JobID.generate(), frame: place.frame.description, cursor: place.cursor, attempt: place.attempt + 1,
                         delayMilliseconds: Int(delay.wholeMilliseconds), template: Self.template(module)))
             ]
         case .next(let result, let delay):
@@ -30,7 +30,7 @@ extension FlowEngine {
                 .record(field: field, value: result),
                 .step(
                     StepCreation(
-                        id: Self.newID(), frame: place.frame.description, cursor: place.cursor + 1, attempt: 1,
+                        id: JobID.generate(), frame: place.frame.description, cursor: place.cursor + 1, attempt: 1,
                         delayMilliseconds: Int(delay.wholeMilliseconds), template: Self.template(following))),
             ]
         case .park(let result, let gate):
@@ -38,7 +38,7 @@ extension FlowEngine {
                 .record(field: field, value: result),
                 .park(
                     frame: place.frame.description, gate: place.job, timeoutMilliseconds: gate.settings.timeoutSeconds * 1000, page: gate.page,
-                    eventID: Self.newID()),
+                    eventID: JobID.generate()),
             ]
         case .endFrame(let end):
             var operations: [FlowOperation] = []
@@ -60,10 +60,10 @@ extension FlowEngine {
         if frame == .failure {
             // The failure module ran (or failed): the flow still ends failed, with the original error.
             let original = scope.error?["message"]?.stringValue ?? "the flow failed"
-            return [.finish(state: .failure, result: nil, error: original, skipped: false, eventID: Self.newID())]
+            return [.finish(state: .failure, result: nil, error: original, skipped: false, eventID: JobID.generate())]
         }
         guard let container = frame.container, let child = frame.childIndex else {
-            return [.cancel(reason: "the frame \(frame) is not a child of a container", eventID: Self.newID())]
+            return [.cancel(reason: "the frame \(frame) is not a child of a container", eventID: JobID.generate())]
         }
         let ended = stepper.childEnded(
             frame, scope: scope, ending: end, tolerated: tolerates(container, child: child, definition: stepper.definition))
@@ -108,7 +108,7 @@ extension FlowEngine {
         return [
             .join(
                 container: container.description, child: child, result: result, disposition: disposition, message: message, forget: forget,
-                ids: Self.newIDs(launches), eventID: Self.newID())
+                ids: Self.newIDs(launches), eventID: JobID.generate())
         ]
     }
 
@@ -119,11 +119,11 @@ extension FlowEngine {
         let failedModule: String
         switch end {
         case .completed(_, let result):
-            return [.finish(state: .success, result: result, error: nil, skipped: false, eventID: Self.newID())]
+            return [.finish(state: .success, result: result, error: nil, skipped: false, eventID: JobID.generate())]
         case .stopped(_, let result, let skipped):
-            return [.finish(state: .success, result: result, error: nil, skipped: skipped, eventID: Self.newID())]
+            return [.finish(state: .success, result: result, error: nil, skipped: skipped, eventID: JobID.generate())]
         case .canceled(let reason):
-            return [.cancel(reason: reason, eventID: Self.newID())]
+            return [.cancel(reason: reason, eventID: JobID.generate())]
         case .stoppedWithError(let module, _, let message):
             failureMessage = message
             failedModule = module
@@ -132,11 +132,12 @@ extension FlowEngine {
             failedModule = module
         }
         guard let failureModule = stepper.definition.failureModule else {
-            return [.finish(state: .failure, result: nil, error: failureMessage, skipped: false, eventID: Self.newID())]
+            return [.finish(state: .failure, result: nil, error: failureMessage, skipped: false, eventID: JobID.generate())]
         }
         return [
             .frame(id: FrameID.failure.description, set: [.error: .string(stepper.errorObject(failureMessage, moduleID: failedModule).jsonText)]),
-            .step(StepCreation(id: Self.newID(), frame: FrameID.failure.description, cursor: 0, attempt: 1, template: Self.template(failureModule))),
+            .step(
+                StepCreation(id: JobID.generate(), frame: FrameID.failure.description, cursor: 0, attempt: 1, template: Self.template(failureModule))),
         ]
     }
 
@@ -161,11 +162,11 @@ extension FlowEngine {
                 }
             }
             guard let first = stepper.definition.modules.first else {
-                return [.setInput(input), .finish(state: .success, result: input, error: nil, skipped: false, eventID: Self.newID())]
+                return [.setInput(input), .finish(state: .success, result: input, error: nil, skipped: false, eventID: JobID.generate())]
             }
             return [
                 .setInput(input),
-                .step(StepCreation(id: Self.newID(), frame: FrameID.main.description, cursor: 0, attempt: 1, template: Self.template(first))),
+                .step(StepCreation(id: JobID.generate(), frame: FrameID.main.description, cursor: 0, attempt: 1, template: Self.template(first))),
             ]
         case .canceled, .failed, .stoppedWithError:
             return flowEnd(end, stepper: stepper)
@@ -214,7 +215,7 @@ extension FlowEngine {
             return []
         }
         let launches = min(record.parallelism, record.count)
-        return [.open(record, frame: place.frame.description, items: items, ids: Self.newIDs(launches), eventID: Self.newID())]
+        return [.open(record, frame: place.frame.description, items: items, ids: Self.newIDs(launches), eventID: JobID.generate())]
     }
 
     /// The operations that start a subflow for the step at `place` and make the step wait for it.
@@ -223,7 +224,7 @@ extension FlowEngine {
     {
         let (stored, stepper) = try flowVersion(at: path, on: connection)
         let validatedInput = try validated(input, for: stepper.definition)
-        let child = Self.newID()
+        let child = JobID.generate()
         let start = Start(
             id: child, path: path, input: validatedInput, queue: beginning.flowFields[JobRecord.Field.queue.rawValue] ?? beginning.job.queue,
             createdBy: beginning.flowFields[JobRecord.Field.createdBy.rawValue], environment: beginning.job.environment,

@@ -114,7 +114,7 @@ extension FlowEngine {
             decision.guardState = .job(frame: beginning.frame.description, job: beginning.job.id)
             if beginning.stepper == nil, beginning.isCurrent {
                 // The flow's definition cannot be read: it cannot go on.
-                decision.operations = [.cancel(reason: Self.message(report.outcome), eventID: Self.newID())]
+                decision.operations = [.cancel(reason: Self.message(report.outcome), eventID: JobID.generate())]
             }
             return try flows.advance(decision, on: connection)
         }

@@ -228,7 +228,7 @@ public struct FlowEngine: Sendable {
                     fields: Self.flowFields(start, hash: stored.hash, input: ["event": event], sameWorker: stepper.definition.sameWorker)),
                 .step(
                     StepCreation(
-                        id: Self.newID(), frame: FrameID.preprocessor.description, cursor: 0, attempt: 1,
+                        id: JobID.generate(), frame: FrameID.preprocessor.description, cursor: 0, attempt: 1,
                         template: Self.template(preprocessor))),
             ]
             return decision
@@ -289,19 +289,17 @@ public struct FlowEngine: Sendable {
     /// The operations that begin a run: its first step, or its end for a flow without modules.
     func firstOperations(flow: JobID, stepper: FlowStepper, input: JSONValue, path: String) -> [FlowOperation] {
         guard let first = stepper.definition.modules.first else {
-            return [.finish(flow: flow, state: .success, result: input, error: nil, skipped: false, eventID: Self.newID())]
+            return [.finish(flow: flow, state: .success, result: input, error: nil, skipped: false, eventID: JobID.generate())]
         }
         return [
-            .step(StepCreation(flow: flow, id: Self.newID(), frame: FrameID.main.description, cursor: 0, attempt: 1, template: Self.template(first)))
+            .step(
+                StepCreation(flow: flow, id: JobID.generate(), frame: FrameID.main.description, cursor: 0, attempt: 1, template: Self.template(first))
+            )
         ]
     }
 
-    static func newID() -> JobID {
-        JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
-    }
-
     static func newIDs(_ count: Int) -> [JobID] {
-        (0..<count).map { _ in newID() }
+        (0..<count).map { _ in JobID.generate() }
     }
 }
 

@@ -33,7 +33,7 @@ struct ApprovalStack {
         configure: (inout ResumerSettings) -> Void = { _ in },
         _ body: (ApprovalStack) async throws -> Result
     ) async throws -> Result {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let harness = WorkerHarness(server: server, keys: keys)
         let logger = Logger(label: "test.resumer")
         let portBox = Mutex<Int?>(nil)

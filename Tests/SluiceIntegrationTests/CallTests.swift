@@ -40,7 +40,7 @@ struct CallTests {
     {
         let connection = try server.connect()
         let script = try #require(try ScriptStore(keys: harness.store.keys).script(at: path, on: connection))
-        let id = newJobID()
+        let id = JobID.generate()
         try harness.store.enqueue(
             EnqueueRequest(
                 id: id, kind: .script, arguments: arguments, path: path, scriptHash: script.hash, language: script.language, createdBy: createdBy,
@@ -91,7 +91,7 @@ struct CallTests {
         "a Python orchestrator runs a helper synchronously and asynchronously and a flow, and uses their results; the calls are real jobs linked both ways"
     )
     func pythonOrchestrator() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try push(harness, "f/calls/helper", .python3, Self.helper)
         try push(harness, "f/calls/orchestrate", .python3, Self.pythonOrchestrator)
         try harness.pushFlow(Self.flow, path: "f/calls/flow")
@@ -121,7 +121,7 @@ struct CallTests {
 
     @Test("a flow's inline step calls a script of the flow's folder: the call is linked to the step (job show of the flow lists its steps' calls)")
     func flowStepCalls() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try push(harness, "f/calls/helper", .python3, Self.helper)
         let flow = """
             summary: a step that calls a script
@@ -178,7 +178,7 @@ struct CallTests {
 
     @Test("a TypeScript orchestrator runs a helper synchronously and asynchronously and a flow; a failing callee throws in the caller with its error")
     func typeScriptOrchestrator() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try push(harness, "f/calls/helper", .python3, Self.helper)
         try push(harness, "f/calls/failing", .python3, Self.failing)
         try push(harness, "f/calls/orchestrate", .deno, Self.typeScriptOrchestrator)
@@ -203,7 +203,7 @@ struct CallTests {
 
     @Test("a callee's failure fails a caller that does not catch it, with the callee's error")
     func failingCallee() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try push(harness, "f/calls/failing", .python3, Self.failing)
         try push(
             harness, "f/calls/caller", .python3, "import wmill\n\ndef main():\n    return wmill.run_script_by_path(\"f/calls/failing\", {\"x\": 7})\n"
@@ -221,7 +221,7 @@ struct CallTests {
 
     @Test("a stored version runs by its hash; a wait past its timeout raises TimeoutError and cancels the job waited for")
     func hashAndTimeout() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try push(harness, "f/calls/helper", .python3, Self.helper)
         try push(harness, "f/calls/slow", .bash, Self.slow)
         let hash = try #require(try ScriptStore(keys: harness.store.keys).script(at: "f/calls/helper", on: server.connect())).hash
@@ -254,7 +254,7 @@ struct CallTests {
 
     @Test("canceling the caller cancels what it started, at once, down the chain; a caller that times out has its calls canceled too")
     func cancelCascades() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try push(harness, "f/calls/slow", .bash, Self.slow)
         try push(
             harness, "f/calls/starter", .python3,
@@ -305,7 +305,7 @@ struct CallTests {
 
     @Test("a worker at concurrency 1 runs a caller that waits and its callees, two levels deep: the waiting job lends its slot")
     func concurrencyOne() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try push(harness, "f/calls/helper", .python3, Self.helper)
         try push(
             harness, "f/calls/middle", .python3,
@@ -323,7 +323,7 @@ struct CallTests {
 
     @Test("a script that starts itself is stopped at the depth limit with a clear error, in every caller")
     func depthLimit() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try push(
             harness, "f/calls/again", .python3,
             "import wmill\n\ndef main(n: int = 0):\n    return wmill.run_script_by_path(\"f/calls/again\", {\"n\": n + 1})\n")
@@ -347,7 +347,7 @@ struct CallTests {
 
     @Test("a job may start only what its folder or the callee's callers rule allows; it may follow only the jobs it started")
     func accessRules() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try push(harness, "f/other/helper", .python3, Self.helper)
         try push(
             harness, "f/calls/outside", .python3,
@@ -417,7 +417,7 @@ struct CallTests {
         "a token refreshed with set_variable (sealed, as a secret) is read by the next run; set_resource likewise; writes outside the folder are refused"
     )
     func refreshedToken() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try push(harness, "f/calls/refresh", .python3, Self.refresher)
         try await harness.withWorker(settings(harness)) { _ in
             let first = try await harness.finished(try start(harness, "f/calls/refresh"))

@@ -34,11 +34,11 @@ struct ClusterProcessTests {
             let store = JobStore(keys: keys)
             var ids: [JobID] = []
             for n in 0..<20 {
-                let id = newJobID()
+                let id = JobID.generate()
                 _ = try store.enqueue(EnqueueRequest(id: id, kind: .identity, arguments: ["n": .number(Double(n))]), on: connection)
                 ids.append(id)
             }
-            let delayed = newJobID()
+            let delayed = JobID.generate()
             let now = try connection.serverMilliseconds()
             _ = try store.enqueue(EnqueueRequest(id: delayed, kind: .identity, runAt: now + 500), on: connection)
             let engine = FlowEngine(flows: FlowStore(keys: keys))
@@ -46,7 +46,7 @@ struct ClusterProcessTests {
             _ = try engine.push(
                 path: path, text: "value:\n  modules:\n    - {id: a, value: {type: identity}}\n    - {id: b, value: {type: identity}}\n",
                 on: connection)
-            let flow = newJobID()
+            let flow = JobID.generate()
             try engine.start(FlowEngine.Start(id: flow, path: path.rawValue, input: ["x": 1]), on: connection)
             let client = RedisClient(configuration: cluster.configuration(slotKey: keys.prefix))
             for id in ids + [delayed, flow] {

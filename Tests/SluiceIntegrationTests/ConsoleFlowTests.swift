@@ -167,7 +167,7 @@ struct ConsoleFlowTests {
             _ = try await stack.request("POST", "/gates/\(firstGate.rawValue)/approve", form: [("csrf", token)])
             #expect(try GateStore(keys: stack.keys).gate(firstGate, on: connection)?.approvals.isEmpty == true)
             #expect(try stack.harness.store.job(first, on: connection)?.state == .canceled)
-            let unknown = try await stack.request("POST", "/gates/\(newJobID().rawValue)/approve", form: [("csrf", token)])
+            let unknown = try await stack.request("POST", "/gates/\(JobID.generate().rawValue)/approve", form: [("csrf", token)])
             #expect(unknown.status == 404)
         }
     }

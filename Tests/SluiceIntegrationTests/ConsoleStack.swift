@@ -26,7 +26,7 @@ struct ConsoleStack {
         server: RedisServer, worker: Bool = true, liveLifetime: Duration = .seconds(60), operatorTokens: Bool = false,
         _ body: (ConsoleStack) async throws -> Result
     ) async throws -> Result {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         var settings = ConsoleSettings(
             redis: server.configuration, keys: harness.store.keys, listen: ListenAddress(host: "127.0.0.1", port: 0), operatorName: operatorName,
             resumerURL: "https://links.example", liveLifetime: liveLifetime)
@@ -89,7 +89,7 @@ struct ConsoleStack {
 
     /// Queues an identity job (a worker returns its arguments at once).
     func identityJob(_ arguments: JSONValue = [:], runAt: Int64? = nil, createdBy: String? = nil) throws -> JobID {
-        let id = newJobID()
+        let id = JobID.generate()
         _ = try harness.store.enqueue(
             EnqueueRequest(id: id, kind: .identity, arguments: arguments, runAt: runAt, createdBy: createdBy), on: harness.server.connect())
         return id

@@ -41,7 +41,7 @@ struct ConsoleTests {
     @Test("unknown or malformed job ids answer a 404 page; a malformed filter answers 400 naming the field")
     func badInputIsRefused() async throws {
         try await ConsoleStack.with(server: server, worker: false) { stack in
-            let unknown = try await stack.get("/jobs/\(newJobID().rawValue)")
+            let unknown = try await stack.get("/jobs/\(JobID.generate().rawValue)")
             #expect(unknown.status == 404)
             #expect(unknown.body.contains("Not found"))
             #expect(unknown.headers["x-content-type-options"] == "nosniff")

@@ -124,7 +124,7 @@ struct DurableAcknowledgementTests {
     )
     func runWaitsForTheReplica() async throws {
         defer { replica.stop() }
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let environment = ["SLUICE_ACK": "replicas=1,timeout=300"]
         let options = ["--redis", master.url, "--prefix", keys.prefix]
         let started = try await runCommand("sluice", ["run", "--identity"] + options, environment: environment)
@@ -146,7 +146,7 @@ struct DurableAcknowledgementTests {
         var configuration = master.configuration
         configuration.acknowledgement = acknowledgement
         let connection = try RedisConnection(configuration: configuration)
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         // With the replica running, a wait is acknowledged — within 300 ms on an idle machine; under
         // make test's load the replica can miss that, so this precondition gets a few tries.
         var acknowledged = false

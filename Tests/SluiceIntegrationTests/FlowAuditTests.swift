@@ -36,7 +36,7 @@ struct FlowAuditTests {
 
     @Test("a flow whose current step ended without moving it, and whose last event failed, is failed; waiting flows are left alone")
     func stuckFlowFailed() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let connection = try server.connect()
         let keys = harness.store.keys
         // The parked flow needs a worker to reach its gate: run one until it is suspended.
@@ -53,7 +53,7 @@ struct FlowAuditTests {
         // Wedge `stuck`: its step ended (as if its report had been applied) but the flow never
         // moved on, and the event that should have moved it failed.
         let step = try #require(try harness.steps(of: stuck).first)
-        let event = newJobID()
+        let event = JobID.generate()
         try connection.send(["LREM", .string(keys.queue(step.queue)), "0", .string(step.id.rawValue)])
         try connection.send(["HSET", .string(keys.job(step.id)), "state", "success"])
         try connection.send([

@@ -18,7 +18,7 @@ struct FlowControlTests {
 
     @Test("forloopflow: each element as flow_input.iter, the result is each iteration's last result, in order; sequential and parallel")
     func forLoop() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(harness.settings(concurrency: 4)) { _ in
             for parallel in ["false", "true"] {
                 let id = try harness.startFlow(
@@ -68,7 +68,7 @@ struct FlowControlTests {
 
     @Test("branchone: the first branch whose expr holds runs, else the default; an empty branch passes the previous result")
     func branchOne() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let yaml = """
             value:
               modules:
@@ -101,7 +101,7 @@ struct FlowControlTests {
 
     @Test("branchall: every branch runs (in parallel too), results in branch order; a failing branch fails the module unless skip_failure")
     func branchAll() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         func yaml(parallel: Bool, skip: Bool) -> String {
             """
             value:
@@ -140,7 +140,7 @@ struct FlowControlTests {
 
     @Test("whileloopflow: runs until a module's stop_after_if breaks it; the cap fails it clearly")
     func whileLoop() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker { _ in
             let id = try harness.startFlow(
                 """
@@ -186,7 +186,7 @@ struct FlowControlTests {
 
     @Test("a subflow runs as a flow job of its own; its result is the step's result; linked both ways")
     func subflow() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let child = "f/test/child-\(UUID().uuidString.prefix(6).lowercased())"
         try harness.pushFlow(
             """
@@ -232,7 +232,7 @@ struct FlowControlTests {
 
     @Test("nesting: a loop in a branch in a loop; results of the current iteration are in scope; a child starts from its own input")
     func nesting() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(harness.settings(concurrency: 4)) { _ in
             let id = try harness.startFlow(
                 """
@@ -284,7 +284,7 @@ struct FlowControlTests {
 
     @Test("skip_if, mock, continue_on_error and a per-module timeout, end to end")
     func moduleOptions() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker { _ in
             let id = try harness.startFlow(
                 """
@@ -327,7 +327,7 @@ extension FlowControlTests {
         "stops: a loop's own stop_after_if breaks it after an iteration; stop_after_all_iters_if stops the flow after the loop; a stop inside a branch stops its frame, and a loop around absorbs it"
     )
     func stops() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker { _ in
             let broken = try harness.startFlow(
                 """
@@ -402,7 +402,7 @@ extension FlowControlTests {
 extension FlowControlTests {
     @Test("suspend inside a parallel loop: each iteration parks at its own gate with its own links; the loop goes on as they close")
     func gatesInLoop() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(harness.settings(concurrency: 4)) { _ in
             let id = try harness.startFlow(
                 """
@@ -456,7 +456,7 @@ extension FlowControlTests {
 
     @Test("a cancel during a fan-out cancels every running iteration and closes their gates")
     func cancelFanOut() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(harness.settings(concurrency: 4, lease: .milliseconds(600))) { _ in
             let id = try harness.startFlow(
                 """
@@ -526,7 +526,7 @@ extension FlowControlTests {
 
     @Test("canceling a flow cancels the subflow it waits on and the subflow's running step")
     func cancelParentCascades() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(harness.settings(concurrency: 2, lease: .milliseconds(600))) { _ in
             let (parent, call, child, sleeper) = try await parentWaitingOnSubflow(harness)
             let connection = try server.connect()
@@ -540,7 +540,7 @@ extension FlowControlTests {
 
     @Test("canceling a subflow cancels the flow that called it")
     func cancelChildCascades() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(harness.settings(concurrency: 2, lease: .milliseconds(600))) { _ in
             let (parent, call, child, sleeper) = try await parentWaitingOnSubflow(harness)
             let connection = try server.connect()
@@ -557,7 +557,7 @@ extension FlowControlTests {
 extension FlowControlTests {
     @Test("two workers finishing parallel iterations at the same instant: every iteration counted once, the loop completes once")
     func parallelRace() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let count = 300
         try await harness.withWorker(harness.settings(id: "racer-a", concurrency: 8)) { _ in
             try await harness.withWorker(harness.settings(id: "racer-b", concurrency: 8)) { _ in

@@ -20,7 +20,7 @@ extension WorkerHarness {
         let flowPath = try #require(ScriptPath(path ?? "f/test/flow-\(UUID().uuidString.prefix(8).lowercased())"))
         let engine = engine
         _ = try engine.push(path: flowPath, text: yaml, on: connection)
-        let id = newJobID()
+        let id = JobID.generate()
         try engine.start(
             FlowEngine.Start(id: id, path: flowPath.rawValue, input: input, createdBy: createdBy, maxDeliveries: maxDeliveries), on: connection)
         return id

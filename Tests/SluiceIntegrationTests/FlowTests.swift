@@ -16,7 +16,7 @@ struct FlowTests {
 
     @Test("a linear flow of python and bash steps passes data along; one job per step")
     func linear() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker { _ in
             let id = try harness.startFlow(
                 """
@@ -71,7 +71,7 @@ struct FlowTests {
 
     @Test("the flow's job id reaches its steps' scripts")
     func flowJobID() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker { _ in
             let id = try harness.startFlow(
                 """
@@ -86,7 +86,7 @@ struct FlowTests {
 
     @Test("a step that fails twice succeeds on its 3rd attempt; each attempt is its own job")
     func retriesSucceed() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withScheduler {
             try await harness.withWorker { _ in
                 let id = try harness.startFlow(
@@ -117,7 +117,7 @@ struct FlowTests {
 
     @Test("exponential backoff: each retry waits in the delayed set for multiplier × seconds^n")
     func exponentialBackoff() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withScheduler {
             try await harness.withWorker { _ in
                 let id = try harness.startFlow(
@@ -150,7 +150,7 @@ struct FlowTests {
 
     @Test("sleep delays the next step through the delayed set")
     func sleep() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withScheduler {
             try await harness.withWorker { _ in
                 let id = try harness.startFlow(
@@ -175,7 +175,7 @@ struct FlowTests {
 
     @Test("stop_after_if ends the flow early, skipped or not; later steps never run")
     func earlyStop() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker { _ in
             for skip in [false, true] {
                 let id = try harness.startFlow(
@@ -202,7 +202,7 @@ struct FlowTests {
 
     @Test("a failing step runs the failure module with the error, and the flow fails")
     func failureModule() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker { _ in
             let id = try harness.startFlow(
                 """
@@ -230,7 +230,7 @@ struct FlowTests {
 
     @Test("a step whose workers keep dying fails after max_deliveries, and its flow moves on (here: to the retry)")
     func stepLost() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let connection = try server.connect()
         let id = try harness.startFlow(
             """
@@ -258,7 +258,7 @@ struct FlowTests {
 
     @Test("canceling a flow cancels its running step and kills its process")
     func cancelFlow() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(harness.settings(lease: .milliseconds(600))) { _ in
             let id = try harness.startFlow(
                 """

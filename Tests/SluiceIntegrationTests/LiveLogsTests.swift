@@ -19,7 +19,7 @@ struct LiveLogsTests {
         "a bash job's and a python job's (warm runner) first line is in Redis while they still run, the last one only once printed; a write after the outcome changes nothing"
     )
     func logsWhileRunning() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker { _ in
             let bash = try harness.run(.bash, "echo first line\nsleep 3\necho last line\necho done\n")
             let python = try harness.run(

@@ -23,7 +23,7 @@ struct LogHygieneTests {
         let password = "pw-\(UUID().uuidString.prefix(12))"
         let server = try RedisServer(password: password)
         defer { server.stop() }
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let httpPort = try RedisServer.freePort()
         let env = [
             "SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix, "SLUICE_LOG_LEVEL": "debug", "SLUICE_LOG_FORMAT": "json",

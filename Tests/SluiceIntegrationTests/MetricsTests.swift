@@ -37,7 +37,7 @@ struct MetricsTests {
     func dashboardMetricsExist() async throws {
         let server = try RedisServer()
         defer { server.stop() }
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let (workerPort, schedulerPort, resumerPort) = (try RedisServer.freePort(), try RedisServer.freePort(), try RedisServer.freePort())
         let resumerMetricsPort = try RedisServer.freePort()
         let env = [

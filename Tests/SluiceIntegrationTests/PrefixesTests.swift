@@ -32,8 +32,8 @@ struct PrefixesTests {
     func twoPrefixes() async throws {
         let server = try RedisServer()
         defer { server.stop() }
-        let first = uniqueKeys("first")
-        let second = uniqueKeys("second")
+        let first = KeySpace.unique("first")
+        let second = KeySpace.unique("second")
         let httpPort = try RedisServer.freePort()
         let env = [
             "SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": "\(first.name),\(second.name)", "SLUICE_LOG_LEVEL": "warning",
@@ -49,12 +49,12 @@ struct PrefixesTests {
             let engine = FlowEngine(flows: FlowStore(keys: keys))
             let path = try #require(ScriptPath("f/test/prefixes"))
             _ = try engine.push(path: path, text: Self.flow, on: connection)
-            let id = newJobID()
+            let id = JobID.generate()
             try engine.start(FlowEngine.Start(id: id, path: path.rawValue, input: [:]), on: connection)
             flows.append((keys, id))
             // A delayed job in each prefix: the one scheduler fires both.
             _ = try JobStore(keys: keys).enqueue(
-                EnqueueRequest(id: newJobID(), kind: .identity, runAt: try connection.serverMilliseconds() + 300), on: connection)
+                EnqueueRequest(id: JobID.generate(), kind: .identity, runAt: try connection.serverMilliseconds() + 300), on: connection)
         }
         for (keys, flow) in flows {
             var links: JSONValue?

@@ -20,7 +20,7 @@ struct ProcessTests {
 
     @Test("a worker SIGKILLed mid-job: its script dies with it, the scheduler hands the job back and another worker completes it")
     func workerKilledMidJob() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let env = environment(keys)
         let harness = WorkerHarness(server: server, keys: keys)
         let tag = "\(Int.random(in: 100_000...999_999))"
@@ -51,7 +51,7 @@ struct ProcessTests {
 
     @Test("a worker SIGKILLed during a flow step: the flow still finishes once, with one result per step")
     func workerKilledMidFlow() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let env = environment(keys)
         let harness = WorkerHarness(server: server, keys: keys)
         let tag = "\(Int.random(in: 100_000...999_999))"
@@ -93,7 +93,7 @@ struct ProcessTests {
 
     @Test("SIGTERM: the worker stops taking jobs, finishes the running one, and exits 0")
     func gracefulShutdown() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let harness = WorkerHarness(server: server, keys: keys)
         let worker = try ChildProcess("worker", ["--concurrency", "1"], environment: environment(keys))
         // Three seconds of work, so a loaded machine cannot let the job end unseen before the signal
@@ -112,7 +112,7 @@ struct ProcessTests {
 
     @Test("the CLI pushes, runs and waits; results print as JSON")
     func cliRoundTrip() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let env = environment(keys)
         let worker = try ChildProcess("worker", [], environment: env)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("greet-\(UUID().uuidString).py")
@@ -155,7 +155,7 @@ struct ProcessTests {
             (["run", "--identity", "--queue", "a b"], "invalid queue name"),
         ])
     func badInput(arguments: [String], message: String) async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let result = try await runCommand("sluice", arguments, environment: environment(keys))
         #expect(result.status != 0)
         // The first line says what is wrong (argument errors add the usage line after it).
@@ -170,7 +170,7 @@ struct ProcessTests {
     func unauthenticatedRedis() async throws {
         let open = try RedisServer(password: nil)
         defer { open.stop() }
-        var environment = open.sluiceEnvironment(prefix: uniqueKeys().prefix, logLevel: "info")
+        var environment = open.sluiceEnvironment(prefix: KeySpace.unique().prefix, logLevel: "info")
         let refused = try await runCommand("worker", ["--concurrency", "1"], environment: environment)
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("127.0.0.1:\(open.port) answers without a password, and jobs have the network"), "\(refused.stderr)")
@@ -179,7 +179,7 @@ struct ProcessTests {
         #expect(unsandboxed.status != 0)
         #expect(unsandboxed.stderr.contains("answers without a password, and jobs are not sandboxed"), "\(unsandboxed.stderr)")
         for (arguments, warns) in [(["--allow-unauthenticated-redis"], true), (["--sandbox-no-network"], false)] {
-            environment["SLUICE_PREFIX"] = uniqueKeys().prefix
+            environment["SLUICE_PREFIX"] = KeySpace.unique().prefix
             let worker = try ChildProcess("worker", ["--concurrency", "1"] + arguments, environment: environment)
             let connection = try RedisConnection(configuration: open.configuration)
             var registered = false
@@ -194,7 +194,7 @@ struct ProcessTests {
             #expect(status == 0, "\(arguments): \(String(describing: status)) \(worker.log)")
         }
         // The default test server has a password: the same worker starts without a word about it.
-        let worker = try ChildProcess("worker", ["--concurrency", "1"], environment: server.sluiceEnvironment(prefix: uniqueKeys().prefix))
+        let worker = try ChildProcess("worker", ["--concurrency", "1"], environment: server.sluiceEnvironment(prefix: KeySpace.unique().prefix))
         try await Task.sleep(for: .milliseconds(500))
         #expect(await worker.waitForExit(timeout: .zero) == nil, "\(worker.log)")
         #expect(!worker.log.contains("without a password"))

@@ -52,7 +52,7 @@ struct PromptTests {
                   payload: {type: javascript, expr: JSON.stringify(resume)}
         """
 
-    private func prepare(_ flow: String = Self.flow, keys: KeySpace = uniqueKeys()) async throws -> (
+    private func prepare(_ flow: String = Self.flow, keys: KeySpace = KeySpace.unique()) async throws -> (
         keys: KeySpace, env: [String: String], path: String
     ) {
         let env = server.sluiceEnvironment(prefix: keys.prefix)

@@ -53,7 +53,7 @@ struct PythonDependencyTests {
         let lock = try await Self.locker().lock(requirements)
         #expect(lock.pins == ["idna==3.10", "six==1.17.0"])
         #expect(lock.text.contains("--hash=sha256:"))
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-deps-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
         try await harness.withWorker(harness.settings(concurrency: 4), runner: runner(root: root)) { _ in
@@ -91,7 +91,7 @@ struct PythonDependencyTests {
 
     @Test("a lock the worker cannot install fails the job with the installer's message, never hangs")
     func uninstallable() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-deps-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
         let bogus = "six==1.17.0 \\\n    --hash=sha256:\(String(repeating: "0", count: 64))\n"
@@ -105,7 +105,7 @@ struct PythonDependencyTests {
 
     @Test("sluice script push locks what a script imports, prints it, and script show prints the lock")
     func cli() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("deps-\(UUID().uuidString).py")
         try "# requirements:\n# six\n\nimport six\n\ndef main():\n    return six.PY3\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }

@@ -63,7 +63,7 @@ struct ResumerConnectionTests {
         // A 60 s idle timeout: this test is about the limit, not about idleness — with a short one, a
         // loaded machine let the first held connections time out (freeing their slots) before the
         // request meant to be shed was sent, and it was served.
-        try await Self.withResumer(server: server, keys: uniqueKeys(), idleTimeout: 60) { port, metricsPort in
+        try await Self.withResumer(server: server, keys: KeySpace.unique(), idleTimeout: 60) { port, metricsPort in
             // The limit (20) filled with connections proven admitted: each answered once without
             // `Connection: close`, then held. A plain connect made while the server still counted the
             // readiness probe's connection would be over the limit and closed by the grace period.
@@ -102,7 +102,7 @@ struct ResumerConnectionTests {
 
     @Test("idle connections are closed after the idle timeout, over the limit or not; then /healthz keeps its connection again")
     func idleConnections() async throws {
-        try await Self.withResumer(server: server, keys: uniqueKeys(), idleTimeout: 3) { port, _ in
+        try await Self.withResumer(server: server, keys: KeySpace.unique(), idleTimeout: 3) { port, _ in
             let opened = ContinuousClock.now
             let idle = try (0..<30).map { _ in try RawSocket(port: port) }
             // Every idle connection is closed by the server within the idle timeout (3 s) and a margin.
@@ -120,7 +120,7 @@ struct ResumerConnectionTests {
 
     @Test("a connection over the limit gets one answer: a request pipelined behind its /healthz is dropped, not answered out of turn")
     func pipelinedOverLimit() async throws {
-        try await Self.withResumer(server: server, keys: uniqueKeys(), maxConnections: 1) { port, _ in
+        try await Self.withResumer(server: server, keys: KeySpace.unique(), maxConnections: 1) { port, _ in
             // The held connection takes the one slot. An answer without `Connection: close` proves it
             // was counted within the limit before the probe connects; until the server has seen the
             // readiness probe's connection close, a new one is still over the limit, so try again.
@@ -149,7 +149,7 @@ struct ResumerConnectionTests {
 
     @Test("a client dripping its request headers is dropped after the idle timeout")
     func slowHeaders() async throws {
-        try await Self.withResumer(server: server, keys: uniqueKeys()) { port, _ in
+        try await Self.withResumer(server: server, keys: KeySpace.unique()) { port, _ in
             let socket = try RawSocket(port: port)
             let started = ContinuousClock.now
             socket.send("GET /healthz HTTP/1.1\r\nHost: resumer.test\r\n")
@@ -172,7 +172,7 @@ struct ResumerConnectionTests {
 
     @Test("a client dripping its request body is dropped after the read timeout, and nothing is recorded")
     func slowBody() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let gate = try SeededGate.make(keys: keys, on: server.connect())
         let path = routePath(gate.links("alice").resume)
         try await Self.withResumer(server: server, keys: keys) { port, _ in
@@ -197,7 +197,7 @@ struct ResumerConnectionTests {
 
     @Test("a server full of idle connections answers a new client at once: /healthz within 1 s while 200 connections are held")
     func fullServerAnswers() async throws {
-        try await Self.withResumer(server: server, keys: uniqueKeys(), maxConnections: 50) { port, _ in
+        try await Self.withResumer(server: server, keys: KeySpace.unique(), maxConnections: 50) { port, _ in
             let held = try (0..<200).map { _ in try RawSocket(port: port) }
             for _ in 0..<5 {
                 let probe = try RawSocket(port: port)
@@ -217,7 +217,8 @@ struct ResumerConnectionTests {
         let resumer = try ChildProcess(
             "/usr/bin/prlimit",
             [
-                "--nofile=1024:1024", Executables.path("resumer"), "--redis", server.url, "--prefix", uniqueKeys().prefix, "--port", String(port),
+                "--nofile=1024:1024", Executables.path("resumer"), "--redis", server.url, "--prefix", KeySpace.unique().prefix, "--port",
+                String(port),
                 "--max-connections", "512", "--idle-timeout", "2", "--read-timeout", "2",
             ])
         defer { resumer.signal(SIGKILL) }

@@ -412,7 +412,7 @@ struct ResumerHardeningTests {
         let alice = gate.links("alice")
         let token = String(alice.approvalPage.split(separator: "/").last ?? "")
         let forged = alice.approvalPage.replacingOccurrences(of: token, with: String(repeating: "ab", count: 32))
-        let missing = alice.approvalPage.replacingOccurrences(of: gate.id.rawValue, with: newJobID().rawValue)
+        let missing = alice.approvalPage.replacingOccurrences(of: gate.id.rawValue, with: JobID.generate().rawValue)
         let server = server
         try await harness.run { client async throws in
             let connection = try server.connect()

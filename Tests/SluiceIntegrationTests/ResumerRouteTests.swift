@@ -102,7 +102,7 @@ struct ResumerRouteTests {
             #expect(edited != alice.resume)
             #expect(try await client.post(edited, "{}").status == 404)
             #expect(try await client.get(edited).status == 404)
-            let unknown = alice.resume.replacingOccurrences(of: gate.id.rawValue, with: newJobID().rawValue)
+            let unknown = alice.resume.replacingOccurrences(of: gate.id.rawValue, with: JobID.generate().rawValue)
             #expect(try await client.post(unknown, "{}").status == 404)
             #expect(try await client.post("/approvals/x/y/z/resume", "{}").status == 404)
             #expect(try await client.get(alice.approvalPage.replacingOccurrences(of: token, with: token.uppercased())).status == 404)
@@ -198,7 +198,7 @@ struct ResumerRouteTests {
             server.stop()
             let down = try await client.get("/healthz", accept: nil)
             #expect(down.status == 503)
-            let page = try await client.get(SeededGate.publicURL + "/approvals/\(newJobID())/u.YWxpY2U/" + String(repeating: "0", count: 64))
+            let page = try await client.get(SeededGate.publicURL + "/approvals/\(JobID.generate())/u.YWxpY2U/" + String(repeating: "0", count: 64))
             #expect(page.status == 503)
             #expect(page.body.contains("nothing was changed"))
         }

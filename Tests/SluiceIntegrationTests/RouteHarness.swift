@@ -17,7 +17,7 @@ struct RouteHarness: Sendable {
     let keys: KeySpace
     let registry = PrometheusCollectorRegistry()
 
-    init(server: RedisServer, keys: KeySpace = uniqueKeys()) {
+    init(server: RedisServer, keys: KeySpace = KeySpace.unique()) {
         self.server = server
         self.keys = keys
     }

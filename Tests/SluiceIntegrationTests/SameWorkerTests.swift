@@ -56,7 +56,7 @@ struct SameWorkerTests {
 
     @Test("every step of a run sees the files the steps before it left in ./shared, on one worker of two; the folder goes with the run")
     func sharedFolder() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let runner = ScriptRunner(settings: ScriptRunnerSettings())
         try await harness.withWorker(harness.settings(id: "worker-a", lease: .milliseconds(600)), runner: runner) { _ in
             try await harness.withWorker(harness.settings(id: "worker-b", lease: .milliseconds(600))) { _ in
@@ -82,7 +82,7 @@ struct SameWorkerTests {
 
     @Test("a pinned worker that leaves hands its run on: the next step goes to another worker (with an empty ./shared, as in Windmill)")
     func pinnedWorkerLeaves() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let gated = """
             value:
               same_worker: true

@@ -23,7 +23,7 @@ struct SandboxTests {
 
     @Test("the first runs of a script, many at once, all run: the cached file is written once, not replaced under a job granted it")
     func firstRunsAtOnce() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         for round in 0..<4 {
             // Queued before the worker starts, so its six slots take them together.
             let content = "# round \(round) \(UUID().uuidString)\necho ok\n"
@@ -39,7 +39,7 @@ struct SandboxTests {
 
     @Test("where no slot sandbox can start, bash jobs get a sandbox each and still run")
     func slotFallback() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         // /bin/false exits before saying ready, as a launcher refused Landlock or namespaces would.
         let runner = ScriptRunner(settings: ScriptRunnerSettings(sandbox: SandboxSettings(mode: .bubblewrap), slotLauncher: "/bin/false"))
         try await harness.withWorker(harness.settings(concurrency: 2), runner: runner) { _ in
@@ -57,7 +57,7 @@ struct SandboxTests {
         "two jobs at once: neither reads the other's files knowing their path, nor its /tmp, nor sees its processes; the next job finds nothing of theirs in /tmp",
         arguments: BashRunnerMode.allCases)
     func concurrentJobs(bash: BashRunnerMode) async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let tag = "\(Int.random(in: 100_000...999_999))"
         let runner = runner(.bubblewrap, bash: bash)
         try await harness.withWorker(harness.settings(concurrency: 2), runner: runner) { _ in
@@ -101,7 +101,7 @@ struct SandboxTests {
 
     @Test("a script cannot read the worker's environment through /proc (with --sandbox none it can)", arguments: SandboxSettings.Mode.allCases)
     func workerEnvironment(mode: SandboxSettings.Mode) async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let harness = WorkerHarness(server: server, keys: keys)
         let secret = "worker-secret-\(UUID().uuidString)"
         let worker = try ChildProcess(
@@ -127,7 +127,7 @@ struct SandboxTests {
 
     @Test("a job cannot find another job's minting key in /proc, and sees only its own processes")
     func otherJobsSecrets() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let key = "mint-\(UUID().uuidString)"
         try await harness.withWorker(harness.settings(concurrency: 2), runner: runner(.bubblewrap)) { _ in
             let victim = try harness.run(.bash, "sleep 3\necho done\n", environment: ["SLUICE_RESUME_MINT_KEY": key])
@@ -149,7 +149,7 @@ struct SandboxTests {
 
     @Test("read-only system, private /tmp, scratch directory the only writable place, no other runs or cached scripts in sight")
     func filesystem() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let tag = "\(Int.random(in: 100_000...999_999))"
         try await harness.withWorker(harness.settings(concurrency: 2), runner: runner(.bubblewrap)) { _ in
             let id = try harness.run(
@@ -188,7 +188,7 @@ struct SandboxTests {
 
     @Test("a cached script changed on disk by another job is rewritten before it runs again (unsandboxed jobs can write it)")
     func cachedScriptVerified() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(harness.settings(concurrency: 1), runner: runner(.none)) { _ in
             let victim = try harness.run(.bash, "echo victim\n")
             #expect(try await harness.finished(victim).result == "victim")
@@ -210,7 +210,7 @@ struct SandboxTests {
 
     @Test("everything a script starts dies when it exits: background, nohup and setsid children")
     func childrenDieWithScript() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let tag = "\(Int.random(in: 100_000...999_999))"
         try await harness.withWorker(runner: runner(.bubblewrap)) { _ in
             let id = try harness.run(
@@ -233,7 +233,7 @@ struct SandboxTests {
 
     @Test("a canceled job's setsid children die with it")
     func cancelKillsEverything() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let tag = "\(Int.random(in: 100_000...999_999))"
         try await harness.withWorker(harness.settings(lease: .milliseconds(600)), runner: runner(.bubblewrap)) { _ in
             let id = try harness.run(
@@ -246,7 +246,7 @@ struct SandboxTests {
 
     @Test("network: reachable by default, cut by --sandbox-no-network", arguments: [true, false])
     func network(allowed: Bool) async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let port = server.port
         try await harness.withWorker(runner: runner(.bubblewrap, network: allowed)) { _ in
             let id = try harness.run(
@@ -258,7 +258,7 @@ struct SandboxTests {
 
     @Test("a job with the network reaches a password-protected Redis and can do nothing there")
     func protectedRedis() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(runner: runner(.bubblewrap, network: true)) { _ in
             let id = try harness.run(
                 .bash,
@@ -313,7 +313,7 @@ struct SandboxTests {
 
     @Test("the worker process is non-dumpable: another process of its uid cannot read its environment")
     func nonDumpable() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-nobody-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         #expect(chown(scratch, 65534, 65534) == 0)

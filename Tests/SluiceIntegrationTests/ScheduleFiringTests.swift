@@ -29,7 +29,7 @@ struct ScheduleFiringTests {
     // missed by the catch-up that followed — rather than that none was ever late.
     @Test("ticks two seconds apart fire once each within their period, every tick accounted for; each run is recorded with its job and outcome")
     func firesOnTime() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try harness.pushScript("f/test/stamp", .bash, "n=\"$1\"\necho \"{\\\"n\\\": $n}\"\n")
         try await harness.withWorker { _ in
             try await harness.withSchedulerProcess {
@@ -76,7 +76,7 @@ struct ScheduleFiringTests {
 
     @Test("a flow on a schedule: each tick starts one flow run with the schedule's args as its input")
     func firesFlows() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try harness.pushFlow(
             """
             schema: {type: object, properties: {who: {type: string}, n: {type: integer, default: 3}}, required: [who]}
@@ -117,7 +117,7 @@ struct ScheduleFiringTests {
 
     @Test("no-overlap: a tick while the previous run is still going is recorded as skipped and starts nothing")
     func noOverlap() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try harness.pushScript("f/test/slow", .bash, "sleep 2.2\necho done\n")
         try await harness.withWorker { _ in
             try await harness.withSchedulerProcess {
@@ -150,7 +150,7 @@ struct ScheduleFiringTests {
 
     @Test("on-failure: a run that fails for good starts its handler once, script or flow, with the error, schedule and job id")
     func onFailure() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try harness.pushScript("f/test/broken", .bash, "echo 'disk is full' >&2\nexit 3\n")
         try harness.pushScript(
             "f/test/alert", .python3,
@@ -212,7 +212,7 @@ struct ScheduleFiringTests {
 
     @Test("retries: a failing run is retried per the schedule's policy and succeeds on its third attempt; one out of retries fails once")
     func retries() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try harness.pushScript("f/test/flaky", .bash, "echo \"attempt $SLUICE_ATTEMPT\" >&2\n[ \"$SLUICE_ATTEMPT\" -ge 3 ] || exit 1\necho ok\n")
         try harness.pushScript("f/test/alert", .bash, "echo alerted\n")
         let policy: JSONValue = ["constant": ["attempts": 2, "seconds": 0.2]]
@@ -250,7 +250,7 @@ struct ScheduleFiringTests {
 
     @Test("pause stops the ticks, resume starts again from now (no catch-up of the paused ticks), delete removes the schedule")
     func pauseResumeDelete() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try harness.pushScript("f/test/tick", .bash, "echo tick\n")
         try await harness.withSchedulerProcess {
             let record = try harness.setSchedule(ScheduleDefinition(name: "ticker", path: "f/test/tick", cron: "* * * * * *"))
@@ -286,7 +286,7 @@ struct ScheduleFiringTests {
 
     @Test("a changed definition takes effect at its next tick: new args from the next run, nothing fired for the ticks before the change")
     func changeTakesEffectAtNextTick() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try harness.pushScript("f/test/echo", .bash, "v=\"$1\"\necho \"$v\"\n")
         try await harness.withSchedulerProcess {
             let definition = ScheduleDefinition(name: "echo", path: "f/test/echo", cron: "* * * * * *", arguments: ["v": "one"])

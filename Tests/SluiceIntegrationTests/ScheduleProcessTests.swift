@@ -22,7 +22,7 @@ struct ScheduleProcessTests {
 
     @Test("two schedulers racing: every tick of every schedule fires exactly once, none is missed")
     func twoSchedulersRace() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let harness = WorkerHarness(server: server, keys: keys)
         try harness.pushScript("f/test/noop", .bash, "true\n")
         let names = (0..<20).map { "race-\($0)" }
@@ -58,7 +58,7 @@ struct ScheduleProcessTests {
 
     @Test("a scheduler SIGKILLed and restarted catches up by firing only the latest missed tick, recorded as a catch-up")
     func killedAndRestarted() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let harness = WorkerHarness(server: server, keys: keys)
         try harness.pushScript("f/test/noop", .bash, "true\n")
         let doomed = try ChildProcess("scheduler", [], environment: environment(keys))
@@ -92,7 +92,7 @@ struct ScheduleProcessTests {
 
     @Test("the CLI: set, list, show, next (without firing), pause, resume, delete")
     func commandLine() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let env = environment(keys)
         let harness = WorkerHarness(server: server, keys: keys)
         try harness.pushScript("f/test/report", .bash, "echo ok\n")
@@ -152,7 +152,7 @@ struct ScheduleProcessTests {
             (["schedule", "delete", "missing"], "no schedule 'missing'"),
         ])
     func badInput(arguments: [String], message: String) async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let harness = WorkerHarness(server: server, keys: keys)
         try harness.pushScript("f/test/report", .bash, "echo ok\n")
         let connection = try server.connect()

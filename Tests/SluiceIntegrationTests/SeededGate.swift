@@ -36,8 +36,8 @@ struct SeededGate: Sendable {
     /// Writes a gate with `rules` and its flow, parked at it.
     static func make(_ rules: Rules = Rules(), keys: KeySpace, on connection: RedisConnection) throws -> SeededGate {
         let now = try connection.serverMilliseconds()
-        let flow = newJobID()
-        let id = newJobID()
+        let flow = JobID.generate()
+        let id = JobID.generate()
         let secret = GateSecret.generate()
         let flowKey = keys.job(flow)
         var flowFields: [RedisArgument] = [

@@ -13,7 +13,7 @@ struct SentinelProcessTests {
         var ids: [JobID] = []
         let deadline = ContinuousClock.now + .seconds(60)
         while ids.count < count, ContinuousClock.now < deadline {
-            let id = newJobID()
+            let id = JobID.generate()
             do {
                 _ = try store.enqueue(
                     EnqueueRequest(id: id, kind: .identity, arguments: ["tag": .string(tag), "n": .number(Double(ids.count))]), on: connection)
@@ -33,7 +33,7 @@ struct SentinelProcessTests {
     func masterKilledMidLoad() async throws {
         let testbed = try await offThread { try SentinelTestbed() }
         defer { testbed.stop() }
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let httpPort = try RedisServer.freePort()
         let env = ["SLUICE_REDIS_URL": testbed.url, "SLUICE_PREFIX": keys.prefix, "SLUICE_LOG_LEVEL": "info"]
         let worker = try ChildProcess("worker", ["--concurrency", "4", "--lease", "2"], environment: env)
@@ -43,7 +43,7 @@ struct SentinelProcessTests {
         let store = JobStore(keys: keys)
         let before = try await enqueue(200, tag: "before", store: store, connection: connection)
         // A job for later (through the delayed set: the scheduler must fire it on the new master).
-        let delayed = newJobID()
+        let delayed = JobID.generate()
         _ = try store.enqueue(EnqueueRequest(id: delayed, kind: .identity, runAt: Int64(Date().timeIntervalSince1970 * 1000) + 3000), on: connection)
         _ = try connection.send("WAIT", "1", "5000")
         testbed.master.kill()

@@ -40,7 +40,7 @@ struct SyncTests {
 
     @Test("push imports scripts, a flow, a schedule, a resource and variables; a second push changes nothing; --dry-run writes nothing")
     func pushTwice() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let connection = try server.connect()
         let dry = try await runCommand("sluice", ["sync", "push", Self.example.path, "--dry-run"], environment: environment(keys))
         #expect(dry.status == 0, "\(dry.stderr)")
@@ -88,7 +88,7 @@ struct SyncTests {
 
     @Test("one bad file anywhere in the folder: nothing is written, and every problem is named")
     func badFileChangesNothing() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.copyItem(at: Self.example, to: folder)
@@ -107,7 +107,7 @@ struct SyncTests {
 
     @Test("pull writes the same layout back: pushing it changes nothing, pulling again rewrites nothing, and another store gets the same versions")
     func roundTrip() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let pushed = try await runCommand("sluice", ["sync", "push", Self.example.path], environment: environment(keys))
         #expect(pushed.status == 0, "\(pushed.stderr)")
         let folder = temporaryFolder()
@@ -131,7 +131,7 @@ struct SyncTests {
         let repull = try await runCommand("sluice", ["sync", "pull", folder.path], environment: environment(keys))
         #expect(repull.stdout.contains("6 items, 0 written, 6 unchanged"), "\(repull.stdout)")
 
-        let other = uniqueKeys("other")
+        let other = KeySpace.unique("other")
         let copied = try await runCommand("sluice", ["sync", "push", folder.path], environment: environment(other))
         #expect(copied.status == 0, "\(copied.stderr)")
         let connection = try server.connect()
@@ -148,7 +148,7 @@ struct SyncTests {
 
     @Test("the pushed flow runs on a worker: a workspace script, a bash script, an inline TypeScript step")
     func pushedFlowRuns() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let pushed = try await runCommand("sluice", ["sync", "push", Self.example.path], environment: environment(harness.store.keys))
         #expect(pushed.status == 0, "\(pushed.stderr)")
         try await harness.withWorker { _ in
@@ -161,7 +161,7 @@ struct SyncTests {
 
     @Test("plain secrets (wmill.yaml plainSecrets) are sealed with the public key; a secret already set is kept, not replaced")
     func plainSecrets() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("f/s"), withIntermediateDirectories: true)
@@ -189,7 +189,7 @@ struct SyncTests {
 
     @Test("a flow calling a hub/ script pushes with a warning, and fails at that step saying to bring the script into the workspace")
     func hubScript() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let flow = folder.appendingPathComponent("f/h/notify.flow/flow.yaml")

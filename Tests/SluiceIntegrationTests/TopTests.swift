@@ -15,14 +15,14 @@ struct TopTests {
 
     @Test("live view: queues with pending, delayed and oldest age, open gates, workers with their jobs; q quits and restores the screen")
     func live() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let env = server.sluiceEnvironment(prefix: keys.prefix)
         let store = JobStore(keys: keys)
         let connection = try server.connect()
         // Jobs on a queue nobody serves wait; one is delayed; a worker serves 'default'.
-        for _ in 0..<3 { _ = try store.enqueue(EnqueueRequest(id: newJobID(), kind: .identity, queue: "nightly"), on: connection) }
+        for _ in 0..<3 { _ = try store.enqueue(EnqueueRequest(id: JobID.generate(), kind: .identity, queue: "nightly"), on: connection) }
         _ = try store.enqueue(
-            EnqueueRequest(id: newJobID(), kind: .identity, queue: "nightly", runAt: Int64(Date().timeIntervalSince1970 * 1000) + 600_000),
+            EnqueueRequest(id: JobID.generate(), kind: .identity, queue: "nightly", runAt: Int64(Date().timeIntervalSince1970 * 1000) + 600_000),
             on: connection)
         let worker = try ChildProcess("worker", ["--concurrency", "3", "--worker-id", "top-worker-1"], environment: env)
         let exports = env.map { "\($0.key)='\($0.value)'" }.sorted().joined(separator: " ")
@@ -47,8 +47,8 @@ struct TopTests {
 
     @Test("not in a terminal: one plain snapshot without escape codes")
     func plain() async throws {
-        let keys = uniqueKeys()
-        _ = try JobStore(keys: keys).enqueue(EnqueueRequest(id: newJobID(), kind: .identity, queue: "reports"), on: try server.connect())
+        let keys = KeySpace.unique()
+        _ = try JobStore(keys: keys).enqueue(EnqueueRequest(id: JobID.generate(), kind: .identity, queue: "reports"), on: try server.connect())
         let result = try await runCommand("sluice", ["top"], environment: ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": keys.prefix])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("reports"))

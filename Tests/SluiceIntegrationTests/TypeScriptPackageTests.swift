@@ -59,7 +59,7 @@ struct TypeScriptPackageTests {
     func run(_ path: String, _ arguments: JSONValue = [:], harness: WorkerHarness) throws -> JobID {
         let connection = try server.connect()
         let stored = try #require(try ScriptStore(keys: harness.store.keys).script(at: path, on: connection))
-        let id = newJobID()
+        let id = JobID.generate()
         try harness.store.enqueue(
             EnqueueRequest(id: id, kind: .script, arguments: arguments, path: path, scriptHash: stored.hash, language: .deno), on: connection)
         return id
@@ -83,7 +83,7 @@ struct TypeScriptPackageTests {
         let registry = try await Self.registry()
         let root = try Self.temporaryRoot()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let script = """
             import * as wmill from "npm:windmill-client@^1.158.2";
             import pad from "npm:leftpad-sluice@^1.0.0";
@@ -134,7 +134,7 @@ struct TypeScriptPackageTests {
         let registry = try await Self.registry()
         let root = try Self.temporaryRoot()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let victim = """
             import pad from "npm:leftpad-sluice@^1.0.0";
             export function main() { return pad("v", 2); }
@@ -198,7 +198,7 @@ struct TypeScriptPackageTests {
         let registry = try await Self.registry()
         let root = try Self.temporaryRoot()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let script = """
             // sluice: dedicated
             import pad from "npm:leftpad-sluice@~1.1";
@@ -226,7 +226,7 @@ struct TypeScriptPackageTests {
     @Test("a package that does not exist fails the push with Deno's message; the script is not stored")
     func unresolvable() async throws {
         let registry = try await Self.registry()
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let pushed = try await push(
             "import x from \"npm:sluice-no-such-package@^1\";\nexport function main() { return x; }\n", at: "f/test/missing", keys: keys,
             registry: registry)
@@ -237,7 +237,7 @@ struct TypeScriptPackageTests {
 
     @Test("a registry that cannot be reached from where one pushes: the script is stored unlocked, saying so (workers fetch at run time)")
     func unreachableRegistry() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let closed = "http://127.0.0.1:\(try RedisServer.freePort())/"
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("ts-\(UUID().uuidString).ts")
         try "import pad from \"npm:left-pad@^1\";\nexport function main() { return pad('a', 3); }\n".write(
@@ -257,7 +257,7 @@ struct TypeScriptPackageTests {
         let registry = try await Self.registry()
         let root = try Self.temporaryRoot()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let folder = URL(fileURLWithPath: root).appendingPathComponent("workspace")
         let scripts = folder.appendingPathComponent("f/pins")
         try FileManager.default.createDirectory(at: scripts.appendingPathComponent("step.flow"), withIntermediateDirectories: true)
@@ -333,7 +333,7 @@ struct TypeScriptPackageTests {
         try await harness.withWorker(runner: runner(root: root, registry: registry)) { _ in
             let job = try await harness.finished(try run("f/pins/bun_script", harness: harness))
             #expect(job.result == [" b@1.1.0", "a/b"], "\(job.error ?? "")")
-            let flow = newJobID()
+            let flow = JobID.generate()
             try harness.engine.start(.init(id: flow, path: "f/pins/step", input: [:]), on: try server.connect())
             let done = try await harness.finished(flow)
             #expect(done.result == " d@1.1.0", "\(done.error ?? "")")

@@ -28,7 +28,7 @@ struct TypeScriptTests {
 
     @Test("arguments by parameter name, defaults apply, console.log goes to the logs, the returned value is the result")
     func windmillConvention() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(runner: runner()) { _ in
             let id = try harness.run(
                 .deno,
@@ -51,7 +51,7 @@ struct TypeScriptTests {
 
     @Test("an exception fails the job with its message and stack; a main that returns nothing gives null")
     func exceptions() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(runner: runner()) { _ in
             let failing = try harness.run(
                 .deno,
@@ -69,7 +69,7 @@ struct TypeScriptTests {
 
     @Test("windmill-client resolves to Sluice's own module however it is imported")
     func windmillClientImports() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(runner: runner()) { _ in
             let id = try harness.run(
                 .deno,
@@ -113,7 +113,7 @@ struct TypeScriptTests {
 
     @Test("by default a job reads and writes only its scratch directory: no other file, no environment, no subprocess")
     func defaultPermissions() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(runner: runner()) { _ in
             let job = try await harness.finished(try harness.run(.deno, Self.probe))
             #expect(job.state == .success, "\(job.error ?? "")")
@@ -128,7 +128,7 @@ struct TypeScriptTests {
 
     @Test("--deno-allow grants more: read, env, run (still inside the job sandbox)")
     func grantedPermissions() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(runner: runner(permissions: try DenoPermissions(parsing: "net,read,env,run"))) { _ in
             let job = try await harness.finished(try harness.run(.deno, Self.probe))
             #expect(job.state == .success, "\(job.error ?? "")")
@@ -149,7 +149,7 @@ struct TypeScriptTests {
 
     @Test("flow steps in deno, bun and nativets run on Deno and pass data along with python3")
     func flowSteps() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(runner: runner()) { _ in
             let id = try harness.startFlow(
                 """
@@ -189,7 +189,7 @@ struct TypeScriptTests {
 
     @Test("dedicated TypeScript: the module stays loaded between jobs, console output is each job's, a crash restarts it")
     func dedicated() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(harness.settings(concurrency: 1), runner: runner()) { _ in
             let connection = try server.connect()
             let path = try #require(ScriptPath("f/test/ts_counter"))
@@ -207,7 +207,7 @@ struct TypeScriptTests {
                 """
             let (hash, _) = try ScriptStore(keys: harness.store.keys).push(path: path, language: .deno, content: script, on: connection)
             func run(_ arguments: JSONValue) async throws -> JobRecord {
-                let id = newJobID()
+                let id = JobID.generate()
                 try harness.store.enqueue(
                     EnqueueRequest(id: id, kind: .script, arguments: arguments, path: path.rawValue, scriptHash: hash, language: .deno),
                     on: connection)
@@ -232,7 +232,7 @@ struct TypeScriptTests {
 
     @Test("a TypeScript job that runs too long is killed")
     func timeout() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(runner: runner()) { _ in
             let id = try harness.run(
                 .deno, "export async function main() {\n  await new Promise((r) => setTimeout(r, 30000));\n}\n", timeoutSeconds: 1)
@@ -245,7 +245,7 @@ struct TypeScriptTests {
 extension TypeScriptTests {
     @Test("Bun scripts: Bun.env, Bun.file and Bun.write in the job's directory, Bun.sleep; other Bun APIs and bun: modules fail naming themselves")
     func bunCompatibility() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(runner: runner()) { _ in
             let id = try harness.run(
                 .deno,
@@ -297,7 +297,7 @@ extension TypeScriptTests {
 
     @Test("a script that never names Bun has no Bun global; a file import fails naming it")
     func noBunGlobal() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(runner: runner()) { _ in
             let plain = try await harness.finished(try harness.run(.deno, "export function main() { return typeof globalThis[\"B\" + \"un\"]; }\n"))
             #expect(plain.result == "undefined", "\(plain.error ?? "")")

@@ -27,7 +27,7 @@ struct VariableCommandTests {
     @Test("keygen, set with the public key, show masked, reveal only with the private key, rotate keeping every value readable")
     func lifecycle() async throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let made = try await runCommand("sluice", ["secrets", "keygen", "--out", directory])
         #expect(made.status == 0, "\(made.stderr)")
         let mode = try FileManager.default.attributesOfItem(atPath: directory + "/secrets.key")[.posixPermissions] as? Int
@@ -80,7 +80,7 @@ struct VariableCommandTests {
     @Test("resources: set with $var: fields (a note for a missing one), show as stored, bad input refused")
     func resources() async throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let set = try await sluice(
             ["resource", "set", "f/cli/db", "--type", "postgresql", "--value", #"{"host": "db", "password": "$var:f/cli/pw"}"#, "--allow", "f/cli/"],
             keys)
@@ -102,7 +102,7 @@ struct VariableCommandTests {
     func workerKeyChecks() async throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         #expect(try await runCommand("sluice", ["secrets", "keygen", "--out", directory]).status == 0)
-        let env = ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": uniqueKeys().prefix]
+        let env = ["SLUICE_REDIS_URL": server.url, "SLUICE_PREFIX": KeySpace.unique().prefix]
         let visible = try await runCommand("worker", ["--secret-key", directory + "/secrets.key", "--sandbox-show", directory], environment: env)
         #expect(visible.status != 0 && visible.stderr.contains("would be readable by jobs"), "\(visible.stderr)")
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: directory + "/secrets.key")

@@ -124,7 +124,7 @@ struct VariableTests {
         "a flow reads the secret in all three forms — $var:/$res:, variable()/resource(), wmill in python, bash and TypeScript — and it is never in Redis, logs or job show"
     )
     func referenceForms() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         try seed(keys)
         let harness = WorkerHarness(server: server, keys: keys)
         try await harness.withWorker(settings(harness)) { _ in
@@ -163,7 +163,7 @@ struct VariableTests {
 
     @Test("a missing variable fails the step with an error naming it; a secret as a loop's elements is refused, naming why")
     func failures() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         try seed(keys)
         let harness = WorkerHarness(server: server, keys: keys)
         try await harness.withWorker(settings(harness)) { _ in
@@ -187,7 +187,7 @@ struct VariableTests {
         "a script outside the allowed prefix is refused — with wmill, with $var: in its arguments — and the refusal is in its logs; an error text is masked"
     )
     func accessRules() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         try seed(keys)
         let harness = WorkerHarness(server: server, keys: keys)
         let connection = try server.connect()
@@ -195,7 +195,7 @@ struct VariableTests {
         try await harness.withWorker(settings(harness)) { _ in
             func run(_ path: String, _ language: ScriptLanguage, _ content: String, arguments: JSONValue = [:]) throws -> JobID {
                 let (hash, _) = try scripts.push(path: try #require(ScriptPath(path)), language: language, content: content, on: connection)
-                let id = newJobID()
+                let id = JobID.generate()
                 try harness.store.enqueue(
                     EnqueueRequest(id: id, kind: .script, arguments: arguments, path: path, scriptHash: hash, language: language), on: connection)
                 return id
@@ -231,7 +231,7 @@ struct VariableTests {
         "a flow's expressions have the flow's rights only: naming another folder's script gains nothing; a script step reads with its script's rights"
     )
     func flowRights() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         try seed(keys)
         let harness = WorkerHarness(server: server, keys: keys)
         let connection = try server.connect()
@@ -291,7 +291,7 @@ struct VariableTests {
             ("sleep", "{type: static, value: '$var:f/vt/api_key'}", "sleep: its value holds a secret"),
         ])
     func derivedSecrets(place: String, expression: String, message: String) async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         try seed(keys)
         let harness = WorkerHarness(server: server, keys: keys)
         let transform = expression.hasPrefix("{") ? expression : "{type: javascript, expr: \"\(expression)\"}"
@@ -317,7 +317,7 @@ struct VariableTests {
 
     @Test("a dedicated process serves one script path: the same script pushed elsewhere never shares its memory", arguments: ["python3", "deno"])
     func dedicatedPerPath(language: String) async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         try seed(keys)
         let harness = WorkerHarness(server: server, keys: keys)
         let connection = try server.connect()
@@ -338,7 +338,7 @@ struct VariableTests {
         #expect(victimHash == attackerHash)
         try await harness.withWorker(settings(harness, concurrency: 1)) { _ in
             func run(_ path: String, read: Bool) async throws -> JobRecord {
-                let id = newJobID()
+                let id = JobID.generate()
                 try harness.store.enqueue(
                     EnqueueRequest(
                         id: id, kind: .script, arguments: ["read": .bool(read)], path: path, scriptHash: victimHash, language: scriptLanguage),
@@ -372,7 +372,7 @@ struct VariableTests {
 
     @Test("every python runner: variables through the channel, and state kept across runs", arguments: [PythonRunnerMode.fork, .process, .dedicated])
     func pythonRunners(mode: PythonRunnerMode) async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         try seed(keys)
         let harness = WorkerHarness(server: server, keys: keys)
         let connection = try server.connect()
@@ -381,7 +381,7 @@ struct VariableTests {
         try await harness.withWorker(settings(harness), runner: ScriptRunner(settings: ScriptRunnerSettings(pythonRunner: mode))) { _ in
             var previous: JSONValue = .null
             for step in 1...3 {
-                let id = newJobID()
+                let id = JobID.generate()
                 try harness.store.enqueue(
                     EnqueueRequest(
                         id: id, kind: .script, arguments: ["step": .number(Double(step))], path: "f/vt/counter", scriptHash: hash, language: .python3),
@@ -397,7 +397,7 @@ struct VariableTests {
 
     @Test("TypeScript in a process per job and in a dedicated process: getVariable, getResource, getState/setState", arguments: [false, true])
     func typeScriptRunners(dedicated: Bool) async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         try seed(keys)
         let harness = WorkerHarness(server: server, keys: keys)
         let connection = try server.connect()
@@ -414,7 +414,7 @@ struct VariableTests {
         try await harness.withWorker(settings(harness), runner: ScriptRunner(settings: ScriptRunnerSettings(denoDedicated: dedicated))) { _ in
             var previous: JSONValue = .null
             for runs in 1...2 {
-                let id = newJobID()
+                let id = JobID.generate()
                 try harness.store.enqueue(
                     EnqueueRequest(id: id, kind: .script, arguments: [:], path: "f/vt/ts_counter", scriptHash: hash, language: .deno), on: connection)
                 let job = try await harness.finished(id)
@@ -429,7 +429,7 @@ struct VariableTests {
         "another job cannot connect to a job's socket, even knowing its path, nor use its token on its own channel",
         arguments: [PythonRunnerMode.process, .fork])
     func channelIsolation(mode: PythonRunnerMode) async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         try seed(keys)
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-channel-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -446,7 +446,7 @@ struct VariableTests {
                 """
             let (victimHash, _) = try scripts.push(
                 path: try #require(ScriptPath("f/vt/victim")), language: .bash, content: victimContent, on: connection)
-            let victim = newJobID()
+            let victim = JobID.generate()
             try harness.store.enqueue(
                 EnqueueRequest(id: victim, kind: .script, path: "f/vt/victim", scriptHash: victimHash, language: .bash), on: connection)
             var found: (directory: String, path: String, token: String)?
@@ -486,7 +486,7 @@ struct VariableTests {
                 """
             let (thiefHash, _) = try scripts.push(
                 path: try #require(ScriptPath("f/vt/thief")), language: .python3, content: thiefContent, on: connection)
-            let thief = newJobID()
+            let thief = JobID.generate()
             try harness.store.enqueue(
                 EnqueueRequest(
                     id: thief, kind: .script, arguments: ["path": .string(target.path), "token": .string(target.token)], path: "f/vt/thief",
@@ -512,7 +512,7 @@ struct VariableTests {
 
     @Test("a gated step's script gets its links through its channel: no minting key in its environment")
     func resumeLinks() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let harness = WorkerHarness(server: server, keys: keys)
         try await harness.withWorker(settings(harness)) { _ in
             let id = try harness.startFlow(

@@ -27,7 +27,7 @@ struct WarmRunnerTests {
     @Test(
         "fork mode runs each job in a child of a warm server; process mode starts a fresh interpreter", arguments: [PythonRunnerMode.fork, .process])
     func forked(mode: PythonRunnerMode) async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(runner: runner(mode)) { _ in
             for x in 1...3 {
                 let job = try await harness.finished(try harness.run(.python3, Self.warmth, arguments: ["x": .number(Double(x))]))
@@ -46,7 +46,7 @@ struct WarmRunnerTests {
         "a forked job's arguments, environment and outcome travel in memory files: its directory holds only its output; a channel only for a script that names a helper"
     )
     func memoryFilesAndChannelNeed() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(runner: runner(.fork)) { _ in
             let plain = try await harness.finished(try harness.run(.python3, Self.looksAround))
             #expect(plain.state == .success, "\(plain.error ?? "")")
@@ -62,7 +62,7 @@ struct WarmRunnerTests {
 
     @Test("a forked job cannot read or signal another running job, nor see its files, nor write outside its scratch directory")
     func isolation() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let secret = "victim-secret-\(UUID().uuidString)"
         try await harness.withWorker(harness.settings(concurrency: 2), runner: runner(.fork)) { _ in
             let victim = try harness.run(
@@ -126,7 +126,7 @@ struct WarmRunnerTests {
 
     @Test("what a forked job leaves running (setsid, background) dies when it ends; a timeout kills it")
     func leftoversAndTimeout() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let tag = "\(Int.random(in: 100_000...999_999))"
         try await harness.withWorker(runner: runner(.fork)) { _ in
             let id = try harness.run(
@@ -149,13 +149,13 @@ struct WarmRunnerTests {
 
     @Test("dedicated: the script stays loaded between its jobs, one at a time; a crash or timeout replaces the process")
     func dedicated() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(harness.settings(concurrency: 1), runner: runner(.fork)) { _ in
             let connection = try server.connect()
             let path = try #require(ScriptPath("f/test/counter"))
             let (hash, _) = try ScriptStore(keys: harness.store.keys).push(path: path, language: .python3, content: Self.counter, on: connection)
             func run(_ arguments: JSONValue = [:], timeout: Int? = nil) async throws -> JobRecord {
-                let id = newJobID()
+                let id = JobID.generate()
                 try harness.store.enqueue(
                     EnqueueRequest(
                         id: id, kind: .script, arguments: arguments, path: path.rawValue, scriptHash: hash, language: .python3,
@@ -186,7 +186,7 @@ struct WarmRunnerTests {
         "a result over the worker's result limit fails its job with a clear error, in every runner; an error text is cut at the limit",
         arguments: ["fork", "process", "dedicated", "bash", "deno"])
     func resultLimit(runner kind: String) async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let limit = 100_000
         let mode: PythonRunnerMode = kind == "process" ? .process : kind == "dedicated" ? .dedicated : .fork
         let scriptRunner = ScriptRunner(settings: ScriptRunnerSettings(pythonRunner: mode, resultLimit: limit))
@@ -219,7 +219,7 @@ struct WarmRunnerTests {
 
     @Test("a dedicated job flooding its runner's control socket with one endless line is stopped: its job fails, the worker goes on")
     func controlSocketFlood() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let scriptRunner = ScriptRunner(settings: ScriptRunnerSettings(pythonRunner: .dedicated, resultLimit: 100_000))
         try await harness.withWorker(harness.settings(concurrency: 1), runner: scriptRunner) { _ in
             // Every socket among its descriptors gets 50 MB with no newline.

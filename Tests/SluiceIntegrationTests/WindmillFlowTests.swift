@@ -55,7 +55,7 @@ struct WindmillFlowTests {
 
     @Test("IIFEs and statement bodies on the engine, the windmill@1-1 prologue, expr: '' as null, $res: as the resource, module-level transforms")
     func expressions() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try ResourceStore(keys: harness.store.keys).set(path: "f/wm/db", type: "postgresql", value: ["host": "db.internal"], on: server.connect())
         try await harness.withWorker { _ in
             let id = try harness.startFlow(Self.flow, input: ["items": [1, 2, 3], "name": "Ada"], path: "f/wm/expressions")
@@ -70,7 +70,7 @@ struct WindmillFlowTests {
 
     @Test("a module kept with --allow-unsupported fails the flow only when reached, naming it")
     func unsupportedReached() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("unsupported-\(UUID().uuidString).flow.yaml")
         try """
         value:
@@ -97,7 +97,7 @@ struct WindmillFlowTests {
 
     @Test("sluice flow push warns about fields Sluice does not honour, naming each; --strict refuses them")
     func strictPush() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("tolerant-\(UUID().uuidString).flow.yaml")
         try """
         value:
@@ -123,7 +123,7 @@ struct WindmillFlowTests {
     @Test(
         "a script module's hash pins a stored version (whole or 12+ leading hex digits); an unknown hash warns at push and the current version runs")
     func versionPins() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let connection = try server.connect()
         let scripts = ScriptStore(keys: harness.store.keys)
         let path = try #require(ScriptPath("f/pin/echo"))
@@ -138,7 +138,7 @@ struct WindmillFlowTests {
         #expect(windmill.warnings.contains { $0.contains("hash 0a1b2c3d4e5f6a7b is not a stored version of f/pin/echo") }, "\(windmill.warnings)")
         try await harness.withWorker { _ in
             for (flowPath, expected) in [("f/pin/pinned", "one"), ("f/pin/windmill", "two")] {
-                let id = newJobID()
+                let id = JobID.generate()
                 try harness.engine.start(FlowEngine.Start(id: id, path: flowPath, input: [:]), on: connection)
                 let done = try await harness.finished(id)
                 #expect(done.result == .string(expected), "\(flowPath): \(done.error ?? "")")
@@ -148,7 +148,7 @@ struct WindmillFlowTests {
 
     @Test("nested loops on a worker: the inner step sees iter and iter_parent, a while loop's iter.value is its index, flow_env is read")
     func nestedLoops() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let flow = """
             value:
               flow_env: {SEP: ':'}

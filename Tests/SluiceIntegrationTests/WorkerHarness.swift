@@ -51,7 +51,7 @@ struct WorkerHarness {
         // The lock is content-addressed: give each locked run its own content.
         let content = lock == nil ? content : content + "\n# run \(UUID().uuidString)\n"
         let (hash, _) = try ScriptStore(keys: store.keys).push(path: path, language: language, content: content, lock: lock, on: connection)
-        let id = newJobID()
+        let id = JobID.generate()
         try store.enqueue(
             EnqueueRequest(
                 id: id, kind: .script, arguments: arguments, path: path.rawValue, scriptHash: hash, language: language,

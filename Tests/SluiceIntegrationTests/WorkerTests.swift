@@ -17,7 +17,7 @@ struct WorkerTests {
 
     @Test("python3: main(**args) is called and its return value is the JSON result; logs are kept")
     func python() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker { _ in
             let id = try harness.run(
                 .python3,
@@ -40,7 +40,7 @@ struct WorkerTests {
 
     @Test("python3: an exception fails the job with its type, message and traceback")
     func pythonFailure() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker { _ in
             let id = try harness.run(.python3, "def main():\n    raise KeyError('missing')\n")
             let job = try await harness.finished(id)
@@ -52,7 +52,7 @@ struct WorkerTests {
 
     @Test("bash: positional arguments in declared order; the last stdout line is the result (JSON if it parses)")
     func bash() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker { _ in
             let json = try harness.run(
                 .bash,
@@ -77,7 +77,7 @@ struct WorkerTests {
 
     @Test("a script that runs past its timeout is killed with everything it started, setsid'd children included")
     func timeout() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let tag = "\(Int.random(in: 100_000...999_999))"
         try await harness.withWorker { _ in
             let id = try harness.run(
@@ -101,7 +101,7 @@ struct WorkerTests {
 
     @Test("scripts see SLUICE_JOB_ID and their job's env, never Redis settings or the worker's descriptors")
     func environment() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let runner = ScriptRunner(
             settings: ScriptRunnerSettings(passedEnvironment: ["PATH", "SLUICE_REDIS_URL", "SECRET_TOKEN"]),
             processEnvironment: ["PATH": "/usr/bin:/bin", "SLUICE_REDIS_URL": "redis://:pw@host", "SECRET_TOKEN": "passed-on-purpose"])
@@ -129,7 +129,7 @@ struct WorkerTests {
 
     @Test("the scratch directory is removed after the run")
     func scratchRemoved() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker { _ in
             let id = try harness.run(.bash, "pwd\n")
             let job = try await harness.finished(id)
@@ -141,7 +141,7 @@ struct WorkerTests {
 
     @Test("canceling a running job kills its process at the next heartbeat")
     func cancelRunning() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(harness.settings(lease: .milliseconds(600))) { _ in
             let id = try harness.run(.bash, "sleep 30\n")
             let connection = try server.connect()
@@ -158,7 +158,7 @@ struct WorkerTests {
 
     @Test("a job handed back and taken again by the same worker: each delivery is tracked apart, so it runs exactly twice")
     func redeliveryToSameWorker() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withScheduler {
             // Delivery 2 outlives its 2-s lease by far, so a lease dropped at delivery 1's end lapses
             // while it runs; renewed as it should be, two seconds leave room for a loaded machine
@@ -184,7 +184,7 @@ struct WorkerTests {
 
     @Test("the worker carries on after Redis restarts under it")
     func redisRestart() async throws {
-        let harness = WorkerHarness(server: server, keys: uniqueKeys())
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker { _ in
             let before = try harness.run(.bash, "echo one\n")
             #expect(try await harness.finished(before).result == "one")

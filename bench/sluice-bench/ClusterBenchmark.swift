@@ -50,7 +50,7 @@ struct ClusterBenchmark: AsyncParsableCommand {
             var list: [JobID] = []
             for start in stride(from: 0, to: count, by: 1000) {
                 let requests = (start..<min(count, start + 1000)).map { _ in
-                    EnqueueRequest(id: JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000)), kind: .identity, queue: "bench")
+                    EnqueueRequest(id: JobID.generate(), kind: .identity, queue: "bench")
                 }
                 list += requests.map(\.id)
                 _ = try store.enqueue(requests, on: connection)

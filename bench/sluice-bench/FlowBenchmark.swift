@@ -34,7 +34,7 @@ struct FlowBenchmark: AsyncParsableCommand {
             _ = try engine.push(path: path, text: "value:\n  modules:\n\(modules)\n", on: connection)
             guard let stored = try flows.flow(at: path.rawValue, on: connection) else { return }
             func start() throws -> JobID {
-                let id = JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+                let id = JobID.generate()
                 try engine.start(FlowEngine.Start(id: id, path: path.rawValue, input: ["n": 1]), version: stored, on: connection)
                 return id
             }

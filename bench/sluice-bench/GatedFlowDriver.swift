@@ -40,7 +40,7 @@ struct GatedFlowDriver {
     }
 
     func start(_ flow: StoredFlow) throws -> JobID {
-        let id = JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+        let id = JobID.generate()
         try FlowEngine(flows: flows).start(FlowEngine.Start(id: id, path: flow.path, input: ["n": 1]), version: flow, on: connection)
         return id
     }

@@ -67,7 +67,7 @@ struct LoopBenchmark: AsyncParsableCommand {
         guard let path = ScriptPath("f/bench/fan\(steps)") else { return }
         _ = try engine.push(path: path, text: yaml, on: connection)
         let before = try usedMemory(connection)
-        let id = JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+        let id = JobID.generate()
         let begin = ContinuousClock.now
         try engine.start(FlowEngine.Start(id: id, path: path.rawValue, input: input), on: connection)
         // Sample Redis memory while the flow runs: the peak says whether state grows with the work done.

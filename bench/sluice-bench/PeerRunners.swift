@@ -39,7 +39,7 @@ struct SluiceRunner {
         for start in stride(from: 0, to: count, by: 1000) {
             let requests = (start..<min(count, start + 1000)).map { index -> EnqueueRequest in
                 var request = template
-                request.id = JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+                request.id = JobID.generate()
                 request.arguments = ["x": .number(Double(index))]
                 return request
             }
@@ -89,7 +89,7 @@ struct SluiceRunner {
         let progress = ProgressLine("sluice latency")
         for index in -20..<count {
             let request = EnqueueRequest(
-                id: JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000)), kind: .identity, queue: "bench",
+                id: JobID.generate(), kind: .identity, queue: "bench",
                 arguments: ["n": .number(Double(index))])
             let begin = ContinuousClock.now
             try store.enqueue(request, on: connection)

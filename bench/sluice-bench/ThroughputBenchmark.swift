@@ -58,7 +58,7 @@ struct ThroughputBenchmark: AsyncParsableCommand {
         for batchStart in stride(from: 0, to: count, by: 1000) {
             let requests = (batchStart..<min(count, batchStart + 1000)).map { index -> EnqueueRequest in
                 var request = template
-                request.id = JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+                request.id = JobID.generate()
                 request.arguments = ["n": .number(Double(index)), "x": .number(Double(index))]
                 return request
             }
@@ -132,7 +132,7 @@ struct ThroughputBenchmark: AsyncParsableCommand {
     private func enqueueSample(template: EnqueueRequest, store: JobStore, connection: RedisConnection) throws -> [EnqueueRequest] {
         (0..<roundTripSample).map { index -> EnqueueRequest in
             var request = template
-            request.id = JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+            request.id = JobID.generate()
             request.arguments = ["n": .number(Double(index))]
             return request
         }

@@ -103,7 +103,7 @@ struct BadInputScenario {
         try cluster.startWorker("worker-1", ["--concurrency", "4", "--lease", "600"])
         var flows: [JobID] = []
         for index in 0..<20 {
-            let id = JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+            let id = JobID.generate()
             try engine.start(
                 FlowEngine.Start(id: id, path: index == 0 ? "f/chaos/strict_hidden" : "f/chaos/strict", input: ["i": .number(Double(index))]),
                 on: connection)

@@ -97,7 +97,7 @@ struct ChaosWorkload {
     func scriptJob(python usePython: Bool, ms: Int, runAt: Int64? = nil) -> EnqueueRequest {
         let script = usePython ? python : bash
         return EnqueueRequest(
-            id: JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000)), kind: .script, arguments: ["ms": .number(Double(ms))],
+            id: JobID.generate(), kind: .script, arguments: ["ms": .number(Double(ms))],
             path: script.path, scriptHash: script.hash, language: usePython ? .python3 : .bash, runAt: runAt, maxDeliveries: maxDeliveries)
     }
 
@@ -118,7 +118,7 @@ struct ChaosWorkload {
     /// Starts a three-step flow with input `n` and step duration `ms`.
     func startFlow(n: Int, ms: Int, on connection: RedisConnection) throws -> JobID {
         let engine = FlowEngine(flows: FlowStore(keys: cluster.keys))
-        let id = JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+        let id = JobID.generate()
         try engine.start(
             FlowEngine.Start(id: id, path: flowPath, input: ["n": .number(Double(n)), "ms": .number(Double(ms))], maxDeliveries: maxDeliveries),
             on: connection)

@@ -112,7 +112,7 @@ struct FailoverScenario {
 
         var flows: [JobID] = []
         for _ in 0..<scale.failoverGates {
-            let id = JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+            let id = JobID.generate()
             try engine.start(FlowEngine.Start(id: id, path: path.rawValue, input: [:]), on: connection)
             flows.append(id)
         }

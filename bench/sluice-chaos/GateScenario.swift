@@ -44,7 +44,7 @@ struct GateScenario {
         // Park the flows.
         var flows: [(id: JobID, variant: Int)] = []
         for index in 0..<scale.parkedGates {
-            let id = JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+            let id = JobID.generate()
             let variant = index % Self.variants.count
             try engine.start(
                 FlowEngine.Start(id: id, path: "f/chaos/gate\(variant)", input: [:], maxDeliveries: workload.maxDeliveries), on: connection)

@@ -38,7 +38,7 @@ struct SchedulerScenario {
         try workload.enqueue(delayed)
         var flows: [JobID] = []
         for index in 0..<scale.deadlineGates {
-            let id = JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+            let id = JobID.generate()
             try engine.start(
                 FlowEngine.Start(
                     id: id, path: "f/chaos/deadline\(timeouts[index % timeouts.count])", input: [:], maxDeliveries: workload.maxDeliveries),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A job's identifier: 26 characters of Crockford base32, ULID style — 48 bits of milliseconds since
 /// the Unix epoch then 80 random bits — so ids sort by creation time as plain strings.
 public struct JobID: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -37,6 +39,11 @@ public struct JobID: Sendable, Hashable, Comparable, CustomStringConvertible {
     public init(milliseconds: UInt64) {
         var generator = SystemRandomNumberGenerator()
         self.init(milliseconds: milliseconds, using: &generator)
+    }
+
+    /// A new id for the current time, with system randomness.
+    public static func generate() -> JobID {
+        JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
     }
 
     /// The creation time encoded in the id, in milliseconds since the epoch.

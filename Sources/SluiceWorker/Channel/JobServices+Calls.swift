@@ -28,7 +28,7 @@ extension JobServices {
         let store = CallStore(keys: calls.jobs.keys, settings: calls.jobs.settings)
         let scripts = ScriptStore(keys: calls.jobs.keys)
         let caller = caller
-        let id = JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+        let id = JobID.generate()
         let queue = target.queue ?? calls.job.queue
         let runAt = target.delaySeconds.flatMap { $0 > 0 ? Int64((Date().timeIntervalSince1970 + $0) * 1000) : nil }
         let link = calls.link

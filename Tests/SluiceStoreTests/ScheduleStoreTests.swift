@@ -33,7 +33,7 @@ struct ScheduleStoreTests {
 
     func firing(_ record: ScheduleRecord, tick: Int64, hash: String, missed: Int = 0, nextDue: Int64? = nil) -> TickFiring {
         let request = EnqueueRequest(
-            id: newJobID(), kind: .script, queue: record.definition.queue, arguments: record.definition.arguments, path: record.definition.path,
+            id: JobID.generate(), kind: .script, queue: record.definition.queue, arguments: record.definition.arguments, path: record.definition.path,
             scriptHash: hash, language: .bash, createdBy: record.definition.createdBy, extraFields: record.runFields(tick: tick, retries: true))
         return TickFiring(
             name: record.name, version: record.version, tick: tick, missed: missed, nextDue: nextDue ?? (tick + 1) * 1000, start: .job(request))
@@ -57,7 +57,7 @@ struct ScheduleStoreTests {
 
     @Test("set creates a schedule in the due set; setting it again bumps its version and keeps what it did")
     func setAndReplace() throws {
-        let store = ScheduleStore(keys: uniqueKeys())
+        let store = ScheduleStore(keys: KeySpace.unique())
         let connection = try server.connect()
         let (record, _) = try makeSchedule(store, on: connection)
         #expect(record.version == 1)
@@ -81,7 +81,7 @@ struct ScheduleStoreTests {
 
     @Test("a tick is claimed once: the same tick again, an older tick, or a stale version fire nothing")
     func exactlyOnce() async throws {
-        let store = ScheduleStore(keys: uniqueKeys())
+        let store = ScheduleStore(keys: KeySpace.unique())
         let connection = try server.connect()
         let (record, hash) = try makeSchedule(store, on: connection)
         let now = try connection.serverMilliseconds()
@@ -122,7 +122,7 @@ struct ScheduleStoreTests {
 
     @Test("a catch-up is recorded with its missed count; no-overlap records a skip while the previous run is unfinished")
     func catchUpAndSkip() async throws {
-        let store = ScheduleStore(keys: uniqueKeys())
+        let store = ScheduleStore(keys: KeySpace.unique())
         let connection = try server.connect()
         let (record, hash) = try makeSchedule(store, noOverlap: true, on: connection)
         let base = CronSchedule.wholeSeconds(record.updatedAt)
@@ -144,7 +144,7 @@ struct ScheduleStoreTests {
 
     @Test("a finished run is settled once: outcome on its entry, on-failure started once, only for a failure")
     func settleOnce() async throws {
-        let store = ScheduleStore(keys: uniqueKeys())
+        let store = ScheduleStore(keys: KeySpace.unique())
         let jobs = JobStore(keys: store.keys)
         let connection = try server.connect()
         let (record, hash) = try makeSchedule(store, on: connection)
@@ -156,7 +156,7 @@ struct ScheduleStoreTests {
         _ = try jobs.complete(taken, worker: "w", outcome: .failure("boom"), logs: "", next: nil, on: connection)
         let pending = try store.pendingSettlements(limit: 10, on: connection)
         #expect(pending.map(\.0) == [job])
-        let handler = EnqueueRequest(id: newJobID(), kind: .identity, arguments: ["handled": true])
+        let handler = EnqueueRequest(id: JobID.generate(), kind: .identity, arguments: ["handled": true])
         let settlement = RunSettlement(job: job, schedule: "nightly", onFailure: .job(handler))
         let results = try store.settle([settlement, settlement], on: connection)
         #expect(try results.map { try $0.get() } == [.settled(onFailureJob: handler.id), .alreadySettled])
@@ -171,10 +171,10 @@ struct ScheduleStoreTests {
 
     @Test("a failing script job with retries waits in the delayed set per attempt, then fails for good and is settled")
     func retriesThroughTheDelayedSet() async throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let jobs = JobStore(keys: keys)
         let connection = try server.connect()
-        let id = newJobID()
+        let id = JobID.generate()
         try jobs.enqueue(
             EnqueueRequest(
                 id: id, kind: .identity, extraFields: [("retry_delays", "[50,60000]"), ("attempt", "1"), ("schedule", "nightly")]),
@@ -207,7 +207,7 @@ struct ScheduleStoreTests {
 
     @Test("pause takes a schedule out of the due set at the version read; resume puts it back; delete removes everything")
     func pauseResumeDelete() throws {
-        let store = ScheduleStore(keys: uniqueKeys())
+        let store = ScheduleStore(keys: KeySpace.unique())
         let connection = try server.connect()
         let (record, _) = try makeSchedule(store, on: connection)
         #expect(try store.setEnabled("nightly", enabled: false, expectedVersion: record.version + 7, nextDue: nil, on: connection) == .stale)

@@ -103,7 +103,7 @@ public struct GateStore: Sendable {
             arguments: [
                 .string(id.rawValue), .string(action), .string(identity), .string(subject.approverName),
                 subject.isAnonymous ? "1" : "0", .string(channel.rawValue), .string(JSONValue(members: entry).jsonText), .string(reason ?? ""),
-                .string(JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000)).rawValue), .string(String(answer)),
+                .string(JobID.generate().rawValue), .string(String(answer)),
             ]
         )
         let parts = reply.array ?? []

@@ -106,7 +106,7 @@ enum LuaPrelude {
 
     private static func assemble(tables: [String], constants: [(name: String, value: String)]) -> String {
         var lines = [
-            "-- Generated from Swift (SluiceStore/Scripts/LuaPrelude.swift): the data model's names, the key layout, state sets and defaults."
+            "-- Generated from Swift (SluiceStore/LuaScripts/LuaPrelude.swift): the data model's names, the key layout, state sets and defaults."
         ]
         if !tables.isEmpty {
             lines.append("local function strict(what, names)")

@@ -15,9 +15,9 @@ struct JobQueueTests {
 
     @Test("enqueue, fetch, complete: the job ends with its result, timestamps and index entry")
     func lifecycle() throws {
-        let store = JobStore(keys: uniqueKeys())
+        let store = JobStore(keys: KeySpace.unique())
         let connection = try server.connect()
-        let id = newJobID()
+        let id = JobID.generate()
         let state = try store.enqueue(EnqueueRequest(id: id, kind: .identity, arguments: ["x": 1], createdBy: "alice"), on: connection)
         #expect(state == .queued)
         let taken = try #require(try store.fetch(worker: "w1", queues: ["default"], leaseMilliseconds: 30_000, on: connection))
@@ -46,9 +46,9 @@ struct JobQueueTests {
 
     @Test("jobs are taken in FIFO order, and completing one takes the next in the same call")
     func completeAndFetchNext() throws {
-        let store = JobStore(keys: uniqueKeys())
+        let store = JobStore(keys: KeySpace.unique())
         let connection = try server.connect()
-        let ids = (0..<3).map { _ in newJobID() }
+        let ids = (0..<3).map { _ in JobID.generate() }
         for id in ids { try store.enqueue(EnqueueRequest(id: id, kind: .identity), on: connection) }
         var current = try #require(try store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 10_000, on: connection))
         var seen = [current.id]
@@ -63,10 +63,10 @@ struct JobQueueTests {
 
     @Test("queues are tried in the order given")
     func queuePriority() throws {
-        let store = JobStore(keys: uniqueKeys())
+        let store = JobStore(keys: KeySpace.unique())
         let connection = try server.connect()
-        let low = newJobID()
-        let high = newJobID()
+        let low = JobID.generate()
+        let high = JobID.generate()
         try store.enqueue(EnqueueRequest(id: low, kind: .identity, queue: "low"), on: connection)
         try store.enqueue(EnqueueRequest(id: high, kind: .identity, queue: "high"), on: connection)
         let first = try store.fetch(worker: "w", queues: ["high", "low"], leaseMilliseconds: 1000, on: connection)
@@ -75,9 +75,9 @@ struct JobQueueTests {
 
     @Test("a late or duplicate report is fenced off and changes nothing")
     func fencing() throws {
-        let store = JobStore(keys: uniqueKeys())
+        let store = JobStore(keys: KeySpace.unique())
         let connection = try server.connect()
-        let id = newJobID()
+        let id = JobID.generate()
         try store.enqueue(EnqueueRequest(id: id, kind: .identity), on: connection)
         let taken = try #require(try store.fetch(worker: "w1", queues: ["default"], leaseMilliseconds: 10_000, on: connection))
         var stale = taken
@@ -95,14 +95,14 @@ struct JobQueueTests {
 
     @Test("a blocked worker wakes when a job is pushed, without waiting for its timeout")
     func blockingFetchWakes() async throws {
-        let store = JobStore(keys: uniqueKeys())
+        let store = JobStore(keys: KeySpace.unique())
         let waiter = RedisClient(configuration: server.configuration)
         let pusher = try server.connect()
         async let woke = waiter.run { connection in
             try store.waitForWork(queues: ["other", "default"], timeout: .seconds(20), on: connection)
         }
         try await Task.sleep(for: .milliseconds(200))
-        let id = newJobID()
+        let id = JobID.generate()
         try store.enqueue(EnqueueRequest(id: id, kind: .identity), on: pusher)
         let index = try await woke
         #expect(index == 1)
@@ -112,9 +112,9 @@ struct JobQueueTests {
 
     @Test("an expired lease hands the job back; after max_deliveries it fails with a clear error")
     func leaseExpiry() async throws {
-        let store = JobStore(keys: uniqueKeys())
+        let store = JobStore(keys: KeySpace.unique())
         let connection = try server.connect()
-        let id = newJobID()
+        let id = JobID.generate()
         try store.enqueue(EnqueueRequest(id: id, kind: .identity, maxDeliveries: 2), on: connection)
         let first = try #require(try store.fetch(worker: "dead1", queues: ["default"], leaseMilliseconds: 50, on: connection))
         #expect(first.deliveries == 1)
@@ -138,9 +138,9 @@ struct JobQueueTests {
 
     @Test("a lease does not run down while nobody could reap (a Redis stall): the first reaping after the gap gives the time back")
     func stallGivesLeasesBack() async throws {
-        let store = JobStore(keys: uniqueKeys())
+        let store = JobStore(keys: KeySpace.unique())
         let connection = try server.connect()
-        let id = newJobID()
+        let id = JobID.generate()
         try store.enqueue(EnqueueRequest(id: id, kind: .identity), on: connection)
         let job = try #require(try store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 300, on: connection))
         #expect(try store.reclaimExpiredLeases(stallThreshold: .milliseconds(600), on: connection) == (0, 0, .zero))
@@ -171,10 +171,10 @@ struct JobQueueTests {
 
     @Test("heartbeats keep a lease alive and report jobs the worker no longer holds")
     func heartbeat() async throws {
-        let store = JobStore(keys: uniqueKeys())
+        let store = JobStore(keys: KeySpace.unique())
         let connection = try server.connect()
-        let kept = newJobID()
-        let canceled = newJobID()
+        let kept = JobID.generate()
+        let canceled = JobID.generate()
         try store.enqueue(EnqueueRequest(id: kept, kind: .identity), on: connection)
         try store.enqueue(EnqueueRequest(id: canceled, kind: .identity), on: connection)
         let a = try #require(try store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 150, on: connection))
@@ -195,9 +195,9 @@ struct JobQueueTests {
 
     @Test("delayed jobs wait in the delayed set until due, on Redis's clock")
     func delayed() async throws {
-        let store = JobStore(keys: uniqueKeys())
+        let store = JobStore(keys: KeySpace.unique())
         let connection = try server.connect()
-        let id = newJobID()
+        let id = JobID.generate()
         let now = try connection.serverMilliseconds()
         let state = try store.enqueue(EnqueueRequest(id: id, kind: .identity, runAt: now + 300), on: connection)
         #expect(state == .scheduled)
@@ -213,10 +213,10 @@ struct JobQueueTests {
 
     @Test("two schedulers promoting at once never fire a job twice")
     func concurrentSchedulers() async throws {
-        let store = JobStore(keys: uniqueKeys())
+        let store = JobStore(keys: KeySpace.unique())
         let connection = try server.connect()
         let now = try connection.serverMilliseconds()
-        let requests = (0..<2000).map { index in EnqueueRequest(id: newJobID(), kind: .identity, runAt: now + 1500 + Int64(index % 50)) }
+        let requests = (0..<2000).map { index in EnqueueRequest(id: JobID.generate(), kind: .identity, runAt: now + 1500 + Int64(index % 50)) }
         let results = try store.enqueue(requests, on: connection)
         #expect(results.allSatisfy { (try? $0.get()) == .scheduled }, "\(results.prefix(3))")
         try await Task.sleep(for: .milliseconds(1600))
@@ -243,9 +243,9 @@ struct JobQueueTests {
 
     @Test("cancel takes a queued job off its queue and wakes waiters; unknown ids answer nil")
     func cancelAndWait() async throws {
-        let store = JobStore(keys: uniqueKeys())
+        let store = JobStore(keys: KeySpace.unique())
         let connection = try server.connect()
-        let id = newJobID()
+        let id = JobID.generate()
         try store.enqueue(EnqueueRequest(id: id, kind: .identity), on: connection)
         let waiter = RedisClient(configuration: server.configuration)
         async let waited = waiter.run { try store.wait(for: id, timeout: .seconds(20), on: $0) }
@@ -256,15 +256,15 @@ struct JobQueueTests {
         #expect(seen?.error == "not needed")
         #expect(try connection.send("LLEN", .string(store.keys.queue("default"))).integer == 0)
         #expect(try connection.send("LLEN", .string(store.keys.queueSignal("default"))).integer == 0)
-        #expect(try store.cancel(newJobID(), reason: "x", on: connection) == nil)
+        #expect(try store.cancel(JobID.generate(), reason: "x", on: connection) == nil)
         #expect(try store.cancel(id, reason: "again", on: connection) == .canceled)
     }
 
     @Test("an id is never reused")
     func duplicateID() throws {
-        let store = JobStore(keys: uniqueKeys())
+        let store = JobStore(keys: KeySpace.unique())
         let connection = try server.connect()
-        let id = newJobID()
+        let id = JobID.generate()
         try store.enqueue(EnqueueRequest(id: id, kind: .identity, arguments: [1]), on: connection)
         #expect(throws: RedisError.self) { try store.enqueue(EnqueueRequest(id: id, kind: .identity, arguments: [2]), on: connection) }
         #expect(try store.job(id, on: connection)?.arguments == [1])
@@ -275,15 +275,15 @@ struct JobQueueTests {
 extension JobQueueTests {
     @Test("priority: a job with priority is taken before the queue's waiting jobs; a due delayed job before jobs ready after it")
     func ordering() async throws {
-        let store = JobStore(keys: uniqueKeys())
+        let store = JobStore(keys: KeySpace.unique())
         let connection = try server.connect()
         let now = try connection.serverMilliseconds()
-        let delayed = newJobID()
+        let delayed = JobID.generate()
         try store.enqueue(EnqueueRequest(id: delayed, kind: .identity, runAt: now + 150), on: connection)
         try await Task.sleep(for: .milliseconds(200))
-        let plain = (0..<3).map { _ in newJobID() }
+        let plain = (0..<3).map { _ in JobID.generate() }
         for id in plain { try store.enqueue(EnqueueRequest(id: id, kind: .identity), on: connection) }
-        let urgent = newJobID()
+        let urgent = JobID.generate()
         try store.enqueue(EnqueueRequest(id: urgent, kind: .identity, priority: 5), on: connection)
         #expect(try store.promoteDueJobs(on: connection).moved == 1)
         var order: [JobID] = []

@@ -229,7 +229,7 @@ public struct JobStore: Sendable {
             keys: [.string(keys.namespace), .string(keys.job(id))],
             arguments: [
                 .string(id.rawValue), .string(reason), .int(settings.retentionSeconds), .int(settings.finishedIndexCap),
-                .string(JobID(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000)).rawValue),
+                .string(JobID.generate().rawValue),
             ]
         )
         return reply.string.flatMap(JobState.init(rawValue:))

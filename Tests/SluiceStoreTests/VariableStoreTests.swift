@@ -34,7 +34,7 @@ struct VariableStoreTests {
 
     @Test("a secret is stored sealed — Redis never holds its plaintext — and opens with the private key; a plain value is stored as it is")
     func sealedAtRest() throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let connection = try server.connect()
         let store = VariableStore(keys: keys)
         let key = SecretPrivateKey.generate()
@@ -66,7 +66,7 @@ struct VariableStoreTests {
 
     @Test("refused, with nothing changed: a secret set as plain, a secret sealed to a key that is not the registered one")
     func refusals() throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let connection = try server.connect()
         let store = VariableStore(keys: keys)
         let key = SecretPrivateKey.generate()
@@ -92,7 +92,7 @@ struct VariableStoreTests {
 
     @Test("rotation re-seals every secret to the new key at once; a secret changed meanwhile makes it apply nothing")
     func rotation() throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let connection = try server.connect()
         let store = VariableStore(keys: keys)
         let old = SecretPrivateKey.generate()
@@ -143,7 +143,7 @@ struct VariableStoreTests {
 
     @Test("a caller resolves what it may read: secrets opened, resources with their $var: fields, clear errors for the rest")
     func resolution() throws {
-        let keys = uniqueKeys()
+        let keys = KeySpace.unique()
         let connection = try server.connect()
         let key = SecretPrivateKey.generate()
         let variables = VariableStore(keys: keys)
