@@ -31,7 +31,7 @@ struct EmbeddedLuaTests {
         #expect(StoreScripts.all.count == scripts.count, "a script listed twice in StoreScripts.all")
         for script in StoreScripts.all {
             let body = scripts[script.name] ?? "<no file>"
-            #expect(script.source.contains(body.trimmingCharacters(in: .whitespacesAndNewlines)), "script \(script.name)")
+            #expect(script.code.contains(body.trimmingCharacters(in: .whitespacesAndNewlines)), "script \(script.name)")
         }
     }
 }
@@ -50,11 +50,11 @@ struct LuaStateNameTests {
                 #expect(!source.contains("'\(state)'") && !source.contains("\"\(state)\""), "\(name) quotes the state '\(state)'")
             }
         }
-        for state in JobState.allCases { #expect(LuaPrelude.source.contains("\(state.rawValue) = '\(state.rawValue)'")) }
-        for status in FrameRecord.Status.allCases { #expect(LuaPrelude.source.contains("\(status.rawValue) = '\(status.rawValue)'")) }
-        for field in FrameRecord.Field.allCases { #expect(LuaPrelude.source.contains("\(field) = '\(field.rawValue)'")) }
-        for field in ContainerRecord.Field.allCases { #expect(LuaPrelude.source.contains("\(field) = '\(field.rawValue)'")) }
-        #expect(LuaPrelude.source.contains("local GATE_STATE = strict('gate state', {pending = 'pending', open = 'open'"))
+        for state in JobState.allCases { #expect(LuaTables.value("JOB_STATE", state.rawValue) == state.rawValue) }
+        for state in GateState.allCases { #expect(LuaTables.value("GATE_STATE", state.rawValue) == state.rawValue) }
+        for status in FrameRecord.Status.allCases { #expect(LuaTables.value("FRAME_STATUS", status.rawValue) == status.rawValue) }
+        for field in FrameRecord.Field.allCases { #expect(LuaTables.value("FRAME", "\(field)") == field.rawValue) }
+        for field in ContainerRecord.Field.allCases { #expect(LuaTables.value("CONTAINER", "\(field)") == field.rawValue) }
     }
 }
 
@@ -192,40 +192,40 @@ struct LuaFieldNameTests {
         #expect(LuaAssembly.names(readFrom: "JOB", in: "redis.call('HGET', key, JOB.craeted_at) -- JOB_STATE.running") == ["craeted_at"])
     }
 
-    @Test("the prelude defines every field of every hash the Lua touches, and the values it compares, from their Swift definitions")
+    @Test("the prelude's tables hold every field of every hash the Lua touches, and the values it compares, from their Swift definitions")
     func preludeHasEverySwiftField() throws {
-        let lines = LuaPrelude.source.components(separatedBy: "\n")
         for (table, names) in Self.emitted {
-            let definition = lines.first { $0.hasPrefix("local \(table) = strict(") } ?? ""
-            #expect(!definition.isEmpty, "the prelude has no \(table)")
-            for name in names {
-                #expect(definition.contains("{\(name) = '\(name)'") || definition.contains(" \(name) = '\(name)'"), "\(table) lacks \(name)")
-            }
+            #expect(LuaPrelude.tables.contains { $0.name == table }, "the prelude has no \(table)")
+            for name in names { #expect(LuaTables.value(table, name) == name, "\(table) lacks \(name)") }
         }
-        #expect(LuaPrelude.source.contains("local JOB = strict('job field', {id = 'id', kind = 'kind', state = 'state', queue = 'queue'"))
-        #expect(LuaPrelude.source.contains("local FLOW_OPERATIONS = {['create'] = true, ['set_input'] = true"))
-        #expect(LuaPrelude.source.contains("local DEFAULT_QUEUE = '\(JobDefaults.queue)'"))
+        let constants = Dictionary(uniqueKeysWithValues: LuaPrelude.constants.map { ($0.name, $0.value) })
+        #expect(constants["FLOW_OPERATIONS"]?.hasPrefix("{['create'] = true, ['set_input'] = true") == true)
+        #expect(constants["DEFAULT_QUEUE"] == "'\(JobDefaults.queue)'")
     }
 
-    @Test("a script's prelude holds the tables its code reads, each with only the entries it names, and the constants it names")
-    func scriptsCarryWhatTheyRead() throws {
+    @Test(
+        "a script reaches Redis with its names inlined — each TABLE.name its quoted value, no table of names built on a call — and only the constants it names"
+    )
+    func scriptsCarryTheirNamesInlined() throws {
         for script in StoreScripts.all {
-            #expect(script.source.hasPrefix(LuaPrelude.source(for: script.code)), "\(script.name)")
+            for table in LuaPrelude.tables {
+                let code = LuaText(script.source).code
+                #expect(LuaAssembly.names(readFrom: table.name, in: code).isEmpty, "\(script.name) still reads \(table.name) in Redis")
+            }
+            #expect(!script.source.contains("strict(") && !script.source.contains("error('unknown "), "\(script.name)")
         }
-        let fetch = StoreScripts.fetchJob.source
-        #expect(
-            fetch.contains(
-                "local JOB = strict('job field', {state = 'state', started_at = 'started_at', deliveries = 'deliveries', worker = 'worker'})"))
-        #expect(fetch.contains("local JOB_STATE = strict('job state', {queued = 'queued', running = 'running'})"))
-        #expect(!fetch.contains("local GATE =") && !fetch.contains("local FINAL_STATES"))
-        let secret = StoreScripts.readGateSecret.source
-        #expect(secret.contains("local GATE = strict('gate field', {secret = 'secret'})") && !secret.contains("local JOB ="))
-        #expect(!LuaPrelude.source(for: "return 1").contains("strict"), "a script that reads no table carries none")
-        // A comment names nothing a script carries; a string that looks like one is no comment.
+        let fetch = StoreScripts.fetchJob
+        #expect(fetch.code.contains("JOB.started_at") && fetch.source.contains("'started_at'"))
+        #expect(!fetch.source.contains("local FINAL_STATES") && !fetch.source.contains("local GATE_ACCEPTING"))
+        #expect(StoreScripts.cancelJob.source.contains("local FINAL_STATES = {"))
+        // Only code is rewritten: a name in a comment or inside a string stays as written.
+        let inlined = LuaNameInlining("a = JOB.state -- JOB.queue\nb = 'JOB.queue' .. x.JOB.state .. JOB.craeted_at", tables: LuaPrelude.tables)
+        #expect(inlined.code == "a = 'state' -- JOB.queue\nb = 'JOB.queue' .. x.JOB.state .. JOB.craeted_at")
+        #expect(inlined.unknown == [LuaNameInlining.UnknownName(table: "JOB", what: "job field", name: "craeted_at")])
+        #expect(LuaPrelude.program("return JOB.craeted_at").contains("error('unknown job field craeted_at')"))
         #expect(
             LuaAssembly.withoutComments("a = JOB.state -- JOB.queue\nb = '--' .. \"it's\" -- x\nc = 1")
                 == "a = JOB.state \nb = '--' .. \"it's\" \nc = 1")
-        #expect(!LuaPrelude.source(for: "return JOB.state -- JOB.queue").contains("queue"))
     }
 }
 
@@ -242,7 +242,7 @@ struct FlowRecordNameTests {
         let containerField = try Regex(
             "(?:^|[^A-Za-z0-9_.])c\\.(" + ContainerRecord.Field.allCases.map(\.rawValue).joined(separator: "|") + ")(?![A-Za-z0-9_])")
         var sources = StoreScripts.includeFiles.map { ($0.name, String(decoding: $0.source, as: UTF8.self)) }
-        sources += StoreScripts.all.map { ($0.name, $0.source) }
+        sources += StoreScripts.all.map { ($0.name, $0.code) }
         for (name, source) in sources {
             for line in source.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).hasPrefix("--") {
                 let code = line.components(separatedBy: "--").first ?? ""
@@ -258,7 +258,7 @@ struct FlowRecordNameTests {
 struct SharedKeysTests {
     @Test("no Lua builds a shared key from the namespace; each script's K table names exactly the shared keys its code reads")
     func sharedKeysComeThroughKeys() throws {
-        let sources = StoreScripts.includeFiles.map { String(decoding: $0.source, as: UTF8.self) } + StoreScripts.all.map(\.source)
+        let sources = StoreScripts.includeFiles.map { String(decoding: $0.source, as: UTF8.self) } + StoreScripts.all.map(\.code)
         let sharedSegments = ["queues", "delayed", "leases", "scheduler_wake", "gate_deadlines", "schedules_settle", "workers"]
         for source in sources {
             for segment in sharedSegments {
@@ -277,5 +277,13 @@ struct SharedKeysTests {
         #expect(fetch.sharedKeys == [.leases])
         #expect(fetch.keys([.string(keys.namespace)], in: keys) == [.string(keys.namespace), .string(keys.leases)])
         #expect(fetch.source.contains("local K = {leases = KEYS[#KEYS]}"))
+    }
+}
+
+/// The prelude's tables by name, for the tests.
+enum LuaTables {
+    /// The value `table`'s entry `name` stands for, if it has one.
+    static func value(_ table: String, _ name: String) -> String? {
+        LuaPrelude.tables.first { $0.name == table }?.entries.first { $0.name == name }?.value
     }
 }

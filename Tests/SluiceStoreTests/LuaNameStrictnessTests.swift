@@ -5,8 +5,8 @@ import Testing
 
 @testable import SluiceStore
 
-/// The prelude's tables of names are strict, and so is what `hash_fields` reads: a misspelt name
-/// raises an error in Redis instead of reading nil.
+/// A name the prelude's tables do not define, and a field `hash_fields` did not read, raise an
+/// error in Redis instead of reading nil.
 @Suite("Lua names are strict")
 struct LuaNameStrictnessTests {
     let server: RedisServer
@@ -15,10 +15,11 @@ struct LuaNameStrictnessTests {
         server = try await RedisServer.start()
     }
 
-    /// Runs `body` as a store script is put together: its prelude, the helpers it names, the body.
+    /// Runs `body` as a store script is put together: the helpers it names and the body, its names
+    /// inlined, after the constants it names.
     func run(_ body: String, keys: [RedisArgument] = [], on connection: RedisConnection) throws -> RedisReply {
         let code = LuaAssembly.assemble(prelude: "", includes: StoreScripts.includes, body: body)
-        return try connection.evaluate(RedisScript(name: "strictness", source: LuaPrelude.source(for: code) + code), keys: keys, arguments: [])
+        return try connection.evaluate(RedisScript(name: "strictness", source: LuaPrelude.program(code)), keys: keys, arguments: [])
     }
 
     func error(of body: String, keys: [RedisArgument] = [], on connection: RedisConnection) -> String {

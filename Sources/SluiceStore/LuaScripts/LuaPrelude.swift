@@ -1,7 +1,7 @@
 import SluiceCore
 
-/// The constants every Lua script starts with, generated from the Swift definitions so the data
-/// model is written once.
+/// The data model's names as the Lua writes them, and the constants a script starts with,
+/// generated from the Swift definitions so the data model is written once.
 ///
 /// Names are tables (``tables``), each a Lua name → the stored name or value:
 /// - the key segments (``KeySpace/Segment``): `KEY.job`;
@@ -19,18 +19,18 @@ import SluiceCore
 ///   tick went (``TickOutcome/Kind``, ``ScheduleRun/Kind``: `TICK_OUTCOME.skipped`,
 ///   `SCHEDULE_RUN_KIND.catch_up`).
 ///
-/// Every table is strict: reading a name it does not define raises `unknown <what> <name>` (a
+/// The names never reach Redis as tables: when a script is put together every `TABLE.name` in
+/// its code is replaced by the value it stands for (``program(_:keys:)``, ``LuaNameInlining``),
+/// since Redis runs a script's whole chunk on every call and a table built there would cost every
+/// call. A name its table does not define makes the script raise `unknown <what> <name>` (a
 /// misspelt `JOB.craeted_at` fails loudly instead of reading nil), and a test checks statically
 /// that every `TABLE.name` in the Lua is one the table defines, and that no Lua quotes a field's
-/// stored name or a state's. Then come the sets and defaults (``constants``): the final job
-/// states (``JobState/isFinal``), the gate states that still accept decisions (``GateState``), the
-/// operation names `apply_ops` knows, the job defaults (``JobDefaults``).
-///
-/// Redis runs a script's whole chunk on every call, so a script carries only what its code (its
-/// helpers and body) names: the tables it reads, each with the entries it reads (``source(for:)``);
-/// ``source`` is the whole prelude, every entry of every table.
+/// stored name or a state's. A script also starts with the sets and defaults its code names
+/// (``constants``): the final job states (``JobState/isFinal``), the gate states that still accept
+/// decisions (``GateState``), the operation names `apply_ops` knows, the job defaults
+/// (``JobDefaults``).
 enum LuaPrelude {
-    /// One strict table of names.
+    /// One table of names.
     struct Table: Sendable {
         /// Its Lua name: `JOB`.
         var name: String
@@ -48,13 +48,6 @@ enum LuaPrelude {
         /// A table whose Lua names are the stored names themselves (hash fields, states, kinds).
         init(_ name: String, _ what: String, stored: [String]) {
             self.init(name, what, stored.map { ($0, $0) })
-        }
-
-        /// Its Lua definition with the entries named in `used` (all of them for `nil`).
-        func source(using used: Set<String>?) -> String {
-            let kept = entries.filter { used?.contains($0.name) ?? true }
-            let fields = kept.map { "\($0.name) = \(LuaPrelude.quoted($0.value))" }.joined(separator: ", ")
-            return "local \(name) = strict(\(LuaPrelude.quoted(what)), {\(fields)})"
         }
     }
 
@@ -92,30 +85,18 @@ enum LuaPrelude {
         ("DEFAULT_QUEUE", quoted(JobDefaults.queue)),
     ]
 
-    /// The whole prelude: every table with every entry, every constant.
-    static let source: String = assemble(tables: tables.map { $0.source(using: nil) }, constants: constants)
-
-    /// The prelude of a script whose code (helpers and body) is `code`: the tables it reads, each
-    /// with the entries it names (`TABLE.name`), and the constants it names (comments aside).
-    static func source(for code: String) -> String {
-        let code = LuaAssembly.withoutComments(code)
-        let identifiers = LuaAssembly.identifiers(in: code)
-        let used = tables.filter { identifiers.contains($0.name) }.map { $0.source(using: LuaAssembly.names(readFrom: $0.name, in: code)) }
-        return assemble(tables: used, constants: constants.filter { identifiers.contains($0.name) })
-    }
-
-    private static func assemble(tables: [String], constants: [(name: String, value: String)]) -> String {
-        var lines = [
-            "-- Generated from Swift (SluiceStore/LuaScripts/LuaPrelude.swift): the data model's names, the key layout, state sets and defaults."
-        ]
-        if !tables.isEmpty {
-            lines.append("local function strict(what, names)")
-            lines.append("  return setmetatable(names, {__index = function(_, name) error('unknown ' .. what .. ' ' .. tostring(name), 2) end})")
-            lines.append("end")
-            lines += tables
-        }
-        lines += constants.map { "local \($0.name) = \($0.value)" }
-        return lines.joined(separator: "\n") + "\n"
+    /// What Redis gets for a script whose code (helpers and body) is `code`, after `keys` (its `K`
+    /// table): the constants the code names, then the code with every `TABLE.name` replaced by
+    /// the value it stands for (``LuaNameInlining``) — Redis builds no table of names on any call.
+    /// A name its table does not define (a misspelling, which a test finds first) makes the script
+    /// raise `unknown <what> <name>` as soon as it runs.
+    static func program(_ code: String, keys: String = "") -> String {
+        let inlined = LuaNameInlining(code, tables: tables)
+        var lines = ["-- Generated from Swift (SluiceStore/LuaScripts/LuaPrelude.swift): names inlined, the constants the code names."]
+        if let unknown = inlined.unknown.first { lines.append("error(\(quoted("unknown \(unknown.what) \(unknown.name)")))") }
+        let identifiers = LuaAssembly.identifiers(in: LuaAssembly.withoutComments(inlined.code))
+        lines += constants.filter { identifiers.contains($0.name) }.map { "local \($0.name) = \($0.value)" }
+        return lines.joined(separator: "\n") + "\n" + keys + inlined.code
     }
 
     /// A Lua set of `values`: `{['success'] = true, …}`.

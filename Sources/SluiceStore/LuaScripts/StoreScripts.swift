@@ -64,15 +64,15 @@ enum StoreScripts {
     /// The shared helpers' definitions, in the order they build on each other.
     static let includes = includeFiles.map { String(decoding: $0.source, as: UTF8.self) }.flatMap(LuaAssembly.definitions(in:))
 
-    /// The script `name`: its helpers and body, after the prelude (the names and constants they
-    /// use: ``LuaPrelude/source(for:)``) and the `K` table of the shared keys they use (in
-    /// ``KeySpace/SharedKey`` order).
+    /// The script `name`: its helpers and body with the prelude's names inlined, after the
+    /// constants they use and the `K` table of the shared keys they use (in ``KeySpace/SharedKey``
+    /// order): ``LuaPrelude/program(_:keys:)``.
     static func script(_ name: String, _ source: [UInt8]) -> StoreScript {
         let body = String(decoding: source, as: UTF8.self)
         let code = LuaAssembly.assemble(prelude: "", includes: includes, body: body)
         let used = LuaAssembly.sharedKeyNames(in: code)
         let shared = KeySpace.SharedKey.allCases.filter { used.contains($0.rawValue) }
-        let prelude = LuaPrelude.source(for: code) + (shared.isEmpty ? "" : LuaPrelude.sharedKeys(shared))
-        return StoreScript(redis: RedisScript(name: name, source: prelude + code), sharedKeys: shared, code: code)
+        let program = LuaPrelude.program(code, keys: shared.isEmpty ? "" : LuaPrelude.sharedKeys(shared))
+        return StoreScript(redis: RedisScript(name: name, source: program), sharedKeys: shared, code: code)
     }
 }
