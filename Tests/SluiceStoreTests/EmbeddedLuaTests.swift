@@ -75,33 +75,17 @@ struct LuaText {
     var literals: [String] = []
 
     init(_ source: String) {
-        let characters = Array(source)
-        var index = 0
-        while index < characters.count {
-            let character = characters[index]
-            if character == "-", index + 1 < characters.count, characters[index + 1] == "-" {
-                var end = index
-                while end < characters.count, characters[end] != "\n" { end += 1 }
-                comments.append(String(characters[index..<end]))
+        for segment in LuaSegment.segments(of: source) {
+            switch segment {
+            case .code(let text): code += text
+            case .string(let text):
                 code += " "
-                index = end
-            } else if character == "'" || character == "\"" {
-                var end = index + 1
-                var literal = ""
-                while end < characters.count, characters[end] != character, characters[end] != "\n" {
-                    if characters[end] == "\\", end + 1 < characters.count {
-                        literal.append(characters[end])
-                        end += 1
-                    }
-                    literal.append(characters[end])
-                    end += 1
-                }
-                literals.append(literal)
+                var literal = text.dropFirst()
+                if let quote = text.first, literal.last == quote { literal = literal.dropLast() }
+                literals.append(String(literal))
+            case .comment(let text):
                 code += " "
-                index = end + 1
-            } else {
-                code.append(character)
-                index += 1
+                comments.append(text)
             }
         }
     }

@@ -61,36 +61,10 @@ enum LuaAssembly {
 
     /// `text` without its comments (`--` to the end of the line, outside a string literal).
     static func withoutComments(_ text: String) -> String {
-        var kept = ""
-        var quote: Character?
-        var escaped = false
-        var inComment = false
-        var previous: Character?
-        for character in text {
-            if inComment {
-                if character == "\n" {
-                    inComment = false
-                    kept.append(character)
-                }
-            } else if let open = quote {
-                kept.append(character)
-                if escaped {
-                    escaped = false
-                } else if character == "\\" {
-                    escaped = true
-                } else if character == open || character == "\n" {
-                    quote = nil
-                }
-            } else if character == "-", previous == "-" {
-                kept.removeLast()
-                inComment = true
-            } else {
-                if character == "'" || character == "\"" { quote = character }
-                kept.append(character)
-            }
-            previous = inComment ? nil : character
-        }
-        return kept
+        LuaSegment.segments(of: text).map { segment in
+            if case .comment = segment { return "" }
+            return segment.text
+        }.joined()
     }
 
     /// The names `text` reads from the shared-keys table (`K.<name>`).

@@ -20,7 +20,22 @@ struct LuaNameInlining {
     /// comment — and only where `TABLE` is a whole identifier (not a field `x.TABLE`).
     init(_ text: String, tables: [LuaPrelude.Table]) {
         let byName = Dictionary(tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let characters = Array(text)
+        var output = ""
+        var unknown: [UnknownName] = []
+        for segment in LuaSegment.segments(of: text) {
+            guard case .code(let code) = segment else {
+                output += segment.text
+                continue
+            }
+            output += Self.inlining(code, byName, &unknown)
+        }
+        self.code = output
+        self.unknown = unknown
+    }
+
+    /// `code` (no strings or comments in it) with its known `TABLE.name`s replaced.
+    private static func inlining(_ code: String, _ tables: [String: LuaPrelude.Table], _ unknown: inout [UnknownName]) -> String {
+        let characters = Array(code)
         func isIdentifier(_ character: Character) -> Bool { character.isLetter || character.isNumber || character == "_" }
         func identifier(from start: Int) -> Int {
             var end = start
@@ -28,50 +43,32 @@ struct LuaNameInlining {
             return end
         }
         var output = ""
-        var unknown: [UnknownName] = []
         var index = 0
         while index < characters.count {
             let character = characters[index]
-            if character == "-", index + 1 < characters.count, characters[index + 1] == "-" {
-                // A comment, to the end of the line: kept as written.
-                var end = index
-                while end < characters.count, characters[end] != "\n" { end += 1 }
-                output += String(characters[index..<end])
-                index = end
-            } else if character == "'" || character == "\"" {
-                // A string literal, with its escapes: kept as written.
-                var end = index + 1
-                while end < characters.count, characters[end] != character {
-                    end += characters[end] == "\\" ? 2 : 1
-                }
-                end = min(end + 1, characters.count)
-                output += String(characters[index..<end])
-                index = end
-            } else if isIdentifier(character), index == 0 || (!isIdentifier(characters[index - 1]) && characters[index - 1] != ".") {
-                let end = identifier(from: index)
-                let word = String(characters[index..<end])
-                if let table = byName[word], end < characters.count, characters[end] == ".", end + 1 < characters.count,
-                    isIdentifier(characters[end + 1])
-                {
-                    let nameEnd = identifier(from: end + 1)
-                    let name = String(characters[(end + 1)..<nameEnd])
-                    if let value = table.entries.first(where: { $0.name == name })?.value {
-                        output += LuaPrelude.quoted(value)
-                    } else {
-                        unknown.append(UnknownName(table: table.name, what: table.what, name: name))
-                        output += String(characters[index..<nameEnd])
-                    }
-                    index = nameEnd
-                } else {
-                    output += word
-                    index = end
-                }
-            } else {
+            guard isIdentifier(character), index == 0 || (!isIdentifier(characters[index - 1]) && characters[index - 1] != ".") else {
                 output.append(character)
                 index += 1
+                continue
             }
+            let end = identifier(from: index)
+            guard let table = tables[String(characters[index..<end])], end + 1 < characters.count, characters[end] == ".",
+                isIdentifier(characters[end + 1])
+            else {
+                output += String(characters[index..<end])
+                index = end
+                continue
+            }
+            let nameEnd = identifier(from: end + 1)
+            let name = String(characters[(end + 1)..<nameEnd])
+            if let value = table.entries.first(where: { $0.name == name })?.value {
+                output += LuaPrelude.quoted(value)
+            } else {
+                unknown.append(UnknownName(table: table.name, what: table.what, name: name))
+                output += String(characters[index..<nameEnd])
+            }
+            index = nameEnd
         }
-        code = output
-        self.unknown = unknown
+        return output
     }
 }
