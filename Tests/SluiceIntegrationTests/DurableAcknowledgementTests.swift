@@ -15,8 +15,8 @@ struct DurableAcknowledgementTests {
     let replica: RedisServer
     let acknowledgement = ReplicaAcknowledgement(replicas: 1, timeout: .milliseconds(300))
 
-    /// Lets the paused replica go on, and waits until it acknowledges the master's writes again
-    /// (on a loaded machine it may take longer than one acknowledgement's timeout to catch up).
+    /// Lets the replica go on (if it was paused), and waits until it acknowledges the master's
+    /// writes (on a loaded machine it may take longer than one acknowledgement's timeout to catch up).
     func resumeReplica() async throws {
         replica.resume()
         let connection = try master.connect()
@@ -125,15 +125,18 @@ struct DurableAcknowledgementTests {
     func runWaitsForTheReplica() async throws {
         defer { replica.stop() }
         let keys = KeySpace.unique()
-        let environment = ["SLUICE_ACK": "replicas=1,timeout=300"]
         let options = ["--redis", master.url, "--prefix", keys.prefix]
-        let started = try await runCommand("sluice", ["run", "--identity"] + options, environment: environment)
+        // Once the replica acknowledges, a run waits for it; the timeout is generous so that a
+        // loaded machine's slow acknowledgement is not taken for a missing one (make test once saw
+        // 300 ms pass before a busy replica answered).
+        try await resumeReplica()
+        let started = try await runCommand("sluice", ["run", "--identity"] + options, environment: ["SLUICE_ACK": "replicas=1,timeout=5000"])
         #expect(started.status == 0, "\(started.stderr)")
         let id = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try JobStore(keys: keys).job(try #require(JobID(id)), on: replica.connect()) != nil, "the replica does not have the run")
         replica.pause()
         defer { replica.resume() }
-        let refused = try await runCommand("sluice", ["run", "--identity"] + options, environment: environment)
+        let refused = try await runCommand("sluice", ["run", "--identity"] + options, environment: ["SLUICE_ACK": "replicas=1,timeout=300"])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("not yet by enough replicas"), "\(refused.stderr)")
         let named = try #require(refused.stderr.split(separator: " ").first { $0.count == 26 && JobID(String($0)) != nil })
