@@ -18,7 +18,7 @@ struct LuaNameStrictnessTests {
     /// Runs `body` as a store script is put together: the helpers it names and the body, its names
     /// inlined, after the constants it names.
     func run(_ body: String, keys: [RedisArgument] = [], on connection: RedisConnection) throws -> RedisReply {
-        let code = LuaAssembly.assemble(prelude: "", includes: StoreScripts.includes, body: body)
+        let code = LuaAssembly.assemble(includes: StoreScripts.includes, body: body)
         return try connection.evaluate(RedisScript(name: "strictness", source: LuaPrelude.program(code)), keys: keys, arguments: [])
     }
 

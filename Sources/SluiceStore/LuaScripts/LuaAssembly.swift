@@ -92,8 +92,8 @@ enum LuaAssembly {
         return names
     }
 
-    /// `prelude`, the definitions `body` needs (directly or through each other), then `body`.
-    static func assemble(prelude: String, includes: [Definition], body: String) -> String {
+    /// The definitions `body` needs (directly or through each other), then `body`.
+    static func assemble(includes: [Definition], body: String) -> String {
         var needed = identifiers(in: body)
         var chosen = Set<Int>()
         var changed = true
@@ -107,6 +107,6 @@ enum LuaAssembly {
             }
         }
         let helpers = includes.indices.filter { chosen.contains($0) }.map { includes[$0].text }
-        return prelude + helpers.joined(separator: "\n") + "\n" + body
+        return helpers.joined(separator: "\n") + "\n" + body
     }
 }

@@ -69,7 +69,7 @@ enum StoreScripts {
     /// order): ``LuaPrelude/program(_:keys:)``.
     static func script(_ name: String, _ source: [UInt8]) -> StoreScript {
         let body = String(decoding: source, as: UTF8.self)
-        let code = LuaAssembly.assemble(prelude: "", includes: includes, body: body)
+        let code = LuaAssembly.assemble(includes: includes, body: body)
         let used = LuaAssembly.sharedKeyNames(in: code)
         let shared = KeySpace.SharedKey.allCases.filter { used.contains($0.rawValue) }
         let program = LuaPrelude.program(code, keys: shared.isEmpty ? "" : LuaPrelude.sharedKeys(shared))
