@@ -31,6 +31,14 @@ public final class RedisClient: Sendable {
         }
     }
 
+    /// Runs `body` on the client's queue without waiting for it: with the connection, or with the
+    /// error that kept the client from connecting. For callers that resume waiters themselves.
+    public func schedule(_ body: @escaping @Sendable (Result<RedisConnection, RedisError>) -> Void) {
+        queue.async { [holder, configuration] in
+            body(Result { () throws(RedisError) in try holder.connection(for: configuration) })
+        }
+    }
+
     /// Sends one command.
     @discardableResult
     public func send(_ arguments: [RedisArgument]) async throws -> RedisReply {

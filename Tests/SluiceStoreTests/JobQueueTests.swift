@@ -44,6 +44,41 @@ struct JobQueueTests {
         #expect(try connection.send("ZCARD", .string(store.keys.leases)).integer == 0)
     }
 
+    @Test("a batch of reports: each fenced on its own, in order; as many next jobs taken as asked, each under its own lease")
+    func batchedReports() throws {
+        let store = JobStore(keys: KeySpace.unique())
+        let connection = try server.connect()
+        let ids = (0..<6).map { _ in JobID.generate() }
+        for id in ids { try store.enqueue(EnqueueRequest(id: id, kind: .identity), on: connection) }
+        var held: [JobRecord] = []
+        for _ in 0..<3 { held.append(try #require(try store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 10_000, on: connection))) }
+        // The second report is stale: its job was canceled meanwhile.
+        _ = try store.cancel(held[1].id, reason: "operator", on: connection)
+        let reports = [
+            CompletionReport(job: held[0], outcome: .success(["n": 0]), logs: "zero\n"),
+            CompletionReport(job: held[1], outcome: .success(["n": 1]), logs: ""),
+            CompletionReport(job: held[2], outcome: .failure("boom"), logs: ""),
+        ]
+        let next = JobStore.NextJob(queues: ["default"], leaseMilliseconds: 10_000)
+        let (applied, taken) = try store.complete(reports, worker: "w", next: next, taking: 2, on: connection)
+        #expect(applied == [true, false, true])
+        #expect(taken.map(\.id) == Array(ids[3...4]))
+        #expect(taken.allSatisfy { $0.state == .running && $0.worker == "w" && $0.deliveries == 1 && $0.startedAt != nil })
+        #expect(try store.job(held[0].id, on: connection)?.result == ["n": 0])
+        #expect(try store.logs(held[0].id, on: connection) == "zero\n")
+        #expect(try store.job(held[1].id, on: connection)?.state == .canceled)
+        #expect(try store.job(held[2].id, on: connection)?.error == "boom")
+        // The taken jobs are what Redis holds, and each has its lease.
+        for job in taken {
+            #expect(try store.job(job.id, on: connection) == job)
+            #expect(try connection.send("ZSCORE", .string(store.keys.leases), .string(job.id.rawValue)).string != nil)
+        }
+        // Asking for more than is queued takes what there is.
+        let (_, last) = try store.complete(
+            taken.map { CompletionReport(job: $0, outcome: .success(nil), logs: "") }, worker: "w", next: next, taking: 2, on: connection)
+        #expect(last.map(\.id) == [ids[5]])
+    }
+
     @Test("jobs are taken in FIFO order, and completing one takes the next in the same call")
     func completeAndFetchNext() throws {
         let store = JobStore(keys: KeySpace.unique())

@@ -71,6 +71,7 @@ struct ThroughputBenchmark: AsyncParsableCommand {
         print(
             "enqueued \(count) \(kind) jobs (worker --sandbox \(sandbox)) (pipelined) at \(format(Double(count) / enqueueSeconds, digits: 0)) jobs/s")
 
+        let redisBefore = try RedisCPUSample(on: connection)
         let worker = try environment.start(
             "worker",
             [
@@ -85,6 +86,8 @@ struct ThroughputBenchmark: AsyncParsableCommand {
             if counts.reduce(0, +) >= Int64(count) { break }
             try await Task.sleep(for: .milliseconds(50))
         }
+        let redisAfter = try RedisCPUSample(on: connection)
+        print("  Redis commands per job (calls×, time): \(redisBefore.commandSummary(until: redisAfter, jobs: count))")
         var firstStart = Int64.max
         var lastFinish = Int64.min
         var failures = 0
@@ -105,6 +108,10 @@ struct ThroughputBenchmark: AsyncParsableCommand {
         print(
             "\(kind)\(runnerNote): \(count) jobs, 1 worker process, concurrency \(concurrency), --sandbox \(sandbox): \(format(seconds, digits: 2)) s, "
                 + "\(format(Double(count) / seconds, digits: 0)) jobs/s, \(failures) not successful")
+        let workerCPU = ProcessCPUTime.of(pid: worker.processIdentifier)
+        print(
+            "  CPU per job: Redis \(format(redisBefore.microsecondsPerJob(until: redisAfter, jobs: count), digits: 1)) µs (in scripts \(format(redisBefore.scriptMicrosecondsPerJob(until: redisAfter, jobs: count), digits: 1)) µs)"
+                + (workerCPU.map { ", worker \(format($0 * 1e6 / Double(count), digits: 1)) µs" } ?? ""))
 
         if roundTripSample > 0 {
             // The worker is idle now. Backlog: pause it, queue jobs, let it drain them.

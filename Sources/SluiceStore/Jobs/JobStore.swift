@@ -113,18 +113,46 @@ public struct JobStore: Sendable {
         next: NextJob?,
         on connection: RedisConnection
     ) throws(RedisError) -> (applied: Bool, next: JobRecord?) {
+        let batch = try complete(
+            [CompletionReport(job: job, outcome: outcome, logs: logs)], worker: worker, next: next, taking: next == nil ? 0 : 1, on: connection)
+        return (batch.applied.first ?? false, batch.next.first)
+    }
+
+    /// Records how several jobs' current deliveries ended (each fenced on its own, as
+    /// ``complete(_:worker:outcome:logs:next:on:)``) and, in the same call, takes up to `taking`
+    /// queued jobs of `next`'s queues under a lease: a worker's slots report in one round trip.
+    /// `applied` holds one flag per report, in order; `next` the jobs taken (maybe fewer).
+    public func complete(
+        _ reports: [CompletionReport],
+        worker: String,
+        next: NextJob?,
+        taking: Int,
+        on connection: RedisConnection
+    ) throws(RedisError) -> (applied: [Bool], next: [JobRecord]) {
+        let queues = next?.queues ?? []
         var arguments: [RedisArgument] = [
-            .string(job.id.rawValue), .string(worker), .int(job.deliveries), .string(outcome.state), .string(outcome.payload),
-            .string(logs), .int(settings.retentionSeconds), .int(settings.finishedIndexCap), .int(next?.leaseMilliseconds ?? 0),
+            .string(worker), .int(settings.retentionSeconds), .int(settings.finishedIndexCap), .int(next?.leaseMilliseconds ?? 0),
+            .int(next == nil ? 0 : taking), .int(queues.count),
         ]
-        if let next { arguments.append(contentsOf: next.queues.map { RedisArgument.string($0) }) }
-        let reply = try connection.evaluate(
-            StoreScripts.completeJob, in: keys,
-            keys: [.string(keys.namespace), .string(keys.job(job.id)), .string(keys.jobLogs(job.id))],
-            arguments: arguments
-        )
-        guard let parts = reply.array, parts.count == 2 else { throw RedisError.unexpectedReply("complete_job: \(reply)") }
-        return (parts[0].integer == 1, try Self.job(from: parts[1]))
+        arguments.append(contentsOf: queues.map { RedisArgument.string($0) })
+        var scriptKeys: [RedisArgument] = [.string(keys.namespace)]
+        for report in reports {
+            scriptKeys.append(.string(keys.job(report.job.id)))
+            scriptKeys.append(.string(keys.jobLogs(report.job.id)))
+            arguments.append(contentsOf: [
+                .string(report.job.id.rawValue), .int(report.job.deliveries), .string(report.state), .string(report.payload),
+                .string(report.logs),
+            ])
+        }
+        let reply = try connection.evaluate(StoreScripts.completeJob, in: keys, keys: scriptKeys, arguments: arguments)
+        guard let parts = reply.array, parts.count == 2, let flags = parts[0].array, flags.count == reports.count else {
+            throw RedisError.unexpectedReply("complete_job: \(reply)")
+        }
+        var taken: [JobRecord] = []
+        for job in parts[1].array ?? [] {
+            if let record = try Self.job(from: job) { taken.append(record) }
+        }
+        return (flags.map { $0.integer == 1 }, taken)
     }
 
     /// Hands a job back to its queue (a worker shutting down). Returns false when stale.

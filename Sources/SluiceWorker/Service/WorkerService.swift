@@ -27,6 +27,8 @@ public final class WorkerService: Service, CustomStringConvertible {
     let engine: FlowEngine
     /// Extra slots for jobs that wait for jobs they started.
     let lender: SlotLender
+    /// Reports the slots' finished scripts and identity jobs in shared round trips.
+    let completions: CompletionBatcher
     private let stopping = Atomic<Bool>(false)
 
     public var description: String { "WorkerService(\(settings.workerID), queues: \(settings.queues.joined(separator: ",")))" }
@@ -40,6 +42,9 @@ public final class WorkerService: Service, CustomStringConvertible {
         self.runner = runner
         self.logger = logger
         lender = SlotLender(limit: settings.lentSlotLimit)
+        completions = CompletionBatcher(
+            client: RedisClient(configuration: settings.redis, label: "sluice.worker.reports"), store: store, worker: settings.workerID,
+            next: JobStore.NextJob(queues: settings.fetchQueues, leaseMilliseconds: settings.leaseMilliseconds))
     }
 
     /// Whether the worker was asked to stop taking jobs.
@@ -195,20 +200,25 @@ public final class WorkerService: Service, CustomStringConvertible {
         var backoff = ReconnectBackoff()
         while true {
             do {
-                let (applied, following) = try await client.run { connection in
-                    switch execution {
-                    case .plain(let outcome, let logs):
-                        return try store.complete(job, worker: settings.workerID, outcome: outcome, logs: logs, next: next, on: connection)
-                    case .step(let beginning, let report):
-                        let result = try engine.finish(beginning, report: report, worker: settings.workerID, next: next, on: connection)
-                        return (result.heldJobApplied, result.next)
-                    case .event:
-                        // --ack: the step after a gate starts only on a decision a failover cannot undo.
-                        if FlowEngine.carriesGateDecision(job) { try connection.awaitReplicas(in: store.keys, followingWrite: false) }
-                        let result = try engine.handle(event: job, worker: settings.workerID, next: next, on: connection)
-                        return (result.heldJobApplied, result.next)
-                    case .handBack:
-                        return (false, nil)
+                let (applied, following): (Bool, JobRecord?)
+                if case .plain(let outcome, let logs) = execution {
+                    // Scripts and identity jobs: with the other slots' reports, in one call.
+                    let answer = try await completions.complete(CompletionReport(job: job, outcome: outcome, logs: logs), takingNext: next != nil)
+                    (applied, following) = (answer.applied, answer.next)
+                } else {
+                    (applied, following) = try await client.run { connection in
+                        switch execution {
+                        case .step(let beginning, let report):
+                            let result = try engine.finish(beginning, report: report, worker: settings.workerID, next: next, on: connection)
+                            return (result.heldJobApplied, result.next)
+                        case .event:
+                            // --ack: the step after a gate starts only on a decision a failover cannot undo.
+                            if FlowEngine.carriesGateDecision(job) { try connection.awaitReplicas(in: store.keys, followingWrite: false) }
+                            let result = try engine.handle(event: job, worker: settings.workerID, next: next, on: connection)
+                            return (result.heldJobApplied, result.next)
+                        case .plain, .handBack:
+                            return (false, nil)  // reported above, or never (handed back before)
+                        }
                     }
                 }
                 if applied {

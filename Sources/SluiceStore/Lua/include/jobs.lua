@@ -93,12 +93,21 @@ local function take_job(ns, queue, signal_taken, worker, lease_ms, now)
     if not signal_taken then redis.call('LPOP', list .. KEY.signal_suffix) end
     signal_taken = false
     local key = ns .. KEY.job .. id
-    local taken = hash_fields(key, JOB.state, JOB.deliveries)
-    if taken.state == JOB_STATE.queued then
-      redis.call('HSET', key, JOB.state, JOB_STATE.running, JOB.worker, worker, JOB.started_at, now, JOB.deliveries,
-        (tonumber(taken.deliveries) or 0) + 1)
+    -- Read whole once; the fields the take changes are changed in the reply too (one call
+    -- fewer than reading the state, writing, then reading the whole hash).
+    local job = redis.call('HGETALL', key)
+    local at = {}
+    for i = 1, #job, 2 do at[job[i]] = i + 1 end
+    if at[JOB.state] and job[at[JOB.state]] == JOB_STATE.queued then
+      local deliveries = (at[JOB.deliveries] and tonumber(job[at[JOB.deliveries]]) or 0) + 1
+      local taken = {JOB.state, JOB_STATE.running, JOB.worker, worker, JOB.started_at, now, JOB.deliveries, deliveries}
+      redis.call('HSET', key, unpack(taken))
+      for i = 1, #taken, 2 do
+        local value = tostring(taken[i + 1])
+        if at[taken[i]] then job[at[taken[i]]] = value else job[#job + 1] = taken[i]; job[#job + 1] = value end
+      end
       redis.call('ZADD', K.leases, now + lease_ms, id)
-      return redis.call('HGETALL', key)
+      return job
     end
   end
 end
@@ -144,13 +153,19 @@ end
 
 -- Records a job's final state: timestamps, lease released, retention set, the per-queue
 -- finished index (capped) and counters updated, anyone waiting on it woken. A flow step that
--- still counted as one of its flow's live steps stops counting.
-local function finish_job(ns, id, state, now, retention, cap)
+-- still counted as one of its flow's live steps stops counting. `outcome_field` and
+-- `outcome_value` (optional: `result` and its JSON, or `error` and its text) are written in the
+-- same call as the state.
+local function finish_job(ns, id, state, now, retention, cap, outcome_field, outcome_value)
   local key = ns .. KEY.job .. id
   local fields = hash_fields(key, JOB.queue, JOB.kind, JOB.flow_id, JOB.waiting, JOB.schedule, JOB.watchers, JOB.created_at, JOB.path,
     JOB.created_by)
   local queue = fields.queue or DEFAULT_QUEUE
-  redis.call('HSET', key, JOB.state, state, JOB.finished_at, now)
+  if outcome_field then
+    redis.call('HSET', key, JOB.state, state, JOB.finished_at, now, outcome_field, outcome_value)
+  else
+    redis.call('HSET', key, JOB.state, state, JOB.finished_at, now)
+  end
   redis.call('ZREM', K.leases, id)
   if fields.kind == JOB_KIND.step and fields.flow_id and fields.waiting ~= '1' then
     redis.call('HINCRBY', ns .. KEY.job .. fields.flow_id, JOB.steps, -1)

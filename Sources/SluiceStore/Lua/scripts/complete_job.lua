@@ -1,35 +1,50 @@
--- complete_job: records a job's outcome and, in the same call, takes the worker's next job.
+-- complete_job: records the outcomes of one or more jobs a worker ran and, in the same call,
+-- takes the worker's next jobs (a batch: one round trip for every slot that finished meanwhile).
 --
--- KEYS: [1] namespace, [2] the job hash, [3] the job's logs.
--- ARGV: [1] id, [2] worker id, [3] delivery (fencing token), [4] `success` or `failure`, [5] the
--- result JSON or the error text, [6] logs (already capped), [7] retention seconds, [8]
--- finished-index cap, [9] lease ms for the next job (0 = take none), [10...] queues.
--- Guarantees: fenced — only the worker holding the job's current delivery, while the job is
--- still `running`, can finish it; a late or duplicate report changes nothing and is answered
--- {0, next}. Otherwise {1, next}, where `next` is the next job's fields or false. A failure of a
--- job with retries left (`retry_delays`, a schedule's script run) does not finish it: it waits
--- in the delayed set for its next attempt (see retry_later).
-local ns, key = KEYS[1], KEYS[2]
-local id, worker = ARGV[1], ARGV[2]
+-- KEYS: [1] namespace, then for each report i (1-based) [2i] the job hash, [2i+1] the job's logs.
+-- ARGV: [1] worker id, [2] retention seconds, [3] finished-index cap, [4] lease ms for the next
+-- jobs, [5] how many next jobs to take (0 = none), [6] the number of queues Q, [7 .. 6+Q] the
+-- queues in priority order, then five per report: id, delivery (fencing token), `success` or
+-- `failure`, the result JSON or the error text, logs (already capped).
+-- Guarantees: each report is fenced on its own — only the worker holding the job's current
+-- delivery, while the job is still `running`, can finish it; a late or duplicate report changes
+-- nothing and is answered 0 in its place (1 when applied). A failure of a job with retries left
+-- (`retry_delays`, a schedule's script run) does not finish it: it waits in the delayed set for
+-- its next attempt (see retry_later). Then up to ARGV[5] queued jobs are taken under a lease, as
+-- fetch_job does. Returns {applied flags in report order, the taken jobs' fields}.
+local ns = KEYS[1]
+local worker = ARGV[1]
+local retention, cap = tonumber(ARGV[2]), tonumber(ARGV[3])
 local now = now_ms()
-local applied = 0
-local fields = hash_fields(key, JOB.state, JOB.worker, JOB.deliveries)
-if fields.state == JOB_STATE.running and fields.worker == worker and fields.deliveries == ARGV[3] then
-  if ARGV[6] ~= '' then redis.call('SET', KEYS[3], ARGV[6]) end
-  if ARGV[4] == JOB_STATE.success then
-    redis.call('HSET', key, JOB.result, ARGV[5])
-    finish_job(ns, id, ARGV[4], now, tonumber(ARGV[7]), tonumber(ARGV[8]))
-  elseif not retry_later(ns, id, ARGV[5], now) then
-    redis.call('HSET', key, JOB.error, ARGV[5])
-    finish_job(ns, id, ARGV[4], now, tonumber(ARGV[7]), tonumber(ARGV[8]))
+local queue_count = tonumber(ARGV[6])
+local first_report = 7 + queue_count
+local applied = {}
+for i = 0, (#ARGV - first_report + 1) / 5 - 1 do
+  local a = first_report + i * 5
+  local id, key, logs_key = ARGV[a], KEYS[2 + i * 2], KEYS[3 + i * 2]
+  local state, payload, logs = ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+  local fields = hash_fields(key, JOB.state, JOB.worker, JOB.deliveries)
+  local done = 0
+  if fields.state == JOB_STATE.running and fields.worker == worker and fields.deliveries == ARGV[a + 1] then
+    if logs ~= '' then redis.call('SET', logs_key, logs) end
+    if state == JOB_STATE.success then
+      finish_job(ns, id, state, now, retention, cap, JOB.result, payload)
+    elseif not retry_later(ns, id, payload, now) then
+      finish_job(ns, id, state, now, retention, cap, JOB.error, payload)
+    end
+    done = 1
   end
-  applied = 1
+  applied[#applied + 1] = done
 end
-local next_job = false
-local lease_ms = tonumber(ARGV[9])
-if lease_ms > 0 then
+local taken = {}
+local lease_ms, wanted = tonumber(ARGV[4]), tonumber(ARGV[5])
+if wanted > 0 then
   local queues = {}
-  for i = 10, #ARGV do queues[#queues + 1] = ARGV[i] end
-  next_job = take_first(ns, queues, 0, worker, lease_ms, now) or false
+  for i = 7, 6 + queue_count do queues[#queues + 1] = ARGV[i] end
+  for _ = 1, wanted do
+    local job = take_first(ns, queues, 0, worker, lease_ms, now)
+    if not job then break end
+    taken[#taken + 1] = job
+  end
 end
-return {applied, next_job}
+return {applied, taken}

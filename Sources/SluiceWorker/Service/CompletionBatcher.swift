@@ -1,0 +1,98 @@
+import SluiceCore
+import SluiceRedis
+import SluiceStore
+import Synchronization
+
+/// Reports finished jobs for all of a worker's slots together: a slot hands over its report (and
+/// whether it wants its next job in the same call) and waits; one `complete_job` call applies every
+/// report waiting at that moment and takes as many next jobs as were asked for. While a call is in
+/// flight the reports that arrive form the next one (group commit), so an idle worker's report goes
+/// alone and at once and a busy worker's slots share round trips, with no timer.
+///
+/// Nothing changes for a job: each report is fenced on its own in the script, each slot still
+/// holds at most one job, and a report that fails (Redis away) fails for every slot in its batch,
+/// each of which retries as before.
+final class CompletionBatcher: Sendable {
+    /// What a slot learns of its report: whether it was applied, and the job it takes next.
+    struct Answer: Sendable {
+        let applied: Bool
+        let next: JobRecord?
+    }
+
+    private struct Waiting {
+        let report: CompletionReport
+        let wantsNext: Bool
+        let continuation: CheckedContinuation<Answer, any Error>
+    }
+
+    private struct Pending: ~Copyable {
+        var waiting: [Waiting] = []
+        /// Whether a call is being made or scheduled (it takes whatever is waiting when it ends).
+        var draining = false
+    }
+
+    private let pending = Mutex(Pending())
+    private let client: RedisClient
+    private let store: JobStore
+    private let worker: String
+    private let next: JobStore.NextJob
+    /// The most reports one call carries.
+    private let limit: Int
+    /// About the most bytes of results and logs one call carries (a single larger report goes alone).
+    private let byteLimit = 4 << 20
+
+    init(client: RedisClient, store: JobStore, worker: String, next: JobStore.NextJob, limit: Int = 64) {
+        self.client = client
+        self.store = store
+        self.worker = worker
+        self.next = next
+        self.limit = max(1, limit)
+    }
+
+    /// Reports `report` with the other slots' waiting reports; with `takingNext`, the answer
+    /// carries this slot's next job when one was queued.
+    func complete(_ report: CompletionReport, takingNext: Bool) async throws -> Answer {
+        try await withCheckedThrowingContinuation { continuation in
+            let startsCall = pending.withLock { pending in
+                pending.waiting.append(Waiting(report: report, wantsNext: takingNext, continuation: continuation))
+                if pending.draining { return false }
+                pending.draining = true
+                return true
+            }
+            if startsCall { client.schedule { self.drain($0) } }
+        }
+    }
+
+    /// On the client's queue: sends batches until nothing is waiting.
+    private func drain(_ connected: Result<RedisConnection, RedisError>) {
+        while true {
+            let batch = pending.withLock { pending -> [Waiting] in
+                // At most `limit` reports and, past the first, about `byteLimit` of results and logs.
+                var count = 0
+                var bytes = 0
+                for waiting in pending.waiting.prefix(limit) {
+                    bytes += waiting.report.size
+                    if count > 0, bytes > byteLimit { break }
+                    count += 1
+                }
+                let taken = Array(pending.waiting.prefix(count))
+                pending.waiting.removeFirst(count)
+                if taken.isEmpty { pending.draining = false }
+                return taken
+            }
+            if batch.isEmpty { return }
+            do {
+                let connection = try connected.get()
+                let wanted = batch.count { $0.wantsNext }
+                let result = try store.complete(batch.map(\.report), worker: worker, next: wanted > 0 ? next : nil, taking: wanted, on: connection)
+                var taken = result.next[...]
+                for (index, waiting) in batch.enumerated() {
+                    let following = waiting.wantsNext ? taken.popFirst() : nil
+                    waiting.continuation.resume(returning: Answer(applied: result.applied[index], next: following))
+                }
+            } catch {
+                for waiting in batch { waiting.continuation.resume(throwing: error) }
+            }
+        }
+    }
+}
