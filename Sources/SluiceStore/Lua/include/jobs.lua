@@ -113,15 +113,20 @@ local function take_job(ns, queue, signal_taken, worker, lease_ms, now)
 end
 
 -- Tries each queue in order (the signaled one first) and returns the taken job's fields or nil.
-local function take_first(ns, queues, signaled, worker, lease_ms, now)
+-- `empty` (optional, a table kept across the calls of one script) notes the queues found empty,
+-- which stay empty while the script runs: a script taking several jobs pops each only once.
+local function take_first(ns, queues, signaled, worker, lease_ms, now, empty)
+  empty = empty or {}
   if signaled > 0 then
     local job = take_job(ns, queues[signaled], true, worker, lease_ms, now)
     if job then return job end
+    empty[queues[signaled]] = true
   end
   for i, queue in ipairs(queues) do
-    if i ~= signaled then
+    if i ~= signaled and not empty[queue] then
       local job = take_job(ns, queue, false, worker, lease_ms, now)
       if job then return job end
+      empty[queue] = true
     end
   end
   return nil
@@ -151,15 +156,17 @@ local function index_finished_run(ns, id, state, path, created_by, created_at, n
   end
 end
 
+-- The job fields finish_job reads.
+local FINISH_FIELDS = {JOB.queue, JOB.kind, JOB.flow_id, JOB.waiting, JOB.schedule, JOB.watchers, JOB.created_at, JOB.path, JOB.created_by}
+
 -- Records a job's final state: timestamps, lease released, retention set, the per-queue
 -- finished index (capped) and counters updated, anyone waiting on it woken. A flow step that
 -- still counted as one of its flow's live steps stops counting. `outcome_field` and
 -- `outcome_value` (optional: `result` and its JSON, or `error` and its text) are written in the
--- same call as the state.
-local function finish_job(ns, id, state, now, retention, cap, outcome_field, outcome_value)
+-- same call as the state. `known` (optional) is the job's FINISH_FIELDS already read by the caller.
+local function finish_job(ns, id, state, now, retention, cap, outcome_field, outcome_value, known)
   local key = ns .. KEY.job .. id
-  local fields = hash_fields(key, JOB.queue, JOB.kind, JOB.flow_id, JOB.waiting, JOB.schedule, JOB.watchers, JOB.created_at, JOB.path,
-    JOB.created_by)
+  local fields = known or hash_fields(key, unpack(FINISH_FIELDS))
   local queue = fields.queue or DEFAULT_QUEUE
   if outcome_field then
     redis.call('HSET', key, JOB.state, state, JOB.finished_at, now, outcome_field, outcome_value)

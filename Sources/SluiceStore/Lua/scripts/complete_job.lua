@@ -23,14 +23,15 @@ for i = 0, (#ARGV - first_report + 1) / 5 - 1 do
   local a = first_report + i * 5
   local id, key, logs_key = ARGV[a], KEYS[2 + i * 2], KEYS[3 + i * 2]
   local state, payload, logs = ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
-  local fields = hash_fields(key, JOB.state, JOB.worker, JOB.deliveries)
+  -- The fence's fields and finish_job's, in one read.
+  local fields = hash_fields(key, JOB.state, JOB.worker, JOB.deliveries, unpack(FINISH_FIELDS))
   local done = 0
   if fields.state == JOB_STATE.running and fields.worker == worker and fields.deliveries == ARGV[a + 1] then
     if logs ~= '' then redis.call('SET', logs_key, logs) end
     if state == JOB_STATE.success then
-      finish_job(ns, id, state, now, retention, cap, JOB.result, payload)
+      finish_job(ns, id, state, now, retention, cap, JOB.result, payload, fields)
     elseif not retry_later(ns, id, payload, now) then
-      finish_job(ns, id, state, now, retention, cap, JOB.error, payload)
+      finish_job(ns, id, state, now, retention, cap, JOB.error, payload, fields)
     end
     done = 1
   end
@@ -39,10 +40,10 @@ end
 local taken = {}
 local lease_ms, wanted = tonumber(ARGV[4]), tonumber(ARGV[5])
 if wanted > 0 then
-  local queues = {}
+  local queues, empty = {}, {}
   for i = 7, 6 + queue_count do queues[#queues + 1] = ARGV[i] end
   for _ = 1, wanted do
-    local job = take_first(ns, queues, 0, worker, lease_ms, now)
+    local job = take_first(ns, queues, 0, worker, lease_ms, now, empty)
     if not job then break end
     taken[#taken + 1] = job
   end
