@@ -5,9 +5,12 @@ import Synchronization
 
 /// Reports finished jobs for all of a worker's slots together: a slot hands over its report (and
 /// whether it wants its next job in the same call) and waits; one `complete_job` call applies every
-/// report waiting at that moment and takes as many next jobs as were asked for. While a call is in
-/// flight the reports that arrive form the next one (group commit), so an idle worker's report goes
-/// alone and at once and a busy worker's slots share round trips, with no timer.
+/// report waiting at that moment and takes as many next jobs as were asked for. Calls go over a few
+/// lanes (connections, each on its own thread): a report goes at once on an idle lane, and while
+/// every lane has a call in flight the reports that arrive form the next call (group commit). An
+/// idle worker's report goes alone and at once, a busy worker's slots share round trips, with no
+/// timer — and with two lanes Redis runs one batch while the slots answered by the other run their
+/// next jobs (with one, Redis and the worker took turns).
 ///
 /// Nothing changes for a job: each report is fenced on its own in the script, each slot still
 /// holds at most one job, and a report that fails (Redis away) fails for every slot in its batch,
@@ -27,12 +30,13 @@ final class CompletionBatcher: Sendable {
 
     private struct Pending: ~Copyable {
         var waiting: [Waiting] = []
-        /// Whether a call is being made or scheduled (it takes whatever is waiting when it ends).
-        var draining = false
+        /// The lanes with no call in flight or scheduled.
+        var idleLanes: [Int]
     }
 
-    private let pending = Mutex(Pending())
-    private let client: RedisClient
+    private let pending: Mutex<Pending>
+    /// One client (connection and thread) per lane.
+    private let lanes: [RedisClient]
     private let store: JobStore
     private let worker: String
     private let next: JobStore.NextJob
@@ -41,8 +45,10 @@ final class CompletionBatcher: Sendable {
     /// About the most bytes of results and logs one call carries (a single larger report goes alone).
     private let byteLimit = 4 << 20
 
-    init(client: RedisClient, store: JobStore, worker: String, next: JobStore.NextJob, limit: Int = 64) {
-        self.client = client
+    /// `lanes` clients are made from `configuration`, each with its own connection.
+    init(configuration: RedisConfiguration, lanes: Int = 2, store: JobStore, worker: String, next: JobStore.NextJob, limit: Int = 64) {
+        self.lanes = (0..<max(1, lanes)).map { RedisClient(configuration: configuration, label: "sluice.worker.reports\($0)") }
+        pending = Mutex(Pending(idleLanes: Array(self.lanes.indices)))
         self.store = store
         self.worker = worker
         self.next = next
@@ -53,18 +59,16 @@ final class CompletionBatcher: Sendable {
     /// carries this slot's next job when one was queued.
     func complete(_ report: CompletionReport, takingNext: Bool) async throws -> Answer {
         try await withCheckedThrowingContinuation { continuation in
-            let startsCall = pending.withLock { pending in
+            let lane = pending.withLock { pending in
                 pending.waiting.append(Waiting(report: report, wantsNext: takingNext, continuation: continuation))
-                if pending.draining { return false }
-                pending.draining = true
-                return true
+                return pending.idleLanes.popLast()
             }
-            if startsCall { client.schedule { self.drain($0) } }
+            if let lane { lanes[lane].schedule { self.drain($0, lane: lane) } }
         }
     }
 
-    /// On the client's queue: sends batches until nothing is waiting.
-    private func drain(_ connected: Result<RedisConnection, RedisError>) {
+    /// On a lane's queue: sends batches until nothing is waiting, then frees the lane.
+    private func drain(_ connected: Result<RedisConnection, RedisError>, lane: Int) {
         while true {
             let batch = pending.withLock { pending -> [Waiting] in
                 // At most `limit` reports and, past the first, about `byteLimit` of results and logs.
@@ -77,7 +81,7 @@ final class CompletionBatcher: Sendable {
                 }
                 let taken = Array(pending.waiting.prefix(count))
                 pending.waiting.removeFirst(count)
-                if taken.isEmpty { pending.draining = false }
+                if taken.isEmpty { pending.idleLanes.append(lane) }
                 return taken
             }
             if batch.isEmpty { return }

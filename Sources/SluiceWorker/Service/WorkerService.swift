@@ -43,7 +43,7 @@ public final class WorkerService: Service, CustomStringConvertible {
         self.logger = logger
         lender = SlotLender(limit: settings.lentSlotLimit)
         completions = CompletionBatcher(
-            client: RedisClient(configuration: settings.redis, label: "sluice.worker.reports"), store: store, worker: settings.workerID,
+            configuration: settings.redis, store: store, worker: settings.workerID,
             next: JobStore.NextJob(queues: settings.fetchQueues, leaseMilliseconds: settings.leaseMilliseconds))
     }
 
