@@ -5,6 +5,8 @@ import SluiceStore
 import SluiceTesting
 import Testing
 
+@testable import SluiceWorker
+
 /// A busy worker reports its slots' jobs in shared `complete_job` calls (``CompletionBatcher``):
 /// killing it mid-stream must lose nothing and finish nothing twice.
 @Suite("batched reports", .serialized, .tags(.processes))
@@ -63,5 +65,56 @@ struct BatchedReportTests {
         // Exactly the jobs held at the kill ran again, each after its lease ran out.
         #expect(Set(redelivered) == Set(held))
         _ = (scheduler, rescuer)
+    }
+
+    @Test("a report the script cannot handle is refused alone: the rest of its batch applies, and its job stays as it was")
+    func refusedReportFailsAlone() async throws {
+        let server = try await RedisServer.start()
+        defer { server.stop() }
+        let keys = KeySpace.unique()
+        let connection = try server.connect()
+        let store = JobStore(keys: keys)
+        var held: [JobRecord] = []
+        for _ in 0..<20 {
+            try store.enqueue(EnqueueRequest(id: JobID.generate(), kind: .identity), on: connection)
+            held.append(try #require(try store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 60_000, on: connection)))
+        }
+        // Its record is not a hash any more: reading it raises inside complete_job.
+        let refused = held[7]
+        try connection.send(["DEL", .string(keys.job(refused.id))])
+        try connection.send(["SET", .string(keys.job(refused.id)), "not a job"])
+        // complete_job loaded first (else its first call is counted twice: NOSCRIPT, then EVAL).
+        try store.enqueue(EnqueueRequest(id: JobID.generate(), kind: .identity, queue: "warm-up"), on: connection)
+        let warmUp = try #require(try store.fetch(worker: "w", queues: ["warm-up"], leaseMilliseconds: 60_000, on: connection))
+        _ = try store.complete(warmUp, worker: "w", outcome: .success(nil), logs: "", next: nil, on: connection)
+        _ = try connection.send("CONFIG", "RESETSTAT")
+        let batcher = CompletionBatcher(
+            configuration: server.configuration, lanes: 1, store: store, worker: "w",
+            next: JobStore.NextJob(queues: ["default"], leaseMilliseconds: 60_000))
+        // Sent at once: they gather while the lane connects, so the refused one shares a batch.
+        let answers = await withTaskGroup(of: (JobID, CompletionBatcher.Answer?).self) { group in
+            for job in held {
+                let outcome: JobOutcome = job.id == refused.id ? .failure("boom") : .success(["ok": true])
+                group.addTask {
+                    (job.id, try? await batcher.complete(CompletionReport(job: job, outcome: outcome, logs: ""), takingNext: false))
+                }
+            }
+            var answers: [JobID: CompletionBatcher.Answer?] = [:]
+            for await (id, answer) in group { answers[id] = answer }
+            return answers
+        }
+        #expect(answers[refused.id]??.refusal != nil, "the report should be refused")
+        #expect(answers[refused.id]??.applied == false)
+        for job in held where job.id != refused.id {
+            #expect(answers[job.id]??.applied == true && answers[job.id]??.refusal == nil)
+            #expect(try store.job(job.id, on: connection)?.state == .success)
+        }
+        #expect(try connection.send(["GET", .string(keys.job(refused.id))]).string == "not a job")
+        // They shared calls: fewer complete_job calls than reports.
+        let stats = try connection.send("INFO", "commandstats").string ?? ""
+        let calls =
+            stats.split(separator: "\r\n").first { $0.hasPrefix("cmdstat_evalsha:") }
+            .flatMap { $0.split(separator: ",").first?.split(separator: "=").last }.flatMap { Int($0) } ?? 0
+        #expect(calls > 0 && calls < held.count, "complete_job calls: \(calls)")
     }
 }

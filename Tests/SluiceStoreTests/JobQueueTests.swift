@@ -61,7 +61,7 @@ struct JobQueueTests {
         ]
         let next = JobStore.NextJob(queues: ["default"], leaseMilliseconds: 10_000)
         let (applied, taken) = try store.complete(reports, worker: "w", next: next, taking: 2, on: connection)
-        #expect(applied == [true, false, true])
+        #expect(applied.map { try? $0.get() } == [true, false, true])
         #expect(taken.map(\.id) == Array(ids[3...4]))
         #expect(taken.allSatisfy { $0.state == .running && $0.worker == "w" && $0.deliveries == 1 && $0.startedAt != nil })
         #expect(try store.job(held[0].id, on: connection)?.result == ["n": 0])
@@ -77,6 +77,20 @@ struct JobQueueTests {
         let (_, last) = try store.complete(
             taken.map { CompletionReport(job: $0, outcome: .success(nil), logs: "") }, worker: "w", next: next, taking: 2, on: connection)
         #expect(last.map(\.id) == [ids[5]])
+    }
+
+    @Test("a retry schedule that is not a JSON array of numbers means no retry: the failure finishes the job")
+    func malformedRetrySchedule() throws {
+        let store = JobStore(keys: KeySpace.unique())
+        let connection = try server.connect()
+        for schedule in ["not json", "{\"a\": 1}", "[\"soon\"]"] {
+            try store.enqueue(EnqueueRequest(id: JobID.generate(), kind: .identity), on: connection)
+            let taken = try #require(try store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 10_000, on: connection))
+            try connection.send(["HSET", .string(store.keys.job(taken.id)), "retry_delays", .string(schedule)])
+            #expect(try store.complete(taken, worker: "w", outcome: .failure("boom"), logs: "", next: nil, on: connection).applied)
+            let done = try #require(try store.job(taken.id, on: connection))
+            #expect(done.state == .failure && done.error == "boom", "retry_delays \(schedule)")
+        }
     }
 
     @Test("jobs are taken in FIFO order, and completing one takes the next in the same call")

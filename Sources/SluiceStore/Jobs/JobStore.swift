@@ -115,20 +115,21 @@ public struct JobStore: Sendable {
     ) throws(RedisError) -> (applied: Bool, next: JobRecord?) {
         let batch = try complete(
             [CompletionReport(job: job, outcome: outcome, logs: logs)], worker: worker, next: next, taking: next == nil ? 0 : 1, on: connection)
-        return (batch.applied.first ?? false, batch.next.first)
+        return (try batch.applied.first?.get() ?? false, batch.next.first)
     }
 
     /// Records how several jobs' current deliveries ended (each fenced on its own, as
     /// ``complete(_:worker:outcome:logs:next:on:)``) and, in the same call, takes up to `taking`
     /// queued jobs of `next`'s queues under a lease: a worker's slots report in one round trip.
-    /// `applied` holds one flag per report, in order; `next` the jobs taken (maybe fewer).
+    /// `applied` holds one answer per report, in order — applied, stale, or the error its handling
+    /// raised (which fails that report alone); `next` the jobs taken (maybe fewer).
     public func complete(
         _ reports: [CompletionReport],
         worker: String,
         next: NextJob?,
         taking: Int,
         on connection: RedisConnection
-    ) throws(RedisError) -> (applied: [Bool], next: [JobRecord]) {
+    ) throws(RedisError) -> (applied: [Result<Bool, RedisError>], next: [JobRecord]) {
         let queues = next?.queues ?? []
         var arguments: [RedisArgument] = [
             .string(worker), .int(settings.retentionSeconds), .int(settings.finishedIndexCap), .int(next?.leaseMilliseconds ?? 0),
@@ -152,7 +153,11 @@ public struct JobStore: Sendable {
         for job in parts[1].array ?? [] {
             if let record = try Self.job(from: job) { taken.append(record) }
         }
-        return (flags.map { $0.integer == 1 }, taken)
+        let answers = flags.map { flag -> Result<Bool, RedisError> in
+            if let applied = flag.integer { return .success(applied == 1) }
+            return .failure(.unexpectedReply("complete_job refused a report: \(flag.string ?? "\(flag)")"))
+        }
+        return (answers, taken)
     }
 
     /// Hands a job back to its queue (a worker shutting down). Returns false when stale.

@@ -13,13 +13,16 @@ import Synchronization
 /// next jobs (with one, Redis and the worker took turns).
 ///
 /// Nothing changes for a job: each report is fenced on its own in the script, each slot still
-/// holds at most one job, and a report that fails (Redis away) fails for every slot in its batch,
-/// each of which retries as before.
+/// holds at most one job; a report the script cannot handle is refused alone (its answer says so,
+/// and its slot still gets its next job), and a call that fails (Redis away) fails for every slot
+/// in its batch, each of which retries as before.
 final class CompletionBatcher: Sendable {
     /// What a slot learns of its report: whether it was applied, and the job it takes next.
     struct Answer: Sendable {
         let applied: Bool
         let next: JobRecord?
+        /// Why the script could not handle this report (it changed nothing of it), if it could not.
+        var refusal: RedisError?
     }
 
     private struct Waiting {
@@ -86,16 +89,24 @@ final class CompletionBatcher: Sendable {
             }
             if batch.isEmpty { return }
             do {
-                let connection = try connected.get()
-                let wanted = batch.count { $0.wantsNext }
-                let result = try store.complete(batch.map(\.report), worker: worker, next: wanted > 0 ? next : nil, taking: wanted, on: connection)
-                var taken = result.next[...]
-                for (index, waiting) in batch.enumerated() {
-                    let following = waiting.wantsNext ? taken.popFirst() : nil
-                    waiting.continuation.resume(returning: Answer(applied: result.applied[index], next: following))
-                }
+                try send(batch, on: connected.get())
             } catch {
                 for waiting in batch { waiting.continuation.resume(throwing: error) }
+            }
+        }
+    }
+
+    /// One `complete_job` call for `batch`, answering each waiter; throws without answering any.
+    private func send(_ batch: [Waiting], on connection: RedisConnection) throws(RedisError) {
+        let wanted = batch.count { $0.wantsNext }
+        let result = try store.complete(batch.map(\.report), worker: worker, next: wanted > 0 ? next : nil, taking: wanted, on: connection)
+        var taken = result.next[...]
+        for (index, waiting) in batch.enumerated() {
+            let following = waiting.wantsNext ? taken.popFirst() : nil
+            switch result.applied[index] {
+            case .success(let applied): waiting.continuation.resume(returning: Answer(applied: applied, next: following))
+            // The slot still gets the job taken for it: a refused report must not strand it.
+            case .failure(let error): waiting.continuation.resume(returning: Answer(applied: false, next: following, refusal: error))
             }
         }
     }

@@ -204,6 +204,10 @@ public final class WorkerService: Service, CustomStringConvertible {
                 if case .plain(let outcome, let logs) = execution {
                     // Scripts and identity jobs: with the other slots' reports, in one call.
                     let answer = try await completions.complete(CompletionReport(job: job, outcome: outcome, logs: logs), takingNext: next != nil)
+                    if let refusal = answer.refusal {
+                        logger.error("report refused", metadata: ["job.id": "\(job.id)", "error": "\(refusal)"])
+                        return answer.next
+                    }
                     (applied, following) = (answer.applied, answer.next)
                 } else {
                     (applied, following) = try await client.run { connection in

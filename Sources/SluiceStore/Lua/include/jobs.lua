@@ -221,7 +221,9 @@ local function retry_later(ns, id, message, now)
   local f = hash_fields(key, JOB.retry_delays, JOB.attempt, JOB.deliveries)
   if not f.retry_delays then return false end
   local attempt = tonumber(f.attempt or '1')
-  local delay = cjson.decode(f.retry_delays)[attempt]
+  -- A schedule that is not a JSON array of numbers (written by hand) means no retry.
+  local ok, delays = pcall(cjson.decode, f.retry_delays)
+  local delay = ok and type(delays) == 'table' and tonumber(delays[attempt])
   if not delay then return false end
   local at = now + tonumber(delay)
   redis.call('HSET', key, JOB.state, JOB_STATE.scheduled, JOB.scheduled_for, at, JOB.attempt, attempt + 1, JOB.last_error, message,
