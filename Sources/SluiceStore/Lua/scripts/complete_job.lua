@@ -9,10 +9,11 @@
 -- Guarantees: each report is fenced on its own — only the worker holding the job's current
 -- delivery, while the job is still `running`, can finish it; a late or duplicate report changes
 -- nothing and is answered 0 in its place (1 when applied). A report whose handling raises (a job
--- hash not as the code expects) is answered with the error's text in its place; the others go on. A failure of a job with retries left
--- (`retry_delays`, a schedule's script run) does not finish it: it waits in the delayed set for
--- its next attempt (see retry_later). Then up to ARGV[5] queued jobs are taken under a lease, as
--- fetch_job does. Returns {applied flags in report order, the taken jobs' fields}.
+-- hash not as the code expects) is answered with the error's text in its place; the others go
+-- on. A failure of a job with retries left (`retry_delays`, a schedule's script run) does not
+-- finish it: it waits in the delayed set for its next attempt (see retry_later). Then up to
+-- ARGV[5] queued jobs are taken under a lease, as fetch_job does. Returns {the answers in report
+-- order, the taken jobs' fields}.
 local ns = KEYS[1]
 local worker = ARGV[1]
 local retention, cap = tonumber(ARGV[2]), tonumber(ARGV[3])
