@@ -90,21 +90,25 @@ final class RawHTTP {
             if parts[0] == "transfer-encoding", parts[1].contains("chunked") { chunked = true }
             if parts[0] == "connection", parts[1] == "close" { closing = true }
         }
+        // An answer cut short (the server died between its head and the end of its body) is no
+        // answer: the sender retries, as it would after no answer at all.
+        let cut = Answer(status: 0, body: "", closed: true)
         var body: [UInt8] = []
         if chunked {
-            while let lineEnd = readUntil([13, 10]) {
+            while true {
+                guard let lineEnd = readUntil([13, 10]) else { return cut }
                 let size = Int(String(decoding: pending[0..<lineEnd], as: UTF8.self).split(separator: ";").first ?? "", radix: 16) ?? 0
                 pending.removeFirst(lineEnd + 2)
-                guard size > 0, fill(size + 2) else { break }
+                if size == 0 { break }
+                guard fill(size + 2) else { return cut }
                 body += pending[0..<size]
                 pending.removeFirst(size + 2)
             }
             _ = readUntil([13, 10]).map { pending.removeFirst($0 + 2) }
         } else if let length {
-            if fill(length) {
-                body = Array(pending[0..<length])
-                pending.removeFirst(length)
-            }
+            guard fill(length) else { return cut }
+            body = Array(pending[0..<length])
+            pending.removeFirst(length)
         }
         return Answer(status: status, body: String(decoding: body, as: UTF8.self), closed: closing)
     }
