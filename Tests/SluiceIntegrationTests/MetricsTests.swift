@@ -84,6 +84,9 @@ struct MetricsTests {
         #expect((Self.value(workerText, #"sluice_gate_outcomes_total{outcome="approved"}"#) ?? 0) == 1, "\(workerText)")
         #expect(workerText.contains(#"sluice_jobs_finished_total{queue="default",kind="step",outcome="success"}"#))
         #expect((Self.value(workerText, "sluice_resume_latency_seconds_count") ?? 0) == 1)
+        // The delayed identity job's report went through the batcher: one call, one report at least.
+        #expect((Self.value(workerText, "sluice_worker_report_batch_size_count") ?? 0) >= 1, "\(workerText)")
+        #expect((Self.value(workerText, "sluice_worker_report_batch_size_sum") ?? 0) >= 1)
         #expect((Self.value(try #require(scrapes["scheduler"]), "sluice_delayed_jobs_promoted_total") ?? 0) >= 1, "\(scrapes["scheduler"] ?? "")")
         #expect((Self.value(try #require(scrapes["resumer"]), #"sluice_approval_requests_total{outcome="approved"}"#) ?? 0) == 1)
         // The dashboard queries only what is really exposed.

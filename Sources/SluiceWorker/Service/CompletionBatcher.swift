@@ -1,3 +1,4 @@
+import CoreMetrics
 import SluiceCore
 import SluiceRedis
 import SluiceStore
@@ -47,6 +48,8 @@ final class CompletionBatcher: Sendable {
     private let limit: Int
     /// About the most bytes of results and logs one call carries (a single larger report goes alone).
     private let byteLimit = 4 << 20
+    /// How many reports each call carried (a histogram on `--metrics-port`).
+    private let batchSizes = Recorder(label: "sluice_worker_report_batch_size", aggregate: true)
 
     /// `lanes` clients are made from `configuration`, each with its own connection.
     init(configuration: RedisConfiguration, lanes: Int = 2, store: JobStore, worker: String, next: JobStore.NextJob, limit: Int = 64) {
@@ -98,6 +101,7 @@ final class CompletionBatcher: Sendable {
 
     /// One `complete_job` call for `batch`, answering each waiter; throws without answering any.
     private func send(_ batch: [Waiting], on connection: RedisConnection) throws(RedisError) {
+        batchSizes.record(batch.count)
         let wanted = batch.count { $0.wantsNext }
         let result = try store.complete(batch.map(\.report), worker: worker, next: wanted > 0 ? next : nil, taking: wanted, on: connection)
         var taken = result.next[...]
