@@ -20,14 +20,7 @@ public final class RedisClient: Sendable {
     /// Runs `body` with the connection on the client's queue and returns its value.
     public func run<Value: Sendable>(_ body: @escaping @Sendable (RedisConnection) throws -> Value) async throws -> Value {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async { [holder, configuration] in
-                do {
-                    let connection = try holder.connection(for: configuration)
-                    continuation.resume(returning: try body(connection))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
+            schedule { connected in continuation.resume(with: Result { try body(connected.get()) }) }
         }
     }
 
