@@ -14,6 +14,11 @@ final class FlowDefinitionCache: Sendable {
         self.evaluator = evaluator
     }
 
+    /// The stepper for the flow version `hash` if it was read already.
+    func cached(hash: String) -> FlowStepper? {
+        steppers.withLock { $0[hash] }
+    }
+
     /// The stepper for the flow version `hash`, read from Redis on first use.
     func stepper(hash: String, flows: FlowStore, on connection: RedisConnection) throws -> FlowStepper {
         if let cached = steppers.withLock({ $0[hash] }) { return cached }

@@ -24,7 +24,7 @@ extension FlowEngine {
         guard let flow = job.flowID, let event = FlowEvent(job.arguments) else {
             return try flows.advance(decision, on: connection)
         }
-        let built: (Place, [FlowOperation], FlowAdvance.Guard)?
+        let built: (FlowStepper, [FlowOperation], FlowAdvance.Guard)?
         do {
             built = try eventOperations(event, flow: flow, on: connection)
         } catch let error as RedisError {
@@ -35,15 +35,16 @@ extension FlowEngine {
             decision.operations = [.cancel(reason: "cannot continue the flow: \(error)", eventID: JobID.generate())]
             return try flows.advance(decision, on: connection)
         }
-        if let (_, operations, guardState) = built {
+        if let (stepper, operations, guardState) = built {
             decision.operations = operations
             decision.guardState = guardState
+            if next != nil { decision.prefetch = prefetchRequests(operations, flow: flow, stepper: stepper) }
         }
         return try flows.advance(decision, on: connection)
     }
 
     private func eventOperations(_ event: FlowEvent, flow: JobID, on connection: RedisConnection) throws -> (
-        Place, [FlowOperation], FlowAdvance.Guard
+        FlowStepper, [FlowOperation], FlowAdvance.Guard
     )? {
         switch event {
         case .stepLost(let step, let message):
@@ -53,7 +54,7 @@ extension FlowEngine {
                 frame: place.frame, cursor: place.cursor, scope: read.scope, outcome: .failure(message), attempt: place.attempt,
                 unitRandom: Double.random(in: 0..<1))
             return (
-                place, operations(after: followUp, at: place, stepper: stepper, scope: read.scope, records: read.records),
+                stepper, operations(after: followUp, at: place, stepper: stepper, scope: read.scope, records: read.records),
                 .job(frame: place.frame.description, job: step)
             )
 
@@ -72,7 +73,7 @@ extension FlowEngine {
                 operations.append(.frame(id: place.frame.description, set: [.resume: .string(context.json.jsonText)], unset: [.gate]))
             }
             operations += self.operations(after: followUp, at: place, stepper: stepper, scope: scope, records: read.records)
-            return (place, operations, .gate(frame: place.frame.description, gate: gate))
+            return (stepper, operations, .gate(frame: place.frame.description, gate: gate))
 
         case .containerDone(let containerText, let job):
             guard let (place, stepper) = try position(of: job, flow: flow, on: connection) else { return nil }
@@ -95,14 +96,14 @@ extension FlowEngine {
                     .frame(id: place.frame.description, set: [.status: .string(FrameRecord.Status.run.rawValue)]),
                 ]
                 + self.operations(after: followUp, at: place, stepper: stepper, scope: read.scope, records: read.records)
-            return (place, operations, .job(frame: place.frame.description, job: job))
+            return (stepper, operations, .job(frame: place.frame.description, job: job))
 
         case .subflowDone(let job, let state, let result, let error):
             guard let (place, stepper) = try position(of: job, flow: flow, on: connection) else { return nil }
             if state == .canceled {
                 let reason = "its subflow was canceled" + (error.map { ": \($0)" } ?? "")
                 return (
-                    place, [.closeWaiting(job: job, outcome: .failure(reason)), .cancel(reason: reason, eventID: JobID.generate())],
+                    stepper, [.closeWaiting(job: job, outcome: .failure(reason)), .cancel(reason: reason, eventID: JobID.generate())],
                     .job(frame: place.frame.description, job: job)
                 )
             }
@@ -117,7 +118,7 @@ extension FlowEngine {
                     .frame(id: place.frame.description, set: [.status: .string(FrameRecord.Status.run.rawValue)]),
                 ]
                 + self.operations(after: followUp, at: place, stepper: stepper, scope: read.scope, records: read.records)
-            return (place, operations, .job(frame: place.frame.description, job: job))
+            return (stepper, operations, .job(frame: place.frame.description, job: job))
         }
     }
 

@@ -43,8 +43,10 @@ public struct StepBeginning: Sendable {
 }
 
 extension FlowEngine {
-    /// Reads what the step's module needs (one round trip) and decides how it starts.
-    public func begin(_ job: JobRecord, on connection: RedisConnection) throws -> StepBeginning {
+    /// Reads what the step's module needs (one round trip; none but its references' with
+    /// `prefetched`, the snapshot `advance_flow` read for it when it took the step) and decides
+    /// how it starts.
+    public func begin(_ job: JobRecord, prefetched: FlowSnapshot? = nil, on connection: RedisConnection) throws -> StepBeginning {
         guard let flow = job.flowID, let frame = job.frame.flatMap(FrameID.init), let cursor = job.cursor
         else {
             return StepBeginning(
@@ -64,7 +66,7 @@ extension FlowEngine {
                 start: .failed("cannot continue the flow: \(error)"), isCurrent: true, secrets: SecretRedactor(), refusals: [], stepper: nil,
                 scope: StepScope(flowInput: .emptyObject), flowFields: [:], records: [:])
         }
-        let read = try readScope(flow: flow, stepper: stepper, frame: frame, cursor: cursor, on: connection)
+        let read = try readScope(flow: flow, stepper: stepper, frame: frame, cursor: cursor, prefetched: prefetched, on: connection)
         let state = read.flowFields[JobRecord.Field.state.rawValue]
         let current =
             (state == "running" || state == "suspended")
@@ -74,6 +76,17 @@ extension FlowEngine {
             job: job, flow: flow, frame: frame, cursor: cursor, attempt: attempt, module: stepper.definition.module(in: frame, at: cursor),
             start: start, isCurrent: current, secrets: read.scope.secrets, refusals: read.refusals, stepper: stepper, scope: read.scope,
             flowFields: read.flowFields, records: read.records)
+    }
+
+    /// Whether `job` is a step whose module runs nothing — `identity` without a gate — as its
+    /// flow's definition says, when this engine has read that definition already (false when it
+    /// has not: the caller then takes the usual path). Decided without reading the step's scope.
+    public func runsNothing(_ job: JobRecord) -> Bool {
+        guard job.kind == .step, let hash = job.flowHash, let stepper = definitions.cached(hash: hash),
+            let frame = job.frame.flatMap(FrameID.init), let cursor = job.cursor,
+            let module = stepper.definition.module(in: frame, at: cursor)
+        else { return false }
+        return module.value == .identity && module.suspend == nil
     }
 
     /// How a step's run went, as the worker reports it.
@@ -159,8 +172,24 @@ extension FlowEngine {
                 decision.operations.insert(.cache(key: key, value: value, seconds: ttl), at: 0)
             }
         }
+        if next != nil { decision.prefetch = prefetchRequests(decision.operations, flow: beginning.flow, stepper: stepper) }
         return try flows.advance(decision, on: connection)
     }
+
+    /// The scope reads of the steps `operations` create in `flow` to run now (at most
+    /// ``prefetchLimit``; a loop's or branch's children are created by Redis and are not among
+    /// them), for `advance_flow` to make when it takes one of them as the worker's next job.
+    func prefetchRequests(_ operations: [FlowOperation], flow: JobID, stepper: FlowStepper) -> [JobID: FlowSnapshot.Request] {
+        var requests: [JobID: FlowSnapshot.Request] = [:]
+        for case .step(let creation) in operations where (creation.flow ?? flow) == flow && creation.delayMilliseconds == 0 {
+            guard requests.count < Self.prefetchLimit, let frame = FrameID(creation.frame) else { continue }
+            requests[creation.id] = scopePlan(flow: flow, stepper: stepper, frame: frame, cursor: creation.cursor).request
+        }
+        return requests
+    }
+
+    /// How many created steps one decision asks `advance_flow` to read ahead for.
+    static let prefetchLimit = 4
 
     /// Why a step that starts a subflow cannot: its input, which Redis would keep as the subflow's
     /// `flow_input`, holds a secret it read. `nil` when it does not. (A loop's elements cannot hold

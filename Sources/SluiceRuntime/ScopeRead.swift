@@ -17,6 +17,27 @@ struct ScopeRead {
     var refusals: [String] = []
 }
 
+/// What one module's scope is read from (``FlowEngine/scopePlan(flow:stepper:frame:cursor:collected:extraResults:)``):
+/// the snapshot to ask Redis for, and what the answer's parts mean.
+struct ScopePlan {
+    /// A loop among the frame's lineage: the iteration's frame, its container, the loop module.
+    struct Loop {
+        var frame: FrameID
+        var container: ContainerID
+        var value: ModuleValue
+    }
+
+    var request: FlowSnapshot.Request
+    var needs: ScopeNeeds
+    var frame: FrameID
+    /// The result field of the module before, when there is one in the frame.
+    var previousField: String?
+    /// The loops of the lineage, innermost first.
+    var loops: [Loop]
+    /// For a for loop among `loops` (by position), where its element is in the request's items.
+    var itemPosition: [Int: Int]
+}
+
 /// A module's position in a run, for decisions and their operations.
 struct Place {
     var flow: JobID
@@ -34,11 +55,22 @@ extension FlowEngine {
     /// Reads, in one round trip, what the module at `cursor` of `frame` needs: the flow's state,
     /// the frame's lineage (records of every enclosing frame and container), the results its
     /// expressions name, the previous result, the current loop element — and, when asked, a
-    /// container's collected results.
+    /// container's collected results. With `prefetched` (what `advance_flow` read for the step in
+    /// the call that took it, from the same ``scopePlan``), nothing is read but the references.
     func readScope(
         flow: JobID, stepper: FlowStepper, frame: FrameID, cursor: Int, collected container: String? = nil, extraResults: [String] = [],
-        on connection: RedisConnection
+        prefetched: FlowSnapshot? = nil, on connection: RedisConnection
     ) throws(RedisError) -> ScopeRead {
+        let plan = scopePlan(flow: flow, stepper: stepper, frame: frame, cursor: cursor, collected: container, extraResults: extraResults)
+        let snapshot: FlowSnapshot
+        if let prefetched { snapshot = prefetched } else { snapshot = try flows.read(plan.request, on: connection) }
+        return try scope(from: snapshot, plan: plan, on: connection)
+    }
+
+    /// What the module at `cursor` of `frame` needs read, and how to make its scope of it.
+    func scopePlan(flow: JobID, stepper: FlowStepper, frame: FrameID, cursor: Int, collected container: String? = nil, extraResults: [String] = [])
+        -> ScopePlan
+    {
         let needs = stepper.needs(frame: frame, cursor: cursor)
         let definition = stepper.definition
         var flowFields = Self.baseFlowFields
@@ -61,12 +93,12 @@ extension FlowEngine {
         }
         results += extraResults
         // The loop iterations among the frame's lineage, innermost first: `flow_input.iter`, `iter_parent`...
-        var loops: [(frame: FrameID, container: ContainerID, value: ModuleValue)] = []
+        var loops: [ScopePlan.Loop] = []
         for member in frame.lineage {
             guard let owner = member.container, let module = definition.module(in: owner.frame, at: owner.cursor), module.value.isLoop else {
                 continue
             }
-            loops.append((member, owner, module.value))
+            loops.append(ScopePlan.Loop(frame: member, container: owner, value: module.value))
         }
         var items: [(container: String, child: Int)] = []
         var itemPosition: [Int: Int] = [:]
@@ -75,15 +107,22 @@ extension FlowEngine {
             itemPosition[position] = items.count
             items.append((loop.container.description, child))
         }
-        let snapshot = try flows.read(
-            FlowSnapshot.Request(flow: flow, flowFields: flowFields, records: records, results: results, items: items, collected: container),
-            on: connection)
+        return ScopePlan(
+            request: FlowSnapshot.Request(flow: flow, flowFields: flowFields, records: records, results: results, items: items, collected: container),
+            needs: needs, frame: frame, previousField: previousField, loops: loops, itemPosition: itemPosition)
+    }
+
+    /// The scope a plan's snapshot makes; the module's variables and resources are resolved here
+    /// (a second round trip, only for modules that name some).
+    func scope(from snapshot: FlowSnapshot, plan: ScopePlan, on connection: RedisConnection) throws(RedisError) -> ScopeRead {
+        let frame = plan.frame
+        let needs = plan.needs
         let input = snapshot.flowFields[JobRecord.Field.arguments.rawValue].flatMap { try? JSONValue(parsing: $0) } ?? .emptyObject
         var scope = StepScope(flowInput: input, createdBy: snapshot.flowFields[JobRecord.Field.createdBy.rawValue])
         for reference in needs.results {
             if let value = snapshot.results[reference.field] { scope.results[reference.moduleID] = value }
         }
-        if let previousField {
+        if let previousField = plan.previousField {
             scope.previousResult = snapshot.results[previousField] ?? .null
         } else if frame == .main {
             scope.previousResult = input
@@ -93,15 +132,15 @@ extension FlowEngine {
             scope.previousResult = Self.embedded(snapshot.records[FrameID.failure.description]?[FrameRecord.Field.error.rawValue]) ?? .null
         }
         var iterations: [StepScope.Iteration] = []
-        for (position, loop) in loops.enumerated() {
+        for (position, loop) in plan.loops.enumerated() {
             guard let child = loop.frame.childIndex else { continue }
             // A while loop's element is its index, as in Windmill.
-            let value: JSONValue = itemPosition[position].map { snapshot.items[$0] ?? .null } ?? .number(Double(child))
+            let value: JSONValue = plan.itemPosition[position].map { snapshot.items[$0] ?? .null } ?? .number(Double(child))
             iterations.append(StepScope.Iteration(index: child, value: value))
         }
         scope.iteration = iterations.first
         scope.enclosingIterations = Array(iterations.dropFirst())
-        if previousField == nil, frame.root == .main, !frame.isTopLevel {
+        if plan.previousField == nil, frame.root == .main, !frame.isTopLevel {
             // As in Windmill, a loop iteration or branch starts from its own input: the flow's
             // input with `iter` (the previous module's result is `results.<id>`).
             scope.previousResult = scope.inputWithIteration
@@ -118,9 +157,8 @@ extension FlowEngine {
         var read = ScopeRead(
             scope: scope, flowFields: snapshot.flowFields, records: snapshot.records, collected: snapshot.collected, results: snapshot.results)
         if !needs.references.isEmpty {
-            // A second round trip, only for modules that name variables or resources: checked
-            // against the flow's path alone — a flow's expressions have the flow's rights, never
-            // those of a script it runs (that script has its own, in its own process).
+            // Checked against the flow's path alone — a flow's expressions have the flow's rights,
+            // never those of a script it runs (that script has its own, in its own process).
             let caller = Caller(paths: [snapshot.flowFields[JobRecord.Field.path.rawValue]].compactMap { $0 })
             let resolution = try resolver.resolve(needs.references, for: caller, on: connection)
             read.scope.references = resolution.values

@@ -54,6 +54,8 @@ struct FlowBenchmark: AsyncParsableCommand {
                 "\(count)-step identity flow, idle worker (concurrency \(concurrency)), \(samples) runs: "
                     + "median \(format(summary.median, digits: 2)) ms, p99 \(format(summary.percentile(99), digits: 2)) ms")
 
+            let redisBefore = try RedisCPUSample(on: connection)
+            let workerBefore = ProcessCPUTime.of(pid: worker.processIdentifier)
             let begin = ContinuousClock.now
             var ids: [JobID] = []
             for _ in 0..<parallel { ids.append(try start()) }
@@ -67,6 +69,15 @@ struct FlowBenchmark: AsyncParsableCommand {
             print(
                 "\(parallel) \(count)-step flows in parallel: \(format(seconds, digits: 2)) s, \(format(Double(parallel) / seconds, digits: 0)) flows/s, "
                     + "\(format(Double(parallel * count) / seconds, digits: 0)) step transitions/s")
+            let redisAfter = try RedisCPUSample(on: connection)
+            let workerCPU = ProcessCPUTime.of(pid: worker.processIdentifier).flatMap { after in
+                workerBefore.map { (after - $0) * 1e6 / Double(parallel) }
+            }
+            print(
+                "  CPU per flow: Redis \(format(redisBefore.microsecondsPerJob(until: redisAfter, jobs: parallel), digits: 1)) µs "
+                    + "(in scripts \(format(redisBefore.scriptMicrosecondsPerJob(until: redisAfter, jobs: parallel), digits: 1)) µs)"
+                    + (workerCPU.map { ", worker \(format($0, digits: 1)) µs" } ?? ""))
+            print("  Redis commands per flow (calls×, time): \(redisBefore.commandSummary(until: redisAfter, jobs: parallel, top: 16))")
         }
     }
 }

@@ -103,37 +103,7 @@ public struct FlowStore: Sendable {
         if !request.results.isEmpty { commands.append(["HMGET", .string(keys.flowResults(flow))] + request.results.map { .string($0) }) }
         for item in request.items { commands.append(["HGET", .string(keys.containerItems(flow, container: item.container)), .int(item.child)]) }
         if let container = request.collected { commands.append(["HGETALL", .string(keys.containerCollected(flow, container: container))]) }
-        let replies = try connection.pipelineReads(commands)
-        var index = 0
-        func nextReply() -> RedisReply {
-            defer { index += 1 }
-            return index < replies.count ? replies[index] : .null
-        }
-        func parse(_ reply: RedisReply) -> JSONValue? { reply.string.flatMap { try? JSONValue(parsing: $0) } }
-        var snapshot = FlowSnapshot()
-        let flowReply = nextReply().array ?? []
-        for (position, field) in request.flowFields.enumerated() where position < flowReply.count {
-            if let value = flowReply[position].string { snapshot.flowFields[field] = value }
-        }
-        if !records.isEmpty {
-            let reply = nextReply().array ?? []
-            for (position, id) in records.enumerated() where position < reply.count {
-                if let value = parse(reply[position]) { snapshot.records[id] = value }
-            }
-        }
-        if !request.results.isEmpty {
-            let reply = nextReply().array ?? []
-            for (position, field) in request.results.enumerated() where position < reply.count {
-                if let text = reply[position].string { snapshot.results[field] = (try? JSONValue(parsing: text)) ?? .string(text) }
-            }
-        }
-        snapshot.items = request.items.map { _ in parse(nextReply()) }
-        if request.collected != nil {
-            for (child, text) in nextReply().fieldDictionary ?? [:] {
-                if let number = Int(child) { snapshot.collected[number] = (try? JSONValue(parsing: text)) ?? .string(text) }
-            }
-        }
-        return snapshot
+        return FlowSnapshot(replies: try connection.pipelineReads(commands), for: request)
     }
 
     /// What `advance_flow` answered.
@@ -143,6 +113,9 @@ public struct FlowStore: Sendable {
         /// The decision applied (false: the frame or the flow was no longer as the decision saw it).
         public var flowAdvanced: Bool
         public var next: JobRecord?
+        /// What the plan's `prefetch` asked to read for `next`, read in the same call after the
+        /// decision was applied (nil when `next` is not a job it named).
+        public var prefetched: FlowSnapshot?
     }
 
     /// Applies a decision with `advance_flow`.
@@ -158,8 +131,12 @@ public struct FlowStore: Sendable {
             if case .server(let message) = error, message.hasPrefix("CALL ") { throw CallRefusal(String(message.dropFirst("CALL ".count))) }
             throw Self.duplicate(error) ?? error
         }
-        guard let parts = reply.array, parts.count == 3 else { throw RedisError.unexpectedReply("advance_flow: \(reply)") }
-        return AdvanceResult(heldJobApplied: parts[0].integer == 1, flowAdvanced: parts[1].integer == 1, next: try JobStore.job(from: parts[2]))
+        guard let parts = reply.array, parts.count == 4 else { throw RedisError.unexpectedReply("advance_flow: \(reply)") }
+        let next = try JobStore.job(from: parts[2])
+        let prefetched = next.flatMap { job in
+            decision.prefetch[job.id].flatMap { request in parts[3].array.map { FlowSnapshot(replies: $0, for: request) } }
+        }
+        return AdvanceResult(heldJobApplied: parts[0].integer == 1, flowAdvanced: parts[1].integer == 1, next: next, prefetched: prefetched)
     }
 
     /// Creates a gated step's pending gate before its script runs (fenced by the step's delivery).
@@ -203,6 +180,15 @@ public struct FlowSnapshot: Sendable {
         public var items: [(container: String, child: Int)]
         public var collected: String?
 
+        /// The request as `advance_flow`'s `prefetch` takes it (for a step of the plan's own flow;
+        /// a container's collected results are never prefetched).
+        var prefetchJSON: JSONValue {
+            [
+                "fields": .array(flowFields.map { .string($0) }), "records": .array(records.map { .string($0) }),
+                "results": .array(results.map { .string($0) }), "items": .array(items.map { [.string($0.container), .number(Double($0.child))] }),
+            ]
+        }
+
         public init(
             flow: JobID, flowFields: [String], records: [String] = [], results: [String] = [], items: [(container: String, child: Int)] = [],
             collected: String? = nil
@@ -213,6 +199,41 @@ public struct FlowSnapshot: Sendable {
             self.results = results
             self.items = items
             self.collected = collected
+        }
+    }
+
+    public init() {}
+
+    /// The snapshot in the replies to a request's reads, in the order ``FlowStore/read(_:on:)``
+    /// sends them (`advance_flow`'s prefetch answers in the same order).
+    init(replies: [RedisReply], for request: Request) {
+        var index = 0
+        func nextReply() -> RedisReply {
+            defer { index += 1 }
+            return index < replies.count ? replies[index] : .null
+        }
+        func parse(_ reply: RedisReply) -> JSONValue? { reply.string.flatMap { try? JSONValue(parsing: $0) } }
+        let flowReply = nextReply().array ?? []
+        for (position, field) in request.flowFields.enumerated() where position < flowReply.count {
+            if let value = flowReply[position].string { flowFields[field] = value }
+        }
+        if !request.records.isEmpty {
+            let reply = nextReply().array ?? []
+            for (position, id) in request.records.enumerated() where position < reply.count {
+                if let value = parse(reply[position]) { records[id] = value }
+            }
+        }
+        if !request.results.isEmpty {
+            let reply = nextReply().array ?? []
+            for (position, field) in request.results.enumerated() where position < reply.count {
+                if let text = reply[position].string { results[field] = (try? JSONValue(parsing: text)) ?? .string(text) }
+            }
+        }
+        items = request.items.map { _ in parse(nextReply()) }
+        if request.collected != nil {
+            for (child, text) in nextReply().fieldDictionary ?? [:] {
+                if let number = Int(child) { collected[number] = (try? JSONValue(parsing: text)) ?? .string(text) }
+            }
         }
     }
 

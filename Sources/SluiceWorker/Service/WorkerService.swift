@@ -97,22 +97,23 @@ public final class WorkerService: Service, CustomStringConvertible {
     private func runSlot(_ slot: Int, loan: SlotLender.Loan? = nil) async {
         let client = RedisClient(configuration: settings.redis, label: "sluice.worker.slot\(slot)")
         var backoff = ReconnectBackoff()
-        var next: JobRecord?
+        var next: TakenJob?
         // After a report that found the queues empty, go straight to the blocking wait.
         var queuesSeenEmpty = false
         while true {
             if isStopping || Task.isCancelled {
-                if let held = next { await handBack(held, client: client) }
+                if let held = next { await handBack(held.job, client: client) }
                 return
             }
             if let loan, !loan.isActive, next == nil { return }
             do {
                 if next == nil {
-                    next = try await takeJob(client: client, tryFirst: !queuesSeenEmpty)
+                    next = try await takeJob(client: client, tryFirst: !queuesSeenEmpty).map { TakenJob(job: $0) }
                     queuesSeenEmpty = false
                     backoff.reset()
                 }
-                guard let job = next else { continue }
+                guard let taken = next else { continue }
+                let job = taken.job
                 next = nil
                 let began = ContinuousClock.now
                 metrics.started(job)
@@ -123,11 +124,13 @@ public final class WorkerService: Service, CustomStringConvertible {
                 let held = InFlightJobs.Run(id: job.id, delivery: job.deliveries)
                 inFlight.add(held, killer: killer)
                 let takeNext = loan?.isActive ?? true
-                if job.kind == .step, let instant = await instantStep(job, client: client, next: nextJob(takeNext: takeNext)) {
+                if engine.runsNothing(job),
+                    let instant = await instantStep(job, prefetched: taken.prefetched, client: client, next: nextJob(takeNext: takeNext))
+                {
                     if instant.applied { metrics.finished(job, outcome: .success(.null), ran: ContinuousClock.now - began) }
                     next = instant.next
                 } else {
-                    let outcome = await execute(job, killer: killer, client: client)
+                    let outcome = await execute(job, prefetched: taken.prefetched, killer: killer, client: client)
                     next = await report(job, outcome: outcome, client: client, began: began, takeNext: takeNext)
                 }
                 inFlight.remove(held)
@@ -160,23 +163,24 @@ public final class WorkerService: Service, CustomStringConvertible {
     }
 
     /// Runs a job (a script, a flow step, or nothing for a flow event); `killer` ends its process.
-    func execute(_ job: JobRecord, killer: ProcessKiller, client: RedisClient) async -> Execution {
+    /// `prefetched`: the step's scope, read ahead when it was taken.
+    func execute(_ job: JobRecord, prefetched: FlowSnapshot?, killer: ProcessKiller, client: RedisClient) async -> Execution {
         logger.debug("job started", metadata: ["job.id": "\(job.id)", "kind": "\(job.kind.rawValue)"])
         return await withTaskCancellationHandler {
-            await run(job, killer: killer, client: client)
+            await run(job, prefetched: prefetched, killer: killer, client: client)
         } onCancel: {
             killer.kill(.shuttingDown)
         }
     }
 
-    private func run(_ job: JobRecord, killer: ProcessKiller, client: RedisClient) async -> Execution {
+    private func run(_ job: JobRecord, prefetched: FlowSnapshot?, killer: ProcessKiller, client: RedisClient) async -> Execution {
         switch job.kind {
         case .identity:
             return .plain(.success(job.arguments), logs: "")
         case .script:
             return await runScript(job, arguments: job.arguments, timeout: nil, gate: nil, killer: killer, client: client)
         case .step:
-            return await runStep(job, killer: killer, client: client)
+            return await runStep(job, prefetched: prefetched, killer: killer, client: client)
         case .flowEvent:
             // Flow events run no process: reporting them moves the flow (FlowEngine.handle).
             return .event
@@ -187,7 +191,7 @@ public final class WorkerService: Service, CustomStringConvertible {
 
     /// Reports a finished run and takes the next job in the same call; retries while Redis is away.
     private func report(_ job: JobRecord, outcome execution: Execution, client: RedisClient, began: ContinuousClock.Instant, takeNext: Bool)
-        async -> JobRecord?
+        async -> TakenJob?
     {
         if case .handBack = execution {
             await handBack(job, client: client)
@@ -200,26 +204,26 @@ public final class WorkerService: Service, CustomStringConvertible {
         var backoff = ReconnectBackoff()
         while true {
             do {
-                let (applied, following): (Bool, JobRecord?)
+                let (applied, following): (Bool, TakenJob?)
                 if case .plain(let outcome, let logs) = execution {
                     // Scripts and identity jobs: with the other slots' reports, in one call.
                     let answer = try await completions.complete(CompletionReport(job: job, outcome: outcome, logs: logs), takingNext: next != nil)
                     if let refusal = answer.refusal {
                         logger.error("report refused", metadata: ["job.id": "\(job.id)", "error": "\(refusal)"])
-                        return answer.next
+                        return answer.next.map { TakenJob(job: $0) }
                     }
-                    (applied, following) = (answer.applied, answer.next)
+                    (applied, following) = (answer.applied, answer.next.map { TakenJob(job: $0) })
                 } else {
                     (applied, following) = try await client.run { connection in
                         switch execution {
                         case .step(let beginning, let report):
                             let result = try engine.finish(beginning, report: report, worker: settings.workerID, next: next, on: connection)
-                            return (result.heldJobApplied, result.next)
+                            return (result.heldJobApplied, result.next.map { TakenJob(job: $0, prefetched: result.prefetched) })
                         case .event:
                             // --ack: the step after a gate starts only on a decision a failover cannot undo.
                             if FlowEngine.carriesGateDecision(job) { try connection.awaitReplicas(in: store.keys, followingWrite: false) }
                             let result = try engine.handle(event: job, worker: settings.workerID, next: next, on: connection)
-                            return (result.heldJobApplied, result.next)
+                            return (result.heldJobApplied, result.next.map { TakenJob(job: $0, prefetched: result.prefetched) })
                         case .plain, .handBack:
                             return (false, nil)  // reported above, or never (handed back before)
                         }
