@@ -173,6 +173,8 @@ extension FlowEngine {
             }
         }
         if next != nil { decision.prefetch = prefetchRequests(decision.operations, flow: beginning.flow, stepper: stepper) }
+        if let module = beginning.module, module.suspend == nil { decision.held?.gated = false }
+        decision.held?.bare = Self.ranNoProcess(beginning)
         return try flows.advance(decision, on: connection)
     }
 
@@ -186,6 +188,16 @@ extension FlowEngine {
             requests[creation.id] = scopePlan(flow: flow, stepper: stepper, frame: frame, cursor: creation.cursor).request
         }
         return requests
+    }
+
+    /// Whether no process ever ran for the step's job: its first delivery, and a start that runs
+    /// none (an identity module, a skip, a mock, a failed start, a container or subflow opened).
+    static func ranNoProcess(_ beginning: StepBeginning) -> Bool {
+        guard beginning.job.deliveries == 1 else { return false }
+        switch beginning.start {
+        case .run: return beginning.module?.value == .identity
+        case .skipped, .mocked, .failed, .open, .subflow: return true
+        }
     }
 
     /// How many created steps one decision asks `advance_flow` to read ahead for.

@@ -42,7 +42,9 @@ struct ScopePrefetchTests {
         let first = try #require(try harness.store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 30_000, on: connection))
         let beginning = try engine.begin(first, on: connection)
         let result = try engine.finish(
-            beginning, report: FlowEngine.StepReport(outcome: .success(["n": 40])), worker: "w", next: Self.next, on: connection)
+            beginning, report: FlowEngine.StepReport(outcome: .success(["n": 40]), logs: "ran\n"), worker: "w", next: Self.next, on: connection)
+        // A script step's logs expire with it.
+        #expect((try connection.send("TTL", .string(harness.store.keys.jobLogs(first.id))).integer ?? -1) > 0)
         let second = try #require(result.next)
         #expect(second.kind == .step && second.cursor == 1)
         let prefetched = try #require(result.prefetched)

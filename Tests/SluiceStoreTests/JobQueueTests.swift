@@ -41,6 +41,8 @@ struct JobQueueTests {
         #expect(indexed == [id.rawValue])
         let ttl = try connection.send("TTL", .string(store.keys.job(id))).integer ?? -1
         #expect(ttl > 0)
+        // Logs written with the report expire with the job (an identity job without logs skips that call).
+        #expect((try connection.send("TTL", .string(store.keys.jobLogs(id))).integer ?? -1) > 0)
         #expect(try connection.send("ZCARD", .string(store.keys.leases)).integer == 0)
     }
 

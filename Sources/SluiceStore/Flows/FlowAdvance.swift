@@ -22,6 +22,13 @@ public struct FlowAdvance: Sendable {
         public var arguments: JSONValue?
         /// The step did not run (`skip_if`).
         public var skipped: Bool
+        /// Whether the step's module may have a gate to close (false: its definition has none,
+        /// and `advance_flow` does not look for one).
+        public var gated = true
+        /// Whether no process ever ran for the job (its first delivery, and nothing run: an
+        /// identity module, a skip, a mock, a container or subflow opened): it then has no logs
+        /// or calls keys to give a lifetime to, but the logs this report writes.
+        public var bare = false
 
         public init(job: JobRecord, worker: String, ending: Ending, logs: String = "", arguments: JSONValue? = nil, skipped: Bool = false) {
             id = job.id
@@ -91,6 +98,8 @@ public struct FlowAdvance: Sendable {
             }
             if let arguments = held.arguments { job.append(("args", .string(arguments.jsonText))) }
             if held.skipped { job.append(("skipped", true)) }
+            if !held.gated { job.append(("ungated", true)) }
+            if held.bare { job.append(("bare", true)) }
             members.append(("held", JSONValue(members: job)))
         }
         switch guardState {

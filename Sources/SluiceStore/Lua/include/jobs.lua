@@ -161,18 +161,18 @@ local FINISH_FIELDS = {JOB.queue, JOB.kind, JOB.flow_id, JOB.waiting, JOB.schedu
 
 -- Records a job's final state: timestamps, lease released, retention set, the per-queue
 -- finished index (capped) and counters updated, anyone waiting on it woken. A flow step that
--- still counted as one of its flow's live steps stops counting. `outcome_field` and
--- `outcome_value` (optional: `result` and its JSON, or `error` and its text) are written in the
+-- still counted as one of its flow's live steps stops counting. `written` (optional: a list of
+-- field, value, field, value… — the result or error, the arguments as run) is written in the
 -- same call as the state. `known` (optional) is the job's FINISH_FIELDS already read by the caller.
-local function finish_job(ns, id, state, now, retention, cap, outcome_field, outcome_value, known)
+-- `bare`: the caller knows the job has no logs or calls keys (it ran no process and wrote no logs),
+-- so only its hash is given its lifetime.
+local function finish_job(ns, id, state, now, retention, cap, written, known, bare)
   local key = ns .. KEY.job .. id
   local fields = known or hash_fields(key, unpack(FINISH_FIELDS))
   local queue = fields.queue or DEFAULT_QUEUE
-  if outcome_field then
-    redis.call('HSET', key, JOB.state, state, JOB.finished_at, now, outcome_field, outcome_value)
-  else
-    redis.call('HSET', key, JOB.state, state, JOB.finished_at, now)
-  end
+  local values = {JOB.state, state, JOB.finished_at, now}
+  for _, value in ipairs(written or {}) do values[#values + 1] = value end
+  redis.call('HSET', key, unpack(values))
   redis.call('ZREM', K.leases, id)
   if fields.kind == JOB_KIND.step and fields.flow_id and fields.waiting ~= '1' then
     redis.call('HINCRBY', ns .. KEY.job .. fields.flow_id, JOB.steps, -1)
@@ -180,8 +180,10 @@ local function finish_job(ns, id, state, now, retention, cap, outcome_field, out
   if fields.waiting then redis.call('HDEL', key, JOB.waiting) end
   if retention > 0 then
     redis.call('EXPIRE', key, retention)
-    redis.call('EXPIRE', key .. KEY.logs_suffix, retention)
-    redis.call('EXPIRE', key .. KEY.calls_suffix, retention)
+    if not bare then
+      redis.call('EXPIRE', key .. KEY.logs_suffix, retention)
+      redis.call('EXPIRE', key .. KEY.calls_suffix, retention)
+    end
   end
   local index = ns .. KEY.finished .. queue
   redis.call('ZADD', index, now, id)

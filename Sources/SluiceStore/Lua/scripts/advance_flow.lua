@@ -6,7 +6,9 @@
 -- ARGV: [1] the plan, JSON: `flow`, `retention`, `cap`;
 --   `held` — the job the worker holds (a step or a flow event) with its outcome, fenced like
 --     complete_job: {id, kind, worker, delivery, state = success|failure|wait, payload, logs,
---     args, skipped}; `wait` keeps a container or subflow step running without a lease;
+--     args, skipped, ungated, bare}; `wait` keeps a container or subflow step running without a
+--     lease; `ungated`: the step's module has no gate, so there is none to close; `bare`: no
+--     process ever ran for the job, so it has no logs or calls keys but what this call writes;
 --   `guard` — the frame state the decision was made from: {frame, job} (the frame's current job)
 --     or {frame, gate} (the frame parked at that gate);
 --   `ops` — the operations (create, set_input, record, step, frame, park, open, join,
@@ -76,13 +78,17 @@ if plan.create then
 end
 
 local held = plan.held
+-- The flow's state, when it was read with the held step's pinning fields (else read below).
+local flow_state
 if held then
   local key = ns .. KEY.job .. held.id
-  local fields = hash_fields(key, JOB.state, JOB.worker, JOB.deliveries)
+  -- The fence's fields and finish_job's, in one read.
+  local fields = hash_fields(key, JOB.state, JOB.worker, JOB.deliveries, unpack(FINISH_FIELDS))
   if not (fields.state == JOB_STATE.running and fields.worker == held.worker and fields.deliveries == tostring(held.delivery)) then
     return {0, 0, take_next(), false}
   end
-  -- What the run says of itself, in one HSET: its arguments as run, skipped, its result or error.
+  -- What the run says of itself, written with its state: its arguments as run, skipped, its
+  -- result or error.
   local written = {}
   if held.args then written[#written + 1] = JOB.args; written[#written + 1] = held.args end
   if held.skipped then written[#written + 1] = JOB.skipped; written[#written + 1] = '1' end
@@ -91,29 +97,31 @@ if held then
   elseif held.state ~= 'wait' then
     written[#written + 1] = JOB.error; written[#written + 1] = held.payload
   end
-  if #written > 0 then redis.call('HSET', key, unpack(written)) end
   if held.logs and held.logs ~= '' then redis.call('SET', key .. KEY.logs_suffix, held.logs) end
   if held.kind == JOB_KIND.step and held.state ~= 'wait' then
     -- A `same_worker` flow is pinned to the worker that ran its step, unless a live one has it.
-    local flow = hash_fields(fkey, JOB.same_worker, JOB.pinned_worker)
+    local flow = hash_fields(fkey, JOB.state, JOB.same_worker, JOB.pinned_worker)
+    flow_state = flow.state
     if flow.same_worker == '1' and held.worker ~= flow.pinned_worker
       and not (flow.pinned_worker and redis.call('ZSCORE', K.workers, flow.pinned_worker)) then
       redis.call('HSET', fkey, JOB.pinned_worker, held.worker)
     end
   end
   if held.state == 'wait' then
+    written[#written + 1] = JOB.waiting; written[#written + 1] = '1'
+    redis.call('HSET', key, unpack(written))
     redis.call('ZREM', K.leases, held.id)
     redis.call('HDEL', key, JOB.worker)
-    redis.call('HSET', key, JOB.waiting, '1')
     redis.call('HINCRBY', fkey, JOB.steps, -1)
   else
-    finish_job(ns, held.id, held.state, now, retention, cap)
+    finish_job(ns, held.id, held.state, now, retention, cap, written, fields, held.bare and (held.logs or '') == '')
   end
 end
 
 local advancing = plan.create ~= nil
 if not advancing then
-  local state = redis.call('HGET', fkey, JOB.state)
+  -- Finishing the held step does not change its flow's state: the one read with it still holds.
+  local state = flow_state or redis.call('HGET', fkey, JOB.state)
   advancing = state == JOB_STATE.running or state == JOB_STATE.suspended
   if advancing and plan.guard then
     local record = get_record(frames, plan.guard.frame)
@@ -128,6 +136,8 @@ end
 local parked = {}
 if advancing then parked = apply_ops(ns, plan.flow, plan.ops or {}, now, retention, cap) end
 if plan.create and plan.call then link_call(ns, plan.call, plan.flow) end
-if held and held.kind == JOB_KIND.step and not parked[held.id] then shut_gate(ns, held.id, GATE_STATE.closed, now) end
+-- A step whose module has no gate (`ungated`, said by the worker that read its definition) has
+-- none to close.
+if held and held.kind == JOB_KIND.step and not held.ungated and not parked[held.id] then shut_gate(ns, held.id, GATE_STATE.closed, now) end
 local taken = take_next()
 return {1, advancing and 1 or 0, taken, prefetched(taken)}

@@ -30,10 +30,12 @@ local function apply_report(i)
   local fields = hash_fields(key, JOB.state, JOB.worker, JOB.deliveries, unpack(FINISH_FIELDS))
   if not (fields.state == JOB_STATE.running and fields.worker == worker and fields.deliveries == ARGV[a + 1]) then return 0 end
   if logs ~= '' then redis.call('SET', logs_key, logs) end
+  -- An identity job runs no process: without logs it has no logs or calls keys.
+  local bare = fields.kind == JOB_KIND.identity and logs == ''
   if state == JOB_STATE.success then
-    finish_job(ns, id, state, now, retention, cap, JOB.result, payload, fields)
+    finish_job(ns, id, state, now, retention, cap, {JOB.result, payload}, fields, bare)
   elseif not retry_later(ns, id, payload, now) then
-    finish_job(ns, id, state, now, retention, cap, JOB.error, payload, fields)
+    finish_job(ns, id, state, now, retention, cap, {JOB.error, payload}, fields, bare)
   end
   return 1
 end
