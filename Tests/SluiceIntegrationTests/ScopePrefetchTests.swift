@@ -9,7 +9,7 @@ import Testing
 
 /// `advance_flow` reads the scope of the step it creates when it takes that step as the worker's
 /// next job, so the worker begins it without reading again.
-@Suite("Scope read ahead by advance_flow", .serialized)
+@Suite("Flow steps: scope read ahead by advance_flow, steps that run nothing in a row", .serialized)
 struct ScopePrefetchTests {
     let server: RedisServer
 
@@ -33,13 +33,19 @@ struct ScopePrefetchTests {
 
     static let next = JobStore.NextJob(queues: ["default"], leaseMilliseconds: 30_000)
 
-    @Test("the step a report creates and takes comes with its scope, read after the report applied, and begins as a fresh read would")
-    func prefetchedWhenTaken() async throws {
+    /// Starts the flow (`k` = 2) in a fresh key space and takes its first step as worker `w`.
+    func startAndTakeFirstStep() throws -> (WorkerHarness, RedisConnection, JobRecord) {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let connection = try server.connect()
-        let engine = harness.engine
         _ = try harness.startFlow(Self.flow, input: ["k": 2])
         let first = try #require(try harness.store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 30_000, on: connection))
+        return (harness, connection, first)
+    }
+
+    @Test("the step a report creates and takes comes with its scope, read after the report applied, and begins as a fresh read would")
+    func prefetchedWhenTaken() async throws {
+        let (harness, connection, first) = try startAndTakeFirstStep()
+        let engine = harness.engine
         let beginning = try engine.begin(first, on: connection)
         let result = try engine.finish(
             beginning, report: FlowEngine.StepReport(outcome: .success(["n": 40]), logs: "ran\n"), worker: "w", next: Self.next, on: connection)
@@ -63,11 +69,8 @@ struct ScopePrefetchTests {
 
     @Test("when the job taken next is another, nothing is read ahead and the step begins with a read of its own")
     func notPrefetchedForAnotherJob() async throws {
-        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
-        let connection = try server.connect()
+        let (harness, connection, first) = try startAndTakeFirstStep()
         let engine = harness.engine
-        _ = try harness.startFlow(Self.flow, input: ["k": 2])
-        let first = try #require(try harness.store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 30_000, on: connection))
         let other = JobID.generate()
         try harness.store.enqueue(EnqueueRequest(id: other, kind: .identity, queue: "default"), on: connection)
         let result = try engine.finish(
@@ -81,5 +84,51 @@ struct ScopePrefetchTests {
             return
         }
         #expect(invocation.arguments == ["x": 3])
+    }
+
+    @Test(
+        "a worker runs identity steps in a row on its Redis thread, breaking the row at a skip_if and at a script step: each step runs once, in order, with the right input"
+    )
+    func chainedSteps() async throws {
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
+        try await harness.withWorker(harness.settings(concurrency: 1)) { _ in
+            let yaml = """
+                value:
+                  modules:
+                    - id: a
+                      value: {type: identity}
+                    - id: b
+                      value: {type: identity}
+                    - id: c
+                      skip_if: {expr: 'flow_input.skip'}
+                      value: {type: identity}
+                    - id: d
+                      value:
+                        type: rawscript
+                        language: bash
+                        content: |
+                          x="$1"
+                          echo "$(( x + 1 ))"
+                        input_transforms:
+                          x: {type: javascript, expr: previous_result.n}
+                    - id: e
+                      value: {type: identity}
+                    - id: f
+                      value: {type: identity}
+                """
+            // Twice: the first run makes the worker read the definition (a step it has not read
+            // takes the usual path), the second goes through the row.
+            for _ in 0..<2 {
+                let id = try harness.startFlow(yaml, input: ["n": 41, "skip": true], path: "f/test/chained")
+                let flow = try await harness.finished(id)
+                #expect(flow.state == .success, "\(flow.error ?? "")")
+                #expect(flow.result == 42)
+                let steps = try harness.steps(of: id)
+                #expect(steps.compactMap { $0.extra["module_id"] } == ["a", "b", "c", "d", "e", "f"])
+                #expect(steps.allSatisfy { $0.state == .success && $0.deliveries == 1 })
+                #expect(steps.map { $0.extra["skipped"] == "1" } == [false, false, true, false, false, false])
+                #expect(steps.first?.result == ["n": 41, "skip": true])
+            }
+        }
     }
 }
