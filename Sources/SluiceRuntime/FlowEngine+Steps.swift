@@ -200,6 +200,7 @@ extension FlowEngine {
         }
     }
 
+
     /// Why a step that starts a subflow cannot: its input, which Redis would keep as the subflow's
     /// `flow_input`, holds a secret it read. `nil` when it does not. (A loop's elements cannot hold
     /// one: an iterator is a decision, and decisions never hold secrets — ``FlowStepper``.)
