@@ -38,7 +38,7 @@ extension FlowEngine {
         if let (stepper, operations, guardState) = built {
             decision.operations = operations
             decision.guardState = guardState
-            decision.operations = withScopes(operations, flow: flow, stepper: stepper)
+            if next != nil { decision.prefetch = prefetchRequests(operations, flow: flow, stepper: stepper) }
         }
         return try flows.advance(decision, on: connection)
     }

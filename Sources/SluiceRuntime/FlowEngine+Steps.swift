@@ -43,9 +43,10 @@ public struct StepBeginning: Sendable {
 }
 
 extension FlowEngine {
-    /// Reads what the step's module needs (one round trip; none but its references' with `taken`,
-    /// what the take that leased the step read for it) and decides how it starts.
-    public func begin(_ job: JobRecord, taken: TakenScope? = nil, on connection: RedisConnection) throws -> StepBeginning {
+    /// Reads what the step's module needs (one round trip; none but its references' with
+    /// `prefetched`, the snapshot `advance_flow` read for it when it took the step) and decides
+    /// how it starts.
+    public func begin(_ job: JobRecord, prefetched: FlowSnapshot? = nil, on connection: RedisConnection) throws -> StepBeginning {
         guard let flow = job.flowID, let frame = job.frame.flatMap(FrameID.init), let cursor = job.cursor
         else {
             return StepBeginning(
@@ -65,7 +66,7 @@ extension FlowEngine {
                 start: .failed("cannot continue the flow: \(error)"), isCurrent: true, secrets: SecretRedactor(), refusals: [], stepper: nil,
                 scope: StepScope(flowInput: .emptyObject), flowFields: [:], records: [:])
         }
-        let read = try readScope(flow: flow, stepper: stepper, frame: frame, cursor: cursor, taken: taken, on: connection)
+        let read = try readScope(flow: flow, stepper: stepper, frame: frame, cursor: cursor, prefetched: prefetched, on: connection)
         let state = read.flowFields[JobRecord.Field.state.rawValue]
         let current =
             (state == "running" || state == "suspended")
@@ -171,23 +172,22 @@ extension FlowEngine {
                 decision.operations.insert(.cache(key: key, value: value, seconds: ttl), at: 0)
             }
         }
-        decision.operations = withScopes(decision.operations, flow: beginning.flow, stepper: stepper)
+        if next != nil { decision.prefetch = prefetchRequests(decision.operations, flow: beginning.flow, stepper: stepper) }
         if let module = beginning.module, module.suspend == nil { decision.held?.gated = false }
         decision.held?.bare = Self.ranNoProcess(beginning)
         return try flows.advance(decision, on: connection)
     }
 
-    /// `operations` with each step they create in `flow` given the reads its scope needs, for
-    /// the take that leases it to make (``TakenScope``): the step then begins without a read.
-    /// (A loop's or branch's children are created by Redis from templates, and read their own.)
-    func withScopes(_ operations: [FlowOperation], flow: JobID, stepper: FlowStepper) -> [FlowOperation] {
-        operations.map { operation in
-            guard case .step(var creation) = operation, (creation.flow ?? flow) == flow, let frame = FrameID(creation.frame) else {
-                return operation
-            }
-            creation.scope = scopePlan(flow: flow, stepper: stepper, frame: frame, cursor: creation.cursor).request
-            return .step(creation)
+    /// The scope reads of the steps `operations` create in `flow` to run now (at most
+    /// ``prefetchLimit``; a loop's or branch's children are created by Redis and are not among
+    /// them), for `advance_flow` to make when it takes one of them as the worker's next job.
+    func prefetchRequests(_ operations: [FlowOperation], flow: JobID, stepper: FlowStepper) -> [JobID: FlowSnapshot.Request] {
+        var requests: [JobID: FlowSnapshot.Request] = [:]
+        for case .step(let creation) in operations where (creation.flow ?? flow) == flow && creation.delayMilliseconds == 0 {
+            guard requests.count < Self.prefetchLimit, let frame = FrameID(creation.frame) else { continue }
+            requests[creation.id] = scopePlan(flow: flow, stepper: stepper, frame: frame, cursor: creation.cursor).request
         }
+        return requests
     }
 
     /// Whether no process ever ran for the step's job: its first delivery, and a start that runs
@@ -200,6 +200,8 @@ extension FlowEngine {
         }
     }
 
+    /// How many created steps one decision asks `advance_flow` to read ahead for.
+    static let prefetchLimit = 4
 
     /// Why a step that starts a subflow cannot: its input, which Redis would keep as the subflow's
     /// `flow_input`, holds a secret it read. `nil` when it does not. (A loop's elements cannot hold

@@ -231,11 +231,9 @@ public struct FlowEngine: Sendable {
                         id: JobID.generate(), frame: FrameID.preprocessor.description, cursor: 0, attempt: 1,
                         template: Self.template(preprocessor))),
             ]
-            decision.operations = withScopes(decision.operations, flow: start.id, stepper: stepper)
             return decision
         }
         decision.operations += firstOperations(flow: start.id, stepper: stepper, input: input, path: start.path)
-        decision.operations = withScopes(decision.operations, flow: start.id, stepper: stepper)
         return decision
     }
 

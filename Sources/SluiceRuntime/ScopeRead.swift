@@ -55,15 +55,15 @@ extension FlowEngine {
     /// Reads, in one round trip, what the module at `cursor` of `frame` needs: the flow's state,
     /// the frame's lineage (records of every enclosing frame and container), the results its
     /// expressions name, the previous result, the current loop element — and, when asked, a
-    /// container's collected results. With `taken` (what the take that leased the step read for
-    /// it, when that was this plan's request), nothing is read but the references.
+    /// container's collected results. With `prefetched` (what `advance_flow` read for the step in
+    /// the call that took it, from the same ``scopePlan``), nothing is read but the references.
     func readScope(
         flow: JobID, stepper: FlowStepper, frame: FrameID, cursor: Int, collected container: String? = nil, extraResults: [String] = [],
-        taken: TakenScope? = nil, on connection: RedisConnection
+        prefetched: FlowSnapshot? = nil, on connection: RedisConnection
     ) throws(RedisError) -> ScopeRead {
         let plan = scopePlan(flow: flow, stepper: stepper, frame: frame, cursor: cursor, collected: container, extraResults: extraResults)
         let snapshot: FlowSnapshot
-        if let read = taken?.snapshot(for: plan.request) { snapshot = read } else { snapshot = try flows.read(plan.request, on: connection) }
+        if let prefetched { snapshot = prefetched } else { snapshot = try flows.read(plan.request, on: connection) }
         return try scope(from: snapshot, plan: plan, on: connection)
     }
 

@@ -7,9 +7,9 @@ import SluiceStore
 import SluiceTesting
 import Testing
 
-/// A flow step is created with the reads its scope needs, and the take that leases it makes them,
-/// so the worker begins it without reading again.
-@Suite("Flow steps: scope read by the take, steps that run nothing in a row", .serialized)
+/// `advance_flow` reads the scope of the step it creates when it takes that step as the worker's
+/// next job, so the worker begins it without reading again.
+@Suite("Flow steps: scope read ahead by advance_flow, steps that run nothing in a row", .serialized)
 struct ScopePrefetchTests {
     let server: RedisServer
 
@@ -33,32 +33,30 @@ struct ScopePrefetchTests {
 
     static let next = JobStore.NextJob(queues: ["default"], leaseMilliseconds: 30_000)
 
-    /// Starts the flow (`k` = 2) in a fresh key space and takes its first step as worker `w`,
-    /// with what the take read for its scope.
-    func startAndTakeFirstStep() throws -> (WorkerHarness, RedisConnection, (job: JobRecord, scope: TakenScope?)) {
+    /// Starts the flow (`k` = 2) in a fresh key space and takes its first step as worker `w`.
+    func startAndTakeFirstStep() throws -> (WorkerHarness, RedisConnection, JobRecord) {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let connection = try server.connect()
         _ = try harness.startFlow(Self.flow, input: ["k": 2])
         let first = try #require(try harness.store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 30_000, on: connection))
-        return (harness, connection, TakenScope.separate(first))
+        return (harness, connection, first)
     }
 
-    @Test(
-        "the step a report creates and takes in the same call comes with its scope, read after the report applied; it begins as a fresh read would, and the request leaves its hash"
-    )
-    func scopeReadByTheReportThatTakesIt() async throws {
+    @Test("the step a report creates and takes comes with its scope, read after the report applied, and begins as a fresh read would")
+    func prefetchedWhenTaken() async throws {
         let (harness, connection, first) = try startAndTakeFirstStep()
         let engine = harness.engine
-        let beginning = try engine.begin(first.job, taken: first.scope, on: connection)
+        let beginning = try engine.begin(first, on: connection)
         let result = try engine.finish(
             beginning, report: FlowEngine.StepReport(outcome: .success(["n": 40]), logs: "ran\n"), worker: "w", next: Self.next, on: connection)
         // A script step's logs expire with it.
-        #expect((try connection.send("TTL", .string(harness.store.keys.jobLogs(first.job.id))).integer ?? -1) > 0)
-        let (second, scope) = TakenScope.separate(try #require(result.next))
+        #expect((try connection.send("TTL", .string(harness.store.keys.jobLogs(first.id))).integer ?? -1) > 0)
+        let second = try #require(result.next)
         #expect(second.kind == .step && second.cursor == 1)
-        let taken = try #require(scope)
-        #expect(try connection.send("HEXISTS", .string(harness.store.keys.job(second.id)), "scope").integer == 0)
-        let ahead = try engine.begin(second, taken: taken, on: connection)
+        let prefetched = try #require(result.prefetched)
+        // a's result was written by the same call, before the read.
+        #expect(prefetched.results.values.contains(["n": 40]))
+        let ahead = try engine.begin(second, prefetched: prefetched, on: connection)
         let fresh = try engine.begin(second, on: connection)
         #expect(ahead.start == fresh.start)
         #expect(ahead.isCurrent && fresh.isCurrent)
@@ -66,28 +64,22 @@ struct ScopePrefetchTests {
             Issue.record("step b does not run: \(ahead.start)")
             return
         }
-        // a's result was written by the same call, before the read.
         #expect(invocation.arguments == ["x": 42])
-        // Read for another request (a worker that plans its reads otherwise), it is not used.
-        #expect(taken.snapshot(for: FlowSnapshot.Request(flow: second.flowID ?? second.id, flowFields: ["state"])) == nil)
     }
 
-    @Test("any take of a step reads its scope: the first one by fetch_job, the next one by a fetch after another job was taken instead")
-    func scopeReadByAnyTake() async throws {
+    @Test("when the job taken next is another, nothing is read ahead and the step begins with a read of its own")
+    func notPrefetchedForAnotherJob() async throws {
         let (harness, connection, first) = try startAndTakeFirstStep()
         let engine = harness.engine
-        let firstScope = try #require(first.scope)
-        #expect(try engine.begin(first.job, taken: firstScope, on: connection).start == engine.begin(first.job, on: connection).start)
         let other = JobID.generate()
         try harness.store.enqueue(EnqueueRequest(id: other, kind: .identity, queue: "default"), on: connection)
         let result = try engine.finish(
-            try engine.begin(first.job, on: connection), report: FlowEngine.StepReport(outcome: .success(["n": 1])), worker: "w",
-            next: Self.next, on: connection)
-        let (otherJob, otherScope) = TakenScope.separate(try #require(result.next))
-        #expect(otherJob.id == other && otherScope == nil)
-        let fetched = try #require(try harness.store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 30_000, on: connection))
-        let (second, scope) = TakenScope.separate(fetched)
-        guard case .run(let invocation) = try engine.begin(second, taken: try #require(scope), on: connection).start else {
+            try engine.begin(first, on: connection), report: FlowEngine.StepReport(outcome: .success(["n": 1])), worker: "w", next: Self.next,
+            on: connection)
+        #expect(result.next?.id == other)
+        #expect(result.prefetched == nil)
+        let second = try #require(try harness.store.fetch(worker: "w", queues: ["default"], leaseMilliseconds: 30_000, on: connection))
+        guard case .run(let invocation) = try engine.begin(second, on: connection).start else {
             Issue.record("step b does not run")
             return
         }

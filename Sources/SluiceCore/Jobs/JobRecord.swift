@@ -128,10 +128,6 @@ public struct JobRecord: Sendable, Equatable {
         case callDepth = "call_depth"
         case callRoot = "call_root"
         case callsStarted = "calls_started"
-        /// A flow step while it is queued: the reads its scope needs (JSON, set when it was
-        /// created); the take that leases it makes them, answers them in this field's place and
-        /// removes it.
-        case scope
 
         /// The fields ``JobRecord`` reads into properties of its own; the others go to ``JobRecord/extra``.
         static let typed: Set<String> = Set(

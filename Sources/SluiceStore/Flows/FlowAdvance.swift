@@ -58,6 +58,11 @@ public struct FlowAdvance: Sendable {
     public var operations: [FlowOperation]
     /// The worker and queues to take the next job for, in the same call.
     public var next: (worker: String, queues: JobStore.NextJob)?
+    /// Reads for steps of this flow the operations create: when the job taken next is one of
+    /// them, the same call reads its snapshot after applying the decision and answers it
+    /// (``FlowStore/AdvanceResult/prefetched``), so the worker begins it without a round trip.
+    /// Requests that name another flow or a container's collected results are not sent.
+    public var prefetch: [JobID: FlowSnapshot.Request] = [:]
     /// With ``creates``: the trigger delivery that starts the flow (a repeat within its window
     /// starts nothing; ``FlowStore/advance(_:on:)`` throws ``FlowStore/DuplicateDelivery``).
     public var delivery: Delivery?
@@ -111,6 +116,10 @@ public struct FlowAdvance: Sendable {
                         "queues": .array(next.queues.queues.map { .string($0) }),
                     ]
                 ))
+        }
+        let prefetched = prefetch.filter { $0.value.flow == flow && $0.value.collected == nil }
+        if next != nil, !prefetched.isEmpty {
+            members.append(("prefetch", JSONValue(members: prefetched.map { ($0.key.rawValue, $0.value.prefetchJSON) })))
         }
         return JSONValue(members: members)
     }

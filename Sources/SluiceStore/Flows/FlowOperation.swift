@@ -146,9 +146,6 @@ public struct StepCreation: Sendable, Equatable {
     public var attempt: Int
     public var delayMilliseconds: Int
     public var template: StepTemplate
-    /// The reads the step's scope needs, kept with the step for the take that leases it to make
-    /// (``TakenScope``); nil: the worker reads them itself.
-    public var scope: FlowSnapshot.Request?
 
     public init(flow: JobID? = nil, id: JobID, frame: String, cursor: Int, attempt: Int, delayMilliseconds: Int = 0, template: StepTemplate) {
         self.flow = flow
@@ -168,7 +165,6 @@ public struct StepCreation: Sendable, Equatable {
             ("fields", .array(template.fields.map { .string($0) })),
         ]
         if let flow { members.append(("flow", .string(flow.rawValue))) }
-        if let scope { members.append(("scope", .string(scope.scopeText))) }
         return JSONValue(members: members)
     }
 }

@@ -113,6 +113,9 @@ public struct FlowStore: Sendable {
         /// The decision applied (false: the frame or the flow was no longer as the decision saw it).
         public var flowAdvanced: Bool
         public var next: JobRecord?
+        /// What the plan's `prefetch` asked to read for `next`, read in the same call after the
+        /// decision was applied (nil when `next` is not a job it named).
+        public var prefetched: FlowSnapshot?
     }
 
     /// Applies a decision with `advance_flow`.
@@ -128,8 +131,12 @@ public struct FlowStore: Sendable {
             if case .server(let message) = error, message.hasPrefix("CALL ") { throw CallRefusal(String(message.dropFirst("CALL ".count))) }
             throw Self.duplicate(error) ?? error
         }
-        guard let parts = reply.array, parts.count == 3 else { throw RedisError.unexpectedReply("advance_flow: \(reply)") }
-        return AdvanceResult(heldJobApplied: parts[0].integer == 1, flowAdvanced: parts[1].integer == 1, next: try JobStore.job(from: parts[2]))
+        guard let parts = reply.array, parts.count == 4 else { throw RedisError.unexpectedReply("advance_flow: \(reply)") }
+        let next = try JobStore.job(from: parts[2])
+        let prefetched = next.flatMap { job in
+            decision.prefetch[job.id].flatMap { request in parts[3].array.map { FlowSnapshot(replies: $0, for: request) } }
+        }
+        return AdvanceResult(heldJobApplied: parts[0].integer == 1, flowAdvanced: parts[1].integer == 1, next: next, prefetched: prefetched)
     }
 
     /// Creates a gated step's pending gate before its script runs (fenced by the step's delivery).
@@ -164,7 +171,7 @@ public struct DuplicateDelivery: Error, Sendable, Equatable {
 public struct FlowSnapshot: Sendable {
     /// What to read: fields of the flow's hash, records of its frames hash (frames and
     /// containers), result fields, loop elements, one container's collected results.
-    public struct Request: Sendable, Equatable {
+    public struct Request: Sendable {
         public var flow: JobID
         public var flowFields: [String]
         public var records: [String]
@@ -173,21 +180,13 @@ public struct FlowSnapshot: Sendable {
         public var items: [(container: String, child: Int)]
         public var collected: String?
 
-        /// The request as a step's `scope` field keeps it, for the take that leases the step to
-        /// read (``StepCreation/scope``; a container's collected results are never among it).
-        public var scopeText: String { scopeJSON.jsonText }
-
-        var scopeJSON: JSONValue {
+        /// The request as `advance_flow`'s `prefetch` takes it (for a step of the plan's own flow;
+        /// a container's collected results are never prefetched).
+        var prefetchJSON: JSONValue {
             [
                 "fields": .array(flowFields.map { .string($0) }), "records": .array(records.map { .string($0) }),
                 "results": .array(results.map { .string($0) }), "items": .array(items.map { [.string($0.container), .number(Double($0.child))] }),
             ]
-        }
-
-        public static func == (left: Request, right: Request) -> Bool {
-            left.flow == right.flow && left.flowFields == right.flowFields && left.records == right.records && left.results == right.results
-                && left.items.map(\.container) == right.items.map(\.container) && left.items.map(\.child) == right.items.map(\.child)
-                && left.collected == right.collected
         }
 
         public init(
@@ -206,7 +205,7 @@ public struct FlowSnapshot: Sendable {
     public init() {}
 
     /// The snapshot in the replies to a request's reads, in the order ``FlowStore/read(_:on:)``
-    /// sends them (a take's scope reads answer in the same order: ``TakenScope``).
+    /// sends them (`advance_flow`'s prefetch answers in the same order).
     init(replies: [RedisReply], for request: Request) {
         var index = 0
         func nextReply() -> RedisReply {

@@ -1,13 +1,15 @@
 import SluiceCore
 import SluiceStore
 
-/// A job a slot took, with what the take read for its scope when it is a flow step created with
-/// its reads (``TakenScope``): beginning it then reads nothing more.
+/// A job a slot took, with the scope `advance_flow` read ahead for it when it is a step of the
+/// flow that call moved on (``FlowStore/AdvanceResult/prefetched``): beginning it then reads
+/// nothing more.
 struct TakenJob: Sendable {
     var job: JobRecord
-    var scope: TakenScope?
+    var prefetched: FlowSnapshot?
 
-    init(job: JobRecord) {
-        (self.job, scope) = TakenScope.separate(job)
+    init(job: JobRecord, prefetched: FlowSnapshot? = nil) {
+        self.job = job
+        self.prefetched = prefetched
     }
 }

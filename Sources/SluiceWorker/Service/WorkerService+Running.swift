@@ -10,11 +10,11 @@ extension WorkerService {
     /// Runs a flow step: the runtime reads its scope and says how it starts (run the script with
     /// these arguments, skip it, use a mock or cached result, open a loop or branch, start a
     /// subflow); the outcome goes back through the runtime.
-    func runStep(_ job: JobRecord, scope: TakenScope?, killer: ProcessKiller, client: RedisClient) async -> Execution {
+    func runStep(_ job: JobRecord, prefetched: FlowSnapshot?, killer: ProcessKiller, client: RedisClient) async -> Execution {
         let engine = engine
         let beginning: StepBeginning
         do {
-            beginning = try await client.run { try engine.begin(job, taken: scope, on: $0) }
+            beginning = try await client.run { try engine.begin(job, prefetched: prefetched, on: $0) }
         } catch {
             logger.warning("cannot read the step's flow; handing it back", metadata: ["job.id": "\(job.id)", "error": "\(error)"])
             return .handBack
@@ -75,32 +75,32 @@ extension WorkerService {
     /// ``instantChainLimit`` in a row, and not once the worker is stopping). A chained step that
     /// turns out to need the usual path (a `skip_if`, a call that failed) is returned as `next`,
     /// still held under the lease it was taken with.
-    func instantStep(_ job: JobRecord, scope: TakenScope?, client: RedisClient, next: JobStore.NextJob?) async -> (
+    func instantStep(_ job: JobRecord, prefetched: FlowSnapshot?, client: RedisClient, next: JobStore.NextJob?) async -> (
         applied: Bool, next: TakenJob?
     )? {
         let engine = engine
         let worker = settings.workerID
         let metrics = metrics
         let done = try? await client.run { connection -> (applied: Bool, next: TakenJob?)? in
-            let beginning = try engine.begin(job, taken: scope, on: connection)
+            let beginning = try engine.begin(job, prefetched: prefetched, on: connection)
             guard let report = Self.reportWithoutRunning(beginning) else { return nil }
             let result = try engine.finish(beginning, report: report, worker: worker, next: next, on: connection)
-            var following = result.next.map(TakenJob.init(job:))
+            var following = result.next.map { TakenJob(job: $0, prefetched: result.prefetched) }
             var chained = 0
             while chained < Self.instantChainLimit, !self.isStopping, let step = following, engine.runsNothing(step.job) {
                 chained += 1
                 let began = ContinuousClock.now
-                guard let beginning = try? engine.begin(step.job, taken: step.scope, on: connection),
+                guard let beginning = try? engine.begin(step.job, prefetched: step.prefetched, on: connection),
                     let report = Self.reportWithoutRunning(beginning)
                 else { break }
                 metrics.started(step.job)
                 guard let stepResult = try? engine.finish(beginning, report: report, worker: worker, next: next, on: connection) else {
                     // Begun again by the usual path, which reads its scope afresh.
-                    following?.scope = nil
+                    following = TakenJob(job: step.job)
                     break
                 }
                 if stepResult.heldJobApplied { metrics.finished(step.job, outcome: .success(.null), ran: ContinuousClock.now - began) }
-                following = stepResult.next.map(TakenJob.init(job:))
+                following = stepResult.next.map { TakenJob(job: $0, prefetched: stepResult.prefetched) }
             }
             return (result.heldJobApplied, following)
         }

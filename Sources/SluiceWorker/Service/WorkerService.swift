@@ -125,12 +125,12 @@ public final class WorkerService: Service, CustomStringConvertible {
                 inFlight.add(held, killer: killer)
                 let takeNext = loan?.isActive ?? true
                 if engine.runsNothing(job),
-                    let instant = await instantStep(job, scope: taken.scope, client: client, next: nextJob(takeNext: takeNext))
+                    let instant = await instantStep(job, prefetched: taken.prefetched, client: client, next: nextJob(takeNext: takeNext))
                 {
                     if instant.applied { metrics.finished(job, outcome: .success(.null), ran: ContinuousClock.now - began) }
                     next = instant.next
                 } else {
-                    let outcome = await execute(job, scope: taken.scope, killer: killer, client: client)
+                    let outcome = await execute(job, prefetched: taken.prefetched, killer: killer, client: client)
                     next = await report(job, outcome: outcome, client: client, began: began, takeNext: takeNext)
                 }
                 inFlight.remove(held)
@@ -163,24 +163,24 @@ public final class WorkerService: Service, CustomStringConvertible {
     }
 
     /// Runs a job (a script, a flow step, or nothing for a flow event); `killer` ends its process.
-    /// `scope`: what the take read for a step's scope.
-    func execute(_ job: JobRecord, scope: TakenScope?, killer: ProcessKiller, client: RedisClient) async -> Execution {
+    /// `prefetched`: the step's scope, read ahead when it was taken.
+    func execute(_ job: JobRecord, prefetched: FlowSnapshot?, killer: ProcessKiller, client: RedisClient) async -> Execution {
         logger.debug("job started", metadata: ["job.id": "\(job.id)", "kind": "\(job.kind.rawValue)"])
         return await withTaskCancellationHandler {
-            await run(job, scope: scope, killer: killer, client: client)
+            await run(job, prefetched: prefetched, killer: killer, client: client)
         } onCancel: {
             killer.kill(.shuttingDown)
         }
     }
 
-    private func run(_ job: JobRecord, scope: TakenScope?, killer: ProcessKiller, client: RedisClient) async -> Execution {
+    private func run(_ job: JobRecord, prefetched: FlowSnapshot?, killer: ProcessKiller, client: RedisClient) async -> Execution {
         switch job.kind {
         case .identity:
             return .plain(.success(job.arguments), logs: "")
         case .script:
             return await runScript(job, arguments: job.arguments, timeout: nil, gate: nil, killer: killer, client: client)
         case .step:
-            return await runStep(job, scope: scope, killer: killer, client: client)
+            return await runStep(job, prefetched: prefetched, killer: killer, client: client)
         case .flowEvent:
             // Flow events run no process: reporting them moves the flow (FlowEngine.handle).
             return .event
@@ -218,12 +218,12 @@ public final class WorkerService: Service, CustomStringConvertible {
                         switch execution {
                         case .step(let beginning, let report):
                             let result = try engine.finish(beginning, report: report, worker: settings.workerID, next: next, on: connection)
-                            return (result.heldJobApplied, result.next.map(TakenJob.init(job:)))
+                            return (result.heldJobApplied, result.next.map { TakenJob(job: $0, prefetched: result.prefetched) })
                         case .event:
                             // --ack: the step after a gate starts only on a decision a failover cannot undo.
                             if FlowEngine.carriesGateDecision(job) { try connection.awaitReplicas(in: store.keys, followingWrite: false) }
                             let result = try engine.handle(event: job, worker: settings.workerID, next: next, on: connection)
-                            return (result.heldJobApplied, result.next.map(TakenJob.init(job:)))
+                            return (result.heldJobApplied, result.next.map { TakenJob(job: $0, prefetched: result.prefetched) })
                         case .plain, .handBack:
                             return (false, nil)  // reported above, or never (handed back before)
                         }

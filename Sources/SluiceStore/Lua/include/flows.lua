@@ -45,7 +45,6 @@ local function create_step(ns, flow, step, now)
   if f.path and given[JOB.module_type] == 'rawscript' then
     fields[#fields + 1] = JOB.path; fields[#fields + 1] = f.path .. '/' .. given[JOB.module_id]
   end
-  if step.scope then fields[#fields + 1] = JOB.scope; fields[#fields + 1] = step.scope end
   if delay > 0 then
     fields[#fields + 1] = JOB.state; fields[#fields + 1] = JOB_STATE.scheduled
     fields[#fields + 1] = JOB.scheduled_for; fields[#fields + 1] = now + delay

@@ -83,26 +83,8 @@ local function wake_scheduler(ns)
   redis.call('LTRIM', wake, 0, 0)
 end
 
--- The reads a flow step's `scope` request names (`{fields, records, results, items}`, JSON, written
--- by the worker or CLI that created the step), made as the step is taken, in FlowStore.read's
--- order: HMGET of the flow's hash, of its frames, of its results, then each loop element. Answered
--- as JSON text `{"request": <the request's text>, "reads": [...]}` (a missing value is false).
-local function scope_reads(ns, flow, text)
-  local want = cjson.decode(text)
-  local fkey = ns .. KEY.job .. flow
-  local reads = {redis.call('HMGET', fkey, unpack(want.fields))}
-  if #want.records > 0 then reads[#reads + 1] = redis.call('HMGET', fkey .. KEY.frames_suffix, unpack(want.records)) end
-  if #want.results > 0 then reads[#reads + 1] = redis.call('HMGET', fkey .. KEY.results_suffix, unpack(want.results)) end
-  for _, item in ipairs(want.items) do
-    reads[#reads + 1] = redis.call('HGET', fkey .. KEY.items_infix .. item[1], item[2]) or false
-  end
-  return cjson.encode({request = text, reads = reads})
-end
-
 -- Takes the oldest queued job of `queue` for `worker` under a lease; nil when the queue is empty.
--- `signal_taken` says the caller already consumed this queue's wake-up token (BLPOP). A flow step
--- with a `scope` request has its scope read in the same call: the reply's `scope` field holds the
--- answers (scope_reads), and the field leaves the hash.
+-- `signal_taken` says the caller already consumed this queue's wake-up token (BLPOP).
 local function take_job(ns, queue, signal_taken, worker, lease_ms, now)
   local list = ns .. KEY.queue .. queue
   while true do
@@ -125,11 +107,6 @@ local function take_job(ns, queue, signal_taken, worker, lease_ms, now)
         if at[taken[i]] then job[at[taken[i]]] = value else job[#job + 1] = taken[i]; job[#job + 1] = value end
       end
       redis.call('ZADD', K.leases, now + lease_ms, id)
-      local scope = at[JOB.scope]
-      if scope and at[JOB.flow_id] then
-        job[scope] = scope_reads(ns, job[at[JOB.flow_id]], job[scope])
-        redis.call('HDEL', key, JOB.scope)
-      end
       return job
     end
   end

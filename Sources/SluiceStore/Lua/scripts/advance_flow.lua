@@ -19,7 +19,12 @@
 --   `next` — {worker, lease_ms, queues}: take the worker's next job in the same call;
 --   `delivery` — with `create`: {key, ttl} of the trigger delivery that starts the flow;
 --   `call` — with `create`: {parent, delivery, max_depth, max_total} when a running job starts
---     the flow through its channel (calls.lua).
+--     the flow through its channel (calls.lua);
+--   `prefetch` — with `next`: {<step id> = {fields = flow fields, records = frame records, results = result
+--     fields, items = {{container, child}...} loop elements}} for steps of this flow the ops create:
+--     when the job taken next is one of them, its reads are made after the ops applied, and
+--     answered in FlowStore.read's order (HMGET of the flow, of its frames, of its results, then
+--     each element's HGET), so the worker begins that step without reading again.
 -- Guarantees: a stale report (the held job is no longer the caller's) changes nothing. The ops
 -- apply only if the flow is still running or suspended and the guarded frame is exactly as the
 -- decision saw it, so a step reported twice, or two events racing, move a frame once. A held
@@ -30,7 +35,7 @@
 -- the key remembers it in the same step. A flow a job starts through its channel is created only
 -- while that job still runs the delivery that asks and within the call limits (else the error
 -- `CALL <why>`, before anything is written), and is linked to it in the same step.
--- Returns {held_job_applied, flow_advanced, next_job}.
+-- Returns {held_job_applied, flow_advanced, next_job, prefetched reads or false}.
 local ns, fkey, frames = KEYS[1], KEYS[2], KEYS[3]
 local plan = cjson.decode(ARGV[1])
 local unknown = unknown_operation(plan.ops or {})
@@ -41,6 +46,24 @@ local retention, cap = tonumber(plan.retention), tonumber(plan.cap)
 local function take_next()
   if plan.next then return take_first(ns, plan.next.queues, 0, plan.next.worker, plan.next.lease_ms, now) or false end
   return false
+end
+
+-- The reads `prefetch` names for the job taken next, or false.
+local function prefetched(job)
+  if not (job and plan.prefetch) then return false end
+  local id
+  for i = 1, #job, 2 do
+    if job[i] == JOB.id then id = job[i + 1]; break end
+  end
+  local want = id and plan.prefetch[id]
+  if not want then return false end
+  local replies = {redis.call('HMGET', fkey, unpack(want.fields))}
+  if #want.records > 0 then replies[#replies + 1] = redis.call('HMGET', frames, unpack(want.records)) end
+  if #want.results > 0 then replies[#replies + 1] = redis.call('HMGET', fkey .. KEY.results_suffix, unpack(want.results)) end
+  for _, item in ipairs(want.items) do
+    replies[#replies + 1] = redis.call('HGET', fkey .. KEY.items_infix .. item[1], item[2])
+  end
+  return replies
 end
 
 if plan.create then
@@ -62,7 +85,7 @@ if held then
   -- The fence's fields and finish_job's, in one read.
   local fields = hash_fields(key, JOB.state, JOB.worker, JOB.deliveries, unpack(FINISH_FIELDS))
   if not (fields.state == JOB_STATE.running and fields.worker == held.worker and fields.deliveries == tostring(held.delivery)) then
-    return {0, 0, take_next()}
+    return {0, 0, take_next(), false}
   end
   -- What the run says of itself, written with its state: its arguments as run, skipped, its
   -- result or error.
@@ -116,4 +139,5 @@ if plan.create and plan.call then link_call(ns, plan.call, plan.flow) end
 -- A step whose module has no gate (`ungated`, said by the worker that read its definition) has
 -- none to close.
 if held and held.kind == JOB_KIND.step and not held.ungated and not parked[held.id] then shut_gate(ns, held.id, GATE_STATE.closed, now) end
-return {1, advancing and 1 or 0, take_next()}
+local taken = take_next()
+return {1, advancing and 1 or 0, taken, prefetched(taken)}
