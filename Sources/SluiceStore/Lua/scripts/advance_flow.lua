@@ -20,11 +20,11 @@
 --   `delivery` — with `create`: {key, ttl} of the trigger delivery that starts the flow;
 --   `call` — with `create`: {parent, delivery, max_depth, max_total} when a running job starts
 --     the flow through its channel (calls.lua);
---   `prefetch` — with `next`: {<step id> = {fields = flow fields, records = frame records, results = result
---     fields, items = {{container, child}...} loop elements}} for steps of this flow the ops create:
---     when the job taken next is one of them, its reads are made after the ops applied, and
---     answered in FlowStore.read's order (HMGET of the flow, of its frames, of its results, then
---     each element's HGET), so the worker begins that step without reading again.
+--   `prefetch` — with `next`: {<step id> = {fields = flow fields, records = frame records,
+--     results = result fields, items = {{container, child}...} loop elements}} for steps of this
+--     flow the ops create: when the job taken next is one of them, its reads are made after the
+--     ops applied, and answered in FlowStore.read's order (HMGET of the flow, of its frames, of
+--     its results, then each element's HGET), so the worker begins that step without a read.
 -- Guarantees: a stale report (the held job is no longer the caller's) changes nothing. The ops
 -- apply only if the flow is still running or suspended and the guarded frame is exactly as the
 -- decision saw it, so a step reported twice, or two events racing, move a frame once. A held
