@@ -87,7 +87,7 @@ struct ScopePrefetchTests {
     }
 
     @Test(
-        "a worker runs identity steps in a row on its Redis thread, breaking the row at a skip_if and at a script step: each step runs once, in order, with the right input"
+        "identity steps with a skip_if and a script step among them run once each, in order, with the right input — before the worker has the flow's definition and after (when the steps that run nothing go in a row on its Redis thread)"
     )
     func chainedSteps() async throws {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())
