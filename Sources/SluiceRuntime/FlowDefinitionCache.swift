@@ -21,7 +21,7 @@ final class FlowDefinitionCache: Sendable {
 
     /// The stepper for the flow version `hash`, read from Redis on first use.
     func stepper(hash: String, flows: FlowStore, on connection: RedisConnection) throws -> FlowStepper {
-        if let cached = steppers.withLock({ $0[hash] }) { return cached }
+        if let cached = cached(hash: hash) { return cached }
         guard let text = try flows.document(hash: hash, on: connection) else {
             throw FlowRuntimeError("the flow version \(hash.prefix(16)) is missing from Redis")
         }

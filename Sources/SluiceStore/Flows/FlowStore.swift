@@ -202,8 +202,6 @@ public struct FlowSnapshot: Sendable {
         }
     }
 
-    public init() {}
-
     /// The snapshot in the replies to a request's reads, in the order ``FlowStore/read(_:on:)``
     /// sends them (`advance_flow`'s prefetch answers in the same order).
     init(replies: [RedisReply], for request: Request) {
