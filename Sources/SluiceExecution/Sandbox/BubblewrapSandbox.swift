@@ -1,7 +1,5 @@
 import Foundation
 import Glibc
-import Subprocess
-import SystemPackage
 
 /// The bubblewrap command line that confines one script run (see ``SandboxSettings``).
 ///
@@ -104,26 +102,23 @@ struct BubblewrapSandbox: Sendable {
 
     /// Runs `/bin/true` in the sandbox once; throws with bubblewrap's own message when it cannot
     /// work here (missing, or user namespaces disabled), so a worker refuses to start rather than
-    /// run jobs unconfined.
-    func probe(directory: String) async throws(SandboxError) {
+    /// run jobs unconfined — and when it has not ended within `deadline` (killed then), so a probe
+    /// that hangs cannot hold a worker up for ever without a word.
+    func probe(directory: String, deadline: Duration = .seconds(30)) async throws(SandboxError) {
         guard FileManager.default.isExecutableFile(atPath: settings.bubblewrapPath) else {
             throw SandboxError(
                 "bubblewrap is not installed at \(settings.bubblewrapPath) (apt-get install bubblewrap), or run the worker with --sandbox none")
         }
         let (executable, arguments) = command(executable: "/bin/true", arguments: [], directory: directory, readOnlyFiles: [])
-        let status: TerminationStatus
-        let message: String
-        do {
-            let result = try await Subprocess.run(
-                .path(FilePath(executable)), arguments: Arguments(arguments), environment: .custom([:]), output: .discarded,
-                error: .string(limit: 4096))
-            status = result.terminationStatus
-            message = result.standardError
-        } catch {
-            throw SandboxError("cannot start bubblewrap: \(error)")
-        }
-        guard case .exited(0) = status else {
+        switch await BoundedCommand.run(executable: executable, arguments: arguments, deadline: deadline) {
+        case .exited(status: 0, signal: nil, _):
+            return
+        case .exited(_, _, let message):
             throw SandboxError("bubblewrap cannot make a sandbox here (\(message.trimmingCharacters(in: .whitespacesAndNewlines)))")
+        case .timedOut:
+            throw SandboxError("bubblewrap's start-up check (/bin/true in a sandbox) did not end within \(deadline) and was killed")
+        case .notStarted(let reason):
+            throw SandboxError("cannot start bubblewrap: \(reason)")
         }
     }
 
