@@ -195,17 +195,21 @@ struct ResumerConnectionTests {
         #expect(try gate.record(on: server.connect())?.approvals.isEmpty == true)
     }
 
-    @Test("a server full of idle connections answers a new client at once: /healthz within 1 s while 200 connections are held")
+    @Test(
+        "a server full of idle connections answers a new client without waiting for an idle one to time out: /healthz answered within 5 s while 200 connections are held and idle ones time out after 60 s"
+    )
     func fullServerAnswers() async throws {
-        try await Self.withResumer(server: server, keys: KeySpace.unique(), maxConnections: 50) { port, _ in
+        // The idle timeout is far longer than the wait allowed: an answer proves the server made
+        // room itself, not that an idle connection timed out meanwhile — and a loaded machine's
+        // slower answer is not taken for a wait.
+        try await Self.withResumer(server: server, keys: KeySpace.unique(), maxConnections: 50, idleTimeout: 60) { port, _ in
             let held = try (0..<200).map { _ in try RawSocket(port: port) }
             for _ in 0..<5 {
                 let probe = try RawSocket(port: port)
                 let started = ContinuousClock.now
                 probe.send(Self.health)
-                let answer = try await offThread { probe.readAnswer(until: .seconds(3)) }
-                #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
-                #expect(ContinuousClock.now - started < .seconds(1))
+                let answer = try await offThread { probe.readAnswer(until: .seconds(5)) }
+                #expect(answer.hasPrefix("HTTP/1.1 200"), "no answer within \(ContinuousClock.now - started): \(answer)")
             }
             #expect(held.count == 200)
         }
