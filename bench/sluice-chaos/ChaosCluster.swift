@@ -110,6 +110,12 @@ final class ChaosCluster {
         return process
     }
 
+    /// What runs the built executables to their ends (CLI commands) against the scenario's Redis,
+    /// with `extra` in their environment; usable from any thread.
+    func commands(extra: [String: String] = [:]) -> ChaosCommands {
+        ChaosCommands(binaries: binaries, environment: ProcessInfo.processInfo.environment.merging(redisEnvironment) { $1 }.merging(extra) { $1 })
+    }
+
     /// The live process called `name`.
     func process(_ name: String) -> Process? {
         processes.last { $0.name == name && $0.process.isRunning }?.process

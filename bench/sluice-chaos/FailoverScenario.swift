@@ -149,6 +149,11 @@ struct FailoverScenario {
         }
         let storm = RequestStorm(port: port, items: items, threads: 8)
         storm.start()
+        // Runs started with `sluice run`, one in the time of four approvals, across the failover too.
+        let commandRuns = RunCommandSender(
+            commands: cluster.commands(extra: extra), path: hook.rawValue,
+            times: (0..<max(1, flows.count / 4)).map { start + .milliseconds(Int64((Double($0) + 0.25) * spacing * 4 * 1000)) })
+        commandRuns.start()
         Thread.sleep(forTimeInterval: 0.2 + scale.failoverSeconds * 0.4 + Double.random(in: 0...0.3, using: &random))
         // How far the replica was behind when the master failed (what an unacknowledged write can lose).
         let lag = Self.replicationLag(master: target.victim, replica: target.successor)
@@ -177,7 +182,8 @@ struct FailoverScenario {
             // lose everything, which is not what the scenario measures: stop here, saying why.
             report.problem("\(mode): no failover within \(Format.seconds(failover)) s — the replica was never promoted; nothing measured")
             storm.stop()
-            while !storm.isDone { Thread.sleep(forTimeInterval: 0.1) }
+            commandRuns.stop()
+            while !storm.isDone || !commandRuns.isDone { Thread.sleep(forTimeInterval: 0.1) }
             return
         }
         report.figure("\(mode): master failed → replica promoted", Format.seconds(failover) + " s")
@@ -194,7 +200,7 @@ struct FailoverScenario {
         case .clusterKill: try target.victim.start()
         case .sleep: break
         }
-        while !storm.isDone { Thread.sleep(forTimeInterval: 0.1) }
+        while !storm.isDone || !commandRuns.isDone { Thread.sleep(forTimeInterval: 0.1) }
         let outcomes = storm.outcomes
         // The old master rejoins as the new one's replica (the sentinels convert it some seconds
         // after they see it again); until then nothing can be acknowledged with --ack.
@@ -217,6 +223,7 @@ struct FailoverScenario {
         }
         try auditHooks(
             count: flows.count, outcomes: outcomes, recorder: recorder, mode: mode, strict: acknowledged, cluster: cluster, report: &report)
+        try auditCommandRuns(commandRuns.endings, recorder: recorder, mode: mode, strict: acknowledged, cluster: cluster, report: &report)
         try audit(
             flows: flows, parked: parked, outcomes: outcomes, events: recorder.events, mode: mode, strict: acknowledged, cluster: cluster,
             report: &report)
@@ -343,7 +350,6 @@ struct FailoverScenario {
         count: Int, outcomes: [String: RequestStorm.Outcome], recorder: RunRecorder, mode: String, strict: Bool, cluster: ChaosCluster,
         report: inout ScenarioReport
     ) throws {
-        let deadline = ContinuousClock.now + .seconds(60)
         var accepted: [JobID] = []
         for index in 0..<count {
             guard let outcome = outcomes["hook \(index)"] else {
@@ -352,6 +358,37 @@ struct FailoverScenario {
             }
             if outcome.status == 201, let id = JobID(outcome.body.trimmingCharacters(in: .whitespacesAndNewlines)) { accepted.append(id) }
         }
+        report.figure("\(mode): webhook runs answered 201", "\(accepted.count) of \(count)")
+        try auditStarted(
+            accepted, what: "webhook run", told: "answered 201", recorder: recorder, mode: mode, strict: strict, cluster: cluster, report: &report)
+    }
+
+    /// Every run `sluice run` printed the id of (exit 0) must exist and run, as webhooks'; a
+    /// command that failed told its user so (with `--ack`: "not yet by enough replicas").
+    private func auditCommandRuns(
+        _ endings: [ChaosCommands.Ending?], recorder: RunRecorder, mode: String, strict: Bool, cluster: ChaosCluster, report: inout ScenarioReport
+    ) throws {
+        let accepted = endings.compactMap { ending -> JobID? in
+            guard let ending, ending.status == 0 else { return nil }
+            return JobID(ending.output.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let printedNoId = endings.filter { $0?.status == 0 }.count - accepted.count
+        if printedNoId > 0 { report.problem("\(mode): \(printedNoId) `sluice run` commands exited 0 without printing a run id") }
+        report.figure("\(mode): `sluice run` printed the run's id", "\(accepted.count) of \(endings.count)")
+        if let refused = endings.compactMap({ $0 }).first(where: { $0.status != 0 }) {
+            report.figure("\(mode): `sluice run` failing, e.g.", refused.errors.split(separator: "\n").first.map(String.init) ?? "(nothing printed)")
+        }
+        try auditStarted(
+            accepted, what: "`sluice run` run", told: "printed", recorder: recorder, mode: mode, strict: strict, cluster: cluster, report: &report)
+    }
+
+    /// Waits (up to 60 s) for each of `accepted` — runs someone was told had started — to report
+    /// its start to the recorder; with `--ack` (`strict`) each that never does is a problem.
+    private func auditStarted(
+        _ accepted: [JobID], what: String, told: String, recorder: RunRecorder, mode: String, strict: Bool, cluster: ChaosCluster,
+        report: inout ScenarioReport
+    ) throws {
+        let deadline = ContinuousClock.now + .seconds(60)
         var lost: [JobID] = []
         while true {
             let ran = Set(recorder.events.filter { $0.kind == .start }.map(\.job))
@@ -359,14 +396,13 @@ struct FailoverScenario {
             if lost.isEmpty || ContinuousClock.now > deadline { break }
             Thread.sleep(forTimeInterval: 0.2)
         }
-        report.figure("\(mode): webhook runs answered 201", "\(accepted.count) of \(count)")
-        report.figure("\(mode): answered 201 but never ran", lost.count)
+        report.figure("\(mode): \(what)s \(told) but never ran", lost.count)
         if strict {
             try cluster.withRedis { connection in
                 for id in lost.prefix(20) {
                     let job = try JobStore(keys: cluster.keys).job(id, on: connection)
                     let seen = job.map { "\($0.state.rawValue), \($0.deliveries) deliveries, error \($0.error ?? "none")" } ?? "no such job"
-                    report.problem("\(mode): webhook run \(id) was answered 201 but never ran (\(seen))")
+                    report.problem("\(mode): \(what) \(id) was \(told) but never ran (\(seen))")
                 }
             }
         }
