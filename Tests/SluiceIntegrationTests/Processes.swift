@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import Synchronization
 
 /// The project's built executables (worker, scheduler, sluice, resumer), found next to the test
@@ -80,22 +81,11 @@ func runCommand(_ executable: String, _ arguments: [String], environment: [Strin
 func runProcess(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (
     status: Int32, stdout: String, stderr: String
 ) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "SLUICE_REDIS_URL")
     for (key, value) in environment { env[key] = value }
-    process.environment = env
-    let stdout = Pipe()
-    let stderr = Pipe()
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    let out = stdout.fileHandleForReading.readDataToEndOfFile()
-    let err = stderr.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    let run = try ProgramRun.run(path, arguments, environment: env)
+    return (run.status, run.output, run.errors)
 }
 
 /// What a test can see of the machine's processes and files, for checking what scripts left behind.

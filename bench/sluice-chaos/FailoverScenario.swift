@@ -366,7 +366,7 @@ struct FailoverScenario {
     /// Every run `sluice run` printed the id of (exit 0) must exist and run, as webhooks'; a
     /// command that failed told its user so (with `--ack`: "not yet by enough replicas").
     private func auditCommandRuns(
-        _ endings: [ChaosCommands.Ending?], recorder: RunRecorder, mode: String, strict: Bool, cluster: ChaosCluster, report: inout ScenarioReport
+        _ endings: [ProgramRun?], recorder: RunRecorder, mode: String, strict: Bool, cluster: ChaosCluster, report: inout ScenarioReport
     ) throws {
         let accepted = endings.compactMap { ending -> JobID? in
             guard let ending, ending.status == 0 else { return nil }

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import Synchronization
 
 /// Starts runs with `sluice run PATH` at a steady rate — runs started from the command line across
@@ -12,7 +13,7 @@ final class RunCommandSender: Sendable {
     private let state: Mutex<State>
 
     private struct State {
-        var endings: [ChaosCommands.Ending?]
+        var endings: [ProgramRun?]
         var finishedThreads = 0
         var stopped = false
     }
@@ -45,7 +46,7 @@ final class RunCommandSender: Sendable {
     }
 
     /// Each command's ending, by index: nil when it was never sent or could not be started.
-    var endings: [ChaosCommands.Ending?] {
+    var endings: [ProgramRun?] {
         state.withLock { $0.endings }
     }
 
