@@ -234,6 +234,14 @@ public struct FlowEngine: Sendable {
             return decision
         }
         decision.operations += firstOperations(flow: start.id, stepper: stepper, input: input, path: start.path)
+        // The first steps carry what their scope needs read, so the worker that takes one with
+        // `fetch_job` gets it in the same call (a flow's first step is never read ahead otherwise).
+        let requests = prefetchRequests(decision.operations, flow: start.id, stepper: stepper)
+        decision.operations = decision.operations.map { operation in
+            guard case .step(var creation) = operation, let request = requests[creation.id] else { return operation }
+            creation.template.fields += [FlowSnapshot.Request.stepField, request.prefetchJSON.jsonText]
+            return .step(creation)
+        }
         return decision
     }
 

@@ -63,7 +63,13 @@ extension FlowEngine {
     ) throws(RedisError) -> ScopeRead {
         let plan = scopePlan(flow: flow, stepper: stepper, frame: frame, cursor: cursor, collected: container, extraResults: extraResults)
         let snapshot: FlowSnapshot
-        if let prefetched { snapshot = prefetched } else { snapshot = try flows.read(plan.request, on: connection) }
+        // A snapshot read ahead is used only when it asked what this step asks (a first step's
+        // request was written by whoever started the flow, maybe another version of Sluice).
+        if let prefetched, prefetched.request.asksSame(as: plan.request) {
+            snapshot = prefetched
+        } else {
+            snapshot = try flows.read(plan.request, on: connection)
+        }
         return try scope(from: snapshot, plan: plan, on: connection)
     }
 

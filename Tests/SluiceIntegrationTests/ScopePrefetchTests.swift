@@ -67,6 +67,68 @@ struct ScopePrefetchTests {
         #expect(invocation.arguments == ["x": 42])
     }
 
+    static let inputFlow = """
+        value:
+          modules:
+            - id: a
+              value:
+                type: rawscript
+                language: bash
+                content: 'echo "$1"'
+                input_transforms:
+                  x: {type: javascript, expr: "flow_input.k * 10"}
+        """
+
+    @Test(
+        "a flow's first step taken by fetch_job comes with its scope, read at the take, and is begun from it; a request other than the step's own, or one that is not a request, is not used"
+    )
+    func firstStepCarriesItsScope() async throws {
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
+        let connection = try server.connect()
+        let engine = harness.engine
+        let flow = try harness.startFlow(Self.inputFlow, input: ["k": 2])
+        let taken = try #require(try harness.store.take(worker: "w", queues: ["default"], leaseMilliseconds: 30_000, on: connection))
+        let scope = try #require(taken.scope)
+        #expect(scope.flowFields[JobRecord.Field.arguments.rawValue] == #"{"k":2}"#)
+        // Changed after the take: the step begun from what the take read sees k = 2; a fresh read, 3.
+        _ = try connection.send("HSET", .string(harness.store.keys.job(flow)), .string(JobRecord.Field.arguments.rawValue), #"{"k":3}"#)
+        guard case .run(let ahead) = try engine.begin(taken.job, prefetched: scope, on: connection).start,
+            case .run(let fresh) = try engine.begin(taken.job, on: connection).start
+        else {
+            Issue.record("step a does not run")
+            return
+        }
+        #expect(ahead.arguments == ["x": 20])
+        #expect(fresh.arguments == ["x": 30])
+
+        // A first step whose stored request asks something else (another version wrote it): the
+        // snapshot is not used, the step reads its own scope.
+        let other = try harness.startFlow(Self.inputFlow, input: ["k": 4])
+        #expect(try JobStore(keys: harness.store.keys).job(other, on: connection)?.state == .running)
+        let queued = try #require(
+            try connection.send("LRANGE", .string(harness.store.keys.queue("default")), "0", "-1").array?.compactMap(\.string).first)
+        _ = try connection.send(
+            "HSET", .string(harness.store.keys.job(try #require(JobID(queued)))), .string(FlowSnapshot.Request.stepField),
+            #"{"fields":["state"],"records":[],"results":[],"items":[]}"#)
+        let mismatched = try #require(try harness.store.take(worker: "w", queues: ["default"], leaseMilliseconds: 30_000, on: connection))
+        #expect(mismatched.scope?.request.flowFields == ["state"])
+        guard case .run(let own) = try engine.begin(mismatched.job, prefetched: mismatched.scope, on: connection).start else {
+            Issue.record("step a of the second flow does not run")
+            return
+        }
+        #expect(own.arguments == ["x": 40])
+
+        // Not a request at all: taken as usual, nothing read ahead.
+        _ = try harness.startFlow(Self.inputFlow, input: ["k": 5])
+        let third = try #require(
+            try connection.send("LRANGE", .string(harness.store.keys.queue("default")), "0", "-1").array?.compactMap(\.string).first)
+        _ = try connection.send(
+            "HSET", .string(harness.store.keys.job(try #require(JobID(third)))), .string(FlowSnapshot.Request.stepField), "not json")
+        let plain = try #require(try harness.store.take(worker: "w", queues: ["default"], leaseMilliseconds: 30_000, on: connection))
+        #expect(plain.job.id.rawValue == third)
+        #expect(plain.scope == nil)
+    }
+
     @Test("when the job taken next is another, nothing is read ahead and the step begins with a read of its own")
     func notPrefetchedForAnotherJob() async throws {
         let (harness, connection, first) = try startAndTakeFirstStep()

@@ -182,11 +182,43 @@ public struct FlowSnapshot: Sendable {
 
         /// The request as `advance_flow`'s `prefetch` takes it (for a step of the plan's own flow;
         /// a container's collected results are never prefetched).
-        var prefetchJSON: JSONValue {
+        public var prefetchJSON: JSONValue {
             [
                 "fields": .array(flowFields.map { .string($0) }), "records": .array(records.map { .string($0) }),
                 "results": .array(results.map { .string($0) }), "items": .array(items.map { [.string($0.container), .number(Double($0.child))] }),
             ]
+        }
+
+        /// The request `advance_flow`'s `prefetch` (or a first step's `scope` field) holds, read
+        /// back; nil when `json` is not one.
+        public init?(flow: JobID, prefetchJSON json: JSONValue) {
+            func strings(_ key: String) -> [String]? {
+                guard case .array(let values)? = json[key] else { return nil }
+                let texts = values.compactMap(\.stringValue)
+                return texts.count == values.count ? texts : nil
+            }
+            guard let fields = strings("fields"), let records = strings("records"), let results = strings("results"),
+                case .array(let elements)? = json["items"]
+            else { return nil }
+            var items: [(container: String, child: Int)] = []
+            for element in elements {
+                guard case .array(let pair) = element, pair.count == 2, let container = pair[0].stringValue, case .number(let child) = pair[1],
+                    let index = Int(exactly: child)
+                else { return nil }
+                items.append((container, index))
+            }
+            self.init(flow: flow, flowFields: fields, records: records, results: results, items: items)
+        }
+
+        /// The field of a flow's first step that holds its request (``prefetchJSON``), written when
+        /// the flow starts: `fetch_job` makes those reads when it takes the step.
+        public static let stepField = "scope"
+
+        /// Whether `other` asks for exactly the same reads.
+        public func asksSame(as other: Request) -> Bool {
+            flow == other.flow && flowFields == other.flowFields && records == other.records && results == other.results
+                && items.map(\.container) == other.items.map(\.container) && items.map(\.child) == other.items.map(\.child)
+                && collected == other.collected
         }
 
         public init(
@@ -205,6 +237,7 @@ public struct FlowSnapshot: Sendable {
     /// The snapshot in the replies to a request's reads, in the order ``FlowStore/read(_:on:)``
     /// sends them (`advance_flow`'s prefetch answers in the same order).
     init(replies: [RedisReply], for request: Request) {
+        self.request = request
         var index = 0
         func nextReply() -> RedisReply {
             defer { index += 1 }
@@ -235,6 +268,8 @@ public struct FlowSnapshot: Sendable {
         }
     }
 
+    /// What was read: a snapshot read ahead is used only for a step whose own request is the same.
+    public var request: Request
     public var flowFields: [String: String] = [:]
     /// Frame and container records by id, as JSON.
     public var records: [String: JSONValue] = [:]

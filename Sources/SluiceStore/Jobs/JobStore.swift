@@ -76,10 +76,39 @@ public struct JobStore: Sendable {
         signaledQueue: Int? = nil,
         on connection: RedisConnection
     ) throws(RedisError) -> JobRecord? {
+        try take(worker: worker, queues: queues, leaseMilliseconds: leaseMilliseconds, signaledQueue: signaledQueue, on: connection)?.job
+    }
+
+    /// Takes the next job as ``fetch(worker:queues:leaseMilliseconds:signaledQueue:on:)`` does;
+    /// for a flow's first step, with its scope read in the same call (`scope`: what its `scope`
+    /// field asked, read after the take).
+    public func take(
+        worker: String,
+        queues: [String],
+        leaseMilliseconds: Int,
+        signaledQueue: Int? = nil,
+        on connection: RedisConnection
+    ) throws(RedisError) -> (job: JobRecord, scope: FlowSnapshot?)? {
         var arguments: [RedisArgument] = [.string(worker), .int(leaseMilliseconds), .int(signaledQueue.map { $0 + 1 } ?? 0)]
         arguments.append(contentsOf: queues.map { RedisArgument.string($0) })
         let reply = try connection.evaluate(StoreScripts.fetchJob, in: keys, keys: [.string(keys.namespace)], arguments: arguments)
-        return try Self.job(from: reply)
+        guard let parts = reply.array, parts.count == 2 else {
+            if reply.isNull { return nil }
+            throw RedisError.unexpectedReply("fetch_job: \(reply)")
+        }
+        guard let job = try Self.job(from: parts[0]) else { throw RedisError.unexpectedReply("fetch_job: \(reply)") }
+        let scope = parts[1].array.flatMap { replies in
+            Self.scopeRequest(of: job).map { FlowSnapshot(replies: replies, for: $0) }
+        }
+        return (job, scope)
+    }
+
+    /// The scope request a flow's first step carries (its `scope` field), if it is one.
+    static func scopeRequest(of job: JobRecord) -> FlowSnapshot.Request? {
+        guard let flow = job.flowID, let text = job.extra[FlowSnapshot.Request.stepField], let json = try? JSONValue(parsing: text) else {
+            return nil
+        }
+        return FlowSnapshot.Request(flow: flow, prefetchJSON: json)
     }
 
     /// Blocks until one of `queues` has a wake-up token or `timeout` passes. Returns the index of

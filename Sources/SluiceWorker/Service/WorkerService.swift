@@ -108,7 +108,7 @@ public final class WorkerService: Service, CustomStringConvertible {
             if let loan, !loan.isActive, next == nil { return }
             do {
                 if next == nil {
-                    next = try await takeJob(client: client, tryFirst: !queuesSeenEmpty).map { TakenJob(job: $0) }
+                    next = try await takeJob(client: client, tryFirst: !queuesSeenEmpty)
                     queuesSeenEmpty = false
                     backoff.reset()
                 }
@@ -144,21 +144,23 @@ public final class WorkerService: Service, CustomStringConvertible {
     }
 
     /// Takes a job: at once if one is queued (unless `tryFirst` is false because the last report
-    /// just found the queues empty), else after blocking until a push wakes this slot.
-    private func takeJob(client: RedisClient, tryFirst: Bool) async throws -> JobRecord? {
+    /// just found the queues empty), else after blocking until a push wakes this slot. A flow's
+    /// first step comes with its scope, read in the same call.
+    private func takeJob(client: RedisClient, tryFirst: Bool) async throws -> TakenJob? {
         let store = store
         let settings = settings
         return try await client.run { connection in
             let lease = settings.leaseMilliseconds
-            if tryFirst, let job = try store.fetch(worker: settings.workerID, queues: settings.fetchQueues, leaseMilliseconds: lease, on: connection)
+            if tryFirst, let taken = try store.take(worker: settings.workerID, queues: settings.fetchQueues, leaseMilliseconds: lease, on: connection)
             {
-                return job
+                return TakenJob(job: taken.job, prefetched: taken.scope)
             }
             guard let signaled = try store.waitForWork(queues: settings.fetchQueues, timeout: settings.idleWait, on: connection) else {
                 return nil
             }
-            return try store.fetch(
-                worker: settings.workerID, queues: settings.fetchQueues, leaseMilliseconds: lease, signaledQueue: signaled, on: connection)
+            return try store.take(
+                worker: settings.workerID, queues: settings.fetchQueues, leaseMilliseconds: lease, signaledQueue: signaled, on: connection
+            ).map { TakenJob(job: $0.job, prefetched: $0.scope) }
         }
     }
 

@@ -19,6 +19,20 @@ local function get_record(frames, id)
   return cjson.decode(text)
 end
 
+-- The reads a step's scope request names (`want` = {fields, records, results, items}), made for
+-- `flow` and answered in FlowStore.read's order: HMGET of the flow, of its frames, of its results,
+-- then each loop element's HGET — so the worker begins the step without a read of its own.
+local function read_scope(ns, flow, want)
+  local fkey = flow_key(ns, flow)
+  local replies = {redis.call('HMGET', fkey, unpack(want.fields))}
+  if #want.records > 0 then replies[#replies + 1] = redis.call('HMGET', fkey .. KEY.frames_suffix, unpack(want.records)) end
+  if #want.results > 0 then replies[#replies + 1] = redis.call('HMGET', fkey .. KEY.results_suffix, unpack(want.results)) end
+  for _, item in ipairs(want.items) do
+    replies[#replies + 1] = redis.call('HGET', fkey .. KEY.items_infix .. item[1], item[2])
+  end
+  return replies
+end
+
 local function put_record(frames, id, record) redis.call('HSET', frames, id, cjson.encode(record)) end
 
 -- Creates a step job of `flow` and makes it wait (queued now, or in the delayed set after

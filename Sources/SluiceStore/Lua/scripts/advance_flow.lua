@@ -57,13 +57,7 @@ local function prefetched(job)
   end
   local want = id and plan.prefetch[id]
   if not want then return false end
-  local replies = {redis.call('HMGET', fkey, unpack(want.fields))}
-  if #want.records > 0 then replies[#replies + 1] = redis.call('HMGET', frames, unpack(want.records)) end
-  if #want.results > 0 then replies[#replies + 1] = redis.call('HMGET', fkey .. KEY.results_suffix, unpack(want.results)) end
-  for _, item in ipairs(want.items) do
-    replies[#replies + 1] = redis.call('HGET', fkey .. KEY.items_infix .. item[1], item[2])
-  end
-  return replies
+  return read_scope(ns, plan.flow, want)
 end
 
 if plan.create then

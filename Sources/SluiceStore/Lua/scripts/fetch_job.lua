@@ -4,8 +4,25 @@
 -- ARGV: [1] worker id, [2] lease length in ms, [3] index of the queue whose wake-up token the
 -- worker already took with BLPOP (0 = none), [4...] queue names in priority order.
 -- Guarantees: the job leaves its queue list, becomes `running` for this worker, has its delivery
--- count raised (the fencing token) and a lease in the leases set — all or nothing. Returns the
--- job's fields (HGETALL) or nil when every queue is empty.
+-- count raised (the fencing token) and a lease in the leases set — all or nothing. A flow's first
+-- step carries the reads its scope needs (`scope`, written when the flow was started, in
+-- advance_flow's `prefetch` form); they are made now, after the take, so the worker begins the
+-- step without a read of its own. Returns {the job's fields (HGETALL), the scope's replies or
+-- false}, or nil when every queue is empty.
+local ns = KEYS[1]
 local queues = {}
 for i = 4, #ARGV do queues[#queues + 1] = ARGV[i] end
-return take_first(KEYS[1], queues, tonumber(ARGV[3]), ARGV[1], tonumber(ARGV[2]), now_ms())
+local job = take_first(ns, queues, tonumber(ARGV[3]), ARGV[1], tonumber(ARGV[2]), now_ms())
+if not job then return false end
+local flow, request
+for i = 1, #job, 2 do
+  if job[i] == JOB.flow_id then flow = job[i + 1] elseif job[i] == 'scope' then request = job[i + 1] end
+end
+if not (flow and request) then return {job, false} end
+-- A request that does not decode as expected is not read: the worker reads the scope itself.
+local ok, want = pcall(cjson.decode, request)
+if not (ok and type(want) == 'table' and type(want.fields) == 'table' and type(want.records) == 'table' and type(want.results) == 'table'
+  and type(want.items) == 'table') then
+  return {job, false}
+end
+return {job, read_scope(ns, flow, want)}
