@@ -127,6 +127,17 @@ struct ScopePrefetchTests {
         let plain = try #require(try harness.store.take(worker: "w", queues: ["default"], leaseMilliseconds: 30_000, on: connection))
         #expect(plain.job.id.rawValue == third)
         #expect(plain.scope == nil)
+        // A request of the right shape whose reads Redis refuses (no flow fields to HMGET): taken,
+        // under its lease, nothing read ahead.
+        _ = try harness.startFlow(Self.inputFlow, input: ["k": 6])
+        let fourth = try #require(
+            try connection.send("LRANGE", .string(harness.store.keys.queue("default")), "0", "-1").array?.compactMap(\.string).first)
+        _ = try connection.send(
+            "HSET", .string(harness.store.keys.job(try #require(JobID(fourth)))), .string(FlowSnapshot.Request.stepField),
+            #"{"fields":[],"records":[],"results":[],"items":[]}"#)
+        let unread = try #require(try harness.store.take(worker: "w", queues: ["default"], leaseMilliseconds: 30_000, on: connection))
+        #expect(unread.job.id.rawValue == fourth && unread.scope == nil)
+        #expect(try connection.send("ZSCORE", .string(harness.store.keys.leases), .string(fourth)).string != nil)
     }
 
     @Test("when the job taken next is another, nothing is read ahead and the step begins with a read of its own")

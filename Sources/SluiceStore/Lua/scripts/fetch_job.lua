@@ -19,10 +19,12 @@ for i = 1, #job, 2 do
   if job[i] == JOB.flow_id then flow = job[i + 1] elseif job[i] == 'scope' then request = job[i + 1] end
 end
 if not (flow and request) then return {job, false} end
--- A request that does not decode as expected is not read: the worker reads the scope itself.
+-- A request that does not decode or read as expected (written by hand) is not answered: the job
+-- is taken all the same and the worker reads the scope itself — the take stands, with its lease.
 local ok, want = pcall(cjson.decode, request)
 if not (ok and type(want) == 'table' and type(want.fields) == 'table' and type(want.records) == 'table' and type(want.results) == 'table'
   and type(want.items) == 'table') then
   return {job, false}
 end
-return {job, read_scope(ns, flow, want)}
+local read, replies = pcall(read_scope, ns, flow, want)
+return {job, read and replies or false}
