@@ -21,10 +21,5 @@ end
 if not (flow and request) then return {job, false} end
 -- A request that does not decode or read as expected (written by hand) is not answered: the job
 -- is taken all the same and the worker reads the scope itself — the take stands, with its lease.
-local ok, want = pcall(cjson.decode, request)
-if not (ok and type(want) == 'table' and type(want.fields) == 'table' and type(want.records) == 'table' and type(want.results) == 'table'
-  and type(want.items) == 'table') then
-  return {job, false}
-end
-local read, replies = pcall(read_scope, ns, flow, want)
+local read, replies = pcall(function() return read_scope(ns, flow, cjson.decode(request)) end)
 return {job, read and replies or false}
