@@ -42,6 +42,41 @@ struct JSONValueTests {
         #expect(JSONValue.string("line\nbreak\u{1}").jsonText == #""line\nbreak\u0001""#)
     }
 
+    @Test("a long text with every character that needs escaping is written as JavaScript writes it and read back the same")
+    func longEscapedText() throws {
+        var text = ""
+        for scalar in (0..<0x20).compactMap(Unicode.Scalar.init) { text.unicodeScalars.append(scalar) }
+        text += #"plain "quoted" back\slash / é 😀 "#
+        let long = String(repeating: text, count: 200)
+        // What JSON.stringify writes: the short escapes, other control characters as \u00xx.
+        var expected = "\""
+        for scalar in long.unicodeScalars {
+            switch scalar {
+            case "\"": expected += #"\""#
+            case "\\": expected += #"\\"#
+            case "\n": expected += #"\n"#
+            case "\r": expected += #"\r"#
+            case "\t": expected += #"\t"#
+            case "\u{08}": expected += #"\b"#
+            case "\u{0C}": expected += #"\f"#
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    expected += #"\u"# + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    expected.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        expected += "\""
+        let written = JSONValue.string(long).jsonText
+        #expect(written == expected)
+        #expect(try JSONValue(parsing: written) == .string(long))
+        let nested: JSONValue = ["a": [.string(long), ["b": .string(long)]]]
+        #expect(try JSONValue(parsing: nested.jsonText) == nested)
+        #expect(try JSONValue(parsing: nested.prettyJSONText) == nested)
+    }
+
     @Test(
         "malformed input is a clear error, never a crash",
         arguments: ["", "{", "[1,]", "{\"a\" 1}", "tru", "01", "1.", "\"\\x\"", "\"unterminated", "[1] 2", "{\"a\":1,}", "\u{0}", "-", "\"\u{1}\""])

@@ -202,7 +202,6 @@ struct JSONParser {
 
     private mutating func parseString() throws(JSONParseError) -> String {
         index += 1
-        var scalars = String.UnicodeScalarView()
         var runStart = index
         // Fast path: a string without escapes is decoded in one go.
         while index < bytes.count {
@@ -216,29 +215,31 @@ struct JSONParser {
             if byte < 0x20 { throw fail("control character in string") }
             index += 1
         }
+        // With escapes: UTF-8 gathered in runs between them, decoded once at the end.
+        var text: [UInt8] = []
         while index < bytes.count {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
-                flush(&scalars, from: runStart)
+                text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 index += 1
-                return String(scalars)
+                return String(decoding: text, as: UTF8.self)
             case UInt8(ascii: "\\"):
-                flush(&scalars, from: runStart)
+                text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 index += 1
                 guard index < bytes.count else { throw fail("unexpected end of input in escape") }
                 let escape = bytes[index]
                 index += 1
                 switch escape {
-                case UInt8(ascii: "\""): scalars.append("\"")
-                case UInt8(ascii: "\\"): scalars.append("\\")
-                case UInt8(ascii: "/"): scalars.append("/")
-                case UInt8(ascii: "b"): scalars.append("\u{08}")
-                case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                case UInt8(ascii: "n"): scalars.append("\n")
-                case UInt8(ascii: "r"): scalars.append("\r")
-                case UInt8(ascii: "t"): scalars.append("\t")
-                case UInt8(ascii: "u"): scalars.append(try parseUnicodeEscape())
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(escape)
+                case UInt8(ascii: "b"): text.append(0x08)
+                case UInt8(ascii: "f"): text.append(0x0C)
+                case UInt8(ascii: "n"): text.append(UInt8(ascii: "\n"))
+                case UInt8(ascii: "r"): text.append(UInt8(ascii: "\r"))
+                case UInt8(ascii: "t"): text.append(UInt8(ascii: "\t"))
+                case UInt8(ascii: "u"):
+                    let scalar = try parseUnicodeEscape()
+                    UTF8.encode(scalar) { text.append($0) }
                 default: throw fail("invalid escape")
                 }
                 runStart = index
@@ -248,12 +249,6 @@ struct JSONParser {
             }
         }
         throw fail("unterminated string")
-    }
-
-    private func flush(_ scalars: inout String.UnicodeScalarView, from start: Int) {
-        guard start < index else { return }
-        let run = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        scalars.append(contentsOf: run.unicodeScalars)
     }
 
     private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
