@@ -26,8 +26,9 @@ echo "== [3/7] bash jobs against a plain spawn loop with the same parallelism (s
 "$BIN/sluice-bench" throughput --kind bash --count 3000 --concurrency 8 --round-trip-sample 0 --bash-runner process --binaries "$BIN"
 "$BIN/sluice-bench" throughput --kind bash --count 3000 --concurrency 8 --round-trip-sample 0 --sandbox none --binaries "$BIN"
 "$BIN/sluice-bench" spawn-baseline --count 3000 --parallelism 8
-echo "== [4/7] flows of identity steps: latency with an idle worker, then 1,000 in parallel"
+echo "== [4/7] flows of identity steps: latency with an idle worker, then 1,000 in parallel; then flows whose steps carry 110 KB of data each"
 "$BIN/sluice-bench" flows --steps 3 --steps 10 --binaries "$BIN"
+"$BIN/sluice-bench" flows --steps 3 --samples 100 --parallel 200 --input-bytes 100000 --binaries "$BIN"
 echo "== [5/7] big fan-outs: a 10,000-iteration for loop (parallelism 50) and a 1,000-branch branchall of identity steps"
 "$BIN/sluice-bench" loops --iterations 10000 --parallelism 50 --branches 1000 --binaries "$BIN"
 echo "== [6/7] schedules: 10,000 schedules, next fires computed, fired by one scheduler (spread over a minute, then in bursts)"

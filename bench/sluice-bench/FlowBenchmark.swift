@@ -17,6 +17,8 @@ struct FlowBenchmark: AsyncParsableCommand {
     @Option(help: "Flows started together for throughput.") var parallel: Int = 1000
     @Option(help: "The worker's --concurrency.") var concurrency: Int = 8
     @Option(help: "Directory of the built executables.") var binaries: String = ".build/release"
+    @Option(help: "About this many bytes of rows in each flow's input, which every identity step passes on (0: {\"n\": 1} only).")
+    var inputBytes: Int = 0
 
     func run() async throws {
         let environment = try BenchEnvironment(binaries: binaries)
@@ -28,6 +30,8 @@ struct FlowBenchmark: AsyncParsableCommand {
         defer { worker.terminate() }
         try await Task.sleep(for: .milliseconds(500))
         let engine = FlowEngine(flows: flows)
+        let input = Self.input(bytes: inputBytes)
+        let carrying = inputBytes > 0 ? ", input \(input.jsonText.utf8.count) bytes" : ""
         for count in steps {
             let modules = (0..<count).map { "    - id: s\($0)\n      value: {type: identity}" }.joined(separator: "\n")
             guard let path = ScriptPath("f/bench/identity\(count)") else { return }
@@ -35,7 +39,7 @@ struct FlowBenchmark: AsyncParsableCommand {
             guard let stored = try flows.flow(at: path.rawValue, on: connection) else { return }
             func start() throws -> JobID {
                 let id = JobID.generate()
-                try engine.start(FlowEngine.Start(id: id, path: path.rawValue, input: ["n": 1]), version: stored, on: connection)
+                try engine.start(FlowEngine.Start(id: id, path: path.rawValue, input: input), version: stored, on: connection)
                 return id
             }
             // Warm-up: the worker reads and parses the flow once.
@@ -51,7 +55,7 @@ struct FlowBenchmark: AsyncParsableCommand {
             }
             let summary = Summary(latencies)
             print(
-                "\(count)-step identity flow, idle worker (concurrency \(concurrency)), \(samples) runs: "
+                "\(count)-step identity flow\(carrying), idle worker (concurrency \(concurrency)), \(samples) runs: "
                     + "median \(format(summary.median, digits: 2)) ms, p99 \(format(summary.percentile(99), digits: 2)) ms")
 
             let redisBefore = try RedisCPUSample(on: connection)
@@ -67,7 +71,7 @@ struct FlowBenchmark: AsyncParsableCommand {
             let elapsed = ContinuousClock.now - begin
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             print(
-                "\(parallel) \(count)-step flows in parallel: \(format(seconds, digits: 2)) s, \(format(Double(parallel) / seconds, digits: 0)) flows/s, "
+                "\(parallel) \(count)-step flows\(carrying) in parallel: \(format(seconds, digits: 2)) s, \(format(Double(parallel) / seconds, digits: 0)) flows/s, "
                     + "\(format(Double(parallel * count) / seconds, digits: 0)) step transitions/s")
             let redisAfter = try RedisCPUSample(on: connection)
             let workerCPU = ProcessCPUTime.of(pid: worker.processIdentifier).flatMap { after in
@@ -79,5 +83,14 @@ struct FlowBenchmark: AsyncParsableCommand {
                     + (workerCPU.map { ", worker \(format($0, digits: 1)) µs" } ?? ""))
             print("  Redis commands per flow (calls×, time): \(redisBefore.commandSummary(until: redisAfter, jobs: parallel, top: 16))")
         }
+    }
+
+    /// A flow input of `{"n": 1}` and, for `bytes` > 0, rows of about that many bytes in all — text
+    /// with quotes, as real data has, so it must be escaped inside other JSON.
+    static func input(bytes: Int) -> JSONValue {
+        guard bytes > 0 else { return ["n": 1] }
+        let row = { (index: Int) -> JSONValue in ["id": .number(Double(index)), "name": .string("item \(index)"), "note": "says \"hi\""] }
+        let rowBytes = row(0).jsonText.utf8.count + 1
+        return ["n": 1, "rows": .array((0..<max(1, bytes / rowBytes)).map(row))]
     }
 }

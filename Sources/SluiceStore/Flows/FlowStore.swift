@@ -121,11 +121,12 @@ public struct FlowStore: Sendable {
     /// Applies a decision with `advance_flow`.
     public func advance(_ decision: FlowAdvance, on connection: RedisConnection) throws -> AdvanceResult {
         let reply: RedisReply
+        let plan = PlanTexts(lifting: decision.json(settings: settings))
         do {
             reply = try connection.evaluate(
                 StoreScripts.advanceFlow, in: keys,
                 keys: [.string(keys.namespace), .string(keys.job(decision.flow)), .string(keys.flowFrames(decision.flow))],
-                arguments: [.string(decision.json(settings: settings).jsonText)]
+                arguments: [.string(plan.plan.jsonText)] + plan.texts.map { .string($0) }
             )
         } catch {
             if case .server(let message) = error, message.hasPrefix("CALL ") { throw CallRefusal(String(message.dropFirst("CALL ".count))) }

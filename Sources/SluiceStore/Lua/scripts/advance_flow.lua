@@ -35,9 +35,30 @@
 -- the key remembers it in the same step. A flow a job starts through its channel is created only
 -- while that job still runs the delivery that asks and within the call limits (else the error
 -- `CALL <why>`, before anything is written), and is linked to it in the same step.
+-- ARGV[2...]: the plan's long texts (results, arguments, inputs, loop elements), each once: the
+--   plan names each where it belongs as {"$argv": n}, n its place in ARGV (PlanTexts in Swift), so
+--   no long text is JSON-escaped inside the plan and decoded again here. A reference to a place
+--   not given fails the call before anything is written.
 -- Returns {held_job_applied, flow_advanced, next_job, prefetched reads or false}.
 local ns, fkey, frames = KEYS[1], KEYS[2], KEYS[3]
 local plan = cjson.decode(ARGV[1])
+
+-- Puts the texts given beside the plan back in their places.
+local function put_texts(node)
+  for key, value in pairs(node) do
+    if type(value) == 'table' then
+      local place = value['$argv']
+      if place == nil then
+        put_texts(value)
+      elseif type(place) == 'number' and ARGV[place] and place > 1 then
+        node[key] = ARGV[place]
+      else
+        error('the plan names a text it was not given: ' .. tostring(place))
+      end
+    end
+  end
+end
+if #ARGV > 1 then put_texts(plan) end
 local unknown = unknown_operation(plan.ops or {})
 if unknown then return redis.error_reply('OPERATION unknown: ' .. unknown) end
 local now = now_ms()
