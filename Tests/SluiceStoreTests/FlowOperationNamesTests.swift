@@ -40,7 +40,8 @@ struct FlowOperationNamesTests {
         let connection = try server.connect()
         let keys = KeySpace(prefix: "operation-names")
         let flowID = JobID(milliseconds: 1_700_000_000_001)
-        let operations = Self.everyCase.map(\.json)
+        var texts = JSONTextMemo()
+        let operations = Self.everyCase.map { $0.json(texts: &texts) }
         let plan: JSONValue = [
             "flow": .string(flowID.rawValue), "retention": 60, "cap": 10,
             "held": ["id": "01M00000000000000000000000", "worker": "nobody", "delivery": 1, "kind": "step", "state": "success", "payload": "1"],

@@ -38,6 +38,25 @@ struct PlanTextsTests {
         #expect(kept.plan == plan)
     }
 
+    @Test("a plan's values are written once each: the memo answers every value's own text, for repeated, equal and different values")
+    func textMemo() {
+        var memo = JSONTextMemo()
+        let values: [JSONValue] =
+            (0..<20).map { ["row": .number(Double($0)), "note": #"say "hi""#] } + [
+                "a", 1, true, nil, [1, 2], ["row": 3, "note": #"say "hi""#], [2, 1], ["b": ["c": "d"]],
+            ]
+        for _ in 0..<2 {
+            for value in values + values.reversed() {
+                #expect(memo.text(of: value) == value.jsonText)
+            }
+        }
+        // Objects equal but for member order are different values, with different texts.
+        let ab: JSONValue = ["a": 1, "b": 2]
+        let ba: JSONValue = ["b": 2, "a": 1]
+        #expect(memo.text(of: ab) == #"{"a":1,"b":2}"#)
+        #expect(memo.text(of: ba) == #"{"b":2,"a":1}"#)
+    }
+
     @Test("advance_flow puts each text back where the plan names it, byte for byte, in arrays and objects")
     func advanceFlowPutsTextsBack() throws {
         let connection = try server.connect()

@@ -79,9 +79,12 @@ public struct FlowAdvance: Sendable {
     }
 
     func json(settings: StoreSettings) -> JSONValue {
+        // A step's result is its outcome, its recorded result and often the next step's
+        // arguments or the flow's result: each value's text is written once.
+        var texts = JSONTextMemo()
         var members: [(String, JSONValue)] = [
             ("flow", .string(flow.rawValue)), ("retention", .number(Double(settings.retentionSeconds))),
-            ("cap", .number(Double(settings.finishedIndexCap))), ("ops", .array(operations.map(\.json))),
+            ("cap", .number(Double(settings.finishedIndexCap))), ("ops", .array(operations.map { $0.json(texts: &texts) })),
         ]
         if creates { members.append(("create", true)) }
         if creates, let delivery { members.append(("delivery", delivery.json)) }
@@ -93,10 +96,10 @@ public struct FlowAdvance: Sendable {
             ]
             switch held.ending {
             case .waiting: job.append(("state", "wait"))
-            case .finished(.success(let value)): job += [("state", "success"), ("payload", .string(value.jsonText))]
+            case .finished(.success(let value)): job += [("state", "success"), ("payload", .string(texts.text(of: value)))]
             case .finished(.failure(let message)): job += [("state", "failure"), ("payload", .string(message))]
             }
-            if let arguments = held.arguments { job.append(("args", .string(arguments.jsonText))) }
+            if let arguments = held.arguments { job.append(("args", .string(texts.text(of: arguments)))) }
             if held.skipped { job.append(("skipped", true)) }
             if !held.gated { job.append(("ungated", true)) }
             if held.bare { job.append(("bare", true)) }

@@ -68,7 +68,9 @@ public enum FlowOperation: Sendable, Equatable {
         case fail
     }
 
-    var json: JSONValue {
+    /// The operation as `advance_flow` reads it; the texts of the values it carries come from
+    /// `texts`, so a value the plan carries more than once is written once.
+    func json(texts: inout JSONTextMemo) -> JSONValue {
         func ids(_ list: [JobID]) -> JSONValue { .array(list.map { .string($0.rawValue) }) }
         func strings(_ list: [String]) -> JSONValue { .array(list.map { .string($0) }) }
         func op(_ name: Name) -> JSONValue { .string(name.rawValue) }
@@ -76,9 +78,9 @@ public enum FlowOperation: Sendable, Equatable {
         case .create(let flow, let fields):
             return ["op": op(.create), "flow": .string(flow.rawValue), "fields": strings(fields)]
         case .setInput(let input):
-            return ["op": op(.setInput), "args": .string(input.jsonText)]
+            return ["op": op(.setInput), "args": .string(texts.text(of: input))]
         case .record(let field, let value):
-            return ["op": op(.record), "field": .string(field), "value": .string(value.jsonText)]
+            return ["op": op(.record), "field": .string(field), "value": .string(texts.text(of: value))]
         case .step(let step):
             return step.json
         case .frame(let id, let set, let unset, let flow):
@@ -104,31 +106,31 @@ public enum FlowOperation: Sendable, Equatable {
             return JSONValue(members: members)
         case .join(let container, let child, let result, let disposition, let message, let forget, let list, let event):
             return [
-                "op": op(.join), "container": .string(container), "child": .number(Double(child)), "result": .string(result.jsonText),
+                "op": op(.join), "container": .string(container), "child": .number(Double(child)), "result": .string(texts.text(of: result)),
                 "disposition": .string(disposition.rawValue), "message": .string(message), "forget": strings(forget),
                 "ids": ids(list), "event_id": .string(event.rawValue),
             ]
         case .closeWaiting(let job, let outcome):
             switch outcome {
             case .success(let value):
-                return ["op": op(.closeWaiting), "job": .string(job.rawValue), "state": "success", "result": .string(value.jsonText)]
+                return ["op": op(.closeWaiting), "job": .string(job.rawValue), "state": "success", "result": .string(texts.text(of: value))]
             case .failure(let message): return ["op": op(.closeWaiting), "job": .string(job.rawValue), "state": "failure", "error": .string(message)]
             }
         case .dropContainer(let id):
             return ["op": op(.dropContainer), "container": .string(id)]
         case .abandonContainer(let id, let job, let result):
-            return ["op": op(.abandonContainer), "container": .string(id), "job": .string(job.rawValue), "result": .string(result.jsonText)]
+            return ["op": op(.abandonContainer), "container": .string(id), "job": .string(job.rawValue), "result": .string(texts.text(of: result))]
         case .link(let job, let subflow):
             return ["op": op(.link), "job": .string(job.rawValue), "subflow": .string(subflow.rawValue)]
         case .finish(let flow, let state, let result, let error, let skipped, let event):
             var members: [(String, JSONValue)] = [("op", op(.finish)), ("state", .string(state.rawValue)), ("event_id", .string(event.rawValue))]
             if let flow { members.append(("flow", .string(flow.rawValue))) }
-            if let result { members.append(("result", .string(result.jsonText))) }
+            if let result { members.append(("result", .string(texts.text(of: result)))) }
             if let error { members.append(("error", .string(error))) }
             if skipped { members.append(("skipped", true)) }
             return JSONValue(members: members)
         case .cache(let key, let value, let seconds):
-            return ["op": op(.cache), "key": .string(key), "value": .string(value.jsonText), "seconds": .number(Double(seconds))]
+            return ["op": op(.cache), "key": .string(key), "value": .string(texts.text(of: value)), "seconds": .number(Double(seconds))]
         case .cancel(let flow, let reason, let event):
             var members: [(String, JSONValue)] = [("op", op(.cancel)), ("reason", .string(reason)), ("event_id", .string(event.rawValue))]
             if let flow { members.append(("flow", .string(flow.rawValue))) }
