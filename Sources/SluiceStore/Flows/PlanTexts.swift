@@ -11,7 +11,7 @@ import SluiceCore
 /// script's ARGV (the plan is ARGV[1], the first text ARGV[2]) — and sent once however often the
 /// plan names it; the script puts each back before it looks at the plan. Shorter strings stay in
 /// place: for them the walk that puts texts back would cost more than their decoding.
-struct PlanTexts: Equatable {
+struct PlanTexts {
     /// The plan, each long string replaced by its `{"$argv": n}`.
     var plan: JSONValue
     /// The long strings, each once, in the order of their ARGV places (ARGV[2] first).
