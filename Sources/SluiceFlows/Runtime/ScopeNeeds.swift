@@ -79,7 +79,11 @@ struct ModuleReads: Sendable {
             }
         }
         switch module.value {
-        case .identity, .forLoop, .whileLoop, .branchOne, .branchAll: previous = true
+        case .identity, .forLoop, .whileLoop, .branchOne: previous = true
+        case .branchAll:
+            // Its branches start from the flow's input (an empty branch's result is that input).
+            previous = true
+            flowInput = true
         case .rawScript, .script, .flow: break
         }
         // A skipped module passes its input through.
