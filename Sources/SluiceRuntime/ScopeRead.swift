@@ -123,7 +123,7 @@ extension FlowEngine {
     func scope(from snapshot: FlowSnapshot, plan: ScopePlan, on connection: RedisConnection) throws(RedisError) -> ScopeRead {
         let frame = plan.frame
         let needs = plan.needs
-        let input = snapshot.flowFields[JobRecord.Field.arguments.rawValue].flatMap { try? JSONValue(parsing: $0) } ?? .emptyObject
+        let input = snapshot.flowFields[JobRecord.Field.arguments.rawValue].flatMap(flows.parsedTexts.value(parsing:)) ?? .emptyObject
         var scope = StepScope(flowInput: input, createdBy: snapshot.flowFields[JobRecord.Field.createdBy.rawValue])
         for reference in needs.results {
             if let value = snapshot.results[reference.field] { scope.results[reference.moduleID] = value }

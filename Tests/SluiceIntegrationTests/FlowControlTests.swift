@@ -99,6 +99,93 @@ struct FlowControlTests {
         }
     }
 
+    @Test(
+        "an empty child takes the previous result — a loop without modules, a branchall's empty branch — and only a container that may have one stores it in its record"
+    )
+    func emptyChildren() async throws {
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
+        let big = String(repeating: "x", count: 5000)
+        let yaml = """
+            value:
+              modules:
+                - id: loop
+                  value:
+                    type: forloopflow
+                    iterator: {type: javascript, expr: '[1, 2]'}
+                    parallel: false
+                    skip_failures: false
+                    modules: []
+                - id: all
+                  value:
+                    type: branchall
+                    parallel: true
+                    branches:
+                      - modules: []
+                      - modules:
+                          - id: one
+                            value: {type: identity}
+                - id: full
+                  value:
+                    type: forloopflow
+                    iterator: {type: javascript, expr: '[1, 2, 3]'}
+                    parallel: true
+                    skip_failures: false
+                    modules:
+                      - id: each
+                        value: {type: identity}
+            """
+        try await harness.withWorker { _ in
+            let id = try harness.startFlow(yaml, input: ["n": 7, "big": .string(big)])
+            let flow = try await harness.finished(id)
+            #expect(flow.state == .success, "\(flow.error ?? "")")
+            let input: JSONValue = ["n": 7, "big": .string(big)]
+            let connection = try server.connect()
+            func result(_ field: String) throws -> JSONValue? {
+                try connection.send("HGET", .string(harness.store.keys.flowResults(id)), .string(field)).string.flatMap {
+                    try? JSONValue(parsing: $0)
+                }
+            }
+            // The loop's empty iterations take its previous result, the flow's input.
+            #expect(try result("loop") == [input, input])
+            // The empty branch takes the branches' input, as the identity branch does.
+            let all = try result("all")
+            #expect(all == [input, input], "\(all?.jsonText.prefix(300) ?? "")")
+            // Each iteration of the full loop starts from the flow's input with its element.
+            let full = try #require(try result("full")?.arrayValue)
+            #expect(full.count == 3)
+            #expect(full.first?["iter"]?["value"] == 1)
+        }
+        // What a loop's record holds while it is open: read while an iteration waits at its gate.
+        try await harness.withWorker { _ in
+            let parked = """
+                value:
+                  modules:
+                    - id: full
+                      value:
+                        type: forloopflow
+                        iterator: {type: javascript, expr: '[1]'}
+                        parallel: false
+                        skip_failures: false
+                        modules:
+                          - id: wait
+                            value: {type: identity}
+                            suspend: {required_events: 1, timeout: 600}
+                """
+            let id = try harness.startFlow(parked, input: ["big": .string(big)])
+            let connection = try server.connect()
+            let deadline = ContinuousClock.now + .seconds(30)
+            var record: JSONValue?
+            while ContinuousClock.now < deadline {
+                record = try connection.send("HGET", .string(harness.store.keys.flowFrames(id)), "r.0").string.flatMap { try? JSONValue(parsing: $0) }
+                if record != nil { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let opened = try #require(record, "the loop's container record")
+            #expect(opened["tpl"] != nil, "a loop with modules has a first step for every iteration")
+            #expect(opened["prev"] == nil, "so no iteration can take the previous result: it is not stored")
+        }
+    }
+
     @Test("branchall: every branch runs (in parallel too), results in branch order; a failing branch fails the module unless skip_failure")
     func branchAll() async throws {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())

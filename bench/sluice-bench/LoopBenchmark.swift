@@ -18,11 +18,18 @@ struct LoopBenchmark: AsyncParsableCommand {
     @Option(help: "Parallel branches of the branchall.") var branches: Int = 1000
     @Option(help: "The worker's --concurrency.") var concurrency: Int = 8
     @Option(help: "Directory of the built executables.") var binaries: String = ".build/release"
+    @Option(
+        help:
+            "Before the for loop, a step whose result (the flow's input) has about this many bytes of rows (0: no such step); each iteration's step then returns 1 (a mock), and the branchall is skipped."
+    )
+    var inputBytes: Int = 0
 
     func run() async throws {
+        // With data: an identity step first, whose result — the whole input — is the loop's previous result.
+        let data = inputBytes > 0 ? "\n    - id: data\n      value: {type: identity}" : ""
         let loop = """
             value:
-              modules:
+              modules:\(data)
                 - id: loop
                   value:
                     type: forloopflow
@@ -31,12 +38,16 @@ struct LoopBenchmark: AsyncParsableCommand {
                     parallelism: {type: static, value: \(parallelism)}
                     skip_failures: false
                     modules:
-                      - id: step
+                      - id: step\(inputBytes > 0 ? "\n            mock: {enabled: true, return_value: 1}" : "")
                         value: {type: identity}
             """
+        var input = FlowBenchmark.input(bytes: inputBytes)
+        input = input.setting("n", to: .number(Double(iterations)))
+        let carrying = inputBytes > 0 ? " after a step whose result has \(input.jsonText.utf8.count) bytes" : ""
         try await measure(
-            "for loop of \(iterations) identity iterations, parallelism \(parallelism)", yaml: loop, input: ["n": .number(Double(iterations))],
-            steps: iterations + 1)
+            "for loop of \(iterations) identity iterations, parallelism \(parallelism)\(carrying)", yaml: loop, input: input,
+            steps: iterations + 1 + (inputBytes > 0 ? 1 : 0))
+        guard inputBytes == 0 else { return }
         let branchList = (0..<branches).map { "          - modules: [{id: b\($0), value: {type: identity}}]" }.joined(separator: "\n")
         let fanOut = """
             value:

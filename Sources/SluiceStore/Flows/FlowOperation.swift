@@ -230,7 +230,8 @@ public struct ContainerRecord: Sendable, Equatable {
     /// The first step of every child (loops), or of each child by index (branches; nil: no modules).
     public var template: StepTemplate?
     public var templates: [StepTemplate?]?
-    /// `previous_result` for the children's first modules (and an empty child's result).
+    /// `previous_result` for the children's first modules, and an empty child's result: stored
+    /// only for a container that may have an empty child.
     public var previous: JSONValue
     /// A while loop's cap: reaching it fails the loop.
     public var maximum: Int?
@@ -254,8 +255,12 @@ public struct ContainerRecord: Sendable, Equatable {
     var json: JSONValue {
         var members: [(Field, JSONValue)] = [
             (.kind, .string(kind.rawValue)), (.job, .string(job.rawValue)), (.count, .number(Double(count))),
-            (.parallelism, .number(Double(parallelism))), (.previous, .string(previous.jsonText)),
+            (.parallelism, .number(Double(parallelism))),
         ]
+        // Only an empty child (no first step) takes the previous result as its own: a container
+        // without one leaves it out, or every join would read and write it again (a 100 KB
+        // previous result made each iteration of a loop cost milliseconds).
+        if templates.map({ $0.contains { $0 == nil } }) ?? (template == nil) { members.append((.previous, .string(previous.jsonText))) }
         if let order { members.append((.order, .array(order.map { .number(Double($0)) }))) }
         if let template { members.append((.template, template.json)) }
         if let maximum { members.append((.maximum, .number(Double(maximum)))) }

@@ -16,10 +16,14 @@ public struct StoredFlow: Sendable, Equatable {
 public struct FlowStore: Sendable {
     public let keys: KeySpace
     public let settings: StoreSettings
+    /// The long texts this store's reads parsed lately (a flow's input, its results), shared by
+    /// the copies of the store: a worker's every step reads them through one.
+    public let parsedTexts: JSONParseCache
 
-    public init(keys: KeySpace = KeySpace(), settings: StoreSettings = StoreSettings()) {
+    public init(keys: KeySpace = KeySpace(), settings: StoreSettings = StoreSettings(), parsedTexts: JSONParseCache = JSONParseCache()) {
         self.keys = keys
         self.settings = settings
+        self.parsedTexts = parsedTexts
     }
 
     // MARK: - Pushing flows
@@ -103,7 +107,7 @@ public struct FlowStore: Sendable {
         if !request.results.isEmpty { commands.append(["HMGET", .string(keys.flowResults(flow))] + request.results.map { .string($0) }) }
         for item in request.items { commands.append(["HGET", .string(keys.containerItems(flow, container: item.container)), .int(item.child)]) }
         if let container = request.collected { commands.append(["HGETALL", .string(keys.containerCollected(flow, container: container))]) }
-        return FlowSnapshot(replies: try connection.pipelineReads(commands), for: request)
+        return FlowSnapshot(replies: try connection.pipelineReads(commands), for: request, parsing: parsedTexts.value(parsing:))
     }
 
     /// What `advance_flow` answered.
@@ -135,7 +139,9 @@ public struct FlowStore: Sendable {
         guard let parts = reply.array, parts.count == 4 else { throw RedisError.unexpectedReply("advance_flow: \(reply)") }
         let next = try JobStore.job(from: parts[2])
         let prefetched = next.flatMap { job in
-            decision.prefetch[job.id].flatMap { request in parts[3].array.map { FlowSnapshot(replies: $0, for: request) } }
+            decision.prefetch[job.id].flatMap { request in
+                parts[3].array.map { FlowSnapshot(replies: $0, for: request, parsing: parsedTexts.value(parsing:)) }
+            }
         }
         return AdvanceResult(heldJobApplied: parts[0].integer == 1, flowAdvanced: parts[1].integer == 1, next: next, prefetched: prefetched)
     }
@@ -236,15 +242,16 @@ public struct FlowSnapshot: Sendable {
     }
 
     /// The snapshot in the replies to a request's reads, in the order ``FlowStore/read(_:on:)``
-    /// sends them (`advance_flow`'s prefetch answers in the same order).
-    init(replies: [RedisReply], for request: Request) {
+    /// sends them (`advance_flow`'s prefetch answers in the same order); `parse` reads each
+    /// result, collected result and loop element (`nil`: not JSON).
+    init(replies: [RedisReply], for request: Request, parsing parse: (String) -> JSONValue? = { try? JSONValue(parsing: $0) }) {
         self.request = request
         var index = 0
         func nextReply() -> RedisReply {
             defer { index += 1 }
             return index < replies.count ? replies[index] : .null
         }
-        func parse(_ reply: RedisReply) -> JSONValue? { reply.string.flatMap { try? JSONValue(parsing: $0) } }
+        func parseReply(_ reply: RedisReply) -> JSONValue? { reply.string.flatMap(parse) }
         let flowReply = nextReply().array ?? []
         for (position, field) in request.flowFields.enumerated() where position < flowReply.count {
             if let value = flowReply[position].string { flowFields[field] = value }
@@ -252,19 +259,20 @@ public struct FlowSnapshot: Sendable {
         if !request.records.isEmpty {
             let reply = nextReply().array ?? []
             for (position, id) in request.records.enumerated() where position < reply.count {
-                if let value = parse(reply[position]) { records[id] = value }
+                // Records change at every step: parsed as they are, never kept.
+                if let value = reply[position].string.flatMap({ try? JSONValue(parsing: $0) }) { records[id] = value }
             }
         }
         if !request.results.isEmpty {
             let reply = nextReply().array ?? []
             for (position, field) in request.results.enumerated() where position < reply.count {
-                if let text = reply[position].string { results[field] = (try? JSONValue(parsing: text)) ?? .string(text) }
+                if let text = reply[position].string { results[field] = parse(text) ?? .string(text) }
             }
         }
-        items = request.items.map { _ in parse(nextReply()) }
+        items = request.items.map { _ in parseReply(nextReply()) }
         if request.collected != nil {
             for (child, text) in nextReply().fieldDictionary ?? [:] {
-                if let number = Int(child) { collected[number] = (try? JSONValue(parsing: text)) ?? .string(text) }
+                if let number = Int(child) { collected[number] = parse(text) ?? .string(text) }
             }
         }
     }

@@ -4,7 +4,8 @@
 --   P:job:X:steps     zset  its step job ids, scored by creation order
 --   P:job:X:frames    hash  the live frames and containers, each a small JSON record:
 --       frame `r`, `f`, `r.2.17`…  {c = cursor, a = attempt, j = current job, s = run|park|wait, g = gate, r = resume, e = error}
---       container `r.2`…           {kind, n, par, launched, done, order?, tpl?, tpls?, prev, max?, job, stop?, failed?}
+--       container `r.2`…           {kind, n, par, launched, done, order?, tpl?, tpls?, prev?, max?, job, stop?, failed?}
+--       (prev: an empty child's result, only in a container that may have one)
 --   P:job:X:gates     set   its gate ids
 --   P:job:X:items:<container>    hash  child index → element (for loops)
 --   P:job:X:collect:<container>  hash  child index → the child's result
