@@ -47,9 +47,7 @@ struct FlowOperationNamesTests {
             "held": ["id": "01M00000000000000000000000", "worker": "nobody", "delivery": 1, "kind": "step", "state": "success", "payload": "1"],
             "ops": .array(operations),
         ]
-        let reply = try connection.evaluate(
-            StoreScripts.advanceFlow, in: keys, keys: [.string(keys.namespace), .string(keys.job(flowID)), .string(keys.flowFrames(flowID))],
-            arguments: [.string(plan.jsonText)])
+        let reply = try connection.advanceFlow(plan: plan.jsonText, flow: flowID, keys: keys)
         #expect(reply.array?.first?.integer == 0, "a stale report applies nothing: \(reply)")
 
         let built = Set(operations.compactMap { $0["op"]?.stringValue })

@@ -77,9 +77,7 @@ struct PlanTextsTests {
         ]
         let lifted = PlanTexts(lifting: plan)
         #expect(lifted.texts.count == 2)
-        _ = try connection.evaluate(
-            StoreScripts.advanceFlow, in: keys, keys: [.string(keys.namespace), .string(keys.job(flowID)), .string(keys.flowFrames(flowID))],
-            arguments: [.string(lifted.plan.jsonText)] + lifted.texts.map { .string($0) })
+        _ = try connection.advanceFlow(plan: lifted.plan.jsonText, texts: lifted.texts, flow: flowID, keys: keys)
         #expect(try connection.send(["HGET", .string(keys.job(flowID)), "args"]).string == input)
         #expect(try connection.send(["HGET", .string(keys.flowResults(flowID)), "s0"]).string == result)
         #expect(try connection.send(["HGET", .string(keys.flowResults(flowID)), "s1"]).string == input)
@@ -96,9 +94,7 @@ struct PlanTextsTests {
                 #"{"flow":"\#(flow)","retention":60,"cap":10,"create":true,"ops":[{"op":"create","flow":"\#(flow)","fields":["id","\#(flow)","kind","flow","state","running"]},"#
                 + #"{"op":"record","field":"s0","value":\#(reference)}]}"#
             do {
-                _ = try connection.evaluate(
-                    StoreScripts.advanceFlow, in: keys, keys: [.string(keys.namespace), .string(keys.job(flowID)), .string(keys.flowFrames(flowID))],
-                    arguments: [.string(plan), "a text"])
+                _ = try connection.advanceFlow(plan: plan, texts: ["a text"], flow: flowID, keys: keys)
                 Issue.record("the plan naming \(reference) was applied")
             } catch {
                 #expect("\(error)".contains("names a text it was not given"), "\(error)")

@@ -24,9 +24,7 @@ struct UnknownFlowOperationTests {
         let create = #"{"op":"create","flow":"\#(flow)","fields":["id","\#(flow)","kind","flow","state","running","queue","default"]}"#
         func advance(_ operations: [String]) throws -> RedisReply {
             let plan = #"{"flow":"\#(flow)","retention":60,"cap":10,"create":true,"ops":[\#(operations.joined(separator: ","))]}"#
-            return try connection.evaluate(
-                StoreScripts.advanceFlow, in: keys, keys: [.string(keys.namespace), .string(keys.job(flowID)), .string(keys.flowFrames(flowID))],
-                arguments: [.string(plan)])
+            return try connection.advanceFlow(plan: plan, flow: flowID, keys: keys)
         }
         for unknown in [#"{"op":"forget","fields":["a"]}"#, #"{"op":"drop_frame","frame":"r"}"#, #"{"fields":[]}"#] {
             do {
