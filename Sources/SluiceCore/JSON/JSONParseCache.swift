@@ -6,8 +6,8 @@ import Synchronization
 /// it here costs hashing it once.
 ///
 /// Only texts from ``minimumLength`` UTF-8 bytes are kept (shorter ones parse faster than they
-/// hash), up to ``byteBudget`` bytes of text in all; when a text would pass the budget, the cache
-/// is emptied first. A value is the same whoever asks for it — a text is its value — so sharing
+/// hash) and at most a quarter of ``byteBudget`` each, up to ``byteBudget`` bytes of text in all;
+/// when a text would pass the budget, the cache is emptied first. A value is the same whoever asks for it — a text is its value — so sharing
 /// one between flows or jobs shows nothing that the text did not.
 public final class JSONParseCache: Sendable {
     /// The shortest text kept, in UTF-8 bytes.

@@ -24,6 +24,12 @@ struct PlanTexts {
     static let reference = "$argv"
 
     init(lifting plan: JSONValue, minimumLength: Int = PlanTexts.minimumLength) {
+        // Most plans carry no long text: sent as they are, without rebuilding them.
+        guard Self.hasText(of: minimumLength, in: plan) else {
+            self.plan = plan
+            texts = []
+            return
+        }
         var places: [String: Int] = [:]
         var texts: [String] = []
         func lift(_ value: JSONValue) -> JSONValue {
@@ -44,5 +50,15 @@ struct PlanTexts {
         }
         self.plan = lift(plan)
         self.texts = texts
+    }
+
+    /// Whether `value` holds a string of at least `length` UTF-8 bytes.
+    private static func hasText(of length: Int, in value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): text.utf8.count >= length
+        case .array(let elements): elements.contains { hasText(of: length, in: $0) }
+        case .object(let members): members.contains { hasText(of: length, in: $0.value) }
+        case .null, .bool, .number: false
+        }
     }
 }
