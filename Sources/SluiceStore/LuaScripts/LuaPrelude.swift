@@ -28,7 +28,9 @@ import SluiceCore
 /// stored name or a state's. A script also starts with the sets and defaults its code names
 /// (``constants``): the final job states (``JobState/isFinal``), the gate states that still accept
 /// decisions (``GateState``), the operation names `apply_ops` knows, the job defaults
-/// (``JobDefaults``).
+/// (``JobDefaults``), the field in which a flow's first step carries its scope request
+/// (``FlowSnapshot/Request/stepField``) and the member by which a plan names a text sent beside
+/// it (``PlanTexts/reference``).
 enum LuaPrelude {
     /// One table of names.
     struct Table: Sendable {
@@ -83,6 +85,8 @@ enum LuaPrelude {
         ("FLOW_OPERATIONS", set(FlowOperation.Name.allCases.map(\.rawValue))),
         ("DEFAULT_MAX_DELIVERIES", "\(JobDefaults.maxDeliveries)"),
         ("DEFAULT_QUEUE", quoted(JobDefaults.queue)),
+        ("SCOPE_FIELD", quoted(FlowSnapshot.Request.stepField)),
+        ("TEXT_REFERENCE", quoted(PlanTexts.reference)),
     ]
 
     /// What Redis gets for a script whose code (helpers and body) is `code`, after `keys` (its `K`

@@ -47,7 +47,7 @@ local plan = cjson.decode(ARGV[1])
 local function put_texts(node)
   for key, value in pairs(node) do
     if type(value) == 'table' then
-      local place = value['$argv']
+      local place = value[TEXT_REFERENCE]
       if place == nil then
         put_texts(value)
       elseif type(place) == 'number' and ARGV[place] and place > 1 then

@@ -16,7 +16,7 @@ local job = take_first(ns, queues, tonumber(ARGV[3]), ARGV[1], tonumber(ARGV[2])
 if not job then return false end
 local flow, request
 for i = 1, #job, 2 do
-  if job[i] == JOB.flow_id then flow = job[i + 1] elseif job[i] == 'scope' then request = job[i + 1] end
+  if job[i] == JOB.flow_id then flow = job[i + 1] elseif job[i] == SCOPE_FIELD then request = job[i + 1] end
 end
 if not (flow and request) then return {job, false} end
 -- A request that does not decode or read as expected (written by hand) is not answered: the job
