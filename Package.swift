@@ -418,7 +418,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceExecutionTests",
-            dependencies: ["SluiceExecution", "SluiceCore"],
+            dependencies: ["SluiceExecution", "SluiceCore", "SluiceTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SluiceTesting
 import Testing
 
 @testable import SluiceExecution
@@ -11,8 +12,7 @@ struct SandboxProbeTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-probe-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let executable = directory + "/bwrap"
-        try ("#!/bin/sh\n" + body).write(toFile: executable, atomically: true, encoding: .utf8)
-        chmod(executable, 0o755)
+        try ExecutableScript.write("#!/bin/sh\n" + body, to: executable)
         return (directory, executable)
     }
 
@@ -29,7 +29,7 @@ struct SandboxProbeTests {
             try await sandbox(executable, scratch: directory).probe(directory: directory, deadline: .milliseconds(500))
         }
         #expect(ContinuousClock.now - began < .seconds(20))
-        #expect(error?.description.contains("did not end within") == true)
+        #expect(error?.description.contains("did not end within") == true, "\(String(describing: error))")
         let child = try #require(
             pid_t(String(contentsOfFile: executable + ".child", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         // The background sleep was in the probe's process group: killed with it (gone, or a zombie

@@ -1,6 +1,7 @@
 import Foundation
 import SluiceCore
 import SluiceExecution
+import SluiceTesting
 import SluiceWorker
 import Testing
 
@@ -16,8 +17,7 @@ struct DenoWarmUpTests {
         // A "deno" that logs when each of its runs starts and ends, 3 s apart: the warm-up's, then the job's.
         let log = root + "/deno.log"
         let deno = root + "/deno"
-        try "#!/bin/sh\necho start >> \(log)\nsleep 3\necho end >> \(log)\n".write(toFile: deno, atomically: true, encoding: .utf8)
-        chmod(deno, 0o755)
+        try ExecutableScript.write("#!/bin/sh\necho start >> \(log)\nsleep 3\necho end >> \(log)\n", to: deno)
         let runner = ScriptRunner(
             settings: ScriptRunnerSettings(scratchRoot: root + "/scratch", denoPath: deno, sandbox: SandboxSettings(mode: .none)))
         defer { runner.shutDown() }
