@@ -83,27 +83,6 @@ local function wake_scheduler(ns)
   redis.call('LTRIM', wake, 0, 0)
 end
 
--- Makes queued job `id` `running` for `worker` (its delivery count raised: the fencing token) and
--- returns its fields, or nil when it is not queued (an id left on a queue by a job that moved on).
--- The caller gives it its lease.
-local function claim_job(ns, id, worker, now)
-  local key = ns .. KEY.job .. id
-  -- Read whole once; the fields the take changes are changed in the reply too (one call
-  -- fewer than reading the state, writing, then reading the whole hash).
-  local job = redis.call('HGETALL', key)
-  local at = {}
-  for i = 1, #job, 2 do at[job[i]] = i + 1 end
-  if not (at[JOB.state] and job[at[JOB.state]] == JOB_STATE.queued) then return nil end
-  local deliveries = (at[JOB.deliveries] and tonumber(job[at[JOB.deliveries]]) or 0) + 1
-  local taken = {JOB.state, JOB_STATE.running, JOB.worker, worker, JOB.started_at, now, JOB.deliveries, deliveries}
-  redis.call('HSET', key, unpack(taken))
-  for i = 1, #taken, 2 do
-    local value = tostring(taken[i + 1])
-    if at[taken[i]] then job[at[taken[i]]] = value else job[#job + 1] = taken[i]; job[#job + 1] = value end
-  end
-  return job
-end
-
 -- Takes the oldest queued job of `queue` for `worker` under a lease; nil when the queue is empty.
 -- `signal_taken` says the caller already consumed this queue's wake-up token (BLPOP).
 local function take_job(ns, queue, signal_taken, worker, lease_ms, now)
@@ -113,8 +92,20 @@ local function take_job(ns, queue, signal_taken, worker, lease_ms, now)
     if not id then return nil end
     if not signal_taken then redis.call('LPOP', list .. KEY.signal_suffix) end
     signal_taken = false
-    local job = claim_job(ns, id, worker, now)
-    if job then
+    local key = ns .. KEY.job .. id
+    -- Read whole once; the fields the take changes are changed in the reply too (one call
+    -- fewer than reading the state, writing, then reading the whole hash).
+    local job = redis.call('HGETALL', key)
+    local at = {}
+    for i = 1, #job, 2 do at[job[i]] = i + 1 end
+    if at[JOB.state] and job[at[JOB.state]] == JOB_STATE.queued then
+      local deliveries = (at[JOB.deliveries] and tonumber(job[at[JOB.deliveries]]) or 0) + 1
+      local taken = {JOB.state, JOB_STATE.running, JOB.worker, worker, JOB.started_at, now, JOB.deliveries, deliveries}
+      redis.call('HSET', key, unpack(taken))
+      for i = 1, #taken, 2 do
+        local value = tostring(taken[i + 1])
+        if at[taken[i]] then job[at[taken[i]]] = value else job[#job + 1] = taken[i]; job[#job + 1] = value end
+      end
       redis.call('ZADD', K.leases, now + lease_ms, id)
       return job
     end
@@ -122,104 +113,24 @@ local function take_job(ns, queue, signal_taken, worker, lease_ms, now)
 end
 
 -- Tries each queue in order (the signaled one first) and returns the taken job's fields or nil.
-local function take_first(ns, queues, signaled, worker, lease_ms, now)
+-- `empty` (optional, a table kept across the calls of one script) notes the queues found empty,
+-- which stay empty while the script runs: a script taking several jobs pops each only once.
+local function take_first(ns, queues, signaled, worker, lease_ms, now, empty)
+  empty = empty or {}
   if signaled > 0 then
     local job = take_job(ns, queues[signaled], true, worker, lease_ms, now)
     if job then return job end
+    empty[queues[signaled]] = true
   end
   for i, queue in ipairs(queues) do
-    if i ~= signaled then
+    if i ~= signaled and not empty[queue] then
       local job = take_job(ns, queue, false, worker, lease_ms, now)
       if job then return job end
+      empty[queue] = true
     end
   end
   return nil
 end
-
--- Takes up to `wanted` queued jobs for `worker`, the queues in priority order, each as take_job
--- takes one: a queue's ids are popped together (with as many wake-up tokens), and the leases are
--- written in one ZADD. Returns the taken jobs' fields.
-local function take_many(ns, queues, wanted, worker, lease_ms, now)
-  local taken, leases = {}, {}
-  for _, queue in ipairs(queues) do
-    local list = ns .. KEY.queue .. queue
-    while #taken < wanted do
-      local ids = redis.call('RPOP', list, wanted - #taken)
-      if not ids then break end
-      redis.call('LPOP', list .. KEY.signal_suffix, #ids)
-      for _, id in ipairs(ids) do
-        local job = claim_job(ns, id, worker, now)
-        if job then
-          taken[#taken + 1] = job
-          leases[#leases + 1] = now + lease_ms
-          leases[#leases + 1] = id
-        end
-      end
-    end
-    if #taken >= wanted then break end
-  end
-  if #leases > 0 then redis.call('ZADD', K.leases, unpack(leases)) end
-  return taken
-end
-
--- Writes to keys that many jobs finishing in one script share — the leases set, the finished
--- indexes, the statistics counters — gathered while the script runs and made at its end by
--- `flush`, once per key and command: a batch of N reports costs one ZADD per index, not N.
--- `add` merges the members of a variadic command (ZADD's score and member pairs, ZREM's
--- members); `count` sums an HINCRBY (giving the hash `ttl` seconds when the count creates it);
--- `once` is made once however often it is asked (EXPIRE, a trim), after the merged writes.
--- Nothing in the script may read these keys after a write to them and before the flush.
-local function shared_writes()
-  local merged, merged_order, counts, count_order, once, once_order = {}, {}, {}, {}, {}, {}
-  local writes = {}
-  function writes.add(command, key, ...)
-    local name = command .. ' ' .. key
-    local entry = merged[name]
-    if not entry then
-      entry = {command, key}
-      merged[name] = entry
-      merged_order[#merged_order + 1] = entry
-    end
-    for _, value in ipairs({...}) do entry[#entry + 1] = value end
-  end
-  function writes.count(key, field, n, ttl)
-    local name = key .. ' ' .. field
-    local entry = counts[name]
-    if not entry then
-      entry = {key = key, field = field, n = 0, ttl = ttl}
-      counts[name] = entry
-      count_order[#count_order + 1] = entry
-    end
-    entry.n = entry.n + n
-  end
-  function writes.once(command, key, ...)
-    local entry = {command, key, ...}
-    local name = table.concat(entry, ' ')
-    if not once[name] then
-      once[name] = true
-      once_order[#once_order + 1] = entry
-    end
-  end
-  function writes.flush()
-    for _, entry in ipairs(merged_order) do redis.call(unpack(entry)) end
-    for _, entry in ipairs(count_order) do
-      if redis.call('HINCRBY', entry.key, entry.field, entry.n) == entry.n and entry.ttl then redis.call('EXPIRE', entry.key, entry.ttl) end
-    end
-    for _, entry in ipairs(once_order) do redis.call(unpack(entry)) end
-    merged, merged_order, counts, count_order, once, once_order = {}, {}, {}, {}, {}, {}
-  end
-  return writes
-end
-
--- shared_writes' interface for a script finishing one job: each write made at once.
-local IMMEDIATE_WRITES = {
-  add = function(command, key, ...) redis.call(command, key, ...) end,
-  count = function(key, field, n, ttl)
-    if redis.call('HINCRBY', key, field, n) == n and ttl then redis.call('EXPIRE', key, ttl) end
-  end,
-  once = function(command, key, ...) redis.call(command, key, ...) end,
-  flush = function() end,
-}
 
 -- A finished run people start (not a flow's step or event) joins the finished runs by creation
 -- time, and the narrower indexes the console's filters read: by final state (failures and
@@ -229,19 +140,18 @@ local IMMEDIATE_WRITES = {
 -- trimmed by the finishes on a millisecond divisible by 16 (one in 16 on average), and a path's or
 -- a person's index expires a retention period after its last run, so one used once does not stay.
 -- Without retention (kept forever) nothing is trimmed, as the runs themselves.
--- Writes through `writes` (shared_writes or IMMEDIATE_WRITES).
-local function index_finished_run(ns, id, state, path, created_by, created_at, now, retention, writes)
+local function index_finished_run(ns, id, state, path, created_by, created_at, now, retention)
   local indexes = {K.runs_finished}
   if state ~= JOB_STATE.success then indexes[2] = ns .. KEY.runs_by_state .. state end
   local named = {}
   if path and path ~= '' then named[#named + 1] = ns .. KEY.runs_by_path .. path end
   if created_by and created_by ~= '' then named[#named + 1] = ns .. KEY.runs_by_creator .. created_by end
   for _, index in ipairs(named) do indexes[#indexes + 1] = index end
-  for _, index in ipairs(indexes) do writes.add('ZADD', index, created_at, id) end
+  for _, index in ipairs(indexes) do redis.call('ZADD', index, created_at, id) end
   if retention > 0 then
-    for _, index in ipairs(named) do writes.once('EXPIRE', index, retention) end
+    for _, index in ipairs(named) do redis.call('EXPIRE', index, retention) end
     if now % 16 == 0 then
-      for _, index in ipairs(indexes) do writes.once('ZREMRANGEBYSCORE', index, '-inf', now - retention * 1000) end
+      for _, index in ipairs(indexes) do redis.call('ZREMRANGEBYSCORE', index, '-inf', now - retention * 1000) end
     end
   end
 end
@@ -255,17 +165,15 @@ local FINISH_FIELDS = {JOB.queue, JOB.kind, JOB.flow_id, JOB.waiting, JOB.schedu
 -- field, value, field, value… — the result or error, the arguments as run) is written in the
 -- same call as the state. `known` (optional) is the job's FINISH_FIELDS already read by the caller.
 -- `bare`: the caller knows the job has no logs or calls keys (it ran no process and wrote no logs),
--- so only its hash is given its lifetime. `writes` (optional: shared_writes) gathers the writes to
--- keys other jobs share for the caller to flush; without it they are made at once.
-local function finish_job(ns, id, state, now, retention, cap, written, known, bare, writes)
-  writes = writes or IMMEDIATE_WRITES
+-- so only its hash is given its lifetime.
+local function finish_job(ns, id, state, now, retention, cap, written, known, bare)
   local key = ns .. KEY.job .. id
   local fields = known or hash_fields(key, unpack(FINISH_FIELDS))
   local queue = fields.queue or DEFAULT_QUEUE
   local values = {JOB.state, state, JOB.finished_at, now}
   for _, value in ipairs(written or {}) do values[#values + 1] = value end
   redis.call('HSET', key, unpack(values))
-  writes.add('ZREM', K.leases, id)
+  redis.call('ZREM', K.leases, id)
   if fields.kind == JOB_KIND.step and fields.flow_id and fields.waiting ~= '1' then
     redis.call('HINCRBY', ns .. KEY.job .. fields.flow_id, JOB.steps, -1)
   end
@@ -278,19 +186,20 @@ local function finish_job(ns, id, state, now, retention, cap, written, known, ba
     end
   end
   local index = ns .. KEY.finished .. queue
-  writes.add('ZADD', index, now, id)
+  redis.call('ZADD', index, now, id)
   -- Trimmed by the finishes on a millisecond divisible by 16 (one in 16 on average): one call
   -- fewer for most jobs; between trims the index may hold some more than `cap`.
-  if now % 16 == 0 then writes.once('ZREMRANGEBYRANK', index, 0, -(cap + 1)) end
+  if now % 16 == 0 then redis.call('ZREMRANGEBYRANK', index, 0, -(cap + 1)) end
   -- A run people start (not a flow's step or event) joins the finished runs, by creation time,
   -- while it is retained; those created longer ago than the retention period are trimmed on the
   -- same sampled finishes.
   if fields.kind ~= JOB_KIND.step and fields.kind ~= JOB_KIND.flow_event then
-    index_finished_run(ns, id, state, fields.path, fields.created_by, tonumber(fields.created_at or now), now, retention, writes)
+    index_finished_run(ns, id, state, fields.path, fields.created_by, tonumber(fields.created_at or now), now, retention)
   end
-  writes.count(ns .. KEY.stats .. queue, state, 1)
+  redis.call('HINCRBY', ns .. KEY.stats .. queue, state, 1)
+  local bucket = ns .. KEY.throughput .. queue .. ':' .. math.floor(now / 60000)
   -- The minute's bucket gets its lifetime when its counter is made.
-  writes.count(ns .. KEY.throughput .. queue .. ':' .. math.floor(now / 60000), state, 1, 7200)
+  if redis.call('HINCRBY', bucket, state, 1) == 1 then redis.call('EXPIRE', bucket, 7200) end
   local watchers = tonumber(fields.watchers or '0')
   if watchers > 0 then
     local done = key .. KEY.done_suffix

@@ -12,9 +12,8 @@
 -- hash not as the code expects) is answered with the error's text in its place; the others go
 -- on. A failure of a job with retries left (`retry_delays`, a schedule's script run) does not
 -- finish it: it waits in the delayed set for its next attempt (see retry_later). Then up to
--- ARGV[5] queued jobs are taken under a lease, as fetch_job does. The writes to keys the jobs
--- share (leases, finished indexes, counters) are made once per key at the end (shared_writes).
--- Returns {the answers in report order, the taken jobs' fields}.
+-- ARGV[5] queued jobs are taken under a lease, as fetch_job does. Returns {the answers in report
+-- order, the taken jobs' fields}.
 local ns = KEYS[1]
 local worker = ARGV[1]
 local retention, cap = tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -22,7 +21,6 @@ local now = now_ms()
 local queue_count = tonumber(ARGV[6])
 local first_report = 7 + queue_count
 local applied = {}
-local writes = shared_writes()
 -- One report; returns 1 when applied, 0 when stale.
 local function apply_report(i)
   local a = first_report + i * 5
@@ -35,9 +33,9 @@ local function apply_report(i)
   -- An identity job runs no process: without logs it has no logs or calls keys.
   local bare = fields.kind == JOB_KIND.identity and logs == ''
   if state == JOB_STATE.success then
-    finish_job(ns, id, state, now, retention, cap, {JOB.result, payload}, fields, bare, writes)
+    finish_job(ns, id, state, now, retention, cap, {JOB.result, payload}, fields, bare)
   elseif not retry_later(ns, id, payload, now) then
-    finish_job(ns, id, state, now, retention, cap, {JOB.error, payload}, fields, bare, writes)
+    finish_job(ns, id, state, now, retention, cap, {JOB.error, payload}, fields, bare)
   end
   return 1
 end
@@ -51,14 +49,15 @@ for i = 0, (#ARGV - first_report + 1) / 5 - 1 do
     applied[#applied + 1] = type(done) == 'table' and (done.err or 'a script error') or tostring(done)
   end
 end
--- Made before any take: a write that fails here (a key not of its type, set by hand) fails the
--- call before a job is taken.
-writes.flush()
 local taken = {}
 local lease_ms, wanted = tonumber(ARGV[4]), tonumber(ARGV[5])
 if wanted > 0 then
-  local queues = {}
+  local queues, empty = {}, {}
   for i = 7, 6 + queue_count do queues[#queues + 1] = ARGV[i] end
-  taken = take_many(ns, queues, wanted, worker, lease_ms, now)
+  for _ = 1, wanted do
+    local job = take_first(ns, queues, 0, worker, lease_ms, now, empty)
+    if not job then break end
+    taken[#taken + 1] = job
+  end
 end
 return {applied, taken}
