@@ -6,7 +6,9 @@ then runs each side's own sluice-bench alternately, ROUNDS times (the side that 
 every round, so a machine getting slower or faster over the run weighs on both): no-op jobs, 3- and
 10-step flows (latency of one at a time, 1,000 started together), and the approval round trip. Each
 side drives its own build (a tree's bench speaks its own key layout). Prints every round's figures
-and a table of medians with the ratio working tree / REF, and says which way is better.
+and a table of medians with the ratio working tree / REF, each round's own ratio and how many rounds
+the working tree won, and calls a figure better or worse only when every round agrees (this
+machine's speed drifts by ±20 % within an hour: a median of a few rounds alone misleads).
 
   scripts/bench-compare.py REF [--rounds 3] [--quick]
 """
@@ -161,20 +163,39 @@ def main():
 
     (ref_side, _), (head_side, _) = sides
     print()
-    print(f"{options.rounds} rounds, alternating; medians (min – max); ratio = working tree / REF")
+    print(
+        f"{options.rounds} rounds, alternating; medians (min – max); ratio = working tree / REF of the medians; "
+        "per round: the ratio of the two runs made back to back in each round (min – max) and in how many rounds "
+        "the working tree was better"
+    )
     print()
-    print(f"| figure | {ref_side} | working tree | ratio | |")
-    print("|---|---|---|---|---|")
+    print(f"| figure | {ref_side} | working tree | ratio | per round | better in | |")
+    print("|---|---|---|---|---|---|---|")
     for _, figures, _ in plan:
         for figure in figures:
             before, after = results[ref_side][figure.name], results[head_side][figure.name]
             ratio = statistics.median(after) / statistics.median(before)
-            better = ratio > 1 if figure.higher_is_better else ratio < 1
-            verdict = "same" if abs(ratio - 1) < 0.03 else ("better" if better else "worse")
+            paired = [a / b for a, b in zip(after, before, strict=True)]
+            wins = sum(1 for r in paired if (r > 1 if figure.higher_is_better else r < 1))
             print(
                 f"| {figure.name} | {statistics.median(before):g} ({min(before):g} – {max(before):g}) | "
-                f"{statistics.median(after):g} ({min(after):g} – {max(after):g}) | {ratio:.2f} | {verdict} |"
+                f"{statistics.median(after):g} ({min(after):g} – {max(after):g}) | {ratio:.2f} | "
+                f"{min(paired):.2f} – {max(paired):.2f} | {wins} of {len(paired)} | {verdict(ratio, wins, len(paired), figure)} |"
             )
+
+
+def verdict(ratio, wins, rounds, figure):
+    """Says "better" or "worse" only when every round points the same way and the medians differ by 3 %
+    or more: on a shared machine whose speed moves by ±20 % within an hour, a median alone (or a
+    majority of rounds) is often drift, not the change. Otherwise "no difference shown"."""
+    better = ratio > 1 if figure.higher_is_better else ratio < 1
+    if abs(ratio - 1) < 0.03:
+        return "no difference shown"
+    if better and wins == rounds:
+        return "better"
+    if not better and wins == 0:
+        return "worse"
+    return "no difference shown"
 
 
 if __name__ == "__main__":
