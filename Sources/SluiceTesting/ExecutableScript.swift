@@ -5,8 +5,8 @@ import Foundation
 ///
 /// Written by `install`, a process of its own, never through a file descriptor of the test's
 /// process: a test run forks children on many threads at once, and a child forked while this
-/// process held the new file open for writing keeps it open until it execs, so running the file
-/// then could fail with "Text file busy" (ETXTBSY).
+/// process held the new file open for writing holds it open too (at least until it execs), so
+/// running the file then could fail with "Text file busy" (ETXTBSY).
 public enum ExecutableScript {
     /// Writes `text` to `path`, mode 0755, and returns `path`.
     @discardableResult
