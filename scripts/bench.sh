@@ -2,11 +2,16 @@
 # Benchmarks (make bench): each starts its own private redis-server; figures are printed and
 # recorded by hand in docs/benchmarks.md with the date and machine. The peers (RQ, Celery) run
 # from the virtualenv make bench installs (.build-peers/venv). BENCH_QUICK=1: small counts, the
-# peers comparison and a few Sluice figures, in under two minutes.
+# peers comparison and a few Sluice figures, in under two minutes. At the end, issue 22's goals as
+# rows (scripts/bench-goals.py over what the run printed, kept in .build/bench-last.log).
 set -euo pipefail
 BIN="${1:-.build/release}"
 PYTHON="${PEERS_PYTHON:-.build-peers/venv/bin/python}"
 cd "$(dirname "$0")/.."
+LOG=.build/bench-last.log
+mkdir -p .build
+
+benchmarks() {
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(redis-server --version | awk '{print $3}')"
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
   echo "== [1/3] Sluice against RQ and Celery (quick counts), same private redis-server"
@@ -15,7 +20,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
   "$BIN/sluice-bench" throughput --kind identity --count 20000 --concurrency 8 --round-trip-sample 0 --binaries "$BIN"
   echo "== [3/3] flows of 3 identity steps: latency with an idle worker, then 200 in parallel"
   "$BIN/sluice-bench" flows --steps 3 --samples 100 --parallel 200 --binaries "$BIN"
-  exit 0
+  return 0
 fi
 echo "== [1/7] Sluice against RQ and Celery, same private redis-server"
 "$BIN/sluice-bench" peers --binaries "$BIN" --python "$PYTHON"
@@ -26,6 +31,9 @@ echo "== [3/7] bash jobs against a plain spawn loop with the same parallelism (s
 "$BIN/sluice-bench" throughput --kind bash --count 3000 --concurrency 8 --round-trip-sample 0 --bash-runner process --binaries "$BIN"
 "$BIN/sluice-bench" throughput --kind bash --count 3000 --concurrency 8 --round-trip-sample 0 --sandbox none --binaries "$BIN"
 "$BIN/sluice-bench" spawn-baseline --count 3000 --parallelism 8
+echo "== [3/7, part 2] python3 jobs in fork mode (the default warm runner), sandboxed and --sandbox none"
+"$BIN/sluice-bench" throughput --kind python --python-runner fork --count 2000 --concurrency 8 --round-trip-sample 0 --binaries "$BIN"
+"$BIN/sluice-bench" throughput --kind python --python-runner fork --count 2000 --concurrency 8 --round-trip-sample 0 --sandbox none --binaries "$BIN"
 echo "== [4/7] flows of identity steps: latency with an idle worker, then 1,000 in parallel; then flows whose steps carry 110 KB of data each"
 "$BIN/sluice-bench" flows --steps 3 --steps 10 --binaries "$BIN"
 "$BIN/sluice-bench" flows --steps 3 --samples 100 --parallel 200 --input-bytes 100000 --binaries "$BIN"
@@ -54,3 +62,7 @@ echo "== where a TypeScript job's time goes: a deno process against a fresh Work
 DENO_NO_UPDATE_CHECK=1 .venv-tools/bin/deno run --quiet --unstable-worker-options --allow-read --allow-run bench/deno/deno_costs.ts 100 8
 echo "== where a python3 job's time goes"
 /usr/bin/python3 bench/python_costs.py /usr/bin/python3
+}
+
+benchmarks 2>&1 | tee "$LOG"
+python3 scripts/bench-goals.py "$LOG"
