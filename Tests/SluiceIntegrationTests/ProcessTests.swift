@@ -110,6 +110,30 @@ struct ProcessTests {
         #expect(try harness.store.job(waiting, on: connection)?.state == .queued)
     }
 
+    @Test(
+        "SIGTERM while Redis is gone and a finished job's report waits: the worker retries at a measured pace, gives up at its shutdown deadline and exits"
+    )
+    func shutdownWithRedisGone() async throws {
+        let own = try await RedisServer.start()
+        defer { own.stop() }
+        let keys = KeySpace.unique()
+        let harness = WorkerHarness(server: own, keys: keys)
+        let worker = try ChildProcess(
+            "worker", ["--concurrency", "1", "--shutdown-grace", "2"], environment: own.sluiceEnvironment(prefix: keys.prefix, logLevel: "info"))
+        let running = try harness.run(.bash, "sleep 2\necho done\n")
+        try await harness.waitUntilRunning(running)
+        own.kill()
+        // The job ends while Redis is gone: its report waits, retried with backoff.
+        try await Task.sleep(for: .seconds(3))
+        worker.signal(SIGTERM)
+        let status = await worker.waitForExit(timeout: .seconds(20))
+        #expect(status != nil, "the worker did not exit: \(worker.log.suffix(2000))")
+        if status == nil { worker.signal(SIGKILL) }
+        let retries = worker.log.components(separatedBy: "cannot report job, retrying").count - 1
+        #expect(retries >= 1 && retries <= 20, "\(retries) report retries")
+        #expect(worker.log.contains("cannot report job before stopping"), "\(worker.log.suffix(2000))")
+    }
+
     @Test("the CLI pushes, runs and waits; results print as JSON")
     func cliRoundTrip() async throws {
         let keys = KeySpace.unique()

@@ -81,6 +81,8 @@ final class DenoCaches: Sendable {
         let deadline = ContinuousClock.now + buildTimeout + .seconds(30)
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             guard ContinuousClock.now < deadline else { throw TypeScriptLockError("waited too long for another worker filling \(final)") }
+            // A canceled task's sleep ends at once: stop rather than spin until the deadline.
+            guard !Task.isCancelled else { throw TypeScriptLockError("stopped while another worker was filling \(final)") }
             try? await Task.sleep(for: .milliseconds(50))
         }
         defer { flock(descriptor, LOCK_UN) }

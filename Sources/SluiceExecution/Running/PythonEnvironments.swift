@@ -66,6 +66,8 @@ final class PythonEnvironments: Sendable {
         let deadline = ContinuousClock.now + buildTimeout + .seconds(30)
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             guard ContinuousClock.now < deadline else { throw PythonLockError("waited too long for another worker building \(final)") }
+            // A canceled task's sleep ends at once: stop rather than spin until the deadline.
+            guard !Task.isCancelled else { throw PythonLockError("stopped while another worker was building \(final)") }
             try? await Task.sleep(for: .milliseconds(50))
         }
         defer { flock(descriptor, LOCK_UN) }

@@ -247,6 +247,15 @@ public final class WorkerService: Service, CustomStringConvertible {
                 return following
             } catch let error as RedisError where error.isConnectionError || error.isNotReplicated || error.isTemporaryRefusal {
                 metrics.redisError()
+                // The shutdown deadline passed (the service was canceled): no more attempts — a
+                // canceled task's sleep ends at once, so retrying would spin. The job keeps its
+                // lease until it runs out; then it is handed back and runs again (at least once).
+                if Task.isCancelled {
+                    logger.error(
+                        "cannot report job before stopping: Redis unreachable; it will run again once its lease runs out",
+                        metadata: ["job.id": "\(job.id)", "error": "\(error)"])
+                    return nil
+                }
                 logger.warning("cannot report job, retrying", metadata: ["job.id": "\(job.id)", "error": "\(error)"])
                 try? await Task.sleep(for: backoff.nextDelay())
             } catch {
