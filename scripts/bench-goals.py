@@ -34,33 +34,34 @@ def spread(values, form):
     return low if low == high else f"{low} – {high}"
 
 
+def sandbox_row(jobs, sandboxed, unsandboxed):
+    """The sandbox goal's row for `jobs`: the sandboxed rate against `--sandbox none`'s, same run."""
+    ratio = sandboxed / unsandboxed if sandboxed and unsandboxed else None
+    return (
+        f"{jobs} sandboxed at ≥ 0.8× the unsandboxed rate",
+        "≥ 0.80×",
+        f"{sandboxed:g} jobs/s ({ratio:.2f}×)" if ratio else None,
+        f"--sandbox none {unsandboxed:g} jobs/s, same run" if unsandboxed else None,
+        ratio >= 0.8 if ratio else None,
+    )
+
+
 def rows(log):
     """(goal, target, this run, baseline, met) for each goal; None where the run has no figure."""
     found = []
 
-    slot = first(r"^bash \(--bash-runner slot\): .*--sandbox bwrap: [\d.]+ s, ([\d.]+) jobs/s", log)
-    unsandboxed = first(r"^bash: .*--sandbox none: [\d.]+ s, ([\d.]+) jobs/s", log)
-    ratio = slot / unsandboxed if slot and unsandboxed else None
     found.append(
-        (
-            "bash jobs sandboxed at ≥ 0.8× the unsandboxed rate",
-            "≥ 0.80×",
-            f"{slot:g} jobs/s ({ratio:.2f}×)" if ratio else None,
-            f"--sandbox none {unsandboxed:g} jobs/s, same run" if unsandboxed else None,
-            ratio >= 0.8 if ratio else None,
+        sandbox_row(
+            "bash jobs",
+            first(r"^bash \(--bash-runner slot\): .*--sandbox bwrap: [\d.]+ s, ([\d.]+) jobs/s", log),
+            first(r"^bash: .*--sandbox none: [\d.]+ s, ([\d.]+) jobs/s", log),
         )
     )
-
-    forked = first(r"^python \(--python-runner fork\): .*--sandbox bwrap: [\d.]+ s, ([\d.]+) jobs/s", log)
-    forked_bare = first(r"^python \(--python-runner fork\): .*--sandbox none: [\d.]+ s, ([\d.]+) jobs/s", log)
-    ratio = forked / forked_bare if forked and forked_bare else None
     found.append(
-        (
-            "python fork-mode jobs sandboxed at ≥ 0.8× the unsandboxed rate",
-            "≥ 0.80×",
-            f"{forked:g} jobs/s ({ratio:.2f}×)" if ratio else None,
-            f"--sandbox none {forked_bare:g} jobs/s, same run" if forked_bare else None,
-            ratio >= 0.8 if ratio else None,
+        sandbox_row(
+            "python fork-mode jobs",
+            first(r"^python \(--python-runner fork\): .*--sandbox bwrap: [\d.]+ s, ([\d.]+) jobs/s", log),
+            first(r"^python \(--python-runner fork\): .*--sandbox none: [\d.]+ s, ([\d.]+) jobs/s", log),
         )
     )
 
