@@ -1,7 +1,10 @@
 import array
 import ctypes
 import gc
+import _signal
 import json
+import json.encoder
+import json.scanner
 import os
 import select
 import signal
@@ -29,12 +32,29 @@ def landlock_abi():
     return LIBC.syscall(ctypes.c_long(444), None, ctypes.c_size_t(0), ctypes.c_uint32(1))
 
 
+def syscall(*argtypes):
+    """libc's syscall(2) with these argument types: a call converts plain ints in C, no ctypes objects made per call."""
+    function = LIBC["syscall"]
+    function.restype = ctypes.c_long
+    function.argtypes = (ctypes.c_long,) + argtypes
+    return function
+
+
+CREATE_RULESET = syscall(ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint32)
+ADD_RULE = syscall(ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_uint32)
+RESTRICT_SELF = syscall(ctypes.c_long, ctypes.c_uint32)
+RULE = struct.Struct("=Qi")  # struct landlock_path_beneath_attr (packed)
+
+
 class Confinement:
-    """Landlock rules prepared once (the system paths' descriptors opened in the server), so a
-    forked job only adds its own directory and enters the domain."""
+    """Landlock rules prepared once (the system paths' descriptors opened in the server, the rules
+    packed in one buffer), so a forked job only adds its own directory and enters the domain."""
 
     def __init__(self, readable, devices):
-        self.rules = []
+        if landlock_abi() < 6:
+            raise OSError("Landlock ABI %d: at least 6 (Linux 6.12) is needed to isolate warm jobs" % landlock_abi())
+        self.descriptors = []
+        packed = []
         for paths, access in ((readable, READ), (devices, DEVICE)):
             for path in paths:
                 try:
@@ -42,31 +62,70 @@ class Confinement:
                 except OSError:
                     continue
                 allowed = access if os.path.isdir(path) else access & FILE_RIGHTS
-                self.rules.append((fd, ctypes.create_string_buffer(struct.pack("=Qi", allowed, fd))))
+                self.descriptors.append(fd)
+                packed.append(RULE.pack(allowed, fd))
+        self.rules = ctypes.create_string_buffer(b"".join(packed) + RULE.pack(HANDLED, -1))
+        self.count = len(packed)
+        self.attr = ctypes.create_string_buffer(struct.pack("=QQQ", HANDLED, 0, 3))
 
     def enter(self, writable):
-        """Enters a new Landlock domain: read the prepared paths, everything in `writable`, nothing else."""
-        abi = landlock_abi()
-        if abi < 6:
-            raise OSError("Landlock ABI %d: at least 6 (Linux 6.12) is needed to isolate warm jobs" % abi)
-        attr = ctypes.create_string_buffer(struct.pack("=QQQ", HANDLED, 0, 3))
-        ruleset = LIBC.syscall(ctypes.c_long(444), attr, ctypes.c_size_t(24), ctypes.c_uint32(0))
+        """Enters a new Landlock domain: read the prepared paths, the one directory `writable`, nothing else."""
+        base = ctypes.addressof(self.rules)
+        ruleset = CREATE_RULESET(444, ctypes.addressof(self.attr), 24, 0)
         if ruleset < 0:
             raise OSError(ctypes.get_errno(), "landlock_create_ruleset")
         try:
-            rules = [rule for _, rule in self.rules]
-            for path in writable:
-                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-                rules.append(ctypes.create_string_buffer(struct.pack("=Qi", HANDLED, fd)))
-            for rule in rules:
-                if LIBC.syscall(ctypes.c_long(445), ctypes.c_long(ruleset), ctypes.c_long(1), rule, ctypes.c_uint32(0)) < 0:
+            fd = os.open(writable, os.O_PATH | os.O_CLOEXEC)
+            RULE.pack_into(self.rules, RULE.size * self.count, HANDLED, fd)
+            for index in range(self.count + 1):
+                if ADD_RULE(445, ruleset, 1, base + RULE.size * index, 0) < 0:
                     raise OSError(ctypes.get_errno(), "landlock_add_rule")
             if LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
                 raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS")
-            if LIBC.syscall(ctypes.c_long(446), ctypes.c_long(ruleset), ctypes.c_uint32(0)) != 0:
+            if RESTRICT_SELF(446, ruleset, 0) != 0:
                 raise OSError(ctypes.get_errno(), "landlock_restrict_self")
         finally:
             os.close(ruleset)
+
+
+FS_ENCODING = sys.getfilesystemencoding()
+JSON_SCAN = json.scanner.c_make_scanner(json.JSONDecoder()) if json.scanner.c_make_scanner else None
+
+
+def loads(text):
+    """json.loads of text from the worker, by the C scanner json's own Python code ends in."""
+    if JSON_SCAN is not None and isinstance(text, str):
+        try:
+            value, end = JSON_SCAN(text, 0)
+            if end == len(text):
+                return value
+        except StopIteration:
+            pass
+    return json.loads(text)
+
+
+def dumps(value):
+    """json.dumps(value, default=str), by the C encoder json's own Python code ends in."""
+    if json.encoder.c_make_encoder is None or isinstance(value, str):
+        return json.dumps(value, default=str)
+    chunks = json.encoder.c_make_encoder({}, str, json.encoder.c_encode_basestring_ascii, None, ": ", ", ", False, False, True)(value, 0)
+    return "".join(chunks)
+
+
+def set_environment(variables):
+    """This process's environment becomes exactly `variables`, by the C calls behind os.environ."""
+    if not isinstance(getattr(os.environ, "_data", None), dict):
+        os.environ.clear()
+        os.environ.update(variables)
+        return
+    for key in tuple(os.environ._data):
+        os.unsetenv(key)
+    data = {}
+    for key, value in variables.items():
+        key, value = key.encode(FS_ENCODING, "surrogateescape"), value.encode(FS_ENCODING, "surrogateescape")
+        os.putenv(key, value)
+        data[key] = value
+    os.environ._data = data
 
 
 def load(path):
@@ -144,7 +203,7 @@ def call(main, job, compiled=None):
             if not any(p.kind == inspect.Parameter.VAR_KEYWORD for p in parameters):
                 accepted = {p.name for p in parameters}
                 args = {k: v for k, v in args.items() if k in accepted}
-        text = json.dumps(main(**args), default=str)
+        text = dumps(main(**args))
     except BaseException as error:
         import traceback
 
@@ -169,8 +228,7 @@ def read_all(fd):
 
 def enter(directory, log, job):
     """Makes this process the job's: its environment, directory, stdout and stderr on its output file."""
-    os.environ.clear()
-    os.environ.update(job["env"])
+    set_environment(job["env"])
     os.chdir(directory)
     sys.path[0:0] = [directory]
     os.dup2(log, 1)
@@ -228,16 +286,16 @@ class Runner:
             code = 1
             try:
                 gc.disable()
-                signal.set_wakeup_fd(-1)
-                for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
-                    signal.signal(number, signal.SIG_DFL)
+                _signal.set_wakeup_fd(-1)
+                for number in (_signal.SIGCHLD, _signal.SIGTERM, _signal.SIGINT, _signal.SIGPIPE):
+                    _signal.signal(number, _signal.SIG_DFL)
                 os.setpgid(0, 0)
                 LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
                 null = os.open("/dev/null", os.O_RDONLY)
                 os.dup2(null, 0)
-                job = enter(directory, log, json.loads(read_all(job_file)))
+                job = enter(directory, log, loads(read_all(job_file).decode()))
                 if self.confinement is not None:
-                    self.confinement.enter([directory])
+                    self.confinement.enter(directory)
                 os.closerange(3, outcome_file)
                 os.closerange(outcome_file + 1, 65536)
                 code, outcome = call(None, job, compiled)
@@ -350,13 +408,11 @@ class Runner:
         if mode == "dedicated":
             self.main = load(self.config["script"])
             if self.confinement is not None:
-                self.confinement.enter([self.config["directory"]])
-                for fd, _ in self.confinement.rules:
+                self.confinement.enter(self.config["directory"])
+                for fd in self.confinement.descriptors:
                     os.close(fd)
         else:
             LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-            if self.config.get("landlock") and landlock_abi() < 6:
-                raise OSError("Landlock ABI %d: at least 6 (Linux 6.12) is needed to isolate warm jobs" % landlock_abi())
         wake_read, wake_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         signal.set_wakeup_fd(wake_write)
         signal.signal(signal.SIGCHLD, lambda *_: None)
