@@ -62,6 +62,8 @@ echo "== where a TypeScript job's time goes: a deno process against a fresh Work
 DENO_NO_UPDATE_CHECK=1 .venv-tools/bin/deno run --quiet --unstable-worker-options --allow-read --allow-run bench/deno/deno_costs.ts 100 8
 echo "== where a python3 job's time goes"
 /usr/bin/python3 bench/python_costs.py /usr/bin/python3
+echo "== what a forked python3 job costs its fork server and its child"
+/usr/bin/python3 bench/python_fork_costs.py /usr/bin/python3 300
 }
 
 benchmarks 2>&1 | tee "$LOG"
