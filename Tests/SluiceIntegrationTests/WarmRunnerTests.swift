@@ -60,6 +60,40 @@ struct WarmRunnerTests {
         }
     }
 
+    /// What a forked job sees of its environment, in Python and in a process it starts, and what
+    /// its result becomes.
+    static let environmentAndResult = """
+        import datetime, os, subprocess
+
+        def main(kind: str = 'map'):
+            if kind == 'text':
+                return 'plain text'
+            listed = subprocess.run(['/usr/bin/env', '-0'], capture_output=True, text=True).stdout
+            inherited = dict(entry.split('=', 1) for entry in listed.split('\\0') if '=' in entry)
+            return {'same': inherited == dict(os.environ), 'home': os.environ['HOME'] == os.getcwd() == os.environ['TMPDIR'],
+                    'day': datetime.date(2026, 12, 7), 'ratio': 0.1, 'nested': [1, {'none': None}], 'accent': 'é'}
+        """
+
+    @Test(
+        "a forked job's environment is its own in os.environ and in what it starts; its result is what json.dumps(default=str) makes of main's value"
+    )
+    func environmentAndResultOfAForkedJob() async throws {
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
+        try await harness.withWorker(runner: runner(.fork)) { _ in
+            for _ in 1...2 {
+                let job = try await harness.finished(try harness.run(.python3, Self.environmentAndResult))
+                #expect(job.state == .success, "\(job.error ?? "")")
+                #expect(
+                    job.result == [
+                        "same": true, "home": true, "day": "2026-12-07", "ratio": .number(0.1), "nested": [.number(1), ["none": .null]],
+                        "accent": "é",
+                    ])
+            }
+            let text = try await harness.finished(try harness.run(.python3, Self.environmentAndResult, arguments: ["kind": "text"]))
+            #expect(text.result == "plain text", "\(text.error ?? "")")
+        }
+    }
+
     @Test("a forked job cannot read or signal another running job, nor see its files, nor write outside its scratch directory")
     func isolation() async throws {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())
