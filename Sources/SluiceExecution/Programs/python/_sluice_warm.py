@@ -105,11 +105,15 @@ def loads(text):
 
 
 def dumps(value):
-    """json.dumps(value, default=str), by the C encoder json's own Python code ends in."""
+    """json.dumps(value, default=str), by the C encoder json's own Python code ends in (json.dumps
+    itself where that encoder is missing or refuses: it raises the error a user would see)."""
     if json.encoder.c_make_encoder is None or isinstance(value, str):
         return json.dumps(value, default=str)
-    chunks = json.encoder.c_make_encoder({}, str, json.encoder.c_encode_basestring_ascii, None, ": ", ", ", False, False, True)(value, 0)
-    return "".join(chunks)
+    try:
+        encode = json.encoder.c_make_encoder({}, str, json.encoder.c_encode_basestring_ascii, None, ": ", ", ", False, False, True)
+        return "".join(encode(value, 0))
+    except TypeError:
+        return json.dumps(value, default=str)
 
 
 def set_environment(variables):
