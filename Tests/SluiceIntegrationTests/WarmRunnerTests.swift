@@ -70,12 +70,14 @@ struct WarmRunnerTests {
                 return 'plain text'
             listed = subprocess.run(['/usr/bin/env', '-0'], capture_output=True, text=True).stdout
             inherited = dict(entry.split('=', 1) for entry in listed.split('\\0') if '=' in entry)
-            return {'same': inherited == dict(os.environ), 'home': os.environ['HOME'] == os.getcwd() == os.environ['TMPDIR'],
+            as_bytes = {key.encode(): value.encode() for key, value in os.environ.items()}
+            return {'same': inherited == dict(os.environ) and as_bytes == dict(os.environb),
+                    'home': os.environ['HOME'] == os.getcwd() == os.environ['TMPDIR'],
                     'day': datetime.date(2026, 12, 7), 'ratio': 0.1, 'nested': [1, {'none': None}], 'accent': 'é'}
         """
 
     @Test(
-        "a forked job's environment is its own in os.environ and in what it starts; its result is what json.dumps(default=str) makes of main's value"
+        "a forked job's environment is its own in os.environ, os.environb and what it starts; its result is what json.dumps(default=str) makes of main's value"
     )
     func environmentAndResultOfAForkedJob() async throws {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())

@@ -117,19 +117,20 @@ def dumps(value):
 
 
 def set_environment(variables):
-    """This process's environment becomes exactly `variables`, by the C calls behind os.environ."""
-    if not isinstance(getattr(os.environ, "_data", None), dict):
+    """This process's environment becomes exactly `variables`, by the C calls behind os.environ
+    (its dict changed in place: os.environb shares it)."""
+    data = getattr(os.environ, "_data", None)
+    if not isinstance(data, dict):
         os.environ.clear()
         os.environ.update(variables)
         return
-    for key in tuple(os.environ._data):
+    for key in data:
         os.unsetenv(key)
-    data = {}
+    data.clear()
     for key, value in variables.items():
         key, value = key.encode(FS_ENCODING, "surrogateescape"), value.encode(FS_ENCODING, "surrogateescape")
         os.putenv(key, value)
         data[key] = value
-    os.environ._data = data
 
 
 def load(path):
