@@ -123,8 +123,11 @@ struct ProcessTests {
         let running = try harness.run(.bash, "sleep 2\necho done\n")
         try await harness.waitUntilRunning(running)
         own.kill()
-        // The job ends while Redis is gone: its report waits, retried with backoff.
-        try await Task.sleep(for: .seconds(3))
+        // The job ends while Redis is gone: its report waits, retried with backoff. Signalled only
+        // once a retry is seen — a fixed pause let a slow machine's job still run at the signal,
+        // so the shutdown deadline killed it and handed it back instead (no report waited).
+        let waits = await worker.waitForLog(containing: "cannot report job, retrying", timeout: .seconds(60))
+        try #require(waits, "the job's report never waited: \(worker.log.suffix(2000))")
         worker.signal(SIGTERM)
         let status = await worker.waitForExit(timeout: .seconds(20))
         #expect(status != nil, "the worker did not exit: \(worker.log.suffix(2000))")

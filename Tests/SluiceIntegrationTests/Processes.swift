@@ -61,6 +61,15 @@ final class ChildProcess: Sendable {
         (try? String(contentsOf: output, encoding: .utf8)) ?? ""
     }
 
+    /// Waits until the process's log contains `text` (up to `timeout`); whether it did.
+    func waitForLog(containing text: String, timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while !log.contains(text), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return log.contains(text)
+    }
+
     deinit {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)

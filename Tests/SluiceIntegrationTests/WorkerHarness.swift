@@ -37,7 +37,9 @@ struct WorkerHarness {
         defer { worker.stopTakingJobs() }
         let result = try await body(worker)
         worker.stopTakingJobs()
-        _ = try? await task.value
+        // A worker that could not start (its scratch space, its sandbox probe) takes no job: say
+        // why, instead of leaving only a job that stayed queued.
+        do { try await task.value } catch { Issue.record("the worker ended with an error: \(error)") }
         return result
     }
 

@@ -4,7 +4,7 @@ import Glibc
 /// Where a worker process keeps its jobs' scratch directories and its script cache.
 ///
 /// Layout: `<root>/w-<pid>-<random>/` per worker process (owner-only), holding `.lock` (locked
-/// with `flock` for as long as the process lives), `runs/<job>-<random>/` (one per run, removed
+/// with `flock` for as long as the process lives, and only ever seen locked by its worker), `runs/<job>-<random>/` (one per run, removed
 /// afterwards) and `scripts/<sha256>.sh` (bash scripts by content hash, read-only).
 ///
 /// The root must be a real directory owned by the worker's user (never a symlink, never another
@@ -53,8 +53,12 @@ final class ScratchSpace: Sendable {
         for path in [directory, directory + "/runs", directory + "/scripts"] {
             guard mkdir(path, 0o700) == 0 || errno == EEXIST else { throw ScratchError("cannot create \(path): \(Self.errorText())") }
         }
-        let descriptor = open(directory + "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0, flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        // Locked under another name, then renamed into place: another worker sweeping the root
+        // sees either no `.lock` (a young directory, left alone) or a held one — never a `.lock`
+        // created and not yet locked, which it would take for a dead worker's and remove.
+        let unplaced = directory + "/.lock-unplaced"
+        let descriptor = open(unplaced, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0, flock(descriptor, LOCK_EX | LOCK_NB) == 0, rename(unplaced, directory + "/.lock") == 0 else {
             let reason = Self.errorText()
             if descriptor >= 0 { close(descriptor) }  // not ours yet: deinit does not run for a throw before this
             throw ScratchError("cannot lock \(directory)/.lock: \(reason)")
