@@ -78,6 +78,7 @@ struct LoopBenchmark: AsyncParsableCommand {
         guard let path = ScriptPath("f/bench/fan\(steps)") else { return }
         _ = try engine.push(path: path, text: yaml, on: connection)
         let before = try usedMemory(connection)
+        let redisBefore = try RedisCPUSample(on: connection)
         let id = JobID.generate()
         let begin = ContinuousClock.now
         try engine.start(FlowEngine.Start(id: id, path: path.rawValue, input: input), on: connection)
@@ -98,6 +99,7 @@ struct LoopBenchmark: AsyncParsableCommand {
         guard let done = try jobs.job(id, on: connection), done.state == .success else {
             throw CleanExit.message("\(name): the flow did not succeed")
         }
+        let redisAfter = try RedisCPUSample(on: connection)
         let after = try usedMemory(connection)
         let quarter = samples[samples.count / 4].1
         let threeQuarters = samples[samples.count * 3 / 4].1
@@ -106,6 +108,10 @@ struct LoopBenchmark: AsyncParsableCommand {
                 + "+\(format(Double(quarter - before) / 1_048_576, digits: 1)) MiB at 1/4, +\(format(Double(threeQuarters - before) / 1_048_576, digits: 1)) MiB at 3/4, "
                 + "peak +\(format(Double(peak - before) / 1_048_576, digits: 1)) MiB, after +\(format(Double(after - before) / 1_048_576, digits: 1)) MiB "
                 + "(finished jobs kept for the retention period: \(format(Double(after - before) / Double(steps), digits: 0)) bytes per step)")
+        print(
+            "  Redis CPU per transition \(format(redisBefore.microsecondsPerJob(until: redisAfter, jobs: steps), digits: 1)) µs "
+                + "(in scripts \(format(redisBefore.scriptMicrosecondsPerJob(until: redisAfter, jobs: steps), digits: 1)) µs); "
+                + "commands per transition (calls×, time): \(redisBefore.commandSummary(until: redisAfter, jobs: steps, top: 24))")
     }
 
     private func usedMemory(_ connection: RedisConnection) throws -> Int {
