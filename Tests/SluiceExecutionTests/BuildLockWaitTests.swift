@@ -41,22 +41,23 @@ struct BuildLockWaitTests {
 
 /// The directories built once per hash that Python environments and Deno caches share.
 @Suite("shared build directories")
-struct SharedBuildDirectoriesTests {
-    private func root() throws -> String {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-builds-\(UUID().uuidString)").path
+final class SharedBuildDirectoriesTests {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-builds-\(UUID().uuidString)").path
+    let builds: SharedBuildDirectories
+
+    init() throws {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        return root
+        builds = SharedBuildDirectories(root: root, buildTimeout: .seconds(60), failureMemory: .seconds(60))
     }
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
 
     @Test("slots asking for one directory at once build it once; it is complete when they get it, and no staging directory is left")
     func builtOnce() async throws {
-        let root = try root()
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let builds = SharedBuildDirectories(root: root, buildTimeout: .seconds(60), failureMemory: .seconds(60))
         let count = BuildCount()
         let paths = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<6 {
-                group.addTask {
+                group.addTask { [builds] in
                     try await builds.directory(for: "abc", building: "building", failureLead: "cannot build") {
                         staging throws(SharedBuildDirectories.Failure) in
                         count.add()
@@ -81,9 +82,6 @@ struct SharedBuildDirectoriesTests {
 
     @Test("a failed build is answered with its lead and remembered: the next ask fails with it without building again")
     func failureRemembered() async throws {
-        let root = try root()
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let builds = SharedBuildDirectories(root: root, buildTimeout: .seconds(60), failureMemory: .seconds(60))
         let count = BuildCount()
         for _ in 0..<2 {
             let error = await #expect(throws: SharedBuildDirectories.Failure.self) {
