@@ -29,7 +29,7 @@ struct ApprovalBenchmark: AsyncParsableCommand {
         let worker = try environment.start("worker", ["--concurrency", "8", "--public-url", "http://127.0.0.1:\(port)"])
         let scheduler = try environment.start("scheduler", [])
         let resumer = try environment.start("resumer", ["--port", String(port)])
-        defer { [worker, scheduler, resumer].forEach { $0.terminate() } }
+        defer { environment.stop(worker, scheduler, resumer) }
         try await Task.sleep(for: .milliseconds(800))
         let driver = GatedFlowDriver(keys: environment.keys, connection: connection, publicURL: "http://127.0.0.1:\(port)")
         let flows = driver.flows

@@ -31,6 +31,13 @@ struct BenchEnvironment {
         return process
     }
 
+    /// Stops processes it started (SIGTERM) and waits for them, so they leave Redis before the
+    /// server stops (a worker deregisters itself) instead of warning that it went away.
+    func stop(_ processes: Process...) {
+        for process in processes where process.isRunning { process.terminate() }
+        for process in processes { process.waitUntilExit() }
+    }
+
     /// Empties the private server between benchmarks (it is ours alone).
     func flush() throws {
         _ = try connect().send("FLUSHALL")

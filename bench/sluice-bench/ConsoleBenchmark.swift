@@ -79,7 +79,7 @@ struct ConsoleBenchmark: AsyncParsableCommand {
         let worker = try environment.start("worker", ["--concurrency", "8", "--sandbox", "none", "--allow-unauthenticated-redis"])
         let port = try RedisServer.freePort()
         let console = try environment.start("sluice", ["console", "--listen", "127.0.0.1:\(port)", "--as", "bench"])
-        defer { [worker, console].forEach { $0.terminate() } }
+        defer { environment.stop(worker, console) }
         let flow = try startFlow(environment, connection: connection)
         let flowStart = clock.now
         while try JobStore(keys: keys).job(flow, on: connection)?.state.isFinal != true {

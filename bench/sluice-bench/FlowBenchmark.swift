@@ -27,7 +27,7 @@ struct FlowBenchmark: AsyncParsableCommand {
         let flows = FlowStore(keys: environment.keys)
         let jobs = JobStore(keys: environment.keys)
         let worker = try environment.start("worker", ["--concurrency", String(concurrency)])
-        defer { worker.terminate() }
+        defer { environment.stop(worker) }
         try await Task.sleep(for: .milliseconds(500))
         let engine = FlowEngine(flows: flows)
         let input = Self.input(bytes: inputBytes)

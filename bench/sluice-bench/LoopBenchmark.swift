@@ -70,10 +70,7 @@ struct LoopBenchmark: AsyncParsableCommand {
         let engine = FlowEngine(flows: FlowStore(keys: environment.keys))
         let jobs = JobStore(keys: environment.keys)
         let worker = try environment.start("worker", ["--concurrency", String(concurrency)])
-        defer {
-            worker.terminate()
-            worker.waitUntilExit()
-        }
+        defer { environment.stop(worker) }
         try await Task.sleep(for: .milliseconds(500))
         guard let path = ScriptPath("f/bench/fan\(steps)") else { return }
         _ = try engine.push(path: path, text: yaml, on: connection)

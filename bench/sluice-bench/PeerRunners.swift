@@ -48,7 +48,7 @@ struct SluiceRunner {
         }
         let worker = try environment.start(
             "worker", ["--queues", "bench", "--concurrency", String(concurrency), "--sandbox", sandbox, "--python-runner", pythonRunner])
-        defer { worker.terminate() }
+        defer { environment.stop(worker) }
         let runner = kind == .python ? " \(pythonRunner)" : ""
         let label = "sluice \(kind)\(runner) c\(concurrency)\(sandbox == "none" ? " --sandbox none" : "")"
         let progress = ProgressLine(label)
@@ -84,7 +84,7 @@ struct SluiceRunner {
         let connection = try environment.connect()
         let store = JobStore(keys: environment.keys)
         let worker = try environment.start("worker", ["--queues", "bench", "--concurrency", "1"])
-        defer { worker.terminate() }
+        defer { environment.stop(worker) }
         var histogram = LatencyHistogram()
         let progress = ProgressLine("sluice latency")
         for index in -20..<count {

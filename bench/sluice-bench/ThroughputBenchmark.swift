@@ -79,7 +79,7 @@ struct ThroughputBenchmark: AsyncParsableCommand {
                 bashRunner,
             ]
                 + (scratch.map { ["--scratch", $0] } ?? []))
-        defer { worker.terminate() }
+        defer { environment.stop(worker) }
         let finishedKey = environment.keys.stats("bench")
         while true {
             let counts = try connection.send(["HMGET", .string(finishedKey), "success", "failure"]).array?.compactMap(\.integer) ?? []

@@ -30,7 +30,7 @@ struct TriggerBenchmark: AsyncParsableCommand {
         let token = try TokenStore(keys: environment.keys).create(name: "bench", scopes: [scope], expiresAt: nil, createdBy: "bench", on: connection)
         let worker = try environment.start("worker", ["--concurrency", "8", "--sandbox", "none", "--allow-unauthenticated-redis"])
         let resumer = try environment.start("resumer", ["--port", String(port)])
-        defer { [worker, resumer].forEach { $0.terminate() } }
+        defer { environment.stop(worker, resumer) }
         try await Task.sleep(for: .milliseconds(800))
         let jobs = JobStore(keys: environment.keys)
         let url = "http://127.0.0.1:\(port)/api/w/\(environment.keys.name)/jobs/run/p/f/bench/hook"
