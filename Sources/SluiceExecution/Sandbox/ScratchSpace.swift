@@ -4,8 +4,9 @@ import Glibc
 /// Where a worker process keeps its jobs' scratch directories and its script cache.
 ///
 /// Layout: `<root>/w-<pid>-<random>/` per worker process (owner-only), holding `.lock` (locked
-/// with `flock` for as long as the process lives, and only ever seen locked by its worker), `runs/<job>-<random>/` (one per run, removed
-/// afterwards) and `scripts/<sha256>.sh` (bash scripts by content hash, read-only).
+/// with `flock` for as long as the process lives, and only ever seen locked while it does),
+/// `runs/<job>-<random>/` (one per run, removed afterwards) and `scripts/<sha256>.sh` (bash scripts
+/// by content hash, read-only).
 ///
 /// The root must be a real directory owned by the worker's user (never a symlink, never another
 /// user's), and is made owner-only (0700): a fixed path in `/tmp` that another local user created
