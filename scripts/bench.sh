@@ -17,7 +17,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
   echo "== [1/3] Sluice against RQ and Celery (quick counts), same private redis-server"
   "$BIN/sluice-bench" peers --quick --binaries "$BIN" --python "$PYTHON"
   echo "== [2/3] identity jobs: full lifecycle through one worker process, concurrency 8"
-  "$BIN/sluice-bench" throughput --kind identity --count 20000 --concurrency 8 --round-trip-sample 0 --binaries "$BIN"
+  "$BIN/sluice-bench" throughput --kind identity --count 10000 --concurrency 8 --round-trip-sample 0 --binaries "$BIN"
   echo "== [3/3] flows of 3 identity steps: latency with an idle worker, then 200 in parallel"
   "$BIN/sluice-bench" flows --steps 3 --samples 100 --parallel 200 --binaries "$BIN"
   return 0

@@ -18,7 +18,7 @@ struct PeerBenchmark: AsyncParsableCommand {
     @Option(help: "Directory of the built executables.") var binaries: String = ".build/release"
     @Option(help: "The virtualenv's python, with rq and celery installed.") var python: String = ".build-peers/venv/bin/python"
     @Option(help: "Directory of the peers' code.") var peers: String = "bench/peers"
-    @Flag(help: "Small counts: the whole comparison in about a minute.") var quick = false
+    @Flag(help: "Small counts: the whole comparison in about a minute and a half.") var quick = false
     @Option(help: "Rounds of the warm-runner comparison (Celery, then Sluice fork and dedicated, back to back).")
     var rounds: Int = 3
 
@@ -34,7 +34,7 @@ struct PeerBenchmark: AsyncParsableCommand {
     func run() async throws {
         let counts =
             quick
-            ? Counts(noop: 2000, bash: 300, python: 100, warmPython: 1000, latency: 100, redisBenchmark: 20_000)
+            ? Counts(noop: 1000, bash: 150, python: 40, warmPython: 1000, latency: 100, redisBenchmark: 20_000)
             : Counts(noop: 10_000, bash: 2000, python: 500, warmPython: 6000, latency: 500, redisBenchmark: 200_000)
         let environment = try BenchEnvironment(binaries: binaries)
         defer { environment.server.stop() }
