@@ -96,6 +96,31 @@ struct WarmRunnerTests {
         }
     }
 
+    /// A result whose `__str__` (json.dumps's `default=str`) says it ran, then raises.
+    static let failingConversion = """
+        class Odd:
+            def __str__(self):
+                print('converted')
+                raise TypeError('cannot be text')
+
+        def main():
+            return {'odd': Odd()}
+        """
+
+    @Test(
+        "a result that cannot be made JSON fails its job with the conversion's error, the conversion run once",
+        arguments: [PythonRunnerMode.fork, .dedicated])
+    func failingConversion(mode: PythonRunnerMode) async throws {
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
+        try await harness.withWorker(runner: runner(mode)) { _ in
+            let job = try await harness.finished(try harness.run(.python3, Self.failingConversion))
+            #expect(job.state == .failure)
+            #expect(job.error?.contains("TypeError: cannot be text") == true, "\(job.error ?? "")")
+            let logs = try harness.store.logs(job.id, on: server.connect()) ?? ""
+            #expect(logs.components(separatedBy: "converted").count - 1 == 1, "\(logs)")
+        }
+    }
+
     @Test("a forked job cannot read or signal another running job, nor see its files, nor write outside its scratch directory")
     func isolation() async throws {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())

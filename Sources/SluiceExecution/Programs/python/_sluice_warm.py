@@ -106,14 +106,15 @@ def loads(text):
 
 def dumps(value):
     """json.dumps(value, default=str), by the C encoder json's own Python code ends in (json.dumps
-    itself where that encoder is missing or refuses: it raises the error a user would see)."""
+    itself where that encoder is missing or not made as here). What encoding raises is what
+    json.dumps raises — the same encoder — and is not retried: the value's own `__str__` runs once."""
     if json.encoder.c_make_encoder is None or isinstance(value, str):
         return json.dumps(value, default=str)
     try:
         encode = json.encoder.c_make_encoder({}, str, json.encoder.c_encode_basestring_ascii, None, ": ", ", ", False, False, True)
-        return "".join(encode(value, 0))
     except TypeError:
         return json.dumps(value, default=str)
+    return "".join(encode(value, 0))
 
 
 def set_environment(variables):
