@@ -46,23 +46,7 @@ def rq_throughput(args):
             for n in range(start, min(args.count, start + 500))
         ]
         ids += [job.id for job in queue.enqueue_many(batch)]
-    worker = subprocess.Popen(
-        [
-            os.path.join(os.path.dirname(sys.executable), "rq"),
-            "worker",
-            "--burst",
-            "--worker-class",
-            "rq.worker.SimpleWorker",
-            "--url",
-            args.redis,
-            "--path",
-            HERE,
-            "--logging_level",
-            "WARNING",
-            "bench",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
+    worker = rq_worker(args, burst=True)
     while worker.poll() is None:
         progress(f"rq {args.kind}", args.count - queue.count, args.count)
         time.sleep(0.5)
@@ -76,6 +60,16 @@ def rq_throughput(args):
             starts.append(job.started_at.timestamp())
             ends.append(job.ended_at.timestamp())
     return report(args, starts, ends, failed)
+
+
+def rq_worker(args, burst):
+    """RQ's SimpleWorker (one process, no fork per job) on the queue `bench`; `burst`: it ends once the queue is empty."""
+    return subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), "rq"), "worker"]
+        + (["--burst"] if burst else [])
+        + ["--worker-class", "rq.worker.SimpleWorker", "--url", args.redis, "--path", HERE, "--logging_level", "WARNING", "bench"],
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def stop(worker):
@@ -154,22 +148,7 @@ def latency(args):
 
         redis = Redis.from_url(args.redis)
         queue = Queue("bench", connection=redis)
-        worker = subprocess.Popen(
-            [
-                os.path.join(os.path.dirname(sys.executable), "rq"),
-                "worker",
-                "--worker-class",
-                "rq.worker.SimpleWorker",
-                "--url",
-                args.redis,
-                "--path",
-                HERE,
-                "--logging_level",
-                "WARNING",
-                "bench",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
+        worker = rq_worker(args, burst=False)
         submit = lambda n: queue.enqueue(peer_tasks.noop, n, result_ttl=3600)  # noqa: E731
         wait = lambda job: job.latest_result(timeout=30)  # noqa: E731
         warm = submit(-1)
