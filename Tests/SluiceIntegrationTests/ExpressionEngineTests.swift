@@ -77,6 +77,31 @@ struct ExpressionEngineTests {
         #expect(try engine.evaluate("[1].map(x => x + 1)", variables: [:], references: [:], steps: []) == [2])
     }
 
+    @Test("the engine outlives the thread that started it: a worker's pool threads come and go")
+    func outlivesItsStartingThread() async throws {
+        // A runner of its own, so this engine is started here, on a thread that then ends.
+        let runner = ScriptRunner(settings: ScriptRunnerSettings())
+        try await runner.prepare()
+        defer { runner.shutDown() }
+        let engine = try #require(runner.expressionEngine, "deno is needed (make deps installs it into .venv-tools)")
+        let first = try await Self.onThreadThatEnds { try engine.evaluate("20 + 1", variables: [:], references: [:], steps: []) }
+        #expect(first == 21)
+        // The thread has ended; give a signal sent at its end the time to arrive.
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try engine.evaluate("2 * 21", variables: [:], references: [:], steps: []) == 42)
+    }
+
+    /// Runs `work` on a thread of its own, which ends once `work` returns; waits for both.
+    static func onThreadThatEnds<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+        let value = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
+            let thread = Thread { continuation.resume(with: Result { try work() }) }
+            thread.start()
+        }
+        // The thread ends right after resuming: wait until it has.
+        try await Task.sleep(for: .milliseconds(100))
+        return value
+    }
+
     @Test("an endless or memory-hungry expression is stopped with a clear error, and the engine starts again for the next")
     func limits() async throws {
         let engine = try await engine()

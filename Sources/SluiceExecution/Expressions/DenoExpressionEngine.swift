@@ -31,6 +31,9 @@ final class DenoExpressionEngine: ExpressionEngine {
     private let timeLimit: Duration
     private let lineLimit: Int
     private let running = Mutex<Running?>(nil)
+    /// Where the engine's process is started: in its sandbox it dies with the thread that started
+    /// it (`--die-with-parent`), so not with whichever pool thread asked first.
+    private let spawner = SpawningThread(name: "sluice.expressions.spawn")
 
     init(timeLimit: Duration = .seconds(5), lineLimit: Int = 8 << 20, launch: @escaping @Sendable () throws -> Launch) {
         self.timeLimit = timeLimit
@@ -43,6 +46,7 @@ final class DenoExpressionEngine: ExpressionEngine {
             if let current = state { Self.stop(current) }
             state = nil
         }
+        spawner.stop()
     }
 
     func evaluate(_ code: String, variables: [String: JSONValue?], references: [Reference: ResolvedReference], steps: [String]) throws
@@ -132,8 +136,11 @@ final class DenoExpressionEngine: ExpressionEngine {
         var descriptors: [Int32: Int32] = [0: pair[1], 1: pair[1]]
         if log >= 0 { descriptors[2] = log }
         do {
-            let pid = try ChildSpawn.spawn(
-                executable: launch.executable, arguments: launch.arguments, environment: launch.environment, descriptors: descriptors)
+            let descriptors = descriptors
+            let pid = try spawner.run {
+                try ChildSpawn.spawn(
+                    executable: launch.executable, arguments: launch.arguments, environment: launch.environment, descriptors: descriptors)
+            }
             return Running(pid: pid, socket: pair[0])
         } catch {
             close(pair[0])
