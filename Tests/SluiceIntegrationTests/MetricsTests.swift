@@ -53,8 +53,9 @@ struct MetricsTests {
         #expect(try await runCommand("sluice", ["flow", "push", "f/test/metrics", file.path], environment: env).status == 0)
         let started = try await runCommand("sluice", ["run", "f/test/metrics"], environment: env)
         let flowID = try #require(JobID(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
-        // A delayed job, fired by the scheduler.
-        #expect(try await runCommand("sluice", ["run", "--identity", "--in", "0.2", "--wait", "--timeout", "30"], environment: env).status == 0)
+        // A delayed job, fired by the scheduler: due a second after the CLI reads Redis's clock, so a
+        // loaded machine's pause before the enqueue cannot make it due at once (queued, not promoted).
+        #expect(try await runCommand("sluice", ["run", "--identity", "--in", "1", "--wait", "--timeout", "30"], environment: env).status == 0)
         let connection = try server.connect()
         var gate: GateRecord?
         for _ in 0..<600 where gate == nil {
