@@ -91,6 +91,22 @@ struct ExpressionEngineTests {
         #expect(try engine.evaluate("2 * 21", variables: [:], references: [:], steps: []) == 42)
     }
 
+    @Test("an engine killed between two expressions is replaced before the next: it is answered, not failed")
+    func killedBetweenExpressions() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-engine-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let runner = ScriptRunner(settings: ScriptRunnerSettings(scratchRoot: root))
+        try await runner.prepare()
+        defer { runner.shutDown() }
+        let engine = try #require(runner.expressionEngine, "deno is needed (make deps installs it into .venv-tools)")
+        #expect(try engine.evaluate("20 + 1", variables: [:], references: [:], steps: []) == 21)
+        // Its processes (the sandbox and deno) are the ones whose command line names this root.
+        let killed = try await runProcess("/usr/bin/pkill", ["-KILL", "-f", root + "/"])
+        #expect(killed.status == 0, "no engine process found under \(root)")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try engine.evaluate("2 * 21", variables: [:], references: [:], steps: []) == 42)
+    }
+
     /// Runs `work` on a thread of its own, which ends once `work` returns; waits for both.
     static func onThreadThatEnds<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
         let value = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in

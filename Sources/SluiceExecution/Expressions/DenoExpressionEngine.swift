@@ -80,6 +80,12 @@ final class DenoExpressionEngine: ExpressionEngine {
     /// Sends one request and waits for the answer carrying `id`, within the time limit.
     private func exchange(_ request: [UInt8], id: String) throws -> JSONValue {
         try running.withLock { state -> JSONValue in
+            // An engine that ended since its last answer (killed from outside, say) is replaced
+            // before the request: the request has not been evaluated, so nothing is lost.
+            if let current = state, !Self.isOpen(current.socket) {
+                Self.stop(current)
+                state = nil
+            }
             if state == nil { state = try start() }
             guard var current = state else { throw FlowRuntimeError("the JavaScript engine is not running") }
             let deadline = ContinuousClock.now + timeLimit
@@ -154,6 +160,15 @@ final class DenoExpressionEngine: ExpressionEngine {
         close(running.socket)
         var status: Int32 = 0
         _ = waitpid(running.pid, &status, 0)
+    }
+
+    /// Whether the engine's end of the socket is still open (no hang-up, no error pending).
+    private static func isOpen(_ socket: Int32) -> Bool {
+        // A unix socket whose peer closed (the engine ended) reports a hang-up.
+        var poll = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        guard Glibc.poll(&poll, 1, 0) >= 0 else { return true }
+        let ended = Int16(POLLHUP) | Int16(POLLERR)
+        return poll.revents & ended == 0
     }
 
     private static func send(_ bytes: [UInt8], to socket: Int32) -> Bool {
