@@ -49,6 +49,23 @@ struct ProcessTests {
         _ = (scheduler, rescuer)
     }
 
+    @Test(
+        "a worker SIGKILLed while a warm python runner runs a job: the job dies with it (a dedicated process runs the job in-process, so its sandbox must)",
+        arguments: ["dedicated", "fork"])
+    func warmRunnerJobDiesWithWorker(runner: String) async throws {
+        let keys = KeySpace.unique()
+        let harness = WorkerHarness(server: server, keys: keys)
+        let tag = "\(Int.random(in: 100_000...999_999))"
+        let doomed = try ChildProcess("worker", ["--concurrency", "1", "--python-runner", runner], environment: environment(keys))
+        _ = try harness.run(
+            .python3, "import subprocess\n\ndef main(tag: str):\n    subprocess.run(['sleep', '60.' + tag])\n    return 1\n",
+            arguments: ["tag": .string(tag)])
+        #expect(await HostInspection.waitUntilRunning("sleep 60.\(tag)"))
+        doomed.signal(SIGKILL)
+        _ = await doomed.waitForExit(timeout: .seconds(5))
+        #expect(await HostInspection.waitUntilGone("sleep 60.\(tag)").isEmpty, "the \(runner) runner's job outlived its SIGKILLed worker")
+    }
+
     @Test("a worker SIGKILLed during a flow step: the flow still finishes once, with one result per step")
     func workerKilledMidFlow() async throws {
         let keys = KeySpace.unique()

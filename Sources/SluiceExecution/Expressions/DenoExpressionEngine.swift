@@ -33,11 +33,14 @@ final class DenoExpressionEngine: ExpressionEngine {
     private let running = Mutex<Running?>(nil)
     /// Where the engine's process is started: in its sandbox it dies with the thread that started
     /// it (`--die-with-parent`), so not with whichever pool thread asked first.
-    private let spawner = SpawningThread(name: "sluice.expressions.spawn")
+    private let spawner: SpawningThread
 
-    init(timeLimit: Duration = .seconds(5), lineLimit: Int = 8 << 20, launch: @escaping @Sendable () throws -> Launch) {
+    init(
+        timeLimit: Duration = .seconds(5), lineLimit: Int = 8 << 20, spawner: SpawningThread, launch: @escaping @Sendable () throws -> Launch
+    ) {
         self.timeLimit = timeLimit
         self.lineLimit = lineLimit
+        self.spawner = spawner
         self.launch = launch
     }
 
@@ -46,7 +49,6 @@ final class DenoExpressionEngine: ExpressionEngine {
             if let current = state { Self.stop(current) }
             state = nil
         }
-        spawner.stop()
     }
 
     func evaluate(_ code: String, variables: [String: JSONValue?], references: [Reference: ResolvedReference], steps: [String]) throws

@@ -10,7 +10,7 @@ extension ScriptRunner {
         guard let deno = settings.denoPath else { return nil }
         return workspace.expressions.withLock { engine in
             if let engine { return engine }
-            let made = DenoExpressionEngine { [self] in try self.expressionLaunch(deno: deno) }
+            let made = DenoExpressionEngine(spawner: workspace.spawner) { [self] in try self.expressionLaunch(deno: deno) }
             engine = made
             return made
         }

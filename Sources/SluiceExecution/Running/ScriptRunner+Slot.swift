@@ -120,14 +120,15 @@ extension ScriptRunner {
                 .init(source: prepared.scratch.scripts, destination: inside(prepared.scratch.scripts), writable: false),
                 .init(source: prepared.helpers, destination: inside(prepared.helpers), writable: false),
             ])
-        // The launcher ends with the worker's socket: a pool thread that exits must not take it along.
-        // It is the sandbox's pid 1 itself (no bubblewrap reaper): one process fewer in every job's /proc.
+        // The launcher ends with the worker's socket (its loop only waits, so it sees the end at once,
+        // and kills its job). It is the sandbox's pid 1 itself (no bubblewrap reaper): one process
+        // fewer in every job's /proc.
         arguments.removeAll { $0 == "--die-with-parent" }
         arguments.insert("--as-pid-1", at: 0)
         let runner = try await WarmRunner.start(
             executable: program, arguments: arguments, environment: baseEnvironment,
             errorLog: prepared.scratch.directory + "/slot-" + String(UInt32.random(in: 0...UInt32.max), radix: 16) + ".log", home: nil,
-            lineLimit: 4096)
+            lineLimit: 4096, spawner: workspace.spawner)
         return runner
     }
 }

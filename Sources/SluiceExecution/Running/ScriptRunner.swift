@@ -175,6 +175,9 @@ public struct ScriptRunner: Sendable {
     final class Workspace: Sendable {
         let prepared = Mutex<Prepared?>(nil)
         let expressions = Mutex<DenoExpressionEngine?>(nil)
+        /// Where the long-lived helpers (warm runners, the expression engine) are started, so
+        /// that their sandboxes die with the worker and not with a pool thread (``SpawningThread``).
+        let spawner = SpawningThread(name: "sluice.spawn")
         /// The Deno warm-up run (it fills the cache TypeScript jobs see read-only): TypeScript
         /// jobs wait for it; bash and Python jobs do not.
         let denoWarmUp = Mutex<Task<Void, Never>?>(nil)

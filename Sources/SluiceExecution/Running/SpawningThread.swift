@@ -85,6 +85,14 @@ final class SpawningThread: Sendable {
         return try outcome.value.withLock { $0 }.get()
     }
 
+    /// Runs `work` on this thread; the calling task waits without blocking its thread.
+    func run<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            let queued = inbox.add { continuation.resume(with: Result { try work() }) }
+            if !queued { continuation.resume(throwing: Stopped()) }
+        }
+    }
+
     /// Ends the thread once the work queued so far has run (what it started with a death signal
     /// then gets it).
     func stop() { inbox.stop() }

@@ -257,7 +257,6 @@ extension ScriptRunner {
             (executable, arguments) = sandbox.command(
                 executable: interpreter, arguments: arguments, directory: home,
                 readOnlyFiles: [program, prepared.helpers] + readable + (mode == .fork ? [prepared.scratch.scripts] : []))
-            arguments.removeAll { $0 == "--die-with-parent" }
         }
         var environment = baseEnvironment
         environment["HOME"] = home
@@ -265,7 +264,7 @@ extension ScriptRunner {
         let runner = try await WarmRunner.start(
             executable: executable, arguments: arguments, environment: environment,
             errorLog: prepared.scratch.directory + "/warm-" + String(UInt32.random(in: 0...UInt32.max), radix: 16) + ".log",
-            home: mode == .dedicated ? home : nil, lineLimit: settings.resultLimit + Self.outcomeOverhead)
+            home: mode == .dedicated ? home : nil, lineLimit: settings.resultLimit + Self.outcomeOverhead, spawner: workspace.spawner)
         return runner
     }
 
@@ -279,7 +278,6 @@ extension ScriptRunner {
         if let sandbox = prepared.sandbox {
             (executable, arguments) = sandbox.command(
                 executable: executable, arguments: arguments, directory: home, readOnlyFiles: deno.readOnlyFiles(modules))
-            arguments.removeAll { $0 == "--die-with-parent" }
         }
         var environment = baseEnvironment
         for (name, value) in deno.environment(modules) { environment[name] = value }
@@ -288,7 +286,7 @@ extension ScriptRunner {
         return try await WarmRunner.start(
             executable: executable, arguments: arguments, environment: environment,
             errorLog: prepared.scratch.directory + "/warm-" + String(UInt32.random(in: 0...UInt32.max), radix: 16) + ".log", home: home,
-            lineLimit: settings.resultLimit + Self.outcomeOverhead)
+            lineLimit: settings.resultLimit + Self.outcomeOverhead, spawner: workspace.spawner)
     }
 
     /// What a warm runner's outcome may add around the result (`{"result": …}`, an error's fields).

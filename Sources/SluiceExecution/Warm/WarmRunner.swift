@@ -59,11 +59,13 @@ final class WarmRunner: Sendable {
         secrets.withLock { $0.merge(read) }
     }
 
-    /// Starts `executable arguments…` with `environment`, and waits until it says it is ready.
-    /// `lineLimit` bounds one line on the control socket (a dedicated process's outcome is one
-    /// line): a runner that sends a longer one is killed and its job fails.
+    /// Starts `executable arguments…` with `environment` on `spawner` (a sandbox that dies with
+    /// its parent dies with that thread), and waits until it says it is ready. `lineLimit` bounds
+    /// one line on the control socket (a dedicated process's outcome is one line): a runner that
+    /// sends a longer one is killed and its job fails.
     static func start(
-        executable: String, arguments: [String], environment: [String: String], errorLog: String, home: String?, lineLimit: Int
+        executable: String, arguments: [String], environment: [String: String], errorLog: String, home: String?, lineLimit: Int,
+        spawner: SpawningThread
     ) async throws -> WarmRunner {
         var pair: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
@@ -74,12 +76,15 @@ final class WarmRunner: Sendable {
         if logDescriptor >= 0 { descriptors[2] = logDescriptor }
         let pid: pid_t
         do {
-            pid = try ChildSpawn.spawn(executable: executable, arguments: arguments, environment: environment, descriptors: descriptors)
+            let descriptors = descriptors
+            pid = try await spawner.run {
+                try ChildSpawn.spawn(executable: executable, arguments: arguments, environment: environment, descriptors: descriptors)
+            }
         } catch {
             close(pair[0])
             close(pair[1])
             if logDescriptor >= 0 { close(logDescriptor) }
-            throw Failure(description: error.description)
+            throw Failure(description: "\(error)")
         }
         // Only the child holds its end now: a runner that dies before it is ready is end of file
         // on ours at once (held here while waiting, it would never be).
