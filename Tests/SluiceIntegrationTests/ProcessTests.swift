@@ -108,19 +108,40 @@ struct ProcessTests {
         _ = (scheduler, rescuer)
     }
 
+    /// A TCP gate on loopback: prints `port N`, accepts one connection (a job reaching it: it
+    /// prints `connected`), and answers it `go` once the file named by its argument exists.
+    static let gate = """
+        import os, socket, sys, time
+        s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+        print("port", s.getsockname()[1], flush=True)
+        c, _ = s.accept()
+        print("connected", flush=True)
+        while not os.path.exists(sys.argv[1]): time.sleep(0.02)
+        c.sendall(b"go\\n"); c.close()
+        """
+
     @Test("SIGTERM: the worker stops taking jobs, finishes the running one, and exits 0")
     func gracefulShutdown() async throws {
         let keys = KeySpace.unique()
         let harness = WorkerHarness(server: server, keys: keys)
+        let release = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-release-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: release) }
+        let gate = try ChildProcess("/usr/bin/python3", ["-c", Self.gate, release])
+        #expect(await gate.waitForLog(containing: "port ", timeout: .seconds(30)), "\(gate.log)")
+        let port = try #require(gate.log.split(separator: "\n").first?.split(separator: " ").last.map(String.init))
         let worker = try ChildProcess("worker", ["--concurrency", "1"], environment: environment(keys))
-        // Three seconds of work, so a loaded machine cannot let the job end unseen before the signal
-        // (with one second, the wait below once missed the running state and looped for ever).
-        let running = try harness.run(.bash, "sleep 3\necho finished-after-sigterm\n")
+        // The job holds until the test lets it go (it reads a word from the gate), so the signal
+        // surely arrives while it runs — a job of a few seconds was once seen to end unobserved
+        // between two looks on a loaded machine.
+        let running = try harness.run(
+            .bash, "port=\"$1\"\nread -r word < /dev/tcp/127.0.0.1/\"$port\"\necho finished-after-sigterm\n", arguments: ["port": .string(port)])
         let connection = try server.connect()
-        try await harness.waitUntilRunning(running)
+        #expect(await gate.waitForLog(containing: "connected", timeout: .seconds(60)), "the job never reached the gate: \(worker.log)")
+        #expect(try harness.store.job(running, on: connection)?.state == .running)
         worker.signal(SIGTERM)
         try await Task.sleep(for: .milliseconds(100))
         let waiting = try harness.run(.bash, "echo should-wait\n")
+        FileManager.default.createFile(atPath: release, contents: nil)
         let status = await worker.waitForExit(timeout: .seconds(20))
         #expect(status == 0, "worker log: \(worker.log)")
         #expect(try harness.store.job(running, on: connection)?.result == "finished-after-sigterm")
