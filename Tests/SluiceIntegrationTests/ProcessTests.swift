@@ -108,40 +108,22 @@ struct ProcessTests {
         _ = (scheduler, rescuer)
     }
 
-    /// A TCP gate on loopback: prints `port N`, accepts one connection (a job reaching it: it
-    /// prints `connected`), and answers it `go` once the file named by its argument exists.
-    static let gate = """
-        import os, socket, sys, time
-        s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
-        print("port", s.getsockname()[1], flush=True)
-        c, _ = s.accept()
-        print("connected", flush=True)
-        while not os.path.exists(sys.argv[1]): time.sleep(0.02)
-        c.sendall(b"go\\n"); c.close()
-        """
-
     @Test("SIGTERM: the worker stops taking jobs, finishes the running one, and exits 0")
     func gracefulShutdown() async throws {
         let keys = KeySpace.unique()
         let harness = WorkerHarness(server: server, keys: keys)
-        let release = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-release-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: release) }
-        let gate = try ChildProcess("/usr/bin/python3", ["-c", Self.gate, release])
-        #expect(await gate.waitForLog(containing: "port ", timeout: .seconds(30)), "\(gate.log)")
-        let port = try #require(gate.log.split(separator: "\n").first?.split(separator: " ").last.map(String.init))
+        let gate = try await JobGate()
         let worker = try ChildProcess("worker", ["--concurrency", "1"], environment: environment(keys))
-        // The job holds until the test lets it go (it reads a word from the gate), so the signal
-        // surely arrives while it runs — a job of a few seconds was once seen to end unobserved
-        // between two looks on a loaded machine.
-        let running = try harness.run(
-            .bash, "port=\"$1\"\nread -r word < /dev/tcp/127.0.0.1/\"$port\"\necho finished-after-sigterm\n", arguments: ["port": .string(port)])
+        // The job holds at the gate until the test lets it go, so the signal surely arrives while
+        // it runs — a job of a few seconds was seen to end unobserved between two looks.
+        let running = try harness.run(.bash, gate.bashLine + "\necho finished-after-sigterm\n")
         let connection = try server.connect()
-        #expect(await gate.waitForLog(containing: "connected", timeout: .seconds(60)), "the job never reached the gate: \(worker.log)")
+        #expect(await gate.waitUntilReached(), "the job never reached the gate: \(worker.log)")
         #expect(try harness.store.job(running, on: connection)?.state == .running)
         worker.signal(SIGTERM)
         try await Task.sleep(for: .milliseconds(100))
         let waiting = try harness.run(.bash, "echo should-wait\n")
-        FileManager.default.createFile(atPath: release, contents: nil)
+        gate.release()
         let status = await worker.waitForExit(timeout: .seconds(20))
         #expect(status == 0, "worker log: \(worker.log)")
         #expect(try harness.store.job(running, on: connection)?.result == "finished-after-sigterm")
@@ -158,9 +140,11 @@ struct ProcessTests {
         let harness = WorkerHarness(server: own, keys: keys)
         let worker = try ChildProcess(
             "worker", ["--concurrency", "1", "--shutdown-grace", "2"], environment: own.sluiceEnvironment(prefix: keys.prefix, logLevel: "info"))
-        let running = try harness.run(.bash, "sleep 2\necho done\n")
-        try await harness.waitUntilRunning(running)
+        let gate = try await JobGate()
+        _ = try harness.run(.bash, gate.bashLine + "\necho done\n")
+        #expect(await gate.waitUntilReached(), "the job never reached the gate: \(worker.log)")
         own.kill()
+        gate.release()
         // The job ends while Redis is gone: its report waits, retried with backoff. Signalled only
         // once a retry is seen — a fixed pause let a slow machine's job still run at the signal,
         // so the shutdown deadline killed it and handed it back instead (no report waited).

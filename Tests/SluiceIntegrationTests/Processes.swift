@@ -150,3 +150,52 @@ func runProcess(_ path: String, _ arguments: [String], environment: [String: Str
 ) {
     try await offThread { try runProcess(path, arguments, environment: environment) }
 }
+
+/// A gate a test holds a bash job at, instead of racing a `sleep`: a small TCP server on loopback
+/// (a python3 child) that a job reaches with `read -r word < /dev/tcp/127.0.0.1/PORT` (the
+/// sandbox keeps the network). The job is surely running once ``waitUntilReached(timeout:)``
+/// says so, and goes on only once the test calls ``release()``. One connection per gate.
+final class JobGate: Sendable {
+    let port: String
+    private let server: ChildProcess
+    private let releaseFile: String
+
+    init() async throws {
+        releaseFile = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-gate-\(UUID().uuidString)").path
+        server = try ChildProcess(
+            "/usr/bin/python3",
+            [
+                "-c",
+                """
+                import os, socket, sys, time
+                s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+                print("port", s.getsockname()[1], flush=True)
+                c, _ = s.accept()
+                print("connected", flush=True)
+                while not os.path.exists(sys.argv[1]): time.sleep(0.02)
+                c.sendall(b"go\\n"); c.close()
+                """,
+                releaseFile,
+            ])
+        _ = await server.waitForLog(containing: "port ", timeout: .seconds(30))
+        guard let port = server.log.split(separator: "\n").first?.split(separator: " ").last.map(String.init) else {
+            throw RawSocketError("the job gate did not start: \(server.log)")
+        }
+        self.port = port
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: releaseFile) }
+
+    /// The bash line that holds a job at this gate.
+    var bashLine: String { "read -r word < /dev/tcp/127.0.0.1/\(port)" }
+
+    /// Waits until a job reached the gate (it is running and held); whether one did.
+    func waitUntilReached(timeout: Duration = .seconds(60)) async -> Bool {
+        await server.waitForLog(containing: "connected", timeout: timeout)
+    }
+
+    /// Lets the held job go on.
+    func release() {
+        FileManager.default.createFile(atPath: releaseFile, contents: nil)
+    }
+}

@@ -164,14 +164,26 @@ struct WorkerTests {
             // while it runs; renewed as it should be, two seconds leave room for a loaded machine
             // (with one second, make test's load once let a renewal come late: a third delivery).
             try await harness.withWorker(harness.settings(concurrency: 2, lease: .seconds(2))) { _ in
-                // Delivery 1 ends early; delivery 2 runs on well past delivery 1's end.
-                let id = try harness.run(.bash, "if [ \"$SLUICE_DELIVERY\" = 1 ]; then sleep 1; else sleep 5; fi\necho \"$SLUICE_DELIVERY\"\n")
+                // Delivery 1 holds at a gate until handed back, then ends; delivery 2 runs on well
+                // past delivery 1's end.
+                let gate = try await JobGate()
+                let id = try harness.run(
+                    .bash, "if [ \"$SLUICE_DELIVERY\" = 1 ]; then \(gate.bashLine); else sleep 5; fi\necho \"$SLUICE_DELIVERY\"\n")
                 let connection = try server.connect()
-                try await harness.waitUntilRunning(id)
+                #expect(await gate.waitUntilReached(), "delivery 1 never reached the gate")
                 // As if the worker had stalled past its lease: the job is handed back and this
                 // same worker's free slot takes it again as delivery 2.
                 _ = try connection.send("ZADD", .string(harness.store.keys.leases), "0", .string(id.rawValue))
                 _ = try harness.store.reclaimExpiredLeases(on: connection)
+                // Delivery 1 ends only once delivery 2 runs (5 s: a wide window to see it in).
+                var second = false
+                for _ in 0..<1500 where !second {
+                    let seen = try harness.store.job(id, on: connection)
+                    second = seen?.deliveries == 2 && seen?.state == .running
+                    if !second { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                #expect(second, "delivery 2 was never seen running")
+                gate.release()
                 let job = try await harness.finished(id)
                 // Before runs were tracked by delivery, delivery 1's end dropped delivery 2's entry,
                 // its lease lapsed and the job ran a third time.
