@@ -198,8 +198,12 @@ struct WarmRunnerTests {
             for prefix in ["sleep 55.", "sleep 56."] {
                 #expect(await HostInspection.waitUntilGone(prefix + tag).isEmpty, "\(prefix)\(tag) outlived its job")
             }
-            let slow = try harness.run(.python3, "import time\n\ndef main():\n    time.sleep(30)\n", timeoutSeconds: 1)
-            #expect(try await harness.finished(slow).error == "timed out after 1 s")
+            // Killed at its timeout: it ends long before its sleep would (until 12-07 the kill
+            // message was malformed, and a timed-out forked job ran on to its natural end).
+            let slow = try harness.run(.python3, "import time\n\ndef main():\n    time.sleep(300)\n", timeoutSeconds: 1)
+            let began = ContinuousClock.now
+            #expect(try await harness.finished(slow, timeout: .seconds(30)).error == "timed out after 1 s")
+            #expect(ContinuousClock.now - began < .seconds(30), "the timed-out job was not killed")
             let after = try await harness.finished(try harness.run(.python3, Self.warmth))
             #expect(after.result?["warm"] == true)
         }

@@ -162,8 +162,9 @@ final class WarmRunner: Sendable {
     }
 
     /// Kills one job (the runner kills its process group; what it leaves is killed as it is reparented).
+    /// Fields are tab-separated, as in a `run` message.
     func kill(token: String) {
-        send("kill \(token)\n")
+        send("kill\t\(token)\n")
     }
 
     /// Ends the runner and everything it runs.
