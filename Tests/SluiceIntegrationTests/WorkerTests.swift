@@ -139,11 +139,14 @@ struct WorkerTests {
         }
     }
 
-    @Test("canceling a running job kills its process at the next heartbeat")
-    func cancelRunning() async throws {
+    @Test(
+        "canceling a running job kills its process at the next heartbeat (bash, and python forked by the warm server)",
+        arguments: [(ScriptLanguage.bash, "sleep 300\n"), (.python3, "import time\n\ndef main():\n    time.sleep(300)\n")])
+    func cancelRunning(language: ScriptLanguage, script: String) async throws {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())
-        try await harness.withWorker(harness.settings(lease: .milliseconds(600))) { _ in
-            let id = try harness.run(.bash, "sleep 30\n")
+        // One slot: the next job runs only once the canceled one's process is gone.
+        try await harness.withWorker(harness.settings(concurrency: 1, lease: .milliseconds(600))) { _ in
+            let id = try harness.run(language, script)
             let connection = try server.connect()
             try await harness.waitUntilRunning(id)
             let started = ContinuousClock.now
