@@ -21,14 +21,16 @@ struct LiveLogsTests {
     func logsWhileRunning() async throws {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker { _ in
-            let bash = try harness.run(.bash, "echo first line\nsleep 3\necho last line\necho done\n")
+            // Each job holds at its own gate after its first line until the test has seen that line.
+            let bashGate = try await JobGate()
+            let pythonGate = try await JobGate()
+            let bash = try harness.run(.bash, "echo first line\n\(bashGate.bashLine)\necho last line\necho done\n")
             let python = try harness.run(
-                .python3, "import time\n\ndef main():\n    print('first line', flush=True)\n    time.sleep(3)\n    print('last line')\n    return 1\n"
-            )
+                .python3, "def main():\n    print('first line', flush=True)\n    \(pythonGate.pythonLine)\n    print('last line')\n    return 1\n")
             let connection = try server.connect()
             // Both run at once: watch both until each has shown its first line while running.
             var seen: [JobID: String] = [:]
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(60)
             while seen.count < 2, ContinuousClock.now < deadline {
                 for id in [bash, python] where seen[id] == nil {
                     let job = try #require(try harness.store.job(id, on: connection))
@@ -40,6 +42,8 @@ struct LiveLogsTests {
                 }
                 try await Task.sleep(for: .milliseconds(100))
             }
+            bashGate.release()
+            pythonGate.release()
             for id in [bash, python] {
                 #expect(seen[id]?.contains("first line") == true, "no logs while \(id) ran")
                 #expect(seen[id]?.contains("last line") == false)

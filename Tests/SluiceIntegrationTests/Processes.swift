@@ -153,7 +153,7 @@ func runProcess(_ path: String, _ arguments: [String], environment: [String: Str
 
 /// A gate a test holds a bash job at, instead of racing a `sleep`: a small TCP server on loopback
 /// (a python3 child) that a job reaches with `read -r word < /dev/tcp/127.0.0.1/PORT` (the
-/// sandbox keeps the network). The job is surely running once ``waitUntilReached(timeout:)``
+/// sandbox keeps the network), or a python3 job with ``pythonLine``. The job is surely running once ``waitUntilReached(timeout:)``
 /// says so, and goes on only once the test calls ``release()``. One connection per gate.
 final class JobGate: Sendable {
     let port: String
@@ -188,6 +188,9 @@ final class JobGate: Sendable {
 
     /// The bash line that holds a job at this gate.
     var bashLine: String { "read -r word < /dev/tcp/127.0.0.1/\(port)" }
+
+    /// The python3 statement that holds a job at this gate (one line, at any indentation).
+    var pythonLine: String { "__import__('socket').create_connection(('127.0.0.1', \(port))).makefile().readline()" }
 
     /// Waits until a job reached the gate (it is running and held); whether one did.
     func waitUntilReached(timeout: Duration = .seconds(60)) async -> Bool {

@@ -130,8 +130,10 @@ struct SandboxTests {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let key = "mint-\(UUID().uuidString)"
         try await harness.withWorker(harness.settings(concurrency: 2), runner: runner(.bubblewrap)) { _ in
-            let victim = try harness.run(.bash, "sleep 3\necho done\n", environment: ["SLUICE_RESUME_MINT_KEY": key])
-            try await harness.waitUntilRunning(victim)
+            // The victim holds at a gate until the thief is done, so it surely runs meanwhile.
+            let gate = try await JobGate()
+            let victim = try harness.run(.bash, gate.bashLine + "\necho done\n", environment: ["SLUICE_RESUME_MINT_KEY": key])
+            #expect(await gate.waitUntilReached(), "the victim never reached the gate")
             let thief = try harness.run(
                 .bash,
                 """
@@ -143,6 +145,7 @@ struct SandboxTests {
             #expect(job.result?["found"] == 0)
             // bubblewrap's init, bash, and the pipeline's commands: a handful, never the victim's.
             #expect((job.result?["pids"]?.numberValue ?? 99) < 8, "\(job.result?.jsonText ?? "")")
+            gate.release()
             #expect(try await harness.finished(victim).result == "done")
         }
     }

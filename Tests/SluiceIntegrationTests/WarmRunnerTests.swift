@@ -126,11 +126,12 @@ struct WarmRunnerTests {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         let secret = "victim-secret-\(UUID().uuidString)"
         try await harness.withWorker(harness.settings(concurrency: 2), runner: runner(.fork)) { _ in
+            // The victim holds at a gate, its file written, until the thief is done.
+            let gate = try await JobGate()
             let victim = try harness.run(
-                .python3, "import os, time\n\ndef main():\n    open('mine.txt', 'w').write('private')\n    time.sleep(3)\n    return 'survived'\n",
+                .python3, "def main():\n    open('mine.txt', 'w').write('private')\n    \(gate.pythonLine)\n    return 'survived'\n",
                 environment: ["SLUICE_RESUME_MINT_KEY": secret])
-            try await harness.waitUntilRunning(victim)
-            try await Task.sleep(for: .milliseconds(300))
+            #expect(await gate.waitUntilReached(), "the victim never reached the gate")
             let thief = try harness.run(
                 .python3,
                 """
@@ -181,6 +182,7 @@ struct WarmRunnerTests {
             #expect(result["tmp"] != "yes")
             #expect(result["usr"] != "yes")
             #expect(result["etc"] == "yes")
+            gate.release()
             #expect(try await harness.finished(victim).result == "survived")
         }
     }
