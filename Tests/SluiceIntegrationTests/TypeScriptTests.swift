@@ -230,14 +230,16 @@ struct TypeScriptTests {
         }
     }
 
-    @Test("a TypeScript job that runs too long is killed")
-    func timeout() async throws {
+    @Test("a TypeScript job that runs too long is killed and says it timed out, per job and dedicated", arguments: ["", "// sluice: dedicated\n"])
+    func timeout(marker: String) async throws {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker(runner: runner()) { _ in
+            let began = ContinuousClock.now
             let id = try harness.run(
-                .deno, "export async function main() {\n  await new Promise((r) => setTimeout(r, 30000));\n}\n", timeoutSeconds: 1)
+                .deno, marker + "export async function main() {\n  await new Promise((r) => setTimeout(r, 300000));\n}\n", timeoutSeconds: 1)
             let job = try await harness.finished(id)
-            #expect(job.error == "timed out after 1 s")
+            #expect(job.error == "timed out after 1 s", "\(job.error ?? "")")
+            #expect(ContinuousClock.now - began < .seconds(50))
         }
     }
 }

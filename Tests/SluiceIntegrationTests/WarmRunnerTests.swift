@@ -212,7 +212,7 @@ struct WarmRunnerTests {
     }
 
     static let counter =
-        "# sluice: dedicated\nimport os\nCOUNT = 0\nPROCESS = os.urandom(8).hex()\n\ndef main(crash: bool = False, fail: bool = False):\n    global COUNT\n    COUNT += 1\n    print('job', COUNT, os.environ.get('SLUICE_JOB_ID'))\n    if crash:\n        os._exit(3)\n    if fail:\n        raise ValueError('nope')\n    return {'count': COUNT, 'pid': PROCESS, 'cwd': os.getcwd()}\n"
+        "# sluice: dedicated\nimport os, time\nCOUNT = 0\nPROCESS = os.urandom(8).hex()\n\ndef main(crash: bool = False, fail: bool = False, wait: int = 0):\n    global COUNT\n    COUNT += 1\n    print('job', COUNT, os.environ.get('SLUICE_JOB_ID'))\n    time.sleep(wait)\n    if crash:\n        os._exit(3)\n    if fail:\n        raise ValueError('nope')\n    return {'count': COUNT, 'pid': PROCESS, 'cwd': os.getcwd()}\n"
 
     @Test("dedicated: the script stays loaded between its jobs, one at a time; a crash or timeout replaces the process")
     func dedicated() async throws {
@@ -246,6 +246,14 @@ struct WarmRunnerTests {
             let restarted = try await run()
             #expect(restarted.result?["count"] == 1)
             #expect(restarted.result?["pid"] != first.result?["pid"])
+            // A job past its timeout is killed with its process, and says it timed out.
+            let began = ContinuousClock.now
+            let timedOut = try await run(["wait": 300], timeout: 1)
+            #expect(timedOut.error == "timed out after 1 s", "\(timedOut.error ?? "")")
+            #expect(ContinuousClock.now - began < .seconds(30))
+            let replaced = try await run()
+            #expect(replaced.result?["count"] == 1)
+            #expect(replaced.result?["pid"] != restarted.result?["pid"])
         }
     }
 

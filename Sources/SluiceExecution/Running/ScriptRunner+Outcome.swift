@@ -4,6 +4,16 @@ import SluiceCore
 import Subprocess
 
 extension ScriptRunner {
+    /// The outcome of a job its worker killed — why it was killed — or nil when it was not.
+    func killedOutcome(_ killer: ProcessKiller) -> JobOutcome? {
+        switch killer.reason {
+        case .timedOut(let seconds)?: .failure("timed out after \(seconds) s")
+        case .canceled?: .failure("canceled while running")
+        case .shuttingDown?: .failure("stopped: the worker shut down")
+        case nil: nil
+        }
+    }
+
     /// The job's outcome from how its process ended and what it left: a kill's reason first, then
     /// the wrapper's `result.json` / `error.json` (python3, deno), or bash's exit status and last line.
     func interpret(
@@ -13,12 +23,7 @@ extension ScriptRunner {
         collector: LogCollector,
         killer: ProcessKiller
     ) -> JobOutcome {
-        switch killer.reason {
-        case .timedOut(let seconds)?: return .failure("timed out after \(seconds) s")
-        case .canceled?: return .failure("canceled while running")
-        case .shuttingDown?: return .failure("stopped: the worker shut down")
-        case nil: break
-        }
+        if let killed = killedOutcome(killer) { return killed }
         switch language {
         case .python3, .deno:
             switch Self.readBounded(directory + "/result.json", limit: settings.resultLimit) {

@@ -195,7 +195,9 @@ extension ScriptRunner {
         } catch {
             killer.finish()
             Self.readOutput(outputPath, into: collector)
-            return ScriptRunResult(outcome: .failure("\(deno ? "deno" : "python3") \(error)\n\(collector.lastLogLines(20))"), logs: collector.logText)
+            // A dedicated process killed for its job's timeout or cancel ends with the runner: say why.
+            let outcome = killedOutcome(killer) ?? .failure("\(deno ? "deno" : "python3") \(error)\n\(collector.lastLogLines(20))")
+            return ScriptRunResult(outcome: outcome, logs: collector.logText)
         }
         killer.finish()
         Self.readOutput(outputPath, into: collector)
