@@ -323,3 +323,69 @@ struct WarmRunnerTests {
         }
     }
 }
+
+extension WarmRunnerTests {
+    static let decorated = """
+        import functools, sys
+
+
+        def logged(function):
+            @functools.wraps(function)
+            def wrapper(*args, **kwargs):
+                return function(*args, **kwargs)
+
+            return wrapper
+
+
+        @logged
+        def main(text: str = "", x: int = 1):
+            return {"length": len(text), "x": x, "stdin": sys.stdin.read()}
+
+        """
+
+    @Test(
+        "arguments of any size reach a job (a dedicated process gets them in its message); a decorated main gets only what it names; stdin is empty",
+        arguments: [PythonRunnerMode.fork, .dedicated, .process])
+    func largeArgumentsAndDecoratedMain(mode: PythonRunnerMode) async throws {
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
+        try await harness.withWorker(runner: runner(mode)) { _ in
+            // Over 64 KiB, with a tab and a newline: many reads of the runner's socket, fields kept apart.
+            let text = "a\tb\n" + String(repeating: "x", count: 200_000)
+            for _ in 1...2 {
+                let job = try await harness.finished(
+                    try harness.run(.python3, Self.decorated, arguments: ["text": .string(text), "x": 2, "extra": true]), timeout: .seconds(30))
+                #expect(job.state == .success, "\(job.error ?? "")")
+                #expect(job.result == ["length": .number(Double(text.count)), "x": 2, "stdin": ""])
+            }
+        }
+    }
+
+    @Test(
+        "a job whose kill came before its warm runner got it never runs (a cancel or timeout while it was prepared)",
+        arguments: ["fork", "dedicated", "bash"])
+    func killedBeforeSent(kind: String) async throws {
+        let runner = runner(kind == "dedicated" ? .dedicated : .fork)
+        try await runner.prepare()
+        defer { runner.shutDown() }
+        let gate = try await JobGate()
+        let killer = ProcessKiller()
+        killer.kill(.canceled)
+        let run =
+            kind == "bash"
+            ? ScriptRun(language: .bash, content: "exec 3<>/dev/tcp/127.0.0.1/\(gate.port)\necho ran\n", arguments: [:], timeout: .seconds(30))
+            : ScriptRun(
+                language: .python3, content: "import socket\n\ndef main():\n    socket.create_connection(('127.0.0.1', \(gate.port))).close()\n",
+                arguments: [:], timeout: .seconds(30))
+        let result = await runner.run(run, label: "killed", killer: killer)
+        #expect(result.outcome == .failure("canceled while running"))
+        // Had it run, it would have connected before its run ended.
+        #expect(await !gate.waitUntilReached(timeout: .seconds(1)), "the killed job ran")
+        // The runner serves the next job as before.
+        let next = await runner.run(
+            kind == "bash"
+                ? ScriptRun(language: .bash, content: "echo 7\n", arguments: [:], timeout: .seconds(30))
+                : ScriptRun(language: .python3, content: "def main():\n    return 7\n", arguments: [:], timeout: .seconds(30)),
+            label: "next", killer: ProcessKiller())
+        #expect(next.outcome == .success(7))
+    }
+}

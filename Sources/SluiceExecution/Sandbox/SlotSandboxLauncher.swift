@@ -65,7 +65,8 @@ public enum SlotSandboxLauncher {
             while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: pending[..<newline], as: UTF8.self)
                 pending.removeSubrange(...newline)
-                // `run` separates its fields with tabs (a directory may hold spaces), `kill TOKEN` with a space.
+                // The worker separates fields with tabs (a directory may hold spaces); `kill TOKEN`
+                // with a space is still understood.
                 let separator: Character = line.hasPrefix("kill ") ? " " : "\t"
                 let fields = line.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
                 switch fields.first {

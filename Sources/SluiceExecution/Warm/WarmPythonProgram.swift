@@ -14,12 +14,15 @@
 ///   its jobs in-process, one at a time (each with its own scratch directory, environment and output
 ///   file), inside one Landlock domain of its own.
 ///
-/// Protocol on fd 0/1 (a unix socket to the worker), one line per message, fields separated by
-/// tabs: the worker sends `run TOKEN DIR [SCRIPT]` with the job's output file attached
+/// Protocol on fd 0/1 (a unix socket to the worker; the runner moves it off fd 0 and puts
+/// /dev/null there), one line per message. The worker's messages separate their fields with tabs
+/// (a directory or a job's JSON may hold spaces); the runner's answers with spaces, and an
+/// outcome after a tab. The worker sends `run TOKEN DIR [SCRIPT]` with the job's output file attached
 /// (SCM_RIGHTS; a fork server compiles SCRIPT, the worker's cached copy, once, and its children
 /// run the compiled code — they cannot read the cache themselves; a fork server also gets two
 /// memory files: the job's arguments and environment, which only the child reads, and the one
-/// the child writes its outcome to, `{"result": …}` or `{"error": …}`) and `kill TOKEN`; the runner
+/// the child writes its outcome to, `{"result": …}` or `{"error": …}`) and, only after that job's
+/// `run`, `kill TOKEN` (a kill for a token the runner does not know is ignored); the runner
 /// answers `ready ABI` once, then per job `started TOKEN PID` (a fork server: the child's pid in
 /// its PID namespace, so the worker can tell the job's processes from other jobs' on its channel)
 /// and `exit TOKEN CODE` or `signal TOKEN SIGNAL`. A dedicated

@@ -125,7 +125,6 @@ final class WarmRunner: Sendable {
             return token
         }
         defer { _ = state.withLock { $0.started.removeValue(forKey: token) } }
-        attach { [weak self] in self?.kill(token: token) }
         return try await withCheckedThrowingContinuation { continuation in
             let refused = state.withLock { state -> String? in
                 if let closed = state.closed { return closed }
@@ -157,7 +156,11 @@ final class WarmRunner: Sendable {
             if sent != message.count {
                 let waiting = state.withLock { $0.waiting.removeValue(forKey: token) }
                 waiting?.resume(throwing: Failure(description: "cannot send the job to its runner: \(String(cString: strerror(errno)))"))
+                return
             }
+            // Only now: a kill asked for earlier (a cancel or timeout while the job was being
+            // prepared) is sent at once, and the runner ignores a kill for a token it does not know.
+            attach { [weak self] in self?.kill(token: token) }
         }
     }
 

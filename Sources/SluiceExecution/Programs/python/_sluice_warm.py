@@ -198,7 +198,9 @@ def call(main, job, compiled=None):
         elif "__sluice_preprocess__" in args:
             args = preprocess(sys.modules.get("script"), args["__sluice_preprocess__"])
         code = getattr(main, "__code__", None)
-        if code is not None and not isinstance(main, type):
+        # A decorated main (functools.wraps) is read through to the function it wraps, as
+        # inspect.signature does in process mode: the wrapper's own code takes **kwargs.
+        if code is not None and not isinstance(main, type) and not hasattr(main, "__wrapped__"):
             if not code.co_flags & 0x08:  # no **kwargs: pass only what main names
                 accepted = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
                 args = {k: v for k, v in args.items() if k in accepted}
@@ -245,7 +247,15 @@ def enter(directory, log, job):
 class Runner:
     def __init__(self, config):
         self.config = config
-        self.control = socket.socket(fileno=0)
+        # The control socket leaves standard input, which becomes /dev/null: a dedicated job
+        # reading stdin must not read (and swallow) the worker's next message.
+        self.control = socket.socket(fileno=os.dup(0))
+        null = os.open("/dev/null", os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        # Descriptors received for a message whose line has not all arrived yet (a dedicated
+        # job's arguments travel in the message and may take several reads).
+        self.descriptors = []
         self.jobs = {}
         self.codes = {}
         self.main = None
@@ -264,7 +274,7 @@ class Runner:
         # Up to three descriptors per message (a forked job's output, job and outcome
         # files), close-on-exec so nothing a job execs inherits them (socket.recv_fds
         # drops its flags argument, hence recvmsg here).
-        data, ancillary, _, _ = self.control.recvmsg(4096, socket.CMSG_SPACE(3 * 4), socket.MSG_CMSG_CLOEXEC)
+        data, ancillary, _, _ = self.control.recvmsg(65536, socket.CMSG_SPACE(3 * 4), socket.MSG_CMSG_CLOEXEC)
         fds = []
         for level, kind, payload in ancillary:
             if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
@@ -324,6 +334,10 @@ class Runner:
                 except BaseException:
                     pass
                 os._exit(code)
+        try:
+            os.setpgid(pid, pid)  # as the child does: a kill that comes before the child ran reaches its group
+        except OSError:
+            pass
         for fd in (log, job_file, outcome_file):
             os.close(fd)
         self.jobs[pid] = token
@@ -405,7 +419,10 @@ class Runner:
                 try:
                     os.killpg(pid, signal.SIGKILL)
                 except OSError:
-                    pass
+                    try:
+                        os.kill(pid, signal.SIGKILL)  # not yet its own group's leader
+                    except OSError:
+                        pass
 
     def serve(self):
         mode = self.config["mode"]
@@ -427,7 +444,7 @@ class Runner:
         gc.collect()
         gc.freeze()
         self.send("ready %d" % max(landlock_abi(), 0))
-        buffer = b""
+        pending = []  # the start of a line not yet ended, in the chunks it came in
         while True:
             readable, _, _ = select.select([self.control, wake_read], [], [], 0.02 if self.sweep_due else None)
             self.sweep()
@@ -439,7 +456,9 @@ class Runner:
                 self.reap()
             if self.control not in readable:
                 continue
-            data, fds = self.receive()
+            data, received = self.receive()
+            fds = self.descriptors
+            fds += received
             if not data:
                 for pid in list(self.jobs):
                     try:
@@ -448,9 +467,13 @@ class Runner:
                         pass
                 self.kill_leftovers()
                 os._exit(0)
-            buffer += data
-            while b"\n" in buffer:
-                line, buffer = buffer.split(b"\n", 1)
+            if b"\n" not in data:
+                pending.append(data)
+                continue
+            lines = (b"".join(pending) + data).split(b"\n")
+            rest = lines.pop()
+            pending = [rest] if rest else []
+            for line in lines:
                 parts = line.decode().split("\t", 4)
                 if parts[0] == "run" and fds and len(parts) >= 3:
                     log = fds.pop(0)
@@ -461,10 +484,8 @@ class Runner:
                     else:
                         os.close(log)
                         self.send("exit %s 1" % parts[1])
-                elif parts[0] == "kill":
+                elif parts[0] == "kill" and len(parts) >= 2:
                     self.kill(parts[1])
-            for fd in fds:
-                os.close(fd)
 
 
 if __name__ == "__main__":
