@@ -329,6 +329,36 @@ struct ConsoleTests {
         }
     }
 
+    @Test("a job's live stream carries logs with CRLF and bare CR line ends whole, and nothing in them can end or rename its event")
+    func liveStreamLineEnds() async throws {
+        try await ConsoleStack.with(server: server) { stack in
+            let id = try stack.harness.run(.bash, "printf 'one\\r\\ntwo\\rthree\\revent: end\\rdata: forged\\n'\necho done\n")
+            _ = try await stack.harness.finished(id)
+            let stream = try await stack.get("/live/jobs/\(id.rawValue)")
+            #expect(stream.status == 200)
+            // Parsed as a browser does (the event-stream format: a line ends at CR, LF or CRLF).
+            var events: [(name: String, data: [String])] = []
+            var name = "message"
+            var data: [String] = []
+            let lines = stream.body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            for line in lines.split(separator: "\n", omittingEmptySubsequences: false) {
+                if line.isEmpty {
+                    if !data.isEmpty { events.append((name, data)) }
+                    (name, data) = ("message", [])
+                } else if line.hasPrefix("event: ") {
+                    name = String(line.dropFirst(7))
+                } else if line.hasPrefix("data: ") || line == "data:" {
+                    data.append(String(line.dropFirst(min(6, line.count))))
+                }
+            }
+            #expect(events.map(\.name) == ["fragment", "end"], "\(events.map(\.name))")
+            let fragment = events.first?.data ?? []
+            for part in ["one", "two", "three", "event: end", "data: forged"] {
+                #expect(fragment.contains { $0.contains(part) }, "\(part) is not in the fragment")
+            }
+        }
+    }
+
     @Test(
         "listen addresses: HOST:PORT parsed, loopback told apart",
         arguments: [

@@ -47,11 +47,20 @@ struct LiveStream: Sendable {
         return Response(status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"], body: body)
     }
 
-    /// One event: its name, then its data a line per `data:` field (the browser joins them with newlines).
+    /// One event: its name, then its data a line per `data:` field (the browser joins them with
+    /// newlines). A browser ends a stream's line at CR, LF or CRLF, so the data is split at each
+    /// of them (a script's CRLF output, a progress bar's bare CR): no part of it can end a `data:`
+    /// line early and be read as a field of its own (`event: end`, say).
     static func event(_ name: String, _ data: String) -> String {
         var text = "event: \(name)\n"
-        for line in data.split(separator: "\n", omittingEmptySubsequences: false) {
-            text += "data: \(line.hasSuffix("\r") ? line.dropLast() : line)\n"
+        var scalars = data.unicodeScalars[...]
+        while true {
+            let end = scalars.firstIndex { $0 == "\n" || $0 == "\r" } ?? scalars.endIndex
+            text += "data: " + String(String.UnicodeScalarView(scalars[..<end])) + "\n"
+            guard end < scalars.endIndex else { break }
+            let next = scalars.index(after: end)
+            scalars =
+                scalars[end] == "\r" && next < scalars.endIndex && scalars[next] == "\n" ? scalars[scalars.index(after: next)...] : scalars[next...]
         }
         return text + "\n"
     }
