@@ -22,6 +22,13 @@ public struct Expression: Sendable {
         return names.subtracting(Globals.names)
     }
 
+    /// Whether the expression names the legacy `step(i)` (a global), which may read any module's result.
+    public var namesStep: Bool {
+        var names = Set<String>()
+        root.collectFreeVariables(bound: [], into: &names)
+        return names.contains("step")
+    }
+
     /// The members the expression reads from the variable `name` by a fixed name (`results.build`,
     /// `results["build"]`), or `nil` when it uses the variable whole or with a computed key — then
     /// any member may be read.

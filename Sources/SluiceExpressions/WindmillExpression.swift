@@ -21,6 +21,10 @@ public enum WindmillExpression: Sendable {
     /// `variable('…')`/`resource('…')` calls with a literal path, found by scanning the text.
     case engine(code: String, references: Set<Reference>)
 
+    /// The variable under which a flow passes the ids of its top-level modules up to the current
+    /// one (those before it), for the legacy `step(i)`.
+    public static let stepsVariable = "__sluice_steps"
+
     /// Classifies `source`. Throws only for what no engine could make sense of either: a
     /// `variable()`/`resource()` whose path is not a string literal in subset code.
     public init(_ source: String) throws(ExpressionError) {

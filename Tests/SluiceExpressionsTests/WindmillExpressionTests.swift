@@ -24,6 +24,22 @@ struct WindmillExpressionTests {
     }
 
     @Test(
+        "the legacy step(i) in the subset: the i-th of the module ids the flow passes (those before the current one), counted back when negative; any other index is undefined",
+        arguments: [
+            ("step(0)", JSONValue("a")), ("step(1)", "b"), ("step(-1)", "b"), ("step(-2)", "a"), ("step(2) ?? 'none'", "none"),
+            ("step(-3) ?? 'none'", "none"), ("step(0.5) ?? 'none'", "none"), ("step('x') ?? 'none'", "none"),
+        ])
+    func legacyStep(source: String, expected: JSONValue) throws {
+        guard case .subset(let expression) = try WindmillExpression(source) else {
+            Issue.record("\(source) should be within the subset")
+            return
+        }
+        #expect(expression.namesStep)
+        let variables: [String: JSONValue?] = [WindmillExpression.stepsVariable: ["a", "b"], "results": ["a": "a", "b": "b", "c": "c"]]
+        #expect(try expression.evaluate(variables) == expected)
+    }
+
+    @Test(
         "what the subset does not cover goes to the JavaScript engine, its literal references found",
         arguments: [
             "(() => { const a = flow_input.x; return a ?? []; })()",

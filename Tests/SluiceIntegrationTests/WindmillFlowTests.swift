@@ -68,6 +68,55 @@ struct WindmillFlowTests {
         }
     }
 
+    @Test(
+        "the legacy step(i): the i-th top-level module's result, counted back from the current top-level module when negative, in the subset and on the engine (inside a loop)"
+    )
+    func legacyStepIndex() async throws {
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
+        try await harness.withWorker { _ in
+            let id = try harness.startFlow(
+                """
+                value:
+                  modules:
+                    - id: a
+                      value: {type: rawscript, language: bash, content: "echo '{\\"v\\": 1}'", input_transforms: {}}
+                    - id: b
+                      value: {type: rawscript, language: bash, content: "echo '{\\"v\\": 2}'", input_transforms: {}}
+                    - id: c
+                      value:
+                        type: rawscript
+                        language: bash
+                        content: |
+                          back1="$1"
+                          back2="$2"
+                          first="$3"
+                          echo "{\\"back1\\": $back1, \\"back2\\": $back2, \\"first\\": $first}"
+                        input_transforms:
+                          back1: {type: javascript, expr: 'step(-1).v'}
+                          back2: {type: javascript, expr: 'step(-2).v'}
+                          first: {type: javascript, expr: 'step(0).v'}
+                    - id: d
+                      value:
+                        type: forloopflow
+                        iterator: {type: javascript, expr: '[1]'}
+                        modules:
+                          - id: e
+                            value:
+                              type: rawscript
+                              language: bash
+                              content: |
+                                sum="$1"
+                                echo "$sum"
+                              input_transforms: {sum: {type: javascript, expr: 'const back = step(-1).back1; return back + step(-3).v'}}
+                """, path: "f/wm/legacy_step")
+            let flow = try await harness.finished(id)
+            #expect(flow.state == .success, "\(flow.error ?? "")")
+            let c = try harness.steps(of: id).first { $0.arguments["back1"] != nil }
+            #expect(c?.result == ["back1": 2, "back2": 1, "first": 1], "\(c?.result?.jsonText ?? "no step c")")
+            #expect(flow.result == [3], "\(flow.result?.jsonText ?? "")")
+        }
+    }
+
     @Test("a module kept with --allow-unsupported fails the flow only when reached, naming it")
     func unsupportedReached() async throws {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())

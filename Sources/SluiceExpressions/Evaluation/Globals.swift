@@ -5,11 +5,11 @@ import SluiceCore
 /// The global names the subset offers: `Math`, `JSON`, `Object`, `Array`, `String`, `Number`,
 /// `Boolean`, `parseInt`, `parseFloat`, `isNaN`, `isFinite`, `NaN`, `Infinity`, and Windmill's
 /// `variable('PATH')` and `resource('PATH')` (answered from the references resolved before the
-/// evaluation). Nothing else.
+/// evaluation) and legacy `step(i)` (a top-level module's result). Nothing else.
 enum Globals {
     static let names: Set<String> = [
         "Math", "JSON", "Object", "Array", "String", "Number", "Boolean", "parseInt", "parseFloat", "isNaN", "isFinite", "NaN", "Infinity",
-        "variable", "resource",
+        "variable", "resource", "step",
     ]
 
     static func value(_ name: String) -> JSValue? {
@@ -108,6 +108,7 @@ enum Globals {
             if case .number(let value) = first { return .bool(value.isFinite && value.rounded() == value) }
             return .bool(false)
         case "variable", "resource": return try reference(name, first, evaluator: evaluator, at: position)
+        case "step": return step(first, evaluator: evaluator)
         case "parseFloat", "Number.parseFloat": return .number(parseFloat(first.toDisplayString()))
         case "parseInt", "Number.parseInt":
             let radix = arguments.count > 1 ? arguments[1].toNumber.integerValue : 0
@@ -131,6 +132,20 @@ enum Globals {
                 .reference, "\(name)('\(path)') is not available here: write the path as a string literal, so it is resolved before the step starts",
                 at: position)
         }
+    }
+
+    /// The legacy `step(i)`: the result of the `i`-th top-level module, counted back from the
+    /// current one when `i` is negative (the flow passes the ids of those before it); undefined
+    /// for any other index, as the engine's `results[undefined]` is.
+    private static func step(_ argument: JSValue, evaluator: Evaluator) -> JSValue {
+        let steps = (evaluator.variables[WindmillExpression.stepsVariable] ?? nil)?.arrayValue ?? []
+        let index = argument.toNumber
+        guard index.isFinite, index.rounded() == index, abs(index) <= Double(steps.count) else { return .undefined }
+        let position = index < 0 ? steps.count + Int(index) : Int(index)
+        guard steps.indices.contains(position), let id = steps[position].stringValue,
+            let result = (evaluator.variables["results"] ?? nil)?[id]
+        else { return .undefined }
+        return JSValue(result)
     }
 
     /// `parseFloat`: the longest decimal prefix after leading whitespace.

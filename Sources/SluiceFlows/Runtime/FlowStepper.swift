@@ -29,6 +29,7 @@ public struct FlowStepper: Sendable {
 
     /// How the module at `cursor` of `frame` starts, its expressions evaluated against `scope`.
     public func start(frame: FrameID, cursor: Int, scope: StepScope) -> StepStart {
+        let scope = Self.positioned(scope, frame: frame, cursor: cursor)
         guard let module = definition.module(in: frame, at: cursor) else {
             return .failed("the flow has no module at \(frame) #\(cursor)")
         }
@@ -147,6 +148,7 @@ public struct FlowStepper: Sendable {
     public func afterStep(frame: FrameID, cursor: Int, scope: StepScope, outcome: StepOutcome, attempt: Int, unitRandom: Double = 0.5)
         -> StepFollowUp
     {
+        let scope = Self.positioned(scope, frame: frame, cursor: cursor)
         guard let module = definition.module(in: frame, at: cursor) else {
             return .endFrame(.failed(module: "?", message: "the flow has no module at \(frame) #\(cursor)"))
         }
@@ -220,6 +222,7 @@ public struct FlowStepper: Sendable {
 
     /// What follows a gate's decision on the module at `cursor` of `frame`, whose result was `result`.
     public func afterGate(frame: FrameID, cursor: Int, scope: StepScope, result: JSONValue, outcome: GateOutcome) -> (StepFollowUp, ResumeContext?) {
+        let scope = Self.positioned(scope, frame: frame, cursor: cursor)
         guard let module = definition.module(in: frame, at: cursor), let settings = module.suspend else {
             return (.endFrame(.failed(module: "?", message: "the flow is not at a gate")), nil)
         }
@@ -256,6 +259,7 @@ public struct FlowStepper: Sendable {
         guard let container = frame.container, let module = definition.module(in: container.frame, at: container.cursor) else {
             return ChildEnd(outcome: .failure("the frame \(frame) is not a child of a container"), disposition: .failContainer("invalid frame"))
         }
+        let scope = Self.positioned(scope, frame: container.frame, cursor: container.cursor)
         let parallel = ContainerPolicy(module.value)?.parallel ?? false
         switch ending {
         case .completed(_, let result):
@@ -335,13 +339,24 @@ public struct FlowStepper: Sendable {
         }
     }
 
+    /// `scope` for a module at `cursor` of `frame`: with its top-level module's index.
+    static func positioned(_ scope: StepScope, frame: FrameID, cursor: Int) -> StepScope {
+        var scope = scope
+        scope.position = frame.root == .main ? (frame.hops.first?.module ?? cursor) : nil
+        return scope
+    }
+
     /// Evaluates an expression of the module against `scope` (its variables and the references
     /// resolved for it), plus `extra` (`result`, `error`, `params`). Secrets pass through it as
     /// they are, and nothing looks into them (SluiceExpressions' SecretGuard).
     private func evaluate(_ source: String, scope: StepScope, extra: [String: JSONValue] = [:]) throws -> JSONValue? {
         var variables = scope.variables(extra: extra)
         variables["flow_env"] = .some(definition.environment)
-        variables[JavaScriptSubsetEvaluator.stepsVariable] = .some(index.steps)
+        // The legacy `step(i)` counts back from the current top-level module when `i` is negative:
+        // the engine counts from the end of the ids it gets, so it gets those before that module
+        // (the later ones have no results yet).
+        variables[JavaScriptSubsetEvaluator.stepsVariable] = .some(
+            scope.position.map { .array(Array((index.steps.arrayValue ?? []).prefix($0))) } ?? index.steps)
         return try evaluator.evaluate(source, variables: variables, references: scope.references, secrets: scope.secrets.secrets)
     }
 

@@ -18,7 +18,7 @@ public final class JavaScriptSubsetEvaluator: ExpressionEvaluator {
     }
 
     /// The name under which a flow passes the top-level module ids (for the legacy `step(i)`).
-    public static let stepsVariable = "__sluice_steps"
+    public static let stepsVariable = WindmillExpression.stepsVariable
 
     public func evaluate(_ source: String, variables: [String: JSONValue?], references: [Reference: ResolvedReference], secrets: [String]) throws
         -> JSONValue?

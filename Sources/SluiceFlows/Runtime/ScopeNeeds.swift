@@ -69,6 +69,8 @@ struct ModuleReads: Sendable {
                 if free.contains("results") {
                     if let members = expression.memberReads(of: "results") { named?.formUnion(members) } else { named = nil }
                 }
+                // The legacy `step(i)` may read any result.
+                if expression.namesStep { named = nil }
             case .engine:
                 // What a JavaScript engine's code reads cannot be told from its text: everything.
                 flowInput = true

@@ -26,6 +26,10 @@ public struct StepScope: Sendable, Equatable {
     /// The secret values among ``references``: expressions may pass them to a step's arguments as
     /// they are, and nothing else (``FlowStepper``).
     public var secrets: SecretRedactor
+    /// The index, among the flow's top-level modules, of the one being run or inside which the
+    /// step runs (nil in the failure and preprocessor modules): set by ``FlowStepper``, for the
+    /// legacy `step(i)` counted back from the current module when `i` is negative.
+    var position: Int?
 
     /// The current iteration of the innermost loop.
     public struct Iteration: Sendable, Equatable {
