@@ -245,6 +245,34 @@ struct TypeScriptTests {
 }
 
 extension TypeScriptTests {
+    @Test(
+        "a scratch root too long for a TypeScript job's channel socket: the worker says so, and a windmill-client call fails saying why; python reaches it"
+    )
+    func scratchRootTooLongForDeno() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-long-" + String(repeating: "r", count: 60)).path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let long = ScriptRunner(settings: ScriptRunnerSettings(scratchRoot: root))
+        try await long.prepare()
+        #expect(long.denoChannelNotice?.contains("shorter") == true, "\(long.denoChannelNotice ?? "no notice")")
+        let usual = runner()
+        try await usual.prepare()
+        #expect(usual.denoChannelNotice == nil)
+        usual.shutDown()
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
+        try await harness.withWorker(runner: long) { _ in
+            let typescript = try harness.run(
+                .deno,
+                "import * as wmill from \"windmill-client\";\nexport async function main() {\n  return await wmill.getVariable(\"f/long/none\");\n}\n"
+            )
+            let failed = try await harness.finished(typescript, timeout: .seconds(180))
+            #expect(failed.error?.contains("over the 107 a Unix socket address holds") == true, "\(failed.error ?? "")")
+            let python = try harness.run(.python3, "import wmill\n\ndef main():\n    return wmill.get_variable('f/long/none')\n")
+            let answered = try await harness.finished(python)
+            #expect(answered.state == .failure)
+            #expect(answered.error?.contains("f/long/none") == true, "the python job did not reach its channel: \(answered.error ?? "")")
+        }
+    }
+
     @Test("Bun scripts: Bun.env, Bun.file and Bun.write in the job's directory, Bun.sleep; other Bun APIs and bun: modules fail naming themselves")
     func bunCompatibility() async throws {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())

@@ -16,6 +16,9 @@ import Synchronization
 final class ChannelServer: Sendable {
     /// The socket's file name in a job's directory.
     static let socketName = ".channel"
+
+    /// The bytes of a Unix socket address's path, its terminating zero included (`sun_path`).
+    static let socketAddressLimit = 108
     static let maximumRequest = 2 << 20
     static let maximumConnections = 16
     static let maximumPending = 16
@@ -122,7 +125,7 @@ final class ChannelServer: Sendable {
         var directoryDescriptor: Int32 = -1
         defer { if directoryDescriptor >= 0 { Glibc.close(directoryDescriptor) } }
         var target = path
-        if path.utf8.count >= 108 {
+        if path.utf8.count >= Self.socketAddressLimit {
             directoryDescriptor = c_sluice_open_directory_path(directory)
             target = "/proc/self/fd/\(directoryDescriptor)/\(socketName)"
         }

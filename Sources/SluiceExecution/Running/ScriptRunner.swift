@@ -215,6 +215,23 @@ public struct ScriptRunner: Sendable {
         self.baseEnvironment = base
     }
 
+    /// Why TypeScript jobs cannot use their channel (`windmill-client`, `sluice` helpers) on this
+    /// worker, or nil when they can: Deno reaches a Unix socket only by a path that fits a socket
+    /// address (107 bytes; python reaches longer ones through `/proc/self/fd`, which Deno's
+    /// permissions do not allow), and a job's socket lies in its scratch directory. Known once
+    /// ``prepare()`` has made the scratch space.
+    public var denoChannelNotice: String? {
+        guard settings.denoPath != nil, let scratch = workspace.prepared.withLock({ $0?.scratch }) else { return nil }
+        // The longest a job's socket path gets: a job id's label (26 characters) and the random suffix.
+        let longest = (scratch.runs + "/" + String(repeating: "x", count: 26) + "-ffffffff/" + ChannelServer.socketName).utf8.count
+        guard longest >= ChannelServer.socketAddressLimit else { return nil }
+        let excess = longest - ChannelServer.socketAddressLimit + 1
+        return "the scratch root \(settings.scratchRoot) is too long for TypeScript jobs' channel: their socket paths reach \(longest) bytes, "
+            + "over the \(ChannelServer.socketAddressLimit - 1) a Unix socket address holds, and Deno cannot reach them another way — "
+            + "their windmill-client calls (variables, resources, resume links, running scripts) will fail; "
+            + "a --scratch at least \(excess) bytes shorter avoids it"
+    }
+
     /// Sets up the scratch space (checking its root, removing dead workers' directories), checks
     /// that the sandbox works here, and prepares Deno's runtime files and cache. A worker calls it
     /// before taking jobs and refuses to start when it throws; ``run(_:label:killer:)`` calls it

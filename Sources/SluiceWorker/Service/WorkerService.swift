@@ -58,6 +58,7 @@ public final class WorkerService: Service, CustomStringConvertible {
 
     public func run() async throws {
         try await runner.prepare()
+        if let notice = runner.denoChannelNotice { logger.warning("\(notice)") }
         if runner.settings.sandbox.mode == .none {
             logger.warning("scripts run WITHOUT a sandbox (--sandbox none): jobs can see each other's processes and files")
         }

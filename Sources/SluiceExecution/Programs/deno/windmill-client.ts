@@ -34,11 +34,15 @@ const decoder = new TextDecoder();
 async function call(op: string, fields: Record<string, unknown> = {}): Promise<unknown> {
   const channel = current.channel;
   if (!channel) throw new Error("this job has no Sluice channel (it is not run by a Sluice worker)");
-  let path = channel.path;
-  if (encoder.encode(path).length >= 108) {
-    // Longer than a socket address holds: relative to the working directory.
-    const cwd = Deno.cwd();
-    if (path.startsWith(cwd + "/")) path = path.slice(cwd.length + 1);
+  const path = channel.path;
+  const length = encoder.encode(path).length;
+  if (length >= 108) {
+    // Deno reaches a Unix socket only by a path that fits a socket address (it makes relative
+    // paths absolute, and its permissions refuse /proc/self/fd): say so rather than fail obscurely.
+    throw new Error(
+      `this job's channel socket path is ${length} bytes, over the 107 a Unix socket address holds, so TypeScript cannot reach it: ` +
+        "run the worker with a shorter --scratch (its log says by how much)",
+    );
   }
   const connection = await Deno.connect({ transport: "unix", path });
   let text = "";
