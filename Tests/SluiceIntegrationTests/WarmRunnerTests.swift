@@ -361,6 +361,31 @@ extension WarmRunnerTests {
     }
 
     @Test(
+        "a channel request over the size limit is answered with the refusal, not cut off: the job can say why",
+        arguments: [PythonRunnerMode.fork, .process])
+    func oversizedChannelRequest(mode: PythonRunnerMode) async throws {
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
+        try await harness.withWorker(runner: runner(mode)) { _ in
+            let id = try harness.run(
+                .python3,
+                """
+                import wmill
+
+
+                def main():
+                    try:
+                        wmill.get_variable("f/big/" + "x" * 3_000_000)
+                    except Exception as error:
+                        return type(error).__name__ + ": " + str(error)
+                    return "answered"
+
+                """)
+            let job = try await harness.finished(id)
+            #expect(job.result?.stringValue?.contains("larger than 2097152 bytes") == true, "\(job.result?.jsonText ?? job.error ?? "")")
+        }
+    }
+
+    @Test(
         "a job whose kill came before its warm runner got it never runs (a cancel or timeout while it was prepared)",
         arguments: ["fork", "dedicated", "bash"])
     func killedBeforeSent(kind: String) async throws {

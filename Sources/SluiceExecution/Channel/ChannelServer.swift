@@ -20,6 +20,8 @@ final class ChannelServer: Sendable {
     /// The bytes of a Unix socket address's path, its terminating zero included (`sun_path`).
     static let socketAddressLimit = 108
     static let maximumRequest = 2 << 20
+    /// How much of a refused request's rest is read and dropped before its connection is closed.
+    static let maximumDiscarded = 64 << 20
     static let maximumConnections = 16
     static let maximumPending = 16
 
@@ -184,6 +186,11 @@ final class ChannelServer: Sendable {
             var output: [UInt8] = []
             var pending = 0
             var ended = false
+            /// Whether a request over the size limit was refused: what else the peer sends is read
+            /// and dropped until it closes, so it gets the refusal rather than a reset.
+            var refused = false
+            /// Bytes dropped since then: past ``ChannelServer/maximumDiscarded`` the connection is closed.
+            var discarded = 0
             /// Whether the peer is a process of the channel's job (checked once the job's process is known).
             var admitted = false
         }
@@ -296,12 +303,17 @@ final class ChannelServer: Sendable {
                     connections[id]?.ended = true
                     break
                 }
+                if connection.refused {
+                    connections[id]?.discarded += count
+                    if connection.discarded + count > ChannelServer.maximumDiscarded { connections[id]?.ended = true }
+                    break  // back to poll: a peer that goes on sending does not hold up other connections
+                }
                 connections[id]?.input += buffer[0..<count]
                 guard (connections[id]?.input.count ?? 0) <= ChannelServer.maximumRequest else {
                     answer(id, .invalid("the request is larger than \(ChannelServer.maximumRequest) bytes"))
-                    connections[id]?.ended = true
+                    connections[id]?.refused = true
                     connections[id]?.input = []
-                    break
+                    continue
                 }
                 lines(id)
             }
