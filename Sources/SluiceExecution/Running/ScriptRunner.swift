@@ -302,6 +302,8 @@ public struct ScriptRunner: Sendable {
         } catch {
             return ScriptRunResult(outcome: .failure("cannot prepare the job's sandbox: \(error)"), logs: "")
         }
+        // Canceled or timed out while it waited (for the sandbox, Deno's warm-up): it never starts.
+        if let killed = killedOutcome(killer) { return ScriptRunResult(outcome: killed, logs: "") }
         var result: ScriptRunResult
         // A job sharing a flow's folder runs as a process of its own (warm runners see only their own directories).
         if run.sharedFolder == nil, let mode = warmMode(for: run, prepared: prepared) {

@@ -158,6 +158,13 @@ extension ScriptRunner {
             if output >= 0 { close(output) }
             return ScriptRunResult(outcome: .failure("cannot prepare the job: \(error)"), logs: "")
         }
+        // Killed while its runner started or its environment was built: it is not sent at all (a
+        // dedicated process would start it before the kill that follows the message could end it).
+        if let killed = killedOutcome(killer) {
+            if jobFile >= 0 { close(jobFile) }
+            close(output)
+            return ScriptRunResult(outcome: killed, logs: "")
+        }
         let timer = killer.timer(run.timeout)
         defer { timer.cancel() }
         let finished: WarmRunner.Finished
