@@ -345,6 +345,34 @@ struct CallTests {
         }
     }
 
+    @Test("a flow a job would start past the depth limit is refused with the limit's own message, as a script is")
+    func flowDepthLimit() async throws {
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
+        try harness.pushFlow("value:\n  modules:\n    - id: one\n      value: {type: identity}\n", path: "f/calls/tiny")
+        try push(
+            harness, "f/calls/deep", .python3,
+            """
+            import wmill
+
+
+            def main():
+                try:
+                    wmill.run_flow_by_path("f/calls/tiny", {})
+                except Exception as error:
+                    return type(error).__name__ + ": " + str(error)
+                return "started"
+
+            """)
+        try push(harness, "f/calls/outer", .python3, "import wmill\n\ndef main():\n    return wmill.run_script_by_path(\"f/calls/deep\", {})\n")
+        try await harness.withWorker(settings(harness, concurrency: 2, maxDepth: 1)) { _ in
+            let job = try await harness.finished(try start(harness, "f/calls/outer"))
+            #expect(job.state == .success, "\(job.error ?? "")")
+            let answer = job.result?.stringValue ?? ""
+            #expect(answer.contains("call depth limit: this job is already 1 calls deep"), "\(answer)")
+            #expect(!answer.contains("cannot answer now"), "\(answer)")
+        }
+    }
+
     @Test("a job may start only what its folder or the callee's callers rule allows; it may follow only the jobs it started")
     func accessRules() async throws {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())

@@ -219,6 +219,24 @@ struct TriggerTests {
         }
     }
 
+    @Test("a flow started twice with one Idempotency-Key: the second delivery answers the first run's id (201), and one run exists")
+    func flowIdempotency() async throws {
+        try await withSetup { setup in
+            let first = try await setup.post(
+                setup.jobs + "/run/f/f/trg/greet", #"{"who": "Di"}"#, token: setup.token, headers: ["Idempotency-Key": "flow-1"])
+            let again = try await setup.post(
+                setup.jobs + "/run/f/f/trg/greet", #"{"who": "Di"}"#, token: setup.token, headers: ["Idempotency-Key": "flow-1"])
+            #expect(first.status == 201)
+            #expect(again.status == 201, "\(again.status) \(again.body)")
+            #expect(again.body == first.body)
+            let connection = try setup.connection()
+            let flows = try connection.send(["KEYS", .string(setup.keys.namespace + "job:*")]).array?.compactMap(\.string).filter {
+                $0.split(separator: ":").count == 3 && (try? connection.send(["HGET", .string($0), "kind"]).string) == "flow"
+            }
+            #expect(flows?.count == 1, "exactly one flow run: \(flows ?? [])")
+        }
+    }
+
     @Test(
         "a route with an HMAC signature: good runs; bad, missing, or a body altered by one byte get 401; a replayed delivery id answers the first run"
     )

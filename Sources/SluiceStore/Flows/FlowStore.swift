@@ -133,7 +133,9 @@ public struct FlowStore: Sendable {
                 arguments: [.string(plan.plan.jsonText)] + plan.texts.map { .string($0) }
             )
         } catch {
-            if case .server(let message) = error, message.hasPrefix("CALL ") { throw CallRefusal(String(message.dropFirst("CALL ".count))) }
+            if let message = Self.advanceFlowMessage(error), message.hasPrefix("CALL ") {
+                throw CallRefusal(String(message.dropFirst("CALL ".count)))
+            }
             throw Self.duplicate(error) ?? error
         }
         guard let parts = reply.array, parts.count == 4 else { throw RedisError.unexpectedReply("advance_flow: \(reply)") }
@@ -163,8 +165,16 @@ public struct FlowStore: Sendable {
 extension FlowStore {
     /// The duplicate delivery `advance_flow` refused with, if that is what `error` is.
     static func duplicate(_ error: RedisError) -> DuplicateDelivery? {
-        guard case .server(let message) = error, message.hasPrefix("DUPLICATE ") else { return nil }
+        guard let message = advanceFlowMessage(error), message.hasPrefix("DUPLICATE ") else { return nil }
         return JobID(String(message.dropFirst("DUPLICATE ".count))).map(DuplicateDelivery.init(run:))
+    }
+
+    /// The error text `advance_flow` itself returned: a script's error comes back as
+    /// `advance_flow: TEXT` (the connection names the script), or as it is from a pipeline.
+    static func advanceFlowMessage(_ error: RedisError) -> String? {
+        guard case .server(let message) = error else { return nil }
+        let named = StoreScripts.advanceFlow.name + ": "
+        return message.hasPrefix(named) ? String(message.dropFirst(named.count)) : message
     }
 }
 
