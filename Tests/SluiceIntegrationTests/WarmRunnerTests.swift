@@ -211,6 +211,27 @@ struct WarmRunnerTests {
         }
     }
 
+    @Test("what a dedicated job leaves running (setsid, background) dies when it ends; the process serves the next job")
+    func dedicatedLeftovers() async throws {
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
+        let tag = "\(Int.random(in: 100_000...999_999))"
+        try await harness.withWorker(runner: runner(.dedicated)) { _ in
+            let script =
+                "import os, subprocess\n\ndef main(tag: str):\n    subprocess.Popen(['sleep', '57.' + tag], start_new_session=True)\n"
+                + "    subprocess.Popen(['sleep', '58.' + tag])\n    return os.getpid()\n"
+            let first = try await harness.finished(try harness.run(.python3, script, arguments: ["tag": .string(tag)]))
+            #expect(first.state == .success, "\(first.error ?? "")")
+            for prefix in ["sleep 57.", "sleep 58."] {
+                #expect(await HostInspection.waitUntilGone(prefix + tag).isEmpty, "\(prefix)\(tag) outlived its job")
+            }
+            let second = try await harness.finished(try harness.run(.python3, script, arguments: ["tag": .string(tag + "1")]))
+            #expect(second.result == first.result, "the same process runs the next job")
+            for prefix in ["sleep 57.", "sleep 58."] {
+                #expect(await HostInspection.waitUntilGone(prefix + tag + "1").isEmpty)
+            }
+        }
+    }
+
     static let counter =
         "# sluice: dedicated\nimport os, time\nCOUNT = 0\nPROCESS = os.urandom(8).hex()\n\ndef main(crash: bool = False, fail: bool = False, wait: int = 0):\n    global COUNT\n    COUNT += 1\n    print('job', COUNT, os.environ.get('SLUICE_JOB_ID'))\n    time.sleep(wait)\n    if crash:\n        os._exit(3)\n    if fail:\n        raise ValueError('nope')\n    return {'count': COUNT, 'pid': PROCESS, 'cwd': os.getcwd()}\n"
 

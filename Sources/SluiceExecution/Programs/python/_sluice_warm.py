@@ -360,7 +360,34 @@ class Runner:
             os.environ.update(saved[2])
             sys.path[:] = saved[3]
             os.chdir("/")
+            self.kill_children()
         self.send("exit %s %d\t%s" % (token, code, outcome))
+
+    def kill_children(self):
+        """Kills what a dedicated job left running — every child of this process: the job's own,
+        and what those left, reparented to this subreaper — until none is left (a job cannot
+        outlive itself here either)."""
+        for _ in range(64):
+            children = []
+            for task in os.listdir("/proc/self/task"):
+                try:
+                    with open("/proc/self/task/%s/children" % task, "rb") as handle:
+                        children += [int(pid) for pid in handle.read().split()]
+                except (OSError, ValueError):
+                    pass
+            if not children:
+                return
+            for pid in children:
+                for kill in (os.killpg, os.kill):
+                    try:
+                        kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+            for pid in children:
+                try:
+                    os.waitpid(pid, 0)
+                except ChildProcessError:
+                    pass
 
     def reap(self):
         while True:
@@ -428,14 +455,14 @@ class Runner:
         mode = self.config["mode"]
         signal.pthread_sigmask(signal.SIG_SETMASK, set())
         LIBC.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+        # What a job leaves running is reparented here, to be killed.
+        LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         if mode == "dedicated":
             self.main = load(self.config["script"])
             if self.confinement is not None:
                 self.confinement.enter(self.config["directory"])
                 for fd in self.confinement.descriptors:
                     os.close(fd)
-        else:
-            LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         wake_read, wake_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         signal.set_wakeup_fd(wake_write)
         signal.signal(signal.SIGCHLD, lambda *_: None)
