@@ -127,15 +127,23 @@ struct WorkerTests {
         }
     }
 
-    @Test("the scratch directory is removed after the run")
-    func scratchRemoved() async throws {
+    @Test("the scratch directory is removed after the run", arguments: [BashRunnerMode.slot, .process])
+    func scratchRemoved(mode: BashRunnerMode) async throws {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())
-        try await harness.withWorker { _ in
-            let id = try harness.run(.bash, "pwd\n")
-            let job = try await harness.finished(id)
-            let directory = try #require(job.result?.stringValue)
-            #expect(directory.contains(id.rawValue))
-            #expect(!FileManager.default.fileExists(atPath: directory))
+        let runner = ScriptRunner(settings: ScriptRunnerSettings(bashRunner: mode))
+        try await harness.withWorker(runner: runner) { _ in
+            let gate = try await JobGate()
+            let id = try harness.run(.bash, "touch mine\n\(gate.bashLine)\necho done\n")
+            #expect(await gate.waitUntilReached(), "the job never reached the gate")
+            // While it runs, its directory is in the worker's runs (a slot's job sees it as /sluice/runs/…).
+            let runs = try #require(runner.scratchDirectory) + "/runs"
+            let own = { (try? FileManager.default.contentsOfDirectory(atPath: runs))?.filter { $0.hasPrefix(id.rawValue + "-") } ?? [] }
+            let held = own()
+            #expect(held.count == 1, "\(held)")
+            #expect(held.allSatisfy { FileManager.default.fileExists(atPath: runs + "/" + $0 + "/mine") })
+            gate.release()
+            #expect(try await harness.finished(id).result == "done")
+            #expect(own().isEmpty, "\(own()) is still there")
         }
     }
 
