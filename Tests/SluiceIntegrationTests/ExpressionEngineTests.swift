@@ -107,6 +107,19 @@ struct ExpressionEngineTests {
         #expect(try engine.evaluate("2 * 21", variables: [:], references: [:], steps: []) == 42)
     }
 
+    @Test("a runner's shutDown ends its expression engine with its warm runners")
+    func shutDownEndsEngine() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-engine-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let runner = ScriptRunner(settings: ScriptRunnerSettings(scratchRoot: root))
+        try await runner.prepare()
+        let engine = try #require(runner.expressionEngine, "deno is needed (make deps installs it into .venv-tools)")
+        #expect(try engine.evaluate("[1, 2].map(x => x * 2)", variables: [:], references: [:], steps: []) == [2, 4])
+        #expect(!HostInspection.processes(containing: root + "/").isEmpty, "no engine process names \(root)")
+        runner.shutDown()
+        #expect(await HostInspection.waitUntilGone(root + "/").isEmpty, "the engine outlived its runner's shutDown")
+    }
+
     /// Runs `work` on a thread of its own, which ends once `work` returns; waits for both.
     static func onThreadThatEnds<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
         let value = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in

@@ -45,6 +45,11 @@ final class DenoExpressionEngine: ExpressionEngine {
     }
 
     deinit {
+        stop()
+    }
+
+    /// Ends the engine now (its next evaluation would start a new one).
+    func stop() {
         running.withLock { state in
             if let current = state { Self.stop(current) }
             state = nil

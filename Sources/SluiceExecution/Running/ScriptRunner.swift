@@ -317,8 +317,10 @@ public struct ScriptRunner: Sendable {
         return result
     }
 
-    /// Ends the warm runners and closes the channels (the worker is stopping).
+    /// Ends the warm runners and the expression engine and closes the channels (the worker is
+    /// stopping; a process that hosts several runners, a test run, keeps no engine behind).
     public func shutDown() {
+        workspace.expressions.withLock { $0 }?.stop()
         let prepared = workspace.prepared.withLock { $0 }
         prepared?.warm.terminateAll()
         prepared?.slots.terminateAll()
