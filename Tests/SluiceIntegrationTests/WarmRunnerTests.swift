@@ -238,7 +238,8 @@ struct WarmRunnerTests {
     @Test("dedicated: the script stays loaded between its jobs, one at a time; a crash or timeout replaces the process")
     func dedicated() async throws {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())
-        try await harness.withWorker(harness.settings(concurrency: 1), runner: runner(.fork)) { _ in
+        let runner = runner(.fork)
+        try await harness.withWorker(harness.settings(concurrency: 1), runner: runner) { _ in
             let connection = try server.connect()
             let path = try #require(ScriptPath("f/test/counter"))
             let (hash, _) = try ScriptStore(keys: harness.store.keys).push(path: path, language: .python3, content: Self.counter, on: connection)
@@ -275,6 +276,12 @@ struct WarmRunnerTests {
             let replaced = try await run()
             #expect(replaced.result?["count"] == 1)
             #expect(replaced.result?["pid"] != restarted.result?["pid"])
+            // The crashed and the timed-out processes' homes and error logs went with them: one process, one home.
+            let scratch = try #require(runner.scratchDirectory)
+            let homes = try FileManager.default.contentsOfDirectory(atPath: scratch + "/dedicated")
+            #expect(homes.count == 1, "\(homes)")
+            let logs = try FileManager.default.contentsOfDirectory(atPath: scratch).filter { $0.hasPrefix("warm-") }
+            #expect(logs.count == 1, "the live dedicated process's only: \(logs)")
         }
     }
 
@@ -307,7 +314,9 @@ struct WarmRunnerTests {
             if kind != "bash" && kind != "deno" {
                 let error = try await harness.finished(try harness.run(.python3, "def main():\n    raise ValueError('e' * 3_000_000)\n"))
                 #expect(error.state == .failure)
-                #expect(error.error?.hasSuffix("[sluice: error text truncated at 100000 bytes]") == true)
+                #expect(
+                    error.error?.hasSuffix("[sluice: error text truncated at 100000 bytes]") == true,
+                    "\(error.error?.prefix(300) ?? "") … \(error.error?.suffix(300) ?? "")")
                 #expect((error.error?.utf8.count ?? 0) < 101_000)
             }
         }

@@ -95,6 +95,10 @@ extension ScriptRunner {
             }
             return ScriptRunResult(outcome: .failure("cannot start a warm \(deno ? "deno" : "python") runner: \(error)"), logs: "")
         }
+        // A dedicated process this job ends (a crash, a kill) takes its home with it: removed
+        // after the job's own directory inside it, once its output has been read.
+        var discardHome = false
+        defer { if discardHome, let home = runner.home { Self.remove(home) } }
         let directory: String
         do {
             directory = try makeDirectory(
@@ -163,6 +167,7 @@ extension ScriptRunner {
         if let killed = killedOutcome(killer) {
             if jobFile >= 0 { close(jobFile) }
             close(output)
+            if mode == .dedicated { prepared.warm.checkIn(key, runner: runner) }  // untouched: it serves the next job
             return ScriptRunResult(outcome: killed, logs: "")
         }
         let timer = killer.timer(run.timeout)
@@ -201,6 +206,7 @@ extension ScriptRunner {
             }
         } catch {
             killer.finish()
+            discardHome = true
             Self.readOutput(outputPath, into: collector)
             // A dedicated process killed for its job's timeout or cancel ends with the runner: say why.
             let outcome = killedOutcome(killer) ?? .failure("\(deno ? "deno" : "python3") \(error)\n\(collector.lastLogLines(20))")
@@ -212,7 +218,12 @@ extension ScriptRunner {
         if mode == .dedicated {
             inherited = runner.heldSecrets
             if let read = run.services?.secrets { runner.remember(read) }
-            if killer.reason == nil, case .exited = finished.ending { prepared.warm.checkIn(key, runner: runner) } else { runner.terminate() }
+            if killer.reason == nil, case .exited = finished.ending {
+                prepared.warm.checkIn(key, runner: runner)
+            } else {
+                runner.terminate()
+                discardHome = true
+            }
         }
         if outcomeFile >= 0, FileIdentity(descriptor: outcomeFile) != outcomeIdentity {
             // Closed and reused by someone else in this process: never read another file's bytes.

@@ -43,7 +43,8 @@ final class WarmRunner: Sendable {
     /// When the process started (its `/proc` start time): tells it from a later process that reuses its pid.
     let started: UInt64?
     let errorLog: String
-    /// A dedicated process's own directory (its jobs' directories are made inside); `nil` for a fork server.
+    /// A dedicated process's own directory (its jobs' directories are made inside), removed by
+    /// the job that ended the process once it has read that job's output; `nil` for a fork server.
     let home: String?
     private let socket: Int32
     private let state = Mutex(State())
@@ -227,6 +228,8 @@ final class WarmRunner: Sendable {
             var status: Int32 = 0
             _ = waitpid(pid, &status, 0)
             let reason = overflow ?? "the warm runner ended (\(Self.describe(status)))\(lastError())"
+            // Its error log goes with it (a dedicated process's home goes once its job is handled).
+            try? FileManager.default.removeItem(atPath: errorLog)
             let (waiting, ready) = state.withLock { state -> ([CheckedContinuation<Finished, any Error>], CheckedContinuation<Void, any Error>?) in
                 state.closed = reason
                 defer {
