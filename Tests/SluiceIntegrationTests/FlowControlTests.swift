@@ -373,6 +373,7 @@ struct FlowControlTests {
     func moduleOptions() async throws {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())
         try await harness.withWorker { _ in
+            let began = ContinuousClock.now
             let id = try harness.startFlow(
                 """
                 value:
@@ -403,6 +404,8 @@ struct FlowControlTests {
             #expect(flow.state == .success, "\(flow.error ?? "")")
             #expect(flow.result?["mock"] == "mock")
             #expect(flow.result?["error"]?.stringValue?.contains("timed out after 1 s") == true, "\(flow.result?.jsonText ?? "")")
+            // The timed-out step was killed at its timeout, not left to end its 20-s sleep.
+            #expect(ContinuousClock.now - began < .seconds(15))
             let steps = try harness.steps(of: id)
             #expect(steps.first?.extra["skipped"] == "1")
         }

@@ -259,13 +259,14 @@ struct FlowTests {
     @Test("canceling a flow cancels its running step and kills its process")
     func cancelFlow() async throws {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())
-        try await harness.withWorker(harness.settings(lease: .milliseconds(600))) { _ in
+        // One slot: the job after the cancel runs only once the step's process is gone.
+        try await harness.withWorker(harness.settings(concurrency: 1, lease: .milliseconds(600))) { _ in
             let id = try harness.startFlow(
                 """
                 value:
                   modules:
                     - id: slow
-                      value: {type: rawscript, language: bash, content: 'sleep 30'}
+                      value: {type: rawscript, language: bash, content: 'sleep 300'}
                     - id: never
                       value: {type: identity}
                 """)
@@ -283,7 +284,7 @@ struct FlowTests {
             #expect(try harness.store.job(stepID, on: connection)?.state == .canceled)
             // The slot is free again once the process is killed.
             let next = try harness.run(.bash, "echo free\n")
-            #expect(try await harness.finished(next).result == "free")
+            #expect(try await harness.finished(next, timeout: .seconds(30)).result == "free")
             #expect(try harness.steps(of: id).count == 1)
         }
     }
