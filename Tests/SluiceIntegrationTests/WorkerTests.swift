@@ -127,6 +127,23 @@ struct WorkerTests {
         }
     }
 
+    @Test("a wait longer than one blocking slice registers once: the job's end leaves no wake-up token behind")
+    func longWaitRegistersOnce() async throws {
+        let harness = WorkerHarness(server: server, keys: KeySpace.unique())
+        try await harness.withWorker { _ in
+            let gate = try await JobGate()
+            let id = try harness.run(.bash, "\(gate.bashLine)\necho done\n")
+            #expect(await gate.waitUntilReached(), "the job never reached the gate")
+            async let waited = harness.finished(id, timeout: .seconds(60))
+            // Past the wait's first 5-s slice, so it looks again.
+            try await Task.sleep(for: .seconds(6))
+            gate.release()
+            #expect(try await waited.result == "done")
+            let left = try server.connect().send(["LLEN", .string(harness.store.keys.jobDone(id))]).integer
+            #expect(left == 0, "\(left ?? -1) wake-up tokens left behind")
+        }
+    }
+
     @Test("the scratch directory is removed after the run", arguments: [BashRunnerMode.slot, .process])
     func scratchRemoved(mode: BashRunnerMode) async throws {
         let harness = WorkerHarness(server: server, keys: KeySpace.unique())

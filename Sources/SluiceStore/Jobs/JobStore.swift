@@ -354,8 +354,14 @@ public struct JobStore: Sendable {
     public func wait(for id: JobID, timeout: Duration, on connection: RedisConnection) throws(RedisError) -> JobRecord? {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
+        var watching = false
         while true {
-            let state = try connection.evaluate(StoreScripts.watchJob, in: keys, keys: [.string(keys.job(id))], arguments: [])
+            // Registered as a waiter once (its end pushes one token per registration); then only read.
+            let state =
+                watching
+                ? try connection.send(["HGET", .string(keys.job(id)), .string(JobRecord.Field.state.rawValue)])
+                : try connection.evaluate(StoreScripts.watchJob, in: keys, keys: [.string(keys.job(id))], arguments: [])
+            watching = true
             guard let stateText = state.string, let current = JobState(rawValue: stateText) else { return nil }
             if current.isFinal { return try job(id, on: connection) }
             let remaining = deadline - clock.now
