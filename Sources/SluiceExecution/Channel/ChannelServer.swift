@@ -44,6 +44,10 @@ final class ChannelServer: Sendable {
         var nextID = 0
         var started = false
         var stopping = false
+        /// Whether the wake-up pipe is closed: after that, nothing may write to (or close) its
+        /// descriptors again — their numbers may belong to another file by then (a Redis
+        /// connection, another library's pipe), which a stray byte or close would corrupt.
+        var wakeClosed = false
     }
 
     private let inbox = Mutex(Inbox())
@@ -100,9 +104,14 @@ final class ChannelServer: Sendable {
             inbox.stopping = true
             return inbox.started
         }
-        if running {
-            wake()
-        } else {
+        if running { wake() } else { closeWakePipe() }
+    }
+
+    /// Closes the wake-up pipe, once.
+    fileprivate func closeWakePipe() {
+        inbox.withLock { inbox in
+            guard !inbox.wakeClosed else { return }
+            inbox.wakeClosed = true
             Glibc.close(wakeRead)
             Glibc.close(wakeWrite)
         }
@@ -113,9 +122,14 @@ final class ChannelServer: Sendable {
         wake()
     }
 
+    /// Wakes the loop — unless the pipe is closed (a channel closed or answered after the worker
+    /// stopped): never a byte into a descriptor number that may be another file's by now.
     private func wake() {
-        var byte: UInt8 = 1
-        _ = Glibc.write(wakeWrite, &byte, 1)
+        inbox.withLock { inbox in
+            guard !inbox.wakeClosed else { return }
+            var byte: UInt8 = 1
+            _ = Glibc.write(wakeWrite, &byte, 1)
+        }
     }
 
     /// A non-blocking listening socket at `path`; through `/proc/self/fd` when the path is longer
@@ -219,8 +233,7 @@ final class ChannelServer: Sendable {
                 }
                 if inbox.stopping {
                     for id in Array(listeners.keys) { closeListener(id) }
-                    Glibc.close(server.wakeRead)
-                    Glibc.close(server.wakeWrite)
+                    server.closeWakePipe()
                     return
                 }
                 for id in Array(connections.keys) { flush(id) }
